@@ -1,0 +1,410 @@
+#include "analyzer/parse.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "analyzer/text.hpp"
+
+namespace driftguard {
+namespace {
+
+using json = nlohmann::json;
+
+bool icontains(std::string_view hay, std::string_view needle) {
+  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != hay.end();
+}
+
+// Blanks psql meta-commands (lines starting with a backslash) and COPY ... FROM stdin data, keeping every byte
+// offset and line break, so the text that remains is plain SQL.
+bool blank_psql(std::string& s, ParsedFile& pf) {
+  bool changed = false;
+  bool copy_data = false;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t eol = pos;
+    while (eol < s.size() && s[eol] != '\n' && s[eol] != '\r') ++eol;
+    std::string_view line(s.data() + pos, eol - pos);
+    std::size_t first = line.find_first_not_of(" \t");
+    bool blank = false;
+    if (copy_data) {
+      blank = true;
+      if (line == "\\.") copy_data = false;
+    } else if (first != std::string_view::npos && line[first] == '\\') {
+      blank = true;
+      ++pf.meta_commands;
+    } else if (first != std::string_view::npos && lex::keyword_at(line, first, "copy") &&
+               icontains(line, "stdin") && line.find(';') != std::string_view::npos) {
+      // COPY t FROM stdin; the rows follow up to a line "\."
+      std::string_view rest = line.substr(line.find(';') + 1);
+      if (lex::skip_trivia(rest, 0) == rest.size()) {
+        copy_data = true;
+        ++pf.copy_data_blocks;
+      }
+    }
+    if (blank) {
+      for (std::size_t i = pos; i < eol; ++i) s[i] = ' ';
+      changed = true;
+    }
+    pos = eol;
+    if (pos < s.size() && s[pos] == '\r') ++pos;
+    if (pos < s.size() && s[pos] == '\n') ++pos;
+  }
+  return changed;
+}
+
+std::string first_key(const json& node) {
+  if (node.is_object() && !node.empty()) return node.begin().key();
+  return {};
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, ParsedFile& out) : text_(text), out_(out) {}
+
+  void add_statement(json node, std::size_t start, std::size_t end, std::size_t base, int do_depth,
+                     const std::string& guard, bool approximate) {
+    Statement st;
+    st.span.begin = lex::skip_trivia(text_, std::min(start, text_.size()));
+    st.span.end = lex::trim_end(text_, st.span.begin, std::min(end, text_.size()));
+    if (st.span.end < st.span.begin) st.span.end = st.span.begin;
+    st.base = base;
+    st.kind = first_key(node);
+    st.node = std::move(node);
+    st.do_depth = do_depth;
+    st.guarded = !guard.empty();
+    st.guard = guard;
+    st.approximate = approximate;
+    out_.statements.push_back(std::move(st));
+    // Expand after pushing: the DO statement comes first, its inner statements after it.
+    const Statement& added = out_.statements.back();
+    if (added.kind == "DoStmt") {
+      expand_do(out_.statements.size() - 1);
+    } else if (added.kind == "CreateFunctionStmt") {
+      check_function_body(out_.statements.size() - 1);
+    }
+  }
+
+  // Adds every statement of a parse tree whose locations are relative to `base` in the file text.
+  void add_tree(const json& tree, std::size_t base, std::size_t limit, int do_depth, const std::string& guard,
+                bool approximate) {
+    auto it = tree.find("stmts");
+    if (it == tree.end()) return;
+    for (const auto& raw : *it) {
+      auto sit = raw.find("stmt");
+      if (sit == raw.end()) continue;
+      std::size_t loc = raw.value("stmt_location", 0);
+      std::size_t len = raw.value("stmt_len", 0);
+      std::size_t start = base + loc;
+      std::size_t end = len == 0 ? limit : base + loc + len;
+      add_statement(*sit, start, end, base, do_depth, guard, approximate);
+    }
+  }
+
+  void syntax_error(std::size_t begin, std::size_t end, std::string message) {
+    out_.errors.push_back(SyntaxError{Span{begin, std::max(begin, end)}, std::move(message)});
+  }
+
+ private:
+  struct Guard {
+    std::string why;
+  };
+
+  void expand_do(std::size_t index) {
+    const Statement& st = out_.statements[index];
+    const json& body = st.node.begin().value();
+    std::string code;
+    std::string language = "plpgsql";
+    std::size_t body_loc = std::string::npos;
+    if (auto args = body.find("args"); args != body.end()) {
+      for (const auto& a : *args) {
+        auto d = a.find("DefElem");
+        if (d == a.end()) continue;
+        std::string name = d->value("defname", "");
+        auto arg = d->find("arg");
+        if (arg == d->end()) continue;
+        std::string sval;
+        if (auto str = arg->find("String"); str != arg->end()) sval = str->value("sval", "");
+        if (name == "as") {
+          code = sval;
+          if (d->contains("location")) body_loc = st.base + d->value("location", 0);
+        } else if (name == "language") {
+          language = sval;
+        }
+      }
+    }
+    if (language != "plpgsql") return;
+    std::size_t body_begin = st.span.begin;
+    bool approximate = true;
+    if (body_loc != std::string::npos && !st.approximate) {
+      // DefElem's location points at "LANGUAGE" or at the string; find the string from there.
+      std::size_t p = body_loc;
+      for (int guard = 0; guard < 4 && p < st.span.end; ++guard) {
+        p = lex::skip_trivia(text_, p);
+        if (auto b = lex::string_body(text_, p)) {
+          if (b->dollar && text_.substr(b->begin, b->end - b->begin) == code) {
+            body_begin = b->begin;
+            approximate = false;
+          } else {
+            body_begin = b->begin;
+          }
+          break;
+        }
+        p = lex::skip_token(text_, p);
+      }
+    }
+    process_plpgsql_body(code, body_begin, approximate, st.do_depth + 1, st.guard, "DO block");
+  }
+
+  void check_function_body(std::size_t index) {
+    const Statement& st = out_.statements[index];
+    const json& body = st.node.begin().value();
+    bool plpgsql = false;
+    if (auto opts = body.find("options"); opts != body.end()) {
+      for (const auto& o : *opts) {
+        auto d = o.find("DefElem");
+        if (d == o.end() || d->value("defname", "") != "language") continue;
+        auto arg = d->find("arg");
+        if (arg != d->end()) {
+          if (auto str = arg->find("String"); str != arg->end()) plpgsql = str->value("sval", "") == "plpgsql";
+        }
+      }
+    }
+    if (!plpgsql || st.approximate) return;
+    std::string sql(text_.substr(st.span.begin, st.span.end - st.span.begin));
+    auto res = pg::parse_plpgsql(sql);
+    if (res.error) {
+      syntax_error(st.span.begin, st.span.end, "in the PL/pgSQL body of this function: " + res.error->message);
+    }
+  }
+
+  void process_plpgsql_body(const std::string& code, std::size_t body_begin, bool approximate, int depth,
+                            const std::string& outer_guard, const char* what) {
+    if (depth > 8) return;
+    std::string wrapper =
+        "CREATE FUNCTION driftguard_do() RETURNS void LANGUAGE plpgsql AS $driftguard_do$" + code + "$driftguard_do$";
+    auto res = pg::parse_plpgsql(wrapper);
+    if (res.error) {
+      syntax_error(body_begin, body_begin + (approximate ? 0 : code.size()),
+                   std::string("in ") + what + ": " + res.error->message);
+      return;
+    }
+    json funcs = json::parse(res.json, nullptr, false);
+    if (funcs.is_discarded()) return;
+    Ctx c{code, body_begin, approximate, depth, 0};
+    walk_plpgsql(funcs, c, outer_guard);
+  }
+
+  struct Ctx {
+    const std::string& code;
+    std::size_t body_begin;
+    bool approximate;
+    int depth;
+    std::size_t cursor;  // search position in code, so repeated statements map to successive places
+  };
+
+  static bool is_check_condition(const std::string& cond) {
+    return icontains(cond, "exists") || icontains(cond, "pg_") || icontains(cond, "information_schema") ||
+           icontains(cond, "to_reg");
+  }
+
+  static bool is_guarding_condition(const std::string& name) {
+    return name.rfind("duplicate_", 0) == 0 || name.rfind("undefined_", 0) == 0 || name == "others" ||
+           name == "unique_violation" || name == "invalid_table_definition" || name == "feature_not_supported";
+  }
+
+  std::size_t line_offset(const std::string& code, int lineno) const {
+    std::size_t pos = 0;
+    for (int l = 1; l < lineno && pos < code.size(); ++l) {
+      while (pos < code.size() && code[pos] != '\n' && code[pos] != '\r') ++pos;
+      if (pos < code.size() && code[pos] == '\r') ++pos;
+      if (pos < code.size() && code[pos] == '\n') ++pos;
+    }
+    return pos;
+  }
+
+  void emit_sql(const std::string& query, int lineno, Ctx& c, const std::string& guard, bool literal) {
+    std::size_t off = line_offset(c.code, lineno);
+    std::size_t found = c.code.find(query, std::min(std::max(off, c.cursor), c.code.size()));
+    if (found == std::string::npos) found = c.code.find(query, off);
+    bool approximate = c.approximate || literal;
+    if (found == std::string::npos) {
+      found = off;
+      approximate = true;
+    } else {
+      c.cursor = found + query.size();
+    }
+    std::size_t base = c.body_begin + (c.approximate ? 0 : found);
+    std::string sql = query;
+    if (literal) {
+      // EXECUTE 'literal': unquote it.
+      std::string unq;
+      for (std::size_t i = 1; i + 1 < sql.size(); ++i) {
+        unq += sql[i];
+        if (sql[i] == '\'' && i + 1 < sql.size() - 1 && sql[i + 1] == '\'') ++i;
+      }
+      sql = unq;
+      base += 1;
+    }
+    auto res = pg::parse(sql);
+    if (res.error) {
+      std::size_t at = base;
+      if (!approximate) at = base + char_index_to_offset(sql, res.error->cursorpos);
+      syntax_error(at, at, "in DO block: " + res.error->message);
+      return;
+    }
+    json tree = json::parse(res.json, nullptr, false);
+    if (tree.is_discarded()) return;
+    add_tree(tree, base, base + sql.size(), c.depth, guard, approximate);
+  }
+
+  void walk_plpgsql(const json& node, Ctx& c, const std::string& guard) {
+    if (node.is_array()) {
+      for (const auto& n : node) walk_plpgsql(n, c, guard);
+      return;
+    }
+    if (!node.is_object()) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string& key = it.key();
+      const json& v = it.value();
+      if (key == "PLpgSQL_stmt_execsql") {
+        auto q = v.find("sqlstmt");
+        if (q != v.end()) {
+          auto e = q->find("PLpgSQL_expr");
+          if (e != q->end()) emit_sql(e->value("query", ""), v.value("lineno", 1), c, guard, false);
+        }
+      } else if (key == "PLpgSQL_stmt_dynexecute") {
+        auto q = v.find("query");
+        if (q != v.end()) {
+          auto e = q->find("PLpgSQL_expr");
+          if (e != q->end()) {
+            std::string text = e->value("query", "");
+            bool literal = text.size() >= 2 && text.front() == '\'' && text.back() == '\'';
+            for (std::size_t i = 1; literal && i + 1 < text.size(); ++i) {
+              if (text[i] == '\'') {
+                if (text[i + 1] == '\'' && i + 2 < text.size()) {
+                  ++i;
+                } else {
+                  literal = false;
+                }
+              }
+            }
+            if (literal) emit_sql(text, v.value("lineno", 1), c, guard, true);
+          }
+        }
+      } else if (key == "PLpgSQL_stmt_if") {
+        std::string cond;
+        if (auto q = v.find("cond"); q != v.end()) {
+          if (auto e = q->find("PLpgSQL_expr"); e != q->end()) cond = e->value("query", "");
+        }
+        std::string g = guard;
+        if (g.empty() && is_check_condition(cond)) g = "IF " + cond;
+        for (auto sub = v.begin(); sub != v.end(); ++sub) {
+          if (sub.key() != "cond") walk_plpgsql(sub.value(), c, g);
+        }
+      } else if (key == "PLpgSQL_stmt_block") {
+        std::string g = guard;
+        if (auto ex = v.find("exceptions"); ex != v.end() && g.empty()) {
+          if (auto blk = ex->find("PLpgSQL_exception_block"); blk != ex->end()) {
+            for (const auto& exc : blk->value("exc_list", json::array())) {
+              auto e = exc.find("PLpgSQL_exception");
+              if (e == exc.end()) continue;
+              for (const auto& cond : e->value("conditions", json::array())) {
+                auto pc = cond.find("PLpgSQL_condition");
+                if (pc == cond.end()) continue;
+                std::string name = pc->value("condname", "");
+                if (is_guarding_condition(name) && g.empty()) g = "EXCEPTION WHEN " + name;
+              }
+            }
+          }
+        }
+        if (auto b = v.find("body"); b != v.end()) walk_plpgsql(*b, c, g);
+        if (auto ex = v.find("exceptions"); ex != v.end()) walk_plpgsql(*ex, c, guard);
+      } else {
+        walk_plpgsql(v, c, guard);
+      }
+    }
+  }
+
+  std::string_view text_;
+  ParsedFile& out_;
+};
+
+}  // namespace
+
+ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
+  ParsedFile pf;
+  std::string text(input);
+  if (text.find('\\') != std::string::npos) blank_psql(text, pf);
+  Parser parser(text, pf);
+
+  auto whole = pg::parse(text);
+  if (!whole.error) {
+    json tree = json::parse(whole.json, nullptr, false);
+    if (!tree.is_discarded()) parser.add_tree(tree, 0, text.size(), 0, "", false);
+  } else {
+    // Resume after errors: split on our own, parse each statement alone.
+    for (const auto& piece : lex::split_statements(text)) {
+      std::size_t start = lex::skip_trivia(text, piece.begin);
+      if (piece.error) {
+        std::size_t at = *piece.error;
+        std::string what = "unterminated ";
+        char c = text[at];
+        what += c == '\'' ? "quoted string" : c == '"' ? "quoted identifier" : c == '$' ? "dollar-quoted string"
+                                                                                        : "/* comment";
+        parser.syntax_error(at, std::min(text.size(), at + 1), what + " (it runs to the end of the file)");
+        continue;
+      }
+      if (start >= piece.end) continue;
+      std::string sql = text.substr(piece.begin, piece.end - piece.begin);
+      auto res = pg::parse(sql);
+      if (res.error) {
+        std::size_t at = piece.begin + char_index_to_offset(sql, res.error->cursorpos);
+        if (res.error->cursorpos <= 0) at = start;
+        std::size_t end = at < text.size() ? lex::name_end(text, at) : at;
+        if (end > piece.end) end = piece.end;
+        parser.syntax_error(at, end, res.error->message);
+        continue;
+      }
+      json tree = json::parse(res.json, nullptr, false);
+      if (!tree.is_discarded()) parser.add_tree(tree, piece.begin, piece.end, 0, "", false);
+    }
+  }
+  std::sort(pf.errors.begin(), pf.errors.end(),
+            [](const SyntaxError& a, const SyntaxError& b) { return a.span.begin < b.span.begin; });
+
+  if (opts.want_comments) {
+    auto sc = pg::scan_comments(text);
+    if (!sc.error) {
+      pf.comments = std::move(sc.comments);
+    } else {
+      // The scanner stops at a lexical error (already reported as a syntax error); find comments ourselves.
+      std::size_t pos = 0;
+      while (pos < text.size()) {
+        std::size_t t = lex::skip_trivia(text, pos);
+        for (std::size_t i = pos; i < t; ++i) {
+          if ((text[i] == '-' && i + 1 < t && text[i + 1] == '-') || (text[i] == '/' && i + 1 < t && text[i + 1] == '*')) {
+            std::size_t e = lex::skip_trivia(text, i);
+            // skip_trivia may run over several comments; cut at the first one's end.
+            std::size_t ce = i + 2;
+            if (text[i] == '-') {
+              while (ce < text.size() && text[ce] != '\n' && text[ce] != '\r') ++ce;
+            } else {
+              auto close = text.find("*/", i + 2);
+              ce = close == std::string::npos ? e : close + 2;
+            }
+            pf.comments.push_back(pg::Comment{i, ce});
+            i = ce - 1;
+          }
+        }
+        if (t >= text.size()) break;
+        pos = lex::skip_token(text, t);
+      }
+    }
+  }
+  return pf;
+}
+
+}  // namespace driftguard

@@ -1,0 +1,47 @@
+// Statement splitting and parsing of one SQL file, including the SQL inside DO blocks and the PL/pgSQL bodies of
+// functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/pgquery.hpp"
+
+namespace driftguard {
+
+struct Statement {
+  Span span;               // trimmed: first to last byte of the statement, without the ';'
+  std::size_t base = 0;    // add to node "location" values to get file offsets
+  nlohmann::json node;     // {"DropStmt": {...}}
+  std::string kind;        // "DropStmt"
+  int do_depth = 0;        // > 0: the statement runs inside a DO block
+  bool guarded = false;    // inside an IF (catalog check) or an exception handler that makes it re-runnable
+  std::string guard;       // what guards it, for messages ("IF NOT EXISTS check", "EXCEPTION WHEN duplicate_object")
+  bool approximate = false;  // node locations inside could not be mapped exactly (single-quoted DO body)
+};
+
+struct SyntaxError {
+  Span span;
+  std::string message;
+};
+
+struct ParsedFile {
+  std::vector<Statement> statements;  // in execution order; DO-block statements follow their DO statement
+  std::vector<SyntaxError> errors;
+  std::vector<pg::Comment> comments;  // only collected when `want_comments`
+  int meta_commands = 0;              // psql meta-commands (\set, \connect, ...) skipped
+  int copy_data_blocks = 0;           // COPY ... FROM stdin data skipped
+};
+
+struct ParseOptions {
+  bool want_comments = false;
+};
+
+ParsedFile parse_sql(std::string_view text, const ParseOptions& opts = {});
+
+}  // namespace driftguard

@@ -1,0 +1,320 @@
+#include "analyzer/source.hpp"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include "analyzer/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace driftguard {
+
+std::string_view to_string(Layout l) {
+  switch (l) {
+    case Layout::prisma:
+      return "prisma";
+    case Layout::supabase:
+      return "supabase";
+    case Layout::up_down:
+      return "up-down";
+    case Layout::plain:
+      return "plain";
+  }
+  return "plain";
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Leading version of a migration name: digits, optionally prefixed by V/v (Flyway) and joined by '_' or '.'
+// when more digits follow (V1_2__x). Returns the version and the rest of the name.
+std::pair<std::string, std::string> split_version(const std::string& stem) {
+  static const RE2 re(R"(^([Vv]?\d+(?:[._]\d+)*)(?:__?|-|\.|$)(.*)$)");
+  std::string version;
+  std::string rest;
+  if (RE2::FullMatch(stem, re, &version, &rest)) return {version, rest};
+  return {"", stem};
+}
+
+}  // namespace
+
+MigrationInfo classify(const std::string& path) {
+  MigrationInfo info;
+  fs::path p(path);
+  std::string file = p.filename().string();
+  std::string parent = p.parent_path().filename().string();
+  fs::path grand = p.parent_path().parent_path();
+  std::string lfile = lower(file);
+
+  if (lfile == "migration.sql" && lower(grand.filename().string()) == "migrations") {
+    info.layout = Layout::prisma;
+    info.set = grand.string();
+    auto [v, rest] = split_version(parent);
+    info.version = v;
+    info.name = rest.empty() ? parent : rest;
+    return info;
+  }
+  if (ends_with(lfile, ".sql") && lower(parent) == "migrations" &&
+      lower(grand.filename().string()) == "supabase") {
+    info.layout = Layout::supabase;
+    info.set = p.parent_path().string();
+    auto [v, rest] = split_version(file.substr(0, file.size() - 4));
+    info.version = v;
+    info.name = rest;
+    return info;
+  }
+  std::string stem = file;
+  if (ends_with(lfile, ".up.sql") || ends_with(lfile, ".down.sql")) {
+    bool down = ends_with(lfile, ".down.sql");
+    info.layout = Layout::up_down;
+    info.direction = down ? Direction::down : Direction::up;
+    stem = file.substr(0, file.size() - (down ? 9 : 7));
+    // diesel / golang-migrate folder-per-migration: <version>_<name>/up.sql
+  } else if (lfile == "up.sql" || lfile == "down.sql") {
+    info.layout = Layout::up_down;
+    info.direction = lfile == "down.sql" ? Direction::down : Direction::up;
+    info.set = grand.string();
+    auto [v, rest] = split_version(parent);
+    info.version = v;
+    info.name = rest.empty() ? parent : rest;
+    return info;
+  } else if ((lower(parent) == "up" || lower(parent) == "down") && ends_with(lfile, ".sql")) {
+    info.layout = Layout::up_down;
+    info.direction = lower(parent) == "down" ? Direction::down : Direction::up;
+    info.set = grand.string();
+    stem = file.substr(0, file.size() - 4);
+    auto [v, rest] = split_version(stem);
+    info.version = v;
+    info.name = rest;
+    return info;
+  } else if (ends_with(lfile, ".sql")) {
+    stem = file.substr(0, file.size() - 4);
+  }
+  info.set = p.parent_path().string();
+  auto [v, rest] = split_version(stem);
+  info.version = v;
+  info.name = rest.empty() ? stem : rest;
+  return info;
+}
+
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t ie = i;
+      std::size_t je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+      std::size_t is = i;
+      std::size_t js = j;
+      while (is + 1 < ie && a[is] == '0') ++is;
+      while (js + 1 < je && b[js] == '0') ++js;
+      if (ie - is != je - js) return ie - is < je - js;
+      int c = a.compare(is, ie - is, b, js, je - js);
+      if (c != 0) return c < 0;
+      if (ie - i != je - j) return ie - i < je - j;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+void sort_migrations(std::vector<std::string>& paths) {
+  struct Key {
+    std::string set;
+    std::string version;
+    std::string path;
+  };
+  std::vector<Key> keys;
+  keys.reserve(paths.size());
+  for (auto& p : paths) {
+    auto info = classify(p);
+    keys.push_back({info.set, info.version, p});
+  }
+  std::stable_sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.set != b.set) return natural_less(a.set, b.set);
+    if (a.version != b.version) {
+      if (a.version.empty() != b.version.empty()) return b.version.empty();
+      return natural_less(a.version, b.version);
+    }
+    return natural_less(a.path, b.path);
+  });
+  for (std::size_t i = 0; i < keys.size(); ++i) paths[i] = std::move(keys[i].path);
+}
+
+namespace {
+
+bool has_glob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+std::string glob_to_regex(const std::string& g) {
+  std::string out;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    char c = g[i];
+    if (c == '*') {
+      if (i + 1 < g.size() && g[i + 1] == '*') {
+        // "**/" matches any number of folders, "**" at the end anything.
+        if (i + 2 < g.size() && g[i + 2] == '/') {
+          out += "(?:.*/)?";
+          i += 2;
+        } else {
+          out += ".*";
+          i += 1;
+        }
+      } else {
+        out += "[^/]*";
+      }
+    } else if (c == '?') {
+      out += "[^/]";
+    } else if (c == '[') {
+      auto close = g.find(']', i + 1);
+      if (close == std::string::npos) {
+        out += "\\[";
+      } else {
+        std::string cls = g.substr(i + 1, close - i - 1);
+        if (!cls.empty() && cls[0] == '!') cls[0] = '^';
+        out += "[" + cls + "]";
+        i = close;
+      }
+    } else {
+      out += RE2::QuoteMeta(std::string(1, c));
+    }
+  }
+  return out;
+}
+
+bool skipped_dir(const fs::path& p) {
+  std::string name = p.filename().string();
+  return name == "node_modules" || (name.size() > 1 && name[0] == '.' && name != "..");
+}
+
+void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<InputError>& errors) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  if (ec) {
+    errors.push_back({dir.string(), "cannot read directory: " + ec.message()});
+    return;
+  }
+  for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
+    if (ec) {
+      errors.push_back({dir.string(), "cannot read directory: " + ec.message()});
+      break;
+    }
+    const auto& e = *it;
+    std::error_code ec2;
+    if (e.is_directory(ec2)) {
+      if (skipped_dir(e.path())) it.disable_recursion_pending();
+      continue;
+    }
+    if (ends_with(lower(e.path().filename().string()), ".sql") && e.is_regular_file(ec2)) {
+      out.push_back(e.path().lexically_normal().string());
+    }
+  }
+}
+
+}  // namespace
+
+Discovery discover(const std::vector<std::string>& inputs) {
+  Discovery d;
+  std::vector<std::string> files;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (!has_glob(in) || fs::exists(in, ec)) {
+      fs::path p(in);
+      if (!fs::exists(p, ec)) {
+        d.errors.push_back({in, "no such file or directory"});
+      } else if (fs::is_directory(p, ec)) {
+        std::vector<std::string> found;
+        walk_sql(p, found, d.errors);
+        if (found.empty()) d.errors.push_back({in, "directory contains no .sql files"});
+        files.insert(files.end(), found.begin(), found.end());
+      } else {
+        files.push_back(in);
+      }
+      continue;
+    }
+    // Glob: walk from the longest folder prefix without wildcards.
+    std::string prefix;
+    std::size_t first = in.find_first_of("*?[");
+    std::size_t slash = in.rfind('/', first);
+    if (slash != std::string::npos) prefix = in.substr(0, slash);
+    fs::path root = prefix.empty() ? fs::path(".") : fs::path(prefix);
+    RE2 re(glob_to_regex(in));
+    std::vector<std::string> matched;
+    if (fs::is_directory(root, ec)) {
+      fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+      for (auto end = fs::recursive_directory_iterator(); !ec && it != end; it.increment(ec)) {
+        std::error_code ec2;
+        if (it->is_directory(ec2)) {
+          if (skipped_dir(it->path())) it.disable_recursion_pending();
+          continue;
+        }
+        std::string rel = it->path().string();
+        if (prefix.empty() && rel.rfind("./", 0) == 0) rel = rel.substr(2);
+        if (RE2::FullMatch(rel, re) && it->is_regular_file(ec2)) matched.push_back(rel);
+      }
+    }
+    if (matched.empty()) d.errors.push_back({in, "pattern matches no files"});
+    files.insert(files.end(), matched.begin(), matched.end());
+  }
+  std::set<std::string> seen;
+  for (auto& f : files) {
+    if (seen.insert(fs::path(f).lexically_normal().string()).second) d.files.push_back(f);
+  }
+  sort_migrations(d.files);
+  return d;
+}
+
+SourceFile make_source(std::string path, std::string content) {
+  SourceFile f;
+  f.info = classify(path);
+  f.path = std::move(path);
+  if (content.size() >= 3 && static_cast<unsigned char>(content[0]) == 0xEF &&
+      static_cast<unsigned char>(content[1]) == 0xBB && static_cast<unsigned char>(content[2]) == 0xBF) {
+    f.bom = 3;
+    content.erase(0, 3);
+  }
+  if (auto nul = find_nul(content)) {
+    throw InputFailure{"binary file (NUL byte at offset " + std::to_string(*nul + f.bom) + "), not SQL text"};
+  }
+  f.text = std::move(content);
+  return f;
+}
+
+SourceFile load_file(const std::string& path) {
+  constexpr std::uintmax_t kMaxBytes = 256ull * 1024 * 1024;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputFailure{"is a directory"};
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > kMaxBytes) throw InputFailure{"file is larger than 256 MiB"};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputFailure{std::string("cannot open: ") + std::strerror(errno)};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw InputFailure{"read error"};
+  return make_source(path, ss.str());
+}
+
+}  // namespace driftguard

@@ -1,0 +1,180 @@
+#include "cli/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <memory>
+
+#include "analyzer/text.hpp"
+
+namespace driftguard {
+
+std::string doc_path(const std::string& rule) { return "docs/rules/" + rule + ".md"; }
+
+namespace {
+
+std::string plural(int n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+const char* color_of(Severity s) {
+  switch (s) {
+    case Severity::error:
+      return "\x1b[1;31m";
+    case Severity::warning:
+      return "\x1b[1;33m";
+    default:
+      return "\x1b[1;36m";
+  }
+}
+
+// Expands tabs to single spaces so that underlines line up (columns count characters).
+std::string printable(std::string_view line) {
+  std::string out(line);
+  for (auto& c : out) {
+    if (c == '\t') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string summary_line(const RunResult& r) {
+  int e = 0;
+  int w = 0;
+  int i = 0;
+  for (const auto& f : r.findings) {
+    if (f.severity == Severity::error) ++e;
+    if (f.severity == Severity::warning) ++w;
+    if (f.severity == Severity::info) ++i;
+  }
+  std::string s = plural(e, "error") + ", " + plural(w, "warning");
+  if (i > 0) s += ", " + plural(i, "info");
+  s += " in " + plural(r.files, "file");
+  return s;
+}
+
+void report_text(std::ostream& out, const RunResult& r, bool color) {
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* dim = color ? "\x1b[2m" : "";
+  const char* blue = color ? "\x1b[1;34m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  std::string current_file;
+  std::unique_ptr<LineMap> map;
+  for (const auto& f : r.findings) {
+    const char* sev = color ? color_of(f.severity) : "";
+    out << bold << f.file << ":" << f.start.line << ":" << f.start.column << reset << ": " << sev
+        << to_string(f.severity) << "[" << f.rule << "]" << reset << ": " << bold << f.message << reset << "\n";
+    auto it = r.texts.find(f.file);
+    if (it != r.texts.end()) {
+      if (current_file != f.file) {
+        current_file = f.file;
+        map = std::make_unique<LineMap>(it->second);
+      }
+      int last = std::min(f.end.line, f.start.line + 3);
+      // A span that ends at column 1 of a line does not cover that line.
+      if (f.end.line > f.start.line && f.end.column == 1) last = std::min(last, f.end.line - 1);
+      std::size_t width = std::to_string(last).size();
+      out << std::string(width + 1, ' ') << blue << "|" << reset << "\n";
+      for (int line = f.start.line; line <= last; ++line) {
+        std::string text = printable(map->line_text(line));
+        std::size_t chars = count_chars(text);
+        std::size_t from = line == f.start.line ? static_cast<std::size_t>(f.start.column - 1) : 0;
+        std::size_t to = line == f.end.line ? static_cast<std::size_t>(f.end.column - 1) : chars;
+        // Leading indentation of continuation lines is not underlined.
+        if (line != f.start.line) {
+          while (from < text.size() && text[from] == ' ') ++from;
+        }
+        if (to <= from) to = from + 1;
+        std::string num = std::to_string(line);
+        out << blue << std::string(width - num.size(), ' ') << num << " |" << reset << " " << text << "\n";
+        out << std::string(width + 1, ' ') << blue << "|" << reset << " " << std::string(from, ' ') << sev
+            << std::string(to - from, '^') << reset << "\n";
+      }
+      if (last < f.end.line && !(f.end.line == last + 1 && f.end.column == 1)) {
+        out << std::string(width + 1, ' ') << blue << "|" << reset << " " << dim << "... "
+            << plural(f.end.line - last, "more line") << reset << "\n";
+      }
+    }
+    out << "  " << blue << "= help:" << reset << " " << f.help << "\n";
+    for (const auto& n : f.notes) {
+      out << "  " << blue << "= note:" << reset << " " << n.message;
+      if (n.span) out << " (" << n.start.line << ":" << n.start.column << ")";
+      out << "\n";
+    }
+    out << "  " << blue << "= docs:" << reset << " driftguard explain " << f.rule << " (" << doc_path(f.rule) << ")\n\n";
+  }
+  for (const auto& e : r.errors) {
+    out << bold << e.path << reset << ": " << (color ? "\x1b[1;31m" : "") << "error" << reset << ": " << e.message
+        << "\n";
+  }
+  out << bold << summary_line(r) << reset;
+  if (!r.errors.empty()) out << "; " << plural(static_cast<int>(r.errors.size()), "input error");
+  out << "\n";
+}
+
+void report_json(std::ostream& out, const RunResult& r) {
+  using oj = nlohmann::ordered_json;
+  oj doc;
+  doc["version"] = 1;
+  oj findings = oj::array();
+  int e = 0;
+  int w = 0;
+  int i = 0;
+  for (const auto& f : r.findings) {
+    oj j;
+    j["file"] = f.file;
+    j["line"] = f.start.line;
+    j["column"] = f.start.column;
+    j["end_line"] = f.end.line;
+    j["end_column"] = f.end.column;
+    j["offset"] = f.span.begin;
+    j["end_offset"] = f.span.end;
+    j["rule"] = f.rule;
+    j["category"] = f.category;
+    j["severity"] = std::string(to_string(f.severity));
+    j["message"] = f.message;
+    j["help"] = f.help;
+    j["doc"] = doc_path(f.rule);
+    if (!f.notes.empty()) {
+      oj notes = oj::array();
+      for (const auto& n : f.notes) {
+        oj nj;
+        nj["message"] = n.message;
+        if (n.span) {
+          nj["line"] = n.start.line;
+          nj["column"] = n.start.column;
+        }
+        notes.push_back(nj);
+      }
+      j["notes"] = notes;
+    }
+    findings.push_back(j);
+    if (f.severity == Severity::error) ++e;
+    if (f.severity == Severity::warning) ++w;
+    if (f.severity == Severity::info) ++i;
+  }
+  doc["findings"] = findings;
+  oj summary;
+  summary["files"] = r.files;
+  summary["findings"] = r.findings.size();
+  summary["errors"] = e;
+  summary["warnings"] = w;
+  summary["infos"] = i;
+  summary["input_errors"] = r.errors.size();
+  doc["summary"] = summary;
+  oj errors = oj::array();
+  for (const auto& er : r.errors) errors.push_back(oj{{"file", er.path}, {"message", er.message}});
+  doc["input_errors"] = errors;
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+void report_gcc(std::ostream& out, const RunResult& r) {
+  for (const auto& f : r.findings) {
+    out << f.file << ":" << f.start.line << ":" << f.start.column << ": " << to_string(f.severity) << ": "
+        << f.message << " [" << f.rule << "]\n";
+  }
+  for (const auto& e : r.errors) out << e.path << ": error: " << e.message << " [input]\n";
+}
+
+}  // namespace driftguard

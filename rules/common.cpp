@@ -1,0 +1,82 @@
+#include "rules/common.hpp"
+
+namespace driftguard {
+
+namespace {
+ObjKind kind_of(const std::string& rt) {
+  if (rt == "OBJECT_TYPE" || rt == "OBJECT_DOMAIN") return ObjKind::type;
+  if (rt == "OBJECT_SCHEMA") return ObjKind::schema;
+  if (rt == "OBJECT_FUNCTION" || rt == "OBJECT_PROCEDURE" || rt == "OBJECT_ROUTINE" || rt == "OBJECT_AGGREGATE") {
+    return ObjKind::function;
+  }
+  if (rt == "OBJECT_TRIGGER") return ObjKind::trigger;
+  if (rt == "OBJECT_POLICY") return ObjKind::policy;
+  if (rt == "OBJECT_EXTENSION") return ObjKind::extension;
+  if (rt == "OBJECT_PUBLICATION") return ObjKind::publication;
+  return ObjKind::relation;
+}
+}  // namespace
+
+DropInfo read_drop(const json& drop_stmt, const RuleContext& ctx) {
+  const json& b = unwrap(drop_stmt);
+  DropInfo d;
+  d.remove_type = str(b, "removeType");
+  d.missing_ok = flag(b, "missing_ok");
+  d.cascade = str(b, "behavior") == "DROP_CASCADE";
+  d.concurrent = flag(b, "concurrent");
+  ObjKind kind = kind_of(d.remove_type);
+  for (const auto& o : field(b, "objects")) {
+    DropTarget t;
+    t.parts = drop_object_parts(o);
+    if (t.parts.empty()) continue;
+    if (kind == ObjKind::trigger || kind == ObjKind::policy) {
+      std::vector<std::string> table(t.parts.begin(), t.parts.end() - 1);
+      t.display = quote_ident(t.parts.back()) + " on " + display(table);
+      t.key = qualified_key(table) + "." + t.parts.back();
+    } else if (kind == ObjKind::schema || kind == ObjKind::extension || kind == ObjKind::publication) {
+      t.display = display(t.parts);
+      t.key = t.parts.back();
+    } else {
+      t.display = display(t.parts);
+      t.key = qualified_key(t.parts);
+    }
+    t.created_in_file = ctx.state().created(kind, t.key);
+    d.targets.push_back(std::move(t));
+  }
+  return d;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += (i + 1 == names.size()) ? " and " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::vector<std::string> existing_targets(const DropInfo& d) {
+  std::vector<std::string> out;
+  for (const auto& t : d.targets) {
+    if (!t.created_in_file) out.push_back(t.display);
+  }
+  return out;
+}
+
+std::vector<AlterCmd> alter_cmds(const json& alter_table_stmt) {
+  std::vector<AlterCmd> out;
+  const json& cmds = field(unwrap(alter_table_stmt), "cmds");
+  if (!cmds.is_array()) return out;
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    const json& c = field(cmds[i], "AlterTableCmd");
+    if (c.is_object()) out.push_back(AlterCmd{i, &c, str(c, "subtype")});
+  }
+  return out;
+}
+
+bool alters_table(const json& alter_table_stmt) {
+  std::string t = str(unwrap(alter_table_stmt), "objtype");
+  return t.empty() || t == "OBJECT_TABLE" || t == "OBJECT_FOREIGN_TABLE";
+}
+
+}  // namespace driftguard

@@ -1,0 +1,50 @@
+// Shared pieces for rule implementations.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rules/names.hpp"
+#include "rules/rule.hpp"
+#include "rules/state.hpp"
+
+namespace driftguard {
+
+// One object named by a DROP statement.
+struct DropTarget {
+  std::vector<std::string> parts;  // name parts as written
+  std::string display;             // "public.orders", "trg ON public.orders", "f(integer)"
+  std::string key;                 // state key (see FileState)
+  bool created_in_file = false;    // created earlier in the same file
+};
+
+struct DropInfo {
+  std::string remove_type;  // "OBJECT_TABLE", ...
+  bool missing_ok = false;
+  bool cascade = false;
+  bool concurrent = false;
+  std::vector<DropTarget> targets;
+};
+
+// Reads a DropStmt body.
+DropInfo read_drop(const json& drop_stmt, const RuleContext& ctx);
+
+// "a", "a and b", "a, b and c"
+std::string join_names(const std::vector<std::string>& names);
+
+// The names of targets that existed before this file (not created earlier in it).
+std::vector<std::string> existing_targets(const DropInfo& d);
+
+// AlterTableCmd bodies of an AlterTableStmt, with their index.
+struct AlterCmd {
+  std::size_t index;
+  const json* cmd;  // AlterTableCmd body
+  std::string subtype;
+};
+std::vector<AlterCmd> alter_cmds(const json& alter_table_stmt);
+
+// Is this ALTER TABLE on a table (not an index, view, sequence or type)?
+bool alters_table(const json& alter_table_stmt);
+
+}  // namespace driftguard

@@ -1,0 +1,28 @@
+#include "rules/common.hpp"
+
+namespace driftguard {
+namespace {
+class BanDropTable final : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"ban-drop-table", "destructive", Severity::error,
+                            "Dropping a table deletes it and all of its rows"};
+    return i;
+  }
+  std::vector<std::string_view> node_types() const override { return {"DropStmt"}; }
+  void check(std::string_view, const json& node, RuleContext& ctx) const override {
+    DropInfo d = read_drop(node, ctx);
+    if (d.remove_type != "OBJECT_TABLE" && d.remove_type != "OBJECT_FOREIGN_TABLE") return;
+    auto names = existing_targets(d);
+    if (names.empty()) return;
+    std::string msg = "drops table" + std::string(names.size() > 1 ? "s " : " ") + join_names(names) +
+                      ": every row is deleted and code that still reads " + (names.size() > 1 ? "them" : "it") +
+                      " fails";
+    if (d.cascade) msg += "; CASCADE also drops the views and foreign keys that depend on it";
+    ctx.report(ctx.statement_span(), msg,
+               "Stop using the table in code first, deploy, then drop it in a later migration (keep a backup).");
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_ban_drop_table() { return std::make_unique<BanDropTable>(); }
+}  // namespace driftguard

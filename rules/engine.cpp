@@ -1,0 +1,272 @@
+#include "rules/engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "analyzer/parse.hpp"
+#include "analyzer/suppress.hpp"
+#include "analyzer/text.hpp"
+#include "rules/registry.hpp"
+
+namespace driftguard {
+
+namespace {
+constexpr int kMaxDepth = 1500;  // libpg_query rejects deeper nesting itself (stack depth limit)
+}
+
+Engine::Engine(const Settings& settings, const RuleSelection& selection) : settings_(settings) {
+  rules_ = make_all_rules();
+  std::set<std::string> known;
+  for (const auto& r : rules_) known.insert(std::string(r->info().id));
+  auto check_known = [&](const std::string& id, const char* flag) {
+    if (!known.count(id)) throw std::invalid_argument(std::string(flag) + ": unknown rule '" + id + "' (see `driftguard rules`)");
+  };
+  for (const auto& id : selection.only) check_known(id, "--rule");
+  for (const auto& id : selection.exclude) check_known(id, "--exclude-rule");
+  for (const auto& [id, sev] : selection.severity) check_known(id, "--severity");
+
+  for (const auto& r : rules_) {
+    std::string id(r->info().id);
+    category_[id] = std::string(r->info().category);
+    Severity s = r->info().severity;
+    if (auto it = selection.severity.find(id); it != selection.severity.end()) s = it->second;
+    // --rule enables a rule even when it is off by default (opt-in rules), at its default or given severity.
+    if (!selection.only.empty()) {
+      if (!selection.only.count(id)) {
+        s = Severity::off;
+      } else if (s == Severity::off && !selection.severity.count(id)) {
+        s = Severity::warning;
+      }
+    }
+    if (selection.exclude.count(id)) s = Severity::off;
+    severity_[id] = s;
+    if (s == Severity::off) continue;
+    active_.push_back(r.get());
+    for (auto t : r->node_types()) dispatch_[std::string(t)].push_back(r.get());
+  }
+}
+
+Severity Engine::severity_of(const std::string& rule) const {
+  auto it = severity_.find(rule);
+  return it == severity_.end() ? Severity::off : it->second;
+}
+
+void Engine::walk(const json& node, RuleContext& ctx, int depth) const {
+  if (depth > kMaxDepth) return;
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string& key = it.key();
+      const json& value = it.value();
+      bool typed = !key.empty() && key[0] >= 'A' && key[0] <= 'Z' && value.is_object();
+      if (typed) {
+        if (auto d = dispatch_.find(key); d != dispatch_.end()) {
+          for (const Rule* r : d->second) {
+            ctx.set_rule(r);
+            r->check(key, value, ctx);
+          }
+        }
+        ctx.mutable_ancestors().push_back({key, &value});
+        walk(value, ctx, depth + 1);
+        ctx.mutable_ancestors().pop_back();
+      } else if (value.is_structured()) {
+        walk(value, ctx, depth + 1);
+      }
+    }
+  } else if (node.is_array()) {
+    for (const auto& v : node) {
+      if (v.is_structured()) walk(v, ctx, depth + 1);
+    }
+  }
+}
+
+namespace {
+
+Finding make_finding(const std::string& rule, const std::string& file, Span span, std::string message,
+                     std::string help) {
+  Finding f;
+  f.rule = rule;
+  f.file = file;
+  f.span = span;
+  f.message = std::move(message);
+  f.help = std::move(help);
+  return f;
+}
+
+const char* kSyntaxHelp =
+    "Fix the statement so that PostgreSQL accepts it. driftguard parses with the PostgreSQL 15 grammar: syntax "
+    "added in PostgreSQL 16 or later is reported here too.";
+
+}  // namespace
+
+FileReport Engine::lint(const SourceFile& file, RunState& run) const {
+  FileReport report;
+  ParseOptions popts;
+  popts.want_comments = may_contain_directives(file.text);
+  ParsedFile pf = parse_sql(file.text, popts);
+  report.statements = static_cast<int>(pf.statements.size());
+  report.meta_commands = pf.meta_commands;
+
+  std::vector<Finding> raw;
+  if (auto bad = find_invalid_utf8(file.text)) {
+    raw.push_back(make_finding("syntax-error", file.path, Span{*bad, *bad + 1},
+                               "invalid UTF-8 byte 0x" +
+                                   [&] {
+                                     static const char* hex = "0123456789ABCDEF";
+                                     unsigned char c = static_cast<unsigned char>(file.text[*bad]);
+                                     return std::string{hex[c >> 4], hex[c & 15]};
+                                   }() +
+                                   ": the file is not UTF-8 encoded, and PostgreSQL rejects it in a UTF8 database",
+                               "Convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)."));
+  }
+  for (const auto& e : pf.errors) {
+    raw.push_back(make_finding("syntax-error", file.path, e.span, e.message, kSyntaxHelp));
+  }
+
+  FileState state;
+  RuleContext ctx(file, settings_, state, run);
+  if (file.info.direction == Direction::up) {
+    for (const auto& st : pf.statements) {
+      ctx.set_statement(&st);
+      ctx.mutable_ancestors().clear();
+      walk(st.node, ctx, 0);
+      state.apply(st);
+      run.apply(st);
+    }
+    for (const Rule* r : active_) {
+      ctx.set_rule(r);
+      r->finish_file(ctx);
+    }
+  }
+  for (auto& f : ctx.findings()) raw.push_back(std::move(f));
+
+  // Suppressions.
+  std::vector<Directive> directives;
+  if (popts.want_comments) directives = parse_directives(file.text, pf.comments);
+  struct Target {
+    Span span;
+    std::vector<bool> used;
+    bool any_used = false;
+  };
+  std::vector<Target> targets;
+  for (const auto& d : directives) {
+    Target t;
+    t.used.assign(d.rules.size(), false);
+    if (d.scope == Directive::Scope::file) {
+      t.span = Span{0, file.text.size()};
+    } else {
+      std::size_t best = std::string::npos;
+      std::size_t best_end = file.text.size();
+      for (const auto& st : pf.statements) {
+        if (st.span.begin >= d.comment.end && st.span.begin < best) {
+          best = st.span.begin;
+          best_end = st.span.end;
+        }
+      }
+      for (const auto& e : pf.errors) {
+        if (e.span.begin >= d.comment.end && e.span.begin < best) {
+          best = e.span.begin;
+          best_end = file.text.size();
+          for (const auto& st : pf.statements) {
+            if (st.span.begin > e.span.begin) best_end = std::min(best_end, st.span.begin);
+          }
+        }
+      }
+      t.span = best == std::string::npos ? Span{d.comment.end, d.comment.end} : Span{best, best_end};
+    }
+    targets.push_back(std::move(t));
+  }
+  std::vector<Finding> kept;
+  for (auto& f : raw) {
+    bool suppressed = false;
+    for (std::size_t i = 0; i < directives.size(); ++i) {
+      const auto& d = directives[i];
+      auto& t = targets[i];
+      if (f.span.begin < t.span.begin || f.span.begin > t.span.end) continue;
+      if (d.rules.empty()) {
+        t.any_used = true;
+        suppressed = true;
+        continue;
+      }
+      for (std::size_t k = 0; k < d.rules.size(); ++k) {
+        if (d.rules[k] == f.rule) {
+          t.used[k] = true;
+          t.any_used = true;
+          suppressed = true;
+        }
+      }
+    }
+    if (!suppressed) kept.push_back(std::move(f));
+  }
+  for (std::size_t i = 0; i < directives.size(); ++i) {
+    const auto& d = directives[i];
+    const auto& t = targets[i];
+    const char* what = d.scope == Directive::Scope::file ? "driftguard-ignore-file" : "driftguard-ignore";
+    if (d.rules.empty()) {
+      if (!t.any_used) {
+        kept.push_back(make_finding("unused-ignore", file.path, d.comment,
+                                    std::string(what) + " suppresses nothing: no finding " +
+                                        (d.scope == Directive::Scope::file ? "in this file" : "on the next statement"),
+                                    "Remove the comment."));
+      }
+      continue;
+    }
+    for (std::size_t k = 0; k < d.rules.size(); ++k) {
+      const std::string& id = d.rules[k];
+      if (!severity_.count(id)) {
+        kept.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
+                                    std::string(what) + " names an unknown rule '" + id + "'",
+                                    "Use a rule id from `driftguard rules`, or remove it."));
+      } else if (!t.used[k] && enabled(id)) {
+        kept.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
+                                    std::string(what) + " for " + id + " suppresses nothing: " + id +
+                                        " reports nothing " +
+                                        (d.scope == Directive::Scope::file ? "in this file" : "on the next statement"),
+                                    "Remove " + id + " from the comment."));
+      }
+    }
+  }
+
+  for (auto& f : kept) {
+    Severity s = severity_of(f.rule);
+    if (s == Severity::off) continue;
+    f.severity = s;
+    auto c = category_.find(f.rule);
+    if (c != category_.end()) f.category = c->second;
+    f.span.begin = std::min(f.span.begin, file.text.size());
+    f.span.end = std::clamp(f.span.end, f.span.begin, file.text.size());
+    report.findings.push_back(std::move(f));
+  }
+  locate(report.findings, file.text);
+  sort_findings(report.findings);
+  // Byte offsets are reported relative to the file on disk (after a BOM).
+  for (auto& f : report.findings) {
+    f.span.begin += file.bom;
+    f.span.end += file.bom;
+  }
+  return report;
+}
+
+void locate(std::vector<Finding>& findings, const std::string& text) {
+  if (findings.empty()) return;
+  LineMap map(text);
+  for (auto& f : findings) {
+    f.start = map.position(f.span.begin);
+    f.end = map.position(f.span.end);
+    for (auto& n : f.notes) {
+      if (n.span) {
+        n.start = map.position(n.span->begin);
+        n.end = map.position(n.span->end);
+      }
+    }
+  }
+}
+
+void sort_findings(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.file != b.file) return a.file < b.file;
+    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+    return a.rule < b.rule;
+  });
+}
+
+}  // namespace driftguard

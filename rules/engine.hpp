@@ -1,0 +1,55 @@
+// The rule engine: parses a file, walks each statement's tree once, dispatches nodes to the rules that asked for
+// their type, applies suppressions, and returns sorted findings with line/column positions.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/source.hpp"
+#include "rules/rule.hpp"
+#include "rules/state.hpp"
+
+namespace driftguard {
+
+struct RuleSelection {
+  std::set<std::string> only;                 // --rule: when non-empty, just these
+  std::set<std::string> exclude;              // --exclude-rule
+  std::map<std::string, Severity> severity;   // --severity RULE=level (off disables)
+};
+
+struct FileReport {
+  std::vector<Finding> findings;
+  int statements = 0;
+  int meta_commands = 0;
+};
+
+class Engine {
+ public:
+  // Throws std::invalid_argument naming an unknown rule id in the selection.
+  Engine(const Settings& settings, const RuleSelection& selection);
+
+  FileReport lint(const SourceFile& file, RunState& run) const;
+  Severity severity_of(const std::string& rule) const;
+  bool enabled(const std::string& rule) const { return severity_of(rule) != Severity::off; }
+
+ private:
+  void walk(const json& node, RuleContext& ctx, int depth) const;
+
+  Settings settings_;
+  std::vector<std::unique_ptr<Rule>> rules_;
+  std::map<std::string, Severity> severity_;
+  std::map<std::string, std::string> category_;
+  std::unordered_map<std::string, std::vector<const Rule*>> dispatch_;
+  std::vector<const Rule*> active_;
+};
+
+// Fills start/end line/column of findings from their byte spans.
+void locate(std::vector<Finding>& findings, const std::string& text);
+void sort_findings(std::vector<Finding>& findings);
+
+}  // namespace driftguard

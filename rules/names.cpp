@@ -1,0 +1,198 @@
+#include "rules/names.hpp"
+
+#include <cctype>
+
+namespace driftguard {
+
+namespace {
+const json kNull = json();
+}
+
+const json& unwrap(const json& node) {
+  if (node.is_object() && node.size() == 1) {
+    const auto& k = node.begin().key();
+    if (!k.empty() && std::isupper(static_cast<unsigned char>(k[0]))) return node.begin().value();
+  }
+  return node;
+}
+
+std::string node_type(const json& node) {
+  if (node.is_object() && node.size() == 1) return node.begin().key();
+  return {};
+}
+
+std::string str(const json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+bool flag(const json& obj, const char* key) {
+  if (!obj.is_object()) return false;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() && it->get<bool>();
+}
+
+long num(const json& obj, const char* key, long dflt) {
+  if (!obj.is_object()) return dflt;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number()) return dflt;
+  return it->get<long>();
+}
+
+const json& field(const json& obj, const char* key) {
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it == obj.end() ? kNull : *it;
+}
+
+std::vector<std::string> strings(const json& list) {
+  std::vector<std::string> out;
+  if (!list.is_array()) return out;
+  for (const auto& item : list) {
+    const json& s = field(item, "String");
+    if (s.is_object()) out.push_back(str(s, "sval"));
+  }
+  return out;
+}
+
+std::string quote_ident(const std::string& id) {
+  bool plain = !id.empty() && (std::islower(static_cast<unsigned char>(id[0])) || id[0] == '_');
+  for (char c : id) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+          c == '$' || static_cast<unsigned char>(c) >= 0x80)) {
+      plain = false;
+    }
+  }
+  if (plain) return id;
+  std::string out = "\"";
+  for (char c : id) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string display(const std::vector<std::string>& parts) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += '.';
+    out += quote_ident(parts[i]);
+  }
+  return out;
+}
+
+std::vector<std::string> rangevar_parts(const json& rv) {
+  const json& b = unwrap(rv);
+  std::vector<std::string> parts;
+  if (auto s = str(b, "catalogname"); !s.empty()) parts.push_back(s);
+  if (auto s = str(b, "schemaname"); !s.empty()) parts.push_back(s);
+  parts.push_back(str(b, "relname"));
+  return parts;
+}
+
+std::string qualified_key(const std::vector<std::string>& parts) {
+  if (parts.empty()) return {};
+  if (parts.size() == 1) return "public." + parts[0];
+  return parts[parts.size() - 2] + "." + parts.back();
+}
+
+std::string rangevar_key(const json& rv) { return qualified_key(rangevar_parts(rv)); }
+std::string rangevar_display(const json& rv) { return display(rangevar_parts(rv)); }
+
+std::vector<std::string> drop_object_parts(const json& object) {
+  std::string t = node_type(object);
+  const json& b = unwrap(object);
+  if (t == "List") return strings(field(b, "items"));
+  if (t == "String") return {str(b, "sval")};
+  if (t == "TypeName") return strings(field(b, "names"));
+  if (t == "ObjectWithArgs") return strings(field(b, "objname"));
+  if (object.is_array()) return strings(object);
+  return {};
+}
+
+namespace {
+std::string builtin_display(const std::string& n) {
+  static const std::pair<const char*, const char*> names[] = {
+      {"int2", "smallint"},       {"int4", "integer"},          {"int8", "bigint"},
+      {"float4", "real"},         {"float8", "double precision"}, {"bool", "boolean"},
+      {"bpchar", "char"},         {"timestamptz", "timestamptz"}, {"varchar", "varchar"},
+      {"numeric", "numeric"},     {"timestamp", "timestamp"},   {"timetz", "timetz"}};
+  for (const auto& [from, to] : names) {
+    if (n == from) return to;
+  }
+  return n;
+}
+}  // namespace
+
+std::vector<long> type_mods(const json& type_name) {
+  std::vector<long> out;
+  const json& tm = field(unwrap(type_name), "typmods");
+  if (!tm.is_array()) return out;
+  for (const auto& m : tm) {
+    const json& c = field(m, "A_Const");
+    if (!c.is_object()) continue;
+    const json& iv = field(c, "ival");
+    out.push_back(iv.is_object() ? num(iv, "ival", 0) : 0);
+  }
+  return out;
+}
+
+int array_depth(const json& type_name) {
+  const json& ab = field(unwrap(type_name), "arrayBounds");
+  return ab.is_array() ? static_cast<int>(ab.size()) : 0;
+}
+
+std::string type_base(const json& type_name) {
+  auto names = strings(field(unwrap(type_name), "names"));
+  return names.empty() ? std::string() : names.back();
+}
+
+std::string type_display(const json& type_name) {
+  auto names = strings(field(unwrap(type_name), "names"));
+  std::string out;
+  if (names.size() == 2 && names[0] == "pg_catalog") {
+    out = builtin_display(names[1]);
+  } else {
+    out = display(names);
+  }
+  auto mods = type_mods(type_name);
+  if (!mods.empty()) {
+    out += '(';
+    for (std::size_t i = 0; i < mods.size(); ++i) {
+      if (i) out += ',';
+      out += std::to_string(mods[i]);
+    }
+    out += ')';
+  }
+  for (int i = 0; i < array_depth(type_name); ++i) out += "[]";
+  return out;
+}
+
+const json* column_constraint(const json& column_def, const char* contype) {
+  const json& cons = field(unwrap(column_def), "constraints");
+  if (!cons.is_array()) return nullptr;
+  for (const auto& c : cons) {
+    const json& b = field(c, "Constraint");
+    if (b.is_object() && str(b, "contype") == contype) return &b;
+  }
+  return nullptr;
+}
+
+bool contains_node(const json& tree, const char* type, int depth_limit) {
+  if (depth_limit <= 0) return false;
+  if (tree.is_object()) {
+    for (auto it = tree.begin(); it != tree.end(); ++it) {
+      if (it.key() == type) return true;
+      if (contains_node(it.value(), type, depth_limit - 1)) return true;
+    }
+  } else if (tree.is_array()) {
+    for (const auto& v : tree) {
+      if (contains_node(v, type, depth_limit - 1)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace driftguard

@@ -1,0 +1,90 @@
+// The rule interface. A rule sees one node of one statement at a time (dispatched by node type), the statement,
+// the state of the file before the statement, and the run's settings. It never talks to a database.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/parse.hpp"
+#include "analyzer/source.hpp"
+#include "rules/state.hpp"
+
+namespace driftguard {
+
+using json = nlohmann::json;
+
+struct RuleInfo {
+  std::string_view id;
+  std::string_view category;  // destructive, breaking, idempotency, locking, transaction, types, security, convention
+  Severity severity;          // default severity; Severity::off = opt-in
+  std::string_view summary;   // one line
+};
+
+struct Settings {
+  int pg_version = 15;  // target PostgreSQL major version
+};
+
+class RuleContext;
+
+class Rule {
+ public:
+  virtual ~Rule() = default;
+  virtual const RuleInfo& info() const = 0;
+  // Node types (libpg_query names, e.g. "DropStmt") this rule wants to see.
+  virtual std::vector<std::string_view> node_types() const = 0;
+  virtual void check(std::string_view type, const json& node, RuleContext& ctx) const = 0;
+  // Called once after the last statement of a file.
+  virtual void finish_file(RuleContext& /*ctx*/) const {}
+};
+
+// What a rule can see and do while it checks one node.
+class RuleContext {
+ public:
+  RuleContext(const SourceFile& file, const Settings& settings, const FileState& state, const RunState& run)
+      : file_(file), settings_(settings), state_(state), run_(run) {}
+
+  const SourceFile& file() const { return file_; }
+  const Settings& settings() const { return settings_; }
+  const FileState& state() const { return state_; }  // before the current statement
+  const RunState& run() const { return run_; }       // earlier files of this run, in migration order
+  const Statement& statement() const { return *stmt_; }
+  // Enclosing nodes of the current node, outermost first (type and body).
+  struct Frame {
+    std::string_view type;
+    const json* node;
+  };
+  const std::vector<Frame>& ancestors() const { return ancestors_; }
+
+  // Spans.
+  Span statement_span() const { return stmt_->span; }
+  // The token (or qualified name) at a node's "location"; the statement when it has none.
+  Span location_span(const json& node) const;
+  Span location_span(int location) const;
+  // The text of an ALTER TABLE sub-command (libpg_query gives them no location).
+  Span alter_cmd_span(const json& alter_table_stmt, std::size_t cmd_index) const;
+  std::string_view text(Span s) const { return std::string_view(file_.text).substr(s.begin, s.end - s.begin); }
+
+  void report(Span span, std::string message, std::string help);
+
+  // Engine use.
+  void set_statement(const Statement* s) { stmt_ = s; }
+  void set_rule(const Rule* r) { rule_ = r; }
+  std::vector<Frame>& mutable_ancestors() { return ancestors_; }
+  std::vector<Finding>& findings() { return findings_; }
+
+ private:
+  const SourceFile& file_;
+  const Settings& settings_;
+  const FileState& state_;
+  const RunState& run_;
+  const Statement* stmt_ = nullptr;
+  const Rule* rule_ = nullptr;
+  std::vector<Frame> ancestors_;
+  std::vector<Finding> findings_;
+};
+
+}  // namespace driftguard

@@ -1,0 +1,33 @@
+#include "rules/common.hpp"
+
+namespace driftguard {
+namespace {
+class TransactionNesting final : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"transaction-nesting", "transaction", Severity::error,
+                            "BEGIN inside an open transaction, or COMMIT/ROLLBACK with none open"};
+    return i;
+  }
+  std::vector<std::string_view> node_types() const override { return {"TransactionStmt"}; }
+  void check(std::string_view, const json& node, RuleContext& ctx) const override {
+    if (!ctx.ancestors().empty()) return;
+    std::string kind = str(node, "kind");
+    bool open = ctx.state().in_transaction();
+    if ((kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") && open) {
+      ctx.report(ctx.statement_span(),
+                 "BEGIN inside a transaction that is already open: PostgreSQL ignores it with a warning, and the "
+                 "first COMMIT then commits everything",
+                 "Remove the inner BEGIN, or use SAVEPOINT for a nested unit of work.");
+    } else if ((kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK") && !open) {
+      ctx.report(ctx.statement_span(),
+                 std::string(kind == "TRANS_STMT_COMMIT" ? "COMMIT" : "ROLLBACK") +
+                     " without a BEGIN in this file: if the migration runner wraps the file in a transaction, "
+                     "this ends the runner's transaction early; otherwise it does nothing",
+                 "Add the matching BEGIN, or remove it and let the runner manage the transaction.");
+    }
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_transaction_nesting() { return std::make_unique<TransactionNesting>(); }
+}  // namespace driftguard

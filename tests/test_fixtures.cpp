@@ -1,0 +1,171 @@
+// Data-driven rule tests: every fixtures/rules/<rule-id>/bad_*.sql and ok_*.sql is its own test case.
+//   -- expect: <rule-id> [line=+K] [col=N]
+// on the line above a statement says: a finding of <rule-id> starts on the next non-expect line (K lines further
+// down when given) at its first non-blank column (or column N). The findings of that rule must be exactly these.
+// ok_*.sql files must produce no finding of their rule. No fixture may contain a syntax error unless it is the
+// syntax-error rule's. An optional first line "-- options: pg-version=N" sets the target version.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <tuple>
+
+#include "helpers.hpp"
+#include "rules/registry.hpp"
+
+namespace fs = std::filesystem;
+using namespace driftguard;
+
+namespace {
+
+struct Expect {
+  std::string rule;
+  int line;
+  int column;
+  bool operator<(const Expect& o) const { return std::tie(rule, line, column) < std::tie(o.rule, o.line, o.column); }
+  bool operator==(const Expect& o) const { return rule == o.rule && line == o.line && column == o.column; }
+};
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::string cur;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' || s[i] == '\r') {
+      lines.push_back(cur);
+      cur.clear();
+      if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+    } else {
+      cur += s[i];
+    }
+  }
+  lines.push_back(cur);
+  return lines;
+}
+
+std::vector<Expect> expectations(const std::string& text) {
+  auto lines = split_lines(text);
+  std::vector<Expect> out;
+  const std::string marker = "-- expect:";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto pos = lines[i].find(marker);
+    if (pos == std::string::npos) continue;
+    std::istringstream ss(lines[i].substr(pos + marker.size()));
+    Expect e;
+    ss >> e.rule;
+    int line_off = 0;
+    int col = 0;
+    std::string opt;
+    while (ss >> opt) {
+      if (opt.rfind("line=+", 0) == 0) line_off = std::stoi(opt.substr(6));
+      if (opt.rfind("col=", 0) == 0) col = std::stoi(opt.substr(4));
+    }
+    std::size_t target = i + 1;
+    while (target < lines.size() && lines[target].find(marker) != std::string::npos) ++target;
+    target += static_cast<std::size_t>(line_off);
+    e.line = static_cast<int>(target + 1);
+    if (col == 0) {
+      const std::string& l = target < lines.size() ? lines[target] : std::string();
+      auto first = l.find_first_not_of(" \t");
+      col = first == std::string::npos ? 1 : static_cast<int>(first + 1);
+    }
+    e.column = col;
+    out.push_back(e);
+  }
+  return out;
+}
+
+Settings options(const std::string& text) {
+  Settings s;
+  auto first = split_lines(text).front();
+  auto pos = first.find("-- options:");
+  if (pos != std::string::npos) {
+    auto v = first.find("pg-version=", pos);
+    if (v != std::string::npos) s.pg_version = std::stoi(first.substr(v + 11));
+  }
+  return s;
+}
+
+void run_fixture(const std::string& rule, const fs::path& file) {
+  std::string text = read(file);
+  bool bad = file.filename().string().rfind("bad_", 0) == 0;
+  RuleSelection sel;
+  // Default rules plus the rule under test (enabled even when opt-in).
+  auto all = make_all_rules();
+  for (const auto& r : all) {
+    if (r->info().severity != Severity::off || r->info().id == rule) sel.only.insert(std::string(r->info().id));
+  }
+  auto findings = dgtest::lint_text(text, sel, options(text), file.string());
+  std::vector<Expect> actual;
+  for (const auto& f : findings) {
+    if (f.rule == "syntax-error" && rule != "syntax-error") {
+      FAIL("fixture has a syntax error at " << f.start.line << ":" << f.start.column << ": " << f.message);
+    }
+    if (f.rule == rule) actual.push_back({f.rule, f.start.line, f.start.column});
+  }
+  std::vector<Expect> expected = bad ? expectations(text) : std::vector<Expect>{};
+  if (bad) REQUIRE_FALSE(expected.empty());
+  std::sort(actual.begin(), actual.end());
+  std::sort(expected.begin(), expected.end());
+  auto show = [](const std::vector<Expect>& v) {
+    std::string s;
+    for (const auto& e : v) s += e.rule + "@" + std::to_string(e.line) + ":" + std::to_string(e.column) + " ";
+    return s.empty() ? std::string("(none)") : s;
+  };
+  INFO("file: " << file.string());
+  INFO("expected: " << show(expected));
+  INFO("actual:   " << show(actual));
+  CHECK(actual == expected);
+}
+
+struct FixtureInvoker : Catch::ITestInvoker {
+  std::string rule;
+  fs::path file;
+  FixtureInvoker(std::string r, fs::path f) : rule(std::move(r)), file(std::move(f)) {}
+  void invoke() const override { run_fixture(rule, file); }
+};
+
+std::vector<std::unique_ptr<std::string>>& names() {
+  static std::vector<std::unique_ptr<std::string>> n;
+  return n;
+}
+
+const bool registered = [] {
+  fs::path root = fs::path(dgtest::source_dir()) / "fixtures" / "rules";
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return false;
+  std::vector<fs::path> files;
+  for (const auto& dir : fs::directory_iterator(root)) {
+    if (!dir.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(dir.path())) {
+      if (f.path().extension() == ".sql") files.push_back(f.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::string rule = f.parent_path().filename().string();
+    names().push_back(std::make_unique<std::string>("fixture " + rule + "/" + f.filename().string()));
+    Catch::AutoReg(new FixtureInvoker(rule, f), CATCH_INTERNAL_LINEINFO, Catch::StringRef(),
+                   Catch::NameAndTags{Catch::StringRef(*names().back()), Catch::StringRef("[fixtures]")});
+  }
+  return true;
+}();
+
+}  // namespace
+
+TEST_CASE("fixture expectations are parsed", "[fixtures]") {
+  auto e = expectations("-- expect: ban-drop-table\n-- expect: x col=7\n  DROP TABLE a;\n-- expect: y line=+1\nALTER TABLE t\n  DROP COLUMN c;\n");
+  REQUIRE(e.size() == 3);
+  CHECK(e[0] == Expect{"ban-drop-table", 3, 3});
+  CHECK(e[1] == Expect{"x", 3, 7});
+  CHECK(e[2] == Expect{"y", 6, 3});
+}
