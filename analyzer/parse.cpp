@@ -55,6 +55,31 @@ bool blank_psql(std::string& s, ParsedFile& pf) {
   return changed;
 }
 
+// libpg_query's PL/pgSQL parser has no catalog: errors that need one (types, collations, cursor variables) are
+// not errors PostgreSQL would raise, so only grammar errors are reported.
+bool plpgsql_grammar_error(const std::string& message) {
+  return message.rfind("syntax error", 0) == 0 || message.rfind("missing expression", 0) == 0 ||
+         message.rfind("unterminated", 0) == 0 || message.rfind("mismatched", 0) == 0;
+}
+
+// A hint for syntax errors caused by text that is not SQL at all (template placeholders, psql variables).
+std::string not_sql_hint(std::string_view text, std::size_t at) {
+  if (at >= text.size()) return {};
+  if (text[at] == ':' && at + 1 < text.size() &&
+      (std::isalpha(static_cast<unsigned char>(text[at + 1])) || text[at + 1] == '_' || text[at + 1] == '\'' ||
+       text[at + 1] == '"')) {
+    return " (a psql variable: driftguard does not substitute psql variables; lint the SQL psql would send)";
+  }
+  if (text.substr(at, 2) == "{{" || (at > 0 && text.substr(at - 1, 2) == "{{")) {
+    return " (a template placeholder: lint the rendered SQL)";
+  }
+  if (text[at] == '@' && at + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[at + 1]))) {
+    auto close = text.find('@', at + 1);
+    if (close != std::string_view::npos && close - at < 40) return " (a template placeholder: lint the rendered SQL)";
+  }
+  return {};
+}
+
 std::string first_key(const json& node) {
   if (node.is_object() && !node.empty()) return node.begin().key();
   return {};
@@ -175,7 +200,7 @@ class Parser {
     if (!plpgsql || st.approximate) return;
     std::string sql(text_.substr(st.span.begin, st.span.end - st.span.begin));
     auto res = pg::parse_plpgsql(sql);
-    if (res.error) {
+    if (res.error && plpgsql_grammar_error(res.error->message)) {
       syntax_error(st.span.begin, st.span.end, "in the PL/pgSQL body of this function: " + res.error->message);
     }
   }
@@ -187,8 +212,23 @@ class Parser {
         "CREATE FUNCTION driftguard_do() RETURNS void LANGUAGE plpgsql AS $driftguard_do$" + code + "$driftguard_do$";
     auto res = pg::parse_plpgsql(wrapper);
     if (res.error) {
-      syntax_error(body_begin, body_begin + (approximate ? 0 : code.size()),
-                   std::string("in ") + what + ": " + res.error->message);
+      if (!plpgsql_grammar_error(res.error->message)) return;
+      // The PL/pgSQL parser gives no position; when the token it names ("at or near "x"") occurs exactly once
+      // in the body, point at it, else at the body.
+      std::size_t at = body_begin;
+      std::size_t end = body_begin + (approximate ? 0 : code.size());
+      const std::string& m = res.error->message;
+      auto q1 = m.find("at or near \"");
+      auto q2 = q1 == std::string::npos ? std::string::npos : m.rfind('"');
+      if (!approximate && q1 != std::string::npos && q2 > q1 + 12) {
+        std::string token = m.substr(q1 + 12, q2 - q1 - 12);
+        auto first = code.find(token);
+        if (first != std::string::npos && code.find(token, first + 1) == std::string::npos) {
+          at = body_begin + first;
+          end = at + token.size();
+        }
+      }
+      syntax_error(at, end, std::string("in ") + what + ": " + res.error->message + not_sql_hint(text_, at));
       return;
     }
     json funcs = json::parse(res.json, nullptr, false);
@@ -338,12 +378,18 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   ParsedFile pf;
   std::string text(input);
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
+  // Bytes that are not UTF-8 (reported separately) would make the parser's JSON unreadable.
+  sanitize_utf8(text);
   Parser parser(text, pf);
 
   auto whole = pg::parse(text);
   if (!whole.error) {
     json tree = json::parse(whole.json, nullptr, false);
-    if (!tree.is_discarded()) parser.add_tree(tree, 0, text.size(), 0, "", false);
+    if (tree.is_discarded()) {
+      parser.syntax_error(0, 0, "internal error: the parser's output could not be read");
+    } else {
+      parser.add_tree(tree, 0, text.size(), 0, "", false);
+    }
   } else {
     // Resume after errors: split on our own, parse each statement alone.
     for (const auto& piece : lex::split_statements(text)) {
@@ -365,11 +411,15 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
         if (res.error->cursorpos <= 0) at = start;
         std::size_t end = at < text.size() ? lex::name_end(text, at) : at;
         if (end > piece.end) end = piece.end;
-        parser.syntax_error(at, end, res.error->message);
+        parser.syntax_error(at, end, res.error->message + not_sql_hint(text, at));
         continue;
       }
       json tree = json::parse(res.json, nullptr, false);
-      if (!tree.is_discarded()) parser.add_tree(tree, piece.begin, piece.end, 0, "", false);
+      if (tree.is_discarded()) {
+        parser.syntax_error(start, start, "internal error: the parser's output could not be read");
+      } else {
+        parser.add_tree(tree, piece.begin, piece.end, 0, "", false);
+      }
     }
   }
   std::sort(pf.errors.begin(), pf.errors.end(),

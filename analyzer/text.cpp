@@ -84,6 +84,19 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view s) {
   return std::nullopt;
 }
 
+std::size_t sanitize_utf8(std::string& s) {
+  std::size_t replaced = 0;
+  std::size_t from = 0;
+  while (from < s.size()) {
+    auto bad = find_invalid_utf8(std::string_view(s).substr(from));
+    if (!bad) break;
+    s[from + *bad] = '?';
+    ++replaced;
+    from += *bad + 1;
+  }
+  return replaced;
+}
+
 std::optional<std::size_t> find_nul(std::string_view s) {
   auto p = s.find('\0');
   if (p == std::string_view::npos) return std::nullopt;
@@ -287,6 +300,10 @@ std::vector<Piece> split_statements(std::string_view s) {
     prev_word_begin = std::string_view::npos;
   };
   while (pos < s.size()) {
+    if (is_space(s[pos])) {
+      ++pos;
+      continue;
+    }
     if (s[pos] == '/' && pos + 1 < s.size() && s[pos + 1] == '*' && !block_comment_closed(s, pos)) {
       if (!error) error = pos;
       pos = s.size();

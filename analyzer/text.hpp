@@ -35,6 +35,8 @@ class LineMap {
 std::size_t count_chars(std::string_view s);
 // Byte offset of the first invalid UTF-8 sequence, if any.
 std::optional<std::size_t> find_invalid_utf8(std::string_view s);
+// Replaces every byte of an invalid UTF-8 sequence with '?' (offsets stay the same). Returns how many.
+std::size_t sanitize_utf8(std::string& s);
 // Byte offset of the first NUL byte, if any.
 std::optional<std::size_t> find_nul(std::string_view s);
 // Byte offset of the character with 1-based index `chars` (a libpg_query cursorpos) inside s.

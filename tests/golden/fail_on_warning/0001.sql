@@ -1,0 +1,2 @@
+-- driftguard-ignore ban-drop-table
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Ünïcödé: naïve café ☕
+ALTER TABLE "Bestellungen" RENAME COLUMN "größe" TO "grösse"; DROP TABLE "Zähler";

@@ -1,0 +1,120 @@
+// Golden CLI tests: each folder tests/golden/<case>/ holds `args` (the command line after `driftguard`, run from
+// that folder), optional `stdin`, and the expected `expected.stdout`, `expected.stderr` and `expected.exit`.
+// UPDATE_GOLDEN=1 rewrites the expected files from the current output (review the diff before committing).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "helpers.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write(const fs::path& p, const std::string& s) {
+  std::ofstream out(p, std::ios::binary);
+  out << s;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+struct Run {
+  std::string out;
+  std::string err;
+  int code;
+};
+
+Run run_cli(const fs::path& dir, const std::string& args) {
+  fs::path err_file = fs::temp_directory_path() / ("driftguard_golden_" + std::to_string(::getpid()) + ".err");
+  std::string cmd = "cd '" + dir.string() + "' && NO_COLOR=1 '" + std::string(DRIFTGUARD_BINARY) + "' " + args;
+  cmd += fs::exists(dir / "stdin") ? " < stdin" : " < /dev/null";
+  cmd += " 2> '" + err_file.string() + "'";
+  Run r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.err = read(err_file);
+  fs::remove(err_file);
+  return r;
+}
+
+void run_golden(const fs::path& dir) {
+  std::string args = trim(read(dir / "args"));
+  Run r = run_cli(dir, args);
+  if (std::getenv("UPDATE_GOLDEN")) {
+    write(dir / "expected.stdout", r.out);
+    write(dir / "expected.stderr", r.err);
+    write(dir / "expected.exit", std::to_string(r.code) + "\n");
+  }
+  INFO("driftguard " << args);
+  CHECK(r.out == read(dir / "expected.stdout"));
+  CHECK(r.err == read(dir / "expected.stderr"));
+  CHECK(std::to_string(r.code) == trim(read(dir / "expected.exit")));
+}
+
+struct GoldenInvoker : Catch::ITestInvoker {
+  fs::path dir;
+  explicit GoldenInvoker(fs::path d) : dir(std::move(d)) {}
+  void invoke() const override { run_golden(dir); }
+};
+
+std::vector<std::unique_ptr<std::string>>& names() {
+  static std::vector<std::unique_ptr<std::string>> n;
+  return n;
+}
+
+const bool registered = [] {
+  fs::path root = fs::path(dgtest::source_dir()) / "tests" / "golden";
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return false;
+  std::vector<fs::path> dirs;
+  for (const auto& d : fs::directory_iterator(root)) {
+    if (d.is_directory() && fs::exists(d.path() / "args")) dirs.push_back(d.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& d : dirs) {
+    names().push_back(std::make_unique<std::string>("golden " + d.filename().string()));
+    Catch::AutoReg(new GoldenInvoker(d), CATCH_INTERNAL_LINEINFO, Catch::StringRef(),
+                   Catch::NameAndTags{Catch::StringRef(*names().back()), Catch::StringRef("[golden]")});
+  }
+  return true;
+}();
+
+}  // namespace
+
+TEST_CASE("a large file (10 MB) is linted in one piece", "[cli]") {
+  fs::path f = fs::temp_directory_path() / "driftguard_big.sql";
+  {
+    std::ofstream out(f);
+    std::string stmt = "INSERT INTO t (a, b) VALUES (1, 'some text to make the line longer') ON CONFLICT DO NOTHING;\n";
+    for (std::size_t written = 0; written < 10 * 1024 * 1024; written += stmt.size()) out << stmt;
+    out << "DROP TABLE t;\n";
+  }
+  Run r = run_cli(fs::temp_directory_path(), "lint driftguard_big.sql --format gcc");
+  fs::remove(f);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("driftguard_big.sql:") != std::string::npos);
+  CHECK(r.out.find("[ban-drop-table]") != std::string::npos);
+}

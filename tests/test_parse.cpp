@@ -1,0 +1,82 @@
+#include <catch2/catch.hpp>
+
+#include "analyzer/parse.hpp"
+#include "helpers.hpp"
+
+using namespace driftguard;
+
+TEST_CASE("statement spans are trimmed of comments and the semicolon", "[parse]") {
+  std::string s = "-- first\nCREATE TABLE a (x int);\n\n  /* c */ DROP TABLE b ; -- t\n";
+  auto pf = parse_sql(s);
+  REQUIRE(pf.statements.size() == 2);
+  CHECK(s.substr(pf.statements[0].span.begin, pf.statements[0].span.end - pf.statements[0].span.begin) ==
+        "CREATE TABLE a (x int)");
+  CHECK(s.substr(pf.statements[1].span.begin, pf.statements[1].span.end - pf.statements[1].span.begin) ==
+        "DROP TABLE b");
+  CHECK(pf.errors.empty());
+}
+
+TEST_CASE("a syntax error in the middle does not hide the statements after it", "[parse]") {
+  std::string s = "CREATE TABLE a (x int);\nSELEC 1;\nDROP TABLE b;\n";
+  auto pf = parse_sql(s);
+  REQUIRE(pf.errors.size() == 1);
+  CHECK(pf.errors[0].span.begin == s.find("SELEC"));
+  REQUIRE(pf.statements.size() == 2);
+  CHECK(pf.statements[1].kind == "DropStmt");
+  CHECK(pf.statements[1].span.begin == s.find("DROP"));
+}
+
+TEST_CASE("DO block statements are parsed, located and marked guarded", "[parse]") {
+  std::string s =
+      "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS "
+      "ENUM ('a');\n  END IF;\n  DROP TABLE t;\nEND $$;";
+  auto pf = parse_sql(s);
+  REQUIRE(pf.errors.empty());
+  REQUIRE(pf.statements.size() == 3);  // the DO, then the two statements inside it
+  CHECK(pf.statements[0].kind == "DoStmt");
+  CHECK(pf.statements[1].kind == "CreateEnumStmt");
+  CHECK(pf.statements[1].guarded);
+  CHECK(pf.statements[1].do_depth == 1);
+  CHECK(pf.statements[1].span.begin == s.find("CREATE TYPE"));
+  CHECK(pf.statements[1].span.end == s.find(";\n  END IF"));
+  CHECK(pf.statements[2].kind == "DropStmt");
+  CHECK_FALSE(pf.statements[2].guarded);
+  CHECK(pf.statements[2].span.begin == s.find("DROP TABLE"));
+}
+
+TEST_CASE("an exception handler for duplicate_object guards a DO block", "[parse]") {
+  std::string s = "DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;";
+  auto pf = parse_sql(s);
+  REQUIRE(pf.statements.size() == 2);
+  CHECK(pf.statements[1].guarded);
+  CHECK(pf.statements[1].guard == "EXCEPTION WHEN duplicate_object");
+}
+
+TEST_CASE("plpgsql syntax errors in function bodies are reported", "[parse]") {
+  std::string s = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN IF true THEN END; $$;";
+  auto pf = parse_sql(s);
+  REQUIRE(pf.errors.size() == 1);
+  CHECK(pf.errors[0].message.find("PL/pgSQL") != std::string::npos);
+}
+
+TEST_CASE("psql meta-commands and COPY data are skipped", "[parse]") {
+  std::string s = "\\set x 1\nCOPY t FROM stdin;\n1\t2\n\\.\nSELECT 1;\n";
+  auto pf = parse_sql(s);
+  CHECK(pf.errors.empty());
+  CHECK(pf.meta_commands == 1);
+  CHECK(pf.copy_data_blocks == 1);
+  REQUIRE(pf.statements.size() == 2);
+}
+
+TEST_CASE("deeply nested expressions give a finding, not a crash", "[parse]") {
+  std::string deep = "SELECT " + std::string(100000, '(') + "1" + std::string(100000, ')') + ";\nDROP TABLE t;";
+  auto f = dgtest::lint_text(deep);
+  bool dropped = false;
+  bool error = false;
+  for (const auto& x : f) {
+    dropped = dropped || x.rule == "ban-drop-table";
+    error = error || x.rule == "syntax-error";
+  }
+  CHECK(error);
+  CHECK(dropped);
+}

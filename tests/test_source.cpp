@@ -1,0 +1,100 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "analyzer/source.hpp"
+#include "helpers.hpp"
+
+namespace fs = std::filesystem;
+using namespace driftguard;
+
+TEST_CASE("layouts are recognized from paths", "[source]") {
+  auto p = classify("app/prisma/migrations/20240102030405_add_users/migration.sql");
+  CHECK(p.layout == Layout::prisma);
+  CHECK(p.version == "20240102030405");
+  CHECK(p.name == "add_users");
+  CHECK(p.set == "app/prisma/migrations");
+
+  auto s = classify("supabase/migrations/20231010120000_init.sql");
+  CHECK(s.layout == Layout::supabase);
+  CHECK(s.version == "20231010120000");
+  CHECK(s.name == "init");
+
+  auto u = classify("db/migrations/000003_add_index.up.sql");
+  CHECK(u.layout == Layout::up_down);
+  CHECK(u.direction == Direction::up);
+  CHECK(u.version == "000003");
+  auto d = classify("db/migrations/000003_add_index.down.sql");
+  CHECK(d.direction == Direction::down);
+
+  auto folder = classify("migrations/down/0002_x.sql");
+  CHECK(folder.layout == Layout::up_down);
+  CHECK(folder.direction == Direction::down);
+  CHECK(folder.set == "migrations");
+
+  auto diesel = classify("migrations/2020-01-01-000000_create/down.sql");
+  CHECK(diesel.layout == Layout::up_down);
+  CHECK(diesel.direction == Direction::down);
+
+  auto plain = classify("sql/V2__add_column.sql");
+  CHECK(plain.layout == Layout::plain);
+  CHECK(plain.version == "V2");
+  CHECK(plain.name == "add_column");
+}
+
+TEST_CASE("migrations are ordered by version, numerically", "[source]") {
+  std::vector<std::string> v = {"m/10_c.sql", "m/9_b.sql", "m/100_d.sql", "m/1_a.sql", "m/readme.sql"};
+  sort_migrations(v);
+  CHECK(v == std::vector<std::string>{"m/1_a.sql", "m/9_b.sql", "m/10_c.sql", "m/100_d.sql", "m/readme.sql"});
+}
+
+TEST_CASE("discovery expands directories and globs and reports bad inputs", "[source]") {
+  fs::path root = fs::temp_directory_path() / "driftguard_discover_test";
+  fs::remove_all(root);
+  fs::create_directories(root / "migrations" / "2_b");
+  fs::create_directories(root / "migrations" / "10_c");
+  fs::create_directories(root / "empty");
+  std::ofstream(root / "migrations" / "2_b" / "migration.sql") << "SELECT 1;";
+  std::ofstream(root / "migrations" / "10_c" / "migration.sql") << "SELECT 1;";
+  std::ofstream(root / "notes.txt") << "x";
+  auto d = discover({root.string(), (root / "missing.sql").string(), (root / "empty").string(),
+                     (root / "nomatch" / "*.sql").string()});
+  REQUIRE(d.files.size() == 2);
+  CHECK(d.files[0].find("2_b") != std::string::npos);
+  CHECK(d.files[1].find("10_c") != std::string::npos);
+  REQUIRE(d.errors.size() == 3);
+
+  auto g = discover({(root / "**" / "migration.sql").string()});
+  CHECK(g.files.size() == 2);
+  CHECK(g.errors.empty());
+  fs::remove_all(root);
+}
+
+TEST_CASE("a byte-order mark is stripped and offsets account for it", "[source]") {
+  auto f = dgtest::lint_text("\xEF\xBB\xBF" "DROP TABLE t;");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].start.line == 1);
+  CHECK(f[0].start.column == 1);
+  CHECK(f[0].span.begin == 3);
+}
+
+TEST_CASE("binary files are input errors", "[source]") {
+  std::string bin("SELECT 1;\0\x01\x02", 12);
+  CHECK_THROWS_AS(make_source("x.sql", bin), InputFailure);
+}
+
+TEST_CASE("invalid UTF-8 is a syntax-error finding with its position, and the file is still linted", "[source]") {
+  auto f = dgtest::lint_text("SELECT 1;\nSELECT 'caf\xE9';\nDROP TABLE t;\n");
+  REQUIRE(f.size() == 2);
+  CHECK(f[0].rule == "syntax-error");
+  CHECK(f[0].start.line == 2);
+  CHECK(f[0].start.column == 12);
+  CHECK(f[1].rule == "ban-drop-table");
+}
+
+TEST_CASE("down migrations are parsed but not linted", "[source]") {
+  auto f = dgtest::lint_text("DROP TABLE t;\nSELEC 1;\n", {}, {}, "db/0001_x.down.sql");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].rule == "syntax-error");
+}
