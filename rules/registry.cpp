@@ -2,7 +2,19 @@
 
 // One line per rule, in id order. Each rule lives in rules/<category>/<rule_id>.cpp and defines make_<rule_id>().
 #define DRIFTGUARD_RULES(X) \
+  X(ban_drop_column)        \
+  X(ban_drop_constraint)    \
+  X(ban_drop_database)      \
+  X(ban_drop_extension)     \
+  X(ban_drop_function)      \
+  X(ban_drop_index)         \
+  X(ban_drop_policy)        \
+  X(ban_drop_schema)        \
+  X(ban_drop_sequence)      \
   X(ban_drop_table)         \
+  X(ban_drop_trigger)       \
+  X(ban_drop_type)          \
+  X(ban_drop_view)          \
   X(syntax_error)           \
   X(transaction_nesting)    \
   X(unused_ignore)
