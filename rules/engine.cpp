@@ -125,8 +125,11 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
   FileState state;
   RuleContext ctx(file, settings_, state, run);
   if (file.info.direction == Direction::up) {
-    for (const auto& st : pf.statements) {
+    ctx.set_statements(&pf.statements);
+    for (std::size_t i = 0; i < pf.statements.size(); ++i) {
+      const auto& st = pf.statements[i];
       ctx.set_statement(&st);
+      ctx.set_statement_index(i);
       ctx.mutable_ancestors().clear();
       walk(st.node, ctx, 0);
       state.apply(st);

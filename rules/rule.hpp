@@ -52,6 +52,10 @@ class RuleContext {
   const FileState& state() const { return state_; }  // before the current statement
   const RunState& run() const { return run_; }       // earlier files of this run, in migration order
   const Statement& statement() const { return *stmt_; }
+  // Every statement of the file in execution order, and the index of the current one (for rules that must look
+  // ahead, e.g. a drop followed by a re-create of the same object).
+  const std::vector<Statement>& statements() const { return *all_; }
+  std::size_t statement_index() const { return index_; }
   // Enclosing nodes of the current node, outermost first (type and body).
   struct Frame {
     std::string_view type;
@@ -72,6 +76,8 @@ class RuleContext {
 
   // Engine use.
   void set_statement(const Statement* s) { stmt_ = s; }
+  void set_statements(const std::vector<Statement>* all) { all_ = all; }
+  void set_statement_index(std::size_t i) { index_ = i; }
   void set_rule(const Rule* r) { rule_ = r; }
   std::vector<Frame>& mutable_ancestors() { return ancestors_; }
   std::vector<Finding>& findings() { return findings_; }
@@ -82,6 +88,8 @@ class RuleContext {
   const FileState& state_;
   const RunState& run_;
   const Statement* stmt_ = nullptr;
+  const std::vector<Statement>* all_ = nullptr;
+  std::size_t index_ = 0;
   const Rule* rule_ = nullptr;
   std::vector<Frame> ancestors_;
   std::vector<Finding> findings_;

@@ -13,42 +13,16 @@
 
 namespace driftguard::destructive {
 
-// The statements of the current file, parsed once per file and shared by the destructive rules: the engine shows
-// a rule only the state before the current statement, and these rules also need to see what comes after it.
-inline const ParsedFile& whole_file(const RuleContext& ctx) {
-  thread_local std::string path;
-  thread_local std::string text;
-  thread_local ParsedFile pf;
-  thread_local bool ready = false;
-  const SourceFile& f = ctx.file();
-  if (!ready || path != f.path || text != f.text) {
-    pf = parse_sql(f.text);
-    path = f.path;
-    text = f.text;
-    ready = true;
-  }
-  return pf;
-}
-
 using StmtPred = std::function<bool(const std::string& kind, const json& body)>;
 
 // Does a statement after (or before) the current one, in execution order, satisfy pred?
 inline bool any_statement(const RuleContext& ctx, bool after, const StmtPred& pred) {
-  const ParsedFile& pf = whole_file(ctx);
-  const Statement& cur = ctx.statement();
-  std::size_t at = pf.statements.size();
-  for (std::size_t i = 0; i < pf.statements.size(); ++i) {
-    const Statement& s = pf.statements[i];
-    if (s.span.begin == cur.span.begin && s.kind == cur.kind && s.node == cur.node) {
-      at = i;
-      break;
-    }
-  }
-  if (at == pf.statements.size()) return false;
+  const auto& all = ctx.statements();
+  const std::size_t at = ctx.statement_index();
   std::size_t from = after ? at + 1 : 0;
-  std::size_t to = after ? pf.statements.size() : at;
+  std::size_t to = after ? all.size() : at;
   for (std::size_t i = from; i < to; ++i) {
-    if (pred(pf.statements[i].kind, unwrap(pf.statements[i].node))) return true;
+    if (pred(all[i].kind, unwrap(all[i].node))) return true;
   }
   return false;
 }
