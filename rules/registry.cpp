@@ -1,10 +1,17 @@
 #include "rules/registry.hpp"
 
 // One line per rule, in id order. Each rule lives in rules/<category>/<rule_id>.cpp and defines make_<rule_id>().
-#define DRIFTGUARD_RULES(X) \
-  X(ban_drop_table)         \
-  X(syntax_error)           \
-  X(transaction_nesting)    \
+#define DRIFTGUARD_RULES(X)     \
+  X(ban_drop_table)             \
+  X(ban_uncommitted_transaction) \
+  X(non_idempotent_insert)      \
+  X(non_idempotent_rename)      \
+  X(require_if_exists)          \
+  X(require_if_not_exists)      \
+  X(require_or_replace)         \
+  X(syntax_error)               \
+  X(transaction_nesting)        \
+  X(unguarded_create)           \
   X(unused_ignore)
 
 namespace driftguard {
