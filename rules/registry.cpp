@@ -2,21 +2,28 @@
 
 // One line per rule, in id order. Each rule lives in rules/<category>/<rule_id>.cpp and defines make_<rule_id>().
 #define DRIFTGUARD_RULES(X) \
-  X(ban_drop_column)        \
-  X(ban_drop_constraint)    \
-  X(ban_drop_database)      \
-  X(ban_drop_extension)     \
-  X(ban_drop_function)      \
-  X(ban_drop_index)         \
-  X(ban_drop_policy)        \
-  X(ban_drop_schema)        \
-  X(ban_drop_sequence)      \
-  X(ban_drop_table)         \
-  X(ban_drop_trigger)       \
-  X(ban_drop_type)          \
-  X(ban_drop_view)          \
-  X(syntax_error)           \
-  X(transaction_nesting)    \
+  X(ban_drop_column)              \
+  X(ban_drop_constraint)          \
+  X(ban_drop_database)            \
+  X(ban_drop_extension)           \
+  X(ban_drop_function)            \
+  X(ban_drop_index)               \
+  X(ban_drop_policy)              \
+  X(ban_drop_schema)              \
+  X(ban_drop_sequence)            \
+  X(ban_drop_table)               \
+  X(ban_drop_trigger)             \
+  X(ban_drop_type)                \
+  X(ban_drop_view)                \
+  X(ban_uncommitted_transaction)  \
+  X(non_idempotent_insert)        \
+  X(non_idempotent_rename)        \
+  X(require_if_exists)            \
+  X(require_if_not_exists)        \
+  X(require_or_replace)           \
+  X(syntax_error)                 \
+  X(transaction_nesting)          \
+  X(unguarded_create)             \
   X(unused_ignore)
 
 namespace driftguard {

@@ -18,6 +18,8 @@ bool FileState::dropped_if_exists(ObjKind kind, const std::string& key) const {
   return dropped_if_exists_.count(k(kind, key)) > 0;
 }
 
+bool FileState::dropped(ObjKind kind, const std::string& key) const { return dropped_.count(k(kind, key)) > 0; }
+
 namespace {
 
 std::optional<ObjKind> drop_kind(const std::string& remove_type) {
@@ -95,7 +97,14 @@ void FileState::apply(const Statement& st) {
       std::string schema = str(field(b, "relation"), "schemaname");
       created_.insert(k(ObjKind::relation, (schema.empty() ? "public" : schema) + "." + str(b, "newname")));
     }
-  } else if (t == "DropStmt" && flag(b, "missing_ok")) {
+  } else if (t == "DropRoleStmt") {
+    for (const auto& r : field(b, "roles")) {
+      std::string name = str(field(r, "RoleSpec"), "rolename");
+      if (name.empty()) continue;
+      dropped_.insert(k(ObjKind::role, name));
+      if (flag(b, "missing_ok")) dropped_if_exists_.insert(k(ObjKind::role, name));
+    }
+  } else if (t == "DropStmt") {
     auto kind = drop_kind(str(b, "removeType"));
     if (kind) {
       for (const auto& o : field(b, "objects")) {
@@ -108,15 +117,17 @@ void FileState::apply(const Statement& st) {
         } else {
           key = qualified_key(parts);
         }
-        dropped_if_exists_.insert(k(*kind, key));
+        dropped_.insert(k(*kind, key));
+        if (flag(b, "missing_ok")) dropped_if_exists_.insert(k(*kind, key));
       }
     }
   } else if (t == "AlterTableStmt") {
     std::string table = rangevar_key(field(b, "relation"));
     for (const auto& c : field(b, "cmds")) {
       const json& cmd = field(c, "AlterTableCmd");
-      if (str(cmd, "subtype") == "AT_DropConstraint" && flag(cmd, "missing_ok")) {
-        dropped_if_exists_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
+      if (str(cmd, "subtype") == "AT_DropConstraint") {
+        dropped_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
+        if (flag(cmd, "missing_ok")) dropped_if_exists_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
       }
     }
   }

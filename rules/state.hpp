@@ -24,6 +24,8 @@ class FileState {
   bool created(ObjKind k, const std::string& key) const;
   bool created_relation(const nlohmann::json& rangevar) const;
   bool dropped_if_exists(ObjKind k, const std::string& key) const;
+  // Dropped earlier in the file, with or without IF EXISTS (a DROP then CREATE pair re-runs cleanly).
+  bool dropped(ObjKind k, const std::string& key) const;
 
   // Updates the state with a statement that has just been checked.
   void apply(const Statement& st);
@@ -34,6 +36,7 @@ class FileState {
   Span transaction_begin_{};
   std::unordered_set<std::string> created_;
   std::unordered_set<std::string> dropped_if_exists_;
+  std::unordered_set<std::string> dropped_;
 };
 
 struct ColumnType {

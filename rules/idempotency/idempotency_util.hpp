@@ -1,0 +1,37 @@
+// Helpers shared by the idempotency rules: which statements they look at, and whether an earlier
+// DROP ... IF EXISTS in the same file makes a CREATE re-runnable.
+#pragma once
+
+#include <string>
+
+#include "rules/common.hpp"
+
+namespace driftguard::idem {
+
+// Idempotency rules look at whole statements only (not at statements nested in CREATE SCHEMA elements, rule
+// actions or SQL function bodies), and stay quiet inside a DO block's IF ... EXISTS check or exception handler.
+inline bool skip(const RuleContext& ctx) { return ctx.statement().guarded || !ctx.ancestors().empty(); }
+
+// The schema part of a "schema.name" / "schema.table.name" key.
+inline std::string schema_of(const std::string& key) {
+  auto dot = key.find('.');
+  return dot == std::string::npos ? std::string() : key.substr(0, dot);
+}
+
+// Was the object (or its schema) dropped with IF EXISTS earlier in the file, so that it is gone when this
+// statement runs again?
+inline bool dropped_before(const RuleContext& ctx, ObjKind kind, const std::string& key) {
+  if (ctx.state().dropped(kind, key)) return true;
+  std::string schema = schema_of(key);
+  return !schema.empty() && ctx.state().dropped(ObjKind::schema, schema);
+}
+
+// An object that lives on a table (index, constraint, trigger, policy, column) is gone when its table was
+// dropped with IF EXISTS earlier in the file.
+inline bool table_dropped_before(const RuleContext& ctx, const json& rangevar) {
+  return dropped_before(ctx, ObjKind::relation, rangevar_key(rangevar));
+}
+
+inline bool is_temp(const json& rangevar) { return str(unwrap(rangevar), "relpersistence") == "t"; }
+
+}  // namespace driftguard::idem

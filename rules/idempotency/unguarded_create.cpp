@@ -1,0 +1,124 @@
+// unguarded-create: objects that have no IF NOT EXISTS (types, domains, policies, roles, publications, table
+// constraints, and triggers before PostgreSQL 14) must be guarded by a DO block or preceded by a DROP ... IF EXISTS.
+//
+// A DROP of the same object earlier in the file (with or without IF EXISTS) makes the pair re-runnable.
+#include "rules/idempotency/idempotency_util.hpp"
+
+namespace driftguard {
+namespace {
+
+const char* kGuard = "DO $$ BEGIN ... EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+
+class UnguardedCreate final : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"unguarded-create", "idempotency", Severity::warning,
+                            "CREATE of an object that has no IF NOT EXISTS, without a guard, fails when the "
+                            "migration runs again"};
+    return i;
+  }
+  std::vector<std::string_view> node_types() const override {
+    return {"CreateEnumStmt",   "CompositeTypeStmt", "CreateRangeStmt",      "DefineStmt",
+            "CreateDomainStmt", "CreatePolicyStmt",  "CreateRoleStmt",       "CreatePublicationStmt",
+            "CreateTrigStmt",   "AlterTableStmt"};
+  }
+
+  void check(std::string_view type, const json& node, RuleContext& ctx) const override {
+    if (idem::skip(ctx)) return;
+    const json& b = unwrap(node);
+    if (type == "CreateEnumStmt" || type == "CreateRangeStmt" || type == "DefineStmt") {
+      if (type == "DefineStmt" && str(b, "kind") != "OBJECT_TYPE") return;
+      auto parts = strings(field(b, type == "DefineStmt" ? "defnames" : "typeName"));
+      type_like(ctx, "type", parts);
+    } else if (type == "CompositeTypeStmt") {
+      type_like(ctx, "type", rangevar_parts(field(b, "typevar")));
+    } else if (type == "CreateDomainStmt") {
+      type_like(ctx, "domain", strings(field(b, "domainname")));
+    } else if (type == "CreatePolicyStmt" || type == "CreateTrigStmt") {
+      bool trigger = type == "CreateTrigStmt";
+      // Since PostgreSQL 14 an ordinary trigger can take OR REPLACE: require-or-replace reports it.
+      if (trigger && ctx.settings().pg_version >= 14 && !flag(b, "isconstraint")) return;
+      const json& rel = field(b, trigger ? "relation" : "table");
+      std::string name = str(b, trigger ? "trigname" : "policy_name");
+      ObjKind kind = trigger ? ObjKind::trigger : ObjKind::policy;
+      if (idem::table_dropped_before(ctx, rel) || idem::dropped_before(ctx, kind, rangevar_key(rel) + "." + name)) {
+        return;
+      }
+      std::string what = trigger ? (flag(b, "isconstraint") ? "constraint trigger" : "trigger") : "policy";
+      ctx.report(ctx.statement_span(),
+                 "re-running this migration fails: " + what + " " + quote_ident(name) + " on " +
+                     rangevar_display(rel) + " already exists",
+                 std::string("Precede it with DROP ") + (trigger ? "TRIGGER" : "POLICY") + " IF EXISTS " +
+                     quote_ident(name) + " ON " + rangevar_display(rel) + ", or guard it with " + kGuard + ".");
+    } else if (type == "CreateRoleStmt") {
+      std::string name = str(b, "role");
+      if (ctx.state().dropped(ObjKind::role, name)) return;
+      ctx.report(ctx.statement_span(), "re-running this migration fails: role " + quote_ident(name) + " already exists",
+                 std::string("Guard it with ") + kGuard +
+                     " (or check pg_roles in an IF NOT EXISTS); dropping a role that owns objects fails.");
+    } else if (type == "CreatePublicationStmt") {
+      std::string name = str(b, "pubname");
+      if (ctx.state().dropped(ObjKind::publication, name)) return;
+      ctx.report(ctx.statement_span(),
+                 "re-running this migration fails: publication " + quote_ident(name) + " already exists",
+                 "Precede it with DROP PUBLICATION IF EXISTS " + quote_ident(name) + ", or guard it with " + kGuard +
+                     ".");
+    } else if (type == "AlterTableStmt") {
+      const json& rel = field(b, "relation");
+      if (idem::table_dropped_before(ctx, rel)) return;
+      for (const auto& c : alter_cmds(b)) {
+        if (c.subtype != "AT_AddConstraint") continue;
+        const json& con = field(field(*c.cmd, "def"), "Constraint");
+        std::string name = str(con, "conname");
+        Span span = ctx.alter_cmd_span(b, c.index);
+        // An unnamed primary key is named <table>_pkey: a DROP CONSTRAINT IF EXISTS <table>_pkey makes it re-runnable.
+        if (name.empty() && str(con, "contype") == "CONSTR_PRIMARY" &&
+            ctx.state().dropped(ObjKind::constraint, rangevar_key(rel) + "." + str(rel, "relname") + "_pkey")) {
+          continue;
+        }
+        if (name.empty()) {
+          unnamed_constraint(ctx, span, str(con, "contype"), rangevar_display(rel));
+          continue;
+        }
+        if (ctx.state().dropped(ObjKind::constraint, rangevar_key(rel) + "." + name)) continue;
+        ctx.report(span,
+                   "re-running this migration fails: constraint " + quote_ident(name) + " on " +
+                       rangevar_display(rel) + " already exists",
+                   "Precede it with ALTER TABLE " + rangevar_display(rel) + " DROP CONSTRAINT IF EXISTS " +
+                       quote_ident(name) + ", or guard it with " + kGuard + ".");
+      }
+    }
+  }
+
+ private:
+  static void type_like(RuleContext& ctx, const std::string& what, const std::vector<std::string>& parts) {
+    if (parts.empty() || idem::dropped_before(ctx, ObjKind::type, qualified_key(parts))) return;
+    ctx.report(ctx.statement_span(),
+               "re-running this migration fails: " + what + " " + display(parts) + " already exists",
+               std::string("Guard it with ") + kGuard +
+                   " (DROP " + (what == "domain" ? "DOMAIN" : "TYPE") +
+                   " IF EXISTS first only works while no column uses it).");
+  }
+
+  static void unnamed_constraint(RuleContext& ctx, Span span, const std::string& contype, const std::string& table) {
+    if (contype == "CONSTR_PRIMARY") {
+      ctx.report(span, "re-running this migration fails: " + table + " already has a primary key",
+                 std::string("Name the constraint and precede it with DROP CONSTRAINT IF EXISTS, or guard it with ") +
+                     kGuard + ".");
+      return;
+    }
+    std::string what = contype == "CONSTR_CHECK"      ? "check"
+                       : contype == "CONSTR_UNIQUE"    ? "unique"
+                       : contype == "CONSTR_FOREIGN"   ? "foreign key"
+                       : contype == "CONSTR_EXCLUSION" ? "exclusion"
+                                                       : "";
+    ctx.report(span,
+               "re-running this migration adds a second, identical " + what + (what.empty() ? "" : " ") +
+                   "constraint to " + table + ": an unnamed constraint gets a new generated name each time",
+               std::string("Name the constraint and precede it with DROP CONSTRAINT IF EXISTS, or guard it with ") +
+                   kGuard + ".");
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_unguarded_create() { return std::make_unique<UnguardedCreate>(); }
+}  // namespace driftguard
