@@ -45,7 +45,11 @@ bool blank_psql(std::string& s, ParsedFile& pf) {
       }
     }
     if (blank) {
+      // \g, \gset, \gexec, \gx send the query buffer: they end the statement before them.
+      bool sends = !copy_data && first != std::string_view::npos && line.size() > first + 1 && line[first] == '\\' &&
+                   line[first + 1] == 'g';
       for (std::size_t i = pos; i < eol; ++i) s[i] = ' ';
+      if (sends) s[pos + first] = ';';
       changed = true;
     }
     pos = eol;
@@ -78,6 +82,26 @@ std::string not_sql_hint(std::string_view text, std::size_t at) {
     if (close != std::string_view::npos && close - at < 40) return " (a template placeholder: lint the rendered SQL)";
   }
   return {};
+}
+
+// psql replaces :name, :'name' and :"name" before sending a statement. In a file that uses psql meta-commands,
+// blanking the colon leaves an identifier, a string literal or a quoted identifier of the same length in its place,
+// which parses the way the substituted statement would. Returns whether anything changed.
+bool blank_psql_variables(std::string& sql) {
+  bool changed = false;
+  std::size_t pos = 0;
+  while (pos < sql.size()) {
+    std::size_t t = lex::skip_trivia(sql, pos);
+    if (t >= sql.size()) break;
+    if (sql[t] == ':' && t + 1 < sql.size() && (t == 0 || sql[t - 1] != ':') && sql[t + 1] != ':' &&
+        (std::isalpha(static_cast<unsigned char>(sql[t + 1])) || sql[t + 1] == '_' || sql[t + 1] == '\'' ||
+         sql[t + 1] == '"')) {
+      sql[t] = ' ';
+      changed = true;
+    }
+    pos = lex::skip_token(sql, t);
+  }
+  return changed;
 }
 
 std::string first_key(const json& node) {
@@ -406,6 +430,16 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       if (start >= piece.end) continue;
       std::string sql = text.substr(piece.begin, piece.end - piece.begin);
       auto res = pg::parse(sql);
+      if (res.error && pf.meta_commands > 0) {
+        std::string substituted = sql;
+        if (blank_psql_variables(substituted)) {
+          auto again = pg::parse(substituted);
+          if (!again.error) {
+            ++pf.psql_variables;
+            res = std::move(again);
+          }
+        }
+      }
       if (res.error) {
         std::size_t at = piece.begin + char_index_to_offset(sql, res.error->cursorpos);
         if (res.error->cursorpos <= 0) at = start;

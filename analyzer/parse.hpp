@@ -36,6 +36,7 @@ struct ParsedFile {
   std::vector<pg::Comment> comments;  // only collected when `want_comments`
   int meta_commands = 0;              // psql meta-commands (\set, \connect, ...) skipped
   int copy_data_blocks = 0;           // COPY ... FROM stdin data skipped
+  int psql_variables = 0;             // statements parsed with psql variables (:name) left unsubstituted
 };
 
 struct ParseOptions {

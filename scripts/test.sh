@@ -15,6 +15,6 @@ if [ "${1:-}" != "--no-sanitize" ]; then
   echo "== build (ASan+UBSan)"
   "$root/scripts/build.sh" "$root/build-asan" -DDRIFTGUARD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   echo "== tests (ASan+UBSan)"
-  (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$root/tests/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j"$jobs")
 fi

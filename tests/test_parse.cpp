@@ -68,6 +68,19 @@ TEST_CASE("psql meta-commands and COPY data are skipped", "[parse]") {
   REQUIRE(pf.statements.size() == 2);
 }
 
+TEST_CASE("\\gset and \\gexec end the statement before them; psql variables parse in psql scripts", "[parse]") {
+  std::string s = "\\set v 'x'\nSELECT 1 = :'v' AS a\n\\gset\nBEGIN;\nGRANT ALL ON t TO :owner;\n";
+  auto pf = parse_sql(s);
+  CHECK(pf.errors.empty());
+  REQUIRE(pf.statements.size() == 3);
+  CHECK(pf.statements[1].kind == "TransactionStmt");
+  CHECK(pf.psql_variables == 2);
+
+  auto plain = parse_sql("GRANT ALL ON t TO :owner;");  // not a psql script: a syntax error with a hint
+  REQUIRE(plain.errors.size() == 1);
+  CHECK(plain.errors[0].message.find("psql variable") != std::string::npos);
+}
+
 TEST_CASE("deeply nested expressions give a finding, not a crash", "[parse]") {
   std::string deep = "SELECT " + std::string(100000, '(') + "1" + std::string(100000, ')') + ";\nDROP TABLE t;";
   auto f = dgtest::lint_text(deep);
