@@ -2,12 +2,16 @@
 
 // One line per rule, in id order. Each rule lives in rules/<category>/<rule_id>.cpp and defines make_<rule_id>().
 #define DRIFTGUARD_RULES(X) \
+  X(adding_required_field)        \
+  X(ban_delete_without_where)     \
   X(ban_drop_column)              \
   X(ban_drop_constraint)          \
   X(ban_drop_database)            \
+  X(ban_drop_default)             \
   X(ban_drop_extension)           \
   X(ban_drop_function)            \
   X(ban_drop_index)               \
+  X(ban_drop_not_null)            \
   X(ban_drop_policy)              \
   X(ban_drop_schema)              \
   X(ban_drop_sequence)            \
@@ -15,9 +19,15 @@
   X(ban_drop_trigger)             \
   X(ban_drop_type)                \
   X(ban_drop_view)                \
+  X(ban_truncate)                 \
   X(ban_uncommitted_transaction)  \
+  X(ban_update_without_where)     \
+  X(changing_column_type)         \
   X(non_idempotent_insert)        \
   X(non_idempotent_rename)        \
+  X(renaming_column)              \
+  X(renaming_object)              \
+  X(renaming_table)               \
   X(require_if_exists)            \
   X(require_if_not_exists)        \
   X(require_or_replace)           \

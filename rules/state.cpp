@@ -129,6 +129,11 @@ void FileState::apply(const Statement& st) {
         dropped_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
         if (flag(cmd, "missing_ok")) dropped_if_exists_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
       }
+      // Columns added earlier in the file: key "schema.table.column".
+      if (str(cmd, "subtype") == "AT_AddColumn") {
+        const json& cd = field(field(cmd, "def"), "ColumnDef");
+        if (cd.is_object()) created_.insert(k(ObjKind::column, table + "." + str(cd, "colname")));
+      }
     }
   }
 }

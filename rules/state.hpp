@@ -1,5 +1,5 @@
 // What the engine knows before each statement: per file (transactions, objects created or dropped IF EXISTS
-// earlier in the file) and per run (column types declared by earlier statements, in migration order).
+// earlier in the file; columns added to existing tables are ObjKind::column, key "schema.table.column") and per run (column types declared by earlier statements, in migration order).
 #pragma once
 
 #include <nlohmann/json.hpp>

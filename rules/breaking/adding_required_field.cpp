@@ -1,0 +1,59 @@
+#include "rules/common.hpp"
+
+namespace driftguard {
+namespace {
+
+bool is_serial(const json& type_name) {
+  auto names = strings(field(unwrap(type_name), "names"));
+  if (names.size() != 1) return false;  // serial is a pseudo-type written without a schema
+  const std::string& n = names[0];
+  return n == "serial" || n == "bigserial" || n == "smallserial" || n == "serial2" || n == "serial4" ||
+         n == "serial8";
+}
+
+// A DEFAULT other than DEFAULT NULL.
+bool has_default(const json& column_def) {
+  const json* d = column_constraint(column_def, "CONSTR_DEFAULT");
+  if (d == nullptr) return false;
+  const json& e = field(*d, "raw_expr");
+  return !flag(field(e, "A_Const"), "isnull");
+}
+
+class AddingRequiredField final : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"adding-required-field", "breaking", Severity::error,
+                            "Adding a NOT NULL column without a default fails on a non-empty table and breaks "
+                            "existing inserts"};
+    return i;
+  }
+  std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
+  void check(std::string_view, const json& node, RuleContext& ctx) const override {
+    if (!alters_table(node)) return;
+    const json& rel = field(unwrap(node), "relation");
+    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    for (const auto& c : alter_cmds(node)) {
+      if (c.subtype != "AT_AddColumn") continue;
+      const json& cd = field(field(*c.cmd, "def"), "ColumnDef");
+      if (!cd.is_object()) continue;
+      bool not_null = column_constraint(cd, "CONSTR_NOTNULL") != nullptr;
+      bool primary = column_constraint(cd, "CONSTR_PRIMARY") != nullptr;
+      if (!not_null && !primary) continue;
+      if (has_default(cd) || column_constraint(cd, "CONSTR_IDENTITY") != nullptr ||
+          column_constraint(cd, "CONSTR_GENERATED") != nullptr || is_serial(field(cd, "typeName"))) {
+        continue;
+      }
+      std::string what = not_null ? "NOT NULL" : "PRIMARY KEY (so NOT NULL)";
+      ctx.report(ctx.alter_cmd_span(node, c.index),
+                 "adds " + what + " column " + quote_ident(str(cd, "colname")) + " to " + rangevar_display(rel) +
+                     " without a default: the statement fails if the table has rows, and inserts from code that "
+                     "does not know the column fail",
+                 "Add the column as nullable (or with a DEFAULT), backfill it, deploy code that writes it, then set "
+                 "NOT NULL in a later migration (validate a CHECK (col IS NOT NULL) NOT VALID constraint first to "
+                 "avoid a long lock).");
+    }
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_adding_required_field() { return std::make_unique<AddingRequiredField>(); }
+}  // namespace driftguard
