@@ -158,6 +158,10 @@ std::string type_display(const json& type_name) {
     out = display(names);
   }
   auto mods = type_mods(type_name);
+  // interval's typmods are (field mask[, precision]): show only the precision.
+  if (!names.empty() && names.back() == "interval") {
+    mods = mods.size() == 2 ? std::vector<long>{mods[1]} : std::vector<long>{};
+  }
   if (!mods.empty()) {
     out += '(';
     for (std::size_t i = 0; i < mods.size(); ++i) {

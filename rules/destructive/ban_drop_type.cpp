@@ -7,11 +7,8 @@ namespace {
 // drop the old one. Without CASCADE the DROP fails if a column still uses it, so nothing is lost.
 bool renamed_to_earlier(const RuleContext& ctx, const std::string& key) {
   return destructive::any_statement(ctx, false, [&](const std::string& t, const json& b) {
-    if (t != "RenameStmt") return false;
-    std::string rt = str(b, "renameType");
-    if (rt != "OBJECT_TYPE" && rt != "OBJECT_DOMAIN") return false;
-    std::string old = qualified_key(drop_object_parts(field(b, "object")));
-    return old.substr(0, old.find('.')) + "." + str(b, "newname") == key;
+    auto r = destructive::renamed_object(t, b);
+    return r && r->first == ObjKind::type && r->second == key;
   });
 }
 

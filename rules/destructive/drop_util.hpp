@@ -46,12 +46,33 @@ inline std::optional<std::pair<ObjKind, std::string>> created_object(const std::
   if (t == "CompositeTypeStmt") return std::pair{ObjKind::type, rangevar_key(field(b, "typevar"))};
   if (t == "CreateDomainStmt") return std::pair{ObjKind::type, qualified_key(strings(field(b, "domainname")))};
   if (t == "CreateFunctionStmt") return std::pair{ObjKind::function, qualified_key(strings(field(b, "funcname")))};
+  if (t == "CreateSchemaStmt") return std::pair{ObjKind::schema, str(b, "schemaname")};
   if (t == "CreateTrigStmt") {
     return std::pair{ObjKind::trigger, rangevar_key(field(b, "relation")) + "." + str(b, "trigname")};
   }
   if (t == "CreatePolicyStmt") {
     return std::pair{ObjKind::policy, rangevar_key(field(b, "table")) + "." + str(b, "policy_name")};
   }
+  return std::nullopt;
+}
+
+// The object a RenameStmt gives its new name to, keyed like created_object.
+inline std::optional<std::pair<ObjKind, std::string>> renamed_object(const std::string& t, const json& b) {
+  if (t != "RenameStmt") return std::nullopt;
+  const std::string rt = str(b, "renameType");
+  const std::string newname = str(b, "newname");
+  auto in_schema_of = [&](const std::string& old_key) { return old_key.substr(0, old_key.find('.')) + "." + newname; };
+  if (rt == "OBJECT_TABLE" || rt == "OBJECT_VIEW" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_SEQUENCE" ||
+      rt == "OBJECT_FOREIGN_TABLE" || rt == "OBJECT_INDEX") {
+    return std::pair{ObjKind::relation, in_schema_of(rangevar_key(field(b, "relation")))};
+  }
+  if (rt == "OBJECT_TYPE" || rt == "OBJECT_DOMAIN") {
+    return std::pair{ObjKind::type, in_schema_of(qualified_key(drop_object_parts(field(b, "object"))))};
+  }
+  if (rt == "OBJECT_FUNCTION" || rt == "OBJECT_PROCEDURE" || rt == "OBJECT_ROUTINE") {
+    return std::pair{ObjKind::function, in_schema_of(qualified_key(drop_object_parts(field(b, "object"))))};
+  }
+  if (rt == "OBJECT_SCHEMA") return std::pair{ObjKind::schema, newname};
   return std::nullopt;
 }
 

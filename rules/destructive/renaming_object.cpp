@@ -54,22 +54,18 @@ class RenamingObject final : public Rule {
     if (k->kind == ObjKind::relation) {
       const json& rel = field(b, "relation");
       if (!rel.is_object() || ctx.state().created_relation(rel)) return;
-      if (rename::created_later(ctx, rangevar_key(rel), {"TABLE", "VIEW", "SEQUENCE"})) return;
+      if (rename::created_later(ctx, ObjKind::relation, rangevar_key(rel))) return;
       name = rangevar_display(rel);
     } else if (k->kind == ObjKind::schema) {
       std::string s = str(b, "subname");
       if (ctx.state().created(ObjKind::schema, s)) return;
-      if (rename::created_later(ctx, s, {"SCHEMA"}, false)) return;
+      if (rename::created_later(ctx, ObjKind::schema, s)) return;
       name = quote_ident(s);
     } else {
       auto parts = drop_object_parts(field(b, "object"));
       if (parts.empty()) return;
       if (ctx.state().created(k->kind, qualified_key(parts))) return;
-      if (k->kind == ObjKind::type ? rename::created_later(ctx, qualified_key(parts), {"TYPE", "DOMAIN"})
-                                   : rename::created_later(ctx, qualified_key(parts),
-                                                           {"FUNCTION", "PROCEDURE", "AGGREGATE"})) {
-        return;
-      }
+      if (rename::created_later(ctx, k->kind, qualified_key(parts))) return;
       name = display(parts);
     }
     std::string consequence;

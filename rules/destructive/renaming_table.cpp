@@ -17,7 +17,7 @@ class RenamingTable final : public Rule {
     const json& rel = field(b, "relation");
     if (!rel.is_object() || ctx.state().created_relation(rel)) return;
     // The old name is given to a new table or view later in the file: code that uses it keeps working.
-    if (rename::created_later(ctx, rangevar_key(rel), {"TABLE", "VIEW"})) return;
+    if (rename::created_later(ctx, ObjKind::relation, rangevar_key(rel))) return;
     auto parts = rangevar_parts(rel);
     std::string old_name = display(parts);
     parts.back() = str(b, "newname");
