@@ -111,7 +111,8 @@ std::string first_key(const json& node) {
 
 class Parser {
  public:
-  Parser(std::string_view text, ParsedFile& out) : text_(text), out_(out) {}
+  Parser(std::string_view text, ParsedFile& out, bool want_comments)
+      : text_(text), out_(out), want_comments_(want_comments) {}
 
   void add_statement(json node, std::size_t start, std::size_t end, std::size_t base, int do_depth,
                      const std::string& guard, bool approximate) {
@@ -203,6 +204,11 @@ class Parser {
         }
         p = lex::skip_token(text_, p);
       }
+    }
+    if (want_comments_ && !approximate) {
+      // Comments inside the body are one string token to the outer scan: scan the body too (suppressions there).
+      auto sc = pg::scan_comments(code);
+      for (const auto& c : sc.comments) out_.comments.push_back(pg::Comment{body_begin + c.begin, body_begin + c.end});
     }
     process_plpgsql_body(code, body_begin, approximate, st.do_depth + 1, st.guard, "DO block");
   }
@@ -394,6 +400,7 @@ class Parser {
 
   std::string_view text_;
   ParsedFile& out_;
+  bool want_comments_;
 };
 
 }  // namespace
@@ -404,7 +411,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
   // Bytes that are not UTF-8 (reported separately) would make the parser's JSON unreadable.
   sanitize_utf8(text);
-  Parser parser(text, pf);
+  Parser parser(text, pf, opts.want_comments);
 
   auto whole = pg::parse(text);
   if (!whole.error) {
@@ -462,7 +469,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   if (opts.want_comments) {
     auto sc = pg::scan_comments(text);
     if (!sc.error) {
-      pf.comments = std::move(sc.comments);
+      pf.comments.insert(pf.comments.end(), sc.comments.begin(), sc.comments.end());
     } else {
       // The scanner stops at a lexical error (already reported as a syntax error); find comments ourselves.
       std::size_t pos = 0;
@@ -488,6 +495,8 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       }
     }
   }
+  std::sort(pf.comments.begin(), pf.comments.end(),
+            [](const pg::Comment& a, const pg::Comment& b) { return a.begin < b.begin; });
   return pf;
 }
 

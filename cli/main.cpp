@@ -116,16 +116,14 @@ int run_lint(const LintOptions& o) {
   }
   dg::sort_findings(result.findings);
 
+  // Input errors always go to stderr too (JSON also lists them in the document).
+  for (const auto& e : result.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
   if (o.format == "json") {
     dg::report_json(std::cout, result);
   } else if (o.format == "gcc") {
     dg::report_gcc(std::cout, result);
-    for (const auto& e : result.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
   } else {
     dg::report_text(std::cout, result, use_color(o.color));
-  }
-  if (o.format == "json") {
-    for (const auto& e : result.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
   }
   if (!result.errors.empty()) return 2;
   for (const auto& f : result.findings) {

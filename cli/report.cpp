@@ -71,7 +71,8 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
         current_file = f.file;
         map = std::make_unique<LineMap>(it->second);
       }
-      int last = std::min(f.end.line, f.start.line + 3);
+      // Only the first line of a multi-line span is shown; the rest is counted.
+      int last = f.start.line;
       // A span that ends at column 1 of a line does not cover that line.
       if (f.end.line > f.start.line && f.end.column == 1) last = std::min(last, f.end.line - 1);
       std::size_t width = std::to_string(last).size();
@@ -103,10 +104,6 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
       out << "\n";
     }
     out << "  " << blue << "= docs:" << reset << " driftguard explain " << f.rule << " (" << doc_path(f.rule) << ")\n\n";
-  }
-  for (const auto& e : r.errors) {
-    out << bold << e.path << reset << ": " << (color ? "\x1b[1;31m" : "") << "error" << reset << ": " << e.message
-        << "\n";
   }
   out << bold << summary_line(r) << reset;
   if (!r.errors.empty()) out << "; " << plural(static_cast<int>(r.errors.size()), "input error");
@@ -174,7 +171,6 @@ void report_gcc(std::ostream& out, const RunResult& r) {
     out << f.file << ":" << f.start.line << ":" << f.start.column << ": " << to_string(f.severity) << ": "
         << f.message << " [" << f.rule << "]\n";
   }
-  for (const auto& e : r.errors) out << e.path << ": error: " << e.message << " [input]\n";
 }
 
 }  // namespace driftguard
