@@ -79,4 +79,12 @@ bool alters_table(const json& alter_table_stmt) {
   return t.empty() || t == "OBJECT_TABLE" || t == "OBJECT_FOREIGN_TABLE";
 }
 
+const json& existing_altered_table(const json& alter_table_stmt, const RuleContext& ctx) {
+  static const json kNone;
+  if (!alters_table(alter_table_stmt)) return kNone;
+  const json& rel = field(unwrap(alter_table_stmt), "relation");
+  if (!rel.is_object() || ctx.state().created_relation(rel)) return kNone;
+  return rel;
+}
+
 }  // namespace driftguard

@@ -47,4 +47,8 @@ std::vector<AlterCmd> alter_cmds(const json& alter_table_stmt);
 // Is this ALTER TABLE on a table (not an index, view, sequence or type)?
 bool alters_table(const json& alter_table_stmt);
 
+// The RangeVar of an ALTER TABLE on a table that existed before this file (rules that protect existing data use
+// it); JSON null when the statement alters something else or a table created earlier in the same file.
+const json& existing_altered_table(const json& alter_table_stmt, const RuleContext& ctx);
+
 }  // namespace driftguard

@@ -29,9 +29,8 @@ class AddingRequiredField final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!alters_table(node)) return;
-    const json& rel = field(unwrap(node), "relation");
-    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    const json& rel = existing_altered_table(node, ctx);
+    if (rel.is_null()) return;
     for (const auto& c : alter_cmds(node)) {
       if (c.subtype != "AT_AddColumn") continue;
       const json& cd = field(field(*c.cmd, "def"), "ColumnDef");

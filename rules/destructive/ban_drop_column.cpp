@@ -11,9 +11,8 @@ class BanDropColumn final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!alters_table(node)) return;
-    const json& rel = field(node, "relation");
-    if (ctx.state().created_relation(rel)) return;
+    const json& rel = existing_altered_table(node, ctx);
+    if (rel.is_null()) return;
     bool foreign = str(node, "objtype") == "OBJECT_FOREIGN_TABLE";
     std::string table = rangevar_display(rel);
     for (const auto& c : alter_cmds(node)) {

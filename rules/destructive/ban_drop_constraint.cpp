@@ -11,9 +11,8 @@ class BanDropConstraint final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!alters_table(node)) return;
-    const json& rel = field(node, "relation");
-    if (ctx.state().created_relation(rel)) return;
+    const json& rel = existing_altered_table(node, ctx);
+    if (rel.is_null()) return;
     std::string table = rangevar_key(rel);
     auto cmds = alter_cmds(node);
     for (const auto& c : cmds) {

@@ -11,9 +11,8 @@ class BanDropDefault final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!alters_table(node)) return;
-    const json& rel = field(unwrap(node), "relation");
-    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    const json& rel = existing_altered_table(node, ctx);
+    if (rel.is_null()) return;
     for (const auto& c : alter_cmds(node)) {
       if (c.subtype != "AT_ColumnDefault" || field(*c.cmd, "def").is_object()) continue;
       ctx.report(ctx.alter_cmd_span(node, c.index),

@@ -145,10 +145,9 @@ class ChangingColumnType final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!alters_table(node)) return;
     const json& b = unwrap(node);
-    const json& rel = field(b, "relation");
-    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    const json& rel = existing_altered_table(node, ctx);
+    if (rel.is_null()) return;
     bool foreign = str(b, "objtype") == "OBJECT_FOREIGN_TABLE";
     for (const auto& c : alter_cmds(node)) {
       if (c.subtype != "AT_AlterColumnType") continue;
