@@ -28,6 +28,16 @@ struct Note {
   Position end{};
 };
 
+// A machine fix: byte-range edits of the file (offsets as stored on disk, like Finding::span after the engine).
+struct Edit {
+  Span span;  // replaced range; empty for an insertion
+  std::string replacement;
+};
+struct Fix {
+  std::string title;  // imperative, e.g. "add CONCURRENTLY"
+  std::vector<Edit> edits;
+};
+
 struct Finding {
   std::string rule;
   std::string category;
@@ -39,6 +49,7 @@ struct Finding {
   std::string message;
   std::string help;
   std::vector<Note> notes;
+  std::optional<Fix> fix;
 };
 
 }  // namespace driftguard

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
 #include "cli/command.hpp"
 #include "cli/report.hpp"
@@ -26,6 +27,7 @@ struct LintOptions {
   std::string color = "auto";
   int pg_version = 15;
   bool verbose = false;
+  bool fix = false;
 };
 
 int run_lint(const LintOptions& o) {
@@ -63,19 +65,43 @@ int run_lint(const LintOptions& o) {
     }
   }
   std::map<std::string, RunState> runs;  // one per migration set
-  auto lint_one = [&](const SourceFile& src) {
-    auto& run = runs[src.info.set];
-    auto rep = engine->lint(src, run);
+  auto lint_one = [&](const SourceFile& first) {
+    auto& run = runs[first.info.set];
+    RunState before = o.fix ? run : RunState{};
+    auto rep = engine->lint(first, run);
+    const SourceFile* src = &first;
+    SourceFile fixed;
+    if (o.fix) {
+      std::vector<const Fix*> fixes;
+      for (const auto& f : rep.findings) {
+        if (f.fix) fixes.push_back(&*f.fix);
+      }
+      if (!fixes.empty()) {
+        std::string on_disk = (first.bom ? std::string("\xEF\xBB\xBF") : std::string()) + first.text;
+        auto outcome = apply_fixes(on_disk, fixes);
+        if (outcome.applied > 0) {
+          write_file_atomically(first.path, outcome.text);
+          std::cerr << first.path << ": applied " << outcome.applied << " fix" << (outcome.applied == 1 ? "" : "es");
+          if (outcome.skipped > 0) std::cerr << " (" << outcome.skipped << " overlapping, run again)";
+          std::cerr << "\n";
+          run = before;
+          fixed = make_source(first.path, outcome.text);
+          rep = engine->lint(fixed, run);
+          src = &fixed;
+        }
+      }
+    }
     ++result.files;
     if (o.verbose && rep.meta_commands > 0) {
-      std::cerr << src.path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
+      std::cerr << src->path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
     }
     if (!rep.findings.empty()) {
-      result.texts[src.path] = src.text;
-      result.boms[src.path] = src.bom;
+      result.texts[src->path] = src->text;
+      result.boms[src->path] = src->bom;
     }
     for (auto& f : rep.findings) result.findings.push_back(std::move(f));
   };
+  if (want_stdin && o.fix) throw UsageError("--fix rewrites files: it cannot be used with - (stdin)");
   if (want_stdin) {
     std::string content((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     std::string name = o.stdin_filename.empty() ? "<stdin>" : o.stdin_filename;
@@ -131,6 +157,7 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("--color", lo->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   lint->add_flag("--verbose", lo->verbose, "Also say what was skipped (psql meta-commands)");
+  lint->add_flag("--fix", lo->fix, "Apply the machine fixes of the findings to the files (atomically), then report what remains");
   out.push_back({lint, [lo] { return run_lint(*lo); }});
 }
 

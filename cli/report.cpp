@@ -39,6 +39,51 @@ std::string printable(std::string_view line) {
 
 }  // namespace
 
+std::vector<std::string> fix_diff(const std::string& text, const Fix& fix, std::size_t bom) {
+  std::vector<std::string> out;
+  if (fix.edits.empty()) return out;
+  std::size_t lo = text.size();
+  std::size_t hi = 0;
+  for (const auto& e : fix.edits) {
+    lo = std::min(lo, e.span.begin - std::min(bom, e.span.begin));
+    hi = std::max(hi, e.span.end - std::min(bom, e.span.end));
+  }
+  LineMap map(text);
+  int first = map.position(lo).line;
+  int last = map.position(hi).line;
+  std::size_t from = map.line_start(first);
+  std::size_t to = map.line_start(last) + map.line_text(last).size();
+  std::string before = text.substr(from, to - from);
+  std::string after;
+  std::size_t pos = from;
+  std::vector<Edit> edits = fix.edits;
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.span.begin < b.span.begin; });
+  for (const auto& e : edits) {
+    std::size_t b = e.span.begin - std::min(bom, e.span.begin);
+    std::size_t en = e.span.end - std::min(bom, e.span.end);
+    after.append(text, pos, b - pos);
+    after += e.replacement;
+    pos = en;
+  }
+  after.append(text, pos, to - pos);
+  auto split = [](const std::string& s) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      if (i == s.size() || s[i] == '\n') {
+        std::string l = s.substr(start, i - start);
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+        lines.push_back(l);
+        start = i + 1;
+      }
+    }
+    return lines;
+  };
+  for (const auto& l : split(before)) out.push_back("- " + printable(l));
+  for (const auto& l : split(after)) out.push_back("+ " + printable(l));
+  return out;
+}
+
 std::string summary_line(const RunResult& r) {
   int e = 0;
   int w = 0;
@@ -98,6 +143,14 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
       }
     }
     out << "  " << blue << "= help:" << reset << " " << f.help << "\n";
+    if (f.fix && it != r.texts.end()) {
+      out << "  " << blue << "= fix:" << reset << " " << f.fix->title << "\n";
+      auto bom = r.boms.count(f.file) ? r.boms.at(f.file) : 0;
+      for (const auto& line : fix_diff(it->second, *f.fix, bom)) {
+        const char* c = !color ? "" : line[0] == '-' ? "\x1b[31m" : "\x1b[32m";
+        out << "    " << c << line << reset << "\n";
+      }
+    }
     for (const auto& n : f.notes) {
       out << "  " << blue << "= note:" << reset << " " << n.message;
       if (n.span) out << " (" << n.start.line << ":" << n.start.column << ")";
@@ -133,6 +186,13 @@ void report_json(std::ostream& out, const RunResult& r) {
     j["message"] = f.message;
     j["help"] = f.help;
     j["doc"] = doc_path(f.rule);
+    if (f.fix) {
+      oj edits = oj::array();
+      for (const auto& ed : f.fix->edits) {
+        edits.push_back(oj{{"offset", ed.span.begin}, {"end_offset", ed.span.end}, {"replacement", ed.replacement}});
+      }
+      j["fix"] = oj{{"title", f.fix->title}, {"edits", edits}};
+    }
     if (!f.notes.empty()) {
       oj notes = oj::array();
       for (const auto& n : f.notes) {

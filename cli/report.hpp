@@ -26,6 +26,8 @@ void report_json(std::ostream& out, const RunResult& r);
 void report_gcc(std::ostream& out, const RunResult& r);
 
 std::string summary_line(const RunResult& r);
+// "- old line" / "+ new line" for the lines a fix changes (text without BOM; edit offsets include `bom`).
+std::vector<std::string> fix_diff(const std::string& text, const Fix& fix, std::size_t bom);
 std::string doc_path(const std::string& rule);
 
 }  // namespace driftguard

@@ -38,7 +38,13 @@ Span RuleContext::alter_cmd_span(const json& alter_table_stmt, std::size_t cmd_i
   return Span{b0, e0};
 }
 
-void RuleContext::report(Span span, std::string message, std::string help) {
+std::size_t RuleContext::after_statement() const {
+  std::size_t p = lex::skip_trivia(file_.text, stmt_->span.end);
+  if (p < file_.text.size() && file_.text[p] == ';') return p + 1;
+  return stmt_->span.end;
+}
+
+void RuleContext::report(Span span, std::string message, std::string help, std::optional<Fix> fix) {
   Finding f;
   f.rule = std::string(rule_->info().id);
   f.category = std::string(rule_->info().category);
@@ -46,6 +52,7 @@ void RuleContext::report(Span span, std::string message, std::string help) {
   f.span = span;
   f.message = std::move(message);
   f.help = std::move(help);
+  f.fix = std::move(fix);
   findings_.push_back(std::move(f));
 }
 

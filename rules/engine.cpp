@@ -245,6 +245,12 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
   for (auto& f : report.findings) {
     f.span.begin += file.bom;
     f.span.end += file.bom;
+    if (f.fix) {
+      for (auto& e : f.fix->edits) {
+        e.span.begin += file.bom;
+        e.span.end += file.bom;
+      }
+    }
   }
   return report;
 }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,7 +73,10 @@ class RuleContext {
   Span alter_cmd_span(const json& alter_table_stmt, std::size_t cmd_index) const;
   std::string_view text(Span s) const { return std::string_view(file_.text).substr(s.begin, s.end - s.begin); }
 
-  void report(Span span, std::string message, std::string help);
+  void report(Span span, std::string message, std::string help, std::optional<Fix> fix = std::nullopt);
+  // Offset just after the statement's terminating ';' (or its end when it has none): where a fix inserts a
+  // following statement.
+  std::size_t after_statement() const;
 
   // Engine use.
   void set_statement(const Statement* s) { stmt_ = s; }

@@ -118,3 +118,28 @@ TEST_CASE("a large file (10 MB) is linted in one piece", "[cli]") {
   CHECK(r.out.find("driftguard_big.sql:") != std::string::npos);
   CHECK(r.out.find("[ban-drop-table]") != std::string::npos);
 }
+
+TEST_CASE("lint with fix rewrites the file atomically, keeps its permissions, and reports what remains", "[cli]") {
+  fs::path dir = fs::temp_directory_path() / ("driftguard_fix_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path f = dir / "0001_views.sql";
+  write(f, "create view v as select 1;\nDROP TABLE t;\n");
+  fs::permissions(f, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  Run r = run_cli(dir, "lint 0001_views.sql --rule require-or-replace --rule ban-drop-table --fix --format gcc");
+  CHECK(read(f) == "create or replace view v as select 1;\nDROP TABLE t;\n");
+  CHECK(fs::status(f).permissions() == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+  CHECK(r.err == "0001_views.sql: applied 1 fix\n");
+  CHECK(r.out == "0001_views.sql:2:1: error: drops table t: every row is deleted and code that still reads it fails "
+                 "[ban-drop-table]\n");
+  CHECK(r.code == 1);
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file() ? 1 : 0;
+  CHECK(files == 1);  // no temporary file left behind
+  fs::remove_all(dir);
+}
+
+TEST_CASE("lint with fix refuses stdin", "[cli]") {
+  Run r = run_cli(fs::temp_directory_path(), "lint - --fix");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--fix") != std::string::npos);
+}

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "analyzer/fix.hpp"
 #include "helpers.hpp"
 #include "rules/registry.hpp"
 
@@ -125,6 +126,31 @@ void run_fixture(const std::string& rule, const fs::path& file) {
   INFO("expected: " << show(expected));
   INFO("actual:   " << show(actual));
   CHECK(actual == expected);
+
+  // Machine fixes: applying every fix of this rule gives SQL that still parses, where the rule no longer fires
+  // on the fixed statements.
+  std::vector<const Fix*> fixes;
+  std::size_t unfixed = 0;
+  for (const auto& f : findings) {
+    if (f.rule != rule) continue;
+    if (f.fix) {
+      fixes.push_back(&*f.fix);
+    } else {
+      ++unfixed;
+    }
+  }
+  if (!fixes.empty()) {
+    auto outcome = apply_fixes(text, fixes);
+    INFO("fixed text:\n" << outcome.text);
+    CHECK(outcome.skipped == 0);
+    auto again = dgtest::lint_text(outcome.text, sel, options(text), file.string());
+    std::size_t remaining = 0;
+    for (const auto& f : again) {
+      CHECK(f.rule != "syntax-error");
+      if (f.rule == rule) ++remaining;
+    }
+    CHECK(remaining == unfixed);
+  }
 }
 
 struct FixtureInvoker : Catch::ITestInvoker {

@@ -1,3 +1,4 @@
+#include "analyzer/text.hpp"
 #include "rules/idempotency/idempotency_util.hpp"
 
 namespace driftguard {
@@ -57,8 +58,14 @@ class RequireOrReplace final : public Rule {
 
  private:
   static void report(RuleContext& ctx, const std::string& object, std::string help) {
-    ctx.report(ctx.statement_span(), "re-running this migration fails: " + object + " already exists",
-               std::move(help));
+    // Fix: CREATE -> CREATE OR REPLACE (the statement starts with the keyword).
+    std::optional<Fix> fix;
+    Span s = ctx.statement_span();
+    if (!ctx.statement().approximate && lex::keyword_at(ctx.file().text, s.begin, "create")) {
+      bool lower = ctx.file().text[s.begin] == 'c';
+      fix = Fix{"add OR REPLACE", {Edit{Span{s.begin + 6, s.begin + 6}, lower ? " or replace" : " OR REPLACE"}}};
+    }
+    ctx.report(s, "re-running this migration fails: " + object + " already exists", std::move(help), std::move(fix));
   }
 };
 }  // namespace
