@@ -1,0 +1,52 @@
+// The lock model: which PostgreSQL table-level lock each statement (and each ALTER TABLE sub-command) takes, on
+// which relation, and what that blocks — from PostgreSQL's documentation ("Explicit Locking", and each command's
+// reference page), in one place. Rules and `driftguard locks` use it; nothing else decides lock levels.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace driftguard {
+
+enum class LockMode {
+  none = 0,
+  access_share,            // SELECT
+  row_share,               // SELECT FOR UPDATE/SHARE
+  row_exclusive,           // INSERT, UPDATE, DELETE, MERGE
+  share_update_exclusive,  // VACUUM, ANALYZE, CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT, ...
+  share,                   // CREATE INDEX
+  share_row_exclusive,     // CREATE TRIGGER, ADD FOREIGN KEY
+  exclusive,               // REFRESH MATERIALIZED VIEW CONCURRENTLY
+  access_exclusive,        // most ALTER TABLE forms, DROP, TRUNCATE, VACUUM FULL, CLUSTER, REINDEX (index)
+};
+
+// "ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE", ...
+std::string_view lock_name(LockMode m);
+bool blocks_reads(LockMode m);   // conflicts with ACCESS SHARE (plain SELECT)
+bool blocks_writes(LockMode m);  // conflicts with ROW EXCLUSIVE (INSERT/UPDATE/DELETE)
+// "blocks reads and writes", "blocks writes (reads continue)", "blocks other schema changes and VACUUM
+// (reads and writes continue)", ...
+std::string blocks_text(LockMode m);
+
+struct LockTaken {
+  std::vector<std::string> relation;  // name parts as written (["public", "orders"]); empty when unknown
+  LockMode mode = LockMode::none;
+  std::string why;  // the statement or sub-command that takes it, e.g. "ALTER TABLE ... ADD COLUMN"
+};
+
+// The locks a statement takes (statement node: {"AlterTableStmt": {...}}). For ALTER TABLE the strongest lock of
+// its sub-commands is taken on the table for the whole statement; FOREIGN KEY constraints also lock the
+// referenced table. Statements that lock no existing relation (CREATE TABLE, CREATE TYPE, SET, ...) give none.
+std::vector<LockTaken> locks_of(const nlohmann::json& statement);
+
+// The lock one ALTER TABLE sub-command (AlterTableCmd body) needs on the altered table.
+LockMode alter_cmd_lock(const nlohmann::json& alter_table_cmd);
+
+// One sentence for findings: "takes ACCESS EXCLUSIVE on public.orders: blocks reads and writes until the
+// transaction ends".
+std::string lock_sentence(const LockTaken& l);
+
+}  // namespace driftguard
