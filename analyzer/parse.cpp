@@ -138,18 +138,18 @@ class Parser {
   }
 
   // Adds every statement of a parse tree whose locations are relative to `base` in the file text.
-  void add_tree(const json& tree, std::size_t base, std::size_t limit, int do_depth, const std::string& guard,
+  void add_tree(json& tree, std::size_t base, std::size_t limit, int do_depth, const std::string& guard,
                 bool approximate) {
     auto it = tree.find("stmts");
     if (it == tree.end()) return;
-    for (const auto& raw : *it) {
+    for (auto& raw : *it) {
       auto sit = raw.find("stmt");
       if (sit == raw.end()) continue;
       std::size_t loc = raw.value("stmt_location", 0);
       std::size_t len = raw.value("stmt_len", 0);
       std::size_t start = base + loc;
       std::size_t end = len == 0 ? limit : base + loc + len;
-      add_statement(*sit, start, end, base, do_depth, guard, approximate);
+      add_statement(std::move(*sit), start, end, base, do_depth, guard, approximate);
     }
   }
 
@@ -422,19 +422,22 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       parser.add_tree(tree, 0, text.size(), 0, "", false);
     }
   } else {
-    // Resume after errors: split on our own, parse each statement alone.
-    for (const auto& piece : lex::split_statements(text)) {
+    // Resume after errors: split on our own and parse runs of statements together (one call per run keeps
+    // libpg_query's per-call cost off the common case); a run that fails is parsed up to the failing statement,
+    // which is then parsed alone to report its error, and parsing resumes after it.
+    auto pieces = lex::split_statements(text);
+    auto parse_one = [&](const lex::Piece& piece) {
       std::size_t start = lex::skip_trivia(text, piece.begin);
       if (piece.error) {
         std::size_t at = *piece.error;
         std::string what = "unterminated ";
         char c = text[at];
         what += c == '\'' ? "quoted string" : c == '"' ? "quoted identifier" : c == '$' ? "dollar-quoted string"
-                                                                                        : "/* comment";
+                                                                                         : "/* comment";
         parser.syntax_error(at, std::min(text.size(), at + 1), what + " (it runs to the end of the file)");
-        continue;
+        return;
       }
-      if (start >= piece.end) continue;
+      if (start >= piece.end) return;
       std::string sql = text.substr(piece.begin, piece.end - piece.begin);
       auto res = pg::parse(sql);
       if (res.error && pf.meta_commands > 0) {
@@ -453,7 +456,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
         std::size_t end = at < text.size() ? lex::name_end(text, at) : at;
         if (end > piece.end) end = piece.end;
         parser.syntax_error(at, end, res.error->message + not_sql_hint(text, at));
-        continue;
+        return;
       }
       json tree = json::parse(res.json, nullptr, false);
       if (tree.is_discarded()) {
@@ -461,6 +464,44 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       } else {
         parser.add_tree(tree, piece.begin, piece.end, 0, "", false);
       }
+    };
+    // Parses pieces [i, j) as one text; returns the index of the piece that failed, or j.
+    auto parse_run = [&](std::size_t i, std::size_t j) -> std::size_t {
+      if (i >= j) return j;
+      std::size_t from = pieces[i].begin;
+      std::size_t to = pieces[j - 1].end;
+      auto res = pg::parse(text.substr(from, to - from));
+      if (!res.error) {
+        json tree = json::parse(res.json, nullptr, false);
+        if (tree.is_discarded()) return i;
+        parser.add_tree(tree, from, to, 0, "", false);
+        return j;
+      }
+      std::size_t at = from + char_index_to_offset(std::string_view(text).substr(from, to - from), res.error->cursorpos);
+      std::size_t k = i;
+      while (k + 1 < j && pieces[k + 1].begin <= at) ++k;
+      return k;
+    };
+    constexpr std::size_t kRun = 64;
+    std::size_t i = 0;
+    while (i < pieces.size()) {
+      std::size_t j = i;
+      while (j < pieces.size() && j - i < kRun && !pieces[j].error) ++j;
+      if (j == i) {  // an unterminated quote or comment: report it on its own
+        parse_one(pieces[i++]);
+        continue;
+      }
+      std::size_t bad = parse_run(i, j);
+      if (bad == j) {
+        i = j;
+        continue;
+      }
+      // Everything before the failing piece parses together (or, if not, one by one); the failing one alone.
+      if (bad > i && parse_run(i, bad) != bad) {
+        for (std::size_t k = i; k < bad; ++k) parse_one(pieces[k]);
+      }
+      parse_one(pieces[bad]);
+      i = bad + 1;
     }
   }
   std::sort(pf.errors.begin(), pf.errors.end(),
