@@ -28,10 +28,10 @@ run() {  # command... ; prints wall seconds (one run, as the standards ask: rati
 
 echo "corpus: $files files, $bytes bytes ($corpus)"
 t_floor=$(run sh -c '"$0" < "$1"' "$floor" "$list")
-t_dg=$(run sh -c 'xargs -d "\n" "$0" lint --format json < "$1"' "$bin" "$list")
+t_dg=$(run sh -c 'xargs -s 1500000 -d "\n" "$0" lint --format json < "$1"' "$bin" "$list")
 t_sq=""
 if "$squawk" --version >/dev/null 2>&1; then
-  t_sq=$(run sh -c 'xargs -d "\n" "$0" < "$1"' "$squawk" "$list")
+  t_sq=$(run sh -c 'xargs -s 1500000 -d "\n" "$0" < "$1"' "$squawk" "$list")
 fi
 printf "parse floor (pg_query_parse + JSON tree): %6.2f s\n" "$t_floor"
 printf "driftguard lint (all default rules):      %6.2f s   %.2fx the floor\n" "$t_dg" "$(echo "$t_dg / $t_floor" | bc -l)"
