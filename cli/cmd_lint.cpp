@@ -26,6 +26,7 @@ struct LintOptions {
   std::string fail_on = "error";
   std::string color = "auto";
   int pg_version = 15;
+  std::vector<std::string> exposed_schemas;
   bool verbose = false;
   bool fix = false;
 };
@@ -45,6 +46,7 @@ int run_lint(const LintOptions& o) {
   if (!fail_on || *fail_on == Severity::off) throw UsageError("--fail-on must be error, warning or info");
   Settings settings;
   settings.pg_version = o.pg_version;
+  if (!o.exposed_schemas.empty()) settings.exposed_schemas = o.exposed_schemas;
   if (o.pg_version < 9 || o.pg_version > 18) throw UsageError("--pg-version must be between 9 and 18");
 
   std::unique_ptr<Engine> engine;
@@ -154,6 +156,8 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("--fail-on", lo->fail_on, "Exit 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"error", "warning", "info"}));
   lint->add_option("--pg-version", lo->pg_version, "Target PostgreSQL major version (default 15)");
+  lint->add_option("--exposed-schema", lo->exposed_schemas,
+                   "A schema whose tables clients reach directly, for rls-not-enabled (repeatable; default public)");
   lint->add_option("--color", lo->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   lint->add_flag("--verbose", lo->verbose, "Also say what was skipped (psql meta-commands)");

@@ -87,4 +87,18 @@ const json& existing_altered_table(const json& alter_table_stmt, const RuleConte
   return rel;
 }
 
+bool is_serial(const json& type_name) {
+  auto names = strings(field(unwrap(type_name), "names"));
+  if (names.size() != 1) return false;
+  const std::string& n = names[0];
+  return n == "serial" || n == "bigserial" || n == "smallserial" || n == "serial2" || n == "serial4" ||
+         n == "serial8";
+}
+
+std::string builtin_base(const json& type_name) {
+  auto names = strings(field(unwrap(type_name), "names"));
+  if (names.size() == 1 || (names.size() == 2 && names[0] == "pg_catalog")) return names.back();
+  return {};
+}
+
 }  // namespace driftguard

@@ -51,4 +51,11 @@ bool alters_table(const json& alter_table_stmt);
 // it); JSON null when the statement alters something else or a table created earlier in the same file.
 const json& existing_altered_table(const json& alter_table_stmt, const RuleContext& ctx);
 
+// serial, bigserial, smallserial (and serial2/4/8): a pseudo-type written without a schema (TypeName body).
+bool is_serial(const json& type_name);
+
+// A column type written as a built-in ("int4" for integer, int, int4 or pg_catalog.int4): its base name; "" for a
+// schema-qualified user type.
+std::string builtin_base(const json& type_name);
+
 }  // namespace driftguard

@@ -39,11 +39,19 @@ Engine::Engine(const Settings& settings, const RuleSelection& selection) : setti
       }
     }
     if (selection.exclude.count(id)) s = Severity::off;
+    if (r->info().default_layout && !selection.only.count(id) && !selection.severity.count(id)) {
+      layout_gated_[id] = *r->info().default_layout;
+    }
     severity_[id] = s;
     if (s == Severity::off) continue;
     active_.push_back(r.get());
     for (auto t : r->node_types()) dispatch_[std::string(t)].push_back(r.get());
   }
+}
+
+bool Engine::enabled_for(const std::string& rule, const SourceFile& file) const {
+  auto g = layout_gated_.find(rule);
+  return enabled(rule) && (g == layout_gated_.end() || g->second == file.info.layout);
 }
 
 Severity Engine::severity_of(const std::string& rule) const {
@@ -61,6 +69,7 @@ void Engine::walk(const json& node, RuleContext& ctx, int depth) const {
       if (typed) {
         if (auto d = dispatch_.find(key); d != dispatch_.end()) {
           for (const Rule* r : d->second) {
+            if (r->info().default_layout && !enabled_for(std::string(r->info().id), ctx.file())) continue;
             ctx.set_rule(r);
             r->check(key, value, ctx);
           }
@@ -136,6 +145,7 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
       run.apply(st);
     }
     for (const Rule* r : active_) {
+      if (!enabled_for(std::string(r->info().id), file)) continue;
       ctx.set_rule(r);
       r->finish_file(ctx);
     }
@@ -219,7 +229,7 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
         kept.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
                                     std::string(what) + " names an unknown rule '" + id + "'",
                                     "Use a rule id from `driftguard rules`, or remove it."));
-      } else if (!t.used[k] && enabled(id)) {
+      } else if (!t.used[k] && enabled_for(id, file)) {
         kept.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
                                     std::string(what) + " for " + id + " suppresses nothing: " + id +
                                         " reports nothing " +

@@ -36,6 +36,9 @@ class Engine {
   FileReport lint(const SourceFile& file, RunState& run) const;
   Severity severity_of(const std::string& rule) const;
   bool enabled(const std::string& rule) const { return severity_of(rule) != Severity::off; }
+  // Enabled for this file: a rule with a default layout that was not selected explicitly runs only on files of
+  // that layout (RuleInfo::default_layout).
+  bool enabled_for(const std::string& rule, const SourceFile& file) const;
 
  private:
   void walk(const json& node, RuleContext& ctx, int depth) const;
@@ -46,6 +49,7 @@ class Engine {
   std::map<std::string, std::string> category_;
   std::unordered_map<std::string, std::vector<const Rule*>> dispatch_;
   std::vector<const Rule*> active_;
+  std::map<std::string, Layout> layout_gated_;  // rule id -> the only layout it runs on
 };
 
 // Fills start/end line/column of findings from their byte spans.

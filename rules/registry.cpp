@@ -2,8 +2,16 @@
 
 // One line per rule, in id order. Each rule lives in rules/<category>/<rule_id>.cpp and defines make_<rule_id>().
 #define DRIFTGUARD_RULES(X) \
+  X(adding_field_with_default)    \
+  X(adding_not_nullable_field)    \
   X(adding_required_field)        \
+  X(adding_serial_column)         \
+  X(adding_stored_generated_column) \
+  X(ban_alter_domain_with_add_constraint) \
+  X(ban_char_field)               \
+  X(ban_create_domain_with_constraint) \
   X(ban_delete_without_where)     \
+  X(ban_disable_rls)              \
   X(ban_drop_column)              \
   X(ban_drop_constraint)          \
   X(ban_drop_database)            \
@@ -23,14 +31,24 @@
   X(ban_uncommitted_transaction)  \
   X(ban_update_without_where)     \
   X(changing_column_type)         \
+  X(identifier_too_long)          \
   X(non_idempotent_insert)        \
   X(non_idempotent_rename)        \
+  X(prefer_bigint_over_int)       \
+  X(prefer_bigint_over_smallint)  \
+  X(prefer_identity)              \
+  X(prefer_jsonb)                 \
+  X(prefer_text_field)            \
+  X(prefer_timestamptz)           \
   X(renaming_column)              \
   X(renaming_object)              \
   X(renaming_table)               \
+  X(require_enum_value_ordering)  \
   X(require_if_exists)            \
   X(require_if_not_exists)        \
   X(require_or_replace)           \
+  X(rls_not_enabled)              \
+  X(security_definer_without_search_path) \
   X(syntax_error)                 \
   X(transaction_nesting)          \
   X(unguarded_create)             \

@@ -23,10 +23,15 @@ struct RuleInfo {
   std::string_view category;  // destructive, breaking, idempotency, locking, transaction, types, security, convention
   Severity severity;          // default severity; Severity::off = opt-in
   std::string_view summary;   // one line
+  // When set, the rule runs by default only on files of this layout (e.g. rls-not-enabled on Supabase
+  // migrations); elsewhere it is opt-in (--rule ID or --severity ID=LEVEL enables it for every file).
+  std::optional<Layout> default_layout = std::nullopt;
 };
 
 struct Settings {
   int pg_version = 15;  // target PostgreSQL major version
+  // Schemas whose tables clients reach directly (Supabase/PostgREST exposes `public`): rls-not-enabled.
+  std::vector<std::string> exposed_schemas{"public"};
 };
 
 class RuleContext;

@@ -1,5 +1,7 @@
 #include "rules/state.hpp"
 
+#include <algorithm>
+
 #include "rules/names.hpp"
 
 namespace driftguard {
@@ -145,7 +147,29 @@ const ColumnType* RunState::column_type(const std::string& table_key, const std:
   return c == t->second.end() ? nullptr : &c->second;
 }
 
+bool RunState::has_not_null_check(const std::string& table_key, const std::string& column) const {
+  auto t = checks_.find(table_key);
+  if (t == checks_.end()) return false;
+  for (const auto& [name, c] : t->second) {
+    if (c.validated && std::find(c.columns.begin(), c.columns.end(), column) != c.columns.end()) return true;
+  }
+  return false;
+}
+
 namespace {
+// Columns a CHECK expression proves NOT NULL: `col IS NOT NULL`, and AND-ed conjunctions of such tests.
+void not_null_columns(const json& expr, std::vector<std::string>& out) {
+  const json& nt = field(expr, "NullTest");
+  if (nt.is_object() && str(nt, "nulltesttype") == "IS_NOT_NULL") {
+    auto f = strings(field(field(field(nt, "arg"), "ColumnRef"), "fields"));
+    if (f.size() == 1) out.push_back(f[0]);
+  }
+  const json& be = field(expr, "BoolExpr");
+  if (be.is_object() && str(be, "boolop") == "AND_EXPR") {
+    for (const auto& a : field(be, "args")) not_null_columns(a, out);
+  }
+}
+
 ColumnType to_column_type(const json& type_name) {
   ColumnType ct;
   ct.base = type_base(type_name);
@@ -158,19 +182,53 @@ ColumnType to_column_type(const json& type_name) {
 
 void RunState::apply(const Statement& st) {
   const json& b = unwrap(st.node);
+  // Records a CHECK constraint that proves columns NOT NULL; `column` is the column of a column constraint.
+  auto add_check = [this](const std::string& table, const json& con, const std::string& column, bool validated) {
+    if (str(con, "contype") != "CONSTR_CHECK") return;
+    NotNullCheck check;
+    not_null_columns(field(con, "raw_expr"), check.columns);
+    if (check.columns.empty()) return;
+    if (!column.empty() && std::find(check.columns.begin(), check.columns.end(), column) == check.columns.end()) {
+      return;
+    }
+    check.validated = validated;
+    std::string name = str(con, "conname");
+    checks_[table][name.empty() ? "#" + std::to_string(++unnamed_checks_) : name] = std::move(check);
+  };
   if (st.kind == "CreateStmt") {
-    auto& cols = tables_[rangevar_key(field(b, "relation"))];
+    std::string table = rangevar_key(field(b, "relation"));
+    auto& cols = tables_[table];
     cols.clear();
+    checks_.erase(table);
+    // Constraints of a new table are always validated (NOT VALID is ignored in CREATE TABLE).
     for (const auto& elt : field(b, "tableElts")) {
       const json& cd = field(elt, "ColumnDef");
-      if (cd.is_object()) cols[str(cd, "colname")] = to_column_type(field(cd, "typeName"));
+      if (cd.is_object()) {
+        cols[str(cd, "colname")] = to_column_type(field(cd, "typeName"));
+        for (const auto& con : field(cd, "constraints")) {
+          add_check(table, field(con, "Constraint"), str(cd, "colname"), true);
+        }
+      }
+      add_check(table, field(elt, "Constraint"), "", true);
     }
   } else if (st.kind == "AlterTableStmt") {
-    auto& cols = tables_[rangevar_key(field(b, "relation"))];
+    std::string table = rangevar_key(field(b, "relation"));
+    auto& cols = tables_[table];
     for (const auto& c : field(b, "cmds")) {
       const json& cmd = field(c, "AlterTableCmd");
       std::string sub = str(cmd, "subtype");
       const json& cd = field(field(cmd, "def"), "ColumnDef");
+      const json& con = field(field(cmd, "def"), "Constraint");
+      if (sub == "AT_AddConstraint" && con.is_object()) {
+        add_check(table, con, "", !flag(con, "skip_validation"));
+      } else if (sub == "AT_ValidateConstraint") {
+        auto t = checks_.find(table);
+        if (t != checks_.end()) {
+          if (auto k = t->second.find(str(cmd, "name")); k != t->second.end()) k->second.validated = true;
+        }
+      } else if (sub == "AT_DropConstraint") {
+        if (auto t = checks_.find(table); t != checks_.end()) t->second.erase(str(cmd, "name"));
+      }
       if (sub == "AT_AddColumn" && cd.is_object()) {
         cols[str(cd, "colname")] = to_column_type(field(cd, "typeName"));
       } else if (sub == "AT_AlterColumnType" && cd.is_object()) {
@@ -189,6 +247,9 @@ void RunState::apply(const Statement& st) {
         t->second[str(b, "newname")] = ct;
       }
     }
+    if (auto k = checks_.find(rangevar_key(field(b, "relation"))); k != checks_.end()) {
+      for (auto& [name, check] : k->second) std::replace(check.columns.begin(), check.columns.end(), str(b, "subname"), str(b, "newname"));
+    }
   } else if (st.kind == "RenameStmt" && str(b, "renameType") == "OBJECT_TABLE") {
     auto t = tables_.find(rangevar_key(field(b, "relation")));
     if (t != tables_.end()) {
@@ -197,8 +258,27 @@ void RunState::apply(const Statement& st) {
       std::string schema = str(field(b, "relation"), "schemaname");
       tables_[(schema.empty() ? "public" : schema) + "." + str(b, "newname")] = std::move(cols);
     }
+    auto c = checks_.find(rangevar_key(field(b, "relation")));
+    if (c != checks_.end()) {
+      auto checks = std::move(c->second);
+      checks_.erase(c);
+      std::string schema = str(field(b, "relation"), "schemaname");
+      checks_[(schema.empty() ? "public" : schema) + "." + str(b, "newname")] = std::move(checks);
+    }
+  } else if (st.kind == "RenameStmt" && str(b, "renameType") == "OBJECT_TABCONSTRAINT") {
+    auto t = checks_.find(rangevar_key(field(b, "relation")));
+    if (t != checks_.end()) {
+      if (auto k = t->second.find(str(b, "subname")); k != t->second.end()) {
+        auto check = std::move(k->second);
+        t->second.erase(k);
+        t->second[str(b, "newname")] = std::move(check);
+      }
+    }
   } else if (st.kind == "DropStmt" && str(b, "removeType") == "OBJECT_TABLE") {
-    for (const auto& o : field(b, "objects")) tables_.erase(qualified_key(drop_object_parts(o)));
+    for (const auto& o : field(b, "objects")) {
+      tables_.erase(qualified_key(drop_object_parts(o)));
+      checks_.erase(qualified_key(drop_object_parts(o)));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // What the engine knows before each statement: per file (transactions, objects created or dropped IF EXISTS
-// earlier in the file; columns added to existing tables are ObjKind::column, key "schema.table.column") and per run (column types declared by earlier statements, in migration order).
+// earlier in the file; columns added to existing tables are ObjKind::column, key "schema.table.column") and per
+// run (column types and validated IS NOT NULL checks declared by earlier statements, in migration order).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -50,10 +51,20 @@ class RunState {
  public:
   // key: "schema.table" and column name
   const ColumnType* column_type(const std::string& table_key, const std::string& column) const;
+  // A validated CHECK constraint proves the column NOT NULL (CHECK (col IS NOT NULL), possibly AND-ed with other
+  // tests): added without NOT VALID, or NOT VALID and then VALIDATE CONSTRAINT; forgotten when dropped.
+  bool has_not_null_check(const std::string& table_key, const std::string& column) const;
   void apply(const Statement& st);
 
  private:
+  struct NotNullCheck {
+    std::vector<std::string> columns;
+    bool validated = false;
+  };
   std::unordered_map<std::string, std::unordered_map<std::string, ColumnType>> tables_;
+  // table key -> constraint name ("#N" for unnamed ones) -> check
+  std::unordered_map<std::string, std::unordered_map<std::string, NotNullCheck>> checks_;
+  int unnamed_checks_ = 0;
 };
 
 }  // namespace driftguard

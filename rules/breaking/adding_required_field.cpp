@@ -3,14 +3,6 @@
 namespace driftguard {
 namespace {
 
-bool is_serial(const json& type_name) {
-  auto names = strings(field(unwrap(type_name), "names"));
-  if (names.size() != 1) return false;  // serial is a pseudo-type written without a schema
-  const std::string& n = names[0];
-  return n == "serial" || n == "bigserial" || n == "smallserial" || n == "serial2" || n == "serial4" ||
-         n == "serial8";
-}
-
 // A DEFAULT other than DEFAULT NULL.
 bool has_default(const json& column_def) {
   const json* d = column_constraint(column_def, "CONSTR_DEFAULT");

@@ -1,0 +1,30 @@
+#include "rules/types/type_rule.hpp"
+
+namespace driftguard {
+namespace {
+class PreferBigintOverSmallint final : public TypeRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"prefer-bigint-over-smallint", "types", Severity::warning,
+                            "smallint columns overflow at 32,767; widening one later rewrites the table"};
+    return i;
+  }
+
+ protected:
+  std::string problem(const DeclaredType& d, const std::string& base) const override {
+    if (base != "int2") return {};
+    return column_subject(d) + " is " + type_display(*d.type_name) +
+           ": it overflows at 32,767, and changing it to a wider type later rewrites the table under an exclusive "
+           "lock";
+  }
+  std::string help(const DeclaredType&) const override {
+    return "Use bigint (or integer when the range is known to stay small).";
+  }
+  std::optional<std::string> replacement(const DeclaredType& d) const override {
+    (void)d;
+    return std::string("bigint");
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_prefer_bigint_over_smallint() { return std::make_unique<PreferBigintOverSmallint>(); }
+}  // namespace driftguard

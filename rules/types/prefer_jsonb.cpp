@@ -1,0 +1,29 @@
+#include "rules/types/type_rule.hpp"
+
+namespace driftguard {
+namespace {
+class PreferJsonb final : public TypeRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"prefer-jsonb", "types", Severity::info,
+                            "json stores the raw text: no indexing, no equality, slower to query than jsonb"};
+    return i;
+  }
+
+ protected:
+  std::string problem(const DeclaredType& d, const std::string& base) const override {
+    if (base != "json") return {};
+    return column_subject(d) + " is json: it keeps the raw text (re-parsed on every access), has no equality "
+           "operator and cannot be indexed with GIN; converting later rewrites the table";
+  }
+  std::string help(const DeclaredType&) const override {
+    return "Use jsonb, unless key order, duplicate keys or exact whitespace must be preserved.";
+  }
+  std::optional<std::string> replacement(const DeclaredType& d) const override {
+    (void)d;
+    return std::string("jsonb");
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_prefer_jsonb() { return std::make_unique<PreferJsonb>(); }
+}  // namespace driftguard

@@ -1,0 +1,30 @@
+#include "rules/types/type_rule.hpp"
+
+namespace driftguard {
+namespace {
+class PreferTextField final : public TypeRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"prefer-text-field", "types", Severity::warning,
+                            "varchar(n) limits are changed by a schema change; text with a CHECK is as fast and changes without a lock"};
+    return i;
+  }
+
+ protected:
+  std::string problem(const DeclaredType& d, const std::string& base) const override {
+    if (base != "varchar" || type_mods(*d.type_name).empty()) return {};
+    return column_subject(d) + " is " + type_display(*d.type_name) +
+           ": raising the limit later is a schema change, and lowering it rewrites the table; text performs the "
+           "same";
+  }
+  std::string help(const DeclaredType&) const override {
+    return "Use text, with a CHECK (char_length(col) <= n) constraint if the limit matters (a CHECK can be replaced with NOT VALID and VALIDATE, without a long lock).";
+  }
+  std::optional<std::string> replacement(const DeclaredType& d) const override {
+    (void)d;
+    return std::string("text");
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_prefer_text_field() { return std::make_unique<PreferTextField>(); }
+}  // namespace driftguard

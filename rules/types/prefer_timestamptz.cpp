@@ -1,0 +1,30 @@
+#include "rules/types/type_rule.hpp"
+
+namespace driftguard {
+namespace {
+class PreferTimestamptz final : public TypeRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"prefer-timestamptz", "types", Severity::warning,
+                            "timestamp (without time zone) stores wall-clock times that depend on the writer's time zone"};
+    return i;
+  }
+
+ protected:
+  std::string problem(const DeclaredType& d, const std::string& base) const override {
+    if (base != "timestamp") return {};
+    return column_subject(d) + " is " + type_display(*d.type_name) +
+           " (without time zone): values are wall-clock times whose meaning depends on the time zone of whoever "
+           "wrote them, and converting the column later rewrites the table";
+  }
+  std::string help(const DeclaredType&) const override {
+    return "Use timestamptz: it stores an instant and converts to the session time zone on output.";
+  }
+  std::optional<std::string> replacement(const DeclaredType& d) const override {
+    auto mods = type_mods(*d.type_name);
+    return "timestamptz" + (mods.empty() ? std::string() : "(" + std::to_string(mods[0]) + ")");
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_prefer_timestamptz() { return std::make_unique<PreferTimestamptz>(); }
+}  // namespace driftguard

@@ -1,0 +1,102 @@
+#include "rules/types/type_rule.hpp"
+
+#include <cctype>
+
+#include "analyzer/text.hpp"
+
+namespace driftguard {
+
+namespace {
+// Words that end a column type in a column definition or ALTER COLUMN ... TYPE.
+bool ends_type(std::string_view s, std::size_t p) {
+  for (const char* kw : {"constraint", "not", "null", "default", "primary", "unique", "check", "references", "collate",
+                         "generated", "using", "deferrable", "initially", "compression", "storage", "array"}) {
+    if (lex::keyword_at(s, p, kw)) return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::optional<Span> type_span(const RuleContext& ctx, const json& type_name) {
+  long loc = num(type_name, "location", -1);
+  if (loc < 0 || ctx.statement().approximate) return std::nullopt;
+  std::string_view s = ctx.file().text;
+  std::size_t p = ctx.statement().base + static_cast<std::size_t>(loc);
+  const std::size_t limit = ctx.statement_span().end;
+  if (p >= limit) return std::nullopt;
+  std::size_t begin = p;
+  std::size_t end = p;
+  while (p < limit) {
+    p = lex::skip_trivia(s, p);
+    if (p >= limit) break;
+    char c = s[p];
+    if (c == ',' || c == ')' || c == ';' || c == '[' || ends_type(s, p)) break;
+    if (c == '(') {
+      int depth = 0;
+      while (p < limit) {
+        if (s[p] == '(') ++depth;
+        if (s[p] == ')' && --depth == 0) break;
+        p = lex::skip_token(s, p);
+        p = lex::skip_trivia(s, p);
+      }
+      if (p >= limit) return std::nullopt;
+      ++p;
+    } else {
+      p = lex::skip_token(s, p);
+    }
+    end = p;
+  }
+  if (end <= begin) return std::nullopt;
+  return Span{begin, end};
+}
+
+std::string column_subject(const DeclaredType& d) { return "column " + quote_ident(d.column) + " of " + d.table; }
+
+void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) const {
+  const json& b = unwrap(node);
+  std::vector<DeclaredType> found;
+  if (type == "CreateStmt") {
+    const json& rel = field(b, "relation");
+    if (str(rel, "relpersistence") == "t") return;  // temporary tables do not outlive the session
+    for (const auto& e : field(b, "tableElts")) {
+      const json& cd = field(e, "ColumnDef");
+      if (cd.is_object() && field(cd, "typeName").is_object()) {
+        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), false});
+      }
+    }
+  } else {
+    if (!alters_table(node)) return;
+    const json& rel = field(b, "relation");
+    for (const auto& c : alter_cmds(node)) {
+      const json& cd = field(field(*c.cmd, "def"), "ColumnDef");
+      if (!cd.is_object() || !field(cd, "typeName").is_object()) continue;
+      if (c.subtype == "AT_AddColumn") {
+        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), false});
+      } else if (c.subtype == "AT_AlterColumnType") {
+        found.push_back({&field(cd, "typeName"), &cd, str(*c.cmd, "name"), rangevar_display(rel), true});
+      }
+    }
+  }
+  for (const auto& d : found) {
+    std::string base = builtin_base(*d.type_name);
+    if (base.empty()) continue;
+    std::string msg = problem(d, base);
+    if (msg.empty()) continue;
+    auto span = type_span(ctx, *d.type_name);
+    // Prisma generates its migration SQL from schema.prisma: editing the SQL would make the two drift apart.
+    bool prisma = ctx.file().info.layout == Layout::prisma;
+    std::optional<Fix> fix;
+    if (auto r = replacement(d); r && span && !prisma) {
+      std::string text = *r;
+      if (std::isupper(static_cast<unsigned char>(ctx.file().text[span->begin]))) {
+        for (auto& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      }
+      fix = Fix{"use " + *r, {Edit{*span, text}}};
+    }
+    std::string h = help(d);
+    if (prisma) h += " In a Prisma project change the field in schema.prisma (its type or @db native type) and generate a new migration; editing the generated SQL makes it drift from the schema.";
+    ctx.report(span ? *span : ctx.location_span(*d.type_name), msg, std::move(h), std::move(fix));
+  }
+}
+
+}  // namespace driftguard

@@ -1,0 +1,41 @@
+// Column-type rules (category `types`): they look at every column type a statement declares — CREATE TABLE
+// columns, ALTER TABLE ... ADD COLUMN and ALTER COLUMN ... TYPE (tables created in the same file included: that is
+// where the choice is made) — and replace the type's text when the better type is a mechanical swap.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "rules/common.hpp"
+
+namespace driftguard {
+
+struct DeclaredType {
+  const json* type_name;   // TypeName body
+  const json* column_def;  // ColumnDef body
+  std::string column;
+  std::string table;       // as written
+  bool alter_type;         // ALTER COLUMN ... TYPE (not a new column)
+};
+
+class TypeRule : public Rule {
+ public:
+  std::vector<std::string_view> node_types() const override { return {"CreateStmt", "AlterTableStmt"}; }
+  void check(std::string_view type, const json& node, RuleContext& ctx) const override;
+
+ protected:
+  // Does the rule apply to this type (base = builtin_base())? Return the message, or "" to stay silent.
+  virtual std::string problem(const DeclaredType& d, const std::string& base) const = 0;
+  virtual std::string help(const DeclaredType& d) const = 0;
+  // The replacement of the type's name and modifiers (array brackets are kept), or nullopt for no fix.
+  virtual std::optional<std::string> replacement(const DeclaredType& d) const = 0;
+};
+
+// The source span of a column type's name and modifiers ("character varying(20)", "timestamp(3) without time
+// zone"), array bounds excluded; nullopt when the text cannot be located exactly.
+std::optional<Span> type_span(const RuleContext& ctx, const json& type_name);
+
+// "column "x" of orders"
+std::string column_subject(const DeclaredType& d);
+
+}  // namespace driftguard
