@@ -788,11 +788,11 @@ class Generator {
       }
       auto local = field_list(m, fields);
       auto remote = field_list(*target, refs);
-      if (local.size() != remote.size()) {
+      if (as_list(*fields).size() != as_list(*refs).size()) {
         error(r->ref, "fields: and references: must list the same number of fields");
         continue;
       }
-      if (local.empty()) continue;
+      if (local.empty() || local.size() != remote.size()) continue;  // unknown fields are reported already
       ForeignKey fk;
       fk.origin = r->ref;
       bool any_required = false;

@@ -264,8 +264,12 @@ class Parser {
     return t;
   }
 
+  // Reports an error and unwinds. A second error on a line that already has one is a consequence of the first
+  // (an unterminated string leaves its '(' unclosed) and is not reported.
   [[noreturn]] void fail(const Token& t, const std::string& msg) {
-    diags_.push_back({ref(t), msg});
+    bool seen = std::any_of(diags_.begin(), diags_.end(),
+                            [&](const Diagnostic& d) { return d.where.file == file_ && d.where.line == t.line; });
+    if (!seen) diags_.push_back({ref(t), msg});
     throw SyntaxFailure{};
   }
   [[noreturn]] void unexpected(const std::string& expected) {
@@ -321,7 +325,6 @@ class Parser {
     const Token& name = next();
     if (k == "type" && at(Tok::Equals)) fail(cur(), "type aliases (type X = ...) are not supported by Prisma any more");
     const Token& open = expect(Tok::LBrace, "'{' to open the " + k + " block");
-    expect_line_end("after '{'");
     if (k == "model" || k == "view" || k == "type") {
       Model m;
       m.kind = k == "model" ? Model::Kind::Model : k == "view" ? Model::Kind::View : Model::Kind::Type;
@@ -388,7 +391,10 @@ class Parser {
       f.doc = std::move(doc);
       f.ref = ref(cur());
       f.name = next().text;
-      if (at(Tok::Colon)) fail(cur(), "field declarations do not take a ':' (write '" + f.name + " Type')");
+      if (at(Tok::Colon)) {
+        std::string type = ahead(1).kind == Tok::Ident ? ahead(1).text : "Type";
+        fail(cur(), "field declarations do not take a ':' (write '" + f.name + " " + type + "')");
+      }
       if (!at(Tok::Ident)) {
         if (at(Tok::Newline) || at(Tok::End) || at(Tok::RBrace) || at(Tok::At)) {
           fail(cur(), "field '" + f.name + "' has no type");
