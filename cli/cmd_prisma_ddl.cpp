@@ -18,7 +18,10 @@ void add_prisma_ddl_command(CLI::App& app, std::vector<CommandSpec>& out) {
                      std::cout << prisma::render_script(prisma::generate_ddl(schema));
                      return 0;
                    } catch (const prisma::PrismaError& e) {
-                     for (const auto& d : e.diagnostics) std::cerr << d.where.str() << ": error: " << d.message << "\n";
+                     for (const auto& d : e.diagnostics) {
+                       if (d.where.line > 0) std::cerr << d.where.str() << ": error: " << d.message << "\n";
+                       else std::cerr << "driftguard: " << d.where.str() << ": " << d.message << "\n";  // a path error
+                     }
                      return 2;
                    }
                  }});

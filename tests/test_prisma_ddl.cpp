@@ -229,7 +229,6 @@ view PostStats {
   postId BigInt @unique
   post   Post   @relation(fields: [postId], references: [id])
   @@map("post_stats")
-  @@schema("reporting")
 }
 )P";
   auto sql = ddl_sql(kDs + schema);
@@ -251,13 +250,13 @@ view PostStats {
 
   auto views = expected_views(parse_prisma(kDs + schema));
   REQUIRE(views.size() == 1);
-  CHECK(views[0].schema == "reporting");
+  CHECK(views[0].schema == "public");
   CHECK(views[0].name == "post_stats");
   CHECK(views[0].origin.line == 20);
 }
 
 TEST_CASE("prisma ddl: extensions, schemas and @ignore") {
-  auto sql = ddl_sql(R"P(datasource db {
+  const std::string schema = R"P(datasource db {
   provider   = "postgres"
   url        = env("DATABASE_URL")
   directUrl  = env("DIRECT_URL")
@@ -276,7 +275,16 @@ enum Kind {
   @@schema("app")
   @@map("thing_kind")
 }
-)P");
+view Report {
+  id Int @unique
+  @@schema("app")
+}
+)P";
+  auto sql = ddl_sql(schema);
+  auto views = expected_views(parse_prisma(schema));
+  REQUIRE(views.size() == 1);
+  CHECK(views[0].schema == "app");
+  CHECK(views[0].name == "Report");
   REQUIRE(sql.size() == 7);
   CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"public\"");
   CHECK(sql[1] == "CREATE SCHEMA IF NOT EXISTS \"app\"");
@@ -334,6 +342,12 @@ TEST_CASE("prisma ddl: what Prisma rejects on PostgreSQL is an error at its posi
         "schema.prisma:2:14: only the PostgreSQL provider (\"postgresql\") is supported");
   CHECK(one_error(kDs + "type Address {\n  street String\n}\nmodel A {\n  id Int @id\n  addr Address\n}\n") ==
         "schema.prisma:9:8: composite types are only supported on MongoDB");
+  CHECK(one_error("datasource db {\n  provider = \"postgresql\"\n  schemas = [\"a\"]\n}\nmodel M {\n  id Int @id\n}\n"
+                  "enum E {\n  X\n  @@schema(\"b\")\n}\n") ==
+        "schema.prisma:5:1: model M has no @@schema attribute (the datasource lists schemas)\n"
+        "schema.prisma:10:3: schema \"b\" is not in the datasource's schemas list");
+  CHECK(one_error(kDs + "model M {\n  id Int @id\n  @@schema(\"x\")\n}\n") ==
+        "schema.prisma:6:3: @@schema needs the datasource to list its schemas (schemas = [...])");
   CHECK(one_error(kDs + "model A {\n  id Int @id\n  t String\n  @@index([t(length: 10)])\n}\n") ==
         "schema.prisma:7:14: length is only supported on MySQL");
 }

@@ -280,6 +280,7 @@ class Generator {
 
   std::vector<GeneratedDdl> run() {
     read_datasource();
+    check_schemas();
     for (const auto& m : s_.models) tables_.push_back(table_for(m));
     for (std::size_t i = 0; i < s_.models.size(); ++i) {
       indexes_for(s_.models[i], tables_[i]);
@@ -370,6 +371,32 @@ class Generator {
       std::stable_sort(extensions_.begin(), extensions_.end(),
                        [](const Extension& a, const Extension& b) { return a.name < b.name; });
     }
+  }
+
+  // With `schemas = [...]` every model, view and enum names one of them with @@schema; without, none may.
+  void check_schemas() {
+    bool multi = !s_.datasources.empty() && s_.datasources.front().get("schemas");
+    auto check = [&](const std::vector<Attribute>& attrs, const SourceRef& at, const std::string& what) {
+      const Attribute* a = nullptr;
+      for (const auto& x : attrs) {
+        if (x.name == "schema") a = &x;
+      }
+      if (!a) {
+        if (multi) error(at, what + " has no @@schema attribute (the datasource lists schemas)");
+        return;
+      }
+      const std::string* name = string_arg(a->positional(0), "@@schema's argument");
+      if (!name) {
+        if (!a->positional(0)) error(a->ref, "@@schema needs the schema name, as in @@schema(\"public\")");
+      } else if (!multi) {
+        error(a->ref, "@@schema needs the datasource to list its schemas (schemas = [...])");
+      } else if (std::none_of(schemas_.begin(), schemas_.end(), [&](const auto& sch) { return sch.first == *name; })) {
+        error(a->ref, "schema \"" + *name + "\" is not in the datasource's schemas list");
+      }
+    };
+    for (const auto& m : s_.models) check(m.attributes, m.ref, "model " + m.name);
+    for (const auto& v : s_.views) check(v.attributes, v.ref, "view " + v.name);
+    for (const auto& e : s_.enums) check(e.attributes, e.ref, "enum " + e.name);
   }
 
   // --- columns -------------------------------------------------------------------------------------------------
