@@ -23,6 +23,9 @@
   X(ban_uncommitted_transaction)  \
   X(ban_update_without_where)     \
   X(changing_column_type)         \
+  X(duplicate_migration_version)  \
+  X(edited_applied_migration)     \
+  X(migration_order)              \
   X(non_idempotent_insert)        \
   X(non_idempotent_rename)        \
   X(renaming_column)              \

@@ -11,6 +11,7 @@
 #include "analyzer/finding.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
+#include "rules/options.hpp"
 #include "rules/state.hpp"
 
 namespace driftguard {
@@ -25,7 +26,8 @@ struct RuleInfo {
 };
 
 struct Settings {
-  int pg_version = 15;  // target PostgreSQL major version
+  int pg_version = 15;       // target PostgreSQL major version
+  RuleOptions rule_options;  // from the config file, validated against each rule's option_specs()
 };
 
 class RuleContext;
@@ -39,6 +41,8 @@ class Rule {
   virtual void check(std::string_view type, const json& node, RuleContext& ctx) const = 0;
   // Called once after the last statement of a file.
   virtual void finish_file(RuleContext& /*ctx*/) const {}
+  // Options this rule reads (see rules/options.hpp); the config loader rejects any other.
+  virtual std::vector<OptionSpec> option_specs() const { return {}; }
 };
 
 // What a rule can see and do while it checks one node.
@@ -73,6 +77,19 @@ class RuleContext {
   std::string_view text(Span s) const { return std::string_view(file_.text).substr(s.begin, s.end - s.begin); }
 
   void report(Span span, std::string message, std::string help);
+
+  // The current rule's option `name` from the config, or `fallback` when it is not set. T is one of
+  // OptionValue's types (bool, std::int64_t, double, std::string, std::vector<std::string>); the config loader
+  // has checked the type against the rule's option_specs().
+  template <class T>
+  T option(std::string_view name, T fallback) const {
+    auto r = settings_.rule_options.find(rule_->info().id);
+    if (r == settings_.rule_options.end()) return fallback;
+    auto o = r->second.find(name);
+    if (o == r->second.end()) return fallback;
+    const T* v = std::get_if<T>(&o->second);
+    return v ? *v : fallback;
+  }
 
   // Engine use.
   void set_statement(const Statement* s) { stmt_ = s; }
