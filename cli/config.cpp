@@ -205,11 +205,12 @@ class Loader {
   std::map<std::string, const Rule*> rules_;
 };
 
-std::string display_path(const fs::path& abs) {
+// A found path shown the way its starting point was given: relative to the working directory (even through
+// "..") when that was relative, absolute otherwise.
+std::string display_path(const fs::path& abs, bool relative) {
   std::error_code ec;
   fs::path rel = abs.lexically_relative(fs::current_path(ec));
-  if (!ec && !rel.empty() && *rel.begin() != "..") return rel.string();
-  return abs.string();
+  return relative && !ec && !rel.empty() ? rel.string() : abs.string();
 }
 
 fs::path absolute_normal(const std::string& p) {
@@ -247,7 +248,7 @@ std::optional<std::string> find_config(const std::string& path) {
   fs::path dir = absolute_normal(path);
   if (!fs::is_directory(dir, ec)) dir = dir.parent_path();
   while (!dir.empty()) {
-    if (fs::is_regular_file(dir / kConfigName, ec)) return display_path(dir / kConfigName);
+    if (fs::is_regular_file(dir / kConfigName, ec)) return display_path(dir / kConfigName, fs::path(path).is_relative());
     if (fs::exists(dir / ".git", ec) || dir == dir.root_path()) break;
     dir = dir.parent_path();
   }
@@ -266,7 +267,7 @@ bool Config::ignores_file(const std::string& file) const {
 
 std::string Config::resolve(const std::string& relative) const {
   if (dir.empty() || fs::path(relative).is_absolute()) return relative;
-  return display_path((fs::path(dir) / relative).lexically_normal());
+  return display_path((fs::path(dir) / relative).lexically_normal(), fs::path(path).is_relative());
 }
 
 Effective effective(const Config& c, const Overrides& o) {
@@ -293,7 +294,7 @@ const ConfigSet::Profile& ConfigSet::for_path(const std::string& path) {
     fs::path abs = absolute_normal(path);
     std::string dir = (fs::is_directory(abs, ec) ? abs : abs.parent_path()).string();
     auto it = config_of_dir_.find(dir);
-    if (it == config_of_dir_.end()) it = config_of_dir_.emplace(dir, find_config(dir).value_or("")).first;
+    if (it == config_of_dir_.end()) it = config_of_dir_.emplace(dir, find_config(path).value_or("")).first;
     cfg = it->second;
   }
   auto& slot = profiles_[cfg];

@@ -59,15 +59,15 @@ std::string full_description(std::string_view md) {
   return para;
 }
 
-// A relative path as a URI reference (RFC 3986): '/' separators, everything outside unreserved, sub-delims, ':'
-// and '@' percent-encoded; absolute paths become file:// URIs.
+// A path as a URI reference (RFC 3986): '/' separators; everything outside unreserved, sub-delims and '@'
+// percent-encoded (also ':', which would make "a:b.sql" look like a scheme); absolute paths become file:// URIs.
 std::string uri(const std::string& path) {
   std::filesystem::path p = std::filesystem::path(path).lexically_normal();
   std::string s = p.generic_string();
   std::string out = p.is_absolute() ? "file://" : "";
   static const char* hex = "0123456789ABCDEF";
   for (unsigned char c : s) {
-    if (std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/").find(static_cast<char>(c)) != std::string_view::npos) {
+    if (std::isalnum(c) || std::string_view("-._~!$&'()*+,;=@/").find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';

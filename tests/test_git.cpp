@@ -95,7 +95,7 @@ const std::string kMig = "prisma/migrations/";
 
 }  // namespace
 
-TEST_CASE("--changed-since lints only what changed since the merge base and checks the history", "[git]") {
+TEST_CASE("changed-since: lints only what changed since the merge base and checks the history", "[git]") {
   Repo repo;
   repo.write(kMig + "20240101000000_init/migration.sql",
              "CREATE TABLE users (id int PRIMARY KEY, name varchar(20));\n");
@@ -171,7 +171,7 @@ TEST_CASE("--changed-since lints only what changed since the merge base and chec
   }
 }
 
-TEST_CASE("--changed-since: two new migrations with the same version are both reported", "[git]") {
+TEST_CASE("changed-since: two new migrations with the same version are both reported", "[git]") {
   Repo repo;
   repo.write("supabase/migrations/20240101000000_init.sql", "SELECT 1;\n");
   repo.commit("init");
@@ -191,7 +191,7 @@ TEST_CASE("--changed-since: two new migrations with the same version are both re
         "one of them, or fail [duplicate-migration-version]\n");
 }
 
-TEST_CASE("--changed-since errors: unknown ref, not a repository, stdin", "[git]") {
+TEST_CASE("changed-since: errors: unknown ref, not a repository, stdin", "[git]") {
   Repo repo;
   repo.write("m/0001_a.sql", "SELECT 1;\n");
   repo.commit("init");
