@@ -1,4 +1,4 @@
-// driftguard install-hook: writes a plain git pre-commit hook that lints the staged migration files (*.sql).
+// driftguard install-hook: writes a plain git pre-commit hook that lints the staged migration files.
 // Refuses to replace an existing hook without --force; writes a temporary file and renames it into place.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,13 +24,18 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+// Migration files, as in .pre-commit-hooks.yaml (`files`): any migrations/ folder (Prisma, Supabase, ...) and
+// up/down migrations. tests/test_git.cpp checks that the two agree.
+constexpr const char* kMigrationRegex = R"((^|/)migrations/.*\.sql$|\.(up|down)\.sql$|(^|/)(up|down)(\.sql$|/.*\.sql$))";
+
 std::string hook_text(const std::string& binary) {
   return "#!/bin/sh\n"
          "# driftguard pre-commit hook, written by `driftguard install-hook`.\n"
-         "# Lints the staged SQL migration files; a finding at or above the fail threshold (driftguard.toml\n"
-         "# fail_on, default error) blocks the commit. Skip once with `git commit --no-verify`.\n"
+         "# Lints the staged migration files (as they are in the working tree); a finding at or above the fail\n"
+         "# threshold (driftguard.toml fail_on, default error) blocks the commit. Skip once: git commit --no-verify.\n"
          "DRIFTGUARD=${DRIFTGUARD:-" + shell_quote(binary) + "}\n"
          "git diff --cached --name-only --diff-filter=ACMR -z -- '*.sql' |\n"
+         "  grep -z -E " + shell_quote(kMigrationRegex) + " |\n"
          "  xargs -0 -r \"$DRIFTGUARD\" lint || {\n"
          "    echo 'driftguard: commit blocked (see above); fix the migration or suppress the finding with a reason' >&2\n"
          "    exit 1\n"

@@ -10,11 +10,11 @@ namespace driftguard {
 
 namespace {
 
-// Text for a table cell: no HTML, no column breaks, no line breaks.
-std::string cell(std::string_view s) {
+// Text for a table cell (or, with in_table false, any other line): no HTML, no column breaks, no line breaks.
+std::string cell(std::string_view s, bool in_table = true) {
   std::string out;
   for (char c : s) {
-    if (c == '|') {
+    if (c == '|' && in_table) {
       out += "\\|";
     } else if (c == '<') {
       out += "&lt;";
@@ -31,11 +31,11 @@ std::string cell(std::string_view s) {
   return out;
 }
 
-// A file name inside a code span (backticks in it would end the span).
+// A file name inside a code span (backticks in it would end the span), outside tables.
 std::string code(std::string_view s) {
   std::string t(s);
   std::replace(t.begin(), t.end(), '`', '\'');
-  return "`" + cell(t) + "`";
+  return "`" + cell(t, false) + "`";
 }
 
 }  // namespace
@@ -65,7 +65,7 @@ void report_markdown(std::ostream& out, const RunResult& r) {
   }
   if (!r.errors.empty()) {
     out << "\n#### Input errors\n\n";
-    for (const auto& e : r.errors) out << "- " << code(e.path) << ": " << cell(e.message) << "\n";
+    for (const auto& e : r.errors) out << "- " << code(e.path) << ": " << cell(e.message, false) << "\n";
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "cli/config.hpp"
 #include "helpers.hpp"
@@ -197,4 +198,18 @@ TEST_CASE("config: discovery walks up to the repository root and ignore patterns
   CHECK(c.ignores_file((root / "repo/svc/db/migrations/old/0001.sql").string()));
   CHECK_FALSE(c.ignores_file((root / "repo/svc/db/migrations/0002.sql").string()));
   fs::remove_all(root);
+}
+
+TEST_CASE("config --show prints rule options as TOML", "[config]") {
+  ConfigSet::Profile p;
+  p.config = parse("runner = \"supabase\"\n[rules.options.with-options]\nmax-rows = 7\nratio = 0.5\nstrict = false\n"
+                   "tables = [\"a\\\"b\"]\n");
+  p.effective = effective(p.config, {});
+  p.engine = std::make_unique<Engine>(p.effective.settings, p.effective.selection);
+  std::ostringstream out;
+  print_config(out, p, "x");
+  std::string s = out.str();
+  CHECK(s.rfind("# effective configuration for x\n# from cfg/driftguard.toml\npg_version = 15\nrunner = \"supabase\"\n", 0) == 0);
+  CHECK(s.find("\n[rules.options.with-options]\nmax-rows = 7\nratio = 0.5\nstrict = false\ntables = [\"a\\\"b\"]\n") !=
+        std::string::npos);
 }

@@ -224,7 +224,18 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
   CHECK(repo.read(".git/hooks/pre-commit").find("DRIFTGUARD=${DRIFTGUARD:-'" + fs::canonical(DRIFTGUARD_BINARY).string() +
                                                 "'}") != std::string::npos);
 
-  // A destructive migration is refused; a safe one (and a commit without SQL) goes through.
+  // The hook selects migration files with the same pattern as .pre-commit-hooks.yaml.
+  std::ifstream yaml(fs::path(dgtest::source_dir()) / ".pre-commit-hooks.yaml");
+  std::string line;
+  std::string files;
+  while (std::getline(yaml, line)) {
+    if (line.rfind("  files: ", 0) == 0) files = line.substr(9);
+  }
+  REQUIRE(files.size() > 2);
+  CHECK(repo.read(".git/hooks/pre-commit").find("grep -z -E " + files + " |") != std::string::npos);
+
+  // A destructive migration is refused; a safe one, SQL that is not a migration, and a commit without SQL go
+  // through.
   repo.write("migrations/0001_drop.sql", "DROP TABLE orders;\n");
   auto blocked = repo.run("git add -A && git commit -q -m drop");
   CHECK(blocked.code != 0);
@@ -233,6 +244,8 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
   CHECK(blocked.err.find("driftguard: commit blocked") != std::string::npos);
   repo.write("migrations/0001_drop.sql", "CREATE TABLE IF NOT EXISTS orders (id int);\n");
   repo.commit("safe");
+  repo.write("queries/cleanup.sql", "DROP TABLE scratch;\n");
+  repo.commit("not a migration");
   repo.write("README", "y\n");
   repo.commit("no sql");
 
@@ -249,9 +262,9 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
     CHECK(forced.code == 0);
     CHECK(repo.read(".git/hooks/pre-commit").find("driftguard pre-commit hook") != std::string::npos);
     // no temporary file is left behind
-    int files = 0;
-    for (const auto& e : fs::directory_iterator(repo.dir() / ".git/hooks")) files += e.path().filename().string().find("driftguard") != std::string::npos;
-    CHECK(files == 0);
+    int leftovers = 0;
+    for (const auto& e : fs::directory_iterator(repo.dir() / ".git/hooks")) leftovers += e.path().filename().string().find("driftguard") != std::string::npos;
+    CHECK(leftovers == 0);
   }
 }
 
