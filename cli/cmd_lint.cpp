@@ -14,7 +14,6 @@
 #include "cli/git.hpp"
 #include "cli/report.hpp"
 #include "rules/engine.hpp"
-#include "rules/registry.hpp"
 
 namespace fs = std::filesystem;
 
@@ -54,14 +53,6 @@ Overrides lint_overrides(const LintOptions& o) {
     ov.pg_version = o.pg_version;
   }
   return ov;
-}
-
-std::string category_of(const std::string& rule) {
-  static const auto rules = make_all_rules();
-  for (const auto& r : rules) {
-    if (r->info().id == rule) return std::string(r->info().category);
-  }
-  return "";
 }
 
 // "driftguard: 12/340 files" on stderr, rewritten in place, for runs of 10 files or more on a terminal.
@@ -119,16 +110,7 @@ int run_lint(const LintOptions& o) {
       std::cerr << src.path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
     }
     if (changes) {
-      auto history = history_findings(src, *changes);
-      locate(history, src.text);
-      for (auto& f : history) {
-        f.severity = prof.engine->severity_of(f.rule);
-        if (f.severity == Severity::off) continue;
-        f.category = category_of(f.rule);
-        f.span.begin += src.bom;
-        f.span.end += src.bom;
-        rep.findings.push_back(std::move(f));
-      }
+      for (auto& f : history_findings(src, *changes, *prof.engine)) rep.findings.push_back(std::move(f));
     }
     if (!rep.findings.empty()) {
       result.texts[src.path] = src.text;

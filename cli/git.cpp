@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "rules/registry.hpp"
 
 extern char** environ;
 
@@ -200,7 +201,9 @@ bool Changes::changed(const std::string& path) const {
   return !rel.empty() && (added.count(rel) || modified.count(rel));
 }
 
-std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch) {
+namespace {
+
+std::vector<Finding> history_candidates(const SourceFile& src, const Changes& ch) {
   std::vector<Finding> out;
   std::string rel = ch.relative(src.path);
   if (rel.empty()) return out;
@@ -252,6 +255,27 @@ std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch) 
             ": databases that already applied the later migration run this one after it (or skip it), fresh "
             "databases run it before, so they can end up different",
         "Rename the migration so that its version sorts after every existing one (regenerate its timestamp)."));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, const Engine& engine) {
+  static const auto rules = make_all_rules();
+  std::vector<Finding> out;
+  for (auto& f : history_candidates(src, ch)) {
+    f.severity = engine.severity_of(f.rule);
+    if (f.severity == Severity::off) continue;
+    for (const auto& r : rules) {
+      if (r->info().id == f.rule) f.category = std::string(r->info().category);
+    }
+    out.push_back(std::move(f));
+  }
+  locate(out, src.text);
+  for (auto& f : out) {  // byte offsets count from the start of the file on disk (after a BOM)
+    f.span.begin += src.bom;
+    f.span.end += src.bom;
   }
   return out;
 }

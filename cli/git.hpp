@@ -10,6 +10,7 @@
 
 #include "analyzer/finding.hpp"
 #include "analyzer/source.hpp"
+#include "rules/engine.hpp"
 
 namespace driftguard {
 
@@ -42,10 +43,10 @@ struct Changes {
 // Throws UsageError when `dir` is not in a git repository or `ref` has no merge base with HEAD.
 Changes git_changes(const std::string& ref, const std::string& dir);
 
-// The history findings of one linted file (severity and category are filled in by the caller; spans are in
-// src.text): edited-applied-migration when the file existed at the base and changed, at its first changed line;
-// for a new file, migration-order when its version sorts before a migration that existed at the base, and
+// The history findings of one linted file, located, with the severities of `engine` (rules it has off are left
+// out): edited-applied-migration when the file existed at the base and changed, at its first changed line; for a
+// new file, migration-order when its version sorts before a migration that existed at the base, and
 // duplicate-migration-version when another migration of the same folder has the same version.
-std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch);
+std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, const Engine& engine);
 
 }  // namespace driftguard
