@@ -236,6 +236,11 @@ void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<In
 
 }  // namespace
 
+bool glob_match(const std::string& pattern, const std::string& path) {
+  RE2 re(glob_to_regex(pattern));
+  return re.ok() && RE2::FullMatch(path, re);
+}
+
 Discovery discover(const std::vector<std::string>& inputs) {
   Discovery d;
   std::vector<std::string> files;

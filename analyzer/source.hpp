@@ -55,6 +55,10 @@ struct InputFailure {
 SourceFile load_file(const std::string& path);
 SourceFile make_source(std::string path, std::string content);
 
+// Glob match on a whole path ('/'-separated): `*` and `?` stay within a folder, `**/` spans folders, `[...]`
+// classes (`[!...]` negates). The same syntax as glob patterns given to `discover`.
+bool glob_match(const std::string& pattern, const std::string& path);
+
 // Natural comparison: digit runs compare as numbers.
 bool natural_less(const std::string& a, const std::string& b);
 

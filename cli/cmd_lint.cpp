@@ -1,6 +1,7 @@
 // driftguard lint: lint migration files.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -10,8 +11,12 @@
 #include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
 #include "cli/command.hpp"
+#include "cli/config.hpp"
+#include "cli/git.hpp"
 #include "cli/report.hpp"
 #include "rules/engine.hpp"
+
+namespace fs = std::filesystem;
 
 namespace driftguard {
 namespace {
@@ -23,38 +28,57 @@ struct LintOptions {
   std::vector<std::string> rules;
   std::vector<std::string> exclude;
   std::vector<std::string> severities;
-  std::string fail_on = "error";
+  std::string fail_on;  // "" = the config's (default error)
   std::string color = "auto";
-  int pg_version = 15;
-  std::vector<std::string> exposed_schemas;
+  int pg_version = 0;   // 0 = the config's (default 15)
   bool verbose = false;
+  std::string config;         // --config: one config for every file instead of discovery
+  std::string changed_since;  // --changed-since REF
+  std::vector<std::string> exposed_schemas;
   bool fix = false;
 };
 
-int run_lint(const LintOptions& o) {
-  RuleSelection sel;
-  sel.only.insert(o.rules.begin(), o.rules.end());
-  sel.exclude.insert(o.exclude.begin(), o.exclude.end());
+// The command-line values that override the config (docs/config.md).
+Overrides lint_overrides(const LintOptions& o) {
+  Overrides ov;
+  ov.select = o.rules;
+  ov.exclude = o.exclude;
   for (const auto& s : o.severities) {
     auto eq = s.find('=');
     if (eq == std::string::npos) throw UsageError("--severity expects RULE=LEVEL, got '" + s + "'");
     auto level = parse_severity(s.substr(eq + 1));
     if (!level) throw UsageError("--severity " + s + ": level must be error, warning, info or off");
-    sel.severity[s.substr(0, eq)] = *level;
+    ov.severity[s.substr(0, eq)] = *level;
   }
-  auto fail_on = parse_severity(o.fail_on);
-  if (!fail_on || *fail_on == Severity::off) throw UsageError("--fail-on must be error, warning or info");
-  Settings settings;
-  settings.pg_version = o.pg_version;
-  if (!o.exposed_schemas.empty()) settings.exposed_schemas = o.exposed_schemas;
-  if (o.pg_version < 9 || o.pg_version > 18) throw UsageError("--pg-version must be between 9 and 18");
+  if (!o.fail_on.empty()) ov.fail_on = parse_severity(o.fail_on);
+  if (o.pg_version != 0) {
+    if (o.pg_version < 9 || o.pg_version > 18) throw UsageError("--pg-version must be between 9 and 18");
+    ov.pg_version = o.pg_version;
+  }
+  ov.exposed_schemas = o.exposed_schemas;
+  return ov;
+}
 
-  std::unique_ptr<Engine> engine;
-  try {
-    engine = std::make_unique<Engine>(settings, sel);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
+// "driftguard: 12/340 files" on stderr, rewritten in place, for runs of 10 files or more on a terminal.
+class Progress {
+ public:
+  explicit Progress(std::size_t total) : total_(total), on_(total >= 10 && isatty(STDERR_FILENO) != 0) {}
+  void step() {
+    if (on_) std::cerr << "\rdriftguard: " << ++done_ << "/" << total_ << " files" << std::flush;
   }
+  ~Progress() {
+    if (on_) std::cerr << "\r\x1b[K" << std::flush;
+  }
+
+ private:
+  std::size_t total_;
+  std::size_t done_ = 0;
+  bool on_;
+};
+
+int run_lint(const LintOptions& o) {
+  ConfigSet configs(o.config.empty() ? std::nullopt : std::optional<std::string>(o.config), lint_overrides(o));
+  if (!o.config.empty()) configs.for_path(".");  // a bad --config is an error even when no file is linted
 
   RunResult result;
   std::vector<std::string> inputs;
@@ -66,12 +90,25 @@ int run_lint(const LintOptions& o) {
       inputs.push_back(p);
     }
   }
-  std::map<std::string, RunState> runs;  // one per migration set
-  auto lint_one = [&](const SourceFile& first) {
+  std::optional<Changes> changes;
+  if (!o.changed_since.empty()) {
+    if (want_stdin) throw UsageError("--changed-since cannot be used with - (stdin)");
+    fs::path dir = inputs.front();
+    std::error_code ec;
+    while (!dir.empty() && !fs::is_directory(dir, ec)) dir = dir.parent_path();
+    changes = git_changes(o.changed_since, dir.empty() ? "." : dir.string());
+  }
+
+  std::map<std::string, Severity> fail_on;  // file -> its config's threshold
+  std::map<std::string, RunState> runs;     // one per migration set
+  // Files that are not reported (unchanged, with --changed-since) are still analyzed, in migration order, for
+  // what they declare (column types) that later files depend on.
+  auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported) {
     auto& run = runs[first.info.set];
-    RunState before = o.fix ? run : RunState{};
-    auto rep = engine->lint(first, run);
-    const SourceFile* src = &first;
+    RunState before = o.fix && reported ? run : RunState{};
+    auto rep = prof.engine->lint(first, run);
+    if (!reported) return;
+    const SourceFile* fixed_src = &first;
     SourceFile fixed;
     if (o.fix) {
       std::vector<const Fix*> fixes;
@@ -88,18 +125,24 @@ int run_lint(const LintOptions& o) {
           std::cerr << "\n";
           run = before;
           fixed = make_source(first.path, outcome.text);
-          rep = engine->lint(fixed, run);
-          src = &fixed;
+          rep = prof.engine->lint(fixed, run);
+          fixed_src = &fixed;
         }
       }
     }
+    const SourceFile& src = *fixed_src;
     ++result.files;
+    result.paths.push_back(src.path);
+    fail_on[src.path] = prof.effective.fail_on;
     if (o.verbose && rep.meta_commands > 0) {
-      std::cerr << src->path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
+      std::cerr << src.path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
+    }
+    if (changes) {
+      for (auto& f : history_findings(src, *changes, *prof.engine)) rep.findings.push_back(std::move(f));
     }
     if (!rep.findings.empty()) {
-      result.texts[src->path] = src->text;
-      result.boms[src->path] = src->bom;
+      result.texts[src.path] = src.text;
+      result.boms[src.path] = src.bom;
     }
     for (auto& f : rep.findings) result.findings.push_back(std::move(f));
   };
@@ -107,8 +150,9 @@ int run_lint(const LintOptions& o) {
   if (want_stdin) {
     std::string content((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     std::string name = o.stdin_filename.empty() ? "<stdin>" : o.stdin_filename;
+    const auto& prof = configs.for_path(o.stdin_filename.empty() ? "." : o.stdin_filename);
     try {
-      lint_one(make_source(name, std::move(content)));
+      lint_one(make_source(name, std::move(content)), prof, true);
     } catch (const InputFailure& e) {
       result.errors.push_back({name, e.message});
     }
@@ -116,28 +160,30 @@ int run_lint(const LintOptions& o) {
   if (!inputs.empty()) {
     auto d = discover(inputs);
     result.errors.insert(result.errors.end(), d.errors.begin(), d.errors.end());
+    std::vector<std::pair<std::string, const ConfigSet::Profile*>> files;
     for (const auto& path : d.files) {
+      const auto& prof = configs.for_path(path);
+      if (!prof.config.ignores_file(path)) files.emplace_back(path, &prof);
+    }
+    Progress progress(files.size());
+    for (const auto& [path, prof] : files) {
+      bool reported = !changes || changes->changed(path);
       try {
-        lint_one(load_file(path));
+        lint_one(load_file(path), *prof, reported);
       } catch (const InputFailure& e) {
         result.errors.push_back({path, e.message});
       }
+      progress.step();
     }
   }
   sort_findings(result.findings);
 
   // Input errors always go to stderr too (JSON also lists them in the document).
   for (const auto& e : result.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
-  if (o.format == "json") {
-    report_json(std::cout, result);
-  } else if (o.format == "gcc") {
-    report_gcc(std::cout, result);
-  } else {
-    report_text(std::cout, result, use_color(o.color));
-  }
+  report(std::cout, o.format, result, use_color(o.color));
   if (!result.errors.empty()) return 2;
   for (const auto& f : result.findings) {
-    if (f.severity >= *fail_on) return 1;
+    if (f.severity >= fail_on[f.file]) return 1;
   }
   return 0;
 }
@@ -149,19 +195,22 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   auto* lint = app.add_subcommand("lint", "Lint migration files for destructive, non-idempotent and unsafe statements");
   lint->add_option("paths", lo->paths, "Files, directories (recursive), glob patterns, or - for stdin")->required();
   lint->add_option("--stdin-filename", lo->stdin_filename, "Name (and layout) to use for the SQL read from stdin");
-  lint->add_option("--format", lo->format, "Output format")->check(CLI::IsMember({"text", "json", "gcc"}));
+  lint->add_option("--format", lo->format, "Output format")->check(CLI::IsMember(report_formats()));
   lint->add_option("--rule", lo->rules, "Run only these rules (repeatable; enables opt-in rules)");
   lint->add_option("--exclude-rule", lo->exclude, "Do not run these rules (repeatable)");
   lint->add_option("--severity", lo->severities, "Override a rule's severity: RULE=error|warning|info|off (repeatable)");
   lint->add_option("--fail-on", lo->fail_on, "Exit 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"error", "warning", "info"}));
-  lint->add_option("--pg-version", lo->pg_version, "Target PostgreSQL major version (default 15)");
-  lint->add_option("--exposed-schema", lo->exposed_schemas,
-                   "A schema whose tables clients reach directly, for rls-not-enabled (repeatable; default public)");
+  lint->add_option("--pg-version", lo->pg_version, "Target PostgreSQL major version (default: the config's, else 15)");
   lint->add_option("--color", lo->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   lint->add_flag("--verbose", lo->verbose, "Also say what was skipped (psql meta-commands)");
   lint->add_flag("--fix", lo->fix, "Apply the machine fixes of the findings to the files (atomically), then report what remains");
+  lint->add_option("--exposed-schema", lo->exposed_schemas,
+                   "A schema whose tables clients reach directly, for rls-not-enabled (repeatable; default public)");
+  lint->add_option("--config", lo->config, "Use this driftguard.toml for every file (default: the nearest one above each file)");
+  lint->add_option("--changed-since", lo->changed_since,
+                   "Lint only migrations added or modified since the merge base of REF and HEAD, and check the history");
   out.push_back({lint, [lo] { return run_lint(*lo); }});
 }
 

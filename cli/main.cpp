@@ -7,10 +7,13 @@
 
 #include "analyzer/pgquery.hpp"
 #include "cli/command.hpp"
+#include "cli/report.hpp"
 
 // One line per subcommand; each is defined in cli/cmd_*.cpp as add_<name>_command().
 #define DRIFTGUARD_COMMANDS(X) \
+  X(config)                    \
   X(explain)                   \
+  X(install_hook)              \
   X(lint)                      \
   X(prisma_ddl)                \
   X(rules)
@@ -32,7 +35,7 @@ bool use_color(const std::string& mode) {
 int main(int argc, char** argv) {
   namespace dg = driftguard;
   CLI::App app{"driftguard: keeps PostgreSQL schema changes safe"};
-  app.set_version_flag("--version", std::string("driftguard 0.1.0"));
+  app.set_version_flag("--version", "driftguard " + std::string(dg::kVersion));
   app.require_subcommand(1);
   std::vector<dg::CommandSpec> commands;
 #define DRIFTGUARD_ADD(name) dg::add_##name##_command(app, commands);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 
 #include "analyzer/text.hpp"
@@ -10,6 +11,60 @@
 namespace driftguard {
 
 std::string doc_path(const std::string& rule) { return "docs/rules/" + rule + ".md"; }
+std::string docs_url(const std::string& rule) { return std::string(kProjectUrl) + "/blob/main/" + doc_path(rule); }
+
+const std::vector<std::string>& report_formats() {
+  static const std::vector<std::string> f = {"text", "json", "gcc", "sarif", "github", "junit", "gitlab", "markdown"};
+  return f;
+}
+
+void report(std::ostream& out, const std::string& format, const RunResult& r, bool color) {
+  if (format == "json") return report_json(out, r);
+  if (format == "gcc") return report_gcc(out, r);
+  if (format == "sarif") return report_sarif(out, r);
+  if (format == "github") return report_github(out, r);
+  if (format == "junit") return report_junit(out, r);
+  if (format == "gitlab") return report_gitlab(out, r);
+  if (format == "markdown") return report_markdown(out, r);
+  report_text(out, r, color);
+}
+
+std::vector<std::string> fingerprints(const RunResult& r) {
+  std::vector<std::string> out;
+  std::map<std::string, int> seen;
+  for (const auto& f : r.findings) {
+    std::string snippet;
+    auto t = r.texts.find(f.file);
+    if (t != r.texts.end()) {
+      auto b = r.boms.count(f.file) ? r.boms.at(f.file) : 0;
+      std::size_t begin = std::min(f.span.begin >= b ? f.span.begin - b : 0, t->second.size());
+      std::size_t end = std::clamp(f.span.end >= b ? f.span.end - b : 0, begin, t->second.size());
+      bool space = false;
+      for (char c : t->second.substr(begin, end - begin)) {
+        bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (ws) {
+          space = !snippet.empty();
+        } else {
+          if (space) snippet += ' ';
+          space = false;
+          snippet += c;
+        }
+      }
+    }
+    std::string key = f.rule + '\0' + f.file + '\0' + snippet;
+    key += '\0' + std::to_string(seen[key]++);
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a
+    for (unsigned char c : key) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    static const char* hex = "0123456789abcdef";
+    std::string fp(16, '0');
+    for (int i = 15; i >= 0; --i, h >>= 4) fp[static_cast<std::size_t>(i)] = hex[h & 15];
+    out.push_back(fp);
+  }
+  return out;
+}
 
 namespace {
 

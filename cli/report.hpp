@@ -1,4 +1,5 @@
-// Reporters: text (with source excerpts), json, gcc.
+// Reporters: text (with source excerpts), json, gcc in report.cpp; sarif, github, junit, gitlab, markdown each in
+// report_<format>.cpp.
 #pragma once
 
 #include <map>
@@ -17,13 +18,35 @@ struct RunResult {
   std::map<std::string, std::string> texts;  // file -> text (BOM excluded), for excerpts
   std::map<std::string, std::size_t> boms;
   int files = 0;                       // files analyzed
+  std::vector<std::string> paths;      // the files analyzed, in analysis order
 };
 
-enum class Format { text, json, gcc };
+inline constexpr std::string_view kVersion = "0.1.0";
+// Where the project and its rule pages live (SARIF informationUri and helpUri, Markdown links).
+inline constexpr std::string_view kProjectUrl = "https://github.com/driftguard/driftguard";
 
 void report_text(std::ostream& out, const RunResult& r, bool color);
 void report_json(std::ostream& out, const RunResult& r);
 void report_gcc(std::ostream& out, const RunResult& r);
+void report_sarif(std::ostream& out, const RunResult& r);
+void report_github(std::ostream& out, const RunResult& r);
+void report_junit(std::ostream& out, const RunResult& r);
+void report_gitlab(std::ostream& out, const RunResult& r);
+void report_markdown(std::ostream& out, const RunResult& r);
+
+// The names accepted by --format, and the dispatch.
+const std::vector<std::string>& report_formats();
+void report(std::ostream& out, const std::string& format, const RunResult& r, bool color);
+
+// GitHub workflow-command escaping: a property value (file=, title=...) escapes % CR LF : and ,; the message
+// escapes % CR LF.
+std::string github_property(std::string_view s);
+std::string github_data(std::string_view s);
+// A fingerprint of a finding that survives unrelated edits: rule, file, the text of the span (whitespace
+// collapsed) and the number of earlier findings with the same three. 16 hex digits.
+std::vector<std::string> fingerprints(const RunResult& r);
+// The public documentation page of a rule.
+std::string docs_url(const std::string& rule);
 
 std::string summary_line(const RunResult& r);
 // "- old line" / "+ new line" for the lines a fix changes (text without BOM; edit offsets include `bom`).

@@ -12,6 +12,7 @@
 #include "analyzer/finding.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
+#include "rules/options.hpp"
 #include "rules/state.hpp"
 
 namespace driftguard {
@@ -29,7 +30,8 @@ struct RuleInfo {
 };
 
 struct Settings {
-  int pg_version = 15;  // target PostgreSQL major version
+  int pg_version = 15;       // target PostgreSQL major version
+  RuleOptions rule_options;  // from the config file, validated against each rule's option_specs()
   // Schemas whose tables clients reach directly (Supabase/PostgREST exposes `public`): rls-not-enabled.
   std::vector<std::string> exposed_schemas{"public"};
 };
@@ -45,6 +47,8 @@ class Rule {
   virtual void check(std::string_view type, const json& node, RuleContext& ctx) const = 0;
   // Called once after the last statement of a file.
   virtual void finish_file(RuleContext& /*ctx*/) const {}
+  // Options this rule reads (see rules/options.hpp); the config loader rejects any other.
+  virtual std::vector<OptionSpec> option_specs() const { return {}; }
 };
 
 // What a rule can see and do while it checks one node.
@@ -82,6 +86,19 @@ class RuleContext {
   // Offset just after the statement's terminating ';' (or its end when it has none): where a fix inserts a
   // following statement.
   std::size_t after_statement() const;
+
+  // The current rule's option `name` from the config, or `fallback` when it is not set. T is one of
+  // OptionValue's types (bool, std::int64_t, double, std::string, std::vector<std::string>); the config loader
+  // has checked the type against the rule's option_specs().
+  template <class T>
+  T option(std::string_view name, T fallback) const {
+    auto r = settings_.rule_options.find(rule_->info().id);
+    if (r == settings_.rule_options.end()) return fallback;
+    auto o = r->second.find(name);
+    if (o == r->second.end()) return fallback;
+    const T* v = std::get_if<T>(&o->second);
+    return v ? *v : fallback;
+  }
 
   // Engine use.
   void set_statement(const Statement* s) { stmt_ = s; }

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libpg-query-dev libpqxx-dev nlohmann-json3-dev libcli11-dev catch2 libre2-dev
+  libtomlplusplus-dev   # driftguard.toml
+  python3-jsonschema    # tests: validates the SARIF output against the SARIF 2.1.0 schema
 )
 
 missing=()

@@ -22,6 +22,10 @@ std::string read(const fs::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
+// Rules whose findings come from a git diff (`lint --changed-since`), which a single fixture file cannot express:
+// they have no fixtures folder and are tested on real repositories in tests/test_git.cpp instead.
+const std::set<std::string> kNoFixtures = {"duplicate-migration-version", "edited-applied-migration",
+                                           "migration-order"};
 bool kebab(const std::string& s) {
   if (s.empty() || s.front() == '-' || s.back() == '-') return false;
   for (char c : s) {
@@ -85,8 +89,12 @@ TEST_CASE("every rule has fixtures: bad cases with expectations and ok cases", "
   std::set<std::string> ids;
   for (const auto& r : rules) {
     std::string id(r->info().id);
-    ids.insert(id);
     INFO(id);
+    if (kNoFixtures.count(id)) {
+      CHECK_FALSE(fs::exists(root / id));
+      continue;
+    }
+    ids.insert(id);
     fs::path dir = root / id;
     REQUIRE(fs::is_directory(dir));
     int bad = 0;

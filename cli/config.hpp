@@ -1,0 +1,93 @@
+// driftguard.toml: loading, validation (unknown keys and bad values are errors with file:line:col), discovery
+// (the nearest config above each linted file), and merging with command-line flags. See docs/config.md.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "rules/engine.hpp"
+
+namespace driftguard {
+
+inline constexpr std::string_view kConfigName = "driftguard.toml";
+
+// A config file that does not parse or holds an unknown key or a bad value. what() = "FILE:LINE:COL: message".
+struct ConfigError : UsageError {
+  using UsageError::UsageError;
+};
+
+struct Config {
+  std::string path;  // as displayed (relative to the working directory when below it); "" = built-in defaults
+  std::string dir;   // absolute folder of the file: relative paths and file patterns in it are relative to this
+  std::optional<int> pg_version;
+  std::optional<std::string> runner;
+  std::optional<Severity> fail_on;
+  std::optional<std::string> baseline;       // as written; resolve with resolve()
+  std::vector<std::string> exposed_schemas;  // [rls] exposed_schemas
+  std::vector<std::string> ignore_files;     // [ignore] files: globs relative to dir
+  std::vector<std::string> ignore_drift;     // [ignore] drift: object patterns ("schema.name", `*` wildcards)
+  RuleSelection selection;                   // [rules] select / exclude / severity
+  RuleOptions rule_options;                  // [rules.options.<rule-id>]
+
+  // True when `file` (a path as found, relative to the working directory or absolute) matches [ignore] files.
+  bool ignores_file(const std::string& file) const;
+  // A path from the config (baseline) made usable from the working directory.
+  std::string resolve(const std::string& relative) const;
+};
+
+// Parses a config's text. `path` names it in errors; `rules` are the known rules (ids and option specs).
+Config parse_config(std::string_view text, const std::string& path, const std::vector<std::unique_ptr<Rule>>& rules);
+// Reads and parses a config file against the registry. Throws ConfigError (also when it cannot be read).
+Config load_config(const std::string& path);
+// The nearest driftguard.toml in the folder of `path` (or `path` itself when it is a folder) and its parents,
+// stopping at the repository root (the first folder that holds .git) or the filesystem root.
+std::optional<std::string> find_config(const std::string& path);
+
+// Values given on the command line; each one set replaces the config's (see docs/config.md for lists).
+struct Overrides {
+  std::vector<std::string> select;              // --rule: replaces [rules] select
+  std::vector<std::string> exclude;             // --exclude-rule: added to [rules] exclude
+  std::map<std::string, Severity> severity;     // --severity: per rule, over [rules.severity]
+  std::optional<int> pg_version;                // --pg-version
+  std::optional<Severity> fail_on;              // --fail-on
+  std::vector<std::string> exposed_schemas;     // --exposed-schema: replaces [rls] exposed_schemas
+};
+
+// What one config plus the command line means for a run.
+struct Effective {
+  Settings settings;
+  RuleSelection selection;
+  Severity fail_on = Severity::error;
+};
+Effective effective(const Config& c, const Overrides& o);
+
+// The configs of a run: --config for every file, else each file's nearest config (cached per folder), else the
+// built-in defaults. Each distinct config gets one engine.
+class ConfigSet {
+ public:
+  ConfigSet(std::optional<std::string> explicit_path, Overrides overrides);
+  struct Profile {
+    Config config;
+    Effective effective;
+    std::unique_ptr<Engine> engine;
+  };
+  // The profile for a file (or folder) path. Throws ConfigError / UsageError.
+  const Profile& for_path(const std::string& path);
+
+ private:
+  std::optional<std::string> explicit_;
+  Overrides overrides_;
+  std::map<std::string, std::string> config_of_dir_;  // absolute folder -> config path ("" = none)
+  std::map<std::string, std::unique_ptr<Profile>> profiles_;  // config path -> profile
+};
+
+// Prints the effective configuration (TOML) of `p`, including every rule's effective severity.
+void print_config(std::ostream& out, const ConfigSet::Profile& p, const std::string& for_path);
+
+}  // namespace driftguard

@@ -1,0 +1,283 @@
+#include "cli/git.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include "cli/command.hpp"
+#include "rules/registry.hpp"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace driftguard {
+
+GitResult run_git(const std::string& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> argv_s = {"git", "-C", dir};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int out[2];
+  int err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    throw UsageError(std::string("cannot run git: ") + std::strerror(errno));
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, "git", &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    ::close(err[0]);
+    throw UsageError(std::string("cannot run git: ") + std::strerror(rc));
+  }
+  GitResult r;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sinks[2] = {&r.out, &r.err};
+  int open = 2;
+  char buf[65536];
+  while (open > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+namespace {
+
+std::vector<std::string> split_nul(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\0') {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  if (start < s.size()) out.push_back(s.substr(start));
+  return out;
+}
+
+std::string first_line(const std::string& s) {
+  auto nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+GitResult git_ok(const std::string& dir, const std::vector<std::string>& args, const std::string& what) {
+  auto r = run_git(dir, args);
+  if (r.code != 0) throw UsageError(what + ": " + first_line(r.err.empty() ? r.out : r.err));
+  return r;
+}
+
+bool same_version(const std::string& a, const std::string& b) { return !natural_less(a, b) && !natural_less(b, a); }
+
+// Byte span of 1-based line `line` of `text` (clamped to the last line), without its line break.
+Span line_span(const std::string& text, int line) {
+  std::size_t begin = 0;
+  for (int l = 1; l < line; ++l) {
+    std::size_t nl = text.find_first_of("\r\n", begin);
+    if (nl == std::string::npos) break;
+    std::size_t next = nl + (text.compare(nl, 2, "\r\n") == 0 ? 2 : 1);
+    if (next >= text.size()) break;
+    begin = next;
+  }
+  std::size_t end = text.find_first_of("\r\n", begin);
+  return {begin, end == std::string::npos ? text.size() : end};
+}
+
+// The first line of the new file that the diff against the base touches (1-based).
+int first_changed_line(const Changes& ch, const std::string& rel) {
+  auto r = git_ok(ch.root, {"diff", "--no-color", "--no-ext-diff", "-U0", ch.base, "--", rel}, "git diff");
+  auto at = r.out.find("\n@@ -");
+  if (at == std::string::npos) return 1;
+  auto plus = r.out.find(" +", at + 5);
+  if (plus == std::string::npos) return 1;
+  std::size_t pos = plus + 2;
+  int start = 0;
+  while (pos < r.out.size() && std::isdigit(static_cast<unsigned char>(r.out[pos]))) start = start * 10 + (r.out[pos++] - '0');
+  int count = 1;
+  if (pos < r.out.size() && r.out[pos] == ',') {
+    count = 0;
+    ++pos;
+    while (pos < r.out.size() && std::isdigit(static_cast<unsigned char>(r.out[pos]))) count = count * 10 + (r.out[pos++] - '0');
+  }
+  // A pure deletion is reported after the line it follows.
+  return std::max(1, count == 0 ? start + 1 : start);
+}
+
+Finding history_finding(const char* rule, const SourceFile& src, Span span, std::string message, std::string help) {
+  Finding f;
+  f.rule = rule;
+  f.file = src.path;
+  f.span = span;
+  f.message = std::move(message);
+  f.help = std::move(help);
+  return f;
+}
+
+std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
+
+}  // namespace
+
+Changes git_changes(const std::string& ref, const std::string& dir) {
+  Changes ch;
+  ch.ref = ref;
+  const std::string what = "--changed-since " + ref;
+  ch.root = first_line(git_ok(dir, {"rev-parse", "--show-toplevel"}, what).out);
+  auto mb = run_git(ch.root, {"merge-base", ref, "HEAD"});
+  if (mb.code != 0) {
+    std::string why = first_line(mb.err);
+    throw UsageError(what + ": no merge base with HEAD" + (why.empty() ? "" : " (" + why + ")") +
+                     "; is the ref fetched? In a shallow CI clone, fetch the full history (fetch-depth: 0)");
+  }
+  ch.base = first_line(mb.out);
+  auto diff = git_ok(ch.root, {"-c", "core.quotePath=false", "diff", "--name-status", "-z", "--no-renames", ch.base}, what);
+  auto parts = split_nul(diff.out);
+  for (std::size_t i = 0; i + 1 < parts.size(); i += 2) {
+    char status = parts[i].empty() ? '?' : parts[i][0];
+    const std::string& path = parts[i + 1];
+    if (status == 'A') {
+      ch.added.insert(path);
+    } else if (status == 'D') {
+      ch.deleted.insert(path);
+    } else {
+      ch.modified.insert(path);  // M, T (type change)
+    }
+  }
+  for (auto& p : split_nul(git_ok(ch.root, {"ls-files", "--others", "--exclude-standard", "-z"}, what).out)) {
+    ch.added.insert(p);
+  }
+  for (auto& p : split_nul(git_ok(ch.root, {"ls-tree", "-r", "-z", "--name-only", ch.base}, what).out)) {
+    ch.base_files.insert(p);
+  }
+  return ch;
+}
+
+std::string Changes::relative(const std::string& path) const {
+  std::error_code ec;
+  fs::path abs = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  fs::path rel = abs.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") return "";
+  return rel.generic_string();
+}
+
+bool Changes::changed(const std::string& path) const {
+  std::string rel = relative(path);
+  return !rel.empty() && (added.count(rel) || modified.count(rel));
+}
+
+namespace {
+
+std::vector<Finding> history_candidates(const SourceFile& src, const Changes& ch) {
+  std::vector<Finding> out;
+  std::string rel = ch.relative(src.path);
+  if (rel.empty()) return out;
+  if (ch.modified.count(rel)) {
+    int line = first_changed_line(ch, rel);
+    out.push_back(history_finding(
+        "edited-applied-migration", src, line_span(src.text, line),
+        "edits migration " + fs::path(rel).generic_string() + ", which already existed at " + short_sha(ch.base) +
+            " (merge base with " + ch.ref + "): databases that applied it will not run it again, so they drift from "
+            "databases created from the edited history",
+        "Revert the edit and make the change in a new migration."));
+    return out;
+  }
+  if (!ch.added.count(rel) || src.info.direction != Direction::up || src.info.version.empty()) return out;
+
+  // The other migrations of the same history: the base tree minus deletions, plus what was added.
+  std::vector<std::pair<std::string, bool>> others;  // path, existed at the base
+  auto consider = [&](const std::string& p, bool existed) {
+    if (p == rel || p.size() < 4 || p.compare(p.size() - 4, 4, ".sql") != 0) return;
+    auto info = classify(p);
+    if (info.set == classify(rel).set && info.direction == Direction::up && !info.version.empty()) {
+      others.emplace_back(p, existed);
+    }
+  };
+  for (const auto& p : ch.base_files) {
+    if (!ch.deleted.count(p)) consider(p, true);
+  }
+  for (const auto& p : ch.added) consider(p, false);
+  std::sort(others.begin(), others.end());
+
+  Span first = line_span(src.text, 1);
+  std::optional<std::pair<std::string, std::string>> latest;  // version, path of the latest existing migration
+  for (const auto& [p, existed] : others) {
+    auto v = classify(p).version;
+    if (existed && (!latest || natural_less(latest->first, v))) latest = {v, p};
+    if (same_version(v, src.info.version)) {
+      out.push_back(history_finding(
+          "duplicate-migration-version", src, first,
+          "migration version " + src.info.version + " is also used by " + p + (existed ? "" : " (also new)") +
+              ": tools that key applied migrations by version apply only one of them, or fail",
+          "Give this migration a version of its own (a new timestamp) that sorts after every existing one."));
+    }
+  }
+  if (latest && natural_less(src.info.version, latest->first)) {
+    out.push_back(history_finding(
+        "migration-order", src, first,
+        "new migration version " + src.info.version + " sorts before " + latest->second +
+            ", which already existed at " + short_sha(ch.base) +
+            ": databases that already applied the later migration run this one after it (or skip it), fresh "
+            "databases run it before, so they can end up different",
+        "Rename the migration so that its version sorts after every existing one (regenerate its timestamp)."));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, const Engine& engine) {
+  static const auto rules = make_all_rules();
+  std::vector<Finding> out;
+  for (auto& f : history_candidates(src, ch)) {
+    f.severity = engine.severity_of(f.rule);
+    if (f.severity == Severity::off) continue;
+    for (const auto& r : rules) {
+      if (r->info().id == f.rule) f.category = std::string(r->info().category);
+    }
+    out.push_back(std::move(f));
+  }
+  locate(out, src.text);
+  for (auto& f : out) {  // byte offsets count from the start of the file on disk (after a BOM)
+    f.span.begin += src.bom;
+    f.span.end += src.bom;
+  }
+  return out;
+}
+
+}  // namespace driftguard

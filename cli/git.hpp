@@ -1,0 +1,52 @@
+// The git command line (`git -C DIR ...`, no libgit2): what changed since a ref, for `lint --changed-since`, and
+// the history findings that only a diff can show (edited-applied-migration, migration-order,
+// duplicate-migration-version).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/source.hpp"
+#include "rules/engine.hpp"
+
+namespace driftguard {
+
+struct GitResult {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+// Runs `git -C dir args...` without a shell. Throws UsageError when git cannot be started.
+GitResult run_git(const std::string& dir, const std::vector<std::string>& args);
+
+// The working tree of the repository holding `dir`, compared with the merge base of `ref` and HEAD (what a pull
+// request's diff shows). Paths are relative to the repository root.
+struct Changes {
+  std::string ref;
+  std::string base;  // merge-base commit
+  std::string root;  // absolute, canonical repository root
+  std::set<std::string> added;     // not in the base: committed, staged, modified or untracked (not ignored)
+  std::set<std::string> modified;  // in the base and different now
+  std::set<std::string> deleted;
+  std::set<std::string> base_files;  // every file of the base tree
+
+  // The repository-relative path of a path as found (relative to the working directory or absolute); "" when it
+  // is outside the repository.
+  std::string relative(const std::string& path) const;
+  bool changed(const std::string& path) const;
+};
+
+// Throws UsageError when `dir` is not in a git repository or `ref` has no merge base with HEAD.
+Changes git_changes(const std::string& ref, const std::string& dir);
+
+// The history findings of one linted file, located, with the severities of `engine` (rules it has off are left
+// out): edited-applied-migration when the file existed at the base and changed, at its first changed line; for a
+// new file, migration-order when its version sorts before a migration that existed at the base, and
+// duplicate-migration-version when another migration of the same folder has the same version.
+std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, const Engine& engine);
+
+}  // namespace driftguard

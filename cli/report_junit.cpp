@@ -1,0 +1,77 @@
+// --format junit: JUnit XML for CI test-report views. One <testsuite> per analyzed file; each finding is a
+// <testcase> with a <failure> (type = severity); a file without findings is one passing test case; input errors
+// are <error>s in a suite of their own.
+#include <algorithm>
+#include <map>
+
+#include "cli/report.hpp"
+
+namespace driftguard {
+
+namespace {
+
+// XML attribute and text escaping; characters XML 1.0 cannot carry (control characters) become U+FFFD.
+std::string xml(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '"') {
+      out += "&quot;";
+    } else if (c == '\'') {
+      out += "&apos;";
+    } else if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void report_junit(std::ostream& out, const RunResult& r) {
+  std::map<std::string, std::vector<const Finding*>> by_file;
+  for (const auto& p : r.paths) by_file[p];
+  for (const auto& f : r.findings) by_file[f.file].push_back(&f);
+  std::size_t tests = r.errors.size();
+  for (const auto& [file, fs] : by_file) tests += std::max<std::size_t>(fs.size(), 1);
+
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"driftguard\" tests=\"" << tests << "\" failures=\"" << r.findings.size()
+      << "\" errors=\"" << r.errors.size() << "\">\n";
+  for (const auto& [file, fs] : by_file) {
+    out << "  <testsuite name=\"" << xml(file) << "\" tests=\"" << std::max<std::size_t>(fs.size(), 1)
+        << "\" failures=\"" << fs.size() << "\" errors=\"0\">\n";
+    if (fs.empty()) out << "    <testcase name=\"driftguard\" classname=\"" << xml(file) << "\"/>\n";
+    for (const Finding* f : fs) {
+      std::string pos = std::to_string(f->start.line) + ":" + std::to_string(f->start.column);
+      out << "    <testcase name=\"" << xml(f->rule + " at " + pos) << "\" classname=\"" << xml(file) << "\" file=\""
+          << xml(file) << "\" line=\"" << f->start.line << "\">\n";
+      out << "      <failure type=\"" << to_string(f->severity) << "\" message=\"" << xml(f->message) << "\">"
+          << xml(to_string(f->severity)) << "[" << xml(f->rule) << "] " << xml(file) << ":" << pos << "\n"
+          << xml(f->message) << "\nhelp: " << xml(f->help) << "\ndocs: " << xml(docs_url(f->rule))
+          << "</failure>\n";
+      out << "    </testcase>\n";
+    }
+    out << "  </testsuite>\n";
+  }
+  if (!r.errors.empty()) {
+    out << "  <testsuite name=\"input errors\" tests=\"" << r.errors.size() << "\" failures=\"0\" errors=\""
+        << r.errors.size() << "\">\n";
+    for (const auto& e : r.errors) {
+      out << "    <testcase name=\"" << xml(e.path) << "\" classname=\"input\">\n      <error message=\""
+          << xml(e.message) << "\"/>\n    </testcase>\n";
+    }
+    out << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+}
+
+}  // namespace driftguard

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS "orders|archive" (id int, note text);

@@ -1,0 +1,2 @@
+-- driftguard-ignore ban-drop-table
+INSERT INTO "orders|archive" (id) VALUES (1);

@@ -1,0 +1,287 @@
+// `lint --changed-since` and `install-hook` on real git repositories created in a temporary folder: commits, a
+// base branch that moves on, an edited old migration, a reordered one, duplicate versions, untracked files, and
+// a pre-commit hook that blocks a commit.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "helpers.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  std::string out;
+  std::string err;
+  int code;
+};
+
+// A fresh repository (branch main) with a private HOME so that no user or system git config applies.
+class Repo {
+ public:
+  Repo() {
+    std::string tmpl = (fs::temp_directory_path() / "driftguard_git_XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    dir_ = tmpl;
+    sh("git init -q -b main .");
+  }
+  ~Repo() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    fs::remove(dir_.string() + ".stderr", ec);
+  }
+  const fs::path& dir() const { return dir_; }
+
+  void write(const std::string& rel, const std::string& text) const {
+    fs::create_directories((dir_ / rel).parent_path());
+    std::ofstream(dir_ / rel, std::ios::binary) << text;
+  }
+  std::string read(const std::string& rel) const {
+    std::ifstream in(dir_ / rel, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  // Runs a shell command in the repository; returns stdout, stderr and the exit code.
+  Run run(const std::string& cmd) const {
+    fs::path err_file = dir_.string() + ".stderr";
+    std::string full = "cd '" + dir_.string() + "' && export HOME='" + dir_.string() +
+                       "' GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "
+                       "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com NO_COLOR=1 && (" +
+                       cmd + ") < /dev/null 2> '" + err_file.string() + "'";
+    Run r;
+    FILE* p = ::popen(full.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::ifstream in(err_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.err = ss.str();
+    return r;
+  }
+  // A command that must succeed.
+  std::string sh(const std::string& cmd) const {
+    auto r = run(cmd);
+    INFO(cmd << "\n" << r.err);
+    REQUIRE(r.code == 0);
+    return r.out;
+  }
+  void commit(const std::string& msg) const { sh("git add -A && git commit -q -m '" + msg + "'"); }
+  Run driftguard(const std::string& args) const { return run("'" + std::string(DRIFTGUARD_BINARY) + "' " + args); }
+
+ private:
+  fs::path dir_;
+};
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+const std::string kMig = "prisma/migrations/";
+
+}  // namespace
+
+TEST_CASE("changed-since: lints only what changed since the merge base and checks the history", "[git]") {
+  Repo repo;
+  // Only the history rules and the one rule whose finding needs a type from an unchanged migration, so that the
+  // expected output does not change whenever a rule is added.
+  repo.write("driftguard.toml",
+             "[rules]\nselect = [\"edited-applied-migration\", \"migration-order\", \"duplicate-migration-version\", "
+             "\"changing-column-type\"]\n");
+  repo.write(kMig + "20240101000000_init/migration.sql",
+             "CREATE TABLE users (id int PRIMARY KEY, name varchar(20));\n");
+  repo.write(kMig + "20240201000000_orders/migration.sql",
+             "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY);\nCREATE INDEX IF NOT EXISTS orders_id ON orders (id);\n");
+  repo.write(kMig + "20240301000000_items/migration.sql", "CREATE TABLE IF NOT EXISTS items (id int);\n");
+  repo.write(kMig + "migration_lock.toml", "provider = \"postgresql\"\n");
+  repo.commit("history");
+  repo.sh("git checkout -q -b feature");
+
+  // An edit of an applied migration (a new line 3), a reordered new migration, a duplicate version, and a new
+  // migration whose finding needs a type declared by an unchanged one (users.name varchar(20)).
+  repo.write(kMig + "20240201000000_orders/migration.sql",
+             "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY);\nCREATE INDEX IF NOT EXISTS orders_id ON orders (id);\n"
+             "ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;\n");
+  repo.write(kMig + "20240215000000_late/migration.sql", "SELECT 1;\n");
+  repo.write(kMig + "20240301000000_dup/migration.sql", "SELECT 2;\n");
+  repo.commit("feature work");
+
+  // main moves on after the branch point: its new migration is neither linted nor a reason for migration-order.
+  repo.sh("git checkout -q main");
+  repo.write(kMig + "20240501000000_main_only/migration.sql", "DROP TABLE items;\n");
+  repo.commit("main moves on");
+  repo.sh("git checkout -q feature");
+  // untracked, not committed: still part of the change
+  repo.write(kMig + "20240401000000_shorter/migration.sql", "ALTER TABLE users ALTER COLUMN name TYPE varchar(10);\n");
+  std::string base = trim(repo.sh("git merge-base main feature")).substr(0, 12);
+
+  auto r = repo.driftguard("lint prisma/migrations --changed-since main --format gcc");
+  INFO(r.err);
+  CHECK(r.err.empty());
+  CHECK(r.code == 1);
+  CHECK(r.out ==
+        kMig + "20240201000000_orders/migration.sql:3:1: error: edits migration " + kMig +
+            "20240201000000_orders/migration.sql, which already existed at " + base +
+            " (merge base with main): databases that applied it will not run it again, so they drift from databases "
+            "created from the edited history [edited-applied-migration]\n" +
+            kMig + "20240215000000_late/migration.sql:1:1: error: new migration version 20240215000000 sorts before " +
+            kMig + "20240301000000_items/migration.sql, which already existed at " + base +
+            ": databases that already applied the later migration run this one after it (or skip it), fresh "
+            "databases run it before, so they can end up different [migration-order]\n" +
+            kMig + "20240301000000_dup/migration.sql:1:1: error: migration version 20240301000000 is also used by " +
+            kMig + "20240301000000_items/migration.sql: tools that key applied migrations by version apply only one of "
+            "them, or fail [duplicate-migration-version]\n" +
+            kMig + "20240401000000_shorter/migration.sql:1:19: error: changes the type of column name of users from "
+            "varchar(20) to varchar(10): PostgreSQL rewrites the table and rebuilds its indexes under an ACCESS "
+            "EXCLUSIVE lock, and clients see the new type [changing-column-type]\n");
+
+  SECTION("the text summary counts only the linted (changed) files") {
+    auto t = repo.driftguard("lint prisma/migrations --changed-since main");
+    CHECK(t.out.find("4 errors, 0 warnings in 4 files") != std::string::npos);
+  }
+  SECTION("the history rules are selected and configured like any rule") {
+    auto t = repo.driftguard(
+        "lint prisma/migrations --changed-since main --format gcc --severity migration-order=warning "
+        "--exclude-rule edited-applied-migration --exclude-rule duplicate-migration-version "
+        "--exclude-rule changing-column-type");
+    CHECK(t.code == 0);
+    CHECK(t.out.find("warning: new migration version 20240215000000 sorts before") != std::string::npos);
+    CHECK(t.out.find("edited-applied-migration") == std::string::npos);
+  }
+  SECTION("without changes nothing is linted") {
+    fs::remove_all(repo.dir() / kMig / "20240401000000_shorter");
+    repo.sh("git checkout -q main");
+    auto t = repo.driftguard("lint prisma/migrations --changed-since main");
+    CHECK(t.code == 0);
+    CHECK(t.out == "0 errors, 0 warnings in 0 files\n");
+  }
+  SECTION("a pure deletion in an applied migration is reported at the line after it") {
+    repo.write(kMig + "20240101000000_init/migration.sql", "");
+    auto t = repo.driftguard("lint prisma/migrations --changed-since main --format gcc --rule edited-applied-migration");
+    CHECK(t.out.find(kMig + "20240101000000_init/migration.sql:1:1: error: edits migration") != std::string::npos);
+  }
+}
+
+TEST_CASE("changed-since: two new migrations with the same version are both reported", "[git]") {
+  Repo repo;
+  // Only the history rules and the one rule whose finding needs a type from an unchanged migration, so that the
+  // expected output does not change whenever a rule is added.
+  repo.write("driftguard.toml",
+             "[rules]\nselect = [\"edited-applied-migration\", \"migration-order\", \"duplicate-migration-version\", "
+             "\"changing-column-type\"]\n");
+  repo.write("supabase/migrations/20240101000000_init.sql", "SELECT 1;\n");
+  repo.commit("init");
+  repo.write("supabase/migrations/20240202000000_a.sql", "SELECT 2;\n");
+  repo.write("supabase/migrations/20240202000000_b.sql", "SELECT 3;\n");
+  // up and down files of one migration share their version by design
+  repo.write("db/0001_x.up.sql", "SELECT 1;\n");
+  repo.write("db/0001_x.down.sql", "SELECT 1;\n");
+  auto r = repo.driftguard("lint supabase db --changed-since HEAD --format gcc");
+  CHECK(r.code == 1);
+  CHECK(r.out ==
+        "supabase/migrations/20240202000000_a.sql:1:1: error: migration version 20240202000000 is also used by "
+        "supabase/migrations/20240202000000_b.sql (also new): tools that key applied migrations by version apply only "
+        "one of them, or fail [duplicate-migration-version]\n"
+        "supabase/migrations/20240202000000_b.sql:1:1: error: migration version 20240202000000 is also used by "
+        "supabase/migrations/20240202000000_a.sql (also new): tools that key applied migrations by version apply only "
+        "one of them, or fail [duplicate-migration-version]\n");
+}
+
+TEST_CASE("changed-since: errors: unknown ref, not a repository, stdin", "[git]") {
+  Repo repo;
+  repo.write("m/0001_a.sql", "SELECT 1;\n");
+  repo.commit("init");
+  auto r = repo.driftguard("lint m --changed-since no-such-branch");
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.rfind("driftguard: error: --changed-since no-such-branch: no merge base with HEAD (", 0) == 0);
+
+  auto s = repo.driftguard("lint - --changed-since main");
+  CHECK(s.code == 2);
+  CHECK(s.err == "driftguard: error: --changed-since cannot be used with - (stdin)\n");
+
+  fs::remove_all(repo.dir() / ".git");
+  auto t = repo.driftguard("lint m --changed-since main");
+  CHECK(t.code == 2);
+  CHECK(t.err.rfind("driftguard: error: --changed-since main: fatal: not a git repository", 0) == 0);
+}
+
+TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migration", "[git]") {
+  Repo repo;
+  repo.write("README", "x\n");
+  repo.commit("init");
+  auto r = repo.driftguard("install-hook");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == "driftguard: installed .git/hooks/pre-commit\n");
+  struct stat st {};
+  REQUIRE(::stat((repo.dir() / ".git/hooks/pre-commit").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0755);
+  CHECK(repo.read(".git/hooks/pre-commit").find("DRIFTGUARD=${DRIFTGUARD:-'" + fs::canonical(DRIFTGUARD_BINARY).string() +
+                                                "'}") != std::string::npos);
+
+  // The hook selects migration files with the same pattern as .pre-commit-hooks.yaml.
+  std::ifstream yaml(fs::path(dgtest::source_dir()) / ".pre-commit-hooks.yaml");
+  std::string line;
+  std::string files;
+  while (std::getline(yaml, line)) {
+    if (line.rfind("  files: ", 0) == 0) files = line.substr(9);
+  }
+  REQUIRE(files.size() > 2);
+  CHECK(repo.read(".git/hooks/pre-commit").find("grep -z -E " + files + " |") != std::string::npos);
+
+  // A destructive migration is refused; a safe one, SQL that is not a migration, and a commit without SQL go
+  // through.
+  repo.write("migrations/0001_drop.sql", "DROP TABLE orders;\n");
+  auto blocked = repo.run("git add -A && git commit -q -m drop");
+  CHECK(blocked.code != 0);
+  // git sends a hook's standard output to standard error
+  CHECK(blocked.err.find("migrations/0001_drop.sql:1:1: error[ban-drop-table]") != std::string::npos);
+  CHECK(blocked.err.find("driftguard: commit blocked") != std::string::npos);
+  repo.write("migrations/0001_drop.sql", "CREATE TABLE IF NOT EXISTS orders (id int);\n");
+  repo.commit("safe");
+  repo.write("queries/cleanup.sql", "DROP TABLE scratch;\n");
+  repo.commit("not a migration");
+  repo.write("README", "y\n");
+  repo.commit("no sql");
+
+  SECTION("an existing hook is not replaced without --force") {
+    repo.write(".git/hooks/pre-commit", "#!/bin/sh\necho mine\n");
+    auto again = repo.driftguard("install-hook");
+    CHECK(again.code == 2);
+    CHECK(again.err ==
+          "driftguard: error: install-hook: .git/hooks/pre-commit already exists; use --force to replace it (or call "
+          "driftguard from it)\n");
+    CHECK(repo.read(".git/hooks/pre-commit") == "#!/bin/sh\necho mine\n");
+
+    auto forced = repo.driftguard("install-hook --force");
+    CHECK(forced.code == 0);
+    CHECK(repo.read(".git/hooks/pre-commit").find("driftguard pre-commit hook") != std::string::npos);
+    // no temporary file is left behind
+    int leftovers = 0;
+    for (const auto& e : fs::directory_iterator(repo.dir() / ".git/hooks")) leftovers += e.path().filename().string().find("driftguard") != std::string::npos;
+    CHECK(leftovers == 0);
+  }
+}
+
+TEST_CASE("install-hook outside a repository is an error", "[git]") {
+  Repo repo;
+  fs::remove_all(repo.dir() / ".git");
+  auto r = repo.driftguard("install-hook");
+  CHECK(r.code == 2);
+  CHECK(r.err == "driftguard: error: install-hook: not in a git repository\n");
+}
