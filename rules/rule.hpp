@@ -13,6 +13,7 @@
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 #include "rules/state.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
@@ -26,7 +27,10 @@ struct RuleInfo {
 };
 
 struct Settings {
-  int pg_version = 15;  // target PostgreSQL major version
+  int pg_version = 15;                      // target PostgreSQL major version
+  Runner runner = Runner::auto_detect;      // how files are run (transactions); auto: from the layout
+  bool assume_in_transaction = false;       // every file runs inside a transaction (overrides the runner)
+  std::string baseline;                     // migrations newer than this version are not applied yet ("": all are)
 };
 
 class RuleContext;
@@ -76,7 +80,8 @@ class RuleContext {
   void report(Span span, std::string message, std::string help, std::optional<Fix> fix = std::nullopt);
   // Offset just after the statement's terminating ';' (or its end when it has none): where a fix inserts a
   // following statement.
-  std::size_t after_statement() const;
+  std::size_t after_statement() const { return after_statement(*stmt_); }
+  std::size_t after_statement(const Statement& st) const;
 
   // Engine use.
   void set_statement(const Statement* s) { stmt_ = s; }
