@@ -151,7 +151,9 @@ void FileState::apply_locks(const Statement& st) {
     blocking = blocking || blocks_writes(l.mode);
     if (l.mode == LockMode::access_exclusive && in_transaction() && !held_) held_ = HeldLock{st.span, l.relation, l.why};
   }
-  if (blocking) ++blocking_statements_;
+  for (Timeout t : {Timeout::lock, Timeout::statement}) {
+    if (blocking && !timeout_set(t)) ++blocking_without_[static_cast<int>(t)];
+  }
 }
 
 std::string FileState::k(ObjKind kind, const std::string& key) {

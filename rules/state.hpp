@@ -53,8 +53,9 @@ class FileState {
 
   // `SET [LOCAL] lock_timeout` / `statement_timeout` (or set_config) is in effect.
   bool timeout_set(Timeout t) const;
-  // Statements so far that took a lock blocking reads or writes on an existing relation.
-  int blocking_lock_statements() const { return blocking_statements_; }
+  // Statements so far that took a lock blocking reads or writes on an existing relation while this timeout was
+  // not in effect.
+  int blocking_without_timeout(Timeout t) const { return blocking_without_[static_cast<int>(t)]; }
   // The first statement of the current transaction that took ACCESS EXCLUSIVE on an existing relation.
   struct HeldLock {
     Span statement;
@@ -94,7 +95,7 @@ class FileState {
     int local_tx = 0;  // transaction id of a SET LOCAL
   };
   TimeoutState timeouts_[2];
-  int blocking_statements_ = 0;
+  int blocking_without_[2] = {0, 0};
   std::optional<HeldLock> held_;
   std::unordered_map<std::string, Span> not_valid_;
   std::unordered_set<std::string> created_;
