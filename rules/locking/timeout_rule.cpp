@@ -39,6 +39,15 @@ std::optional<Fix> TimeoutRule::fix(const RuleContext& ctx) const {
     return std::nullopt;
   }
   std::string set = keyword_case(ctx, "SET ") + setting_ + " = '" + value_ + "';";
+  // The file sets or resets the timeout before this statement: a SET at the top would be undone, so set it right
+  // before the statement.
+  for (std::size_t i = 0; i < ctx.statement_index(); ++i) {
+    const json& b = unwrap(all[i].node);
+    if (all[i].kind != "VariableSetStmt" || (str(b, "name") != setting_ && str(b, "kind") != "VAR_RESET_ALL")) continue;
+    if (ctx.statement().do_depth != 0 || ctx.statement().approximate) return std::nullopt;
+    std::size_t at = ctx.statement_span().begin;
+    return Fix{"set " + setting_ + " before the statement", {Edit{Span{at, at}, set + "\n"}}};
+  }
   std::string k = str(unwrap(first->node), "kind");
   if (first->kind == "TransactionStmt" && (k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START")) {
     std::size_t at = ctx.after_statement(*first);

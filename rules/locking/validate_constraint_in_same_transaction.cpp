@@ -30,8 +30,8 @@ class ValidateConstraintInSameTransaction final : public Rule {
       }
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
                  "VALIDATE CONSTRAINT " + quote_ident(name) + " runs " + locking::transaction_phrase(ctx) +
-                     ", the one that added it NOT VALID: the ADD still " + lock_sentence(held) +
-                     ", so the validation scan runs under it",
+                     ", the one that added it NOT VALID: the ADD " + lock_sentence(held) +
+                     ", so the validation scan runs under that lock",
                  "Commit between the two: validate in a later migration (or after the COMMIT), where validation "
                  "takes only SHARE UPDATE EXCLUSIVE.");
       Note n;
