@@ -11,6 +11,7 @@
 #include "analyzer/source.hpp"
 #include "cli/command.hpp"
 #include "cli/report.hpp"
+#include "cli/settings_flags.hpp"
 #include "rules/engine.hpp"
 
 namespace driftguard {
@@ -25,7 +26,7 @@ struct LintOptions {
   std::vector<std::string> severities;
   std::string fail_on = "error";
   std::string color = "auto";
-  int pg_version = 15;
+  SettingsFlags settings;
   bool verbose = false;
   bool fix = false;
 };
@@ -44,8 +45,7 @@ int run_lint(const LintOptions& o) {
   auto fail_on = parse_severity(o.fail_on);
   if (!fail_on || *fail_on == Severity::off) throw UsageError("--fail-on must be error, warning or info");
   Settings settings;
-  settings.pg_version = o.pg_version;
-  if (o.pg_version < 9 || o.pg_version > 18) throw UsageError("--pg-version must be between 9 and 18");
+  apply_settings_flags(o.settings, settings);
 
   std::unique_ptr<Engine> engine;
   try {
@@ -153,7 +153,7 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("--severity", lo->severities, "Override a rule's severity: RULE=error|warning|info|off (repeatable)");
   lint->add_option("--fail-on", lo->fail_on, "Exit 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"error", "warning", "info"}));
-  lint->add_option("--pg-version", lo->pg_version, "Target PostgreSQL major version (default 15)");
+  add_settings_flags(lint, lo->settings);
   lint->add_option("--color", lo->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   lint->add_flag("--verbose", lo->verbose, "Also say what was skipped (psql meta-commands)");

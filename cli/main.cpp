@@ -12,6 +12,7 @@
 #define DRIFTGUARD_COMMANDS(X) \
   X(explain)                   \
   X(lint)                      \
+  X(locks)                     \
   X(rules)
 
 namespace driftguard {

@@ -27,9 +27,9 @@ class LockHeldAcrossStatements final : public Rule {
     if (!held) return;
     std::string rel = display(held->relation);
     ctx.report(ctx.statement_span(),
-               "runs while " + rel + " is still locked ACCESS EXCLUSIVE by an earlier " + held->why +
-                   " in the same transaction (" + locking::transaction_phrase(ctx).substr(7) +
-                   "): reads and writes on " + rel + " stay blocked until this statement, and the transaction, end",
+               "runs while " + rel + " is still locked ACCESS EXCLUSIVE by an earlier " + held->why + ", " +
+                   locking::transaction_phrase(ctx) + ": reads and writes on " + rel +
+                   " stay blocked while this statement runs, until the transaction ends",
                "Keep the statement that takes ACCESS EXCLUSIVE last in its transaction, or move the others to their "
                "own migration (or after a COMMIT).");
     Note n;
