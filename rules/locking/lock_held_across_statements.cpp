@@ -6,7 +6,7 @@ class LockHeldAcrossStatements final : public Rule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo i{"lock-held-across-statements", "locking", Severity::warning,
-                            "More statements after one that took ACCESS EXCLUSIVE on an existing table in the same "
+                            "Statements after one that took ACCESS EXCLUSIVE on an existing table in the same "
                             "transaction: the table stays blocked while they run"};
     return i;
   }
@@ -25,11 +25,17 @@ class LockHeldAcrossStatements final : public Rule {
     if (!ctx.ancestors().empty() || ctx.statement().do_depth > 0) return;
     const auto& held = ctx.state().access_exclusive_held();
     if (!held) return;
+    // One finding per lock: at the first statement that does work after the one that took it.
+    const auto& all = ctx.statements();
+    for (std::size_t j = ctx.statement_index(); j-- > 0;) {
+      if (all[j].span.begin == held->statement.begin) break;
+      if (all[j].do_depth == 0 && all[j].kind != "VariableSetStmt" && all[j].kind != "TransactionStmt") return;
+    }
     std::string rel = display(held->relation);
     ctx.report(ctx.statement_span(),
                "runs while " + rel + " is still locked ACCESS EXCLUSIVE by an earlier " + held->why + ", " +
                    locking::transaction_phrase(ctx) + ": reads and writes on " + rel +
-                   " stay blocked while this statement runs, until the transaction ends",
+                   " stay blocked while this and every later statement of the transaction run",
                "Keep the statement that takes ACCESS EXCLUSIVE last in its transaction, or move the others to their "
                "own migration (or after a COMMIT).");
     Note n;
