@@ -14,6 +14,7 @@
 #include "cli/config.hpp"
 #include "cli/git.hpp"
 #include "cli/report.hpp"
+#include "cli/settings_flags.hpp"
 #include "rules/engine.hpp"
 
 namespace fs = std::filesystem;
@@ -30,7 +31,7 @@ struct LintOptions {
   std::vector<std::string> severities;
   std::string fail_on;  // "" = the config's (default error)
   std::string color = "auto";
-  int pg_version = 0;   // 0 = the config's (default 15)
+  SettingsFlags settings;  // --pg-version, --runner, --assume-in-transaction, --baseline (over the config's)
   bool verbose = false;
   std::string config;         // --config: one config for every file instead of discovery
   std::string changed_since;  // --changed-since REF
@@ -51,10 +52,7 @@ Overrides lint_overrides(const LintOptions& o) {
     ov.severity[s.substr(0, eq)] = *level;
   }
   if (!o.fail_on.empty()) ov.fail_on = parse_severity(o.fail_on);
-  if (o.pg_version != 0) {
-    if (o.pg_version < 9 || o.pg_version > 18) throw UsageError("--pg-version must be between 9 and 18");
-    ov.pg_version = o.pg_version;
-  }
+  ov.flags = o.settings;
   ov.exposed_schemas = o.exposed_schemas;
   return ov;
 }
@@ -201,7 +199,7 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("--severity", lo->severities, "Override a rule's severity: RULE=error|warning|info|off (repeatable)");
   lint->add_option("--fail-on", lo->fail_on, "Exit 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"error", "warning", "info"}));
-  lint->add_option("--pg-version", lo->pg_version, "Target PostgreSQL major version (default: the config's, else 15)");
+  add_settings_flags(lint, lo->settings);
   lint->add_option("--color", lo->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   lint->add_flag("--verbose", lo->verbose, "Also say what was skipped (psql meta-commands)");

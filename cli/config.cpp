@@ -1,5 +1,7 @@
 #include "cli/config.hpp"
 
+#include "rules/transaction/runner.hpp"
+
 #include <toml++/toml.h>
 
 #include <filesystem>
@@ -149,6 +151,10 @@ class Loader {
              c.pg_version = static_cast<int>(v.as_integer()->get());
            } else if (key == "runner") {
              c.runner = string(v, key);
+             if (*c.runner != "auto" && !parse_runner(*c.runner)) {
+               fail(v.source(), "runner must be one of auto, prisma, supabase, golang-migrate, goose, dbmate, flyway, "
+                                "plain, got \"" + *c.runner + "\"");
+             }
            } else if (key == "fail_on") {
              c.fail_on = severity(v, key, false);
            } else if (key == "baseline") {
@@ -272,7 +278,10 @@ std::string Config::resolve(const std::string& relative) const {
 
 Effective effective(const Config& c, const Overrides& o) {
   Effective e;
-  e.settings.pg_version = o.pg_version.value_or(c.pg_version.value_or(15));
+  e.settings.pg_version = c.pg_version.value_or(15);
+  if (c.runner && *c.runner != "auto") e.settings.runner = *parse_runner(*c.runner);
+  if (c.baseline) e.settings.baseline = *c.baseline;
+  apply_settings_flags(o.flags, e.settings);  // the command line wins
   e.settings.rule_options = c.rule_options;
   if (!o.exposed_schemas.empty()) {
     e.settings.exposed_schemas = o.exposed_schemas;
@@ -369,7 +378,7 @@ void print_config(std::ostream& out, const ConfigSet::Profile& p, const std::str
   out << "pg_version = " << e.settings.pg_version << "\n";
   out << (c.runner ? "runner = " + quote(*c.runner) : std::string("# runner: not set")) << "\n";
   out << "fail_on = " << quote(std::string(to_string(e.fail_on))) << "\n";
-  out << (c.baseline ? "baseline = " + quote(c.resolve(*c.baseline)) : std::string("# baseline: not set")) << "\n";
+  out << (c.baseline ? "baseline = " + quote(*c.baseline) : std::string("# baseline: not set")) << "\n";
   out << "\n[rules]\nselect = " << list(e.selection.only) << "\nexclude = " << list(e.selection.exclude) << "\n";
   out << "\n# every rule's effective severity (\"off\" = not run)\n[rules.severity]\n";
   for (const auto& r : make_all_rules()) {

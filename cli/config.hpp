@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/settings_flags.hpp"
 #include "rules/engine.hpp"
 
 namespace driftguard {
@@ -54,7 +55,7 @@ struct Overrides {
   std::vector<std::string> select;              // --rule: replaces [rules] select
   std::vector<std::string> exclude;             // --exclude-rule: added to [rules] exclude
   std::map<std::string, Severity> severity;     // --severity: per rule, over [rules.severity]
-  std::optional<int> pg_version;                // --pg-version
+  SettingsFlags flags;                          // --pg-version, --runner, --assume-in-transaction, --baseline
   std::optional<Severity> fail_on;              // --fail-on
   std::vector<std::string> exposed_schemas;     // --exposed-schema: replaces [rls] exposed_schemas
 };

@@ -15,6 +15,7 @@
   X(explain)                   \
   X(install_hook)              \
   X(lint)                      \
+  X(locks)                     \
   X(prisma_ddl)                \
   X(rules)
 

@@ -83,7 +83,7 @@ const json& existing_altered_table(const json& alter_table_stmt, const RuleConte
   static const json kNone;
   if (!alters_table(alter_table_stmt)) return kNone;
   const json& rel = field(unwrap(alter_table_stmt), "relation");
-  if (!rel.is_object() || ctx.state().created_relation(rel)) return kNone;
+  if (!rel.is_object() || ctx.state().is_new_relation(rel)) return kNone;
   return rel;
 }
 

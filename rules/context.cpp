@@ -38,10 +38,10 @@ Span RuleContext::alter_cmd_span(const json& alter_table_stmt, std::size_t cmd_i
   return Span{b0, e0};
 }
 
-std::size_t RuleContext::after_statement() const {
-  std::size_t p = lex::skip_trivia(file_.text, stmt_->span.end);
+std::size_t RuleContext::after_statement(const Statement& st) const {
+  std::size_t p = lex::skip_trivia(file_.text, st.span.end);
   if (p < file_.text.size() && file_.text[p] == ';') return p + 1;
-  return stmt_->span.end;
+  return st.span.end;
 }
 
 void RuleContext::report(Span span, std::string message, std::string help, std::optional<Fix> fix) {

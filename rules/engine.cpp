@@ -131,9 +131,11 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     raw.push_back(make_finding("syntax-error", file.path, e.span, e.message, kSyntaxHelp));
   }
 
-  FileState state;
+  FileState state(&run, file_transaction(settings_.runner, settings_.assume_in_transaction, file, pf.statements,
+                                         settings_.pg_version));
   RuleContext ctx(file, settings_, state, run);
   if (file.info.direction == Direction::up) {
+    run.begin_file(file, settings_.baseline);
     ctx.set_statements(&pf.statements);
     for (std::size_t i = 0; i < pf.statements.size(); ++i) {
       const auto& st = pf.statements[i];
@@ -149,6 +151,7 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
       ctx.set_rule(r);
       r->finish_file(ctx);
     }
+    run.end_file(state);
   }
   for (auto& f : ctx.findings()) raw.push_back(std::move(f));
 

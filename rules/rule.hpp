@@ -14,6 +14,7 @@
 #include "analyzer/source.hpp"
 #include "rules/options.hpp"
 #include "rules/state.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
@@ -30,10 +31,13 @@ struct RuleInfo {
 };
 
 struct Settings {
-  int pg_version = 15;       // target PostgreSQL major version
-  RuleOptions rule_options;  // from the config file, validated against each rule's option_specs()
+  int pg_version = 15;                  // target PostgreSQL major version
+  RuleOptions rule_options;             // from the config file, validated against each rule's option_specs()
   // Schemas whose tables clients reach directly (Supabase/PostgREST exposes `public`): rls-not-enabled.
   std::vector<std::string> exposed_schemas{"public"};
+  Runner runner = Runner::auto_detect;  // how files are run (transactions); auto: from the layout
+  bool assume_in_transaction = false;   // every file runs inside a transaction (overrides the runner)
+  std::string baseline;                 // migrations newer than this version are not applied yet ("": all are)
 };
 
 class RuleContext;
@@ -85,7 +89,8 @@ class RuleContext {
   void report(Span span, std::string message, std::string help, std::optional<Fix> fix = std::nullopt);
   // Offset just after the statement's terminating ';' (or its end when it has none): where a fix inserts a
   // following statement.
-  std::size_t after_statement() const;
+  std::size_t after_statement() const { return after_statement(*stmt_); }
+  std::size_t after_statement(const Statement& st) const;
 
   // The current rule's option `name` from the config, or `fallback` when it is not set. T is one of
   // OptionValue's types (bool, std::int64_t, double, std::string, std::vector<std::string>); the config loader

@@ -1,10 +1,161 @@
 #include "rules/state.hpp"
 
 #include <algorithm>
+#include <cctype>
 
+#include "rules/locking/lock_model.hpp"
 #include "rules/names.hpp"
 
 namespace driftguard {
+
+FileState::FileState(const RunState* run, FileTransaction tx) : run_(run), tx_(std::move(tx)) {
+  if (tx_.mode != TxMode::none) {
+    implicit_ = true;
+    start_transaction();
+  }
+}
+
+void FileState::start_transaction() {
+  ++tx_id_;
+  held_.reset();
+  not_valid_.clear();
+}
+
+void FileState::end_transaction() {
+  explicit_ = false;
+  explicit_nested_ = false;
+  implicit_ = false;
+  held_.reset();
+  not_valid_.clear();
+  // The rest of a multi-statement request runs in a new implicit transaction block.
+  if (tx_.mode == TxMode::request) {
+    implicit_ = true;
+    start_transaction();
+  }
+}
+
+bool FileState::is_new_relation(const std::vector<std::string>& parts) const {
+  if (parts.empty()) return false;
+  std::string key = qualified_key(parts);
+  return created(ObjKind::relation, key) || (run_ && run_->created_after_baseline(ObjKind::relation, key));
+}
+
+bool FileState::is_new_relation(const json& rangevar) const { return is_new_relation(rangevar_parts(rangevar)); }
+
+bool FileState::timeout_set(Timeout t) const {
+  const auto& ts = timeouts_[static_cast<int>(t)];
+  return ts.session || (ts.local_tx != 0 && ts.local_tx == transaction_id());
+}
+
+std::optional<Span> FileState::not_valid_in_transaction(const std::string& key) const {
+  auto it = not_valid_.find(key);
+  if (it == not_valid_.end()) return std::nullopt;
+  return it->second;
+}
+
+namespace {
+
+// "0", "0s", "0ms": a timeout of zero disables it.
+bool zero_duration(const std::string& v) {
+  std::size_t i = 0;
+  while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
+  bool digit = false;
+  for (; i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])); ++i) {
+    if (v[i] != '0') return false;
+    digit = true;
+  }
+  return digit && (i == v.size() || std::isalpha(static_cast<unsigned char>(v[i])) || v[i] == ' ');
+}
+
+// The value of an A_Const as text ("5s", "5000", "0"); nullopt for other expressions.
+std::optional<std::string> const_text(const json& node) {
+  const json& c = field(node, "A_Const");
+  if (!c.is_object()) return std::nullopt;
+  if (c.contains("sval")) return str(field(c, "sval"), "sval");
+  if (c.contains("ival")) return std::to_string(num(field(c, "ival"), "ival"));
+  if (c.contains("boolval")) return flag(field(c, "boolval"), "boolval") ? "true" : "false";
+  return std::nullopt;
+}
+
+int timeout_index(const std::string& name) {
+  if (name == "lock_timeout") return static_cast<int>(Timeout::lock);
+  if (name == "statement_timeout") return static_cast<int>(Timeout::statement);
+  return -1;
+}
+
+// set_config('lock_timeout', '5s', is_local) calls anywhere in a tree.
+void find_set_config(const json& n, std::vector<const json*>& out, int depth = 0) {
+  if (depth > 200) return;
+  if (n.is_object()) {
+    const json& fc = field(n, "FuncCall");
+    if (fc.is_object()) {
+      auto name = strings(field(fc, "funcname"));
+      if (!name.empty() && name.back() == "set_config") out.push_back(&fc);
+    }
+    for (const auto& [k, v] : n.items()) {
+      if (v.is_structured()) find_set_config(v, out, depth + 1);
+    }
+  } else if (n.is_array()) {
+    for (const auto& v : n) find_set_config(v, out, depth + 1);
+  }
+}
+
+}  // namespace
+
+void FileState::apply_timeouts(const Statement& st) {
+  auto set = [&](int i, bool on, bool local) {
+    if (i < 0) return;
+    auto& ts = timeouts_[i];
+    if (!on) {
+      ts = TimeoutState{};
+    } else if (local) {
+      ts.local_tx = transaction_id();  // SET LOCAL outside a transaction has no effect
+    } else {
+      ts.session = true;
+    }
+  };
+  const json& b = unwrap(st.node);
+  if (st.kind == "VariableSetStmt") {
+    std::string kind = str(b, "kind");
+    if (kind == "VAR_RESET_ALL") {
+      set(0, false, false);
+      set(1, false, false);
+      return;
+    }
+    int i = timeout_index(str(b, "name"));
+    if (kind == "VAR_SET_VALUE") {
+      const json& args = field(b, "args");
+      auto v = args.is_array() && !args.empty() ? const_text(args[0]) : std::nullopt;
+      set(i, !(v && zero_duration(*v)), flag(b, "is_local"));
+    } else if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") {
+      set(i, false, false);
+    }
+  } else if (st.kind == "SelectStmt") {
+    std::vector<const json*> calls;
+    find_set_config(b, calls);
+    for (const json* fc : calls) {
+      const json& args = field(*fc, "args");
+      if (!args.is_array() || args.size() != 3) continue;
+      auto name = const_text(args[0]);
+      auto value = const_text(args[1]);
+      auto local = const_text(args[2]);
+      if (!name) continue;
+      set(timeout_index(*name), !(value && zero_duration(*value)), local && *local == "true");
+    }
+  }
+}
+
+void FileState::apply_locks(const Statement& st) {
+  bool blocking = false;
+  for (const auto& l : locks_of(st.node)) {
+    if (is_new_relation(l.relation)) continue;
+    blocking = blocking || blocks_writes(l.mode);
+    if (l.mode == LockMode::access_exclusive && in_transaction() && !held_) held_ = HeldLock{st.span, l.relation, l.why};
+  }
+  for (Timeout t : {Timeout::lock, Timeout::statement}) {
+    if (blocking && !timeout_set(t)) ++blocking_without_[static_cast<int>(t)];
+  }
+}
 
 std::string FileState::k(ObjKind kind, const std::string& key) {
   return std::to_string(static_cast<int>(kind)) + ":" + key;
@@ -53,14 +204,25 @@ std::string on_table_key(const std::vector<std::string>& parts) {
 void FileState::apply(const Statement& st) {
   const json& b = unwrap(st.node);
   const std::string& t = st.kind;
+  apply_locks(st);
+  apply_timeouts(st);
   if (t == "TransactionStmt") {
     std::string kind = str(b, "kind");
     if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
-      if (!in_transaction_) transaction_begin_ = st.span;
-      in_transaction_ = true;
+      if (!explicit_) {
+        transaction_begin_ = st.span;
+        if (implicit_ && tx_.mode == TxMode::wrapped) {
+          explicit_nested_ = true;  // PostgreSQL ignores it: the runner's transaction goes on
+        } else if (implicit_) {
+          implicit_ = false;  // a BEGIN turns the request's implicit block into a regular transaction
+        } else {
+          start_transaction();
+        }
+        explicit_ = true;
+      }
     } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_PREPARE" ||
                kind == "TRANS_STMT_COMMIT_PREPARED" || kind == "TRANS_STMT_ROLLBACK_PREPARED") {
-      in_transaction_ = false;
+      if (in_transaction()) end_transaction();
     }
   } else if (t == "CreateStmt") {
     created_.insert(k(ObjKind::relation, rangevar_key(field(b, "relation"))));
@@ -127,6 +289,11 @@ void FileState::apply(const Statement& st) {
     std::string table = rangevar_key(field(b, "relation"));
     for (const auto& c : field(b, "cmds")) {
       const json& cmd = field(c, "AlterTableCmd");
+      const json& con = field(field(cmd, "def"), "Constraint");
+      if (str(cmd, "subtype") == "AT_AddConstraint" && flag(con, "skip_validation") && in_transaction() &&
+          !str(con, "conname").empty()) {
+        not_valid_[table + "." + str(con, "conname")] = st.span;
+      }
       if (str(cmd, "subtype") == "AT_DropConstraint") {
         dropped_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
         if (flag(cmd, "missing_ok")) dropped_if_exists_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
@@ -138,6 +305,20 @@ void FileState::apply(const Statement& st) {
       }
     }
   }
+}
+
+bool RunState::created_after_baseline(ObjKind kind, const std::string& key) const {
+  return new_objects_.count(FileState::k(kind, key)) > 0;
+}
+
+void RunState::begin_file(const SourceFile& file, const std::string& baseline) {
+  auto plain = [](const std::string& v) { return !v.empty() && (v[0] == 'V' || v[0] == 'v') ? v.substr(1) : v; };
+  after_baseline_ = !baseline.empty() && !file.info.version.empty() &&
+                    natural_less(plain(baseline), plain(file.info.version));
+}
+
+void RunState::end_file(const FileState& state) {
+  if (after_baseline_) new_objects_.insert(state.created_.begin(), state.created_.end());
 }
 
 const ColumnType* RunState::column_type(const std::string& table_key, const std::string& column) const {

@@ -1,6 +1,8 @@
-// What the engine knows before each statement: per file (transactions, objects created or dropped IF EXISTS
-// earlier in the file; columns added to existing tables are ObjKind::column, key "schema.table.column") and per
-// run (column types and validated IS NOT NULL checks declared by earlier statements, in migration order).
+// What the engine knows before each statement: per file (transactions — explicit, and the one the migration runner
+// wraps the file in —, objects created or dropped IF EXISTS earlier in the file; columns added to existing tables
+// are ObjKind::column, key "schema.table.column"; timeouts set; locks held) and per run (column types and validated
+// IS NOT NULL checks declared by earlier statements, objects created by earlier migrations newer than the
+// baseline, in migration order).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -9,19 +11,62 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "analyzer/finding.hpp"
 #include "analyzer/parse.hpp"
+#include "analyzer/source.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
 // Object kinds share PostgreSQL's namespaces: tables, views, sequences and indexes are all relations.
 enum class ObjKind { relation, type, schema, function, trigger, policy, constraint, role, publication, extension, column };
 
+class RunState;
+
+enum class Timeout { lock, statement };
+
 class FileState {
  public:
-  bool in_transaction() const { return in_transaction_; }
+  FileState() = default;
+  // `run`: for objects created by earlier migrations of the run (may be null); `tx`: the runner's transaction.
+  FileState(const RunState* run, FileTransaction tx);
+
+  // Transactions. in_transaction(): explicit (BEGIN) or the runner's implicit one.
+  bool in_transaction() const { return explicit_ || implicit_; }
+  bool in_explicit_transaction() const { return explicit_; }
+  bool in_runner_transaction() const { return implicit_; }
+  const FileTransaction& runner_transaction() const { return tx_; }
+  // A BEGIN now would nest: a transaction is open that BEGIN does not take over (an explicit one, or the one a
+  // wrapping runner opened; PostgreSQL turns the implicit block of a multi-statement request into the BEGIN's).
+  bool begin_nests() const { return explicit_ || (implicit_ && tx_.mode == TxMode::wrapped); }
+  // The open explicit transaction's BEGIN came while the runner's transaction was open (PostgreSQL ignored it).
+  bool explicit_nested() const { return explicit_nested_; }
   Span transaction_begin() const { return transaction_begin_; }
+  // Changes whenever a transaction starts; statements with the same id share a transaction (0: autocommit).
+  int transaction_id() const { return in_transaction() ? tx_id_ : 0; }
+
+  // Relations (tables, indexes, ...) created earlier in this file, or by an earlier migration of the run that is
+  // newer than the baseline: they hold no data anyone uses yet, so locking them harms nobody.
+  bool is_new_relation(const std::vector<std::string>& parts) const;
+  bool is_new_relation(const nlohmann::json& rangevar) const;
+
+  // `SET [LOCAL] lock_timeout` / `statement_timeout` (or set_config) is in effect.
+  bool timeout_set(Timeout t) const;
+  // Statements so far that took a lock blocking reads or writes on an existing relation while this timeout was
+  // not in effect.
+  int blocking_without_timeout(Timeout t) const { return blocking_without_[static_cast<int>(t)]; }
+  // The first statement of the current transaction that took ACCESS EXCLUSIVE on an existing relation.
+  struct HeldLock {
+    Span statement;
+    std::vector<std::string> relation;
+    std::string why;
+  };
+  const std::optional<HeldLock>& access_exclusive_held() const { return held_; }
+  // A constraint ("schema.table.name") added NOT VALID earlier in the current transaction: the ADD's span.
+  std::optional<Span> not_valid_in_transaction(const std::string& key) const;
+
   bool created(ObjKind k, const std::string& key) const;
   bool created_relation(const nlohmann::json& rangevar) const;
   bool dropped_if_exists(ObjKind k, const std::string& key) const;
@@ -32,9 +77,28 @@ class FileState {
   void apply(const Statement& st);
 
  private:
+  friend class RunState;
   static std::string k(ObjKind kind, const std::string& key);
-  bool in_transaction_ = false;
+  void start_transaction();
+  void end_transaction();
+  void apply_locks(const Statement& st);
+  void apply_timeouts(const Statement& st);
+
+  const RunState* run_ = nullptr;
+  FileTransaction tx_;
+  bool explicit_ = false;
+  bool implicit_ = false;
+  bool explicit_nested_ = false;
+  int tx_id_ = 0;
   Span transaction_begin_{};
+  struct TimeoutState {
+    bool session = false;
+    int local_tx = 0;  // transaction id of a SET LOCAL
+  };
+  TimeoutState timeouts_[2];
+  int blocking_without_[2] = {0, 0};
+  std::optional<HeldLock> held_;
+  std::unordered_map<std::string, Span> not_valid_;
   std::unordered_set<std::string> created_;
   std::unordered_set<std::string> dropped_if_exists_;
   std::unordered_set<std::string> dropped_;
@@ -56,6 +120,12 @@ class RunState {
   bool has_not_null_check(const std::string& table_key, const std::string& column) const;
   void apply(const Statement& st);
 
+  // Objects created by earlier files of the run whose version is newer than the baseline.
+  bool created_after_baseline(ObjKind k, const std::string& key) const;
+  // Around each file: `baseline` is --baseline (empty: every earlier migration counts as applied).
+  void begin_file(const SourceFile& file, const std::string& baseline);
+  void end_file(const FileState& state);
+
  private:
   struct NotNullCheck {
     std::vector<std::string> columns;
@@ -65,6 +135,8 @@ class RunState {
   // table key -> constraint name ("#N" for unnamed ones) -> check
   std::unordered_map<std::string, std::unordered_map<std::string, NotNullCheck>> checks_;
   int unnamed_checks_ = 0;
+  bool after_baseline_ = false;
+  std::unordered_set<std::string> new_objects_;
 };
 
 }  // namespace driftguard

@@ -163,7 +163,7 @@ TEST_CASE("config: command-line values override the config", "[config]") {
   CHECK(none.fail_on == Severity::info);
   CHECK(none.selection.only == std::set<std::string>{"ban-drop-table"});
   Overrides o;
-  o.pg_version = 16;
+  o.flags.pg_version = 16;
   o.fail_on = Severity::error;
   o.select = {"ban-drop-column"};
   o.exclude = {"ban-drop-view"};

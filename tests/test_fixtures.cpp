@@ -3,7 +3,10 @@
 // on the line above a statement says: a finding of <rule-id> starts on the next non-expect line (K lines further
 // down when given) at its first non-blank column (or column N). The findings of that rule must be exactly these.
 // ok_*.sql files must produce no finding of their rule. No fixture may contain a syntax error unless it is the
-// syntax-error rule's. An optional first line "-- options: pg-version=N" sets the target version.
+// syntax-error rule's. An optional first line "-- options: pg-version=N runner=NAME assume-in-transaction
+// baseline=VERSION" sets the target version, the migration runner, and the baseline. Lines "-- migration: NAME"
+// split a fixture into several migrations of one run (linted in order as <fixture dir>/migrations/NAME, each seeing
+// only its own lines; line numbers stay those of the fixture).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -16,6 +19,7 @@
 #include "analyzer/fix.hpp"
 #include "helpers.hpp"
 #include "rules/registry.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace fs = std::filesystem;
 using namespace driftguard;
@@ -89,11 +93,61 @@ Settings options(const std::string& text) {
   Settings s;
   auto first = split_lines(text).front();
   auto pos = first.find("-- options:");
-  if (pos != std::string::npos) {
-    auto v = first.find("pg-version=", pos);
-    if (v != std::string::npos) s.pg_version = std::stoi(first.substr(v + 11));
+  if (pos == std::string::npos) return s;
+  std::istringstream ss(first.substr(pos + 11));
+  std::string opt;
+  while (ss >> opt) {
+    auto eq = opt.find('=');
+    std::string key = opt.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : opt.substr(eq + 1);
+    if (key == "pg-version") {
+      s.pg_version = std::stoi(value);
+    } else if (key == "runner") {
+      auto r = parse_runner(value);
+      REQUIRE(r);
+      s.runner = *r;
+    } else if (key == "assume-in-transaction") {
+      s.assume_in_transaction = true;
+    } else if (key == "baseline") {
+      s.baseline = value;
+    } else {
+      FAIL("unknown fixture option " << opt);
+    }
   }
   return s;
+}
+
+// Lints a fixture: one file, or the migrations its "-- migration: NAME" lines start, in order, in one run. Each
+// migration sees the fixture with every other migration's bytes blanked (newlines kept), so offsets, lines and
+// fixes stay those of the fixture.
+std::vector<Finding> lint_fixture(const std::string& text, const RuleSelection& sel, const fs::path& file) {
+  const std::string marker = "-- migration:";
+  struct Part {
+    std::string path;
+    std::size_t begin;
+  };
+  std::vector<Part> parts;
+  for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+    if (at != 0 && text[at - 1] != '\n') continue;
+    std::size_t eol = text.find('\n', at);
+    std::string name = text.substr(at + marker.size(), eol == std::string::npos ? std::string::npos : eol - at - marker.size());
+    name.erase(0, name.find_first_not_of(' '));
+    parts.push_back({(file.parent_path() / "migrations" / name).string(), parts.empty() ? 0 : at});
+  }
+  if (parts.empty()) return dgtest::lint_text(text, sel, options(text), file.string());
+  parts.front().begin = 0;
+  Engine engine(options(text), sel);
+  RunState run;
+  std::vector<Finding> out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::size_t end = i + 1 < parts.size() ? parts[i + 1].begin : text.size();
+    std::string masked = text;
+    for (std::size_t k = 0; k < masked.size(); ++k) {
+      if ((k < parts[i].begin || k >= end) && masked[k] != '\n') masked[k] = ' ';
+    }
+    for (auto& f : engine.lint(make_source(parts[i].path, masked), run).findings) out.push_back(std::move(f));
+  }
+  return out;
 }
 
 void run_fixture(const std::string& rule, const fs::path& file) {
@@ -105,7 +159,7 @@ void run_fixture(const std::string& rule, const fs::path& file) {
   for (const auto& r : all) {
     if (r->info().severity != Severity::off || r->info().id == rule) sel.only.insert(std::string(r->info().id));
   }
-  auto findings = dgtest::lint_text(text, sel, options(text), file.string());
+  auto findings = lint_fixture(text, sel, file);
   std::vector<Expect> actual;
   for (const auto& f : findings) {
     if (f.rule == "syntax-error" && rule != "syntax-error") {
@@ -143,7 +197,7 @@ void run_fixture(const std::string& rule, const fs::path& file) {
     auto outcome = apply_fixes(text, fixes);
     INFO("fixed text:\n" << outcome.text);
     CHECK(outcome.skipped == 0);
-    auto again = dgtest::lint_text(outcome.text, sel, options(text), file.string());
+    auto again = lint_fixture(outcome.text, sel, file);
     std::size_t remaining = 0;
     for (const auto& f : again) {
       CHECK(f.rule != "syntax-error");

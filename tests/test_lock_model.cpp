@@ -32,6 +32,7 @@ TEST_CASE("lock levels follow PostgreSQL's documentation", "[locks]") {
   CHECK(locks("ALTER TABLE p DETACH PARTITION c CONCURRENTLY") == "SHARE UPDATE EXCLUSIVE p");
   CHECK(locks("CREATE TABLE a (id int REFERENCES b (id))") == "SHARE ROW EXCLUSIVE b");
   CHECK(locks("CREATE TABLE a (id int)") == "");
+  CHECK(locks("CREATE TABLE a (id int PRIMARY KEY, parent int REFERENCES a (id))") == "");
   CHECK(locks("DROP INDEX CONCURRENTLY i") == "SHARE UPDATE EXCLUSIVE i");
   CHECK(locks("DROP TABLE a, b") == "ACCESS EXCLUSIVE a; ACCESS EXCLUSIVE b");
   CHECK(locks("DROP TRIGGER tr ON s.t") == "ACCESS EXCLUSIVE t");

@@ -1,5 +1,7 @@
 #include "rules/locking/lock_model.hpp"
 
+#include <algorithm>
+
 #include "rules/names.hpp"
 
 namespace driftguard {
@@ -147,7 +149,13 @@ std::vector<LockTaken> locks_of(const json& statement) {
             partition ? "CREATE TABLE ... PARTITION OF (parent)" : "CREATE TABLE ... INHERITS (parent)");
       }
     }
+    std::size_t first = out.size();
     foreign_keys(field(b, "tableElts"), out, "CREATE TABLE ... REFERENCES (referenced table)");
+    // A self-reference points at the table being created: nothing existing is locked.
+    std::string self = rangevar_key(field(b, "relation"));
+    out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                             [&](const LockTaken& l) { return qualified_key(l.relation) == self; }),
+              out.end());
   } else if (t == "DropStmt") {
     std::string rt = str(b, "removeType");
     if (rt == "OBJECT_TRIGGER" || rt == "OBJECT_POLICY" || rt == "OBJECT_RULE") {
@@ -158,7 +166,9 @@ std::vector<LockTaken> locks_of(const json& statement) {
       }
     } else {
       LockMode m = relation_drop_lock(rt, flag(b, "concurrent"));
-      for (const auto& o : field(b, "objects")) add(out, drop_object_parts(o), m, "DROP");
+      std::string what = rt == "OBJECT_MATVIEW" ? "MATERIALIZED VIEW" : rt.size() > 7 ? rt.substr(7) : rt;
+      std::replace(what.begin(), what.end(), '_', ' ');
+      for (const auto& o : field(b, "objects")) add(out, drop_object_parts(o), m, "DROP " + what);
     }
   } else if (t == "TruncateStmt") {
     for (const auto& r : field(b, "relations")) add(out, rangevar_parts(r), LockMode::access_exclusive, "TRUNCATE");

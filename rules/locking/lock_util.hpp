@@ -1,7 +1,10 @@
-// Shared pieces of the locking rules.
+// Shared pieces of the locking rules: locks on relations that existed before the migration, where the statement
+// runs (transaction), and the edits their fixes make.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "rules/common.hpp"
 #include "rules/locking/lock_model.hpp"
@@ -25,3 +28,35 @@ void for_each_added_column(const json& alter_table_stmt, const RuleContext& ctx,
 }
 
 }  // namespace driftguard
+
+namespace driftguard::locking {
+
+// The current statement's locks on relations that existed before it (created neither earlier in the file nor by a
+// migration of this run newer than the baseline).
+std::vector<LockTaken> existing_locks(const RuleContext& ctx);
+// The current statement's lock on this relation, if the relation existed before.
+std::optional<LockTaken> existing_lock_on(const RuleContext& ctx, const std::vector<std::string>& relation);
+
+// Where the statement runs when it is inside a transaction: "inside the transaction opened by BEGIN",
+// "inside a DO block (always one transaction)", "inside the transaction goose runs each migration in"; "" when
+// it runs on its own.
+std::string transaction_phrase(const RuleContext& ctx);
+// The BEGIN that opened the current explicit transaction, as a finding note.
+std::vector<Note> begin_note(const RuleContext& ctx);
+
+// Can a fix add statements to this file without putting any of them into a transaction? False inside a
+// transaction, and for runners that wrap a file once it has more than one statement (Prisma, golang-migrate,
+// Supabase).
+bool can_add_statements(const RuleContext& ctx);
+// CREATE/DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, DETACH PARTITION ... CONCURRENTLY.
+bool concurrently(const Statement& st);
+// A statement PostgreSQL refuses inside a transaction block (CONCURRENTLY index builds and drops, REINDEX
+// CONCURRENTLY, DETACH PARTITION CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ...).
+bool must_run_outside_transaction(const Statement& st);
+
+// Position just after the first keyword `kw` among the first `max_tokens` tokens of the statement.
+std::optional<std::size_t> after_keyword(const RuleContext& ctx, std::string_view kw, int max_tokens = 4);
+// " CONCURRENTLY" or " concurrently", following the case of the statement's first letter.
+std::string keyword_case(const RuleContext& ctx, std::string_view upper);
+
+}  // namespace driftguard::locking

@@ -13,13 +13,16 @@ class TransactionNesting final : public Rule {
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
     if (!ctx.ancestors().empty()) return;
     std::string kind = str(node, "kind");
-    bool open = ctx.state().in_transaction();
-    if ((kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") && open) {
+    const FileState& s = ctx.state();
+    if ((kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") && s.begin_nests()) {
+      bool runner = !s.in_explicit_transaction();
       ctx.report(ctx.statement_span(),
-                 "BEGIN inside a transaction that is already open: PostgreSQL ignores it with a warning, and the "
-                 "first COMMIT then commits everything",
-                 "Remove the inner BEGIN, or use SAVEPOINT for a nested unit of work.");
-    } else if ((kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK") && !open) {
+                 std::string("BEGIN inside a transaction that is already open") +
+                     (runner ? " (" + s.runner_transaction().why + ")" : "") +
+                     ": PostgreSQL ignores it with a warning, and the first COMMIT then commits everything",
+                 runner ? "Remove the BEGIN and its COMMIT: the runner already runs the file in a transaction."
+                        : "Remove the inner BEGIN, or use SAVEPOINT for a nested unit of work.");
+    } else if ((kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK") && !s.in_explicit_transaction()) {
       ctx.report(ctx.statement_span(),
                  std::string(kind == "TRANS_STMT_COMMIT" ? "COMMIT" : "ROLLBACK") +
                      " without a BEGIN in this file: if the migration runner wraps the file in a transaction, "

@@ -1,0 +1,30 @@
+#include "rules/locking/lock_util.hpp"
+
+namespace driftguard {
+namespace {
+class BanCluster final : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"ban-cluster", "locking", Severity::warning,
+                            "CLUSTER rewrites the table under ACCESS EXCLUSIVE, blocking reads and writes"};
+    return i;
+  }
+  std::vector<std::string_view> node_types() const override { return {"ClusterStmt"}; }
+  void check(std::string_view, const json& node, RuleContext& ctx) const override {
+    if (!ctx.ancestors().empty()) return;
+    const char* help = "Use pg_repack (which reorders online) or keep the table's order by other means.";
+    if (!field(node, "relation").is_object()) {
+      ctx.report(ctx.statement_span(),
+                 "CLUSTER without a table rewrites every table clustered before, each under ACCESS EXCLUSIVE: blocks "
+                 "reads and writes on each while it is rewritten",
+                 help);
+      return;
+    }
+    auto locks = locking::existing_locks(ctx);
+    if (locks.empty()) return;
+    ctx.report(ctx.statement_span(), "CLUSTER rewrites the table in index order and " + lock_sentence(locks[0]), help);
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_ban_cluster() { return std::make_unique<BanCluster>(); }
+}  // namespace driftguard

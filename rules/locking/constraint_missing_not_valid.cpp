@@ -1,0 +1,38 @@
+#include "rules/locking/constraint_util.hpp"
+
+namespace driftguard {
+namespace {
+class ConstraintMissingNotValid final : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"constraint-missing-not-valid", "locking", Severity::warning,
+                            "ADD CHECK or FOREIGN KEY on an existing table without NOT VALID checks every row while "
+                            "holding its lock"};
+    return i;
+  }
+  std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
+  void check(std::string_view, const json& node, RuleContext& ctx) const override {
+    if (!ctx.ancestors().empty()) return;
+    const json& table = existing_altered_table(node, ctx);
+    if (table.is_null()) return;
+    auto lock = locking::existing_lock_on(ctx, rangevar_parts(table));
+    if (!lock) return;
+    for (const auto& cmd : alter_cmds(node)) {
+      const json& c = field(field(*cmd.cmd, "def"), "Constraint");
+      std::string t = str(c, "contype");
+      if (cmd.subtype != "AT_AddConstraint" || (t != "CONSTR_CHECK" && t != "CONSTR_FOREIGN") ||
+          flag(c, "skip_validation")) {
+        continue;
+      }
+      ctx.report(ctx.alter_cmd_span(node, cmd.index),
+                 "adding " + locking::constraint_label(c) + " without NOT VALID checks every existing row while it " +
+                     lock_sentence(*lock),
+                 "Add it NOT VALID (new rows are checked at once), then run ALTER TABLE ... VALIDATE CONSTRAINT in a "
+                 "separate transaction: validation takes only SHARE UPDATE EXCLUSIVE, so reads and writes go on.",
+                 locking::not_valid_fix(ctx, node, cmd.index, c));
+    }
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_constraint_missing_not_valid() { return std::make_unique<ConstraintMissingNotValid>(); }
+}  // namespace driftguard

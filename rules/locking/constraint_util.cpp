@@ -1,0 +1,114 @@
+#include "rules/locking/constraint_util.hpp"
+
+namespace driftguard::locking {
+
+std::string constraint_kind(const json& c) {
+  std::string t = str(c, "contype");
+  if (t == "CONSTR_CHECK") return "CHECK";
+  if (t == "CONSTR_FOREIGN") return "FOREIGN KEY";
+  if (t == "CONSTR_UNIQUE") return "UNIQUE";
+  if (t == "CONSTR_PRIMARY") return "PRIMARY KEY";
+  if (t == "CONSTR_EXCLUSION") return "EXCLUDE";
+  return t;
+}
+
+std::string constraint_label(const json& c) {
+  std::string name = str(c, "conname");
+  return constraint_kind(c) + " constraint" + (name.empty() ? "" : " " + quote_ident(name));
+}
+
+namespace {
+// Position after the COMMIT that ends the current explicit transaction.
+std::optional<std::size_t> after_commit(const RuleContext& ctx) {
+  const auto& all = ctx.statements();
+  for (std::size_t j = ctx.statement_index() + 1; j < all.size(); ++j) {
+    if (all[j].do_depth != 0 || all[j].kind != "TransactionStmt") continue;
+    std::string k = str(unwrap(all[j].node), "kind");
+    if (k == "TRANS_STMT_COMMIT") return ctx.after_statement(all[j]);
+    if (k == "TRANS_STMT_ROLLBACK" || k == "TRANS_STMT_PREPARE") return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string relation_as_written(const RuleContext& ctx, const json& rel) { return std::string(ctx.text(ctx.location_span(rel))); }
+}  // namespace
+
+std::optional<Fix> not_valid_fix(const RuleContext& ctx, const json& stmt, std::size_t cmd_index, const json& c) {
+  std::string name = str(c, "conname");
+  const json& rel = field(unwrap(stmt), "relation");
+  Span cmd = ctx.alter_cmd_span(stmt, cmd_index);
+  if (name.empty() || ctx.statement().approximate || !rel.contains("location") ||
+      cmd.begin == ctx.statement_span().begin) {
+    return std::nullopt;
+  }
+  std::optional<std::size_t> at;
+  if (ctx.state().in_explicit_transaction() && ctx.statement().do_depth == 0) {
+    at = after_commit(ctx);
+  } else if (can_add_statements(ctx)) {
+    at = ctx.after_statement();
+  }
+  if (!at) return std::nullopt;
+  std::string validate = "\n" + keyword_case(ctx, "ALTER TABLE ") + relation_as_written(ctx, rel) +
+                         keyword_case(ctx, " VALIDATE CONSTRAINT ") + quote_ident(name) + ";";
+  return Fix{"add NOT VALID and validate in a separate transaction",
+             {Edit{Span{cmd.end, cmd.end}, " " + keyword_case(ctx, "NOT VALID")}, Edit{Span{*at, *at}, validate}}};
+}
+
+namespace {
+// CREATE UNIQUE INDEX CONCURRENTLY + ADD CONSTRAINT ... USING INDEX, for a named constraint on plain columns,
+// alone in its ALTER TABLE, in a file where the two statements each run on their own.
+std::optional<Fix> using_index_fix(const RuleContext& ctx, const json& stmt, const json& c) {
+  std::string name = str(c, "conname");
+  const json& rel = field(unwrap(stmt), "relation");
+  if (name.empty() || alter_cmds(stmt).size() != 1 || !can_add_statements(ctx) || ctx.statement().approximate ||
+      !rel.contains("location") || c.contains("including") || c.contains("options") || c.contains("indexspace") ||
+      flag(c, "nulls_not_distinct") || flag(c, "deferrable") || flag(c, "initdeferred")) {
+    return std::nullopt;
+  }
+  auto keys = strings(field(c, "keys"));
+  if (keys.empty()) return std::nullopt;
+  std::string cols;
+  for (const auto& k : keys) cols += (cols.empty() ? "" : ", ") + quote_ident(k);
+  std::string table = relation_as_written(ctx, rel);
+  std::string idx = quote_ident(name);
+  std::string text = keyword_case(ctx, "CREATE UNIQUE INDEX CONCURRENTLY ") + idx + keyword_case(ctx, " ON ") +
+                     table + " (" + cols + ");\n" + keyword_case(ctx, "ALTER TABLE ") + table +
+                     keyword_case(ctx, " ADD CONSTRAINT ") + idx + " " + keyword_case(ctx, constraint_kind(c)) +
+                     keyword_case(ctx, " USING INDEX ") + idx;
+  return Fix{"build the index CONCURRENTLY first, then add the constraint USING INDEX",
+             {Edit{ctx.statement_span(), text}}};
+}
+}  // namespace
+
+void check_index_constraint(const json& stmt, RuleContext& ctx, const std::string& contype) {
+  const json& table = existing_altered_table(stmt, ctx);
+  if (table.is_null()) return;
+  auto lock = existing_lock_on(ctx, rangevar_parts(table));
+  if (!lock) return;
+  const bool pk = contype == "CONSTR_PRIMARY";
+  std::string help =
+      pk ? "Build a unique index with CREATE UNIQUE INDEX CONCURRENTLY, then ALTER TABLE ... ADD CONSTRAINT ... PRIMARY "
+           "KEY USING INDEX (the columns must already be NOT NULL, or the ADD scans the table to set it)."
+         : "Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING "
+           "INDEX: only the short catalog change then holds the lock.";
+  for (const auto& cmd : alter_cmds(stmt)) {
+    const json& def = field(*cmd.cmd, "def");
+    if (cmd.subtype == "AT_AddConstraint") {
+      const json& c = field(def, "Constraint");
+      if (str(c, "contype") != contype || c.contains("indexname")) continue;
+      ctx.report(ctx.alter_cmd_span(stmt, cmd.index),
+                 "adding " + constraint_label(c) + " builds its unique index while it " + lock_sentence(*lock), help,
+                 using_index_fix(ctx, stmt, c));
+    } else if (cmd.subtype == "AT_AddColumn") {
+      const json& cd = field(def, "ColumnDef");
+      if (!column_constraint(cd, contype.c_str())) continue;
+      ctx.report(ctx.alter_cmd_span(stmt, cmd.index),
+                 "adding column " + quote_ident(str(cd, "colname")) + " with " + (pk ? "PRIMARY KEY" : "UNIQUE") +
+                     " builds a unique index while it " + lock_sentence(*lock),
+                 "Add the column without it, then build the index with CREATE UNIQUE INDEX CONCURRENTLY and add the "
+                 "constraint USING INDEX.");
+    }
+  }
+}
+
+}  // namespace driftguard::locking

@@ -1,0 +1,49 @@
+#include "rules/locking/lock_util.hpp"
+
+namespace driftguard {
+namespace {
+class LockHeldAcrossStatements final : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo i{"lock-held-across-statements", "locking", Severity::warning,
+                            "Statements after one that took ACCESS EXCLUSIVE on an existing table in the same "
+                            "transaction: the table stays blocked while they run"};
+    return i;
+  }
+  // Every top-level statement is a candidate: the engine hands the root node of each to the rules that ask for its
+  // type, so the rule asks for the statement kinds that do work (not SET, not transaction control).
+  std::vector<std::string_view> node_types() const override {
+    return {"AlterTableStmt", "IndexStmt", "CreateStmt", "CreateTableAsStmt", "DropStmt", "TruncateStmt",
+            "ReindexStmt", "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt", "LockStmt", "CreateTrigStmt",
+            "CreatePolicyStmt", "AlterPolicyStmt", "RuleStmt", "RenameStmt", "InsertStmt", "UpdateStmt",
+            "DeleteStmt", "MergeStmt", "SelectStmt", "DoStmt", "CreateFunctionStmt", "ViewStmt", "CreateSeqStmt",
+            "AlterSeqStmt", "CreateEnumStmt", "AlterEnumStmt", "CompositeTypeStmt", "CreateDomainStmt",
+            "AlterDomainStmt", "CreateSchemaStmt", "CreateExtensionStmt", "CommentStmt", "GrantStmt",
+            "CreateStatsStmt", "AlterObjectSchemaStmt", "AlterOwnerStmt", "CopyStmt", "CallStmt"};
+  }
+  void check(std::string_view, const json&, RuleContext& ctx) const override {
+    if (!ctx.ancestors().empty() || ctx.statement().do_depth > 0) return;
+    const auto& held = ctx.state().access_exclusive_held();
+    if (!held) return;
+    // One finding per lock: at the first statement that does work after the one that took it.
+    const auto& all = ctx.statements();
+    for (std::size_t j = ctx.statement_index(); j-- > 0;) {
+      if (all[j].span.begin == held->statement.begin) break;
+      if (all[j].do_depth == 0 && all[j].kind != "VariableSetStmt" && all[j].kind != "TransactionStmt") return;
+    }
+    std::string rel = display(held->relation);
+    ctx.report(ctx.statement_span(),
+               "runs while " + rel + " is still locked ACCESS EXCLUSIVE by an earlier " + held->why + ", " +
+                   locking::transaction_phrase(ctx) + ": reads and writes on " + rel +
+                   " stay blocked while this and every later statement of the transaction run",
+               "Keep the statement that takes ACCESS EXCLUSIVE last in its transaction, or move the others to their "
+               "own migration (or after a COMMIT).");
+    Note n;
+    n.message = "ACCESS EXCLUSIVE on " + rel + " taken here";
+    n.span = held->statement;
+    ctx.findings().back().notes.push_back(n);
+  }
+};
+}  // namespace
+std::unique_ptr<Rule> make_lock_held_across_statements() { return std::make_unique<LockHeldAcrossStatements>(); }
+}  // namespace driftguard

@@ -1,0 +1,60 @@
+#include "rules/locking/timeout_rule.hpp"
+
+namespace driftguard::locking {
+
+std::vector<std::string_view> TimeoutRule::node_types() const {
+  // Every statement kind the lock model gives a lock that can block reads or writes.
+  return {"AlterTableStmt", "IndexStmt", "CreateStmt", "DropStmt", "TruncateStmt", "ReindexStmt", "ClusterStmt",
+          "VacuumStmt", "RefreshMatViewStmt", "LockStmt", "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt",
+          "RuleStmt", "RenameStmt"};
+}
+
+void TimeoutRule::check(std::string_view, const json&, RuleContext& ctx) const {
+  const FileState& s = ctx.state();
+  if (!ctx.ancestors().empty() || s.timeout_set(timeout_) || s.blocking_without_timeout(timeout_) > 0) return;
+  for (const auto& l : existing_locks(ctx)) {
+    if (!blocks_writes(l.mode)) continue;
+    ctx.report(ctx.statement_span(),
+               l.why + " " + lock_sentence(l) + ", and no " + setting_ + " is set before it in this file: " + risk_,
+               "Start the migration with SET " + setting_ + " = '" + value_ +
+                   "' (or SET LOCAL inside the transaction), and retry the migration when it times out.",
+               fix(ctx));
+    return;
+  }
+}
+
+std::optional<Fix> TimeoutRule::fix(const RuleContext& ctx) const {
+  const auto& all = ctx.statements();
+  const Statement* first = nullptr;
+  std::size_t top_level = 0;
+  for (const auto& st : all) {
+    if (st.do_depth != 0) continue;
+    if (!first) first = &st;
+    ++top_level;
+  }
+  if (!first || first->approximate) return std::nullopt;
+  // Runners that wrap a file once it has two statements: the SET would pull a lone statement into a transaction.
+  Runner r = ctx.state().runner_transaction().runner;
+  if (top_level == 1 && (r == Runner::prisma || r == Runner::golang_migrate) && must_run_outside_transaction(*first)) {
+    return std::nullopt;
+  }
+  std::string set = keyword_case(ctx, "SET ") + setting_ + " = '" + value_ + "';";
+  // The file sets or resets the timeout before this statement: a SET at the top would be undone, so set it right
+  // before the statement.
+  for (std::size_t i = 0; i < ctx.statement_index(); ++i) {
+    const json& b = unwrap(all[i].node);
+    if (all[i].kind != "VariableSetStmt" || (str(b, "name") != setting_ && str(b, "kind") != "VAR_RESET_ALL")) continue;
+    if (ctx.statement().do_depth != 0 || ctx.statement().approximate) return std::nullopt;
+    std::size_t at = ctx.statement_span().begin;
+    return Fix{"set " + setting_ + " before the statement", {Edit{Span{at, at}, set + "\n"}}};
+  }
+  std::string k = str(unwrap(first->node), "kind");
+  if (first->kind == "TransactionStmt" && (k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START")) {
+    std::size_t at = ctx.after_statement(*first);
+    return Fix{"set " + setting_ + " at the top of the file", {Edit{Span{at, at}, "\n" + set}}};
+  }
+  std::size_t at = first->span.begin;
+  return Fix{"set " + setting_ + " at the top of the file", {Edit{Span{at, at}, set + "\n"}}};
+}
+
+}  // namespace driftguard::locking

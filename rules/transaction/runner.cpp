@@ -1,0 +1,151 @@
+#include "rules/transaction/runner.hpp"
+
+#include <re2/re2.h>
+
+#include <filesystem>
+
+#include "rules/names.hpp"
+
+namespace driftguard {
+
+namespace {
+struct RunnerName {
+  Runner runner;
+  std::string_view name;
+};
+constexpr RunnerName kRunners[] = {
+    {Runner::plain, "plain"},   {Runner::prisma, "prisma"}, {Runner::supabase, "supabase"},
+    {Runner::golang_migrate, "golang-migrate"}, {Runner::goose, "goose"},   {Runner::dbmate, "dbmate"},
+    {Runner::flyway, "flyway"},
+};
+
+bool has_line(const std::string& text, const RE2& re) { return RE2::PartialMatch(text, re); }
+
+// Statements Flyway's PostgreSQL parser recognizes as non-transactional (PostgreSQLParser
+// .detectCanExecuteInTransaction): one of them makes Flyway run the whole script outside a transaction.
+bool flyway_non_transactional(const Statement& st, int pg_version) {
+  const auto& b = unwrap(st.node);
+  const std::string& t = st.kind;
+  if (t == "IndexStmt") return flag(b, "concurrent");
+  if (t == "DropStmt") return flag(b, "concurrent") && str(b, "removeType") == "OBJECT_INDEX";
+  if (t == "ReindexStmt") {
+    std::string k = str(b, "kind");
+    return k == "REINDEX_OBJECT_SCHEMA" || k == "REINDEX_OBJECT_DATABASE" || k == "REINDEX_OBJECT_SYSTEM";
+  }
+  if (t == "VacuumStmt") return flag(b, "is_vacuumcmd");
+  if (t == "CreatedbStmt" || t == "DropdbStmt" || t == "CreateTableSpaceStmt" || t == "DropTableSpaceStmt" ||
+      t == "CreateSubscriptionStmt" || t == "DropSubscriptionStmt" || t == "AlterSystemStmt") {
+    return true;
+  }
+  if (t == "DiscardStmt") return str(b, "target") == "DISCARD_ALL";
+  if (t == "AlterEnumStmt") return pg_version < 12 && str(b, "oldVal").empty();
+  return false;
+}
+}  // namespace
+
+std::string_view to_string(Runner r) {
+  for (const auto& n : kRunners) {
+    if (n.runner == r) return n.name;
+  }
+  return "auto";
+}
+
+std::optional<Runner> parse_runner(std::string_view s) {
+  for (const auto& n : kRunners) {
+    if (n.name == s) return n.runner;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(TxMode m) {
+  switch (m) {
+    case TxMode::none:
+      return "none";
+    case TxMode::wrapped:
+      return "wrapped";
+    case TxMode::request:
+      return "request";
+  }
+  return "none";
+}
+
+Runner detect_runner(const SourceFile& file) {
+  static const RE2 goose(R"((?mi)^\s*--\s*\+goose\s+up\b)");
+  static const RE2 dbmate(R"((?mi)^\s*--\s*migrate:up\b)");
+  static const RE2 flyway(R"(^[Vv]\d+(?:[._]\d+)*__.*\.sql$)");
+  if (file.info.layout == Layout::prisma) return Runner::prisma;
+  if (file.info.layout == Layout::supabase) return Runner::supabase;
+  if (has_line(file.text, goose)) return Runner::goose;
+  if (has_line(file.text, dbmate)) return Runner::dbmate;
+  std::string name = std::filesystem::path(file.path).filename().string();
+  if (RE2::FullMatch(name, flyway)) return Runner::flyway;
+  if (file.info.layout == Layout::up_down) return Runner::golang_migrate;
+  return Runner::plain;
+}
+
+FileTransaction file_transaction(Runner runner, bool assume_in_transaction, const SourceFile& file,
+                                 const std::vector<Statement>& statements, int pg_version) {
+  FileTransaction ft;
+  ft.runner = runner == Runner::auto_detect ? detect_runner(file) : runner;
+  const std::string name(to_string(ft.runner));
+  if (assume_in_transaction) {
+    ft.mode = TxMode::wrapped;
+    ft.why = "--assume-in-transaction";
+    return ft;
+  }
+  std::size_t top_level = 0;
+  for (const auto& st : statements) top_level += st.do_depth == 0 ? 1 : 0;
+  switch (ft.runner) {
+    case Runner::auto_detect:
+    case Runner::plain:
+      ft.why = "plain SQL runs statement by statement";
+      break;
+    case Runner::prisma:
+    case Runner::golang_migrate:
+      if (top_level > 1) {
+        ft.mode = TxMode::request;
+        ft.why = name + " sends the file as one multi-statement query, which PostgreSQL runs as one transaction";
+      } else {
+        ft.why = name + " sends a single statement, which runs in its own transaction";
+      }
+      break;
+    case Runner::supabase:
+      ft.mode = TxMode::request;
+      ft.why = "the Supabase CLI sends each migration as one pipeline, which PostgreSQL runs as one transaction";
+      break;
+    case Runner::goose: {
+      static const RE2 no_tx(R"((?mi)^\s*--\s*\+goose\s+no\s+transaction\b)");
+      if (has_line(file.text, no_tx)) {
+        ft.why = "-- +goose NO TRANSACTION";
+      } else {
+        ft.mode = TxMode::wrapped;
+        ft.why = "goose runs each migration in a transaction";
+      }
+      break;
+    }
+    case Runner::dbmate: {
+      static const RE2 no_tx(R"((?mi)^\s*--\s*migrate:up\b[^\n]*\btransaction:false\b)");
+      if (has_line(file.text, no_tx)) {
+        ft.why = "-- migrate:up transaction:false";
+      } else {
+        ft.mode = TxMode::wrapped;
+        ft.why = "dbmate runs each migration in a transaction";
+      }
+      break;
+    }
+    case Runner::flyway: {
+      bool non_tx = false;
+      for (const auto& st : statements) non_tx = non_tx || (st.do_depth == 0 && flyway_non_transactional(st, pg_version));
+      if (non_tx) {
+        ft.why = "Flyway runs a script with a non-transactional statement outside a transaction";
+      } else {
+        ft.mode = TxMode::wrapped;
+        ft.why = "Flyway runs each migration in a transaction";
+      }
+      break;
+    }
+  }
+  return ft;
+}
+
+}  // namespace driftguard

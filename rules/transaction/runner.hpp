@@ -1,0 +1,45 @@
+// Migration runners and the transaction each one wraps a file in. Sources for every runner's behaviour are in
+// docs/locking.md ("Runners").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/parse.hpp"
+#include "analyzer/source.hpp"
+
+namespace driftguard {
+
+enum class Runner { auto_detect, plain, prisma, supabase, golang_migrate, goose, dbmate, flyway };
+
+std::string_view to_string(Runner r);
+std::optional<Runner> parse_runner(std::string_view s);  // "prisma", "golang-migrate", ... (not "auto")
+// The runner a file belongs to, from its layout, name and markers: Prisma and Supabase layouts; "-- +goose Up"
+// (goose); "-- migrate:up" (dbmate); V<version>__<name>.sql (Flyway); <version>_<name>.up.sql (golang-migrate);
+// anything else: plain (psql -f: no transaction).
+Runner detect_runner(const SourceFile& file);
+
+// How the runner executes one file.
+enum class TxMode {
+  none,     // statement by statement, each in its own transaction (autocommit)
+  wrapped,  // inside a transaction the runner opens (BEGIN ... COMMIT around the file)
+  request,  // the whole file is one request (multi-statement query or pipeline): PostgreSQL runs it as one
+            // implicit transaction block, and a COMMIT in it starts a new implicit block for what follows
+};
+std::string_view to_string(TxMode m);
+
+struct FileTransaction {
+  TxMode mode = TxMode::none;
+  Runner runner = Runner::plain;
+  std::string why;  // "goose wraps each migration in a transaction", "-- +goose NO TRANSACTION", ...
+};
+
+// The transaction the file runs in. `assume_in_transaction` forces `wrapped`. `statements` are the parsed
+// statements (request-mode runners only wrap files with more than one; Flyway looks at what they are, and
+// ALTER TYPE ... ADD VALUE is non-transactional for it before PostgreSQL 12).
+FileTransaction file_transaction(Runner runner, bool assume_in_transaction, const SourceFile& file,
+                                 const std::vector<Statement>& statements, int pg_version);
+
+}  // namespace driftguard
