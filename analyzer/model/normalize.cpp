@@ -291,7 +291,7 @@ class Printer {
   }
   static bool literal_array(const json& n) {
     const json& a = field(n, "A_ArrayExpr");
-    if (!a.is_object()) return false;
+    if (!a.is_object() || !field(a, "elements").is_array()) return false;
     for (const auto& e : field(a, "elements")) {
       if (!is_const(e) && !(node_type(e) == "TypeCast" && is_const(field(unwrap(e), "arg")))) return false;
     }
@@ -337,6 +337,16 @@ class Printer {
       return fallback(json{{"FuncCall", b}});
     }
     std::string out = display(names) + "(";
+    // nextval('s') takes a regclass: PostgreSQL stores nextval('s'::regclass).
+    if (names.size() == 1 && (names[0] == "nextval" || names[0] == "currval" || names[0] == "setval") && args.is_array() &&
+        !args.empty() && is_const(args[0], "sval")) {
+      json fixed = b;
+      json cast;
+      cast["arg"] = args[0];
+      cast["typeName"]["names"] = json::array({json{{"String", json{{"sval", "regclass"}}}}});
+      fixed["args"][0] = json{{"TypeCast", cast}};
+      return func(fixed);
+    }
     if (flag(b, "agg_star")) out += "*";
     if (flag(b, "agg_distinct")) out += "DISTINCT ";
     if (args.is_array()) {
@@ -513,6 +523,7 @@ class Printer {
     if (k == "ANY_SUBLINK" || k == "ALL_SUBLINK") {
       const json& on = field(b, "operName");
       std::string op = on.is_array() ? op_name(on) : "=";
+      if (op == "=" && k == "ANY_SUBLINK") return child(field(b, "testexpr")) + " IN (" + q + ")";
       return child(field(b, "testexpr")) + " " + op + (k == "ANY_SUBLINK" ? " ANY (" : " ALL (") + q + ")";
     }
     return "(" + q + ")";
@@ -593,7 +604,7 @@ std::string type_name(const json& type_name_node) {
   return out;
 }
 
-std::string type_name(std::string_view text) {
+std::string type_text(std::string_view text) {
   json val = parse_select("SELECT NULL::" + std::string(text));
   const json& tc = field(val, "TypeCast");
   if (!tc.is_object()) return collapse_ws(text);
@@ -663,7 +674,7 @@ std::string expr(const json& node, const ExprContext& ctx) {
   return p.print(node, ctx.target_type);
 }
 
-std::string expr(std::string_view text, const std::string& target_type,
+std::string expr_text(std::string_view text, const std::string& target_type,
                  const std::map<std::string, std::string>* columns) {
   std::string sql = "SELECT " + std::string(text);
   json val = parse_select(sql);

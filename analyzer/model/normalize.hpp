@@ -23,7 +23,7 @@ using json = nlohmann::json;
 std::string type_name(const json& type_name_node);
 // The same from text ("VARCHAR(40)", "timestamptz(6)", "\"Role\"[]", format_type output). Text that does not
 // parse as a type is returned trimmed, as written.
-std::string type_name(std::string_view text);
+std::string type_text(std::string_view text);
 // "integer" for serial/serial4, "bigint" for bigserial/serial8, "smallint" for smallserial/serial2; "" otherwise.
 std::string serial_base(const json& type_name_node);
 // "text[]" -> "text"; a non-array type -> "".
@@ -58,7 +58,7 @@ struct ExprContext {
 std::string expr(const json& node, const ExprContext& ctx = {});
 // The same from text (a column default as written, or pg_get_expr output). Text that does not parse is returned
 // with its whitespace collapsed.
-std::string expr(std::string_view text, const std::string& target_type = {},
+std::string expr_text(std::string_view text, const std::string& target_type = {},
                  const std::map<std::string, std::string>* columns = nullptr);
 // A query (view definition, sub-select) printed by libpg_query's deparser; whitespace-collapsed text when it
 // does not parse.

@@ -1319,7 +1319,7 @@ struct Replayer::Impl {
     } else if (sub == "AT_SetIdentity") {
       Column& col = need_column(t, name);
       if (col.identity.empty()) fail("column " + dq(col.name) + " is not an identity column");
-      for (const auto& o : def) {
+      for (const auto& o : field(field(def, "List"), "items")) {
         const json& d = field(o, "DefElem");
         if (str(d, "defname") == "generated") col.identity = num(field(field(d, "arg"), "Integer"), "ival", 0) == 'd' ? "BY DEFAULT" : "ALWAYS";
       }
@@ -1459,7 +1459,7 @@ struct Replayer::Impl {
     }
   }
 
-  void rename_type(const std::string& s, const std::string& from, const std::string& to) {
+  void rename_type(const std::string s, const std::string from, const std::string& to) {  // copies: the type moves
     Schema& sc = *m.schema(s);
     if (sc.types.count(to)) fail("type " + named(s, to) + " already exists");
     auto node = sc.types.extract(from);
@@ -1896,6 +1896,7 @@ struct Replayer::Impl {
 };
 
 void Replayer::apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings) {
+  std::size_t first = findings.size();
   Impl impl(*this, findings);
   LineMap lines(file.text);
   impl.file = file.path;
@@ -1916,6 +1917,9 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& parsed, std:
   }
   for (std::size_t i = 0; i < parsed.statements.size(); ++i) impl.apply(parsed.statements[i], i, parsed.statements);
   model_.schemas.erase(kTemp);  // the session ends with the file
+  // Syntax errors were reported first: put this file's findings in source order.
+  std::stable_sort(findings.begin() + static_cast<std::ptrdiff_t>(first), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.span.begin < b.span.begin; });
 }
 
 void Replayer::apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings) {
