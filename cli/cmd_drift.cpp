@@ -112,13 +112,23 @@ void print_gcc(std::ostream& out, const ModelSource& e, const ModelSource& a, co
   r.findings = e.findings;
   r.findings.insert(r.findings.end(), a.findings.begin(), a.findings.end());
   report_gcc(out, r);
+  // One line per item at the first known location, sorted by file, line and column.
+  struct Line {
+    SourceRef at;
+    std::string text;
+  };
+  std::vector<Line> lines;
   for (const auto& i : items) {
     const auto& p = i.expected.src.known() ? i.expected : i.actual;
-    std::string loc = p.src.known() ? p.src.str() : (i.expected.present ? e.label() : a.label());
-    out << loc << ": " << to_string(i.severity) << ": " << i.message << " [" << i.kind << "]";
-    if (i.unmanaged) out << " (unmanaged by schema.prisma)";
-    out << "\n";
+    SourceRef at = p.src.known() ? p.src : SourceRef{i.expected.present ? e.label() : a.label(), 0, 0};
+    std::string text = at.str() + ": " + std::string(to_string(i.severity)) + ": " + i.message + " [" + i.kind + "]";
+    if (i.unmanaged) text += " (unmanaged by schema.prisma)";
+    lines.push_back({at, text});
   }
+  std::stable_sort(lines.begin(), lines.end(), [](const Line& x, const Line& y) {
+    return std::tie(x.at.file, x.at.line, x.at.column) < std::tie(y.at.file, y.at.line, y.at.column);
+  });
+  for (const auto& l : lines) out << l.text << "\n";
 }
 
 void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,

@@ -52,7 +52,7 @@ Severity severity_of(const std::string& kind, bool unmanaged) {
       "missing-table", "missing-column", "column-type", "nullability",   "primary-key",   "missing-enum",
       "enum-values",   "missing-schema", "missing-extension", "missing-constraint", "foreign-key-action",
       "constraint-definition", "missing-type", "identity", "generated"};
-  static const std::set<std::string> infos = {"index-kind"};
+  static const std::set<std::string> infos = {"index-kind", "enum-order"};
   if (errors.count(kind)) return Severity::error;
   if (infos.count(kind)) return Severity::info;
   return Severity::warning;
@@ -203,8 +203,17 @@ class Differ {
         add("missing-" + what, path, what + " " + path + " is missing", at(describe(t), t.src), none(), t.kind != "enum");
       } else if (describe(t) != describe(it->second)) {
         bool enums = t.kind == "enum" && it->second.kind == "enum";
-        add(enums ? "enum-values" : "type-definition", path,
-            enums ? "enum " + path + " has different values" : "type " + path + " is defined differently",
+        auto sorted = [](std::vector<std::string> v) {
+          std::sort(v.begin(), v.end());
+          return v;
+        };
+        // The same labels in another order (ADD VALUE appends; schema.prisma lists them as written): only ORDER BY
+        // on the column and comparisons between labels see it.
+        bool order_only = enums && sorted(t.values) == sorted(it->second.values);
+        add(order_only ? "enum-order" : enums ? "enum-values" : "type-definition", path,
+            order_only ? "enum " + path + " has the same values in another order"
+            : enums    ? "enum " + path + " has different values"
+                       : "type " + path + " is defined differently",
             at(describe(t), t.src), at(describe(it->second), it->second.src), !enums);
       }
     }
@@ -431,7 +440,8 @@ class Differ {
     auto v = [](const Table& t) {
       return std::string(t.rls_enabled ? "ENABLE ROW LEVEL SECURITY" : "no row level security") + (t.rls_forced ? ", FORCE" : "");
     };
-    add("rls", path, "row-level security of " + path + " differs", at(v(e), e.src), at(v(a), a.src), true);
+    auto where = [](const Table& t) { return t.rls_src.known() ? t.rls_src : t.src; };
+    add("rls", path, "row-level security of " + path + " differs", at(v(e), where(e)), at(v(a), where(a)), true);
     // Unmanaged when only the non-Prisma side turns it on.
     const Table& prisma = o_.prisma == Side::expected ? e : a;
     items_.back().unmanaged = o_.prisma != Side::none && !prisma.rls_enabled && !prisma.rls_forced;

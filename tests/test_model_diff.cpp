@@ -106,12 +106,13 @@ TEST_CASE("indexes compare by definition: a renamed index is one item", "[model]
 }
 
 TEST_CASE("enums, extensions, schemas, views, functions, sequences", "[model][diff]") {
+  CHECK(kinds("CREATE TYPE s AS ENUM ('a', 'b');", "CREATE TYPE s AS ENUM ('a', 'b', 'c');") == V{"enum-values public.s"});
   CHECK(kinds("CREATE TYPE s AS ENUM ('a', 'b');\nCREATE TYPE gone AS ENUM ('x');\nCREATE EXTENSION citext;\n"
               "CREATE SCHEMA app;\nCREATE VIEW v AS SELECT 1;\nCREATE VIEW w AS SELECT 1;",
               "CREATE TYPE s AS ENUM ('b', 'a');\nCREATE TYPE more AS ENUM ('y');\nCREATE EXTENSION pg_trgm;\n"
               "CREATE VIEW v AS SELECT 2;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE SEQUENCE q;") ==
         V{"missing-schema app", "missing-extension citext", "extra-extension pg_trgm", "extra-function public.f()",
-          "missing-enum public.gone", "extra-enum public.more", "extra-sequence public.q", "enum-values public.s",
+          "missing-enum public.gone", "extra-enum public.more", "extra-sequence public.q", "enum-order public.s",
           "view-definition public.v", "missing-view public.w"});
 }
 

@@ -342,6 +342,22 @@ TEST_CASE("DROP TYPE used by a column needs CASCADE, which drops the column", "[
   CHECK(table(r, "t").columns.size() == 1);
 }
 
+TEST_CASE("a default survives a type change, cast from the old type, and DROP TYPE CASCADE drops it",
+          "[model][replay]") {
+  auto r = replay(
+      "CREATE TYPE \"Currency\" AS ENUM ('USD', 'EUR');\n"
+      "CREATE TABLE a (currency \"Currency\" NOT NULL DEFAULT E'USD', n int DEFAULT 1);\n"
+      "ALTER TABLE a ALTER COLUMN currency TYPE TEXT;\n"
+      "ALTER TABLE a ALTER COLUMN n TYPE bigint;\n"
+      "DROP TYPE \"Currency\";\n"
+      "DROP TYPE \"Currency\" CASCADE;\n");
+  CHECK(errors(r) == "m1.sql:5:1: cannot drop type \"Currency\" because the default of column \"currency\" of table "
+                     "\"a\" depends on it (use CASCADE)\n");
+  CHECK(column(table(r, "a"), "currency").default_expr.empty());
+  CHECK(column(table(r, "a"), "currency").type == "text");
+  CHECK(column(table(r, "a"), "n").default_expr == "1");
+}
+
 TEST_CASE("other types: composite, domain, range", "[model][replay]") {
   auto r = replay(
       "CREATE TYPE pair AS (a int, b text);\n"

@@ -470,9 +470,10 @@ std::string to_sql(const SchemaModel& m) {
                       ";\n");
     }
   }
-  if (!after.empty()) section("sequence ownership, foreign keys and indexes");
+  if (!after.empty()) section("sequence ownership, indexes and foreign keys");
   std::stable_sort(after.begin(), after.end(), [](const std::string& a, const std::string& b) {
-    auto rank = [](const std::string& s) { return s.rfind("ALTER SEQUENCE", 0) == 0 ? 0 : s.rfind("ALTER", 0) == 0 ? 1 : 2; };
+    // ownership, then indexes (a foreign key needs the unique index it references), then foreign keys
+    auto rank = [](const std::string& s) { return s.rfind("ALTER SEQUENCE", 0) == 0 ? 0 : s.rfind("CREATE", 0) == 0 ? 1 : 2; };
     return rank(a) < rank(b);
   });
   for (const auto& a : after) out << a;

@@ -109,6 +109,7 @@ struct Table {
   std::vector<Policy> policies;
   bool rls_enabled = false;
   bool rls_forced = false;
+  SourceRef rls_src;         // the statement that last changed row-level security
   bool opaque = false;       // columns not fully known (CREATE TABLE AS, LIKE, INHERITS of an unknown table)
   SourceRef src;
 
@@ -169,7 +170,7 @@ struct Function {
 
 struct Extension {
   std::string name;
-  std::string schema;  // "" = not given
+  std::string schema;  // where its objects live (replay: WITH SCHEMA, or the first schema of the search path)
   SourceRef src;
 };
 

@@ -134,6 +134,18 @@ bool is_number_text(const std::string& s) {
   return std::regex_match(s, re);
 }
 
+// A timestamp without time zone as PostgreSQL prints it: "2020-01-01T10:00+02:00" -> "2020-01-01 10:00:00"
+// (the zone is ignored for this type, seconds are always shown, a zero fraction is not).
+std::string timestamp_literal(const std::string& s) {
+  static const std::regex re(
+      R"(\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*)");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return s;
+  std::string frac = m[4].str();
+  while (!frac.empty() && (frac.back() == '0' || frac.back() == '.')) frac.pop_back();
+  return m[1].str() + " " + m[2].str() + (m[3].matched ? m[3].str() : ":00") + frac;
+}
+
 std::string quote_literal(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
@@ -192,10 +204,7 @@ class Printer {
     }
     if (t == "BooleanTest") return boolean_test(b);
     if (t == "SQLValueFunction") return sql_value_function(b);
-    if (t == "A_ArrayExpr") {
-      std::string et = element_type(target);
-      return "ARRAY[" + list(field(b, "elements"), et) + "]";
-    }
+    if (t == "A_ArrayExpr") return array(b, element_type(target));
     if (t == "SubLink") return sublink(b);
     if (t == "CaseExpr") return case_expr(b);
     if (t == "CoalesceExpr") return "COALESCE(" + list(field(b, "args"), target) + ")";
@@ -237,6 +246,20 @@ class Printer {
     return out;
   }
 
+  // ARRAY[...] assigned to an array type: PostgreSQL stores each element cast to the element type
+  // (ARRAY['A'::"Role"]); string literals keep that cast unless the element type takes them as they are.
+  std::string array(const json& b, const std::string& et) {
+    std::string out = "ARRAY[";
+    const json& items = field(b, "elements");
+    for (std::size_t i = 0; items.is_array() && i < items.size(); ++i) {
+      std::string e = print(items[i], et);
+      bool literal = !e.empty() && e.front() == '\'' && e.back() == '\'';
+      if (literal && !et.empty() && !is_text_type(et) && element_type(et).empty()) e += "::" + et;
+      out += (i ? ", " : "") + e;
+    }
+    return out + "]";
+  }
+
   // The source text at a node's location, or empty when unknown.
   std::string_view at(const json& b) const {
     long loc = num(b, "location", -1);
@@ -271,6 +294,7 @@ class Printer {
     }
     std::string s = str(field(b, "sval"), "sval");
     if (!target.empty() && is_numeric_type(target) && is_number_text(s)) return s;
+    if (strip_typmod(target) == "timestamp without time zone") s = timestamp_literal(s);
     if (strip_typmod(target) == "boolean") {
       std::string l = s;
       std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -302,7 +326,10 @@ class Printer {
     const json& arg = field(b, "arg");
     std::string t = type_name(field(b, "typeName"));
     // A cast to the type the value is assigned to changes nothing ('USER'::"Role" in a "Role" column).
-    if (!target.empty() && strip_typmod(t) == strip_typmod(target) && !empty_array(arg)) return print(arg, target);
+    if (!target.empty() && strip_typmod(t) == strip_typmod(target)) {
+      // An empty array of the column's type is '{}' however it is spelled (ARRAY[]::text[], '{}'::text[]).
+      return empty_array(arg) ? "'{}'" : print(arg, target);
+    }
     // Casts PostgreSQL adds or that make no difference: numeric literals to numeric types, string literals (and
     // arrays of them) to text types, text-like columns to text types.
     if (is_numeric_type(t) && (is_const(arg, "ival") || is_const(arg, "fval"))) return print(arg, "");
@@ -327,7 +354,8 @@ class Printer {
 
   std::string func(const json& b) {
     auto names = strings(field(b, "funcname"));
-    if (names.size() == 2 && names[0] == "pg_catalog") names.erase(names.begin());
+    // pg_catalog and public are on every search path: pg_dump's public.f() is f().
+    if (names.size() == 2 && (names[0] == "pg_catalog" || names[0] == "public")) names.erase(names.begin());
     const json& args = field(b, "args");
     bool no_args = !args.is_array() || args.empty();
     if (names.size() == 1 && no_args && !flag(b, "agg_star") && (names[0] == "now" || names[0] == "transaction_timestamp")) {

@@ -537,7 +537,7 @@ struct Replayer::Impl {
       k.expr = "(" + norm::expr(e, ectx(&t)) + ")";
     }
     auto opc = strings(field(elem, "opclass"));
-    if (opc.size() == 2 && opc[0] == "pg_catalog") opc.erase(opc.begin());
+    if (opc.size() == 2 && (opc[0] == "pg_catalog" || opc[0] == "public")) opc.erase(opc.begin());
     k.opclass = display(opc);
     // The default operator classes of GIN for jsonb and arrays are the same as none.
     if (method == "gin" && (k.opclass == "jsonb_ops" || k.opclass == "array_ops")) k.opclass.clear();
@@ -1284,7 +1284,13 @@ struct Replayer::Impl {
     } else if (sub == "AT_AlterColumnType") {
       Column& col = need_column(t, name);
       const json& cd = field(def, "ColumnDef");
+      std::string old_type = col.type;
       col.type = column_type(field(cd, "typeName"));
+      // PostgreSQL keeps the default, cast from the old type: ('USD'::"Currency")::text still depends on the
+      // old type (DROP TYPE ... CASCADE then drops it).
+      if (!col.default_expr.empty() && old_type != col.type) {
+        col.default_expr = norm::expr_text("(" + col.default_expr + ")::" + old_type, col.type);
+      }
       if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = display(strings(field(cc, "collname")));
     } else if (sub == "AT_AddConstraint") {
       add_constraints(t, {{field(def, "Constraint"), ""}});
@@ -1330,12 +1336,16 @@ struct Replayer::Impl {
     } else if (sub == "AT_DropExpression") {
       need_column(t, name).generated.clear();
     } else if (sub == "AT_EnableRowSecurity") {
+      t.rls_src = stmt_ref();
       t.rls_enabled = true;
     } else if (sub == "AT_DisableRowSecurity") {
+      t.rls_src = stmt_ref();
       t.rls_enabled = false;
     } else if (sub == "AT_ForceRowSecurity") {
+      t.rls_src = stmt_ref();
       t.rls_forced = true;
     } else if (sub == "AT_NoForceRowSecurity") {
+      t.rls_src = stmt_ref();
       t.rls_forced = false;
     } else if (sub == "AT_SetStatistics" || sub == "AT_SetStorage" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" ||
                sub == "AT_SetCompression") {
@@ -1759,11 +1769,20 @@ struct Replayer::Impl {
     for (auto& [sc_key_, sc] : m.schemas) {
       for (auto& [t_key_, t] : sc.tables) {
         std::vector<std::string> cols;
-        for (const auto& c : t.columns) {
-          if (c.type == t1 || c.type == t1 + "[]") cols.push_back(c.name);
+        for (auto& c : t.columns) {
+          if (c.type == t1 || c.type == t1 + "[]") {
+            cols.push_back(c.name);
+          } else if (c.default_expr.find("::" + t1) != std::string::npos) {
+            // a default that casts to the type depends on it
+            if (!cascade) {
+              fail("cannot drop type " + named(s, n) + " because the default of column " + dq(c.name) + " of table " +
+                   named(t.schema, t.name) + " depends on it (use CASCADE)");
+            }
+            c.default_expr.clear();
+          }
         }
         if (!cols.empty() && !cascade) {
-          fail("cannot drop type " + dq(t1) + " because column " + dq(cols.front()) + " of table " +
+          fail("cannot drop type " + named(s, n) + " because column " + dq(cols.front()) + " of table " +
                named(t.schema, t.name) + " depends on it (use CASCADE)");
         }
         for (const auto& c : cols) drop_column(t, c, false, true);
@@ -1805,6 +1824,7 @@ struct Replayer::Impl {
     Extension e;
     e.name = n;
     e.src = stmt_ref();
+    e.schema = creation_schema();  // without WITH SCHEMA: the first schema of the search path
     for (const auto& o : field(b, "options")) {
       const json& d = field(o, "DefElem");
       if (str(d, "defname") == "schema") {
