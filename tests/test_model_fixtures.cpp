@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
@@ -174,5 +177,53 @@ TEST_CASE("normalization against a real server: expected.sql and pg_dump of what
     std::string shown;
     for (const auto& i : items) shown += i.kind + " " + i.path + ": " + i.expected.value + " / " + i.actual.value + "\n";
     CHECK(shown.empty());
+  }
+}
+
+TEST_CASE("real projects: the migrations against the DDL Prisma generates for their schema.prisma",
+          "[model][corpus]") {
+  // For every project with both a migration history (../shared/corpus/prisma/<p>/migrations) and Prisma 7's DDL
+  // for its schema.prisma (fixtures/prisma-expected/real/<p>/expected.sql), the drift items are pinned in
+  // fixtures/drift-realworld/<p>.txt; every one was checked by hand (docs/drift-realworld.md).
+  // UPDATE_GOLDEN=1 rewrites the files: review the diff.
+  fs::path corpus = fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / "prisma";
+  if (!fs::is_directory(corpus)) {
+    WARN("shared corpus not found; skipped");
+    return;
+  }
+  fs::path fixtures = fs::path(dgtest::source_dir()) / "fixtures";
+  std::vector<fs::path> projects;
+  for (const auto& e : fs::directory_iterator(fixtures / "prisma-expected" / "real")) projects.push_back(e.path());
+  std::sort(projects.begin(), projects.end());
+  REQUIRE(projects.size() >= 17);
+  for (const auto& p : projects) {
+    std::string name = p.filename().string();
+    INFO(name);
+    fs::path migrations = corpus / name / "migrations";
+    REQUIRE(fs::is_directory(migrations));
+    model::Replayer prisma;
+    model::Replayer history;
+    std::vector<Finding> findings;
+    auto sql = load_file((p / "expected.sql").string());
+    prisma.apply_file(sql, parse_sql(sql.text), findings);
+    for (const auto& f : discover({migrations.string()}).files) {
+      auto src = load_file(f);
+      history.apply_file(src, parse_sql(src.text), findings);
+    }
+    CHECK(messages(findings).empty());
+    diff::Options opts;
+    opts.prisma = diff::Side::expected;
+    std::string got;
+    for (const auto& i : diff::diff(prisma.model(), history.model(), opts)) {
+      got += std::string(to_string(i.severity)) + " " + i.kind + " " + i.path + (i.unmanaged ? " (unmanaged)" : "") + "\n";
+    }
+    fs::path pinned = fixtures / "drift-realworld" / (name + ".txt");
+    if (std::getenv("UPDATE_GOLDEN")) {
+      fs::create_directories(pinned.parent_path());
+      std::ofstream(pinned, std::ios::binary) << got;
+    }
+    std::ifstream in(pinned, std::ios::binary);
+    std::string want((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(got == want);
   }
 }

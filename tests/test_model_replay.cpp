@@ -349,13 +349,16 @@ TEST_CASE("a default survives a type change, cast from the old type, and DROP TY
       "CREATE TABLE a (currency \"Currency\" NOT NULL DEFAULT E'USD', n int DEFAULT 1);\n"
       "ALTER TABLE a ALTER COLUMN currency TYPE TEXT;\n"
       "ALTER TABLE a ALTER COLUMN n TYPE bigint;\n"
+      "CREATE TABLE b (at timestamptz DEFAULT CURRENT_TIMESTAMP);\n"
+      "ALTER TABLE b ALTER COLUMN at TYPE timestamp(3);\n"
       "DROP TYPE \"Currency\";\n"
       "DROP TYPE \"Currency\" CASCADE;\n");
-  CHECK(errors(r) == "m1.sql:5:1: cannot drop type \"Currency\" because the default of column \"currency\" of table "
+  CHECK(errors(r) == "m1.sql:7:1: cannot drop type \"Currency\" because the default of column \"currency\" of table "
                      "\"a\" depends on it (use CASCADE)\n");
   CHECK(column(table(r, "a"), "currency").default_expr.empty());
   CHECK(column(table(r, "a"), "currency").type == "text");
   CHECK(column(table(r, "a"), "n").default_expr == "1");
+  CHECK(column(table(r, "b"), "at").default_expr == "CURRENT_TIMESTAMP");
 }
 
 TEST_CASE("other types: composite, domain, range", "[model][replay]") {

@@ -782,6 +782,15 @@ struct Replayer::Impl {
   }
 
   // ---- types ----
+  bool is_user_type(const std::string& type) const {
+    std::string base = norm::element_type(type).empty() ? type : norm::element_type(type);
+    for (const auto& [sn, sc] : m.schemas) {
+      for (const auto& [tn, t] : sc.types) {
+        if (q(sn, tn) == base) return true;
+      }
+    }
+    return false;
+  }
   void create_enum(const json& b) {
     auto [s, n] = create_target(strings(field(b, "typeName")));
     new_type(s, n);
@@ -1286,9 +1295,10 @@ struct Replayer::Impl {
       const json& cd = field(def, "ColumnDef");
       std::string old_type = col.type;
       col.type = column_type(field(cd, "typeName"));
-      // PostgreSQL keeps the default, cast from the old type: ('USD'::"Currency")::text still depends on the
-      // old type (DROP TYPE ... CASCADE then drops it).
-      if (!col.default_expr.empty() && old_type != col.type) {
+      // PostgreSQL re-coerces the default to the new type. A literal of a user-defined type (an enum label) keeps
+      // its type under the new cast: ('USD'::"Currency")::text still depends on the enum, and DROP TYPE ...
+      // CASCADE drops it. Built-in types only had implicit coercions, which PostgreSQL strips first.
+      if (!col.default_expr.empty() && old_type != col.type && is_user_type(old_type)) {
         col.default_expr = norm::expr_text("(" + col.default_expr + ")::" + old_type, col.type);
       }
       if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = display(strings(field(cc, "collname")));
