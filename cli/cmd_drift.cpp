@@ -29,7 +29,7 @@ struct Counts {
   int warnings = 0;
   int infos = 0;
   int unmanaged = 0;
-  int failing = 0;  // items that make the exit code 1
+  int failing = 0;  // items that make the exit code 1: warnings and errors that are not unmanaged
 };
 Counts count(const std::vector<diff::DriftItem>& items) {
   Counts c;
@@ -37,11 +37,8 @@ Counts count(const std::vector<diff::DriftItem>& items) {
     if (i.severity == Severity::error) ++c.errors;
     if (i.severity == Severity::warning) ++c.warnings;
     if (i.severity == Severity::info) ++c.infos;
-    if (i.unmanaged) {
-      ++c.unmanaged;
-    } else {
-      ++c.failing;
-    }
+    if (i.unmanaged) ++c.unmanaged;
+    if (!i.unmanaged && i.severity >= Severity::warning) ++c.failing;
   }
   return c;
 }
