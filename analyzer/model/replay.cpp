@@ -62,7 +62,7 @@ bool no_effect_kind(const std::string& k) {
 }
 
 // What a statement kind is, for the list of statements the model does not represent.
-std::string describe_kind(const std::string& k, const json& b) {
+std::string describe_kind(const std::string& k) {
   static const std::pair<const char*, const char*> names[] = {
       {"InsertStmt", "INSERT"},
       {"UpdateStmt", "UPDATE"},
@@ -105,7 +105,6 @@ std::string describe_kind(const std::string& k, const json& b) {
   for (const auto& [n, d] : names) {
     if (k == n) return d;
   }
-  (void)b;
   return k;
 }
 
@@ -243,10 +242,7 @@ struct Replayer::Impl {
   }
 
   // ---- types and columns ----
-  std::string column_type(const json& type_name) {
-    std::string t = norm::type_name(type_name);
-    return t;
-  }
+  static std::string column_type(const json& type_name) { return norm::type_name(type_name); }
 
   void check_new_relation(const std::string& s, const std::string& n) {
     std::string kind = m.schema(s)->relation_kind(n);
@@ -330,9 +326,7 @@ struct Replayer::Impl {
     s.owned_by = t.name + "." + c.name;
     s.src = c.src;
     m.schema(t.schema)->sequences[seq] = s;
-    c.default_expr = "nextval(" + std::string("'") + q(t.schema, seq) + "'::regclass)";
-    // quote_literal of the regclass text: double any single quote
-    std::string lit;
+    std::string lit;  // the regclass text as a literal: single quotes doubled
     for (char ch : q(t.schema, seq)) lit += ch == '\'' ? std::string("''") : std::string(1, ch);
     c.default_expr = "nextval('" + lit + "'::regclass)";
     c.not_null = true;
@@ -858,22 +852,17 @@ struct Replayer::Impl {
     create_other_type("range", strings(field(b, "typeName")), def + ")");
   }
 
-  Type& find_type(const std::vector<std::string>& parts, bool missing_ok, bool* missing) {
+  // nullptr when missing and missing_ok
+  Type* find_type(const std::vector<std::string>& parts, bool missing_ok) {
     auto [s, n] = resolve_type(parts);
     Schema* sc = m.schema(s);
-    if (!sc || !sc->types.count(n)) {
-      if (missing_ok && missing) {
-        *missing = true;
-        static Type none;
-        return none;
-      }
-      fail("type " + named(s, n) + " does not exist");
-    }
-    return sc->types[n];
+    if (sc && sc->types.count(n)) return &sc->types[n];
+    if (missing_ok) return nullptr;
+    fail("type " + named(s, n) + " does not exist");
   }
 
   void alter_enum(const json& b) {
-    Type& t = find_type(strings(field(b, "typeName")), false, nullptr);
+    Type& t = *find_type(strings(field(b, "typeName")), false);
     if (t.kind != "enum") fail(named(t.schema, t.name) + " is not an enum");
     std::string old_val = str(b, "oldVal");
     std::string new_val = str(b, "newVal");
@@ -899,7 +888,7 @@ struct Replayer::Impl {
   }
 
   // ---- sequences ----
-  void sequence_options(Sequence& s, const json& options, bool creating) {
+  void sequence_options(Sequence& s, const json& options) {
     for (const auto& o : options) {
       const json& d = field(o, "DefElem");
       std::string name = str(d, "defname");
@@ -920,7 +909,6 @@ struct Replayer::Impl {
         }
       }
     }
-    (void)creating;
   }
   void create_sequence(const json& b) {
     const json& rv = field(b, "sequence");
@@ -933,7 +921,7 @@ struct Replayer::Impl {
     seq.schema = s;
     seq.name = n;
     seq.src = ref(rv);
-    sequence_options(seq, field(b, "options"), true);
+    sequence_options(seq, field(b, "options"));
     m.schema(s)->sequences[n] = seq;
   }
   Sequence* find_sequence(const std::vector<std::string>& parts, bool missing_ok) {
@@ -945,7 +933,7 @@ struct Replayer::Impl {
   }
   void alter_sequence(const json& b) {
     Sequence* seq = find_sequence(rangevar_parts(field(b, "sequence")), flag(b, "missing_ok"));
-    if (seq) sequence_options(*seq, field(b, "options"), false);
+    if (seq) sequence_options(*seq, field(b, "options"));
   }
 
   // ---- functions ----
@@ -1537,10 +1525,9 @@ struct Replayer::Impl {
       if (c->kind != ConstraintKind::check && c->kind != ConstraintKind::foreign_key) check_new_relation(t->schema, to);
       c->name = to;
     } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
-      bool missing = false;
-      Type& ty = find_type(drop_object_parts(field(b, "object")), missing_ok, &missing);
-      if (missing) return;
-      rename_type(ty.schema, ty.name, to);
+      Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
+      if (!ty) return;
+      rename_type(ty->schema, ty->name, to);
     } else if (type == "OBJECT_SCHEMA") {
       std::string from = str(b, "subname");
       if (!m.schema(from)) fail("schema " + dq(from) + " does not exist");
@@ -1636,14 +1623,13 @@ struct Replayer::Impl {
         dest->sequences.insert(std::move(node));
       }
     } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
-      bool missing = false;
-      Type& ty = find_type(drop_object_parts(field(b, "object")), missing_ok, &missing);
-      if (missing) return;
+      Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
+      if (!ty) return;
       Schema* dest = m.schema(to);
       if (!dest) fail("schema " + dq(to) + " does not exist");
-      if (dest->types.count(ty.name)) fail("type " + named(to, ty.name) + " already exists");
-      std::string s = ty.schema;
-      std::string n = ty.name;
+      if (dest->types.count(ty->name)) fail("type " + named(to, ty->name) + " already exists");
+      std::string s = ty->schema;
+      std::string n = ty->name;
       auto node = m.schema(s)->types.extract(n);
       node.mapped().schema = to;
       dest->types.insert(std::move(node));
@@ -1667,10 +1653,9 @@ struct Replayer::Impl {
           type == "OBJECT_INDEX" || type == "OBJECT_FOREIGN_TABLE") {
         drop_relation(type, parts, missing_ok, cascade);
       } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
-        bool missing = false;
-        Type& ty = find_type(parts, missing_ok, &missing);
-        if (missing) continue;
-        drop_type(ty.schema, ty.name, cascade);
+        Type* ty = find_type(parts, missing_ok);
+        if (!ty) continue;
+        drop_type(ty->schema, ty->name, cascade);
       } else if (type == "OBJECT_SCHEMA") {
         std::string s = parts.empty() ? "" : parts.back();
         Schema* sc = m.schema(s);
@@ -1774,7 +1759,7 @@ struct Replayer::Impl {
     }
   }
 
-  void drop_type(const std::string& s, const std::string& n, bool cascade) {
+  void drop_type(const std::string s, const std::string n, bool cascade) {  // copies: the type is erased
     std::string t1 = q(s, n);
     for (auto& [sc_key_, sc] : m.schemas) {
       for (auto& [t_key_, t] : sc.tables) {
@@ -1906,18 +1891,18 @@ struct Replayer::Impl {
       // The statements of the block follow it (do_depth deeper); the block itself is only listed when none could
       // be read from it.
       bool has_inner = index + 1 < all.size() && all[index + 1].do_depth > s.do_depth;
-      if (!has_inner) skip(describe_kind(k, s.node), false);
+      if (!has_inner) skip(describe_kind(k), false);
       return;
     }
     if (no_effect_kind(k)) {
-      skip(k == "CommentStmt" ? "COMMENT" : describe_kind(k, s.node), true);
+      skip(k == "CommentStmt" ? "COMMENT" : describe_kind(k), true);
       return;
     }
     try {
       if (dispatch(s.node)) {
         ++r.applied_;
       } else {
-        skip(describe_kind(k, unwrap(s.node)), false);
+        skip(describe_kind(k), false);
       }
     } catch (const Failure& f) {
       report(f);
