@@ -113,6 +113,25 @@ ParseOutcome parse_plpgsql(const std::string& sql) {
   return out;
 }
 
+ParseOutcome deparse(const std::string& sql) {
+  g_used = true;
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(sql.c_str());
+  ParseOutcome out;
+  if (parsed.error) {
+    out.error = to_error(parsed.error);
+  } else {
+    PgQueryDeparseResult d = pg_query_deparse_protobuf(parsed.parse_tree);
+    if (d.error) {
+      out.error = to_error(d.error);
+    } else if (d.query) {
+      out.json = d.query;
+    }
+    pg_query_free_deparse_result(d);
+  }
+  pg_query_free_protobuf_parse_result(parsed);
+  return out;
+}
+
 ScanOutcome scan_comments(const std::string& sql) {
   g_used = true;
   ScanResult res{pg_query_scan(sql.c_str())};

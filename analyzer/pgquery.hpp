@@ -15,7 +15,7 @@ struct Error {
 };
 
 struct ParseOutcome {
-  std::string json;  // the parse tree as JSON when ok
+  std::string json;  // the parse tree as JSON when ok (deparse(): the SQL text)
   std::optional<Error> error;
 };
 
@@ -32,6 +32,9 @@ struct ScanOutcome {
   std::vector<Comment> comments;
   std::optional<Error> error;
 };
+// Parses SQL and prints it back with libpg_query's deparser (canonical spacing, keyword case and quoting).
+ParseOutcome deparse(const std::string& sql);
+
 // Lexes SQL with PostgreSQL's scanner and returns the comment tokens (SQL_COMMENT and C_COMMENT).
 ScanOutcome scan_comments(const std::string& sql);
 

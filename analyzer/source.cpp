@@ -147,15 +147,18 @@ void sort_migrations(std::vector<std::string>& paths) {
     std::string set;
     std::string version;
     std::string path;
+    Layout layout;
   };
   std::vector<Key> keys;
   keys.reserve(paths.size());
   for (auto& p : paths) {
     auto info = classify(p);
-    keys.push_back({info.set, info.version, p});
+    keys.push_back({info.set, info.version, p, info.layout});
   }
   std::stable_sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
     if (a.set != b.set) return natural_less(a.set, b.set);
+    // Prisma applies its migration folders in plain string order (a 12-digit version sorts by its characters).
+    if (a.layout == Layout::prisma && b.layout == Layout::prisma) return a.path < b.path;
     if (a.version != b.version) {
       if (a.version.empty() != b.version.empty()) return b.version.empty();
       return natural_less(a.version, b.version);

@@ -42,7 +42,8 @@ struct Discovery {
 
 // Expands files, directories (recursively, *.sql) and glob patterns (*, ?, [..], **). Missing paths, directories
 // with no SQL and patterns that match nothing are errors; the rest is still returned. Order: by migration set,
-// then by version (numeric-aware), then by name; duplicates are removed.
+// then by version (numeric-aware; Prisma folders in plain string order, as Prisma applies them), then by name;
+// duplicates are removed.
 Discovery discover(const std::vector<std::string>& inputs);
 
 // Sorts paths into migration order (see discover).

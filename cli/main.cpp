@@ -12,12 +12,14 @@
 // One line per subcommand; each is defined in cli/cmd_*.cpp as add_<name>_command().
 #define DRIFTGUARD_COMMANDS(X) \
   X(config)                    \
+  X(drift)                     \
   X(explain)                   \
   X(install_hook)              \
   X(lint)                      \
   X(locks)                     \
   X(prisma_ddl)                \
-  X(rules)
+  X(rules)                     \
+  X(schema)
 
 namespace driftguard {
 #define DRIFTGUARD_DECLARE(name) void add_##name##_command(CLI::App& app, std::vector<CommandSpec>& out);

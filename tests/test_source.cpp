@@ -61,9 +61,18 @@ TEST_CASE("discovery expands directories and globs and reports bad inputs", "[so
   auto d = discover({root.string(), (root / "missing.sql").string(), (root / "empty").string(),
                      (root / "nomatch" / "*.sql").string()});
   REQUIRE(d.files.size() == 2);
-  CHECK(d.files[0].find("2_b") != std::string::npos);
-  CHECK(d.files[1].find("10_c") != std::string::npos);
+  // Prisma applies its migration folders in plain string order.
+  CHECK(d.files[0].find("10_c") != std::string::npos);
+  CHECK(d.files[1].find("2_b") != std::string::npos);
   REQUIRE(d.errors.size() == 3);
+  // Other layouts: numeric-aware.
+  fs::create_directories(root / "plain");
+  std::ofstream(root / "plain" / "2_b.sql") << "SELECT 1;";
+  std::ofstream(root / "plain" / "10_c.sql") << "SELECT 1;";
+  auto p = discover({(root / "plain").string()});
+  REQUIRE(p.files.size() == 2);
+  CHECK(p.files[0].find("2_b") != std::string::npos);
+  CHECK(p.files[1].find("10_c") != std::string::npos);
 
   auto g = discover({(root / "**" / "migration.sql").string()});
   CHECK(g.files.size() == 2);

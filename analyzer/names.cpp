@@ -1,11 +1,23 @@
-#include "rules/names.hpp"
+#include "analyzer/names.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
+#include <string_view>
 
 namespace driftguard {
 
 namespace {
 const json kNull = json();
+
+// PostgreSQL's keywords that are not "unreserved" (pg_get_keywords() where catcode <> 'U', PostgreSQL 15): an
+// identifier spelled like one must be quoted, as quote_ident() does. Sorted for binary search.
+constexpr std::string_view kKeywords[] = {
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast", "char", "character", "check", "coalesce", "collate", "collation", "column", "concurrently", "constraint", "create", "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "dec", "decimal", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "exists", "extract", "false", "fetch", "float", "for", "foreign", "freeze", "from", "full", "grant", "greatest", "group", "grouping", "having", "ilike", "in", "initially", "inner", "inout", "int", "integer", "intersect", "interval", "into", "is", "isnull", "join", "lateral", "leading", "least", "left", "like", "limit", "localtime", "localtimestamp", "national", "natural", "nchar", "none", "normalize", "not", "notnull", "null", "nullif", "numeric", "offset", "on", "only", "or", "order", "out", "outer", "overlaps", "overlay", "placing", "position", "precision", "primary", "real", "references", "returning", "right", "row", "select", "session_user", "setof", "similar", "smallint", "some", "substring", "symmetric", "table", "tablesample", "then", "time", "timestamp", "to", "trailing", "treat", "trim", "true", "union", "unique", "user", "using", "values", "varchar", "variadic", "verbose", "when", "where", "window", "with", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable"};
+}  // namespace
+
+bool is_reserved_keyword(std::string_view word) {
+  return std::binary_search(std::begin(kKeywords), std::end(kKeywords), word);
 }
 
 const json& unwrap(const json& node) {
@@ -65,7 +77,7 @@ std::string quote_ident(const std::string& id) {
       plain = false;
     }
   }
-  if (plain) return id;
+  if (plain && !is_reserved_keyword(id)) return id;
   std::string out = "\"";
   for (char c : id) {
     if (c == '"') out += '"';

@@ -1,0 +1,508 @@
+#include "analyzer/model/model.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "analyzer/model/normalize.hpp"
+
+namespace driftguard::model {
+
+std::string_view to_string(ConstraintKind k) {
+  switch (k) {
+    case ConstraintKind::primary_key:
+      return "primary key";
+    case ConstraintKind::unique:
+      return "unique";
+    case ConstraintKind::check:
+      return "check";
+    case ConstraintKind::foreign_key:
+      return "foreign key";
+    case ConstraintKind::exclusion:
+      return "exclusion";
+  }
+  return "constraint";
+}
+
+namespace {
+
+std::string ident_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + norm::ident(names[i]);
+  return out;
+}
+
+template <typename T>
+T* find_named(std::vector<T>& v, const std::string& n) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.name == n; });
+  return it == v.end() ? nullptr : &*it;
+}
+template <typename T>
+const T* find_named(const std::vector<T>& v, const std::string& n) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.name == n; });
+  return it == v.end() ? nullptr : &*it;
+}
+
+std::string key_text(const IndexKey& k) {
+  std::string out = k.expr;
+  if (!k.collation.empty()) out += " COLLATE " + k.collation;
+  if (!k.opclass.empty()) out += " " + k.opclass;
+  if (k.desc) out += " DESC";
+  if (!k.nulls.empty()) out += " " + k.nulls;
+  return out;
+}
+
+}  // namespace
+
+std::string Constraint::definition() const {
+  std::string out;
+  switch (kind) {
+    case ConstraintKind::primary_key:
+      out = "PRIMARY KEY (" + ident_list(columns) + ")";
+      break;
+    case ConstraintKind::unique:
+      out = std::string("UNIQUE ") + (nulls_not_distinct ? "NULLS NOT DISTINCT " : "") + "(" + ident_list(columns) + ")";
+      break;
+    case ConstraintKind::check:
+      out = "CHECK (" + expression + ")";
+      break;
+    case ConstraintKind::exclusion:
+      out = "EXCLUDE " + expression;
+      break;
+    case ConstraintKind::foreign_key:
+      out = "FOREIGN KEY (" + ident_list(columns) + ") REFERENCES " + norm::qualified(ref_schema, ref_table);
+      if (!ref_columns.empty()) out += "(" + ident_list(ref_columns) + ")";
+      if (!match.empty()) out += " MATCH " + match;
+      if (on_update != "NO ACTION") out += " ON UPDATE " + on_update;
+      if (on_delete != "NO ACTION") out += " ON DELETE " + on_delete;
+      break;
+  }
+  if (!include.empty()) out += " INCLUDE (" + ident_list(include) + ")";
+  if (deferrable) out += initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+  if (not_valid) out += " NOT VALID";
+  return out;
+}
+
+std::string Index::definition() const {
+  std::string out = unique ? "UNIQUE " : "";
+  out += method + " (";
+  for (std::size_t i = 0; i < keys.size(); ++i) out += (i ? ", " : "") + key_text(keys[i]);
+  out += ")";
+  if (!include.empty()) out += " INCLUDE (" + ident_list(include) + ")";
+  if (nulls_not_distinct) out += " NULLS NOT DISTINCT";
+  if (!predicate.empty()) out += " WHERE (" + predicate + ")";
+  return out;
+}
+
+bool Index::has_expressions() const {
+  return std::any_of(keys.begin(), keys.end(), [](const IndexKey& k) { return k.is_expression; });
+}
+
+namespace {
+std::string trigger_events(const Trigger& t) {
+  std::string out;
+  for (std::size_t i = 0; i < t.events.size(); ++i) out += (i ? " OR " : "") + t.events[i];
+  return out;
+}
+std::string trigger_tail(const Trigger& t) {
+  std::string out = t.for_each_row ? "FOR EACH ROW" : "FOR EACH STATEMENT";
+  if (!t.when.empty()) out += " WHEN (" + t.when + ")";
+  return out + " EXECUTE FUNCTION " + t.function;
+}
+}  // namespace
+
+std::string Trigger::definition() const {
+  return (constraint ? "CONSTRAINT " : "") + timing + " " + trigger_events(*this) + " " + trigger_tail(*this);
+}
+
+std::string Policy::definition() const {
+  std::string out = std::string("AS ") + (permissive ? "PERMISSIVE" : "RESTRICTIVE") + " FOR " + command + " TO ";
+  for (std::size_t i = 0; i < roles.size(); ++i) out += (i ? ", " : "") + (roles[i] == "public" ? "public" : norm::ident(roles[i]));
+  if (!using_expr.empty()) out += " USING (" + using_expr + ")";
+  if (!check_expr.empty()) out += " WITH CHECK (" + check_expr + ")";
+  return out;
+}
+
+Column* Table::column(const std::string& n) { return find_named(columns, n); }
+const Column* Table::column(const std::string& n) const { return find_named(columns, n); }
+Constraint* Table::constraint(const std::string& n) { return find_named(constraints, n); }
+const Constraint* Table::constraint(const std::string& n) const { return find_named(constraints, n); }
+Index* Table::index(const std::string& n) { return find_named(indexes, n); }
+Trigger* Table::trigger(const std::string& n) { return find_named(triggers, n); }
+Policy* Table::policy(const std::string& n) { return find_named(policies, n); }
+const Constraint* Table::primary_key() const {
+  for (const auto& c : constraints) {
+    if (c.kind == ConstraintKind::primary_key) return &c;
+  }
+  return nullptr;
+}
+std::map<std::string, std::string> Table::column_types() const {
+  std::map<std::string, std::string> out;
+  for (const auto& c : columns) out[c.name] = c.type;
+  return out;
+}
+
+std::string Function::signature() const { return norm::qualified(schema, name) + "(" + identity_args + ")"; }
+
+std::string Schema::relation_kind(const std::string& n) const {
+  if (tables.count(n)) return "table";
+  if (auto it = views.find(n); it != views.end()) return it->second.materialized ? "materialized view" : "view";
+  if (sequences.count(n)) return "sequence";
+  for (const auto& [t_key_, t] : tables) {
+    if (find_named(t.indexes, n)) return "index";
+    for (const auto& c : t.constraints) {
+      if (c.name == n && c.kind != ConstraintKind::check && c.kind != ConstraintKind::foreign_key) return "index";
+    }
+  }
+  for (const auto& [v_key_, v] : views) {
+    if (find_named(v.indexes, n)) return "index";
+  }
+  return {};
+}
+
+SchemaModel::SchemaModel() { schemas["public"].name = "public"; }
+
+Schema* SchemaModel::schema(const std::string& name) {
+  auto it = schemas.find(name);
+  return it == schemas.end() ? nullptr : &it->second;
+}
+const Schema* SchemaModel::schema(const std::string& name) const {
+  auto it = schemas.find(name);
+  return it == schemas.end() ? nullptr : &it->second;
+}
+Table* SchemaModel::table(const std::string& s, const std::string& name) {
+  Schema* sc = schema(s);
+  if (!sc) return nullptr;
+  auto it = sc->tables.find(name);
+  return it == sc->tables.end() ? nullptr : &it->second;
+}
+const Table* SchemaModel::table(const std::string& s, const std::string& name) const {
+  const Schema* sc = schema(s);
+  if (!sc) return nullptr;
+  auto it = sc->tables.find(name);
+  return it == sc->tables.end() ? nullptr : &it->second;
+}
+SchemaModel::IndexRef SchemaModel::find_index(const std::string& s, const std::string& name) {
+  IndexRef r;
+  Schema* sc = schema(s);
+  if (!sc) return r;
+  for (auto& [t_key_, t] : sc->tables) {
+    if (Index* i = t.index(name)) return {&t, nullptr, i};
+  }
+  for (auto& [v_key_, v] : sc->views) {
+    if (Index* i = find_named(v.indexes, name)) return {nullptr, &v, i};
+  }
+  return r;
+}
+std::size_t SchemaModel::table_count() const {
+  std::size_t n = 0;
+  for (const auto& [s_key_, s] : schemas) n += s.tables.size();
+  return n;
+}
+
+// ---- JSON ----
+
+namespace {
+using oj = nlohmann::ordered_json;
+
+void put_src(oj& j, const SourceRef& s, bool sources) {
+  if (sources && s.known()) j["source"] = s.str();
+}
+
+oj index_json(const Index& i, bool sources) {
+  oj j;
+  j["name"] = i.name;
+  j["unique"] = i.unique;
+  j["method"] = i.method;
+  oj keys = oj::array();
+  for (const auto& k : i.keys) keys.push_back(key_text(k));
+  j["keys"] = keys;
+  if (!i.include.empty()) j["include"] = i.include;
+  if (i.nulls_not_distinct) j["nulls_not_distinct"] = true;
+  if (!i.predicate.empty()) j["where"] = i.predicate;
+  j["definition"] = i.definition();
+  put_src(j, i.src, sources);
+  return j;
+}
+}  // namespace
+
+nlohmann::ordered_json to_json(const SchemaModel& m, bool sources) {
+  oj doc;
+  oj exts = oj::object();
+  for (const auto& [n, e] : m.extensions) {
+    oj j;
+    if (!e.schema.empty()) j["schema"] = e.schema;
+    put_src(j, e.src, sources);
+    exts[n] = j.is_null() ? oj::object() : j;
+  }
+  doc["extensions"] = exts;
+  oj schemas = oj::object();
+  for (const auto& [sn, s] : m.schemas) {
+    oj sj;
+    put_src(sj, s.src, sources);
+    oj types = oj::object();
+    for (const auto& [n, t] : s.types) {
+      oj j;
+      j["kind"] = t.kind;
+      if (t.kind == "enum") {
+        j["values"] = t.values;
+      } else {
+        j["definition"] = t.definition;
+      }
+      put_src(j, t.src, sources);
+      types[n] = j;
+    }
+    sj["types"] = types;
+    oj seqs = oj::object();
+    for (const auto& [n, q] : s.sequences) {
+      oj j;
+      j["type"] = q.type;
+      if (!q.owned_by.empty()) j["owned_by"] = q.owned_by;
+      put_src(j, q.src, sources);
+      seqs[n] = j;
+    }
+    sj["sequences"] = seqs;
+    oj tables = oj::object();
+    for (const auto& [tn, t] : s.tables) {
+      oj tj;
+      oj cols = oj::array();
+      for (const auto& c : t.columns) {
+        oj j;
+        j["name"] = c.name;
+        j["type"] = c.type;
+        j["not_null"] = c.not_null;
+        if (!c.default_expr.empty()) j["default"] = c.default_expr;
+        if (!c.identity.empty()) j["identity"] = c.identity;
+        if (!c.generated.empty()) j["generated"] = c.generated;
+        if (!c.collation.empty()) j["collation"] = c.collation;
+        put_src(j, c.src, sources);
+        cols.push_back(j);
+      }
+      tj["columns"] = cols;
+      oj cons = oj::array();
+      for (const auto& c : t.constraints) {
+        oj j;
+        j["name"] = c.name;
+        j["kind"] = std::string(to_string(c.kind));
+        j["definition"] = c.definition();
+        put_src(j, c.src, sources);
+        cons.push_back(j);
+      }
+      tj["constraints"] = cons;
+      oj idx = oj::array();
+      for (const auto& i : t.indexes) idx.push_back(index_json(i, sources));
+      tj["indexes"] = idx;
+      if (t.rls_enabled || t.rls_forced) tj["row_level_security"] = {{"enabled", t.rls_enabled}, {"forced", t.rls_forced}};
+      if (!t.policies.empty()) {
+        oj pol = oj::array();
+        for (const auto& p : t.policies) {
+          oj j;
+          j["name"] = p.name;
+          j["definition"] = p.definition();
+          put_src(j, p.src, sources);
+          pol.push_back(j);
+        }
+        tj["policies"] = pol;
+      }
+      if (!t.triggers.empty()) {
+        oj trg = oj::array();
+        for (const auto& g : t.triggers) {
+          oj j;
+          j["name"] = g.name;
+          j["definition"] = g.definition();
+          put_src(j, g.src, sources);
+          trg.push_back(j);
+        }
+        tj["triggers"] = trg;
+      }
+      if (t.opaque) tj["columns_incomplete"] = true;
+      put_src(tj, t.src, sources);
+      tables[tn] = tj;
+    }
+    sj["tables"] = tables;
+    oj views = oj::object();
+    for (const auto& [n, v] : s.views) {
+      oj j;
+      j["materialized"] = v.materialized;
+      j["definition"] = v.definition;
+      if (!v.indexes.empty()) {
+        oj idx = oj::array();
+        for (const auto& i : v.indexes) idx.push_back(index_json(i, sources));
+        j["indexes"] = idx;
+      }
+      put_src(j, v.src, sources);
+      views[n] = j;
+    }
+    sj["views"] = views;
+    oj funcs = oj::object();
+    for (const auto& [n, f] : s.functions) {
+      oj j;
+      j["arguments"] = f.arguments;
+      if (!f.procedure) j["returns"] = f.returns;
+      j["language"] = f.language;
+      if (f.procedure) j["procedure"] = true;
+      if (!f.options.empty()) j["options"] = f.options;
+      put_src(j, f.src, sources);
+      funcs[n] = j;
+    }
+    sj["functions"] = funcs;
+    schemas[sn] = sj;
+  }
+  doc["schemas"] = schemas;
+  return doc;
+}
+
+// ---- SQL ----
+
+namespace {
+
+std::string dollar_quote(const std::string& body) {
+  std::string tag = "$body$";
+  for (int n = 1; body.find(tag) != std::string::npos; ++n) tag = "$body" + std::to_string(n) + "$";
+  return tag + body + tag;
+}
+
+std::string column_sql(const Column& c) {
+  std::string out = norm::ident(c.name) + " " + c.type;
+  if (!c.collation.empty()) out += " COLLATE " + c.collation;
+  if (!c.generated.empty()) out += " GENERATED ALWAYS AS (" + c.generated + ") STORED";
+  if (!c.identity.empty()) out += " GENERATED " + c.identity + " AS IDENTITY";
+  if (!c.default_expr.empty()) out += " DEFAULT " + c.default_expr;
+  if (c.not_null) out += " NOT NULL";
+  return out;
+}
+
+std::string index_sql(const Index& i, const std::string& rel) {
+  std::string def = i.definition();
+  std::string unique = i.unique ? "UNIQUE " : "";
+  std::string rest = def.substr(unique.size());  // "btree (...) ..."
+  return "CREATE " + unique + "INDEX " + norm::ident(i.name) + " ON " + rel + " USING " + rest + ";\n";
+}
+
+}  // namespace
+
+std::string to_sql(const SchemaModel& m) {
+  std::ostringstream out;
+  out << "-- Generated by driftguard from a schema model.\nSET check_function_bodies = off;\n";
+  auto section = [&](const char* title) { out << "\n-- " << title << "\n"; };
+  section("schemas");
+  for (const auto& [n, s] : m.schemas) {
+    if (n != "public") out << "CREATE SCHEMA IF NOT EXISTS " << norm::ident(n) << ";\n";
+  }
+  if (!m.extensions.empty()) section("extensions");
+  for (const auto& [n, e] : m.extensions) {
+    out << "CREATE EXTENSION IF NOT EXISTS " << norm::ident(n);
+    if (!e.schema.empty()) out << " WITH SCHEMA " << norm::ident(e.schema);
+    out << ";\n";
+  }
+  std::vector<const View*> views;
+  std::vector<const Function*> funcs;
+  for (const auto& [sn, s] : m.schemas) {
+    for (const auto& [v_key_, v] : s.views) views.push_back(&v);
+    for (const auto& [f_key_, f] : s.functions) funcs.push_back(&f);
+    if (!s.types.empty()) section(("types in " + sn).c_str());
+    for (const auto& [n, t] : s.types) {
+      std::string name = norm::qualified(sn, n);
+      if (t.kind == "enum") {
+        out << "CREATE TYPE " << name << " AS ENUM (";
+        for (std::size_t i = 0; i < t.values.size(); ++i) {
+          out << (i ? ", " : "") << "'";
+          for (char c : t.values[i]) out << (c == '\'' ? "''" : std::string(1, c));
+          out << "'";
+        }
+        out << ");\n";
+      } else if (t.kind == "domain") {
+        out << "CREATE DOMAIN " << name << " AS " << t.definition << ";\n";
+      } else if (t.kind == "range") {
+        out << "CREATE TYPE " << name << " AS RANGE " << t.definition << ";\n";
+      } else {
+        out << "CREATE TYPE " << name << " AS " << t.definition << ";\n";
+      }
+    }
+    if (!s.sequences.empty()) section(("sequences in " + sn).c_str());
+    for (const auto& [n, q] : s.sequences) {
+      out << "CREATE SEQUENCE " << norm::qualified(sn, n);
+      if (q.type != "bigint") out << " AS " << q.type;
+      out << ";\n";
+    }
+  }
+  std::sort(funcs.begin(), funcs.end(), [](const Function* a, const Function* b) { return a->order < b->order; });
+  if (!funcs.empty()) section("functions");
+  for (const Function* f : funcs) {
+    if (!f->sql_text.empty()) {
+      out << f->sql_text << ";\n";
+      continue;
+    }
+    out << "CREATE " << (f->procedure ? "PROCEDURE " : "FUNCTION ") << norm::qualified(f->schema, f->name) << "("
+        << f->arguments << ")";
+    if (!f->procedure && !f->returns.empty()) out << " RETURNS " << f->returns;
+    out << " LANGUAGE " << f->language;
+    for (const auto& o : f->options) out << " " << o;
+    out << " AS " << dollar_quote(f->body) << ";\n";
+  }
+  std::vector<std::string> after;  // foreign keys, sequence ownership, indexes: after every table exists
+  for (const auto& [sn, s] : m.schemas) {
+    for (const auto& [tn, t] : s.tables) {
+      std::string rel = norm::qualified(sn, tn);
+      out << "\nCREATE TABLE " << rel << " (";
+      bool first = true;
+      for (const auto& c : t.columns) {
+        out << (first ? "\n  " : ",\n  ") << column_sql(c);
+        first = false;
+      }
+      for (const auto& c : t.constraints) {
+        std::string line = "CONSTRAINT " + norm::ident(c.name) + " " + c.definition();
+        if (c.kind == ConstraintKind::foreign_key || c.not_valid) {
+          after.push_back("ALTER TABLE " + rel + " ADD " + line + ";\n");
+        } else {
+          out << (first ? "\n  " : ",\n  ") << line;
+          first = false;
+        }
+      }
+      out << "\n);\n";
+      if (t.opaque) out << "-- (the columns of " << rel << " are not fully known: it was created from a query or another table)\n";
+      for (const auto& i : t.indexes) after.push_back(index_sql(i, rel));
+    }
+    for (const auto& [n, q] : s.sequences) {
+      if (q.owned_by.empty()) continue;
+      auto dot = q.owned_by.find('.');
+      after.push_back("ALTER SEQUENCE " + norm::qualified(sn, n) + " OWNED BY " +
+                      norm::qualified(sn, q.owned_by.substr(0, dot)) + "." + norm::ident(q.owned_by.substr(dot + 1)) +
+                      ";\n");
+    }
+  }
+  if (!after.empty()) section("sequence ownership, indexes and foreign keys");
+  std::stable_sort(after.begin(), after.end(), [](const std::string& a, const std::string& b) {
+    // ownership, then indexes (a foreign key needs the unique index it references), then foreign keys
+    auto rank = [](const std::string& s) { return s.rfind("ALTER SEQUENCE", 0) == 0 ? 0 : s.rfind("CREATE", 0) == 0 ? 1 : 2; };
+    return rank(a) < rank(b);
+  });
+  for (const auto& a : after) out << a;
+  std::sort(views.begin(), views.end(), [](const View* a, const View* b) { return a->order < b->order; });
+  if (!views.empty()) section("views");
+  for (const View* v : views) {
+    std::string rel = norm::qualified(v->schema, v->name);
+    out << "CREATE " << (v->materialized ? "MATERIALIZED VIEW " : "VIEW ") << rel << " AS " << v->definition << ";\n";
+    for (const auto& i : v->indexes) out << index_sql(i, rel);
+  }
+  bool header = false;
+  for (const auto& [sn, s] : m.schemas) {
+    for (const auto& [tn, t] : s.tables) {
+      if (!t.rls_enabled && !t.rls_forced && t.policies.empty() && t.triggers.empty()) continue;
+      if (!header) section("row-level security, policies and triggers");
+      header = true;
+      std::string rel = norm::qualified(sn, tn);
+      if (t.rls_enabled) out << "ALTER TABLE " << rel << " ENABLE ROW LEVEL SECURITY;\n";
+      if (t.rls_forced) out << "ALTER TABLE " << rel << " FORCE ROW LEVEL SECURITY;\n";
+      for (const auto& p : t.policies) {
+        out << "CREATE POLICY " << norm::ident(p.name) << " ON " << rel << " " << p.definition() << ";\n";
+      }
+      for (const auto& g : t.triggers) {
+        out << "CREATE " << (g.constraint ? "CONSTRAINT " : "") << "TRIGGER " << norm::ident(g.name) << " " << g.timing
+            << " " << trigger_events(g) << " ON " << rel << " " << trigger_tail(g) << ";\n";
+      }
+    }
+  }
+  return out.str();
+}
+
+}  // namespace driftguard::model

@@ -1,0 +1,219 @@
+// SchemaModel: what a PostgreSQL schema contains, in normalized form (analyzer/model/normalize.hpp), built by
+// replaying migrations (replay.hpp), from schema.prisma, or from a live catalog. Every object remembers where it
+// came from. Names are stored as PostgreSQL stores them (unquoted identifiers folded to lower case).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analyzer/source_ref.hpp"
+
+namespace driftguard::model {
+
+struct Column {
+  std::string name;
+  std::string type;          // canonical: "character varying(40)", "timestamp(3) without time zone", "\"Role\"[]"
+  bool not_null = false;
+  std::string default_expr;  // canonical expression; "" = none
+  std::string identity;      // "", "ALWAYS" or "BY DEFAULT" (GENERATED ... AS IDENTITY)
+  std::string generated;     // canonical expression of GENERATED ALWAYS AS (...) STORED; "" = none
+  std::string collation;     // "" = the type's default
+  SourceRef src;
+};
+
+enum class ConstraintKind { primary_key, unique, check, foreign_key, exclusion };
+std::string_view to_string(ConstraintKind k);
+
+struct Constraint {
+  std::string name;
+  ConstraintKind kind = ConstraintKind::check;
+  std::vector<std::string> columns;  // primary key, unique, foreign key (the referencing columns)
+  std::vector<std::string> include;  // primary key, unique: INCLUDE columns
+  bool nulls_not_distinct = false;   // unique
+  std::string expression;            // check: canonical expression; exclusion: "USING gist (c WITH =) WHERE (...)"
+  // foreign key
+  std::string ref_schema;
+  std::string ref_table;
+  std::vector<std::string> ref_columns;  // empty until resolved = the referenced table's primary key
+  std::string on_delete = "NO ACTION";   // NO ACTION, RESTRICT, CASCADE, SET NULL, SET DEFAULT
+  std::string on_update = "NO ACTION";
+  std::string match;  // "" (MATCH SIMPLE) or "FULL"
+  bool deferrable = false;
+  bool initially_deferred = false;
+  bool not_valid = false;  // added NOT VALID and not validated since
+  SourceRef src;
+
+  // The definition without the name, as PostgreSQL's pg_get_constraintdef prints it (canonical parts).
+  std::string definition() const;
+};
+
+struct IndexKey {
+  std::string expr;            // a quoted column name, or a canonical expression in parentheses
+  bool is_expression = false;
+  std::string opclass;         // "" = the default operator class
+  std::string collation;       // "" = the column's collation
+  bool desc = false;
+  std::string nulls;           // "" = the default for the direction; "NULLS FIRST" or "NULLS LAST" otherwise
+};
+
+struct Index {
+  std::string name;
+  bool unique = false;
+  bool nulls_not_distinct = false;
+  std::string method = "btree";
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;
+  std::string predicate;  // canonical expression of WHERE; "" = none
+  SourceRef src;
+
+  // "UNIQUE btree (a, lower(b) DESC) INCLUDE (c) WHERE (...)": everything but the name and the table.
+  std::string definition() const;
+  bool has_expressions() const;
+};
+
+struct Trigger {
+  std::string name;
+  std::string timing;               // BEFORE, AFTER, INSTEAD OF
+  std::vector<std::string> events;  // INSERT, UPDATE, UPDATE OF a, b, DELETE, TRUNCATE
+  bool for_each_row = false;
+  std::string function;             // qualified function name
+  std::string when;                 // canonical expression; "" = none
+  bool constraint = false;          // CREATE CONSTRAINT TRIGGER
+  SourceRef src;
+
+  std::string definition() const;  // "BEFORE INSERT OR UPDATE FOR EACH ROW WHEN (...) EXECUTE FUNCTION f()"
+};
+
+struct Policy {
+  std::string name;
+  std::string command = "ALL";       // ALL, SELECT, INSERT, UPDATE, DELETE
+  bool permissive = true;
+  std::vector<std::string> roles;    // sorted; {"public"} when none is given
+  std::string using_expr;            // canonical; "" = none
+  std::string check_expr;            // canonical; "" = none
+  SourceRef src;
+
+  std::string definition() const;  // "AS PERMISSIVE FOR ALL TO public USING (...) WITH CHECK (...)"
+};
+
+struct Table {
+  std::string schema;
+  std::string name;
+  std::vector<Column> columns;  // in creation order
+  std::vector<Constraint> constraints;
+  std::vector<Index> indexes;
+  std::vector<Trigger> triggers;
+  std::vector<Policy> policies;
+  bool rls_enabled = false;
+  bool rls_forced = false;
+  SourceRef rls_src;         // the statement that last changed row-level security
+  bool opaque = false;       // columns not fully known (CREATE TABLE AS, LIKE, INHERITS of an unknown table)
+  SourceRef src;
+
+  Column* column(const std::string& n);
+  const Column* column(const std::string& n) const;
+  Constraint* constraint(const std::string& n);
+  const Constraint* constraint(const std::string& n) const;
+  const Constraint* primary_key() const;
+  Index* index(const std::string& n);
+  Trigger* trigger(const std::string& n);
+  Policy* policy(const std::string& n);
+  std::map<std::string, std::string> column_types() const;
+};
+
+struct Type {
+  std::string schema;
+  std::string name;
+  std::string kind;                 // enum, composite, domain, range
+  std::vector<std::string> values;  // enum labels in order
+  std::string definition;           // composite: "(a integer, b text)"; domain: "integer NOT NULL CHECK (...)"; range: "(subtype = ...)"
+  SourceRef src;
+};
+
+struct Sequence {
+  std::string schema;
+  std::string name;
+  std::string type = "bigint";
+  std::string owned_by;  // "table.column" (same schema) when the sequence belongs to a column (serial)
+  SourceRef src;
+};
+
+struct View {
+  std::string schema;
+  std::string name;
+  bool materialized = false;
+  std::string definition;  // the query as libpg_query's deparser prints it
+  std::vector<Index> indexes;  // materialized views only
+  int order = 0;           // creation order, so that views are printed after the views they read
+  SourceRef src;
+};
+
+struct Function {
+  std::string schema;
+  std::string name;
+  std::string identity_args;  // input argument types: "integer, text"
+  std::string arguments;      // the whole argument list as written in canonical form (names, modes, defaults)
+  std::string returns;        // "trigger", "SETOF text", "TABLE(a integer)"; "" for procedures
+  std::string language;
+  bool procedure = false;
+  std::string body;           // the AS string
+  std::string sql_text;       // SQL-standard bodies (BEGIN ATOMIC, RETURN): the whole CREATE statement as written
+  std::vector<std::string> options;  // canonical options: "SECURITY DEFINER", "STABLE", "SET search_path = ''"
+  int order = 0;
+  SourceRef src;
+
+  std::string signature() const;  // "name(integer, text)"
+};
+
+struct Extension {
+  std::string name;
+  std::string schema;  // where its objects live (replay: WITH SCHEMA, or the first schema of the search path)
+  SourceRef src;
+};
+
+struct Schema {
+  std::string name;
+  std::map<std::string, Table> tables;
+  std::map<std::string, Type> types;
+  std::map<std::string, Sequence> sequences;
+  std::map<std::string, View> views;
+  std::map<std::string, Function> functions;  // by signature
+  SourceRef src;
+
+  bool empty() const {
+    return tables.empty() && types.empty() && sequences.empty() && views.empty() && functions.empty();
+  }
+  // Which relation (table, view, sequence, index) holds this name in the schema; "" when none.
+  std::string relation_kind(const std::string& name) const;
+};
+
+struct SchemaModel {
+  std::map<std::string, Schema> schemas;
+  std::map<std::string, Extension> extensions;
+
+  SchemaModel();  // has the public schema, as every new database does
+  Schema* schema(const std::string& name);
+  const Schema* schema(const std::string& name) const;
+  Table* table(const std::string& schema, const std::string& name);
+  const Table* table(const std::string& schema, const std::string& name) const;
+  // The table or materialized view that holds an index, and the index; nulls when there is none.
+  struct IndexRef {
+    Table* table = nullptr;
+    View* view = nullptr;
+    Index* index = nullptr;
+  };
+  IndexRef find_index(const std::string& schema, const std::string& name);
+  std::size_t table_count() const;
+};
+
+// JSON form (stable key order; `sources` adds each object's file:line:col).
+nlohmann::ordered_json to_json(const SchemaModel& m, bool sources = true);
+// DDL that recreates the model, in a stable order: schemas, extensions, types, sequences, functions, tables
+// (columns, primary key, unique, check and exclusion constraints), sequence ownership, foreign keys, indexes,
+// views in creation order, row-level security, policies, triggers.
+std::string to_sql(const SchemaModel& m);
+
+}  // namespace driftguard::model

@@ -1,0 +1,784 @@
+#include "analyzer/model/normalize.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+#include <vector>
+
+#include "analyzer/names.hpp"
+#include "analyzer/pgquery.hpp"
+#include "analyzer/text.hpp"
+
+namespace driftguard::norm {
+namespace {
+
+constexpr std::size_t kMaxIdent = 63;  // NAMEDATALEN - 1
+
+std::string collapse_ws(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Bytes of s that fit in n bytes without cutting a UTF-8 character.
+std::size_t clip_utf8(const std::string& s, std::size_t n) {
+  if (n >= s.size()) return s.size();
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+// ---- types ----
+
+std::vector<std::string> typmod_texts(const json& tn) {
+  std::vector<std::string> out;
+  const json& tm = field(tn, "typmods");
+  if (!tm.is_array()) return out;
+  for (const auto& m : tm) {
+    const json& c = field(m, "A_Const");
+    if (c.is_object()) {
+      if (const json& iv = field(c, "ival"); iv.is_object()) {
+        out.push_back(std::to_string(num(iv, "ival", 0)));
+      } else if (const json& sv = field(c, "sval"); sv.is_object()) {
+        out.push_back(str(sv, "sval"));
+      } else if (const json& fv = field(c, "fval"); fv.is_object()) {
+        out.push_back(str(fv, "fval"));
+      }
+    } else if (const json& cr = field(m, "ColumnRef"); cr.is_object()) {
+      auto f = strings(field(cr, "fields"));
+      out.push_back(f.empty() ? std::string() : f.back());
+    }
+  }
+  return out;
+}
+
+std::string paren_list(const std::vector<std::string>& mods) {
+  if (mods.empty()) return {};
+  std::string out = "(";
+  for (std::size_t i = 0; i < mods.size(); ++i) out += (i ? "," : "") + mods[i];
+  return out + ")";
+}
+
+std::string interval_fields(long mask) {
+  constexpr long month = 1 << 1, year = 1 << 2, day = 1 << 3, hour = 1 << 10, minute = 1 << 11, second = 1 << 12;
+  static const std::pair<long, const char*> names[] = {
+      {year, " year"},
+      {month, " month"},
+      {day, " day"},
+      {hour, " hour"},
+      {minute, " minute"},
+      {second, " second"},
+      {year | month, " year to month"},
+      {day | hour, " day to hour"},
+      {day | hour | minute, " day to minute"},
+      {day | hour | minute | second, " day to second"},
+      {hour | minute, " hour to minute"},
+      {hour | minute | second, " hour to second"},
+      {minute | second, " minute to second"}};
+  for (const auto& [m, n] : names) {
+    if (m == mask) return n;
+  }
+  return {};
+}
+
+// format_type's name for a built-in type with its typmods; "" when `base` is not one that format_type renames.
+std::string builtin_type(const std::string& base, const std::vector<std::string>& mods) {
+  auto m = paren_list(mods);
+  if (base == "int2" || base == "smallint") return "smallint";
+  if (base == "int4" || base == "int" || base == "integer") return "integer";
+  if (base == "int8" || base == "bigint") return "bigint";
+  if (base == "float4" || base == "real") return "real";
+  if (base == "float8" || base == "double precision") return "double precision";
+  if (base == "bool" || base == "boolean") return "boolean";
+  if (base == "varchar" || base == "character varying") return "character varying" + m;
+  if (base == "bpchar" || base == "character") return mods.empty() ? "bpchar" : "character" + m;
+  if (base == "varbit" || base == "bit varying") return "bit varying" + m;
+  if (base == "bit") return "bit" + m;
+  if (base == "numeric" || base == "decimal") {
+    if (mods.size() == 1) return "numeric(" + mods[0] + ",0)";
+    return "numeric" + m;
+  }
+  if (base == "timestamp") return "timestamp" + m + " without time zone";
+  if (base == "timestamptz") return "timestamp" + m + " with time zone";
+  if (base == "time") return "time" + m + " without time zone";
+  if (base == "timetz") return "time" + m + " with time zone";
+  if (base == "interval") {
+    if (mods.empty()) return "interval";
+    long mask = std::strtol(mods[0].c_str(), nullptr, 10);
+    std::string out = "interval" + interval_fields(mask);
+    if (mods.size() == 2) out += "(" + mods[1] + ")";
+    return out;
+  }
+  return {};
+}
+
+bool is_numeric_type(const std::string& t) {
+  auto s = strip_typmod(t);
+  return s == "smallint" || s == "integer" || s == "bigint" || s == "numeric" || s == "real" ||
+         s == "double precision";
+}
+bool is_text_type(const std::string& t) {
+  auto s = strip_typmod(t);
+  return s == "text" || s == "character varying" || s == "character" || s == "bpchar";
+}
+bool is_number_text(const std::string& s) {
+  static const std::regex re(R"(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+  return std::regex_match(s, re);
+}
+
+// A timestamp without time zone as PostgreSQL prints it: "2020-01-01T10:00+02:00" -> "2020-01-01 10:00:00"
+// (the zone is ignored for this type, seconds are always shown, a zero fraction is not).
+std::string timestamp_literal(const std::string& s) {
+  static const std::regex re(
+      R"(\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*)");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return s;
+  std::string frac = m[4].str();
+  while (!frac.empty() && (frac.back() == '0' || frac.back() == '.')) frac.pop_back();
+  return m[1].str() + " " + m[2].str() + (m[3].matched ? m[3].str() : ":00") + frac;
+}
+
+std::string quote_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// Splits "a.\"B\"" into {"a", "B"} (unquoted parts folded to lower case), for regclass literals.
+std::vector<std::string> split_qualified(std::string_view s) {
+  std::vector<std::string> parts;
+  std::string cur;
+  bool quoted = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') {
+        cur += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cur += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '.') {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  parts.push_back(cur);
+  return parts;
+}
+
+// ---- expressions ----
+
+class Printer {
+ public:
+  explicit Printer(const ExprContext& c) : c_(c) {}
+
+  std::string print(const json& node, const std::string& target) {
+    std::string t = node_type(node);
+    const json& b = unwrap(node);
+    if (t == "A_Const") return constant(b, target);
+    if (t == "TypeCast") return cast(b, target);
+    if (t == "FuncCall") return func(b);
+    if (t == "ColumnRef") return column_ref(b);
+    if (t == "A_Expr") return a_expr(b);
+    if (t == "BoolExpr") return bool_expr(b);
+    if (t == "NullTest") {
+      return child(field(b, "arg")) + (str(b, "nulltesttype") == "IS_NOT_NULL" ? " IS NOT NULL" : " IS NULL");
+    }
+    if (t == "BooleanTest") return boolean_test(b);
+    if (t == "SQLValueFunction") return sql_value_function(b);
+    if (t == "A_ArrayExpr") return array(b, element_type(target));
+    if (t == "SubLink") return sublink(b);
+    if (t == "CaseExpr") return case_expr(b);
+    if (t == "CoalesceExpr") return "COALESCE(" + list(field(b, "args"), target) + ")";
+    if (t == "MinMaxExpr") {
+      return std::string(str(b, "op") == "IS_LEAST" ? "LEAST(" : "GREATEST(") + list(field(b, "args"), target) + ")";
+    }
+    if (t == "RowExpr") return "ROW(" + list(field(b, "args"), "") + ")";
+    if (t == "A_Indirection") return indirection(b);
+    if (t == "CollateClause") {
+      return child(field(b, "arg")) + " COLLATE " + display(strings(field(b, "collname")));
+    }
+    if (t == "ParamRef") return "$" + std::to_string(num(b, "number", 0));
+    if (t == "NamedArgExpr") return ident(str(b, "name")) + " => " + print(field(b, "arg"), "");
+    if (t == "SetToDefault") return "DEFAULT";
+    if (t == "GroupingFunc") return "GROUPING(" + list(field(b, "args"), "") + ")";
+    return fallback(node);
+  }
+
+ private:
+  const ExprContext& c_;
+
+  static bool compound(const json& node) {
+    std::string t = node_type(node);
+    if (t == "A_Expr" || t == "BoolExpr" || t == "NullTest" || t == "BooleanTest" || t == "CollateClause") return true;
+    if (t == "SubLink") {
+      auto k = str(unwrap(node), "subLinkType");
+      return k == "ANY_SUBLINK" || k == "ALL_SUBLINK";
+    }
+    return false;
+  }
+  std::string child(const json& node, const std::string& target = {}) {
+    std::string s = print(node, target);
+    return compound(node) ? "(" + s + ")" : s;
+  }
+  std::string list(const json& items, const std::string& target) {
+    std::string out;
+    if (!items.is_array()) return out;
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + print(items[i], target);
+    return out;
+  }
+
+  // ARRAY[...] assigned to an array type: PostgreSQL stores each element cast to the element type
+  // (ARRAY['A'::"Role"]); string literals keep that cast unless the element type takes them as they are.
+  std::string array(const json& b, const std::string& et) {
+    std::string out = "ARRAY[";
+    const json& items = field(b, "elements");
+    for (std::size_t i = 0; items.is_array() && i < items.size(); ++i) {
+      std::string e = print(items[i], et);
+      bool literal = !e.empty() && e.front() == '\'' && e.back() == '\'';
+      if (literal && !et.empty() && !is_text_type(et) && element_type(et).empty()) e += "::" + et;
+      out += (i ? ", " : "") + e;
+    }
+    return out + "]";
+  }
+
+  // The source text at a node's location, or empty when unknown.
+  std::string_view at(const json& b) const {
+    long loc = num(b, "location", -1);
+    if (c_.text.empty() || loc < 0) return {};
+    std::size_t off = c_.base + static_cast<std::size_t>(loc);
+    return off < c_.text.size() ? c_.text.substr(off) : std::string_view{};
+  }
+
+  std::string constant(const json& b, const std::string& target) {
+    if (flag(b, "isnull")) return "NULL";
+    if (const json& iv = field(b, "ival"); iv.is_object()) {
+      long v = num(iv, "ival", 0);
+      // libpg_query 15's JSON drops negative integer values ("ival": {}): read them from the source.
+      if (v == 0) {
+        auto s = at(b);
+        if (!s.empty() && s[0] == '-') {
+          std::size_t i = lex::skip_trivia(s, 1);
+          std::size_t j = i;
+          while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+          if (j > i) return "-" + std::string(s.substr(i, j - i));
+        }
+      }
+      return std::to_string(v);
+    }
+    if (const json& fv = field(b, "fval"); fv.is_object()) return str(fv, "fval");
+    if (const json& bv = field(b, "boolval"); bv.is_object()) return flag(bv, "boolval") ? "true" : "false";
+    if (const json& bs = field(b, "bsval"); bs.is_object()) {
+      std::string v = str(bs, "bsval");
+      if (v.empty()) return "B''";
+      char kind = static_cast<char>(std::toupper(static_cast<unsigned char>(v[0])));
+      return std::string(1, kind) + "'" + v.substr(1) + "'";
+    }
+    std::string s = str(field(b, "sval"), "sval");
+    if (!target.empty() && is_numeric_type(target) && is_number_text(s)) return s;
+    if (strip_typmod(target) == "timestamp without time zone") s = timestamp_literal(s);
+    if (strip_typmod(target) == "boolean") {
+      std::string l = s;
+      std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      if (l == "true" || l == "t" || l == "yes" || l == "on" || l == "1") return "true";
+      if (l == "false" || l == "f" || l == "no" || l == "off" || l == "0") return "false";
+    }
+    return quote_literal(s);
+  }
+
+  static bool is_const(const json& n, const char* kind = nullptr) {
+    const json& c = field(n, "A_Const");
+    if (!c.is_object()) return false;
+    return kind == nullptr || field(c, kind).is_object();
+  }
+  static bool empty_array(const json& n) {
+    const json& a = field(n, "A_ArrayExpr");
+    return a.is_object() && !field(a, "elements").is_array();
+  }
+  static bool literal_array(const json& n) {
+    const json& a = field(n, "A_ArrayExpr");
+    if (!a.is_object() || !field(a, "elements").is_array()) return false;
+    for (const auto& e : field(a, "elements")) {
+      if (!is_const(e) && !(node_type(e) == "TypeCast" && is_const(field(unwrap(e), "arg")))) return false;
+    }
+    return true;
+  }
+
+  std::string cast(const json& b, const std::string& target) {
+    const json& arg = field(b, "arg");
+    std::string t = type_name(field(b, "typeName"));
+    // A cast to the type the value is assigned to changes nothing ('USER'::"Role" in a "Role" column).
+    if (!target.empty() && strip_typmod(t) == strip_typmod(target)) {
+      // An empty array of the column's type is '{}' however it is spelled (ARRAY[]::text[], '{}'::text[]).
+      return empty_array(arg) ? "'{}'" : print(arg, target);
+    }
+    // Casts PostgreSQL adds or that make no difference: numeric literals to numeric types, string literals (and
+    // arrays of them) to text types, text-like columns to text types.
+    if (is_numeric_type(t) && (is_const(arg, "ival") || is_const(arg, "fval"))) return print(arg, "");
+    if (is_numeric_type(t) && is_const(arg, "sval") && is_number_text(str(field(field(arg, "A_Const"), "sval"), "sval"))) {
+      return print(arg, t);
+    }
+    if (is_text_type(t) && is_const(arg, "sval")) return print(arg, "");
+    if (is_text_type(element_type(t)) && literal_array(arg)) return print(arg, t);
+    if (is_text_type(t) && node_type(arg) == "ColumnRef" && c_.columns) {
+      auto f = strings(field(unwrap(arg), "fields"));
+      auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
+      if (it != c_.columns->end() && is_text_type(it->second)) return print(arg, "");
+    }
+    if (strip_typmod(t) == "regclass" && is_const(arg, "sval")) {
+      auto parts = split_qualified(str(field(field(arg, "A_Const"), "sval"), "sval"));
+      std::string name = parts.size() >= 2 ? qualified(parts[parts.size() - 2], parts.back()) : ident(parts.back());
+      return quote_literal(name) + "::regclass";
+    }
+    std::string inner = print(arg, t);
+    return (is_const(arg) ? inner : "(" + inner + ")") + "::" + t;
+  }
+
+  std::string func(const json& b) {
+    auto names = strings(field(b, "funcname"));
+    // pg_catalog and public are on every search path: pg_dump's public.f() is f().
+    if (names.size() == 2 && (names[0] == "pg_catalog" || names[0] == "public")) names.erase(names.begin());
+    const json& args = field(b, "args");
+    bool no_args = !args.is_array() || args.empty();
+    if (names.size() == 1 && no_args && !flag(b, "agg_star") && (names[0] == "now" || names[0] == "transaction_timestamp")) {
+      return "CURRENT_TIMESTAMP";
+    }
+    if (field(b, "over").is_object() || field(b, "agg_filter").is_object() || field(b, "agg_order").is_array()) {
+      return fallback(json{{"FuncCall", b}});
+    }
+    std::string out = display(names) + "(";
+    // nextval('s') takes a regclass: PostgreSQL stores nextval('s'::regclass).
+    if (names.size() == 1 && (names[0] == "nextval" || names[0] == "currval" || names[0] == "setval") && args.is_array() &&
+        !args.empty() && is_const(args[0], "sval")) {
+      json fixed = b;
+      json cast;
+      cast["arg"] = args[0];
+      cast["typeName"]["names"] = json::array({json{{"String", json{{"sval", "regclass"}}}}});
+      fixed["args"][0] = json{{"TypeCast", cast}};
+      return func(fixed);
+    }
+    if (flag(b, "agg_star")) out += "*";
+    if (flag(b, "agg_distinct")) out += "DISTINCT ";
+    if (args.is_array()) {
+      for (std::size_t i = 0; i < args.size(); ++i) {
+        if (i) out += ", ";
+        if (flag(b, "func_variadic") && i + 1 == args.size()) out += "VARIADIC ";
+        out += print(args[i], "");
+      }
+    }
+    return out + ")";
+  }
+
+  std::string column_ref(const json& b) {
+    std::string out;
+    for (const auto& f : field(b, "fields")) {
+      if (!out.empty()) out += '.';
+      if (field(f, "A_Star").is_object()) {
+        out += '*';
+      } else {
+        out += ident(str(field(f, "String"), "sval"));
+      }
+    }
+    return out;
+  }
+
+  static std::string op_name(const json& name) {
+    auto parts = strings(name);
+    if (parts.size() == 2 && parts[0] == "pg_catalog") parts.erase(parts.begin());
+    if (parts.size() == 1) return parts[0];
+    std::string out = "OPERATOR(";
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + (i + 1 < parts.size() ? ident(parts[i]) : parts[i]);
+    return out + ")";
+  }
+
+  std::string a_expr(const json& b) {
+    std::string kind = str(b, "kind");
+    std::string op = op_name(field(b, "name"));
+    const json& l = field(b, "lexpr");
+    const json& r = field(b, "rexpr");
+    if (kind == "AEXPR_IN") {
+      bool neg = op == "<>";
+      return child(l) + (neg ? " <> ALL (ARRAY[" : " = ANY (ARRAY[") + list(field(unwrap(r), "items"), "") + "])";
+    }
+    if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
+      return child(l) + " " + op + (kind == "AEXPR_OP_ANY" ? " ANY (" : " ALL (") + print(r, "") + ")";
+    }
+    if (kind == "AEXPR_DISTINCT") return child(l) + " IS DISTINCT FROM " + child(r);
+    if (kind == "AEXPR_NOT_DISTINCT") return child(l) + " IS NOT DISTINCT FROM " + child(r);
+    if (kind == "AEXPR_NULLIF") return "NULLIF(" + print(l, "") + ", " + print(r, "") + ")";
+    if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") {
+      auto parts = between_parts(b);
+      std::string out;
+      for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? (kind == "AEXPR_BETWEEN" ? " AND " : " OR ") : "") + parts[i];
+      return out;
+    }
+    if (kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN_SYM") {
+      const json& items = field(unwrap(r), "items");
+      std::string lo = items.is_array() && !items.empty() ? child(items[0]) : "";
+      std::string hi = items.is_array() && items.size() > 1 ? child(items[1]) : "";
+      return child(l) + (kind == "AEXPR_BETWEEN_SYM" ? " BETWEEN SYMMETRIC " : " NOT BETWEEN SYMMETRIC ") + lo + " AND " + hi;
+    }
+    // AEXPR_OP, LIKE, ILIKE, SIMILAR: the operator name is in the tree (~~, ~~*, ~).
+    if (l.is_null()) return op + " " + child(r);
+    return child(l) + " " + op + " " + child(r);
+  }
+
+  // a BETWEEN x AND y -> {"(a >= x)", "(a <= y)"}; NOT BETWEEN -> {"(a < x)", "(a > y)"}
+  std::vector<std::string> between_parts(const json& b) {
+    bool neg = str(b, "kind") == "AEXPR_NOT_BETWEEN";
+    std::string l = child(field(b, "lexpr"));
+    const json& items = field(unwrap(field(b, "rexpr")), "items");
+    std::string lo = items.is_array() && !items.empty() ? child(items[0]) : "";
+    std::string hi = items.is_array() && items.size() > 1 ? child(items[1]) : "";
+    return {"(" + l + (neg ? " < " : " >= ") + lo + ")", "(" + l + (neg ? " > " : " <= ") + hi + ")"};
+  }
+
+  void bool_operands(const json& node, const std::string& op, std::vector<std::string>& out) {
+    const json& b = unwrap(node);
+    if (node_type(node) == "BoolExpr" && str(b, "boolop") == op) {
+      for (const auto& a : field(b, "args")) bool_operands(a, op, out);
+      return;
+    }
+    std::string k = str(b, "kind");
+    if (node_type(node) == "A_Expr" &&
+        ((op == "AND_EXPR" && k == "AEXPR_BETWEEN") || (op == "OR_EXPR" && k == "AEXPR_NOT_BETWEEN"))) {
+      for (auto& p : between_parts(b)) out.push_back(std::move(p));
+      return;
+    }
+    out.push_back(child(node));
+  }
+
+  std::string bool_expr(const json& b) {
+    std::string op = str(b, "boolop");
+    const json& args = field(b, "args");
+    if (op == "NOT_EXPR") return "NOT " + (args.is_array() && !args.empty() ? child(args[0]) : std::string());
+    std::vector<std::string> parts;
+    for (const auto& a : args) bool_operands(a, op, parts);
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? (op == "AND_EXPR" ? " AND " : " OR ") : "") + parts[i];
+    return out;
+  }
+
+  std::string boolean_test(const json& b) {
+    static const std::pair<const char*, const char*> tests[] = {
+        {"IS_TRUE", " IS TRUE"},       {"IS_NOT_TRUE", " IS NOT TRUE"}, {"IS_FALSE", " IS FALSE"},
+        {"IS_NOT_FALSE", " IS NOT FALSE"}, {"IS_UNKNOWN", " IS UNKNOWN"}, {"IS_NOT_UNKNOWN", " IS NOT UNKNOWN"}};
+    std::string k = str(b, "booltesttype");
+    for (const auto& [n, s] : tests) {
+      if (k == n) return child(field(b, "arg")) + s;
+    }
+    return child(field(b, "arg")) + " IS TRUE";
+  }
+
+  static std::string sql_value_function(const json& b) {
+    static const std::pair<const char*, const char*> ops[] = {
+        {"SVFOP_CURRENT_DATE", "CURRENT_DATE"},
+        {"SVFOP_CURRENT_TIME", "CURRENT_TIME"},
+        {"SVFOP_CURRENT_TIME_N", "CURRENT_TIME"},
+        {"SVFOP_CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},
+        {"SVFOP_CURRENT_TIMESTAMP_N", "CURRENT_TIMESTAMP"},
+        {"SVFOP_LOCALTIME", "LOCALTIME"},
+        {"SVFOP_LOCALTIME_N", "LOCALTIME"},
+        {"SVFOP_LOCALTIMESTAMP", "LOCALTIMESTAMP"},
+        {"SVFOP_LOCALTIMESTAMP_N", "LOCALTIMESTAMP"},
+        {"SVFOP_CURRENT_ROLE", "CURRENT_ROLE"},
+        {"SVFOP_CURRENT_USER", "CURRENT_USER"},
+        {"SVFOP_USER", "USER"},
+        {"SVFOP_SESSION_USER", "SESSION_USER"},
+        {"SVFOP_CURRENT_CATALOG", "CURRENT_CATALOG"},
+        {"SVFOP_CURRENT_SCHEMA", "CURRENT_SCHEMA"}};
+    std::string op = str(b, "op");
+    for (const auto& [k, v] : ops) {
+      if (op == k) {
+        std::string out = v;
+        long tm = num(b, "typmod", -1);
+        if (op.size() > 2 && op.compare(op.size() - 2, 2, "_N") == 0 && tm >= 0) out += "(" + std::to_string(tm) + ")";
+        return out;
+      }
+    }
+    return fallback(json{{"SQLValueFunction", b}});
+  }
+
+  // The text of the parenthesized sub-select that starts at or after the node's location.
+  std::string subselect_text(const json& b) {
+    auto s = at(b);
+    if (s.empty()) return {};
+    std::size_t p = 0;
+    while (p < s.size()) {
+      p = lex::skip_trivia(s, p);
+      if (p >= s.size() || s[p] == '(') break;
+      if (s[p] == ')' || s[p] == ';') return {};
+      p = lex::skip_token(s, p);
+    }
+    if (p >= s.size()) return {};
+    std::size_t open = p;
+    int depth = 0;
+    while (p < s.size()) {
+      p = lex::skip_trivia(s, p);
+      if (p >= s.size()) break;
+      if (s[p] == '(') ++depth;
+      if (s[p] == ')' && --depth == 0) return std::string(s.substr(open + 1, p - open - 1));
+      p = lex::skip_token(s, p);
+    }
+    return {};
+  }
+
+  std::string sublink(const json& b) {
+    std::string text = subselect_text(b);
+    if (text.empty()) return fallback(json{{"SubLink", b}});
+    std::string q = query(text);
+    std::string k = str(b, "subLinkType");
+    if (k == "EXISTS_SUBLINK") return "EXISTS (" + q + ")";
+    if (k == "ARRAY_SUBLINK") return "ARRAY(" + q + ")";
+    if (k == "ANY_SUBLINK" || k == "ALL_SUBLINK") {
+      const json& on = field(b, "operName");
+      std::string op = on.is_array() ? op_name(on) : "=";
+      if (op == "=" && k == "ANY_SUBLINK") return child(field(b, "testexpr")) + " IN (" + q + ")";
+      return child(field(b, "testexpr")) + " " + op + (k == "ANY_SUBLINK" ? " ANY (" : " ALL (") + q + ")";
+    }
+    return "(" + q + ")";
+  }
+
+  std::string case_expr(const json& b) {
+    std::string out = "CASE";
+    if (const json& a = field(b, "arg"); !a.is_null()) out += " " + child(a);
+    for (const auto& w : field(b, "args")) {
+      const json& cw = unwrap(w);
+      out += " WHEN " + print(field(cw, "expr"), "") + " THEN " + print(field(cw, "result"), "");
+    }
+    if (const json& d = field(b, "defresult"); !d.is_null()) out += " ELSE " + print(d, "");
+    return out + " END";
+  }
+
+  std::string indirection(const json& b) {
+    const json& arg = field(b, "arg");
+    std::string t = node_type(arg);
+    std::string out = (t == "ColumnRef" || t == "ParamRef") ? print(arg, "") : "(" + print(arg, "") + ")";
+    for (const auto& i : field(b, "indirection")) {
+      std::string it = node_type(i);
+      const json& ib = unwrap(i);
+      if (it == "A_Indices") {
+        std::string lo = field(ib, "lidx").is_null() ? "" : print(field(ib, "lidx"), "");
+        std::string hi = field(ib, "uidx").is_null() ? "" : print(field(ib, "uidx"), "");
+        out += flag(ib, "is_slice") ? "[" + lo + ":" + hi + "]" : "[" + hi + "]";
+      } else if (it == "String") {
+        out += "." + ident(str(ib, "sval"));
+      } else if (it == "A_Star") {
+        out += ".*";
+      }
+    }
+    return out;
+  }
+
+  // Not printed by this normalizer: a stable text that compares equal for equal trees (locations removed).
+  static std::string fallback(const json& node) {
+    json copy = node;
+    strip_locations(copy);
+    return "/* " + copy.dump() + " */";
+  }
+  static void strip_locations(json& j) {
+    if (j.is_object()) {
+      j.erase("location");
+      for (auto& [k, v] : j.items()) strip_locations(v);
+    } else if (j.is_array()) {
+      for (auto& v : j) strip_locations(v);
+    }
+  }
+};
+
+json parse_select(const std::string& sql) {
+  auto r = pg::parse(sql);
+  if (r.error) return nullptr;
+  json tree = json::parse(r.json, nullptr, false);
+  const json& stmts = field(tree, "stmts");
+  if (!stmts.is_array() || stmts.size() != 1) return nullptr;
+  const json& sel = field(field(stmts[0], "stmt"), "SelectStmt");
+  const json& tl = field(sel, "targetList");
+  if (!tl.is_array() || tl.size() != 1 || field(sel, "fromClause").is_array()) return nullptr;
+  return field(field(tl[0], "ResTarget"), "val");
+}
+
+}  // namespace
+
+std::string type_name(const json& type_name_node) {
+  const json& tn = unwrap(type_name_node);
+  auto names = strings(field(tn, "names"));
+  if (names.empty()) return {};
+  std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
+  const std::string& base = names.back();
+  auto mods = typmod_texts(tn);
+  std::string out;
+  if (schema.empty() || schema == "pg_catalog") out = builtin_type(base, mods);
+  if (out.empty()) out = qualified(schema, base) + paren_list(mods);
+  if (field(tn, "arrayBounds").is_array()) out += "[]";
+  return out;
+}
+
+std::string type_text(std::string_view text) {
+  json val = parse_select("SELECT NULL::" + std::string(text));
+  const json& tc = field(val, "TypeCast");
+  if (!tc.is_object()) return collapse_ws(text);
+  return type_name(field(tc, "typeName"));
+}
+
+std::string serial_base(const json& type_name_node) {
+  const json& tn = unwrap(type_name_node);
+  auto names = strings(field(tn, "names"));
+  if (names.empty() || field(tn, "arrayBounds").is_array()) return {};
+  if (names.size() == 2 && names[0] != "pg_catalog") return {};
+  const std::string& n = names.back();
+  if (n == "serial" || n == "serial4") return "integer";
+  if (n == "bigserial" || n == "serial8") return "bigint";
+  if (n == "smallserial" || n == "serial2") return "smallint";
+  return {};
+}
+
+std::string element_type(const std::string& type) {
+  if (type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0) return type.substr(0, type.size() - 2);
+  return {};
+}
+
+std::string strip_typmod(const std::string& type) {
+  std::string out;
+  int depth = 0;
+  bool quoted = false;
+  for (char c : type) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && c == '(') ++depth;
+    if (depth == 0) out += c;
+    if (!quoted && c == ')' && depth > 0) --depth;
+  }
+  return out;
+}
+
+std::string ident(const std::string& name) { return quote_ident(name); }
+
+std::string qualified(const std::string& schema, const std::string& name) {
+  if (schema.empty() || schema == "public" || schema == "pg_catalog") return ident(name);
+  return ident(schema) + "." + ident(name);
+}
+
+std::string object_name(const std::string& name1, const std::string& name2, const std::string& label) {
+  std::size_t overhead = 0;
+  std::size_t n1 = name1.size();
+  std::size_t n2 = name2.size();
+  if (!name2.empty()) ++overhead;
+  if (!label.empty()) overhead += label.size() + 1;
+  std::size_t avail = kMaxIdent > overhead ? kMaxIdent - overhead : 0;
+  while (n1 + n2 > avail) {
+    if (n1 > n2) {
+      --n1;
+    } else {
+      --n2;
+    }
+  }
+  std::string out = name1.substr(0, clip_utf8(name1, n1));
+  if (!name2.empty()) out += "_" + name2.substr(0, clip_utf8(name2, n2));
+  if (!label.empty()) out += "_" + label;
+  return out;
+}
+
+std::string expr(const json& node, const ExprContext& ctx) {
+  if (node.is_null()) return {};
+  Printer p(ctx);
+  return p.print(node, ctx.target_type);
+}
+
+std::string expr_text(std::string_view text, const std::string& target_type,
+                 const std::map<std::string, std::string>* columns) {
+  std::string sql = "SELECT " + std::string(text);
+  json val = parse_select(sql);
+  if (val.is_null()) return collapse_ws(text);
+  ExprContext ctx;
+  ctx.text = sql;
+  ctx.target_type = target_type;
+  ctx.columns = columns;
+  return expr(val, ctx);
+}
+
+std::string query(std::string_view select_text) {
+  auto r = pg::deparse(std::string(select_text));
+  if (r.error) return collapse_ws(select_text);
+  return r.json;
+}
+
+std::string fk_action(const std::string& code) {
+  if (code == "r") return "RESTRICT";
+  if (code == "c") return "CASCADE";
+  if (code == "n") return "SET NULL";
+  if (code == "d") return "SET DEFAULT";
+  return "NO ACTION";
+}
+
+namespace {
+// Calls fn(begin, end, name) for each identifier token of a canonical expression that can be a column or table
+// name: not a literal, not a function name (followed by '('), not a qualifier (followed by '.'), not a type name
+// (after '::').
+template <typename Fn>
+void each_identifier(std::string_view s, Fn fn) {
+  std::size_t p = 0;
+  bool after_cast = false;
+  while (p < s.size()) {
+    p = lex::skip_trivia(s, p);
+    if (p >= s.size()) break;
+    std::size_t e = lex::skip_token(s, p);
+    char c = s[p];
+    bool word = std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '"' || static_cast<unsigned char>(c) >= 0x80;
+    if (word && !after_cast) {
+      std::size_t n = lex::skip_trivia(s, e);
+      bool call_or_qualifier = n < s.size() && (s[n] == '(' || s[n] == '.');
+      if (!call_or_qualifier) {
+        std::string name;
+        if (c == '"') {
+          for (std::size_t i = p + 1; i + 1 < e; ++i) {
+            name += s[i];
+            if (s[i] == '"') ++i;
+          }
+        } else {
+          name = std::string(s.substr(p, e - p));
+        }
+        fn(p, e, name);
+      }
+    }
+    after_cast = c == ':' && e == p + 1 && p > 0 && s[p - 1] == ':';
+    p = e;
+  }
+}
+}  // namespace
+
+std::string rename_identifier(const std::string& canonical, const std::string& from, const std::string& to) {
+  std::string out;
+  std::size_t last = 0;
+  each_identifier(canonical, [&](std::size_t b, std::size_t e, const std::string& name) {
+    if (name != from) return;
+    out += canonical.substr(last, b - last) + ident(to);
+    last = e;
+  });
+  return out + canonical.substr(last);
+}
+
+bool mentions_identifier(const std::string& canonical, const std::string& name) {
+  bool found = false;
+  each_identifier(canonical, [&](std::size_t, std::size_t, const std::string& n) { found = found || n == name; });
+  return found;
+}
+
+}  // namespace driftguard::norm

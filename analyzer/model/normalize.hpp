@@ -1,0 +1,76 @@
+// Normalization, in one place: canonical type names (as PostgreSQL's format_type prints them), canonical
+// expressions (defaults, checks, index keys and predicates, policies), names PostgreSQL chooses for unnamed
+// objects. Every comparison of two schema models goes through these functions, whichever way a model was built
+// (migrations, schema.prisma, or the catalog's pg_get_expr/format_type text).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace driftguard::norm {
+
+using json = nlohmann::json;
+
+// ---- types ----
+
+// A TypeName node -> "integer", "character varying(40)", "timestamp(3) without time zone", "text[]", "\"Role\"",
+// "billing.\"InvoiceState\"" (schema omitted for public and pg_catalog). serial types stay "serial" etc.: the
+// caller expands them (see serial_base).
+std::string type_name(const json& type_name_node);
+// The same from text ("VARCHAR(40)", "timestamptz(6)", "\"Role\"[]", format_type output). Text that does not
+// parse as a type is returned trimmed, as written.
+std::string type_text(std::string_view text);
+// "integer" for serial/serial4, "bigint" for bigserial/serial8, "smallint" for smallserial/serial2; "" otherwise.
+std::string serial_base(const json& type_name_node);
+// "text[]" -> "text"; a non-array type -> "".
+std::string element_type(const std::string& type);
+// "character varying(40)" -> "character varying"; "timestamp(3) without time zone" -> "timestamp without time zone".
+std::string strip_typmod(const std::string& type);
+
+// ---- names ----
+
+// Identifier as PostgreSQL prints it (quoted when needed).
+std::string ident(const std::string& name);
+// "name" for public (and pg_catalog), "schema.name" otherwise, each part quoted when needed.
+std::string qualified(const std::string& schema, const std::string& name);
+// PostgreSQL's makeObjectName: name1[_name2]_label cut to 63 bytes by shortening the longer of the two names.
+std::string object_name(const std::string& name1, const std::string& name2, const std::string& label);
+
+// ---- expressions ----
+
+struct ExprContext {
+  std::string_view text;  // the text the node locations point into (for sub-selects and negative numbers)
+  std::size_t base = 0;   // add to node locations to index `text`
+  std::string target_type;  // the type the value is assigned to (a column's type): casts to it are dropped
+  // column name -> canonical type of the table the expression belongs to: implicit casts PostgreSQL adds to
+  // them (varchar column compared with text) are dropped
+  const std::map<std::string, std::string>* columns = nullptr;
+};
+
+// Canonical text of an expression node (A_Const, TypeCast, FuncCall, ColumnRef, A_Expr, BoolExpr, ...).
+// Equivalent spellings give the same text: keyword case, quoting, redundant parentheses, now() and
+// CURRENT_TIMESTAMP, casts of literals to the target type, IN lists and = ANY (ARRAY[...]), BETWEEN and its
+// expansion. The result is valid SQL.
+std::string expr(const json& node, const ExprContext& ctx = {});
+// The same from text (a column default as written, or pg_get_expr output). Text that does not parse is returned
+// with its whitespace collapsed.
+std::string expr_text(std::string_view text, const std::string& target_type = {},
+                 const std::map<std::string, std::string>* columns = nullptr);
+// A query (view definition, sub-select) printed by libpg_query's deparser; whitespace-collapsed text when it
+// does not parse.
+std::string query(std::string_view select_text);
+
+// Foreign-key action from libpg_query's code ('a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set
+// default) -> "NO ACTION", "RESTRICT", ...
+std::string fk_action(const std::string& code);
+
+// Replaces the identifier `from` by `to` in a canonical expression (column and table renames), outside literals.
+std::string rename_identifier(const std::string& canonical, const std::string& from, const std::string& to);
+// Does a canonical expression mention this identifier (outside literals)?
+bool mentions_identifier(const std::string& canonical, const std::string& name);
+
+}  // namespace driftguard::norm

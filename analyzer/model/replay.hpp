@@ -1,0 +1,51 @@
+// Replays migration statements, in order, into a SchemaModel: CREATE/ALTER/DROP/RENAME of tables, columns,
+// constraints, indexes, types, sequences, views, functions, triggers, policies, extensions and schemas, with
+// PostgreSQL's semantics (IF [NOT] EXISTS, CASCADE, names chosen for unnamed constraints and indexes, serial
+// columns). A statement that cannot be applied becomes a `replay-error` finding; a statement the model does not
+// represent (DML, GRANT, arbitrary DO blocks, ...) is recorded in skipped(), never dropped silently.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/model/model.hpp"
+#include "analyzer/parse.hpp"
+#include "analyzer/source.hpp"
+
+namespace driftguard::model {
+
+inline constexpr const char* kReplayError = "replay-error";
+
+struct Skipped {
+  SourceRef where;
+  std::string what;        // "INSERT", "GRANT", "DO block without a statement driftguard can read", ...
+  bool no_effect = false;  // understood, and changes nothing the model holds (COMMENT, SET, BEGIN, ANALYZE, ...)
+};
+
+class Replayer {
+ public:
+  Replayer() = default;
+
+  // Applies the statements of one migration file (parsed with parse_sql). Syntax errors become replay errors.
+  void apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings);
+  // Parses and applies SQL that was generated, not read from a file: every object it creates, and every finding,
+  // points at `origin`.
+  void apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings);
+
+  const SchemaModel& model() const { return model_; }
+  SchemaModel& model() { return model_; }
+  SchemaModel take() { return std::move(model_); }
+  const std::vector<Skipped>& skipped() const { return skipped_; }
+  int applied() const { return applied_; }  // statements that changed (or were checked against) the model
+
+ private:
+  struct Impl;
+  friend struct Impl;
+  SchemaModel model_;
+  std::vector<Skipped> skipped_;
+  int applied_ = 0;
+  int order_ = 0;
+};
+
+}  // namespace driftguard::model

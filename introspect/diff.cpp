@@ -1,0 +1,555 @@
+#include "introspect/diff.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "analyzer/model/normalize.hpp"
+
+namespace driftguard::diff {
+
+using namespace model;
+
+namespace {
+
+// Does a glob (*, ? within one dot-separated name) match the whole text?
+bool glob(std::string_view p, std::string_view s) {
+  if (p.empty()) return s.empty();
+  if (p[0] == '*') {
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      if (glob(p.substr(1), s.substr(i))) return true;
+      if (i < s.size() && s[i] == '.') break;
+    }
+    return false;
+  }
+  if (s.empty()) return false;
+  if ((p[0] == '?' && s[0] != '.') || p[0] == s[0]) return glob(p.substr(1), s.substr(1));
+  return false;
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '.') {
+      parts.push_back(path.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+std::string join_path(const std::vector<std::string>& parts, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) out += (i > from ? "." : "") + parts[i];
+  return out;
+}
+
+Severity severity_of(const std::string& kind, bool unmanaged) {
+  if (unmanaged) return Severity::info;
+  static const std::set<std::string> errors = {
+      "missing-table", "missing-column", "column-type", "nullability",   "primary-key",   "missing-enum",
+      "enum-values",   "missing-schema", "missing-extension", "missing-constraint", "foreign-key-action",
+      "constraint-definition", "missing-type", "identity", "generated"};
+  static const std::set<std::string> infos = {"index-kind", "enum-order"};
+  if (errors.count(kind)) return Severity::error;
+  if (infos.count(kind)) return Severity::info;
+  return Severity::warning;
+}
+
+std::string column_def(const Column& c) {
+  std::string out = c.type;
+  if (!c.collation.empty()) out += " COLLATE " + c.collation;
+  if (!c.identity.empty()) out += " GENERATED " + c.identity + " AS IDENTITY";
+  if (!c.generated.empty()) out += " GENERATED ALWAYS AS (" + c.generated + ") STORED";
+  if (!c.default_expr.empty()) out += " DEFAULT " + c.default_expr;
+  if (c.not_null) out += " NOT NULL";
+  return out;
+}
+
+// An index, or a unique constraint seen as the index that enforces it.
+struct IndexView {
+  Index index;
+  bool from_constraint = false;
+};
+
+std::vector<IndexView> index_views(const Table& t) {
+  std::vector<IndexView> out;
+  for (const auto& i : t.indexes) out.push_back({i, false});
+  for (const auto& c : t.constraints) {
+    if (c.kind != ConstraintKind::unique) continue;
+    IndexView v;
+    v.from_constraint = true;
+    v.index.name = c.name;
+    v.index.unique = true;
+    v.index.nulls_not_distinct = c.nulls_not_distinct;
+    for (const auto& col : c.columns) v.index.keys.push_back(IndexKey{norm::ident(col), false, "", "", false, ""});
+    v.index.include = c.include;
+    v.index.src = c.src;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+class Differ {
+ public:
+  Differ(const SchemaModel& e, const SchemaModel& a, const Options& o) : e_(e), a_(a), o_(o) {}
+
+  std::vector<DriftItem> run() {
+    schemas();
+    extensions();
+    for (const auto& [sn, es] : e_.schemas) {
+      const Schema* as = a_.schema(sn);
+      if (!as) continue;
+      types(sn, es, *as);
+      sequences(sn, es, *as);
+      tables(sn, es, *as);
+      views(sn, es, *as);
+      functions(sn, es, *as);
+    }
+    std::erase_if(items_, [&](const DriftItem& i) { return ignored(i.path, o_.ignore); });
+    std::stable_sort(items_.begin(), items_.end(), [](const DriftItem& x, const DriftItem& y) {
+      return std::tie(x.path, x.kind) < std::tie(y.path, y.kind);
+    });
+    return std::move(items_);
+  }
+
+ private:
+  const SchemaModel& e_;
+  const SchemaModel& a_;
+  const Options& o_;
+  std::vector<DriftItem> items_;
+  bool prisma_has_extensions() const {
+    if (o_.prisma == Side::expected) return !e_.extensions.empty();
+    if (o_.prisma == Side::actual) return !a_.extensions.empty();
+    return true;
+  }
+
+  // Adds an item. `prisma_inexpressible`: the object is of a kind schema.prisma cannot express; the item is
+  // unmanaged when the object exists only on the non-Prisma side.
+  void add(const std::string& kind, const std::string& path, const std::string& message, Endpoint exp, Endpoint act,
+           bool prisma_inexpressible = false) {
+    DriftItem i;
+    i.kind = kind;
+    i.path = path;
+    i.message = message;
+    bool only_expected = exp.present && !act.present;
+    bool only_actual = act.present && !exp.present;
+    i.expected = std::move(exp);
+    i.actual = std::move(act);
+    if (prisma_inexpressible) {
+      i.unmanaged = (o_.prisma == Side::expected && only_actual) || (o_.prisma == Side::actual && only_expected) ||
+                    (o_.prisma != Side::none && kind.find("missing") == std::string::npos &&
+                     kind.find("extra") == std::string::npos);
+    }
+    i.severity = severity_of(kind, i.unmanaged);
+    items_.push_back(std::move(i));
+  }
+  static Endpoint at(std::string value, const SourceRef& src) { return Endpoint{true, std::move(value), src}; }
+  static Endpoint none() { return Endpoint{}; }
+
+  // missing-X / extra-X for two maps keyed by name.
+  template <typename Map, typename Describe, typename Same>
+  void compare_named(const Map& em, const Map& am, const std::string& what, const std::string& prefix,
+                     Describe describe, Same same, bool inexpressible_extra) {
+    for (const auto& [n, x] : em) {
+      if (!am.count(n)) {
+        add("missing-" + what, prefix + n, what + " " + prefix + n + " is missing", at(describe(x), x.src), none(),
+            inexpressible_extra);
+      } else {
+        same(prefix + n, x, am.at(n));
+      }
+    }
+    for (const auto& [n, x] : am) {
+      if (!em.count(n)) {
+        add("extra-" + what, prefix + n, what + " " + prefix + n + " is not expected", none(), at(describe(x), x.src),
+            inexpressible_extra);
+      }
+    }
+  }
+
+  void schemas() {
+    for (const auto& [n, s] : e_.schemas) {
+      if (!a_.schema(n)) add("missing-schema", n, "schema " + n + " is missing", at("schema", s.src), none());
+    }
+    for (const auto& [n, s] : a_.schemas) {
+      if (!e_.schema(n)) {
+        add("extra-schema", n, "schema " + n + " is not expected", none(), at("schema", s.src), true);
+      }
+    }
+  }
+
+  void extensions() {
+    bool inexpressible = !prisma_has_extensions();
+    compare_named(
+        e_.extensions, a_.extensions, "extension", "",
+        [](const Extension& x) { return x.schema.empty() ? x.name : x.name + " WITH SCHEMA " + x.schema; },
+        [](const std::string&, const Extension&, const Extension&) {}, inexpressible);
+  }
+
+  void types(const std::string& sn, const Schema& es, const Schema& as) {
+    auto describe = [](const Type& t) {
+      if (t.kind != "enum") return t.kind + " " + t.definition;
+      std::string v = "enum (";
+      for (std::size_t i = 0; i < t.values.size(); ++i) v += (i ? ", " : "") + t.values[i];
+      return v + ")";
+    };
+    for (const auto& [n, t] : es.types) {
+      auto it = as.types.find(n);
+      std::string path = sn + "." + n;
+      std::string what = t.kind == "enum" ? "enum" : "type";
+      if (it == as.types.end()) {
+        add("missing-" + what, path, what + " " + path + " is missing", at(describe(t), t.src), none(), t.kind != "enum");
+      } else if (describe(t) != describe(it->second)) {
+        bool enums = t.kind == "enum" && it->second.kind == "enum";
+        auto sorted = [](std::vector<std::string> v) {
+          std::sort(v.begin(), v.end());
+          return v;
+        };
+        // The same labels in another order (ADD VALUE appends; schema.prisma lists them as written): only ORDER BY
+        // on the column and comparisons between labels see it.
+        bool order_only = enums && sorted(t.values) == sorted(it->second.values);
+        add(order_only ? "enum-order" : enums ? "enum-values" : "type-definition", path,
+            order_only ? "enum " + path + " has the same values in another order"
+            : enums    ? "enum " + path + " has different values"
+                       : "type " + path + " is defined differently",
+            at(describe(t), t.src), at(describe(it->second), it->second.src), !enums);
+      }
+    }
+    for (const auto& [n, t] : as.types) {
+      if (es.types.count(n)) continue;
+      std::string path = sn + "." + n;
+      std::string what = t.kind == "enum" ? "enum" : "type";
+      add("extra-" + what, path, what + " " + path + " is not expected", none(), at(describe(t), t.src), t.kind != "enum");
+    }
+  }
+
+  void sequences(const std::string& sn, const Schema& es, const Schema& as) {
+    // Sequences owned by a column (serial) follow their column: the column's default shows any difference.
+    auto free = [](const Schema& s) {
+      std::map<std::string, Sequence> out;
+      for (const auto& [n, q] : s.sequences) {
+        if (q.owned_by.empty()) out[n] = q;
+      }
+      return out;
+    };
+    auto ef = free(es);
+    auto af = free(as);
+    compare_named(
+        ef, af, "sequence", sn + ".", [](const Sequence& q) { return "sequence AS " + q.type; },
+        [&](const std::string& path, const Sequence& x, const Sequence& y) {
+          if (x.type != y.type) {
+            add("sequence-definition", path, "sequence " + path + " has a different type", at(x.type, x.src), at(y.type, y.src), true);
+          }
+        },
+        true);
+  }
+
+  void tables(const std::string& sn, const Schema& es, const Schema& as) {
+    for (const auto& [n, t] : es.tables) {
+      auto it = as.tables.find(n);
+      std::string path = sn + "." + n;
+      if (it == as.tables.end()) {
+        add("missing-table", path, "table " + path + " is missing", at("table", t.src), none());
+      } else {
+        table(path, t, it->second);
+      }
+    }
+    for (const auto& [n, t] : as.tables) {
+      if (!es.tables.count(n)) add("extra-table", sn + "." + n, "table " + sn + "." + n + " is not expected", none(), at("table", t.src));
+    }
+  }
+
+  void table(const std::string& path, const Table& e, const Table& a) {
+    for (const auto& ec : e.columns) {
+      const Column* ac = a.column(ec.name);
+      std::string cp = path + "." + ec.name;
+      if (!ac) {
+        if (!a.opaque) add("missing-column", cp, "column " + cp + " is missing", at(column_def(ec), ec.src), none());
+        continue;
+      }
+      column(cp, ec, *ac);
+    }
+    for (const auto& ac : a.columns) {
+      if (!e.column(ac.name) && !e.opaque) {
+        add("extra-column", path + "." + ac.name, "column " + path + "." + ac.name + " is not expected", none(),
+            at(column_def(ac), ac.src));
+      }
+    }
+    primary_key(path, e, a);
+    constraints(path, e, a);
+    indexes(path, e, a);
+    rls(path, e, a);
+    policies(path, e, a);
+    triggers(path, e, a);
+  }
+
+  void column(const std::string& cp, const Column& e, const Column& a) {
+    if (e.type != a.type) {
+      add("column-type", cp, "column " + cp + " has type " + a.type + ", expected " + e.type, at(e.type, e.src), at(a.type, a.src));
+    }
+    if (e.not_null != a.not_null) {
+      add("nullability", cp, "column " + cp + (a.not_null ? " is NOT NULL, expected nullable" : " is nullable, expected NOT NULL"),
+          at(e.not_null ? "NOT NULL" : "NULL", e.src), at(a.not_null ? "NOT NULL" : "NULL", a.src));
+    }
+    if (e.default_expr != a.default_expr) {
+      add("default", cp, "column " + cp + " has a different default", at(e.default_expr.empty() ? "(none)" : e.default_expr, e.src),
+          at(a.default_expr.empty() ? "(none)" : a.default_expr, a.src));
+    }
+    if (e.identity != a.identity) {
+      auto v = [](const Column& c) { return c.identity.empty() ? std::string("(none)") : "GENERATED " + c.identity + " AS IDENTITY"; };
+      add("identity", cp, "column " + cp + " differs in identity", at(v(e), e.src), at(v(a), a.src));
+    }
+    if (e.generated != a.generated) {
+      auto v = [](const Column& c) { return c.generated.empty() ? std::string("(none)") : "GENERATED ALWAYS AS (" + c.generated + ") STORED"; };
+      add("generated", cp, "column " + cp + " differs in its generation expression", at(v(e), e.src), at(v(a), a.src));
+    }
+    if (e.collation != a.collation) {
+      auto v = [](const Column& c) { return c.collation.empty() ? std::string("(default)") : c.collation; };
+      add("collation", cp, "column " + cp + " has a different collation", at(v(e), e.src), at(v(a), a.src));
+    }
+  }
+
+  void primary_key(const std::string& path, const Table& e, const Table& a) {
+    const Constraint* ep = e.primary_key();
+    const Constraint* ap = a.primary_key();
+    if (!ep && !ap) return;
+    if (ep && ap && ep->definition() == ap->definition()) {
+      if (ep->name != ap->name) {
+        add("constraint-renamed", path + "." + ep->name, "primary key of " + path + " is named " + ap->name + ", expected " + ep->name,
+            at(ep->name, ep->src), at(ap->name, ap->src));
+      }
+      return;
+    }
+    std::string p = path + "." + (ep ? ep->name : ap->name);
+    add("primary-key", p, ep && ap ? "primary key of " + path + " differs" : ep ? "primary key of " + path + " is missing" : "primary key of " + path + " is not expected",
+        ep ? at(ep->definition(), ep->src) : none(), ap ? at(ap->definition(), ap->src) : none());
+  }
+
+  static bool inexpressible(const Constraint& c) {
+    return c.kind == ConstraintKind::check || c.kind == ConstraintKind::exclusion;
+  }
+
+  void constraints(const std::string& path, const Table& e, const Table& a) {
+    auto pick = [](const Table& t) {
+      std::vector<const Constraint*> out;
+      for (const auto& c : t.constraints) {
+        if (c.kind != ConstraintKind::primary_key && c.kind != ConstraintKind::unique) out.push_back(&c);
+      }
+      return out;
+    };
+    auto ec = pick(e);
+    auto ac = pick(a);
+    std::vector<const Constraint*> em;
+    std::vector<const Constraint*> am;
+    for (const Constraint* x : ec) {
+      const Constraint* y = a.constraint(x->name);
+      if (!y || y->kind == ConstraintKind::primary_key || y->kind == ConstraintKind::unique) {
+        em.push_back(x);
+        continue;
+      }
+      compare_constraint(path + "." + x->name, *x, *y);
+    }
+    for (const Constraint* y : ac) {
+      const Constraint* x = e.constraint(y->name);
+      if (!x || x->kind == ConstraintKind::primary_key || x->kind == ConstraintKind::unique) am.push_back(y);
+    }
+    // Same definition under another name: one rename, not missing + extra.
+    for (const Constraint* x : em) {
+      auto it = std::find_if(am.begin(), am.end(), [&](const Constraint* y) { return y->definition() == x->definition(); });
+      if (it != am.end()) {
+        add("constraint-renamed", path + "." + x->name,
+            std::string(to_string(x->kind)) + " constraint " + x->name + " of " + path + " is named " + (*it)->name,
+            at(x->name, x->src), at((*it)->name, (*it)->src), inexpressible(*x));
+        am.erase(it);
+        continue;
+      }
+      add("missing-constraint", path + "." + x->name,
+          std::string(to_string(x->kind)) + " constraint " + x->name + " of " + path + " is missing", at(x->definition(), x->src), none(),
+          inexpressible(*x));
+    }
+    for (const Constraint* y : am) {
+      add("extra-constraint", path + "." + y->name,
+          std::string(to_string(y->kind)) + " constraint " + y->name + " of " + path + " is not expected", none(),
+          at(y->definition(), y->src), inexpressible(*y));
+    }
+  }
+
+  void compare_constraint(const std::string& p, const Constraint& x, const Constraint& y) {
+    if (x.definition() == y.definition()) return;
+    if (x.kind == ConstraintKind::foreign_key && y.kind == ConstraintKind::foreign_key) {
+      Constraint xs = x;
+      xs.on_delete = y.on_delete;
+      xs.on_update = y.on_update;
+      if (xs.definition() == y.definition()) {
+        auto actions = [](const Constraint& c) { return "ON DELETE " + c.on_delete + " ON UPDATE " + c.on_update; };
+        add("foreign-key-action", p, "foreign key " + p + " has different referential actions", at(actions(x), x.src),
+            at(actions(y), y.src));
+        return;
+      }
+    }
+    add("constraint-definition", p, std::string(to_string(x.kind)) + " constraint " + p + " is defined differently",
+        at(x.definition(), x.src), at(y.definition(), y.src), inexpressible(x));
+  }
+
+  static bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate.empty(); }
+
+  void indexes(const std::string& path, const Table& e, const Table& a) {
+    auto ev = index_views(e);
+    auto av = index_views(a);
+    auto find = [](std::vector<IndexView>& v, const std::string& n) {
+      return std::find_if(v.begin(), v.end(), [&](const IndexView& x) { return x.index.name == n; });
+    };
+    std::vector<IndexView> em;
+    for (auto& x : ev) {
+      auto it = find(av, x.index.name);
+      if (it == av.end()) {
+        em.push_back(x);
+        continue;
+      }
+      std::string p = path + "." + x.index.name;
+      if (x.index.definition() != it->index.definition()) {
+        add("index-definition", p, "index " + p + " is defined differently", at(x.index.definition(), x.index.src),
+            at(it->index.definition(), it->index.src), hand_written(x.index) || hand_written(it->index));
+      } else if (x.from_constraint != it->from_constraint) {
+        auto v = [](const IndexView& i) { return std::string(i.from_constraint ? "unique constraint" : "unique index"); };
+        add("index-kind", p, p + " is a " + v(*it) + ", expected a " + v(x), at(v(x), x.index.src), at(v(*it), it->index.src));
+      }
+      av.erase(it);
+    }
+    for (const auto& x : em) {
+      std::string p = path + "." + x.index.name;
+      auto it = std::find_if(av.begin(), av.end(), [&](const IndexView& y) { return y.index.definition() == x.index.definition(); });
+      if (it != av.end()) {
+        add("index-renamed", p, "index " + x.index.name + " of " + path + " is named " + it->index.name, at(x.index.name, x.index.src),
+            at(it->index.name, it->index.src), hand_written(x.index));
+        av.erase(it);
+        continue;
+      }
+      add("missing-index", p, "index " + p + " is missing", at(x.index.definition(), x.index.src), none(), hand_written(x.index));
+    }
+    for (const auto& y : av) {
+      std::string p = path + "." + y.index.name;
+      add("extra-index", p, "index " + p + " is not expected", none(), at(y.index.definition(), y.index.src), hand_written(y.index));
+    }
+  }
+
+  void rls(const std::string& path, const Table& e, const Table& a) {
+    if (e.rls_enabled == a.rls_enabled && e.rls_forced == a.rls_forced) return;
+    auto v = [](const Table& t) {
+      return std::string(t.rls_enabled ? "ENABLE ROW LEVEL SECURITY" : "no row level security") + (t.rls_forced ? ", FORCE" : "");
+    };
+    auto where = [](const Table& t) { return t.rls_src.known() ? t.rls_src : t.src; };
+    add("rls", path, "row-level security of " + path + " differs", at(v(e), where(e)), at(v(a), where(a)), true);
+    // Unmanaged when only the non-Prisma side turns it on.
+    const Table& prisma = o_.prisma == Side::expected ? e : a;
+    items_.back().unmanaged = o_.prisma != Side::none && !prisma.rls_enabled && !prisma.rls_forced;
+    items_.back().severity = severity_of("rls", items_.back().unmanaged);
+  }
+
+  template <typename T, typename Vec>
+  void compare_list(const std::string& path, const Vec& ev, const Vec& av, const std::string& what) {
+    for (const T& x : ev) {
+      auto it = std::find_if(av.begin(), av.end(), [&](const T& y) { return y.name == x.name; });
+      std::string p = path + "." + x.name;
+      if (it == av.end()) {
+        add("missing-" + what, p, what + " " + x.name + " on " + path + " is missing", at(x.definition(), x.src), none(), true);
+      } else if (x.definition() != it->definition()) {
+        add(what, p, what + " " + x.name + " on " + path + " is defined differently", at(x.definition(), x.src),
+            at(it->definition(), it->src), true);
+      }
+    }
+    for (const T& y : av) {
+      if (std::none_of(ev.begin(), ev.end(), [&](const T& x) { return x.name == y.name; })) {
+        add("extra-" + what, path + "." + y.name, what + " " + y.name + " on " + path + " is not expected", none(),
+            at(y.definition(), y.src), true);
+      }
+    }
+  }
+  void policies(const std::string& path, const Table& e, const Table& a) {
+    compare_list<Policy>(path, e.policies, a.policies, "policy");
+  }
+  void triggers(const std::string& path, const Table& e, const Table& a) {
+    compare_list<Trigger>(path, e.triggers, a.triggers, "trigger");
+  }
+
+  void views(const std::string& sn, const Schema& es, const Schema& as) {
+    auto describe = [](const View& v) { return std::string(v.materialized ? "MATERIALIZED VIEW AS " : "VIEW AS ") + v.definition; };
+    compare_named(
+        es.views, as.views, "view", sn + ".", describe,
+        [&](const std::string& path, const View& x, const View& y) {
+          if (describe(x) != describe(y)) {
+            add("view-definition", path, "view " + path + " is defined differently", at(describe(x), x.src), at(describe(y), y.src), true);
+          }
+          Table ex;
+          Table ay;
+          ex.indexes = x.indexes;
+          ay.indexes = y.indexes;
+          indexes(path, ex, ay);
+        },
+        true);
+  }
+
+  void functions(const std::string& sn, const Schema& es, const Schema& as) {
+    (void)sn;
+    auto describe = [](const Function& f) {
+      std::string out = (f.procedure ? "PROCEDURE " : "FUNCTION ") + f.signature();
+      if (!f.returns.empty()) out += " RETURNS " + f.returns;
+      out += " LANGUAGE " + f.language;
+      for (const auto& o : f.options) out += " " + o;
+      return out;
+    };
+    auto body = [](const Function& f) {
+      std::string out;
+      bool space = false;
+      for (char c : f.sql_text.empty() ? f.body : f.sql_text) {
+        if (std::isspace(static_cast<unsigned char>(c))) {
+          space = !out.empty();
+        } else {
+          if (space) out += ' ';
+          space = false;
+          out += c;
+        }
+      }
+      return out;
+    };
+    std::map<std::string, Function> em;
+    std::map<std::string, Function> am;
+    for (const auto& [k, f] : es.functions) em[f.name + "(" + f.identity_args + ")"] = f;
+    for (const auto& [k, f] : as.functions) am[f.name + "(" + f.identity_args + ")"] = f;
+    compare_named(
+        em, am, "function", sn + ".", describe,
+        [&](const std::string& path, const Function& x, const Function& y) {
+          if (describe(x) != describe(y) || body(x) != body(y)) {
+            add("function-definition", path, "function " + path + " is defined differently", at(describe(x), x.src),
+                at(describe(y), y.src), true);
+          }
+        },
+        true);
+  }
+};
+
+}  // namespace
+
+std::vector<DriftItem> diff(const SchemaModel& expected, const SchemaModel& actual, const Options& opts) {
+  return Differ(expected, actual, opts).run();
+}
+
+bool ignored(const std::string& path, const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return false;
+  auto parts = split_path(path);
+  std::vector<std::string> candidates;
+  for (std::size_t n = 1; n <= parts.size(); ++n) {
+    candidates.push_back(join_path(parts, 0, n));
+    if (n >= 2) candidates.push_back(join_path(parts, 1, n));
+  }
+  for (const auto& p : patterns) {
+    for (const auto& c : candidates) {
+      if (glob(p, c)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace driftguard::diff
