@@ -234,7 +234,7 @@ int run_drift(const DriftOptions& o) {
 
 void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   auto o = std::make_shared<DriftOptions>();
-  auto* cmd = app.add_subcommand("drift", "Compare two schemas (migrations, a SQL file) and report the drift");
+  auto* cmd = app.add_subcommand("drift", "Compare two schemas (schema.prisma, migrations, a SQL file) and report the drift");
   std::vector<std::pair<CLI::Option*, std::string>> side_options;
   for (const auto& k : source_kinds()) {
     auto* opt = cmd->add_option(k.option, o->sides[k.name], k.help);

@@ -3,6 +3,8 @@
 #include <ostream>
 
 #include "analyzer/parse.hpp"
+#include "introspect/prisma/ddl.hpp"
+#include "introspect/prisma/parser.hpp"
 #include "cli/command.hpp"
 #include "cli/report.hpp"
 #include "rules/engine.hpp"
@@ -42,10 +44,47 @@ void load_migrations(ModelSource& src) {
 
 void load_sql(ModelSource& src) { replay_files(src, {src.path}); }
 
+// schema.prisma (a file or a folder of .prisma files): the DDL Prisma generates for it, replayed, every object
+// attributed to its schema.prisma position; `view` blocks are expected to exist (Prisma never creates them, so
+// their definition is unknown and only their existence is compared).
+void load_prisma(ModelSource& src) {
+  src.prisma = true;
+  auto report = [&](const prisma::PrismaError& e) {
+    for (const auto& d : e.diagnostics) src.errors.push_back({d.where.known() ? d.where.str() : src.path, d.message});
+  };
+  prisma::PrismaSchema schema;
+  std::vector<prisma::GeneratedDdl> ddl;
+  try {
+    schema = prisma::load_prisma(src.path);
+    ddl = prisma::generate_ddl(schema);
+  } catch (const prisma::PrismaError& e) {
+    report(e);
+    return;
+  }
+  model::Replayer replayer;
+  for (const auto& g : ddl) replayer.apply_sql(g.sql, g.origin, src.findings);
+  src.files = 1;
+  src.applied = replayer.applied();
+  src.skipped = replayer.skipped();
+  src.model = replayer.take();
+  for (const auto& v : prisma::expected_views(schema)) {
+    model::Schema* sch = &src.model.schemas[v.schema];
+    sch->name = v.schema;
+    model::View view;
+    view.schema = v.schema;
+    view.name = v.name;
+    view.src = v.origin;
+    sch->views[v.name] = view;
+  }
+  sort_findings(src.findings);
+}
+
 }  // namespace
 
 const std::vector<SourceKind>& source_kinds() {
   static const std::vector<SourceKind> kinds = {
+      {"prisma", "--prisma", "A schema.prisma file or a folder of .prisma files: the schema Prisma would create", 0,
+       load_prisma},
       {"migrations", "--migrations", "A migration folder (Prisma, Supabase, up/down or plain), replayed in order", 1,
        load_migrations},
       {"sql", "--sql", "One SQL file (a schema dump or any DDL script), replayed", 2, load_sql},

@@ -6,10 +6,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh" "$root/build" >/dev/null
 cd "$root/examples/demo"
 set +e
+echo "== driftguard lint prisma/migrations"
 "$root/build/cli/driftguard" lint prisma/migrations "$@"
-code=$?
+lint=$?
+echo
+echo "== driftguard drift --prisma prisma/schema.prisma --migrations prisma/migrations"
+"$root/build/cli/driftguard" drift --prisma prisma/schema.prisma --migrations prisma/migrations
+drift=$?
 set -e
 echo
-echo "driftguard exited with $code (0 clean, 1 findings at or above --fail-on, 2 usage or input error)."
-# The demo is meant to show findings: exit 0 when driftguard worked as intended.
-[ "$code" -le 1 ]
+echo "lint exited with $lint and drift with $drift (0 clean, 1 findings or drift, 2 usage or input error)."
+# The demo is meant to show findings and drift: succeed when driftguard worked as intended.
+[ "$lint" -le 1 ] && [ "$drift" -le 1 ]
