@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/config.hpp"
 #include "cli/model_source.hpp"
 #include "cli/report.hpp"
 #include "introspect/diff.hpp"
@@ -17,6 +18,7 @@ struct DriftOptions {
   std::map<std::string, std::vector<std::string>> sides;  // kind -> paths, as given
   std::vector<std::pair<std::string, std::string>> order;  // (kind, path) in command-line order
   std::vector<std::string> ignore;
+  std::string config;  // --config; default: the nearest driftguard.toml above the first side
   std::string format = "text";
   std::string color = "auto";
   bool verbose = false;
@@ -213,6 +215,12 @@ int run_drift(const DriftOptions& o) {
   diff::Options opts;
   opts.prisma = expected.prisma ? diff::Side::expected : actual.prisma ? diff::Side::actual : diff::Side::none;
   opts.ignore = o.ignore;
+  // [ignore] drift patterns of the config (--config, or the nearest driftguard.toml above the first side).
+  std::optional<std::string> config_path = o.config.empty() ? find_config(o.order.front().second) : o.config;
+  if (config_path) {
+    Config c = load_config(*config_path);
+    opts.ignore.insert(opts.ignore.end(), c.ignore_drift.begin(), c.ignore_drift.end());
+  }
   auto items = diff::diff(expected.model, actual.model, opts);
   if (o.format == "json") {
     print_json(std::cout, expected, actual, items, o.verbose);
@@ -241,6 +249,8 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
     side_options.emplace_back(opt, k.name);
   }
   cmd->add_option("--ignore", o->ignore, "Ignore objects: table, schema.*, table.column, globs (repeatable)");
+  cmd->add_option("--config", o->config,
+                  "driftguard.toml whose [ignore] drift patterns apply (default: the nearest one above the first side)");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "gcc"}));
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));

@@ -57,3 +57,42 @@ TEST_CASE("drift reports schema.prisma errors with their position", "[drift]") {
   CHECK(prisma.errors[0].path == (dir / "schema.prisma").string() + ":3:8");
   fs::remove_all(dir);
 }
+
+TEST_CASE("every Prisma fixture: the model from schema.prisma equals the model from Prisma's expected.sql",
+          "[drift]") {
+  fs::path root = fs::path(dgtest::source_dir()) / "fixtures" / "prisma";
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (e.is_directory() && fs::exists(e.path() / "expected.sql")) cases.push_back(e.path());
+  }
+  for (const auto& e : fs::directory_iterator(root / "real")) cases.push_back(e.path());
+  std::sort(cases.begin(), cases.end());
+  REQUIRE(cases.size() == 24);
+  for (const auto& c : cases) {
+    INFO(c.string());
+    fs::path schema = fs::exists(c / "schema.prisma") ? c / "schema.prisma" : c / "schema";
+    ModelSource prisma = load_model("prisma", schema.string());
+    ModelSource sql = load_model("sql", (c / "expected.sql").string());
+    CHECK(prisma.errors.empty());
+    CHECK(prisma.findings.empty());
+    CHECK(sql.findings.empty());
+    diff::Options opts;
+    opts.prisma = diff::Side::expected;
+    std::string items;
+    for (const auto& i : diff::diff(prisma.model, sql.model, opts)) items += i.kind + " " + i.path + "\n";
+    // Views are expected by schema.prisma but never created by Prisma's DDL.
+    std::string views;
+    for (const auto& i : diff::diff(prisma.model, sql.model, opts)) {
+      if (i.kind == "missing-view") views += i.kind + " " + i.path + "\n";
+    }
+    CHECK(items == views);
+    // And in the other direction (the SQL as the expected side), nothing either.
+    diff::Options back;
+    back.prisma = diff::Side::actual;
+    std::string reverse;
+    for (const auto& i : diff::diff(sql.model, prisma.model, back)) {
+      if (i.kind != "extra-view") reverse += i.kind + " " + i.path + "\n";
+    }
+    CHECK(reverse.empty());
+  }
+}
