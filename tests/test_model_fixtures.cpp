@@ -1,4 +1,4 @@
-// Whole-schema tests: every Prisma-generated expected.sql (fixtures/prisma-expected, copied from
+// Whole-schema tests: every Prisma-generated expected.sql (fixtures/prisma, copied from
 // ../shared/prisma-fixtures) replays without a replay error and survives a round trip through the SQL printer;
 // every Prisma history of the shared corpus replays (no crash, the replay errors listed below, fast).
 #include <catch2/catch.hpp>
@@ -23,7 +23,7 @@ namespace {
 
 std::vector<fs::path> expected_files() {
   std::vector<fs::path> out;
-  fs::path root = fs::path(dgtest::source_dir()) / "fixtures" / "prisma-expected";
+  fs::path root = fs::path(dgtest::source_dir()) / "fixtures" / "prisma";
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (e.path().filename() == "expected.sql") out.push_back(e.path());
   }
@@ -68,7 +68,7 @@ TEST_CASE("every Prisma expected.sql replays without a replay error and round-tr
 }
 
 TEST_CASE("Prisma fixtures: names, defaults and relations as PostgreSQL stores them", "[model][fixtures]") {
-  fs::path root = fs::path(dgtest::source_dir()) / "fixtures" / "prisma-expected";
+  fs::path root = fs::path(dgtest::source_dir()) / "fixtures" / "prisma";
   auto load = [&](const char* name) {
     auto src = load_file((root / name / "expected.sql").string());
     model::Replayer r;
@@ -162,7 +162,7 @@ TEST_CASE("normalization against a real server: expected.sql and pg_dump of what
     std::string name = dump.stem().string();
     std::string rel = name;
     if (auto p = rel.find("__"); p != std::string::npos && rel.rfind("real__", 0) == 0) rel = "real/" + rel.substr(p + 2);
-    fs::path expected = src_root / "prisma-expected" / rel / "expected.sql";
+    fs::path expected = src_root / "prisma" / rel / "expected.sql";
     INFO(name);
     REQUIRE(fs::exists(expected));
     auto build = [](const fs::path& p) {
@@ -183,7 +183,7 @@ TEST_CASE("normalization against a real server: expected.sql and pg_dump of what
 TEST_CASE("real projects: the migrations against the DDL Prisma generates for their schema.prisma",
           "[model][corpus]") {
   // For every project with both a migration history (../shared/corpus/prisma/<p>/migrations) and Prisma 7's DDL
-  // for its schema.prisma (fixtures/prisma-expected/real/<p>/expected.sql), the drift items are pinned in
+  // for its schema.prisma (fixtures/prisma/real/<p>/expected.sql), the drift items are pinned in
   // fixtures/drift-realworld/<p>.txt; every one was checked by hand (docs/drift-realworld.md).
   // UPDATE_GOLDEN=1 rewrites the files: review the diff.
   fs::path corpus = fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / "prisma";
@@ -193,7 +193,7 @@ TEST_CASE("real projects: the migrations against the DDL Prisma generates for th
   }
   fs::path fixtures = fs::path(dgtest::source_dir()) / "fixtures";
   std::vector<fs::path> projects;
-  for (const auto& e : fs::directory_iterator(fixtures / "prisma-expected" / "real")) projects.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(fixtures / "prisma" / "real")) projects.push_back(e.path());
   std::sort(projects.begin(), projects.end());
   REQUIRE(projects.size() >= 17);
   for (const auto& p : projects) {
