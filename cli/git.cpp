@@ -120,7 +120,8 @@ Span line_span(const std::string& text, int line) {
   return {begin, end == std::string::npos ? text.size() : end};
 }
 
-// The first line of the new file that the diff against the base touches (1-based).
+}  // namespace
+
 int first_changed_line(const Changes& ch, const std::string& rel) {
   auto r = git_ok(ch.root, {"diff", "--no-color", "--no-ext-diff", "-U0", ch.base, "--", rel}, "git diff");
   auto at = r.out.find("\n@@ -");
@@ -140,6 +141,12 @@ int first_changed_line(const Changes& ch, const std::string& rel) {
   return std::max(1, count == 0 ? start + 1 : start);
 }
 
+std::string git_show_base(const Changes& ch, const std::string& rel) {
+  return git_ok(ch.root, {"show", ch.base + ":" + rel}, "git show " + rel).out;
+}
+
+namespace {
+
 Finding history_finding(const char* rule, const SourceFile& src, Span span, std::string message, std::string help) {
   Finding f;
   f.rule = rule;
@@ -154,10 +161,10 @@ std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
 
 }  // namespace
 
-Changes git_changes(const std::string& ref, const std::string& dir) {
+Changes git_changes(const std::string& ref, const std::string& dir, const std::string& option) {
   Changes ch;
   ch.ref = ref;
-  const std::string what = "--changed-since " + ref;
+  const std::string what = option + " " + ref;
   ch.root = first_line(git_ok(dir, {"rev-parse", "--show-toplevel"}, what).out);
   auto mb = run_git(ch.root, {"merge-base", ref, "HEAD"});
   if (mb.code != 0) {

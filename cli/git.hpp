@@ -40,8 +40,15 @@ struct Changes {
   bool changed(const std::string& path) const;
 };
 
-// Throws UsageError when `dir` is not in a git repository or `ref` has no merge base with HEAD.
-Changes git_changes(const std::string& ref, const std::string& dir);
+// Throws UsageError when `dir` is not in a git repository or `ref` has no merge base with HEAD; `option` names
+// the flag in those messages.
+Changes git_changes(const std::string& ref, const std::string& dir, const std::string& option = "--changed-since");
+
+// The content of a repository-relative file at the base commit (`git show BASE:path`). Throws UsageError.
+std::string git_show_base(const Changes& ch, const std::string& rel);
+
+// The first line of the working-tree file that the diff against the base touches (1-based).
+int first_changed_line(const Changes& ch, const std::string& rel);
 
 // The history findings of one linted file, located, with the severities of `engine` (rules it has off are left
 // out): edited-applied-migration when the file existed at the base and changed, at its first changed line; for a

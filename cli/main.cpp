@@ -17,6 +17,7 @@
   X(install_hook)              \
   X(lint)                      \
   X(locks)                     \
+  X(prisma_check)              \
   X(prisma_ddl)                \
   X(rules)                     \
   X(schema)

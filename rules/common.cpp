@@ -3,6 +3,22 @@
 namespace driftguard {
 
 namespace {
+class ExternalRule final : public Rule {
+ public:
+  explicit ExternalRule(RuleInfo info) : info_(info) {}
+  const RuleInfo& info() const override { return info_; }
+  std::vector<std::string_view> node_types() const override { return {}; }
+  void check(std::string_view, const json&, RuleContext&) const override {}
+
+ private:
+  RuleInfo info_;
+};
+}  // namespace
+
+std::unique_ptr<Rule> make_external_rule(RuleInfo info) { return std::make_unique<ExternalRule>(info); }
+
+
+namespace {
 ObjKind kind_of(const std::string& rt) {
   if (rt == "OBJECT_TYPE" || rt == "OBJECT_DOMAIN") return ObjKind::type;
   if (rt == "OBJECT_SCHEMA") return ObjKind::schema;

@@ -11,6 +11,10 @@
 
 namespace driftguard {
 
+// A rule whose findings are produced outside the engine (from a git diff or a schema.prisma comparison): it has
+// an id, a severity and documentation, and can be selected and configured, but sees no statement.
+std::unique_ptr<Rule> make_external_rule(RuleInfo info);
+
 // One object named by a DROP statement.
 struct DropTarget {
   std::vector<std::string> parts;  // name parts as written

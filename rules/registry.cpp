@@ -53,6 +53,13 @@
   X(prefer_jsonb)                                  \
   X(prefer_text_field)                             \
   X(prefer_timestamptz)                            \
+  X(prisma_changed_map)                            \
+  X(prisma_changed_type)                           \
+  X(prisma_new_required_relation)                  \
+  X(prisma_removed_enum_value)                     \
+  X(prisma_removed_field)                          \
+  X(prisma_removed_model)                          \
+  X(prisma_required_without_default)               \
   X(renaming_column)                               \
   X(renaming_object)                               \
   X(renaming_table)                                \
@@ -67,6 +74,7 @@
   X(require_or_replace)                            \
   X(require_statement_timeout)                     \
   X(rls_not_enabled)                               \
+  X(schema_without_migration)                      \
   X(security_definer_without_search_path)          \
   X(syntax_error)                                  \
   X(transaction_nesting)                           \

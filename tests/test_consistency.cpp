@@ -22,10 +22,14 @@ std::string read(const fs::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
-// Rules whose findings come from a git diff (`lint --changed-since`), which a single fixture file cannot express:
-// they have no fixtures folder and are tested on real repositories in tests/test_git.cpp instead.
-const std::set<std::string> kNoFixtures = {"duplicate-migration-version", "edited-applied-migration",
-                                           "migration-order"};
+// Rules whose findings come from a git diff (`lint --changed-since`, `prisma-check`), which a single SQL fixture
+// file cannot express: they have no fixtures folder and are tested on real repositories in tests/test_git.cpp and
+// tests/test_prisma_check.cpp instead.
+const std::set<std::string> kNoFixtures = {
+    "duplicate-migration-version",  "edited-applied-migration",        "migration-order",
+    "prisma-changed-map",           "prisma-changed-type",             "prisma-new-required-relation",
+    "prisma-removed-enum-value",    "prisma-removed-field",            "prisma-removed-model",
+    "prisma-required-without-default", "schema-without-migration"};
 bool kebab(const std::string& s) {
   if (s.empty() || s.front() == '-' || s.back() == '-') return false;
   for (char c : s) {

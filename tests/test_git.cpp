@@ -13,86 +13,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "git_repo.hpp"
 #include "helpers.hpp"
 
 namespace fs = std::filesystem;
 
+using dgtest::Repo;
+using dgtest::Run;
+using dgtest::trim;
+
 namespace {
-
-struct Run {
-  std::string out;
-  std::string err;
-  int code;
-};
-
-// A fresh repository (branch main) with a private HOME so that no user or system git config applies.
-class Repo {
- public:
-  Repo() {
-    std::string tmpl = (fs::temp_directory_path() / "driftguard_git_XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir_ = tmpl;
-    sh("git init -q -b main .");
-  }
-  ~Repo() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-    fs::remove(dir_.string() + ".stderr", ec);
-  }
-  const fs::path& dir() const { return dir_; }
-
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((dir_ / rel).parent_path());
-    std::ofstream(dir_ / rel, std::ios::binary) << text;
-  }
-  std::string read(const std::string& rel) const {
-    std::ifstream in(dir_ / rel, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  // Runs a shell command in the repository; returns stdout, stderr and the exit code.
-  Run run(const std::string& cmd) const {
-    fs::path err_file = dir_.string() + ".stderr";
-    std::string full = "cd '" + dir_.string() + "' && export HOME='" + dir_.string() +
-                       "' GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "
-                       "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com NO_COLOR=1 && (" +
-                       cmd + ") < /dev/null 2> '" + err_file.string() + "'";
-    Run r;
-    FILE* p = ::popen(full.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::ifstream in(err_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.err = ss.str();
-    return r;
-  }
-  // A command that must succeed.
-  std::string sh(const std::string& cmd) const {
-    auto r = run(cmd);
-    INFO(cmd << "\n" << r.err);
-    REQUIRE(r.code == 0);
-    return r.out;
-  }
-  void commit(const std::string& msg) const { sh("git add -A && git commit -q -m '" + msg + "'"); }
-  Run driftguard(const std::string& args) const { return run("'" + std::string(DRIFTGUARD_BINARY) + "' " + args); }
-
- private:
-  fs::path dir_;
-};
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 const std::string kMig = "prisma/migrations/";
-
 }  // namespace
 
 TEST_CASE("changed-since: lints only what changed since the merge base and checks the history", "[git]") {

@@ -1,0 +1,380 @@
+// driftguard prisma-check: compares schema.prisma (a file or a folder of .prisma files) at the merge base of a
+// git ref and HEAD with the working tree, and reports the changes that break a deployed database or its clients
+// as findings at the schema.prisma line, plus schema-without-migration when no migration was added.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <tuple>
+
+#include "analyzer/text.hpp"
+#include "cli/command.hpp"
+#include "cli/config.hpp"
+#include "cli/git.hpp"
+#include "cli/report.hpp"
+#include "introspect/prisma/parser.hpp"
+#include "rules/registry.hpp"
+
+namespace fs = std::filesystem;
+
+namespace driftguard {
+namespace {
+
+using namespace prisma;
+
+struct CheckOptions {
+  std::string path;
+  std::string base;
+  std::string format = "text";
+  std::string fail_on;
+  std::string color = "auto";
+  std::string config;
+};
+
+// The nearest prisma/schema.prisma or prisma/schema/ folder under the current directory (fewest path components;
+// a file before a folder at the same depth; then byte order). Hidden folders and node_modules are skipped.
+std::string find_schema() {
+  std::optional<std::tuple<std::size_t, bool, std::string>> best;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(".", fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    bool dir = it->is_directory(ec);
+    if (dir && (name == "node_modules" || name[0] == '.')) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->path().parent_path().filename() != "prisma") continue;
+    if ((dir && name == "schema") || (!dir && name == "schema.prisma")) {
+      fs::path rel = it->path().lexically_relative(".");
+      std::tuple<std::size_t, bool, std::string> key{std::distance(rel.begin(), rel.end()), dir, rel.generic_string()};
+      if (!best || key < *best) best = key;
+    }
+  }
+  if (!best) throw UsageError("no prisma/schema.prisma or prisma/schema/ under the current directory; give the schema path");
+  return std::get<2>(*best);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The database name of a field, model, enum or value: its @map / @@map argument, or its own name.
+std::string db_name(const std::vector<Attribute>& attrs, const std::string& name) {
+  for (const auto& a : attrs) {
+    if (a.name != "map") continue;
+    const Expr* e = a.first_or("name");
+    if (e && e->is_string()) return e->text;
+  }
+  return name;
+}
+
+std::string expr_text(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::String:
+      return "\"" + e.text + "\"";
+    case Expr::Kind::Number:
+    case Expr::Kind::Path:
+      return e.text;
+    case Expr::Kind::Call:
+    case Expr::Kind::Array: {
+      std::string s = e.kind == Expr::Kind::Call ? e.text + "(" : "[";
+      std::size_t n = e.kind == Expr::Kind::Call ? e.args.size() : e.items.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i) s += ", ";
+        if (e.kind == Expr::Kind::Array) {
+          s += expr_text(e.items[i]);
+        } else {
+          if (!e.args[i].name.empty()) s += e.args[i].name + ": ";
+          s += expr_text(e.args[i].value);
+        }
+      }
+      return s + (e.kind == Expr::Kind::Call ? ")" : "]");
+    }
+  }
+  return e.text;
+}
+
+// What a field's column type is made of: its type, list-ness and @db native type, e.g. "String[] @db.VarChar(20)".
+std::string type_text(const Field& f) {
+  std::string s = f.type == "Unsupported" ? "Unsupported(\"" + f.unsupported + "\")" : f.type;
+  if (f.arity == Arity::List) s += "[]";
+  for (const auto& a : f.attributes) {
+    if (a.name.rfind("db.", 0) != 0) continue;
+    s += " @" + a.name;
+    if (!a.args.empty()) {
+      s += "(";
+      for (std::size_t i = 0; i < a.args.size(); ++i) s += (i ? ", " : "") + expr_text(a.args[i].value);
+      s += ")";
+    }
+  }
+  return s;
+}
+
+class Checker {
+ public:
+  Checker(const PrismaSchema& old_schema, const PrismaSchema& new_schema, const std::map<std::string, std::string>& texts,
+          const Engine& engine)
+      : old_(old_schema), new_(new_schema), texts_(texts), engine_(engine) {}
+
+  void add(const char* rule, const SourceRef& at, std::string message, std::string help) {
+    Finding f;
+    f.rule = rule;
+    f.severity = engine_.severity_of(rule);
+    if (f.severity == Severity::off) return;
+    for (const auto& r : rules_) {
+      if (r->info().id == f.rule) f.category = std::string(r->info().category);
+    }
+    f.file = at.file;
+    const std::string& text = texts_.at(at.file);
+    LineMap map(text);
+    int line = std::max(1, std::min<int>(at.line, static_cast<int>(map.line_count())));
+    std::string_view lt = map.line_text(line);
+    f.span.begin = map.line_start(line) + char_index_to_offset(lt, std::max(1, at.column));
+    f.span.end = map.line_start(line) + lt.size();
+    f.start = map.position(f.span.begin);
+    f.end = map.position(f.span.end);
+    f.message = std::move(message);
+    f.help = std::move(help);
+    findings.push_back(std::move(f));
+  }
+
+  void run() {
+    for (const auto& om : old_.models) {
+      const Model* nm = new_.model(om.name);
+      if (!nm) {
+        add("prisma-removed-model", {texts_.count(om.ref.file) ? om.ref.file : new_.files.front(), 1, 1},
+            "removes model " + om.name + ": its table " + db_name(om.attributes, om.name) +
+                " is dropped with its data, and clients that still use it fail",
+            "Stop using the model in every client first; remove it in a later release, with a migration that drops "
+            "the table once nothing reads it.");
+        continue;
+      }
+      model(om, *nm);
+    }
+    for (const auto& oe : old_.enums) {
+      if (const Enum* ne = new_.enum_(oe.name)) enum_(oe, *ne);
+    }
+  }
+
+  std::vector<Finding> findings;
+
+ private:
+  void model(const Model& om, const Model& nm) {
+    std::string old_db = db_name(om.attributes, om.name);
+    std::string new_db = db_name(nm.attributes, nm.name);
+    if (old_db != new_db) {
+      add("prisma-changed-map", nm.ref,
+          "changes the table of model " + nm.name + " from " + old_db + " to " + new_db +
+              ": the migration renames (or drops and re-creates) the table, and deployed clients still use the old name",
+          "Keep the old @@map until every client uses the new name, or rename in steps (new table, copy, switch).");
+    }
+    for (const auto& of : om.fields) {
+      const Field* nf = nm.field(of.name);
+      if (!nf) {
+        add("prisma-removed-field", nm.ref,
+            "removes field " + of.name + " from model " + nm.name +
+                (new_.model(of.type) ? ": deployed clients that still use the relation fail"
+                                     : ": its column " + db_name(of.attributes, of.name) +
+                                           " is dropped with its data, and deployed clients that still use it fail"),
+            "Stop using the field in every client first; remove it in a later release.");
+        continue;
+      }
+      field(nm, of, *nf);
+    }
+    for (const auto& nf : nm.fields) {
+      if (om.field(nf.name) || nf.arity != Arity::Required || !new_.model(nf.type)) continue;
+      const Attribute* rel = nf.attr("relation");
+      const Expr* fields = rel ? rel->arg("fields") : nullptr;
+      if (!fields) continue;
+      add("prisma-new-required-relation", nf.ref,
+          "adds the required relation " + nf.name + " to " + nf.type + " (fields " + expr_text(*fields) +
+              ") to existing model " + nm.name +
+              ": existing rows have no value for it, so the migration fails on a table with rows unless it fills "
+              "them in",
+          "Add the relation as optional, fill in the existing rows, then make it required in a later migration.");
+    }
+  }
+
+  void field(const Model& nm, const Field& of, const Field& nf) {
+    std::string what = "field " + nf.name + " of model " + nm.name;
+    std::string old_type = type_text(of);
+    std::string new_type = type_text(nf);
+    if (old_type != new_type) {
+      add("prisma-changed-type", nf.ref,
+          "changes the type of " + what + " from " + old_type + " to " + new_type +
+              ": the column is converted (or dropped and re-created, losing its data) and deployed clients read and "
+              "write the old type",
+          "Add a new field with the new type, copy the data, move the clients over, then remove the old field.");
+    }
+    if (of.arity == Arity::Optional && nf.arity == Arity::Required && !nf.attr("default") && !new_.model(nf.type)) {
+      add("prisma-required-without-default", nf.ref,
+          "makes " + what + " required without a @default: the migration fails on rows where it is NULL, and "
+              "deployed clients that do not set it fail to insert",
+          "Give the field a @default, or fill in the NULL rows in a migration first and make it required once "
+          "every client sets it.");
+    }
+    std::string old_db = db_name(of.attributes, of.name);
+    std::string new_db = db_name(nf.attributes, nf.name);
+    if (old_db != new_db) {
+      add("prisma-changed-map", nf.ref,
+          "changes the column of " + what + " from " + old_db + " to " + new_db +
+              ": the migration renames (or drops and re-creates) the column, and deployed clients still use the old name",
+          "Keep the old @map until every client uses the new name, or rename in steps (new column, copy, switch).");
+    }
+  }
+
+  void enum_(const Enum& oe, const Enum& ne) {
+    std::string old_db = db_name(oe.attributes, oe.name);
+    std::string new_db = db_name(ne.attributes, ne.name);
+    if (old_db != new_db) {
+      add("prisma-changed-map", ne.ref,
+          "changes the database type of enum " + ne.name + " from " + old_db + " to " + new_db +
+              ": the migration renames the type, and deployed clients still use the old name",
+          "Keep the old @@map.");
+    }
+    for (const auto& ov : oe.values) {
+      const EnumValue* nv = nullptr;
+      for (const auto& v : ne.values) {
+        if (v.name == ov.name) nv = &v;
+      }
+      if (!nv) {
+        add("prisma-removed-enum-value", ne.ref,
+            "removes value " + ov.name + " from enum " + ne.name +
+                ": the migration fails while rows still hold it, and deployed clients that read or write it fail",
+            "Move the rows and every client off the value first; remove it in a later release.");
+        continue;
+      }
+      std::string old_v = db_name(ov.attributes, ov.name);
+      std::string new_v = db_name(nv->attributes, nv->name);
+      if (old_v != new_v) {
+        add("prisma-changed-map", nv->ref,
+            "changes the database value of " + ne.name + "." + nv->name + " from " + old_v + " to " + new_v +
+                ": rows keep the old value, and deployed clients still use it",
+            "Keep the old @map.");
+      }
+    }
+  }
+
+  const PrismaSchema& old_;
+  const PrismaSchema& new_;
+  const std::map<std::string, std::string>& texts_;
+  const Engine& engine_;
+  const std::vector<std::unique_ptr<Rule>> rules_ = make_all_rules();
+};
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+bool is_prisma(const std::string& s) { return s.size() > 7 && s.compare(s.size() - 7, 7, ".prisma") == 0; }
+
+// Prints every diagnostic of a schema that does not parse (prefixed by `prefix` for the base) and returns 2.
+int schema_error(const PrismaError& e, const std::string& prefix) {
+  for (const auto& d : e.diagnostics) std::cerr << "driftguard: " << prefix << d.str() << "\n";
+  return 2;
+}
+
+int run_prisma_check(const CheckOptions& o) {
+  const std::string path = o.path.empty() ? find_schema() : o.path;
+  std::error_code ec;
+  const bool folder = fs::is_directory(path, ec);
+  fs::path dir = folder ? fs::path(path) : fs::path(path).parent_path();
+  Changes ch = git_changes(o.base, dir.empty() ? "." : dir.string(), "--base");
+  const std::string rel = ch.relative(path);
+  if (rel.empty()) throw UsageError(path + " is outside the repository " + ch.root);
+
+  Overrides ov;
+  if (!o.fail_on.empty()) ov.fail_on = parse_severity(o.fail_on);
+  ConfigSet configs(o.config.empty() ? std::nullopt : std::optional<std::string>(o.config), ov);
+  const auto& prof = configs.for_path(path);
+
+  PrismaSchema now;
+  try {
+    now = load_prisma(path);
+  } catch (const PrismaError& e) {
+    return schema_error(e, "");
+  }
+  RunResult result;
+  for (const auto& f : now.files) {
+    result.texts[f] = read_text(f);
+    result.paths.push_back(f);
+  }
+  result.files = static_cast<int>(now.files.size());
+
+  // The schema at the base, with its files named as the working tree's (path, or path/relative for a folder).
+  std::vector<std::pair<std::string, std::string>> base_files;  // repository path, name
+  for (const auto& p : ch.base_files) {
+    if (folder ? starts_with(p, rel + "/") && is_prisma(p) : p == rel) {
+      base_files.emplace_back(p, folder ? (fs::path(path) / p.substr(rel.size() + 1)).string() : path);
+    }
+  }
+  PrismaSchema then;
+  std::vector<Diagnostic> diags;
+  for (const auto& [p, name] : base_files) parse_prisma_into(git_show_base(ch, p), name, then, diags);
+  if (diags.empty()) validate_prisma(then, diags);
+  if (!diags.empty()) return schema_error(PrismaError(std::move(diags)), o.base + ":");
+
+  Checker checker(then, now, result.texts, *prof.engine);
+  checker.run();
+
+  // schema-without-migration: a schema file changed, and nothing was added to the migrations folder next to the
+  // schema (next to the folder, or inside it, for a folder schema).
+  std::vector<std::string> changed;
+  for (const auto* set : {&ch.added, &ch.modified, &ch.deleted}) {
+    for (const auto& p : *set) {
+      if (folder ? starts_with(p, rel + "/") && is_prisma(p) : p == rel) changed.push_back(p);
+    }
+  }
+  std::sort(changed.begin(), changed.end());
+  std::string parent = fs::path(rel).parent_path().generic_string();
+  std::vector<std::string> migrations = {(parent.empty() ? "" : parent + "/") + "migrations/"};
+  if (folder) migrations.push_back(rel + "/migrations/");
+  bool migration_added = false;
+  for (const auto& p : ch.added) {
+    for (const auto& m : migrations) migration_added = migration_added || starts_with(p, m);
+  }
+  if (!changed.empty() && !migration_added) {
+    SourceRef at{now.files.front(), 1, 1};
+    for (const auto& p : changed) {
+      if (ch.deleted.count(p)) continue;
+      at = {folder ? (fs::path(path) / p.substr(rel.size() + 1)).string() : path, first_changed_line(ch, p), 1};
+      break;
+    }
+    checker.add("schema-without-migration", at,
+                "the Prisma schema changed since " + ch.base.substr(0, 12) + " (merge base with " + ch.ref +
+                    ") but no migration was added to " + migrations.front() +
+                    ": databases deployed with `prisma migrate deploy` do not get the change",
+                "Run `prisma migrate dev` to create the migration for this change, and commit it with the schema.");
+  }
+  result.findings = std::move(checker.findings);
+  sort_findings(result.findings);
+  report(std::cout, o.format, result, use_color(o.color));
+  for (const auto& f : result.findings) {
+    if (f.severity >= prof.effective.fail_on) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_prisma_check_command(CLI::App& app, std::vector<CommandSpec>& out) {
+  auto o = std::make_shared<CheckOptions>();
+  auto* cmd = app.add_subcommand(
+      "prisma-check", "Report breaking changes of schema.prisma since a git ref, and a schema change without a migration");
+  cmd->add_option("path", o->path,
+                  "schema.prisma or a folder of .prisma files (default: the nearest prisma/schema.prisma or "
+                  "prisma/schema/ under the current directory)");
+  cmd->add_option("--base", o->base, "Compare with the merge base of this ref and HEAD")->required();
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember(report_formats()));
+  cmd->add_option("--fail-on", o->fail_on, "Exit 1 when a finding is at or above this severity")
+      ->check(CLI::IsMember({"error", "warning", "info"}));
+  cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--config", o->config, "Use this driftguard.toml (default: the nearest one above the schema)");
+  out.push_back({cmd, [o] { return run_prisma_check(*o); }});
+}
+
+}  // namespace driftguard
