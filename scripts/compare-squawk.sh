@@ -6,8 +6,9 @@
 #   PG_VERSION (default 15, given to both tools), SAMPLES (differing statements printed per rule, default 20),
 #   REUSE_SQUAWK=1 (reuse OUT_DIR/squawk.json from an earlier run: only driftguard runs again).
 # Both tools get the same list of *.sql files (NUL-separated, so names with spaces are safe). Every finding is mapped
-# to the statement it falls in, using the statement spans of `driftguard locks --format json`; a finding outside
-# every statement (squawk points at comments or a file it parsed differently) is keyed by its line.
+# to the statement it falls in: the last statement of `driftguard locks --format json` that starts at or before it
+# (squawk's line and byte column are turned into an offset); in a file driftguard does not trace (down migrations,
+# which it parses but does not lint) a finding is keyed by its own line.
 # Needs only bash and python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,10 +60,9 @@ else:
 for cmd, name in ((["lint", "--format", "json", "--pg-version", pg] + ["--rule=" + r for r in shared] + ["--"], "driftguard.json"),
                   (["locks", "--format", "json", "--pg-version", pg, "--"], "statements.json")):
     with open(f"{out}/{name}", "w") as o: subprocess.run([dg_bin, *cmd, *files], stdout=o, stderr=subprocess.DEVNULL)
-spans = collections.defaultdict(list)  # file -> sorted [(begin, end, line)]
+spans = collections.defaultdict(list)  # file -> sorted [(begin offset, line)]; a statement runs to the next one
 for f in json.load(open(f"{out}/statements.json"))["files"]:
-    for s in f["statements"]:
-        spans[norm(f["file"])].append((s["offset"], s["offset"] + len(s["text"].encode()), s["line"]))
+    for s in f["statements"]: spans[norm(f["file"])].append((s["offset"], s["line"]))
 for v in spans.values(): v.sort()
 line_starts = {}
 def offset_of(path, line0, col):  # squawk: 0-based line, byte column
@@ -73,9 +73,8 @@ def offset_of(path, line0, col):  # squawk: 0-based line, byte column
     return (ls[line0] if line0 < len(ls) else ls[-1]) + col
 def statement(path, off, line):
     v = spans.get(path, [])
-    i = bisect.bisect_right(v, (off, float("inf"), 0)) - 1
-    if i >= 0 and v[i][0] <= off < max(v[i][1], v[i][0] + 1): return v[i][2]
-    return line  # outside every statement driftguard knows: key by the finding's own line
+    i = bisect.bisect_right(v, (off, float("inf"))) - 1
+    return v[i][1] if i >= 0 else line  # no statement known (a file driftguard does not lint): the finding's line
 dg = collections.defaultdict(collections.Counter); sq = collections.defaultdict(collections.Counter)
 for f in json.load(open(f"{out}/driftguard.json"))["findings"]:
     if f["rule"] in shared:
