@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libpg-query-dev libpqxx-dev nlohmann-json3-dev libcli11-dev catch2 libre2-dev
   libtomlplusplus-dev   # driftguard.toml
+  postgresql            # drift --shadow, and the tests' throwaway servers (initdb/pg_ctl; no service is started)
   python3-jsonschema    # tests: validates the SARIF output against the SARIF 2.1.0 schema
 )
 

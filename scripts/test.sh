@@ -6,15 +6,36 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 jobs=$(nproc)
 
+# One throwaway PostgreSQL server for the tests that need a database (each test creates its own database in it).
+# tests/pg_test_server runs initdb/pg_ctl in a temporary directory (as the postgres user when root) and removes it
+# when its stdin closes or it is killed. $1: the build directory.
+pg_server_start() {
+  local info="$1/pg-test-server.conninfo"
+  rm -f "$info"
+  exec {pg_in}> >("$1/tests/pg_test_server" "$info")
+  for _ in $(seq 1 600); do [ -s "$info" ] && break; sleep 0.1; done
+  [ -s "$info" ] || { echo "test.sh: the test PostgreSQL server did not start" >&2; exit 1; }
+  export DRIFTGUARD_TEST_PG
+  DRIFTGUARD_TEST_PG=$(cat "$info")
+}
+pg_server_stop() {
+  exec {pg_in}>&-
+  unset DRIFTGUARD_TEST_PG
+}
+
 echo "== build (RelWithDebInfo, -Werror)"
 "$root/scripts/build.sh" "$root/build"
 echo "== tests"
+pg_server_start "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j"$jobs")
+pg_server_stop
 
 if [ "${1:-}" != "--no-sanitize" ]; then
   echo "== build (ASan+UBSan)"
   "$root/scripts/build.sh" "$root/build-asan" -DDRIFTGUARD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   echo "== tests (ASan+UBSan)"
+  pg_server_start "$root/build-asan"
   (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$root/tests/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j"$jobs")
+  pg_server_stop
 fi

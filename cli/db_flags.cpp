@@ -1,0 +1,48 @@
+#include "cli/db_flags.hpp"
+
+#include <cctype>
+
+#include "cli/command.hpp"
+
+namespace driftguard {
+
+void add_db_flags(CLI::App* app, DbFlags& flags, bool catalog_flags) {
+  app->add_option("--database-url", flags.url,
+                  "PostgreSQL URL or key=value conninfo; without a value, libpq's PG* variables and ~/.pgpass. "
+                  "The password is never printed")
+      ->expected(0, 1)
+      ->default_str("");
+  app->add_option("--statement-timeout", flags.statement_timeout,
+                  "Statement timeout of the read-only transaction (30s, 500ms, 2min; 0 = none)")
+      ->capture_default_str();
+  if (catalog_flags) {
+    app->add_option("--schema", flags.schemas,
+                    "Read only these schemas of the database (repeatable; default: every user schema except platform "
+                    "schemas)");
+    app->add_flag("--include-platform-schemas", flags.include_platform,
+                  "Also read platform schemas (Supabase's auth, storage, ...; Prisma's _prisma_migrations)");
+  }
+}
+
+int parse_timeout_ms(const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  std::string number = text.substr(0, i);
+  std::string unit = text.substr(i);
+  double factor = unit.empty() || unit == "s" ? 1000 : unit == "ms" ? 1 : unit == "min" ? 60000 : -1;
+  if (number.empty() || factor < 0 || number.find('.') != number.rfind('.')) {
+    throw UsageError("--statement-timeout: expected a duration such as 30s, 500ms or 2min, got '" + text + "'");
+  }
+  double ms = std::stod(number) * factor;
+  if (ms > 2147483647.0) throw UsageError("--statement-timeout: '" + text + "' is too long");
+  return static_cast<int>(ms);
+}
+
+db::ConnectOptions connect_options(const DbFlags& flags) {
+  db::ConnectOptions o;
+  o.url = flags.url.value_or("");
+  o.statement_timeout_ms = parse_timeout_ms(flags.statement_timeout);
+  return o;
+}
+
+}  // namespace driftguard

@@ -1,0 +1,167 @@
+#include "introspect/db/connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <cctype>
+#include <map>
+#include <memory>
+
+namespace driftguard::db {
+
+namespace {
+
+// Replaces [pos, end) by "****".
+void mask(std::string& s, std::size_t pos, std::size_t end) { s.replace(pos, end - pos, "****"); }
+
+// password=value in key=value conninfo: the value is a word, or quoted with '' and backslash escapes.
+void redact_keyword(std::string& s) {
+  std::size_t from = 0;
+  while (true) {
+    std::size_t k = s.find("password", from);
+    if (k == std::string::npos) return;
+    from = k + 8;
+    bool word_start = k == 0 || !(std::isalnum(static_cast<unsigned char>(s[k - 1])) || s[k - 1] == '_');
+    std::size_t p = from;
+    while (p < s.size() && (s[p] == ' ' || s[p] == '\t')) ++p;
+    if (!word_start || p >= s.size() || s[p] != '=') continue;
+    ++p;
+    while (p < s.size() && (s[p] == ' ' || s[p] == '\t')) ++p;
+    std::size_t end = p;
+    if (end < s.size() && s[end] == '\'') {
+      ++end;
+      while (end < s.size() && s[end] != '\'') end += s[end] == '\\' ? 2 : 1;
+      end = std::min(end + 1, s.size());
+    } else {
+      // a URL query parameter ends at & or #; a conninfo word at white space
+      while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end])) && s[end] != '&' && s[end] != '#' &&
+             s[end] != '"')
+        ++end;
+    }
+    if (end > p) mask(s, p, end);
+    from = p + 4;
+  }
+}
+
+// scheme://user:password@host: the password ends at the last '@' of the authority.
+void redact_urls(std::string& s) {
+  std::size_t from = 0;
+  while (true) {
+    std::size_t scheme = s.find("://", from);
+    if (scheme == std::string::npos) return;
+    std::size_t start = scheme + 3;
+    std::size_t end = start;
+    while (end < s.size() && s[end] != '/' && s[end] != '?' && s[end] != '#' &&
+           !std::isspace(static_cast<unsigned char>(s[end])) && s[end] != '"' && s[end] != '\'')
+      ++end;
+    std::size_t at = s.rfind('@', end == 0 ? 0 : end - 1);
+    if (at != std::string::npos && at >= start && at < end) {
+      std::size_t colon = s.find(':', start);
+      if (colon != std::string::npos && colon < at) {
+        mask(s, colon + 1, at);
+        end = colon + 5 + (end - at);
+      }
+    }
+    from = end;
+  }
+}
+
+struct Options {
+  std::map<std::string, std::string> values;  // keyword -> value, only those set
+};
+
+Options parse(const std::string& url) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  if (opts == nullptr) {
+    std::string msg = err != nullptr ? err : "out of memory";
+    if (err != nullptr) PQfreemem(err);
+    while (!msg.empty() && std::isspace(static_cast<unsigned char>(msg.back()))) msg.pop_back();
+    throw ConnectionError("invalid database URL " + redact(url) + ": " + redact(msg));
+  }
+  Options o;
+  for (PQconninfoOption* p = opts; p->keyword != nullptr; ++p) {
+    if (p->val != nullptr && *p->val != '\0') o.values[p->keyword] = p->val;
+  }
+  PQconninfoFree(opts);
+  return o;
+}
+
+std::string quote(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::string redact(std::string_view text) {
+  std::string s(text);
+  redact_urls(s);
+  redact_keyword(s);
+  return s;
+}
+
+std::string conninfo(const ConnectOptions& o) {
+  Options parsed = parse(o.url);
+  if (!o.application_name.empty() && !parsed.values.count("application_name")) {
+    parsed.values["application_name"] = o.application_name;
+  }
+  std::string out;
+  for (const auto& [k, v] : parsed.values) out += (out.empty() ? "" : " ") + k + "=" + quote(v);
+  return out;
+}
+
+std::string describe(const ConnectOptions& o) {
+  Options parsed;
+  try {
+    parsed = parse(o.url);
+  } catch (const ConnectionError&) {
+    return redact(o.url);
+  }
+  auto get = [&](const char* key, const char* env, std::string fallback) {
+    auto it = parsed.values.find(key);
+    if (it != parsed.values.end()) return it->second;
+    const char* e = std::getenv(env);
+    return e != nullptr && *e != '\0' ? std::string(e) : fallback;
+  };
+  std::string user = get("user", "PGUSER", "");
+  std::string host = get("host", "PGHOST", get("hostaddr", "PGHOSTADDR", "localhost"));
+  std::string port = get("port", "PGPORT", "5432");
+  std::string db = get("dbname", "PGDATABASE", user);
+  std::string out = host + ":" + port + "/" + db;
+  if (!user.empty()) out += " as " + user;
+  return out;
+}
+
+ReadOnlySession::ReadOnlySession(const ConnectOptions& o) : target_(describe(o)) {
+  std::string info = conninfo(o);
+  try {
+    conn_ = std::make_unique<pqxx::connection>(info);
+    server_version_ = conn_->server_version();
+    tx_ = std::make_unique<pqxx::read_transaction>(*conn_, "driftguard");
+    if (o.statement_timeout_ms > 0) {
+      tx_->exec("SET LOCAL statement_timeout = " + std::to_string(o.statement_timeout_ms));
+    }
+  } catch (const pqxx::broken_connection& e) {
+    throw ConnectionError("cannot connect to " + target_ + ": " + redact(trim(e.what())));
+  } catch (const pqxx::sql_error& e) {
+    throw ConnectionError("cannot open a read-only transaction on " + target_ + ": " + redact(trim(e.what())));
+  }
+}
+
+ReadOnlySession::~ReadOnlySession() {
+  try {
+    if (tx_) tx_->abort();
+  } catch (...) {  // the connection may be gone; nothing was written either way
+  }
+}
+
+}  // namespace driftguard::db

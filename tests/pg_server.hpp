@@ -1,0 +1,48 @@
+// A PostgreSQL server for tests. scripts/test.sh starts one (tests/pg_test_server) and exports its superuser
+// conninfo as DRIFTGUARD_TEST_PG; without it (ctest run by hand) the first test that asks starts a TempCluster for
+// its own process. Each test gets its own database, so tests running in parallel never see each other.
+#pragma once
+
+#include <unistd.h>
+
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "introspect/db/cluster.hpp"
+
+namespace dgtest::pg {
+
+// Superuser conninfo of the server, without dbname.
+inline const std::string& server() {
+  static std::unique_ptr<driftguard::db::TempCluster> own;
+  static const std::string info = [] {
+    if (const char* env = std::getenv("DRIFTGUARD_TEST_PG"); env != nullptr && *env != '\0') return std::string(env);
+    own = driftguard::db::TempCluster::start();
+    return "host='" + own->dir() + "' port=" + std::to_string(own->port()) + " user=postgres";
+  }();
+  return info;
+}
+
+inline std::string conninfo(const std::string& db) { return server() + " dbname='" + db + "'"; }
+
+// Runs SQL (any number of statements) as the superuser, outside a transaction block.
+inline void exec(const std::string& conn, const std::string& sql) {
+  pqxx::connection c(conn);
+  pqxx::nontransaction tx(c);
+  tx.exec(sql);
+}
+
+// A new, empty database (from template0, so nothing a server-wide template holds leaks in); returns its conninfo.
+inline std::string fresh_database(const std::string& tag = "t") {
+  static std::atomic<int> n{0};
+  std::string name = "dg_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+  exec(conninfo("postgres"), "DROP DATABASE IF EXISTS \"" + name + "\"");
+  exec(conninfo("postgres"), "CREATE DATABASE \"" + name + "\" TEMPLATE template0");
+  return conninfo(name);
+}
+
+}  // namespace dgtest::pg
