@@ -56,6 +56,29 @@ bool blank_psql(std::string& s, ParsedFile& pf) {
     if (pos < s.size() && s[pos] == '\r') ++pos;
     if (pos < s.size() && s[pos] == '\n') ++pos;
   }
+  // A backslash outside quotes and comments later in a line also starts a meta-command that runs to the end of the
+  // line (`SELECT oid AS datoid FROM pg_database \gset`, `begin\;`). No SQL token contains a bare backslash.
+  pos = 0;
+  while (pos < s.size()) {
+    pos = lex::skip_trivia(s, pos);
+    if (pos >= s.size()) break;
+    if (s[pos] != '\\') {
+      pos = lex::skip_token(s, pos);
+      continue;
+    }
+    std::size_t eol = pos;
+    while (eol < s.size() && s[eol] != '\n' && s[eol] != '\r') ++eol;
+    // \; is a semicolon psql keeps in the query buffer: it still separates statements. \g, \gset, \gexec, \gx send
+    // the buffer: they end the statement before them. Any other meta-command runs to the end of the line.
+    bool escaped_semicolon = pos + 1 < s.size() && s[pos + 1] == ';';
+    bool sends = pos + 1 < s.size() && s[pos + 1] == 'g';
+    std::size_t end = escaped_semicolon ? pos + 2 : eol;
+    for (std::size_t i = pos; i < end; ++i) s[i] = ' ';
+    if (escaped_semicolon || sends) s[escaped_semicolon ? pos + 1 : pos] = ';';
+    if (!escaped_semicolon) ++pf.meta_commands;
+    changed = true;
+    pos = end;
+  }
   return changed;
 }
 

@@ -84,6 +84,22 @@ TEST_CASE("\\gset and \\gexec end the statement before them; psql variables pars
   CHECK(plain.errors[0].message.find("psql variable") != std::string::npos);
 }
 
+TEST_CASE("a meta-command later in a line runs to its end; \\; separates statements; quoted backslashes stay",
+          "[parse]") {
+  std::string s =
+      "SELECT oid AS datoid FROM pg_database \\gset\nBEGIN;\nSELECT E'it\\'s', 'C:\\dir', $$a\\b$$; \\x\n"
+      "COMMIT\\; SELECT 1;\n";
+  auto pf = parse_sql(s);
+  CHECK(pf.errors.empty());
+  CHECK(pf.meta_commands == 2);
+  REQUIRE(pf.statements.size() == 5);
+  CHECK(pf.statements[1].kind == "TransactionStmt");
+  CHECK(pf.statements[1].span.begin == s.find("BEGIN"));
+  CHECK(pf.statements[2].kind == "SelectStmt");
+  CHECK(pf.statements[3].kind == "TransactionStmt");
+  CHECK(pf.statements[4].kind == "SelectStmt");
+}
+
 TEST_CASE("deeply nested expressions give a finding, not a crash", "[parse]") {
   std::string deep = "SELECT " + std::string(100000, '(') + "1" + std::string(100000, ')') + ";\nDROP TABLE t;";
   auto f = dgtest::lint_text(deep);

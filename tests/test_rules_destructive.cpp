@@ -128,6 +128,13 @@ TEST_CASE("changing-column-type: not tables, created tables and no-ops are quiet
   CHECK(has(m, "foreign table stores no rows"));
 }
 
+TEST_CASE("ban-drop-table: a foreign table's data stays on the remote server", "[rules][ban-drop-table]") {
+  CHECK(one_message("ban-drop-table", {"DROP FOREIGN TABLE remote_orders;"}) ==
+        "drops foreign table remote_orders: the remote data stays, but code that still reads it fails");
+  CHECK(one_message("ban-drop-table", {"DROP TABLE orders;"}) ==
+        "drops table orders: every row is deleted and code that still reads it fails");
+}
+
 TEST_CASE("ban-truncate names existing tables and CASCADE", "[rules][ban-truncate]") {
   auto m = one_message("ban-truncate", {"CREATE TABLE s (id int); TRUNCATE s, orders CASCADE;"});
   CHECK(has(m, "truncates table orders:"));

@@ -66,6 +66,19 @@ TEST_CASE("adding-foreign-key-constraint names the lock on both tables", "[locks
         "on users: blocks writes (reads continue) until the transaction ends");
 }
 
+TEST_CASE("adding-foreign-key-constraint: ADD COLUMN ... REFERENCES only when a default makes PostgreSQL validate",
+          "[locks]") {
+  auto f = only("adding-foreign-key-constraint",
+                "ALTER TABLE orders ADD COLUMN u bigint REFERENCES users (id), ADD COLUMN n int DEFAULT 0;");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].message ==
+        "adding column u with REFERENCES users checks every row of orders (a column added by this statement has a "
+        "default, so the foreign key is validated): it takes ACCESS EXCLUSIVE on orders: blocks reads and writes "
+        "until the transaction ends, and takes SHARE ROW EXCLUSIVE on users: blocks writes (reads continue) until "
+        "the transaction ends");
+  CHECK(only("adding-foreign-key-constraint", "ALTER TABLE orders ADD COLUMN u bigint REFERENCES users (id);").empty());
+}
+
 TEST_CASE("constraint-missing-not-valid validates after the COMMIT of an explicit transaction", "[locks]") {
   std::string sql = "BEGIN;\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\nCOMMIT;\n";
   auto f = only("constraint-missing-not-valid", sql);

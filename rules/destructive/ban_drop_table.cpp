@@ -15,9 +15,13 @@ class BanDropTable final : public Rule {
     if (d.remove_type != "OBJECT_TABLE" && d.remove_type != "OBJECT_FOREIGN_TABLE") return;
     auto names = existing_targets(d);
     if (names.empty()) return;
-    std::string msg = "drops table" + std::string(names.size() > 1 ? "s " : " ") + join_names(names) +
-                      ": every row is deleted and code that still reads " + (names.size() > 1 ? "them" : "it") +
-                      " fails";
+    const bool foreign = d.remove_type == "OBJECT_FOREIGN_TABLE";
+    const std::string them = names.size() > 1 ? "them" : "it";
+    // A foreign table's rows live on the remote server: dropping it deletes none of them.
+    std::string msg = std::string(foreign ? "drops foreign table" : "drops table") + (names.size() > 1 ? "s " : " ") +
+                      join_names(names) +
+                      (foreign ? ": the remote data stays, but code that still reads " + them + " fails"
+                               : ": every row is deleted and code that still reads " + them + " fails");
     if (d.cascade) msg += "; CASCADE also drops the views and foreign keys that depend on it";
     ctx.report(ctx.statement_span(), msg,
                "Stop using the table in code first, deploy, then drop it in a later migration (keep a backup).");

@@ -181,7 +181,10 @@ std::vector<LockTaken> locks_of(const json& statement) {
     LockMode m = concurrent ? LockMode::share_update_exclusive
                  : kind == "REINDEX_OBJECT_INDEX" ? LockMode::access_exclusive
                                                   : LockMode::share;
-    add(out, rangevar_parts(field(b, "relation")), m, concurrent ? "REINDEX CONCURRENTLY" : "REINDEX");
+    // REINDEX SCHEMA / DATABASE / SYSTEM name no relation: they lock each table in turn, in a transaction each.
+    if (field(b, "relation").is_object()) {
+      add(out, rangevar_parts(field(b, "relation")), m, concurrent ? "REINDEX CONCURRENTLY" : "REINDEX");
+    }
   } else if (t == "ClusterStmt") {
     add(out, rangevar_parts(field(b, "relation")), LockMode::access_exclusive, "CLUSTER");
   } else if (t == "VacuumStmt") {

@@ -2,6 +2,8 @@
 
 namespace driftguard {
 namespace {
+bool system_schema(const std::string& s) { return s == "pg_catalog" || s == "pg_toast"; }
+
 class RequireConcurrentReindex final : public Rule {
  public:
   const RuleInfo& info() const override {
@@ -14,7 +16,13 @@ class RequireConcurrentReindex final : public Rule {
     if (!ctx.ancestors().empty() || ctx.settings().pg_version < 12) return;
     if (locking::concurrently(ctx.statement())) return;
     const json& rel = field(node, "relation");
-    auto lock = locking::existing_lock_on(ctx, rangevar_parts(rel));
+    auto parts = rangevar_parts(rel);
+    // REINDEX SCHEMA / DATABASE / SYSTEM name no single relation. PostgreSQL cannot reindex system catalogs (or
+    // their TOAST tables) concurrently; an unqualified pg_* name resolves to pg_catalog first.
+    if (parts.empty() || (parts.size() == 1 ? parts[0].rfind("pg_", 0) == 0 : system_schema(parts[parts.size() - 2]))) {
+      return;
+    }
+    auto lock = locking::existing_lock_on(ctx, parts);
     if (!lock) return;
     std::optional<Fix> fix;
     if (!ctx.state().in_transaction() && ctx.statement().do_depth == 0 && !ctx.statement().approximate &&

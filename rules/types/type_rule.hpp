@@ -1,6 +1,7 @@
 // Column-type rules (category `types`): they look at every column type a statement declares — CREATE TABLE
 // columns, ALTER TABLE ... ADD COLUMN and ALTER COLUMN ... TYPE (tables created in the same file included: that is
-// where the choice is made) — and replace the type's text when the better type is a mechanical swap.
+// where the choice is made) — and replace the type's text when the better type is a mechanical swap. Foreign
+// tables (CREATE / ALTER FOREIGN TABLE) are not checked: they store no rows.
 #pragma once
 
 #include <optional>
