@@ -20,7 +20,8 @@
   X(prisma_check)              \
   X(prisma_ddl)                \
   X(rules)                     \
-  X(schema)
+  X(schema)                    \
+  X(status)
 
 namespace driftguard {
 #define DRIFTGUARD_DECLARE(name) void add_##name##_command(CLI::App& app, std::vector<CommandSpec>& out);
