@@ -179,6 +179,7 @@ std::string detail(const Entry& e, Tracker t) {
                                          : "line endings differ from the applied statements (accepted)");
   }
   if (e.whitespace_differs) parts.push_back("white space differs from the applied statements (accepted)");
+  if (e.unverified) parts.push_back("the tracker holds no statements: content not compared");
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
   return out;
@@ -257,6 +258,7 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
     }
     m["line_endings_differ"] = e->line_endings_differ;
     m["whitespace_differs"] = e->whitespace_differs;
+    m["unverified"] = e->unverified;
     if (e->edit == history::EditKind::none) {
       m["edit"] = nullptr;
     } else {

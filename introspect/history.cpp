@@ -138,7 +138,14 @@ TrackerData read_tracker(pqxx::transaction_base& tx, Tracker t, const std::strin
       d.prisma.push_back(std::move(p));
     }
   } else {
-    auto r = tx.exec("SELECT version::text, name::text, to_json(statements)::text FROM " + q + " ORDER BY version");
+    // Early Supabase CLI versions created the table with `version` only: read what exists.
+    auto cols = tx.exec("SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = " + tx.quote(q) +
+                        "::regclass AND attnum > 0 AND NOT attisdropped");
+    std::set<std::string> have;
+    for (const auto& c : cols) have.insert(c[0].as<std::string>());
+    auto r = tx.exec(std::string("SELECT version::text, ") + (have.count("name") ? "name::text" : "NULL") + ", " +
+                     (have.count("statements") ? "to_json(statements)::text" : "NULL") + " FROM " + q +
+                     " ORDER BY version");
     for (const auto& row : r) {
       SupabaseRow s;
       s.version = row[0].as<std::string>();
@@ -595,7 +602,9 @@ void audit_supabase(Report& rep, const std::vector<MigrationFile>& files, const 
       e.attempts = 1;
       if (!file) {
         e.problems.insert(Problem::missing);
-      } else if (row->statements) {
+      } else if (!row->statements) {
+        e.unverified = true;
+      } else {
         auto current = supabase_statements(file->bytes);
         const auto& applied = *row->statements;
         if (applied != current) {

@@ -113,6 +113,7 @@ struct Entry {
   // Edits after apply.
   bool line_endings_differ = false;  // applied, but with the other line endings (accepted, as Prisma does)
   bool whitespace_differs = false;   // Supabase: applied; statements differ only in white space (accepted)
+  bool unverified = false;           // Supabase: applied; the tracker holds no statements to compare with
   EditKind edit = EditKind::none;
   std::string original_source;  // where the applied content came from; "" when unknown
   std::string original_unknown;  // why the applied content is unknown (edit == unknown)

@@ -484,6 +484,7 @@ TEST_CASE("status: JSON output", "[status][pg]") {
       },
       "line_endings_differ": false,
       "whitespace_differs": false,
+      "unverified": false,
       "edit": null,
       "out_of_order_after": null
     },
@@ -507,6 +508,7 @@ TEST_CASE("status: JSON output", "[status][pg]") {
       },
       "line_endings_differ": false,
       "whitespace_differs": false,
+      "unverified": false,
       "edit": {
         "kind": "real-change",
         "original": "git commit )" + commit + R"(",
@@ -535,6 +537,7 @@ TEST_CASE("status: JSON output", "[status][pg]") {
       },
       "line_endings_differ": false,
       "whitespace_differs": false,
+      "unverified": false,
       "edit": null,
       "out_of_order_after": null
     }
@@ -687,4 +690,37 @@ TEST_CASE("status (prisma): the applied content is unknown outside git", "[statu
   CHECK(r.out == header("prisma (public._prisma_migrations)", db, "prisma/migrations") +
                      "edited       20240101000000_a  edited after apply: the applied content is unknown (the "
                      "migrations are not in a git repository)\n\n1 migration: 1 edited\n");
+}
+
+TEST_CASE("status (supabase): an old tracker table without statements", "[status][pg]") {
+  Repo repo;
+  repo.write("supabase/migrations/20240101000000_a.sql", "create table a (id int);\n");
+  std::string db = dgtest::pg::fresh_database("status");
+  dgtest::pg::exec(db, "CREATE SCHEMA supabase_migrations; CREATE TABLE supabase_migrations.schema_migrations "
+                       "(version text PRIMARY KEY); INSERT INTO supabase_migrations.schema_migrations VALUES "
+                       "('20240101000000')");
+  auto r = repo.driftguard("status --database-url " + shq(db) + " --migrations supabase/migrations");
+  CHECK(r.err == "");
+  CHECK(r.code == 0);
+  CHECK(r.out == header("supabase (supabase_migrations.schema_migrations)", db, "supabase/migrations") +
+                     "applied      20240101000000_a  the tracker holds no statements: content not compared\n\n"
+                     "1 migration: 1 applied\n");
+}
+
+TEST_CASE("status: a query error exits 2 with the server's message", "[status][pg]") {
+  Repo repo;
+  repo.write("prisma/migrations/20240101000000_a/migration.sql", "CREATE TABLE a (id integer);\n");
+  std::string db = dgtest::pg::fresh_database("status");
+  dgtest::pg::exec(db, kPrismaDDL);
+  std::string role = "dg_status_reader_" + std::to_string(::getpid());
+  dgtest::pg::exec(db, "DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN; REVOKE ALL ON "
+                       "_prisma_migrations FROM PUBLIC");
+  auto r = repo.driftguard("status --database-url " + shq(db + " user=" + role) + " --migrations prisma/migrations");
+  dgtest::pg::exec(db, "DROP OWNED BY " + role + "; DROP ROLE " + role);
+  db::ConnectOptions o;
+  o.url = db + " user=" + role;
+  CHECK(r.code == 2);
+  CHECK(r.out == "");
+  CHECK(r.err == "driftguard: error: reading the migration history from " + db::describe(o) +
+                     ": ERROR:  permission denied for table _prisma_migrations\n");
 }
