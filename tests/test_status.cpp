@@ -692,9 +692,10 @@ TEST_CASE("status (prisma): the applied content is unknown outside git", "[statu
                      "migrations are not in a git repository)\n\n1 migration: 1 edited\n");
 }
 
-TEST_CASE("status (supabase): an old tracker table without statements", "[status][pg]") {
+TEST_CASE("status (supabase): an old tracker table without statements; duplicate versions", "[status][pg]") {
   Repo repo;
   repo.write("supabase/migrations/20240101000000_a.sql", "create table a (id int);\n");
+  repo.write("supabase/migrations/20240101000000_b.sql", "create table b (id int);\n");
   std::string db = dgtest::pg::fresh_database("status");
   dgtest::pg::exec(db, "CREATE SCHEMA supabase_migrations; CREATE TABLE supabase_migrations.schema_migrations "
                        "(version text PRIMARY KEY); INSERT INTO supabase_migrations.schema_migrations VALUES "
@@ -704,6 +705,16 @@ TEST_CASE("status (supabase): an old tracker table without statements", "[status
   CHECK(r.code == 0);
   CHECK(r.out == header("supabase (supabase_migrations.schema_migrations)", db, "supabase/migrations") +
                      "applied      20240101000000_a  the tracker holds no statements: content not compared\n\n"
+                     "note: version 20240101000000 is used by two files: supabase/migrations/20240101000000_a.sql and "
+                     "supabase/migrations/20240101000000_b.sql (only the first is compared)\n\n"
+                     "1 migration: 1 applied\n");
+  // nothing to apply
+  r = repo.driftguard("status --database-url " + shq(db) + " --migrations supabase/migrations --pending-only");
+  CHECK(r.code == 0);
+  CHECK(r.out == header("supabase (supabase_migrations.schema_migrations)", db, "supabase/migrations") +
+                     "(no migration to show)\n\n"
+                     "note: version 20240101000000 is used by two files: supabase/migrations/20240101000000_a.sql and "
+                     "supabase/migrations/20240101000000_b.sql (only the first is compared)\n\n"
                      "1 migration: 1 applied\n");
 }
 
