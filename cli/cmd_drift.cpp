@@ -1,15 +1,19 @@
-// driftguard drift: compare two schema models (from migrations, a SQL file, and later schema.prisma or a live
-// database) and report the differences.
+// driftguard drift: compare two or three schema models (schema.prisma, migrations, a SQL file, a live database)
+// and report the differences; with three, each difference is attributed to the source that disagrees.
 #include <algorithm>
+#include <array>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "cli/command.hpp"
 #include "cli/config.hpp"
+#include "cli/db_flags.hpp"
 #include "cli/model_source.hpp"
 #include "cli/report.hpp"
 #include "introspect/diff.hpp"
+#include "introspect/diff3.hpp"
 
 namespace driftguard {
 namespace {
@@ -22,6 +26,8 @@ struct DriftOptions {
   std::string format = "text";
   std::string color = "auto";
   bool verbose = false;
+  bool shadow = false;
+  DbFlags db;
 };
 
 std::string where(const diff::Endpoint& e) { return e.src.known() ? e.src.str() : std::string(); }
@@ -55,6 +61,32 @@ std::string group_of(const diff::DriftItem& i) {
   if (first == std::string::npos) return i.path;
   auto second = i.path.find('.', first + 1);
   return second == std::string::npos ? i.path : i.path.substr(0, second);
+}
+
+// What --shadow adds: PostgreSQL's replay checked against driftguard's static replay of the same files.
+void print_cross_check(std::ostream& out, const ModelSource& s) {
+  if (!s.shadow) return;
+  out << "\nshadow: " << s.label() << " replayed by PostgreSQL " << s.server_version << " in a throwaway cluster";
+  if (s.not_applied > 0) out << "; " << plural(static_cast<std::size_t>(s.not_applied), "later file") << " not run after the failure";
+  out << "\n";
+  if (!s.findings.empty()) {
+    out << "  cross-check skipped: the history does not apply in full\n";
+    return;
+  }
+  if (s.cross_check.empty() && s.static_findings.empty()) {
+    out << "  cross-check: driftguard's static replay builds the same schema\n";
+    return;
+  }
+  out << "  cross-check: driftguard's static replay differs from PostgreSQL (please report it; the PostgreSQL side is "
+         "what is compared above):\n";
+  for (const auto& i : s.cross_check) {
+    out << "    " << i.kind << " " << i.path << ": static " << (i.expected.present ? i.expected.value : "(absent)")
+        << ", PostgreSQL " << (i.actual.present ? i.actual.value : "(absent)") << "\n";
+  }
+  for (const auto& f : s.static_findings) {
+    out << "    " << f.file << ":" << f.start.line << ":" << f.start.column << ": static replay error: " << f.message
+        << "\n";
+  }
 }
 
 void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
@@ -99,6 +131,8 @@ void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, c
           << "error[" << f.rule << "]" << reset << ": " << f.message << "\n";
     }
   }
+  print_cross_check(out, e);
+  print_cross_check(out, a);
   std::size_t replay = e.findings.size() + a.findings.size();
   out << "\n" << bold << plural(items.size(), "drift item") << reset << " (" << plural(c.errors, "error") << ", "
       << plural(c.warnings, "warning") << ", " << c.infos << " info";
@@ -130,34 +164,58 @@ void print_gcc(std::ostream& out, const ModelSource& e, const ModelSource& a, co
   for (const auto& l : lines) out << l.text << "\n";
 }
 
+using oj = nlohmann::ordered_json;
+
+oj endpoint_json(const diff::Endpoint& p) {
+  if (!p.present) return oj(nullptr);
+  oj j;
+  j["value"] = p.value;
+  if (p.src.known()) {
+    j["file"] = p.src.file;
+    j["line"] = p.src.line;
+    j["column"] = p.src.column;
+  }
+  return j;
+}
+
+oj findings_json(const std::vector<Finding>& findings) {
+  oj arr = oj::array();
+  for (const auto& f : findings) {
+    arr.push_back(oj{{"file", f.file}, {"line", f.start.line}, {"column", f.start.column}, {"rule", f.rule}, {"message", f.message}});
+  }
+  return arr;
+}
+
+oj side_json(const ModelSource& s, bool verbose) {
+  oj j;
+  j["source"] = s.label();
+  j["files"] = s.files;
+  j["statements_applied"] = s.applied;
+  if (verbose) {
+    oj sk = oj::array();
+    for (const auto& k : s.skipped) {
+      sk.push_back(oj{{"location", k.where.str()}, {"what", k.what}, {"no_effect", k.no_effect}});
+    }
+    j["skipped"] = sk;
+  }
+  if (s.shadow) {
+    oj cc = oj::array();
+    for (const auto& i : s.cross_check) {
+      cc.push_back(oj{{"kind", i.kind}, {"path", i.path}, {"static", endpoint_json(i.expected)},
+                      {"postgresql", endpoint_json(i.actual)}});
+    }
+    j["shadow"] = oj{{"server_version", s.server_version},
+                     {"files_not_run", s.not_applied},
+                     {"cross_check", cc},
+                     {"static_replay_errors", findings_json(s.static_findings)}};
+  }
+  return j;
+}
+
 void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
                 bool verbose) {
-  using oj = nlohmann::ordered_json;
-  auto side = [&](const ModelSource& s) {
-    oj j;
-    j["source"] = s.label();
-    j["files"] = s.files;
-    j["statements_applied"] = s.applied;
-    if (verbose) {
-      oj sk = oj::array();
-      for (const auto& k : s.skipped) {
-        sk.push_back(oj{{"location", k.where.str()}, {"what", k.what}, {"no_effect", k.no_effect}});
-      }
-      j["skipped"] = sk;
-    }
-    return j;
-  };
-  auto endpoint = [](const diff::Endpoint& p) {
-    if (!p.present) return oj(nullptr);
-    oj j;
-    j["value"] = p.value;
-    if (p.src.known()) {
-      j["file"] = p.src.file;
-      j["line"] = p.src.line;
-      j["column"] = p.src.column;
-    }
-    return j;
-  };
+  auto side = [&](const ModelSource& s) { return side_json(s, verbose); };
+  auto endpoint = endpoint_json;
   oj doc;
   doc["version"] = 1;
   doc["expected"] = side(e);
@@ -178,7 +236,9 @@ void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, c
   oj replay = oj::array();
   for (const auto* s : {&e, &a}) {
     for (const auto& f : s->findings) {
-      replay.push_back(oj{{"file", f.file}, {"line", f.start.line}, {"column", f.start.column}, {"message", f.message}});
+      oj j{{"file", f.file}, {"line", f.start.line}, {"column", f.start.column}, {"message", f.message}};
+      if (f.rule != model::kReplayError) j["rule"] = f.rule;
+      replay.push_back(j);
     }
   }
   doc["replay_errors"] = replay;
@@ -188,11 +248,213 @@ void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, c
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
+
+// ---- three sources ----
+
+// "schema.prisma", "the migrations", "the live database", "the SQL file": how a source is named in sentences.
+std::string noun(const ModelSource& s) {
+  if (s.kind == "prisma") return "schema.prisma";
+  if (s.kind == "migrations") return s.shadow ? "the migrations (as PostgreSQL applies them)" : "the migrations";
+  if (s.kind == "database") return "the live database";
+  return s.kind + " " + s.path;
+}
+
+std::string short_name(const ModelSource& s) { return s.kind; }
+
+// What it probably means when one source disagrees with the two others; "" when there is nothing to say.
+std::string hint(const std::array<const ModelSource*, 3>& src, int odd) {
+  std::set<std::string> kinds;
+  for (const auto* s : src) kinds.insert(s->kind);
+  if (kinds != std::set<std::string>{"prisma", "migrations", "database"} || odd < 0) return "";
+  const std::string& k = src[static_cast<std::size_t>(odd)]->kind;
+  if (k == "migrations") {
+    return "schema.prisma and the live database agree, the migrations do not: the change was applied without a "
+           "migration (prisma db push, or by hand); create one (prisma migrate dev) so that other databases get it";
+  }
+  if (k == "database") {
+    return "schema.prisma and the migrations agree, the live database does not: a migration not applied yet (see "
+           "driftguard status), or a change made by hand in the database";
+  }
+  return "the migrations and the live database agree, schema.prisma does not: schema.prisma was edited without a "
+         "migration, or is behind the database (prisma db pull)";
+}
+
+// One sentence: who has what.
+std::string sentence3(const diff::Item3& i, const std::array<const ModelSource*, 3>& src) {
+  auto value = [&](std::size_t k) {
+    const auto& v = i.values[k];
+    return v.present ? (v.value.empty() ? std::string("present") : v.value) : std::string("absent");
+  };
+  bool presence = i.family != i.kinds.front();  // missing-X / extra-X
+  std::string what = presence ? i.family + " " + i.path : i.family + " of " + i.path;
+  if (i.odd >= 0) {
+    auto o = static_cast<std::size_t>(i.odd);
+    std::size_t a = o == 0 ? 1 : 0;
+    std::size_t b = o == 2 ? 1 : 2;
+    std::string pair = noun(*src[a]) + " and " + noun(*src[b]);
+    if (presence) {
+      return i.values[o].present ? what + ": only in " + noun(*src[o]) + ", not in " + pair
+                                 : what + ": in " + pair + ", missing from " + noun(*src[o]);
+    }
+    return what + ": " + value(a) + " in " + pair + ", " + value(o) + " in " + noun(*src[o]);
+  }
+  std::string out = what + ":";
+  for (std::size_t k = 0; k < 3; ++k) {
+    if (i.known[k]) out += std::string(out.back() == ':' ? " " : "; ") + value(k) + " in " + noun(*src[k]);
+  }
+  return out;
+}
+
+Counts count3(const std::vector<diff::Item3>& items) {
+  Counts c;
+  for (const auto& i : items) {
+    if (i.severity == Severity::error) ++c.errors;
+    if (i.severity == Severity::warning) ++c.warnings;
+    if (i.severity == Severity::info) ++c.infos;
+    if (i.unmanaged) ++c.unmanaged;
+    if (!i.unmanaged && i.severity >= Severity::warning) ++c.failing;
+  }
+  return c;
+}
+
+std::string group_of3(const diff::Item3& i) {
+  diff::DriftItem d;
+  d.path = i.path;
+  return group_of(d);
+}
+
+void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
+                 bool color) {
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* dim = color ? "\x1b[2m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  auto sev_color = [&](Severity s) {
+    if (!color) return "";
+    return s == Severity::error ? "\x1b[1;31m" : s == Severity::warning ? "\x1b[1;33m" : "\x1b[1;36m";
+  };
+  std::size_t width = 0;
+  for (const auto* s : src) width = std::max(width, short_name(*s).size());
+  for (const auto* s : src) out << short_name(*s) << ":" << std::string(width + 2 - short_name(*s).size(), ' ') << s->label() << "\n";
+  auto section = [&](bool unmanaged) {
+    std::string group;
+    for (const auto& i : items) {
+      if (i.unmanaged != unmanaged) continue;
+      if (group_of3(i) != group) {
+        group = group_of3(i);
+        out << "\n" << bold << group << reset << "\n";
+      }
+      std::string kinds;
+      for (const auto& k : i.kinds) kinds += (kinds.empty() ? "" : ",") + k;
+      out << "  " << sev_color(i.severity) << to_string(i.severity) << "[" << kinds << "]" << reset << " "
+          << sentence3(i, src) << "\n";
+      for (std::size_t k = 0; k < 3; ++k) {
+        if (!i.known[k]) continue;
+        const auto& v = i.values[k];
+        out << "    " << short_name(*src[k]) << ":" << std::string(width + 2 - short_name(*src[k]).size(), ' ')
+            << (v.present ? v.value : std::string("(absent)"));
+        if (!where(v).empty()) out << dim << "  at " << where(v) << reset;
+        out << "\n";
+      }
+      std::string h = hint(src, i.odd);
+      if (!h.empty()) out << "    " << dim << "-> " << h << reset << "\n";
+    }
+  };
+  section(false);
+  Counts c = count3(items);
+  if (c.unmanaged > 0) {
+    out << "\n" << bold << "Unmanaged by schema.prisma" << reset
+        << " (raw SQL that Prisma cannot express; allow with --ignore):\n";
+    section(true);
+  }
+  std::size_t replay = 0;
+  for (const auto* s : src) {
+    for (const auto& f : s->findings) {
+      out << "\n" << f.file << ":" << f.start.line << ":" << f.start.column << ": " << sev_color(f.severity)
+          << "error[" << f.rule << "]" << reset << ": " << f.message << "\n";
+    }
+    replay += s->findings.size();
+  }
+  for (const auto* s : src) print_cross_check(out, *s);
+  std::array<int, 3> odd{};
+  for (const auto& i : items) {
+    if (i.odd >= 0 && !i.unmanaged) ++odd[static_cast<std::size_t>(i.odd)];
+  }
+  out << "\n" << bold << plural(items.size(), "drift item") << reset << " (" << plural(c.errors, "error") << ", "
+      << plural(c.warnings, "warning") << ", " << c.infos << " info";
+  if (c.unmanaged > 0) out << "; " << c.unmanaged << " unmanaged";
+  out << "); " << plural(replay, "replay error") << "\n";
+  out << "disagreeing alone: " << short_name(*src[0]) << " " << odd[0] << ", " << short_name(*src[1]) << " " << odd[1]
+      << ", " << short_name(*src[2]) << " " << odd[2] << "\n";
+}
+
+void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
+                 bool verbose) {
+  oj doc;
+  doc["version"] = 1;
+  oj sources = oj::array();
+  for (const auto* s : src) {
+    oj j = side_json(*s, verbose);
+    j["name"] = short_name(*s);
+    sources.push_back(j);
+  }
+  doc["sources"] = sources;
+  oj arr = oj::array();
+  for (const auto& i : items) {
+    oj j;
+    j["family"] = i.family;
+    j["kinds"] = i.kinds;
+    j["severity"] = std::string(to_string(i.severity));
+    j["path"] = i.path;
+    j["message"] = sentence3(i, src);
+    j["odd"] = i.odd >= 0 ? oj(short_name(*src[static_cast<std::size_t>(i.odd)])) : oj(nullptr);
+    j["unmanaged"] = i.unmanaged;
+    oj values;
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (i.known[k]) values[short_name(*src[k])] = endpoint_json(i.values[k]);
+    }
+    j["values"] = values;
+    std::string h = hint(src, i.odd);
+    if (!h.empty()) j["hint"] = h;
+    arr.push_back(j);
+  }
+  doc["items"] = arr;
+  oj replay = oj::array();
+  for (const auto* s : src) {
+    for (auto& f : findings_json(s->findings)) replay.push_back(f);
+  }
+  doc["replay_errors"] = replay;
+  Counts c = count3(items);
+  doc["summary"] = oj{{"items", items.size()},   {"errors", c.errors},       {"warnings", c.warnings},
+                      {"infos", c.infos},         {"unmanaged", c.unmanaged}, {"replay_errors", replay.size()}};
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items) {
+  RunResult r;
+  for (const auto* s : src) r.findings.insert(r.findings.end(), s->findings.begin(), s->findings.end());
+  report_gcc(out, r);
+  for (const auto& i : items) {
+    SourceRef at;
+    for (std::size_t k = 0; k < 3 && !at.known(); ++k) {
+      if (i.known[k] && i.values[k].src.known()) at = i.values[k].src;
+    }
+    if (!at.known()) at = SourceRef{src[0]->label(), 0, 0};
+    out << at.str() << ": " << to_string(i.severity) << ": " << sentence3(i, src) << " [" << i.family << "]";
+    if (i.unmanaged) out << " (unmanaged by schema.prisma)";
+    out << "\n";
+  }
+}
+
 int run_drift(const DriftOptions& o) {
-  if (o.order.size() != 2) {
+  if (o.order.size() != 2 && o.order.size() != 3) {
     std::string opts;
     for (const auto& k : source_kinds()) opts += std::string(opts.empty() ? "" : ", ") + k.option;
-    throw UsageError("drift compares exactly two schemas: give two of " + opts + " (got " + std::to_string(o.order.size()) + ")");
+    throw UsageError("drift compares two or three schemas: give two or three of " + opts + " (got " +
+                     std::to_string(o.order.size()) + ")");
+  }
+  if (o.shadow && std::none_of(o.order.begin(), o.order.end(),
+                               [](const auto& s) { return s.first == "migrations" || s.first == "sql"; })) {
+    throw UsageError("--shadow replays --migrations or --sql in a throwaway PostgreSQL: give one of them");
   }
   // The side with the lower rank (prisma < migrations < sql < database) is what is expected; ties keep the
   // command-line order.
@@ -204,50 +466,91 @@ int run_drift(const DriftOptions& o) {
   };
   auto sides = o.order;
   std::stable_sort(sides.begin(), sides.end(), [&](const auto& x, const auto& y) { return rank(x.first) < rank(y.first); });
-  ModelSource expected = load_model(sides[0].first, sides[0].second);
-  ModelSource actual = load_model(sides[1].first, sides[1].second);
+  LoadContext ctx;
+  ctx.conn = connect_options(o.db);
+  ctx.catalog.schemas = o.db.schemas;
+  ctx.catalog.include_platform = o.db.include_platform;
+  ctx.shadow = o.shadow;
+  if (o.verbose) ctx.log = &std::cerr;
+  std::vector<ModelSource> loaded;
+  for (const auto& [kind, path] : sides) loaded.push_back(load_model(kind, path, ctx));
   bool input_errors = false;
-  for (const auto* s : {&expected, &actual}) {
-    for (const auto& e : s->errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
-    input_errors = input_errors || !s->errors.empty();
+  bool empty_side = false;
+  for (const auto& s : loaded) {
+    for (const auto& e : s.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
+    input_errors = input_errors || !s.errors.empty();
+    empty_side = empty_side || s.files == 0;
   }
-  if (input_errors && (expected.files == 0 || actual.files == 0)) return 2;
-  diff::Options opts;
-  opts.prisma = expected.prisma ? diff::Side::expected : actual.prisma ? diff::Side::actual : diff::Side::none;
-  opts.ignore = o.ignore;
-  // [ignore] drift patterns of the config (--config, or the nearest driftguard.toml above the first side).
-  std::optional<std::string> config_path = o.config.empty() ? find_config(o.order.front().second) : o.config;
+  if (input_errors && empty_side) return 2;
+  std::vector<std::string> ignore = o.ignore;
+  // [ignore] drift patterns of the config (--config, or the nearest driftguard.toml above the first file side).
+  std::string first_path;
+  for (const auto& [kind, path] : o.order) {
+    if (kind != "database" && first_path.empty()) first_path = path;
+  }
+  std::optional<std::string> config_path =
+      !o.config.empty() ? std::optional<std::string>(o.config) : first_path.empty() ? std::nullopt : find_config(first_path);
   if (config_path) {
     Config c = load_config(*config_path);
-    opts.ignore.insert(opts.ignore.end(), c.ignore_drift.begin(), c.ignore_drift.end());
+    ignore.insert(ignore.end(), c.ignore_drift.begin(), c.ignore_drift.end());
   }
-  auto items = diff::diff(expected.model, actual.model, opts);
-  if (o.format == "json") {
-    print_json(std::cout, expected, actual, items, o.verbose);
-  } else if (o.format == "gcc") {
-    print_gcc(std::cout, expected, actual, items);
+  bool replay_errors = std::any_of(loaded.begin(), loaded.end(), [](const ModelSource& s) { return !s.findings.empty(); });
+  int failing = 0;
+  if (loaded.size() == 2) {
+    const ModelSource& expected = loaded[0];
+    const ModelSource& actual = loaded[1];
+    diff::Options opts;
+    opts.prisma = expected.prisma ? diff::Side::expected : actual.prisma ? diff::Side::actual : diff::Side::none;
+    opts.ignore = ignore;
+    auto items = diff::diff(expected.model, actual.model, opts);
+    if (o.format == "json") {
+      print_json(std::cout, expected, actual, items, o.verbose);
+    } else if (o.format == "gcc") {
+      print_gcc(std::cout, expected, actual, items);
+    } else {
+      print_text(std::cout, expected, actual, items, use_color(o.color));
+    }
+    failing = count(items).failing;
   } else {
-    print_text(std::cout, expected, actual, items, use_color(o.color));
+    std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
+    diff::Options3 opts;
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (loaded[k].prisma) opts.prisma = static_cast<int>(k);
+    }
+    opts.ignore = ignore;
+    auto items = diff::diff3({&loaded[0].model, &loaded[1].model, &loaded[2].model}, opts);
+    if (o.format == "json") {
+      print_json3(std::cout, src, items, o.verbose);
+    } else if (o.format == "gcc") {
+      print_gcc3(std::cout, src, items);
+    } else {
+      print_text3(std::cout, src, items, use_color(o.color));
+    }
+    failing = count3(items).failing;
   }
   if (o.verbose) {
-    print_skipped(std::cerr, expected);
-    print_skipped(std::cerr, actual);
+    for (const auto& s : loaded) print_skipped(std::cerr, s);
   }
   if (input_errors) return 2;
-  bool replay_errors = !expected.findings.empty() || !actual.findings.empty();
-  return count(items).failing > 0 || replay_errors ? 1 : 0;
+  return failing > 0 || replay_errors ? 1 : 0;
 }
 
 }  // namespace
 
 void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   auto o = std::make_shared<DriftOptions>();
-  auto* cmd = app.add_subcommand("drift", "Compare two schemas (schema.prisma, migrations, a SQL file) and report the drift");
+  auto* cmd = app.add_subcommand(
+      "drift", "Compare two or three schemas (schema.prisma, migrations, a SQL file, a live database) and report the drift");
   std::vector<std::pair<CLI::Option*, std::string>> side_options;
   for (const auto& k : source_kinds()) {
+    if (std::string(k.name) == "database") continue;  // --database-url: the shared database flags below
     auto* opt = cmd->add_option(k.option, o->sides[k.name], k.help);
     side_options.emplace_back(opt, k.name);
   }
+  add_db_flags(cmd, o->db, true);
+  cmd->add_flag("--shadow", o->shadow,
+                "Replay --migrations/--sql with PostgreSQL itself in a throwaway local cluster (initdb; removed on exit) "
+                "and compare what it built; the static replay becomes a cross-check");
   cmd->add_option("--ignore", o->ignore, "Ignore objects: table, schema.*, table.column, globs (repeatable)");
   cmd->add_option("--config", o->config,
                   "driftguard.toml whose [ignore] drift patterns apply (default: the nearest one above the first side)");
@@ -263,6 +566,7 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
                        if (so == opt) o->order.emplace_back(kind, o->sides[kind].at(used[kind]++));
                      }
                    }
+                   if (o->db.url) o->order.emplace_back("database", *o->db.url);
                    return run_drift(*o);
                  }});
 }

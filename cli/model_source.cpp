@@ -5,6 +5,7 @@
 #include "analyzer/parse.hpp"
 #include "introspect/prisma/ddl.hpp"
 #include "introspect/prisma/parser.hpp"
+#include "introspect/shadow.hpp"
 #include "cli/command.hpp"
 #include "cli/report.hpp"
 #include "rules/engine.hpp"
@@ -13,8 +14,30 @@ namespace driftguard {
 
 namespace {
 
-void replay_files(ModelSource& src, const std::vector<std::string>& paths) {
+// The files PostgreSQL replays in a throwaway cluster; the static replay (already in `src`) becomes the
+// cross-check.
+void shadow_files(ModelSource& src, const std::vector<SourceFile>& files, const LoadContext& ctx) {
+  shadow::Result r = shadow::replay(files, ctx.catalog, ctx.log);
+  src.shadow = true;
+  src.server_version = r.server_version;
+  src.not_applied = r.not_applied;
+  src.static_findings = std::move(src.findings);
+  src.findings = std::move(r.findings);
+  for (const auto& f : src.findings) {
+    for (const auto& file : files) {
+      if (file.path == f.file) src.texts[file.path] = file.text;
+    }
+  }
+  // Only a history PostgreSQL applied in full is comparable with its static replay.
+  if (src.findings.empty()) src.cross_check = diff::diff(src.model, r.model);
+  src.model = std::move(r.model);
+  src.files = r.files;
+  src.applied = r.statements;
+}
+
+void replay_files(ModelSource& src, const std::vector<std::string>& paths, const LoadContext& ctx) {
   model::Replayer replayer;
+  std::vector<SourceFile> loaded;
   for (const auto& path : paths) {
     SourceFile file;
     try {
@@ -29,25 +52,36 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths) {
     replayer.apply_file(file, parsed, src.findings);
     if (src.findings.size() > before) src.texts[file.path] = file.text;
     ++src.files;
+    if (ctx.shadow) loaded.push_back(std::move(file));
   }
   src.applied = replayer.applied();
   src.skipped = replayer.skipped();
   src.model = replayer.take();
   sort_findings(src.findings);
+  if (ctx.shadow) {
+    shadow_files(src, loaded, ctx);
+    sort_findings(src.findings);
+  }
 }
 
-void load_migrations(ModelSource& src) {
+void load_migrations(ModelSource& src, const LoadContext& ctx) {
   auto d = discover({src.path});
   src.errors = d.errors;
-  replay_files(src, d.files);
+  replay_files(src, d.files, ctx);
 }
 
-void load_sql(ModelSource& src) { replay_files(src, {src.path}); }
+void load_sql(ModelSource& src, const LoadContext& ctx) { replay_files(src, {src.path}, ctx); }
+
+// The live catalog, read in one read-only transaction. `path` is what describe() says of the connection.
+void load_database(ModelSource& src, const LoadContext& ctx) {
+  src.model = catalog::read(ctx.conn, ctx.catalog);
+  src.files = 1;
+}
 
 // schema.prisma (a file or a folder of .prisma files): the DDL Prisma generates for it, replayed, every object
 // attributed to its schema.prisma position; `view` blocks are expected to exist (Prisma never creates them, so
 // their definition is unknown and only their existence is compared).
-void load_prisma(ModelSource& src) {
+void load_prisma(ModelSource& src, const LoadContext&) {
   src.prisma = true;
   auto report = [&](const prisma::PrismaError& e) {
     for (const auto& d : e.diagnostics) src.errors.push_back({d.where.known() ? d.where.str() : src.path, d.message});
@@ -67,6 +101,12 @@ void load_prisma(ModelSource& src) {
   src.applied = replayer.applied();
   src.skipped = replayer.skipped();
   src.model = replayer.take();
+  // A column points at its field, not at the model its CREATE TABLE comes from (relation fields have no column).
+  for (const auto& c : prisma::column_origins(schema)) {
+    if (model::Table* t = src.model.table(c.schema, c.table)) {
+      if (model::Column* col = t->column(c.column)) col->src = c.origin;
+    }
+  }
   for (const auto& v : prisma::expected_views(schema)) {
     model::Schema* sch = &src.model.schemas[v.schema];
     sch->name = v.schema;
@@ -88,17 +128,27 @@ const std::vector<SourceKind>& source_kinds() {
       {"migrations", "--migrations", "A migration folder (Prisma, Supabase, up/down or plain), replayed in order", 1,
        load_migrations},
       {"sql", "--sql", "One SQL file (a schema dump or any DDL script), replayed", 2, load_sql},
+      {"database", "--database-url", "A live database (read-only): URL or conninfo; no value = PG* variables", 3,
+       load_database},
   };
   return kinds;
 }
 
-ModelSource load_model(const std::string& kind, const std::string& path) {
+ModelSource load_model(const std::string& kind, const std::string& path, const LoadContext& ctx) {
   for (const auto& k : source_kinds()) {
     if (kind == k.name) {
       ModelSource src;
       src.kind = kind;
       src.path = path;
-      k.load(src);
+      if (kind == "database") {
+        // the path is the URL: keep it out of every label and message
+        LoadContext c = ctx;
+        c.conn.url = path;
+        src.path = db::describe(c.conn);
+        k.load(src, c);
+        return src;
+      }
+      k.load(src, ctx);
       return src;
     }
   }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Quick start (1): set up, build, and lint the bundled demo project's migration history.
+# Quick start (1): set up, build, lint the bundled demo project's migration history, and show its drift: schema.prisma
+# against the migrations as PostgreSQL itself applies them (--shadow: a throwaway local cluster, removed on exit; no
+# database to provide).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -10,8 +12,8 @@ echo "== driftguard lint prisma/migrations"
 "$root/build/cli/driftguard" lint prisma/migrations "$@"
 lint=$?
 echo
-echo "== driftguard drift --prisma prisma/schema.prisma --migrations prisma/migrations"
-"$root/build/cli/driftguard" drift --prisma prisma/schema.prisma --migrations prisma/migrations
+echo "== driftguard drift --prisma prisma/schema.prisma --migrations prisma/migrations --shadow"
+"$root/build/cli/driftguard" drift --prisma prisma/schema.prisma --migrations prisma/migrations --shadow
 drift=$?
 set -e
 echo

@@ -994,6 +994,17 @@ std::vector<ExpectedView> expected_views(const PrismaSchema& schema) {
   return out;
 }
 
+std::vector<ColumnOrigin> column_origins(const PrismaSchema& schema) {
+  std::vector<ColumnOrigin> out;
+  Generator g(schema);
+  for (const auto& m : schema.models) {
+    std::string schema_name = g.schema_of(m.attributes);
+    std::string table = Generator::mapped(m.attributes, m.name);
+    for (const auto& f : m.fields) out.push_back({schema_name, table, Generator::mapped(f.attributes, f.name), f.ref});
+  }
+  return out;
+}
+
 std::string render_script(const std::vector<GeneratedDdl>& ddl) {
   std::string out;
   for (const auto& d : ddl) out += (out.empty() ? "" : "\n") + ("-- " + d.step + "\n" + d.sql + ";\n");

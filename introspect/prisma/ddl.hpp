@@ -34,6 +34,16 @@ std::vector<GeneratedDdl> generate_ddl(const PrismaSchema& schema);
 
 std::vector<ExpectedView> expected_views(const PrismaSchema& schema);
 
+// Where each column of a model's table is declared: the field (its @map'ed name, the model's @@map/@@schema).
+// The DDL's CREATE TABLE points at the model; drift items about one column point here instead.
+struct ColumnOrigin {
+  std::string schema;
+  std::string table;
+  std::string column;
+  SourceRef origin;
+};
+std::vector<ColumnOrigin> column_origins(const PrismaSchema& schema);
+
 // The statements as Prisma prints them: "-- Step\nSQL;\n" separated by blank lines.
 std::string render_script(const std::vector<GeneratedDdl>& ddl);
 

@@ -1,0 +1,64 @@
+#include "introspect/diff3.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace driftguard::diff {
+
+std::string family(const std::string& kind) {
+  for (const char* prefix : {"missing-", "extra-"}) {
+    std::string p = prefix;
+    if (kind.rfind(p, 0) == 0) return kind.substr(p.size());
+  }
+  return kind;
+}
+
+std::vector<Item3> diff3(const std::array<const model::SchemaModel*, 3>& sources, const Options3& opts) {
+  static constexpr std::array<std::pair<int, int>, 3> kPairs = {{{0, 1}, {0, 2}, {1, 2}}};
+  std::map<std::pair<std::string, std::string>, Item3> by_key;  // (path, family)
+  std::map<std::pair<std::string, std::string>, std::array<bool, 3>> in_pair;
+  for (std::size_t p = 0; p < kPairs.size(); ++p) {
+    auto [a, b] = kPairs[p];
+    Options o;
+    o.ignore = opts.ignore;
+    o.prisma = opts.prisma == a ? Side::expected : opts.prisma == b ? Side::actual : Side::none;
+    for (auto& item : diff(*sources[static_cast<std::size_t>(a)], *sources[static_cast<std::size_t>(b)], o)) {
+      auto key = std::make_pair(item.path, family(item.kind));
+      auto [it, fresh] = by_key.try_emplace(key);
+      Item3& x = it->second;
+      if (fresh) {
+        x.family = key.second;
+        x.path = item.path;
+        x.severity = item.severity;
+        x.unmanaged = item.unmanaged;
+        x.message = item.message;
+      } else {
+        x.severity = std::max(x.severity, item.severity);
+        x.unmanaged = x.unmanaged && item.unmanaged;
+      }
+      if (std::find(x.kinds.begin(), x.kinds.end(), item.kind) == x.kinds.end()) x.kinds.push_back(item.kind);
+      for (auto [side, endpoint] : {std::make_pair(a, &item.expected), std::make_pair(b, &item.actual)}) {
+        auto s = static_cast<std::size_t>(side);
+        if (!x.known[s] || (!x.values[s].src.known() && endpoint->src.known())) x.values[s] = *endpoint;
+        x.known[s] = true;
+      }
+      in_pair[key][p] = true;
+    }
+  }
+  std::vector<Item3> out;
+  for (auto& [key, x] : by_key) {
+    const auto& pairs = in_pair[key];
+    int n = pairs[0] + pairs[1] + pairs[2];
+    if (n == 3) {
+      x.all_differ = true;
+    } else if (n == 2) {
+      // the source in both differing pairs is the odd one: 0 in (0,1)+(0,2), 1 in (0,1)+(1,2), 2 in (0,2)+(1,2)
+      x.odd = !pairs[2] ? 0 : !pairs[1] ? 1 : 2;
+    }
+    out.push_back(std::move(x));
+  }
+  return out;  // std::map order: path, then family
+}
+
+}  // namespace driftguard::diff

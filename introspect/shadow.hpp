@@ -1,0 +1,35 @@
+// The shadow database: migrations replayed by PostgreSQL itself into a throwaway cluster (db::TempCluster), then
+// read back with the catalog reader. A cross-check of the static replay (analyzer/model/replay), and the way to see
+// what a history really builds without a database of one's own.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/model/model.hpp"
+#include "analyzer/source.hpp"
+#include "introspect/catalog.hpp"
+
+namespace driftguard::shadow {
+
+inline constexpr const char* kShadowError = "shadow-error";
+
+struct Result {
+  model::SchemaModel model;        // the catalog after the migrations that applied
+  std::vector<Finding> findings;   // `shadow-error` at file:line:col, with PostgreSQL's message
+  int files = 0;                   // files applied without error
+  int statements = 0;              // statements executed
+  int not_applied = 0;             // files after the first failing one (not run, as a migration tool would stop)
+  std::string server_version;      // "15.18"
+};
+
+// Starts a cluster, creates a database, runs each file's statements in order (autocommit, statement by statement
+// like psql -f; explicit BEGIN/COMMIT in a file are honoured; psql meta-commands are skipped; down migrations
+// are not run), stops at the first file that fails, reads the catalog, removes the cluster. Throws
+// db::ClusterError when no server can be started.
+// `log` (--verbose) gets one line per step: the cluster's directory and port, each file, the stop.
+Result replay(const std::vector<SourceFile>& files, const catalog::Options& opts = {}, std::ostream* log = nullptr);
+
+}  // namespace driftguard::shadow
