@@ -293,7 +293,8 @@ std::string sentence3(const diff::Item3& i, const std::array<const ModelSource*,
     std::size_t b = o == 2 ? 1 : 2;
     std::string pair = noun(*src[a]) + " and " + noun(*src[b]);
     if (presence) {
-      return i.values[o].present ? what + ": only in " + noun(*src[o]) + ", not in " + pair
+      return i.values[o].present ? what + ": only in " + noun(*src[o]) + ", not in " + noun(*src[a]) + " or " +
+                                       noun(*src[b])
                                  : what + ": in " + pair + ", missing from " + noun(*src[o]);
     }
     return what + ": " + value(a) + " in " + pair + ", " + value(o) + " in " + noun(*src[o]);

@@ -35,6 +35,11 @@ TEST_CASE("conninfo keeps the user's parameters and adds application_name", "[db
   CHECK(conninfo(o) ==
         "application_name='driftguard' dbname='prod' host='db.example.com' password='pw' port='6543' sslmode='require' "
         "user='app'");
+  // Prisma's DATABASE_URL: schema is the search path, pool settings are not libpq's
+  o.url = "postgresql://app:pw@h:5432/prod?schema=my%20app&connection_limit=1&pgbouncer=true&sslmode=require";
+  CHECK(conninfo(o) ==
+        "application_name='driftguard' dbname='prod' host='h' options='-c search_path=my\\\\ app' password='pw' "
+        "port='5432' sslmode='require' user='app'");
   o.url = "postgresql://app@h/prod?application_name=mine";
   CHECK(conninfo(o) == "application_name='mine' dbname='prod' host='h' user='app'");
   CHECK(describe(o) == "h:5432/prod as app");

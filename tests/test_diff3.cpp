@@ -46,11 +46,12 @@ TEST_CASE("three equal sources have no drift", "[diff3]") {
 
 TEST_CASE("a column only two sources have: the third is the odd one", "[diff3]") {
   std::string with = kBase + "ALTER TABLE users ADD COLUMN bio text;\n";
-  CHECK(summary(kBase, with, with) == V{"column public.users.bio odd=0 kinds=missing-column"});
-  CHECK(summary(with, kBase, with) == V{"column public.users.bio odd=1 kinds=extra-column,missing-column"});
-  CHECK(summary(with, with, kBase) == V{"column public.users.bio odd=2 kinds=extra-column"});
+  // kinds as each pair's differ says them: (expected, actual) = (lower index, higher index)
+  CHECK(summary(kBase, with, with) == V{"column public.users.bio odd=0 kinds=extra-column"});
+  CHECK(summary(with, kBase, with) == V{"column public.users.bio odd=1 kinds=missing-column,extra-column"});
+  CHECK(summary(with, with, kBase) == V{"column public.users.bio odd=2 kinds=missing-column"});
   // present in one source only: that one is the odd one
-  CHECK(summary(kBase, kBase, with) == V{"column public.users.bio odd=2 kinds=missing-column"});
+  CHECK(summary(kBase, kBase, with) == V{"column public.users.bio odd=2 kinds=extra-column"});
 }
 
 TEST_CASE("values: the odd source and every source's value", "[diff3]") {

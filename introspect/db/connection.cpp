@@ -69,7 +69,56 @@ struct Options {
   std::map<std::string, std::string> values;  // keyword -> value, only those set
 };
 
-Options parse(const std::string& url) {
+// Query parameters of Prisma's (and Supabase's) connection URLs that libpq does not know and would reject
+// ("invalid URI query parameter"): connection-pool and driver settings with no meaning for one read-only session.
+// `schema` is kept as the search path, as Prisma uses it.
+constexpr std::string_view kDriverParams[] = {"connection_limit",     "pool_timeout",       "socket_timeout",
+                                              "pgbouncer",            "statement_cache_size", "sslidentity",
+                                              "sslaccept",            "max_connection_lifetime",
+                                              "max_idle_connection_lifetime"};
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Removes the driver parameters from a URL's query; returns the `schema` parameter's value (decoded) or "".
+std::string strip_driver_params(std::string& url) {
+  if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) return "";
+  std::size_t q = url.find('?');
+  if (q == std::string::npos) return "";
+  std::string schema;
+  std::string kept;
+  std::size_t pos = q + 1;
+  while (pos <= url.size()) {
+    std::size_t amp = url.find('&', pos);
+    if (amp == std::string::npos) amp = url.size();
+    std::string param = url.substr(pos, amp - pos);
+    std::string key = param.substr(0, param.find('='));
+    bool drop = false;
+    for (auto d : kDriverParams) drop = drop || key == d;
+    if (key == "schema") {
+      schema = percent_decode(param.substr(std::min(param.size(), key.size() + 1)));
+      drop = true;
+    }
+    if (!drop && !param.empty()) kept += (kept.empty() ? "" : "&") + param;
+    pos = amp + 1;
+  }
+  url = url.substr(0, q) + (kept.empty() ? "" : "?" + kept);
+  return schema;
+}
+
+Options parse(std::string url) {
+  std::string schema = strip_driver_params(url);
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
   if (opts == nullptr) {
@@ -83,6 +132,16 @@ Options parse(const std::string& url) {
     if (p->val != nullptr && *p->val != '\0') o.values[p->keyword] = p->val;
   }
   PQconninfoFree(opts);
+  if (!schema.empty()) {
+    // libpq's options value: spaces and backslashes inside a value are escaped with a backslash
+    std::string escaped;
+    for (char c : schema) {
+      if (c == ' ' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    std::string& options = o.values["options"];
+    options += (options.empty() ? "" : " ") + std::string("-c search_path=") + escaped;
+  }
   return o;
 }
 

@@ -27,7 +27,10 @@ struct ConnectOptions {
 };
 
 // The conninfo given to libpq: the user's parameters (parsed and re-quoted by libpq's own parser) plus
-// application_name when the user did not set one. Throws ConnectionError when the URL does not parse.
+// application_name when the user did not set one. Prisma's URL parameters are accepted: `schema` becomes the
+// search path (`options=-c search_path=...`), pool and driver settings (connection_limit, pool_timeout,
+// socket_timeout, pgbouncer, statement_cache_size, sslidentity, sslaccept, max_*_lifetime) are dropped. Throws
+// ConnectionError when the URL does not parse.
 std::string conninfo(const ConnectOptions& o);
 
 // "host:port/dbname as user" for messages (no password; libpq's defaults filled in).
