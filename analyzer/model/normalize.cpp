@@ -436,9 +436,22 @@ class Printer {
       std::string hi = items.is_array() && items.size() > 1 ? child(items[1]) : "";
       return child(l) + (kind == "AEXPR_BETWEEN_SYM" ? " BETWEEN SYMMETRIC " : " NOT BETWEEN SYMMETRIC ") + lo + " AND " + hi;
     }
-    // AEXPR_OP, LIKE, ILIKE, SIMILAR: the operator name is in the tree (~~, ~~*, ~).
+    // AEXPR_OP, LIKE, ILIKE, SIMILAR: the operator name is in the tree (~~, ~~*, ~). A literal compared with a
+    // column takes the column's type (PostgreSQL prints role = 'ADMIN'::"Role" for role = 'ADMIN'): the cast
+    // to the other side's column type is the literal's own.
     if (l.is_null()) return op + " " + child(r);
-    return child(l) + " " + op + " " + child(r);
+    return child(l, literal_target(l, r)) + " " + op + " " + child(r, literal_target(r, l));
+  }
+
+  // The type of `column` when it is a column of the expression's table and `lit` is a literal (or a literal cast):
+  // the type an untyped literal compared with it resolves to. "" otherwise.
+  std::string literal_target(const json& lit, const json& column) const {
+    if (!c_.columns || node_type(column) != "ColumnRef") return {};
+    bool literal = is_const(lit, "sval") || (node_type(lit) == "TypeCast" && is_const(field(unwrap(lit), "arg"), "sval"));
+    if (!literal) return {};
+    auto f = strings(field(unwrap(column), "fields"));
+    auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
+    return it == c_.columns->end() ? std::string() : it->second;
   }
 
   // a BETWEEN x AND y -> {"(a >= x)", "(a <= y)"}; NOT BETWEEN -> {"(a < x)", "(a > y)"}

@@ -108,6 +108,13 @@ std::string describe_kind(const std::string& k) {
   return k;
 }
 
+// A collation as the catalog prints it: schema omitted for pg_catalog and public ("C", en_US, x."de-CH").
+std::string collation_name(const json& collname) {
+  auto parts = strings(collname);
+  if (parts.size() == 2 && (parts[0] == "pg_catalog" || parts[0] == "public")) parts.erase(parts.begin());
+  return display(parts);
+}
+
 std::string object_type_word(const std::string& t) {
   std::string s = t.rfind("OBJECT_", 0) == 0 ? t.substr(7) : t;
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return c == '_' ? ' ' : std::toupper(c); });
@@ -285,7 +292,7 @@ struct Replayer::Impl {
     std::string serial = norm::serial_base(tn);
     c.type = serial.empty() ? column_type(tn) : serial;
     if (serial_type) *serial_type = serial;
-    if (const json& cc = field(cd, "collClause"); cc.is_object()) c.collation = display(strings(field(cc, "collname")));
+    if (const json& cc = field(cd, "collClause"); cc.is_object()) c.collation = collation_name(field(cc, "collname"));
     json* last = nullptr;
     for (const auto& cn : field(cd, "constraints")) {
       const json& b = field(cn, "Constraint");
@@ -669,6 +676,8 @@ struct Replayer::Impl {
     try {
       for (const auto& [i, type] : serials) add_serial(tt, tt.columns[i], type);
       add_constraints(tt, cons, true);
+      // NOT VALID means nothing in CREATE TABLE: the table is empty, PostgreSQL marks every constraint valid.
+      for (auto& c : tt.constraints) c.not_valid = false;
     } catch (const Failure&) {
       for (auto it = sc.sequences.begin(); it != sc.sequences.end();) {
         it = it->second.owned_by.rfind(n + ".", 0) == 0 ? sc.sequences.erase(it) : std::next(it);
@@ -822,18 +831,23 @@ struct Replayer::Impl {
     create_other_type("composite", rangevar_parts(field(b, "typevar")), def + ")");
   }
   void create_domain(const json& b) {
-    std::string def = column_type(field(b, "typeName"));
-    if (const json& cc = field(b, "collClause"); cc.is_object()) def += " COLLATE " + display(strings(field(cc, "collname")));
+    std::string collation;
+    if (const json& cc = field(b, "collClause"); cc.is_object()) collation = collation_name(field(cc, "collname"));
+    std::string default_expr;
+    bool not_null = false;
+    std::vector<std::pair<std::string, std::string>> checks;
     for (const auto& c : field(b, "constraints")) {
       const json& cb = field(c, "Constraint");
       std::string ct = str(cb, "contype");
-      std::string name = str(cb, "conname");
-      std::string prefix = name.empty() ? "" : "CONSTRAINT " + norm::ident(name) + " ";
-      if (ct == "CONSTR_NOTNULL") def += " " + prefix + "NOT NULL";
-      if (ct == "CONSTR_DEFAULT") def += " DEFAULT " + norm::expr(field(cb, "raw_expr"), ectx());
-      if (ct == "CONSTR_CHECK") def += " " + prefix + "CHECK (" + norm::expr(field(cb, "raw_expr"), ectx()) + ")";
+      if (ct == "CONSTR_NOTNULL") not_null = true;
+      if (ct == "CONSTR_NULL") not_null = false;
+      if (ct == "CONSTR_DEFAULT") default_expr = norm::expr(field(cb, "raw_expr"), ectx());
+      if (ct == "CONSTR_CHECK") checks.emplace_back(nm(str(cb, "conname")), norm::expr(field(cb, "raw_expr"), ectx()));
     }
-    create_other_type("domain", strings(field(b, "domainname")), def);
+    auto parts = strings(field(b, "domainname"));
+    std::string def = domain_definition(column_type(field(b, "typeName")), collation, default_expr, not_null,
+                                        parts.empty() ? std::string() : nm(parts.back()), checks);
+    create_other_type("domain", parts, def);
   }
   void create_range(const json& b) {
     std::string def = "(";
@@ -1004,6 +1018,17 @@ struct Replayer::Impl {
         if (str(vs, "kind") == "VAR_SET_CURRENT") f.options.push_back("SET " + str(vs, "name") + " FROM CURRENT");
       }
     }
+    // Options in one canonical order, however they were written (the catalog lists them this way too).
+    auto rank = [](const std::string& o) {
+      if (o == "IMMUTABLE" || o == "STABLE") return 0;
+      if (o == "STRICT") return 1;
+      if (o == "SECURITY DEFINER") return 2;
+      if (o == "LEAKPROOF") return 3;
+      if (o.rfind("PARALLEL ", 0) == 0) return 4;
+      return 5;  // SET, in the order written
+    };
+    std::stable_sort(f.options.begin(), f.options.end(),
+                     [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
     if (field(b, "sql_body").is_object() || field(b, "sql_body").is_array()) {
       if (!text.empty() && st && !st->approximate) f.sql_text = std::string(text.substr(st->span.begin, st->span.end - st->span.begin));
       f.body = "(SQL-standard body)";
@@ -1289,7 +1314,7 @@ struct Replayer::Impl {
       if (!col.default_expr.empty() && old_type != col.type && is_user_type(old_type)) {
         col.default_expr = norm::expr_text("(" + col.default_expr + ")::" + old_type, col.type);
       }
-      if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = display(strings(field(cc, "collname")));
+      if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = collation_name(field(cc, "collname"));
     } else if (sub == "AT_AddConstraint") {
       add_constraints(t, {{field(def, "Constraint"), ""}});
     } else if (sub == "AT_AddIndexConstraint") {
