@@ -107,7 +107,61 @@ CREATE MATERIALIZED VIEW user_counts AS SELECT users.role, count(*) AS n FROM us
 CREATE INDEX user_counts_role ON user_counts (role);
 )sql";
 
+const char* kTricky = R"sql(
+CREATE TYPE mood AS ENUM ('happy', 'sad');
+CREATE TABLE parent (id bigint NOT NULL, created date NOT NULL, PRIMARY KEY (id, created)) PARTITION BY RANGE (created);
+CREATE TABLE parent_2024 PARTITION OF parent FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE INDEX parent_created_idx ON parent (created);
+CREATE TABLE items (
+  id integer PRIMARY KEY,
+  m mood NOT NULL DEFAULT 'happy',
+  price numeric(8,2) DEFAULT 0.00,
+  ratio double precision DEFAULT random() * 100,
+  at timestamptz DEFAULT now(),
+  day date DEFAULT CURRENT_DATE,
+  label varchar(20) DEFAULT 'x',
+  code char(3),
+  data jsonb DEFAULT '{}'::jsonb,
+  ids uuid[] DEFAULT ARRAY[]::uuid[],
+  CHECK (m IN ('happy', 'sad')),
+  CHECK (label IN ('x', 'y')),
+  CHECK (price BETWEEN 0 AND 100),
+  CHECK (code ~ '^[A-Z]+$'),
+  CHECK (day > '2020-01-01')
+);
+CREATE INDEX items_data ON items USING gin (data jsonb_path_ops);
+CREATE INDEX items_label_lower ON items (lower(label)) WHERE label IS NOT NULL AND m = 'happy';
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER items_audit AFTER INSERT OR DELETE ON items FOR EACH STATEMENT EXECUTE FUNCTION trg('a', 'b''c');
+CREATE POLICY p1 ON items USING (EXISTS (SELECT 1 FROM parent WHERE parent.id = items.id));
+CREATE POLICY p2 ON items FOR INSERT WITH CHECK (m = ANY (ARRAY['happy'::mood]));
+CREATE VIEW v1 AS SELECT items.id, items.label FROM items WHERE items.price > 10::numeric;
+CREATE VIEW v2 AS SELECT i.id, lower(i.label::text) AS l FROM items i JOIN parent p ON p.id = i.id;
+CREATE FUNCTION f2(x text, VARIADIC rest integer[]) RETURNS TABLE(a integer, b text) LANGUAGE sql AS $$ SELECT 1, x $$;
+CREATE FUNCTION f3(OUT a integer, INOUT b text) LANGUAGE sql AS $$ SELECT 1, b $$;
+CREATE FUNCTION f4() RETURNS integer LANGUAGE sql SET search_path TO public, pg_temp PARALLEL SAFE AS 'SELECT 1';
+CREATE TABLE kid (extra text) INHERITS (items);
+)sql";
+
 }  // namespace
+
+TEST_CASE("catalog: PostgreSQL's printed forms of expressions, partitions, inheritance, views and functions",
+          "[catalog][pg]") {
+  model::SchemaModel m = round_trip(kTricky, "cattr");
+  const model::Table& items = *m.table("public", "items");
+  CHECK(items.constraint("items_m_check")->definition() == "CHECK (m = ANY (ARRAY['happy'::mood, 'sad'::mood]))");
+  CHECK(m.schemas.at("public").functions.at("f3(text)").returns == "record");
+  // Partitions are tables; the partition's copies of its parent's key and index are the parent's.
+  const model::Table& part = *m.table("public", "parent_2024");
+  CHECK(part.columns.size() == 2);
+  CHECK(part.constraints.empty());
+  CHECK(part.indexes.empty());
+  CHECK(m.table("public", "parent")->indexes.size() == 1);
+  // An inheriting table has its parent's columns first, not its constraints.
+  CHECK(m.table("public", "kid")->columns.size() == 11);
+  CHECK(m.table("public", "kid")->columns.back().name == "extra");
+  CHECK(m.table("public", "kid")->constraints.empty());
+}
 
 TEST_CASE("catalog: every object kind, with exact values, and the replayed model is the same", "[catalog][pg]") {
   model::SchemaModel m = round_trip(kEverything, "cat");

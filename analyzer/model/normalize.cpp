@@ -414,12 +414,19 @@ class Printer {
     std::string op = op_name(field(b, "name"));
     const json& l = field(b, "lexpr");
     const json& r = field(b, "rexpr");
+    // x IN (...) is x = ANY (ARRAY[...]); compared with a column, the array's literals take the column's type as
+    // PostgreSQL prints them (m = ANY (ARRAY['a'::mood, 'b'::mood]) for an enum column m).
     if (kind == "AEXPR_IN") {
       bool neg = op == "<>";
-      return child(l) + (neg ? " <> ALL (ARRAY[" : " = ANY (ARRAY[") + list(field(unwrap(r), "items"), "") + "])";
+      std::string t = column_type(l);
+      std::string items = t.empty() ? "ARRAY[" + list(field(unwrap(r), "items"), "") + "]"
+                                    : array(json{{"elements", field(unwrap(r), "items")}}, t);
+      return child(l) + (neg ? " <> ALL (" : " = ANY (") + items + ")";
     }
     if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
-      return child(l) + " " + op + (kind == "AEXPR_OP_ANY" ? " ANY (" : " ALL (") + print(r, "") + ")";
+      std::string t = column_type(l);
+      std::string rhs = !t.empty() && node_type(r) == "A_ArrayExpr" ? array(unwrap(r), t) : print(r, "");
+      return child(l) + " " + op + (kind == "AEXPR_OP_ANY" ? " ANY (" : " ALL (") + rhs + ")";
     }
     if (kind == "AEXPR_DISTINCT") return child(l) + " IS DISTINCT FROM " + child(r);
     if (kind == "AEXPR_NOT_DISTINCT") return child(l) + " IS NOT DISTINCT FROM " + child(r);
@@ -441,6 +448,14 @@ class Printer {
     // to the other side's column type is the literal's own.
     if (l.is_null()) return op + " " + child(r);
     return child(l, literal_target(l, r)) + " " + op + " " + child(r, literal_target(r, l));
+  }
+
+  // The type of a column of the expression's table; "" for anything else.
+  std::string column_type(const json& node) const {
+    if (!c_.columns || node_type(node) != "ColumnRef") return {};
+    auto f = strings(field(unwrap(node), "fields"));
+    auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
+    return it == c_.columns->end() ? std::string() : it->second;
   }
 
   // The type of `column` when it is a column of the expression's table and `lit` is a literal (or a literal cast):

@@ -961,6 +961,7 @@ struct Replayer::Impl {
     std::vector<std::string> ids;
     std::vector<std::string> args;
     std::vector<std::string> table_cols;
+    std::vector<std::string> out_types;
     for (const auto& p : field(b, "parameters")) {
       const json& fp = field(p, "FunctionParameter");
       std::string mode = str(fp, "mode");
@@ -979,6 +980,7 @@ struct Replayer::Impl {
       if (const json& d = field(fp, "defexpr"); !d.is_null()) a += " DEFAULT " + norm::expr(d, ectx(nullptr, type));
       args.push_back(a);
       if (mode != "FUNC_PARAM_OUT") ids.push_back(type);
+      if (mode == "FUNC_PARAM_OUT" || mode == "FUNC_PARAM_INOUT") out_types.push_back(type);
     }
     f.identity_args = join(ids, ", ");
     f.arguments = join(args, ", ");
@@ -986,6 +988,9 @@ struct Replayer::Impl {
       f.returns = "TABLE(" + join(table_cols, ", ") + ")";
     } else if (const json& rt = field(b, "returnType"); rt.is_object()) {
       f.returns = (flag(rt, "setof") ? "SETOF " : "") + column_type(rt);
+    } else if (!f.procedure && !out_types.empty()) {
+      // no RETURNS: the OUT parameters give the result, as PostgreSQL records it
+      f.returns = out_types.size() == 1 ? out_types.front() : "record";
     }
     f.language = "sql";
     for (const auto& o : field(b, "options")) {
