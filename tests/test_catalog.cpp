@@ -141,6 +141,10 @@ CREATE FUNCTION f2(x text, VARIADIC rest integer[]) RETURNS TABLE(a integer, b t
 CREATE FUNCTION f3(OUT a integer, INOUT b text) LANGUAGE sql AS $$ SELECT 1, b $$;
 CREATE FUNCTION f4() RETURNS integer LANGUAGE sql SET search_path TO public, pg_temp PARALLEL SAFE AS 'SELECT 1';
 CREATE TABLE kid (extra text) INHERITS (items);
+CREATE TABLE dup_a (id char(36) NOT NULL PRIMARY KEY, x text DEFAULT NULL, y int DEFAULT NULL::integer, UNIQUE (id));
+CREATE TABLE dup_b (id int UNIQUE, CONSTRAINT b_named UNIQUE (id), n int UNIQUE, UNIQUE (n) DEFERRABLE);
+CREATE TABLE docs (body text, w tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', body), 'A')) STORED);
+CREATE INDEX docs_fts ON docs USING gin (to_tsvector('simple', body));
 )sql";
 
 }  // namespace
@@ -161,6 +165,10 @@ TEST_CASE("catalog: PostgreSQL's printed forms of expressions, partitions, inher
   CHECK(m.table("public", "kid")->columns.size() == 11);
   CHECK(m.table("public", "kid")->columns.back().name == "extra");
   CHECK(m.table("public", "kid")->constraints.empty());
+  CHECK(m.table("public", "dup_a")->constraints.size() == 1);
+  CHECK(m.table("public", "dup_b")->constraints.size() == 3);
+  CHECK(m.table("public", "dup_b")->constraint("b_named"));
+  CHECK(m.table("public", "docs")->column("w")->generated == "setweight(to_tsvector('english', body), 'A')");
 }
 
 TEST_CASE("catalog: every object kind, with exact values, and the replayed model is the same", "[catalog][pg]") {

@@ -186,3 +186,53 @@ TEST_CASE("each deliberate change to a Prisma database is found exactly once", "
     CHECK(drift(prisma.model, read_db(db, prisma.model)) == std::string(m.want) + "\n");
   }
 }
+
+#include <iostream>
+
+#include "analyzer/source.hpp"
+
+TEST_CASE("explore: real histories applied to a database vs replayed", "[.explore]") {
+  fs::path corpus = fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus";
+  for (const char* kind : {"prisma", "sql", "supabase"}) {
+    if (!fs::is_directory(corpus / kind)) continue;
+    std::vector<fs::path> projects;
+    for (const auto& e : fs::directory_iterator(corpus / kind)) projects.push_back(e.path());
+    std::sort(projects.begin(), projects.end());
+    for (const auto& p : projects) {
+      fs::path dir = fs::exists(p / "migrations") ? p / "migrations" : p;
+      auto d = discover({dir.string()});
+      std::string db = dgtest::pg::fresh_database("ex");
+      std::string failed;
+      int n = 0;
+      for (const auto& f : d.files) {
+        SourceFile file = load_file(f);
+        if (file.info.direction == Direction::down) continue;
+        try {
+          dgtest::pg::exec(db, file.text);
+          ++n;
+        } catch (const std::exception& e) {
+          failed = f + ": " + std::string(e.what()).substr(0, 200);
+          break;
+        }
+      }
+      std::cout << "=== " << kind << "/" << p.filename().string() << " (" << n << " files applied)";
+      if (!failed.empty()) {
+        std::cout << " FAILED " << failed << "\n";
+        continue;
+      }
+      std::cout << "\n";
+      ModelSource hist = load_model("migrations", dir.string());
+      try {
+        db::ConnectOptions o;
+        o.url = db;
+        auto live = catalog::read(o);
+        for (const auto& i : diff::diff(hist.model, live)) {
+          std::cout << "  " << i.kind << " " << i.path << ": " << i.expected.value.substr(0, 300) << " | "
+                    << i.actual.value.substr(0, 300) << "\n";
+        }
+      } catch (const std::exception& e) {
+        std::cout << "  READ FAILED: " << e.what() << "\n";
+      }
+    }
+  }
+}

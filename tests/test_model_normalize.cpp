@@ -249,6 +249,16 @@ TEST_CASE("a literal compared with a column takes the column's type, as PostgreS
   CHECK(ex("(role = 'ADMIN'::\"Role\")") == "role = 'ADMIN'::\"Role\"");
 }
 
+TEST_CASE("a string literal passed to a function takes the parameter's type", "[model][normalize]") {
+  std::map<std::string, std::string> cols = {{"content", "text"}, {"v", "tsvector"}};
+  CHECK(ex("to_tsvector('english', content)", "", &cols) == "to_tsvector('english', content)");
+  CHECK(ex("to_tsvector('english'::regconfig, content)", "", &cols) == "to_tsvector('english', content)");
+  CHECK(ex("setweight(v, 'A'::\"char\")", "", &cols) == "setweight(v, 'A')");
+  // sequence defaults keep their regclass; array literals keep their type
+  CHECK(ex("nextval('s'::regclass)") == "nextval('s'::regclass)");
+  CHECK(ex("array_length('{1,2}'::integer[], 1)") == "array_length('{1,2}'::integer[], 1)");
+}
+
 TEST_CASE("quoting and keyword case do not matter", "[model][normalize]") {
   CHECK(ex("LOWER(\"email\")") == "lower(email)");
   CHECK(ex("lower(Email)") == "lower(email)");

@@ -373,6 +373,28 @@ TEST_CASE("other types: composite, domain, range", "[model][replay]") {
   CHECK(types.at("floatrange").definition == "(subtype = double precision)");
 }
 
+TEST_CASE("as PostgreSQL stores them: DEFAULT NULL is no default, a key identical to another is not created",
+          "[model][replay]") {
+  auto r = replay(
+      "CREATE TABLE a (id char(36) NOT NULL PRIMARY KEY, x text DEFAULT NULL, y int DEFAULT NULL::integer, UNIQUE (id));\n"
+      "CREATE TABLE b (id int UNIQUE, CONSTRAINT b_named UNIQUE (id), n int UNIQUE, UNIQUE (n) DEFERRABLE);\n"
+      "ALTER TABLE a ALTER COLUMN x SET DEFAULT 'v';\n"
+      "ALTER TABLE a ALTER COLUMN x SET DEFAULT NULL;\n");
+  CHECK(errors(r).empty());
+  const auto& a = *r.m.table("public", "a");
+  CHECK(a.column("x")->default_expr == "");
+  CHECK(a.column("y")->default_expr == "");
+  REQUIRE(a.constraints.size() == 1);
+  CHECK(a.constraints[0].name == "a_pkey");
+  // the first unnamed unique takes the name of the identical named one; a deferrable one is another constraint
+  const auto& b = *r.m.table("public", "b");
+  REQUIRE(b.constraints.size() == 3);
+  CHECK(b.constraints[0].name == "b_named");
+  CHECK(b.constraints[1].name == "b_n_key");
+  CHECK(b.constraints[2].name == "b_n_key1");
+  CHECK(b.constraints[2].deferrable);
+}
+
 TEST_CASE("domains and function options have one canonical order, as the catalog lists them", "[model][replay]") {
   auto r = replay(
       "CREATE DOMAIN d1 AS integer CHECK (VALUE > 0) NOT NULL DEFAULT 1 CONSTRAINT small CHECK (VALUE < 9);\n"

@@ -381,7 +381,14 @@ class Printer {
       for (std::size_t i = 0; i < args.size(); ++i) {
         if (i) out += ", ";
         if (flag(b, "func_variadic") && i + 1 == args.size()) out += "VARIADIC ";
-        out += print(args[i], "");
+        // A string literal passed to a function takes the parameter's type: PostgreSQL prints the cast it resolved
+        // (to_tsvector('english'::regconfig, x), setweight(v, 'A'::"char")), the migration usually does not.
+        const json& a = args[i];
+        // regclass keeps its cast (nextval('s'::regclass) is the canonical form of sequence defaults).
+        std::string lt = node_type(a) == "TypeCast" ? type_name(field(unwrap(a), "typeName")) : "";
+        bool literal_cast = !lt.empty() && is_const(field(unwrap(a), "arg"), "sval") && lt != "regclass" &&
+                            lt.find('[') == std::string::npos;
+        out += literal_cast ? print(field(unwrap(a), "arg"), "") : print(a, "");
       }
     }
     return out + ")";

@@ -108,6 +108,12 @@ std::string describe_kind(const std::string& k) {
   return k;
 }
 
+// A canonical default as PostgreSQL keeps it: DEFAULT NULL (cast or not) stores no default at all.
+std::string default_value(std::string canonical) {
+  if (canonical == "NULL" || canonical.rfind("NULL::", 0) == 0) canonical.clear();
+  return canonical;
+}
+
 // A collation as the catalog prints it: schema omitted for pg_catalog and public ("C", en_US, x."de-CH").
 std::string collation_name(const json& collname) {
   auto parts = strings(collname);
@@ -302,7 +308,7 @@ struct Replayer::Impl {
       } else if (ct == "CONSTR_NULL") {
         c.not_null = false;
       } else if (ct == "CONSTR_DEFAULT") {
-        c.default_expr = norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type));
+        c.default_expr = default_value(norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type)));
       } else if (ct == "CONSTR_IDENTITY") {
         c.identity = str(b, "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
         c.not_null = true;
@@ -670,6 +676,7 @@ struct Replayer::Impl {
         t.opaque = t.opaque || like->opaque;
       }
     }
+    drop_redundant_keys(cons);
     Schema& sc = *m.schema(s);
     sc.tables[n] = std::move(t);
     Table& tt = sc.tables[n];
@@ -685,6 +692,46 @@ struct Replayer::Impl {
       sc.tables.erase(n);
       throw;
     }
+  }
+
+  // PostgreSQL's transformIndexConstraints: in CREATE TABLE, a primary key or unique constraint identical to an
+  // earlier one (the primary key first) is not created; when the kept one has no name, it takes the dropped one's.
+  static void drop_redundant_keys(std::vector<std::pair<json, std::string>>& cons) {
+    auto is_key = [](const json& b) {
+      std::string ct = str(b, "contype");
+      return (ct == "CONSTR_PRIMARY" || ct == "CONSTR_UNIQUE") && str(b, "indexname").empty();
+    };
+    auto signature = [](const json& b, const std::string& col) {
+      auto keys = strings(field(b, "keys"));
+      if (keys.empty() && !col.empty()) keys.push_back(col);
+      json sig = json::array();
+      for (auto& k : keys) sig.push_back(nm(k));
+      sig.push_back(strings(field(b, "including")));
+      sig.push_back(flag(b, "nulls_not_distinct"));
+      sig.push_back(flag(b, "deferrable"));
+      sig.push_back(flag(b, "initdeferred"));
+      return sig.dump();
+    };
+    std::vector<std::size_t> order;  // the primary key first, then the others as written
+    for (std::size_t i = 0; i < cons.size(); ++i) {
+      if (is_key(cons[i].first) && str(cons[i].first, "contype") == "CONSTR_PRIMARY") order.insert(order.begin(), i);
+      else if (is_key(cons[i].first)) order.push_back(i);
+    }
+    std::vector<std::pair<std::string, std::size_t>> kept;
+    std::vector<std::size_t> dropped;
+    for (std::size_t i : order) {
+      std::string sig = signature(cons[i].first, cons[i].second);
+      auto it = std::find_if(kept.begin(), kept.end(), [&](const auto& k) { return k.first == sig; });
+      if (it == kept.end()) {
+        kept.emplace_back(sig, i);
+        continue;
+      }
+      json& prior = cons[it->second].first;
+      if (str(prior, "conname").empty() && !str(cons[i].first, "conname").empty()) prior["conname"] = str(cons[i].first, "conname");
+      dropped.push_back(i);
+    }
+    std::sort(dropped.rbegin(), dropped.rend());
+    for (std::size_t i : dropped) cons.erase(cons.begin() + static_cast<std::ptrdiff_t>(i));
   }
 
   // CREATE TABLE AS / CREATE MATERIALIZED VIEW
@@ -1298,7 +1345,7 @@ struct Replayer::Impl {
       drop_column(t, name, missing_ok, cascade);
     } else if (sub == "AT_ColumnDefault") {
       Column& col = need_column(t, name);
-      col.default_expr = def.is_null() ? "" : norm::expr(def, ectx(nullptr, col.type));
+      col.default_expr = def.is_null() ? "" : default_value(norm::expr(def, ectx(nullptr, col.type)));
     } else if (sub == "AT_SetNotNull") {
       need_column(t, name).not_null = true;
     } else if (sub == "AT_DropNotNull") {
