@@ -313,6 +313,8 @@ class Reader {
         generated.emplace_back(t, def);  // needs every column's type
       } else if (!def.empty()) {
         c.default_expr = norm::expr_text(def, c.type);
+        // a stored null default (NULL::character varying, NULL::integer for a domain) is NULL, as replay keeps it
+        if (c.default_expr.rfind("NULL::", 0) == 0) c.default_expr = "NULL";
       }
       if (!row[8].is_null()) {
         c.collation = text(row[7]) == "pg_catalog" || text(row[7]) == "public"

@@ -141,7 +141,10 @@ CREATE FUNCTION f2(x text, VARIADIC rest integer[]) RETURNS TABLE(a integer, b t
 CREATE FUNCTION f3(OUT a integer, INOUT b text) LANGUAGE sql AS $$ SELECT 1, b $$;
 CREATE FUNCTION f4() RETURNS integer LANGUAGE sql SET search_path TO public, pg_temp PARALLEL SAFE AS 'SELECT 1';
 CREATE TABLE kid (extra text) INHERITS (items);
-CREATE TABLE dup_a (id char(36) NOT NULL PRIMARY KEY, x text DEFAULT NULL, y int DEFAULT NULL::integer, UNIQUE (id));
+CREATE DOMAIN dom AS int;
+CREATE TABLE dup_a (id char(36) NOT NULL PRIMARY KEY, x text DEFAULT NULL, y int DEFAULT NULL::integer, UNIQUE (id),
+  v varchar(255) DEFAULT NULL, d dom DEFAULT NULL);
+ALTER TABLE dup_a ADD COLUMN e numeric(10,2) DEFAULT NULL, ADD COLUMN f mood DEFAULT NULL;
 CREATE TABLE dup_b (id int UNIQUE, CONSTRAINT b_named UNIQUE (id), n int UNIQUE, UNIQUE (n) DEFERRABLE);
 CREATE TABLE docs (body text, w tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', body), 'A')) STORED);
 CREATE INDEX docs_fts ON docs USING gin (to_tsvector('simple', body));

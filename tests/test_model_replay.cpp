@@ -376,7 +376,9 @@ TEST_CASE("other types: composite, domain, range", "[model][replay]") {
 TEST_CASE("as PostgreSQL stores them: DEFAULT NULL is no default, a key identical to another is not created",
           "[model][replay]") {
   auto r = replay(
-      "CREATE TABLE a (id char(36) NOT NULL PRIMARY KEY, x text DEFAULT NULL, y int DEFAULT NULL::integer, UNIQUE (id));\n"
+      "CREATE DOMAIN dom AS int;\n"
+      "CREATE TABLE a (id char(36) NOT NULL PRIMARY KEY, x text DEFAULT NULL, y int DEFAULT NULL::integer, UNIQUE (id),\n"
+      "  v varchar(255) DEFAULT NULL, d dom DEFAULT NULL);\n"
       "CREATE TABLE b (id int UNIQUE, CONSTRAINT b_named UNIQUE (id), n int UNIQUE, UNIQUE (n) DEFERRABLE);\n"
       "ALTER TABLE a ALTER COLUMN x SET DEFAULT 'v';\n"
       "ALTER TABLE a ALTER COLUMN x SET DEFAULT NULL;\n");
@@ -384,6 +386,9 @@ TEST_CASE("as PostgreSQL stores them: DEFAULT NULL is no default, a key identica
   const auto& a = *r.m.table("public", "a");
   CHECK(a.column("x")->default_expr == "");
   CHECK(a.column("y")->default_expr == "");
+  // ... unless coercing it is a call PostgreSQL keeps (NULL::character varying)
+  CHECK(a.column("v")->default_expr == "NULL");
+  CHECK(a.column("d")->default_expr == "NULL");
   REQUIRE(a.constraints.size() == 1);
   CHECK(a.constraints[0].name == "a_pkey");
   // the first unnamed unique takes the name of the identical named one; a deferrable one is another constraint

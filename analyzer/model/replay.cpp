@@ -108,12 +108,6 @@ std::string describe_kind(const std::string& k) {
   return k;
 }
 
-// A canonical default as PostgreSQL keeps it: DEFAULT NULL (cast or not) stores no default at all.
-std::string default_value(std::string canonical) {
-  if (canonical == "NULL" || canonical.rfind("NULL::", 0) == 0) canonical.clear();
-  return canonical;
-}
-
 // A collation as the catalog prints it: schema omitted for pg_catalog and public ("C", en_US, x."de-CH").
 std::string collation_name(const json& collname) {
   auto parts = strings(collname);
@@ -308,7 +302,7 @@ struct Replayer::Impl {
       } else if (ct == "CONSTR_NULL") {
         c.not_null = false;
       } else if (ct == "CONSTR_DEFAULT") {
-        c.default_expr = default_value(norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type)));
+        c.default_expr = default_value(norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type)), c.type);
       } else if (ct == "CONSTR_IDENTITY") {
         c.identity = str(b, "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
         c.not_null = true;
@@ -327,6 +321,22 @@ struct Replayer::Impl {
       }
     }
     return c;
+  }
+
+  // A canonical default as PostgreSQL keeps it: DEFAULT NULL coerced to the column's type is a null constant,
+  // which is not stored at all — unless the coercion is a call (a length coercion to a type with a modifier,
+  // varchar(255), numeric(10,2), timestamp(3)) or a domain check, which PostgreSQL stores as NULL::type.
+  std::string default_value(std::string canonical, const std::string& type) const {
+    // A null default is NULL whatever it was cast to (the catalog reader reads it the same way).
+    bool null = canonical == "NULL" || canonical.rfind("NULL::", 0) == 0;
+    if (!null) return canonical;
+    if (type.find('(') != std::string::npos) return "NULL";
+    for (const auto& [sn, sc] : m.schemas) {
+      for (const auto& [tn, t] : sc.types) {
+        if (t.kind == "domain" && q(sn, tn) == type) return "NULL";
+      }
+    }
+    return {};
   }
 
   // serial: integer + nextval('<table>_<column>_seq'::regclass) + a sequence owned by the column.
@@ -1345,7 +1355,7 @@ struct Replayer::Impl {
       drop_column(t, name, missing_ok, cascade);
     } else if (sub == "AT_ColumnDefault") {
       Column& col = need_column(t, name);
-      col.default_expr = def.is_null() ? "" : default_value(norm::expr(def, ectx(nullptr, col.type)));
+      col.default_expr = def.is_null() ? "" : default_value(norm::expr(def, ectx(nullptr, col.type)), col.type);
     } else if (sub == "AT_SetNotNull") {
       need_column(t, name).not_null = true;
     } else if (sub == "AT_DropNotNull") {
