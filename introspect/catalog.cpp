@@ -173,7 +173,8 @@ class Reader {
   SchemaModel read() {
     // Types and expressions print unqualified exactly when they live in public or pg_catalog, as the model
     // stores them. set_config(..., true) lasts until the end of this transaction; nothing is written.
-    run(tx_, "settings", "SELECT set_config('search_path', 'public', true)");
+    // Timestamps with time zone print in UTC, as the normalizer writes them.
+    run(tx_, "settings", "SELECT set_config('search_path', 'public', true), set_config('TimeZone', 'UTC', true)");
     schemas();
     extensions();
     relations();

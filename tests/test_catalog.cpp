@@ -118,6 +118,8 @@ CREATE TABLE items (
   price numeric(8,2) DEFAULT 0.00,
   ratio double precision DEFAULT random() * 100,
   at timestamptz DEFAULT now(),
+  epoch timestamptz DEFAULT '1970-01-01 00:00:00',
+  shifted timestamp(3) with time zone DEFAULT '2020-01-01 01:30:00.250+02:30',
   day date DEFAULT CURRENT_DATE,
   label varchar(20) DEFAULT 'x',
   code char(3),
@@ -165,7 +167,9 @@ TEST_CASE("catalog: PostgreSQL's printed forms of expressions, partitions, inher
   CHECK(part.indexes.empty());
   CHECK(m.table("public", "parent")->indexes.size() == 1);
   // An inheriting table has its parent's columns first, not its constraints.
-  CHECK(m.table("public", "kid")->columns.size() == 11);
+  CHECK(m.table("public", "kid")->columns.size() == 13);
+  CHECK(items.column("epoch")->default_expr == "'1970-01-01 00:00:00+00'");
+  CHECK(items.column("shifted")->default_expr == "'2019-12-31 23:00:00.25+00'");
   CHECK(m.table("public", "kid")->columns.back().name == "extra");
   CHECK(m.table("public", "kid")->constraints.empty());
   CHECK(m.table("public", "dup_a")->constraints.size() == 1);

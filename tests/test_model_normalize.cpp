@@ -103,6 +103,13 @@ TEST_CASE("equivalent defaults compare equal, both ways", "[model][normalize]") 
       {"timestamp(6) with time zone", "now()", "now()", "CURRENT_TIMESTAMP"},
       {"timestamp with time zone", "now()", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},
       {"timestamp with time zone", "pg_catalog.now()", "transaction_timestamp()", "CURRENT_TIMESTAMP"},
+      // timestamptz literals in UTC (the catalog is read with TimeZone = UTC; no zone is taken as UTC)
+      {"timestamp with time zone", "'1970-01-01 00:00:00'", "'1970-01-01 00:00:00+00'::timestamp with time zone",
+       "'1970-01-01 00:00:00+00'"},
+      {"timestamp(6) with time zone", "'2020-01-01T01:30:00.500+02:30'",
+       "'2019-12-31 23:00:00.5+00'::timestamp with time zone", "'2019-12-31 23:00:00.5+00'"},
+      {"timestamp with time zone", "'2020-06-30 23:00Z'", "'2020-06-30 23:00:00+00'::timestamp with time zone",
+       "'2020-06-30 23:00:00+00'"},
       {"\"Role\"", "'USER'", "'USER'::\"Role\"", "'USER'"},
       {"\"Role\"", "'USER'::\"Role\"", "'USER'::public.\"Role\"", "'USER'"},
       {"text[]", "ARRAY[]::TEXT[]", "ARRAY[]::text[]", "'{}'"},

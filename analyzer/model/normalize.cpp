@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <regex>
 #include <vector>
 
@@ -144,6 +145,35 @@ std::string timestamp_literal(const std::string& s) {
   std::string frac = m[4].str();
   while (!frac.empty() && (frac.back() == '0' || frac.back() == '.')) frac.pop_back();
   return m[1].str() + " " + m[2].str() + (m[3].matched ? m[3].str() : ":00") + frac;
+}
+
+// A timestamp with time zone literal as PostgreSQL prints it with TimeZone = UTC (the catalog reader reads in
+// UTC): '2020-01-01 02:00:00+02' and '2020-01-01 00:00:00' (no zone: taken as UTC) are '2020-01-01 00:00:00+00'.
+std::string timestamptz_literal(const std::string& s) {
+  static const std::regex re(
+      R"(\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?\s*(Z|UTC|([+-])(\d{2}):?(\d{2})?)?\s*)",
+      std::regex::icase);
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return s;
+  std::tm tm{};
+  tm.tm_year = std::stoi(m[1].str()) - 1900;
+  tm.tm_mon = std::stoi(m[2].str()) - 1;
+  tm.tm_mday = std::stoi(m[3].str());
+  tm.tm_hour = std::stoi(m[4].str());
+  tm.tm_min = std::stoi(m[5].str());
+  tm.tm_sec = m[6].matched ? std::stoi(m[6].str()) : 0;
+  std::time_t t = timegm(&tm);
+  if (m[9].matched) {
+    long off = std::stol(m[10].str()) * 3600 + (m[11].matched ? std::stol(m[11].str()) * 60 : 0);
+    t -= m[9].str() == "+" ? off : -off;
+  }
+  std::tm utc{};
+  if (!gmtime_r(&t, &utc)) return s;
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &utc);
+  std::string frac = m[7].str();
+  while (!frac.empty() && (frac.back() == '0' || frac.back() == '.')) frac.pop_back();
+  return std::string(buf) + frac + "+00";
 }
 
 std::string quote_literal(const std::string& s) {
@@ -295,6 +325,7 @@ class Printer {
     std::string s = str(field(b, "sval"), "sval");
     if (!target.empty() && is_numeric_type(target) && is_number_text(s)) return s;
     if (strip_typmod(target) == "timestamp without time zone") s = timestamp_literal(s);
+    if (strip_typmod(target) == "timestamp with time zone") s = timestamptz_literal(s);
     if (strip_typmod(target) == "boolean") {
       std::string l = s;
       std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
