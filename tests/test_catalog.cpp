@@ -150,6 +150,8 @@ ALTER TABLE dup_a ADD COLUMN e numeric(10,2) DEFAULT NULL, ADD COLUMN f mood DEF
 CREATE TABLE dup_b (id int UNIQUE, CONSTRAINT b_named UNIQUE (id), n int UNIQUE, UNIQUE (n) DEFERRABLE);
 CREATE TABLE docs (body text, w tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', body), 'A')) STORED);
 CREATE INDEX docs_fts ON docs USING gin (to_tsvector('simple', body));
+CREATE TABLE builds (id bigint PRIMARY KEY, old_id integer, job_id integer);
+CREATE INDEX builds_order ON builds ((COALESCE(old_id, id)) DESC, GREATEST(job_id, 0::bigint));
 )sql";
 
 }  // namespace

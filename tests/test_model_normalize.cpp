@@ -261,6 +261,11 @@ TEST_CASE("a string literal passed to a function takes the parameter's type", "[
   CHECK(ex("to_tsvector('english', content)", "", &cols) == "to_tsvector('english', content)");
   CHECK(ex("to_tsvector('english'::regconfig, content)", "", &cols) == "to_tsvector('english', content)");
   CHECK(ex("setweight(v, 'A'::\"char\")", "", &cols) == "setweight(v, 'A')");
+  // COALESCE, GREATEST, LEAST: PostgreSQL casts numeric columns to the common type
+  std::map<std::string, std::string> nums = {{"a", "bigint"}, {"b", "integer"}, {"s", "text"}};
+  CHECK(ex("COALESCE(a, (b)::bigint, a)", "", &nums) == "COALESCE(a, b, a)");
+  CHECK(ex("GREATEST((b)::numeric, 1.5)", "", &nums) == "GREATEST(b, 1.5)");
+  CHECK(ex("COALESCE((s)::integer, b)", "", &nums) == "COALESCE((s)::integer, b)");  // not a numeric column
   // sequence defaults keep their regclass; array literals keep their type
   CHECK(ex("nextval('s'::regclass)") == "nextval('s'::regclass)");
   CHECK(ex("array_length('{1,2}'::integer[], 1)") == "array_length('{1,2}'::integer[], 1)");

@@ -237,9 +237,9 @@ class Printer {
     if (t == "A_ArrayExpr") return array(b, element_type(target));
     if (t == "SubLink") return sublink(b);
     if (t == "CaseExpr") return case_expr(b);
-    if (t == "CoalesceExpr") return "COALESCE(" + list(field(b, "args"), target) + ")";
+    if (t == "CoalesceExpr") return "COALESCE(" + unified_list(field(b, "args"), target) + ")";
     if (t == "MinMaxExpr") {
-      return std::string(str(b, "op") == "IS_LEAST" ? "LEAST(" : "GREATEST(") + list(field(b, "args"), target) + ")";
+      return std::string(str(b, "op") == "IS_LEAST" ? "LEAST(" : "GREATEST(") + unified_list(field(b, "args"), target) + ")";
     }
     if (t == "RowExpr") return "ROW(" + list(field(b, "args"), "") + ")";
     if (t == "A_Indirection") return indirection(b);
@@ -273,6 +273,26 @@ class Printer {
     std::string out;
     if (!items.is_array()) return out;
     for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + print(items[i], target);
+    return out;
+  }
+
+  // The arguments of COALESCE, GREATEST and LEAST, which PostgreSQL brings to one type: a numeric column cast to
+  // another numeric type is the cast PostgreSQL adds (COALESCE(a, (b)::bigint, c) for an integer b).
+  std::string unified_list(const json& items, const std::string& target) {
+    std::string out;
+    if (!items.is_array()) return out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const json& a = items[i];
+      const json& inner = field(unwrap(a), "arg");
+      bool widened = node_type(a) == "TypeCast" && node_type(inner) == "ColumnRef" && c_.columns &&
+                     is_numeric_type(type_name(field(unwrap(a), "typeName")));
+      if (widened) {
+        auto f = strings(field(unwrap(inner), "fields"));
+        auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
+        widened = it != c_.columns->end() && is_numeric_type(it->second);
+      }
+      out += (i ? ", " : "") + print(widened ? inner : a, target);
+    }
     return out;
   }
 
