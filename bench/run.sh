@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lint-speed benchmark on the shared corpus, in one run: the libpg_query parse floor, driftguard, and squawk-cli
-# (the peer linter, ../shared/tools/squawk), over the same files. Prints wall times and ratios.
+# Benchmarks (bench/README.md). Lint speed on the shared corpus, in one run: the libpg_query parse floor,
+# driftguard, and squawk-cli (the peer linter, ../shared/tools/squawk), over the same files; then the catalog
+# reader on a synthetic database of 2,000 tables.
 # usage: bench/run.sh [CORPUS_DIR]   (builds first; needs npm for squawk)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,3 +42,7 @@ if [ -n "$t_sq" ]; then
 else
   echo "squawk-cli: not available (needs npm)"
 fi
+
+# Catalog reader: a synthetic database of 2,000 tables in a throwaway cluster, catalog::read timed (bench/README.md).
+echo
+"$root/build/bench/driftguard_catalog_bench" --tables 2000 --runs 3

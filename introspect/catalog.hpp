@@ -22,7 +22,10 @@ const std::vector<std::string>& platform_schemas();
 
 struct Options {
   std::vector<std::string> schemas;  // only these; empty = every user schema except the platform schemas
-  bool include_platform = false;     // with `schemas` empty: also the platform schemas
+  bool include_platform = false;     // with `schemas` empty: also the platform schemas (and _prisma_migrations)
+  // With `schemas` empty: platform schemas to read anyway, when they exist — those the other side of a comparison
+  // manages (a schema.prisma whose datasource lists "auth").
+  std::vector<std::string> also;
 };
 
 // Reads the model through an open (read-only) transaction. Objects that belong to extensions are skipped;

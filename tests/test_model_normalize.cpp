@@ -103,6 +103,13 @@ TEST_CASE("equivalent defaults compare equal, both ways", "[model][normalize]") 
       {"timestamp(6) with time zone", "now()", "now()", "CURRENT_TIMESTAMP"},
       {"timestamp with time zone", "now()", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},
       {"timestamp with time zone", "pg_catalog.now()", "transaction_timestamp()", "CURRENT_TIMESTAMP"},
+      // timestamptz literals in UTC (the catalog is read with TimeZone = UTC; no zone is taken as UTC)
+      {"timestamp with time zone", "'1970-01-01 00:00:00'", "'1970-01-01 00:00:00+00'::timestamp with time zone",
+       "'1970-01-01 00:00:00+00'"},
+      {"timestamp(6) with time zone", "'2020-01-01T01:30:00.500+02:30'",
+       "'2019-12-31 23:00:00.5+00'::timestamp with time zone", "'2019-12-31 23:00:00.5+00'"},
+      {"timestamp with time zone", "'2020-06-30 23:00Z'", "'2020-06-30 23:00:00+00'::timestamp with time zone",
+       "'2020-06-30 23:00:00+00'"},
       {"\"Role\"", "'USER'", "'USER'::\"Role\"", "'USER'"},
       {"\"Role\"", "'USER'::\"Role\"", "'USER'::public.\"Role\"", "'USER'"},
       {"text[]", "ARRAY[]::TEXT[]", "ARRAY[]::text[]", "'{}'"},
@@ -221,6 +228,47 @@ TEST_CASE("index expressions, predicates and policies compare equal with Postgre
   CHECK(ex("auth.uid() IN (SELECT user_id FROM members)") == "auth.uid() IN (SELECT user_id FROM members)");
   CHECK(ex("status = current_user") == "status = CURRENT_USER");
   CHECK(ex("(status = CURRENT_USER)") == "status = CURRENT_USER");
+}
+
+TEST_CASE("a literal compared with a column takes the column's type, as PostgreSQL prints it", "[model][normalize]") {
+  std::map<std::string, std::string> cols = {{"role", "\"Role\""}, {"day", "date"}, {"n", "integer"}, {"status", "text"}};
+  struct Case {
+    const char* written;
+    const char* printed;  // pg_get_expr
+    const char* canonical;
+  };
+  const Case cases[] = {
+      {"role = 'ADMIN'", "(role = 'ADMIN'::\"Role\")", "role = 'ADMIN'"},
+      {"'ADMIN' <> role", "('ADMIN'::\"Role\" <> role)", "'ADMIN' <> role"},
+      {"day > '2020-01-01'", "(day > '2020-01-01'::date)", "day > '2020-01-01'"},
+      {"role IN ('A', 'B')", "(role = ANY (ARRAY['A'::\"Role\", 'B'::\"Role\"]))",
+       "role = ANY (ARRAY['A'::\"Role\", 'B'::\"Role\"])"},
+      {"role NOT IN ('A')", "(role <> ALL (ARRAY['A'::\"Role\"]))", "role <> ALL (ARRAY['A'::\"Role\"])"},
+      {"n IN (1, 2)", "(n = ANY (ARRAY[1, 2]))", "n = ANY (ARRAY[1, 2])"},
+      {"status IN ('a')", "(status = ANY (ARRAY['a'::text]))", "status = ANY (ARRAY['a'])"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.written << " / " << c.printed);
+    CHECK(ex(c.written, "", &cols) == c.canonical);
+    CHECK(ex(c.printed, "", &cols) == c.canonical);
+  }
+  // Without the table's columns nothing is known about the other side: the cast stays.
+  CHECK(ex("(role = 'ADMIN'::\"Role\")") == "role = 'ADMIN'::\"Role\"");
+}
+
+TEST_CASE("a string literal passed to a function takes the parameter's type", "[model][normalize]") {
+  std::map<std::string, std::string> cols = {{"content", "text"}, {"v", "tsvector"}};
+  CHECK(ex("to_tsvector('english', content)", "", &cols) == "to_tsvector('english', content)");
+  CHECK(ex("to_tsvector('english'::regconfig, content)", "", &cols) == "to_tsvector('english', content)");
+  CHECK(ex("setweight(v, 'A'::\"char\")", "", &cols) == "setweight(v, 'A')");
+  // COALESCE, GREATEST, LEAST: PostgreSQL casts numeric columns to the common type
+  std::map<std::string, std::string> nums = {{"a", "bigint"}, {"b", "integer"}, {"s", "text"}};
+  CHECK(ex("COALESCE(a, (b)::bigint, a)", "", &nums) == "COALESCE(a, b, a)");
+  CHECK(ex("GREATEST((b)::numeric, 1.5)", "", &nums) == "GREATEST(b, 1.5)");
+  CHECK(ex("COALESCE((s)::integer, b)", "", &nums) == "COALESCE((s)::integer, b)");  // not a numeric column
+  // sequence defaults keep their regclass; array literals keep their type
+  CHECK(ex("nextval('s'::regclass)") == "nextval('s'::regclass)");
+  CHECK(ex("array_length('{1,2}'::integer[], 1)") == "array_length('{1,2}'::integer[], 1)");
 }
 
 TEST_CASE("quoting and keyword case do not matter", "[model][normalize]") {

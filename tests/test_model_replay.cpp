@@ -373,6 +373,55 @@ TEST_CASE("other types: composite, domain, range", "[model][replay]") {
   CHECK(types.at("floatrange").definition == "(subtype = double precision)");
 }
 
+TEST_CASE("as PostgreSQL stores them: DEFAULT NULL is no default, a key identical to another is not created",
+          "[model][replay]") {
+  auto r = replay(
+      "CREATE DOMAIN dom AS int;\n"
+      "CREATE TABLE a (id char(36) NOT NULL PRIMARY KEY, x text DEFAULT NULL, y int DEFAULT NULL::integer, UNIQUE (id),\n"
+      "  v varchar(255) DEFAULT NULL, d dom DEFAULT NULL);\n"
+      "CREATE TABLE b (id int UNIQUE, CONSTRAINT b_named UNIQUE (id), n int UNIQUE, UNIQUE (n) DEFERRABLE);\n"
+      "ALTER TABLE a ALTER COLUMN x SET DEFAULT 'v';\n"
+      "ALTER TABLE a ALTER COLUMN x SET DEFAULT NULL;\n");
+  CHECK(errors(r).empty());
+  const auto& a = *r.m.table("public", "a");
+  CHECK(a.column("x")->default_expr == "");
+  CHECK(a.column("y")->default_expr == "");
+  // ... unless coercing it is a call PostgreSQL keeps (NULL::character varying)
+  CHECK(a.column("v")->default_expr == "NULL");
+  CHECK(a.column("d")->default_expr == "NULL");
+  REQUIRE(a.constraints.size() == 1);
+  CHECK(a.constraints[0].name == "a_pkey");
+  // the first unnamed unique takes the name of the identical named one; a deferrable one is another constraint
+  const auto& b = *r.m.table("public", "b");
+  REQUIRE(b.constraints.size() == 3);
+  CHECK(b.constraints[0].name == "b_named");
+  CHECK(b.constraints[1].name == "b_n_key");
+  CHECK(b.constraints[2].name == "b_n_key1");
+  CHECK(b.constraints[2].deferrable);
+}
+
+TEST_CASE("domains and function options have one canonical order, as the catalog lists them", "[model][replay]") {
+  auto r = replay(
+      "CREATE DOMAIN d1 AS integer CHECK (VALUE > 0) NOT NULL DEFAULT 1 CONSTRAINT small CHECK (VALUE < 9);\n"
+      "CREATE DOMAIN d2 AS integer DEFAULT 1 NOT NULL CONSTRAINT d2_check CHECK (VALUE > 0) CONSTRAINT small CHECK (VALUE < 9);\n"
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = '' PARALLEL SAFE SECURITY DEFINER STRICT STABLE "
+      "AS 'SELECT 1';\n"
+      "CREATE FUNCTION g(OUT a int, OUT b text) LANGUAGE sql AS 'SELECT 1, 2';\n"
+      "CREATE FUNCTION h(INOUT a int) LANGUAGE sql AS 'SELECT a';\n"
+      "CREATE TABLE t (n int, CONSTRAINT pos CHECK (n > 0) NOT VALID);\n");
+  CHECK(errors(r).empty());
+  const auto& pub = *r.m.schema("public");
+  // the name PostgreSQL would choose (d2_check) is not shown; others are
+  CHECK(pub.types.at("d1").definition == "integer DEFAULT 1 NOT NULL CHECK (value > 0) CONSTRAINT small CHECK (value < 9)");
+  CHECK(pub.types.at("d2").definition == pub.types.at("d1").definition);
+  CHECK(pub.functions.at("f()").options ==
+        std::vector<std::string>{"STABLE", "STRICT", "SECURITY DEFINER", "PARALLEL SAFE", "SET search_path = ''"});
+  CHECK(pub.functions.at("g()").returns == "record");
+  CHECK(pub.functions.at("h(integer)").returns == "integer");
+  // NOT VALID means nothing in CREATE TABLE (PostgreSQL marks the constraint valid)
+  CHECK_FALSE(r.m.table("public", "t")->constraint("pos")->not_valid);
+}
+
 TEST_CASE("sequences: CREATE, OWNED BY, AS, RENAME, DROP with a dependent default", "[model][replay]") {
   auto r = replay(
       "CREATE SEQUENCE s AS integer START 10;\n"

@@ -1,6 +1,7 @@
 #include "analyzer/model/model.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "analyzer/model/normalize.hpp"
@@ -119,6 +120,24 @@ std::string Policy::definition() const {
   for (std::size_t i = 0; i < roles.size(); ++i) out += (i ? ", " : "") + (roles[i] == "public" ? "public" : norm::ident(roles[i]));
   if (!using_expr.empty()) out += " USING (" + using_expr + ")";
   if (!check_expr.empty()) out += " WITH CHECK (" + check_expr + ")";
+  return out;
+}
+
+std::string domain_definition(const std::string& base_type, const std::string& collation, const std::string& default_expr,
+                              bool not_null, const std::string& domain,
+                              const std::vector<std::pair<std::string, std::string>>& checks) {
+  std::string out = base_type;
+  if (!collation.empty()) out += " COLLATE " + collation;
+  if (!default_expr.empty()) out += " DEFAULT " + default_expr;
+  if (not_null) out += " NOT NULL";
+  std::string chosen = norm::object_name(domain, "", "check");
+  for (const auto& [name, expr] : checks) {
+    bool auto_named = name.empty() || name == chosen ||
+                      (name.size() > chosen.size() && name.compare(0, chosen.size(), chosen) == 0 &&
+                       std::all_of(name.begin() + static_cast<std::ptrdiff_t>(chosen.size()), name.end(),
+                                   [](unsigned char c) { return std::isdigit(c); }));
+    out += (auto_named ? " CHECK (" : " CONSTRAINT " + norm::ident(name) + " CHECK (") + expr + ")";
+  }
   return out;
 }
 

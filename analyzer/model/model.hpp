@@ -209,6 +209,13 @@ struct SchemaModel {
   std::size_t table_count() const;
 };
 
+// The canonical definition of a domain, whichever way it was written: "integer COLLATE x DEFAULT 0 NOT NULL CHECK
+// (...) CONSTRAINT positive CHECK (...)". A check's name is shown only when it is not the one PostgreSQL chooses
+// (<domain>_check, <domain>_check1, ...); an empty name is a chosen one. Expressions are canonical already.
+std::string domain_definition(const std::string& base_type, const std::string& collation, const std::string& default_expr,
+                              bool not_null, const std::string& domain,
+                              const std::vector<std::pair<std::string, std::string>>& checks);
+
 // JSON form (stable key order; `sources` adds each object's file:line:col).
 nlohmann::ordered_json to_json(const SchemaModel& m, bool sources = true);
 // DDL that recreates the model, in a stable order: schemas, extensions, types, sequences, functions, tables

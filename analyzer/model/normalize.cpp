@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <regex>
 #include <vector>
 
@@ -146,6 +147,35 @@ std::string timestamp_literal(const std::string& s) {
   return m[1].str() + " " + m[2].str() + (m[3].matched ? m[3].str() : ":00") + frac;
 }
 
+// A timestamp with time zone literal as PostgreSQL prints it with TimeZone = UTC (the catalog reader reads in
+// UTC): '2020-01-01 02:00:00+02' and '2020-01-01 00:00:00' (no zone: taken as UTC) are '2020-01-01 00:00:00+00'.
+std::string timestamptz_literal(const std::string& s) {
+  static const std::regex re(
+      R"(\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?\s*(Z|UTC|([+-])(\d{2}):?(\d{2})?)?\s*)",
+      std::regex::icase);
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return s;
+  std::tm tm{};
+  tm.tm_year = std::stoi(m[1].str()) - 1900;
+  tm.tm_mon = std::stoi(m[2].str()) - 1;
+  tm.tm_mday = std::stoi(m[3].str());
+  tm.tm_hour = std::stoi(m[4].str());
+  tm.tm_min = std::stoi(m[5].str());
+  tm.tm_sec = m[6].matched ? std::stoi(m[6].str()) : 0;
+  std::time_t t = timegm(&tm);
+  if (m[9].matched) {
+    long off = std::stol(m[10].str()) * 3600 + (m[11].matched ? std::stol(m[11].str()) * 60 : 0);
+    t -= m[9].str() == "+" ? off : -off;
+  }
+  std::tm utc{};
+  if (!gmtime_r(&t, &utc)) return s;
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &utc);
+  std::string frac = m[7].str();
+  while (!frac.empty() && (frac.back() == '0' || frac.back() == '.')) frac.pop_back();
+  return std::string(buf) + frac + "+00";
+}
+
 std::string quote_literal(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
@@ -207,9 +237,9 @@ class Printer {
     if (t == "A_ArrayExpr") return array(b, element_type(target));
     if (t == "SubLink") return sublink(b);
     if (t == "CaseExpr") return case_expr(b);
-    if (t == "CoalesceExpr") return "COALESCE(" + list(field(b, "args"), target) + ")";
+    if (t == "CoalesceExpr") return "COALESCE(" + unified_list(field(b, "args"), target) + ")";
     if (t == "MinMaxExpr") {
-      return std::string(str(b, "op") == "IS_LEAST" ? "LEAST(" : "GREATEST(") + list(field(b, "args"), target) + ")";
+      return std::string(str(b, "op") == "IS_LEAST" ? "LEAST(" : "GREATEST(") + unified_list(field(b, "args"), target) + ")";
     }
     if (t == "RowExpr") return "ROW(" + list(field(b, "args"), "") + ")";
     if (t == "A_Indirection") return indirection(b);
@@ -243,6 +273,26 @@ class Printer {
     std::string out;
     if (!items.is_array()) return out;
     for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + print(items[i], target);
+    return out;
+  }
+
+  // The arguments of COALESCE, GREATEST and LEAST, which PostgreSQL brings to one type: a numeric column cast to
+  // another numeric type is the cast PostgreSQL adds (COALESCE(a, (b)::bigint, c) for an integer b).
+  std::string unified_list(const json& items, const std::string& target) {
+    std::string out;
+    if (!items.is_array()) return out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const json& a = items[i];
+      const json& inner = field(unwrap(a), "arg");
+      bool widened = node_type(a) == "TypeCast" && node_type(inner) == "ColumnRef" && c_.columns &&
+                     is_numeric_type(type_name(field(unwrap(a), "typeName")));
+      if (widened) {
+        auto f = strings(field(unwrap(inner), "fields"));
+        auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
+        widened = it != c_.columns->end() && is_numeric_type(it->second);
+      }
+      out += (i ? ", " : "") + print(widened ? inner : a, target);
+    }
     return out;
   }
 
@@ -295,6 +345,7 @@ class Printer {
     std::string s = str(field(b, "sval"), "sval");
     if (!target.empty() && is_numeric_type(target) && is_number_text(s)) return s;
     if (strip_typmod(target) == "timestamp without time zone") s = timestamp_literal(s);
+    if (strip_typmod(target) == "timestamp with time zone") s = timestamptz_literal(s);
     if (strip_typmod(target) == "boolean") {
       std::string l = s;
       std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -381,7 +432,14 @@ class Printer {
       for (std::size_t i = 0; i < args.size(); ++i) {
         if (i) out += ", ";
         if (flag(b, "func_variadic") && i + 1 == args.size()) out += "VARIADIC ";
-        out += print(args[i], "");
+        // A string literal passed to a function takes the parameter's type: PostgreSQL prints the cast it resolved
+        // (to_tsvector('english'::regconfig, x), setweight(v, 'A'::"char")), the migration usually does not.
+        const json& a = args[i];
+        // regclass keeps its cast (nextval('s'::regclass) is the canonical form of sequence defaults).
+        std::string lt = node_type(a) == "TypeCast" ? type_name(field(unwrap(a), "typeName")) : "";
+        bool literal_cast = !lt.empty() && is_const(field(unwrap(a), "arg"), "sval") && lt != "regclass" &&
+                            lt.find('[') == std::string::npos;
+        out += literal_cast ? print(field(unwrap(a), "arg"), "") : print(a, "");
       }
     }
     return out + ")";
@@ -414,12 +472,19 @@ class Printer {
     std::string op = op_name(field(b, "name"));
     const json& l = field(b, "lexpr");
     const json& r = field(b, "rexpr");
+    // x IN (...) is x = ANY (ARRAY[...]); compared with a column, the array's literals take the column's type as
+    // PostgreSQL prints them (m = ANY (ARRAY['a'::mood, 'b'::mood]) for an enum column m).
     if (kind == "AEXPR_IN") {
       bool neg = op == "<>";
-      return child(l) + (neg ? " <> ALL (ARRAY[" : " = ANY (ARRAY[") + list(field(unwrap(r), "items"), "") + "])";
+      std::string t = column_type(l);
+      std::string items = t.empty() ? "ARRAY[" + list(field(unwrap(r), "items"), "") + "]"
+                                    : array(json{{"elements", field(unwrap(r), "items")}}, t);
+      return child(l) + (neg ? " <> ALL (" : " = ANY (") + items + ")";
     }
     if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
-      return child(l) + " " + op + (kind == "AEXPR_OP_ANY" ? " ANY (" : " ALL (") + print(r, "") + ")";
+      std::string t = column_type(l);
+      std::string rhs = !t.empty() && node_type(r) == "A_ArrayExpr" ? array(unwrap(r), t) : print(r, "");
+      return child(l) + " " + op + (kind == "AEXPR_OP_ANY" ? " ANY (" : " ALL (") + rhs + ")";
     }
     if (kind == "AEXPR_DISTINCT") return child(l) + " IS DISTINCT FROM " + child(r);
     if (kind == "AEXPR_NOT_DISTINCT") return child(l) + " IS NOT DISTINCT FROM " + child(r);
@@ -436,9 +501,30 @@ class Printer {
       std::string hi = items.is_array() && items.size() > 1 ? child(items[1]) : "";
       return child(l) + (kind == "AEXPR_BETWEEN_SYM" ? " BETWEEN SYMMETRIC " : " NOT BETWEEN SYMMETRIC ") + lo + " AND " + hi;
     }
-    // AEXPR_OP, LIKE, ILIKE, SIMILAR: the operator name is in the tree (~~, ~~*, ~).
+    // AEXPR_OP, LIKE, ILIKE, SIMILAR: the operator name is in the tree (~~, ~~*, ~). A literal compared with a
+    // column takes the column's type (PostgreSQL prints role = 'ADMIN'::"Role" for role = 'ADMIN'): the cast
+    // to the other side's column type is the literal's own.
     if (l.is_null()) return op + " " + child(r);
-    return child(l) + " " + op + " " + child(r);
+    return child(l, literal_target(l, r)) + " " + op + " " + child(r, literal_target(r, l));
+  }
+
+  // The type of a column of the expression's table; "" for anything else.
+  std::string column_type(const json& node) const {
+    if (!c_.columns || node_type(node) != "ColumnRef") return {};
+    auto f = strings(field(unwrap(node), "fields"));
+    auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
+    return it == c_.columns->end() ? std::string() : it->second;
+  }
+
+  // The type of `column` when it is a column of the expression's table and `lit` is a literal (or a literal cast):
+  // the type an untyped literal compared with it resolves to. "" otherwise.
+  std::string literal_target(const json& lit, const json& column) const {
+    if (!c_.columns || node_type(column) != "ColumnRef") return {};
+    bool literal = is_const(lit, "sval") || (node_type(lit) == "TypeCast" && is_const(field(unwrap(lit), "arg"), "sval"));
+    if (!literal) return {};
+    auto f = strings(field(unwrap(column), "fields"));
+    auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
+    return it == c_.columns->end() ? std::string() : it->second;
   }
 
   // a BETWEEN x AND y -> {"(a >= x)", "(a <= y)"}; NOT BETWEEN -> {"(a < x)", "(a > y)"}

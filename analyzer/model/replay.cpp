@@ -108,6 +108,13 @@ std::string describe_kind(const std::string& k) {
   return k;
 }
 
+// A collation as the catalog prints it: schema omitted for pg_catalog and public ("C", en_US, x."de-CH").
+std::string collation_name(const json& collname) {
+  auto parts = strings(collname);
+  if (parts.size() == 2 && (parts[0] == "pg_catalog" || parts[0] == "public")) parts.erase(parts.begin());
+  return display(parts);
+}
+
 std::string object_type_word(const std::string& t) {
   std::string s = t.rfind("OBJECT_", 0) == 0 ? t.substr(7) : t;
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return c == '_' ? ' ' : std::toupper(c); });
@@ -285,7 +292,7 @@ struct Replayer::Impl {
     std::string serial = norm::serial_base(tn);
     c.type = serial.empty() ? column_type(tn) : serial;
     if (serial_type) *serial_type = serial;
-    if (const json& cc = field(cd, "collClause"); cc.is_object()) c.collation = display(strings(field(cc, "collname")));
+    if (const json& cc = field(cd, "collClause"); cc.is_object()) c.collation = collation_name(field(cc, "collname"));
     json* last = nullptr;
     for (const auto& cn : field(cd, "constraints")) {
       const json& b = field(cn, "Constraint");
@@ -295,7 +302,7 @@ struct Replayer::Impl {
       } else if (ct == "CONSTR_NULL") {
         c.not_null = false;
       } else if (ct == "CONSTR_DEFAULT") {
-        c.default_expr = norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type));
+        c.default_expr = default_value(norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type)), c.type);
       } else if (ct == "CONSTR_IDENTITY") {
         c.identity = str(b, "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
         c.not_null = true;
@@ -314,6 +321,22 @@ struct Replayer::Impl {
       }
     }
     return c;
+  }
+
+  // A canonical default as PostgreSQL keeps it: DEFAULT NULL coerced to the column's type is a null constant,
+  // which is not stored at all — unless the coercion is a call (a length coercion to a type with a modifier,
+  // varchar(255), numeric(10,2), timestamp(3)) or a domain check, which PostgreSQL stores as NULL::type.
+  std::string default_value(std::string canonical, const std::string& type) const {
+    // A null default is NULL whatever it was cast to (the catalog reader reads it the same way).
+    bool null = canonical == "NULL" || canonical.rfind("NULL::", 0) == 0;
+    if (!null) return canonical;
+    if (type.find('(') != std::string::npos) return "NULL";
+    for (const auto& [sn, sc] : m.schemas) {
+      for (const auto& [tn, t] : sc.types) {
+        if (t.kind == "domain" && q(sn, tn) == type) return "NULL";
+      }
+    }
+    return {};
   }
 
   // serial: integer + nextval('<table>_<column>_seq'::regclass) + a sequence owned by the column.
@@ -663,12 +686,15 @@ struct Replayer::Impl {
         t.opaque = t.opaque || like->opaque;
       }
     }
+    drop_redundant_keys(cons);
     Schema& sc = *m.schema(s);
     sc.tables[n] = std::move(t);
     Table& tt = sc.tables[n];
     try {
       for (const auto& [i, type] : serials) add_serial(tt, tt.columns[i], type);
       add_constraints(tt, cons, true);
+      // NOT VALID means nothing in CREATE TABLE: the table is empty, PostgreSQL marks every constraint valid.
+      for (auto& c : tt.constraints) c.not_valid = false;
     } catch (const Failure&) {
       for (auto it = sc.sequences.begin(); it != sc.sequences.end();) {
         it = it->second.owned_by.rfind(n + ".", 0) == 0 ? sc.sequences.erase(it) : std::next(it);
@@ -676,6 +702,46 @@ struct Replayer::Impl {
       sc.tables.erase(n);
       throw;
     }
+  }
+
+  // PostgreSQL's transformIndexConstraints: in CREATE TABLE, a primary key or unique constraint identical to an
+  // earlier one (the primary key first) is not created; when the kept one has no name, it takes the dropped one's.
+  static void drop_redundant_keys(std::vector<std::pair<json, std::string>>& cons) {
+    auto is_key = [](const json& b) {
+      std::string ct = str(b, "contype");
+      return (ct == "CONSTR_PRIMARY" || ct == "CONSTR_UNIQUE") && str(b, "indexname").empty();
+    };
+    auto signature = [](const json& b, const std::string& col) {
+      auto keys = strings(field(b, "keys"));
+      if (keys.empty() && !col.empty()) keys.push_back(col);
+      json sig = json::array();
+      for (auto& k : keys) sig.push_back(nm(k));
+      sig.push_back(strings(field(b, "including")));
+      sig.push_back(flag(b, "nulls_not_distinct"));
+      sig.push_back(flag(b, "deferrable"));
+      sig.push_back(flag(b, "initdeferred"));
+      return sig.dump();
+    };
+    std::vector<std::size_t> order;  // the primary key first, then the others as written
+    for (std::size_t i = 0; i < cons.size(); ++i) {
+      if (is_key(cons[i].first) && str(cons[i].first, "contype") == "CONSTR_PRIMARY") order.insert(order.begin(), i);
+      else if (is_key(cons[i].first)) order.push_back(i);
+    }
+    std::vector<std::pair<std::string, std::size_t>> kept;
+    std::vector<std::size_t> dropped;
+    for (std::size_t i : order) {
+      std::string sig = signature(cons[i].first, cons[i].second);
+      auto it = std::find_if(kept.begin(), kept.end(), [&](const auto& k) { return k.first == sig; });
+      if (it == kept.end()) {
+        kept.emplace_back(sig, i);
+        continue;
+      }
+      json& prior = cons[it->second].first;
+      if (str(prior, "conname").empty() && !str(cons[i].first, "conname").empty()) prior["conname"] = str(cons[i].first, "conname");
+      dropped.push_back(i);
+    }
+    std::sort(dropped.rbegin(), dropped.rend());
+    for (std::size_t i : dropped) cons.erase(cons.begin() + static_cast<std::ptrdiff_t>(i));
   }
 
   // CREATE TABLE AS / CREATE MATERIALIZED VIEW
@@ -822,18 +888,23 @@ struct Replayer::Impl {
     create_other_type("composite", rangevar_parts(field(b, "typevar")), def + ")");
   }
   void create_domain(const json& b) {
-    std::string def = column_type(field(b, "typeName"));
-    if (const json& cc = field(b, "collClause"); cc.is_object()) def += " COLLATE " + display(strings(field(cc, "collname")));
+    std::string collation;
+    if (const json& cc = field(b, "collClause"); cc.is_object()) collation = collation_name(field(cc, "collname"));
+    std::string default_expr;
+    bool not_null = false;
+    std::vector<std::pair<std::string, std::string>> checks;
     for (const auto& c : field(b, "constraints")) {
       const json& cb = field(c, "Constraint");
       std::string ct = str(cb, "contype");
-      std::string name = str(cb, "conname");
-      std::string prefix = name.empty() ? "" : "CONSTRAINT " + norm::ident(name) + " ";
-      if (ct == "CONSTR_NOTNULL") def += " " + prefix + "NOT NULL";
-      if (ct == "CONSTR_DEFAULT") def += " DEFAULT " + norm::expr(field(cb, "raw_expr"), ectx());
-      if (ct == "CONSTR_CHECK") def += " " + prefix + "CHECK (" + norm::expr(field(cb, "raw_expr"), ectx()) + ")";
+      if (ct == "CONSTR_NOTNULL") not_null = true;
+      if (ct == "CONSTR_NULL") not_null = false;
+      if (ct == "CONSTR_DEFAULT") default_expr = norm::expr(field(cb, "raw_expr"), ectx());
+      if (ct == "CONSTR_CHECK") checks.emplace_back(nm(str(cb, "conname")), norm::expr(field(cb, "raw_expr"), ectx()));
     }
-    create_other_type("domain", strings(field(b, "domainname")), def);
+    auto parts = strings(field(b, "domainname"));
+    std::string def = domain_definition(column_type(field(b, "typeName")), collation, default_expr, not_null,
+                                        parts.empty() ? std::string() : nm(parts.back()), checks);
+    create_other_type("domain", parts, def);
   }
   void create_range(const json& b) {
     std::string def = "(";
@@ -947,6 +1018,7 @@ struct Replayer::Impl {
     std::vector<std::string> ids;
     std::vector<std::string> args;
     std::vector<std::string> table_cols;
+    std::vector<std::string> out_types;
     for (const auto& p : field(b, "parameters")) {
       const json& fp = field(p, "FunctionParameter");
       std::string mode = str(fp, "mode");
@@ -965,6 +1037,7 @@ struct Replayer::Impl {
       if (const json& d = field(fp, "defexpr"); !d.is_null()) a += " DEFAULT " + norm::expr(d, ectx(nullptr, type));
       args.push_back(a);
       if (mode != "FUNC_PARAM_OUT") ids.push_back(type);
+      if (mode == "FUNC_PARAM_OUT" || mode == "FUNC_PARAM_INOUT") out_types.push_back(type);
     }
     f.identity_args = join(ids, ", ");
     f.arguments = join(args, ", ");
@@ -972,6 +1045,9 @@ struct Replayer::Impl {
       f.returns = "TABLE(" + join(table_cols, ", ") + ")";
     } else if (const json& rt = field(b, "returnType"); rt.is_object()) {
       f.returns = (flag(rt, "setof") ? "SETOF " : "") + column_type(rt);
+    } else if (!f.procedure && !out_types.empty()) {
+      // no RETURNS: the OUT parameters give the result, as PostgreSQL records it
+      f.returns = out_types.size() == 1 ? out_types.front() : "record";
     }
     f.language = "sql";
     for (const auto& o : field(b, "options")) {
@@ -1004,6 +1080,17 @@ struct Replayer::Impl {
         if (str(vs, "kind") == "VAR_SET_CURRENT") f.options.push_back("SET " + str(vs, "name") + " FROM CURRENT");
       }
     }
+    // Options in one canonical order, however they were written (the catalog lists them this way too).
+    auto rank = [](const std::string& o) {
+      if (o == "IMMUTABLE" || o == "STABLE") return 0;
+      if (o == "STRICT") return 1;
+      if (o == "SECURITY DEFINER") return 2;
+      if (o == "LEAKPROOF") return 3;
+      if (o.rfind("PARALLEL ", 0) == 0) return 4;
+      return 5;  // SET, in the order written
+    };
+    std::stable_sort(f.options.begin(), f.options.end(),
+                     [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
     if (field(b, "sql_body").is_object() || field(b, "sql_body").is_array()) {
       if (!text.empty() && st && !st->approximate) f.sql_text = std::string(text.substr(st->span.begin, st->span.end - st->span.begin));
       f.body = "(SQL-standard body)";
@@ -1268,7 +1355,7 @@ struct Replayer::Impl {
       drop_column(t, name, missing_ok, cascade);
     } else if (sub == "AT_ColumnDefault") {
       Column& col = need_column(t, name);
-      col.default_expr = def.is_null() ? "" : norm::expr(def, ectx(nullptr, col.type));
+      col.default_expr = def.is_null() ? "" : default_value(norm::expr(def, ectx(nullptr, col.type)), col.type);
     } else if (sub == "AT_SetNotNull") {
       need_column(t, name).not_null = true;
     } else if (sub == "AT_DropNotNull") {
@@ -1289,7 +1376,7 @@ struct Replayer::Impl {
       if (!col.default_expr.empty() && old_type != col.type && is_user_type(old_type)) {
         col.default_expr = norm::expr_text("(" + col.default_expr + ")::" + old_type, col.type);
       }
-      if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = display(strings(field(cc, "collname")));
+      if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = collation_name(field(cc, "collname"));
     } else if (sub == "AT_AddConstraint") {
       add_constraints(t, {{field(def, "Constraint"), ""}});
     } else if (sub == "AT_AddIndexConstraint") {
