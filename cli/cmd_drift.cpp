@@ -256,7 +256,7 @@ std::string noun(const ModelSource& s) {
   if (s.kind == "prisma") return "schema.prisma";
   if (s.kind == "migrations") return s.shadow ? "the migrations (as PostgreSQL applies them)" : "the migrations";
   if (s.kind == "database") return "the live database";
-  return s.kind + " " + s.path;
+  return s.path;  // a SQL file: its name
 }
 
 std::string short_name(const ModelSource& s) { return s.kind; }

@@ -153,7 +153,9 @@ ModelSource load_model(const std::string& kind, const std::string& path, const L
     }
   }
   std::string known;
-  for (const auto& k : source_kinds()) known += std::string(known.empty() ? "" : ", ") + k.name + ":PATH";
+  for (const auto& k : source_kinds()) {
+    known += std::string(known.empty() ? "" : ", ") + k.name + (std::string(k.name) == "database" ? ":URL" : ":PATH");
+  }
   throw UsageError("unknown model source '" + kind + "' (expected " + known + ")");
 }
 

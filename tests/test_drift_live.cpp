@@ -140,7 +140,7 @@ TEST_CASE("a database that cannot be reached: exit 2, where, and never the passw
   CHECK(r.err.rfind("driftguard: error: cannot connect to /nonexistent-dir:5999/prod as app: ", 0) == 0);
 }
 
-TEST_CASE("--shadow finds the same drift as the static replay and leaves nothing behind", "[drift][pg][shadow]") {
+TEST_CASE("shadow replay finds the same drift as the static replay and leaves nothing behind", "[drift][pg][shadow]") {
   std::string demo = dgtest::source_dir() + "/examples/demo/prisma";
   dgtest::Repo repo;
   std::string args = "drift --prisma '" + demo + "/schema.prisma' --migrations '" + demo + "/migrations' --format json";
@@ -164,7 +164,7 @@ TEST_CASE("--shadow finds the same drift as the static replay and leaves nothing
   CHECK(text.out.find("  cross-check: driftguard's static replay builds the same schema\n") != std::string::npos);
 }
 
-TEST_CASE("--shadow reports what PostgreSQL refuses at file:line:col and stops there", "[drift][pg][shadow]") {
+TEST_CASE("shadow replay reports what PostgreSQL refuses at file:line:col and stops there", "[drift][pg][shadow]") {
   dgtest::Repo repo;
   repo.write("migrations/20240101000000_init/migration.sql", kInit);
   repo.write("migrations/20240201000000_bad/migration.sql",
@@ -179,7 +179,7 @@ TEST_CASE("--shadow reports what PostgreSQL refuses at file:line:col and stops t
   CHECK(gone_within(cluster_dir(r.err), 5));
 }
 
-TEST_CASE("--shadow cleans up after Ctrl-C", "[drift][pg][shadow]") {
+TEST_CASE("shadow replay cleans up after Ctrl-C", "[drift][pg][shadow]") {
   dgtest::Repo repo;
   repo.write("migrations/20240101000000_init/migration.sql", kInit);
   repo.write("migrations/20240201000000_slow/migration.sql", "SELECT pg_sleep(60);\n");

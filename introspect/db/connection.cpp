@@ -117,7 +117,8 @@ std::string strip_driver_params(std::string& url) {
   return schema;
 }
 
-Options parse(std::string url) {
+Options parse(const std::string& given) {
+  std::string url = given;
   std::string schema = strip_driver_params(url);
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
@@ -125,7 +126,7 @@ Options parse(std::string url) {
     std::string msg = err != nullptr ? err : "out of memory";
     if (err != nullptr) PQfreemem(err);
     while (!msg.empty() && std::isspace(static_cast<unsigned char>(msg.back()))) msg.pop_back();
-    throw ConnectionError("invalid database URL " + redact(url) + ": " + redact(msg));
+    throw ConnectionError("invalid database URL " + redact(given) + ": " + redact(msg));
   }
   Options o;
   for (PQconninfoOption* p = opts; p->keyword != nullptr; ++p) {
