@@ -39,7 +39,9 @@ struct Counts {
   int unmanaged = 0;
   int failing = 0;  // items that make the exit code 1: warnings and errors that are not unmanaged
 };
-Counts count(const std::vector<diff::DriftItem>& items) {
+// Two-way (DriftItem) and three-way (Item3) items alike.
+template <class Items>
+Counts count(const Items& items) {
   Counts c;
   for (const auto& i : items) {
     if (i.severity == Severity::error) ++c.errors;
@@ -306,17 +308,6 @@ std::string sentence3(const diff::Item3& i, const std::array<const ModelSource*,
   return out;
 }
 
-Counts count3(const std::vector<diff::Item3>& items) {
-  Counts c;
-  for (const auto& i : items) {
-    if (i.severity == Severity::error) ++c.errors;
-    if (i.severity == Severity::warning) ++c.warnings;
-    if (i.severity == Severity::info) ++c.infos;
-    if (i.unmanaged) ++c.unmanaged;
-    if (!i.unmanaged && i.severity >= Severity::warning) ++c.failing;
-  }
-  return c;
-}
 
 std::string group_of3(const diff::Item3& i) {
   diff::DriftItem d;
@@ -361,7 +352,7 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     }
   };
   section(false);
-  Counts c = count3(items);
+  Counts c = count(items);
   if (c.unmanaged > 0) {
     out << "\n" << bold << "Unmanaged by schema.prisma" << reset
         << " (raw SQL that Prisma cannot express; allow with --ignore):\n";
@@ -424,7 +415,7 @@ void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     for (auto& f : findings_json(s->findings)) replay.push_back(f);
   }
   doc["replay_errors"] = replay;
-  Counts c = count3(items);
+  Counts c = count(items);
   doc["summary"] = oj{{"items", items.size()},   {"errors", c.errors},       {"warnings", c.warnings},
                       {"infos", c.infos},         {"unmanaged", c.unmanaged}, {"replay_errors", replay.size()}};
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -527,7 +518,7 @@ int run_drift(const DriftOptions& o) {
     } else {
       print_text3(std::cout, src, items, use_color(o.color));
     }
-    failing = count3(items).failing;
+    failing = count(items).failing;
   }
   if (o.verbose) {
     for (const auto& s : loaded) print_skipped(std::cerr, s);

@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
+#include "analyzer/model/replay.hpp"
+#include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 #include "rules/engine.hpp"
 
@@ -19,5 +23,15 @@ inline std::vector<driftguard::Finding> lint_text(const std::string& sql, driftg
 }
 
 inline std::string source_dir() { return DRIFTGUARD_SOURCE_DIR; }
+
+// The schema model a SQL text replays to (as file `file`); the replay must succeed.
+inline driftguard::model::SchemaModel replay_model(const std::string& sql, const std::string& file) {
+  driftguard::model::Replayer r;
+  std::vector<driftguard::Finding> findings;
+  auto src = driftguard::make_source(file, sql);
+  r.apply_file(src, driftguard::parse_sql(src.text), findings);
+  REQUIRE(findings.empty());
+  return r.take();
+}
 
 }  // namespace dgtest

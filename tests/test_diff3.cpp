@@ -3,20 +3,14 @@
 
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
+#include "helpers.hpp"
 #include "introspect/diff3.hpp"
 
 using namespace driftguard;
 
 namespace {
 
-model::SchemaModel build3(const std::string& sql, const std::string& file) {
-  model::Replayer r;
-  std::vector<Finding> findings;
-  auto src = make_source(file, sql);
-  r.apply_file(src, parse_sql(src.text), findings);
-  REQUIRE(findings.empty());
-  return r.take();
-}
+model::SchemaModel build3(const std::string& sql, const std::string& file) { return dgtest::replay_model(sql, file); }
 
 // "family path odd=N [all] kinds=a,b" per item
 std::vector<std::string> summary(const std::string& a, const std::string& b, const std::string& c,

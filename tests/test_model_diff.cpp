@@ -3,20 +3,14 @@
 
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
+#include "helpers.hpp"
 #include "introspect/diff.hpp"
 
 using namespace driftguard;
 
 namespace {
 
-model::SchemaModel build(const std::string& sql, const std::string& file) {
-  model::Replayer r;
-  std::vector<Finding> findings;
-  auto src = make_source(file, sql);
-  r.apply_file(src, parse_sql(src.text), findings);
-  REQUIRE(findings.empty());
-  return r.take();
-}
+model::SchemaModel build(const std::string& sql, const std::string& file) { return dgtest::replay_model(sql, file); }
 
 // "kind path" per item
 std::vector<std::string> kinds(const std::string& expected, const std::string& actual, diff::Options opts = {}) {
