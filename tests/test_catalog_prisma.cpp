@@ -173,6 +173,11 @@ TEST_CASE("each deliberate change to a Prisma database is found exactly once", "
        R"(ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";
           ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE)",
        "foreign-key-action public.Post.Post_authorId_fkey"},
+      {"relations", R"(ALTER TABLE "Post" ADD CONSTRAINT "Post_title_key" UNIQUE ("title"))",
+       "extra-index public.Post.Post_title_key"},
+      {"relations", R"(ALTER TABLE "Profile" DROP CONSTRAINT "Profile_userId_fkey")",
+       "missing-constraint public.Profile.Profile_userId_fkey"},
+      {"relations", R"(DROP TABLE "_follows")", "missing-table public._follows"},
       {"scalars", R"(ALTER TYPE "Status" ADD VALUE 'DELETED')", "enum-values public.Status"},
       {"relations", R"(ALTER TABLE "Group" ENABLE ROW LEVEL SECURITY)", "rls public.Group"},
       {"relations", R"(CREATE POLICY "members" ON "Group" FOR SELECT USING (true))", "extra-policy public.Group.members"},
