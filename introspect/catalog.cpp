@@ -298,7 +298,12 @@ class Reader {
                     "LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace "
                     "WHERE c.relnamespace IN " + in_schemas() + " AND c.relkind IN ('r', 'p') "
                     "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum");
-    std::vector<std::pair<model::Table*, std::string>> generated;
+    struct Generated {
+      model::Table* table;
+      std::string column;
+      std::string expr;
+    };
+    std::vector<Generated> generated;
     for (const auto& row : rows) {
       model::Table* t = table(text(row[0]));
       if (!t) continue;
@@ -311,7 +316,7 @@ class Reader {
       if (identity == "d") c.identity = "BY DEFAULT";
       std::string def = text(row[4]);
       if (text(row[6]) == "s") {
-        generated.emplace_back(t, def);  // needs every column's type
+        generated.push_back({t, text(row[1]), def});  // needs every column's type
       } else if (!def.empty()) {
         c.default_expr = norm::expr_text(def, c.type);
         // a stored null default (NULL::character varying, NULL::integer for a domain) is NULL, as replay keeps it
@@ -324,13 +329,10 @@ class Reader {
       }
       t->columns.push_back(std::move(c));
     }
-    // generated columns: in column order, with the table's column types for implicit casts
-    std::size_t i = 0;
-    for (const auto& row : rows) {
-      if (text(row[6]) != "s") continue;
-      auto& [t, def] = generated[i++];
-      auto types = t->column_types();
-      if (model::Column* c = t->column(text(row[1]))) c->generated = norm::expr_text(def, "", &types);
+    // generated columns, with the table's column types for implicit casts
+    for (const auto& g : generated) {
+      auto types = g.table->column_types();
+      if (model::Column* c = g.table->column(g.column)) c->generated = norm::expr_text(g.expr, "", &types);
     }
   }
 
