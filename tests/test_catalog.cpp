@@ -417,6 +417,8 @@ TEST_CASE("catalog: a role that may only read the catalogs reads the whole model
            st == "ROLLBACK"));
   }
   CHECK(selects == 13);  // pg_backend_pid, set_config, and the 11 catalog queries
+  // one READ ONLY transaction, rolled back
+  CHECK(std::count(statements.begin(), statements.end(), "BEGIN; SET TRANSACTION READ ONLY") == 1);
   CHECK(std::count(statements.begin(), statements.end(), "ROLLBACK") == 1);
   dgtest::pg::exec(db, "DROP ROLE " + role);
 }
