@@ -197,6 +197,25 @@ class Reader {
   std::vector<std::string> schema_oids_;
   std::unordered_map<std::string, Rel> rels_;  // oid -> relation
   std::string in_schemas() const { return oid_list(schema_oids_); }
+  // Normalizing parses the text; a database repeats the same few types and defaults thousands of times.
+  std::unordered_map<std::string, std::string> types_;
+  std::map<std::pair<std::string, std::string>, std::string> defaults_;
+  const std::string& type_text(const std::string& printed) {
+    auto it = types_.find(printed);
+    if (it == types_.end()) it = types_.emplace(printed, norm::type_text(printed)).first;
+    return it->second;
+  }
+  const std::string& default_text(const std::string& printed, const std::string& type) {
+    auto key = std::make_pair(printed, type);
+    auto it = defaults_.find(key);
+    if (it == defaults_.end()) {
+      std::string d = norm::expr_text(printed, type);
+      // a stored null default (NULL::character varying, NULL::integer for a domain) is NULL, as replay keeps it
+      if (d.rfind("NULL::", 0) == 0) d = "NULL";
+      it = defaults_.emplace(key, d).first;
+    }
+    return it->second;
+  }
   // The objects of extensions, by catalog.
   static std::string not_extension_member(const std::string& catalog, const std::string& oid) {
     return "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" + catalog + "'::regclass AND e.objid = " + oid +
@@ -309,7 +328,7 @@ class Reader {
       if (!t) continue;
       model::Column c;
       c.name = text(row[1]);
-      c.type = norm::type_text(text(row[2]));
+      c.type = type_text(text(row[2]));
       c.not_null = boolean(row[3]);
       std::string identity = text(row[5]);
       if (identity == "a") c.identity = "ALWAYS";
@@ -318,9 +337,7 @@ class Reader {
       if (text(row[6]) == "s") {
         generated.push_back({t, text(row[1]), def});  // needs every column's type
       } else if (!def.empty()) {
-        c.default_expr = norm::expr_text(def, c.type);
-        // a stored null default (NULL::character varying, NULL::integer for a domain) is NULL, as replay keeps it
-        if (c.default_expr.rfind("NULL::", 0) == 0) c.default_expr = "NULL";
+        c.default_expr = default_text(def, c.type);
       }
       if (!row[8].is_null()) {
         c.collation = text(row[7]) == "pg_catalog" || text(row[7]) == "public"
