@@ -197,6 +197,25 @@ class Reader {
   std::vector<std::string> schema_oids_;
   std::unordered_map<std::string, Rel> rels_;  // oid -> relation
   std::string in_schemas() const { return oid_list(schema_oids_); }
+  // Normalizing parses the text; a database repeats the same few types and defaults thousands of times.
+  std::unordered_map<std::string, std::string> types_;
+  std::map<std::pair<std::string, std::string>, std::string> defaults_;
+  const std::string& type_text(const std::string& printed) {
+    auto it = types_.find(printed);
+    if (it == types_.end()) it = types_.emplace(printed, norm::type_text(printed)).first;
+    return it->second;
+  }
+  const std::string& default_text(const std::string& printed, const std::string& type) {
+    auto key = std::make_pair(printed, type);
+    auto it = defaults_.find(key);
+    if (it == defaults_.end()) {
+      std::string d = norm::expr_text(printed, type);
+      // a stored null default (NULL::character varying, NULL::integer for a domain) is NULL, as replay keeps it
+      if (d.rfind("NULL::", 0) == 0) d = "NULL";
+      it = defaults_.emplace(key, d).first;
+    }
+    return it->second;
+  }
   // The objects of extensions, by catalog.
   static std::string not_extension_member(const std::string& catalog, const std::string& oid) {
     return "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" + catalog + "'::regclass AND e.objid = " + oid +
@@ -298,24 +317,27 @@ class Reader {
                     "LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace "
                     "WHERE c.relnamespace IN " + in_schemas() + " AND c.relkind IN ('r', 'p') "
                     "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum");
-    std::vector<std::pair<model::Table*, std::string>> generated;
+    struct Generated {
+      model::Table* table;
+      std::string column;
+      std::string expr;
+    };
+    std::vector<Generated> generated;
     for (const auto& row : rows) {
       model::Table* t = table(text(row[0]));
       if (!t) continue;
       model::Column c;
       c.name = text(row[1]);
-      c.type = norm::type_text(text(row[2]));
+      c.type = type_text(text(row[2]));
       c.not_null = boolean(row[3]);
       std::string identity = text(row[5]);
       if (identity == "a") c.identity = "ALWAYS";
       if (identity == "d") c.identity = "BY DEFAULT";
       std::string def = text(row[4]);
       if (text(row[6]) == "s") {
-        generated.emplace_back(t, def);  // needs every column's type
+        generated.push_back({t, text(row[1]), def});  // needs every column's type
       } else if (!def.empty()) {
-        c.default_expr = norm::expr_text(def, c.type);
-        // a stored null default (NULL::character varying, NULL::integer for a domain) is NULL, as replay keeps it
-        if (c.default_expr.rfind("NULL::", 0) == 0) c.default_expr = "NULL";
+        c.default_expr = default_text(def, c.type);
       }
       if (!row[8].is_null()) {
         c.collation = text(row[7]) == "pg_catalog" || text(row[7]) == "public"
@@ -324,13 +346,10 @@ class Reader {
       }
       t->columns.push_back(std::move(c));
     }
-    // generated columns: in column order, with the table's column types for implicit casts
-    std::size_t i = 0;
-    for (const auto& row : rows) {
-      if (text(row[6]) != "s") continue;
-      auto& [t, def] = generated[i++];
-      auto types = t->column_types();
-      if (model::Column* c = t->column(text(row[1]))) c->generated = norm::expr_text(def, "", &types);
+    // generated columns, with the table's column types for implicit casts
+    for (const auto& g : generated) {
+      auto types = g.table->column_types();
+      if (model::Column* c = g.table->column(g.column)) c->generated = norm::expr_text(g.expr, "", &types);
     }
   }
 

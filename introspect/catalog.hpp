@@ -30,7 +30,10 @@ struct Options {
 
 // Reads the model through an open (read-only) transaction. Objects that belong to extensions are skipped;
 // pg_catalog, information_schema, pg_toast and temporary schemas are never read. SourceRefs stay empty (a live
-// object has no file position); the caller labels the side.
+// object has no file position); the caller labels the side. Sets search_path (public) and TimeZone (UTC) for the
+// rest of the transaction, with SELECT set_config(..., true), so that PostgreSQL prints names and timestamps as
+// the normalizer does. Throws std::runtime_error naming the object kind whose query failed (a statement timeout,
+// a permission), or an object PostgreSQL printed in a form the replayer cannot apply (a driftguard bug).
 model::SchemaModel read(pqxx::transaction_base& tx, const Options& o = {});
 
 // Connects (read-only session), reads, disconnects. Throws db::ConnectionError, or std::runtime_error with the

@@ -303,7 +303,9 @@ CREATE TABLE storage.objects (id bigint PRIMARY KEY);
 CREATE SCHEMA app;
 CREATE TABLE app.things (id bigint PRIMARY KEY, owner uuid REFERENCES auth.users (id));
 CREATE TABLE profiles (id uuid PRIMARY KEY REFERENCES auth.users (id));
-CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL);
+CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL,
+  n integer GENERATED ALWAYS AS (length(checksum)) STORED);
+CREATE TABLE zz (a text, b integer GENERATED ALWAYS AS (length(a)) STORED);
 )sql");
   auto names = [](const model::SchemaModel& m) {
     std::string out;
@@ -316,7 +318,8 @@ CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64
   };
   // Default: every user schema but the platform ones, without Prisma's table; pgcrypto's functions are its own.
   model::SchemaModel m = live(db);
-  CHECK(names(m) == "app: things;public: profiles;");
+  CHECK(names(m) == "app: things;public: profiles zz;");
+  CHECK(m.table("public", "zz")->column("b")->generated == "length(a)");
   CHECK(m.schemas.at("public").functions.empty());
   CHECK(m.extensions.count("pgcrypto") == 1);
   // A foreign key into a skipped schema is still read as it is.
@@ -326,7 +329,7 @@ CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64
 
   catalog::Options all;
   all.include_platform = true;
-  CHECK(names(live(db, all)) == "app: things;auth: users;public: _prisma_migrations profiles;storage: objects;");
+  CHECK(names(live(db, all)) == "app: things;auth: users;public: _prisma_migrations profiles zz;storage: objects;");
 
   catalog::Options some;
   some.schemas = {"auth", "app"};
@@ -336,7 +339,7 @@ CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64
 
   catalog::Options also;
   also.also = {"auth", "nope"};  // the platform schemas the other side manages, when they exist
-  CHECK(names(live(db, also)) == "app: things;auth: users;public: profiles;");
+  CHECK(names(live(db, also)) == "app: things;auth: users;public: profiles zz;");
 
   catalog::Options missing;
   missing.schemas = {"nope"};
@@ -414,6 +417,8 @@ TEST_CASE("catalog: a role that may only read the catalogs reads the whole model
            st == "ROLLBACK"));
   }
   CHECK(selects == 13);  // pg_backend_pid, set_config, and the 11 catalog queries
+  // one READ ONLY transaction, rolled back
+  CHECK(std::count(statements.begin(), statements.end(), "BEGIN; SET TRANSACTION READ ONLY") == 1);
   CHECK(std::count(statements.begin(), statements.end(), "ROLLBACK") == 1);
   dgtest::pg::exec(db, "DROP ROLE " + role);
 }

@@ -261,6 +261,10 @@ TEST_CASE("a string literal passed to a function takes the parameter's type", "[
   CHECK(ex("to_tsvector('english', content)", "", &cols) == "to_tsvector('english', content)");
   CHECK(ex("to_tsvector('english'::regconfig, content)", "", &cols) == "to_tsvector('english', content)");
   CHECK(ex("setweight(v, 'A'::\"char\")", "", &cols) == "setweight(v, 'A')");
+  // text of an unbounded varchar cast: the cast PostgreSQL adds for a text parameter
+  CHECK(ex("f(((v ->> 'a')::character varying)::text)") == "f((v ->> 'a')::character varying)");
+  CHECK(ex("f((v ->> 'a')::varchar)") == "f((v ->> 'a')::character varying)");
+  CHECK(ex("f(((v ->> 'a')::character varying(5))::text)") == "f(((v ->> 'a')::character varying(5))::text)");
   // COALESCE, GREATEST, LEAST: PostgreSQL casts numeric columns to the common type
   std::map<std::string, std::string> nums = {{"a", "bigint"}, {"b", "integer"}, {"s", "text"}};
   CHECK(ex("COALESCE(a, (b)::bigint, a)", "", &nums) == "COALESCE(a, b, a)");

@@ -376,6 +376,11 @@ class Printer {
   std::string cast(const json& b, const std::string& target) {
     const json& arg = field(b, "arg");
     std::string t = type_name(field(b, "typeName"));
+    // text of an unbounded varchar is the same value: PostgreSQL adds ((x)::character varying)::text where a
+    // function takes text.
+    if (t == "text" && node_type(arg) == "TypeCast" && type_name(field(unwrap(arg), "typeName")) == "character varying") {
+      return print(arg, target);
+    }
     // A cast to the type the value is assigned to changes nothing ('USER'::"Role" in a "Role" column).
     if (!target.empty() && strip_typmod(t) == strip_typmod(target)) {
       // An empty array of the column's type is '{}' however it is spelled (ARRAY[]::text[], '{}'::text[]).
