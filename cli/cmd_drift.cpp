@@ -465,7 +465,15 @@ int run_drift(const DriftOptions& o) {
   ctx.shadow = o.shadow;
   if (o.verbose) ctx.log = &std::cerr;
   std::vector<ModelSource> loaded;
-  for (const auto& [kind, path] : sides) loaded.push_back(load_model(kind, path, ctx));
+  for (const auto& [kind, path] : sides) {
+    if (kind == "database") {
+      // Platform schemas (auth, storage, ...) that another side manages are read too: the database sorts last.
+      for (const auto& s : loaded) {
+        for (const auto& [name, schema] : s.model.schemas) ctx.catalog.also.push_back(name);
+      }
+    }
+    loaded.push_back(load_model(kind, path, ctx));
+  }
   bool input_errors = false;
   bool empty_side = false;
   for (const auto& s : loaded) {

@@ -17,7 +17,10 @@ namespace {
 // The files PostgreSQL replays in a throwaway cluster; the static replay (already in `src`) becomes the
 // cross-check.
 void shadow_files(ModelSource& src, const std::vector<SourceFile>& files, const LoadContext& ctx) {
-  shadow::Result r = shadow::replay(files, ctx.catalog, ctx.log);
+  // Every schema of the throwaway database is one the migrations created: platform names (auth, ...) included.
+  catalog::Options opts = ctx.catalog;
+  if (opts.schemas.empty()) opts.include_platform = true;
+  shadow::Result r = shadow::replay(files, opts, ctx.log);
   src.shadow = true;
   src.server_version = r.server_version;
   src.not_applied = r.not_applied;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "introspect/db/cluster.hpp"
 
@@ -36,10 +37,23 @@ inline void exec(const std::string& conn, const std::string& sql) {
   tx.exec(sql);
 }
 
+// The databases this test process created: dropped when it exits, so that the shared server stays small.
+struct CreatedDatabases {
+  std::vector<std::string> names;
+  ~CreatedDatabases() {
+    try {
+      for (const auto& n : names) exec(conninfo("postgres"), "DROP DATABASE IF EXISTS \"" + n + "\" WITH (FORCE)");
+    } catch (...) {  // the server may be gone already; its directory goes with it
+    }
+  }
+};
+
 // A new, empty database (from template0, so nothing a server-wide template holds leaks in); returns its conninfo.
 inline std::string fresh_database(const std::string& tag = "t") {
   static std::atomic<int> n{0};
+  static CreatedDatabases created;
   std::string name = "dg_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+  created.names.push_back(name);
   exec(conninfo("postgres"), "DROP DATABASE IF EXISTS \"" + name + "\"");
   exec(conninfo("postgres"), "CREATE DATABASE \"" + name + "\" TEMPLATE template0");
   return conninfo(name);
