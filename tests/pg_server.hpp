@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <pqxx/pqxx>
 
 #include <atomic>
@@ -38,13 +39,19 @@ inline void exec(const std::string& conn, const std::string& sql) {
 }
 
 // The databases this test process created: dropped when it exits, so that the shared server stays small.
+// (Its own copy of the server's conninfo: other statics may be destroyed first.)
 struct CreatedDatabases {
+  std::string admin;
   std::vector<std::string> names;
+  // libpq, not libpqxx: libpqxx's own statics may be gone at exit. A server that is gone already (its directory
+  // goes with it) makes this a no-op.
   ~CreatedDatabases() {
-    try {
-      for (const auto& n : names) exec(conninfo("postgres"), "DROP DATABASE IF EXISTS \"" + n + "\" WITH (FORCE)");
-    } catch (...) {  // the server may be gone already; its directory goes with it
+    if (admin.empty()) return;
+    PGconn* c = PQconnectdb(admin.c_str());
+    if (PQstatus(c) == CONNECTION_OK) {
+      for (const auto& n : names) PQclear(PQexec(c, ("DROP DATABASE IF EXISTS \"" + n + "\" WITH (FORCE)").c_str()));
     }
+    PQfinish(c);
   }
 };
 
@@ -53,6 +60,7 @@ inline std::string fresh_database(const std::string& tag = "t") {
   static std::atomic<int> n{0};
   static CreatedDatabases created;
   std::string name = "dg_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+  if (created.admin.empty()) created.admin = conninfo("postgres");
   created.names.push_back(name);
   exec(conninfo("postgres"), "DROP DATABASE IF EXISTS \"" + name + "\"");
   exec(conninfo("postgres"), "CREATE DATABASE \"" + name + "\" TEMPLATE template0");
