@@ -9,6 +9,7 @@
 #include "cli/command.hpp"
 #include "cli/report.hpp"
 #include "rules/engine.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
@@ -16,7 +17,7 @@ namespace {
 
 // The files PostgreSQL replays in a throwaway cluster; the static replay (already in `src`) becomes the
 // cross-check.
-void shadow_files(ModelSource& src, const std::vector<SourceFile>& files, const LoadContext& ctx) {
+void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, const LoadContext& ctx) {
   // Every schema of the throwaway database is one the migrations created: platform names (auth, ...) included.
   catalog::Options opts = ctx.catalog;
   if (opts.schemas.empty()) opts.include_platform = true;
@@ -28,7 +29,7 @@ void shadow_files(ModelSource& src, const std::vector<SourceFile>& files, const 
   src.findings = std::move(r.findings);
   for (const auto& f : src.findings) {
     for (const auto& file : files) {
-      if (file.path == f.file) src.texts[file.path] = file.text;
+      if (file.source.path == f.file) src.texts[f.file] = file.source.text;
     }
   }
   // Only a history PostgreSQL applied in full is comparable with its static replay.
@@ -40,7 +41,7 @@ void shadow_files(ModelSource& src, const std::vector<SourceFile>& files, const 
 
 void replay_files(ModelSource& src, const std::vector<std::string>& paths, const LoadContext& ctx) {
   model::Replayer replayer;
-  std::vector<SourceFile> loaded;
+  std::vector<shadow::File> loaded;
   for (const auto& path : paths) {
     SourceFile file;
     try {
@@ -55,7 +56,14 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
     replayer.apply_file(file, parsed, src.findings);
     if (src.findings.size() > before) src.texts[file.path] = file.text;
     ++src.files;
-    if (ctx.shadow) loaded.push_back(std::move(file));
+    if (ctx.shadow) {
+      // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner).
+      FileTransaction tx = file_transaction(detect_runner(file), false, file, parsed.statements, 15);
+      shadow::FileMode mode = tx.mode == TxMode::request   ? shadow::FileMode::request
+                              : tx.mode == TxMode::wrapped ? shadow::FileMode::transaction
+                                                           : shadow::FileMode::statements;
+      loaded.push_back({std::move(file), mode});
+    }
   }
   src.applied = replayer.applied();
   src.skipped = replayer.skipped();

@@ -36,7 +36,7 @@ std::size_t byte_offset(std::string_view text, std::size_t chars) {
 
 }  // namespace
 
-Result replay(const std::vector<SourceFile>& files, const catalog::Options& opts, std::ostream* log) {
+Result replay(const std::vector<File>& files, const catalog::Options& opts, std::ostream* log) {
   Result out;
   auto cluster = db::TempCluster::start();
   if (log != nullptr) *log << "shadow: cluster in " << cluster->dir() << ", port " << cluster->port() << std::endl;
@@ -49,8 +49,34 @@ Result replay(const std::vector<SourceFile>& files, const catalog::Options& opts
                        std::to_string(PQserverVersion(conn.get()) % 10000);
   // Notices (CREATE ... IF NOT EXISTS skipping) are not ours to print.
   PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  // Runs `sql`; on failure records a shadow-error at `base` + PostgreSQL's error position within `sql`.
+  auto run = [&](const SourceFile& file, const LineMap& lines, const std::string& sql, std::size_t base) {
+    std::unique_ptr<PGresult, PgResultDeleter> res(PQexec(conn.get(), sql.c_str()));
+    ExecStatusType status = PQresultStatus(res.get());
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY ||
+        status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+      if (status == PGRES_COPY_IN) PQputCopyEnd(conn.get(), nullptr);  // COPY data is not schema
+      while (PGresult* r = PQgetResult(conn.get())) PQclear(r);
+      return true;
+    }
+    const char* primary = PQresultErrorField(res.get(), PG_DIAG_MESSAGE_PRIMARY);
+    const char* pos = PQresultErrorField(res.get(), PG_DIAG_STATEMENT_POSITION);
+    std::size_t at = base;
+    if (pos != nullptr) at += byte_offset(sql, static_cast<std::size_t>(std::atol(pos) - 1));
+    Finding f;
+    f.rule = kShadowError;
+    f.severity = Severity::error;
+    f.file = file.path;
+    f.span = Span{at, at};
+    f.start = lines.position(at);
+    f.end = f.start;
+    f.message = "PostgreSQL " + out.server_version + " refused this statement: " +
+                (primary != nullptr ? std::string(primary) : first_line(PQerrorMessage(conn.get())));
+    out.findings.push_back(f);
+    return false;
+  };
   bool failed = false;
-  for (const auto& file : files) {
+  for (const auto& [file, mode] : files) {
     if (file.info.direction == Direction::down) continue;
     if (failed) {
       ++out.not_applied;
@@ -59,35 +85,21 @@ Result replay(const std::vector<SourceFile>& files, const catalog::Options& opts
     if (log != nullptr) *log << "shadow: applying " << file.path << std::endl;
     ParsedFile parsed = parse_sql(file.text);
     LineMap lines(file.text);
+    // transaction: BEGIN ... COMMIT around the file. request: the same, and a COMMIT in the file starts a new
+    // implicit block for what follows (as PostgreSQL does in a multi-statement request) — run statement by
+    // statement so that an error names its statement exactly.
+    bool wrap = mode != FileMode::statements;
+    if (wrap) run(file, lines, "BEGIN", 0);
     for (const auto& st : parsed.statements) {
       if (st.do_depth > 0) continue;  // runs as part of its DO block
-      std::string sql = file.text.substr(st.span.begin, st.span.end - st.span.begin);
-      std::unique_ptr<PGresult, PgResultDeleter> res(PQexec(conn.get(), sql.c_str()));
-      ExecStatusType status = PQresultStatus(res.get());
+      if (mode == FileMode::request && PQtransactionStatus(conn.get()) == PQTRANS_IDLE) run(file, lines, "BEGIN", 0);
       ++out.statements;
-      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY ||
-          status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
-        if (status == PGRES_COPY_IN) PQputCopyEnd(conn.get(), nullptr);  // COPY data is not schema
-        while (PGresult* r = PQgetResult(conn.get())) PQclear(r);
-        continue;
+      if (!run(file, lines, file.text.substr(st.span.begin, st.span.end - st.span.begin), st.span.begin)) {
+        failed = true;
+        break;
       }
-      const char* primary = PQresultErrorField(res.get(), PG_DIAG_MESSAGE_PRIMARY);
-      const char* pos = PQresultErrorField(res.get(), PG_DIAG_STATEMENT_POSITION);
-      std::size_t at = st.span.begin;
-      if (pos != nullptr) at += byte_offset(sql, static_cast<std::size_t>(std::atol(pos) - 1));
-      Finding f;
-      f.rule = kShadowError;
-      f.severity = Severity::error;
-      f.file = file.path;
-      f.span = Span{at, at};
-      f.start = lines.position(at);
-      f.end = f.start;
-      f.message = "PostgreSQL " + out.server_version + " refused this statement: " +
-                  (primary != nullptr ? std::string(primary) : first_line(PQerrorMessage(conn.get())));
-      out.findings.push_back(f);
-      failed = true;
-      break;
     }
+    if (wrap && !failed && PQtransactionStatus(conn.get()) == PQTRANS_INTRANS) failed = !run(file, lines, "COMMIT", 0);
     // Each file runs in a session of its own, as in the static replay: a transaction left open (or failed) is
     // rolled back, settings (search_path) and temporary objects end with the file.
     if (PQtransactionStatus(conn.get()) != PQTRANS_IDLE) {

@@ -16,6 +16,20 @@ namespace driftguard::shadow {
 
 inline constexpr const char* kShadowError = "shadow-error";
 
+// How the migration tool runs one file (the caller decides, from the runner: rules/transaction/runner.hpp).
+enum class FileMode {
+  statements,   // statement by statement, autocommit (psql -f, migration tools without a transaction)
+  transaction,  // statement by statement inside BEGIN ... COMMIT the tool opens
+  request,      // the whole file as one multi-statement request (Prisma): one implicit transaction block, so
+                // CREATE INDEX CONCURRENTLY fails in it as it does under the tool (run statement by statement in
+                // BEGIN ... COMMIT, a COMMIT in the file starting a new block, so that errors have positions)
+};
+
+struct File {
+  SourceFile source;
+  FileMode mode = FileMode::statements;
+};
+
 struct Result {
   model::SchemaModel model;        // the catalog after the migrations that applied
   std::vector<Finding> findings;   // `shadow-error` at file:line:col, with PostgreSQL's message
@@ -25,11 +39,11 @@ struct Result {
   std::string server_version;      // "15.18"
 };
 
-// Starts a cluster, creates a database, runs each file's statements in order (autocommit, statement by statement
-// like psql -f; explicit BEGIN/COMMIT in a file are honoured; psql meta-commands are skipped; down migrations
-// are not run), stops at the first file that fails, reads the catalog, removes the cluster. Throws
-// db::ClusterError when no server can be started.
+// Starts a cluster, creates a database, runs each file in order the way its tool does (FileMode; explicit
+// BEGIN/COMMIT in a file behave as under the tool; psql meta-commands are skipped; down migrations are not run),
+// stops at the first file that fails, reads the catalog, removes the cluster. Throws db::ClusterError when no
+// server can be started.
 // `log` (--verbose) gets one line per step: the cluster's directory and port, each file, the stop.
-Result replay(const std::vector<SourceFile>& files, const catalog::Options& opts = {}, std::ostream* log = nullptr);
+Result replay(const std::vector<File>& files, const catalog::Options& opts = {}, std::ostream* log = nullptr);
 
 }  // namespace driftguard::shadow

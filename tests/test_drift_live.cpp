@@ -196,3 +196,33 @@ TEST_CASE("shadow replay cleans up after Ctrl-C", "[drift][pg][shadow]") {
   CHECK(r.out == "exit=130\n");
   CHECK(gone_within(cluster_dir(r.err), 10));
 }
+
+TEST_CASE("shadow replay runs each file as its tool does", "[drift][pg][shadow]") {
+  // Prisma sends a migration as one request: PostgreSQL runs one of several statements as one transaction block,
+  // where CONCURRENTLY fails (a file of one statement is not a block: that one would apply)
+  dgtest::Repo repo;
+  repo.write("prisma/migrations/20240101000000_init/migration.sql", kInit);
+  repo.write("prisma/migrations/20240201000000_idx/migration.sql",
+             "-- CreateIndex\nCREATE INDEX CONCURRENTLY \"User_name_idx\" ON \"User\"(\"name\");\n"
+             "ALTER TABLE \"User\" ADD COLUMN \"age\" INTEGER;\n");
+  auto r = repo.driftguard("drift --migrations prisma/migrations --sql prisma/migrations/20240101000000_init/migration.sql "
+                           "--shadow --format gcc");
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("prisma/migrations/20240201000000_idx/migration.sql:2:1: error: PostgreSQL 15.") != std::string::npos);
+  CHECK(r.out.find("refused this statement: CREATE INDEX CONCURRENTLY cannot run inside a transaction block "
+                   "[shadow-error]") != std::string::npos);
+
+  // a plain SQL file runs like psql -f: statement by statement, so the same index is built
+  repo.write("db/0001_init.sql", kInit);
+  repo.write("db/0002_idx.sql", "CREATE INDEX CONCURRENTLY \"User_name_idx\" ON \"User\"(\"name\");\n");
+  auto plain = repo.driftguard("drift --migrations db --sql prisma/migrations/20240101000000_init/migration.sql "
+                               "--shadow --format json");
+  INFO(plain.err);
+  CHECK(plain.code == 1);
+  json doc = json::parse(plain.out);
+  CHECK(doc["replay_errors"] == json::array());
+  REQUIRE(doc["items"].size() == 1);
+  CHECK(doc["items"][0]["kind"] == "missing-index");
+  CHECK(doc["items"][0]["path"] == "public.User.User_name_idx");
+}
