@@ -58,11 +58,67 @@ std::string plural(std::size_t n, const std::string& word) {
 }
 
 // "public.users" for items of a table and its parts, the path itself otherwise.
-std::string group_of(const diff::DriftItem& i) {
-  auto first = i.path.find('.');
-  if (first == std::string::npos) return i.path;
-  auto second = i.path.find('.', first + 1);
-  return second == std::string::npos ? i.path : i.path.substr(0, second);
+std::string group_of(const std::string& path) {
+  auto first = path.find('.');
+  if (first == std::string::npos) return path;
+  auto second = path.find('.', first + 1);
+  return second == std::string::npos ? path : path.substr(0, second);
+}
+
+// Text output's escape sequences (all empty without colour).
+struct Palette {
+  bool color;
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* dim = color ? "\x1b[2m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  const char* severity(Severity s) const {
+    if (!color) return "";
+    return s == Severity::error ? "\x1b[1;31m" : s == Severity::warning ? "\x1b[1;33m" : "\x1b[1;36m";
+  }
+};
+
+// The items grouped by table (or schema object), the unmanaged ones in a section of their own; `item` prints one.
+template <class Item, class PrintItem>
+void print_sections(std::ostream& out, const std::vector<Item>& items, const Palette& pal, PrintItem item) {
+  auto section = [&](bool unmanaged) {
+    std::string group;
+    for (const auto& i : items) {
+      if (i.unmanaged != unmanaged) continue;
+      if (group_of(i.path) != group) {
+        group = group_of(i.path);
+        out << "\n" << pal.bold << group << pal.reset << "\n";
+      }
+      item(i);
+    }
+  };
+  section(false);
+  if (count(items).unmanaged > 0) {
+    out << "\n" << pal.bold << "Unmanaged by schema.prisma" << pal.reset
+        << " (raw SQL that Prisma cannot express; allow with --ignore):\n";
+    section(true);
+  }
+}
+
+void print_cross_check(std::ostream& out, const ModelSource& s);
+
+// After the items: every side's replay errors, the shadow cross-checks, the summary line.
+template <class Item>
+void print_tail(std::ostream& out, const std::vector<const ModelSource*>& sources, const std::vector<Item>& items,
+                const Palette& pal) {
+  std::size_t replay = 0;
+  for (const auto* src : sources) {
+    for (const auto& f : src->findings) {
+      out << "\n" << f.file << ":" << f.start.line << ":" << f.start.column << ": " << pal.severity(f.severity)
+          << "error[" << f.rule << "]" << pal.reset << ": " << f.message << "\n";
+    }
+    replay += src->findings.size();
+  }
+  for (const auto* src : sources) print_cross_check(out, *src);
+  Counts c = count(items);
+  out << "\n" << pal.bold << plural(items.size(), "drift item") << pal.reset << " (" << plural(c.errors, "error")
+      << ", " << plural(c.warnings, "warning") << ", " << c.infos << " info";
+  if (c.unmanaged > 0) out << "; " << c.unmanaged << " unmanaged";
+  out << "); " << plural(replay, "replay error") << "\n";
 }
 
 // What --shadow adds: PostgreSQL's replay checked against driftguard's static replay of the same files.
@@ -93,53 +149,20 @@ void print_cross_check(std::ostream& out, const ModelSource& s) {
 
 void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
                 bool color) {
-  const char* bold = color ? "\x1b[1m" : "";
-  const char* dim = color ? "\x1b[2m" : "";
-  const char* reset = color ? "\x1b[0m" : "";
-  auto sev_color = [&](Severity s) {
-    if (!color) return "";
-    return s == Severity::error ? "\x1b[1;31m" : s == Severity::warning ? "\x1b[1;33m" : "\x1b[1;36m";
-  };
+  Palette pal{color};
   out << "expected: " << e.label() << "\nactual:   " << a.label() << "\n";
   auto endpoint = [&](const char* name, const diff::Endpoint& p) {
     out << "    " << name << (p.present ? p.value : std::string("(absent)"));
-    if (!where(p).empty()) out << dim << "  at " << where(p) << reset;
+    if (!where(p).empty()) out << pal.dim << "  at " << where(p) << pal.reset;
     out << "\n";
   };
-  auto section = [&](bool unmanaged) {
-    std::string group;
-    for (const auto& i : items) {
-      if (i.unmanaged != unmanaged) continue;
-      if (group_of(i) != group) {
-        group = group_of(i);
-        out << "\n" << bold << group << reset << "\n";
-      }
-      out << "  " << sev_color(i.severity) << to_string(i.severity) << "[" << i.kind << "]" << reset << " " << i.message
-          << "\n";
-      endpoint("expected: ", i.expected);
-      endpoint("actual:   ", i.actual);
-    }
-  };
-  section(false);
-  Counts c = count(items);
-  if (c.unmanaged > 0) {
-    out << "\n" << bold << "Unmanaged by schema.prisma" << reset
-        << " (raw SQL that Prisma cannot express; allow with --ignore):\n";
-    section(true);
-  }
-  for (const auto* src : {&e, &a}) {
-    for (const auto& f : src->findings) {
-      out << "\n" << f.file << ":" << f.start.line << ":" << f.start.column << ": " << sev_color(f.severity)
-          << "error[" << f.rule << "]" << reset << ": " << f.message << "\n";
-    }
-  }
-  print_cross_check(out, e);
-  print_cross_check(out, a);
-  std::size_t replay = e.findings.size() + a.findings.size();
-  out << "\n" << bold << plural(items.size(), "drift item") << reset << " (" << plural(c.errors, "error") << ", "
-      << plural(c.warnings, "warning") << ", " << c.infos << " info";
-  if (c.unmanaged > 0) out << "; " << c.unmanaged << " unmanaged";
-  out << "); " << plural(replay, "replay error") << "\n";
+  print_sections(out, items, pal, [&](const diff::DriftItem& i) {
+    out << "  " << pal.severity(i.severity) << to_string(i.severity) << "[" << i.kind << "]" << pal.reset << " "
+        << i.message << "\n";
+    endpoint("expected: ", i.expected);
+    endpoint("actual:   ", i.actual);
+  });
+  print_tail(out, {&e, &a}, items, pal);
 }
 
 void print_gcc(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items) {
@@ -214,6 +237,25 @@ oj side_json(const ModelSource& s, bool verbose) {
   return j;
 }
 
+// Every side's replay errors (`rule` only when it is not replay-error: shadow-error), the summary; then prints.
+template <class Item>
+void finish_json(std::ostream& out, oj& doc, const std::vector<const ModelSource*>& sources,
+                 const std::vector<Item>& items) {
+  oj replay = oj::array();
+  for (const auto* s : sources) {
+    for (const auto& f : s->findings) {
+      oj j{{"file", f.file}, {"line", f.start.line}, {"column", f.start.column}, {"message", f.message}};
+      if (f.rule != model::kReplayError) j["rule"] = f.rule;
+      replay.push_back(j);
+    }
+  }
+  doc["replay_errors"] = replay;
+  Counts c = count(items);
+  doc["summary"] = oj{{"items", items.size()},   {"errors", c.errors},       {"warnings", c.warnings},
+                      {"infos", c.infos},         {"unmanaged", c.unmanaged}, {"replay_errors", replay.size()}};
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
 void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
                 bool verbose) {
   auto side = [&](const ModelSource& s) { return side_json(s, verbose); };
@@ -235,19 +277,7 @@ void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, c
     arr.push_back(j);
   }
   doc["items"] = arr;
-  oj replay = oj::array();
-  for (const auto* s : {&e, &a}) {
-    for (const auto& f : s->findings) {
-      oj j{{"file", f.file}, {"line", f.start.line}, {"column", f.start.column}, {"message", f.message}};
-      if (f.rule != model::kReplayError) j["rule"] = f.rule;
-      replay.push_back(j);
-    }
-  }
-  doc["replay_errors"] = replay;
-  Counts c = count(items);
-  doc["summary"] = oj{{"items", items.size()},   {"errors", c.errors},       {"warnings", c.warnings},
-                      {"infos", c.infos},         {"unmanaged", c.unmanaged}, {"replay_errors", replay.size()}};
-  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  finish_json(out, doc, {&e, &a}, items);
 }
 
 
@@ -309,72 +339,36 @@ std::string sentence3(const diff::Item3& i, const std::array<const ModelSource*,
 }
 
 
-std::string group_of3(const diff::Item3& i) {
-  diff::DriftItem d;
-  d.path = i.path;
-  return group_of(d);
-}
 
 void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
                  bool color) {
-  const char* bold = color ? "\x1b[1m" : "";
-  const char* dim = color ? "\x1b[2m" : "";
-  const char* reset = color ? "\x1b[0m" : "";
-  auto sev_color = [&](Severity s) {
-    if (!color) return "";
-    return s == Severity::error ? "\x1b[1;31m" : s == Severity::warning ? "\x1b[1;33m" : "\x1b[1;36m";
-  };
+  Palette pal{color};
   std::size_t width = 0;
   for (const auto* s : src) width = std::max(width, short_name(*s).size());
-  for (const auto* s : src) out << short_name(*s) << ":" << std::string(width + 2 - short_name(*s).size(), ' ') << s->label() << "\n";
-  auto section = [&](bool unmanaged) {
-    std::string group;
-    for (const auto& i : items) {
-      if (i.unmanaged != unmanaged) continue;
-      if (group_of3(i) != group) {
-        group = group_of3(i);
-        out << "\n" << bold << group << reset << "\n";
-      }
-      std::string kinds;
-      for (const auto& k : i.kinds) kinds += (kinds.empty() ? "" : ",") + k;
-      out << "  " << sev_color(i.severity) << to_string(i.severity) << "[" << kinds << "]" << reset << " "
-          << sentence3(i, src) << "\n";
-      for (std::size_t k = 0; k < 3; ++k) {
-        if (!i.known[k]) continue;
-        const auto& v = i.values[k];
-        out << "    " << short_name(*src[k]) << ":" << std::string(width + 2 - short_name(*src[k]).size(), ' ')
-            << (v.present ? v.value : std::string("(absent)"));
-        if (!where(v).empty()) out << dim << "  at " << where(v) << reset;
-        out << "\n";
-      }
-      std::string h = hint(src, i.odd);
-      if (!h.empty()) out << "    " << dim << "-> " << h << reset << "\n";
-    }
+  auto name = [&](std::size_t k) {
+    return short_name(*src[k]) + ":" + std::string(width + 2 - short_name(*src[k]).size(), ' ');
   };
-  section(false);
-  Counts c = count(items);
-  if (c.unmanaged > 0) {
-    out << "\n" << bold << "Unmanaged by schema.prisma" << reset
-        << " (raw SQL that Prisma cannot express; allow with --ignore):\n";
-    section(true);
-  }
-  std::size_t replay = 0;
-  for (const auto* s : src) {
-    for (const auto& f : s->findings) {
-      out << "\n" << f.file << ":" << f.start.line << ":" << f.start.column << ": " << sev_color(f.severity)
-          << "error[" << f.rule << "]" << reset << ": " << f.message << "\n";
+  for (std::size_t k = 0; k < 3; ++k) out << name(k) << src[k]->label() << "\n";
+  print_sections(out, items, pal, [&](const diff::Item3& i) {
+    std::string kinds;
+    for (const auto& k : i.kinds) kinds += (kinds.empty() ? "" : ",") + k;
+    out << "  " << pal.severity(i.severity) << to_string(i.severity) << "[" << kinds << "]" << pal.reset << " "
+        << sentence3(i, src) << "\n";
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (!i.known[k]) continue;
+      const auto& v = i.values[k];
+      out << "    " << name(k) << (v.present ? v.value : std::string("(absent)"));
+      if (!where(v).empty()) out << pal.dim << "  at " << where(v) << pal.reset;
+      out << "\n";
     }
-    replay += s->findings.size();
-  }
-  for (const auto* s : src) print_cross_check(out, *s);
+    std::string h = hint(src, i.odd);
+    if (!h.empty()) out << "    " << pal.dim << "-> " << h << pal.reset << "\n";
+  });
+  print_tail(out, {src[0], src[1], src[2]}, items, pal);
   std::array<int, 3> odd{};
   for (const auto& i : items) {
     if (i.odd >= 0 && !i.unmanaged) ++odd[static_cast<std::size_t>(i.odd)];
   }
-  out << "\n" << bold << plural(items.size(), "drift item") << reset << " (" << plural(c.errors, "error") << ", "
-      << plural(c.warnings, "warning") << ", " << c.infos << " info";
-  if (c.unmanaged > 0) out << "; " << c.unmanaged << " unmanaged";
-  out << "); " << plural(replay, "replay error") << "\n";
   out << "disagreeing alone: " << short_name(*src[0]) << " " << odd[0] << ", " << short_name(*src[1]) << " " << odd[1]
       << ", " << short_name(*src[2]) << " " << odd[2] << "\n";
 }
@@ -410,15 +404,7 @@ void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     arr.push_back(j);
   }
   doc["items"] = arr;
-  oj replay = oj::array();
-  for (const auto* s : src) {
-    for (auto& f : findings_json(s->findings)) replay.push_back(f);
-  }
-  doc["replay_errors"] = replay;
-  Counts c = count(items);
-  doc["summary"] = oj{{"items", items.size()},   {"errors", c.errors},       {"warnings", c.warnings},
-                      {"infos", c.infos},         {"unmanaged", c.unmanaged}, {"replay_errors", replay.size()}};
-  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  finish_json(out, doc, {src[0], src[1], src[2]}, items);
 }
 
 void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items) {

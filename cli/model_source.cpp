@@ -83,9 +83,13 @@ void load_migrations(ModelSource& src, const LoadContext& ctx) {
 
 void load_sql(ModelSource& src, const LoadContext& ctx) { replay_files(src, {src.path}, ctx); }
 
-// The live catalog, read in one read-only transaction. `path` is what describe() says of the connection.
+// The live catalog, read in one read-only transaction. The path is the URL: it is replaced by what describe()
+// says of the connection, so that no label or message holds a password.
 void load_database(ModelSource& src, const LoadContext& ctx) {
-  src.model = catalog::read(ctx.conn, ctx.catalog);
+  db::ConnectOptions conn = ctx.conn;
+  conn.url = src.path;
+  src.path = db::describe(conn);
+  src.model = catalog::read(conn, ctx.catalog);
   src.files = 1;
 }
 
@@ -134,12 +138,12 @@ void load_prisma(ModelSource& src, const LoadContext&) {
 
 const std::vector<SourceKind>& source_kinds() {
   static const std::vector<SourceKind> kinds = {
-      {"prisma", "--prisma", "A schema.prisma file or a folder of .prisma files: the schema Prisma would create", 0,
+      {"prisma", "--prisma", "PATH", "A schema.prisma file or a folder of .prisma files: the schema Prisma would create", 0,
        load_prisma},
-      {"migrations", "--migrations", "A migration folder (Prisma, Supabase, up/down or plain), replayed in order", 1,
+      {"migrations", "--migrations", "PATH", "A migration folder (Prisma, Supabase, up/down or plain), replayed in order", 1,
        load_migrations},
-      {"sql", "--sql", "One SQL file (a schema dump or any DDL script), replayed", 2, load_sql},
-      {"database", "--database-url", "A live database (read-only): URL or conninfo; no value = PG* variables", 3,
+      {"sql", "--sql", "PATH", "One SQL file (a schema dump or any DDL script), replayed", 2, load_sql},
+      {"database", "--database-url", "URL", "A live database (read-only): URL or conninfo; no value = PG* variables", 3,
        load_database},
   };
   return kinds;
@@ -151,21 +155,13 @@ ModelSource load_model(const std::string& kind, const std::string& path, const L
       ModelSource src;
       src.kind = kind;
       src.path = path;
-      if (kind == "database") {
-        // the path is the URL: keep it out of every label and message
-        LoadContext c = ctx;
-        c.conn.url = path;
-        src.path = db::describe(c.conn);
-        k.load(src, c);
-        return src;
-      }
       k.load(src, ctx);
       return src;
     }
   }
   std::string known;
   for (const auto& k : source_kinds()) {
-    known += std::string(known.empty() ? "" : ", ") + k.name + (std::string(k.name) == "database" ? ":URL" : ":PATH");
+    known += std::string(known.empty() ? "" : ", ") + k.name + ":" + k.what;
   }
   throw UsageError("unknown model source '" + kind + "' (expected " + known + ")");
 }

@@ -53,6 +53,7 @@ struct ModelSource {
 struct SourceKind {
   const char* name;     // "migrations"
   const char* option;   // "--migrations" (drift side)
+  const char* what;     // what follows the colon in KIND:WHAT: "PATH", "URL"
   const char* help;
   int rank;             // the side with the lower rank is "expected" in drift (prisma < migrations < sql < database)
   std::function<void(ModelSource&, const LoadContext&)> load;

@@ -24,16 +24,6 @@ std::string first_line(std::string s) {
   return s;
 }
 
-// Character (code point) offset -> byte offset in `text`.
-std::size_t byte_offset(std::string_view text, std::size_t chars) {
-  std::size_t i = 0;
-  for (; i < text.size() && chars > 0; ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) --chars;
-  }
-  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
-  return i;
-}
-
 }  // namespace
 
 Result replay(const std::vector<File>& files, const catalog::Options& opts, std::ostream* log) {
@@ -62,7 +52,7 @@ Result replay(const std::vector<File>& files, const catalog::Options& opts, std:
     const char* primary = PQresultErrorField(res.get(), PG_DIAG_MESSAGE_PRIMARY);
     const char* pos = PQresultErrorField(res.get(), PG_DIAG_STATEMENT_POSITION);
     std::size_t at = base;
-    if (pos != nullptr) at += byte_offset(sql, static_cast<std::size_t>(std::atol(pos) - 1));
+    if (pos != nullptr) at += char_index_to_offset(sql, std::atoi(pos));  // a 1-based character index
     Finding f;
     f.rule = kShadowError;
     f.severity = Severity::error;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "introspect/db/cluster.hpp"
+#include "introspect/db/connection.hpp"
 
 namespace dgtest::pg {
 
@@ -24,12 +25,14 @@ inline const std::string& server() {
   static const std::string info = [] {
     if (const char* env = std::getenv("DRIFTGUARD_TEST_PG"); env != nullptr && *env != '\0') return std::string(env);
     own = driftguard::db::TempCluster::start();
-    return "host='" + own->dir() + "' port=" + std::to_string(own->port()) + " user=postgres";
+    return own->conninfo("");
   }();
   return info;
 }
 
-inline std::string conninfo(const std::string& db) { return server() + " dbname='" + db + "'"; }
+inline std::string conninfo(const std::string& db) {
+  return server() + " dbname=" + driftguard::db::quote_conninfo(db);
+}
 
 // Runs SQL (any number of statements) as the superuser, outside a transaction block.
 inline void exec(const std::string& conn, const std::string& sql) {

@@ -18,7 +18,7 @@ int main(int argc, char* argv[]) {
     auto cluster = driftguard::db::TempCluster::start();
     {
       std::ofstream out(std::string(argv[1]) + ".tmp");
-      out << "host='" << cluster->dir() << "' port=" << cluster->port() << " user=postgres\n";
+      out << cluster->conninfo("") << "\n";
     }
     std::rename((std::string(argv[1]) + ".tmp").c_str(), argv[1]);
     char buf[256];

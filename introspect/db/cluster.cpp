@@ -1,4 +1,5 @@
 #include "introspect/db/cluster.hpp"
+#include "introspect/db/connection.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -112,15 +113,6 @@ void kill_and_remove(const std::string& dir) {
 int random_port() {
   std::random_device rd;
   return std::uniform_int_distribution<int>(20000, 59999)(rd);
-}
-
-std::string quote_conninfo(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
 }
 
 }  // namespace
@@ -272,8 +264,8 @@ void TempCluster::stop() {
 TempCluster::~TempCluster() { stop(); }
 
 std::string TempCluster::conninfo(const std::string& db) const {
-  return "host=" + quote_conninfo(dir_) + " port=" + std::to_string(port_) + " user=postgres dbname=" +
-         quote_conninfo(db);
+  std::string info = "host=" + quote_conninfo(dir_) + " port=" + std::to_string(port_) + " user=postgres";
+  return db.empty() ? info : info + " dbname=" + quote_conninfo(db);
 }
 
 std::string TempCluster::url(const std::string& db) const {

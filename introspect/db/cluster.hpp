@@ -34,7 +34,8 @@ class TempCluster {
   // Stops the server (fast shutdown) and removes the directory. Idempotent.
   void stop();
 
-  // key=value conninfo of database `db` as the superuser `postgres` (trust authentication, socket only).
+  // key=value conninfo of database `db` as the superuser `postgres` (trust authentication, socket only); without
+  // dbname when `db` is empty.
   std::string conninfo(const std::string& db = "postgres") const;
   // postgresql://postgres@/db?host=DIR&port=N
   std::string url(const std::string& db = "postgres") const;

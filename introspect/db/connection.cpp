@@ -146,15 +146,6 @@ Options parse(const std::string& given) {
   return o;
 }
 
-std::string quote(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 std::string trim(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   return s;
@@ -169,13 +160,22 @@ std::string redact(std::string_view text) {
   return s;
 }
 
+std::string quote_conninfo(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
 std::string conninfo(const ConnectOptions& o) {
   Options parsed = parse(o.url);
   if (!o.application_name.empty() && !parsed.values.count("application_name")) {
     parsed.values["application_name"] = o.application_name;
   }
   std::string out;
-  for (const auto& [k, v] : parsed.values) out += (out.empty() ? "" : " ") + k + "=" + quote(v);
+  for (const auto& [k, v] : parsed.values) out += (out.empty() ? "" : " ") + k + "=" + quote_conninfo(v);
   return out;
 }
 

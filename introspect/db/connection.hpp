@@ -33,6 +33,9 @@ struct ConnectOptions {
 // ConnectionError when the URL does not parse.
 std::string conninfo(const ConnectOptions& o);
 
+// A value quoted for key=value conninfo: 'it\'s'.
+std::string quote_conninfo(const std::string& value);
+
 // "host:port/dbname as user" for messages (no password; libpq's defaults filled in).
 std::string describe(const ConnectOptions& o);
 
