@@ -1,0 +1,141 @@
+// Positions, findings, name resolution and the names PostgreSQL chooses for unnamed objects.
+#include "analyzer/model/replay/replayer_impl.hpp"
+
+namespace driftguard::model {
+
+SourceRef Replayer::Impl::stmt_ref() const {
+  if (!lines || !st) return origin;
+  auto p = lines->position(st->span.begin);
+  return SourceRef{file, p.line, p.column};
+}
+
+SourceRef Replayer::Impl::ref(const json& b) const {
+  long loc = num(b, "location", -1);
+  if (!lines || !st || st->approximate || loc < 0) return stmt_ref();
+  auto p = lines->position(st->base + static_cast<std::size_t>(loc));
+  return SourceRef{file, p.line, p.column};
+}
+
+norm::ExprContext Replayer::Impl::ectx(const Table* t, const std::string& target) {
+  norm::ExprContext c;
+  if (st && !st->approximate) {
+    c.text = text;
+    c.base = st->base;
+  }
+  c.target_type = target;
+  if (t) {
+    cols_cache = t->column_types();
+    c.columns = &cols_cache;
+  }
+  return c;
+}
+
+void Replayer::Impl::error(const std::string& message) {
+  Finding f;
+  f.rule = kReplayError;
+  f.category = "drift";
+  f.severity = Severity::error;
+  f.file = lines ? file : origin.file;
+  if (lines && st) {
+    f.span = st->span;
+    f.start = lines->position(st->span.begin);
+    f.end = lines->position(st->span.end);
+  } else {
+    f.start = Position{std::max(origin.line, 1), std::max(origin.column, 1)};
+    f.end = f.start;
+  }
+  f.message = message;
+  f.help = "The migrations do not apply in this order to an empty database: fix the history (a missing, reordered "
+           "or edited migration), or this is a statement driftguard models wrongly — please report it.";
+  findings.push_back(std::move(f));
+}
+
+// A failure of the current statement: a replay error, or a note when a guard makes the statement optional.
+void Replayer::Impl::report(const Failure& f) {
+  if (st && st->guarded) {
+    skip("guarded statement not applied (" + st->guard + "): " + f.message, true);
+  } else {
+    error(f.message);
+  }
+}
+
+std::string Replayer::Impl::creation_schema() {
+  for (const auto& s : search_path) {
+    if (m.schema(s)) return s;
+  }
+  fail("no schema has been selected to create in (search_path is " + join(search_path, ", ") + ")");
+}
+
+// Where CREATE TABLE/VIEW/SEQUENCE puts a relation: temporary ones go to pg_temp, which lives as long as the
+// session (one migration file) and is searched first.
+std::pair<std::string, std::string> Replayer::Impl::relation_target(const json& rv) {
+  if (str(rv, "relpersistence") != "t") return create_target(rangevar_parts(rv));
+  m.schemas[kTemp].name = kTemp;
+  return {kTemp, nm(str(rv, "relname"))};
+}
+
+std::pair<std::string, std::string> Replayer::Impl::create_target(const std::vector<std::string>& parts) {
+  if (parts.empty()) fail("statement names no object");
+  std::string name = nm(parts.back());
+  if (parts.size() >= 2) {
+    std::string s = parts[parts.size() - 2];
+    if (!m.schema(s)) fail("schema " + dq(s) + " does not exist");
+    return {s, name};
+  }
+  return {creation_schema(), name};
+}
+
+std::pair<std::string, std::string> Replayer::Impl::resolve_relation(const std::vector<std::string>& parts) {
+  if (const Schema* tmp = m.schema(kTemp); tmp && parts.size() == 1 && !tmp->relation_kind(nm(parts[0])).empty()) {
+    return {kTemp, nm(parts[0])};
+  }
+  return resolve(parts, [](const Schema& s, const std::string& n) { return !s.relation_kind(n).empty(); });
+}
+
+std::pair<std::string, std::string> Replayer::Impl::resolve_type(const std::vector<std::string>& parts) {
+  return resolve(parts, [](const Schema& s, const std::string& n) { return s.types.count(n) > 0; });
+}
+
+Table* Replayer::Impl::find_table(const json& rangevar, bool missing_ok) {
+  auto [s, n] = resolve_relation(rangevar_parts(rangevar));
+  if (Table* t = m.table(s, n)) return t;
+  const Schema* sc = m.schema(s);
+  std::string kind = sc ? sc->relation_kind(n) : "";
+  if (!kind.empty()) fail(named(s, n) + " is a " + kind + ", not a table");
+  if (missing_ok) return nullptr;
+  fail("relation " + named(s, n) + " does not exist");
+}
+
+void Replayer::Impl::check_new_relation(const std::string& s, const std::string& n) {
+  std::string kind = m.schema(s)->relation_kind(n);
+  if (!kind.empty()) fail("relation " + named(s, n) + " already exists (a " + kind + ")");
+}
+
+std::string Replayer::Impl::choose_relation_name(const std::string& s, const std::string& n1, const std::string& n2,
+                                                 const std::string& label) {
+  const Schema* sc = m.schema(s);
+  std::string name = norm::object_name(n1, n2, label);
+  for (int pass = 1; sc && !sc->relation_kind(name).empty(); ++pass) {
+    name = norm::object_name(n1, n2, label + std::to_string(pass));
+  }
+  return name;
+}
+
+std::string Replayer::Impl::choose_constraint_name(const Table& t, const std::string& n2, const std::string& label) {
+  std::string name = norm::object_name(t.name, n2, label);
+  for (int pass = 1; t.constraint(name); ++pass) name = norm::object_name(t.name, n2, label + std::to_string(pass));
+  return name;
+}
+
+// PostgreSQL's ChooseIndexNameAddition: column names joined by '_', cut once past NAMEDATALEN.
+std::string Replayer::Impl::name_addition(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += '_';
+    out += n.substr(0, kMaxIdent);
+    if (out.size() >= kMaxIdent + 1) break;
+  }
+  return out;
+}
+
+}  // namespace driftguard::model

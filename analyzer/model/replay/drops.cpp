@@ -1,0 +1,183 @@
+// DROP of every kind and the dependencies it follows (CASCADE or refuse): PostgreSQL's dropcmds.c and
+// dependency.c.
+#include "analyzer/model/replay/replayer_impl.hpp"
+
+namespace driftguard::model {
+
+// Foreign keys of other tables (or this one) that reference these columns of t.
+std::vector<std::pair<Table*, std::string>> Replayer::Impl::referencing_fks(const Table& t, const std::vector<std::string>* cols) {
+  std::vector<std::pair<Table*, std::string>> out;
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [other_key_, other] : sc.tables) {
+      for (const auto& c : other.constraints) {
+        if (c.kind != ConstraintKind::foreign_key || c.ref_schema != t.schema || c.ref_table != t.name) continue;
+        if (cols && c.ref_columns != *cols &&
+            std::none_of(c.ref_columns.begin(), c.ref_columns.end(), [&](const std::string& rc) {
+              return cols->size() == 1 && rc == cols->front();
+            })) {
+          continue;
+        }
+        out.emplace_back(&other, c.name);
+      }
+    }
+  }
+  return out;
+}
+
+void Replayer::Impl::drop_dependents(std::vector<std::pair<Table*, std::string>> deps, bool cascade, const std::string& what,
+                                     const Table* self) {
+  deps.erase(std::remove_if(deps.begin(), deps.end(), [&](const auto& d) { return d.first == self; }), deps.end());
+  if (deps.empty()) return;
+  if (!cascade) {
+    fail("cannot drop " + what + " because constraint " + dq(deps.front().second) + " on table " +
+         named(deps.front().first->schema, deps.front().first->name) + " depends on it (use CASCADE)");
+  }
+  for (auto& [t, name] : deps) {
+    std::erase_if(t->constraints, [&](const Constraint& c) { return c.name == name; });
+  }
+}
+
+void Replayer::Impl::drop(const json& b) {
+  std::string type = str(b, "removeType");
+  bool missing_ok = flag(b, "missing_ok");
+  bool cascade = str(b, "behavior") == "DROP_CASCADE";
+  for (const auto& obj : field(b, "objects")) {
+    auto parts = drop_object_parts(obj);
+    if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" ||
+        type == "OBJECT_INDEX" || type == "OBJECT_FOREIGN_TABLE") {
+      drop_relation(type, parts, missing_ok, cascade);
+    } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
+      Type* ty = find_type(parts, missing_ok);
+      if (!ty) continue;
+      drop_type(ty->schema, ty->name, cascade);
+    } else if (type == "OBJECT_SCHEMA") {
+      std::string s = parts.empty() ? "" : parts.back();
+      Schema* sc = m.schema(s);
+      if (!sc) {
+        if (missing_ok) continue;
+        fail("schema " + dq(s) + " does not exist");
+      }
+      if (!sc->empty() && !cascade) fail("cannot drop schema " + dq(s) + " because other objects depend on it (use CASCADE)");
+      for (auto& [tn, t] : sc->tables) drop_dependents(referencing_fks(t, nullptr), true, "", nullptr);
+      m.schemas.erase(s);
+      std::erase_if(m.extensions, [&](const auto& e) { return e.second.schema == s; });
+    } else if (type == "OBJECT_EXTENSION") {
+      std::string n = parts.empty() ? "" : parts.back();
+      if (!m.extensions.erase(n) && !missing_ok) fail("extension " + dq(n) + " does not exist");
+    } else if (type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE" || type == "OBJECT_ROUTINE") {
+      std::string shown;
+      Function* f = find_function(field(obj, "ObjectWithArgs"), missing_ok, &shown);
+      if (!f) continue;
+      std::string fname = q(f->schema, f->name);
+      for (auto& [sc_key_, sc] : m.schemas) {
+        for (auto& [t_key_, t] : sc.tables) {
+          for (const auto& g : t.triggers) {
+            if (g.function.rfind(fname + "(", 0) == 0 && !cascade) {
+              fail("cannot drop function " + f->signature() + " because trigger " + dq(g.name) + " on table " +
+                   named(t.schema, t.name) + " depends on it (use CASCADE)");
+            }
+          }
+          if (cascade) std::erase_if(t.triggers, [&](const Trigger& g) { return g.function.rfind(fname + "(", 0) == 0; });
+        }
+      }
+      m.schema(f->schema)->functions.erase(f->signature());
+    } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
+      if (parts.size() < 2) fail("malformed DROP " + object_type_word(type));
+      std::string n = nm(parts.back());
+      auto [s, tn] = resolve_relation(std::vector<std::string>(parts.begin(), parts.end() - 1));
+      Table* t = m.table(s, tn);
+      if (!t) {
+        if (missing_ok) continue;
+        fail("relation " + named(s, tn) + " does not exist");
+      }
+      bool trig = type == "OBJECT_TRIGGER";
+      bool found = trig ? t->trigger(n) != nullptr : t->policy(n) != nullptr;
+      if (!found) {
+        if (missing_ok) continue;
+        fail(std::string(trig ? "trigger " : "policy ") + dq(n) + " for table " + named(s, tn) + " does not exist");
+      }
+      if (trig) {
+        std::erase_if(t->triggers, [&](const Trigger& g) { return g.name == n; });
+      } else {
+        std::erase_if(t->policies, [&](const Policy& p) { return p.name == n; });
+      }
+    } else {
+      skip("DROP " + object_type_word(type), false);
+      return;
+    }
+  }
+}
+
+void Replayer::Impl::drop_relation(const std::string& type, const std::vector<std::string>& parts, bool missing_ok, bool cascade) {
+  auto [s, n] = resolve_relation(parts);
+  Schema* sc = m.schema(s);
+  std::string kind = sc ? sc->relation_kind(n) : "";
+  std::string want = type == "OBJECT_VIEW"       ? "view"
+                     : type == "OBJECT_MATVIEW"  ? "materialized view"
+                     : type == "OBJECT_SEQUENCE" ? "sequence"
+                     : type == "OBJECT_INDEX"    ? "index"
+                                                 : "table";
+  if (kind.empty()) {
+    if (missing_ok) return;
+    fail(want + " " + named(s, n) + " does not exist");
+  }
+  if (kind != want) fail(named(s, n) + " is a " + kind + ", not a " + want);
+  if (kind == "table") {
+    Table& t = sc->tables[n];
+    drop_dependents(referencing_fks(t, nullptr), cascade, "table " + named(s, n), &t);
+    for (auto it = sc->sequences.begin(); it != sc->sequences.end();) {
+      it = it->second.owned_by.rfind(n + ".", 0) == 0 ? sc->sequences.erase(it) : std::next(it);
+    }
+    sc->tables.erase(n);
+  } else if (kind == "view" || kind == "materialized view") {
+    sc->views.erase(n);
+  } else if (kind == "sequence") {
+    std::string lit = "nextval('" + q(s, n) + "'::regclass)";
+    for (auto& [t_key_, t] : sc->tables) {
+      for (auto& c : t.columns) {
+        if (c.default_expr != lit) continue;
+        if (!cascade) {
+          fail("cannot drop sequence " + named(s, n) + " because the default of column " + dq(c.name) +
+               " of table " + named(s, t.name) + " depends on it (use CASCADE)");
+        }
+        c.default_expr.clear();
+      }
+    }
+    sc->sequences.erase(n);
+  } else {
+    auto ref = m.find_index(s, n);
+    if (!ref.index) fail("cannot drop index " + named(s, n) + " because a constraint requires it (drop the constraint)");
+    std::string name = ref.index->name;
+    auto& list = ref.table ? ref.table->indexes : ref.view->indexes;
+    std::erase_if(list, [&](const Index& i) { return i.name == name; });
+  }
+}
+
+void Replayer::Impl::drop_type(const std::string s, const std::string n, bool cascade) {  // copies: the type is erased
+  std::string t1 = q(s, n);
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [t_key_, t] : sc.tables) {
+      std::vector<std::string> cols;
+      for (auto& c : t.columns) {
+        if (c.type == t1 || c.type == t1 + "[]") {
+          cols.push_back(c.name);
+        } else if (c.default_expr.find("::" + t1) != std::string::npos) {
+          // a default that casts to the type depends on it
+          if (!cascade) {
+            fail("cannot drop type " + named(s, n) + " because the default of column " + dq(c.name) + " of table " +
+                 named(t.schema, t.name) + " depends on it (use CASCADE)");
+          }
+          c.default_expr.clear();
+        }
+      }
+      if (!cols.empty() && !cascade) {
+        fail("cannot drop type " + named(s, n) + " because column " + dq(cols.front()) + " of table " +
+             named(t.schema, t.name) + " depends on it (use CASCADE)");
+      }
+      for (const auto& c : cols) drop_column(t, c, false, true);
+    }
+  }
+  m.schema(s)->types.erase(n);
+}
+
+}  // namespace driftguard::model

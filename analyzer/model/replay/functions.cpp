@@ -1,0 +1,140 @@
+// CREATE FUNCTION/PROCEDURE and finding a function by signature: PostgreSQL's functioncmds.c.
+#include "analyzer/model/replay/replayer_impl.hpp"
+
+namespace driftguard::model {
+
+void Replayer::Impl::create_function(const json& b) {
+  Function f;
+  auto [s, n] = create_target(strings(field(b, "funcname")));
+  f.schema = s;
+  f.name = n;
+  f.procedure = flag(b, "is_procedure");
+  f.src = stmt_ref();
+  std::vector<std::string> ids;
+  std::vector<std::string> args;
+  std::vector<std::string> table_cols;
+  std::vector<std::string> out_types;
+  for (const auto& p : field(b, "parameters")) {
+    const json& fp = field(p, "FunctionParameter");
+    std::string mode = str(fp, "mode");
+    std::string type = column_type(field(fp, "argType"));
+    std::string name = str(fp, "name");
+    if (mode == "FUNC_PARAM_TABLE") {
+      table_cols.push_back(norm::ident(name) + " " + type);
+      continue;
+    }
+    std::string a;
+    if (mode == "FUNC_PARAM_OUT") a = "OUT ";
+    if (mode == "FUNC_PARAM_INOUT") a = "INOUT ";
+    if (mode == "FUNC_PARAM_VARIADIC") a = "VARIADIC ";
+    if (!name.empty()) a += norm::ident(name) + " ";
+    a += type;
+    if (const json& d = field(fp, "defexpr"); !d.is_null()) a += " DEFAULT " + norm::expr(d, ectx(nullptr, type));
+    args.push_back(a);
+    if (mode != "FUNC_PARAM_OUT") ids.push_back(type);
+    if (mode == "FUNC_PARAM_OUT" || mode == "FUNC_PARAM_INOUT") out_types.push_back(type);
+  }
+  f.identity_args = join(ids, ", ");
+  f.arguments = join(args, ", ");
+  if (!table_cols.empty()) {
+    f.returns = "TABLE(" + join(table_cols, ", ") + ")";
+  } else if (const json& rt = field(b, "returnType"); rt.is_object()) {
+    f.returns = (flag(rt, "setof") ? "SETOF " : "") + column_type(rt);
+  } else if (!f.procedure && !out_types.empty()) {
+    // no RETURNS: the OUT parameters give the result, as PostgreSQL records it
+    f.returns = out_types.size() == 1 ? out_types.front() : "record";
+  }
+  f.language = "sql";
+  for (const auto& o : field(b, "options")) {
+    const json& d = field(o, "DefElem");
+    std::string name = str(d, "defname");
+    const json& arg = field(d, "arg");
+    if (name == "language") f.language = str(field(arg, "String"), "sval");
+    if (name == "as") {
+      auto parts = strings(field(field(arg, "List"), "items"));
+      if (!parts.empty()) f.body = parts[0];
+    }
+    if (name == "volatility") {
+      std::string v = str(field(arg, "String"), "sval");
+      std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
+      if (v != "VOLATILE") f.options.push_back(v);
+    }
+    if (name == "security" && flag(field(arg, "Boolean"), "boolval")) f.options.push_back("SECURITY DEFINER");
+    if (name == "strict" && flag(field(arg, "Boolean"), "boolval")) f.options.push_back("STRICT");
+    if (name == "leakproof" && flag(field(arg, "Boolean"), "boolval")) f.options.push_back("LEAKPROOF");
+    if (name == "parallel") {
+      std::string v = str(field(arg, "String"), "sval");
+      std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
+      if (v != "UNSAFE") f.options.push_back("PARALLEL " + v);
+    }
+    if (name == "set") {
+      const json& vs = field(arg, "VariableSetStmt");
+      std::vector<std::string> vals;
+      for (const auto& a : field(vs, "args")) vals.push_back(norm::expr(a));
+      if (str(vs, "kind") == "VAR_SET_VALUE") f.options.push_back("SET " + str(vs, "name") + " = " + join(vals, ", "));
+      if (str(vs, "kind") == "VAR_SET_CURRENT") f.options.push_back("SET " + str(vs, "name") + " FROM CURRENT");
+    }
+  }
+  // Options in one canonical order, however they were written (the catalog lists them this way too).
+  auto rank = [](const std::string& o) {
+    if (o == "IMMUTABLE" || o == "STABLE") return 0;
+    if (o == "STRICT") return 1;
+    if (o == "SECURITY DEFINER") return 2;
+    if (o == "LEAKPROOF") return 3;
+    if (o.rfind("PARALLEL ", 0) == 0) return 4;
+    return 5;  // SET, in the order written
+  };
+  std::stable_sort(f.options.begin(), f.options.end(),
+                   [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
+  if (field(b, "sql_body").is_object() || field(b, "sql_body").is_array()) {
+    if (!text.empty() && st && !st->approximate) f.sql_text = std::string(text.substr(st->span.begin, st->span.end - st->span.begin));
+    f.body = "(SQL-standard body)";
+  }
+  Schema& sc = *m.schema(s);
+  std::string key = f.signature();
+  if (auto it = sc.functions.find(key); it != sc.functions.end()) {
+    if (!flag(b, "replace")) fail("function " + key + " already exists");
+    f.order = it->second.order;
+  } else {
+    f.order = ++r.order_;
+  }
+  sc.functions[key] = f;
+}
+
+// "f(integer, text)" key of a function named by ObjectWithArgs; nullptr when missing (or ambiguous without args).
+Function* Replayer::Impl::find_function(const json& owa, bool missing_ok, std::string* display_name) {
+  auto parts = strings(field(owa, "objname"));
+  auto [s, n] = resolve(parts, [](const Schema& sc, const std::string& name) {
+    for (const auto& [f_key_, f] : sc.functions) {
+      if (f.name == name) return true;
+    }
+    return false;
+  });
+  Schema* sc = m.schema(s);
+  std::string shown = q(s, n);
+  if (display_name) *display_name = shown;
+  if (!sc) {
+    if (missing_ok) return nullptr;
+    fail("schema " + dq(s) + " does not exist");
+  }
+  std::vector<Function*> found;
+  if (flag(owa, "args_unspecified")) {
+    for (auto& [f_key_, f] : sc->functions) {
+      if (f.name == n) found.push_back(&f);
+    }
+    if (found.size() > 1) fail("function name " + dq(shown) + " is not unique");
+  } else {
+    std::vector<std::string> types;
+    for (const auto& a : field(owa, "objargs")) types.push_back(column_type(a));
+    auto it = sc->functions.find(shown + "(" + join(types, ", ") + ")");
+    if (it != sc->functions.end()) found.push_back(&it->second);
+    if (display_name) *display_name = shown + "(" + join(types, ", ") + ")";
+  }
+  if (found.empty()) {
+    if (missing_ok) return nullptr;
+    fail("function " + (display_name ? *display_name : shown) + " does not exist");
+  }
+  return found.front();
+}
+
+}  // namespace driftguard::model

@@ -1,0 +1,287 @@
+// ALTER ... RENAME and ALTER ... SET SCHEMA of relations, columns, constraints, types, schemas, triggers,
+// policies and functions: PostgreSQL's alter.c and the renames of tablecmds.c.
+#include "analyzer/model/replay/replayer_impl.hpp"
+
+namespace driftguard::model {
+
+void Replayer::Impl::rename_column(Table& t, const std::string& from, const std::string& to) {
+  if (t.column(to)) fail("column " + dq(to) + " of relation " + named(t.schema, t.name) + " already exists");
+  need_column(t, from).name = to;
+  auto fix = [&](std::vector<std::string>& v) {
+    for (auto& x : v) {
+      if (x == from) x = to;
+    }
+  };
+  auto fix_expr = [&](std::string& e) {
+    if (!e.empty()) e = norm::rename_identifier(e, from, to);
+  };
+  for (auto& c : t.constraints) {
+    fix(c.columns);
+    fix(c.include);
+    if (c.kind == ConstraintKind::check || c.kind == ConstraintKind::exclusion) fix_expr(c.expression);
+  }
+  std::string old_id = norm::ident(from);
+  for (auto& i : t.indexes) {
+    for (auto& k : i.keys) {
+      if (k.expr == old_id) {
+        k.expr = norm::ident(to);
+      } else if (k.is_expression) {
+        fix_expr(k.expr);
+      }
+    }
+    fix(i.include);
+    fix_expr(i.predicate);
+  }
+  for (auto& col : t.columns) fix_expr(col.generated);
+  for (auto& p : t.policies) {
+    fix_expr(p.using_expr);
+    fix_expr(p.check_expr);
+  }
+  for (auto& g : t.triggers) {
+    fix_expr(g.when);
+    for (auto& e : g.events) {
+      if (e.rfind("UPDATE OF ", 0) == 0) e = "UPDATE OF " + norm::rename_identifier(e.substr(10), from, to);
+    }
+  }
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [other_key_, other] : sc.tables) {
+      for (auto& c : other.constraints) {
+        if (c.kind == ConstraintKind::foreign_key && c.ref_schema == t.schema && c.ref_table == t.name) fix(c.ref_columns);
+      }
+    }
+  }
+  for (auto& [seq_key_, seq] : m.schema(t.schema)->sequences) {
+    if (seq.owned_by == t.name + "." + from) seq.owned_by = t.name + "." + to;
+  }
+}
+
+void Replayer::Impl::rename_relation(const std::string& s, const std::string& from, const std::string& to, const std::string& expect) {
+  Schema& sc = *m.schema(s);
+  std::string kind = sc.relation_kind(from);
+  if (kind.empty()) fail("relation " + named(s, from) + " does not exist");
+  if (!expect.empty() && kind != expect && !(expect == "table")) {
+    fail(named(s, from) + " is a " + kind + ", not a " + expect);
+  }
+  check_new_relation(s, to);
+  if (kind == "table") {
+    auto node = sc.tables.extract(from);
+    node.key() = to;
+    node.mapped().name = to;
+    sc.tables.insert(std::move(node));
+    for (auto& [other_sc_key_, other_sc] : m.schemas) {
+      for (auto& [other_key_, other] : other_sc.tables) {
+        for (auto& c : other.constraints) {
+          if (c.kind == ConstraintKind::foreign_key && c.ref_schema == s && c.ref_table == from) c.ref_table = to;
+        }
+      }
+    }
+    for (auto& [seq_key_, seq] : sc.sequences) {
+      if (seq.owned_by.rfind(from + ".", 0) == 0) seq.owned_by = to + seq.owned_by.substr(from.size());
+    }
+  } else if (kind == "view" || kind == "materialized view") {
+    auto node = sc.views.extract(from);
+    node.key() = to;
+    node.mapped().name = to;
+    sc.views.insert(std::move(node));
+  } else if (kind == "sequence") {
+    auto node = sc.sequences.extract(from);
+    node.key() = to;
+    node.mapped().name = to;
+    sc.sequences.insert(std::move(node));
+    // Defaults hold the sequence by oid: PostgreSQL prints the new name.
+    std::string old_lit = "nextval('" + q(s, from) + "'::regclass)";
+    std::string new_lit = "nextval('" + q(s, to) + "'::regclass)";
+    for (auto& [t_key_, t] : sc.tables) {
+      for (auto& c : t.columns) {
+        if (c.default_expr == old_lit) c.default_expr = new_lit;
+      }
+    }
+  } else {
+    auto ref = m.find_index(s, from);
+    if (ref.index) {
+      ref.index->name = to;
+    } else {
+      for (auto& [t_key_, t] : sc.tables) {
+        if (Constraint* c = t.constraint(from)) c->name = to;  // the index of a primary key or unique constraint
+      }
+    }
+  }
+}
+
+void Replayer::Impl::rename_type(const std::string s, const std::string from, const std::string& to) {  // copies: the type moves
+  Schema& sc = *m.schema(s);
+  if (sc.types.count(to)) fail("type " + named(s, to) + " already exists");
+  auto node = sc.types.extract(from);
+  node.key() = to;
+  node.mapped().name = to;
+  sc.types.insert(std::move(node));
+  retype_columns(q(s, from), q(s, to));
+}
+
+void Replayer::Impl::retype_columns(const std::string& from, const std::string& to) {
+  for (auto& [other_key_, other] : m.schemas) {
+    for (auto& [t_key_, t] : other.tables) {
+      for (auto& c : t.columns) {
+        if (c.type == from) c.type = to;
+        if (c.type == from + "[]") c.type = to + "[]";
+      }
+    }
+  }
+}
+
+void Replayer::Impl::rename(const json& b) {
+  std::string type = str(b, "renameType");
+  std::string to = nm(str(b, "newname"));
+  bool missing_ok = flag(b, "missing_ok");
+  const json& rv = field(b, "relation");
+  if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" ||
+      type == "OBJECT_INDEX" || type == "OBJECT_FOREIGN_TABLE") {
+    auto [s, n] = resolve_relation(rangevar_parts(rv));
+    if (!m.schema(s) || m.schema(s)->relation_kind(n).empty()) {
+      if (missing_ok) return;
+      fail("relation " + named(s, n) + " does not exist");
+    }
+    std::string expect = type == "OBJECT_VIEW"      ? "view"
+                         : type == "OBJECT_MATVIEW" ? "materialized view"
+                         : type == "OBJECT_SEQUENCE" ? "sequence"
+                         : type == "OBJECT_INDEX"    ? "index"
+                                                     : "table";
+    rename_relation(s, n, to, expect);
+  } else if (type == "OBJECT_COLUMN") {
+    auto [s, n] = resolve_relation(rangevar_parts(rv));
+    Table* t = m.table(s, n);
+    if (!t) {
+      const Schema* sc = m.schema(s);
+      if (sc && sc->views.count(n)) return;  // view columns are not modeled
+      if (missing_ok) return;
+      fail("relation " + named(s, n) + " does not exist");
+    }
+    rename_column(*t, nm(str(b, "subname")), to);
+  } else if (type == "OBJECT_TABCONSTRAINT") {
+    Table* t = find_table(rv, missing_ok);
+    if (!t) return;
+    std::string from = nm(str(b, "subname"));
+    Constraint* c = t->constraint(from);
+    if (!c) fail("constraint " + dq(from) + " for table " + named(t->schema, t->name) + " does not exist");
+    if (t->constraint(to)) fail("constraint " + dq(to) + " for relation " + named(t->schema, t->name) + " already exists");
+    if (c->kind != ConstraintKind::check && c->kind != ConstraintKind::foreign_key) check_new_relation(t->schema, to);
+    c->name = to;
+  } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
+    Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
+    if (!ty) return;
+    rename_type(ty->schema, ty->name, to);
+  } else if (type == "OBJECT_SCHEMA") {
+    std::string from = str(b, "subname");
+    if (!m.schema(from)) fail("schema " + dq(from) + " does not exist");
+    if (m.schema(to)) fail("schema " + dq(to) + " already exists");
+    auto node = m.schemas.extract(from);
+    node.key() = to;
+    Schema& sc = node.mapped();
+    sc.name = to;
+    for (auto& [t_key_, t] : sc.tables) t.schema = to;
+    for (auto& [x_key_, x] : sc.types) x.schema = to;
+    for (auto& [x_key_, x] : sc.sequences) x.schema = to;
+    for (auto& [x_key_, x] : sc.views) x.schema = to;
+    m.schemas.insert(std::move(node));
+    for (auto& [other_key_, other] : m.schemas) {
+      for (auto& [t_key_, t] : other.tables) {
+        for (auto& c : t.constraints) {
+          if (c.ref_schema == from) c.ref_schema = to;
+        }
+      }
+    }
+    for (const auto& [tn, ty] : m.schemas[to].types) retype_columns(q(from, tn), q(to, tn));
+  } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
+    Table* t = find_table(rv, missing_ok);
+    if (!t) return;
+    std::string from = nm(str(b, "subname"));
+    bool trig = type == "OBJECT_TRIGGER";
+    if (trig ? !t->trigger(from) : !t->policy(from)) {
+      fail(std::string(trig ? "trigger " : "policy ") + dq(from) + " for table " + named(t->schema, t->name) + " does not exist");
+    }
+    if (trig ? t->trigger(to) != nullptr : t->policy(to) != nullptr) {
+      fail(std::string(trig ? "trigger " : "policy ") + dq(to) + " for table " + named(t->schema, t->name) + " already exists");
+    }
+    if (trig) {
+      t->trigger(from)->name = to;
+    } else {
+      t->policy(from)->name = to;
+    }
+  } else if (type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE" || type == "OBJECT_ROUTINE") {
+    Function* f = find_function(field(field(b, "object"), "ObjectWithArgs"), missing_ok, nullptr);
+    if (!f) return;
+    Schema& sc = *m.schema(f->schema);
+    Function copy = *f;
+    sc.functions.erase(f->signature());
+    copy.name = to;
+    if (sc.functions.count(copy.signature())) fail("function " + copy.signature() + " already exists");
+    sc.functions[copy.signature()] = copy;
+  } else {
+    skip("ALTER " + object_type_word(type) + " RENAME", false);
+  }
+}
+
+void Replayer::Impl::alter_object_schema(const json& b) {
+  std::string type = str(b, "objectType");
+  std::string to = str(b, "newschema");
+  bool missing_ok = flag(b, "missing_ok");
+  if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE") {
+    auto [s, n] = resolve_relation(rangevar_parts(field(b, "relation")));
+    Schema* from = m.schema(s);
+    if (!from || from->relation_kind(n).empty()) {
+      if (missing_ok) return;
+      fail("relation " + named(s, n) + " does not exist");
+    }
+    Schema* dest = m.schema(to);
+    if (!dest) fail("schema " + dq(to) + " does not exist");
+    check_new_relation(to, n);
+    if (from->tables.count(n)) {
+      auto node = from->tables.extract(n);
+      node.mapped().schema = to;
+      dest->tables.insert(std::move(node));
+      for (auto& [sc_key_, sc] : m.schemas) {
+        for (auto& [t_key_, t] : sc.tables) {
+          for (auto& c : t.constraints) {
+            if (c.kind == ConstraintKind::foreign_key && c.ref_schema == s && c.ref_table == n) c.ref_schema = to;
+          }
+        }
+      }
+      for (auto it = from->sequences.begin(); it != from->sequences.end();) {
+        if (it->second.owned_by.rfind(n + ".", 0) == 0) {
+          auto sn = from->sequences.extract(it++);
+          sn.mapped().schema = to;
+          dest->sequences.insert(std::move(sn));
+        } else {
+          ++it;
+        }
+      }
+    } else if (from->views.count(n)) {
+      auto node = from->views.extract(n);
+      node.mapped().schema = to;
+      dest->views.insert(std::move(node));
+    } else if (from->sequences.count(n)) {
+      auto node = from->sequences.extract(n);
+      node.mapped().schema = to;
+      dest->sequences.insert(std::move(node));
+    }
+  } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
+    Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
+    if (!ty) return;
+    Schema* dest = m.schema(to);
+    if (!dest) fail("schema " + dq(to) + " does not exist");
+    if (dest->types.count(ty->name)) fail("type " + named(to, ty->name) + " already exists");
+    std::string s = ty->schema;
+    std::string n = ty->name;
+    auto node = m.schema(s)->types.extract(n);
+    node.mapped().schema = to;
+    dest->types.insert(std::move(node));
+    retype_columns(q(s, n), q(to, n));
+  } else if (type == "OBJECT_EXTENSION") {
+    std::string n = str(field(b, "object"), "sval");
+    if (auto it = m.extensions.find(n); it != m.extensions.end()) it->second.schema = to;
+  } else {
+    skip("ALTER " + object_type_word(type) + " SET SCHEMA", false);
+  }
+}
+
+}  // namespace driftguard::model

@@ -1,0 +1,205 @@
+// Private to the replay: the state of one Replayer::apply_file/apply_sql run and the operations it applies, one
+// file per object kind under analyzer/model/replay/ (as PostgreSQL's src/backend/commands/ is split), plus the
+// small helpers they share. A statement that cannot be applied throws Failure (fail()); apply() reports it.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analyzer/model/normalize.hpp"
+#include "analyzer/model/replay.hpp"
+#include "analyzer/names.hpp"
+#include "analyzer/text.hpp"
+
+namespace driftguard::model {
+
+// Helpers shared by the replay files. Their own namespace keeps them out of the model's API (the using-directive
+// makes them visible to the replay code that includes this header, as the anonymous namespace did).
+namespace replay_detail {
+
+inline constexpr std::size_t kMaxIdent = 63;
+inline const std::string kTemp = "pg_temp";
+
+// PostgreSQL truncates identifiers longer than NAMEDATALEN - 1 bytes (at a character boundary).
+inline std::string nm(std::string s) {
+  if (s.size() <= kMaxIdent) return s;
+  std::size_t n = kMaxIdent;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  s.resize(n);
+  return s;
+}
+
+inline std::string q(const std::string& schema, const std::string& name) { return norm::qualified(schema, name); }
+
+struct Failure {
+  std::string message;
+};
+[[noreturn]] inline void fail(std::string message) { throw Failure{std::move(message)}; }
+
+inline std::string dq(const std::string& s) { return "\"" + s + "\""; }
+// "name" or "schema.name" in double quotes, as PostgreSQL's messages show a relation.
+inline std::string named(const std::string& schema, const std::string& name) {
+  return dq(schema == "public" || schema.empty() ? name : schema + "." + name);
+}
+
+inline bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+inline std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+  return out;
+}
+
+// A collation as the catalog prints it: schema omitted for pg_catalog and public ("C", en_US, x."de-CH").
+inline std::string collation_name(const json& collname) {
+  auto parts = strings(collname);
+  if (parts.size() == 2 && (parts[0] == "pg_catalog" || parts[0] == "public")) parts.erase(parts.begin());
+  return display(parts);
+}
+
+inline std::string object_type_word(const std::string& t) {
+  std::string s = t.rfind("OBJECT_", 0) == 0 ? t.substr(7) : t;
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return c == '_' ? ' ' : std::toupper(c); });
+  return s;
+}
+
+}  // namespace replay_detail
+using namespace replay_detail;
+
+struct Replayer::Impl {
+  Replayer& r;
+  SchemaModel& m;
+  std::vector<Finding>& findings;
+  // where the statements come from
+  std::string file;
+  std::string_view text;
+  const LineMap* lines = nullptr;  // null: every position is `origin`
+  SourceRef origin;
+  std::vector<std::string> search_path{"public"};
+  // the statement being applied
+  const Statement* st = nullptr;
+  std::map<std::string, std::string> cols_cache;  // the columns ectx() gives an expression
+
+  Impl(Replayer& rep, std::vector<Finding>& f) : r(rep), m(rep.model_), findings(f) {}
+
+  // ---- the dispatcher (replay.cpp) ----
+  bool dispatch(const json& node);
+  void apply(const Statement& s, std::size_t index, const std::vector<Statement>& all);
+
+  // ---- positions, findings, name resolution and the names PostgreSQL chooses (replay/common.cpp) ----
+  SourceRef stmt_ref() const;
+  SourceRef ref(const json& b) const;
+  norm::ExprContext ectx(const Table* t = nullptr, const std::string& target = {});
+  void error(const std::string& message);
+  void report(const Failure& f);
+  std::string creation_schema();
+  std::pair<std::string, std::string> relation_target(const json& rv);
+  std::pair<std::string, std::string> create_target(const std::vector<std::string>& parts);
+  std::pair<std::string, std::string> resolve_relation(const std::vector<std::string>& parts);
+  std::pair<std::string, std::string> resolve_type(const std::vector<std::string>& parts);
+  Table* find_table(const json& rangevar, bool missing_ok);
+  void check_new_relation(const std::string& s, const std::string& n);
+  std::string choose_relation_name(const std::string& s, const std::string& n1, const std::string& n2,
+                                   const std::string& label);
+  std::string choose_constraint_name(const Table& t, const std::string& n2, const std::string& label);
+  static std::string name_addition(const std::vector<std::string>& names);
+  void skip(const std::string& what, bool no_effect) { r.skipped_.push_back({stmt_ref(), what, no_effect}); }
+  // The schema an unqualified name resolves to with `exists`, or the first schema of the search path.
+  template <typename Pred>
+  std::pair<std::string, std::string> resolve(const std::vector<std::string>& parts, Pred exists) {
+    std::string name = parts.empty() ? std::string() : nm(parts.back());
+    if (parts.size() >= 2) return {parts[parts.size() - 2], name};
+    for (const auto& s : search_path) {
+      if (const Schema* sc = m.schema(s); sc && exists(*sc, name)) return {s, name};
+    }
+    return {search_path.empty() ? "public" : search_path.front(), name};
+  }
+  static std::string column_type(const json& type_name) { return norm::type_name(type_name); }
+
+  // ---- CREATE TABLE [AS], SELECT INTO, columns, constraints, ALTER TABLE (replay/tables.cpp) ----
+  Column make_column(Table& t, const json& cd, std::vector<std::pair<json, std::string>>& constraints,
+                     std::string* serial_type);
+  std::string default_value(std::string canonical, const std::string& type) const;
+  void add_serial(Table& t, Column& c, const std::string& type);
+  Column& add_column(Table& t, const json& cd, bool if_not_exists);
+  void add_constraints(Table& t, const std::vector<std::pair<json, std::string>>& cons, bool each_alone = false);
+  std::vector<std::string> existing_columns(const Table& t, const std::vector<std::string>& names, const char* what);
+  void check_constraint_name(const Table& t, const std::string& name, bool index_backed);
+  static void collect_columns(const json& node, std::set<std::string>& out);
+  void add_constraint(Table& t, const json& b, const std::string& column);
+  void create_table(const json& b);
+  static void drop_redundant_keys(std::vector<std::pair<json, std::string>>& cons);
+  void create_table_as(const json& b);
+  void select_into(const json& b);
+  void alter_table(const json& b);
+  Column& need_column(Table& t, const std::string& name0);
+  void drop_column(Table& t, const std::string& name0, bool missing_ok, bool cascade);
+  void alter_table_cmd(Table& t, const json& c);
+
+  // ---- CREATE INDEX (replay/indexes.cpp) ----
+  IndexKey index_key(const Table& t, const json& elem, const std::string& method);
+  static std::string key_name(const json& elem);
+  void create_index(const json& b);
+
+  // ---- CREATE [MATERIALIZED] VIEW (replay/views.cpp) ----
+  std::string view_query(const json& query_node);
+  void create_view(const json& b);
+
+  // ---- enums, composites, domains, ranges (replay/types.cpp) ----
+  bool is_user_type(const std::string& type) const;
+  void create_enum(const json& b);
+  void new_type(const std::string& s, const std::string& n);
+  void create_other_type(const std::string& kind, const std::vector<std::string>& parts, std::string def);
+  void create_composite(const json& b);
+  void create_domain(const json& b);
+  void create_range(const json& b);
+  Type* find_type(const std::vector<std::string>& parts, bool missing_ok);
+  void alter_enum(const json& b);
+
+  // ---- CREATE/ALTER SEQUENCE (replay/sequences.cpp) ----
+  void sequence_options(Sequence& s, const json& options);
+  void create_sequence(const json& b);
+  Sequence* find_sequence(const std::vector<std::string>& parts, bool missing_ok);
+  void alter_sequence(const json& b);
+
+  // ---- CREATE FUNCTION/PROCEDURE and lookup by signature (replay/functions.cpp) ----
+  void create_function(const json& b);
+  Function* find_function(const json& owa, bool missing_ok, std::string* display_name);
+
+  // ---- CREATE TRIGGER (replay/triggers.cpp) ----
+  void create_trigger(const json& b);
+
+  // ---- CREATE/ALTER POLICY (replay/policies.cpp) ----
+  static std::vector<std::string> roles(const json& list);
+  void create_policy(const json& b);
+  void alter_policy(const json& b);
+
+  // ---- ALTER ... RENAME and ALTER ... SET SCHEMA (replay/renames.cpp) ----
+  void rename_column(Table& t, const std::string& from, const std::string& to);
+  void rename_relation(const std::string& s, const std::string& from, const std::string& to, const std::string& expect);
+  void rename_type(const std::string s, const std::string from, const std::string& to);
+  void retype_columns(const std::string& from, const std::string& to);
+  void rename(const json& b);
+  void alter_object_schema(const json& b);
+
+  // ---- DROP and the dependencies it follows (replay/drops.cpp) ----
+  std::vector<std::pair<Table*, std::string>> referencing_fks(const Table& t, const std::vector<std::string>* cols);
+  void drop_dependents(std::vector<std::pair<Table*, std::string>> deps, bool cascade, const std::string& what,
+                       const Table* self);
+  void drop(const json& b);
+  void drop_relation(const std::string& type, const std::vector<std::string>& parts, bool missing_ok, bool cascade);
+  void drop_type(const std::string s, const std::string n, bool cascade);
+
+  // ---- CREATE SCHEMA, CREATE EXTENSION, SET search_path (replay/schemas.cpp) ----
+  void create_schema(const json& b);
+  void create_extension(const json& b);
+  void set_variable(const json& b);
+};
+
+}  // namespace driftguard::model

@@ -1,0 +1,608 @@
+// CREATE TABLE (columns, constraints, serials, inheritance, LIKE), CREATE TABLE AS, SELECT INTO and ALTER
+// TABLE: PostgreSQL's tablecmds.c and createas.c.
+#include "analyzer/model/replay/replayer_impl.hpp"
+
+namespace driftguard::model {
+
+// A column definition (CREATE TABLE element or ALTER TABLE ADD COLUMN). Column constraints are returned for the
+// caller to add once every column exists.
+Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pair<json, std::string>>& constraints,
+                                   std::string* serial_type) {
+  Column c;
+  c.name = nm(str(cd, "colname"));
+  c.src = ref(cd);
+  const json& tn = field(cd, "typeName");
+  std::string serial = norm::serial_base(tn);
+  c.type = serial.empty() ? column_type(tn) : serial;
+  if (serial_type) *serial_type = serial;
+  if (const json& cc = field(cd, "collClause"); cc.is_object()) c.collation = collation_name(field(cc, "collname"));
+  json* last = nullptr;
+  for (const auto& cn : field(cd, "constraints")) {
+    const json& b = field(cn, "Constraint");
+    std::string ct = str(b, "contype");
+    if (ct == "CONSTR_NOTNULL") {
+      c.not_null = true;
+    } else if (ct == "CONSTR_NULL") {
+      c.not_null = false;
+    } else if (ct == "CONSTR_DEFAULT") {
+      c.default_expr = default_value(norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type)), c.type);
+    } else if (ct == "CONSTR_IDENTITY") {
+      c.identity = str(b, "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
+      c.not_null = true;
+    } else if (ct == "CONSTR_GENERATED") {
+      c.generated = norm::expr(field(b, "raw_expr"), ectx(&t));
+    } else if (ct == "CONSTR_ATTR_DEFERRABLE" || ct == "CONSTR_ATTR_DEFERRED" ||
+               ct == "CONSTR_ATTR_NOT_DEFERRABLE" || ct == "CONSTR_ATTR_IMMEDIATE") {
+      if (!last) fail("misplaced " + ct.substr(12) + " clause");
+      if (ct == "CONSTR_ATTR_DEFERRABLE") (*last)["deferrable"] = true;
+      if (ct == "CONSTR_ATTR_DEFERRED") (*last)["initdeferred"] = true;
+      if (ct == "CONSTR_ATTR_NOT_DEFERRABLE") (*last)["deferrable"] = false;
+    } else {
+      if (ct == "CONSTR_PRIMARY") c.not_null = true;
+      constraints.emplace_back(b, c.name);
+      last = &constraints.back().first;
+    }
+  }
+  return c;
+}
+
+// A canonical default as PostgreSQL keeps it: DEFAULT NULL coerced to the column's type is a null constant,
+// which is not stored at all — unless the coercion is a call (a length coercion to a type with a modifier,
+// varchar(255), numeric(10,2), timestamp(3)) or a domain check, which PostgreSQL stores as NULL::type.
+std::string Replayer::Impl::default_value(std::string canonical, const std::string& type) const {
+  // A null default is NULL whatever it was cast to (the catalog reader reads it the same way).
+  bool null = canonical == "NULL" || canonical.rfind("NULL::", 0) == 0;
+  if (!null) return canonical;
+  if (type.find('(') != std::string::npos) return "NULL";
+  for (const auto& [sn, sc] : m.schemas) {
+    for (const auto& [tn, t] : sc.types) {
+      if (t.kind == "domain" && q(sn, tn) == type) return "NULL";
+    }
+  }
+  return {};
+}
+
+// serial: integer + nextval('<table>_<column>_seq'::regclass) + a sequence owned by the column.
+void Replayer::Impl::add_serial(Table& t, Column& c, const std::string& type) {
+  std::string seq = choose_relation_name(t.schema, t.name, c.name, "seq");
+  Sequence s;
+  s.schema = t.schema;
+  s.name = seq;
+  s.type = type;
+  s.owned_by = t.name + "." + c.name;
+  s.src = c.src;
+  m.schema(t.schema)->sequences[seq] = s;
+  std::string lit;  // the regclass text as a literal: single quotes doubled
+  for (char ch : q(t.schema, seq)) lit += ch == '\'' ? std::string("''") : std::string(1, ch);
+  c.default_expr = "nextval('" + lit + "'::regclass)";
+  c.not_null = true;
+}
+
+Column& Replayer::Impl::add_column(Table& t, const json& cd, bool if_not_exists) {
+  std::vector<std::pair<json, std::string>> cons;
+  std::string serial;
+  Column c = make_column(t, cd, cons, &serial);
+  if (Column* existing = t.column(c.name)) {
+    if (if_not_exists) return *existing;
+    fail("column " + dq(c.name) + " of relation " + named(t.schema, t.name) + " already exists");
+  }
+  t.columns.push_back(c);
+  Column& added = t.columns.back();
+  if (!serial.empty()) add_serial(t, added, serial);
+  add_constraints(t, cons);
+  return t.column(c.name) ? *t.column(c.name) : t.columns.back();
+}
+
+// `each_alone`: a constraint that cannot be added is reported and the others are still added (CREATE TABLE: so
+// that one foreign key to a missing table does not lose the table and every statement after it).
+void Replayer::Impl::add_constraints(Table& t, const std::vector<std::pair<json, std::string>>& cons, bool each_alone) {
+  // PostgreSQL adds index-backed constraints first, then checks, then foreign keys.
+  for (int pass = 0; pass < 3; ++pass) {
+    for (const auto& [b, col] : cons) {
+      std::string ct = str(b, "contype");
+      int p = ct == "CONSTR_CHECK" ? 1 : ct == "CONSTR_FOREIGN" ? 2 : 0;
+      if (p != pass) continue;
+      try {
+        add_constraint(t, b, col);
+      } catch (const Failure& f) {
+        if (!each_alone) throw;
+        report(f);
+      }
+    }
+  }
+}
+
+std::vector<std::string> Replayer::Impl::existing_columns(const Table& t, const std::vector<std::string>& names, const char* what) {
+  std::vector<std::string> out;
+  for (const auto& n0 : names) {
+    std::string n = nm(n0);
+    if (!t.column(n) && !t.opaque) fail("column " + dq(n) + " named in " + what + " does not exist");
+    out.push_back(n);
+  }
+  return out;
+}
+
+void Replayer::Impl::check_constraint_name(const Table& t, const std::string& name, bool index_backed) {
+  if (t.constraint(name)) fail("constraint " + dq(name) + " for relation " + named(t.schema, t.name) + " already exists");
+  if (index_backed) check_new_relation(t.schema, name);
+}
+
+void Replayer::Impl::collect_columns(const json& node, std::set<std::string>& out) {
+  if (node.is_object()) {
+    if (auto it = node.find("ColumnRef"); it != node.end()) {
+      auto f = strings(field(*it, "fields"));
+      if (!f.empty()) out.insert(f.back());
+      return;
+    }
+    if (node.contains("SubLink")) return;
+    for (const auto& [k, v] : node.items()) collect_columns(v, out);
+  } else if (node.is_array()) {
+    for (const auto& v : node) collect_columns(v, out);
+  }
+}
+
+void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& column) {
+  std::string ct = str(b, "contype");
+  Constraint c;
+  c.name = nm(str(b, "conname"));
+  c.src = ref(b);
+  c.deferrable = flag(b, "deferrable");
+  c.initially_deferred = flag(b, "initdeferred");
+  c.not_valid = flag(b, "skip_validation");
+  auto keys = [&](const char* f) {
+    auto k = strings(field(b, f));
+    if (k.empty() && !column.empty()) k.push_back(column);
+    return k;
+  };
+  if (ct == "CONSTR_PRIMARY" || ct == "CONSTR_UNIQUE") {
+    bool pk = ct == "CONSTR_PRIMARY";
+    c.kind = pk ? ConstraintKind::primary_key : ConstraintKind::unique;
+    if (pk && t.primary_key()) fail("multiple primary keys for table " + named(t.schema, t.name) + " are not allowed");
+    if (std::string ix = str(b, "indexname"); !ix.empty()) {
+      // ADD CONSTRAINT ... USING INDEX: the index becomes the constraint's index (and takes its name).
+      Index* idx = t.index(nm(ix));
+      if (!idx) fail("index " + dq(ix) + " does not exist on " + named(t.schema, t.name));
+      for (const auto& k : idx->keys) {
+        if (k.is_expression) fail("index " + dq(ix) + " contains expressions");
+        c.columns.push_back(k.expr.front() == '"' ? k.expr.substr(1, k.expr.size() - 2) : k.expr);
+      }
+      c.include = idx->include;
+      c.nulls_not_distinct = idx->nulls_not_distinct;
+      if (c.name.empty()) c.name = idx->name;
+      std::string idx_name = idx->name;
+      t.indexes.erase(std::remove_if(t.indexes.begin(), t.indexes.end(), [&](const Index& i) { return i.name == idx_name; }),
+                      t.indexes.end());
+      // columns of the index are unquoted names again
+      for (auto& col : c.columns) {
+        if (!t.column(col)) {
+          for (const auto& tc : t.columns) {
+            if (norm::ident(tc.name) == col) col = tc.name;
+          }
+        }
+      }
+    } else {
+      c.columns = existing_columns(t, keys("keys"), pk ? "the primary key" : "a unique constraint");
+      c.include = existing_columns(t, strings(field(b, "including")), "INCLUDE");
+      c.nulls_not_distinct = flag(b, "nulls_not_distinct");
+    }
+    if (c.name.empty()) {
+      c.name = pk ? choose_relation_name(t.schema, t.name, "", "pkey")
+                  : choose_relation_name(t.schema, t.name, name_addition(c.columns), "key");
+    }
+    check_constraint_name(t, c.name, true);
+    if (pk) {
+      for (const auto& col : c.columns) {
+        if (Column* tc = t.column(col)) tc->not_null = true;
+      }
+    }
+  } else if (ct == "CONSTR_CHECK") {
+    c.kind = ConstraintKind::check;
+    c.expression = norm::expr(field(b, "raw_expr"), ectx(&t));
+    if (c.name.empty()) {
+      std::set<std::string> refs;
+      collect_columns(field(b, "raw_expr"), refs);
+      std::string col = !column.empty() ? column : refs.size() == 1 ? *refs.begin() : "";
+      c.name = choose_constraint_name(t, col, "check");
+    }
+    check_constraint_name(t, c.name, false);
+  } else if (ct == "CONSTR_EXCLUSION") {
+    c.kind = ConstraintKind::exclusion;
+    std::string def = "USING " + (str(b, "access_method").empty() ? std::string("gist") : str(b, "access_method")) + " (";
+    std::vector<std::string> cols;
+    bool first = true;
+    for (const auto& ex : field(b, "exclusions")) {
+      const json& items = field(field(ex, "List"), "items");
+      if (!items.is_array() || items.size() != 2) continue;
+      IndexKey k = index_key(t, field(items[0], "IndexElem"), "gist");
+      cols.push_back(k.is_expression ? "expr" : k.expr);
+      def += (first ? "" : ", ") + k.expr + (k.opclass.empty() ? "" : " " + k.opclass) + " WITH " +
+             join(strings(field(field(items[1], "List"), "items")), ".");
+      first = false;
+    }
+    def += ")";
+    if (const json& w = field(b, "where_clause"); !w.is_null()) def += " WHERE (" + norm::expr(w, ectx(&t)) + ")";
+    c.expression = def;
+    if (c.name.empty()) c.name = choose_relation_name(t.schema, t.name, name_addition(cols), "excl");
+    check_constraint_name(t, c.name, true);
+  } else if (ct == "CONSTR_FOREIGN") {
+    c.kind = ConstraintKind::foreign_key;
+    c.columns = existing_columns(t, keys("fk_attrs"), "a foreign key");
+    auto parts = rangevar_parts(field(b, "pktable"));
+    auto [rs, rn] = resolve_relation(parts);
+    const Table* ref_table = (rs == t.schema && rn == t.name) ? &t : m.table(rs, rn);
+    if (!ref_table) fail("relation " + named(rs, rn) + " referenced by a foreign key does not exist");
+    c.ref_schema = rs;
+    c.ref_table = rn;
+    for (const auto& rc : strings(field(b, "pk_attrs"))) c.ref_columns.push_back(nm(rc));
+    if (c.ref_columns.empty()) {
+      const Constraint* pk = ref_table->primary_key();
+      if (!pk) fail("there is no primary key for referenced table " + named(rs, rn));
+      c.ref_columns = pk->columns;
+    }
+    for (const auto& rc : c.ref_columns) {
+      if (!ref_table->column(rc) && !ref_table->opaque) {
+        fail("column " + dq(rc) + " referenced in foreign key constraint does not exist in " + named(rs, rn));
+      }
+    }
+    if (c.ref_columns.size() != c.columns.size()) {
+      fail("number of referencing and referenced columns for foreign key disagree");
+    }
+    c.on_delete = norm::fk_action(str(b, "fk_del_action"));
+    c.on_update = norm::fk_action(str(b, "fk_upd_action"));
+    if (str(b, "fk_matchtype") == "f") c.match = "FULL";
+    if (c.name.empty()) c.name = choose_constraint_name(t, name_addition(c.columns), "fkey");
+    check_constraint_name(t, c.name, false);
+  } else {
+    fail("constraint type " + ct + " is not supported here");
+  }
+  t.constraints.push_back(std::move(c));
+}
+
+void Replayer::Impl::create_table(const json& b) {
+  const json& rv = field(b, "relation");
+  auto [s, n] = relation_target(rv);
+  if (!m.schema(s)->relation_kind(n).empty()) {
+    if (flag(b, "if_not_exists")) return;
+    check_new_relation(s, n);
+  }
+  Table t;
+  t.schema = s;
+  t.name = n;
+  t.src = ref(rv);
+  // Inherited and partition-parent columns come first.
+  for (const auto& parent : field(b, "inhRelations")) {
+    auto [ps, pn] = resolve_relation(rangevar_parts(parent));
+    const Table* p = m.table(ps, pn);
+    if (!p) fail("relation " + named(ps, pn) + " does not exist");
+    for (const auto& c : p->columns) {
+      Column copy = c;
+      copy.src = t.src;
+      t.columns.push_back(copy);
+    }
+    t.opaque = t.opaque || p->opaque;
+  }
+  std::vector<std::pair<json, std::string>> cons;
+  std::vector<std::pair<std::size_t, std::string>> serials;
+  for (const auto& e : field(b, "tableElts")) {
+    std::string et = node_type(e);
+    const json& eb = unwrap(e);
+    if (et == "ColumnDef") {
+      std::string serial;
+      Column c = make_column(t, eb, cons, &serial);
+      if (Column* existing = t.column(c.name)) {
+        if (field(b, "inhRelations").is_array()) {
+          // A column declared again in a child table merges with the inherited one.
+          existing->not_null = existing->not_null || c.not_null;
+          if (!c.default_expr.empty()) existing->default_expr = c.default_expr;
+          continue;
+        }
+        fail("column " + dq(c.name) + " specified more than once");
+      }
+      t.columns.push_back(c);
+      if (!serial.empty()) serials.emplace_back(t.columns.size() - 1, serial);
+    } else if (et == "Constraint") {
+      cons.emplace_back(eb, "");
+    } else if (et == "TableLikeClause") {
+      auto [ls, ln] = resolve_relation(rangevar_parts(field(eb, "relation")));
+      const Table* like = m.table(ls, ln);
+      if (!like) fail("relation " + named(ls, ln) + " does not exist");
+      long opts = num(eb, "options", 0);
+      for (const auto& c : like->columns) {
+        Column copy = c;
+        copy.src = t.src;
+        if (!(opts & (1 << 3)) && !(opts == 0x7FFFFFFF)) copy.default_expr.clear();  // CREATE_TABLE_LIKE_DEFAULTS
+        if (!(opts & (1 << 4)) && !(opts == 0x7FFFFFFF)) copy.generated.clear();     // CREATE_TABLE_LIKE_GENERATED
+        if (!(opts & (1 << 5)) && !(opts == 0x7FFFFFFF)) copy.identity.clear();      // CREATE_TABLE_LIKE_IDENTITY
+        t.columns.push_back(copy);
+      }
+      t.opaque = t.opaque || like->opaque;
+    }
+  }
+  drop_redundant_keys(cons);
+  Schema& sc = *m.schema(s);
+  sc.tables[n] = std::move(t);
+  Table& tt = sc.tables[n];
+  try {
+    for (const auto& [i, type] : serials) add_serial(tt, tt.columns[i], type);
+    add_constraints(tt, cons, true);
+    // NOT VALID means nothing in CREATE TABLE: the table is empty, PostgreSQL marks every constraint valid.
+    for (auto& c : tt.constraints) c.not_valid = false;
+  } catch (const Failure&) {
+    for (auto it = sc.sequences.begin(); it != sc.sequences.end();) {
+      it = it->second.owned_by.rfind(n + ".", 0) == 0 ? sc.sequences.erase(it) : std::next(it);
+    }
+    sc.tables.erase(n);
+    throw;
+  }
+}
+
+// PostgreSQL's transformIndexConstraints: in CREATE TABLE, a primary key or unique constraint identical to an
+// earlier one (the primary key first) is not created; when the kept one has no name, it takes the dropped one's.
+void Replayer::Impl::drop_redundant_keys(std::vector<std::pair<json, std::string>>& cons) {
+  auto is_key = [](const json& b) {
+    std::string ct = str(b, "contype");
+    return (ct == "CONSTR_PRIMARY" || ct == "CONSTR_UNIQUE") && str(b, "indexname").empty();
+  };
+  auto signature = [](const json& b, const std::string& col) {
+    auto keys = strings(field(b, "keys"));
+    if (keys.empty() && !col.empty()) keys.push_back(col);
+    json sig = json::array();
+    for (auto& k : keys) sig.push_back(nm(k));
+    sig.push_back(strings(field(b, "including")));
+    sig.push_back(flag(b, "nulls_not_distinct"));
+    sig.push_back(flag(b, "deferrable"));
+    sig.push_back(flag(b, "initdeferred"));
+    return sig.dump();
+  };
+  std::vector<std::size_t> order;  // the primary key first, then the others as written
+  for (std::size_t i = 0; i < cons.size(); ++i) {
+    if (is_key(cons[i].first) && str(cons[i].first, "contype") == "CONSTR_PRIMARY") order.insert(order.begin(), i);
+    else if (is_key(cons[i].first)) order.push_back(i);
+  }
+  std::vector<std::pair<std::string, std::size_t>> kept;
+  std::vector<std::size_t> dropped;
+  for (std::size_t i : order) {
+    std::string sig = signature(cons[i].first, cons[i].second);
+    auto it = std::find_if(kept.begin(), kept.end(), [&](const auto& k) { return k.first == sig; });
+    if (it == kept.end()) {
+      kept.emplace_back(sig, i);
+      continue;
+    }
+    json& prior = cons[it->second].first;
+    if (str(prior, "conname").empty() && !str(cons[i].first, "conname").empty()) prior["conname"] = str(cons[i].first, "conname");
+    dropped.push_back(i);
+  }
+  std::sort(dropped.rbegin(), dropped.rend());
+  for (std::size_t i : dropped) cons.erase(cons.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+// CREATE TABLE AS / CREATE MATERIALIZED VIEW
+void Replayer::Impl::create_table_as(const json& b) {
+  const json& into = field(b, "into");
+  const json& rv = field(into, "rel");
+  bool matview = str(b, "objtype") == "OBJECT_MATVIEW";
+  auto [s, n] = relation_target(rv);
+  if (!m.schema(s)->relation_kind(n).empty()) {
+    if (flag(b, "if_not_exists")) return;
+    check_new_relation(s, n);
+  }
+  if (matview) {
+    View v;
+    v.schema = s;
+    v.name = n;
+    v.materialized = true;
+    v.definition = view_query(field(b, "query"));
+    v.src = ref(rv);
+    v.order = ++r.order_;
+    m.schema(s)->views[n] = v;
+    return;
+  }
+  Table t;
+  t.schema = s;
+  t.name = n;
+  t.src = ref(rv);
+  t.opaque = true;
+  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src});
+  m.schema(s)->tables[n] = t;
+}
+
+// SELECT ... INTO [TEMP] TABLE t: a table whose columns come from a query.
+void Replayer::Impl::select_into(const json& b) {
+  const json& rv = field(field(b, "intoClause"), "rel");
+  auto [s, n] = relation_target(rv);
+  check_new_relation(s, n);
+  Table t;
+  t.schema = s;
+  t.name = n;
+  t.src = ref(rv);
+  t.opaque = true;
+  m.schema(s)->tables[n] = t;
+}
+
+void Replayer::Impl::alter_table(const json& b) {
+  std::string objtype = str(b, "objtype");
+  const json& rv = field(b, "relation");
+  bool missing_ok = flag(b, "missing_ok");
+  if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_FOREIGN_TABLE") {
+    // ALTER INDEX / SEQUENCE / VIEW / MATERIALIZED VIEW / TYPE: options, owners, tablespaces; checked to exist.
+    auto [s, n] = resolve_relation(rangevar_parts(rv));
+    const Schema* sc = m.schema(s);
+    bool exists = sc && (!sc->relation_kind(n).empty() || sc->types.count(n));
+    if (!exists && !missing_ok) fail("relation " + named(s, n) + " does not exist");
+    for (const auto& c : field(b, "cmds")) {
+      std::string sub = str(field(c, "AlterTableCmd"), "subtype");
+      if (sub == "AT_AddColumn" || sub == "AT_DropColumn" || sub == "AT_AlterColumnType") {
+        skip("ALTER " + object_type_word(objtype) + " " + sub.substr(3), false);
+      }
+    }
+    return;
+  }
+  auto [s, n] = resolve_relation(rangevar_parts(rv));
+  Table* t = m.table(s, n);
+  if (!t) {
+    const Schema* sc = m.schema(s);
+    std::string kind = sc ? sc->relation_kind(n) : "";
+    if (kind.empty() && missing_ok) return;
+    if (kind == "view" || kind == "materialized view" || kind == "sequence" || kind == "index") {
+      // ALTER TABLE works on other relations for owner, rename and options.
+      for (const auto& c : field(b, "cmds")) {
+        std::string sub = str(field(c, "AlterTableCmd"), "subtype");
+        if (sub != "AT_ChangeOwner" && sub != "AT_SetRelOptions" && sub != "AT_ResetRelOptions") {
+          fail(named(s, n) + " is a " + kind + ", not a table");
+        }
+      }
+      return;
+    }
+    fail("relation " + named(s, n) + " does not exist");
+  }
+  Table before = *t;  // a statement applies completely or not at all
+  try {
+    for (const auto& c : field(b, "cmds")) alter_table_cmd(*t, field(c, "AlterTableCmd"));
+  } catch (const Failure&) {
+    *m.table(s, n) = std::move(before);
+    throw;
+  }
+}
+
+Column& Replayer::Impl::need_column(Table& t, const std::string& name0) {
+  std::string name = nm(name0);
+  Column* c = t.column(name);
+  if (!c) fail("column " + dq(name) + " of relation " + named(t.schema, t.name) + " does not exist");
+  return *c;
+}
+
+void Replayer::Impl::drop_column(Table& t, const std::string& name0, bool missing_ok, bool cascade) {
+  std::string name = nm(name0);
+  if (!t.column(name)) {
+    if (missing_ok || t.opaque) return;
+    need_column(t, name);
+  }
+  std::vector<std::string> one{name};
+  drop_dependents(referencing_fks(t, &one), cascade, "column " + dq(name) + " of " + named(t.schema, t.name), &t);
+  std::string id = norm::ident(name);
+  auto uses = [&](const std::vector<std::string>& cols) { return contains(cols, name); };
+  std::erase_if(t.constraints, [&](const Constraint& c) {
+    if (uses(c.columns) || uses(c.include)) return true;
+    if (c.kind == ConstraintKind::foreign_key && c.ref_schema == t.schema && c.ref_table == t.name && uses(c.ref_columns)) return true;
+    return (c.kind == ConstraintKind::check || c.kind == ConstraintKind::exclusion) && norm::mentions_identifier(c.expression, name);
+  });
+  std::erase_if(t.indexes, [&](const Index& i) {
+    for (const auto& k : i.keys) {
+      if (k.expr == id || (k.is_expression && norm::mentions_identifier(k.expr, name))) return true;
+    }
+    return uses(i.include) || (!i.predicate.empty() && norm::mentions_identifier(i.predicate, name));
+  });
+  Schema& sc = *m.schema(t.schema);
+  for (auto it = sc.sequences.begin(); it != sc.sequences.end();) {
+    it = it->second.owned_by == t.name + "." + name ? sc.sequences.erase(it) : std::next(it);
+  }
+  std::erase_if(t.columns, [&](const Column& c) { return c.name == name; });
+}
+
+void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
+  std::string sub = str(c, "subtype");
+  std::string name = str(c, "name");
+  const json& def = field(c, "def");
+  bool missing_ok = flag(c, "missing_ok");
+  bool cascade = str(c, "behavior") == "DROP_CASCADE";
+  if (sub == "AT_AddColumn") {
+    add_column(t, field(def, "ColumnDef"), missing_ok);
+  } else if (sub == "AT_DropColumn") {
+    drop_column(t, name, missing_ok, cascade);
+  } else if (sub == "AT_ColumnDefault") {
+    Column& col = need_column(t, name);
+    col.default_expr = def.is_null() ? "" : default_value(norm::expr(def, ectx(nullptr, col.type)), col.type);
+  } else if (sub == "AT_SetNotNull") {
+    need_column(t, name).not_null = true;
+  } else if (sub == "AT_DropNotNull") {
+    Column& col = need_column(t, name);
+    if (const Constraint* pk = t.primary_key(); pk && contains(pk->columns, col.name)) {
+      fail("column " + dq(col.name) + " is in a primary key");
+    }
+    if (!col.identity.empty()) fail("column " + dq(col.name) + " of relation " + named(t.schema, t.name) + " is an identity column");
+    col.not_null = false;
+  } else if (sub == "AT_AlterColumnType") {
+    Column& col = need_column(t, name);
+    const json& cd = field(def, "ColumnDef");
+    std::string old_type = col.type;
+    col.type = column_type(field(cd, "typeName"));
+    // PostgreSQL re-coerces the default to the new type. A literal of a user-defined type (an enum label) keeps
+    // its type under the new cast: ('USD'::"Currency")::text still depends on the enum, and DROP TYPE ...
+    // CASCADE drops it. Built-in types only had implicit coercions, which PostgreSQL strips first.
+    if (!col.default_expr.empty() && old_type != col.type && is_user_type(old_type)) {
+      col.default_expr = norm::expr_text("(" + col.default_expr + ")::" + old_type, col.type);
+    }
+    if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = collation_name(field(cc, "collname"));
+  } else if (sub == "AT_AddConstraint") {
+    add_constraints(t, {{field(def, "Constraint"), ""}});
+  } else if (sub == "AT_AddIndexConstraint") {
+    add_constraint(t, field(def, "Constraint"), "");
+  } else if (sub == "AT_DropConstraint") {
+    std::string cn = nm(name);
+    const Constraint* con = t.constraint(cn);
+    if (!con) {
+      if (missing_ok) return;
+      fail("constraint " + dq(cn) + " of relation " + named(t.schema, t.name) + " does not exist");
+    }
+    if (con->kind == ConstraintKind::primary_key || con->kind == ConstraintKind::unique) {
+      drop_dependents(referencing_fks(t, &con->columns), cascade, "constraint " + dq(cn), &t);
+    }
+    std::erase_if(t.constraints, [&](const Constraint& x) { return x.name == cn; });
+  } else if (sub == "AT_ValidateConstraint") {
+    Constraint* con = t.constraint(nm(name));
+    if (!con) fail("constraint " + dq(name) + " of relation " + named(t.schema, t.name) + " does not exist");
+    con->not_valid = false;
+  } else if (sub == "AT_AlterConstraint") {
+    const json& cb = field(def, "Constraint");
+    Constraint* con = t.constraint(nm(str(cb, "conname")));
+    if (!con) fail("constraint " + dq(str(cb, "conname")) + " of relation " + named(t.schema, t.name) + " does not exist");
+    con->deferrable = flag(cb, "deferrable");
+    con->initially_deferred = flag(cb, "initdeferred");
+  } else if (sub == "AT_AddIdentity") {
+    Column& col = need_column(t, name);
+    if (!col.identity.empty()) fail("column " + dq(col.name) + " is already an identity column");
+    col.identity = str(field(def, "Constraint"), "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
+    col.not_null = true;
+  } else if (sub == "AT_SetIdentity") {
+    Column& col = need_column(t, name);
+    if (col.identity.empty()) fail("column " + dq(col.name) + " is not an identity column");
+    for (const auto& o : field(field(def, "List"), "items")) {
+      const json& d = field(o, "DefElem");
+      if (str(d, "defname") == "generated") col.identity = num(field(field(d, "arg"), "Integer"), "ival", 0) == 'd' ? "BY DEFAULT" : "ALWAYS";
+    }
+  } else if (sub == "AT_DropIdentity") {
+    Column& col = need_column(t, name);
+    if (col.identity.empty() && !missing_ok) fail("column " + dq(col.name) + " is not an identity column");
+    col.identity.clear();
+  } else if (sub == "AT_DropExpression") {
+    need_column(t, name).generated.clear();
+  } else if (sub == "AT_EnableRowSecurity") {
+    t.rls_src = stmt_ref();
+    t.rls_enabled = true;
+  } else if (sub == "AT_DisableRowSecurity") {
+    t.rls_src = stmt_ref();
+    t.rls_enabled = false;
+  } else if (sub == "AT_ForceRowSecurity") {
+    t.rls_src = stmt_ref();
+    t.rls_forced = true;
+  } else if (sub == "AT_NoForceRowSecurity") {
+    t.rls_src = stmt_ref();
+    t.rls_forced = false;
+  } else if (sub == "AT_SetStatistics" || sub == "AT_SetStorage" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" ||
+             sub == "AT_SetCompression") {
+    if (!name.empty()) need_column(t, name);
+  } else if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions" || sub == "AT_ChangeOwner" || sub == "AT_ClusterOn" ||
+             sub == "AT_DropCluster" || sub == "AT_SetLogged" || sub == "AT_SetUnLogged" || sub == "AT_SetTableSpace" ||
+             sub == "AT_ReplicaIdentity" || sub.rfind("AT_EnableTrig", 0) == 0 || sub.rfind("AT_DisableTrig", 0) == 0 ||
+             sub.rfind("AT_EnableRule", 0) == 0 || sub.rfind("AT_EnableAlwaysRule", 0) == 0 ||
+             sub.rfind("AT_EnableReplicaRule", 0) == 0 || sub == "AT_DisableRule" || sub == "AT_AttachPartition" ||
+             sub == "AT_DetachPartition" || sub == "AT_DetachPartitionFinalize" || sub == "AT_AddInherit" ||
+             sub == "AT_DropInherit" || sub == "AT_GenericOptions" || sub == "AT_SetAccessMethod" ||
+             sub == "AT_AddOf" || sub == "AT_DropOf" || sub == "AT_AlterColumnGenericOptions") {
+    // no effect on what the model holds
+  } else {
+    skip("ALTER TABLE " + sub.substr(3), false);
+  }
+}
+
+}  // namespace driftguard::model

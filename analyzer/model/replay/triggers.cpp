@@ -1,0 +1,51 @@
+// CREATE TRIGGER: PostgreSQL's trigger.c.
+#include "analyzer/model/replay/replayer_impl.hpp"
+
+namespace driftguard::model {
+
+void Replayer::Impl::create_trigger(const json& b) {
+  auto [s, n] = resolve_relation(rangevar_parts(field(b, "relation")));
+  Table* t = m.table(s, n);
+  if (!t) {
+    const Schema* sc = m.schema(s);
+    if (sc && sc->views.count(n)) {
+      skip("CREATE TRIGGER on a view", false);
+      return;
+    }
+    fail("relation " + named(s, n) + " does not exist");
+  }
+  Trigger g;
+  g.name = nm(str(b, "trigname"));
+  g.src = stmt_ref();
+  long timing = num(b, "timing", 0);
+  g.timing = timing & 2 ? "BEFORE" : timing & 64 ? "INSTEAD OF" : "AFTER";
+  long ev = num(b, "events", 0);
+  if (ev & 4) g.events.push_back("INSERT");
+  if (ev & 8) g.events.push_back("DELETE");
+  if (ev & 16) {
+    std::vector<std::string> cols;
+    for (const auto& c : strings(field(b, "columns"))) cols.push_back(norm::ident(c));
+    g.events.push_back(cols.empty() ? "UPDATE" : "UPDATE OF " + join(cols, ", "));
+  }
+  if (ev & 32) g.events.push_back("TRUNCATE");
+  g.for_each_row = flag(b, "row");
+  g.constraint = flag(b, "isconstraint");
+  auto fparts = strings(field(b, "funcname"));
+  std::vector<std::string> fargs;
+  for (const auto& a : strings(field(b, "args"))) {
+    std::string lit = "'";
+    for (char c : a) lit += c == '\'' ? std::string("''") : std::string(1, c);
+    fargs.push_back(lit + "'");
+  }
+  g.function = (fparts.size() >= 2 ? q(fparts[fparts.size() - 2], fparts.back()) : norm::ident(fparts.empty() ? "" : fparts.back())) +
+               "(" + join(fargs, ", ") + ")";
+  if (const json& w = field(b, "whenClause"); !w.is_null()) g.when = norm::expr(w, ectx(t));
+  if (Trigger* existing = t->trigger(g.name)) {
+    if (!flag(b, "replace")) fail("trigger " + dq(g.name) + " for relation " + named(s, n) + " already exists");
+    *existing = g;
+    return;
+  }
+  t->triggers.push_back(g);
+}
+
+}  // namespace driftguard::model
