@@ -230,6 +230,10 @@ view PostStats {
   post   Post   @relation(fields: [postId], references: [id])
   @@map("post_stats")
 }
+generator client {
+  provider        = "prisma-client-js"
+  previewFeatures = ["views"]
+}
 )P";
   auto sql = ddl_sql(kDs + schema);
   REQUIRE(sql.size() == 9);
@@ -278,6 +282,10 @@ enum Kind {
 view Report {
   id Int @unique
   @@schema("app")
+}
+generator client {
+  provider        = "prisma-client-js"
+  previewFeatures = ["multiSchema", "views"]
 }
 )P";
   auto sql = ddl_sql(schema);

@@ -1000,7 +1000,12 @@ std::vector<ColumnOrigin> column_origins(const PrismaSchema& schema) {
   for (const auto& m : schema.models) {
     std::string schema_name = g.schema_of(m.attributes);
     std::string table = Generator::mapped(m.attributes, m.name);
-    for (const auto& f : m.fields) out.push_back({schema_name, table, Generator::mapped(f.attributes, f.name), f.ref});
+    for (const auto& f : m.fields) {
+      const Attribute* d = f.attr("default");
+      const Expr* v = d ? d->first_or("value") : nullptr;
+      bool any_default = v && v->is_call("dbgenerated") && !v->positional(0);
+      out.push_back({schema_name, table, Generator::mapped(f.attributes, f.name), f.ref, any_default});
+    }
   }
   return out;
 }
