@@ -51,7 +51,11 @@ class Generator {
     int enums = pick(3);
     for (int i = 0; i < enums; ++i) f.blocks.push_back(enum_block(i));
     int models = 1 + pick(4);
-    for (int j = 0; j < models; ++j) models_.push_back(ModelSpec{"M" + std::to_string(k_) + "_" + std::to_string(j)});
+    for (int j = 0; j < models; ++j) {
+      models_.emplace_back();
+      models_.back().name = "M" + std::to_string(k_) + "_" + std::to_string(j);
+      models_.back().tag = models_.back().name;
+    }
     if (chance(0.15)) models_[models - 1].name += "_WithAVeryLongModelNameThatPushesConstraintNamesPastTheLimit";
     for (int j = 0; j < models; ++j) model_fields(j);
     relations();
@@ -65,6 +69,7 @@ class Generator {
  private:
   struct ModelSpec {
     std::string name;
+    std::string tag;        // the short name (M3_1) explicit constraint names start with: they stay under 63 bytes
     std::string id_type;    // the type of the single-field id: relations reference it
     std::string id_native;  // and its native type attribute (" @db.Uuid"), which the foreign key repeats
     std::vector<std::string> lines;
@@ -168,7 +173,7 @@ class Generator {
     }
     if (t == "Int") return one_of<std::string>({"0", "42", "-7", "2147483647"});
     if (t == "BigInt") return one_of<std::string>({"0", "9007199254740993", "-1"});
-    if (t == "Float") return one_of<std::string>({"1.5", "-2.25", "0", "3", "1e3", "0.1"});
+    if (t == "Float") return one_of<std::string>({"1.5", "-2.25", "0", "3", "0.1", "123456.789"});
     if (t == "Decimal") return one_of<std::string>({"1.23", "0.5", "10", "\"3.14\""});
     if (t == "Boolean") return one_of<std::string>({"true", "false"});
     if (t == "String") {
@@ -212,7 +217,7 @@ class Generator {
         add_line(m.lines, "  id String @id @default(uuid()) @db.Uuid");
         break;
       case 3: m.id_type = "String"; add_line(m.lines, "  id String @id @default(cuid())"); break;
-      case 4: m.id_type = "Int"; add_line(m.lines, "  id Int @id(map: \"" + m.name + "_primary\")"); break;
+      case 4: m.id_type = "Int"; add_line(m.lines, "  id Int @id(map: \"" + m.tag + "_primary\")"); break;
       default:
         m.id_type = "String";
         m.id_native = " @db.VarChar(36)";
@@ -230,9 +235,9 @@ class Generator {
     if (!m.indexable.empty() && chance(0.5)) index_attr(m);
     if (m.indexable.size() >= 2 && chance(0.3)) {
       m.block_attrs.push_back("  @@unique([" + m.indexable[0] + ", " + m.indexable[1] + "]" +
-                              (chance(0.5) ? ", map: \"" + m.name + "_pair_key\"" : "") + ")");
+                              (chance(0.5) ? ", map: \"" + m.tag + "_pair_key\"" : "") + ")");
     }
-    if (chance(0.3)) m.block_attrs.push_back("  @@map(\"" + m.name + "_table\")");
+    if (chance(0.3)) m.block_attrs.push_back("  @@map(\"" + m.tag + "_table\")");
   }
 
   void scalar_field(ModelSpec& m) {
@@ -265,7 +270,7 @@ class Generator {
     if (chance(0.2)) attrs.push_back("@map(\"" + name + "_col\")");
     bool plain = !list && s.type != "Json" && s.type != "Bytes" && s.native != "@db.Xml" && s.native != "@db.Money" &&
                  s.native.rfind("@db.Bit", 0) != 0 && s.native != "@db.VarBit";
-    if (plain && chance(0.1)) attrs.push_back(chance(0.5) ? "@unique" : "@unique(map: \"" + m.name + "_" + name + "_uq\")");
+    if (plain && chance(0.1)) attrs.push_back(chance(0.5) ? "@unique" : "@unique(map: \"" + m.tag + "_" + name.substr(0, 20) + "_uq\")");
     for (const auto& a : attrs) line += " " + a;
     add_line(m.lines, line);
     if (plain) m.indexable.push_back(name);
@@ -275,7 +280,7 @@ class Generator {
 
   void index_attr(ModelSpec& m) {
     int kind = pick(6);
-    std::string map = chance(0.4) ? ", map: \"" + m.name + "_ix" + std::to_string(m.fields++) + "\"" : "";
+    std::string map = chance(0.4) ? ", map: \"" + m.tag + "_ix" + std::to_string(m.fields++) + "\"" : "";
     if (kind == 0 && !m.lists.empty()) {
       m.block_attrs.push_back("  @@index([" + one_of(m.lists) + (chance(0.5) ? "(ops: ArrayOps)" : "") + "], type: Gin" + map + ")");
       return;
@@ -312,7 +317,7 @@ class Generator {
         std::string act;
         if (chance(0.5)) act += ", onDelete: " + one_of(actions);
         if (chance(0.5)) act += ", onUpdate: " + one_of(actions);
-        if (chance(0.2)) act += ", map: \"" + child.name + "_parent_fk\"";
+        if (chance(0.2)) act += ", map: \"" + child.tag + "_parent_fk\"";
         add_line(child.lines, "  " + fk + " " + parent.id_type + (optional ? "?" : "") + parent.id_native +
                                   (one_to_one ? " @unique" : ""));
         add_line(child.lines, "  parent" + std::to_string(child.fields++) + " " + parent.name + (optional ? "?" : "") +

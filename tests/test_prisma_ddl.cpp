@@ -359,3 +359,21 @@ TEST_CASE("prisma ddl: what Prisma rejects on PostgreSQL is an error at its posi
   CHECK(one_error(kDs + "model A {\n  id Int @id\n  t String\n  @@index([t(length: 10)])\n}\n") ==
         "schema.prisma:7:14: length is only supported on MySQL");
 }
+
+// Found by the Prisma DDL oracle (tests/test_oracle_prisma_ddl.cpp): Prisma rejects an explicit constraint name
+// over 63 bytes ("... is too long for your chosen provider. The maximum allowed length is 63 bytes.") instead of
+// letting PostgreSQL cut it; default names are shortened (above), explicit ones are not.
+TEST_CASE("prisma ddl: an explicit constraint name over 63 bytes is an error, as in Prisma's engine") {
+  const std::string n64(64, 'x');
+  const std::string n63(63, 'x');
+  CHECK(one_error(kDs + "model A {\n  id Int @id(map: \"" + n64 + "\")\n}\n") ==
+        "schema.prisma:5:19: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  b Int @unique(map: \"" + n64 + "\")\n  c Int\n  @@index([c], map: \"" + n64 +
+                  "\")\n}\n") ==
+        "schema.prisma:6:22: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes\n"
+        "schema.prisma:8:21: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  b B @relation(fields: [bId], references: [id], map: \"" + n64 +
+                  "\")\n  bId Int\n}\nmodel B {\n  id Int @id\n  a A[]\n}\n") ==
+        "schema.prisma:6:55: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+  CHECK(one_error(kDs + "model A {\n  id Int @id(map: \"" + n63 + "\")\n}\n") == "(no error)");
+}

@@ -399,3 +399,11 @@ TEST_CASE("prisma parser: Prisma 7's rules for views") {
         "schema.prisma:8:3: views cannot have primary keys: @@id on view V");
   CHECK(errors_of(views + "view V {\n  id Int @unique\n}\n") == "(no error)");
 }
+
+// Found by the Prisma DDL oracle (tests/test_oracle_prisma_ddl.cpp): the engine rejects an exponent
+// ("This line is not a valid field or attribute definition"); driftguard took 1e3 for 1000.
+TEST_CASE("prisma parser: numbers have no exponent, as in Prisma's grammar") {
+  CHECK(errors_of("model A {\n  id Int @id\n  f Float @default(1e3)\n}\n") ==
+        "schema.prisma:3:21: expected ',' or ')', found 'e3'");
+  CHECK(errors_of("model A {\n  id Int @id\n  f Float @default(-2.25)\n}\n") == "(no error)");
+}

@@ -610,8 +610,18 @@ class Generator {
   }
 
   std::string constraint_map(const Attribute& a) {
-    const std::string* s = string_arg(a.arg("map"), "map");
+    const std::string* s = constraint_name(a.arg("map"));
     return s ? *s : "";
+  }
+
+  // The `map:` name of a primary key, unique constraint, index or foreign key. Prisma rejects a name longer than
+  // PostgreSQL's 63 bytes (it would be cut, and two cut names could clash) instead of shortening it.
+  const std::string* constraint_name(const Expr* e) {
+    const std::string* s = string_arg(e, "map");
+    if (s && s->size() > 63) {
+      error(e->ref, "the constraint name '" + *s + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+    }
+    return s;
   }
 
   // Prisma accepts a single value where a list is expected: @@index(userId) is @@index([userId]).
@@ -703,7 +713,9 @@ class Generator {
         column_option(c, arg);
       } else if (arg.name == "clustered") {
         if (arg.value.is_path("true")) error(arg.ref, "clustered indexes are only supported on SQL Server");
-      } else if (arg.name == "map" || (arg.name == "name" && a.name == "index")) {
+      } else if (arg.name == "map") {
+        if (const std::string* s = constraint_name(&arg.value)) ix.name = *s;
+      } else if (arg.name == "name" && a.name == "index") {
         if (const std::string* s = string_arg(&arg.value, arg.name)) ix.name = *s;
       } else if (arg.name == "ops") {
         error(arg.ref, "ops goes on a field of the index, as in [field(ops: JsonbPathOps)]");
@@ -837,7 +849,7 @@ class Generator {
           if (!msg.empty()) error(e->ref, msg);
         }
       }
-      const std::string* map = string_arg(r->arg("map"), "map");
+      const std::string* map = constraint_name(r->arg("map"));
       fk.name = map ? *map : default_constraint_name(t.name, fk.columns, "_fkey");
       t.fks.push_back(std::move(fk));
     }

@@ -159,12 +159,7 @@ class Lexer {
       advance();
       while (digit(peek(0))) advance();
     }
-    if ((peek(0) == 'e' || peek(0) == 'E') &&
-        (digit(peek(1)) || ((peek(1) == '-' || peek(1) == '+') && digit(peek(2))))) {
-      advance();
-      advance();
-      while (digit(peek(0))) advance();
-    }
+    // No exponent: Prisma's grammar has none (its engine rejects @default(1e3)).
     return {Tok::Number, std::string(s_.substr(start, pos_ - start)), line, col};
   }
 
