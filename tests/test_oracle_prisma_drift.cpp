@@ -225,10 +225,13 @@ std::set<std::string> prisma_targets(const std::string& script) {
     start = end + 2;
     std::smatch t;
     if (!std::regex_search(stmt, t, table_re)) continue;
-    std::string target = t[1].str();
-    std::smatch c;
-    if (std::regex_search(stmt, c, column_re)) target += "." + c[1].str();
-    out.insert(target);
+    std::string table = t[1].str();
+    bool columns = false;
+    for (std::sregex_iterator c(stmt.begin(), stmt.end(), column_re), end; c != end; ++c) {
+      out.insert(table + "." + (*c)[1].str());  // one ALTER TABLE may alter several columns
+      columns = true;
+    }
+    if (!columns) out.insert(table);
   }
   return out;
 }

@@ -293,14 +293,14 @@ generator client {
   REQUIRE(views.size() == 1);
   CHECK(views[0].schema == "app");
   CHECK(views[0].name == "Report");
-  REQUIRE(sql.size() == 7);
-  CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"public\"");
-  CHECK(sql[1] == "CREATE SCHEMA IF NOT EXISTS \"app\"");
-  CHECK(sql[2] == "CREATE EXTENSION IF NOT EXISTS \"citext\"");
-  CHECK(sql[3] == "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"");
-  CHECK(sql[4] == "CREATE EXTENSION IF NOT EXISTS \"vector\" WITH SCHEMA \"app\" VERSION \"0.7.0\"");
-  CHECK(sql[5] == "CREATE TYPE \"app\".\"thing_kind\" AS ENUM ('A')");
-  CHECK(sql[6] == "CREATE TABLE \"app\".\"Thing\" (\n    \"id\" UUID NOT NULL DEFAULT uuid_generate_v4(),\n"
+  // Only the listed schemas something lives in are created ("public" holds nothing here), as Prisma's engine does.
+  REQUIRE(sql.size() == 6);
+  CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"app\"");
+  CHECK(sql[1] == "CREATE EXTENSION IF NOT EXISTS \"citext\"");
+  CHECK(sql[2] == "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"");
+  CHECK(sql[3] == "CREATE EXTENSION IF NOT EXISTS \"vector\" WITH SCHEMA \"app\" VERSION \"0.7.0\"");
+  CHECK(sql[4] == "CREATE TYPE \"app\".\"thing_kind\" AS ENUM ('A')");
+  CHECK(sql[5] == "CREATE TABLE \"app\".\"Thing\" (\n    \"id\" UUID NOT NULL DEFAULT uuid_generate_v4(),\n"
                   "    \"old\" INTEGER,\n    \"kind\" \"app\".\"thing_kind\" NOT NULL,\n\n"
                   "    CONSTRAINT \"Thing_pkey\" PRIMARY KEY (\"id\")\n)");
 }
@@ -376,4 +376,23 @@ TEST_CASE("prisma ddl: an explicit constraint name over 63 bytes is an error, as
                   "\")\n  bId Int\n}\nmodel B {\n  id Int @id\n  a A[]\n}\n") ==
         "schema.prisma:6:55: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes");
   CHECK(one_error(kDs + "model A {\n  id Int @id(map: \"" + n63 + "\")\n}\n") == "(no error)");
+}
+
+// Found by the Prisma DDL oracle (tests/test_oracle_prisma_ddl.cpp) and measured with Prisma's engine: a written
+// `sort: Asc` is printed (ASC), and with a `schemas` list only the schemas in use are created, in byte order.
+TEST_CASE("prisma ddl: sort: Asc is printed, schemas in use are created in name order") {
+  auto sql = ddl_sql("datasource db {\n  provider = \"postgresql\"\n  schemas  = [\"zeta\", \"Alpha\", \"public\", \"unused\", \"c\"]\n}\n"
+                     "enum E {\n  X\n  @@schema(\"c\")\n}\n"
+                     "model A {\n  id Int @id\n  b  Int @unique(sort: Asc)\n  c  Int\n  d  Int\n  e  E\n"
+                     "  @@unique([c(sort: Asc), d(sort: Desc)])\n  @@index([d(sort: Asc)])\n  @@index([c(sort: Asc)], type: Brin)\n"
+                     "  @@schema(\"zeta\")\n}\n"
+                     "model B {\n  id Int @id\n  @@schema(\"Alpha\")\n}\n");
+  REQUIRE(sql.size() == 10);
+  CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"Alpha\"");
+  CHECK(sql[1] == "CREATE SCHEMA IF NOT EXISTS \"c\"");
+  CHECK(sql[2] == "CREATE SCHEMA IF NOT EXISTS \"zeta\"");
+  CHECK(sql[6] == "CREATE UNIQUE INDEX \"A_b_key\" ON \"zeta\".\"A\"(\"b\" ASC)");
+  CHECK(sql[7] == "CREATE INDEX \"A_d_idx\" ON \"zeta\".\"A\"(\"d\" ASC)");
+  CHECK(sql[8] == "CREATE INDEX \"A_c_idx\" ON \"zeta\".\"A\" USING BRIN (\"c\" ASC)");
+  CHECK(sql[9] == "CREATE UNIQUE INDEX \"A_c_d_key\" ON \"zeta\".\"A\"(\"c\" ASC, \"d\" DESC)");
 }

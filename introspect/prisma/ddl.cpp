@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 
 namespace driftguard::prisma {
@@ -234,6 +235,7 @@ struct IndexColumn {
   std::string column;
   std::string opclass;
   bool desc = false;
+  bool asc = false;  // `sort: Asc` written out: Prisma then prints ASC (measured with its engine)
 };
 
 struct Index {
@@ -343,6 +345,7 @@ class Generator {
       relation_mode_prisma_ = mode->is_string() && mode->text == "prisma";
     }
     if (const Expr* schemas = ds.get("schemas")) {
+      schemas_listed_ = true;
       if (schemas->kind != Expr::Kind::Array) error(schemas->ref, "schemas must be a list of strings");
       for (const auto& item : schemas->items) {
         if (const std::string* name = string_arg(&item, "a schema name")) schemas_.push_back({*name, item.ref});
@@ -655,7 +658,7 @@ class Generator {
       }
       const Field* f = scalar_field(m, item);
       if (!f) continue;
-      IndexColumn c{column_name(*f), "", false};
+      IndexColumn c{column_name(*f), "", false, false};
       for (const auto& arg : item.args) column_option(c, arg);
       cols.push_back(std::move(c));
     }
@@ -666,6 +669,7 @@ class Generator {
     if (arg.name == "sort") {
       if (!arg.value.is_path("Asc") && !arg.value.is_path("Desc")) error(arg.value.ref, "sort is Asc or Desc");
       c.desc = arg.value.is_path("Desc");
+      c.asc = arg.value.is_path("Asc");
     } else if (arg.name == "ops") {
       if (arg.value.is_call("raw")) {
         const Expr* s = arg.value.positional(0);
@@ -734,7 +738,7 @@ class Generator {
       Index ix;
       ix.unique = true;
       ix.origin = u->ref;
-      ix.columns.push_back({column_name(f), "", false});
+      ix.columns.push_back({column_name(f), "", false, false});
       index_options(ix, *u, "@unique", {"map", "sort", "length", "clustered", "where"});
       if (ix.name.empty()) ix.name = default_constraint_name(t.name, {column_name(f)}, "_key");
       t.indexes.push_back(std::move(ix));
@@ -915,9 +919,26 @@ class Generator {
   }
 
   // --- output --------------------------------------------------------------------------------------------------
+  // With a `schemas` list, Prisma creates the schemas its tables and enums live in, in byte order of their names
+  // (a listed schema nothing uses is not created; measured with its engine); without one, "public".
+  std::vector<std::pair<std::string, SourceRef>> created_schemas() const {
+    if (!schemas_listed_) return schemas_;
+    std::set<std::string> used;
+    for (const auto& t : tables_) used.insert(t.schema);
+    for (const auto& e : s_.enums) used.insert(schema_of(e.attributes));
+    std::vector<std::pair<std::string, SourceRef>> out;
+    for (const auto& name : used) {
+      auto it = std::find_if(schemas_.begin(), schemas_.end(), [&](const auto& sch) { return sch.first == name; });
+      if (it != schemas_.end()) out.push_back(*it);
+    }
+    return out;
+  }
+
   std::vector<GeneratedDdl> emit() {
     std::vector<GeneratedDdl> out;
-    for (const auto& [name, ref] : schemas_) out.push_back({"CreateSchema", "CREATE SCHEMA IF NOT EXISTS " + quote_ident(name), ref});
+    for (const auto& [name, ref] : created_schemas()) {
+      out.push_back({"CreateSchema", "CREATE SCHEMA IF NOT EXISTS " + quote_ident(name), ref});
+    }
     for (const auto& x : extensions_) {
       std::string sql = "CREATE EXTENSION IF NOT EXISTS " + quote_ident(x.name);
       if (!x.schema.empty()) sql += " WITH SCHEMA " + quote_ident(x.schema);
@@ -947,7 +968,8 @@ class Generator {
       for (const auto& ix : t.indexes) {
         std::vector<std::string> cols;
         for (const auto& c : ix.columns) {
-          cols.push_back(quote_ident(c.column) + (c.opclass.empty() ? "" : " " + c.opclass) + (c.desc ? " DESC" : ""));
+          cols.push_back(quote_ident(c.column) + (c.opclass.empty() ? "" : " " + c.opclass) +
+                         (c.desc ? " DESC" : c.asc ? " ASC" : ""));
         }
         std::string sql = std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) +
                           " ON " + qualified(t.schema, t.name) + (ix.method.empty() ? "" : " USING " + ix.method + " ") +
@@ -978,6 +1000,7 @@ class Generator {
   const PrismaSchema& s_;
   std::vector<Diagnostic> diags_;
   std::vector<std::pair<std::string, SourceRef>> schemas_;
+  bool schemas_listed_ = false;  // the datasource has `schemas = [...]`
   std::vector<Extension> extensions_;
   std::vector<Table> tables_;  // one per model, in model order, then the implicit many-to-many tables
   bool relation_mode_prisma_ = false;
