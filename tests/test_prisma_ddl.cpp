@@ -396,3 +396,10 @@ TEST_CASE("prisma ddl: sort: Asc is printed, schemas in use are created in name 
   CHECK(sql[8] == "CREATE INDEX \"A_c_idx\" ON \"zeta\".\"A\" USING BRIN (\"c\" ASC)");
   CHECK(sql[9] == "CREATE UNIQUE INDEX \"A_c_d_key\" ON \"zeta\".\"A\"(\"c\" ASC, \"d\" DESC)");
 }
+
+TEST_CASE("prisma ddl: a Hash index with a sort order is an error, as in Prisma's engine") {
+  // Engine: 'Error parsing attribute "@@index": Hash type does not support sort option.'
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  d Int\n  @@index([d(sort: Asc)], type: Hash)\n}\n") ==
+        "schema.prisma:7:3: a Hash index takes no sort order");
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  d Int\n  @@index([d], type: Hash)\n}\n") == "(no error)");
+}

@@ -706,6 +706,10 @@ class Generator {
           error(arg.value.ref, "unknown index type '" + arg.value.text + "': expected BTree, Hash, Gist, Gin, SpGist or Brin");
         } else {
           ix.method = std::string(it->second);
+          // Prisma's engine: "Hash type does not support sort option."
+          if (ix.method == "HASH" && std::any_of(ix.columns.begin(), ix.columns.end(), [](const IndexColumn& c) { return c.asc || c.desc; })) {
+            error(a.ref, "a Hash index takes no sort order");
+          }
         }
       } else if (arg.name == "where") {
         const Expr* s = arg.value.is_call("raw") ? arg.value.positional(0) : nullptr;
