@@ -227,7 +227,7 @@ std::set<std::string> prisma_targets(const std::string& script) {
     if (!std::regex_search(stmt, t, table_re)) continue;
     std::string table = t[1].str();
     bool columns = false;
-    for (std::sregex_iterator c(stmt.begin(), stmt.end(), column_re), end; c != end; ++c) {
+    for (std::sregex_iterator c(stmt.begin(), stmt.end(), column_re), none; c != none; ++c) {
       out.insert(table + "." + (*c)[1].str());  // one ALTER TABLE may alter several columns
       columns = true;
     }
