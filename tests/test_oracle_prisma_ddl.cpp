@@ -43,6 +43,21 @@ struct Outcome {
   Verdict verdict = Verdict::same;
   std::string prisma;     // Prisma's script, or its error
   std::string driftguard; // driftguard's script, or its errors
+
+  // What a shrunk schema must still show: the verdict and, when one side rejects the schema, that side's first
+  // message (without its position), so that shrinking does not wander off to another error.
+  std::string signature() const {
+    const std::string& err = verdict == Verdict::only_prisma_rejects ? prisma
+                             : verdict == Verdict::only_driftguard_rejects ? driftguard
+                                                                            : std::string();
+    std::string first = err.substr(0, err.find('\n'));
+    for (const char* noise : {"prisma-engine: error: ", "Error validating: "}) {
+      if (first.rfind(noise, 0) == 0) first = first.substr(std::string(noise).size());
+    }
+    std::size_t colon = first.find(": ");  // driftguard: "path:line:col: message"
+    if (verdict == Verdict::only_driftguard_rejects && colon != std::string::npos) first = first.substr(colon + 2);
+    return std::string(describe(verdict)) + "|" + first;
+  }
 };
 
 // Loads the folder as `driftguard prisma-ddl` does.
@@ -104,10 +119,10 @@ std::string model_drift(const std::string& prisma_sql, const std::string& ours_s
 }
 
 // Removes blocks, then lines, while the fragment still fails the same way; at most `budget` engine calls.
-gen::Fragment shrink(const std::string& header, gen::Fragment f, Verdict verdict, int budget) {
+gen::Fragment shrink(const std::string& header, gen::Fragment f, const std::string& signature, int budget) {
   auto still_fails = [&](const gen::Fragment& candidate) {
     if (budget-- <= 0) return false;
-    return compare(header, {candidate.text()}).verdict == verdict;
+    return compare(header, {candidate.text()}).signature() == signature;
   };
   bool progress = true;
   while (progress && budget > 0) {
@@ -162,7 +177,7 @@ void run_batch(unsigned seed, int batch, int size, int shrink_budget, Run& run) 
     if (one.verdict == Verdict::same) continue;
     ++reported;
     ++run.failures;
-    gen::Fragment minimal = shrink(header, fragments[static_cast<std::size_t>(i)], one.verdict, shrink_budget);
+    gen::Fragment minimal = shrink(header, fragments[static_cast<std::size_t>(i)], one.signature(), shrink_budget);
     Outcome m = compare(header, {minimal.text()});
     std::string why = m.verdict == Verdict::text_differs ? model_drift(m.prisma, m.driftguard) : "";
     FAIL_CHECK("seed " << seed << ", batch " << batch << ", fragment " << i << ": " << describe(one.verdict)

@@ -407,3 +407,20 @@ TEST_CASE("prisma parser: numbers have no exponent, as in Prisma's grammar") {
         "schema.prisma:3:21: expected ',' or ')', found 'e3'");
   CHECK(errors_of("model A {\n  id Int @id\n  f Float @default(-2.25)\n}\n") == "(no error)");
 }
+
+// Found by the Prisma DDL oracle (scripts/fuzz-prisma.sh, seed 424242) while shrinking: Prisma's engine rejects a
+// model without unique criteria ("Each model must have at least one unique criteria that has only required
+// fields") and an enum without values ("An enum must have at least one value."); driftguard generated DDL for both.
+TEST_CASE("prisma parser: a model needs unique criteria over required fields, an enum a value") {
+  CHECK(errors_of("model A {\n  n Int\n}\n") ==
+        "schema.prisma:1:1: model A has no unique criteria over required fields: mark a field @id or @unique, or add "
+        "@@id([...]) or @@unique([...])");
+  CHECK(errors_of("model A {\n  n Int? @unique\n  m Int?\n  @@unique([n, m])\n}\n") ==
+        "schema.prisma:1:1: model A has no unique criteria over required fields: mark a field @id or @unique, or add "
+        "@@id([...]) or @@unique([...])");
+  CHECK(errors_of("model A {\n  n Int @unique\n}\n") == "(no error)");
+  CHECK(errors_of("model A {\n  n Int\n  m String\n  @@unique([n, m(sort: Desc)])\n}\n") == "(no error)");
+  CHECK(errors_of("model A {\n  n Int\n  m String\n  @@id([n, m])\n}\n") == "(no error)");
+  CHECK(errors_of("model A {\n  n Int\n  @@ignore\n}\n") == "(no error)");
+  CHECK(errors_of("enum E {\n}\n") == "schema.prisma:1:1: enum E has no value: an enum needs at least one");
+}

@@ -716,6 +716,33 @@ void validate_prisma(const PrismaSchema& schema, std::vector<Diagnostic>& diags)
     }
     known_attrs(e.attributes, {"map", "schema"}, "@@", "enum " + e.name, false);
   }
+  // Prisma's engine: "Each model must have at least one unique criteria that has only required fields" (an @id, an
+  // @@id, or an @unique / @@unique over required fields), unless the model is @@ignore'd.
+  for (const auto& m : schema.models) {
+    if (m.attr("ignore")) continue;
+    auto required = [&](const std::string& name) {
+      const Field* f = m.field(name);
+      return f && f->arity == Arity::Required;
+    };
+    bool unique = m.attr("id") != nullptr;
+    for (const auto& f : m.fields) unique = unique || f.attr("id") || (f.attr("unique") && f.arity == Arity::Required);
+    for (const auto& a : m.attributes) {
+      if (a.name != "unique") continue;
+      const Expr* fields = a.first_or("fields");
+      if (!fields || fields->kind != Expr::Kind::Array || fields->items.empty()) continue;
+      bool all = true;
+      for (const auto& item : fields->items) all = all && required(item.text);
+      unique = unique || all;
+    }
+    if (!unique) {
+      err(m.ref, "model " + m.name + " has no unique criteria over required fields: mark a field @id or @unique, or "
+                 "add @@id([...]) or @@unique([...])");
+    }
+  }
+  for (const auto& e : schema.enums) {
+    if (e.values.empty()) err(e.ref, "enum " + e.name + " has no value: an enum needs at least one");
+  }
+
   // Prisma 7's engine rules for views: a preview feature, and no primary key (a view holds no constraint).
   bool views_enabled = std::any_of(schema.generators.begin(), schema.generators.end(), [](const ConfigBlock& g) {
     const Expr* f = g.get("previewFeatures");
