@@ -403,3 +403,18 @@ TEST_CASE("prisma ddl: a Hash index with a sort order is an error, as in Prisma'
         "schema.prisma:7:3: a Hash index takes no sort order");
   CHECK(one_error(kDs + "model A {\n  id Int @id\n  d Int\n  @@index([d], type: Hash)\n}\n") == "(no error)");
 }
+
+// Found by the Prisma DDL oracle (scripts/fuzz-prisma.sh, seed 424242, three fragments): two default names cut to
+// 63 bytes become the same; Prisma's engine rejects both ("The given constraint name `...` has to be unique in the
+// following namespace: global for primary key, indexes and unique constraints").
+TEST_CASE("prisma ddl: two constraints with one name are an error, as in Prisma's engine") {
+  const std::string field = "f0_aVeryLongFieldNameThatMakesIndexNamesLongerThanSixtyThree";
+  CHECK(one_error(kDs + "model M {\n  id Int @id\n  " + field + " Float? @unique\n  other Int\n  @@unique([" + field +
+                  ", other])\n}\n") ==
+        "schema.prisma:8:3: the constraint name 'M_f0_aVeryLongFieldNameThatMakesIndexNamesLongerThanSixtyTh_key' is "
+        "already used at schema.prisma:6:" + std::to_string(3 + field.size() + 8) +
+        ": primary keys, indexes and unique constraints need distinct names (give one a map: name)");
+  CHECK(one_error(kDs + "model M {\n  id Int @id\n  a Int\n  @@index([a], map: \"M_pkey\")\n}\n") ==
+        "schema.prisma:7:3: the constraint name 'M_pkey' is already used at schema.prisma:4:1: primary keys, indexes "
+        "and unique constraints need distinct names (give one a map: name)");
+}

@@ -289,8 +289,27 @@ class Generator {
       if (!relation_mode_prisma_) foreign_keys_for(s_.models[i], tables_[i]);
     }
     many_to_many();
+    check_constraint_names();
     if (!diags_.empty()) throw PrismaError(std::move(diags_));
     return emit();
+  }
+
+  // Prisma's engine: primary key, index and unique constraint names share one namespace ("has to be unique in the
+  // following namespace: global for primary key, indexes and unique constraints"); two default names cut to 63
+  // bytes can meet there (found by the DDL oracle). PostgreSQL would refuse the second index.
+  void check_constraint_names() {
+    std::map<std::pair<std::string, std::string>, SourceRef> seen;  // (schema, name) -> where first used
+    auto use = [&](const std::string& schema, const std::string& name, const SourceRef& at) {
+      auto [it, fresh] = seen.emplace(std::make_pair(schema, name), at);
+      if (!fresh) {
+        error(at, "the constraint name '" + name + "' is already used at " + it->second.str() +
+                      ": primary keys, indexes and unique constraints need distinct names (give one a map: name)");
+      }
+    };
+    for (const auto& t : tables_) {
+      if (!t.pk_name.empty()) use(t.schema, t.pk_name, t.origin);
+      for (const auto& ix : t.indexes) use(t.schema, ix.name, ix.origin);
+    }
   }
 
   // --- names ---------------------------------------------------------------------------------------------------
