@@ -262,7 +262,7 @@ TEST_CASE("prisma parser: a folder of .prisma files loads in path order") {
   CHECK(s.models[0].name == "Post");
   CHECK(s.models[0].ref.file == (dir / "models" / "post.prisma").string());
   CHECK(s.datasources.size() == 1);
-  write(dir / "models" / "bad.prisma", "model Bad {\n  x Nope\n}\n");
+  write(dir / "models" / "bad.prisma", "model Bad {\n  x Nope @id\n}\n");
   try {
     load_prisma(dir);
     FAIL("no error");
