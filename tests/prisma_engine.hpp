@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -104,15 +105,12 @@ inline std::atomic<int>& calls() {
   return n;
 }
 
-// Runs `prisma-engine ARGS...`; DATABASE_URL is the test server (the engine connects even for `sql`).
-inline Result run(const std::vector<std::string>& args) {
+// Runs a shell command line: its stdout, stderr and exit code.
+inline Result run_shell(const std::string& command) {
   static std::atomic<int> n{0};
-  fs::path err_file = fs::temp_directory_path() / ("dg_prisma_engine_" + std::to_string(::getpid()) + "_" +
+  fs::path err_file = fs::temp_directory_path() / ("dg_oracle_" + std::to_string(::getpid()) + "_" +
                                                    std::to_string(n++) + ".err");
-  std::string cmd = "DATABASE_URL=" + shell_quote(url(pg::conninfo("postgres"))) + " " + shell_quote(path());
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " 2> " + shell_quote(err_file.string()) + " < /dev/null";
-  ++calls();
+  std::string cmd = command + " 2> " + shell_quote(err_file.string()) + " < /dev/null";
   Result r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -123,11 +121,33 @@ inline Result run(const std::vector<std::string>& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.err = read_file(err_file);
   fs::remove(err_file);
+  return r;
+}
+
+// Runs `prisma-engine ARGS...`; DATABASE_URL is the test server (the engine connects even for `sql`).
+inline Result run(const std::vector<std::string>& args) {
+  std::string cmd = "DATABASE_URL=" + shell_quote(url(pg::conninfo("postgres"))) + " " + shell_quote(path());
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  ++calls();
+  Result r = run_shell(cmd);
   // The launcher's own failures (no node/npm, npm registry unreachable) are not answers about a schema.
   INFO(r.err);
   REQUIRE(r.err.find("prisma-engine: node and npm are needed") == std::string::npos);
   REQUIRE(r.err.find("could not install Prisma's schema engine") == std::string::npos);
   return r;
+}
+
+// The harnesses' seed and duration: a fixed seed and the bounded count of the suite, unless scripts/fuzz-prisma.sh
+// sets DRIFTGUARD_FUZZ_SEED and DRIFTGUARD_FUZZ_SECONDS.
+struct Fuzz {
+  unsigned seed = 20261206u;
+  double seconds = 0;  // 0: the suite's bounded run
+};
+inline Fuzz fuzz_settings() {
+  Fuzz f;
+  if (const char* s = std::getenv("DRIFTGUARD_FUZZ_SEED")) f.seed = static_cast<unsigned>(std::strtoul(s, nullptr, 10));
+  if (const char* s = std::getenv("DRIFTGUARD_FUZZ_SECONDS")) f.seconds = std::strtod(s, nullptr);
+  return f;
 }
 
 // A fresh temporary folder, removed with the object.

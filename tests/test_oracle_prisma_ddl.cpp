@@ -198,10 +198,7 @@ void run_batch(unsigned seed, int batch, int size, int shrink_budget, Run& run) 
 
 TEST_CASE("prisma oracle: generated schemas give Prisma's DDL byte for byte", "[oracle][prisma][pg]") {
   if (!engine::available()) return;
-  const char* seed_env = std::getenv("DRIFTGUARD_FUZZ_SEED");
-  const char* seconds_env = std::getenv("DRIFTGUARD_FUZZ_SECONDS");
-  unsigned seed = seed_env ? static_cast<unsigned>(std::strtoul(seed_env, nullptr, 10)) : 20261206u;
-  double seconds = seconds_env ? std::strtod(seconds_env, nullptr) : 0;
+  auto [seed, seconds] = engine::fuzz_settings();
   Run run;
   int calls_before = engine::calls();
   auto start = std::chrono::steady_clock::now();

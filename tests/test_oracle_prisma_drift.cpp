@@ -183,20 +183,14 @@ struct DriftRun {
 };
 
 DriftRun driftguard_drift(const fs::path& schema, const std::string& conninfo) {
-  fs::path err = schema.parent_path() / "drift.err";
-  std::string cmd = "NO_COLOR=1 " + engine::shell_quote(DRIFTGUARD_BINARY) + " drift --prisma " +
-                    engine::shell_quote(schema.string()) + " --database-url " + engine::shell_quote(conninfo) +
-                    " --format json 2> " + engine::shell_quote(err.string());
+  auto run = engine::run_shell("NO_COLOR=1 " + engine::shell_quote(DRIFTGUARD_BINARY) + " drift --prisma " +
+                               engine::shell_quote(schema.string()) + " --database-url " +
+                               engine::shell_quote(conninfo) + " --format json");
   DriftRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) r.raw.append(buf, k);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.raw = run.out;
+  r.code = run.code;
   auto doc = nlohmann::json::parse(r.raw, nullptr, false);
-  INFO(r.raw << engine::read_file(err));
+  INFO(r.raw << run.err);
   REQUIRE(!doc.is_discarded());
   if (doc.contains("items")) r.items = doc["items"];
   return r;
@@ -351,10 +345,7 @@ void run_database(unsigned seed, int index, Totals& totals) {
 
 TEST_CASE("prisma oracle: driftguard's drift agrees with Prisma's diff-db on pulled databases", "[oracle][prisma][pg]") {
   if (!engine::available()) return;
-  const char* seed_env = std::getenv("DRIFTGUARD_FUZZ_SEED");
-  const char* seconds_env = std::getenv("DRIFTGUARD_FUZZ_SECONDS");
-  unsigned seed = seed_env ? static_cast<unsigned>(std::strtoul(seed_env, nullptr, 10)) : 20261206u;
-  double seconds = seconds_env ? std::strtod(seconds_env, nullptr) : 0;
+  auto [seed, seconds] = engine::fuzz_settings();
   Totals totals;
   int calls_before = engine::calls();
   auto start = std::chrono::steady_clock::now();
