@@ -346,42 +346,28 @@ class Generator {
     return b;
   }
 
+  // `head {`, the body lines, @@schema in a multiSchema batch, `}`.
+  Block block(const std::string& head, std::vector<std::string> body) {
+    Block b;
+    b.lines.push_back(head + " {");
+    for (auto& l : body) b.lines.push_back(std::move(l));
+    if (multi_) b.lines.push_back(schema_attr());
+    b.lines.push_back("}");
+    return b;
+  }
+
   Block composite_id_model() {
     std::string name = "C" + std::to_string(k_);
-    Block b;
-    b.lines.push_back("model " + name + " {");
-    b.lines.push_back("  a Int");
-    b.lines.push_back("  b String @db.VarChar(" + range(8, 64) + ")");
-    b.lines.push_back("  note String?");
-    b.lines.push_back("  @@id([a, b]" + std::string(chance(0.5) ? ", map: \"" + name + "_ab_pk\"" : "") + ")");
-    if (chance(0.5)) b.lines.push_back("  @@unique([b, note])");
-    if (chance(0.5)) b.lines.push_back("  @@index([note(sort: Desc), a])");
-    if (multi_) b.lines.push_back(schema_attr());
-    b.lines.push_back("}");
-    return b;
+    std::vector<std::string> body = {"  a Int", "  b String @db.VarChar(" + range(8, 64) + ")", "  note String?"};
+    body.push_back("  @@id([a, b]" + std::string(chance(0.5) ? ", map: \"" + name + "_ab_pk\"" : "") + ")");
+    if (chance(0.5)) body.push_back("  @@unique([b, note])");
+    if (chance(0.5)) body.push_back("  @@index([note(sort: Desc), a])");
+    return block("model " + name, std::move(body));
   }
 
-  Block ignored_model() {
-    std::string name = "Ign" + std::to_string(k_);
-    Block b;
-    b.lines.push_back("model " + name + " {");
-    b.lines.push_back("  id Int @id");
-    b.lines.push_back("  v  String?");
-    b.lines.push_back("  @@ignore");
-    if (multi_) b.lines.push_back(schema_attr());
-    b.lines.push_back("}");
-    return b;
-  }
+  Block ignored_model() { return block("model Ign" + std::to_string(k_), {"  id Int @id", "  v  String?", "  @@ignore"}); }
 
-  Block view_block() {
-    Block b;
-    b.lines.push_back("view V" + std::to_string(k_) + " {");
-    b.lines.push_back("  id   Int    @unique");
-    b.lines.push_back("  name String?");
-    if (multi_) b.lines.push_back(schema_attr());
-    b.lines.push_back("}");
-    return b;
-  }
+  Block view_block() { return block("view V" + std::to_string(k_), {"  id   Int    @unique", "  name String?"}); }
 };
 
 }  // namespace dgtest::prisma_gen
