@@ -726,9 +726,9 @@ class Generator {
         } else {
           ix.method = std::string(it->second);
           // Prisma's engine: "Hash type does not support sort option."
-          if (ix.method == "HASH" && std::any_of(ix.columns.begin(), ix.columns.end(), [](const IndexColumn& c) { return c.asc || c.desc; })) {
-            error(a.ref, "a Hash index takes no sort order");
-          }
+          bool sorted = std::any_of(ix.columns.begin(), ix.columns.end(),
+                                    [](const IndexColumn& c) { return c.asc || c.desc; });
+          if (ix.method == "HASH" && sorted) error(a.ref, "a Hash index takes no sort order");
         }
       } else if (arg.name == "where") {
         const Expr* s = arg.value.is_call("raw") ? arg.value.positional(0) : nullptr;
