@@ -487,6 +487,7 @@ int run_drift(const DriftOptions& o) {
     const ModelSource& actual = loaded[1];
     diff::Options opts;
     opts.prisma = expected.prisma ? diff::Side::expected : actual.prisma ? diff::Side::actual : diff::Side::none;
+    opts.prisma_any_default = expected.prisma ? expected.prisma_any_default : actual.prisma_any_default;
     opts.ignore = ignore;
     auto items = diff::diff(expected.model, actual.model, opts);
     if (o.format == "json") {
@@ -501,7 +502,10 @@ int run_drift(const DriftOptions& o) {
     std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
     diff::Options3 opts;
     for (std::size_t k = 0; k < 3; ++k) {
-      if (loaded[k].prisma) opts.prisma = static_cast<int>(k);
+      if (loaded[k].prisma) {
+        opts.prisma = static_cast<int>(k);
+        opts.prisma_any_default = loaded[k].prisma_any_default;
+      }
     }
     opts.ignore = ignore;
     auto items = diff::diff3({&loaded[0].model, &loaded[1].model, &loaded[2].model}, opts);

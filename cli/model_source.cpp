@@ -121,6 +121,7 @@ void load_prisma(ModelSource& src, const LoadContext&) {
     if (model::Table* t = src.model.table(c.schema, c.table)) {
       if (model::Column* col = t->column(c.column)) col->src = c.origin;
     }
+    if (c.any_default) src.prisma_any_default.insert(c.schema + "." + c.table + "." + c.column);
   }
   for (const auto& v : prisma::expected_views(schema)) {
     model::Schema* sch = &src.model.schemas[v.schema];

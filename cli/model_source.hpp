@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct ModelSource {
   std::string kind;   // "migrations", "sql", ...
   std::string path;   // for a database: db::describe() of the connection (never the password)
   bool prisma = false;  // built from schema.prisma (the differ's "managed by Prisma" side)
+  std::set<std::string> prisma_any_default;  // schema.prisma: diff::Options::prisma_any_default
   model::SchemaModel model;
   std::vector<Finding> findings;           // replay errors (sorted)
   std::vector<model::Skipped> skipped;     // statements the model does not represent, or that change nothing

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "analyzer/model/normalize.hpp"
+#include "introspect/prisma/equivalence.hpp"
 
 namespace driftguard::diff {
 
@@ -285,7 +286,8 @@ class Differ {
     triggers(path, e, a);
   }
 
-  void column(const std::string& cp, const Column& e, const Column& a) {
+  void column(const std::string& cp, const Column& expected, const Column& actual) {
+    auto [e, a] = as_prisma_sees(cp, expected, actual);
     if (e.type != a.type) {
       add("column-type", cp, "column " + cp + " has type " + a.type + ", expected " + e.type, at(e.type, e.src), at(a.type, a.src));
     }
@@ -309,6 +311,15 @@ class Differ {
       auto v = [](const Column& c) { return c.collation.empty() ? std::string("(default)") : c.collation; };
       add("collation", cp, "column " + cp + " has a different collation", at(v(e), e.src), at(v(a), a.src));
     }
+  }
+
+  // The two columns with the schema.prisma side's properties replaced by the other side's wherever Prisma's
+  // engine sees no difference (introspect/prisma/equivalence.hpp); unchanged when no side is schema.prisma.
+  std::pair<Column, Column> as_prisma_sees(const std::string& cp, const Column& e, const Column& a) const {
+    bool any_default = o_.prisma_any_default.count(cp) > 0;
+    if (o_.prisma == Side::expected) return {prisma::as_prisma_sees(e, a, any_default), a};
+    if (o_.prisma == Side::actual) return {e, prisma::as_prisma_sees(a, e, any_default)};
+    return {e, a};
   }
 
   void primary_key(const std::string& path, const Table& e, const Table& a) {

@@ -3,6 +3,7 @@
 // from schema.prisma, so that objects Prisma cannot express are put in their own class.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct DriftItem {
 struct Options {
   Side prisma = Side::none;          // which side was built from schema.prisma
   std::vector<std::string> ignore;   // patterns: table, schema.*, table.column, globs (* and ? within a name)
+  // Columns (schema.table.column) of the schema.prisma side with @default(dbgenerated()) and no expression: any
+  // default (or none) is what Prisma expects there.
+  std::set<std::string> prisma_any_default;
 };
 
 // Items sorted by path, then kind.

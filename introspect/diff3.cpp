@@ -22,6 +22,7 @@ std::vector<Item3> diff3(const std::array<const model::SchemaModel*, 3>& sources
     auto [a, b] = kPairs[p];
     Options o;
     o.ignore = opts.ignore;
+    o.prisma_any_default = opts.prisma_any_default;
     o.prisma = opts.prisma == a ? Side::expected : opts.prisma == b ? Side::actual : Side::none;
     for (auto& item : diff(*sources[static_cast<std::size_t>(a)], *sources[static_cast<std::size_t>(b)], o)) {
       auto key = std::make_pair(item.path, family(item.kind));

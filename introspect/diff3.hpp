@@ -28,6 +28,7 @@ struct Item3 {
 struct Options3 {
   int prisma = -1;                   // the index of the source built from schema.prisma, or -1
   std::vector<std::string> ignore;
+  std::set<std::string> prisma_any_default;  // as Options::prisma_any_default
 };
 
 // Items sorted by path, then family.

@@ -230,6 +230,10 @@ view PostStats {
   post   Post   @relation(fields: [postId], references: [id])
   @@map("post_stats")
 }
+generator client {
+  provider        = "prisma-client-js"
+  previewFeatures = ["views"]
+}
 )P";
   auto sql = ddl_sql(kDs + schema);
   REQUIRE(sql.size() == 9);
@@ -279,20 +283,24 @@ view Report {
   id Int @unique
   @@schema("app")
 }
+generator client {
+  provider        = "prisma-client-js"
+  previewFeatures = ["multiSchema", "views"]
+}
 )P";
   auto sql = ddl_sql(schema);
   auto views = expected_views(parse_prisma(schema));
   REQUIRE(views.size() == 1);
   CHECK(views[0].schema == "app");
   CHECK(views[0].name == "Report");
-  REQUIRE(sql.size() == 7);
-  CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"public\"");
-  CHECK(sql[1] == "CREATE SCHEMA IF NOT EXISTS \"app\"");
-  CHECK(sql[2] == "CREATE EXTENSION IF NOT EXISTS \"citext\"");
-  CHECK(sql[3] == "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"");
-  CHECK(sql[4] == "CREATE EXTENSION IF NOT EXISTS \"vector\" WITH SCHEMA \"app\" VERSION \"0.7.0\"");
-  CHECK(sql[5] == "CREATE TYPE \"app\".\"thing_kind\" AS ENUM ('A')");
-  CHECK(sql[6] == "CREATE TABLE \"app\".\"Thing\" (\n    \"id\" UUID NOT NULL DEFAULT uuid_generate_v4(),\n"
+  // Only the listed schemas something lives in are created ("public" holds nothing here), as Prisma's engine does.
+  REQUIRE(sql.size() == 6);
+  CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"app\"");
+  CHECK(sql[1] == "CREATE EXTENSION IF NOT EXISTS \"citext\"");
+  CHECK(sql[2] == "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"");
+  CHECK(sql[3] == "CREATE EXTENSION IF NOT EXISTS \"vector\" WITH SCHEMA \"app\" VERSION \"0.7.0\"");
+  CHECK(sql[4] == "CREATE TYPE \"app\".\"thing_kind\" AS ENUM ('A')");
+  CHECK(sql[5] == "CREATE TABLE \"app\".\"Thing\" (\n    \"id\" UUID NOT NULL DEFAULT uuid_generate_v4(),\n"
                   "    \"old\" INTEGER,\n    \"kind\" \"app\".\"thing_kind\" NOT NULL,\n\n"
                   "    CONSTRAINT \"Thing_pkey\" PRIMARY KEY (\"id\")\n)");
 }
@@ -314,7 +322,7 @@ model I {
   CHECK(sql[1].find("CONSTRAINT \"i_pk\" PRIMARY KEY (\"id\")") != std::string::npos);
   CHECK(sql[2] == "CREATE UNIQUE INDEX \"i_a_desc\" ON \"I\"(\"a\" DESC)");
   CHECK(sql[3] == "CREATE INDEX \"I_ip_idx\" ON \"I\" USING GIST (\"ip\" inet_ops)");
-  CHECK(sql[4] == "CREATE INDEX \"I_b_a_idx\" ON \"I\"(\"b\", \"a\" DESC)");
+  CHECK(sql[4] == "CREATE INDEX \"I_b_a_idx\" ON \"I\"(\"b\" ASC, \"a\" DESC)");  // measured: a written Asc is printed
   CHECK(sql[5] == "CREATE INDEX \"I_b_idx\" ON \"I\" USING SPGIST (\"b\") WHERE (b > 0)");
   CHECK(sql[6] == "CREATE UNIQUE INDEX \"I_a_b_key\" ON \"I\"(\"a\", \"b\")");  // name: is the client's name
 }
@@ -350,4 +358,64 @@ TEST_CASE("prisma ddl: what Prisma rejects on PostgreSQL is an error at its posi
         "schema.prisma:6:3: @@schema needs the datasource to list its schemas (schemas = [...])");
   CHECK(one_error(kDs + "model A {\n  id Int @id\n  t String\n  @@index([t(length: 10)])\n}\n") ==
         "schema.prisma:7:14: length is only supported on MySQL");
+}
+
+// Found by the Prisma DDL oracle (tests/test_oracle_prisma_ddl.cpp): Prisma rejects an explicit constraint name
+// over 63 bytes ("... is too long for your chosen provider. The maximum allowed length is 63 bytes.") instead of
+// letting PostgreSQL cut it; default names are shortened (above), explicit ones are not.
+TEST_CASE("prisma ddl: an explicit constraint name over 63 bytes is an error, as in Prisma's engine") {
+  const std::string n64(64, 'x');
+  const std::string n63(63, 'x');
+  CHECK(one_error(kDs + "model A {\n  id Int @id(map: \"" + n64 + "\")\n}\n") ==
+        "schema.prisma:5:19: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+  const std::string other64(64, 'y');
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  b Int @unique(map: \"" + n64 + "\")\n  c Int\n  @@index([c], map: \"" +
+                  other64 + "\")\n}\n") ==
+        "schema.prisma:6:22: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes\n"
+        "schema.prisma:8:21: the constraint name '" + other64 + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  b B @relation(fields: [bId], references: [id], map: \"" + n64 +
+                  "\")\n  bId Int\n}\nmodel B {\n  id Int @id\n  a A[]\n}\n") ==
+        "schema.prisma:6:55: the constraint name '" + n64 + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+  CHECK(one_error(kDs + "model A {\n  id Int @id(map: \"" + n63 + "\")\n}\n") == "(no error)");
+}
+
+// Found by the Prisma DDL oracle (tests/test_oracle_prisma_ddl.cpp) and measured with Prisma's engine: a written
+// `sort: Asc` is printed (ASC), and with a `schemas` list only the schemas in use are created, in byte order.
+TEST_CASE("prisma ddl: sort: Asc is printed, schemas in use are created in name order") {
+  auto sql = ddl_sql("datasource db {\n  provider = \"postgresql\"\n  schemas  = [\"zeta\", \"Alpha\", \"public\", \"unused\", \"c\"]\n}\n"
+                     "enum E {\n  X\n  @@schema(\"c\")\n}\n"
+                     "model A {\n  id Int @id\n  b  Int @unique(sort: Asc)\n  c  Int\n  d  Int\n  e  E\n"
+                     "  @@unique([c(sort: Asc), d(sort: Desc)])\n  @@index([d(sort: Asc)])\n  @@index([c(sort: Asc)], type: Brin)\n"
+                     "  @@schema(\"zeta\")\n}\n"
+                     "model B {\n  id Int @id\n  @@schema(\"Alpha\")\n}\n");
+  REQUIRE(sql.size() == 10);
+  CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"Alpha\"");
+  CHECK(sql[1] == "CREATE SCHEMA IF NOT EXISTS \"c\"");
+  CHECK(sql[2] == "CREATE SCHEMA IF NOT EXISTS \"zeta\"");
+  CHECK(sql[6] == "CREATE UNIQUE INDEX \"A_b_key\" ON \"zeta\".\"A\"(\"b\" ASC)");
+  CHECK(sql[7] == "CREATE INDEX \"A_d_idx\" ON \"zeta\".\"A\"(\"d\" ASC)");
+  CHECK(sql[8] == "CREATE INDEX \"A_c_idx\" ON \"zeta\".\"A\" USING BRIN (\"c\" ASC)");
+  CHECK(sql[9] == "CREATE UNIQUE INDEX \"A_c_d_key\" ON \"zeta\".\"A\"(\"c\" ASC, \"d\" DESC)");
+}
+
+TEST_CASE("prisma ddl: a Hash index with a sort order is an error, as in Prisma's engine") {
+  // Engine: 'Error parsing attribute "@@index": Hash type does not support sort option.'
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  d Int\n  @@index([d(sort: Asc)], type: Hash)\n}\n") ==
+        "schema.prisma:7:3: a Hash index takes no sort order");
+  CHECK(one_error(kDs + "model A {\n  id Int @id\n  d Int\n  @@index([d], type: Hash)\n}\n") == "(no error)");
+}
+
+// Found by the Prisma DDL oracle (scripts/fuzz-prisma.sh, seed 424242, three fragments): two default names cut to
+// 63 bytes become the same; Prisma's engine rejects both ("The given constraint name `...` has to be unique in the
+// following namespace: global for primary key, indexes and unique constraints").
+TEST_CASE("prisma ddl: two constraints with one name are an error, as in Prisma's engine") {
+  const std::string field = "f0_aVeryLongFieldNameThatMakesIndexNamesLongerThanSixtyThree";
+  CHECK(one_error(kDs + "model M {\n  id Int @id\n  " + field + " Float? @unique\n  other Int\n  @@unique([" + field +
+                  ", other])\n}\n") ==
+        "schema.prisma:8:3: the constraint name 'M_f0_aVeryLongFieldNameThatMakesIndexNamesLongerThanSixtyTh_key' is "
+        "already used at schema.prisma:6:" + std::to_string(3 + field.size() + 8) +
+        ": primary keys, indexes and unique constraints need distinct names (give one a map: name)");
+  CHECK(one_error(kDs + "model M {\n  id Int @id\n  a Int\n  @@index([a], map: \"M_pkey\")\n}\n") ==
+        "schema.prisma:7:3: the constraint name 'M_pkey' is already used at schema.prisma:4:1: primary keys, indexes "
+        "and unique constraints need distinct names (give one a map: name)");
 }

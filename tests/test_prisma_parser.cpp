@@ -212,6 +212,11 @@ type Address {
 }
 
 model A { id Int @id }
+
+generator client {
+  provider        = "prisma-client-js"
+  previewFeatures = ["views"]
+}
 )P");
   REQUIRE(s.enums.size() == 1);
   const Enum& e = s.enums[0];
@@ -257,7 +262,7 @@ TEST_CASE("prisma parser: a folder of .prisma files loads in path order") {
   CHECK(s.models[0].name == "Post");
   CHECK(s.models[0].ref.file == (dir / "models" / "post.prisma").string());
   CHECK(s.datasources.size() == 1);
-  write(dir / "models" / "bad.prisma", "model Bad {\n  x Nope\n}\n");
+  write(dir / "models" / "bad.prisma", "model Bad {\n  x Nope @id\n}\n");
   try {
     load_prisma(dir);
     FAIL("no error");
@@ -330,4 +335,92 @@ TEST_CASE("prisma parser: name resolution and attribute errors") {
   CHECK(errors_of("datasource a {\n  provider = \"postgresql\"\n}\ndatasource b {\n  provider = \"postgresql\"\n}\n") ==
         "schema.prisma:4:1: only one datasource is allowed (the first is at schema.prisma:1:1)");
   CHECK(errors_of("model String {\n  id Int @id\n}\n") == "schema.prisma:1:1: 'String' is a reserved type name");
+}
+
+// What Prisma 7's engine accepts and rejects, checked with `prisma-engine sql` (Prisma's schema-engine-wasm 7.10):
+// a block comment is a line of its own (or starts one) or the trailing comment of a line; between the items of a
+// line the engine rejects the line.
+TEST_CASE("prisma parser: /* */ and /** */ comments where Prisma accepts them") {
+  auto s = parse_prisma(R"P(/* a block comment
+   over two lines */
+/** a doc block */
+model A { /* after the brace */
+  /* a line of its own */
+  id Int @id /* trailing, continued
+  on the next line */
+  /* before */ b String @default("/* a string, not a comment */")
+  @@index([b]) /* after a block attribute */
+} /* after the block */
+enum E {
+  X /* trailing */
+  /** */
+  Y
+}
+)P");
+  REQUIRE(s.models.size() == 1);
+  const Model& m = s.models[0];
+  REQUIRE(m.fields.size() == 2);
+  CHECK(pos(m.fields[0].ref) == "6:3");
+  CHECK(pos(m.fields[1].ref) == "8:16");
+  CHECK(m.fields[1].attr("default")->positional()->text == "/* a string, not a comment */");
+  CHECK(pos(m.attributes.at(0).ref) == "9:3");
+  REQUIRE(s.enums.size() == 1);
+  CHECK(s.enums[0].values.size() == 2);
+  CHECK(pos(s.enums[0].values[1].ref) == "14:3");
+}
+
+TEST_CASE("prisma parser: /* */ comments Prisma rejects are errors at their position") {
+  CHECK(errors_of("model A {\n  id /* mid */ Int @id\n}\n") ==
+        "schema.prisma:2:6: a /* */ comment must start its line or end it: Prisma rejects one between the items of a "
+        "line");
+  CHECK(errors_of("model A {\n  id Int @id /* a */ @unique\n}\n") ==
+        "schema.prisma:2:14: a /* */ comment must start its line or end it: Prisma rejects one between the items of a "
+        "line");
+  // Two trailing comments: the engine rejects `/* x */ // y` and `/* x */ /* y */` after a field.
+  CHECK(errors_of("model A {\n  id Int @id /* x */ // y\n}\n") ==
+        "schema.prisma:2:14: a /* */ comment must start its line or end it: Prisma rejects one between the items of a "
+        "line");
+  CHECK(errors_of("model A {\n  id Int @id\n  /* never closed\n}\n") ==
+        "schema.prisma:3:3: unterminated comment: '/*' without '*/'\n"
+        "schema.prisma:5:1: missing '}' to close the model A opened at line 1");
+}
+
+TEST_CASE("prisma parser: Prisma 7's rules for views") {
+  const std::string views = "generator client {\n  provider        = \"prisma-client-js\"\n"
+                            "  previewFeatures = [\"views\"]\n}\n";
+  // Engine: "View definitions are only available with the `views` preview feature." at the view.
+  CHECK(errors_of("view V {\n  id Int @unique\n}\n") ==
+        "schema.prisma:1:1: view definitions are only available with the \"views\" preview feature (previewFeatures "
+        "of the generator)");
+  // Engine: "Views cannot have primary keys." at the attribute.
+  CHECK(errors_of(views + "view V {\n  id Int @id\n  name String\n}\n") ==
+        "schema.prisma:6:10: views cannot have primary keys: @id on view V");
+  CHECK(errors_of(views + "view V {\n  a Int\n  b Int\n  @@id([a, b])\n}\n") ==
+        "schema.prisma:8:3: views cannot have primary keys: @@id on view V");
+  CHECK(errors_of(views + "view V {\n  id Int @unique\n}\n") == "(no error)");
+}
+
+// Found by the Prisma DDL oracle (tests/test_oracle_prisma_ddl.cpp): the engine rejects an exponent
+// ("This line is not a valid field or attribute definition"); driftguard took 1e3 for 1000.
+TEST_CASE("prisma parser: numbers have no exponent, as in Prisma's grammar") {
+  CHECK(errors_of("model A {\n  id Int @id\n  f Float @default(1e3)\n}\n") ==
+        "schema.prisma:3:21: expected ',' or ')', found 'e3'");
+  CHECK(errors_of("model A {\n  id Int @id\n  f Float @default(-2.25)\n}\n") == "(no error)");
+}
+
+// Found by the Prisma DDL oracle (scripts/fuzz-prisma.sh, seed 424242) while shrinking: Prisma's engine rejects a
+// model without unique criteria ("Each model must have at least one unique criteria that has only required
+// fields") and an enum without values ("An enum must have at least one value."); driftguard generated DDL for both.
+TEST_CASE("prisma parser: a model needs unique criteria over required fields, an enum a value") {
+  CHECK(errors_of("model A {\n  n Int\n}\n") ==
+        "schema.prisma:1:1: model A has no unique criteria over required fields: mark a field @id or @unique, or add "
+        "@@id([...]) or @@unique([...])");
+  CHECK(errors_of("model A {\n  n Int? @unique\n  m Int?\n  @@unique([n, m])\n}\n") ==
+        "schema.prisma:1:1: model A has no unique criteria over required fields: mark a field @id or @unique, or add "
+        "@@id([...]) or @@unique([...])");
+  CHECK(errors_of("model A {\n  n Int @unique\n}\n") == "(no error)");
+  CHECK(errors_of("model A {\n  n Int\n  m String\n  @@unique([n, m(sort: Desc)])\n}\n") == "(no error)");
+  CHECK(errors_of("model A {\n  n Int\n  m String\n  @@id([n, m])\n}\n") == "(no error)");
+  CHECK(errors_of("model A {\n  n Int\n  @@ignore\n}\n") == "(no error)");
+  CHECK(errors_of("enum E {\n}\n") == "schema.prisma:1:1: enum E has no value: an enum needs at least one");
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 
 namespace driftguard::prisma {
@@ -234,6 +235,7 @@ struct IndexColumn {
   std::string column;
   std::string opclass;
   bool desc = false;
+  bool asc = false;  // `sort: Asc` written out: Prisma then prints ASC (measured with its engine)
 };
 
 struct Index {
@@ -287,8 +289,27 @@ class Generator {
       if (!relation_mode_prisma_) foreign_keys_for(s_.models[i], tables_[i]);
     }
     many_to_many();
+    check_constraint_names();
     if (!diags_.empty()) throw PrismaError(std::move(diags_));
     return emit();
+  }
+
+  // Prisma's engine: primary key, index and unique constraint names share one namespace ("has to be unique in the
+  // following namespace: global for primary key, indexes and unique constraints"); two default names cut to 63
+  // bytes can meet there (found by the DDL oracle). PostgreSQL would refuse the second index.
+  void check_constraint_names() {
+    std::map<std::pair<std::string, std::string>, SourceRef> seen;  // (schema, name) -> where first used
+    auto use = [&](const std::string& schema, const std::string& name, const SourceRef& at) {
+      auto [it, fresh] = seen.emplace(std::make_pair(schema, name), at);
+      if (!fresh) {
+        error(at, "the constraint name '" + name + "' is already used at " + it->second.str() +
+                      ": primary keys, indexes and unique constraints need distinct names (give one a map: name)");
+      }
+    };
+    for (const auto& t : tables_) {
+      if (!t.pk_name.empty()) use(t.schema, t.pk_name, t.origin);
+      for (const auto& ix : t.indexes) use(t.schema, ix.name, ix.origin);
+    }
   }
 
   // --- names ---------------------------------------------------------------------------------------------------
@@ -343,6 +364,7 @@ class Generator {
       relation_mode_prisma_ = mode->is_string() && mode->text == "prisma";
     }
     if (const Expr* schemas = ds.get("schemas")) {
+      schemas_listed_ = true;
       if (schemas->kind != Expr::Kind::Array) error(schemas->ref, "schemas must be a list of strings");
       for (const auto& item : schemas->items) {
         if (const std::string* name = string_arg(&item, "a schema name")) schemas_.push_back({*name, item.ref});
@@ -610,8 +632,18 @@ class Generator {
   }
 
   std::string constraint_map(const Attribute& a) {
-    const std::string* s = string_arg(a.arg("map"), "map");
+    const std::string* s = constraint_name(a.arg("map"));
     return s ? *s : "";
+  }
+
+  // The `map:` name of a primary key, unique constraint, index or foreign key. Prisma rejects a name longer than
+  // PostgreSQL's 63 bytes (it would be cut, and two cut names could clash) instead of shortening it.
+  const std::string* constraint_name(const Expr* e) {
+    const std::string* s = string_arg(e, "map");
+    if (s && s->size() > 63) {
+      error(e->ref, "the constraint name '" + *s + "' in map: is longer than PostgreSQL's limit of 63 bytes");
+    }
+    return s;
   }
 
   // Prisma accepts a single value where a list is expected: @@index(userId) is @@index([userId]).
@@ -645,7 +677,7 @@ class Generator {
       }
       const Field* f = scalar_field(m, item);
       if (!f) continue;
-      IndexColumn c{column_name(*f), "", false};
+      IndexColumn c{column_name(*f), "", false, false};
       for (const auto& arg : item.args) column_option(c, arg);
       cols.push_back(std::move(c));
     }
@@ -656,6 +688,7 @@ class Generator {
     if (arg.name == "sort") {
       if (!arg.value.is_path("Asc") && !arg.value.is_path("Desc")) error(arg.value.ref, "sort is Asc or Desc");
       c.desc = arg.value.is_path("Desc");
+      c.asc = arg.value.is_path("Asc");
     } else if (arg.name == "ops") {
       if (arg.value.is_call("raw")) {
         const Expr* s = arg.value.positional(0);
@@ -692,6 +725,10 @@ class Generator {
           error(arg.value.ref, "unknown index type '" + arg.value.text + "': expected BTree, Hash, Gist, Gin, SpGist or Brin");
         } else {
           ix.method = std::string(it->second);
+          // Prisma's engine: "Hash type does not support sort option."
+          bool sorted = std::any_of(ix.columns.begin(), ix.columns.end(),
+                                    [](const IndexColumn& c) { return c.asc || c.desc; });
+          if (ix.method == "HASH" && sorted) error(a.ref, "a Hash index takes no sort order");
         }
       } else if (arg.name == "where") {
         const Expr* s = arg.value.is_call("raw") ? arg.value.positional(0) : nullptr;
@@ -703,7 +740,9 @@ class Generator {
         column_option(c, arg);
       } else if (arg.name == "clustered") {
         if (arg.value.is_path("true")) error(arg.ref, "clustered indexes are only supported on SQL Server");
-      } else if (arg.name == "map" || (arg.name == "name" && a.name == "index")) {
+      } else if (arg.name == "map") {
+        if (const std::string* s = constraint_name(&arg.value)) ix.name = *s;
+      } else if (arg.name == "name" && a.name == "index") {
         if (const std::string* s = string_arg(&arg.value, arg.name)) ix.name = *s;
       } else if (arg.name == "ops") {
         error(arg.ref, "ops goes on a field of the index, as in [field(ops: JsonbPathOps)]");
@@ -722,7 +761,7 @@ class Generator {
       Index ix;
       ix.unique = true;
       ix.origin = u->ref;
-      ix.columns.push_back({column_name(f), "", false});
+      ix.columns.push_back({column_name(f), "", false, false});
       index_options(ix, *u, "@unique", {"map", "sort", "length", "clustered", "where"});
       if (ix.name.empty()) ix.name = default_constraint_name(t.name, {column_name(f)}, "_key");
       t.indexes.push_back(std::move(ix));
@@ -837,7 +876,7 @@ class Generator {
           if (!msg.empty()) error(e->ref, msg);
         }
       }
-      const std::string* map = string_arg(r->arg("map"), "map");
+      const std::string* map = constraint_name(r->arg("map"));
       fk.name = map ? *map : default_constraint_name(t.name, fk.columns, "_fkey");
       t.fks.push_back(std::move(fk));
     }
@@ -903,9 +942,26 @@ class Generator {
   }
 
   // --- output --------------------------------------------------------------------------------------------------
+  // With a `schemas` list, Prisma creates the schemas its tables and enums live in, in byte order of their names
+  // (a listed schema nothing uses is not created; measured with its engine); without one, "public".
+  std::vector<std::pair<std::string, SourceRef>> created_schemas() const {
+    if (!schemas_listed_) return schemas_;
+    std::set<std::string> used;
+    for (const auto& t : tables_) used.insert(t.schema);
+    for (const auto& e : s_.enums) used.insert(schema_of(e.attributes));
+    std::vector<std::pair<std::string, SourceRef>> out;
+    for (const auto& name : used) {
+      auto it = std::find_if(schemas_.begin(), schemas_.end(), [&](const auto& sch) { return sch.first == name; });
+      if (it != schemas_.end()) out.push_back(*it);
+    }
+    return out;
+  }
+
   std::vector<GeneratedDdl> emit() {
     std::vector<GeneratedDdl> out;
-    for (const auto& [name, ref] : schemas_) out.push_back({"CreateSchema", "CREATE SCHEMA IF NOT EXISTS " + quote_ident(name), ref});
+    for (const auto& [name, ref] : created_schemas()) {
+      out.push_back({"CreateSchema", "CREATE SCHEMA IF NOT EXISTS " + quote_ident(name), ref});
+    }
     for (const auto& x : extensions_) {
       std::string sql = "CREATE EXTENSION IF NOT EXISTS " + quote_ident(x.name);
       if (!x.schema.empty()) sql += " WITH SCHEMA " + quote_ident(x.schema);
@@ -935,7 +991,8 @@ class Generator {
       for (const auto& ix : t.indexes) {
         std::vector<std::string> cols;
         for (const auto& c : ix.columns) {
-          cols.push_back(quote_ident(c.column) + (c.opclass.empty() ? "" : " " + c.opclass) + (c.desc ? " DESC" : ""));
+          cols.push_back(quote_ident(c.column) + (c.opclass.empty() ? "" : " " + c.opclass) +
+                         (c.desc ? " DESC" : c.asc ? " ASC" : ""));
         }
         std::string sql = std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) +
                           " ON " + qualified(t.schema, t.name) + (ix.method.empty() ? "" : " USING " + ix.method + " ") +
@@ -966,6 +1023,7 @@ class Generator {
   const PrismaSchema& s_;
   std::vector<Diagnostic> diags_;
   std::vector<std::pair<std::string, SourceRef>> schemas_;
+  bool schemas_listed_ = false;  // the datasource has `schemas = [...]`
   std::vector<Extension> extensions_;
   std::vector<Table> tables_;  // one per model, in model order, then the implicit many-to-many tables
   bool relation_mode_prisma_ = false;
@@ -1000,7 +1058,12 @@ std::vector<ColumnOrigin> column_origins(const PrismaSchema& schema) {
   for (const auto& m : schema.models) {
     std::string schema_name = g.schema_of(m.attributes);
     std::string table = Generator::mapped(m.attributes, m.name);
-    for (const auto& f : m.fields) out.push_back({schema_name, table, Generator::mapped(f.attributes, f.name), f.ref});
+    for (const auto& f : m.fields) {
+      const Attribute* d = f.attr("default");
+      const Expr* v = d ? d->first_or("value") : nullptr;
+      bool any_default = v && v->is_call("dbgenerated") && !v->positional(0);
+      out.push_back({schema_name, table, Generator::mapped(f.attributes, f.name), f.ref, any_default});
+    }
   }
   return out;
 }

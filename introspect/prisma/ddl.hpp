@@ -41,6 +41,7 @@ struct ColumnOrigin {
   std::string table;
   std::string column;
   SourceRef origin;
+  bool any_default = false;  // @default(dbgenerated()) without an expression: Prisma accepts any default there
 };
 std::vector<ColumnOrigin> column_origins(const PrismaSchema& schema);
 

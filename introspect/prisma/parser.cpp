@@ -48,6 +48,7 @@ class Lexer {
 
   std::vector<Token> run() {
     std::vector<Token> out;
+    out_ = &out;
     while (true) {
       skip_blanks();
       if (pos_ >= s_.size()) break;
@@ -56,6 +57,9 @@ class Lexer {
       if (c == '\n' || c == '\r') {
         newline();
         out.push_back({Tok::Newline, "\n", line, col});
+      } else if (c == '/' && peek(1) == '*') {
+        block_comment(line, col);
+        continue;
       } else if (c == '/' && peek(1) == '/') {
         bool doc = peek(2) == '/';
         std::size_t start = pos_ + (doc ? 3 : 2);
@@ -118,6 +122,35 @@ class Lexer {
   }
   void error(int line, int col, std::string msg) { diags_.push_back({{file_, line, col}, std::move(msg)}); }
 
+  // `/* ... */` (and `/** ... */`), possibly over several lines. Prisma's grammar takes one as a comment line (at
+  // the start of a line, before anything else on it) or as the trailing comment of a line (nothing but blanks
+  // after it); anywhere else in a line its engine rejects the line ("This line is not a valid field or attribute
+  // definition"), and so do we.
+  void block_comment(int line, int col) {
+    bool leading = out_->empty() || out_->back().kind == Tok::Newline || out_->back().line < line;
+    advance();
+    advance();
+    while (pos_ < s_.size() && !(s_[pos_] == '*' && peek(1) == '/')) {
+      if (s_[pos_] == '\n' || s_[pos_] == '\r') {
+        newline();
+      } else {
+        advance();
+      }
+    }
+    if (pos_ >= s_.size()) {
+      error(line, col, "unterminated comment: '/*' without '*/'");
+      return;
+    }
+    advance();
+    advance();
+    if (leading) return;
+    std::size_t k = pos_;
+    while (k < s_.size() && (s_[k] == ' ' || s_[k] == '\t' || s_[k] == '\f' || s_[k] == '\v')) ++k;
+    if (k < s_.size() && s_[k] != '\n' && s_[k] != '\r') {
+      error(line, col, "a /* */ comment must start its line or end it: Prisma rejects one between the items of a line");
+    }
+  }
+
   Token number(int line, int col) {
     std::size_t start = pos_;
     if (s_[pos_] == '-') advance();
@@ -126,12 +159,7 @@ class Lexer {
       advance();
       while (digit(peek(0))) advance();
     }
-    if ((peek(0) == 'e' || peek(0) == 'E') &&
-        (digit(peek(1)) || ((peek(1) == '-' || peek(1) == '+') && digit(peek(2))))) {
-      advance();
-      advance();
-      while (digit(peek(0))) advance();
-    }
+    // No exponent: Prisma's grammar has none (its engine rejects @default(1e3)).
     return {Tok::Number, std::string(s_.substr(start, pos_ - start)), line, col};
   }
 
@@ -225,6 +253,7 @@ class Lexer {
   std::string_view s_;
   const std::string& file_;
   std::vector<Diagnostic>& diags_;
+  std::vector<Token>* out_ = nullptr;  // the tokens so far (a block comment's placement depends on them)
   std::size_t pos_ = 0;
   int line_ = 1;
   int col_ = 1;
@@ -686,6 +715,47 @@ void validate_prisma(const PrismaSchema& schema, std::vector<Diagnostic>& diags)
       known_attrs(v.attributes, {"map"}, "@", "enum value '" + v.name + "'", false);
     }
     known_attrs(e.attributes, {"map", "schema"}, "@@", "enum " + e.name, false);
+  }
+  // Prisma's engine: "Each model must have at least one unique criteria that has only required fields" (an @id, an
+  // @@id, or an @unique / @@unique over required fields), unless the model is @@ignore'd.
+  for (const auto& m : schema.models) {
+    if (m.attr("ignore")) continue;
+    auto required = [&](const std::string& name) {
+      const Field* f = m.field(name);
+      return f && f->arity == Arity::Required;
+    };
+    bool unique = m.attr("id") != nullptr;
+    for (const auto& f : m.fields) unique = unique || f.attr("id") || (f.attr("unique") && f.arity == Arity::Required);
+    for (const auto& a : m.attributes) {
+      if (a.name != "unique") continue;
+      const Expr* fields = a.first_or("fields");
+      if (!fields || fields->kind != Expr::Kind::Array || fields->items.empty()) continue;
+      bool all = true;
+      for (const auto& item : fields->items) all = all && required(item.text);
+      unique = unique || all;
+    }
+    if (!unique) {
+      err(m.ref, "model " + m.name + " has no unique criteria over required fields: mark a field @id or @unique, or "
+                 "add @@id([...]) or @@unique([...])");
+    }
+  }
+  for (const auto& e : schema.enums) {
+    if (e.values.empty()) err(e.ref, "enum " + e.name + " has no value: an enum needs at least one");
+  }
+
+  // Prisma 7's engine rules for views: a preview feature, and no primary key (a view holds no constraint).
+  bool views_enabled = std::any_of(schema.generators.begin(), schema.generators.end(), [](const ConfigBlock& g) {
+    const Expr* f = g.get("previewFeatures");
+    return f && std::any_of(f->items.begin(), f->items.end(), [](const Expr& x) { return x.is_string() && x.text == "views"; });
+  });
+  for (const auto& v : schema.views) {
+    if (!views_enabled) {
+      err(v.ref, "view definitions are only available with the \"views\" preview feature (previewFeatures of the generator)");
+    }
+    for (const auto& f : v.fields) {
+      if (const Attribute* id = f.attr("id")) err(id->ref, "views cannot have primary keys: @id on view " + v.name);
+    }
+    if (const Attribute* id = v.attr("id")) err(id->ref, "views cannot have primary keys: @@id on view " + v.name);
   }
   if (schema.datasources.size() > 1) {
     err(schema.datasources[1].ref, "only one datasource is allowed (the first is at " +
