@@ -1545,14 +1545,30 @@ std::string query(std::string_view select_text) {
   return r.json;
 }
 
-QueryText view_query(std::string_view select_text, const ExprContext& ctx, const std::vector<std::string>& column_names) {
+QueryText view_query(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names) {
   QueryText out;
+  const json& sel = unwrap(select_stmt);
+  ExprContext c = ctx;
+  c.columns = nullptr;  // the query's own FROM decides what its columns are
+  c.table.clear();
+  const std::vector<std::string>* names = column_names.empty() ? nullptr : &column_names;
+  Printer p(c);
+  out.text = p.select(sel, names, &out.columns);
+  out.resolved = p.resolved();
+  Printer loose(c);
+  loose.set_loose();
+  out.loose = loose.select(sel, names, nullptr);
+  return out;
+}
+
+QueryText view_query(std::string_view select_text, const ExprContext& ctx, const std::vector<std::string>& column_names) {
   std::string sql(select_text);
   auto r = pg::parse(sql);
   json tree = r.error ? json() : json::parse(r.json, nullptr, false);
   const json& stmts = field(tree, "stmts");
   const json& sel = stmts.is_array() && stmts.size() == 1 ? field(field(stmts[0], "stmt"), "SelectStmt") : field(tree, "");
   if (!sel.is_object()) {
+    QueryText out;
     out.text = out.loose = query(select_text);
     out.resolved = false;
     return out;
@@ -1560,15 +1576,7 @@ QueryText view_query(std::string_view select_text, const ExprContext& ctx, const
   ExprContext c = ctx;
   c.text = sql;
   c.base = 0;
-  c.columns = nullptr;
-  c.table.clear();
-  Printer p(c);
-  out.text = p.select(sel, column_names.empty() ? nullptr : &column_names, &out.columns);
-  out.resolved = p.resolved();
-  Printer loose(c);
-  loose.set_loose();
-  out.loose = loose.select(sel, column_names.empty() ? nullptr : &column_names, nullptr);
-  return out;
+  return view_query(sel, c, column_names);
 }
 
 std::string fk_action(const std::string& code) {
