@@ -1545,7 +1545,7 @@ std::string query(std::string_view select_text) {
   return r.json;
 }
 
-QueryText view_query(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names) {
+QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names) {
   QueryText out;
   const json& sel = unwrap(select_stmt);
   ExprContext c = ctx;
@@ -1576,7 +1576,7 @@ QueryText view_query(std::string_view select_text, const ExprContext& ctx, const
   ExprContext c = ctx;
   c.text = sql;
   c.base = 0;
-  return view_query(sel, c, column_names);
+  return view_query_tree(sel, c, column_names);
 }
 
 std::string fk_action(const std::string& code) {

@@ -105,7 +105,7 @@ struct QueryText {
 QueryText view_query(std::string_view select_text, const ExprContext& ctx,
                      const std::vector<std::string>& column_names = {});
 // The same from a SelectStmt node (ctx.text and ctx.base: the text its locations point into, when known).
-QueryText view_query(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names = {});
+QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names = {});
 
 // Foreign-key action from libpg_query's code ('a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set
 // default) -> "NO ACTION", "RESTRICT", ...
