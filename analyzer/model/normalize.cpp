@@ -141,19 +141,20 @@ bool is_number_text(const std::string& s) {
 // (the zone is ignored for this type, seconds are always shown, a zero fraction is not).
 std::string timestamp_literal(const std::string& s) {
   static const std::regex re(
-      R"(\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*)");
+      R"(\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(:\d{2})?(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*)");
   std::smatch m;
   if (!std::regex_match(s, m, re)) return s;
   std::string frac = m[4].str();
   while (!frac.empty() && (frac.back() == '0' || frac.back() == '.')) frac.pop_back();
-  return m[1].str() + " " + m[2].str() + (m[3].matched ? m[3].str() : ":00") + frac;
+  // a date alone is midnight
+  return m[1].str() + " " + (m[2].matched ? m[2].str() : "00:00") + (m[3].matched ? m[3].str() : ":00") + frac;
 }
 
 // A timestamp with time zone literal as PostgreSQL prints it with TimeZone = UTC (the catalog reader reads in
 // UTC): '2020-01-01 02:00:00+02' and '2020-01-01 00:00:00' (no zone: taken as UTC) are '2020-01-01 00:00:00+00'.
 std::string timestamptz_literal(const std::string& s) {
   static const std::regex re(
-      R"(\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?\s*(Z|UTC|([+-])(\d{2}):?(\d{2})?)?\s*)",
+      R"(\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|UTC|([+-])(\d{2}):?(\d{2})?)?\s*)",
       std::regex::icase);
   std::smatch m;
   if (!std::regex_match(s, m, re)) return s;
@@ -161,8 +162,8 @@ std::string timestamptz_literal(const std::string& s) {
   tm.tm_year = std::stoi(m[1].str()) - 1900;
   tm.tm_mon = std::stoi(m[2].str()) - 1;
   tm.tm_mday = std::stoi(m[3].str());
-  tm.tm_hour = std::stoi(m[4].str());
-  tm.tm_min = std::stoi(m[5].str());
+  tm.tm_hour = m[4].matched ? std::stoi(m[4].str()) : 0;  // a date alone is midnight
+  tm.tm_min = m[5].matched ? std::stoi(m[5].str()) : 0;
   tm.tm_sec = m[6].matched ? std::stoi(m[6].str()) : 0;
   std::time_t t = timegm(&tm);
   if (m[9].matched) {
@@ -862,6 +863,7 @@ class Printer {
       for (const auto& [n, t] : *c_.columns) it.columns.push_back({n, t});
     }
     sc.items.push_back(std::move(it));
+    sc.names.push_back(c_.table);  // a sub-select's own FROM of this table is numbered (posts posts_1)
     scopes_.push_back(std::move(sc));
   }
 
