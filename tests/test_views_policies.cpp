@@ -19,41 +19,37 @@
 #include "introspect/diff.hpp"
 #include "tests/helpers.hpp"
 #include "tests/pg_server.hpp"
+#include "tests/round_trip.hpp"
 
 using namespace driftguard;
 namespace fs = std::filesystem;
 
 namespace {
 
-model::SchemaModel replayed(const std::string& sql) {
-  model::Replayer r;
-  std::vector<Finding> findings;
-  r.apply_sql(sql, SourceRef{"test.sql", 1, 1}, findings);
-  for (const auto& f : findings) FAIL_CHECK("replay: " << f.message);
-  return r.take();
-}
+using dgtest::items;
+using dgtest::replayed;
+using dgtest::round_trip;
 
-model::SchemaModel live(const std::string& conn) {
-  db::ConnectOptions c;
-  c.url = conn;
-  return catalog::read(c, {});
-}
+using dgtest::live;
 
-std::string items(const std::vector<diff::DriftItem>& v) {
-  std::string out;
-  for (const auto& i : v) out += i.kind + " " + i.path + ": " + i.expected.value + " | " + i.actual.value + "\n";
+// The projects of one kind of the shared corpus (prisma, sql, supabase), sorted; empty when it is not there.
+std::vector<fs::path> corpus_projects(const char* kind) {
+  fs::path dir = fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / kind;
+  std::vector<fs::path> out;
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
   return out;
 }
 
-// Applies the SQL to a fresh database and requires the replay of the same SQL to give the same model, both ways.
-model::SchemaModel round_trip(const std::string& sql, const std::string& tag) {
-  std::string db = dgtest::pg::fresh_database(tag);
-  dgtest::pg::exec(db, sql);
-  model::SchemaModel got = live(db);
-  model::SchemaModel want = replayed(sql);
-  CHECK(items(diff::diff(want, got)) == "");
-  CHECK(items(diff::diff(got, want)) == "");
-  return got;
+// `got` equals the pinned fixture (UPDATE_GOLDEN=1 rewrites it: review the diff).
+void check_pinned(const std::string& got, const char* fixture) {
+  fs::path pinned = fs::path(dgtest::source_dir()) / "fixtures" / fixture;
+  if (const char* u = std::getenv("UPDATE_GOLDEN"); u && *u) std::ofstream(pinned, std::ios::binary) << got;
+  std::ifstream in(pinned, std::ios::binary);
+  std::stringstream want;
+  want << in.rdbuf();
+  CHECK(got == want.str());
 }
 
 const char* kTables = R"sql(
@@ -374,14 +370,11 @@ TEST_CASE("policies and views of the Supabase corpus as PostgreSQL stores them",
   // PostgreSQL accepted are then replayed, and the policies, row-level security and views of the replay must
   // equal the catalog's. Statements PostgreSQL refused (extensions Debian does not ship, and what depends on
   // them) are left out of both. Counts are pinned in fixtures/supabase-policies.txt (UPDATE_GOLDEN=1 rewrites).
-  fs::path corpus = fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / "supabase";
-  if (!fs::is_directory(corpus)) {
+  std::vector<fs::path> projects = corpus_projects("supabase");
+  if (projects.empty()) {
     WARN("shared corpus not found; skipped");
     return;
   }
-  std::vector<fs::path> projects;
-  for (const auto& e : fs::directory_iterator(corpus)) projects.push_back(e.path());
-  std::sort(projects.begin(), projects.end());
   // Its own cluster: histories create roles (and the prelude does).
   auto cluster = db::TempCluster::start();
   std::string got;
@@ -444,13 +437,8 @@ TEST_CASE("policies and views of the Supabase corpus as PostgreSQL stores them",
       if (ours) got += "  " + i.kind + " " + i.path + "\n";
     }
   }
-  fs::path pinned = fs::path(dgtest::source_dir()) / "fixtures" / "supabase-policies.txt";
-  if (const char* u = std::getenv("UPDATE_GOLDEN"); u && *u) std::ofstream(pinned, std::ios::binary) << got;
-  std::ifstream in(pinned, std::ios::binary);
-  std::stringstream want_text;
-  want_text << in.rdbuf();
   CHECK(total_policies >= 100);
-  CHECK(got == want_text.str());
+  check_pinned(got, "supabase-policies.txt");
 }
 
 namespace {
@@ -504,14 +492,11 @@ TEST_CASE("schema --from migrations: the DDL of every replayable Prisma history 
   // Each history that replays without a replay error is printed as DDL (model::to_sql, what `schema --from
   // migrations` prints) and applied to a fresh database in one request; the result per project is pinned in
   // fixtures/schema-apply.txt (UPDATE_GOLDEN=1 rewrites): "applies", or PostgreSQL's error.
-  fs::path corpus = fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / "prisma";
-  if (!fs::is_directory(corpus)) {
+  std::vector<fs::path> projects = corpus_projects("prisma");
+  if (projects.empty()) {
     WARN("shared corpus not found; skipped");
     return;
   }
-  std::vector<fs::path> projects;
-  for (const auto& e : fs::directory_iterator(corpus)) projects.push_back(e.path());
-  std::sort(projects.begin(), projects.end());
   std::string got;
   int applied = 0;
   for (const auto& p : projects) {
@@ -539,11 +524,6 @@ TEST_CASE("schema --from migrations: the DDL of every replayable Prisma history 
       got += msg.substr(0, msg.find('\n')) + "\n";
     }
   }
-  fs::path pinned = fs::path(dgtest::source_dir()) / "fixtures" / "schema-apply.txt";
-  if (const char* u = std::getenv("UPDATE_GOLDEN"); u && *u) std::ofstream(pinned, std::ios::binary) << got;
-  std::ifstream in(pinned, std::ios::binary);
-  std::stringstream want;
-  want << in.rdbuf();
   CHECK(applied >= 15);
-  CHECK(got == want.str());
+  check_pinned(got, "schema-apply.txt");
 }
