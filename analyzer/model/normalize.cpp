@@ -637,7 +637,8 @@ class Printer {
     if (node_type(node) != "ColumnRef") return {};
     if (!scopes_.empty()) {
       auto r = resolve(unwrap(node));
-      return r ? r->type : std::string();
+      if (r) return r->type;
+      // not a column of the query's relations (a trigger's old.x / new.x): the table's column of that name
     }
     if (!c_.columns) return {};
     auto f = strings(field(unwrap(node), "fields"));
@@ -652,11 +653,12 @@ class Printer {
     if (!literal) return {};
     // PostgreSQL compares a varchar column with text (((t.name)::text = 'x'::text)): the column seen through
     // that cast is still the column.
-    const json& col = node_type(column) == "TypeCast" && node_type(field(unwrap(column), "arg")) == "ColumnRef" &&
-                              is_text_type(type_name(field(unwrap(column), "typeName")))
-                          ? field(unwrap(column), "arg")
-                          : column;
-    return column_type(col);
+    if (node_type(column) == "TypeCast" && node_type(field(unwrap(column), "arg")) == "ColumnRef" &&
+        is_text_type(type_name(field(unwrap(column), "typeName")))) {
+      std::string t = column_type(field(unwrap(column), "arg"));
+      return is_text_type(t) ? t : std::string();
+    }
+    return column_type(column);
   }
 
   // a BETWEEN x AND y -> {"(a >= x)", "(a <= y)"}; NOT BETWEEN -> {"(a < x)", "(a > y)"}
