@@ -293,19 +293,54 @@ std::string noun(const ModelSource& s) {
 
 std::string short_name(const ModelSource& s) { return s.kind; }
 
-// What it probably means when one source disagrees with the two others; "" when there is nothing to say.
-std::string hint(const std::array<const ModelSource*, 3>& src, int odd) {
+// What it probably means when one source disagrees with the two others, or when only two sources hold the
+// object; "" when there is nothing to say (not the schema.prisma / migrations / database trio).
+std::string hint(const std::array<const ModelSource*, 3>& src, const diff::Item3& i) {
   std::set<std::string> kinds;
   for (const auto* s : src) kinds.insert(s->kind);
-  if (kinds != std::set<std::string>{"prisma", "migrations", "database"} || odd < 0) return "";
-  const std::string& k = src[static_cast<std::size_t>(odd)]->kind;
+  if (kinds != std::set<std::string>{"prisma", "migrations", "database"}) return "";
+  bool presence = !i.kinds.empty() && i.family != i.kinds.front();
+  if (i.odd < 0) {
+    if (i.third < 0) return "";
+    const std::string& k = src[static_cast<std::size_t>(i.third)]->kind;
+    if (!i.third_absent) {
+      return k == "prisma" ? "schema.prisma does not describe this (Prisma does not model it); the migrations and the "
+                             "live database differ on it: a migration not applied yet (see driftguard status), or a "
+                             "change made by hand in the database"
+                           : "";
+    }
+    if (k == "prisma") {
+      return "schema.prisma does not have it (raw SQL in a migration); the migrations and the live database differ on "
+             "it: a migration not applied yet (see driftguard status), or a change made by hand in the database";
+    }
+    if (k == "database") {
+      return "not in the live database yet: a migration not applied yet (see driftguard status); schema.prisma and "
+             "the migrations also differ on it: create a migration for the schema.prisma change (prisma migrate dev)";
+    }
+    return "not created by any migration: applied to the database without one (prisma db push, or by hand), and "
+           "schema.prisma differs from the database on it";
+  }
+  auto o = static_cast<std::size_t>(i.odd);
+  const std::string& k = src[o]->kind;
+  bool only_here = presence && i.values[o].present;  // the odd source is the only one that has the object
   if (k == "migrations") {
+    if (only_here) {
+      return "only the migrations create it: a migration not applied to the live database yet (see driftguard "
+             "status); schema.prisma does not declare it (raw SQL in a migration, or schema.prisma is behind)";
+    }
     return "schema.prisma and the live database agree, the migrations do not: the change was applied without a "
            "migration (prisma db push, or by hand); create one (prisma migrate dev) so that other databases get it";
   }
   if (k == "database") {
+    if (only_here) {
+      return "only in the live database: created by hand (or by a migration that is no longer in the folder); "
+             "add it to schema.prisma and a migration, or drop it";
+    }
     return "schema.prisma and the migrations agree, the live database does not: a migration not applied yet (see "
            "driftguard status), or a change made by hand in the database";
+  }
+  if (only_here) {
+    return "only in schema.prisma: schema.prisma was edited without a migration; create one (prisma migrate dev)";
   }
   return "the migrations and the live database agree, schema.prisma does not: schema.prisma was edited without a "
          "migration, or is behind the database (prisma db pull)";
@@ -335,6 +370,11 @@ std::string sentence3(const diff::Item3& i, const std::array<const ModelSource*,
   for (std::size_t k = 0; k < 3; ++k) {
     if (i.known[k]) out += std::string(out.back() == ':' ? " " : "; ") + value(k) + " in " + noun(*src[k]);
   }
+  // Only two sources hold it: say where the third stands instead of leaving it out.
+  if (i.third >= 0) {
+    const std::string& t = noun(*src[static_cast<std::size_t>(i.third)]);
+    out += i.third_absent ? "; not in " + t : "; " + t + " does not define it";
+  }
   return out;
 }
 
@@ -361,7 +401,7 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
       if (!where(v).empty()) out << pal.dim << "  at " << where(v) << pal.reset;
       out << "\n";
     }
-    std::string h = hint(src, i.odd);
+    std::string h = hint(src, i);
     if (!h.empty()) out << "    " << pal.dim << "-> " << h << pal.reset << "\n";
   });
   print_tail(out, {src[0], src[1], src[2]}, items, pal);
@@ -399,7 +439,7 @@ void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src
       if (i.known[k]) values[short_name(*src[k])] = endpoint_json(i.values[k]);
     }
     j["values"] = values;
-    std::string h = hint(src, i.odd);
+    std::string h = hint(src, i);
     if (!h.empty()) j["hint"] = h;
     arr.push_back(j);
   }

@@ -98,6 +98,7 @@ class Scratch {
     }
   }
   SchemaModel& model() { return r_.model(); }
+  void set_relation_fallback(norm::RelationLookup lookup) { r_.set_relation_fallback(std::move(lookup)); }
   model::Schema& schema(const std::string& name) {
     auto& s = r_.model().schemas[name];
     s.name = name;
@@ -175,6 +176,24 @@ class Reader {
     // stores them. set_config(..., true) lasts until the end of this transaction; nothing is written.
     // Timestamps with time zone print in UTC, as the normalizer writes them.
     run(tx_, "settings", "SELECT set_config('search_path', 'public', true), set_config('TimeZone', 'UTC', true)");
+    // View queries and policy sub-selects are normalized against the relations they read (the column types
+    // decide which casts PostgreSQL added): those already read into the model. The search path is public.
+    scratch_.set_relation_fallback([this](const std::vector<std::string>& parts) -> std::optional<norm::RelationInfo> {
+      std::string s = parts.size() >= 2 ? parts[parts.size() - 2] : "public";
+      const std::string& n = parts.back();
+      auto sit = m_.schemas.find(s);
+      if (sit == m_.schemas.end()) return std::nullopt;
+      norm::RelationInfo info{s, n, {}};
+      if (auto t = sit->second.tables.find(n); t != sit->second.tables.end()) {
+        for (const auto& c : t->second.columns) info.columns.push_back({c.name, c.type});
+        return info;
+      }
+      if (auto v = sit->second.views.find(n); v != sit->second.views.end() && v->second.resolved) {
+        for (const auto& [cn, ct] : v->second.columns) info.columns.push_back({cn, ct});
+        return info;
+      }
+      return std::nullopt;
+    });
     schemas();
     extensions();
     relations();

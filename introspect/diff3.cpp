@@ -56,8 +56,22 @@ std::vector<Item3> diff3(const std::array<const model::SchemaModel*, 3>& sources
     } else if (n == 2) {
       // the source in both differing pairs is the odd one: 0 in (0,1)+(0,2), 1 in (0,1)+(1,2), 2 in (0,2)+(1,2)
       x.odd = !pairs[2] ? 0 : !pairs[1] ? 1 : 2;
+    } else if (n == 1) {
+      // the source outside the one differing pair: 2 for (0,1), 1 for (0,2), 0 for (1,2)
+      x.third = pairs[0] ? 2 : pairs[1] ? 1 : 0;
     }
     out.push_back(std::move(x));
+  }
+  // Does the third source lack the object itself, or the table (schema, ...) that holds it? A presence item at
+  // the path or a prefix of it, where that source's value is absent, says so.
+  for (auto& x : out) {
+    if (x.third < 0) continue;
+    auto t = static_cast<std::size_t>(x.third);
+    for (const auto& y : out) {
+      bool presence = !y.kinds.empty() && y.family != y.kinds.front();
+      bool covers = y.path == x.path || x.path.rfind(y.path + ".", 0) == 0;
+      if (&y != &x && presence && covers && y.known[t] && !y.values[t].present) x.third_absent = true;
+    }
   }
   return out;  // std::map order: path, then family
 }

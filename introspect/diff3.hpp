@@ -19,6 +19,11 @@ struct Item3 {
   std::array<bool, 3> known{};     // whether a value was seen for the source (always, when `odd` >= 0)
   int odd = -1;          // the source that disagrees with the two others; -1: no two agree, or only one pair differs
   bool all_differ = false;  // three different values
+  // Only one pair differs (the object, or this property of it, is in two sources only): the third source, and
+  // whether it lacks the object (or its table) rather than not defining this property (a schema.prisma view has
+  // no query).
+  int third = -1;
+  bool third_absent = false;
   Severity severity = Severity::error;  // the highest of the pairwise items
   bool unmanaged = false;               // every pairwise item is unmanaged
   std::vector<std::string> kinds;       // the pairwise kinds, e.g. {"missing-column", "extra-column"}

@@ -14,42 +14,16 @@
 #include "introspect/catalog.hpp"
 #include "introspect/diff.hpp"
 #include "tests/pg_server.hpp"
+#include "tests/round_trip.hpp"
 
 using namespace driftguard;
 
 namespace {
 
-model::SchemaModel replayed(const std::string& sql) {
-  model::Replayer r;
-  std::vector<Finding> findings;
-  r.apply_sql(sql, SourceRef{"test.sql", 1, 1}, findings);
-  for (const auto& f : findings) FAIL_CHECK("replay: " << f.message);
-  return r.take();
-}
-
-model::SchemaModel live(const std::string& conn, const catalog::Options& o = {}) {
-  db::ConnectOptions c;
-  c.url = conn;
-  return catalog::read(c, o);
-}
-
-std::string items(const std::vector<diff::DriftItem>& v) {
-  std::string out;
-  for (const auto& i : v) out += i.kind + " " + i.path + ": " + i.expected.value + " | " + i.actual.value + "\n";
-  return out;
-}
-
-// Applies the SQL to a fresh database, reads it back, and checks that replaying the same SQL gives the same model.
-model::SchemaModel round_trip(const std::string& sql, const std::string& tag) {
-  std::string db = dgtest::pg::fresh_database(tag);
-  dgtest::pg::exec(db, sql);
-  model::SchemaModel got = live(db);
-  model::SchemaModel want = replayed(sql);
-  INFO("replayed vs catalog");
-  CHECK(items(diff::diff(want, got)) == "");
-  CHECK(items(diff::diff(got, want)) == "");
-  return got;
-}
+using dgtest::items;
+using dgtest::live;
+using dgtest::replayed;
+using dgtest::round_trip;
 
 const char* kEverything = R"sql(
 CREATE EXTENSION citext;

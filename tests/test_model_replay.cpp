@@ -287,7 +287,7 @@ TEST_CASE("DROP INDEX, ALTER INDEX RENAME, index on a materialized view", "[mode
   CHECK(errors(r).empty());
   CHECK(index_names(table(r, "t")) == std::vector<std::string>{"i2"});
   CHECK(r.m.schema("public")->views.at("mv").indexes.empty());
-  CHECK(r.m.schema("public")->views.at("mv").definition == "SELECT a FROM t");
+  CHECK(r.m.schema("public")->views.at("mv").definition == "SELECT t.a FROM t");
   CHECK(table(r, "t").primary_key()->name == "t_pk");
 }
 
@@ -452,8 +452,8 @@ TEST_CASE("views and materialized views keep their query", "[model][replay]") {
       "DROP MATERIALIZED VIEW mv;\n");
   CHECK(errors(r).empty());
   const auto& views = r.m.schema("public")->views;
-  CHECK(views.at("v").definition == "SELECT a, b FROM t WHERE a > 1");
-  CHECK(views.at("w2").definition == "SELECT a FROM t");
+  CHECK(views.at("v").definition == "SELECT t.a, t.b FROM t WHERE t.a > 1");
+  CHECK(views.at("w2").definition == "SELECT t.a AS x FROM t");
   CHECK_FALSE(views.count("mv"));
   CHECK(views.at("v").order < views.at("w2").order);
 }

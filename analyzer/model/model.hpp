@@ -145,7 +145,12 @@ struct View {
   std::string schema;
   std::string name;
   bool materialized = false;
-  std::string definition;  // the query as libpg_query's deparser prints it
+  std::string definition;  // the query in canonical form (norm::view_query: as PostgreSQL stores it)
+  // When a column could not be resolved (a relation the model does not hold), the definition is kept as written
+  // there and `loose` (every column reference unqualified) is what drift compares.
+  bool resolved = true;
+  std::string loose;
+  std::vector<std::pair<std::string, std::string>> columns;  // output columns: name, canonical type ("" unknown)
   std::vector<Index> indexes;  // materialized views only
   int order = 0;           // creation order, so that views are printed after the views they read
   SourceRef src;
@@ -220,7 +225,8 @@ std::string domain_definition(const std::string& base_type, const std::string& c
 nlohmann::ordered_json to_json(const SchemaModel& m, bool sources = true);
 // DDL that recreates the model, in a stable order: schemas, extensions, types, sequences, functions, tables
 // (columns, primary key, unique, check and exclusion constraints), sequence ownership, foreign keys, indexes,
-// views in creation order, row-level security, policies, triggers.
+// views and row-typed functions in dependency order, row-level security, policies, triggers: it applies to
+// PostgreSQL as printed.
 std::string to_sql(const SchemaModel& m);
 
 }  // namespace driftguard::model

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <deque>
 #include <regex>
+#include <set>
 #include <vector>
 
 #include "analyzer/names.hpp"
@@ -139,19 +141,20 @@ bool is_number_text(const std::string& s) {
 // (the zone is ignored for this type, seconds are always shown, a zero fraction is not).
 std::string timestamp_literal(const std::string& s) {
   static const std::regex re(
-      R"(\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*)");
+      R"(\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(:\d{2})?(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*)");
   std::smatch m;
   if (!std::regex_match(s, m, re)) return s;
   std::string frac = m[4].str();
   while (!frac.empty() && (frac.back() == '0' || frac.back() == '.')) frac.pop_back();
-  return m[1].str() + " " + m[2].str() + (m[3].matched ? m[3].str() : ":00") + frac;
+  // a date alone is midnight
+  return m[1].str() + " " + (m[2].matched ? m[2].str() : "00:00") + (m[3].matched ? m[3].str() : ":00") + frac;
 }
 
 // A timestamp with time zone literal as PostgreSQL prints it with TimeZone = UTC (the catalog reader reads in
 // UTC): '2020-01-01 02:00:00+02' and '2020-01-01 00:00:00' (no zone: taken as UTC) are '2020-01-01 00:00:00+00'.
 std::string timestamptz_literal(const std::string& s) {
   static const std::regex re(
-      R"(\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?\s*(Z|UTC|([+-])(\d{2}):?(\d{2})?)?\s*)",
+      R"(\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|UTC|([+-])(\d{2}):?(\d{2})?)?\s*)",
       std::regex::icase);
   std::smatch m;
   if (!std::regex_match(s, m, re)) return s;
@@ -159,8 +162,8 @@ std::string timestamptz_literal(const std::string& s) {
   tm.tm_year = std::stoi(m[1].str()) - 1900;
   tm.tm_mon = std::stoi(m[2].str()) - 1;
   tm.tm_mday = std::stoi(m[3].str());
-  tm.tm_hour = std::stoi(m[4].str());
-  tm.tm_min = std::stoi(m[5].str());
+  tm.tm_hour = m[4].matched ? std::stoi(m[4].str()) : 0;  // a date alone is midnight
+  tm.tm_min = m[5].matched ? std::stoi(m[5].str()) : 0;
   tm.tm_sec = m[6].matched ? std::stoi(m[6].str()) : 0;
   std::time_t t = timegm(&tm);
   if (m[9].matched) {
@@ -212,6 +215,107 @@ std::vector<std::string> split_qualified(std::string_view s) {
   }
   parts.push_back(cur);
   return parts;
+}
+
+// An array literal as PostgreSQL prints it: no white space around elements ('{a, b}' is '{a,b}'), elements
+// quoted only when needed.
+std::string array_literal(const std::string& s) {
+  std::string t = s;
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+  std::size_t b = 0;
+  while (b < t.size() && std::isspace(static_cast<unsigned char>(t[b]))) ++b;
+  t = t.substr(b);
+  if (t.size() < 2 || t.front() != '{' || t.back() != '}') return s;
+  std::string out;
+  std::string elem;
+  bool quoted_elem = false;
+  auto flush = [&] {
+    // trailing white space of an unquoted element is not part of it
+    if (!quoted_elem) {
+      while (!elem.empty() && std::isspace(static_cast<unsigned char>(elem.back()))) elem.pop_back();
+    }
+    bool needs_quotes = quoted_elem && (elem.empty() || elem.find_first_of("{},\"\\ ") != std::string::npos ||
+                                        elem == "NULL" || elem == "null");
+    if (needs_quotes) {
+      out += '"';
+      for (char c : elem) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+      out += '"';
+    } else {
+      out += elem;
+    }
+    elem.clear();
+    quoted_elem = false;
+  };
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '{' || c == '}' || c == ',') {
+      if (c != '{' && (!elem.empty() || quoted_elem)) flush();
+      out += c;
+      continue;
+    }
+    if (c == '"') {
+      quoted_elem = true;
+      for (++i; i < t.size() && t[i] != '"'; ++i) {
+        if (t[i] == '\\' && i + 1 < t.size()) ++i;
+        elem += t[i];
+      }
+      continue;
+    }
+    if (c == '\\' && i + 1 < t.size()) {
+      elem += t[++i];
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c)) && elem.empty()) continue;
+    elem += c;
+  }
+  return out;
+}
+
+// A jsonb literal as PostgreSQL prints it: keys in jsonb's order (shorter first, then bytewise; the last of
+// duplicate keys wins), ", " and ": " separators. Text that is not JSON is returned as it is.
+void jsonb_text(const json& v, std::string& out) {
+  if (v.is_object()) {
+    std::vector<std::pair<std::string, const json*>> items;
+    for (auto it = v.begin(); it != v.end(); ++it) items.emplace_back(it.key(), &it.value());
+    std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+      return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+    });
+    out += '{';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      out += (i ? ", " : "") + json(items[i].first).dump() + ": ";
+      jsonb_text(*items[i].second, out);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ", ";
+      jsonb_text(v[i], out);
+    }
+    out += ']';
+  } else {
+    out += v.dump();
+  }
+}
+bool has_fraction(const json& v) {
+  if (v.is_number_float()) return true;
+  if (v.is_structured()) {
+    for (const auto& e : v) {
+      if (has_fraction(e)) return true;
+    }
+  }
+  return false;
+}
+std::string jsonb_literal(const std::string& s) {
+  json v = json::parse(s, nullptr, false);
+  // jsonb keeps a number's digits (1.50 stays 1.50), which a double would not: such literals stay as written
+  if (v.is_discarded() || has_fraction(v)) return s;
+  std::string out;
+  jsonb_text(v, out);
+  return out;
 }
 
 // ---- expressions ----
@@ -284,16 +388,18 @@ class Printer {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const json& a = items[i];
       const json& inner = field(unwrap(a), "arg");
-      bool widened = node_type(a) == "TypeCast" && node_type(inner) == "ColumnRef" && c_.columns &&
-                     is_numeric_type(type_name(field(unwrap(a), "typeName")));
-      if (widened) {
-        auto f = strings(field(unwrap(inner), "fields"));
-        auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
-        widened = it != c_.columns->end() && is_numeric_type(it->second);
-      }
-      out += (i ? ", " : "") + print(widened ? inner : a, target);
+      out += (i ? ", " : "") + print(widened_column(a) ? inner : a, target);
     }
     return out;
+  }
+
+  // A numeric column cast to another integer or numeric type: the cast PostgreSQL adds to bring the branches of
+  // COALESCE, GREATEST, LEAST and CASE to one type (COALESCE((t.s)::bigint, t.n) for a smallint s).
+  bool widened_column(const json& a) {
+    if (node_type(a) != "TypeCast") return false;
+    const json& inner = field(unwrap(a), "arg");
+    if (node_type(inner) != "ColumnRef" || !is_numeric_type(type_name(field(unwrap(a), "typeName")))) return false;
+    return is_numeric_type(column_type(inner));
   }
 
   // ARRAY[...] assigned to an array type: PostgreSQL stores each element cast to the element type
@@ -344,6 +450,8 @@ class Printer {
     }
     std::string s = str(field(b, "sval"), "sval");
     if (!target.empty() && is_numeric_type(target) && is_number_text(s)) return s;
+    if (is_text_type(element_type(target))) s = array_literal(s);
+    if (strip_typmod(target) == "jsonb") s = jsonb_literal(s);
     if (strip_typmod(target) == "timestamp without time zone") s = timestamp_literal(s);
     if (strip_typmod(target) == "timestamp with time zone") s = timestamptz_literal(s);
     if (strip_typmod(target) == "boolean") {
@@ -394,11 +502,9 @@ class Printer {
     }
     if (is_text_type(t) && is_const(arg, "sval")) return print(arg, "");
     if (is_text_type(element_type(t)) && literal_array(arg)) return print(arg, t);
-    if (is_text_type(t) && node_type(arg) == "ColumnRef" && c_.columns) {
-      auto f = strings(field(unwrap(arg), "fields"));
-      auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
-      if (it != c_.columns->end() && is_text_type(it->second)) return print(arg, "");
-    }
+    if (is_text_type(t) && node_type(arg) == "ColumnRef" && is_text_type(column_type(arg))) return print(arg, "");
+    // An array literal of text (PostgreSQL resolves '{a, b}' to text[] for #>> and prints '{a,b}'::text[]).
+    if (is_text_type(element_type(t)) && is_const(arg, "sval")) return print(arg, t);
     if (strip_typmod(t) == "regclass" && is_const(arg, "sval")) {
       auto parts = split_qualified(str(field(field(arg, "A_Const"), "sval"), "sval"));
       std::string name = parts.size() >= 2 ? qualified(parts[parts.size() - 2], parts.back()) : ident(parts.back());
@@ -417,9 +523,7 @@ class Printer {
     if (names.size() == 1 && no_args && !flag(b, "agg_star") && (names[0] == "now" || names[0] == "transaction_timestamp")) {
       return "CURRENT_TIMESTAMP";
     }
-    if (field(b, "over").is_object() || field(b, "agg_filter").is_object() || field(b, "agg_order").is_array()) {
-      return fallback(json{{"FuncCall", b}});
-    }
+    if (flag(b, "agg_within_group")) return fallback(json{{"FuncCall", b}});
     std::string out = display(names) + "(";
     // nextval('s') takes a regclass: PostgreSQL stores nextval('s'::regclass).
     if (names.size() == 1 && (names[0] == "nextval" || names[0] == "currval" || names[0] == "setval") && args.is_array() &&
@@ -447,10 +551,17 @@ class Printer {
         out += literal_cast ? print(field(unwrap(a), "arg"), "") : print(a, "");
       }
     }
-    return out + ")";
+    if (const json& o = field(b, "agg_order"); o.is_array()) out += " ORDER BY " + sort_list(o);
+    out += ")";
+    if (const json& f = field(b, "agg_filter"); !f.is_null()) out += " FILTER (WHERE " + print(f, "") + ")";
+    if (const json& w = field(b, "over"); w.is_object()) out += " OVER " + window(w);
+    return out;
   }
 
   std::string column_ref(const json& b) {
+    if (!scopes_.empty()) {
+      if (auto r = resolve(b)) return r->text;
+    }
     std::string out;
     for (const auto& f : field(b, "fields")) {
       if (!out.empty()) out += '.';
@@ -481,6 +592,12 @@ class Printer {
     // PostgreSQL prints them (m = ANY (ARRAY['a'::mood, 'b'::mood]) for an enum column m).
     if (kind == "AEXPR_IN") {
       bool neg = op == "<>";
+      // PostgreSQL makes x IN (a) the comparison x = a (transformAExprIn).
+      const json& in_items = field(unwrap(r), "items");
+      if (in_items.is_array() && in_items.size() == 1) {
+        const json& item = in_items[0];
+        return child(l, literal_target(l, item)) + (neg ? " <> " : " = ") + child(item, literal_target(item, l));
+      }
       std::string t = column_type(l);
       std::string items = t.empty() ? "ARRAY[" + list(field(unwrap(r), "items"), "") + "]"
                                     : array(json{{"elements", field(unwrap(r), "items")}}, t);
@@ -510,12 +627,20 @@ class Printer {
     // column takes the column's type (PostgreSQL prints role = 'ADMIN'::"Role" for role = 'ADMIN'): the cast
     // to the other side's column type is the literal's own.
     if (l.is_null()) return op + " " + child(r);
+    // The path operand of #>, #>> and #- is a text[] (PostgreSQL prints '{a,b}'::text[]).
+    if ((op == "#>" || op == "#>>" || op == "#-") && is_const(r, "sval")) return child(l) + " " + op + " " + print(r, "text[]");
     return child(l, literal_target(l, r)) + " " + op + " " + child(r, literal_target(r, l));
   }
 
   // The type of a column of the expression's table; "" for anything else.
-  std::string column_type(const json& node) const {
-    if (!c_.columns || node_type(node) != "ColumnRef") return {};
+  std::string column_type(const json& node) {
+    if (node_type(node) != "ColumnRef") return {};
+    if (!scopes_.empty()) {
+      auto r = resolve(unwrap(node));
+      if (r) return r->type;
+      // not a column of the query's relations (a trigger's old.x / new.x): the table's column of that name
+    }
+    if (!c_.columns) return {};
     auto f = strings(field(unwrap(node), "fields"));
     auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
     return it == c_.columns->end() ? std::string() : it->second;
@@ -523,13 +648,17 @@ class Printer {
 
   // The type of `column` when it is a column of the expression's table and `lit` is a literal (or a literal cast):
   // the type an untyped literal compared with it resolves to. "" otherwise.
-  std::string literal_target(const json& lit, const json& column) const {
-    if (!c_.columns || node_type(column) != "ColumnRef") return {};
+  std::string literal_target(const json& lit, const json& column) {
     bool literal = is_const(lit, "sval") || (node_type(lit) == "TypeCast" && is_const(field(unwrap(lit), "arg"), "sval"));
     if (!literal) return {};
-    auto f = strings(field(unwrap(column), "fields"));
-    auto it = f.empty() ? c_.columns->end() : c_.columns->find(f.back());
-    return it == c_.columns->end() ? std::string() : it->second;
+    // PostgreSQL compares a varchar column with text (((t.name)::text = 'x'::text)): the column seen through
+    // that cast is still the column.
+    if (node_type(column) == "TypeCast" && node_type(field(unwrap(column), "arg")) == "ColumnRef" &&
+        is_text_type(type_name(field(unwrap(column), "typeName")))) {
+      std::string t = column_type(field(unwrap(column), "arg"));
+      return is_text_type(t) ? t : std::string();
+    }
+    return column_type(column);
   }
 
   // a BETWEEN x AND y -> {"(a >= x)", "(a <= y)"}; NOT BETWEEN -> {"(a < x)", "(a > y)"}
@@ -633,9 +762,14 @@ class Printer {
   }
 
   std::string sublink(const json& b) {
-    std::string text = subselect_text(b);
-    if (text.empty()) return fallback(json{{"SubLink", b}});
-    std::string q = query(text);
+    std::string q;
+    if (const json& sub = field(b, "subselect"); sub.is_object()) {
+      q = select(unwrap(sub), nullptr, nullptr);
+    } else {
+      std::string text = subselect_text(b);
+      if (text.empty()) return fallback(json{{"SubLink", b}});
+      q = query(text);
+    }
     std::string k = str(b, "subLinkType");
     if (k == "EXISTS_SUBLINK") return "EXISTS (" + q + ")";
     if (k == "ARRAY_SUBLINK") return "ARRAY(" + q + ")";
@@ -653,10 +787,18 @@ class Printer {
     if (const json& a = field(b, "arg"); !a.is_null()) out += " " + child(a);
     for (const auto& w : field(b, "args")) {
       const json& cw = unwrap(w);
-      out += " WHEN " + print(field(cw, "expr"), "") + " THEN " + print(field(cw, "result"), "");
+      out += " WHEN " + print(field(cw, "expr"), "") + " THEN " + case_result(field(cw, "result"));
     }
-    if (const json& d = field(b, "defresult"); !d.is_null()) out += " ELSE " + print(d, "");
+    if (const json& d = field(b, "defresult"); !d.is_null()) out += " ELSE " + case_result(d);
     return out + " END";
+  }
+  // A result of CASE: PostgreSQL casts every branch to the common type (NULL::text, (t.s)::bigint).
+  std::string case_result(const json& r) {
+    if (node_type(r) == "TypeCast" && field(field(unwrap(r), "arg"), "A_Const").is_object() &&
+        flag(unwrap(field(unwrap(r), "arg")), "isnull")) {
+      return "NULL";
+    }
+    return print(widened_column(r) ? field(unwrap(r), "arg") : r, "");
   }
 
   std::string indirection(const json& b) {
@@ -679,6 +821,591 @@ class Printer {
     return out;
   }
 
+  // ---- queries (views, sub-selects) ----
+ public:
+  // A FROM item as column references see it.
+  struct RangeItem {
+    std::string written;  // the name references in the query use: the alias, else the relation's name
+    std::string alias;    // the name PostgreSQL prints: `written`, numbered when an outer level uses it (t_1)
+    std::string schema;   // the relation's schema ("" for sub-selects, CTEs, functions)
+    std::string relname;  // the relation's name (for schema.table.column references)
+    std::vector<QueryColumn> columns;
+    bool known = false;   // columns known
+  };
+  struct Scope {
+    std::vector<RangeItem> items;
+    std::map<std::string, std::size_t> using_columns;  // JOIN USING: merged column -> the item PostgreSQL reads it from
+    std::map<std::string, RangeItem> ctes;
+    std::vector<std::string> names;  // the printed names of this level's FROM items, in order (set_rtable_names)
+    std::size_t next_name = 0;
+    bool qualify = true;  // PostgreSQL prefixes references (views, sub-selects; not the top of a policy or check)
+  };
+  struct Resolved {
+    std::string text;
+    std::string type;
+  };
+
+  bool resolved() const { return resolved_; }
+  void set_loose() { loose_ = true; }
+
+  // The top-level expression of a table's policy or check: its columns unqualified, sub-selects see the table.
+  void enter_table() {
+    if (c_.table.empty() || !c_.columns) return;
+    Scope sc;
+    sc.qualify = false;
+    RangeItem it;
+    it.alias = it.written = c_.table;
+    it.schema = c_.table_schema;
+    it.relname = c_.table;
+    it.known = true;
+    std::optional<RelationInfo> info = c_.relations ? c_.relations({c_.table_schema, c_.table}) : std::nullopt;
+    if (info) {
+      it.columns = info->columns;
+    } else {
+      for (const auto& [n, t] : *c_.columns) it.columns.push_back({n, t});
+    }
+    sc.items.push_back(std::move(it));
+    sc.names.push_back(c_.table);  // a sub-select's own FROM of this table is numbered (posts posts_1)
+    scopes_.push_back(std::move(sc));
+  }
+
+  // A SELECT (or set operation) in canonical form; `names` renames the output columns (a view's column list),
+  // `out` receives the output columns.
+  std::string select(const json& s, const std::vector<std::string>* names, std::vector<QueryColumn>* out) {
+    std::string with;
+    scopes_.emplace_back();
+    plan_names(field(s, "fromClause"));
+    if (const json& w = field(s, "withClause"); w.is_object()) with = with_clause(unwrap(w));
+    std::string body = select_body(s, names, out);
+    scopes_.pop_back();
+    return with + body;
+  }
+
+ private:
+  std::deque<Scope> scopes_;
+  bool resolved_ = true;
+  bool loose_ = false;
+
+  // The names PostgreSQL prints for this level's FROM items: the alias or relation name, numbered (name_1, ...)
+  // when an outer level or an earlier item of this level has it, so that every reference is unambiguous.
+  void plan_names(const json& from) {
+    if (!from.is_array()) return;
+    for (const auto& f : from) plan_item(f);
+  }
+  void plan_item(const json& node) {
+    std::string t = node_type(node);
+    const json& b = unwrap(node);
+    std::string base = str(unwrap(field(b, "alias")), "aliasname");
+    if (t == "JoinExpr") {
+      plan_item(field(b, "larg"));
+      plan_item(field(b, "rarg"));
+      return;
+    }
+    if (base.empty() && t == "RangeVar") base = str(b, "relname");
+    if (base.empty() && t == "RangeFunction") {
+      const json& fs = field(b, "functions");
+      const json& pair = fs.is_array() && !fs.empty() ? field(unwrap(fs[0]), "items") : field(b, "");
+      if (pair.is_array() && !pair.empty()) base = figure_colname(pair[0]);
+    }
+    auto used = [&](const std::string& n) {
+      for (const auto& sc : scopes_) {
+        if (std::find(sc.names.begin(), sc.names.end(), n) != sc.names.end()) return true;
+      }
+      return false;
+    };
+    std::string name = base;
+    for (int i = 1; !base.empty() && used(name); ++i) name = base + "_" + std::to_string(i);
+    scopes_.back().names.push_back(name);
+  }
+  std::string planned_name(const std::string& written) {
+    Scope& sc = scopes_.back();
+    return sc.next_name < sc.names.size() ? sc.names[sc.next_name++] : written;
+  }
+
+  std::string with_clause(const json& w) {
+    std::string out = flag(w, "recursive") ? "WITH RECURSIVE " : "WITH ";
+    const json& ctes = field(w, "ctes");
+    for (std::size_t i = 0; ctes.is_array() && i < ctes.size(); ++i) {
+      const json& c = unwrap(ctes[i]);
+      std::string name = str(c, "ctename");
+      auto aliases = strings(field(c, "aliascolnames"));
+      RangeItem item;
+      item.alias = item.written = name;
+      item.known = true;
+      if (flag(w, "recursive")) scopes_.back().ctes[name] = item;  // refers to itself: columns unknown yet
+      std::vector<QueryColumn> cols;
+      std::string q = select(unwrap(field(c, "ctequery")), nullptr, &cols);
+      for (std::size_t k = 0; k < aliases.size() && k < cols.size(); ++k) cols[k].name = aliases[k];
+      item.columns = cols;
+      scopes_.back().ctes[name] = item;
+      std::string mat = str(c, "ctematerialized");
+      out += (i ? ", " : "") + ident(name);
+      if (!aliases.empty()) {
+        out += "(";
+        for (std::size_t k = 0; k < aliases.size(); ++k) out += (k ? ", " : "") + ident(aliases[k]);
+        out += ")";
+      }
+      out += " AS ";
+      if (mat == "CTEMaterializeAlways") out += "MATERIALIZED ";
+      if (mat == "CTEMaterializeNever") out += "NOT MATERIALIZED ";
+      out += "(" + q + ")";
+    }
+    return out + " ";
+  }
+
+  std::string select_body(const json& s, const std::vector<std::string>* names, std::vector<QueryColumn>* out) {
+    std::string op = str(s, "op");
+    std::string text;
+    std::vector<QueryColumn> setop_columns;
+    if (!op.empty() && op != "SETOP_NONE") {
+      // Every branch of a set operation shows the output names of the first (PostgreSQL passes the result
+      // descriptor to each branch).
+      std::vector<QueryColumn> left;
+      std::string l = branch(unwrap(field(s, "larg")), names, &left);
+      std::vector<std::string> first;
+      for (const auto& c : left) first.push_back(c.name);
+      std::string r = branch(unwrap(field(s, "rarg")), &first, nullptr);
+      std::string kw = op == "SETOP_UNION" ? " UNION " : op == "SETOP_INTERSECT" ? " INTERSECT " : " EXCEPT ";
+      text = l + kw + (flag(s, "all") ? "ALL " : "") + r;
+      setop_columns = left;
+      if (out) *out = left;
+    } else if (const json& v = field(s, "valuesLists"); v.is_array()) {
+      text = "VALUES ";
+      for (std::size_t i = 0; i < v.size(); ++i) text += (i ? ", (" : "(") + list(unwrap(v[i]).is_array() ? unwrap(v[i]) : field(unwrap(v[i]), "items"), "") + ")";
+      if (out) {
+        const json& first = unwrap(v[0]).is_array() ? unwrap(v[0]) : field(unwrap(v[0]), "items");
+        for (std::size_t i = 0; first.is_array() && i < first.size(); ++i) out->push_back({"column" + std::to_string(i + 1), ""});
+      }
+    } else {
+      text = simple_select(s, names, out);
+    }
+    if (const json& o = field(s, "sortClause"); o.is_array()) text += " ORDER BY " + sort_list(o, &setop_columns);
+    if (const json& lc = field(s, "limitCount"); !lc.is_null()) {
+      text += str(s, "limitOption") == "LIMIT_OPTION_WITH_TIES" ? " FETCH FIRST " + print(lc, "") + " ROWS WITH TIES"
+                                                                 : " LIMIT " + print(lc, "");
+    }
+    if (const json& lo = field(s, "limitOffset"); !lo.is_null()) text += " OFFSET " + print(lo, "");
+    if (field(s, "lockingClause").is_array()) text += " " + fallback(field(s, "lockingClause"));
+    return text;
+  }
+
+  // A branch of a set operation: parenthesized when it is itself a set operation or has its own ORDER BY/LIMIT.
+  std::string branch(const json& s, const std::vector<std::string>* names, std::vector<QueryColumn>* out) {
+    bool nested = (!str(s, "op").empty() && str(s, "op") != "SETOP_NONE") || field(s, "sortClause").is_array() ||
+                  !field(s, "limitCount").is_null() || field(s, "withClause").is_object();
+    std::string t = select(s, names, out);
+    return nested ? "(" + t + ")" : t;
+  }
+
+  std::string simple_select(const json& s, const std::vector<std::string>* names, std::vector<QueryColumn>* out) {
+    // FROM first: the target list and the clauses resolve against it.
+    std::string from;
+    if (const json& f = field(s, "fromClause"); f.is_array()) {
+      for (std::size_t i = 0; i < f.size(); ++i) from += (i ? ", " : "") + from_item(f[i]);
+    }
+    std::string text = "SELECT ";
+    if (const json& d = field(s, "distinctClause"); d.is_array()) {
+      bool on = !d.empty() && !(d.size() == 1 && d[0].is_object() && d[0].empty());
+      text += on ? "DISTINCT ON (" + list(d, "") + ") " : "DISTINCT ";
+    }
+    std::vector<QueryColumn> cols;
+    std::string targets;
+    const json& tl = field(s, "targetList");
+    std::size_t n = 0;
+    auto add = [&](const std::string& expr_text, const std::string& own_name, const std::string& name, const std::string& type) {
+      std::string final_name = names && n < names->size() ? (*names)[n] : name;
+      ++n;
+      targets += (targets.empty() ? "" : ", ") + expr_text;
+      // AS unless the value is a column of that very name (get_target_list).
+      if (own_name != final_name) targets += " AS " + ident(final_name);
+      cols.push_back({final_name, type});
+    };
+    for (std::size_t i = 0; tl.is_array() && i < tl.size(); ++i) {
+      const json& rt = unwrap(tl[i]);
+      const json& val = field(rt, "val");
+      if (node_type(val) == "ColumnRef" && str(rt, "name").empty()) {
+        const json& fields = field(unwrap(val), "fields");
+        if (fields.is_array() && !fields.empty() && field(fields.back(), "A_Star").is_object()) {
+          // `*` or `alias.*` (the A_Star is not among the strings)
+          auto names_before = strings(fields);
+          if (expand_star(names_before.empty() ? std::string() : names_before.back(), add)) continue;
+          resolved_ = false;
+          targets += (targets.empty() ? "" : ", ") + column_ref(unwrap(val));
+          continue;
+        }
+      }
+      std::string e = print(val, "");
+      std::string name = str(rt, "name");
+      if (name.empty()) name = figure_colname(val);
+      std::string own = node_type(val) == "ColumnRef" ? last_field(val) : std::string("\x01");
+      std::string type = node_type(val) == "ColumnRef"   ? column_type(val)
+                         : node_type(val) == "TypeCast" ? type_name(field(unwrap(val), "typeName"))
+                                                        : std::string();
+      add(e, own, name, type);
+    }
+    text += targets;
+    if (!from.empty()) text += " FROM " + from;
+    if (const json& w = field(s, "whereClause"); !w.is_null()) text += " WHERE " + print(w, "");
+    if (const json& g = field(s, "groupClause"); g.is_array()) text += " GROUP BY " + list(g, "");
+    if (const json& h = field(s, "havingClause"); !h.is_null()) text += " HAVING " + print(h, "");
+    if (const json& w = field(s, "windowClause"); w.is_array()) {
+      text += " WINDOW ";
+      for (std::size_t i = 0; i < w.size(); ++i) text += (i ? ", " : "") + ident(str(unwrap(w[i]), "name")) + " AS " + window(w[i], true);
+    }
+    if (out) *out = cols;
+    return text;
+  }
+
+  template <typename Add>
+  bool expand_star(const std::string& alias, Add& add) {
+    Scope& sc = scopes_.back();
+    std::vector<const RangeItem*> items;
+    for (const auto& it : sc.items) {
+      if (alias.empty() || it.written == alias) items.push_back(&it);
+    }
+    if (items.empty()) return false;
+    for (const auto* it : items) {
+      if (!it->known) return false;
+    }
+    std::set<std::string> merged_seen;
+    for (const auto* it : items) {
+      for (const auto& c : it->columns) {
+        // SELECT * of a JOIN USING shows a merged column once.
+        if (alias.empty() && sc.using_columns.count(c.name)) {
+          if (!merged_seen.insert(c.name).second) continue;
+          const RangeItem& from = sc.items[sc.using_columns.at(c.name)];
+          add(ref_text(from.alias, c.name), c.name, c.name, c.type);
+          continue;
+        }
+        add(ref_text(it->alias, c.name), c.name, c.name, c.type);
+      }
+    }
+    return true;
+  }
+
+  std::string ref_text(const std::string& alias, const std::string& col) const {
+    if (loose_ || scopes_.empty() || !scopes_.back().qualify) return ident(col);
+    return ident(alias) + "." + ident(col);
+  }
+
+  static std::string last_field(const json& column_ref_node) {
+    auto f = strings(field(unwrap(column_ref_node), "fields"));
+    return f.empty() ? std::string() : f.back();
+  }
+
+  // The output name PostgreSQL gives an unnamed target (FigureColname).
+  std::string figure_colname(const json& node) {
+    std::string t = node_type(node);
+    const json& b = unwrap(node);
+    if (t == "ColumnRef") {
+      std::string l = last_field(node);
+      return l.empty() ? "?column?" : l;
+    }
+    if (t == "FuncCall") {
+      auto n = strings(field(b, "funcname"));
+      return n.empty() ? "?column?" : n.back();
+    }
+    if (t == "TypeCast") {
+      std::string inner = figure_colname(field(b, "arg"));
+      if (inner != "?column?") return inner;
+      auto n = strings(field(field(b, "typeName"), "names"));
+      if (n.empty()) n = strings(field(unwrap(field(b, "typeName")), "names"));
+      return n.empty() ? "?column?" : n.back();
+    }
+    if (t == "A_Indirection") {
+      const json& ind = field(b, "indirection");
+      if (ind.is_array() && !ind.empty() && node_type(ind.back()) == "String") return str(unwrap(ind.back()), "sval");
+      return figure_colname(field(b, "arg"));
+    }
+    if (t == "CaseExpr") return "case";
+    if (t == "A_ArrayExpr") return "array";
+    if (t == "RowExpr") return "row";
+    if (t == "CoalesceExpr") return "coalesce";
+    if (t == "MinMaxExpr") return str(b, "op") == "IS_LEAST" ? "least" : "greatest";
+    if (t == "GroupingFunc") return "grouping";
+    if (t == "A_Expr" && str(b, "kind") == "AEXPR_NULLIF") return "nullif";
+    if (t == "CollateClause") return figure_colname(field(b, "arg"));
+    if (t == "SQLValueFunction") {
+      std::string v = sql_value_function(b);
+      auto p = v.find('(');
+      if (p != std::string::npos) v.erase(p);
+      std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      return v;
+    }
+    if (t == "SubLink") {
+      std::string k = str(b, "subLinkType");
+      if (k == "EXISTS_SUBLINK") return "exists";
+      if (k == "ARRAY_SUBLINK") return "array";
+      if (k == "EXPR_SUBLINK") {
+        const json& sub = unwrap(field(b, "subselect"));
+        const json& tl = field(sub, "targetList");
+        if (tl.is_array() && !tl.empty()) {
+          const json& rt = unwrap(tl[0]);
+          return str(rt, "name").empty() ? figure_colname(field(rt, "val")) : str(rt, "name");
+        }
+      }
+    }
+    return "?column?";
+  }
+
+  // ---- FROM ----
+  // " alias(col, ...)" after a FROM item: the printed name when it is not the relation's own.
+  std::string alias_text(const json& alias, const std::string& name, const std::string& relname, std::vector<QueryColumn>* cols) {
+    const json& a = unwrap(alias);
+    auto colnames = strings(field(a, "colnames"));
+    std::string out;
+    if (!name.empty() && name != relname) out += " " + ident(name);
+    if (!colnames.empty()) {
+      if (out.empty()) out += " " + ident(relname);
+      out += "(";
+      for (std::size_t i = 0; i < colnames.size(); ++i) {
+        out += (i ? ", " : "") + ident(colnames[i]);
+        if (cols && i < cols->size()) (*cols)[i].name = colnames[i];
+      }
+      out += ")";
+    }
+    return out;
+  }
+
+  std::string from_item(const json& node) {
+    std::string t = node_type(node);
+    const json& b = unwrap(node);
+    Scope& sc = scopes_.back();
+    if (t == "RangeVar") {
+      auto parts = rangevar_parts(b);
+      RangeItem it;
+      it.relname = str(b, "relname");
+      std::string printed;
+      const RangeItem* cte = nullptr;
+      if (parts.size() == 1) {
+        for (auto s = scopes_.rbegin(); s != scopes_.rend() && !cte; ++s) {
+          auto f = s->ctes.find(parts[0]);
+          if (f != s->ctes.end()) cte = &f->second;
+        }
+      }
+      if (cte) {
+        it.columns = cte->columns;
+        it.known = cte->known && !cte->columns.empty();
+        printed = ident(it.relname);
+      } else if (auto info = c_.relations ? c_.relations(parts) : std::nullopt) {
+        it.schema = info->schema;
+        it.relname = info->name;
+        it.columns = info->columns;
+        it.known = true;
+        printed = qualified(info->schema, info->name);
+      } else {
+        it.schema = parts.size() >= 2 ? parts[parts.size() - 2] : "";
+        printed = qualified(it.schema, it.relname);
+      }
+      if (!flag(b, "inh") && !cte) printed = "ONLY " + printed;
+      it.written = str(unwrap(field(b, "alias")), "aliasname");
+      if (it.written.empty()) it.written = it.relname;
+      it.alias = planned_name(it.written);
+      printed += alias_text(field(b, "alias"), it.alias, it.relname, &it.columns);
+      sc.items.push_back(std::move(it));
+      return printed;
+    }
+    if (t == "JoinExpr") {
+      std::size_t first = sc.items.size();
+      std::string l = from_item(field(b, "larg"));
+      std::size_t right_first = scopes_.back().items.size();
+      const json& rarg = field(b, "rarg");
+      std::string r = from_item(rarg);
+      if (node_type(rarg) == "JoinExpr") r = "(" + r + ")";
+      std::string jt = str(b, "jointype");
+      bool natural = flag(b, "isNatural");
+      const json& quals = field(b, "quals");
+      auto using_cols = strings(field(b, "usingClause"));
+      std::string kw = jt == "JOIN_LEFT" ? "LEFT JOIN" : jt == "JOIN_RIGHT" ? "RIGHT JOIN" : jt == "JOIN_FULL" ? "FULL JOIN" : "JOIN";
+      if (kw == "JOIN" && !natural && quals.is_null() && using_cols.empty()) kw = "CROSS JOIN";
+      Scope& s2 = scopes_.back();
+      std::string out = l + " " + (natural ? "NATURAL " : "") + kw + " " + r;
+      if (natural) {
+        // the common column names are merged like USING
+        for (std::size_t i = first; i < right_first; ++i) {
+          for (const auto& c : s2.items[i].columns) {
+            for (std::size_t k = right_first; k < s2.items.size(); ++k) {
+              for (const auto& d : s2.items[k].columns) {
+                if (d.name == c.name) using_cols.push_back(c.name);
+              }
+            }
+          }
+        }
+      }
+      for (const auto& u : using_cols) {
+        std::size_t from = jt == "JOIN_RIGHT" ? right_first : first;
+        std::size_t end = jt == "JOIN_RIGHT" ? s2.items.size() : right_first;
+        for (std::size_t i = from; i < end; ++i) {
+          for (const auto& c : s2.items[i].columns) {
+            if (c.name == u && !s2.using_columns.count(u)) s2.using_columns[u] = i;
+          }
+        }
+        if (jt == "JOIN_FULL") s2.using_columns.erase(u);  // COALESCE of both sides: not one item's column
+      }
+      // NATURAL is stored as the USING list of the common columns (PostgreSQL prints that).
+      if (natural && !using_cols.empty()) out = l + " " + kw + " " + r;
+      if (!using_cols.empty()) {
+        out += " USING (";
+        for (std::size_t i = 0; i < using_cols.size(); ++i) out += (i ? ", " : "") + ident(using_cols[i]);
+        out += ")";
+      }
+      if (!quals.is_null()) out += " ON " + print(quals, "");
+      if (field(b, "alias").is_object()) {
+        resolved_ = false;  // references through a join's alias are not resolved
+        out = "(" + out + ")" + alias_text(field(b, "alias"), str(unwrap(field(b, "alias")), "aliasname"), "", nullptr);
+      }
+      return out;
+    }
+    if (t == "RangeSubselect") {
+      RangeItem it;
+      // The sub-select's scope is pushed above this one: it sees the items before it (LATERAL) and the outer
+      // queries; a query PostgreSQL accepts names no other.
+      std::vector<QueryColumn> cols;
+      std::string q = select(unwrap(field(b, "subquery")), nullptr, &cols);
+      it.written = str(unwrap(field(b, "alias")), "aliasname");
+      it.alias = planned_name(it.written);
+      it.columns = cols;
+      it.known = true;
+      std::string printed = std::string(flag(b, "lateral") ? "LATERAL " : "") + "(" + q + ")";
+      printed += alias_text(field(b, "alias"), it.alias, "", &it.columns);
+      scopes_.back().items.push_back(std::move(it));
+      return printed;
+    }
+    if (t == "RangeFunction") {
+      RangeItem it;
+      std::string out = flag(b, "lateral") ? "LATERAL " : "";
+      const json& fs = field(b, "functions");
+      std::string fname;
+      for (std::size_t i = 0; fs.is_array() && i < fs.size(); ++i) {
+        const json& pair = field(unwrap(fs[i]), "items");
+        if (!pair.is_array() || pair.empty()) continue;
+        out += (i ? ", " : "") + print(pair[0], "");
+        if (fname.empty()) fname = figure_colname(pair[0]);
+      }
+      if (flag(b, "is_rowsfrom")) out = "ROWS FROM(" + out + ")";
+      if (flag(b, "ordinality")) out += " WITH ORDINALITY";
+      it.written = str(unwrap(field(b, "alias")), "aliasname");
+      if (it.written.empty()) it.written = fname;
+      it.alias = planned_name(it.written);
+      auto colnames = strings(field(unwrap(field(b, "alias")), "colnames"));
+      for (const auto& c : colnames) it.columns.push_back({c, ""});
+      if (colnames.empty()) it.columns.push_back({it.alias, ""});  // a scalar function's one column
+      it.known = !colnames.empty();
+      out += alias_text(field(b, "alias"), it.alias, fname, nullptr);
+      if (field(b, "coldeflist").is_array()) out += " " + fallback(field(b, "coldeflist"));
+      scopes_.back().items.push_back(std::move(it));
+      return out;
+    }
+    resolved_ = false;
+    return fallback(node);
+  }
+
+  // ---- column references ----
+  std::optional<Resolved> resolve(const json& b) {
+    auto f = strings(field(b, "fields"));
+    const json& fields = field(b, "fields");
+    if (f.empty() || (fields.is_array() && field(fields.back(), "A_Star").is_object())) return std::nullopt;
+    auto type_of = [](const RangeItem& it, const std::string& col) -> std::optional<std::string> {
+      for (const auto& c : it.columns) {
+        if (c.name == col) return c.type;
+      }
+      return std::nullopt;
+    };
+    if (f.size() == 1) {
+      const std::string& col = f[0];
+      for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s) {
+        if (auto u = s->using_columns.find(col); u != s->using_columns.end()) {
+          const RangeItem& it = s->items[u->second];
+          return Resolved{ref_text(it.alias, col), type_of(it, col).value_or("")};
+        }
+        const RangeItem* found = nullptr;
+        int matches = 0;
+        for (const auto& it : s->items) {
+          if (it.known && type_of(it, col)) {
+            found = found ? found : &it;
+            ++matches;
+          }
+        }
+        if (matches > 1) {
+          resolved_ = false;  // ambiguous: PostgreSQL would refuse it
+          return std::nullopt;
+        }
+        if (found) return Resolved{ref_text(found->alias, col), type_of(*found, col).value_or("")};
+        // Not a column of a known relation of this level: a relation whose columns the model does not hold
+        // has it. PostgreSQL's own text is qualified, so a wrong guess shows as a difference, never as equal.
+        for (const auto& it : s->items) {
+          if (!it.known) return Resolved{ref_text(it.alias, col), ""};
+        }
+      }
+      return std::nullopt;  // not a column (a function's parameter, a composite's field): printed as written
+    }
+    // alias.col, schema.table.col, or db.schema.table.col
+    const std::string& col = f.back();
+    const std::string& rel = f[f.size() - 2];
+    std::string schema = f.size() >= 3 ? f[f.size() - 3] : "";
+    for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s) {
+      for (const auto& it : s->items) {
+        bool match = schema.empty() ? it.written == rel
+                                    : (it.relname == rel && it.written == it.relname &&
+                                       (it.schema == schema || (it.schema.empty() && schema == "public")));
+        if (!match) continue;
+        return Resolved{ref_text(it.alias, col), type_of(it, col).value_or("")};
+      }
+    }
+    return std::nullopt;
+  }
+
+  // ORDER BY items; `by_position`: the output columns of a set operation, whose ORDER BY PostgreSQL prints by
+  // position (ORDER BY 1).
+  std::string sort_list(const json& items, const std::vector<QueryColumn>* by_position = nullptr) {
+    std::string out;
+    for (std::size_t i = 0; items.is_array() && i < items.size(); ++i) {
+      const json& sb = unwrap(items[i]);
+      const json& key = field(sb, "node");
+      std::string printed;
+      if (by_position && node_type(key) == "ColumnRef") {
+        std::string n = last_field(key);
+        for (std::size_t k = 0; k < by_position->size() && printed.empty(); ++k) {
+          if ((*by_position)[k].name == n) printed = std::to_string(k + 1);
+        }
+      }
+      out += (i ? ", " : "") + (printed.empty() ? print(key, "") : printed);
+      std::string dir = str(sb, "sortby_dir");
+      std::string nulls = str(sb, "sortby_nulls");
+      if (dir == "SORTBY_DESC") out += " DESC";
+      if (dir == "SORTBY_USING") out += " USING " + op_name(field(sb, "useOp"));
+      // NULLS LAST is the default ascending, NULLS FIRST descending
+      if (nulls == "SORTBY_NULLS_FIRST" && dir != "SORTBY_DESC") out += " NULLS FIRST";
+      if (nulls == "SORTBY_NULLS_LAST" && dir == "SORTBY_DESC") out += " NULLS LAST";
+    }
+    return out;
+  }
+
+  // OVER's window (`definition` false: a bare name is a reference to a WINDOW clause) or a WINDOW clause's.
+  std::string window(const json& node, bool definition = false) {
+    const json& w = unwrap(node);
+    std::string ref = str(w, "refname");
+    if (!definition && !str(w, "name").empty() && field(w, "partitionClause").is_null() && field(w, "orderClause").is_null() &&
+        ref.empty()) {
+      return ident(str(w, "name"));
+    }
+    std::string out = "(";
+    auto sep = [&] { return out.size() > 1 ? " " : ""; };
+    if (!ref.empty()) out += ident(ref);
+    if (const json& p = field(w, "partitionClause"); p.is_array()) out += sep() + std::string("PARTITION BY ") + list(p, "");
+    if (const json& o = field(w, "orderClause"); o.is_array()) out += sep() + std::string("ORDER BY ") + sort_list(o);
+    constexpr long kDefaultFrame = 1058;  // FRAMEOPTION_DEFAULTS: RANGE UNBOUNDED PRECEDING AND CURRENT ROW
+    long frame = num(w, "frameOptions", kDefaultFrame);
+    if (frame != kDefaultFrame) {
+      out += sep() + std::string("/* frame ") + std::to_string(frame);
+      if (const json& so = field(w, "startOffset"); !so.is_null()) out += " " + print(so, "");
+      if (const json& eo = field(w, "endOffset"); !eo.is_null()) out += " " + print(eo, "");
+      out += " */";
+    }
+    return out + ")";
+  }
+
+ private:
   // Not printed by this normalizer: a stable text that compares equal for equal trees (locations removed).
   static std::string fallback(const json& node) {
     json copy = node;
@@ -790,6 +1517,7 @@ std::string object_name(const std::string& name1, const std::string& name2, cons
 std::string expr(const json& node, const ExprContext& ctx) {
   if (node.is_null()) return {};
   Printer p(ctx);
+  p.enter_table();
   return p.print(node, ctx.target_type);
 }
 
@@ -805,10 +1533,54 @@ std::string expr_text(std::string_view text, const std::string& target_type,
   return expr(val, ctx);
 }
 
+std::string expr_text(std::string_view text, const ExprContext& ctx) {
+  std::string sql = "SELECT " + std::string(text);
+  json val = parse_select(sql);
+  if (val.is_null()) return collapse_ws(text);
+  ExprContext c = ctx;
+  c.text = sql;
+  c.base = 0;
+  return expr(val, c);
+}
+
 std::string query(std::string_view select_text) {
   auto r = pg::deparse(std::string(select_text));
   if (r.error) return collapse_ws(select_text);
   return r.json;
+}
+
+QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names) {
+  QueryText out;
+  const json& sel = unwrap(select_stmt);
+  ExprContext c = ctx;
+  c.columns = nullptr;  // the query's own FROM decides what its columns are
+  c.table.clear();
+  const std::vector<std::string>* names = column_names.empty() ? nullptr : &column_names;
+  Printer p(c);
+  out.text = p.select(sel, names, &out.columns);
+  out.resolved = p.resolved();
+  Printer loose(c);
+  loose.set_loose();
+  out.loose = loose.select(sel, names, nullptr);
+  return out;
+}
+
+QueryText view_query(std::string_view select_text, const ExprContext& ctx, const std::vector<std::string>& column_names) {
+  std::string sql(select_text);
+  auto r = pg::parse(sql);
+  json tree = r.error ? json() : json::parse(r.json, nullptr, false);
+  const json& stmts = field(tree, "stmts");
+  const json& sel = stmts.is_array() && stmts.size() == 1 ? field(field(stmts[0], "stmt"), "SelectStmt") : field(tree, "");
+  if (!sel.is_object()) {
+    QueryText out;
+    out.text = out.loose = query(select_text);
+    out.resolved = false;
+    return out;
+  }
+  ExprContext c = ctx;
+  c.text = sql;
+  c.base = 0;
+  return view_query_tree(sel, c, column_names);
 }
 
 std::string fk_action(const std::string& code) {

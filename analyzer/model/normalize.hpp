@@ -7,9 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace driftguard::norm {
 
@@ -42,6 +45,21 @@ std::string object_name(const std::string& name1, const std::string& name2, cons
 
 // ---- expressions ----
 
+// A column of a relation or of a query's output; type "" when unknown.
+struct QueryColumn {
+  std::string name;
+  std::string type;
+};
+// A relation a query reads (FROM item): where it lives and its columns in order.
+struct RelationInfo {
+  std::string schema;
+  std::string name;
+  std::vector<QueryColumn> columns;
+};
+// Finds a relation by its name as written ({"t"} or {"s", "t"}), following the search path; nullopt when the model
+// does not hold it (its columns are then unknown).
+using RelationLookup = std::function<std::optional<RelationInfo>(const std::vector<std::string>& name)>;
+
 struct ExprContext {
   std::string_view text;  // the text the node locations point into (for sub-selects and negative numbers)
   std::size_t base = 0;   // add to node locations to index `text`
@@ -49,6 +67,12 @@ struct ExprContext {
   // column name -> canonical type of the table the expression belongs to: implicit casts PostgreSQL adds to
   // them (varchar column compared with text) are dropped
   const std::map<std::string, std::string>* columns = nullptr;
+  // The table the expression belongs to (a policy's, a check's): references qualified with its name are the
+  // column itself (PostgreSQL prints them unqualified), and sub-selects see it as the outer relation.
+  std::string table_schema;
+  std::string table;
+  // Relations of FROM clauses in sub-selects and view queries; without it their columns are unknown.
+  RelationLookup relations;
 };
 
 // Canonical text of an expression node (A_Const, TypeCast, FuncCall, ColumnRef, A_Expr, BoolExpr, ...).
@@ -60,9 +84,28 @@ std::string expr(const json& node, const ExprContext& ctx = {});
 // with its whitespace collapsed.
 std::string expr_text(std::string_view text, const std::string& target_type = {},
                  const std::map<std::string, std::string>* columns = nullptr);
+// The same with a whole context (a table's policy: `table`, `columns` and `relations` set); ctx.text is ignored.
+std::string expr_text(std::string_view text, const ExprContext& ctx);
 // A query (view definition, sub-select) printed by libpg_query's deparser; whitespace-collapsed text when it
 // does not parse.
 std::string query(std::string_view select_text);
+
+// A view's query as PostgreSQL stores it (pg_get_viewdef), in canonical form: column references qualified with
+// their range-table alias, `*` expanded, every output column that is not a plain column of the same name named
+// with AS (the view's column list, or the first branch's names for every branch of a UNION), implicit casts
+// PostgreSQL adds dropped as in expr(). `resolved` is false when a column could not be resolved (a relation the
+// model does not hold, an ambiguous name): `text` is then printed as written there, and `loose` (the same query
+// with every column reference unqualified) is what can still be compared.
+struct QueryText {
+  std::string text;
+  std::string loose;
+  std::vector<QueryColumn> columns;  // the output columns
+  bool resolved = true;
+};
+QueryText view_query(std::string_view select_text, const ExprContext& ctx,
+                     const std::vector<std::string>& column_names = {});
+// The same from a SelectStmt node (ctx.text and ctx.base: the text its locations point into, when known).
+QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names = {});
 
 // Foreign-key action from libpg_query's code ('a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set
 // default) -> "NO ACTION", "RESTRICT", ...

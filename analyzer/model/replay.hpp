@@ -10,6 +10,7 @@
 
 #include "analyzer/finding.hpp"
 #include "analyzer/model/model.hpp"
+#include "analyzer/model/normalize.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 
@@ -38,6 +39,9 @@ class Replayer {
   SchemaModel take() { return std::move(model_); }
   const std::vector<Skipped>& skipped() const { return skipped_; }
   int applied() const { return applied_; }  // statements that changed (or were checked against) the model
+  // Where view queries and policy sub-selects find the columns of relations this model does not hold (the
+  // catalog reader replays one object at a time into a scratch model: the relations are in the model it builds).
+  void set_relation_fallback(norm::RelationLookup lookup) { fallback_ = std::move(lookup); }
 
  private:
   struct Impl;
@@ -46,6 +50,7 @@ class Replayer {
   std::vector<Skipped> skipped_;
   int applied_ = 0;
   int order_ = 0;
+  norm::RelationLookup fallback_;
 };
 
 }  // namespace driftguard::model

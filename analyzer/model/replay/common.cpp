@@ -26,8 +26,33 @@ norm::ExprContext Replayer::Impl::ectx(const Table* t, const std::string& target
   if (t) {
     cols_cache = t->column_types();
     c.columns = &cols_cache;
+    c.table = t->name;
+    c.table_schema = t->schema;
   }
+  c.relations = [this](const std::vector<std::string>& parts) { return relation_info(parts); };
   return c;
+}
+
+// The columns of a table or view, for the column references of view queries and sub-selects.
+std::optional<norm::RelationInfo> Replayer::Impl::relation_info(const std::vector<std::string>& parts) {
+  if (parts.empty()) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& p : parts) names.push_back(nm(p));
+  auto [s, n] = resolve_relation(names);
+  norm::RelationInfo info{s, n, {}};
+  if (const Table* t = m.table(s, n)) {
+    if (t->opaque) return std::nullopt;
+    for (const auto& c : t->columns) info.columns.push_back({c.name, c.type});
+    return info;
+  }
+  const Schema* sc = m.schema(s);
+  auto v = sc ? sc->views.find(n) : decltype(sc->views.end()){};
+  if (sc && v != sc->views.end() && v->second.resolved && !v->second.columns.empty()) {
+    for (const auto& [cn, ct] : v->second.columns) info.columns.push_back({cn, ct});
+    return info;
+  }
+  if (r.fallback_) return r.fallback_(names);
+  return std::nullopt;
 }
 
 void Replayer::Impl::error(const std::string& message) {

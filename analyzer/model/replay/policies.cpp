@@ -14,6 +14,8 @@ std::vector<std::string> Replayer::Impl::roles(const json& list) {
     if (type == "ROLESPEC_SESSION_USER") out.push_back("session_user");
     if (type == "ROLESPEC_CURRENT_ROLE") out.push_back("current_role");
   }
+  // PUBLIC covers every role: PostgreSQL stores it alone (and warns that the others are ignored).
+  if (std::find(out.begin(), out.end(), "public") != out.end()) return {"public"};
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

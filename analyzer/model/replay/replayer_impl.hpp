@@ -96,6 +96,7 @@ struct Replayer::Impl {
   SourceRef stmt_ref() const;
   SourceRef ref(const json& b) const;
   norm::ExprContext ectx(const Table* t = nullptr, const std::string& target = {});
+  std::optional<norm::RelationInfo> relation_info(const std::vector<std::string>& parts);
   void error(const std::string& message);
   void report(const Failure& f);
   std::string creation_schema();
@@ -148,7 +149,7 @@ struct Replayer::Impl {
   void create_index(const json& b);
 
   // ---- CREATE [MATERIALIZED] VIEW (replay/views.cpp) ----
-  std::string view_query(const json& query_node);
+  void set_view_query(View& v, const json& query_node, const std::vector<std::string>& names);
   void create_view(const json& b);
 
   // ---- enums, composites, domains, ranges (replay/types.cpp) ----

@@ -391,7 +391,7 @@ void Replayer::Impl::create_table_as(const json& b) {
     v.schema = s;
     v.name = n;
     v.materialized = true;
-    v.definition = view_query(field(b, "query"));
+    set_view_query(v, field(b, "query"), strings(field(into, "colNames")));
     v.src = ref(rv);
     v.order = ++r.order_;
     m.schema(s)->views[n] = v;
