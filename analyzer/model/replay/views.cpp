@@ -55,6 +55,7 @@ void Replayer::Impl::create_view(const json& b) {
   v.schema = s;
   v.name = n;
   v.definition = view_query(field(b, "query"));
+  v.reads = relations_read(field(b, "query"));
   v.src = ref(rv);
   v.order = kind.empty() ? ++r.order_ : sc.views[n].order;
   sc.views[n] = v;
