@@ -52,13 +52,17 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
     }
     if (file.info.direction == Direction::down) continue;  // down migrations undo; they are not the history
     ParsedFile parsed = parse_sql(file.text);
+    // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner), both
+    // statically and in the shadow cluster.
+    FileTransaction tx = file_transaction(detect_runner(file), false, file, parsed.statements, 15);
     std::size_t before = src.findings.size();
-    replayer.apply_file(file, parsed, src.findings);
+    replayer.apply_file(file, parsed, src.findings,
+                        tx.mode == TxMode::request   ? model::FileMode::request
+                        : tx.mode == TxMode::wrapped ? model::FileMode::transaction
+                                                     : model::FileMode::statements);
     if (src.findings.size() > before) src.texts[file.path] = file.text;
     ++src.files;
     if (ctx.shadow) {
-      // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner).
-      FileTransaction tx = file_transaction(detect_runner(file), false, file, parsed.statements, 15);
       shadow::FileMode mode = tx.mode == TxMode::request   ? shadow::FileMode::request
                               : tx.mode == TxMode::wrapped ? shadow::FileMode::transaction
                                                            : shadow::FileMode::statements;

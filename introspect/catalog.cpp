@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -198,6 +199,7 @@ class Reader {
     extensions();
     relations();
     columns();
+    partitions();
     types();
     constraints();
     views();  // before indexes(): materialized views have indexes
@@ -292,9 +294,11 @@ class Reader {
                     "    FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid "
                     "    JOIN pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid "
                     "    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass "
-                    "      AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') AND oc.relnamespace = c.relnamespace LIMIT 1) END "
+                    "      AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') AND oc.relnamespace = c.relnamespace LIMIT 1) END, "
+                    "  array_to_json(c.reloptions), array_to_json(tc.reloptions) "
                     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "LEFT JOIN pg_sequence s ON s.seqrelid = c.oid "
+                    "LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid "
                     "WHERE c.relnamespace IN " + in_schemas() + " AND c.relkind IN ('r', 'p', 'v', 'm', 'S') "
                     "AND " + not_extension_member("pg_class", "c.oid"));
     for (const auto& row : rows) {
@@ -309,6 +313,13 @@ class Reader {
         t.name = rel.name;
         t.rls_enabled = boolean(row[4]);
         t.rls_forced = boolean(row[5]);
+        // Storage parameters ("fillfactor=70"); the TOAST table's as "toast.x", as they are written.
+        for (const auto& [list, prefix] : {std::pair{8, ""}, std::pair{9, "toast."}}) {
+          for (const auto& o : strings_of(row[list])) {
+            auto eq = o.find('=');
+            t.options[prefix + o.substr(0, eq)] = eq == std::string::npos ? "true" : o.substr(eq + 1);
+          }
+        }
         m_.schemas[rel.schema].tables[rel.name] = std::move(t);
       } else if (rel.kind == 'S') {
         std::string owner = text(row[7]);
@@ -370,6 +381,51 @@ class Reader {
       auto types = g.table->column_types();
       if (model::Column* c = g.table->column(g.column)) c->generated = norm::expr_text(g.expr, "", &types);
     }
+  }
+
+  // Partition keys and bounds: PostgreSQL's text (pg_get_partkeydef, pg_get_expr of relpartbound) normalized by
+  // replaying it, parents first, into a scratch model of the partitioned tables (a bound is read with the types of
+  // its parent's key).
+  void partitions() {
+    auto rows = run(tx_, "partitions",
+                    "SELECT c.oid, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+                    "  CASE WHEN c.relispartition THEN (SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid) END, "
+                    "  CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END "
+                    "FROM pg_class c WHERE c.relnamespace IN " + in_schemas() + " AND c.relkind IN ('r', 'p') "
+                    "AND (c.relkind = 'p' OR c.relispartition)");
+    struct Part {
+      std::string key;
+      std::string parent;  // oid
+      std::string bound;
+    };
+    std::map<std::string, Part> parts;
+    for (const auto& row : rows) parts[text(row[0])] = Part{text(row[1]), text(row[2]), text(row[3])};
+    Scratch scratch;
+    std::set<std::string> done;
+    std::function<void(const std::string&)> put = [&](const std::string& oid) {
+      model::Table* t = table(oid);
+      if (!t || !done.insert(oid).second) return;
+      const Part& p = parts[oid];
+      model::Table* parent = p.parent.empty() ? nullptr : table(p.parent);
+      if (parent) put(p.parent);
+      std::string sql = "CREATE TABLE " + qualified_for_sql(t->schema, t->name);
+      if (parent) {
+        sql += " PARTITION OF " + qualified_for_sql(parent->schema, parent->name) + " " + p.bound;
+      } else {
+        std::vector<std::string> cols;
+        for (const auto& c : t->columns) cols.push_back(norm::ident(c.name) + " " + c.type);
+        sql += " (" + join(cols, ", ") + ")";
+      }
+      if (!p.key.empty()) sql += " PARTITION BY " + p.key;
+      scratch.schema(t->schema);
+      scratch.apply(sql, "the partitioning of " + t->schema + "." + t->name);
+      const model::Table* got = scratch.model().table(t->schema, t->name);
+      t->partition_by = got->partition_by;
+      t->parent_schema = got->parent_schema;
+      t->parent_table = got->parent_table;
+      t->partition_bound = got->partition_bound;
+    };
+    for (const auto& [oid, p] : parts) put(oid);
   }
 
   void types() {

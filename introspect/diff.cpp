@@ -278,6 +278,8 @@ class Differ {
             at(column_def(ac), ac.src));
       }
     }
+    partitioning(path, e, a);
+    storage(path, e, a);
     primary_key(path, e, a);
     constraints(path, e, a);
     indexes(path, e, a);
@@ -320,6 +322,26 @@ class Differ {
     if (o_.prisma == Side::expected) return {prisma::as_prisma_sees(e, a, any_default), a};
     if (o_.prisma == Side::actual) return {e, prisma::as_prisma_sees(a, e, any_default)};
     return {e, a};
+  }
+
+  // Partitioning and storage parameters: schema.prisma expresses neither.
+  void partitioning(const std::string& path, const Table& e, const Table& a) {
+    if (e.partition_by != a.partition_by) {
+      auto v = [](const Table& t) { return t.partition_by.empty() ? std::string("(not partitioned)") : t.partition_by; };
+      add("partition-key", path, "partition key of " + path + " differs", at(v(e), e.src), at(v(a), a.src), true);
+    }
+    auto of = [](const Table& t) {
+      return t.parent_table.empty() ? std::string("(not a partition)")
+                                    : "PARTITION OF " + norm::qualified(t.parent_schema, t.parent_table) + " " + t.partition_bound;
+    };
+    if (of(e) != of(a)) {
+      add("partition-bound", path, "partition " + path + " is attached differently", at(of(e), e.src), at(of(a), a.src), true);
+    }
+  }
+  void storage(const std::string& path, const Table& e, const Table& a) {
+    if (e.options == a.options) return;
+    auto v = [](const Table& t) { return t.options.empty() ? std::string("(none)") : storage_clause(t.options); };
+    add("storage-parameters", path, "storage parameters of " + path + " differ", at(v(e), e.src), at(v(a), a.src), true);
   }
 
   void primary_key(const std::string& path, const Table& e, const Table& a) {
@@ -404,7 +426,7 @@ class Differ {
         at(x.definition(), x.src), at(y.definition(), y.src), inexpressible(x));
   }
 
-  static bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate.empty(); }
+  static bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate.empty() || !i.options.empty(); }
 
   void indexes(const std::string& path, const Table& e, const Table& a) {
     auto ev = index_views(e);

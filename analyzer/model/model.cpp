@@ -91,8 +91,30 @@ std::string Index::definition() const {
   out += ")";
   if (!include.empty()) out += " INCLUDE (" + ident_list(include) + ")";
   if (nulls_not_distinct) out += " NULLS NOT DISTINCT";
+  if (!options.empty()) out += " " + storage_clause(options);
   if (!predicate.empty()) out += " WHERE (" + predicate + ")";
   return out;
+}
+
+std::string storage_clause(const std::map<std::string, std::string>& options) {
+  if (options.empty()) return {};
+  std::string out = "WITH (";
+  bool first = true;
+  for (const auto& [k, v] : options) {
+    // A value that is not a plain word or number is quoted, so that the clause is valid SQL.
+    bool plain = !v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) {
+      return std::islower(c) || std::isdigit(c) || c == '_' || c == '.';
+    });
+    std::string value = v;
+    if (!plain) {
+      value = "'";
+      for (char c : v) value += c == '\'' ? std::string("''") : std::string(1, c);
+      value += "'";
+    }
+    out += (first ? "" : ", ") + k + "=" + value;
+    first = false;
+  }
+  return out + ")";
 }
 
 bool Index::has_expressions() const {
@@ -106,7 +128,8 @@ std::string trigger_events(const Trigger& t) {
   return out;
 }
 std::string trigger_tail(const Trigger& t) {
-  std::string out = t.for_each_row ? "FOR EACH ROW" : "FOR EACH STATEMENT";
+  std::string out = t.deferrable ? (t.initially_deferred ? "DEFERRABLE INITIALLY DEFERRED " : "DEFERRABLE ") : "";
+  out += t.for_each_row ? "FOR EACH ROW" : "FOR EACH STATEMENT";
   if (!t.when.empty()) out += " WHEN (" + t.when + ")";
   return out + " EXECUTE FUNCTION " + t.function;
 }
@@ -239,6 +262,7 @@ oj index_json(const Index& i, bool sources) {
   if (!i.include.empty()) j["include"] = i.include;
   if (i.nulls_not_distinct) j["nulls_not_distinct"] = true;
   if (!i.predicate.empty()) j["where"] = i.predicate;
+  if (!i.options.empty()) j["storage_parameters"] = i.options;
   j["definition"] = i.definition();
   put_src(j, i.src, sources);
   return j;
@@ -333,6 +357,12 @@ nlohmann::ordered_json to_json(const SchemaModel& m, bool sources) {
           trg.push_back(j);
         }
         tj["triggers"] = trg;
+      }
+      if (!t.options.empty()) tj["storage_parameters"] = t.options;
+      if (!t.partition_by.empty()) tj["partition_by"] = t.partition_by;
+      if (!t.parent_table.empty()) {
+        tj["partition_of"] = norm::qualified(t.parent_schema, t.parent_table);
+        tj["partition_bound"] = t.partition_bound;
       }
       if (t.opaque) tj["columns_incomplete"] = true;
       put_src(tj, t.src, sources);
@@ -503,7 +533,15 @@ std::string to_sql(const SchemaModel& m) {
           first = false;
         }
       }
-      out << "\n);\n";
+      out << "\n)";
+      if (!t.partition_by.empty()) out << " PARTITION BY " << t.partition_by;
+      if (!t.options.empty()) out << " " << storage_clause(t.options);
+      out << ";\n";
+      // A partition is attached once every table exists (its parent may come later in name order).
+      if (!t.parent_table.empty()) {
+        after.push_back("ALTER TABLE " + norm::qualified(t.parent_schema, t.parent_table) + " ATTACH PARTITION " + rel +
+                        " " + t.partition_bound + ";\n");
+      }
       if (t.opaque) out << "-- (the columns of " << rel << " are not fully known: it was created from a query or another table)\n";
       for (const auto& i : t.indexes) after.push_back(index_sql(i, rel));
     }

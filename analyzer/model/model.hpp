@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analyzer/source_ref.hpp"
@@ -67,9 +68,10 @@ struct Index {
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
   std::string predicate;  // canonical expression of WHERE; "" = none
+  std::map<std::string, std::string> options;  // storage parameters: WITH (fillfactor=70) -> {"fillfactor", "70"}
   SourceRef src;
 
-  // "UNIQUE btree (a, lower(b) DESC) INCLUDE (c) WHERE (...)": everything but the name and the table.
+  // "UNIQUE btree (a, lower(b) DESC) INCLUDE (c) WITH (fillfactor=70) WHERE (...)": all but the name and the table.
   std::string definition() const;
   bool has_expressions() const;
 };
@@ -82,6 +84,8 @@ struct Trigger {
   std::string function;             // qualified function name
   std::string when;                 // canonical expression; "" = none
   bool constraint = false;          // CREATE CONSTRAINT TRIGGER
+  bool deferrable = false;          // constraint triggers: DEFERRABLE [INITIALLY DEFERRED]
+  bool initially_deferred = false;
   SourceRef src;
 
   std::string definition() const;  // "BEFORE INSERT OR UPDATE FOR EACH ROW WHEN (...) EXECUTE FUNCTION f()"
@@ -111,6 +115,13 @@ struct Table {
   bool rls_forced = false;
   SourceRef rls_src;         // the statement that last changed row-level security
   bool opaque = false;       // columns not fully known (CREATE TABLE AS, LIKE, INHERITS of an unknown table)
+  std::map<std::string, std::string> options;  // storage parameters: WITH (fillfactor=70); "toast.x" for TOAST's
+  // Partitioning, as pg_get_partkeydef and pg_get_expr(relpartbound) print it: the key of a partitioned table
+  // ("LIST (k)", "RANGE (at, ((v + 1)))"); for a partition, its parent and bound ("FOR VALUES IN ('a')", "DEFAULT").
+  std::string partition_by;
+  std::string parent_schema;
+  std::string parent_table;  // "" = not a partition
+  std::string partition_bound;
   SourceRef src;
 
   Column* column(const std::string& n);
@@ -152,6 +163,8 @@ struct View {
   std::string loose;
   std::vector<std::pair<std::string, std::string>> columns;  // output columns: name, canonical type ("" unknown)
   std::vector<Index> indexes;  // materialized views only
+  // The tables and views the query reads (replay only: DROP refuses or cascades to the views that read a relation).
+  std::vector<std::pair<std::string, std::string>> reads;
   int order = 0;           // creation order, so that views are printed after the views they read
   SourceRef src;
 };
@@ -217,6 +230,9 @@ struct SchemaModel {
 // The canonical definition of a domain, whichever way it was written: "integer COLLATE x DEFAULT 0 NOT NULL CHECK
 // (...) CONSTRAINT positive CHECK (...)". A check's name is shown only when it is not the one PostgreSQL chooses
 // (<domain>_check, <domain>_check1, ...); an empty name is a chosen one. Expressions are canonical already.
+// Storage parameters as SQL and in drift messages: "WITH (autovacuum_enabled=false, fillfactor=70)"; "" for none.
+std::string storage_clause(const std::map<std::string, std::string>& options);
+
 std::string domain_definition(const std::string& base_type, const std::string& collation, const std::string& default_expr,
                               bool not_null, const std::string& domain,
                               const std::vector<std::pair<std::string, std::string>>& checks);

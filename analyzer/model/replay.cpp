@@ -102,6 +102,13 @@ bool Replayer::Impl::dispatch(const json& node) {
 void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vector<Statement>& all) {
   st = &s;
   const std::string& k = s.kind;
+  if (stopped) return;  // the tool stopped running the file
+  if (k == "TransactionStmt") {
+    transaction_statement(unwrap(s.node));
+    skip(describe_kind(k), true);
+    return;
+  }
+  if (aborted) return;  // PostgreSQL ignores the rest of a failed transaction block
   if (k == "DoStmt") {
     // The statements of the block follow it (do_depth deeper); the block itself is only listed when none could
     // be read from it.
@@ -109,11 +116,14 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
     if (!has_inner) skip(describe_kind(k), false);
     return;
   }
-  if (no_effect_kind(k)) {
-    skip(k == "CommentStmt" ? "COMMENT" : describe_kind(k), true);
-    return;
-  }
+  std::size_t first = findings.size();
   try {
+    refuse_in_transaction_block(k, unwrap(s.node));
+    if (no_effect_kind(k)) {
+      skip(k == "CommentStmt" ? "COMMENT" : describe_kind(k), true);
+      return;
+    }
+    refuse_new_enum_labels(s.node);
     if (dispatch(s.node)) {
       ++r.applied_;
     } else {
@@ -122,16 +132,96 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
   } catch (const Failure& f) {
     report(f);
   }
+  // The statement failed (a replay error, not a guarded note): its transaction fails with it.
+  if (findings.size() > first) findings[first].message += roll_back_failure();
 }
 
-void Replayer::apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings) {
+// ---- transactions ----
+
+void Replayer::Impl::start_file(FileMode requested, std::size_t pieces) {
+  // One statement is not grouped into a block: PostgreSQL runs a single-statement request on its own.
+  run_mode = requested == FileMode::request && pieces <= 1 ? FileMode::statements : requested;
+  if (run_mode != FileMode::statements) {
+    block_start = m;
+    tool_block = true;
+  }
+}
+
+void Replayer::Impl::end_file() {
+  // The tool commits its block. A block the file opened and left open ends with psql's session: rolled back.
+  if (in_block() && !tool_block) m = *block_start;
+  block_start.reset();
+}
+
+void Replayer::Impl::transaction_statement(const json& b) {
+  std::string kind = str(b, "kind");
+  if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+    if (!in_block()) block_start = m;  // inside the tool's block PostgreSQL only warns
+    return;
+  }
+  bool commit = kind == "TRANS_STMT_COMMIT";
+  if ((!commit && kind != "TRANS_STMT_ROLLBACK") || !in_block()) return;  // savepoints; no block: a warning
+  if (commit && !aborted) {
+    committed = true;
+  } else {
+    m = *block_start;  // ROLLBACK, or COMMIT of a failed block
+  }
+  block_start.reset();
+  aborted = false;
+  new_enum_labels.clear();
+  // In Prisma's request the next statement starts a new implicit block; after a wrapping tool's block, autocommit.
+  if (run_mode == FileMode::request || flag(b, "chain")) block_start = m;
+  if (run_mode == FileMode::transaction) tool_block = false;
+}
+
+// A statement failed: what PostgreSQL and the tool do next. Returns what the failure costs, for its message.
+std::string Replayer::Impl::roll_back_failure() {
+  std::string cost;
+  if (run_mode != FileMode::statements) {
+    std::string what = committed ? "nothing of it since its last COMMIT applies" : "nothing of it applies";
+    cost = !in_block()                      ? "; the tool stops running the file here"
+           : run_mode == FileMode::request ? "; the file runs as one transaction (one request), so " + what
+                                            : "; the file runs in one transaction, so " + what;
+    stopped = true;
+  } else if (in_block()) {
+    cost = "; its transaction block is rolled back";
+    aborted = true;
+  }
+  if (in_block()) {
+    m = *block_start;
+    new_enum_labels.clear();
+    if (stopped) block_start.reset();
+  }
+  return cost;
+}
+
+// Statements PostgreSQL runs only outside a transaction block (PreventInTransactionBlock).
+void Replayer::Impl::refuse_in_transaction_block(const std::string& kind, const json& b) {
+  if (!in_block()) return;
+  std::string what;
+  if (kind == "IndexStmt" && flag(b, "concurrent")) what = "CREATE INDEX CONCURRENTLY";
+  if (kind == "DropStmt" && flag(b, "concurrent")) what = "DROP INDEX CONCURRENTLY";
+  if (kind == "VacuumStmt" && flag(b, "is_vacuumcmd")) what = "VACUUM";
+  if (kind == "ReindexStmt") {
+    for (const auto& p : field(b, "params")) {
+      if (str(field(p, "DefElem"), "defname") == "concurrently") what = "REINDEX CONCURRENTLY";
+    }
+  }
+  if (!what.empty()) fail(what + " cannot run inside a transaction block");
+}
+
+void Replayer::apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings,
+                          FileMode mode) {
   std::size_t first = findings.size();
   Impl impl(*this, findings);
   LineMap lines(file.text);
   impl.file = file.path;
   impl.text = file.text;
   impl.lines = &lines;
-  for (const auto& e : parsed.errors) {
+  std::size_t pieces = parsed.errors.size();
+  for (const auto& s : parsed.statements) pieces += s.do_depth == 0 ? 1 : 0;
+  impl.start_file(mode, pieces);
+  auto syntax_error = [&](const SyntaxError& e) {
     Finding f;
     f.rule = kReplayError;
     f.category = "drift";
@@ -142,11 +232,26 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& parsed, std:
     f.end = lines.position(e.span.end);
     f.message = "statement does not parse, so the schema after it is unknown: " + e.message;
     f.help = "Fix the syntax error (driftguard parses with PostgreSQL 15's grammar).";
+    // PostgreSQL rejects the piece like a failed statement (a request: before running any of it).
+    if (!impl.stopped && !impl.aborted) f.message += impl.roll_back_failure();
     findings.push_back(std::move(f));
+  };
+  if (impl.run_mode == FileMode::request && !parsed.errors.empty()) {
+    for (const auto& e : parsed.errors) syntax_error(e);
+  } else {
+    // Statements and pieces that do not parse, in file order.
+    std::size_t next_error = 0;
+    for (std::size_t i = 0; i < parsed.statements.size(); ++i) {
+      while (next_error < parsed.errors.size() &&
+             parsed.errors[next_error].span.begin < parsed.statements[i].span.begin) {
+        syntax_error(parsed.errors[next_error++]);
+      }
+      impl.apply(parsed.statements[i], i, parsed.statements);
+    }
+    while (next_error < parsed.errors.size()) syntax_error(parsed.errors[next_error++]);
   }
-  for (std::size_t i = 0; i < parsed.statements.size(); ++i) impl.apply(parsed.statements[i], i, parsed.statements);
+  impl.end_file();
   model_.schemas.erase(kTemp);  // the session ends with the file
-  // Syntax errors were reported first: put this file's findings in source order.
   std::stable_sort(findings.begin() + static_cast<std::ptrdiff_t>(first), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.span.begin < b.span.begin; });
 }
@@ -162,6 +267,7 @@ void Replayer::apply_sql(const std::string& sql, const SourceRef& origin, std::v
     impl.error("generated SQL does not parse: " + e.message);
   }
   for (std::size_t i = 0; i < parsed.statements.size(); ++i) impl.apply(parsed.statements[i], i, parsed.statements);
+  impl.end_file();
   model_.schemas.erase(kTemp);  // the session ends with the file
 }
 

@@ -1,8 +1,9 @@
 // Replays migration statements, in order, into a SchemaModel: CREATE/ALTER/DROP/RENAME of tables, columns,
 // constraints, indexes, types, sequences, views, functions, triggers, policies, extensions and schemas, with
 // PostgreSQL's semantics (IF [NOT] EXISTS, CASCADE, names chosen for unnamed constraints and indexes, serial
-// columns). A statement that cannot be applied becomes a `replay-error` finding; a statement the model does not
-// represent (DML, GRANT, arbitrary DO blocks, ...) is recorded in skipped(), never dropped silently.
+// columns) and its transactions: a statement that fails inside a transaction block takes the block with it. A
+// statement that cannot be applied becomes a `replay-error` finding; a statement the model does not represent
+// (DML, GRANT, arbitrary DO blocks, ...) is recorded in skipped(), never dropped silently.
 #pragma once
 
 #include <string>
@@ -18,6 +19,14 @@ namespace driftguard::model {
 
 inline constexpr const char* kReplayError = "replay-error";
 
+// How a file's migration tool sends it to PostgreSQL (rules/transaction/runner.hpp decides it per file).
+enum class FileMode {
+  statements,   // statement by statement, autocommit (psql -f): a failed statement alone is lost, the rest runs
+  transaction,  // statement by statement inside BEGIN ... COMMIT the tool opens; the tool stops at the first error
+  request,      // the whole file as one multi-statement request (Prisma): one implicit transaction block, and
+                // PostgreSQL parses all of it before running any
+};
+
 struct Skipped {
   SourceRef where;
   std::string what;        // "INSERT", "GRANT", "DO block without a statement driftguard can read", ...
@@ -28,8 +37,10 @@ class Replayer {
  public:
   Replayer() = default;
 
-  // Applies the statements of one migration file (parsed with parse_sql). Syntax errors become replay errors.
-  void apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings);
+  // Applies the statements of one migration file (parsed with parse_sql) as its tool runs them. Syntax errors
+  // become replay errors.
+  void apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings,
+                  FileMode mode = FileMode::statements);
   // Parses and applies SQL that was generated, not read from a file: every object it creates, and every finding,
   // points at `origin`.
   void apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings);

@@ -122,7 +122,16 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
     fail(want + " " + named(s, n) + " does not exist");
   }
   if (kind != want) fail(named(s, n) + " is a " + kind + ", not a " + want);
+  if (kind == "table" || kind == "view" || kind == "materialized view") drop_reading_views(s, n, kind, cascade);
   if (kind == "table") {
+    // Its partitions go with a partitioned table (no CASCADE needed).
+    std::vector<std::pair<std::string, std::string>> partitions;
+    for (const auto& [other_key_, other] : m.schemas) {
+      for (const auto& [t_key_, t] : other.tables) {
+        if (t.parent_schema == s && t.parent_table == n) partitions.emplace_back(t.schema, t.name);
+      }
+    }
+    for (const auto& [ps, pn] : partitions) drop_relation("OBJECT_TABLE", {ps, pn}, true, cascade);
     Table& t = sc->tables[n];
     drop_dependents(referencing_fks(t, nullptr), cascade, "table " + named(s, n), &t);
     for (auto it = sc->sequences.begin(); it != sc->sequences.end();) {
@@ -178,6 +187,57 @@ void Replayer::Impl::drop_type(const std::string s, const std::string n, bool ca
     }
   }
   m.schema(s)->types.erase(n);
+}
+
+// The tables and views a query reads: PostgreSQL records them as the view's dependencies. A name a WITH clause
+// defines is not a relation.
+std::vector<std::pair<std::string, std::string>> Replayer::Impl::relations_read(const json& query) {
+  std::set<std::string> ctes;
+  std::vector<const json*> rangevars;
+  auto walk = [&](auto& self, const json& node) -> void {
+    if (node.is_array()) {
+      for (const auto& v : node) self(self, v);
+    } else if (node.is_object()) {
+      for (const auto& [key, v] : node.items()) {
+        if (key == "CommonTableExpr") ctes.insert(str(v, "ctename"));
+        if (key == "RangeVar") rangevars.push_back(&v);
+        self(self, v);
+      }
+    }
+  };
+  walk(walk, query);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const json* rv : rangevars) {
+    auto parts = rangevar_parts(*rv);
+    if (parts.size() == 1 && ctes.count(parts[0])) continue;
+    auto rel = resolve_relation(parts);
+    const Schema* sc = m.schema(rel.first);
+    std::string kind = sc ? sc->relation_kind(rel.second) : "";
+    if ((kind == "table" || kind == "view" || kind == "materialized view") && !contains_pair(out, rel)) out.push_back(rel);
+  }
+  return out;
+}
+
+// The views that read a relation: without CASCADE they keep it (PostgreSQL's dependency), with it they go too.
+void Replayer::Impl::drop_reading_views(const std::string& s, const std::string& n, const std::string& kind, bool cascade) {
+  std::vector<std::pair<std::string, std::string>> readers;
+  for (const auto& [sc_key_, sc] : m.schemas) {
+    for (const auto& [v_key_, v] : sc.views) {
+      if ((v.schema != s || v.name != n) && contains_pair(v.reads, {s, n})) readers.emplace_back(v.schema, v.name);
+    }
+  }
+  if (readers.empty()) return;
+  if (!cascade) {
+    const View& v = m.schema(readers.front().first)->views.at(readers.front().second);
+    fail("cannot drop " + kind + " " + named(s, n) + " because " + (v.materialized ? "materialized view " : "view ") +
+         named(v.schema, v.name) + " depends on it (use CASCADE)");
+  }
+  for (const auto& [vs, vn] : readers) {
+    Schema* sc = m.schema(vs);
+    if (!sc || !sc->views.count(vn)) continue;  // gone with an earlier one
+    drop_reading_views(vs, vn, "view", true);
+    sc->views.erase(vn);
+  }
 }
 
 }  // namespace driftguard::model

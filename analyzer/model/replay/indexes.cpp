@@ -81,6 +81,7 @@ void Replayer::Impl::create_index(const json& b) {
     idx.include.push_back(c);
   }
   if (const json& w = field(b, "whereClause"); !w.is_null()) idx.predicate = norm::expr(w, ectx(t));
+  storage_options(idx.options, field(b, "options"), false);
   idx.name = nm(str(b, "idxname"));
   if (idx.name.empty()) {
     idx.name = choose_relation_name(s, n, name_addition(names), idx.unique ? "key" : "idx");

@@ -63,6 +63,7 @@ void Replayer::Impl::rename_relation(const std::string& s, const std::string& fr
     fail(named(s, from) + " is a " + kind + ", not a " + expect);
   }
   check_new_relation(s, to);
+  if (kind == "table" || kind == "view" || kind == "materialized view") move_relation(s, from, s, to);
   if (kind == "table") {
     auto node = sc.tables.extract(from);
     node.key() = to;
@@ -191,6 +192,8 @@ void Replayer::Impl::rename(const json& b) {
       }
     }
     for (const auto& [tn, ty] : m.schemas[to].types) retype_columns(q(from, tn), q(to, tn));
+    for (const auto& [tn, t] : m.schemas[to].tables) move_relation(from, tn, to, tn);
+    for (const auto& [vn, v] : m.schemas[to].views) move_relation(from, vn, to, vn);
   } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
     Table* t = find_table(rv, missing_ok);
     if (!t) return;
@@ -235,6 +238,7 @@ void Replayer::Impl::alter_object_schema(const json& b) {
     Schema* dest = m.schema(to);
     if (!dest) fail("schema " + dq(to) + " does not exist");
     check_new_relation(to, n);
+    move_relation(s, n, to, n);
     if (from->tables.count(n)) {
       auto node = from->tables.extract(n);
       node.mapped().schema = to;
@@ -281,6 +285,23 @@ void Replayer::Impl::alter_object_schema(const json& b) {
     if (auto it = m.extensions.find(n); it != m.extensions.end()) it->second.schema = to;
   } else {
     skip("ALTER " + object_type_word(type) + " SET SCHEMA", false);
+  }
+}
+
+// What holds a table or view by oid in PostgreSQL follows its new name: the views that read it, its partitions.
+void Replayer::Impl::move_relation(const std::string& s, const std::string& n, const std::string& to_s, const std::string& to_n) {
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [v_key_, v] : sc.views) {
+      for (auto& read : v.reads) {
+        if (read.first == s && read.second == n) read = {to_s, to_n};
+      }
+    }
+    for (auto& [t_key_, t] : sc.tables) {
+      if (t.parent_schema == s && t.parent_table == n) {
+        t.parent_schema = to_s;
+        t.parent_table = to_n;
+      }
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -50,6 +51,11 @@ inline bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+inline bool contains_pair(const std::vector<std::pair<std::string, std::string>>& v,
+                          const std::pair<std::string, std::string>& p) {
+  return std::find(v.begin(), v.end(), p) != v.end();
+}
+
 inline std::string join(const std::vector<std::string>& v, const std::string& sep) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
@@ -85,12 +91,26 @@ struct Replayer::Impl {
   // the statement being applied
   const Statement* st = nullptr;
   std::map<std::string, std::string> cols_cache;  // the columns ectx() gives an expression
+  // the transaction the statements run in (how the file's tool runs it; explicit BEGIN/COMMIT)
+  FileMode run_mode = FileMode::statements;
+  std::optional<SchemaModel> block_start;  // the model when the open transaction block began; empty: autocommit
+  bool tool_block = false;  // the open block is the one the tool opened (transaction, request)
+  bool committed = false;   // a COMMIT in the file ended a block: a failure loses only what came after it
+  bool aborted = false;     // a statement of an explicit block failed: PostgreSQL ignores the rest of the block
+  bool stopped = false;     // the tool stopped running the file
+  std::set<std::pair<std::string, std::string>> new_enum_labels;  // (type, label) added by ADD VALUE in the block
 
   Impl(Replayer& rep, std::vector<Finding>& f) : r(rep), m(rep.model_), findings(f) {}
 
-  // ---- the dispatcher (replay.cpp) ----
+  // ---- the dispatcher and transactions (replay.cpp) ----
   bool dispatch(const json& node);
   void apply(const Statement& s, std::size_t index, const std::vector<Statement>& all);
+  void start_file(FileMode requested, std::size_t pieces);
+  void end_file();
+  bool in_block() const { return block_start.has_value(); }
+  void transaction_statement(const json& b);
+  std::string roll_back_failure();
+  void refuse_in_transaction_block(const std::string& kind, const json& b);
 
   // ---- positions, findings, name resolution and the names PostgreSQL chooses (replay/common.cpp) ----
   SourceRef stmt_ref() const;
@@ -142,6 +162,10 @@ struct Replayer::Impl {
   Column& need_column(Table& t, const std::string& name0);
   void drop_column(Table& t, const std::string& name0, bool missing_ok, bool cascade);
   void alter_table_cmd(Table& t, const json& c);
+  static void storage_options(std::map<std::string, std::string>& options, const json& defs, bool reset);
+  std::string partition_key(const Table& t, const json& spec);
+  std::string partition_bound(const Table& parent, const json& bound);
+  void attach_partition(Table& parent, const json& cmd, bool attach);
 
   // ---- CREATE INDEX (replay/indexes.cpp) ----
   IndexKey index_key(const Table& t, const json& elem, const std::string& method);
@@ -162,6 +186,9 @@ struct Replayer::Impl {
   void create_range(const json& b);
   Type* find_type(const std::vector<std::string>& parts, bool missing_ok);
   void alter_enum(const json& b);
+  void refuse_new_enum_labels(const json& stmt);
+  void check_enum_literals(const json& node, const std::map<std::string, std::string>& cols);
+  void check_enum_value(const std::string& type, const json& value);
 
   // ---- CREATE/ALTER SEQUENCE (replay/sequences.cpp) ----
   void sequence_options(Sequence& s, const json& options);
@@ -188,6 +215,7 @@ struct Replayer::Impl {
   void retype_columns(const std::string& from, const std::string& to);
   void rename(const json& b);
   void alter_object_schema(const json& b);
+  void move_relation(const std::string& s, const std::string& n, const std::string& to_s, const std::string& to_n);
 
   // ---- DROP and the dependencies it follows (replay/drops.cpp) ----
   std::vector<std::pair<Table*, std::string>> referencing_fks(const Table& t, const std::vector<std::string>* cols);
@@ -196,6 +224,8 @@ struct Replayer::Impl {
   void drop(const json& b);
   void drop_relation(const std::string& type, const std::vector<std::string>& parts, bool missing_ok, bool cascade);
   void drop_type(const std::string s, const std::string n, bool cascade);
+  std::vector<std::pair<std::string, std::string>> relations_read(const json& query);
+  void drop_reading_views(const std::string& s, const std::string& n, const std::string& kind, bool cascade);
 
   // ---- CREATE SCHEMA, CREATE EXTENSION, SET search_path (replay/schemas.cpp) ----
   void create_schema(const json& b);

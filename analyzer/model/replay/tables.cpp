@@ -2,6 +2,8 @@
 // TABLE: PostgreSQL's tablecmds.c and createas.c.
 #include "analyzer/model/replay/replayer_impl.hpp"
 
+#include <regex>
+
 namespace driftguard::model {
 
 // A column definition (CREATE TABLE element or ALTER TABLE ADD COLUMN). Column constraints are returned for the
@@ -319,6 +321,16 @@ void Replayer::Impl::create_table(const json& b) {
     }
   }
   drop_redundant_keys(cons);
+  storage_options(t.options, field(b, "options"), false);
+  if (const json& spec = field(b, "partspec"); spec.is_object()) t.partition_by = partition_key(t, spec);
+  if (const json& bound = field(b, "partbound"); bound.is_object()) {
+    // PARTITION OF: the one parent of inhRelations
+    auto [ps, pn] = resolve_relation(rangevar_parts(field(b, "inhRelations")[0]));
+    if (m.table(ps, pn)->partition_by.empty()) fail(dq(pn) + " is not partitioned");
+    t.parent_schema = ps;
+    t.parent_table = pn;
+    t.partition_bound = partition_bound(*m.table(ps, pn), bound);
+  }
   Schema& sc = *m.schema(s);
   sc.tables[n] = std::move(t);
   Table& tt = sc.tables[n];
@@ -392,6 +404,7 @@ void Replayer::Impl::create_table_as(const json& b) {
     v.name = n;
     v.materialized = true;
     set_view_query(v, field(b, "query"), strings(field(into, "colNames")));
+    v.reads = relations_read(field(b, "query"));
     v.src = ref(rv);
     v.order = ++r.order_;
     m.schema(s)->views[n] = v;
@@ -430,9 +443,15 @@ void Replayer::Impl::alter_table(const json& b) {
     bool exists = sc && (!sc->relation_kind(n).empty() || sc->types.count(n));
     if (!exists && !missing_ok) fail("relation " + named(s, n) + " does not exist");
     for (const auto& c : field(b, "cmds")) {
-      std::string sub = str(field(c, "AlterTableCmd"), "subtype");
+      const json& cmd = field(c, "AlterTableCmd");
+      std::string sub = str(cmd, "subtype");
       if (sub == "AT_AddColumn" || sub == "AT_DropColumn" || sub == "AT_AlterColumnType") {
         skip("ALTER " + object_type_word(objtype) + " " + sub.substr(3), false);
+      }
+      // ALTER INDEX ... SET / RESET (storage parameters)
+      if (Index* idx = exists ? m.find_index(s, n).index : nullptr;
+          idx && (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions")) {
+        storage_options(idx->options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
       }
     }
     return;
@@ -446,9 +465,13 @@ void Replayer::Impl::alter_table(const json& b) {
     if (kind == "view" || kind == "materialized view" || kind == "sequence" || kind == "index") {
       // ALTER TABLE works on other relations for owner, rename and options.
       for (const auto& c : field(b, "cmds")) {
-        std::string sub = str(field(c, "AlterTableCmd"), "subtype");
+        const json& cmd = field(c, "AlterTableCmd");
+        std::string sub = str(cmd, "subtype");
         if (sub != "AT_ChangeOwner" && sub != "AT_SetRelOptions" && sub != "AT_ResetRelOptions") {
           fail(named(s, n) + " is a " + kind + ", not a table");
+        }
+        if (Index* idx = kind == "index" ? m.find_index(s, n).index : nullptr; idx && sub != "AT_ChangeOwner") {
+          storage_options(idx->options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
         }
       }
       return;
@@ -591,18 +614,132 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
   } else if (sub == "AT_SetStatistics" || sub == "AT_SetStorage" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" ||
              sub == "AT_SetCompression") {
     if (!name.empty()) need_column(t, name);
-  } else if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions" || sub == "AT_ChangeOwner" || sub == "AT_ClusterOn" ||
+  } else if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions") {
+    storage_options(t.options, field(field(def, "List"), "items"), sub == "AT_ResetRelOptions");
+  } else if (sub == "AT_AttachPartition" || sub == "AT_DetachPartition") {
+    attach_partition(t, field(def, "PartitionCmd"), sub == "AT_AttachPartition");
+  } else if (sub == "AT_ChangeOwner" || sub == "AT_ClusterOn" ||
              sub == "AT_DropCluster" || sub == "AT_SetLogged" || sub == "AT_SetUnLogged" || sub == "AT_SetTableSpace" ||
              sub == "AT_ReplicaIdentity" || sub.rfind("AT_EnableTrig", 0) == 0 || sub.rfind("AT_DisableTrig", 0) == 0 ||
              sub.rfind("AT_EnableRule", 0) == 0 || sub.rfind("AT_EnableAlwaysRule", 0) == 0 ||
-             sub.rfind("AT_EnableReplicaRule", 0) == 0 || sub == "AT_DisableRule" || sub == "AT_AttachPartition" ||
-             sub == "AT_DetachPartition" || sub == "AT_DetachPartitionFinalize" || sub == "AT_AddInherit" ||
+             sub.rfind("AT_EnableReplicaRule", 0) == 0 || sub == "AT_DisableRule" ||
+             sub == "AT_DetachPartitionFinalize" || sub == "AT_AddInherit" ||
              sub == "AT_DropInherit" || sub == "AT_GenericOptions" || sub == "AT_SetAccessMethod" ||
              sub == "AT_AddOf" || sub == "AT_DropOf" || sub == "AT_AlterColumnGenericOptions") {
     // no effect on what the model holds
   } else {
     skip("ALTER TABLE " + sub.substr(3), false);
   }
+}
+
+// ---- storage parameters and partitions ----
+
+// WITH (fillfactor = 70, toast.autovacuum_enabled = false): the parameters as pg_class.reloptions holds them
+// ("70", "false"; the TOAST table's prefixed "toast."). RESET removes them.
+void Replayer::Impl::storage_options(std::map<std::string, std::string>& options, const json& defs, bool reset) {
+  for (const auto& o : defs) {
+    const json& d = field(o, "DefElem");
+    std::string key = str(d, "defname");
+    if (std::string space = str(d, "defnamespace"); !space.empty()) key = space + "." + key;
+    if (reset) {
+      options.erase(key);
+      continue;
+    }
+    if (key == "oids") continue;  // WITH (OIDS = FALSE): accepted, and not kept, since PostgreSQL 12
+    const json& arg = field(d, "arg");
+    std::string value = "true";  // WITH (autovacuum_enabled)
+    if (const json& i = field(arg, "Integer"); i.is_object()) value = std::to_string(num(i, "ival", 0));
+    if (const json& f = field(arg, "Float"); f.is_object()) value = str(f, "fval");
+    if (const json& s = field(arg, "String"); s.is_object()) value = str(s, "sval");
+    if (const json& bv = field(arg, "Boolean"); bv.is_object()) value = flag(bv, "boolval") ? "true" : "false";
+    if (const json& word = field(arg, "TypeName"); word.is_object()) value = display(strings(field(word, "names")));  // off
+    options[key] = value;
+  }
+}
+
+// PARTITION BY: "LIST (k)", "RANGE (at, ((v + 1)))", "HASH (id)", as pg_get_partkeydef prints it.
+std::string Replayer::Impl::partition_key(const Table& t, const json& spec) {
+  std::string strategy = str(spec, "strategy");
+  std::transform(strategy.begin(), strategy.end(), strategy.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::vector<std::string> keys;
+  for (const auto& e : field(spec, "partParams")) {
+    const json& pe = field(e, "PartitionElem");
+    std::string key;
+    if (std::string name = nm(str(pe, "name")); !name.empty()) {
+      if (!t.column(name) && !t.opaque) fail("column " + dq(name) + " named in partition key does not exist");
+      key = norm::ident(name);
+    } else {
+      // a function call bare, another expression in parentheses (pg_get_partkeydef's looks_like_function)
+      const json& expr = field(pe, "expr");
+      key = node_type(expr) == "FuncCall" ? norm::expr(expr, ectx(&t)) : "(" + norm::expr(expr, ectx(&t)) + ")";
+    }
+    if (const json& c = field(pe, "collation"); c.is_array()) key += " COLLATE " + collation_name(c);
+    auto opc = strings(field(pe, "opclass"));
+    if (opc.size() == 2 && (opc[0] == "pg_catalog" || opc[0] == "public")) opc.erase(opc.begin());
+    if (!opc.empty()) key += " " + display(opc);
+    keys.push_back(key);
+  }
+  return strategy + " (" + join(keys, ", ") + ")";
+}
+
+// FOR VALUES IN (...) / FROM (...) TO (...) / WITH (modulus m, remainder r) / DEFAULT, as pg_get_expr prints
+// relpartbound: literals as the type of the parent's key column reads them (numbers bare, the rest quoted).
+std::string Replayer::Impl::partition_bound(const Table& parent, const json& bound) {
+  if (flag(bound, "is_default")) return "DEFAULT";
+  // the types of the key's columns (an expression's type is not known: its literals stay as written)
+  std::vector<std::string> types;
+  if (ParsedFile key = parse_sql("CREATE TABLE k () PARTITION BY " + parent.partition_by); key.statements.size() == 1) {
+    for (const auto& e : field(field(unwrap(key.statements[0].node), "partspec"), "partParams")) {
+      const Column* c = parent.column(str(field(e, "PartitionElem"), "name"));
+      types.push_back(c ? c->type : "");
+    }
+  }
+  auto datum = [&](const json& d, std::size_t i) -> std::string {
+    const json& v = unwrap(d);
+    if (node_type(d) == "ColumnRef") {  // MINVALUE, MAXVALUE
+      std::string w = display(strings(field(v, "fields")));
+      std::transform(w.begin(), w.end(), w.begin(), [](unsigned char c) { return std::toupper(c); });
+      return w;
+    }
+    if (node_type(d) != "A_Const") return norm::expr(d);
+    if (flag(v, "isnull")) return "NULL";
+    std::string type = i < types.size() ? types[i] : "";
+    static const std::regex numeric_type(R"(^(smallint|integer|bigint|real|double precision|numeric)(\(.*\))?$)");
+    static const std::regex number(R"(^-?[0-9]+(\.[0-9]+)?$)");
+    bool numeric = std::regex_match(type, numeric_type);
+    std::string value;
+    if (const json& sv = field(v, "sval"); sv.is_object()) {
+      value = str(sv, "sval");
+      if (numeric && std::regex_match(value, number)) return value;
+    } else if (const json& bv = field(v, "boolval"); bv.is_object()) {
+      return flag(bv, "boolval") ? "true" : "false";
+    } else {
+      value = norm::expr(d);
+      if (numeric || type.empty()) return value;
+    }
+    std::string lit = "'";
+    for (char c : value) lit += c == '\'' ? std::string("''") : std::string(1, c);
+    return lit + "'";
+  };
+  auto list = [&](const char* f) {
+    std::vector<std::string> out;
+    for (const auto& d : field(bound, f)) out.push_back(datum(d, str(bound, "strategy") == "l" ? 0 : out.size()));
+    return join(out, ", ");
+  };
+  std::string strategy = str(bound, "strategy");
+  if (strategy == "l") return "FOR VALUES IN (" + list("listdatums") + ")";
+  if (strategy == "r") return "FOR VALUES FROM (" + list("lowerdatums") + ") TO (" + list("upperdatums") + ")";
+  return "FOR VALUES WITH (modulus " + std::to_string(num(bound, "modulus", 0)) + ", remainder " +
+         std::to_string(num(bound, "remainder", 0)) + ")";
+}
+
+// ALTER TABLE parent ATTACH PARTITION child FOR VALUES ... / DETACH PARTITION child.
+void Replayer::Impl::attach_partition(Table& parent, const json& cmd, bool attach) {
+  if (parent.partition_by.empty()) fail("table " + dq(parent.name) + " is not partitioned");
+  Table* child = find_table(field(cmd, "name"), false);
+  child->parent_schema = attach ? parent.schema : "";
+  child->parent_table = attach ? parent.name : "";
+  child->partition_bound = attach ? partition_bound(parent, field(cmd, "bound")) : "";
 }
 
 }  // namespace driftguard::model

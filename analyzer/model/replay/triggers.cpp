@@ -24,12 +24,17 @@ void Replayer::Impl::create_trigger(const json& b) {
   if (ev & 8) g.events.push_back("DELETE");
   if (ev & 16) {
     std::vector<std::string> cols;
-    for (const auto& c : strings(field(b, "columns"))) cols.push_back(norm::ident(c));
+    for (const auto& c : strings(field(b, "columns"))) {
+      if (!t->column(nm(c)) && !t->opaque) fail("column " + dq(nm(c)) + " of relation " + dq(t->name) + " does not exist");
+      cols.push_back(norm::ident(c));
+    }
     g.events.push_back(cols.empty() ? "UPDATE" : "UPDATE OF " + join(cols, ", "));
   }
   if (ev & 32) g.events.push_back("TRUNCATE");
   g.for_each_row = flag(b, "row");
   g.constraint = flag(b, "isconstraint");
+  g.deferrable = flag(b, "deferrable");
+  g.initially_deferred = flag(b, "initdeferred");
   auto fparts = strings(field(b, "funcname"));
   std::vector<std::string> fargs;
   for (const auto& a : strings(field(b, "args"))) {

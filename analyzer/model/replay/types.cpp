@@ -116,6 +116,8 @@ void Replayer::Impl::alter_enum(const json& b) {
     fail("enum label " + dq(new_val) + " already exists in " + named(t.schema, t.name));
   }
   std::string neighbor = str(b, "newValNeighbor");
+  // Until the block commits, PostgreSQL refuses to use the label (even when the type is new in the block too).
+  if (in_block()) new_enum_labels.insert({q(t.schema, t.name), new_val});
   if (neighbor.empty()) {
     t.values.push_back(new_val);
     return;
@@ -123,6 +125,116 @@ void Replayer::Impl::alter_enum(const json& b) {
   auto it = std::find(t.values.begin(), t.values.end(), neighbor);
   if (it == t.values.end()) fail(dq(neighbor) + " is not an existing enum label of " + named(t.schema, t.name));
   t.values.insert(flag(b, "newValIsAfter") ? it + 1 : it, new_val);
+}
+
+// "unsafe use of new value": a label ALTER TYPE ... ADD VALUE added in the open transaction block, cast to its enum,
+// written into a column of the enum (defaults, UPDATE SET, INSERT) or compared with one (CHECK, WHERE, index
+// predicates, policies). PostgreSQL reads such a literal with enum_in, which refuses it until COMMIT.
+void Replayer::Impl::refuse_new_enum_labels(const json& stmt) {
+  if (new_enum_labels.empty()) return;
+  std::string k = node_type(stmt);
+  const json& b = unwrap(stmt);
+  // The columns a bare column name refers to: the statement's table's, and those the statement defines.
+  std::map<std::string, std::string> cols;
+  const json& rel = field(b, k == "CreatePolicyStmt" || k == "AlterPolicyStmt" ? "table" : "relation");
+  if (k != "CreateStmt" && rel.is_object()) {
+    auto [s, n] = resolve_relation(rangevar_parts(rel));
+    if (const Table* t = m.table(s, n)) cols = t->column_types();
+  }
+  for (const auto& e : field(b, "tableElts")) {
+    const json& cd = field(e, "ColumnDef");
+    if (cd.is_object()) cols[nm(str(cd, "colname"))] = column_type(field(cd, "typeName"));
+  }
+  for (const auto& c : field(b, "cmds")) {
+    const json& cd = field(field(field(c, "AlterTableCmd"), "def"), "ColumnDef");
+    if (cd.is_object()) cols[nm(str(cd, "colname"))] = column_type(field(cd, "typeName"));
+  }
+  check_enum_literals(stmt, cols);  // the node itself: UpdateStmt and InsertStmt are recognized by their name
+}
+
+void Replayer::Impl::check_enum_literals(const json& node, const std::map<std::string, std::string>& cols) {
+  if (node.is_array()) {
+    for (const auto& v : node) check_enum_literals(v, cols);
+    return;
+  }
+  if (!node.is_object()) return;
+  auto column_of = [&](const json& e) -> std::string {
+    if (node_type(e) != "ColumnRef") return {};
+    auto f = strings(field(unwrap(e), "fields"));
+    auto it = f.empty() ? cols.end() : cols.find(nm(f.back()));
+    return it == cols.end() ? std::string() : it->second;
+  };
+  for (const auto& [key, v] : node.items()) {
+    if (key == "TypeCast") {
+      check_enum_value(column_type(field(v, "typeName")), field(v, "arg"));
+    } else if (key == "ColumnDef") {
+      for (const auto& c : field(v, "constraints")) {
+        const json& cb = field(c, "Constraint");
+        if (str(cb, "contype") == "CONSTR_DEFAULT") check_enum_value(column_type(field(v, "typeName")), field(cb, "raw_expr"));
+      }
+    } else if (key == "AlterTableCmd" && str(v, "subtype") == "AT_ColumnDefault") {
+      if (auto it = cols.find(nm(str(v, "name"))); it != cols.end()) check_enum_value(it->second, field(v, "def"));
+    } else if (key == "A_Expr") {
+      if (std::string t = column_of(field(v, "lexpr")); !t.empty()) check_enum_value(t, field(v, "rexpr"));
+      if (std::string t = column_of(field(v, "rexpr")); !t.empty()) check_enum_value(t, field(v, "lexpr"));
+    } else if (key == "UpdateStmt") {
+      for (const auto& target : field(v, "targetList")) {
+        const json& rt = field(target, "ResTarget");
+        if (auto it = cols.find(nm(str(rt, "name"))); it != cols.end()) check_enum_value(it->second, field(rt, "val"));
+      }
+    } else if (key == "InsertStmt") {
+      std::vector<std::string> names;
+      for (const auto& c : field(v, "cols")) names.push_back(nm(str(field(c, "ResTarget"), "name")));
+      for (const auto& row : field(field(field(v, "selectStmt"), "SelectStmt"), "valuesLists")) {
+        const json& items = field(field(row, "List"), "items");
+        for (std::size_t i = 0; i < names.size() && items.is_array() && i < items.size(); ++i) {
+          if (auto it = cols.find(names[i]); it != cols.end()) check_enum_value(it->second, items[i]);
+        }
+      }
+    }
+    check_enum_literals(v, cols);
+  }
+}
+
+// `value` (a literal, an array of literals, a list of them) read as `type`.
+void Replayer::Impl::check_enum_value(const std::string& type, const json& value) {
+  bool array = type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0;
+  std::string base = array ? type.substr(0, type.size() - 2) : type;
+  auto it = new_enum_labels.lower_bound({base, ""});
+  if (it == new_enum_labels.end() || it->first != base) return;
+  std::string k = node_type(value);
+  const json& v = unwrap(value);
+  if (k == "List" || value.is_array()) {
+    for (const auto& e : k == "List" ? field(v, "items") : value) check_enum_value(type, e);
+    return;
+  }
+  if (k == "A_ArrayExpr") {
+    for (const auto& e : field(v, "elements")) check_enum_value(base, e);
+    return;
+  }
+  if (k != "A_Const" || !field(v, "sval").is_object()) return;
+  std::string literal = str(field(v, "sval"), "sval");
+  std::vector<std::string> labels;
+  if (array) {
+    // '{a,"b c"}': the elements, without braces and quotes
+    std::string cur;
+    for (char c : literal) {
+      if (c == ',' || c == '}') {
+        labels.push_back(cur);
+        cur.clear();
+      } else if (c != '{' && c != '"' && !(cur.empty() && c == ' ')) {
+        cur += c;
+      }
+    }
+  } else {
+    labels.push_back(literal);
+  }
+  for (const auto& l : labels) {
+    if (new_enum_labels.count({base, l})) {
+      fail("unsafe use of new value " + dq(l) + " of enum type " + base +
+           " (new enum values must be committed before they can be used)");
+    }
+  }
 }
 
 }  // namespace driftguard::model

@@ -27,6 +27,7 @@ void Replayer::Impl::create_view(const json& b) {
   v.schema = s;
   v.name = n;
   set_view_query(v, field(b, "query"), strings(field(b, "aliases")));
+  v.reads = relations_read(field(b, "query"));
   v.src = ref(rv);
   v.order = kind.empty() ? ++r.order_ : sc.views[n].order;
   sc.views[n] = v;
