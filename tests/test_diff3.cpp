@@ -76,3 +76,17 @@ TEST_CASE("unmanaged objects and ignore patterns in three-way drift", "[diff3]")
   o.ignore = {"users.bio"};
   CHECK(summary(kBase, with, with, o).empty());
 }
+
+TEST_CASE("an object only two sources hold, defined differently, names the third source", "[diff3]") {
+  auto a = build3(kBase, "a.sql");
+  auto b = build3(kBase + "CREATE VIEW v AS SELECT id FROM users;\n", "b.sql");
+  auto c = build3(kBase + "CREATE VIEW v AS SELECT email FROM users;\n", "c.sql");
+  auto items = diff::diff3({&a, &b, &c});
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].family == "view");  // presence: a lacks it
+  CHECK(items[0].odd == 0);
+  CHECK(items[1].family == "view-definition");  // only b and c hold it, and they differ
+  CHECK(items[1].odd == -1);
+  CHECK(items[1].third == 0);
+  CHECK(items[1].third_absent);
+}
