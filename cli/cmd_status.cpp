@@ -347,6 +347,9 @@ int run_status(const StatusOptions& o) {
       throw UsageError(e.what());
     }
     history::Report rep = history::audit(*tracker, files, data, find_in_git);
+    // Files discovery skipped as the Supabase CLI does (archive/ subfolders, other names) are ignored too.
+    for (const auto& skipped : found.skipped) ignored.push_back(skipped.path);
+    std::sort(ignored.begin(), ignored.end());
     for (const auto& i : ignored) {
       rep.notes.insert(rep.notes.begin(), "ignored " + i + " (not a " + std::string(to_string(*tracker)) +
                                               " migration file)");

@@ -141,7 +141,7 @@ class Loader {
   }
 
   void load(const toml::table& doc, Config& c) const {
-    each(doc, "", {"pg_version", "runner", "fail_on", "baseline", "rules", "rls", "ignore"},
+    each(doc, "", {"pg_version", "runner", "fail_on", "baseline", "platform", "prelude", "rules", "rls", "ignore"},
          [&](const std::string& key, const toml::node& v) {
            if (key == "pg_version") {
              if (!v.is_integer() || v.as_integer()->get() < 9 || v.as_integer()->get() > 18) {
@@ -159,6 +159,13 @@ class Loader {
              c.fail_on = severity(v, key, false);
            } else if (key == "baseline") {
              c.baseline = string(v, key);
+           } else if (key == "platform") {
+             c.platform = string(v, key);
+             if (*c.platform != "supabase" && *c.platform != "none") {
+               fail(v.source(), "platform must be one of supabase, none, got \"" + *c.platform + "\"");
+             }
+           } else if (key == "prelude") {
+             c.prelude = string(v, key);
            } else if (key == "rules") {
              load_rules(table(v, key), c);
            } else if (key == "rls") {
@@ -379,6 +386,8 @@ void print_config(std::ostream& out, const ConfigSet::Profile& p, const std::str
   out << (c.runner ? "runner = " + quote(*c.runner) : std::string("# runner: not set")) << "\n";
   out << "fail_on = " << quote(std::string(to_string(e.fail_on))) << "\n";
   out << (c.baseline ? "baseline = " + quote(*c.baseline) : std::string("# baseline: not set")) << "\n";
+  out << (c.platform ? "platform = " + quote(*c.platform) : std::string("# platform: not set (detected)")) << "\n";
+  out << (c.prelude ? "prelude = " + quote(*c.prelude) : std::string("# prelude: not set")) << "\n";
   out << "\n[rules]\nselect = " << list(e.selection.only) << "\nexclude = " << list(e.selection.exclude) << "\n";
   out << "\n# every rule's effective severity (\"off\" = not run)\n[rules.severity]\n";
   for (const auto& r : make_all_rules()) {

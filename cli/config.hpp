@@ -30,6 +30,8 @@ struct Config {
   std::optional<std::string> runner;
   std::optional<Severity> fail_on;
   std::optional<std::string> baseline;       // as written; resolve with resolve()
+  std::optional<std::string> platform;       // "supabase" or "none" (drift, schema: the platform baseline)
+  std::optional<std::string> prelude;        // SQL file applied before the first migration; resolve with resolve()
   std::vector<std::string> exposed_schemas;  // [rls] exposed_schemas
   std::vector<std::string> ignore_files;     // [ignore] files: globs relative to dir
   std::vector<std::string> ignore_drift;     // [ignore] drift: object patterns ("schema.name", `*` wildcards)
