@@ -12,6 +12,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "analyzer/supabase_layout.hpp"
 #include "analyzer/text.hpp"
 
 namespace fs = std::filesystem;
@@ -274,6 +275,11 @@ bool glob_match(const std::string& pattern, const std::string& path) {
 }
 
 Discovery discover(const std::vector<std::string>& inputs) {
+  std::vector<InputError> skipped;
+  return discover_with_notes(inputs, skipped);
+}
+
+Discovery discover_with_notes(const std::vector<std::string>& inputs, std::vector<InputError>& skipped) {
   Discovery d;
   std::vector<std::string> files;
   for (const auto& in : inputs) {
@@ -284,9 +290,9 @@ Discovery discover(const std::vector<std::string>& inputs) {
         d.errors.push_back({in, "no such file or directory"});
       } else if (fs::is_directory(p, ec)) {
         std::vector<std::string> found;
-        std::size_t notes = d.skipped.size();
-        walk_sql(p, found, d.errors, d.skipped);
-        if (found.empty() && d.skipped.size() == notes) d.errors.push_back({in, "directory contains no .sql files"});
+        std::size_t notes = skipped.size();
+        walk_sql(p, found, d.errors, skipped);
+        if (found.empty() && skipped.size() == notes) d.errors.push_back({in, "directory contains no .sql files"});
         files.insert(files.end(), found.begin(), found.end());
       } else {
         files.push_back(in);
@@ -322,7 +328,7 @@ Discovery discover(const std::vector<std::string>& inputs) {
     if (seen.insert(fs::path(f).lexically_normal().string()).second) d.files.push_back(f);
   }
   sort_migrations(d.files);
-  std::sort(d.skipped.begin(), d.skipped.end(), [](const InputError& a, const InputError& b) { return a.path < b.path; });
+  std::sort(skipped.begin(), skipped.end(), [](const InputError& a, const InputError& b) { return a.path < b.path; });
   return d;
 }
 

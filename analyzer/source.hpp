@@ -38,18 +38,10 @@ struct InputError {
 struct Discovery {
   std::vector<std::string> files;  // in migration order
   std::vector<InputError> errors;
-  std::vector<InputError> skipped;  // found in a folder but not a migration (notes, not errors)
 };
 
-// Why the Supabase CLI would not apply this path as a migration, or "" when it would (or the path is not in a
-// Supabase project). The CLI applies only files directly in supabase/migrations named <digits>_<name>.sql;
-// supabase/seed.sql is data.
-std::string supabase_skip_reason(const std::string& path);
-
 // Expands files, directories (recursively, *.sql) and glob patterns (*, ?, [..], **). Missing paths, directories
-// with no SQL and patterns that match nothing are errors; the rest is still returned. Files found in a directory
-// that the Supabase CLI would not apply (supabase_skip_reason) are listed in `skipped`; a file named explicitly
-// is always taken. Order: by migration set,
+// with no SQL and patterns that match nothing are errors; the rest is still returned. Order: by migration set,
 // then by version (numeric-aware; Prisma folders in plain string order, as Prisma applies them), then by name;
 // duplicates are removed.
 Discovery discover(const std::vector<std::string>& inputs);

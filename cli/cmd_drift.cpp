@@ -425,6 +425,27 @@ void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src,
   }
 }
 
+// On a platform (Supabase), what to do about drift with its own tools: the Supabase CLI for a Supabase-first
+// project, Prisma's for a Prisma-first one (a schema.prisma side, or Prisma's migrations folder).
+std::string platform_hint(const std::vector<ModelSource>& sides) {
+  if (sides.empty() || !sides.front().platform || sides.front().platform->name != platform::kSupabase) return "";
+  bool prisma_first = std::any_of(sides.begin(), sides.end(), [](const ModelSource& s) {
+    return s.kind == "prisma" || (s.kind == "migrations" && s.path.find("prisma") != std::string::npos);
+  });
+  bool database = std::any_of(sides.begin(), sides.end(), [](const ModelSource& s) { return s.kind == "database"; });
+  if (prisma_first) {
+    return "Prisma on Supabase: `prisma migrate dev` turns a schema.prisma change into a migration, `prisma db pull` "
+           "brings a change made in the dashboard into schema.prisma, `prisma migrate deploy` applies pending "
+           "migrations";
+  }
+  if (database) {
+    return "Supabase: a change made in the dashboard becomes a migration with `supabase db diff -f <name>` (or "
+           "`supabase db pull`); write new changes with `supabase migration new <name>`; `supabase db push` applies "
+           "pending migrations (see driftguard status)";
+  }
+  return "Supabase: write schema changes as migrations (`supabase migration new <name>`)";
+}
+
 int run_drift(const DriftOptions& o) {
   if (o.order.size() != 2 && o.order.size() != 3) {
     std::string opts;
@@ -510,6 +531,8 @@ int run_drift(const DriftOptions& o) {
       print_text(std::cout, expected, actual, items, use_color(o.color));
     }
     failing = count(items).failing;
+    std::string h = items.empty() ? "" : platform_hint(loaded);
+    if (!h.empty() && o.format == "text") std::cout << "hint: " << h << "\n";
   } else {
     std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
     diff::Options3 opts;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analyzer/parse.hpp"
+#include "analyzer/supabase_layout.hpp"
 #include "introspect/prisma/ddl.hpp"
 #include "introspect/prisma/parser.hpp"
 #include "introspect/shadow.hpp"
@@ -102,9 +103,8 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
 }
 
 void load_migrations(ModelSource& src, const LoadContext& ctx) {
-  auto d = discover({src.path});
+  auto d = discover_with_notes({src.path}, src.notes);
   src.errors = d.errors;
-  src.notes = d.skipped;
   replay_files(src, d.files, ctx);
 }
 

@@ -42,6 +42,7 @@ out=platform/supabase/baseline.sql
   echo
   pg_dump -h "$dir" -p 55499 -U postgres -d postgres --schema-only --no-owner --no-privileges --no-comments \
     -n auth -n storage -n realtime |
-    sed -e 's/^CREATE SCHEMA \([a-z_]*\);/CREATE SCHEMA IF NOT EXISTS \1;/' -e '/^-- Dumped \(from\|by\)/d' | cat -s
+    sed -e 's/^CREATE SCHEMA \([a-z_]*\);/CREATE SCHEMA IF NOT EXISTS \1;/' -e '/^-- Dumped \(from\|by\)/d' \
+      -e '/^\\\(un\)\?restrict /d' | cat -s  # pg_dump 15.14+ brackets its output with psql's \restrict
 } >"$out"
 echo "wrote $out ($(wc -l <"$out") lines)"

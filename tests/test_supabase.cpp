@@ -18,6 +18,7 @@
 
 #include "analyzer/platform/platform.hpp"
 #include "analyzer/source.hpp"
+#include "analyzer/supabase_layout.hpp"
 #include "cli/model_source.hpp"
 #include "introspect/db/cluster.hpp"
 #include "introspect/history.hpp"
@@ -174,11 +175,13 @@ TEST_CASE("the embedded Supabase baseline is platform/supabase/baseline.sql and 
   CHECK(m.table("storage", "buckets")->column("public") != nullptr);
   REQUIRE(m.table("storage", "objects") != nullptr);
   CHECK(m.table("storage", "objects")->rls_enabled);
-  for (const char* f : {"uid()", "role()", "jwt()", "email()"}) CHECK(m.schema("auth")->functions.count(f) == 1);
-  for (const char* f : {"foldername(text)", "filename(text)", "extension(text)"}) {
+  for (const char* f : {"auth.uid()", "auth.role()", "auth.jwt()", "auth.email()"}) {
+    CHECK(m.schema("auth")->functions.count(f) == 1);
+  }
+  for (const char* f : {"storage.foldername(text)", "storage.filename(text)", "storage.extension(text)"}) {
     CHECK(m.schema("storage")->functions.count(f) == 1);
   }
-  CHECK(m.schema("realtime")->functions.count("send(jsonb, text, text, boolean)") == 1);
+  CHECK(m.schema("realtime")->functions.count("realtime.send(jsonb, text, text, boolean)") == 1);
   REQUIRE(m.extensions.count("uuid-ossp") == 1);
   CHECK(m.extensions.at("uuid-ossp").schema == "extensions");
   CHECK(m.extensions.at("pgcrypto").schema == "extensions");
@@ -222,15 +225,18 @@ TEST_CASE("Supabase discovery: only top-level <digits>_<name>.sql files are migr
   repo.write("supabase/seed.sql", "insert into a values (1);\n");
   fs::path cwd = fs::current_path();
   fs::current_path(repo.dir());
-  Discovery d = discover({"supabase"});
-  Discovery named = discover({"supabase/migrations/archive/20230101000000_old.sql"});
+  std::vector<InputError> skipped;
+  Discovery d = discover_with_notes({"supabase"}, skipped);
+  std::vector<InputError> none;
+  Discovery named = discover_with_notes({"supabase/migrations/archive/20230101000000_old.sql"}, none);
   fs::current_path(cwd);
   CHECK(d.files == std::vector<std::string>{"supabase/migrations/20240101000000_init.sql",
                                             "supabase/migrations/20240201000000_next.sql"});
-  REQUIRE(d.skipped.size() == 3);
-  CHECK(d.skipped[0].path == "supabase/migrations/archive/20230101000000_old.sql");
-  CHECK(d.skipped[1].path == "supabase/migrations/notes.sql");
-  CHECK(d.skipped[2].path == "supabase/seed.sql");
+  REQUIRE(skipped.size() == 3);
+  CHECK(skipped[0].path == "supabase/migrations/archive/20230101000000_old.sql");
+  CHECK(skipped[1].path == "supabase/migrations/notes.sql");
+  CHECK(skipped[2].path == "supabase/seed.sql");
+  CHECK(none.empty());
   CHECK(d.errors.empty());
   // Named explicitly (lint of one file), it is taken.
   CHECK(named.files == std::vector<std::string>{"supabase/migrations/archive/20230101000000_old.sql"});
@@ -243,8 +249,8 @@ TEST_CASE("Supabase discovery: only top-level <digits>_<name>.sql files are migr
                  "supabase/migrations\n"
                  "driftguard: note: skipped supabase/migrations/notes.sql: not named <digits>_<name>.sql: the Supabase "
                  "CLI does not apply it\n");
-  CHECK(r.out.find("CREATE TABLE public.a ") != std::string::npos);
-  CHECK(r.out.find("CREATE TABLE public.b ") != std::string::npos);
+  CHECK(r.out.find("CREATE TABLE a (") != std::string::npos);
+  CHECK(r.out.find("CREATE TABLE b (") != std::string::npos);
   CHECK(r.out.find("old") == std::string::npos);
   CHECK(r.out.find("auth") == std::string::npos);  // the platform baseline is not printed
 }
@@ -288,48 +294,73 @@ TEST_CASE("the platform is replayed under the history and taken out before compa
 
 TEST_CASE("platform selection: flags, config, and the signs of a Supabase project", "[supabase][config]") {
   dgtest::Repo repo;
-  repo.write("supabase/migrations/20240101000000_a.sql", "create table a (id int);\n");
-  repo.write("db/migrations/001_a.sql", "create table a (id int);\n");
-  repo.write("rls/migrations/001_a.sql", "create policy p on a using (auth.uid() is not null);\n");
-  repo.write("prisma1/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n  directUrl = env(\"D\")\n}\n");
-  repo.write("prisma2/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = \"postgresql://x@db.abc.supabase.co/postgres\"\n}\n");
-  repo.write("prisma3/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
-  repo.write("prisma3/supabase/config.toml", "");
-  repo.write("prisma4/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
+  repo.write("a/supabase/migrations/20240101000000_a.sql", "create table a (id int);\n");
+  repo.write("b/db/migrations/001_a.sql", "create table a (id int);\n");
+  repo.write("c/db/migrations/001_a.sql", "create policy p on a using (auth.uid() is not null);\n");
+  repo.write("p1/prisma/schema.prisma",
+             "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n  directUrl = env(\"D\")\n}\n");
+  repo.write("p2/prisma/schema.prisma",
+             "datasource db {\n  provider = \"postgresql\"\n  url = \"postgresql://x@db.abc.supabase.co/postgres\"\n}\n");
+  repo.write("p3/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
+  repo.write("p3/supabase/config.toml", "");
+  repo.write("p4/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
+  repo.write("p5/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DG_TEST_SB_URL\")\n}\n");
+  repo.write("p6/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
+  repo.write("p6/prisma/migrations/20240101000000_rls/migration.sql",
+             "CREATE POLICY own ON \"Post\" USING (\"userId\" = auth.uid());\n");
   repo.write("pre.sql", "create schema neon_auth;\n");
+  ::setenv("DG_TEST_SB_URL", "postgresql://postgres.abc:x@aws-0-eu-central-1.pooler.supabase.com:6543/postgres", 1);
   auto d = [&](const std::string& kind, const std::string& rel) {
     return supabase_evidence(kind, (repo.dir() / rel).string());
   };
-  CHECK(d("migrations", "supabase/migrations") == "the Supabase CLI layout (supabase/migrations)");
-  CHECK(d("migrations", "db/migrations") == "");
-  CHECK(d("migrations", "rls/migrations") ==
-        "the migrations use Supabase's auth schema (" + (repo.dir() / "rls/migrations/001_a.sql").string() + ")");
-  CHECK(d("prisma", "prisma1/schema.prisma") == "schema.prisma has a directUrl (Supabase's pooler setup)");
-  CHECK(d("prisma", "prisma2/schema.prisma") == "schema.prisma's URL is a Supabase host");
-  CHECK(d("prisma", "prisma3/prisma/schema.prisma") == "a supabase/ folder beside schema.prisma");
-  CHECK(d("prisma", "prisma4/schema.prisma") == "");
+  CHECK(d("migrations", "a/supabase/migrations") == "the Supabase CLI layout (supabase/migrations)");
+  CHECK(d("migrations", "b/db/migrations") == "");
+  CHECK(d("migrations", "c/db/migrations") ==
+        "the migrations use Supabase's auth schema (" + (repo.dir() / "c/db/migrations/001_a.sql").string() + ")");
+  CHECK(d("prisma", "p1/prisma/schema.prisma") == "schema.prisma has a directUrl (Supabase's pooler setup)");
+  CHECK(d("prisma", "p2/prisma/schema.prisma") == "schema.prisma's URL is a Supabase host");
+  CHECK(d("prisma", "p3/prisma/schema.prisma") == "a supabase/ folder beside schema.prisma");
+  CHECK(d("prisma", "p4/prisma/schema.prisma") == "");
+  CHECK(d("prisma", "p5/prisma/schema.prisma") == "schema.prisma's URL (from the environment) is a Supabase host");
+  CHECK(d("prisma", "p6/prisma/schema.prisma") ==
+        "the migrations use Supabase's auth schema (" +
+            (repo.dir() / "p6/prisma/migrations/20240101000000_rls/migration.sql").string() + ")");
   CHECK(d("database", "postgresql://postgres.abc:secret@aws-0-eu-central-1.pooler.supabase.com:6543/postgres") ==
         "the database URL is a Supabase host");
   CHECK(d("database", "postgresql://localhost/app") == "");
 
-  std::vector<std::pair<std::string, std::string>> sides = {{"migrations", (repo.dir() / "db/migrations").string()}};
-  CHECK(choose_platform("", "", std::nullopt, sides).baseline == nullptr);
-  CHECK(choose_platform("supabase", "", std::nullopt, sides).baseline == platform::supabase());
-  auto sb = std::vector<std::pair<std::string, std::string>>{{"migrations", (repo.dir() / "supabase/migrations").string()}};
+  std::vector<std::pair<std::string, std::string>> plain = {{"migrations", (repo.dir() / "b/db/migrations").string()}};
+  std::vector<std::pair<std::string, std::string>> sb = {{"migrations", (repo.dir() / "a/supabase/migrations").string()}};
+  CHECK(choose_platform("", "", std::nullopt, plain).baseline == nullptr);
+  CHECK(choose_platform("supabase", "", std::nullopt, plain).baseline == platform::supabase());
+  CHECK(choose_platform("", "", std::nullopt, sb).baseline == platform::supabase());
   CHECK(choose_platform("none", "", std::nullopt, sb).baseline == nullptr);
-  auto pre = choose_platform("", (repo.dir() / "pre.sql").string(), std::nullopt, sides);
+  auto pre = choose_platform("", (repo.dir() / "pre.sql").string(), std::nullopt, plain);
   REQUIRE(pre.baseline != nullptr);
   CHECK(pre.baseline->model.schema("neon_auth") != nullptr);
+  const std::string toml = (repo.dir() / "driftguard.toml").string();
   repo.write("driftguard.toml", "platform = \"supabase\"\n");
-  CHECK(choose_platform("", "", (repo.dir() / "driftguard.toml").string(), sides).why ==
-        "platform in " + (repo.dir() / "driftguard.toml").string());
+  CHECK(choose_platform("", "", toml, plain).why == "platform in " + toml);
+  repo.write("driftguard.toml", "platform = \"none\"\n");
+  CHECK(choose_platform("", "", toml, sb).baseline == nullptr);
   repo.write("driftguard.toml", "prelude = \"pre.sql\"\n");
-  CHECK(choose_platform("", "", (repo.dir() / "driftguard.toml").string(), sides).baseline->file ==
-        (repo.dir() / "pre.sql").string());
+  CHECK(choose_platform("", "", toml, plain).baseline->file == (repo.dir() / "pre.sql").string());
   repo.write("driftguard.toml", "platform = \"heroku\"\n");
-  auto bad = repo.driftguard("schema --from migrations:db/migrations");
+  auto bad = repo.driftguard("schema --from migrations:b/db/migrations");
   CHECK(bad.code == 2);
-  CHECK(bad.err == "driftguard: driftguard.toml:1:12: platform must be one of supabase, none, got \"heroku\"\n");
+  CHECK(bad.err == "driftguard: error: driftguard.toml:1:12: platform must be one of supabase, none, got \"heroku\"\n");
+
+  // Prisma on Supabase: rls-not-enabled is on by default for its migrations too (off for other Prisma projects).
+  const char* table = "CREATE TABLE \"Post\" (\"id\" SERIAL NOT NULL, CONSTRAINT \"Post_pkey\" PRIMARY KEY (\"id\"));\n";
+  repo.write("p3/prisma/migrations/20240101000000_init/migration.sql", table);
+  repo.write("p4/prisma/migrations/20240101000000_init/migration.sql", table);
+  fs::remove(repo.dir() / "driftguard.toml");
+  auto on = repo.driftguard("lint --format gcc p3/prisma/migrations");
+  CHECK(on.out.find("p3/prisma/migrations/20240101000000_init/migration.sql:1:14: warning: table \"Post\" is created "
+                    "in exposed schema public without ENABLE ROW LEVEL SECURITY") != std::string::npos);
+  auto off = repo.driftguard("lint --format gcc p4/prisma/migrations");
+  CHECK(off.out.find("rls-not-enabled") == std::string::npos);
+  CHECK(off.out.find("require-if-not-exists") != std::string::npos);  // the same file, linted
 }
 
 TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift, --shadow and status",
@@ -354,12 +385,13 @@ TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift
       std::string info = cluster->conninfo("postgres");
       fs::path cwd = fs::current_path();
       fs::current_path(repo.dir());
-      Discovery d = discover({"supabase/migrations"});
+      std::vector<InputError> skipped;
+      Discovery d = discover_with_notes({"supabase/migrations"}, skipped);
       fs::current_path(cwd);
       std::vector<std::string> files;
       for (const auto& f : d.files) files.push_back((repo.dir() / f).string());
       std::string outcome;
-      for (const auto& s : d.skipped) outcome += "skipped: " + fs::path(s.path).filename().string() + "\n";
+      for (const auto& s : skipped) outcome += "skipped: " + fs::path(s.path).filename().string() + "\n";
       std::string built = build_like_supabase(info, files);
       outcome += "build: " + (built.empty() ? std::string("ok") : built) + "\n";
       const std::string args = "--migrations supabase/migrations --format json";

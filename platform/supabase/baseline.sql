@@ -60,8 +60,6 @@ ALTER ROLE postgres SET search_path TO "$user", public, extensions;
 -- PostgreSQL database dump
 --
 
-\restrict wpxHxalEyy1SzDkE0zbjqh51FMVCh52qD6UBTGlMLsjafTd3jPbc4sLhan449w2
-
 SET statement_timeout = 0;
 SET lock_timeout = 0;
 SET idle_in_transaction_session_timeout = 0;
@@ -2902,6 +2900,4 @@ ALTER TABLE storage.vector_indexes ENABLE ROW LEVEL SECURITY;
 --
 -- PostgreSQL database dump complete
 --
-
-\unrestrict wpxHxalEyy1SzDkE0zbjqh51FMVCh52qD6UBTGlMLsjafTd3jPbc4sLhan449w2
 
