@@ -456,3 +456,61 @@ TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[s
                                             "policy app.accounts.accounts_select_policy"});
   cluster->stop();
 }
+
+TEST_CASE("--shadow sends what driftguard cannot parse to PostgreSQL, and items keep their migration lines",
+          "[supabase][pg][shadow]") {
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_init.sql",
+             "create table public.notes (\n  id bigint generated always as identity primary key,\n  body text\n);\n");
+  // A statement libpg_query cannot read: before, --shadow skipped it and the history "applied"; PostgreSQL decides.
+  repo.write("supabase/migrations/20240201000000_typo.sql", "alter table public.notes add column title text;\nSELEC 1;\n");
+  auto bad = repo.driftguard("drift --migrations supabase/migrations --sql supabase/migrations/20240101000000_init.sql "
+                             "--shadow --format gcc");
+  INFO(bad.err);
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("supabase/migrations/20240201000000_typo.sql:2:1: error: PostgreSQL 15.") != std::string::npos);
+  CHECK(bad.out.find("refused this statement: syntax error at or near \"SELEC\" [shadow-error]") != std::string::npos);
+
+  repo.write("supabase/migrations/20240201000000_typo.sql", "alter table public.notes add column title text;\n");
+  repo.write("expected.sql", "create table public.notes (id bigint generated always as identity primary key, body text);\n");
+  // The migrations are the expected side (they rank before a SQL file); both are replayed by PostgreSQL.
+  auto r = repo.driftguard("drift --sql expected.sql --migrations supabase/migrations --shadow --format json");
+  INFO(r.err);
+  json doc = json::parse(r.out);
+  REQUIRE(doc["items"].size() == 1);
+  CHECK(doc["items"][0]["kind"] == "missing-column");
+  CHECK(doc["items"][0]["path"] == "public.notes.title");
+  CHECK(doc["items"][0]["expected"]["file"] == "supabase/migrations/20240201000000_typo.sql");
+  CHECK(doc["items"][0]["expected"]["line"] == 1);
+  CHECK(doc["expected"]["shadow"]["cross_check"] == json::array());
+}
+
+TEST_CASE("status: tracker rows without statements are applied, not compared, and noted", "[supabase][pg][status]") {
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_init.sql", "create table a (id int);\n");
+  repo.write("supabase/migrations/20240201000000_next.sql", "create table b (id int);\n");
+  repo.write("supabase/migrations/archive/20230101000000_old.sql", "create table old (id int);\n");
+  auto cluster = db::TempCluster::start();
+  std::string info = cluster->conninfo("postgres");
+  {
+    Conn c(info);
+    // A hand-written deploy script: the files run by psql, the versions recorded without statements.
+    REQUIRE(c.exec("create table a (id int); create table b (id int); create schema supabase_migrations; "
+                   "create table supabase_migrations.schema_migrations (version text primary key, statements text[], "
+                   "name text); insert into supabase_migrations.schema_migrations (version, name) values "
+                   "('20240101000000', 'init'); insert into supabase_migrations.schema_migrations values "
+                   "('20240201000000', '{}', 'next')") == "");
+  }
+  auto r = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("note: ignored supabase/migrations/archive/20230101000000_old.sql") != std::string::npos);
+  CHECK(r.out.find("note: 2 applied migrations have no statements in supabase_migrations.schema_migrations (recorded "
+                   "by hand or by a deploy script, not by the Supabase CLI): applied, content not compared") !=
+        std::string::npos);
+  auto names = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info) +
+                               " --pending-only --format names");
+  CHECK(names.code == 0);
+  CHECK(names.out == "");
+  cluster->stop();
+}
