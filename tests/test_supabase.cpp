@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -151,12 +152,28 @@ std::map<std::string, std::string> pinned_outcomes() {
 
 fs::path corpus() { return fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / "supabase"; }
 
-// A project of the corpus as a Supabase project folder: supabase/migrations/ with every file it has.
-void copy_project(const dgtest::Repo& repo, const std::string& project) {
-  for (const auto& e : fs::directory_iterator(corpus() / project)) {
-    repo.write("supabase/migrations/" + e.path().filename().string(), read(e.path()));
+// A project of the corpus as a Supabase project folder (supabase/migrations/ with every file it has) and a
+// throwaway cluster to build its database in: pg_cron only runs preloaded, in the database it is told to.
+struct CorpusProject {
+  dgtest::Repo repo;
+  std::unique_ptr<db::TempCluster> cluster =
+      db::TempCluster::start({"shared_preload_libraries=pg_cron", "cron.database_name=postgres"});
+  std::string info = cluster->conninfo("postgres");
+  std::vector<std::string> files;     // the migrations the Supabase CLI applies, in order (absolute paths)
+  std::vector<InputError> skipped;    // the files it does not
+
+  explicit CorpusProject(const std::string& project) {
+    for (const auto& e : fs::directory_iterator(corpus() / project)) {
+      repo.write("supabase/migrations/" + e.path().filename().string(), read(e.path()));
+    }
+    fs::path cwd = fs::current_path();
+    fs::current_path(repo.dir());
+    Discovery d = discover_with_notes({"supabase/migrations"}, skipped);
+    fs::current_path(cwd);
+    for (const auto& f : d.files) files.push_back((repo.dir() / f).string());
   }
-}
+  ~CorpusProject() { cluster->stop(); }
+};
 
 }  // namespace
 
@@ -378,21 +395,12 @@ TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift
   std::string update;          // DRIFTGUARD_PIN_OUT=FILE writes the outcomes found, to review and copy
   for (const auto& project : projects) {
     DYNAMIC_SECTION(project) {
-      dgtest::Repo repo;
-      copy_project(repo, project);
-      // pg_cron only runs preloaded, in the database it is told to.
-      auto cluster = db::TempCluster::start({"shared_preload_libraries=pg_cron", "cron.database_name=postgres"});
-      std::string info = cluster->conninfo("postgres");
-      fs::path cwd = fs::current_path();
-      fs::current_path(repo.dir());
-      std::vector<InputError> skipped;
-      Discovery d = discover_with_notes({"supabase/migrations"}, skipped);
-      fs::current_path(cwd);
-      std::vector<std::string> files;
-      for (const auto& f : d.files) files.push_back((repo.dir() / f).string());
+      CorpusProject p(project);
+      const dgtest::Repo& repo = p.repo;
+      const std::string& info = p.info;
       std::string outcome;
-      for (const auto& s : skipped) outcome += "skipped: " + fs::path(s.path).filename().string() + "\n";
-      std::string built = build_like_supabase(info, files);
+      for (const auto& s : p.skipped) outcome += "skipped: " + fs::path(s.path).filename().string() + "\n";
+      std::string built = build_like_supabase(info, p.files);
       outcome += "build: " + (built.empty() ? std::string("ok") : built) + "\n";
       const std::string args = "--migrations supabase/migrations --format json";
       if (built.empty()) {
@@ -410,7 +418,6 @@ TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift
       auto shadow = repo.driftguard("drift " + args + " --shadow --database-url " + shq(info));
       outcome += "shadow: exit " + std::to_string(shadow.code) + "\n";
       for (const auto& i : items_of(shadow.out)) outcome += "  " + i + "\n";
-      cluster->stop();
       update += "[" + project + "]\n" + outcome;
       CHECK(outcome == pins[project]);
     }
@@ -424,19 +431,11 @@ TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[s
     WARN("../shared/corpus/supabase is not there: skipped");
     return;
   }
-  dgtest::Repo repo;
-  copy_project(repo, project);
-  auto cluster = db::TempCluster::start({"shared_preload_libraries=pg_cron", "cron.database_name=postgres"});
-  std::string info = cluster->conninfo("postgres");
-  fs::path cwd = fs::current_path();
-  fs::current_path(repo.dir());
-  Discovery d = discover({"supabase/migrations"});
-  fs::current_path(cwd);
-  std::vector<std::string> files;
-  for (const auto& f : d.files) files.push_back((repo.dir() / f).string());
-  REQUIRE(build_like_supabase(info, files) == "");
+  CorpusProject p(project);
+  const std::string& info = p.info;
+  REQUIRE(build_like_supabase(info, p.files) == "");
   const std::string drift = "drift --migrations supabase/migrations --format json --database-url " + shq(info);
-  auto before = items_of(repo.driftguard(drift).out);
+  auto before = items_of(p.repo.driftguard(drift).out);
   {
     Conn c(info);
     REQUIRE(c.exec("ALTER TABLE app.packages ADD COLUMN dashboard_note text") == "");  // a column added in the dashboard
@@ -445,7 +444,7 @@ TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[s
     // The platform changing under the project is not drift: a newer auth column, a storage policy of its own.
     REQUIRE(c.exec("ALTER TABLE auth.users ADD COLUMN newer_platform_column text") == "");
   }
-  auto after = items_of(repo.driftguard(drift).out);
+  auto after = items_of(p.repo.driftguard(drift).out);
   std::multiset<std::string> added(after.begin(), after.end());
   for (const auto& b : before) {
     auto it = added.find(b);
@@ -454,7 +453,6 @@ TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[s
   CHECK(added == std::multiset<std::string>{"extra-column app.packages.dashboard_note",
                                             "missing-index app.packages.packages_handle_search_idx",
                                             "policy app.accounts.accounts_select_policy"});
-  cluster->stop();
 }
 
 TEST_CASE("--shadow sends what driftguard cannot parse to PostgreSQL, and items keep their migration lines",
