@@ -512,3 +512,40 @@ TEST_CASE("status: tracker rows without statements are applied, not compared, an
   CHECK(names.out == "");
   cluster->stop();
 }
+
+TEST_CASE("Prisma on Supabase: a multiSchema schema.prisma pulled from the database gives no drift for the platform",
+          "[supabase][pg][corpus][prisma]") {
+  const std::string project = "vercel__nextjs-subscription-payments";
+  if (!fs::is_directory(corpus() / project)) {
+    WARN("../shared/corpus/supabase is not there: skipped");
+    return;
+  }
+  CorpusProject p(project);
+  REQUIRE(build_like_supabase(p.info, p.files) == "");
+  // fixtures/supabase/vercel-pulled.prisma: what Prisma's own engine pulls from this database with
+  // schemas = ["auth", "public"] (../shared/tools/prisma-engine pull URL SCHEMA): every GoTrue table as a model.
+  // The supabase/ folder beside prisma/ selects the Supabase platform.
+  p.repo.write("prisma/schema.prisma", read(dgtest::source_dir() + "/fixtures/supabase/vercel-pulled.prisma"));
+  auto r = p.repo.driftguard("drift --prisma prisma/schema.prisma --database-url " + shq(p.info) + " --format json");
+  INFO(r.err);
+  json doc = json::parse(r.out);
+  std::vector<std::string> managed;
+  int unmanaged = 0;
+  for (const auto& i : doc["items"]) {
+    if (i["unmanaged"].get<bool>()) {
+      ++unmanaged;  // row-level security and policies, which schema.prisma cannot express
+    } else {
+      managed.push_back(i["kind"].get<std::string>() + " " + i["path"].get<std::string>());
+    }
+  }
+  // Nothing of the platform. What remains is Prisma's @db.Timestamptz(6) against PostgreSQL's timestamptz, which
+  // are the same type (6 is the default precision): normalization (analyzer/model/normalize), pinned here.
+  std::vector<std::string> expected;
+  for (const char* c : {"cancel_at", "canceled_at", "created", "current_period_end", "current_period_start", "ended_at",
+                        "trial_end", "trial_start"}) {
+    expected.push_back(std::string("column-type public.subscriptions.") + c);
+  }
+  std::sort(managed.begin(), managed.end());
+  CHECK(managed == expected);
+  CHECK(unmanaged == 13);
+}

@@ -49,14 +49,12 @@ bool platform_trigger(const model::Trigger& t, const model::SchemaModel& base) {
 }
 
 void strip_table_parts(model::Table& t, const model::Table& bt, const model::Table* kt, const model::SchemaModel& base) {
-  // The platform's own parts, and (with a project side to compare with) those of a newer platform.
-  erase_if(t.columns, [&](const model::Column& c) { return bt.column(c.name) != nullptr || (kt && !kt->column(c.name)); });
-  erase_if(t.constraints, [&](const model::Constraint& c) {
-    return bt.constraint(c.name) != nullptr || (kt && !kt->constraint(c.name));
-  });
-  erase_if(t.indexes, [&](const model::Index& i) {
-    return has_named(bt.indexes, i.name) || (kt && !has_named(kt->indexes, i.name));
-  });
+  // The columns, constraints and indexes of a platform table are the platform's, whatever their names (a
+  // schema.prisma pulled from the database names them its own way; a newer platform adds more). Triggers and
+  // policies a project attaches to it are the project's.
+  t.columns.clear();
+  t.constraints.clear();
+  t.indexes.clear();
   erase_if(t.triggers, [&](const model::Trigger& tr) {
     return has_named(bt.triggers, tr.name) || (kt && !has_named(kt->triggers, tr.name) && platform_trigger(tr, base));
   });

@@ -41,7 +41,7 @@ std::shared_ptr<const Baseline> supabase();
 // cannot be read.
 std::shared_ptr<const Baseline> prelude(const std::string& path);
 
-// Takes the baseline's objects out of `m`, by name: its tables (with their columns, constraints and indexes;
+// Takes the baseline's objects out of `m`, by name: its tables (with all their columns, constraints and indexes;
 // triggers and policies a project adds to a platform table stay, on a table shell), types, sequences, views,
 // functions, extensions, and the schemas that are left empty. With `keep` (the model of the project's own side,
 // stripped already): in the baseline's schemas, objects neither side of the baseline nor `keep` holds are taken
