@@ -258,9 +258,8 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
     return kind == "migrations" ? migrations_calling_auth(path) : "";
   }
   if (kind != "prisma") return "";
-  fs::path p(path);
+  fs::path p = fs::absolute(path, ec).lexically_normal();  // a relative prisma/schema.prisma has a parent too
   fs::path dir = fs::is_directory(p, ec) ? p : p.parent_path();
-  if (dir.empty()) dir = ".";
   for (const fs::path& d : {dir, dir.parent_path()}) {
     if (!d.empty() && fs::is_directory(d / "supabase", ec)) return "a supabase/ folder beside schema.prisma";
   }
