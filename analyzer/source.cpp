@@ -12,6 +12,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "analyzer/supabase_layout.hpp"
 #include "analyzer/text.hpp"
 
 namespace fs = std::filesystem;
@@ -213,7 +214,8 @@ bool skipped_dir(const fs::path& p) {
   return name == "node_modules" || (name.size() > 1 && name[0] == '.' && name != "..");
 }
 
-void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<InputError>& errors) {
+void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<InputError>& errors,
+              std::vector<InputError>& skipped) {
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
   if (ec) {
@@ -232,12 +234,40 @@ void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<In
       continue;
     }
     if (ends_with(lower(e.path().filename().string()), ".sql") && e.is_regular_file(ec2)) {
-      out.push_back(e.path().lexically_normal().string());
+      std::string path = e.path().lexically_normal().string();
+      std::string why = supabase_skip_reason(path);
+      if (why.empty()) {
+        out.push_back(path);
+      } else {
+        skipped.push_back({path, why});
+      }
     }
   }
 }
 
 }  // namespace
+
+std::string supabase_skip_reason(const std::string& path) {
+  // The Supabase CLI's own pattern (pkg/migration: ^([0-9]+)_(.*)\.sql$), for files directly in the folder.
+  static const RE2 migration_name(R"(^[0-9]+_.*\.sql$)");
+  std::vector<std::string> parts;
+  for (const auto& part : fs::path(path).lexically_normal()) parts.push_back(part.string());
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (lower(parts[i]) != "supabase") continue;
+    std::size_t rest = parts.size() - i - 1;  // components after "supabase"
+    if (rest == 1 && lower(parts.back()) == "seed.sql") return "supabase/seed.sql is seed data, not a migration";
+    if (lower(parts[i + 1]) != "migrations") continue;
+    if (rest > 2) {
+      return "in a subfolder of supabase/migrations (" + parts[i + 2] +
+             "/): the Supabase CLI applies only the files directly in supabase/migrations";
+    }
+    if (rest == 2 && !RE2::FullMatch(parts.back(), migration_name)) {
+      return "not named <digits>_<name>.sql: the Supabase CLI does not apply it";
+    }
+    return "";
+  }
+  return "";
+}
 
 bool glob_match(const std::string& pattern, const std::string& path) {
   RE2 re(glob_to_regex(pattern));
@@ -245,6 +275,11 @@ bool glob_match(const std::string& pattern, const std::string& path) {
 }
 
 Discovery discover(const std::vector<std::string>& inputs) {
+  std::vector<InputError> skipped;
+  return discover_with_notes(inputs, skipped);
+}
+
+Discovery discover_with_notes(const std::vector<std::string>& inputs, std::vector<InputError>& skipped) {
   Discovery d;
   std::vector<std::string> files;
   for (const auto& in : inputs) {
@@ -255,8 +290,9 @@ Discovery discover(const std::vector<std::string>& inputs) {
         d.errors.push_back({in, "no such file or directory"});
       } else if (fs::is_directory(p, ec)) {
         std::vector<std::string> found;
-        walk_sql(p, found, d.errors);
-        if (found.empty()) d.errors.push_back({in, "directory contains no .sql files"});
+        std::size_t notes = skipped.size();
+        walk_sql(p, found, d.errors, skipped);
+        if (found.empty() && skipped.size() == notes) d.errors.push_back({in, "directory contains no .sql files"});
         files.insert(files.end(), found.begin(), found.end());
       } else {
         files.push_back(in);
@@ -292,6 +328,7 @@ Discovery discover(const std::vector<std::string>& inputs) {
     if (seen.insert(fs::path(f).lexically_normal().string()).second) d.files.push_back(f);
   }
   sort_migrations(d.files);
+  std::sort(skipped.begin(), skipped.end(), [](const InputError& a, const InputError& b) { return a.path < b.path; });
   return d;
 }
 

@@ -28,6 +28,7 @@ struct DriftOptions {
   bool verbose = false;
   bool shadow = false;
   DbFlags db;
+  PlatformFlags platform;
 };
 
 std::string where(const diff::Endpoint& e) { return e.src.known() ? e.src.str() : std::string(); }
@@ -128,7 +129,8 @@ void print_cross_check(std::ostream& out, const ModelSource& s) {
   if (s.not_applied > 0) out << "; " << plural(static_cast<std::size_t>(s.not_applied), "later file") << " not run after the failure";
   out << "\n";
   if (!s.findings.empty()) {
-    out << "  cross-check skipped: the history does not apply in full\n";
+    out << "  comparison skipped: the history does not apply in full here, so what it lacks is not drift (see the "
+           "error above)\n";
     return;
   }
   if (s.cross_check.empty() && s.static_findings.empty()) {
@@ -463,6 +465,27 @@ void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src,
   }
 }
 
+// On a platform (Supabase), what to do about drift with its own tools: the Supabase CLI for a Supabase-first
+// project, Prisma's for a Prisma-first one (a schema.prisma side, or Prisma's migrations folder).
+std::string platform_hint(const std::vector<ModelSource>& sides) {
+  if (sides.empty() || !sides.front().platform || sides.front().platform->name != platform::kSupabase) return "";
+  bool prisma_first = std::any_of(sides.begin(), sides.end(), [](const ModelSource& s) {
+    return s.kind == "prisma" || (s.kind == "migrations" && s.path.find("prisma") != std::string::npos);
+  });
+  bool database = std::any_of(sides.begin(), sides.end(), [](const ModelSource& s) { return s.kind == "database"; });
+  if (prisma_first) {
+    return "Prisma on Supabase: `prisma migrate dev` turns a schema.prisma change into a migration, `prisma db pull` "
+           "brings a change made in the dashboard into schema.prisma, `prisma migrate deploy` applies pending "
+           "migrations";
+  }
+  if (database) {
+    return "Supabase: a change made in the dashboard becomes a migration with `supabase db diff -f <name>` (or "
+           "`supabase db pull`); write new changes with `supabase migration new <name>`; `supabase db push` applies "
+           "pending migrations (see driftguard status)";
+  }
+  return "Supabase: write schema changes as migrations (`supabase migration new <name>`)";
+}
+
 int run_drift(const DriftOptions& o) {
   if (o.order.size() != 2 && o.order.size() != 3) {
     std::string opts;
@@ -484,7 +507,20 @@ int run_drift(const DriftOptions& o) {
   };
   auto sides = o.order;
   std::stable_sort(sides.begin(), sides.end(), [&](const auto& x, const auto& y) { return rank(x.first) < rank(y.first); });
+  // The config (--config, or the nearest driftguard.toml above the first file side): [ignore] drift patterns and
+  // the platform baseline.
+  std::string first_path;
+  for (const auto& [kind, path] : o.order) {
+    if (kind != "database" && first_path.empty()) first_path = path;
+  }
+  std::optional<std::string> config_path =
+      !o.config.empty() ? std::optional<std::string>(o.config) : first_path.empty() ? std::nullopt : find_config(first_path);
+  PlatformChoice platform = choose_platform(o.platform.platform, o.platform.prelude, config_path, o.order);
   LoadContext ctx;
+  ctx.platform = platform.baseline;
+  if (o.verbose && platform.baseline) {
+    std::cerr << "driftguard: platform baseline " << platform.baseline->file << " (" << platform.why << ")\n";
+  }
   ctx.conn = connect_options(o.db);
   ctx.catalog.schemas = o.db.schemas;
   ctx.catalog.include_platform = o.db.include_platform;
@@ -500,27 +536,25 @@ int run_drift(const DriftOptions& o) {
     }
     loaded.push_back(load_model(kind, path, ctx));
   }
+  scope_platform(loaded, ctx);
   bool input_errors = false;
   bool empty_side = false;
   for (const auto& s : loaded) {
+    for (const auto& n : s.notes) std::cerr << "driftguard: note: skipped " << n.path << ": " << n.message << "\n";
     for (const auto& e : s.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
     input_errors = input_errors || !s.errors.empty();
     empty_side = empty_side || s.files == 0;
   }
   if (input_errors && empty_side) return 2;
   std::vector<std::string> ignore = o.ignore;
-  // [ignore] drift patterns of the config (--config, or the nearest driftguard.toml above the first file side).
-  std::string first_path;
-  for (const auto& [kind, path] : o.order) {
-    if (kind != "database" && first_path.empty()) first_path = path;
-  }
-  std::optional<std::string> config_path =
-      !o.config.empty() ? std::optional<std::string>(o.config) : first_path.empty() ? std::nullopt : find_config(first_path);
   if (config_path) {
     Config c = load_config(*config_path);
     ignore.insert(ignore.end(), c.ignore_drift.begin(), c.ignore_drift.end());
   }
   bool replay_errors = std::any_of(loaded.begin(), loaded.end(), [](const ModelSource& s) { return !s.findings.empty(); });
+  // A shadow replay that stopped at a failure built part of the schema: what it lacks is not drift.
+  bool incomplete = std::any_of(loaded.begin(), loaded.end(), [](const ModelSource& s) { return s.shadow_incomplete(); });
+  if (incomplete) ignore.push_back("*");
   int failing = 0;
   if (loaded.size() == 2) {
     const ModelSource& expected = loaded[0];
@@ -538,6 +572,8 @@ int run_drift(const DriftOptions& o) {
       print_text(std::cout, expected, actual, items, use_color(o.color));
     }
     failing = count(items).failing;
+    std::string h = items.empty() ? "" : platform_hint(loaded);
+    if (!h.empty() && o.format == "text") std::cout << "hint: " << h << "\n";
   } else {
     std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
     diff::Options3 opts;
@@ -578,6 +614,7 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
     side_options.emplace_back(opt, k.name);
   }
   add_db_flags(cmd, o->db, true);
+  add_platform_flags(cmd, o->platform);
   cmd->add_flag("--shadow", o->shadow,
                 "Replay --migrations/--sql with PostgreSQL itself in a throwaway local cluster (initdb; removed on exit) "
                 "and compare what it built; the static replay becomes a cross-check");

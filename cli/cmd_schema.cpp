@@ -4,6 +4,8 @@
 
 #include "analyzer/model/model.hpp"
 #include "cli/command.hpp"
+#include "cli/config.hpp"
+#include "cli/db_flags.hpp"
 #include "cli/model_source.hpp"
 #include "cli/report.hpp"
 
@@ -14,10 +16,22 @@ struct SchemaOptions {
   std::string from;
   std::string format = "sql";
   bool verbose = false;
+  PlatformFlags platform;
 };
 
 int run_schema(const SchemaOptions& o) {
-  ModelSource src = load_model(o.from);
+  // The history starts from its platform's baseline, which is not printed: the schema is the project's.
+  auto colon = o.from.find(':');
+  std::string path = colon == std::string::npos ? o.from : o.from.substr(colon + 1);
+  std::vector<std::pair<std::string, std::string>> sides;
+  if (colon != std::string::npos) sides.emplace_back(o.from.substr(0, colon), path);
+  LoadContext ctx;
+  ctx.platform = choose_platform(o.platform.platform, o.platform.prelude, find_config(path), sides).baseline;
+  std::vector<ModelSource> loaded;
+  loaded.push_back(load_model(o.from, ctx));
+  scope_platform(loaded, ctx);
+  ModelSource& src = loaded.front();
+  for (const auto& n : src.notes) std::cerr << "driftguard: note: skipped " << n.path << ": " << n.message << "\n";
   for (const auto& e : src.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
   if (!src.errors.empty() && src.files == 0) return 2;
   if (o.format == "json") {
@@ -42,6 +56,7 @@ void add_schema_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--from", o->from, "migrations:DIR or sql:FILE")->required();
   cmd->add_option("--format", o->format, "Output format (default sql)")->check(CLI::IsMember({"sql", "json"}));
   cmd->add_flag("--verbose", o->verbose, "Also list the statements the model does not represent (stderr)");
+  add_platform_flags(cmd, o->platform);
   out.push_back({cmd, [o] { return run_schema(*o); }});
 }
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "analyzer/source.hpp"
+#include "analyzer/supabase_layout.hpp"
 #include "cli/command.hpp"
 #include "cli/db_flags.hpp"
 #include "cli/git.hpp"
@@ -299,7 +300,8 @@ int run_status(const StatusOptions& o) {
     throw UsageError("--migrations " + o.migrations + ": " +
                      (fs::exists(o.migrations, ec) ? "not a directory" : "no such directory"));
   }
-  Discovery found = discover({o.migrations});
+  std::vector<InputError> skipped;  // files the Supabase CLI would not apply (archive/, other names)
+  Discovery found = discover_with_notes({o.migrations}, skipped);
   for (const auto& err : found.errors) {
     if (err.message != "directory contains no .sql files") throw UsageError(err.path + ": " + err.message);
   }
@@ -347,6 +349,9 @@ int run_status(const StatusOptions& o) {
       throw UsageError(e.what());
     }
     history::Report rep = history::audit(*tracker, files, data, find_in_git);
+    // Files discovery skipped as the Supabase CLI does (archive/ subfolders, other names) are ignored too.
+    for (const auto& note : skipped) ignored.push_back(note.path);
+    std::sort(ignored.begin(), ignored.end());
     for (const auto& i : ignored) {
       rep.notes.insert(rep.notes.begin(), "ignored " + i + " (not a " + std::string(to_string(*tracker)) +
                                               " migration file)");

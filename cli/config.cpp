@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "analyzer/source.hpp"
+#include "cli/model_source.hpp"
 #include "rules/registry.hpp"
 
 namespace fs = std::filesystem;
@@ -141,7 +142,7 @@ class Loader {
   }
 
   void load(const toml::table& doc, Config& c) const {
-    each(doc, "", {"pg_version", "runner", "fail_on", "baseline", "rules", "rls", "ignore"},
+    each(doc, "", {"pg_version", "runner", "fail_on", "baseline", "platform", "prelude", "rules", "rls", "ignore"},
          [&](const std::string& key, const toml::node& v) {
            if (key == "pg_version") {
              if (!v.is_integer() || v.as_integer()->get() < 9 || v.as_integer()->get() > 18) {
@@ -159,6 +160,13 @@ class Loader {
              c.fail_on = severity(v, key, false);
            } else if (key == "baseline") {
              c.baseline = string(v, key);
+           } else if (key == "platform") {
+             c.platform = string(v, key);
+             if (*c.platform != "supabase" && *c.platform != "none") {
+               fail(v.source(), "platform must be one of supabase, none, got \"" + *c.platform + "\"");
+             }
+           } else if (key == "prelude") {
+             c.prelude = string(v, key);
            } else if (key == "rules") {
              load_rules(table(v, key), c);
            } else if (key == "rls") {
@@ -293,7 +301,18 @@ Effective effective(const Config& c, const Overrides& o) {
   e.selection.exclude.insert(o.exclude.begin(), o.exclude.end());
   for (const auto& [id, s] : o.severity) e.selection.severity[id] = s;
   e.fail_on = o.fail_on.value_or(c.fail_on.value_or(Severity::error));
+  if (c.platform == "supabase") enable_supabase_rules(e.selection);
   return e;
+}
+
+void enable_supabase_rules(RuleSelection& selection) {
+  // rls-not-enabled runs by default on supabase/migrations files only; on a Supabase project every migration
+  // (Prisma's too) creates tables that PostgREST exposes. A severity given explicitly wins.
+  static const std::string id = "rls-not-enabled";
+  if (selection.severity.count(id) || selection.exclude.count(id)) return;
+  for (const auto& r : make_all_rules()) {
+    if (r->info().id == id) selection.severity[id] = r->info().severity;
+  }
 }
 
 ConfigSet::ConfigSet(std::optional<std::string> explicit_path, Overrides overrides)
@@ -311,10 +330,24 @@ const ConfigSet::Profile& ConfigSet::for_path(const std::string& path) {
     if (it == config_of_dir_.end()) it = config_of_dir_.emplace(dir, find_config(path).value_or("")).first;
     cfg = it->second;
   }
-  auto& slot = profiles_[cfg];
+  // A Prisma migration of a project on Supabase (a supabase/ folder beside prisma/, a directUrl, a Supabase URL,
+  // migrations that use auth.*) gets the Supabase rules unless its config says platform = "none".
+  bool supabase = false;
+  MigrationInfo info = classify(path);
+  if (info.layout == Layout::prisma) {
+    std::string prisma_dir = fs::path(info.set).parent_path().string();
+    auto it = supabase_prisma_.find(prisma_dir);
+    if (it == supabase_prisma_.end()) {
+      it = supabase_prisma_.emplace(prisma_dir, !supabase_evidence("prisma", prisma_dir.empty() ? "." : prisma_dir).empty())
+               .first;
+    }
+    supabase = it->second;
+  }
+  auto& slot = profiles_[supabase ? cfg + "\n(prisma on supabase)" : cfg];
   if (!slot) {
     auto p = std::make_unique<Profile>();
     if (!cfg.empty()) p->config = load_config(cfg);
+    if (supabase && !p->config.platform) p->config.platform = "supabase";
     p->effective = effective(p->config, overrides_);
     try {
       p->engine = std::make_unique<Engine>(p->effective.settings, p->effective.selection);
@@ -379,6 +412,8 @@ void print_config(std::ostream& out, const ConfigSet::Profile& p, const std::str
   out << (c.runner ? "runner = " + quote(*c.runner) : std::string("# runner: not set")) << "\n";
   out << "fail_on = " << quote(std::string(to_string(e.fail_on))) << "\n";
   out << (c.baseline ? "baseline = " + quote(*c.baseline) : std::string("# baseline: not set")) << "\n";
+  out << (c.platform ? "platform = " + quote(*c.platform) : std::string("# platform: not set (detected)")) << "\n";
+  out << (c.prelude ? "prelude = " + quote(*c.prelude) : std::string("# prelude: not set")) << "\n";
   out << "\n[rules]\nselect = " << list(e.selection.only) << "\nexclude = " << list(e.selection.exclude) << "\n";
   out << "\n# every rule's effective severity (\"off\" = not run)\n[rules.severity]\n";
   for (const auto& r : make_all_rules()) {

@@ -30,6 +30,8 @@ struct Config {
   std::optional<std::string> runner;
   std::optional<Severity> fail_on;
   std::optional<std::string> baseline;       // as written; resolve with resolve()
+  std::optional<std::string> platform;       // "supabase" or "none" (drift, schema: the platform baseline)
+  std::optional<std::string> prelude;        // SQL file applied before the first migration; resolve with resolve()
   std::vector<std::string> exposed_schemas;  // [rls] exposed_schemas
   std::vector<std::string> ignore_files;     // [ignore] files: globs relative to dir
   std::vector<std::string> ignore_drift;     // [ignore] drift: object patterns ("schema.name", `*` wildcards)
@@ -67,6 +69,8 @@ struct Effective {
   Severity fail_on = Severity::error;
 };
 Effective effective(const Config& c, const Overrides& o);
+// The rules a Supabase project gets by default on every file (rls-not-enabled), unless selected otherwise.
+void enable_supabase_rules(RuleSelection& selection);
 
 // The configs of a run: --config for every file, else each file's nearest config (cached per folder), else the
 // built-in defaults. Each distinct config gets one engine.
@@ -86,6 +90,7 @@ class ConfigSet {
   Overrides overrides_;
   std::map<std::string, std::string> config_of_dir_;  // absolute folder -> config path ("" = none)
   std::map<std::string, std::unique_ptr<Profile>> profiles_;  // config path -> profile
+  std::map<std::string, bool> supabase_prisma_;  // Prisma folder -> the project is on Supabase
 };
 
 // Prints the effective configuration (TOML) of `p`, including every rule's effective severity.

@@ -24,6 +24,17 @@ void add_db_flags(CLI::App* app, DbFlags& flags, bool catalog_flags) {
   }
 }
 
+void add_platform_flags(CLI::App* app, PlatformFlags& flags) {
+  app->add_option("--platform", flags.platform,
+                  "The platform the history starts from: supabase (its auth, storage, roles and extensions exist "
+                  "before the first migration) or none (default: driftguard.toml's platform, else detected)")
+      ->check(CLI::IsMember({"supabase", "none"}));
+  app->add_option("--prelude", flags.prelude,
+                  "A SQL file applied before the first migration, like a platform baseline (roles, extension "
+                  "schemas of another platform); its objects are not compared")
+      ->check(CLI::ExistingFile);
+}
+
 int parse_timeout_ms(const std::string& text) {
   std::size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;

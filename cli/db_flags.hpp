@@ -1,6 +1,7 @@
 // The flags of commands that read a live database (drift, status), mapped in one place:
 // --database-url [URL] (no value, or not given where a database is required: libpq's PG* variables and
-// ~/.pgpass), --statement-timeout (default 30s), and for the catalog --schema / --include-platform-schemas.
+// ~/.pgpass), --statement-timeout (default 30s), and for the catalog --schema / --include-platform-schemas; the
+// platform baseline flags --platform / --prelude.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,14 @@ struct DbFlags {
 };
 
 void add_db_flags(CLI::App* app, DbFlags& flags, bool catalog_flags);
+
+// The platform a replayed history starts from (drift, schema): --platform supabase|none, --prelude FILE. Empty =
+// not given (the config's `platform` / `prelude`, else detection: cli/model_source.hpp).
+struct PlatformFlags {
+  std::string platform;
+  std::string prelude;
+};
+void add_platform_flags(CLI::App* app, PlatformFlags& flags);
 // The connection to open. Throws UsageError for a bad --statement-timeout.
 db::ConnectOptions connect_options(const DbFlags& flags);
 // "30s", "500ms", "2min", "0" (none), or a number of seconds -> milliseconds. Throws UsageError.

@@ -1,12 +1,20 @@
 #include "cli/model_source.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <ostream>
+#include <sstream>
 
 #include "analyzer/parse.hpp"
+#include "analyzer/supabase_layout.hpp"
 #include "introspect/prisma/ddl.hpp"
 #include "introspect/prisma/parser.hpp"
 #include "introspect/shadow.hpp"
 #include "cli/command.hpp"
+#include "cli/config.hpp"
 #include "cli/report.hpp"
 #include "rules/engine.hpp"
 #include "rules/transaction/runner.hpp"
@@ -18,10 +26,15 @@ namespace {
 // The files PostgreSQL replays in a throwaway cluster; the static replay (already in `src`) becomes the
 // cross-check.
 void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, const LoadContext& ctx) {
-  // Every schema of the throwaway database is one the migrations created: platform names (auth, ...) included.
+  // Every schema of the throwaway database is one the migrations (or the platform baseline) created: platform
+  // names (auth, ...) included.
   catalog::Options opts = ctx.catalog;
   if (opts.schemas.empty()) opts.include_platform = true;
-  shadow::Result r = shadow::replay(files, opts, ctx.log);
+  std::vector<SourceFile> baseline;
+  if (ctx.platform) baseline.push_back(make_source(ctx.platform->file, ctx.platform->sql));
+  shadow::Result r = shadow::replay(files, opts, ctx.log, baseline);
+  // What PostgreSQL built points at the migration lines the static replay saw.
+  platform::copy_sources(r.model, src.model);
   src.shadow = true;
   src.server_version = r.server_version;
   src.not_applied = r.not_applied;
@@ -32,8 +45,17 @@ void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, cons
       if (file.source.path == f.file) src.texts[f.file] = file.source.text;
     }
   }
-  // Only a history PostgreSQL applied in full is comparable with its static replay.
-  if (src.findings.empty()) src.cross_check = diff::diff(src.model, r.model);
+  // Only a history PostgreSQL applied in full is comparable with its static replay; the platform baseline is
+  // driftguard's own, not part of the check.
+  if (src.findings.empty()) {
+    model::SchemaModel static_model = src.model;
+    model::SchemaModel shadow_model = r.model;
+    if (ctx.platform) {
+      platform::strip(static_model, *ctx.platform);
+      platform::strip(shadow_model, *ctx.platform);
+    }
+    src.cross_check = diff::diff(static_model, shadow_model);
+  }
   src.model = std::move(r.model);
   src.files = r.files;
   src.applied = r.statements;
@@ -41,6 +63,11 @@ void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, cons
 
 void replay_files(ModelSource& src, const std::vector<std::string>& paths, const LoadContext& ctx) {
   model::Replayer replayer;
+  if (ctx.platform) {
+    // The history starts from the platform's objects (auth.users, storage.objects, ...), as on the platform.
+    replayer.model() = ctx.platform->model;
+    src.platform = ctx.platform;
+  }
   std::vector<shadow::File> loaded;
   for (const auto& path : paths) {
     SourceFile file;
@@ -80,7 +107,7 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
 }
 
 void load_migrations(ModelSource& src, const LoadContext& ctx) {
-  auto d = discover({src.path});
+  auto d = discover_with_notes({src.path}, src.notes);
   src.errors = d.errors;
   replay_files(src, d.files, ctx);
 }
@@ -100,8 +127,9 @@ void load_database(ModelSource& src, const LoadContext& ctx) {
 // schema.prisma (a file or a folder of .prisma files): the DDL Prisma generates for it, replayed, every object
 // attributed to its schema.prisma position; `view` blocks are expected to exist (Prisma never creates them, so
 // their definition is unknown and only their existence is compared).
-void load_prisma(ModelSource& src, const LoadContext&) {
+void load_prisma(ModelSource& src, const LoadContext& ctx) {
   src.prisma = true;
+  src.platform = ctx.platform;  // not replayed on it: platform tables a schema.prisma pulled are its own models
   auto report = [&](const prisma::PrismaError& e) {
     for (const auto& d : e.diagnostics) src.errors.push_back({d.where.known() ? d.where.str() : src.path, d.message});
   };
@@ -171,12 +199,139 @@ ModelSource load_model(const std::string& kind, const std::string& path, const L
   throw UsageError("unknown model source '" + kind + "' (expected " + known + ")");
 }
 
-ModelSource load_model(const std::string& spec) {
+ModelSource load_model(const std::string& spec, const LoadContext& ctx) {
   auto colon = spec.find(':');
   if (colon == std::string::npos || colon + 1 == spec.size()) {
     throw UsageError("expected KIND:PATH (for example migrations:prisma/migrations), got '" + spec + "'");
   }
-  return load_model(spec.substr(0, colon), spec.substr(colon + 1));
+  return load_model(spec.substr(0, colon), spec.substr(colon + 1), ctx);
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool supabase_host(const std::string& text) {
+  std::string t = lower(text);
+  return t.find("supabase.co") != std::string::npos || t.find("pooler.supabase.com") != std::string::npos;
+}
+
+// Migrations that use Supabase's auth schema: its users table or its JWT helper functions.
+bool calls_auth(const std::string& text) {
+  std::string t = lower(text);
+  for (const char* needle : {"auth.users", "auth.uid(", "auth.jwt(", "auth.role(", "auth.email("}) {
+    if (t.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string migrations_calling_auth(const std::string& path) {
+  for (const auto& f : discover({path}).files) {
+    if (calls_auth(read_text(f))) return "the migrations use Supabase's auth schema (" + f + ")";
+  }
+  return "";
+}
+
+bool supabase_migrations_path(const std::string& path) {
+  std::vector<std::string> parts;
+  for (const auto& part : fs::absolute(path).lexically_normal()) parts.push_back(lower(part.string()));
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i] == "supabase" && parts[i + 1] == "migrations") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string supabase_evidence(const std::string& kind, const std::string& path) {
+  std::error_code ec;
+  if (kind == "database") return supabase_host(path) ? "the database URL is a Supabase host" : "";
+  if (kind == "migrations" || kind == "sql") {
+    if (supabase_migrations_path(path)) return "the Supabase CLI layout (supabase/migrations)";
+    return kind == "migrations" ? migrations_calling_auth(path) : "";
+  }
+  if (kind != "prisma") return "";
+  fs::path p = fs::absolute(path, ec).lexically_normal();  // a relative prisma/schema.prisma has a parent too
+  fs::path dir = fs::is_directory(p, ec) ? p : p.parent_path();
+  for (const fs::path& d : {dir, dir.parent_path()}) {
+    if (!d.empty() && fs::is_directory(d / "supabase", ec)) return "a supabase/ folder beside schema.prisma";
+  }
+  std::vector<fs::path> files;
+  if (fs::is_directory(p, ec)) {
+    for (const auto& e : fs::recursive_directory_iterator(p, ec)) {
+      if (e.path().extension() == ".prisma") files.push_back(e.path());
+    }
+  } else {
+    files.push_back(p);
+  }
+  for (const auto& f : files) {
+    std::string text = read_text(f);
+    if (text.find("directUrl") != std::string::npos) return "schema.prisma has a directUrl (Supabase's pooler setup)";
+    if (supabase_host(text)) return "schema.prisma's URL is a Supabase host";
+    // url = env("DATABASE_URL"): the value in the environment
+    for (std::size_t at = text.find("env(\""); at != std::string::npos; at = text.find("env(\"", at + 5)) {
+      std::size_t end = text.find('"', at + 5);
+      if (end == std::string::npos) break;
+      const char* value = std::getenv(text.substr(at + 5, end - at - 5).c_str());
+      if (value != nullptr && supabase_host(value)) return "schema.prisma's URL (from the environment) is a Supabase host";
+    }
+  }
+  if (fs::is_directory(dir / "migrations", ec)) return migrations_calling_auth((dir / "migrations").string());
+  return "";
+}
+
+PlatformChoice choose_platform(const std::string& flag_platform, const std::string& flag_prelude,
+                               const std::optional<std::string>& config_path,
+                               const std::vector<std::pair<std::string, std::string>>& sides) {
+  auto load_prelude = [](const std::string& path, const std::string& why) {
+    try {
+      return PlatformChoice{platform::prelude(path), why};
+    } catch (const InputFailure& e) {
+      throw UsageError("prelude " + path + ": " + e.message);
+    }
+  };
+  if (!flag_prelude.empty()) return load_prelude(flag_prelude, "--prelude " + flag_prelude);
+  if (flag_platform == "none") return {};
+  if (flag_platform == "supabase") return {platform::supabase(), "--platform supabase"};
+  if (config_path) {
+    Config c = load_config(*config_path);
+    if (c.prelude) return load_prelude(c.resolve(*c.prelude), "prelude in " + c.path);
+    if (c.platform == "none") return {};
+    if (c.platform == "supabase") return {platform::supabase(), "platform in " + c.path};
+  }
+  for (const auto& [kind, path] : sides) {
+    std::string why = supabase_evidence(kind, path);
+    if (!why.empty()) return {platform::supabase(), why};
+  }
+  return {};
+}
+
+void scope_platform(std::vector<ModelSource>& sides, const LoadContext& ctx) {
+  if (!ctx.platform || ctx.catalog.include_platform) return;
+  const model::SchemaModel* keep = nullptr;
+  for (auto& s : sides) {
+    if (s.kind == "database") continue;
+    platform::strip(s.model, *ctx.platform);
+    s.platform = ctx.platform;
+    if (keep == nullptr) keep = &s.model;
+  }
+  for (auto& s : sides) {
+    if (s.kind != "database") continue;
+    platform::strip(s.model, *ctx.platform, keep);
+    s.platform = ctx.platform;
+  }
 }
 
 void print_skipped(std::ostream& out, const ModelSource& src) {

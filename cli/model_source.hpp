@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "analyzer/finding.hpp"
 #include "analyzer/model/model.hpp"
 #include "analyzer/model/replay.hpp"
+#include "analyzer/platform/platform.hpp"
 #include "analyzer/source.hpp"
 #include "introspect/catalog.hpp"
 #include "introspect/db/connection.hpp"
@@ -27,6 +30,9 @@ struct LoadContext {
   catalog::Options catalog;
   bool shadow = false;
   std::ostream* log = nullptr;  // --verbose: progress of a shadow replay
+  // The platform baseline migrations and SQL files are replayed on (statically and in the shadow cluster); null =
+  // none. Its objects are taken out of the models by scope_platform().
+  std::shared_ptr<const platform::Baseline> platform;
 };
 
 struct ModelSource {
@@ -38,6 +44,7 @@ struct ModelSource {
   std::vector<Finding> findings;           // replay errors (sorted)
   std::vector<model::Skipped> skipped;     // statements the model does not represent, or that change nothing
   std::vector<InputError> errors;          // unreadable inputs
+  std::vector<InputError> notes;           // files skipped as the Supabase CLI skips them
   std::map<std::string, std::string> texts;  // file -> text, for excerpts
   int files = 0;
   int applied = 0;
@@ -48,8 +55,11 @@ struct ModelSource {
   int not_applied = 0;  // files after the first one PostgreSQL refused
   std::vector<diff::DriftItem> cross_check;
   std::vector<Finding> static_findings;
+  std::shared_ptr<const platform::Baseline> platform;  // the baseline this side was built on (or stripped of)
 
   std::string label() const { return kind + ":" + path; }
+  // A shadow replay that stopped at a failure: its model is partial, comparing it would report the rest as drift.
+  bool shadow_incomplete() const { return shadow && !findings.empty(); }
 };
 
 struct SourceKind {
@@ -65,7 +75,25 @@ struct SourceKind {
 const std::vector<SourceKind>& source_kinds();
 // Builds a model from "kind:path" (or a kind and a path). Throws UsageError for an unknown kind.
 ModelSource load_model(const std::string& kind, const std::string& path, const LoadContext& ctx = {});
-ModelSource load_model(const std::string& spec);
+ModelSource load_model(const std::string& spec, const LoadContext& ctx = {});
+
+// Which platform baseline a run uses, and why (for --verbose): --platform/--prelude, else the config's `platform`
+// / `prelude` (relative to the config's folder), else Supabase when a side looks like a Supabase project (a
+// supabase/migrations folder; a schema.prisma beside a supabase/ folder, with a directUrl, or with a
+// supabase.co / pooler.supabase.com URL; migrations that call auth.*; a database URL on supabase.co).
+struct PlatformChoice {
+  std::shared_ptr<const platform::Baseline> baseline;  // null: none
+  std::string why;
+};
+PlatformChoice choose_platform(const std::string& flag_platform, const std::string& flag_prelude,
+                               const std::optional<std::string>& config_path,
+                               const std::vector<std::pair<std::string, std::string>>& sides);
+// Why a side (kind, path) looks like a Supabase project; "" when it does not.
+std::string supabase_evidence(const std::string& kind, const std::string& path);
+
+// Takes the platform baseline's objects out of every loaded side (platform::strip), unless include_platform: the
+// file sides first, then each database side with the first file side as what the project owns.
+void scope_platform(std::vector<ModelSource>& sides, const LoadContext& ctx);
 
 // Prints the --verbose account of a replay to `out`: counts, then every statement the model does not represent.
 void print_skipped(std::ostream& out, const ModelSource& src);

@@ -602,7 +602,9 @@ void audit_supabase(Report& rep, const std::vector<MigrationFile>& files, const 
       e.attempts = 1;
       if (!file) {
         e.problems.insert(Problem::missing);
-      } else if (!row->statements) {
+      } else if (!row->statements || (row->statements->empty() && !supabase_statements(file->bytes).empty())) {
+        // NULL or no statements: recorded by a hand-written deploy script or `supabase migration repair`, not by
+        // the CLI applying the file.
         e.unverified = true;
       } else {
         auto current = supabase_statements(file->bytes);
@@ -673,6 +675,13 @@ Report audit(Tracker t, const std::vector<MigrationFile>& files, const TrackerDa
     audit_prisma(rep, files, data, finder);
   } else {
     audit_supabase(rep, files, data);
+    auto unverified = std::count_if(rep.entries.begin(), rep.entries.end(), [](const Entry& e) { return e.unverified; });
+    if (unverified > 0) {
+      rep.notes.push_back(std::to_string(unverified) + " applied migration" + (unverified == 1 ? " has" : "s have") +
+                          " no statements in " + data.table +
+                          " (recorded by hand or by a deploy script, not by the Supabase CLI): applied, content "
+                          "not compared");
+    }
   }
   mark_order(rep);
   for (auto& e : rep.entries) e.state = state_of(e);

@@ -8,6 +8,8 @@ packages=(
   libpg-query-dev libpqxx-dev nlohmann-json3-dev libcli11-dev catch2 libre2-dev
   libtomlplusplus-dev   # driftguard.toml
   postgresql            # drift --shadow, and the tests' throwaway servers (initdb/pg_ctl; no service is started)
+  postgresql-15-cron    # pg_cron for Supabase histories in --shadow (pgvector is not in bookworm; pgmq, pg_graphql,
+                        # supabase_vault, pgsodium, pg_net ship only with Supabase's image: see docs/supabase.md)
   python3-jsonschema    # tests: validates the SARIF output against the SARIF 2.1.0 schema
 )
 

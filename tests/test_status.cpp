@@ -706,7 +706,9 @@ TEST_CASE("status (supabase): an old tracker table without statements; duplicate
   CHECK(r.out == header("supabase (supabase_migrations.schema_migrations)", db, "supabase/migrations") +
                      "applied      20240101000000_a  the tracker holds no statements: content not compared\n\n"
                      "note: version 20240101000000 is used by two files: supabase/migrations/20240101000000_a.sql and "
-                     "supabase/migrations/20240101000000_b.sql (only the first is compared)\n\n"
+                     "supabase/migrations/20240101000000_b.sql (only the first is compared)\n"
+                     "note: 1 applied migration has no statements in supabase_migrations.schema_migrations (recorded "
+                     "by hand or by a deploy script, not by the Supabase CLI): applied, content not compared\n\n"
                      "1 migration: 1 applied\n");
   // nothing to apply
   r = repo.driftguard("status --database-url " + shq(db) + " --migrations supabase/migrations --pending-only");
@@ -714,7 +716,9 @@ TEST_CASE("status (supabase): an old tracker table without statements; duplicate
   CHECK(r.out == header("supabase (supabase_migrations.schema_migrations)", db, "supabase/migrations") +
                      "(no migration to show)\n\n"
                      "note: version 20240101000000 is used by two files: supabase/migrations/20240101000000_a.sql and "
-                     "supabase/migrations/20240101000000_b.sql (only the first is compared)\n\n"
+                     "supabase/migrations/20240101000000_b.sql (only the first is compared)\n"
+                     "note: 1 applied migration has no statements in supabase_migrations.schema_migrations (recorded "
+                     "by hand or by a deploy script, not by the Supabase CLI): applied, content not compared\n\n"
                      "1 migration: 1 applied\n");
 }
 

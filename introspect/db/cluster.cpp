@@ -145,7 +145,7 @@ std::string find_server_bin() {
                      "or set DRIFTGUARD_PG_BIN to its bin directory");
 }
 
-std::unique_ptr<TempCluster> TempCluster::start() {
+std::unique_ptr<TempCluster> TempCluster::start(const std::vector<std::string>& settings) {
   std::unique_ptr<TempCluster> c(new TempCluster());
   c->bin_ = find_server_bin();
   RunAs as = server_user();
@@ -220,6 +220,7 @@ std::unique_ptr<TempCluster> TempCluster::start() {
     c->port_ = random_port();
     std::string opts = "-p " + std::to_string(c->port_) + " -k " + c->dir_ +
                        " -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off";
+    for (const auto& setting : settings) opts += " -c " + setting;
     rc = run({c->bin_ + "/pg_ctl", "-D", data, "-l", server_log, "-w", "-t", "60", "-o", opts, "start"},
              c->dir_ + "/pg_ctl.log", as);
     if (rc == 0) break;

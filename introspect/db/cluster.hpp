@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace driftguard::db {
@@ -26,7 +27,8 @@ std::string find_server_bin();
 class TempCluster {
  public:
   // initdb + pg_ctl start -w. Throws ClusterError with initdb's or the server's log on failure (and cleans up).
-  static std::unique_ptr<TempCluster> start();
+  // `settings` are extra server settings ("shared_preload_libraries=pg_cron"), given as -c options.
+  static std::unique_ptr<TempCluster> start(const std::vector<std::string>& settings = {});
   ~TempCluster();  // stop()
   TempCluster(const TempCluster&) = delete;
   TempCluster& operator=(const TempCluster&) = delete;

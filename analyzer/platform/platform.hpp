@@ -1,0 +1,55 @@
+// Platform baselines: what a hosted platform's database holds before a project's first migration (Supabase's
+// auth, storage and realtime schemas, roles, default extensions), or a project's own prelude file. A history is
+// replayed on top of its baseline (statically and in the --shadow cluster), and the baseline's objects are then
+// taken out of every model before a comparison, so that drift is about the project's objects only.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/model/model.hpp"
+
+namespace driftguard::platform {
+
+inline constexpr const char* kSupabase = "supabase";
+// The file name objects of the Supabase baseline point at (its path in driftguard's repository).
+inline constexpr const char* kSupabaseFile = "platform/supabase/baseline.sql";
+// Which Supabase the embedded baseline follows (docs/supabase.md).
+inline constexpr const char* kSupabaseVersion =
+    "supabase/postgres 7db7e1a9 init scripts + supabase/auth bc32168e + supabase/storage 4fa61fba";
+
+// platform/supabase/baseline.sql, embedded at build time (cmake/EmbedPlatform.cmake).
+const std::string& supabase_baseline_sql();
+
+// A baseline: its SQL, the file its objects point at, and the model it builds (replayed once, statically).
+struct Baseline {
+  std::string name;  // "supabase", or "prelude"
+  std::string file;  // kSupabaseFile, or the prelude's path
+  std::string sql;
+  model::SchemaModel model;
+  std::vector<Finding> findings;  // replay errors of the baseline itself (none for the embedded one: tested)
+  // Extensions the platform enables by default that a throwaway cluster cannot have (Supabase: pg_graphql,
+  // supabase_vault, ...): never the project's, taken out like the baseline's own.
+  std::vector<std::string> default_extensions;
+};
+
+// The embedded Supabase baseline (built on first use).
+std::shared_ptr<const Baseline> supabase();
+// A prelude file (`prelude = "file.sql"`, --prelude FILE). Throws InputFailure (analyzer/source.hpp) when it
+// cannot be read.
+std::shared_ptr<const Baseline> prelude(const std::string& path);
+
+// Takes the baseline's objects out of `m`, by name: its tables (with all their columns, constraints and indexes;
+// triggers and policies a project adds to a platform table stay, on a table shell), types, sequences, views,
+// functions, extensions, and the schemas that are left empty. With `keep` (the model of the project's own side,
+// stripped already): in the baseline's schemas, objects neither side of the baseline nor `keep` holds are taken
+// out too — a live database runs a newer platform whose own objects the baseline does not know yet.
+void strip(model::SchemaModel& m, const Baseline& baseline, const model::SchemaModel* keep = nullptr);
+
+// Copies every object's source position from `from` to the object of the same name in `to` that has none: the
+// model PostgreSQL built in the shadow cluster points at the migration lines the static replay saw.
+void copy_sources(model::SchemaModel& to, const model::SchemaModel& from);
+
+}  // namespace driftguard::platform

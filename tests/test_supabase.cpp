@@ -1,0 +1,551 @@
+// Supabase as a platform: the embedded baseline (what it holds, that the static replay and PostgreSQL both apply
+// it), discovery as the Supabase CLI does it, the platform taken out of compared models, and the real projects of
+// ../shared/corpus/supabase built the way Supabase builds them (a throwaway cluster with the baseline, then each
+// migration as the CLI applies it), then drift, --shadow and status run against them (pinned per project in
+// fixtures/supabase-realworld.txt).
+#include <catch2/catch.hpp>
+
+#include <libpq-fe.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "analyzer/platform/platform.hpp"
+#include "analyzer/source.hpp"
+#include "analyzer/supabase_layout.hpp"
+#include "cli/model_source.hpp"
+#include "introspect/db/cluster.hpp"
+#include "introspect/history.hpp"
+#include "introspect/shadow.hpp"
+#include "tests/git_repo.hpp"
+#include "tests/helpers.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace driftguard;
+
+namespace {
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string shq(const std::string& s) { return "'" + s + "'"; }
+
+// One libpq connection; exec() returns "" or PostgreSQL's error message.
+struct Conn {
+  PGconn* c;
+  explicit Conn(const std::string& info) : c(PQconnectdb(info.c_str())) {
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  }
+  ~Conn() { PQfinish(c); }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  std::string exec(const std::string& sql, const std::vector<std::string>& params = {}) {
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p.c_str());
+    // Without parameters, the simple protocol: several statements in one string.
+    PGresult* r = params.empty() ? PQexec(c, sql.c_str())
+                                 : PQexecParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                                nullptr, nullptr, 0);
+    auto status = PQresultStatus(r);
+    std::string err;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
+      const char* m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+      err = m != nullptr ? m : PQerrorMessage(c);
+    }
+    PQclear(r);
+    return err;
+  }
+};
+
+// A PostgreSQL text[] literal.
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const auto& s : items) {
+    if (out.size() > 1) out += ",";
+    out += '"';
+    for (char ch : s) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// Builds a database the way Supabase does: the platform baseline, then each migration file the CLI would apply
+// (discover: top-level <digits>_<name>.sql), each in its own session and transaction, statement by statement,
+// recorded in supabase_migrations.schema_migrations with its statements. Returns "" or "FILE: error".
+std::string build_like_supabase(const std::string& info, const std::vector<std::string>& files) {
+  {
+    Conn c(info);
+    std::string err = c.exec(platform::supabase_baseline_sql());
+    if (!err.empty()) return "baseline: " + err;
+    err = c.exec("CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, "
+                 "statements text[], name text)");
+    if (!err.empty()) return "tracker: " + err;
+  }
+  for (const auto& f : files) {
+    Conn c(info);  // a new session: the role's search_path (public, extensions) applies
+    std::string text = read(f);
+    std::string file = fs::path(f).filename().string();
+    std::string version = file.substr(0, file.find('_'));
+    std::string name = file.substr(version.size() + 1, file.size() - version.size() - 5);
+    auto statements = history::supabase_statements(text);
+    c.exec("BEGIN");
+    for (const auto& st : statements) {
+      std::string err = c.exec(st);
+      if (!err.empty()) return fs::path(f).filename().string() + ": " + err;
+    }
+    std::string err = c.exec("INSERT INTO supabase_migrations.schema_migrations (version, name, statements) VALUES ($1, $2, "
+                             "$3::text[])",
+                             {version, name, text_array(statements)});
+    if (!err.empty()) return "tracker row of " + file + ": " + err;
+    c.exec("COMMIT");
+  }
+  return "";
+}
+
+// "kind path" of every drift item of a `drift --format json` output, sorted; or the replay errors.
+std::vector<std::string> items_of(const std::string& out) {
+  std::vector<std::string> lines;
+  json doc = json::parse(out, nullptr, false);
+  if (doc.is_discarded()) return {"(not JSON) " + out};
+  for (const auto& i : doc["items"]) lines.push_back(i["kind"].get<std::string>() + " " + i["path"].get<std::string>());
+  for (const auto& e : doc["replay_errors"]) {
+    std::string file = fs::path(e["file"].get<std::string>()).filename().string();
+    lines.push_back("error " + file + ":" + std::to_string(e["line"].get<int>()) + ": " + e["message"].get<std::string>());
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+// The pinned outcome of every corpus project: blocks "[project]" followed by lines; '#' lines are reasons.
+std::map<std::string, std::string> pinned_outcomes() {
+  std::map<std::string, std::string> out;
+  std::istringstream in(read(dgtest::source_dir() + "/fixtures/supabase-realworld.txt"));
+  std::string line;
+  std::string project;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    if (line.front() == '[' && line.back() == ']') {
+      project = line.substr(1, line.size() - 2);
+      out[project];
+      continue;
+    }
+    out[project] += line + "\n";
+  }
+  return out;
+}
+
+fs::path corpus() { return fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / "supabase"; }
+
+// A project of the corpus as a Supabase project folder (supabase/migrations/ with every file it has) and a
+// throwaway cluster to build its database in: pg_cron only runs preloaded, in the database it is told to.
+struct CorpusProject {
+  dgtest::Repo repo;
+  std::unique_ptr<db::TempCluster> cluster =
+      db::TempCluster::start({"shared_preload_libraries=pg_cron", "cron.database_name=postgres"});
+  std::string info = cluster->conninfo("postgres");
+  std::vector<std::string> files;     // the migrations the Supabase CLI applies, in order (absolute paths)
+  std::vector<InputError> skipped;    // the files it does not
+
+  explicit CorpusProject(const std::string& project) {
+    for (const auto& e : fs::directory_iterator(corpus() / project)) {
+      repo.write("supabase/migrations/" + e.path().filename().string(), read(e.path()));
+    }
+    fs::path cwd = fs::current_path();
+    fs::current_path(repo.dir());
+    Discovery d = discover_with_notes({"supabase/migrations"}, skipped);
+    fs::current_path(cwd);
+    for (const auto& f : d.files) files.push_back((repo.dir() / f).string());
+  }
+  ~CorpusProject() { cluster->stop(); }
+};
+
+}  // namespace
+
+TEST_CASE("the embedded Supabase baseline is platform/supabase/baseline.sql and replays without error", "[supabase]") {
+  CHECK(platform::supabase_baseline_sql() == read(dgtest::source_dir() + "/" + platform::kSupabaseFile));
+  auto b = platform::supabase();
+  CHECK(b->findings.empty());
+  const model::SchemaModel& m = b->model;
+  for (const char* s : {"auth", "storage", "realtime", "extensions", "graphql_public", "vault", "supabase_migrations"}) {
+    CHECK(m.schema(s) != nullptr);
+  }
+  REQUIRE(m.table("auth", "users") != nullptr);
+  CHECK(m.table("auth", "users")->column("raw_user_meta_data") != nullptr);
+  CHECK(m.table("auth", "users")->column("is_anonymous") != nullptr);
+  CHECK(m.table("auth", "identities") != nullptr);
+  CHECK(m.table("storage", "buckets")->column("public") != nullptr);
+  REQUIRE(m.table("storage", "objects") != nullptr);
+  CHECK(m.table("storage", "objects")->rls_enabled);
+  for (const char* f : {"auth.uid()", "auth.role()", "auth.jwt()", "auth.email()"}) {
+    CHECK(m.schema("auth")->functions.count(f) == 1);
+  }
+  for (const char* f : {"storage.foldername(text)", "storage.filename(text)", "storage.extension(text)"}) {
+    CHECK(m.schema("storage")->functions.count(f) == 1);
+  }
+  CHECK(m.schema("realtime")->functions.count("realtime.send(jsonb, text, text, boolean)") == 1);
+  REQUIRE(m.extensions.count("uuid-ossp") == 1);
+  CHECK(m.extensions.at("uuid-ossp").schema == "extensions");
+  CHECK(m.extensions.at("pgcrypto").schema == "extensions");
+}
+
+TEST_CASE("PostgreSQL applies the Supabase baseline, and builds what the static replay builds", "[supabase][pg][shadow]") {
+  auto b = platform::supabase();
+  catalog::Options opts;
+  opts.include_platform = true;
+  shadow::Result r = shadow::replay({}, opts, nullptr, {make_source(b->file, b->sql)});
+  INFO((r.findings.empty() ? "" : r.findings.front().message));
+  REQUIRE(r.findings.empty());
+  REQUIRE(r.model.table("auth", "users") != nullptr);
+  // Everything the static replay holds is what PostgreSQL built: stripping the static model from it leaves only
+  // what the catalog reader shows of extensions' objects (none) — the platform is taken out whole.
+  platform::strip(r.model, *b);
+  CHECK(r.model.schema("auth") == nullptr);
+  CHECK(r.model.schema("storage") == nullptr);
+  CHECK(r.model.extensions.empty());
+}
+
+TEST_CASE("Supabase discovery: only top-level <digits>_<name>.sql files are migrations", "[supabase][source]") {
+  CHECK(supabase_skip_reason("supabase/migrations/20240101000000_init.sql") == "");
+  CHECK(supabase_skip_reason("app/supabase/migrations/0001_x.sql") == "");
+  CHECK(supabase_skip_reason("supabase/migrations/archive/20230101000000_old.sql") ==
+        "in a subfolder of supabase/migrations (archive/): the Supabase CLI applies only the files directly in "
+        "supabase/migrations");
+  CHECK(supabase_skip_reason("supabase/migrations/local_20240107152745_ollama.sql") ==
+        "not named <digits>_<name>.sql: the Supabase CLI does not apply it");
+  CHECK(supabase_skip_reason("supabase/migrations/20240101000000.sql") ==
+        "not named <digits>_<name>.sql: the Supabase CLI does not apply it");
+  CHECK(supabase_skip_reason("supabase/seed.sql") == "supabase/seed.sql is seed data, not a migration");
+  CHECK(supabase_skip_reason("db/migrations/archive/1_x.sql") == "");
+  CHECK(supabase_skip_reason("prisma/migrations/1_init/migration.sql") == "");
+
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_init.sql", "create table a (id int);\n");
+  repo.write("supabase/migrations/20240201000000_next.sql", "create table b (id int);\n");
+  repo.write("supabase/migrations/archive/20230101000000_old.sql", "create table old (id int);\n");
+  repo.write("supabase/migrations/notes.sql", "-- not a migration\n");
+  repo.write("supabase/seed.sql", "insert into a values (1);\n");
+  fs::path cwd = fs::current_path();
+  fs::current_path(repo.dir());
+  std::vector<InputError> skipped;
+  Discovery d = discover_with_notes({"supabase"}, skipped);
+  std::vector<InputError> none;
+  Discovery named = discover_with_notes({"supabase/migrations/archive/20230101000000_old.sql"}, none);
+  fs::current_path(cwd);
+  CHECK(d.files == std::vector<std::string>{"supabase/migrations/20240101000000_init.sql",
+                                            "supabase/migrations/20240201000000_next.sql"});
+  REQUIRE(skipped.size() == 3);
+  CHECK(skipped[0].path == "supabase/migrations/archive/20230101000000_old.sql");
+  CHECK(skipped[1].path == "supabase/migrations/notes.sql");
+  CHECK(skipped[2].path == "supabase/seed.sql");
+  CHECK(none.empty());
+  CHECK(d.errors.empty());
+  // Named explicitly (lint of one file), it is taken.
+  CHECK(named.files == std::vector<std::string>{"supabase/migrations/archive/20230101000000_old.sql"});
+
+  // drift and schema say what they skipped; the archived table is not part of the history.
+  auto r = repo.driftguard("schema --from migrations:supabase/migrations");
+  CHECK(r.code == 0);
+  CHECK(r.err == "driftguard: note: skipped supabase/migrations/archive/20230101000000_old.sql: in a subfolder of "
+                 "supabase/migrations (archive/): the Supabase CLI applies only the files directly in "
+                 "supabase/migrations\n"
+                 "driftguard: note: skipped supabase/migrations/notes.sql: not named <digits>_<name>.sql: the Supabase "
+                 "CLI does not apply it\n");
+  CHECK(r.out.find("CREATE TABLE a (") != std::string::npos);
+  CHECK(r.out.find("CREATE TABLE b (") != std::string::npos);
+  CHECK(r.out.find("old") == std::string::npos);
+  CHECK(r.out.find("auth") == std::string::npos);  // the platform baseline is not printed
+}
+
+TEST_CASE("the platform is replayed under the history and taken out before comparing", "[supabase]") {
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_profiles.sql",
+             "create table public.profiles (\n"
+             "  id uuid primary key references auth.users (id) on delete cascade,\n"
+             "  avatar text\n"
+             ");\n"
+             "alter table public.profiles enable row level security;\n"
+             "create policy \"own profile\" on public.profiles for select using ((select auth.uid()) = id);\n"
+             "create function public.handle_new_user() returns trigger language plpgsql security definer\n"
+             "  set search_path = '' as $$ begin insert into public.profiles (id) values (new.id); return new; end $$;\n"
+             "create trigger on_auth_user_created after insert on auth.users\n"
+             "  for each row execute procedure public.handle_new_user();\n"
+             "create policy \"avatar upload\" on storage.objects for insert to authenticated\n"
+             "  with check (bucket_id = 'avatars' and (storage.foldername(name))[1] = auth.uid()::text);\n");
+  // Static: no replay error (auth.users exists), the platform is not printed; the project's trigger and policy on
+  // platform tables are.
+  auto r = repo.driftguard("schema --from migrations:supabase/migrations --format json");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  json m = json::parse(r.out);
+  CHECK(m["schemas"].size() == 3);  // public, and the shells of auth.users and storage.objects
+  json users = m["schemas"]["auth"]["tables"]["users"];
+  CHECK(users["columns"] == json::array());
+  CHECK(users["triggers"].size() == 1);
+  CHECK(users["triggers"][0]["name"] == "on_auth_user_created");
+  json objects = m["schemas"]["storage"]["tables"]["objects"];
+  CHECK(objects["policies"].size() == 1);
+  CHECK(objects["policies"][0]["name"] == "avatar upload");
+  CHECK(m["schemas"]["public"]["tables"]["profiles"]["constraints"].size() == 2);
+
+  // --platform none: the history alone, auth.users unknown.
+  auto none = repo.driftguard("schema --from migrations:supabase/migrations --platform none");
+  CHECK(none.code == 1);
+  CHECK(none.err.find("replay-error") != std::string::npos);
+}
+
+TEST_CASE("platform selection: flags, config, and the signs of a Supabase project", "[supabase][config]") {
+  dgtest::Repo repo;
+  repo.write("a/supabase/migrations/20240101000000_a.sql", "create table a (id int);\n");
+  repo.write("b/db/migrations/001_a.sql", "create table a (id int);\n");
+  repo.write("c/db/migrations/001_a.sql", "create policy p on a using (auth.uid() is not null);\n");
+  repo.write("p1/prisma/schema.prisma",
+             "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n  directUrl = env(\"D\")\n}\n");
+  repo.write("p2/prisma/schema.prisma",
+             "datasource db {\n  provider = \"postgresql\"\n  url = \"postgresql://x@db.abc.supabase.co/postgres\"\n}\n");
+  repo.write("p3/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
+  repo.write("p3/supabase/config.toml", "");
+  repo.write("p4/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
+  repo.write("p5/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DG_TEST_SB_URL\")\n}\n");
+  repo.write("p6/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n");
+  repo.write("p6/prisma/migrations/20240101000000_rls/migration.sql",
+             "CREATE POLICY own ON \"Post\" USING (\"userId\" = auth.uid());\n");
+  repo.write("pre.sql", "create schema neon_auth;\n");
+  ::setenv("DG_TEST_SB_URL", "postgresql://postgres.abc:x@aws-0-eu-central-1.pooler.supabase.com:6543/postgres", 1);
+  auto d = [&](const std::string& kind, const std::string& rel) {
+    return supabase_evidence(kind, (repo.dir() / rel).string());
+  };
+  CHECK(d("migrations", "a/supabase/migrations") == "the Supabase CLI layout (supabase/migrations)");
+  CHECK(d("migrations", "b/db/migrations") == "");
+  CHECK(d("migrations", "c/db/migrations") ==
+        "the migrations use Supabase's auth schema (" + (repo.dir() / "c/db/migrations/001_a.sql").string() + ")");
+  CHECK(d("prisma", "p1/prisma/schema.prisma") == "schema.prisma has a directUrl (Supabase's pooler setup)");
+  CHECK(d("prisma", "p2/prisma/schema.prisma") == "schema.prisma's URL is a Supabase host");
+  CHECK(d("prisma", "p3/prisma/schema.prisma") == "a supabase/ folder beside schema.prisma");
+  CHECK(d("prisma", "p4/prisma/schema.prisma") == "");
+  CHECK(d("prisma", "p5/prisma/schema.prisma") == "schema.prisma's URL (from the environment) is a Supabase host");
+  CHECK(d("prisma", "p6/prisma/schema.prisma") ==
+        "the migrations use Supabase's auth schema (" +
+            (repo.dir() / "p6/prisma/migrations/20240101000000_rls/migration.sql").string() + ")");
+  CHECK(d("database", "postgresql://postgres.abc:secret@aws-0-eu-central-1.pooler.supabase.com:6543/postgres") ==
+        "the database URL is a Supabase host");
+  CHECK(d("database", "postgresql://localhost/app") == "");
+
+  std::vector<std::pair<std::string, std::string>> plain = {{"migrations", (repo.dir() / "b/db/migrations").string()}};
+  std::vector<std::pair<std::string, std::string>> sb = {{"migrations", (repo.dir() / "a/supabase/migrations").string()}};
+  CHECK(choose_platform("", "", std::nullopt, plain).baseline == nullptr);
+  CHECK(choose_platform("supabase", "", std::nullopt, plain).baseline == platform::supabase());
+  CHECK(choose_platform("", "", std::nullopt, sb).baseline == platform::supabase());
+  CHECK(choose_platform("none", "", std::nullopt, sb).baseline == nullptr);
+  auto pre = choose_platform("", (repo.dir() / "pre.sql").string(), std::nullopt, plain);
+  REQUIRE(pre.baseline != nullptr);
+  CHECK(pre.baseline->model.schema("neon_auth") != nullptr);
+  const std::string toml = (repo.dir() / "driftguard.toml").string();
+  repo.write("driftguard.toml", "platform = \"supabase\"\n");
+  CHECK(choose_platform("", "", toml, plain).why == "platform in " + toml);
+  repo.write("driftguard.toml", "platform = \"none\"\n");
+  CHECK(choose_platform("", "", toml, sb).baseline == nullptr);
+  repo.write("driftguard.toml", "prelude = \"pre.sql\"\n");
+  CHECK(choose_platform("", "", toml, plain).baseline->file == (repo.dir() / "pre.sql").string());
+  repo.write("driftguard.toml", "platform = \"heroku\"\n");
+  auto bad = repo.driftguard("schema --from migrations:b/db/migrations");
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "driftguard: error: driftguard.toml:1:12: platform must be one of supabase, none, got \"heroku\"\n");
+
+  // Prisma on Supabase: rls-not-enabled is on by default for its migrations too (off for other Prisma projects).
+  const char* table = "CREATE TABLE \"Post\" (\"id\" SERIAL NOT NULL, CONSTRAINT \"Post_pkey\" PRIMARY KEY (\"id\"));\n";
+  repo.write("p3/prisma/migrations/20240101000000_init/migration.sql", table);
+  repo.write("p4/prisma/migrations/20240101000000_init/migration.sql", table);
+  fs::remove(repo.dir() / "driftguard.toml");
+  auto on = repo.driftguard("lint --format gcc p3/prisma/migrations");
+  CHECK(on.out.find("p3/prisma/migrations/20240101000000_init/migration.sql:1:14: warning: table \"Post\" is created "
+                    "in exposed schema public without ENABLE ROW LEVEL SECURITY") != std::string::npos);
+  auto off = repo.driftguard("lint --format gcc p4/prisma/migrations");
+  CHECK(off.out.find("rls-not-enabled") == std::string::npos);
+  CHECK(off.out.find("require-if-not-exists") != std::string::npos);  // the same file, linted
+}
+
+TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift, --shadow and status",
+          "[supabase][pg][corpus]") {
+  if (!fs::is_directory(corpus())) {
+    WARN("../shared/corpus/supabase is not there: skipped");
+    return;
+  }
+  auto pins = pinned_outcomes();
+  std::set<std::string> projects;
+  for (const auto& e : fs::directory_iterator(corpus())) projects.insert(e.path().filename().string());
+  std::set<std::string> pinned;
+  for (const auto& [p, _] : pins) pinned.insert(p);
+  CHECK(projects == pinned);  // every project is pinned, and nothing else
+  std::string update;          // DRIFTGUARD_PIN_OUT=FILE writes the outcomes found, to review and copy
+  for (const auto& project : projects) {
+    DYNAMIC_SECTION(project) {
+      CorpusProject p(project);
+      const dgtest::Repo& repo = p.repo;
+      const std::string& info = p.info;
+      std::string outcome;
+      for (const auto& s : p.skipped) outcome += "skipped: " + fs::path(s.path).filename().string() + "\n";
+      std::string built = build_like_supabase(info, p.files);
+      outcome += "build: " + (built.empty() ? std::string("ok") : built) + "\n";
+      const std::string args = "--migrations supabase/migrations --format json";
+      if (built.empty()) {
+        auto live = repo.driftguard("drift " + args + " --database-url " + shq(info));
+        auto items = items_of(live.out);
+        outcome += "drift: exit " + std::to_string(live.code) + "\n";
+        for (const auto& i : items) outcome += "  " + i + "\n";
+        auto status = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info) +
+                                      " --pending-only --format names");
+        outcome += "status pending: exit " + std::to_string(status.code) + (status.out.empty() ? " none" : "") + "\n";
+        if (!status.out.empty()) outcome += status.out;
+      }
+      // --shadow against the same database (or, when it could not be built, against an empty one: the shadow's
+      // own failure is what is pinned).
+      auto shadow = repo.driftguard("drift " + args + " --shadow --database-url " + shq(info));
+      outcome += "shadow: exit " + std::to_string(shadow.code) + "\n";
+      for (const auto& i : items_of(shadow.out)) outcome += "  " + i + "\n";
+      update += "[" + project + "]\n" + outcome;
+      CHECK(outcome == pins[project]);
+    }
+  }
+  if (const char* out = std::getenv("DRIFTGUARD_PIN_OUT")) std::ofstream(out, std::ios::app) << update;
+}
+
+TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[supabase][pg][corpus]") {
+  const std::string project = "supabase__dbdev";
+  if (!fs::is_directory(corpus() / project)) {
+    WARN("../shared/corpus/supabase is not there: skipped");
+    return;
+  }
+  CorpusProject p(project);
+  const std::string& info = p.info;
+  REQUIRE(build_like_supabase(info, p.files) == "");
+  const std::string drift = "drift --migrations supabase/migrations --format json --database-url " + shq(info);
+  auto before = items_of(p.repo.driftguard(drift).out);
+  {
+    Conn c(info);
+    REQUIRE(c.exec("ALTER TABLE app.packages ADD COLUMN dashboard_note text") == "");  // a column added in the dashboard
+    REQUIRE(c.exec("ALTER POLICY accounts_select_policy ON app.accounts USING (false)") == "");
+    REQUIRE(c.exec("DROP INDEX app.packages_handle_search_idx") == "");
+    // The platform changing under the project is not drift: a newer auth column, a storage policy of its own.
+    REQUIRE(c.exec("ALTER TABLE auth.users ADD COLUMN newer_platform_column text") == "");
+  }
+  auto after = items_of(p.repo.driftguard(drift).out);
+  std::multiset<std::string> added(after.begin(), after.end());
+  for (const auto& b : before) {
+    auto it = added.find(b);
+    if (it != added.end()) added.erase(it);
+  }
+  CHECK(added == std::multiset<std::string>{"extra-column app.packages.dashboard_note",
+                                            "missing-index app.packages.packages_handle_search_idx",
+                                            "policy app.accounts.accounts_select_policy"});
+}
+
+TEST_CASE("--shadow sends what driftguard cannot parse to PostgreSQL, and items keep their migration lines",
+          "[supabase][pg][shadow]") {
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_init.sql",
+             "create table public.notes (\n  id bigint generated always as identity primary key,\n  body text\n);\n");
+  // A statement libpg_query cannot read: before, --shadow skipped it and the history "applied"; PostgreSQL decides.
+  repo.write("supabase/migrations/20240201000000_typo.sql", "alter table public.notes add column title text;\nSELEC 1;\n");
+  auto bad = repo.driftguard("drift --migrations supabase/migrations --sql supabase/migrations/20240101000000_init.sql "
+                             "--shadow --format gcc");
+  INFO(bad.err);
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("supabase/migrations/20240201000000_typo.sql:2:1: error: PostgreSQL 15.") != std::string::npos);
+  CHECK(bad.out.find("refused this statement: syntax error at or near \"SELEC\" [shadow-error]") != std::string::npos);
+
+  repo.write("supabase/migrations/20240201000000_typo.sql", "alter table public.notes add column title text;\n");
+  repo.write("expected.sql", "create table public.notes (id bigint generated always as identity primary key, body text);\n");
+  // The migrations are the expected side (they rank before a SQL file); both are replayed by PostgreSQL.
+  auto r = repo.driftguard("drift --sql expected.sql --migrations supabase/migrations --shadow --format json");
+  INFO(r.err);
+  json doc = json::parse(r.out);
+  REQUIRE(doc["items"].size() == 1);
+  CHECK(doc["items"][0]["kind"] == "missing-column");
+  CHECK(doc["items"][0]["path"] == "public.notes.title");
+  CHECK(doc["items"][0]["expected"]["file"] == "supabase/migrations/20240201000000_typo.sql");
+  CHECK(doc["items"][0]["expected"]["line"] == 1);
+  CHECK(doc["expected"]["shadow"]["cross_check"] == json::array());
+}
+
+TEST_CASE("status: tracker rows without statements are applied, not compared, and noted", "[supabase][pg][status]") {
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_init.sql", "create table a (id int);\n");
+  repo.write("supabase/migrations/20240201000000_next.sql", "create table b (id int);\n");
+  repo.write("supabase/migrations/archive/20230101000000_old.sql", "create table old (id int);\n");
+  auto cluster = db::TempCluster::start();
+  std::string info = cluster->conninfo("postgres");
+  {
+    Conn c(info);
+    // A hand-written deploy script: the files run by psql, the versions recorded without statements.
+    REQUIRE(c.exec("create table a (id int); create table b (id int); create schema supabase_migrations; "
+                   "create table supabase_migrations.schema_migrations (version text primary key, statements text[], "
+                   "name text); insert into supabase_migrations.schema_migrations (version, name) values "
+                   "('20240101000000', 'init'); insert into supabase_migrations.schema_migrations values "
+                   "('20240201000000', '{}', 'next')") == "");
+  }
+  auto r = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("note: ignored supabase/migrations/archive/20230101000000_old.sql") != std::string::npos);
+  CHECK(r.out.find("note: 2 applied migrations have no statements in supabase_migrations.schema_migrations (recorded "
+                   "by hand or by a deploy script, not by the Supabase CLI): applied, content not compared") !=
+        std::string::npos);
+  auto names = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info) +
+                               " --pending-only --format names");
+  CHECK(names.code == 0);
+  CHECK(names.out == "");
+  cluster->stop();
+}
+
+TEST_CASE("Prisma on Supabase: a multiSchema schema.prisma pulled from the database gives no drift for the platform",
+          "[supabase][pg][corpus][prisma]") {
+  const std::string project = "vercel__nextjs-subscription-payments";
+  if (!fs::is_directory(corpus() / project)) {
+    WARN("../shared/corpus/supabase is not there: skipped");
+    return;
+  }
+  CorpusProject p(project);
+  REQUIRE(build_like_supabase(p.info, p.files) == "");
+  // fixtures/supabase/vercel-pulled.prisma: what Prisma's own engine pulls from this database with
+  // schemas = ["auth", "public"] (../shared/tools/prisma-engine pull URL SCHEMA): every GoTrue table as a model.
+  // The supabase/ folder beside prisma/ selects the Supabase platform.
+  p.repo.write("prisma/schema.prisma", read(dgtest::source_dir() + "/fixtures/supabase/vercel-pulled.prisma"));
+  auto r = p.repo.driftguard("drift --prisma prisma/schema.prisma --database-url " + shq(p.info) + " --format json");
+  INFO(r.err);
+  json doc = json::parse(r.out);
+  std::vector<std::string> managed;
+  int unmanaged = 0;
+  for (const auto& i : doc["items"]) {
+    if (i["unmanaged"].get<bool>()) {
+      ++unmanaged;  // row-level security and policies, which schema.prisma cannot express
+    } else {
+      managed.push_back(i["kind"].get<std::string>() + " " + i["path"].get<std::string>());
+    }
+  }
+  // Nothing of the platform. What remains is Prisma's @db.Timestamptz(6) against PostgreSQL's timestamptz, which
+  // are the same type (6 is the default precision): normalization (analyzer/model/normalize), pinned here.
+  std::vector<std::string> expected;
+  for (const char* c : {"cancel_at", "canceled_at", "created", "current_period_end", "current_period_start", "ended_at",
+                        "trial_end", "trial_start"}) {
+    expected.push_back(std::string("column-type public.subscriptions.") + c);
+  }
+  std::sort(managed.begin(), managed.end());
+  CHECK(managed == expected);
+  CHECK(unmanaged == 12);  // row-level security and policies of the public tables
+}
