@@ -4,6 +4,7 @@
 //
 //   driftguard_fuzz_model SECONDS [SEED] [--features SPEC] [--out DIR]
 //   driftguard_fuzz_model show SEED [--features SPEC]      one seed's history and outcome
+//   driftguard_fuzz_model check FILE                       a history written by hand (-- file: N lines)
 //
 // SPEC is "all" (the default: open classes included), "ci", and ",+name" / ",-name" changes (docs/testing.md).
 #include <chrono>
@@ -24,6 +25,17 @@ int main(int argc, char** argv) {
   std::string out_dir = "oracle-findings";
   int positional = 0;
   bool show = argc > 1 && std::string(argv[1]) == "show";
+  if (argc == 3 && std::string(argv[1]) == "check") {
+    std::ifstream in(argv[2], std::ios::binary);
+    if (!in) {
+      std::cerr << "driftguard_fuzz_model: cannot read " << argv[2] << "\n";
+      return 2;
+    }
+    oracle::History h = oracle::History::parse(std::string(std::istreambuf_iterator<char>(in), {}));
+    oracle::Outcome o = oracle::run(h, dgtest::pg::server());
+    std::cout << oracle::reproducer(h, o);
+    return o.agree() ? 0 : 1;
+  }
   for (int i = show ? 2 : 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--features" && i + 1 < argc) {
@@ -47,7 +59,8 @@ int main(int argc, char** argv) {
   }
   if (seconds <= 0) {
     std::cerr << "usage: driftguard_fuzz_model SECONDS [SEED] [--features SPEC] [--out DIR]\n"
-                 "       driftguard_fuzz_model show SEED [--features SPEC]\n";
+                 "       driftguard_fuzz_model show SEED [--features SPEC]\n"
+                 "       driftguard_fuzz_model check FILE\n";
     return 2;
   }
   oracle::Features features;

@@ -198,11 +198,15 @@ std::vector<std::string> simplifications(const std::string& s) {
 History shrink(const History& h, const std::string& server, const std::string& cls, int* checks) {
   int local = 0;
   if (checks == nullptr) checks = &local;
+  // The same class, and PostgreSQL refusing a statement or not as in the original (so that a disagreement on what
+  // PostgreSQL builds does not shrink into one on what it refuses).
+  const bool refuses = run(h, server).refused.file >= 0;
   auto still = [&](const History& c) {
     if (c.statement_count() == 0) return false;
     ++*checks;
     try {
-      return run(c, server).classes().count(cls) > 0;
+      Outcome o = run(c, server);
+      return o.classes().count(cls) > 0 && (o.refused.file >= 0) == refuses;
     } catch (const std::exception&) {
       return false;  // a variant the harness cannot run (the catalog reader refused it) shows another problem
     }
@@ -210,6 +214,7 @@ History shrink(const History& h, const std::string& server, const std::string& c
   History cur = h;
   // What follows PostgreSQL's refusal never ran: cut it first.
   Outcome o = run(cur, server);
+  ++*checks;
   if (o.refused.file >= 0) cur = prefix(cur, o.refused);
   for (bool progress = true; progress;) {
     progress = false;
