@@ -198,24 +198,24 @@ std::vector<std::string> simplifications(const std::string& s) {
 History shrink(const History& h, const std::string& server, const std::string& cls, int* checks) {
   int local = 0;
   if (checks == nullptr) checks = &local;
-  // The same class, and PostgreSQL refusing a statement or not as in the original (so that a disagreement on what
-  // PostgreSQL builds does not shrink into one on what it refuses).
-  const bool refuses = run(h, server).refused.file >= 0;
+  // The same class, and PostgreSQL refusing a statement (with the same message) or not as in the original: a
+  // disagreement on what PostgreSQL builds must not shrink into one on what it refuses, nor one refusal into another.
+  const Outcome original = run(h, server);
+  const bool refuses = original.refused.file >= 0;
   auto still = [&](const History& c) {
     if (c.statement_count() == 0) return false;
     ++*checks;
     try {
       Outcome o = run(c, server);
-      return o.classes().count(cls) > 0 && (o.refused.file >= 0) == refuses;
+      return o.classes().count(cls) > 0 && (o.refused.file >= 0) == refuses && o.pg_error == original.pg_error;
     } catch (const std::exception&) {
       return false;  // a variant the harness cannot run (the catalog reader refused it) shows another problem
     }
   };
   History cur = h;
   // What follows PostgreSQL's refusal never ran: cut it first.
-  Outcome o = run(cur, server);
   ++*checks;
-  if (o.refused.file >= 0) cur = prefix(cur, o.refused);
+  if (refuses) cur = prefix(cur, original.refused);
   for (bool progress = true; progress;) {
     progress = false;
     for (std::size_t f = cur.files.size(); f-- > 0 && cur.files.size() > 1;) {
