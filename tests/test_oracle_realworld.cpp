@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "git_repo.hpp"
 #include "helpers.hpp"
 #include "tests/pg_server.hpp"
 
@@ -30,30 +31,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Cmd {
-  std::string out;
-  std::string err;
-  int code = -1;
-};
+using Cmd = dgtest::Run;
 
-// Runs a shell command line; stdout and stderr apart.
-Cmd sh(const std::string& cmd) {
-  fs::path err = fs::temp_directory_path() / ("dg_oracle_rw_" + std::to_string(::getpid()) + ".stderr");
-  Cmd r;
-  FILE* p = ::popen(("(" + cmd + ") < /dev/null 2> '" + err.string() + "'").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream in(err);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  fs::remove(err);
-  return r;
-}
+// Runs a shell command line with no input.
+Cmd sh(const std::string& cmd) { return dgtest::run_shell("(" + cmd + ") < /dev/null"); }
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
@@ -81,10 +62,14 @@ std::string url_of(const std::string& info) {
   return q.empty() ? url : url + "?" + q;
 }
 
-std::string first_line(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  auto nl = s.rfind('\n');
-  return nl == std::string::npos ? s : s.substr(nl + 1);
+// The first line of a message that says something (Prisma's engine starts some with a blank line or a '|').
+std::string first_line(const std::string& s) {
+  std::istringstream in(s);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" |\t") != std::string::npos) return line;
+  }
+  return "";
 }
 
 // "N items (E errors, U unmanaged)" and one line per item, from `drift --format json`.

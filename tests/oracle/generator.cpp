@@ -53,6 +53,8 @@ const std::vector<FeatureInfo>& features() {
       {"inherit_identity", "INHERITS from a table with an identity column", "the replay gives the child the identity, PostgreSQL does not (inherit-identity.sql)"},
       {"retype_collated", "ALTER COLUMN TYPE of a column with a COLLATE", "PostgreSQL gives the column the new type's default collation, the replay keeps the old one (retype-collated-column.sql)"},
       {"view_unqualified", "unqualified column names in views (SELECT c, count(*) FROM v GROUP BY c)", "PostgreSQL prints them qualified (view-unqualified-columns.sql)"},
+      {"alter_domain", "ALTER DOMAIN: ADD CONSTRAINT, SET/DROP DEFAULT, DROP NOT NULL", "the replay leaves the domain as created (alter-domain.sql)"},
+      {"domain_casts", "columns of a domain type compared in policies, checks and index predicates", "PostgreSQL prints the cast to the base type, (c)::integer (domain-cast.sql)"},
       {"view_renames", "renames of tables and columns that views read", "the view text keeps the old name (view-after-rename.sql)"},
       {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", "PostgreSQL prints ORDER BY t.col (view-order-by-position.sql)"},
       {"drop_cascade_views", "DROP ... CASCADE that drops views", "the replay keeps views a CASCADE drops (drop-cascade-views.sql)"},
@@ -557,7 +559,10 @@ class Gen {
   int gen_base_ = -1;
 
   // A column the generator compares with integer literals (> 0, >= 0, > -100).
-  bool compares_with_integers(const Ty& t) const { return is_integer(t) || (is_num(t) && f_.on("numeric_casts")); }
+  bool compares_with_integers(const Ty& t) const {
+    if (t.family == "domain_int") return f_.on("domain_casts");
+    return is_integer(t) || (is_num(t) && f_.on("numeric_casts"));
+  }
 
   // Registers a column of table t; `on` the objects its type or default uses.
   int add_column_obj(int t, Column c) {
@@ -1325,6 +1330,7 @@ class Gen {
       return true;
     }
     int d = one(ds);
+    if (!f_.on("alter_domain")) return false;
     if (domains_.at(d).family == "domain_int") {
       emit("ALTER DOMAIN " + name(d) + " " + one(std::vector<std::string>{"SET DEFAULT 2", "DROP DEFAULT", "ADD CONSTRAINT " + fresh("dc") + " CHECK (VALUE < 1000000)", "DROP NOT NULL"}));
     } else {
