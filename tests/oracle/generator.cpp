@@ -55,6 +55,7 @@ const std::vector<FeatureInfo>& features() {
       {"view_unqualified", "unqualified column names in views (SELECT c, count(*) FROM v GROUP BY c)", "PostgreSQL prints them qualified (view-unqualified-columns.sql)"},
       {"alter_domain", "ALTER DOMAIN: ADD CONSTRAINT, SET/DROP DEFAULT, DROP NOT NULL", "the replay leaves the domain as created (alter-domain.sql)"},
       {"domain_casts", "columns of a domain type compared in policies, checks and index predicates", "PostgreSQL prints the cast to the base type, (c)::integer (domain-cast.sql)"},
+      {"function_renames", "ALTER FUNCTION ... RENAME of a function triggers or indexes use", "the trigger keeps the old function name in the replay (function-rename-under-trigger.sql)"},
       {"view_renames", "renames of tables and columns that views read", "the view text keeps the old name (view-after-rename.sql)"},
       {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", "PostgreSQL prints ORDER BY t.col (view-order-by-position.sql)"},
       {"drop_cascade_views", "DROP ... CASCADE that drops views", "the replay keeps views a CASCADE drops (drop-cascade-views.sql)"},
@@ -936,7 +937,9 @@ class Gen {
     on.insert(c.id);
     std::string k = c.name;
     if (f_.on("indexes") && is_text(c.ty) && c.ty.family == "text" && chance(60)) {
-      std::string ops = c.name + (c.ty.sql.rfind("varchar", 0) == 0 || c.ty.sql == "character varying" ? " varchar_pattern_ops" : " text_pattern_ops");
+      std::string ops = c.name + (c.ty.sql.rfind("varchar", 0) == 0 || c.ty.sql == "character varying" ? " varchar_pattern_ops"
+                                  : c.ty.sql.rfind("char(", 0) == 0                                   ? " bpchar_pattern_ops"
+                                                                                                      : " text_pattern_ops");
       return one(std::vector<std::string>{"lower(" + c.name + ")", "(" + c.name + " || '-')", ops, ops, c.name + " COLLATE \"C\""});
     }
     if (is_num(c.ty) && c.ty.family == "int" && chance(15)) {
@@ -1378,6 +1381,7 @@ class Gen {
       const Function& fi = functions_.at(f);
       std::string sig = name(f) + "(" + fi.args + ")";
       if (f_.on("renames") && chance(50)) {
+        if (!f_.on("function_renames") && !dependents(f, nullptr).empty()) return false;
         std::string nn = fresh("f");
         emit("ALTER FUNCTION " + sig + " RENAME TO " + nn);
         objs_[f].name = nn;
