@@ -58,7 +58,7 @@ const std::vector<FeatureInfo>& features() {
       {"function_renames", "ALTER FUNCTION ... RENAME of a function triggers or indexes use", "the trigger keeps the old function name in the replay (function-rename-under-trigger.sql)"},
       {"view_renames", "renames of tables and columns that views read", "the view text keeps the old name (view-after-rename.sql)"},
       {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", "PostgreSQL prints ORDER BY t.col (view-order-by-position.sql)"},
-      {"drop_cascade_views", "DROP ... CASCADE that drops views", "the replay keeps views a CASCADE drops (drop-cascade-views.sql)"},
+      {"drop_cascade", "DROP ... CASCADE that drops views, triggers or policies", "the replay keeps the views, triggers and policies a CASCADE drops (drop-cascade-views.sql, drop-column-cascade-trigger.sql)"},
   };
   return list;
 }
@@ -1531,11 +1531,15 @@ class Gen {
     return false;
   }
 
-  // Would dropping `id` drop a view (when drop_cascade_views is off, the generator does not drop it)?
+  // Would dropping `id` drop a view, or a trigger or policy of a table that stays (when drop_cascade is off, the
+  // generator does not drop it)?
   bool drops_views(int id) const {
-    if (f_.on("drop_cascade_views")) return false;
-    for (int d : dependents(id, nullptr)) {
-      if (objs_.at(d).kind == Kind::view || objs_.at(d).kind == Kind::matview) return true;
+    if (f_.on("drop_cascade")) return false;
+    std::set<int> gone = dependents(id, nullptr);
+    for (int d : gone) {
+      const Obj& o = objs_.at(d);
+      if (o.kind == Kind::view || o.kind == Kind::matview) return true;
+      if ((o.kind == Kind::trigger || o.kind == Kind::policy) && o.owner != id && !gone.count(o.owner)) return true;
     }
     return false;
   }
