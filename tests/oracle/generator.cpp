@@ -56,6 +56,7 @@ const std::vector<FeatureInfo>& features() {
       {"alter_domain", "ALTER DOMAIN: ADD CONSTRAINT, SET/DROP DEFAULT, DROP NOT NULL", "the replay leaves the domain as created (alter-domain.sql)"},
       {"domain_casts", "columns of a domain type compared in policies, checks and index predicates", "PostgreSQL prints the cast to the base type, (c)::integer (domain-cast.sql)"},
       {"function_renames", "ALTER FUNCTION ... RENAME of a function triggers or indexes use", "the trigger keeps the old function name in the replay (function-rename-under-trigger.sql)"},
+      {"enum_rename_defaults", "ALTER TYPE ... RENAME VALUE of an enum a column default uses", "the replayed default keeps the old label (enum-rename-value-default.sql)"},
       {"view_renames", "renames of tables and columns that views read", "the view text keeps the old name (view-after-rename.sql)"},
       {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", "PostgreSQL prints ORDER BY t.col (view-order-by-position.sql)"},
       {"drop_cascade", "DROP ... CASCADE that drops views, triggers or policies", "the replay keeps the views, triggers and policies a CASCADE drops (drop-cascade-views.sql, drop-column-cascade-trigger.sql)"},
@@ -1299,6 +1300,11 @@ class Gen {
       return true;
     }
     if (roll == 3) {
+      if (!f_.on("enum_rename_defaults")) {
+        for (const auto& [cid, c] : columns_) {
+          if (c.ty.ref == e && c.has_default) return false;
+        }
+      }
       std::string& old = labels[pick(static_cast<int>(labels.size()))];
       std::string nw = fresh("ren");
       emit("ALTER TYPE " + name(e) + " RENAME VALUE " + q(old) + " TO " + q(nw));
