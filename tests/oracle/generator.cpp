@@ -60,7 +60,7 @@ const std::vector<FeatureInfo>& features() {
       {"enum_rename_defaults", "ALTER TYPE ... RENAME VALUE of an enum a column default uses", "the replayed default keeps the old label (enum-rename-value-default.sql)"},
       {"view_renames", "renames of tables and columns that views read", "the view text keeps the old name (view-after-rename.sql)"},
       {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", "PostgreSQL prints ORDER BY t.col (view-order-by-position.sql)"},
-      {"drop_cascade", "DROP ... CASCADE that drops views, triggers or policies", "the replay keeps the views, triggers and policies a CASCADE drops (drop-cascade-views.sql, drop-column-cascade-trigger.sql)"},
+      {"drop_cascade", "DROP ... CASCADE that drops views, triggers, policies or generated columns", "the replay keeps the views, triggers, policies and generated columns a CASCADE drops (drop-cascade-views.sql, drop-column-cascade-trigger.sql, drop-column-cascade-generated.sql)"},
   };
   return list;
 }
@@ -1546,7 +1546,9 @@ class Gen {
     for (int d : gone) {
       const Obj& o = objs_.at(d);
       if (o.kind == Kind::view || o.kind == Kind::matview) return true;
-      if ((o.kind == Kind::trigger || o.kind == Kind::policy) && o.owner != id && !gone.count(o.owner)) return true;
+      bool of_table_that_stays = o.owner != id && !gone.count(o.owner);
+      if ((o.kind == Kind::trigger || o.kind == Kind::policy) && of_table_that_stays) return true;
+      if (o.kind == Kind::column && columns_.count(d) && columns_.at(d).generated && of_table_that_stays) return true;
     }
     return false;
   }
