@@ -55,7 +55,7 @@ const std::vector<FeatureInfo>& features() {
       {"retype_collated", "ALTER COLUMN TYPE of a column with a COLLATE", "PostgreSQL gives the column the new type's default collation, the replay keeps the old one (retype-collated-column.sql)"},
       {"view_unqualified", "unqualified column names in views (SELECT c, count(*) FROM v GROUP BY c)", "PostgreSQL prints them qualified (view-unqualified-columns.sql)"},
       {"alter_domain", "ALTER DOMAIN: ADD CONSTRAINT, SET/DROP DEFAULT, DROP NOT NULL", "the replay leaves the domain as created (alter-domain.sql)"},
-      {"domain_casts", "columns of a domain type compared in policies, checks and index predicates", "PostgreSQL prints the cast to the base type, (c)::integer (domain-cast.sql)"},
+      {"domain_casts", "columns of a domain type compared in policies, checks and index predicates", "PostgreSQL prints the cast to the base type, (c)::integer, (c)::text = 'abc' for IN ('abc') (domain-cast.sql)"},
       {"function_renames", "ALTER FUNCTION ... RENAME of a function triggers or indexes use", "the trigger keeps the old function name in the replay (function-rename-under-trigger.sql)"},
       {"enum_rename_defaults", "ALTER TYPE ... RENAME VALUE of an enum a column default uses", "the replayed default keeps the old label (enum-rename-value-default.sql)"},
       {"view_renames", "renames of tables and columns that views read", "the view text keeps the old name (view-after-rename.sql)"},
@@ -845,7 +845,10 @@ class Gen {
     std::string cn = fresh("k");
     int roll = pick(3);
     if (roll == 0) {
-      auto cands = cols_where(t, [&](const Column& c) { return (compares_with_integers(c.ty) || is_text(c.ty)) && !c.generated; });
+      auto cands = cols_where(t, [&](const Column& c) {
+        bool text = c.ty.family == "text" || (c.ty.family == "domain_text" && f_.on("domain_casts"));
+        return (compares_with_integers(c.ty) || text) && !c.generated;
+      });
       if (cands.empty()) return false;
       int c = one(cands);
       const Column& col = columns_.at(c);
