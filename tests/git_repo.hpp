@@ -24,6 +24,28 @@ struct Run {
   int code;
 };
 
+// Runs a shell command line (give it its stdin); stdout and stderr apart, the exit code (128 + signal if killed).
+inline Run run_shell(const std::string& cmd) {
+  static int n = 0;
+  fs::path err_file = fs::temp_directory_path() / ("driftguard_test_" + std::to_string(::getpid()) + "_" +
+                                                   std::to_string(n++) + ".stderr");
+  Run r;
+  FILE* p = ::popen((cmd + " 2> '" + err_file.string() + "'").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, got);
+  int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.err = ss.str();
+  in.close();
+  fs::remove(err_file);
+  return r;
+}
+
 // A fresh repository (branch main) with a private HOME so that no user or system git config applies.
 class Repo {
  public:
@@ -36,7 +58,6 @@ class Repo {
   ~Repo() {
     std::error_code ec;
     fs::remove_all(dir_, ec);
-    fs::remove(dir_.string() + ".stderr", ec);
   }
   const fs::path& dir() const { return dir_; }
 
@@ -52,24 +73,10 @@ class Repo {
   }
   // Runs a shell command in the repository; returns stdout, stderr and the exit code.
   Run run(const std::string& cmd) const {
-    fs::path err_file = dir_.string() + ".stderr";
-    std::string full = "cd '" + dir_.string() + "' && export HOME='" + dir_.string() +
-                       "' GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "
-                       "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com NO_COLOR=1 && (" +
-                       cmd + ") < /dev/null 2> '" + err_file.string() + "'";
-    Run r;
-    FILE* p = ::popen(full.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::ifstream in(err_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.err = ss.str();
-    return r;
+    return run_shell("cd '" + dir_.string() + "' && export HOME='" + dir_.string() +
+                     "' GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "
+                     "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com NO_COLOR=1 && (" +
+                     cmd + ") < /dev/null");
   }
   // A command that must succeed.
   std::string sh(const std::string& cmd) const {

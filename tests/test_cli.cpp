@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 
+#include "git_repo.hpp"
 #include "helpers.hpp"
 
 namespace fs = std::filesystem;
@@ -36,28 +37,11 @@ std::string trim(std::string s) {
   return s;
 }
 
-struct Run {
-  std::string out;
-  std::string err;
-  int code;
-};
+using dgtest::Run;
 
 Run run_cli(const fs::path& dir, const std::string& args) {
-  fs::path err_file = fs::temp_directory_path() / ("driftguard_golden_" + std::to_string(::getpid()) + ".err");
   std::string cmd = "cd '" + dir.string() + "' && NO_COLOR=1 '" + std::string(DRIFTGUARD_BINARY) + "' " + args;
-  cmd += fs::exists(dir / "stdin") ? " < stdin" : " < /dev/null";
-  cmd += " 2> '" + err_file.string() + "'";
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.err = read(err_file);
-  fs::remove(err_file);
-  return r;
+  return dgtest::run_shell(cmd + (fs::exists(dir / "stdin") ? " < stdin" : " < /dev/null"));
 }
 
 void run_golden(const fs::path& dir) {
