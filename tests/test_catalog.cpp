@@ -396,3 +396,18 @@ TEST_CASE("catalog: a role that may only read the catalogs reads the whole model
   CHECK(std::count(statements.begin(), statements.end(), "ROLLBACK") == 1);
   dgtest::pg::exec(db, "DROP ROLE " + role);
 }
+
+TEST_CASE("catalog: a function signature keeps no type modifier, and DROP FUNCTION finds it by either spelling",
+          "[catalog][pg]") {
+  // PostgreSQL stores f(varchar(1000)) RETURNS numeric(10,2) as f(character varying) RETURNS numeric; the
+  // replay must too, or a later DROP FUNCTION f(varchar(1000)) is refused statically (supabase/dbdev's history).
+  model::SchemaModel m = round_trip(
+      "CREATE FUNCTION f(a varchar(1000)) RETURNS numeric(10,2) LANGUAGE sql AS 'SELECT 1';\n"
+      "CREATE FUNCTION g(a varchar(10), b timestamp(3)) RETURNS TABLE (x varchar(5)) LANGUAGE sql AS $$SELECT 'a'$$;\n"
+      "DROP FUNCTION f(varchar(1000));\n",
+      "fsig");
+  const model::Schema* s = m.schema("public");
+  REQUIRE(s != nullptr);
+  REQUIRE(s->functions.size() == 1);
+  CHECK(s->functions.begin()->first == "g(character varying, timestamp without time zone)");
+}

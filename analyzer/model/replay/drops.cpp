@@ -126,9 +126,13 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
   if (kind == "table") {
     // Its partitions go with a partitioned table (no CASCADE needed).
     std::vector<std::pair<std::string, std::string>> partitions;
-    for (const auto& [other_key_, other] : m.schemas) {
-      for (const auto& [t_key_, t] : other.tables) {
-        if (t.parent_schema == s && t.parent_table == n) partitions.emplace_back(t.schema, t.name);
+    for (auto& [other_key_, other] : m.schemas) {
+      for (auto& [t_key_, t] : other.tables) {
+        if (t.parent_schema != s || t.parent_table != n || (t.schema == s && t.name == n)) continue;
+        // Detached before the recursive drop: a cycle of parents (a history PostgreSQL refused part of) must end.
+        t.parent_schema.clear();
+        t.parent_table.clear();
+        partitions.emplace_back(t.schema, t.name);
       }
     }
     for (const auto& [ps, pn] : partitions) drop_relation("OBJECT_TABLE", {ps, pn}, true, cascade);
@@ -235,6 +239,8 @@ void Replayer::Impl::drop_reading_views(const std::string& s, const std::string&
   for (const auto& [vs, vn] : readers) {
     Schema* sc = m.schema(vs);
     if (!sc || !sc->views.count(vn)) continue;  // gone with an earlier one
+    // It reads nothing any more: views that read each other (a cycle the replay let in) end the recursion.
+    sc->views[vn].reads.clear();
     drop_reading_views(vs, vn, "view", true);
     sc->views.erase(vn);
   }
