@@ -35,7 +35,7 @@ if [ "${1:-}" != "--no-sanitize" ]; then
   "$root/scripts/build.sh" "$root/build-asan" -DDRIFTGUARD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   echo "== tests (ASan+UBSan)"
   pg_server_start "$root/build-asan"
-  (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$root/tests/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$root/tests/lsan.supp":print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j"$jobs")
   pg_server_stop
 fi
