@@ -8,6 +8,8 @@ shift || true
 launcher=()
 if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+  # Debug info names the build directory; without this every worktree or fresh clone misses the cache.
+  export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIFTGUARD_WERROR=ON "${launcher[@]}" "$@" >/dev/null
