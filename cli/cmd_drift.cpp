@@ -519,7 +519,7 @@ int run_drift(const DriftOptions& o) {
   LoadContext ctx;
   ctx.platform = platform.baseline;
   if (o.verbose && platform.baseline) {
-    std::cerr << "driftguard: platform baseline " << platform.baseline->file << " (" << platform.why << ")\n";
+    std::cerr << "driftguard: platform baseline " << platform.baseline->describe() << " (" << platform.why << ")\n";
   }
   ctx.conn = connect_options(o.db);
   ctx.catalog.schemas = o.db.schemas;

@@ -10,6 +10,7 @@
 
 #include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
+#include "analyzer/supabase_layout.hpp"
 #include "cli/command.hpp"
 #include "cli/config.hpp"
 #include "cli/git.hpp"
@@ -156,7 +157,11 @@ int run_lint(const LintOptions& o) {
     }
   }
   if (!inputs.empty()) {
-    auto d = discover(inputs);
+    std::vector<InputError> skipped;  // in a Supabase project, files the CLI would not apply (archive/, other names)
+    auto d = discover_with_notes(inputs, skipped);
+    for (const auto& n : skipped) {
+      std::cerr << "driftguard: note: skipped " << n.path << ": " << n.message << " (name the file to lint it)\n";
+    }
     result.errors.insert(result.errors.end(), d.errors.begin(), d.errors.end());
     std::vector<std::pair<std::string, const ConfigSet::Profile*>> files;
     for (const auto& path : d.files) {

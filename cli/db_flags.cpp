@@ -30,8 +30,8 @@ void add_platform_flags(CLI::App* app, PlatformFlags& flags) {
                   "before the first migration) or none (default: driftguard.toml's platform, else detected)")
       ->check(CLI::IsMember({"supabase", "none"}));
   app->add_option("--prelude", flags.prelude,
-                  "A SQL file applied before the first migration, like a platform baseline (roles, extension "
-                  "schemas of another platform); its objects are not compared")
+                  "A SQL file applied before the first migration, after the platform baseline when there is "
+                  "one (roles, extension schemas of another platform); its objects are not compared")
       ->check(CLI::ExistingFile);
 }
 

@@ -30,9 +30,7 @@ void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, cons
   // names (auth, ...) included.
   catalog::Options opts = ctx.catalog;
   if (opts.schemas.empty()) opts.include_platform = true;
-  std::vector<SourceFile> baseline;
-  if (ctx.platform) baseline.push_back(make_source(ctx.platform->file, ctx.platform->sql));
-  shadow::Result r = shadow::replay(files, opts, ctx.log, baseline);
+  shadow::Result r = shadow::replay(files, opts, ctx.log, ctx.platform ? ctx.platform->files : std::vector<SourceFile>{});
   // What PostgreSQL built points at the migration lines the static replay saw.
   platform::copy_sources(r.model, src.model);
   src.shadow = true;
@@ -82,19 +80,14 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
     // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner), both
     // statically and in the shadow cluster.
     FileTransaction tx = file_transaction(detect_runner(file), false, file, parsed.statements, 15);
+    model::FileMode mode = tx.mode == TxMode::request   ? model::FileMode::request
+                           : tx.mode == TxMode::wrapped ? model::FileMode::transaction
+                                                        : model::FileMode::statements;
     std::size_t before = src.findings.size();
-    replayer.apply_file(file, parsed, src.findings,
-                        tx.mode == TxMode::request   ? model::FileMode::request
-                        : tx.mode == TxMode::wrapped ? model::FileMode::transaction
-                                                     : model::FileMode::statements);
+    replayer.apply_file(file, parsed, src.findings, mode);
     if (src.findings.size() > before) src.texts[file.path] = file.text;
     ++src.files;
-    if (ctx.shadow) {
-      shadow::FileMode mode = tx.mode == TxMode::request   ? shadow::FileMode::request
-                              : tx.mode == TxMode::wrapped ? shadow::FileMode::transaction
-                                                           : shadow::FileMode::statements;
-      loaded.push_back({std::move(file), mode});
-    }
+    if (ctx.shadow) loaded.push_back({std::move(file), mode});
   }
   src.applied = replayer.applied();
   src.skipped = replayer.skipped();
@@ -295,27 +288,37 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
 PlatformChoice choose_platform(const std::string& flag_platform, const std::string& flag_prelude,
                                const std::optional<std::string>& config_path,
                                const std::vector<std::pair<std::string, std::string>>& sides) {
-  auto load_prelude = [](const std::string& path, const std::string& why) {
-    try {
-      return PlatformChoice{platform::prelude(path), why};
-    } catch (const InputFailure& e) {
-      throw UsageError("prelude " + path + ": " + e.message);
+  std::optional<Config> config;
+  if (config_path) config = load_config(*config_path);
+  // The platform: a flag, the config, or the signs of a Supabase project.
+  PlatformChoice chosen;
+  if (flag_platform == "supabase") {
+    chosen = {platform::supabase(), "--platform supabase"};
+  } else if (flag_platform.empty() && config && config->platform == "supabase") {
+    chosen = {platform::supabase(), "platform in " + config->path};
+  } else if (flag_platform.empty() && !(config && config->platform == "none")) {
+    for (const auto& [kind, path] : sides) {
+      std::string why = supabase_evidence(kind, path);
+      if (!why.empty()) {
+        chosen = {platform::supabase(), why};
+        break;
+      }
     }
-  };
-  if (!flag_prelude.empty()) return load_prelude(flag_prelude, "--prelude " + flag_prelude);
-  if (flag_platform == "none") return {};
-  if (flag_platform == "supabase") return {platform::supabase(), "--platform supabase"};
-  if (config_path) {
-    Config c = load_config(*config_path);
-    if (c.prelude) return load_prelude(c.resolve(*c.prelude), "prelude in " + c.path);
-    if (c.platform == "none") return {};
-    if (c.platform == "supabase") return {platform::supabase(), "platform in " + c.path};
   }
-  for (const auto& [kind, path] : sides) {
-    std::string why = supabase_evidence(kind, path);
-    if (!why.empty()) return {platform::supabase(), why};
+  // A prelude is replayed after the platform's baseline (or alone).
+  std::string prelude_path = flag_prelude;
+  std::string prelude_why = "--prelude " + flag_prelude;
+  if (prelude_path.empty() && config && config->prelude) {
+    prelude_path = config->resolve(*config->prelude);
+    prelude_why = "prelude in " + config->path;
   }
-  return {};
+  if (prelude_path.empty()) return chosen;
+  try {
+    auto b = platform::prelude(prelude_path, chosen.baseline);
+    return {b, chosen.baseline ? chosen.why + ", " + prelude_why : prelude_why};
+  } catch (const InputFailure& e) {
+    throw UsageError("prelude " + prelude_path + ": " + e.message);
+  }
 }
 
 void scope_platform(std::vector<ModelSource>& sides, const LoadContext& ctx) {

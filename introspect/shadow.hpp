@@ -9,6 +9,7 @@
 
 #include "analyzer/finding.hpp"
 #include "analyzer/model/model.hpp"
+#include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 #include "introspect/catalog.hpp"
@@ -17,14 +18,10 @@ namespace driftguard::shadow {
 
 inline constexpr const char* kShadowError = "shadow-error";
 
-// How the migration tool runs one file (the caller decides, from the runner: rules/transaction/runner.hpp).
-enum class FileMode {
-  statements,   // statement by statement, autocommit (psql -f, migration tools without a transaction)
-  transaction,  // statement by statement inside BEGIN ... COMMIT the tool opens
-  request,      // the whole file as one multi-statement request (Prisma): one implicit transaction block, so
-                // CREATE INDEX CONCURRENTLY fails in it as it does under the tool (run statement by statement in
-                // BEGIN ... COMMIT, a COMMIT in the file starting a new block, so that errors have positions)
-};
+// How the migration tool runs one file: the replay's own modes (analyzer/model/replay.hpp). In the cluster a
+// `request` file runs statement by statement inside BEGIN ... COMMIT (a COMMIT in the file starting a new block), so
+// that errors have positions and CREATE INDEX CONCURRENTLY fails as it does under the tool.
+using model::FileMode;
 
 struct File {
   SourceFile source;

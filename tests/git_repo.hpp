@@ -14,37 +14,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/shell.hpp"
+
 namespace dgtest {
 
 namespace fs = std::filesystem;
-
-struct Run {
-  std::string out;
-  std::string err;
-  int code;
-};
-
-// Runs a shell command line (give it its stdin); stdout and stderr apart, the exit code (128 + signal if killed).
-inline Run run_shell(const std::string& cmd) {
-  static int n = 0;
-  fs::path err_file = fs::temp_directory_path() / ("driftguard_test_" + std::to_string(::getpid()) + "_" +
-                                                   std::to_string(n++) + ".stderr");
-  Run r;
-  FILE* p = ::popen((cmd + " 2> '" + err_file.string() + "'").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, got);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  in.close();
-  fs::remove(err_file);
-  return r;
-}
 
 // A fresh repository (branch main) with a private HOME so that no user or system git config applies.
 class Repo {
@@ -65,12 +39,7 @@ class Repo {
     fs::create_directories((dir_ / rel).parent_path());
     std::ofstream(dir_ / rel, std::ios::binary) << text;
   }
-  std::string read(const std::string& rel) const {
-    std::ifstream in(dir_ / rel, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string read(const std::string& rel) const { return read_file(dir_ / rel); }
   // Runs a shell command in the repository; returns stdout, stderr and the exit code.
   Run run(const std::string& cmd) const {
     return run_shell("cd '" + dir_.string() + "' && export HOME='" + dir_.string() +

@@ -22,6 +22,7 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.hpp"
+#include "tests/shell.hpp"
 #include "tests/pg_server.hpp"
 
 namespace dgtest::prisma_engine {
@@ -42,23 +43,10 @@ inline bool available() {
   return false;
 }
 
-inline std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 inline void write_file(const fs::path& p, const std::string& s) {
   fs::create_directories(p.parent_path());
   std::ofstream out(p, std::ios::binary);
   out << s;
-}
-
-inline std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 // A postgresql:// URL for node-postgres from a libpq key=value conninfo (the test server listens on a socket
@@ -94,42 +82,17 @@ inline std::string url(const std::string& conninfo) {
   return out;
 }
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 inline std::atomic<int>& calls() {
   static std::atomic<int> n{0};
   return n;
 }
 
-// Runs a shell command line: its stdout, stderr and exit code.
-inline Result run_shell(const std::string& command) {
-  static std::atomic<int> n{0};
-  fs::path err_file = fs::temp_directory_path() / ("dg_oracle_" + std::to_string(::getpid()) + "_" +
-                                                   std::to_string(n++) + ".err");
-  std::string cmd = command + " 2> " + shell_quote(err_file.string()) + " < /dev/null";
-  Result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.err = read_file(err_file);
-  fs::remove(err_file);
-  return r;
-}
-
 // Runs `prisma-engine ARGS...`; DATABASE_URL is the test server (the engine connects even for `sql`).
-inline Result run(const std::vector<std::string>& args) {
+inline Run run(const std::vector<std::string>& args) {
   std::string cmd = "DATABASE_URL=" + shell_quote(url(pg::conninfo("postgres"))) + " " + shell_quote(path());
   for (const auto& a : args) cmd += " " + shell_quote(a);
   ++calls();
-  Result r = run_shell(cmd);
+  Run r = run_shell(cmd + " < /dev/null");
   // The launcher's own failures (no node/npm, npm registry unreachable) are not answers about a schema.
   INFO(r.err);
   REQUIRE(r.err.find("prisma-engine: node and npm are needed") == std::string::npos);

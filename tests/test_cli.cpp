@@ -15,17 +15,13 @@
 
 #include "git_repo.hpp"
 #include "helpers.hpp"
+#include "shell.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using dgtest::read_file;
 
 void write(const fs::path& p, const std::string& s) {
   std::ofstream out(p, std::ios::binary);
@@ -45,7 +41,7 @@ Run run_cli(const fs::path& dir, const std::string& args) {
 }
 
 void run_golden(const fs::path& dir) {
-  std::string args = trim(read(dir / "args"));
+  std::string args = trim(read_file(dir / "args"));
   Run r = run_cli(dir, args);
   if (std::getenv("UPDATE_GOLDEN")) {
     write(dir / "expected.stdout", r.out);
@@ -53,9 +49,9 @@ void run_golden(const fs::path& dir) {
     write(dir / "expected.exit", std::to_string(r.code) + "\n");
   }
   INFO("driftguard " << args);
-  CHECK(r.out == read(dir / "expected.stdout"));
-  CHECK(r.err == read(dir / "expected.stderr"));
-  CHECK(std::to_string(r.code) == trim(read(dir / "expected.exit")));
+  CHECK(r.out == read_file(dir / "expected.stdout"));
+  CHECK(r.err == read_file(dir / "expected.stderr"));
+  CHECK(std::to_string(r.code) == trim(read_file(dir / "expected.exit")));
 }
 
 struct GoldenInvoker : Catch::ITestInvoker {
@@ -110,7 +106,7 @@ TEST_CASE("lint with fix rewrites the file atomically, keeps its permissions, an
   write(f, "create view v as select 1;\nDROP TABLE t;\n");
   fs::permissions(f, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
   Run r = run_cli(dir, "lint 0001_views.sql --rule require-or-replace --rule ban-drop-table --fix --format gcc");
-  CHECK(read(f) == "create or replace view v as select 1;\nDROP TABLE t;\n");
+  CHECK(read_file(f) == "create or replace view v as select 1;\nDROP TABLE t;\n");
   CHECK(fs::status(f).permissions() == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
   CHECK(r.err == "0001_views.sql: applied 1 fix\n");
   CHECK(r.out == "0001_views.sql:2:1: error: drops table t: every row is deleted and code that still reads it fails "

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
+#include "shell.hpp"
 #include "rules/docs.hpp"
 #include "rules/registry.hpp"
 
@@ -16,12 +17,7 @@ namespace fs = std::filesystem;
 using namespace driftguard;
 
 namespace {
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using dgtest::read_file;
 // Rules whose findings come from a git diff (`lint --changed-since`, `prisma-check`), which a single SQL fixture
 // file cannot express: they have no fixtures folder and are tested on real repositories in tests/test_git.cpp and
 // tests/test_prisma_check.cpp instead.
@@ -67,7 +63,7 @@ TEST_CASE("every rule has a doc page with the required sections", "[consistency]
     INFO(id);
     fs::path page = docs / (id + ".md");
     REQUIRE(fs::exists(page));
-    std::string text = read(page);
+    std::string text = read_file(page);
     CHECK(text.rfind("# " + id + "\n", 0) == 0);
     std::string sev = r->info().severity == Severity::off ? "off (opt-in)" : std::string(to_string(r->info().severity));
     CHECK(text.find("**Category:** " + std::string(r->info().category) + " · **Default severity:** " + sev) !=
@@ -110,7 +106,7 @@ TEST_CASE("every rule has fixtures: bad cases with expectations and ok cases", "
       CHECK((name.rfind("bad_", 0) == 0 || name.rfind("ok_", 0) == 0));
       if (name.rfind("bad_", 0) == 0) {
         ++bad;
-        CHECK(read(f.path()).find("-- expect: " + id) != std::string::npos);
+        CHECK(read_file(f.path()).find("-- expect: " + id) != std::string::npos);
       }
       if (name.rfind("ok_", 0) == 0) ++ok;
     }

@@ -18,6 +18,7 @@
 
 #include "analyzer/fix.hpp"
 #include "helpers.hpp"
+#include "shell.hpp"
 #include "rules/registry.hpp"
 #include "rules/transaction/runner.hpp"
 
@@ -34,12 +35,7 @@ struct Expect {
   bool operator==(const Expect& o) const { return rule == o.rule && line == o.line && column == o.column; }
 };
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using dgtest::read_file;
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> lines;
@@ -151,7 +147,7 @@ std::vector<Finding> lint_fixture(const std::string& text, const RuleSelection& 
 }
 
 void run_fixture(const std::string& rule, const fs::path& file) {
-  std::string text = read(file);
+  std::string text = read_file(file);
   bool bad = file.filename().string().rfind("bad_", 0) == 0;
   RuleSelection sel;
   // Default rules plus the rule under test (enabled even when opt-in).

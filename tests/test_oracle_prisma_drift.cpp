@@ -183,9 +183,9 @@ struct DriftRun {
 };
 
 DriftRun driftguard_drift(const fs::path& schema, const std::string& conninfo) {
-  auto run = engine::run_shell("NO_COLOR=1 " + engine::shell_quote(DRIFTGUARD_BINARY) + " drift --prisma " +
-                               engine::shell_quote(schema.string()) + " --database-url " +
-                               engine::shell_quote(conninfo) + " --format json");
+  auto run = dgtest::run_shell("NO_COLOR=1 " + dgtest::shell_quote(DRIFTGUARD_BINARY) + " drift --prisma " +
+                               dgtest::shell_quote(schema.string()) + " --database-url " +
+                               dgtest::shell_quote(conninfo) + " --format json");
   DriftRun r;
   r.raw = run.out;
   r.code = run.code;

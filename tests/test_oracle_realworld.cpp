@@ -36,11 +36,7 @@ using Cmd = dgtest::Run;
 // Runs a shell command line with no input.
 Cmd sh(const std::string& cmd) { return dgtest::run_shell("(" + cmd + ") < /dev/null"); }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using dgtest::shell_quote;
 
 // The value of `key` in a key=value conninfo (values as tests/pg_server.hpp writes them: plain or single-quoted).
 std::string conninfo_value(const std::string& info, const std::string& key) {

@@ -9,6 +9,7 @@
 
 #include "analyzer/parse.hpp"
 #include "helpers.hpp"
+#include "shell.hpp"
 #include "introspect/prisma/ddl.hpp"
 
 namespace fs = std::filesystem;
@@ -17,12 +18,7 @@ using namespace driftguard::prisma;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using dgtest::read_file;
 
 std::string squash(std::string_view s) {
   std::string out;
@@ -74,7 +70,7 @@ TEST_CASE("prisma oracle: generated DDL equals Prisma's expected.sql for every f
   REQUIRE(cases.size() == 24);  // 7 written cases + 17 real products
   for (const auto& dir : cases) {
     DYNAMIC_SECTION(dir.lexically_relative(fs::path(dgtest::source_dir()) / "fixtures/prisma").string()) {
-      const std::string expected_text = read(dir / "expected.sql");
+      const std::string expected_text = read_file(dir / "expected.sql");
       auto parsed = parse_sql(expected_text);
       REQUIRE(parsed.errors.empty());
       auto ddl = generate_ddl(load_prisma(schema_path(dir)));

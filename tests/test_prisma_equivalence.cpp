@@ -47,7 +47,7 @@ TEST_CASE("prisma equivalence: each rule's database shows no drift for Prisma's 
     std::string name = c.filename().string();
     INFO(name);
     std::string conninfo = dgtest::pg::fresh_database("prisma_eq");
-    dgtest::pg::exec(conninfo, engine::read_file(c / "database.sql"));
+    dgtest::pg::exec(conninfo, dgtest::read_file(c / "database.sql"));
     if (oracle) {
       auto r = engine::run({"diff-db", (c / "schema.prisma").string(), engine::url(conninfo)});
       INFO(r.out << r.err);
@@ -68,7 +68,7 @@ TEST_CASE("prisma equivalence: each rule's database shows no drift for Prisma's 
     CHECK(lines(diff::diff(prisma.model, live, opts), true) == "");
 
     diff::Options plain;
-    CHECK(lines(diff::diff(prisma.model, live, plain), false) == engine::read_file(c / "without-rules.txt"));
+    CHECK(lines(diff::diff(prisma.model, live, plain), false) == dgtest::read_file(c / "without-rules.txt"));
   }
 }
 

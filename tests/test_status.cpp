@@ -180,11 +180,7 @@ void insert_prisma(const std::string& db, const PrismaRowSpec& r) {
                            lit(r.rolled_back) + ", " + lit(r.started) + ", " + (r.finished ? "1" : "0") + ")");
 }
 
-std::string shq(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using dgtest::shell_quote;
 
 std::string target_of(const std::string& db) {
   db::ConnectOptions o;
@@ -260,7 +256,7 @@ TEST_CASE("status (prisma): every state, edit classification and diffs", "[statu
                      "2024-02-01 00:00:00" + kUTC, "2024-02-01 00:00:01" + kUTC});
 
   std::string diff_commit = applied_commit;
-  auto r = repo.driftguard("status --database-url " + shq(db) + " --migrations prisma/migrations");
+  auto r = repo.driftguard("status --database-url " + shell_quote(db) + " --migrations prisma/migrations");
   CHECK(r.err == "");
   CHECK(r.code == 1);
   CHECK(r.out ==
@@ -331,7 +327,7 @@ TEST_CASE("status (supabase): every state, statements compared without white spa
   row("20240106000000", "gone", "ARRAY['create table gone (id int)']");
   row("20240107000000", "last", "ARRAY['create table h (id int)']");
 
-  auto r = repo.driftguard("status --database-url " + shq(db) + " --migrations supabase/migrations");
+  auto r = repo.driftguard("status --database-url " + shell_quote(db) + " --migrations supabase/migrations");
   CHECK(r.err == "");
   CHECK(r.code == 1);
   const std::string src = "supabase_migrations.schema_migrations.statements";
@@ -363,7 +359,7 @@ TEST_CASE("status (supabase): every state, statements compared without white spa
             "9 migrations: 4 applied, 1 pending, 1 out-of-order, 2 edited, 1 missing\n");
 
   // A deploy applies exactly what is still to apply, in order.
-  r = repo.driftguard("status --database-url " + shq(db) + " --migrations supabase/migrations --pending-only --format names");
+  r = repo.driftguard("status --database-url " + shell_quote(db) + " --migrations supabase/migrations --pending-only --format names");
   CHECK(r.err == "");
   CHECK(r.code == 1);  // out of order and edited: attention needed, the script must stop
   CHECK(r.out == "supabase/migrations/20240106500000_early.sql\nsupabase/migrations/20240108000000_new.sql\n");
@@ -379,7 +375,7 @@ TEST_CASE("status: --pending-only, --format names and exit codes for a deploy", 
   dgtest::pg::exec(db, kPrismaDDL);
   insert_prisma(db, {"20240101000000_a", server_checksum("CREATE TABLE a (id integer);\n"), "2024-01-01 00:00:00+00",
                      "2024-01-01 00:00:01+00"});
-  std::string base = "status --database-url " + shq(db) + " --migrations prisma/migrations";
+  std::string base = "status --database-url " + shell_quote(db) + " --migrations prisma/migrations";
 
   auto r = repo.driftguard(base + " --pending-only --format names");
   CHECK(r.err == "");
@@ -453,7 +449,7 @@ TEST_CASE("status: JSON output", "[status][pg]") {
   insert_prisma(db,
                 {"20240102000000_b", server_checksum(b_applied), "2024-01-02 00:00:00+00", "2024-01-02 00:00:01+00"});
 
-  auto r = repo.driftguard("status --database-url " + shq(db) + " --migrations prisma/migrations --format json");
+  auto r = repo.driftguard("status --database-url " + shell_quote(db) + " --migrations prisma/migrations --format json");
   CHECK(r.err == "");
   CHECK(r.code == 1);
   std::string diff = "--- applied (git commit " + commit +
@@ -570,7 +566,7 @@ TEST_CASE("status: the tracker is chosen by layout, then by which table exists",
   repo.write("prisma/migrations/20240101000000_a/migration.sql", "CREATE TABLE a (id integer);\n");
   std::string db = dgtest::pg::fresh_database("status");
   auto status = [&](const std::string& dir, const std::string& extra = "") {
-    return repo.driftguard("status --database-url " + shq(db) + " --migrations " + dir + extra);
+    return repo.driftguard("status --database-url " + shell_quote(db) + " --migrations " + dir + extra);
   };
   std::string target = target_of(db);
 
@@ -627,7 +623,7 @@ TEST_CASE("status: a password in the URL never appears in any output", "[status]
 
   // connection failure
   auto r = repo.driftguard("status --database-url " +
-                           shq("postgresql://app:" + secret + "@/db?host=/nonexistent-dir&port=5999") +
+                           shell_quote("postgresql://app:" + secret + "@/db?host=/nonexistent-dir&port=5999") +
                            " --migrations prisma/migrations");
   CHECK(r.code == 2);
   CHECK(r.out == "");
@@ -635,7 +631,7 @@ TEST_CASE("status: a password in the URL never appears in any output", "[status]
   CHECK(r.err.find(secret) == std::string::npos);
 
   // a URL that libpq rejects (Prisma's own parameters are accepted; an unknown one is not)
-  r = repo.driftguard("status --database-url " + shq("postgresql://app:" + secret + "@h/db?schema=public&colour=blue") +
+  r = repo.driftguard("status --database-url " + shell_quote("postgresql://app:" + secret + "@h/db?schema=public&colour=blue") +
                       " --migrations prisma/migrations");
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: invalid database URL postgresql://app:****@h/db?schema=public&colour=blue: invalid "
@@ -659,20 +655,20 @@ TEST_CASE("status: a password in the URL never appears in any output", "[status]
   std::string url = "postgresql://postgres:" + secret + "@/" + name + "?host=" + dir + "&port=" + port;
   std::string target = dir + ":" + port + "/" + name + " as postgres";
   // no tracker table yet: an error that names the database
-  r = repo.driftguard("status --database-url " + shq(url) + " --migrations prisma/migrations");
+  r = repo.driftguard("status --database-url " + shell_quote(url) + " --migrations prisma/migrations");
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: " + target +
                      " has no _prisma_migrations table: no prisma migration was recorded as applied there. Is it the "
                      "right database?\n");
   dgtest::pg::exec(db, kPrismaDDL);
   for (std::string format : {"text", "json", "names"}) {
-    r = repo.driftguard("status --database-url " + shq(url) + " --migrations prisma/migrations --format " + format);
+    r = repo.driftguard("status --database-url " + shell_quote(url) + " --migrations prisma/migrations --format " + format);
     INFO(format);
     CHECK(r.code == 0);
     CHECK(r.err == "");
     CHECK(r.out.find(secret) == std::string::npos);
   }
-  r = repo.driftguard("status --database-url " + shq(url) + " --migrations prisma/migrations");
+  r = repo.driftguard("status --database-url " + shell_quote(url) + " --migrations prisma/migrations");
   CHECK(r.out == "tracker:    prisma (public._prisma_migrations)\ndatabase:   " + target +
                      "\nmigrations: prisma/migrations\n\npending      20240101000000_a\n\n1 migration: 1 pending\n");
 }
@@ -685,7 +681,7 @@ TEST_CASE("status (prisma): the applied content is unknown outside git", "[statu
   dgtest::pg::exec(db, kPrismaDDL);
   insert_prisma(db, {"20240101000000_a", server_checksum("CREATE TABLE a (id integer);\n"), "2024-01-01 00:00:00+00",
                      "2024-01-01 00:00:01+00"});
-  auto r = repo.driftguard("status --database-url " + shq(db) + " --migrations prisma/migrations");
+  auto r = repo.driftguard("status --database-url " + shell_quote(db) + " --migrations prisma/migrations");
   CHECK(r.code == 1);
   CHECK(r.out == header("prisma (public._prisma_migrations)", db, "prisma/migrations") +
                      "edited       20240101000000_a  edited after apply: the applied content is unknown (the "
@@ -700,7 +696,7 @@ TEST_CASE("status (supabase): an old tracker table without statements; duplicate
   dgtest::pg::exec(db, "CREATE SCHEMA supabase_migrations; CREATE TABLE supabase_migrations.schema_migrations "
                        "(version text PRIMARY KEY); INSERT INTO supabase_migrations.schema_migrations VALUES "
                        "('20240101000000')");
-  auto r = repo.driftguard("status --database-url " + shq(db) + " --migrations supabase/migrations");
+  auto r = repo.driftguard("status --database-url " + shell_quote(db) + " --migrations supabase/migrations");
   CHECK(r.err == "");
   CHECK(r.code == 0);
   CHECK(r.out == header("supabase (supabase_migrations.schema_migrations)", db, "supabase/migrations") +
@@ -711,7 +707,7 @@ TEST_CASE("status (supabase): an old tracker table without statements; duplicate
                      "by hand or by a deploy script, not by the Supabase CLI): applied, content not compared\n\n"
                      "1 migration: 1 applied\n");
   // nothing to apply
-  r = repo.driftguard("status --database-url " + shq(db) + " --migrations supabase/migrations --pending-only");
+  r = repo.driftguard("status --database-url " + shell_quote(db) + " --migrations supabase/migrations --pending-only");
   CHECK(r.code == 0);
   CHECK(r.out == header("supabase (supabase_migrations.schema_migrations)", db, "supabase/migrations") +
                      "(no migration to show)\n\n"
@@ -730,7 +726,7 @@ TEST_CASE("status: a query error exits 2 with the server's message", "[status][p
   std::string role = "dg_status_reader_" + std::to_string(::getpid());
   dgtest::pg::exec(db, "DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN; REVOKE ALL ON "
                        "_prisma_migrations FROM PUBLIC");
-  auto r = repo.driftguard("status --database-url " + shq(db + " user=" + role) + " --migrations prisma/migrations");
+  auto r = repo.driftguard("status --database-url " + shell_quote(db + " user=" + role) + " --migrations prisma/migrations");
   dgtest::pg::exec(db, "DROP OWNED BY " + role + "; DROP ROLE " + role);
   db::ConnectOptions o;
   o.url = db + " user=" + role;

@@ -22,10 +22,12 @@
 #include "analyzer/supabase_layout.hpp"
 #include "cli/model_source.hpp"
 #include "introspect/db/cluster.hpp"
+#include "introspect/diff.hpp"
 #include "introspect/history.hpp"
 #include "introspect/shadow.hpp"
 #include "tests/git_repo.hpp"
 #include "tests/helpers.hpp"
+#include "tests/shell.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -33,14 +35,9 @@ using namespace driftguard;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using dgtest::read_file;
 
-std::string shq(const std::string& s) { return "'" + s + "'"; }
+using dgtest::shell_quote;
 
 // One libpq connection; exec() returns "" or PostgreSQL's error message.
 struct Conn {
@@ -99,7 +96,7 @@ std::string build_like_supabase(const std::string& info, const std::vector<std::
   }
   for (const auto& f : files) {
     Conn c(info);  // a new session: the role's search_path (public, extensions) applies
-    std::string text = read(f);
+    std::string text = read_file(f);
     std::string file = fs::path(f).filename().string();
     std::string version = file.substr(0, file.find('_'));
     std::string name = file.substr(version.size() + 1, file.size() - version.size() - 5);
@@ -135,7 +132,7 @@ std::vector<std::string> items_of(const std::string& out) {
 // The pinned outcome of every corpus project: blocks "[project]" followed by lines; '#' lines are reasons.
 std::map<std::string, std::string> pinned_outcomes() {
   std::map<std::string, std::string> out;
-  std::istringstream in(read(dgtest::source_dir() + "/fixtures/supabase-realworld.txt"));
+  std::istringstream in(read_file(dgtest::source_dir() + "/fixtures/supabase-realworld.txt"));
   std::string line;
   std::string project;
   while (std::getline(in, line)) {
@@ -164,7 +161,7 @@ struct CorpusProject {
 
   explicit CorpusProject(const std::string& project) {
     for (const auto& e : fs::directory_iterator(corpus() / project)) {
-      repo.write("supabase/migrations/" + e.path().filename().string(), read(e.path()));
+      repo.write("supabase/migrations/" + e.path().filename().string(), read_file(e.path()));
     }
     fs::path cwd = fs::current_path();
     fs::current_path(repo.dir());
@@ -178,7 +175,7 @@ struct CorpusProject {
 }  // namespace
 
 TEST_CASE("the embedded Supabase baseline is platform/supabase/baseline.sql and replays without error", "[supabase]") {
-  CHECK(platform::supabase_baseline_sql() == read(dgtest::source_dir() + "/" + platform::kSupabaseFile));
+  CHECK(platform::supabase_baseline_sql() == read_file(dgtest::source_dir() + "/" + platform::kSupabaseFile));
   auto b = platform::supabase();
   CHECK(b->findings.empty());
   const model::SchemaModel& m = b->model;
@@ -208,7 +205,7 @@ TEST_CASE("PostgreSQL applies the Supabase baseline, and builds what the static 
   auto b = platform::supabase();
   catalog::Options opts;
   opts.include_platform = true;
-  shadow::Result r = shadow::replay({}, opts, nullptr, {make_source(b->file, b->sql)});
+  shadow::Result r = shadow::replay({}, opts, nullptr, b->files);
   INFO((r.findings.empty() ? "" : r.findings.front().message));
   REQUIRE(r.findings.empty());
   REQUIRE(r.model.table("auth", "users") != nullptr);
@@ -270,6 +267,18 @@ TEST_CASE("Supabase discovery: only top-level <digits>_<name>.sql files are migr
   CHECK(r.out.find("CREATE TABLE b (") != std::string::npos);
   CHECK(r.out.find("old") == std::string::npos);
   CHECK(r.out.find("auth") == std::string::npos);  // the platform baseline is not printed
+
+  // lint of the folder says what it skipped too, and lints a skipped file when it is named.
+  auto folder = repo.driftguard("lint --format gcc supabase/migrations");
+  CHECK(folder.err == "driftguard: note: skipped supabase/migrations/archive/20230101000000_old.sql: in a subfolder "
+                      "of supabase/migrations (archive/): the Supabase CLI applies only the files directly in "
+                      "supabase/migrations (name the file to lint it)\n"
+                      "driftguard: note: skipped supabase/migrations/notes.sql: not named <digits>_<name>.sql: the "
+                      "Supabase CLI does not apply it (name the file to lint it)\n");
+  CHECK(folder.out.find("archive") == std::string::npos);
+  auto one = repo.driftguard("lint --format gcc supabase/migrations/archive/20230101000000_old.sql");
+  CHECK(one.err == "");
+  CHECK(one.out.find("supabase/migrations/archive/20230101000000_old.sql:1:") != std::string::npos);
 }
 
 TEST_CASE("the platform is replayed under the history and taken out before comparing", "[supabase]") {
@@ -307,6 +316,41 @@ TEST_CASE("the platform is replayed under the history and taken out before compa
   auto none = repo.driftguard("schema --from migrations:supabase/migrations --platform none");
   CHECK(none.code == 1);
   CHECK(none.err.find("replay-error") != std::string::npos);
+}
+
+TEST_CASE("schema --from on Supabase prints the project's SQL only, and it rebuilds the project on the platform",
+          "[supabase][pg][shadow]") {
+  dgtest::Repo repo;
+  std::string migration =
+      "create table public.profiles (id uuid primary key references auth.users (id) on delete cascade);\n"
+      "create function public.handle_new_user() returns trigger language plpgsql security definer\n"
+      "  set search_path = '' as $$ begin insert into public.profiles (id) values (new.id); return new; end $$;\n"
+      "create trigger on_auth_user_created after insert on auth.users\n"
+      "  for each row execute procedure public.handle_new_user();\n";
+  repo.write("supabase/migrations/20240101000000_profiles.sql", migration);
+  auto r = repo.driftguard("schema --from migrations:supabase/migrations");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // auth.users is the platform's: neither its table nor its schema is the project's SQL; the trigger is.
+  CHECK(r.out.find("auth.users (") == std::string::npos);
+  CHECK(r.out.find("CREATE SCHEMA IF NOT EXISTS auth") == std::string::npos);
+  CHECK(r.out.find("CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth.users") != std::string::npos);
+
+  // PostgreSQL: the printed schema, applied on the platform, builds what the migration builds.
+  auto b = platform::supabase();
+    auto built = [&](const std::string& file, const std::string& sql) {
+    shadow::Result s = shadow::replay({{make_source(file, sql), shadow::FileMode::statements}}, {}, nullptr, b->files);
+    INFO(file << ": " << (s.findings.empty() ? "" : s.findings.front().message));
+    REQUIRE(s.findings.empty());
+    platform::strip(s.model, *b);
+    return s.model;
+  };
+  auto from_migration = built("migration.sql", migration);
+  auto from_schema = built("schema.sql", r.out);
+  auto items = diff::diff(from_migration, from_schema);
+  std::string listed;
+  for (const auto& i : items) listed += i.kind + " " + i.path + "\n";
+  CHECK(listed == "");
 }
 
 TEST_CASE("platform selection: flags, config, and the signs of a Supabase project", "[supabase][config]") {
@@ -355,13 +399,21 @@ TEST_CASE("platform selection: flags, config, and the signs of a Supabase projec
   auto pre = choose_platform("", (repo.dir() / "pre.sql").string(), std::nullopt, plain);
   REQUIRE(pre.baseline != nullptr);
   CHECK(pre.baseline->model.schema("neon_auth") != nullptr);
+  // On a Supabase project a prelude adds to the platform's baseline (extension stubs, extra roles): both replay.
+  auto both = choose_platform("", (repo.dir() / "pre.sql").string(), std::nullopt, sb);
+  REQUIRE(both.baseline != nullptr);
+  CHECK(both.baseline->name == "supabase");
+  CHECK(both.baseline->describe() == std::string(platform::kSupabaseFile) + " + " + (repo.dir() / "pre.sql").string());
+  CHECK(both.baseline->model.schema("neon_auth") != nullptr);
+  CHECK(both.baseline->model.table("auth", "users") != nullptr);
+  CHECK(both.why == "the Supabase CLI layout (supabase/migrations), --prelude " + (repo.dir() / "pre.sql").string());
   const std::string toml = (repo.dir() / "driftguard.toml").string();
   repo.write("driftguard.toml", "platform = \"supabase\"\n");
   CHECK(choose_platform("", "", toml, plain).why == "platform in " + toml);
   repo.write("driftguard.toml", "platform = \"none\"\n");
   CHECK(choose_platform("", "", toml, sb).baseline == nullptr);
   repo.write("driftguard.toml", "prelude = \"pre.sql\"\n");
-  CHECK(choose_platform("", "", toml, plain).baseline->file == (repo.dir() / "pre.sql").string());
+  CHECK(choose_platform("", "", toml, plain).baseline->describe() == (repo.dir() / "pre.sql").string());
   repo.write("driftguard.toml", "platform = \"heroku\"\n");
   auto bad = repo.driftguard("schema --from migrations:b/db/migrations");
   CHECK(bad.code == 2);
@@ -404,18 +456,18 @@ TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift
       outcome += "build: " + (built.empty() ? std::string("ok") : built) + "\n";
       const std::string args = "--migrations supabase/migrations --format json";
       if (built.empty()) {
-        auto live = repo.driftguard("drift " + args + " --database-url " + shq(info));
+        auto live = repo.driftguard("drift " + args + " --database-url " + shell_quote(info));
         auto items = items_of(live.out);
         outcome += "drift: exit " + std::to_string(live.code) + "\n";
         for (const auto& i : items) outcome += "  " + i + "\n";
-        auto status = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info) +
+        auto status = repo.driftguard("status --migrations supabase/migrations --database-url " + shell_quote(info) +
                                       " --pending-only --format names");
         outcome += "status pending: exit " + std::to_string(status.code) + (status.out.empty() ? " none" : "") + "\n";
         if (!status.out.empty()) outcome += status.out;
       }
       // --shadow against the same database (or, when it could not be built, against an empty one: the shadow's
       // own failure is what is pinned).
-      auto shadow = repo.driftguard("drift " + args + " --shadow --database-url " + shq(info));
+      auto shadow = repo.driftguard("drift " + args + " --shadow --database-url " + shell_quote(info));
       outcome += "shadow: exit " + std::to_string(shadow.code) + "\n";
       for (const auto& i : items_of(shadow.out)) outcome += "  " + i + "\n";
       update += "[" + project + "]\n" + outcome;
@@ -434,7 +486,7 @@ TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[s
   CorpusProject p(project);
   const std::string& info = p.info;
   REQUIRE(build_like_supabase(info, p.files) == "");
-  const std::string drift = "drift --migrations supabase/migrations --format json --database-url " + shq(info);
+  const std::string drift = "drift --migrations supabase/migrations --format json --database-url " + shell_quote(info);
   auto before = items_of(p.repo.driftguard(drift).out);
   {
     Conn c(info);
@@ -499,14 +551,14 @@ TEST_CASE("status: tracker rows without statements are applied, not compared, an
                    "('20240101000000', 'init'); insert into supabase_migrations.schema_migrations values "
                    "('20240201000000', '{}', 'next')") == "");
   }
-  auto r = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info));
+  auto r = repo.driftguard("status --migrations supabase/migrations --database-url " + shell_quote(info));
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(r.out.find("note: ignored supabase/migrations/archive/20230101000000_old.sql") != std::string::npos);
   CHECK(r.out.find("note: 2 applied migrations have no statements in supabase_migrations.schema_migrations (recorded "
                    "by hand or by a deploy script, not by the Supabase CLI): applied, content not compared") !=
         std::string::npos);
-  auto names = repo.driftguard("status --migrations supabase/migrations --database-url " + shq(info) +
+  auto names = repo.driftguard("status --migrations supabase/migrations --database-url " + shell_quote(info) +
                                " --pending-only --format names");
   CHECK(names.code == 0);
   CHECK(names.out == "");
@@ -525,8 +577,8 @@ TEST_CASE("Prisma on Supabase: a multiSchema schema.prisma pulled from the datab
   // fixtures/supabase/vercel-pulled.prisma: what Prisma's own engine pulls from this database with
   // schemas = ["auth", "public"] (../shared/tools/prisma-engine pull URL SCHEMA): every GoTrue table as a model.
   // The supabase/ folder beside prisma/ selects the Supabase platform.
-  p.repo.write("prisma/schema.prisma", read(dgtest::source_dir() + "/fixtures/supabase/vercel-pulled.prisma"));
-  auto r = p.repo.driftguard("drift --prisma prisma/schema.prisma --database-url " + shq(p.info) + " --format json");
+  p.repo.write("prisma/schema.prisma", read_file(dgtest::source_dir() + "/fixtures/supabase/vercel-pulled.prisma"));
+  auto r = p.repo.driftguard("drift --prisma prisma/schema.prisma --database-url " + shell_quote(p.info) + " --format json");
   INFO(r.err);
   json doc = json::parse(r.out);
   std::vector<std::string> managed;

@@ -448,7 +448,11 @@ std::string to_sql(const SchemaModel& m) {
   auto section = [&](const char* title) { out << "\n-- " << title << "\n"; };
   section("schemas");
   for (const auto& [n, s] : m.schemas) {
-    if (n != "public") out << "CREATE SCHEMA IF NOT EXISTS " << norm::ident(n) << ";\n";
+    // A schema that only holds platform table shells is the platform's.
+    bool platform_only = s.types.empty() && s.sequences.empty() && s.views.empty() && s.functions.empty() &&
+                         !s.tables.empty() &&
+                         std::all_of(s.tables.begin(), s.tables.end(), [](const auto& t) { return t.second.platform_shell; });
+    if (n != "public" && !platform_only) out << "CREATE SCHEMA IF NOT EXISTS " << norm::ident(n) << ";\n";
   }
   if (!m.extensions.empty()) section("extensions");
   for (const auto& [n, e] : m.extensions) {
@@ -517,6 +521,7 @@ std::string to_sql(const SchemaModel& m) {
   std::vector<std::string> after;  // foreign keys, sequence ownership, indexes: after every table exists
   for (const auto& [sn, s] : m.schemas) {
     for (const auto& [tn, t] : s.tables) {
+      if (t.platform_shell) continue;  // its triggers and policies are printed with the others below
       std::string rel = norm::qualified(sn, tn);
       out << "\nCREATE TABLE " << rel << " (";
       bool first = true;

@@ -115,6 +115,9 @@ struct Table {
   bool rls_forced = false;
   SourceRef rls_src;         // the statement that last changed row-level security
   bool opaque = false;       // columns not fully known (CREATE TABLE AS, LIKE, INHERITS of an unknown table)
+  // A platform's table (auth.users) kept only for the triggers and policies the project adds to it
+  // (platform::strip): the project's SQL never creates it.
+  bool platform_shell = false;
   std::map<std::string, std::string> options;  // storage parameters: WITH (fillfactor=70); "toast.x" for TOAST's
   // Partitioning, as pg_get_partkeydef and pg_get_expr(relpartbound) print it: the key of a partitioned table
   // ("LIST (k)", "RANGE (at, ((v + 1)))"); for a partition, its parent and bound ("FOR VALUES IN ('a')", "DEFAULT").

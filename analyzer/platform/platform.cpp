@@ -11,14 +11,12 @@ namespace driftguard::platform {
 
 namespace {
 
-std::shared_ptr<Baseline> build(std::string name, std::string file, std::string sql) {
+std::shared_ptr<Baseline> build(std::string name, std::vector<SourceFile> files) {
   auto b = std::make_shared<Baseline>();
   b->name = std::move(name);
-  b->file = std::move(file);
-  b->sql = std::move(sql);
-  SourceFile src = make_source(b->file, b->sql);
+  b->files = std::move(files);
   model::Replayer replayer;
-  replayer.apply_file(src, parse_sql(src.text), b->findings);
+  for (const auto& f : b->files) replayer.apply_file(f, parse_sql(f.text), b->findings);
   b->model = replayer.take();
   return b;
 }
@@ -63,6 +61,7 @@ void strip_table_parts(model::Table& t, const model::Table& bt, const model::Tab
   t.rls_enabled = false;
   t.rls_forced = false;
   t.rls_src = {};
+  t.platform_shell = true;
 }
 
 bool table_empty(const model::Table& t) {
@@ -75,15 +74,24 @@ std::shared_ptr<const Baseline> supabase() {
   static std::once_flag once;
   static std::shared_ptr<Baseline> b;
   std::call_once(once, [] {
-    b = build(kSupabase, kSupabaseFile, supabase_baseline_sql());
+    b = build(kSupabase, {make_source(kSupabaseFile, supabase_baseline_sql())});
     b->default_extensions = {"pg_graphql", "supabase_vault", "pgsodium", "pgjwt", "pg_net", "plpgsql"};
   });
   return b;
 }
 
-std::shared_ptr<const Baseline> prelude(const std::string& path) {
-  SourceFile f = load_file(path);
-  return build("prelude", path, f.text);
+std::shared_ptr<const Baseline> prelude(const std::string& path, const std::shared_ptr<const Baseline>& on) {
+  std::vector<SourceFile> files = on ? on->files : std::vector<SourceFile>{};
+  files.push_back(load_file(path));
+  auto b = build(on ? on->name : "prelude", std::move(files));
+  if (on) b->default_extensions = on->default_extensions;
+  return b;
+}
+
+std::string Baseline::describe() const {
+  std::string out;
+  for (const auto& f : files) out += (out.empty() ? "" : " + ") + f.path;
+  return out;
 }
 
 void strip(model::SchemaModel& m, const Baseline& baseline, const model::SchemaModel* keep) {

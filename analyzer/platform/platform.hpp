@@ -10,6 +10,7 @@
 
 #include "analyzer/finding.hpp"
 #include "analyzer/model/model.hpp"
+#include "analyzer/source.hpp"
 
 namespace driftguard::platform {
 
@@ -23,23 +24,27 @@ inline constexpr const char* kSupabaseVersion =
 // platform/supabase/baseline.sql, embedded at build time (cmake/EmbedPlatform.cmake).
 const std::string& supabase_baseline_sql();
 
-// A baseline: its SQL, the file its objects point at, and the model it builds (replayed once, statically).
+// A baseline: its files (the platform's, then a prelude), replayed in order, and the model they build (statically,
+// once).
 struct Baseline {
-  std::string name;  // "supabase", or "prelude"
-  std::string file;  // kSupabaseFile, or the prelude's path
-  std::string sql;
+  std::string name;  // "supabase" (a prelude on it keeps the name: the platform is still Supabase), or "prelude"
+  std::vector<SourceFile> files;
   model::SchemaModel model;
   std::vector<Finding> findings;  // replay errors of the baseline itself (none for the embedded one: tested)
   // Extensions the platform enables by default that a throwaway cluster cannot have (Supabase: pg_graphql,
   // supabase_vault, ...): never the project's, taken out like the baseline's own.
   std::vector<std::string> default_extensions;
+
+  // "platform/supabase/baseline.sql + pre.sql"
+  std::string describe() const;
 };
 
 // The embedded Supabase baseline (built on first use).
 std::shared_ptr<const Baseline> supabase();
-// A prelude file (`prelude = "file.sql"`, --prelude FILE). Throws InputFailure (analyzer/source.hpp) when it
-// cannot be read.
-std::shared_ptr<const Baseline> prelude(const std::string& path);
+// A prelude file (`prelude = "file.sql"`, --prelude FILE), replayed after the platform's baseline `on` when there is
+// one (a Supabase project's extension stubs or extra roles), alone otherwise. Throws InputFailure
+// (analyzer/source.hpp) when it cannot be read.
+std::shared_ptr<const Baseline> prelude(const std::string& path, const std::shared_ptr<const Baseline>& on = nullptr);
 
 // Takes the baseline's objects out of `m`, by name: its tables (with all their columns, constraints and indexes;
 // triggers and policies a project adds to a platform table stay, on a table shell), types, sequences, views,
