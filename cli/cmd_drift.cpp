@@ -11,6 +11,8 @@
 #include "cli/config.hpp"
 #include "cli/db_flags.hpp"
 #include "cli/model_source.hpp"
+#include "cli/settings_flags.hpp"
+#include "cli/tracker.hpp"
 #include "cli/report.hpp"
 #include "introspect/diff.hpp"
 #include "introspect/diff3.hpp"
@@ -27,6 +29,10 @@ struct DriftOptions {
   std::string color = "auto";
   bool verbose = false;
   bool shadow = false;
+  std::string runner = "auto";  // --runner; auto: the config's runner, else detected per file
+  std::string fail_on = "warning";  // --fail-on: items at or above it make the exit code 1
+  bool applied_only = false;        // --applied-only: the migrations side is what the tracker says is applied
+  std::string tracker = "auto";     // --tracker (status's)
   DbFlags db;
   PlatformFlags platform;
 };
@@ -38,18 +44,18 @@ struct Counts {
   int warnings = 0;
   int infos = 0;
   int unmanaged = 0;
-  int failing = 0;  // items that make the exit code 1: warnings and errors that are not unmanaged
+  int failing = 0;  // items that make the exit code 1: at or above --fail-on, and not unmanaged
 };
 // Two-way (DriftItem) and three-way (Item3) items alike.
 template <class Items>
-Counts count(const Items& items) {
+Counts count(const Items& items, Severity fail_on = Severity::warning) {
   Counts c;
   for (const auto& i : items) {
     if (i.severity == Severity::error) ++c.errors;
     if (i.severity == Severity::warning) ++c.warnings;
     if (i.severity == Severity::info) ++c.infos;
     if (i.unmanaged) ++c.unmanaged;
-    if (!i.unmanaged && i.severity >= Severity::warning) ++c.failing;
+    if (!i.unmanaged && i.severity >= fail_on) ++c.failing;
   }
   return c;
 }
@@ -458,6 +464,11 @@ void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src,
     for (std::size_t k = 0; k < 3 && !at.known(); ++k) {
       if (i.known[k] && i.values[k].src.known()) at = i.values[k].src;
     }
+    // No position (a database has none): the label of the first source that holds the object, so that an item
+    // only in the database is not attributed to schema.prisma.
+    for (std::size_t k = 0; k < 3 && !at.known(); ++k) {
+      if (i.known[k] && i.values[k].present) at = SourceRef{src[k]->label(), 0, 0};
+    }
     if (!at.known()) at = SourceRef{src[0]->label(), 0, 0};
     out << at.str() << ": " << to_string(i.severity) << ": " << sentence3(i, src) << " [" << i.family << "]";
     if (i.unmanaged) out << " (unmanaged by schema.prisma)";
@@ -484,6 +495,13 @@ std::string platform_hint(const std::vector<ModelSource>& sides) {
            "pending migrations (see driftguard status)";
   }
   return "Supabase: write schema changes as migrations (`supabase migration new <name>`)";
+}
+
+// The runner migrations are replayed as: --runner, else the config's `runner`, else auto (per file).
+Runner runner_of(const std::string& flag, const std::optional<std::string>& config_path) {
+  std::string name = flag;
+  if (name == "auto" && config_path) name = load_config(*config_path).runner.value_or("auto");
+  return name == "auto" ? Runner::auto_detect : *parse_runner(name);
 }
 
 int run_drift(const DriftOptions& o) {
@@ -525,6 +543,21 @@ int run_drift(const DriftOptions& o) {
   ctx.catalog.schemas = o.db.schemas;
   ctx.catalog.include_platform = o.db.include_platform;
   ctx.shadow = o.shadow;
+  ctx.runner = runner_of(o.runner, config_path);
+  if (o.applied_only) {
+    auto dirs = std::count_if(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "migrations"; });
+    if (dirs != 1) throw UsageError("--applied-only compares what a tracker says is applied: give one --migrations");
+    const std::string& dir = std::find_if(o.order.begin(), o.order.end(), [](const auto& s) {
+                               return s.first == "migrations";
+                             })->second;
+    AuditedHistory h = audit_folder(dir, o.tracker, o.db);
+    std::vector<std::string> applied = applied_files(h.report);
+    ctx.only_files = std::set<std::string>(applied.begin(), applied.end());
+    if (o.verbose) {
+      std::cerr << "driftguard: --applied-only: " << applied.size() << " of " << h.report.entries.size()
+                << " migrations applied according to " << to_string(h.report.tracker) << " (" << h.report.table << ")\n";
+    }
+  }
   if (o.verbose) ctx.log = &std::cerr;
   std::vector<ModelSource> loaded;
   for (const auto& [kind, path] : sides) {
@@ -571,7 +604,7 @@ int run_drift(const DriftOptions& o) {
     } else {
       print_text(std::cout, expected, actual, items, use_color(o.color));
     }
-    failing = count(items).failing;
+    failing = count(items, *parse_severity(o.fail_on)).failing;
     std::string h = items.empty() ? "" : platform_hint(loaded);
     if (!h.empty() && o.format == "text") std::cout << "hint: " << h << "\n";
   } else {
@@ -592,7 +625,7 @@ int run_drift(const DriftOptions& o) {
     } else {
       print_text3(std::cout, src, items, use_color(o.color));
     }
-    failing = count(items).failing;
+    failing = count(items, *parse_severity(o.fail_on)).failing;
   }
   if (o.verbose) {
     for (const auto& s : loaded) print_skipped(std::cerr, s);
@@ -615,12 +648,20 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   }
   add_db_flags(cmd, o->db, true);
   add_platform_flags(cmd, o->platform);
+  add_runner_flag(cmd, o->runner);
+  cmd->add_flag("--applied-only", o->applied_only,
+                "Replay only the migrations the tracker says are applied (status's --tracker; default: the tracker "
+                "table of --database-url)");
+  cmd->add_option("--tracker", o->tracker, kTrackerHelp)->check(check_tracker_spec)->capture_default_str();
   cmd->add_flag("--shadow", o->shadow,
                 "Replay --migrations/--sql with PostgreSQL itself in a throwaway local cluster (initdb; removed on exit) "
                 "and compare what it built; the static replay becomes a cross-check");
   cmd->add_option("--ignore", o->ignore, "Ignore objects: table, schema.*, table.column, globs (repeatable)");
   cmd->add_option("--config", o->config,
                   "driftguard.toml whose [ignore] drift patterns apply (default: the nearest one above the first side)");
+  cmd->add_option("--fail-on", o->fail_on,
+                  "Exit 1 when an item (not unmanaged) is at or above this severity: error, warning (default) or info")
+      ->check(CLI::IsMember({"error", "warning", "info"}));
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "gcc"}));
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));

@@ -81,7 +81,7 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
     ParsedFile parsed = parse_sql(file.text);
     // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner), both
     // statically and in the shadow cluster.
-    FileTransaction tx = file_transaction(detect_runner(file), false, file, parsed.statements, 15);
+    FileTransaction tx = file_transaction(ctx.runner, false, file, parsed.statements, 15);
     std::size_t before = src.findings.size();
     replayer.apply_file(file, parsed, src.findings,
                         tx.mode == TxMode::request   ? model::FileMode::request
@@ -109,6 +109,7 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
 void load_migrations(ModelSource& src, const LoadContext& ctx) {
   auto d = discover_with_notes({src.path}, src.notes);
   src.errors = d.errors;
+  if (ctx.only_files) std::erase_if(d.files, [&](const std::string& f) { return !ctx.only_files->count(f); });
   replay_files(src, d.files, ctx);
 }
 

@@ -20,6 +20,7 @@
 #include "introspect/catalog.hpp"
 #include "introspect/db/connection.hpp"
 #include "introspect/diff.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
@@ -29,6 +30,12 @@ struct LoadContext {
   db::ConnectOptions conn;
   catalog::Options catalog;
   bool shadow = false;
+  // The runner each migration file is replayed as (its transaction: rules/transaction/runner): --runner, else the
+  // config's `runner`, else detected per file from the layout.
+  Runner runner = Runner::auto_detect;
+  // Migration folders: replay only these files (drift --applied-only: what the tracker says is applied); none =
+  // every file.
+  std::optional<std::set<std::string>> only_files;
   std::ostream* log = nullptr;  // --verbose: progress of a shadow replay
   // The platform baseline migrations and SQL files are replayed on (statically and in the shadow cluster); null =
   // none. Its objects are taken out of the models by scope_platform().

@@ -8,6 +8,9 @@
 // - supabase: `supabase_migrations.schema_migrations(version, statements text[], name)`; version is the number
 //   before the first '_' of the file name, statements the file split at top-level ';' (trimmed, without the ';').
 //
+// - json: a JSON file a team keeps per environment (sql/migrations/applied/production.json), no database:
+//   `["0001_create_users", ...]` or `[{"name": ..., "number": ..., "applied_at": ...}, ...]` (read_json_tracker).
+//
 // Reading is separate from comparing: read_tracker() runs the queries (in a db::ReadOnlySession's transaction),
 // audit() is pure and takes the files and the rows.
 #pragma once
@@ -23,7 +26,7 @@
 
 namespace driftguard::history {
 
-enum class Tracker { prisma, supabase };
+enum class Tracker { prisma, supabase, json };
 std::string_view to_string(Tracker t);
 
 // The state shown for a migration (one per migration, the most serious that applies).
@@ -71,11 +74,20 @@ struct SupabaseRow {
   std::optional<std::vector<std::string>> statements;  // NULL when the CLI did not record them
 };
 
+// One migration a JSON tracker file says is applied: a name, a number, or both.
+struct JsonRow {
+  std::string name;                        // "" when only a number is given
+  std::optional<std::string> number;       // digits, as written ("0003", 3 -> "3")
+  std::optional<std::string> applied_at;   // as written
+};
+
 struct TrackerData {
   Tracker tracker = Tracker::prisma;
-  std::string table;               // as found: "public._prisma_migrations", "supabase_migrations.schema_migrations"
+  std::string table;               // as found: "public._prisma_migrations", "supabase_migrations.schema_migrations";
+                                   // json: the file's path
   std::vector<PrismaRow> prisma;   // ordered by started_at, then id
   std::vector<SupabaseRow> supabase;
+  std::vector<JsonRow> json;       // in file order
 };
 
 // Where the tracker table of `t` is ("schema.table"), if the database has one. For Prisma: the table in the
@@ -83,6 +95,9 @@ struct TrackerData {
 std::optional<std::string> locate_tracker(pqxx::transaction_base& tx, Tracker t);
 // Reads every row of the tracker table located at `table`.
 TrackerData read_tracker(pqxx::transaction_base& tx, Tracker t, const std::string& table);
+// Reads a JSON tracker file (`text` as read from `path`). Throws std::runtime_error "PATH:LINE:COL: message" for
+// invalid JSON, "PATH: [3]: message" for an entry of another shape.
+TrackerData read_json_tracker(const std::string& path, const std::string& text);
 
 // The content that was applied, looked up elsewhere (git history) for Prisma, where only a checksum is stored.
 struct OriginalLookup {
@@ -130,7 +145,9 @@ struct Report {
 };
 
 // The files of a migrations directory for a tracker, from discovered paths (analyzer discover()): Prisma takes
-// <dir>/<name>/migration.sql, Supabase <version>_<name>.sql; other files are ignored (returned in `ignored`).
+// <dir>/<name>/migration.sql, Supabase <version>_<name>.sql, json every up migration (name: the file name without
+// `.sql` / `.up.sql`, or a Prisma folder's name; version: its leading digits); other files are ignored (returned in
+// `ignored`).
 // Throws std::runtime_error when a file cannot be read.
 std::vector<MigrationFile> migration_files(Tracker t, const std::vector<std::string>& paths,
                                            std::vector<std::string>& ignored);

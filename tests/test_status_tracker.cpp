@@ -1,0 +1,239 @@
+// status without a tracker table (a JSON tracker file per environment), the one-file question of deploy scripts
+// (`status --file`, every exit code), and drift against what a tracker says is applied (`drift --applied-only`,
+// `--fail-on`), on repositories built by the tests.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "introspect/history.hpp"
+#include "tests/git_repo.hpp"
+#include "tests/pg_server.hpp"
+
+using nlohmann::json;
+using namespace driftguard;
+
+namespace {
+
+std::string shq(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// An up/down project (golang-migrate style) whose team records each environment's applied migrations in
+// sql/migrations/applied/<env>.json.
+const char* kUsersUp = "CREATE TABLE users (\n  id bigserial PRIMARY KEY,\n  name text NOT NULL\n);\n";
+const char* kEmailUp = "ALTER TABLE users ADD COLUMN email text;\nCREATE UNIQUE INDEX users_email_key ON users (email);\n";
+const char* kAvatarUp = "ALTER TABLE users ADD COLUMN avatar_url text;\n";
+
+void up_down_project(const dgtest::Repo& repo) {
+  const std::string m = "sql/migrations/";
+  repo.write(m + "0001_create_users.up.sql", kUsersUp);
+  repo.write(m + "0001_create_users.down.sql", "DROP TABLE users;\n");
+  repo.write(m + "0002_add_email.up.sql", kEmailUp);
+  repo.write(m + "0002_add_email.down.sql", "DROP INDEX users_email_key;\nALTER TABLE users DROP COLUMN email;\n");
+  repo.write(m + "0003_add_avatar.up.sql", kAvatarUp);
+  repo.write(m + "0003_add_avatar.down.sql", "ALTER TABLE users DROP COLUMN avatar_url;\n");
+  // both accepted shapes: a name, and an object with a number (compared as a number) and a time
+  repo.write(m + "applied/production.json",
+             "[\n  \"0001_create_users\",\n  {\"number\": 2, \"applied_at\": \"2024-03-01T10:00:00Z\"}\n]\n");
+  repo.write(m + "applied/staging.json",
+             "[\n  {\"name\": \"0001_create_users\"},\n  {\"name\": \"0002_add_email.up.sql\"},\n"
+             "  {\"name\": \"0003_add_avatar\", \"applied_at\": \"2024-03-02T09:00:00Z\", \"by\": \"ci\"}\n]\n");
+}
+
+}  // namespace
+
+TEST_CASE("JSON tracker files: both shapes, names and numbers, bad files at file:line:col", "[status]") {
+  using namespace driftguard::history;
+  auto d = read_json_tracker("p.json", "[\"0001_a\", {\"name\": \"b\", \"number\": \"0007\", \"applied_at\": \"x\"},"
+                                       " {\"number\": 3}]");
+  REQUIRE(d.json.size() == 3);
+  CHECK(d.tracker == Tracker::json);
+  CHECK(d.json[0].name == "0001_a");
+  CHECK(d.json[1].number == std::optional<std::string>("0007"));
+  CHECK(d.json[1].applied_at == std::optional<std::string>("x"));
+  CHECK(d.json[2].name.empty());
+  CHECK(d.json[2].number == std::optional<std::string>("3"));
+  auto error = [](const std::string& text) {
+    try {
+      read_json_tracker("applied/prod.json", text);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(error("[\n  \"a\",\n  }\n]") ==
+        "applied/prod.json:3:3: invalid JSON: syntax error while parsing value - unexpected '}'; expected '[', '{', "
+        "or a literal");
+  CHECK(error("{\"a\": 1}") ==
+        "applied/prod.json: expected a list of migration names, or of objects with \"name\", \"number\" and "
+        "\"applied_at\", got object");
+  CHECK(error("[\"a\", 3]") ==
+        "applied/prod.json: [1]: expected a list of migration names, or of objects with \"name\", \"number\" and "
+        "\"applied_at\", got number");
+  CHECK(error("[{\"applied_at\": \"x\"}]") == "applied/prod.json: [0]: an entry needs a \"name\" or a \"number\"");
+  CHECK(error("[{\"number\": -1}]") ==
+        "applied/prod.json: [0]: \"number\" must be a non-negative integer or a string of digits");
+  CHECK(error("[{\"name\": 5}]") == "applied/prod.json: [0]: \"name\" must be a string");
+}
+
+TEST_CASE("status --tracker json: an up/down project, no database", "[status]") {
+  dgtest::Repo repo;
+  up_down_project(repo);
+  auto r = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/production.json");
+  CHECK(r.err == "");
+  CHECK(r.code == 0);  // pending is what a deploy is for
+  CHECK(r.out ==
+        "tracker:    json (sql/migrations/applied/production.json)\n"
+        "database:   (none: the tracker is a file)\n"
+        "migrations: sql/migrations\n\n"
+        "applied      0001_create_users\n"
+        "applied      0002_add_email  applied 2024-03-01T10:00:00Z\n"
+        "pending      0003_add_avatar\n"
+        "\n3 migrations: 2 applied, 1 pending\n");
+
+  auto names = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/production.json "
+                               "--pending-only --format names");
+  CHECK(names.code == 0);
+  CHECK(names.out == "sql/migrations/0003_add_avatar.up.sql\n");
+  auto all = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/production.json "
+                             "--fail-on pending");
+  CHECK(all.code == 1);
+
+  // staging has all three; a name the folder does not have is missing (a hotfix applied from elsewhere)
+  auto st = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/staging.json "
+                            "--format json");
+  CHECK(st.code == 0);
+  json doc = json::parse(st.out);
+  CHECK(doc["tracker"] == "json");
+  CHECK(doc["table"] == "sql/migrations/applied/staging.json");
+  CHECK(doc["database"] == nullptr);
+  CHECK(doc["summary"]["applied"] == 3);
+  CHECK(doc["migrations"][2]["finished_at"] == "2024-03-02T09:00:00Z");
+  repo.write("sql/migrations/applied/hotfix.json", "[\"0001_create_users\", \"0002_add_email\", \"0002_hotfix_index\"]");
+  auto hot = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/hotfix.json");
+  CHECK(hot.code == 1);
+  CHECK(hot.out.find("\nmissing      0002_hotfix_index  not in the directory\npending      0003_add_avatar\n") !=
+        std::string::npos);
+
+  // bad tracker files: exit 2 with where
+  repo.write("sql/migrations/applied/broken.json", "[\n  \"0001_create_users\",\n  }\n");
+  auto bad = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/broken.json");
+  CHECK(bad.code == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.rfind("driftguard: error: sql/migrations/applied/broken.json:3:3: invalid JSON: ", 0) == 0);
+  auto none = repo.driftguard("status --migrations sql/migrations --tracker json:nope.json");
+  CHECK(none.code == 2);
+  CHECK(none.err == "driftguard: error: --tracker json:nope.json: no such file\n");
+  auto spec = repo.driftguard("status --migrations sql/migrations --tracker flyway");
+  CHECK(spec.code == 2);
+}
+
+TEST_CASE("status --file: one migration's state as the exit code of a deploy script", "[status]") {
+  dgtest::Repo repo;
+  up_down_project(repo);
+  const std::string base = "status --migrations sql/migrations --tracker json:sql/migrations/applied/production.json";
+  auto applied = repo.driftguard(base + " --file sql/migrations/0001_create_users.up.sql");
+  CHECK(applied.code == 0);
+  CHECK(applied.out == "applied      0001_create_users\n");
+  // however the path is spelled
+  auto dotted = repo.driftguard(base + " --file ./sql/migrations/../migrations/0002_add_email.up.sql");
+  CHECK(dotted.code == 0);
+  CHECK(dotted.out == "applied      0002_add_email  applied 2024-03-01T10:00:00Z\n");
+  auto pending = repo.driftguard(base + " --file sql/migrations/0003_add_avatar.up.sql");
+  CHECK(pending.code == 3);
+  CHECK(pending.out == "pending      0003_add_avatar\n");
+  auto names = repo.driftguard(base + " --file sql/migrations/0003_add_avatar.up.sql --format names");
+  CHECK(names.code == 3);
+  CHECK(names.out == "sql/migrations/0003_add_avatar.up.sql\n");
+  auto js = repo.driftguard(base + " --file sql/migrations/0003_add_avatar.up.sql --format json");
+  CHECK(js.code == 3);
+  json doc = json::parse(js.out);
+  REQUIRE(doc["migrations"].size() == 1);
+  CHECK(doc["migrations"][0]["state"] == "pending");
+  CHECK(doc["exit_code"] == 3);
+  // a down migration, or a file of no migration folder: usage error
+  auto down = repo.driftguard(base + " --file sql/migrations/0003_add_avatar.down.sql");
+  CHECK(down.code == 2);
+  CHECK(down.err == "driftguard: error: --file sql/migrations/0003_add_avatar.down.sql: not a migration of "
+                    "sql/migrations\n");
+  auto gone = repo.driftguard(base + " --file sql/migrations/0009_nope.up.sql");
+  CHECK(gone.code == 2);
+  CHECK(gone.err == "driftguard: error: --file sql/migrations/0009_nope.up.sql: not a migration of sql/migrations "
+                    "(no such file)\n");
+}
+
+TEST_CASE("status --file: edited after apply (Supabase master file) exits 1", "[status][pg]") {
+  // A Supabase-first project whose newest migration was edited after `supabase db push` recorded it.
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_init.sql", "create table profiles (id uuid primary key);\n");
+  repo.write("supabase/migrations/20240201000000_master.sql",
+             "alter table profiles add column avatar_url text;\nalter table profiles add column bio text;\n");
+  std::string db = dgtest::pg::fresh_database("sbfile");
+  dgtest::pg::exec(db, "CREATE SCHEMA supabase_migrations;\n"
+                       "CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, "
+                       "statements text[], name text);\n"
+                       "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101000000', "
+                       "ARRAY['create table profiles (id uuid primary key)'], 'init'), ('20240201000000', "
+                       "ARRAY['alter table profiles add column avatar_url text'], 'master');");
+  const std::string base = "status --database-url " + shq(db) + " --migrations supabase/migrations --file ";
+  auto init = repo.driftguard(base + "supabase/migrations/20240101000000_init.sql");
+  CHECK(init.code == 0);
+  auto master = repo.driftguard(base + "supabase/migrations/20240201000000_master.sql");
+  INFO(master.err);
+  CHECK(master.code == 1);
+  CHECK(master.out ==
+        "edited       20240201000000_master  edited after apply: a real change (applied content from "
+        "supabase_migrations.schema_migrations.statements)\n"
+        "    --- applied (supabase_migrations.schema_migrations.statements)\n"
+        "    +++ supabase/migrations/20240201000000_master.sql (statements)\n"
+        "    @@ -1 +1,2 @@\n"
+        "     alter table profiles add column avatar_url text;\n"
+        "    +alter table profiles add column bio text;\n");
+}
+
+TEST_CASE("drift --applied-only compares the database with what the tracker says is applied; --fail-on",
+          "[drift][status][pg]") {
+  dgtest::Repo repo;
+  up_down_project(repo);
+  std::string db = dgtest::pg::fresh_database("applied");
+  dgtest::pg::exec(db, std::string(kUsersUp) + kEmailUp);  // production: 0001 and 0002, as its JSON file says
+  const std::string sides = "drift --migrations sql/migrations --database-url " + shq(db);
+  // every migration: the pending one is drift
+  auto all = repo.driftguard(sides + " --format json");
+  INFO(all.err);
+  CHECK(all.code == 1);
+  json a = json::parse(all.out);
+  REQUIRE(a["items"].size() == 1);
+  CHECK(a["items"][0]["kind"] == "missing-column");
+  CHECK(a["items"][0]["path"] == "public.users.avatar_url");
+  // only what production.json says is applied: no drift
+  auto applied = repo.driftguard(sides + " --applied-only --tracker json:sql/migrations/applied/production.json");
+  INFO(applied.err);
+  CHECK(applied.code == 0);
+  CHECK(applied.out.find("\n0 drift items (0 errors, 0 warnings, 0 info); 0 replay errors\n") != std::string::npos);
+  // staging.json says 0003 is applied: the database lacks it
+  auto staging = repo.driftguard(sides + " --applied-only --tracker json:sql/migrations/applied/staging.json");
+  CHECK(staging.code == 1);
+  // --applied-only needs exactly one migration folder
+  auto two = repo.driftguard("drift --sql sql/migrations/0001_create_users.up.sql --database-url " + shq(db) +
+                             " --applied-only --tracker json:sql/migrations/applied/production.json");
+  CHECK(two.code == 2);
+  CHECK(two.err == "driftguard: error: --applied-only compares what a tracker says is applied: give one --migrations\n");
+
+  // --fail-on: a missing column is an error, an extra index a warning
+  dgtest::pg::exec(db, "ALTER TABLE users ADD COLUMN avatar_url text; CREATE INDEX users_name_idx ON users (name);");
+  auto warn = repo.driftguard(sides + " --format json");
+  json w = json::parse(warn.out);
+  REQUIRE(w["items"].size() == 1);
+  CHECK(w["items"][0]["kind"] == "extra-index");
+  CHECK(w["items"][0]["severity"] == "warning");
+  CHECK(warn.code == 1);  // default: warning
+  CHECK(repo.driftguard(sides + " --fail-on error").code == 0);
+  CHECK(repo.driftguard(sides + " --fail-on warning").code == 1);
+  CHECK(repo.driftguard(sides + " --fail-on info").code == 1);
+  CHECK(repo.driftguard(sides + " --fail-on fatal").code == 2);
+}
