@@ -84,9 +84,67 @@ struct Palette {
   }
 };
 
+// Drift triage joined with the migration tracker: one label per item (empty: no tracker to join with), and what to
+// do about each label, with the tools of the project (the Supabase CLI for a Supabase-first project).
+struct Triage {
+  std::vector<diff::Triage> labels;
+  bool supabase_first = false;
+
+  // The order of the sections; `none` last: three-way items on which the migrations and the database agree.
+  static constexpr diff::Triage kOrder[] = {diff::Triage::not_applied, diff::Triage::conflict,
+                                            diff::Triage::edited_migration, diff::Triage::hotfix,
+                                            diff::Triage::dashboard, diff::Triage::none};
+  std::string hint(diff::Triage t) const {
+    switch (t) {
+      case diff::Triage::not_applied:
+        return std::string("only pending migrations make these differ: deploy them (") +
+               (supabase_first ? "`supabase db push`" : "`prisma migrate deploy`, or your runner") +
+               "; see driftguard status)";
+      case diff::Triage::conflict:
+        return "a pending migration changes what the database already changed: the deploy fails or overwrites it; "
+               "reconcile the migration with the database first (driftguard drift --pending shows what would fail)";
+      case diff::Triage::edited_migration:
+        return std::string("from a migration edited after it was applied: restore the applied version and put the "
+                           "change in a new migration") +
+               (supabase_first ? " (`supabase migration new <name>`)" : "");
+      case diff::Triage::hotfix:
+        return std::string("applied by a migration that is no longer in the folder (driftguard status: missing): "
+                           "bring it back") +
+               (supabase_first ? " (`supabase migration fetch` writes the applied history to files)" : "");
+      case diff::Triage::dashboard:
+        return supabase_first ? "changed in the database without a migration (dashboard, SQL editor): capture it "
+                                "with `supabase db diff -f <name>` (or `supabase db pull`), or revert it"
+                              : "changed in the database without a migration (by hand, db push): capture it in a "
+                                "migration, or revert it";
+      case diff::Triage::none:
+        return "the migrations and the database agree on these";
+    }
+    return "";
+  }
+};
+
+void print_groups(std::ostream& out, const auto& items, const Palette& pal, const auto& item);
+
 // The items grouped by table (or schema object), the unmanaged ones in a section of their own; `item` prints one.
+// With triage, first by label (a heading with what to do), then by table.
 template <class Item, class PrintItem>
-void print_sections(std::ostream& out, const std::vector<Item>& items, const Palette& pal, PrintItem item) {
+void print_sections(std::ostream& out, const std::vector<Item>& items, const Palette& pal, PrintItem item,
+                    const Triage& tri = {}) {
+  if (tri.labels.empty()) return print_groups(out, items, pal, item);
+  for (diff::Triage label : Triage::kOrder) {
+    std::vector<Item> sub;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      if (tri.labels[k] == label) sub.push_back(items[k]);
+    }
+    if (sub.empty()) continue;
+    out << "\n" << pal.bold << "== " << (label == diff::Triage::none ? "other" : to_string(label)) << pal.reset << " ("
+        << plural(sub.size(), "item")
+        << "): " << tri.hint(label) << "\n";
+    print_groups(out, sub, pal, item);
+  }
+}
+
+void print_groups(std::ostream& out, const auto& items, const Palette& pal, const auto& item) {
   auto section = [&](bool unmanaged) {
     std::string group;
     for (const auto& i : items) {
@@ -156,7 +214,7 @@ void print_cross_check(std::ostream& out, const ModelSource& s) {
 }
 
 void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
-                bool color) {
+                bool color, const Triage& tri) {
   Palette pal{color};
   out << "expected: " << e.label() << "\nactual:   " << a.label() << "\n";
   auto endpoint = [&](const char* name, const diff::Endpoint& p) {
@@ -169,7 +227,7 @@ void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, c
         << i.message << "\n";
     endpoint("expected: ", i.expected);
     endpoint("actual:   ", i.actual);
-  });
+  }, tri);
   print_tail(out, {&e, &a}, items, pal);
 }
 
@@ -209,6 +267,20 @@ oj endpoint_json(const diff::Endpoint& p) {
     j["column"] = p.src.column;
   }
   return j;
+}
+
+// "triage" (the label, or null without a tracker) and "triage_hint".
+void triage_json(oj& j, const Triage& tri, std::size_t k) {
+  if (tri.labels.empty()) {
+    j["triage"] = nullptr;
+    return;
+  }
+  if (tri.labels[k] == diff::Triage::none) {
+    j["triage"] = nullptr;
+    return;
+  }
+  j["triage"] = std::string(to_string(tri.labels[k]));
+  j["triage_hint"] = tri.hint(tri.labels[k]);
 }
 
 oj findings_json(const std::vector<Finding>& findings) {
@@ -265,7 +337,7 @@ void finish_json(std::ostream& out, oj& doc, const std::vector<const ModelSource
 }
 
 void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
-                bool verbose) {
+                bool verbose, const Triage& tri) {
   auto side = [&](const ModelSource& s) { return side_json(s, verbose); };
   auto endpoint = endpoint_json;
   oj doc;
@@ -282,6 +354,7 @@ void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, c
     j["unmanaged"] = i.unmanaged;
     j["expected"] = endpoint(i.expected);
     j["actual"] = endpoint(i.actual);
+    triage_json(j, tri, static_cast<std::size_t>(&i - items.data()));
     arr.push_back(j);
   }
   doc["items"] = arr;
@@ -389,7 +462,7 @@ std::string sentence3(const diff::Item3& i, const std::array<const ModelSource*,
 
 
 void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
-                 bool color) {
+                 bool color, const Triage& tri) {
   Palette pal{color};
   std::size_t width = 0;
   for (const auto* s : src) width = std::max(width, short_name(*s).size());
@@ -411,7 +484,7 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     }
     std::string h = hint(src, i);
     if (!h.empty()) out << "    " << pal.dim << "-> " << h << pal.reset << "\n";
-  });
+  }, tri);
   print_tail(out, {src[0], src[1], src[2]}, items, pal);
   std::array<int, 3> odd{};
   for (const auto& i : items) {
@@ -422,7 +495,7 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
 }
 
 void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
-                 bool verbose) {
+                 bool verbose, const Triage& tri) {
   oj doc;
   doc["version"] = 1;
   oj sources = oj::array();
@@ -449,6 +522,7 @@ void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     j["values"] = values;
     std::string h = hint(src, i);
     if (!h.empty()) j["hint"] = h;
+    triage_json(j, tri, static_cast<std::size_t>(&i - items.data()));
     arr.push_back(j);
   }
   doc["items"] = arr;
@@ -504,6 +578,35 @@ Runner runner_of(const std::string& flag, const std::optional<std::string>& conf
   return name == "auto" ? Runner::auto_detect : *parse_runner(name);
 }
 
+// What triage joins with: the migrations replayed up to what the tracker says is applied, compared with the
+// database and with every migration, and the tracker's edited and missing migrations.
+diff::TriageInput triage_input(const AuditedHistory& hist, const ModelSource& migrations, const ModelSource& database,
+                               const LoadContext& ctx, const std::vector<std::string>& ignore, bool applied_only) {
+  diff::TriageInput in;
+  std::set<std::string> applied;
+  for (const auto& f : applied_files(hist.report)) applied.insert(f);
+  for (const auto& e : hist.report.entries) {
+    if (e.problems.count(history::Problem::edited)) in.edited_files.insert(e.path);
+    if (e.problems.count(history::Problem::missing)) in.missing_applied = true;
+  }
+  diff::Options opts;
+  opts.ignore = ignore;
+  if (applied_only) {
+    in.applied_vs_database = diff::diff(migrations.model, database.model, opts);
+    return in;
+  }
+  LoadContext actx = ctx;
+  actx.only_files = applied;
+  actx.shadow = false;  // the static replay: the applied prefix of a history a shadow cluster already ran
+  actx.log = nullptr;
+  std::vector<ModelSource> prefix;
+  prefix.push_back(load_model("migrations", migrations.path, actx));
+  scope_platform(prefix, actx);
+  in.applied_vs_database = diff::diff(prefix.front().model, database.model, opts);
+  in.applied_vs_all = diff::diff(prefix.front().model, migrations.model, opts);
+  return in;
+}
+
 int run_drift(const DriftOptions& o) {
   if (o.order.size() != 2 && o.order.size() != 3) {
     std::string opts;
@@ -544,18 +647,23 @@ int run_drift(const DriftOptions& o) {
   ctx.catalog.include_platform = o.db.include_platform;
   ctx.shadow = o.shadow;
   ctx.runner = runner_of(o.runner, config_path);
+  // The migration tracker (status's): what --applied-only replays, and what triage joins the drift between the
+  // migrations and the database with.
+  auto dirs = std::count_if(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "migrations"; });
+  auto mig_side = std::find_if(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "migrations"; });
+  bool has_database = std::any_of(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "database"; });
+  std::optional<AuditedHistory> hist;
+  std::optional<std::set<std::string>> applied;
   if (o.applied_only) {
-    auto dirs = std::count_if(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "migrations"; });
     if (dirs != 1) throw UsageError("--applied-only compares what a tracker says is applied: give one --migrations");
-    const std::string& dir = std::find_if(o.order.begin(), o.order.end(), [](const auto& s) {
-                               return s.first == "migrations";
-                             })->second;
-    AuditedHistory h = audit_folder(dir, o.tracker, o.db);
-    std::vector<std::string> applied = applied_files(h.report);
-    ctx.only_files = std::set<std::string>(applied.begin(), applied.end());
+    hist = audit_folder(mig_side->second, o.tracker, o.db);
+    std::vector<std::string> files = applied_files(hist->report);
+    applied = std::set<std::string>(files.begin(), files.end());
+    ctx.only_files = applied;
     if (o.verbose) {
-      std::cerr << "driftguard: --applied-only: " << applied.size() << " of " << h.report.entries.size()
-                << " migrations applied according to " << to_string(h.report.tracker) << " (" << h.report.table << ")\n";
+      std::cerr << "driftguard: --applied-only: " << files.size() << " of " << hist->report.entries.size()
+                << " migrations applied according to " << to_string(hist->report.tracker) << " (" << hist->report.table
+                << ")\n";
     }
   }
   if (o.verbose) ctx.log = &std::cerr;
@@ -588,6 +696,29 @@ int run_drift(const DriftOptions& o) {
   // A shadow replay that stopped at a failure built part of the schema: what it lacks is not drift.
   bool incomplete = std::any_of(loaded.begin(), loaded.end(), [](const ModelSource& s) { return s.shadow_incomplete(); });
   if (incomplete) ignore.push_back("*");
+  if (!hist && dirs == 1 && has_database) {
+    try {
+      hist = audit_folder(mig_side->second, o.tracker, o.db);
+    } catch (const UsageError& e) {
+      if (o.tracker != "auto") throw;
+      if (o.verbose) std::cerr << "driftguard: no triage: " << e.what() << "\n";
+    }
+  }
+  Triage tri;
+  std::optional<diff::TriageInput> triage_in;
+  std::size_t mi = 0;
+  std::size_t di = 0;
+  if (hist && dirs == 1 && has_database) {
+    for (std::size_t k = 0; k < loaded.size(); ++k) {
+      if (loaded[k].kind == "migrations") mi = k;
+      if (loaded[k].kind == "database") di = k;
+    }
+    triage_in = triage_input(*hist, loaded[mi], loaded[di], ctx, ignore, applied.has_value());
+    tri.supabase_first = platform.baseline && platform.baseline->name == platform::kSupabase &&
+                         std::none_of(loaded.begin(), loaded.end(), [](const ModelSource& s) {
+                           return s.kind == "prisma" || (s.kind == "migrations" && s.path.find("prisma") != std::string::npos);
+                         });
+  }
   int failing = 0;
   if (loaded.size() == 2) {
     const ModelSource& expected = loaded[0];
@@ -597,12 +728,15 @@ int run_drift(const DriftOptions& o) {
     opts.prisma_any_default = expected.prisma ? expected.prisma_any_default : actual.prisma_any_default;
     opts.ignore = ignore;
     auto items = diff::diff(expected.model, actual.model, opts);
+    if (triage_in && mi == 0 && di == 1) {
+      for (const auto& i : items) tri.labels.push_back(diff::triage(i.path, i.expected, i.actual, *triage_in));
+    }
     if (o.format == "json") {
-      print_json(std::cout, expected, actual, items, o.verbose);
+      print_json(std::cout, expected, actual, items, o.verbose, tri);
     } else if (o.format == "gcc") {
       print_gcc(std::cout, expected, actual, items);
     } else {
-      print_text(std::cout, expected, actual, items, use_color(o.color));
+      print_text(std::cout, expected, actual, items, use_color(o.color), tri);
     }
     failing = count(items, *parse_severity(o.fail_on)).failing;
     std::string h = items.empty() ? "" : platform_hint(loaded);
@@ -618,12 +752,20 @@ int run_drift(const DriftOptions& o) {
     }
     opts.ignore = ignore;
     auto items = diff::diff3({&loaded[0].model, &loaded[1].model, &loaded[2].model}, opts);
+    if (triage_in) {
+      for (const auto& i : items) {
+        const auto& m = i.values[mi];
+        const auto& d = i.values[di];
+        bool agree = i.known[mi] && i.known[di] && m.present == d.present && m.value == d.value;
+        tri.labels.push_back(agree ? diff::Triage::none : diff::triage(i.path, m, d, *triage_in));
+      }
+    }
     if (o.format == "json") {
-      print_json3(std::cout, src, items, o.verbose);
+      print_json3(std::cout, src, items, o.verbose, tri);
     } else if (o.format == "gcc") {
       print_gcc3(std::cout, src, items);
     } else {
-      print_text3(std::cout, src, items, use_color(o.color));
+      print_text3(std::cout, src, items, use_color(o.color), tri);
     }
     failing = count(items, *parse_severity(o.fail_on)).failing;
   }
