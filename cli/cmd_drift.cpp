@@ -32,6 +32,7 @@ struct DriftOptions {
   std::string runner = "auto";  // --runner; auto: the config's runner, else detected per file
   std::string fail_on = "warning";  // --fail-on: items at or above it make the exit code 1
   bool applied_only = false;        // --applied-only: the migrations side is what the tracker says is applied
+  bool pending = false;             // --pending: replay the pending migrations on the live schema
   std::string tracker = "auto";     // --tracker (status's)
   DbFlags db;
   PlatformFlags platform;
@@ -317,10 +318,23 @@ oj side_json(const ModelSource& s, bool verbose) {
   return j;
 }
 
+// --pending: the migrations still to apply, replayed on the live schema, and the statements that would fail.
+struct PendingCheck {
+  std::vector<std::string> files;
+  std::vector<Finding> errors;
+};
+
 // Every side's replay errors (`rule` only when it is not replay-error: shadow-error), the summary; then prints.
 template <class Item>
 void finish_json(std::ostream& out, oj& doc, const std::vector<const ModelSource*>& sources,
-                 const std::vector<Item>& items) {
+                 const std::vector<Item>& items, const PendingCheck* pending) {
+  if (pending) {
+    oj errors = oj::array();
+    for (const auto& f : pending->errors) {
+      errors.push_back(oj{{"file", f.file}, {"line", f.start.line}, {"column", f.start.column}, {"message", f.message}});
+    }
+    doc["pending"] = oj{{"migrations", pending->files}, {"would_fail", errors}};
+  }
   oj replay = oj::array();
   for (const auto* s : sources) {
     for (const auto& f : s->findings) {
@@ -337,7 +351,7 @@ void finish_json(std::ostream& out, oj& doc, const std::vector<const ModelSource
 }
 
 void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
-                bool verbose, const Triage& tri) {
+                bool verbose, const Triage& tri, const PendingCheck* pending) {
   auto side = [&](const ModelSource& s) { return side_json(s, verbose); };
   auto endpoint = endpoint_json;
   oj doc;
@@ -358,7 +372,7 @@ void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, c
     arr.push_back(j);
   }
   doc["items"] = arr;
-  finish_json(out, doc, {&e, &a}, items);
+  finish_json(out, doc, {&e, &a}, items, pending);
 }
 
 
@@ -495,7 +509,7 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
 }
 
 void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
-                 bool verbose, const Triage& tri) {
+                 bool verbose, const Triage& tri, const PendingCheck* pending) {
   oj doc;
   doc["version"] = 1;
   oj sources = oj::array();
@@ -526,7 +540,7 @@ void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     arr.push_back(j);
   }
   doc["items"] = arr;
-  finish_json(out, doc, {src[0], src[1], src[2]}, items);
+  finish_json(out, doc, {src[0], src[1], src[2]}, items, pending);
 }
 
 void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items) {
@@ -576,6 +590,20 @@ Runner runner_of(const std::string& flag, const std::optional<std::string>& conf
   std::string name = flag;
   if (name == "auto" && config_path) name = load_config(*config_path).runner.value_or("auto");
   return name == "auto" ? Runner::auto_detect : *parse_runner(name);
+}
+
+// --pending in text and gcc: each statement that would fail, at its position.
+void print_pending(std::ostream& out, const PendingCheck& p, const std::string& format, bool color) {
+  Palette pal{color};
+  if (format == "text") {
+    out << "\n" << pal.bold << "pending: " << plural(p.files.size(), "migration") << " to apply, replayed on the live "
+        << "schema: " << plural(p.errors.size(), "statement") << " would fail" << pal.reset << "\n";
+  }
+  for (const auto& f : p.errors) {
+    out << f.file << ":" << f.start.line << ":" << f.start.column << ": " << pal.severity(Severity::error) << "error"
+        << pal.reset << ": would fail on this database: " << f.message << (format == "gcc" ? " [pending]" : "")
+        << "\n";
+  }
 }
 
 // What triage joins with: the migrations replayed up to what the tracker says is applied, compared with the
@@ -677,6 +705,13 @@ int run_drift(const DriftOptions& o) {
     }
     loaded.push_back(load_model(kind, path, ctx));
   }
+  // --pending starts from the live schema as read, platform objects included (a migration may reference auth.users).
+  std::optional<model::SchemaModel> live;
+  if (o.pending) {
+    for (const auto& side : loaded) {
+      if (side.kind == "database") live = side.model;
+    }
+  }
   scope_platform(loaded, ctx);
   bool input_errors = false;
   bool empty_side = false;
@@ -696,6 +731,11 @@ int run_drift(const DriftOptions& o) {
   // A shadow replay that stopped at a failure built part of the schema: what it lacks is not drift.
   bool incomplete = std::any_of(loaded.begin(), loaded.end(), [](const ModelSource& s) { return s.shadow_incomplete(); });
   if (incomplete) ignore.push_back("*");
+  if (o.pending && !(dirs == 1 && has_database)) {
+    throw UsageError("--pending replays the pending migrations on a live database: give one --migrations and "
+                     "--database-url");
+  }
+  if (o.pending && !hist) hist = audit_folder(mig_side->second, o.tracker, o.db);
   if (!hist && dirs == 1 && has_database) {
     try {
       hist = audit_folder(mig_side->second, o.tracker, o.db);
@@ -719,6 +759,18 @@ int run_drift(const DriftOptions& o) {
                            return s.kind == "prisma" || (s.kind == "migrations" && s.path.find("prisma") != std::string::npos);
                          });
   }
+  std::optional<PendingCheck> pending;
+  if (o.pending && live) {
+    pending.emplace();
+    for (const auto& e : hist->report.entries) {
+      bool to_apply = e.problems.count(history::Problem::pending) || e.problems.count(history::Problem::rolled_back);
+      if (!e.path.empty() && to_apply && !e.problems.count(history::Problem::failed)) pending->files.push_back(e.path);
+    }
+    std::vector<InputError> unreadable;
+    pending->errors = replay_on(*live, pending->files, ctx.runner, unreadable);
+    for (const auto& e : unreadable) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
+    input_errors = input_errors || !unreadable.empty();
+  }
   int failing = 0;
   if (loaded.size() == 2) {
     const ModelSource& expected = loaded[0];
@@ -732,7 +784,7 @@ int run_drift(const DriftOptions& o) {
       for (const auto& i : items) tri.labels.push_back(diff::triage(i.path, i.expected, i.actual, *triage_in));
     }
     if (o.format == "json") {
-      print_json(std::cout, expected, actual, items, o.verbose, tri);
+      print_json(std::cout, expected, actual, items, o.verbose, tri, pending ? &*pending : nullptr);
     } else if (o.format == "gcc") {
       print_gcc(std::cout, expected, actual, items);
     } else {
@@ -761,7 +813,7 @@ int run_drift(const DriftOptions& o) {
       }
     }
     if (o.format == "json") {
-      print_json3(std::cout, src, items, o.verbose, tri);
+      print_json3(std::cout, src, items, o.verbose, tri, pending ? &*pending : nullptr);
     } else if (o.format == "gcc") {
       print_gcc3(std::cout, src, items);
     } else {
@@ -769,11 +821,13 @@ int run_drift(const DriftOptions& o) {
     }
     failing = count(items, *parse_severity(o.fail_on)).failing;
   }
+  if (pending && o.format != "json") print_pending(std::cout, *pending, o.format, use_color(o.color));
   if (o.verbose) {
     for (const auto& s : loaded) print_skipped(std::cerr, s);
   }
   if (input_errors) return 2;
-  return failing > 0 || replay_errors ? 1 : 0;
+  bool would_fail = pending && !pending->errors.empty();
+  return failing > 0 || replay_errors || would_fail ? 1 : 0;
 }
 
 }  // namespace
@@ -794,6 +848,9 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_flag("--applied-only", o->applied_only,
                 "Replay only the migrations the tracker says are applied (status's --tracker; default: the tracker "
                 "table of --database-url)");
+  cmd->add_flag("--pending", o->pending,
+                "Replay the migrations the tracker says are still to apply on the live schema and report each "
+                "statement that would fail, at file:line:col");
   cmd->add_option("--tracker", o->tracker, kTrackerHelp)->check(check_tracker_spec)->capture_default_str();
   cmd->add_flag("--shadow", o->shadow,
                 "Replay --migrations/--sql with PostgreSQL itself in a throwaway local cluster (initdb; removed on exit) "

@@ -61,6 +61,13 @@ void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, cons
   src.applied = r.statements;
 }
 
+// How the static replay runs a file its runner runs in mode `m`.
+model::FileMode replay_mode(TxMode m) {
+  return m == TxMode::request ? model::FileMode::request
+         : m == TxMode::wrapped ? model::FileMode::transaction
+                                : model::FileMode::statements;
+}
+
 void replay_files(ModelSource& src, const std::vector<std::string>& paths, const LoadContext& ctx) {
   model::Replayer replayer;
   if (ctx.platform) {
@@ -83,10 +90,7 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
     // statically and in the shadow cluster.
     FileTransaction tx = file_transaction(ctx.runner, false, file, parsed.statements, 15);
     std::size_t before = src.findings.size();
-    replayer.apply_file(file, parsed, src.findings,
-                        tx.mode == TxMode::request   ? model::FileMode::request
-                        : tx.mode == TxMode::wrapped ? model::FileMode::transaction
-                                                     : model::FileMode::statements);
+    replayer.apply_file(file, parsed, src.findings, replay_mode(tx.mode));
     if (src.findings.size() > before) src.texts[file.path] = file.text;
     ++src.files;
     if (ctx.shadow) {
@@ -317,6 +321,27 @@ PlatformChoice choose_platform(const std::string& flag_platform, const std::stri
     if (!why.empty()) return {platform::supabase(), why};
   }
   return {};
+}
+
+std::vector<Finding> replay_on(const model::SchemaModel& start, const std::vector<std::string>& paths, Runner runner,
+                               std::vector<InputError>& errors) {
+  model::Replayer replayer;
+  replayer.model() = start;
+  std::vector<Finding> findings;
+  for (const auto& path : paths) {
+    SourceFile file;
+    try {
+      file = load_file(path);
+    } catch (const InputFailure& e) {
+      errors.push_back({path, e.message});
+      continue;
+    }
+    ParsedFile parsed = parse_sql(file.text);
+    FileTransaction tx = file_transaction(runner, false, file, parsed.statements, 15);
+    replayer.apply_file(file, parsed, findings, replay_mode(tx.mode));
+  }
+  sort_findings(findings);
+  return findings;
 }
 
 void scope_platform(std::vector<ModelSource>& sides, const LoadContext& ctx) {

@@ -98,6 +98,12 @@ PlatformChoice choose_platform(const std::string& flag_platform, const std::stri
 // Why a side (kind, path) looks like a Supabase project; "" when it does not.
 std::string supabase_evidence(const std::string& kind, const std::string& path);
 
+// Replays `paths` (in order) on `start` as their runner runs them (`runner`: Runner::auto_detect = from each file's
+// layout): `drift --pending` starts from the live schema. Returns the replay errors (sorted); unreadable files go
+// to `errors`.
+std::vector<Finding> replay_on(const model::SchemaModel& start, const std::vector<std::string>& paths, Runner runner,
+                               std::vector<InputError>& errors);
+
 // Takes the platform baseline's objects out of every loaded side (platform::strip), unless include_platform: the
 // file sides first, then each database side with the first file side as what the project owns.
 void scope_platform(std::vector<ModelSource>& sides, const LoadContext& ctx);
