@@ -237,3 +237,135 @@ TEST_CASE("drift --applied-only compares the database with what the tracker says
   CHECK(repo.driftguard(sides + " --fail-on info").code == 1);
   CHECK(repo.driftguard(sides + " --fail-on fatal").code == 2);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Triage and the pre-flight check, on a Prisma project deployed by Prisma's own engine.
+
+#include "tests/prisma_engine.hpp"
+
+namespace {
+
+const char* kProfilesInit = "-- CreateTable\nCREATE TABLE \"profiles\" (\n    \"id\" SERIAL NOT NULL,\n    \"name\" TEXT,\n\n"
+                            "    CONSTRAINT \"profiles_pkey\" PRIMARY KEY (\"id\")\n);\n";
+const char* kProfilesBio = "-- AlterTable\nALTER TABLE \"profiles\" ADD COLUMN \"bio\" TEXT;\n";
+const char* kProfilesAvatar = "-- AlterTable\nALTER TABLE \"profiles\" ADD COLUMN \"avatar_url\" TEXT;\n";
+const char* kProfilesStatus = "-- AlterTable\nALTER TABLE \"profiles\" ADD COLUMN \"status\" TEXT;\n";
+
+}  // namespace
+
+TEST_CASE("drift triage and --pending: a pending migration that conflicts with a dashboard change",
+          "[drift][status][pg][prisma-engine]") {
+  namespace engine = dgtest::prisma_engine;
+  if (!engine::available()) return;
+  dgtest::Repo repo;
+  const std::string m = "prisma/migrations/";
+  repo.write(m + "migration_lock.toml", "provider = \"postgresql\"\n");
+  repo.write(m + "20240101000000_init/migration.sql", kProfilesInit);
+  repo.write(m + "20240201000000_bio/migration.sql", kProfilesBio);
+  std::string db = dgtest::pg::fresh_database("triage");
+  // Prisma itself deploys the first two migrations (and records them in _prisma_migrations)
+  auto deployed = engine::run({"deploy", (repo.dir() / "prisma/migrations").string(), engine::url(db)});
+  INFO(deployed.out << deployed.err);
+  REQUIRE(deployed.code == 0);
+  // then: two migrations written but not deployed, and two changes made in the dashboard
+  repo.write(m + "20240301000000_avatar/migration.sql", kProfilesAvatar);
+  repo.write(m + "20240401000000_status/migration.sql", kProfilesStatus);
+  dgtest::pg::exec(db, "ALTER TABLE profiles ADD COLUMN avatar_url varchar(200);"
+                       "CREATE INDEX profiles_name_idx ON profiles (name);");
+
+  const std::string sides = "drift --migrations prisma/migrations --database-url " + shq(db);
+  auto r = repo.driftguard(sides + " --format json");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  json doc = json::parse(r.out);
+  std::vector<std::string> got;
+  for (const auto& i : doc["items"]) {
+    got.push_back(i["path"].get<std::string>() + " " + i["kind"].get<std::string>() + " " +
+                  i["triage"].get<std::string>());
+  }
+  CHECK(got == std::vector<std::string>{"public.profiles.avatar_url column-type conflict",
+                                        "public.profiles.profiles_name_idx extra-index dashboard",
+                                        "public.profiles.status missing-column not-applied"});
+  CHECK(doc["items"][2]["triage_hint"] ==
+        "only pending migrations make these differ: deploy them (`prisma migrate deploy`, or your runner; see "
+        "driftguard status)");
+
+  // text: grouped by label, each with what to do
+  auto text = repo.driftguard(sides);
+  CHECK(text.code == 1);
+  auto at = [&](const std::string& s) { return text.out.find(s); };
+  CHECK(at("\n== not-applied (1 item): only pending migrations make these differ") != std::string::npos);
+  CHECK(at("\n== conflict (1 item): a pending migration changes what the database already changed") !=
+        std::string::npos);
+  CHECK(at("\n== dashboard (1 item): changed in the database without a migration") != std::string::npos);
+  CHECK(at("== not-applied") < at("== conflict"));
+  CHECK(at("== conflict") < at("== dashboard"));
+
+  // the pre-flight check: the pending migrations replayed on the live schema
+  auto pre = repo.driftguard(sides + " --pending --format gcc");
+  CHECK(pre.code == 1);
+  CHECK(pre.out.find("prisma/migrations/20240301000000_avatar/migration.sql:2:1: error: would fail on this database: "
+                     "column \"avatar_url\" of relation \"profiles\" already exists [pending]\n") != std::string::npos);
+  json pj = json::parse(repo.driftguard(sides + " --pending --format json").out);
+  CHECK(pj["pending"]["migrations"] == json{m + "20240301000000_avatar/migration.sql",
+                                           m + "20240401000000_status/migration.sql"});
+  REQUIRE(pj["pending"]["would_fail"].size() == 1);
+  CHECK(pj["pending"]["would_fail"][0]["line"] == 2);
+  // and Prisma's deploy does fail there, with PostgreSQL's message
+  auto deploy = engine::run({"deploy", (repo.dir() / "prisma/migrations").string(), engine::url(db)});
+  CHECK(deploy.code != 0);
+  CHECK((deploy.out + deploy.err).find("column \"avatar_url\" of relation \"profiles\" already exists") !=
+        std::string::npos);
+
+  // --pending needs a migrations folder and a database
+  auto usage = repo.driftguard("drift --migrations prisma/migrations --sql prisma/migrations/20240101000000_init/"
+                               "migration.sql --pending");
+  CHECK(usage.code == 2);
+}
+
+TEST_CASE("drift triage: a Supabase master file edited after apply; hints name the Supabase CLI", "[drift][status][pg]") {
+  dgtest::Repo repo;
+  repo.write("supabase/migrations/20240101000000_init.sql", "create table profiles (id uuid primary key);\n");
+  repo.write("supabase/migrations/20240201000000_master.sql",
+             "alter table profiles add column avatar_url text;\nalter table profiles add column bio text;\n");
+  std::string db = dgtest::pg::fresh_database("sbtriage");
+  dgtest::pg::exec(db, "create table profiles (id uuid primary key);\nalter table profiles add column avatar_url text;\n"
+                       "CREATE SCHEMA supabase_migrations;\n"
+                       "CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, "
+                       "statements text[], name text);\n"
+                       "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101000000', "
+                       "ARRAY['create table profiles (id uuid primary key)'], 'init'), ('20240201000000', "
+                       "ARRAY['alter table profiles add column avatar_url text'], 'master');");
+  const std::string sides = "drift --migrations supabase/migrations --database-url " + shq(db) + " --platform none";
+  auto r = repo.driftguard(sides + " --format json");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  json doc = json::parse(r.out);
+  REQUIRE(doc["items"].size() == 1);
+  CHECK(doc["items"][0]["path"] == "public.profiles.bio");
+  CHECK(doc["items"][0]["triage"] == "edited-migration");
+  // a Supabase-first project (its platform baseline): the hints name the Supabase CLI
+  dgtest::pg::exec(db, "create index profiles_avatar_idx on profiles (avatar_url);");
+  auto sb = repo.driftguard("drift --migrations supabase/migrations --database-url " + shq(db) +
+                            " --platform supabase --format json");
+  INFO(sb.err);
+  json s = json::parse(sb.out);
+  REQUIRE(s["items"].size() == 2);
+  CHECK(s["items"][0]["path"] == "public.profiles.bio");
+  CHECK(s["items"][0]["triage"] == "edited-migration");
+  CHECK(s["items"][0]["triage_hint"] ==
+        "from a migration edited after it was applied: restore the applied version and put the change in a new "
+        "migration (`supabase migration new <name>`)");
+  CHECK(s["items"][1]["path"] == "public.profiles.profiles_avatar_idx");
+  CHECK(s["items"][1]["triage"] == "dashboard");
+  CHECK(s["items"][1]["triage_hint"] ==
+        "changed in the database without a migration (dashboard, SQL editor): capture it with `supabase db diff -f "
+        "<name>` (or `supabase db pull`), or revert it");
+  // without a tracker table there is nothing to join with: no triage
+  std::string bare = dgtest::pg::fresh_database("notracker");
+  dgtest::pg::exec(bare, "create table profiles (id uuid primary key);");
+  json none = json::parse(
+      repo.driftguard("drift --migrations supabase/migrations --database-url " + shq(bare) + " --platform none --format json").out);
+  REQUIRE(none["items"].size() == 2);
+  CHECK(none["items"][0]["triage"] == nullptr);
+}
