@@ -684,7 +684,7 @@ int run_drift(const DriftOptions& o) {
   std::optional<std::set<std::string>> applied;
   if (o.applied_only) {
     if (dirs != 1) throw UsageError("--applied-only compares what a tracker says is applied: give one --migrations");
-    hist = audit_folder(mig_side->second, o.tracker, o.db);
+    hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
     std::vector<std::string> files = applied_files(hist->report);
     applied = std::set<std::string>(files.begin(), files.end());
     ctx.only_files = applied;
@@ -735,10 +735,10 @@ int run_drift(const DriftOptions& o) {
     throw UsageError("--pending replays the pending migrations on a live database: give one --migrations and "
                      "--database-url");
   }
-  if (o.pending && !hist) hist = audit_folder(mig_side->second, o.tracker, o.db);
+  if (o.pending && !hist) hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
   if (!hist && dirs == 1 && has_database) {
     try {
-      hist = audit_folder(mig_side->second, o.tracker, o.db);
+      hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
     } catch (const UsageError& e) {
       if (o.tracker != "auto") throw;
       if (o.verbose) std::cerr << "driftguard: no triage: " << e.what() << "\n";

@@ -11,7 +11,9 @@
 #include <set>
 
 #include "cli/command.hpp"
+#include "cli/config.hpp"
 #include "cli/db_flags.hpp"
+#include "cli/model_source.hpp"
 #include "cli/tracker.hpp"
 #include "introspect/history.hpp"
 
@@ -37,6 +39,7 @@ struct StatusOptions {
   bool fail_on_given = false;
 };
 
+// (and partially-applied with --tracker infer)
 const std::set<Problem> kDefaultFailOn = {Problem::failed, Problem::edited, Problem::missing, Problem::out_of_order};
 
 std::set<Problem> parse_fail_on(const std::vector<std::string>& values) {
@@ -45,7 +48,7 @@ std::set<Problem> parse_fail_on(const std::vector<std::string>& values) {
     if (v == "none" || v.empty()) continue;
     if (v == "all") {
       for (auto p : {Problem::pending, Problem::failed, Problem::edited, Problem::missing, Problem::out_of_order,
-                     Problem::rolled_back}) {
+                     Problem::rolled_back, Problem::partial}) {
         out.insert(p);
       }
       continue;
@@ -53,7 +56,8 @@ std::set<Problem> parse_fail_on(const std::vector<std::string>& values) {
     auto p = history::parse_problem(v);
     if (!p) {
       throw UsageError("--fail-on: unknown condition '" + v +
-                       "' (expected pending, failed, edited, missing, out-of-order, rolled-back, all or none)");
+                       "' (expected pending, failed, edited, missing, out-of-order, rolled-back, partially-applied, all or "
+                       "none)");
     }
     out.insert(*p);
   }
@@ -128,6 +132,10 @@ std::string detail(const Entry& e, Tracker t) {
       break;
     case State::out_of_order:
       break;
+    case State::partial: {
+      for (const auto& n : e.not_in_database) parts.push_back(n);
+      break;
+    }
   }
   if (e.problems.count(Problem::out_of_order)) {
     if (e.in_database) {
@@ -148,8 +156,8 @@ std::string detail(const Entry& e, Tracker t) {
   return out;
 }
 
-constexpr State kStateOrder[] = {State::applied, State::pending,     State::out_of_order, State::edited,
-                                 State::failed,  State::rolled_back, State::missing};
+constexpr State kStateOrder[] = {State::applied, State::partial, State::pending,     State::out_of_order,
+                                 State::edited,  State::failed,  State::rolled_back, State::missing};
 
 // The state word's colour: done (green), still to do (cyan), needs a look (yellow), broken (red).
 const char* state_color(State s) {
@@ -160,6 +168,7 @@ const char* state_color(State s) {
       return "\x1b[36m";
     case State::out_of_order:
     case State::rolled_back:
+    case State::partial:
       return "\x1b[33m";
     case State::edited:
     case State::failed:
@@ -266,7 +275,9 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
   summary["total"] = rep.entries.size();
   std::map<State, int> counts;
   for (const auto& e : rep.entries) ++counts[e.state];
-  for (State s : kStateOrder) summary[std::string(to_string(s))] = counts[s];
+  for (State s : kStateOrder) {
+    if (s != State::partial || rep.tracker == Tracker::infer) summary[std::string(to_string(s))] = counts[s];
+  }
   j["summary"] = summary;
   oj fo = oj::array();
   for (auto p : fail_on) fo.push_back(to_string(p));
@@ -280,9 +291,11 @@ constexpr int kFileApplied = 0;
 constexpr int kFileEdited = 1;
 constexpr int kFileToApply = 3;  // pending, or rolled back (the next deploy applies it)
 constexpr int kFileFailed = 4;
+constexpr int kFilePartial = 5;  // --tracker infer: part of its effect is in the database
 
 int file_code(const Entry& e) {
   if (e.problems.count(Problem::failed)) return kFileFailed;
+  if (e.problems.count(Problem::partial)) return kFilePartial;
   if (e.problems.count(Problem::edited)) return kFileEdited;
   if (to_apply(e)) return kFileToApply;
   return kFileApplied;
@@ -301,8 +314,14 @@ const Entry* entry_of_file(const history::Report& rep, const std::string& file) 
 
 int run_status(const StatusOptions& o) {
   std::set<Problem> fail_on = o.fail_on_given ? parse_fail_on(o.fail_on) : kDefaultFailOn;
-  AuditedHistory h = audit_folder(o.migrations, o.tracker, o.db);
+  // --tracker infer replays the history on the platform it starts from (Supabase: auth.users exists).
+  std::shared_ptr<const platform::Baseline> baseline;
+  if (o.tracker == "infer") {
+    baseline = choose_platform("", "", find_config(o.migrations), {{"migrations", o.migrations}}).baseline;
+  }
+  AuditedHistory h = audit_folder(o.migrations, o.tracker, o.db, baseline);
   const history::Report& rep = h.report;
+  if (!o.fail_on_given && rep.tracker == Tracker::infer) fail_on.insert(Problem::partial);
   std::error_code ec;
 
   int code = 0;

@@ -6,8 +6,15 @@
 #include <optional>
 #include <sstream>
 
+#include "analyzer/model/replay.hpp"
+#include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 #include "analyzer/supabase_layout.hpp"
+#include "cli/model_source.hpp"
+#include "introspect/catalog.hpp"
+#include "introspect/diff.hpp"
+#include "introspect/diff3.hpp"
+#include "rules/transaction/runner.hpp"
 #include "cli/command.hpp"
 #include "cli/git.hpp"
 #include "introspect/db/connection.hpp"
@@ -118,15 +125,118 @@ History read_history(const std::string& dir, const std::string& spec, const DbFl
   return h;
 }
 
+
+// What `diff(before, after)` says a migration did, as a phrase: "column public.t.c", "column-type of public.t.c".
+std::string effect_text(const diff::DriftItem& i) {
+  std::string fam = diff::family(i.kind);
+  return fam != i.kind ? fam + " " + i.path : i.kind + " of " + i.path;
+}
+
+bool inside(const std::string& outer, const std::string& inner) {
+  return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 && inner[outer.size()] == '.';
+}
+
+// --tracker infer: nothing records what was applied. Each up migration is replayed and its effect (the diff of
+// the models before and after it) looked for in the live schema. An effect that a later migration changes again
+// (the same property of the same object, or the object's parent) cannot be checked and is left out; an effect is
+// in the database when the final model and the live schema agree on it (and on its parents' presence).
+history::Report infer_history(const std::vector<std::string>& found, const DbFlags& db,
+                              const std::shared_ptr<const platform::Baseline>& baseline, std::string& target,
+                              std::vector<std::string>& ignored) {
+  std::vector<history::MigrationFile> files = history::migration_files(Tracker::json, found, ignored);
+  model::Replayer replayer;
+  if (baseline) replayer.model() = baseline->model;
+  std::vector<model::SchemaModel> models{replayer.model()};  // before the first, then after each migration
+  for (const auto& f : files) {
+    SourceFile src = make_source(f.path, f.bytes);
+    src.info = classify(f.path);
+    ParsedFile parsed = parse_sql(src.text);
+    FileTransaction tx = file_transaction(Runner::auto_detect, false, src, parsed.statements, 15);
+    std::vector<Finding> refused;  // a statement the replay refuses changes nothing: its effect is not expected
+    replayer.apply_file(src, parsed, refused,
+                        tx.mode == TxMode::request   ? model::FileMode::request
+                        : tx.mode == TxMode::wrapped ? model::FileMode::transaction
+                                                     : model::FileMode::statements);
+    models.push_back(replayer.model());
+  }
+  db::ConnectOptions conn = connect_options(db);
+  target = db::describe(conn);
+  catalog::Options copts;
+  for (const auto& [name, schema] : models.back().schemas) copts.also.push_back(name);
+  model::SchemaModel live = catalog::read(conn, copts);
+  if (baseline) {
+    for (auto& m : models) platform::strip(m, *baseline);
+    platform::strip(live, *baseline, &models.back());
+  }
+  std::vector<std::vector<diff::DriftItem>> effects;
+  for (std::size_t k = 0; k < files.size(); ++k) effects.push_back(diff::diff(models[k], models[k + 1]));
+  std::vector<diff::DriftItem> live_diff = diff::diff(models.back(), live);
+
+  history::Report rep;
+  rep.tracker = Tracker::infer;
+  rep.table = "inferred from the live schema";
+  bool later_applied = false;
+  std::vector<history::Entry> entries(files.size());
+  for (std::size_t k = files.size(); k-- > 0;) {
+    history::Entry& e = entries[k];
+    e.name = files[k].name;
+    e.version = files[k].version;
+    e.path = files[k].path;
+    int checkable = 0;
+    int missing = 0;
+    for (const auto& eff : effects[k]) {
+      std::string fam = diff::family(eff.kind);
+      bool changed_later = false;
+      for (std::size_t j = k + 1; j < files.size() && !changed_later; ++j) {
+        for (const auto& later : effects[j]) {
+          if ((later.path == eff.path && diff::family(later.kind) == fam) || inside(later.path, eff.path)) {
+            changed_later = true;
+          }
+        }
+      }
+      if (changed_later) continue;
+      ++checkable;
+      bool absent = std::any_of(live_diff.begin(), live_diff.end(), [&](const diff::DriftItem& d) {
+        bool presence = diff::family(d.kind) != d.kind;
+        return (d.path == eff.path && diff::family(d.kind) == fam) || (presence && inside(d.path, eff.path));
+      });
+      if (absent) {
+        ++missing;
+        e.not_in_database.push_back("missing " + effect_text(eff));
+        continue;
+      }
+      // The object is there, but not as the migration made it (a column of another type added by hand).
+      for (const auto& d : live_diff) {
+        if (d.path == eff.path && diff::family(d.kind) == d.kind) e.not_in_database.push_back(d.kind + " of " + d.path + " differs");
+      }
+    }
+    bool applied = checkable == 0 ? later_applied : missing < checkable;
+    if (!applied) {
+      e.problems.insert(history::Problem::pending);
+      e.not_in_database.clear();
+    } else if (!e.not_in_database.empty()) {
+      e.problems.insert(history::Problem::partial);
+    }
+    e.in_database = applied;
+    e.state = e.problems.count(history::Problem::partial) ? history::State::partial
+              : applied                                    ? history::State::applied
+                                                           : history::State::pending;
+    later_applied = later_applied || applied;
+  }
+  rep.entries = std::move(entries);
+  return rep;
+}
+
 }  // namespace
 
 std::string check_tracker_spec(const std::string& spec) {
-  if (spec == "auto" || spec == "prisma" || spec == "supabase") return "";
+  if (spec == "auto" || spec == "prisma" || spec == "supabase" || spec == "infer") return "";
   if (spec.rfind("json:", 0) == 0 && spec.size() > 5) return "";
-  return "expected auto, prisma, supabase or json:FILE, got '" + spec + "'";
+  return "expected auto, prisma, supabase, infer or json:FILE, got '" + spec + "'";
 }
 
-AuditedHistory audit_folder(const std::string& dir, const std::string& spec, const DbFlags& db) {
+AuditedHistory audit_folder(const std::string& dir, const std::string& spec, const DbFlags& db,
+                            std::shared_ptr<const platform::Baseline> baseline) {
   // The files. An existing directory without SQL files is an empty history, not an error.
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
@@ -138,6 +248,17 @@ AuditedHistory audit_folder(const std::string& dir, const std::string& spec, con
     if (err.message != "directory contains no .sql files") throw UsageError(err.path + ": " + err.message);
   }
 
+  AuditedHistory out;
+  std::vector<std::string> ignored;
+  if (spec == "infer") {
+    try {
+      out.report = infer_history(found.files, db, baseline, out.target, ignored);
+    } catch (const std::runtime_error& e) {
+      if (dynamic_cast<const UsageError*>(&e)) throw;
+      throw UsageError("inferring the migration history from the live schema: " + db::redact(first_line(e.what())));
+    }
+    return out;
+  }
   std::optional<Tracker> tracker;
   if (spec == "prisma") tracker = Tracker::prisma;
   if (spec == "supabase") tracker = Tracker::supabase;
@@ -152,14 +273,12 @@ AuditedHistory audit_folder(const std::string& dir, const std::string& spec, con
   History h = read_history(dir, spec, db, tracker);
   Tracker t = h.data.tracker;
 
-  std::vector<std::string> ignored;
   std::vector<history::MigrationFile> files;
   try {
     files = history::migration_files(t, found.files, ignored);
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }
-  AuditedHistory out;
   out.target = h.target;
   out.report = history::audit(t, files, h.data, find_in_git);
   history::Report& rep = out.report;

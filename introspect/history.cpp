@@ -19,7 +19,17 @@ namespace fs = std::filesystem;
 namespace driftguard::history {
 
 std::string_view to_string(Tracker t) {
-  return t == Tracker::prisma ? "prisma" : t == Tracker::supabase ? "supabase" : "json";
+  switch (t) {
+    case Tracker::prisma:
+      return "prisma";
+    case Tracker::supabase:
+      return "supabase";
+    case Tracker::json:
+      return "json";
+    case Tracker::infer:
+      return "infer";
+  }
+  return "prisma";
 }
 
 std::string_view to_string(State s) {
@@ -38,6 +48,8 @@ std::string_view to_string(State s) {
       return "missing";
     case State::out_of_order:
       return "out-of-order";
+    case State::partial:
+      return "partially-applied";
   }
   return "applied";
 }
@@ -56,13 +68,15 @@ std::string_view to_string(Problem p) {
       return "out-of-order";
     case Problem::rolled_back:
       return "rolled-back";
+    case Problem::partial:
+      return "partially-applied";
   }
   return "pending";
 }
 
 std::optional<Problem> parse_problem(std::string_view s) {
   for (auto p : {Problem::pending, Problem::failed, Problem::edited, Problem::missing, Problem::out_of_order,
-                 Problem::rolled_back}) {
+                 Problem::rolled_back, Problem::partial}) {
     if (to_string(p) == s) return p;
   }
   return std::nullopt;
@@ -585,6 +599,7 @@ State state_of(const Entry& e) {
   const auto& p = e.problems;
   if (p.count(Problem::failed)) return State::failed;
   if (p.count(Problem::missing)) return State::missing;
+  if (p.count(Problem::partial)) return State::partial;
   if (p.count(Problem::rolled_back)) return State::rolled_back;
   if (p.count(Problem::edited)) return State::edited;
   if (p.count(Problem::out_of_order)) return State::out_of_order;

@@ -26,17 +26,20 @@
 
 namespace driftguard::history {
 
-enum class Tracker { prisma, supabase, json };
+// infer: no record at all (migrations pasted into a console): each migration's effect, replayed, looked for in the
+// live schema (cli/tracker.cpp).
+enum class Tracker { prisma, supabase, json, infer };
 std::string_view to_string(Tracker t);
 
 // The state shown for a migration (one per migration, the most serious that applies).
-enum class State { applied, pending, failed, rolled_back, edited, missing, out_of_order };
+enum class State { applied, pending, failed, rolled_back, edited, missing, out_of_order, partial };
 std::string_view to_string(State s);  // "applied", "pending", "failed", "rolled-back", "edited", "missing",
-                                      // "out-of-order"
+                                      // "out-of-order", "partially-applied" (infer)
 
 // Conditions that may make `status` exit 1 (--fail-on); one migration can have several.
-enum class Problem { pending, failed, edited, missing, out_of_order, rolled_back };
-std::string_view to_string(Problem p);  // "pending", "failed", "edited", "missing", "out-of-order", "rolled-back"
+enum class Problem { pending, failed, edited, missing, out_of_order, rolled_back, partial };
+std::string_view to_string(Problem p);  // "pending", "failed", "edited", "missing", "out-of-order", "rolled-back",
+                                        // "partially-applied"
 std::optional<Problem> parse_problem(std::string_view s);
 
 // How a file differs from what was applied.
@@ -135,6 +138,9 @@ struct Entry {
   std::string diff;              // unified diff from the applied content to the file, when known
   // Order.
   std::string out_of_order_after;  // the migration that sorts after this one and was applied before it
+  // infer, partially applied: what of the migration's effect the live schema lacks or has otherwise ("missing
+  // column public.profiles.bio", "column-type of public.profiles.avatar_url differs")
+  std::vector<std::string> not_in_database;
 };
 
 struct Report {
