@@ -267,6 +267,7 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
                      {"diff", str_or_null(e->diff)}};
     }
     m["out_of_order_after"] = str_or_null(e->out_of_order_after);
+    if (rep.tracker == Tracker::infer) m["not_in_database"] = e->not_in_database;
     list.push_back(m);
   }
   j["migrations"] = list;

@@ -108,15 +108,16 @@ History read_history(const std::string& dir, const std::string& spec, const DbFl
       if (!prisma && !supabase) {
         throw UsageError(h.target + " has no migration tracker table (neither _prisma_migrations nor "
                                     "supabase_migrations.schema_migrations): nothing was recorded as applied there. "
-                                    "Is it the right database? A team that records applied migrations in a file: "
-                                    "--tracker json:FILE");
+                                    "Is it the right database? Without a tracker table: --tracker json:FILE (a "
+                                    "file that lists them) or --tracker infer (from the live schema)");
       }
       tracker = prisma ? Tracker::prisma : Tracker::supabase;
     }
     auto table = history::locate_tracker(session.tx(), *tracker);
     if (!table) {
       throw UsageError(h.target + " has no " + table_of(*tracker) + " table: no " + std::string(to_string(*tracker)) +
-                       " migration was recorded as applied there. Is it the right database?");
+                       " migration was recorded as applied there. Is it the right database? Without a tracker table: "
+                       "--tracker json:FILE (a file that lists them) or --tracker infer (from the live schema)");
     }
     h.data = history::read_tracker(session.tx(), *tracker, *table);
   } catch (const pqxx::failure& e) {

@@ -581,13 +581,15 @@ TEST_CASE("status: the tracker is chosen by layout, then by which table exists",
   CHECK(r.err == "driftguard: error: " + target +
                      " has no migration tracker table (neither _prisma_migrations nor "
                      "supabase_migrations.schema_migrations): nothing was recorded as applied there. Is it the right "
-                     "database?\n");
+                     "database? Without a tracker table: --tracker json:FILE (a file that lists them) or --tracker infer (from the live "
+                     "schema)\n");
   // a Prisma folder, but no _prisma_migrations
   r = status("prisma/migrations");
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: " + target +
                      " has no _prisma_migrations table: no prisma migration was recorded as applied there. Is it the "
-                     "right database?\n");
+                     "right database? Without a tracker table: --tracker json:FILE (a file that lists them) or --tracker infer (from the live "
+                     "schema)\n");
 
   // only Supabase's table: a plain folder uses it
   dgtest::pg::exec(db, kSupabaseDDL);
@@ -663,7 +665,8 @@ TEST_CASE("status: a password in the URL never appears in any output", "[status]
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: " + target +
                      " has no _prisma_migrations table: no prisma migration was recorded as applied there. Is it the "
-                     "right database?\n");
+                     "right database? Without a tracker table: --tracker json:FILE (a file that lists them) or --tracker infer (from the live "
+                     "schema)\n");
   dgtest::pg::exec(db, kPrismaDDL);
   for (std::string format : {"text", "json", "names"}) {
     r = repo.driftguard("status --database-url " + shq(url) + " --migrations prisma/migrations --format " + format);

@@ -369,3 +369,47 @@ TEST_CASE("drift triage: a Supabase master file edited after apply; hints name t
   REQUIRE(none["items"].size() == 2);
   CHECK(none["items"][0]["triage"] == nullptr);
 }
+
+TEST_CASE("status --tracker infer: migrations pasted into a console, a pending one that conflicts with the dashboard",
+          "[status][drift][pg]") {
+  dgtest::Repo repo;
+  const std::string m = "prisma/migrations/";
+  repo.write(m + "20240101000000_init/migration.sql", kProfilesInit);
+  repo.write(m + "20240201000000_bio/migration.sql", kProfilesBio);
+  repo.write(m + "20240301000000_avatar/migration.sql", kProfilesAvatar);
+  repo.write(m + "20240401000000_status/migration.sql", kProfilesStatus);
+  std::string db = dgtest::pg::fresh_database("infer");
+  // the first two pasted into a console (no _prisma_migrations), then avatar_url added in the dashboard
+  dgtest::pg::exec(db, std::string(kProfilesInit) + kProfilesBio + "ALTER TABLE profiles ADD COLUMN avatar_url varchar(200);");
+  const std::string base = "status --database-url " + shq(db) + " --migrations prisma/migrations --tracker infer";
+  auto r = repo.driftguard(base);
+  INFO(r.err);
+  CHECK(r.code == 1);  // partially applied needs attention
+  std::string body = r.out.substr(r.out.find("\n\n") + 2);
+  CHECK(body == "applied      20240101000000_init\n"
+                "applied      20240201000000_bio\n"
+                "partially-applied 20240301000000_avatar  column-type of public.profiles.avatar_url differs\n"
+                "pending      20240401000000_status\n"
+                "\n4 migrations: 2 applied, 1 partially-applied, 1 pending\n");
+  CHECK(r.out.rfind("tracker:    infer (inferred from the live schema)\n", 0) == 0);
+  CHECK(repo.driftguard(base + " --file " + m + "20240101000000_init/migration.sql").code == 0);
+  CHECK(repo.driftguard(base + " --file " + m + "20240301000000_avatar/migration.sql").code == 5);
+  CHECK(repo.driftguard(base + " --file " + m + "20240401000000_status/migration.sql").code == 3);
+  // a migration half pasted: one of its two statements ran
+  repo.write(m + "20240501000000_two/migration.sql",
+             "ALTER TABLE \"profiles\" ADD COLUMN \"a\" TEXT;\nALTER TABLE \"profiles\" ADD COLUMN \"b\" TEXT;\n");
+  dgtest::pg::exec(db, "ALTER TABLE profiles ADD COLUMN status text; ALTER TABLE profiles ADD COLUMN a text;");
+  auto half = repo.driftguard(base + " --format json");
+  json doc = json::parse(half.out);
+  REQUIRE(doc["migrations"].size() == 5);
+  CHECK(doc["migrations"][3]["state"] == "applied");
+  CHECK(doc["migrations"][4]["state"] == "partially-applied");
+  CHECK(doc["migrations"][4]["not_in_database"] == json{"missing column public.profiles.b"});
+  // the same tracker joins drift: the dashboard's avatar_url type is not a pending migration
+  auto d = repo.driftguard("drift --migrations prisma/migrations --database-url " + shq(db) +
+                           " --tracker infer --format json");
+  json dj = json::parse(d.out);
+  std::vector<std::string> got;
+  for (const auto& i : dj["items"]) got.push_back(i["path"].get<std::string>() + " " + i["triage"].get<std::string>());
+  CHECK(got == std::vector<std::string>{"public.profiles.avatar_url dashboard", "public.profiles.b not-applied"});
+}
