@@ -300,7 +300,10 @@ std::vector<std::string> applied_files(const history::Report& report) {
   std::vector<std::string> out;
   for (const auto& e : report.entries) {
     if (e.path.empty() || !e.in_database) continue;
-    if (e.problems.count(history::Problem::failed) || e.problems.count(history::Problem::rolled_back)) continue;
+    if (e.problems.count(history::Problem::failed) || e.problems.count(history::Problem::rolled_back) ||
+        e.problems.count(history::Problem::partial)) {
+      continue;
+    }
     out.push_back(e.path);
   }
   return out;

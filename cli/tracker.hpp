@@ -37,7 +37,7 @@ AuditedHistory audit_folder(const std::string& dir, const std::string& spec, con
                             std::shared_ptr<const platform::Baseline> baseline = nullptr);
 
 // The files a deploy has applied, as the tracker says (applied, edited after apply, applied out of order; not
-// failed, rolled back or pending), in migration order.
+// failed, rolled back, partially applied or pending), in migration order.
 std::vector<std::string> applied_files(const history::Report& report);
 
 }  // namespace driftguard

@@ -405,11 +405,12 @@ TEST_CASE("status --tracker infer: migrations pasted into a console, a pending o
   CHECK(doc["migrations"][3]["state"] == "applied");
   CHECK(doc["migrations"][4]["state"] == "partially-applied");
   CHECK(doc["migrations"][4]["not_in_database"] == json{"missing column public.profiles.b"});
-  // the same tracker joins drift: the dashboard's avatar_url type is not a pending migration
+  // the same tracker joins drift: partially applied migrations are not applied; their column the dashboard
+  // added with another type is a conflict, the column nobody added is not applied
   auto d = repo.driftguard("drift --migrations prisma/migrations --database-url " + shq(db) +
                            " --tracker infer --format json");
   json dj = json::parse(d.out);
   std::vector<std::string> got;
   for (const auto& i : dj["items"]) got.push_back(i["path"].get<std::string>() + " " + i["triage"].get<std::string>());
-  CHECK(got == std::vector<std::string>{"public.profiles.avatar_url dashboard", "public.profiles.b not-applied"});
+  CHECK(got == std::vector<std::string>{"public.profiles.avatar_url conflict", "public.profiles.b not-applied"});
 }
