@@ -372,7 +372,7 @@ void add_status_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--tracker", o->tracker, kTrackerHelp)->check(check_tracker_spec)->capture_default_str();
   cmd->add_option("--file", o->file,
                   "Only this migration file: print its state and exit 0 applied, 3 to apply (pending or rolled "
-                  "back), 1 edited after apply, 4 failed (see docs/status.md)");
+                  "back), 1 edited after apply, 4 failed, 5 partially applied (see docs/status.md)");
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--format", o->format, "Output format; names: one file path per line")
