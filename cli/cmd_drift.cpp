@@ -14,6 +14,7 @@
 #include "cli/settings_flags.hpp"
 #include "cli/tracker.hpp"
 #include "cli/report.hpp"
+#include "cli/report_records.hpp"
 #include "introspect/diff.hpp"
 #include "introspect/diff3.hpp"
 
@@ -592,6 +593,56 @@ Runner runner_of(const std::string& flag, const std::optional<std::string>& conf
   return name == "auto" ? Runner::auto_detect : *parse_runner(name);
 }
 
+// A drift item for the CI formats, at its first known position (or named by the source that holds it).
+Record record_of(const std::string& id, Severity severity, const SourceRef& at, const std::string& holder,
+                 const std::string& message, const std::string& help) {
+  Record x;
+  x.id = id;
+  x.severity = severity;
+  x.file = at.file;
+  x.line = at.line;
+  x.column = at.column;
+  x.where = holder;
+  x.message = message;
+  x.help = help;
+  return x;
+}
+
+// github, markdown, junit, sarif: the items, then every side's replay errors and (--pending) the statements that
+// would fail, as records.
+void print_records(std::ostream& out, const std::string& format, std::vector<Record> records,
+                   const std::vector<const ModelSource*>& sources, const PendingCheck* pending) {
+  std::size_t items = records.size();
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  for (const auto& x : records) {
+    if (x.severity == Severity::error) ++errors;
+    if (x.severity == Severity::warning) ++warnings;
+  }
+  std::size_t replay = 0;
+  for (const auto* s : sources) {
+    for (const auto& f : s->findings) {
+      records.push_back(record_of(f.rule, Severity::error, SourceRef{f.file, f.start.line, f.start.column}, s->label(),
+                                  f.message, ""));
+      ++replay;
+    }
+  }
+  if (pending) {
+    for (const auto& f : pending->errors) {
+      records.push_back(record_of("pending", Severity::error, SourceRef{f.file, f.start.line, f.start.column}, "",
+                                  "would fail on this database: " + f.message, ""));
+    }
+  }
+  RecordReport r;
+  r.command = "drift";
+  r.docs = "docs/drift.md";
+  r.summary = plural(items, "drift item") + " (" + plural(errors, "error") + ", " + plural(warnings, "warning") + "); " +
+              plural(replay, "replay error");
+  if (pending) r.summary += "; " + plural(pending->errors.size(), "pending statement") + " would fail";
+  r.records = std::move(records);
+  report_records(out, format, r);
+}
+
 // --pending in text and gcc: each statement that would fail, at its position.
 void print_pending(std::ostream& out, const PendingCheck& p, const std::string& format, bool color) {
   Palette pal{color};
@@ -787,6 +838,15 @@ int run_drift(const DriftOptions& o) {
       print_json(std::cout, expected, actual, items, o.verbose, tri, pending ? &*pending : nullptr);
     } else if (o.format == "gcc") {
       print_gcc(std::cout, expected, actual, items);
+    } else if (o.format != "text") {
+      std::vector<Record> records;
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        const auto& i = items[k];
+        const ModelSource& holder = i.expected.present ? expected : actual;
+        records.push_back(record_of(i.kind, i.severity, i.expected.src.known() ? i.expected.src : i.actual.src,
+                                    holder.label(), i.message, tri.labels.empty() ? "" : tri.hint(tri.labels[k])));
+      }
+      print_records(std::cout, o.format, records, {&expected, &actual}, pending ? &*pending : nullptr);
     } else {
       print_text(std::cout, expected, actual, items, use_color(o.color), tri);
     }
@@ -816,12 +876,27 @@ int run_drift(const DriftOptions& o) {
       print_json3(std::cout, src, items, o.verbose, tri, pending ? &*pending : nullptr);
     } else if (o.format == "gcc") {
       print_gcc3(std::cout, src, items);
+    } else if (o.format != "text") {
+      std::vector<Record> records;
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        const auto& i = items[k];
+        SourceRef at;
+        std::string holder;
+        for (std::size_t s = 0; s < 3; ++s) {
+          if (!at.known() && i.known[s] && i.values[s].src.known()) at = i.values[s].src;
+          if (holder.empty() && i.known[s] && i.values[s].present) holder = src[s]->label();
+        }
+        bool triaged = !tri.labels.empty() && tri.labels[k] != diff::Triage::none;
+        records.push_back(record_of(i.family, i.severity, at, holder.empty() ? src[0]->label() : holder,
+                                    sentence3(i, src), triaged ? tri.hint(tri.labels[k]) : hint(src, i)));
+      }
+      print_records(std::cout, o.format, records, {src[0], src[1], src[2]}, pending ? &*pending : nullptr);
     } else {
       print_text3(std::cout, src, items, use_color(o.color), tri);
     }
     failing = count(items, *parse_severity(o.fail_on)).failing;
   }
-  if (pending && o.format != "json") print_pending(std::cout, *pending, o.format, use_color(o.color));
+  if (pending && (o.format == "text" || o.format == "gcc")) print_pending(std::cout, *pending, o.format, use_color(o.color));
   if (o.verbose) {
     for (const auto& s : loaded) print_skipped(std::cerr, s);
   }
@@ -861,7 +936,8 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--fail-on", o->fail_on,
                   "Exit 1 when an item (not unmanaged) is at or above this severity: error, warning (default) or info")
       ->check(CLI::IsMember({"error", "warning", "info"}));
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "gcc"}));
+  cmd->add_option("--format", o->format, "Output format (github, markdown, junit, sarif: for CI)")
+      ->check(CLI::IsMember({"text", "json", "gcc", "github", "markdown", "junit", "sarif"}));
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--verbose", o->verbose, "Also list the statements the models do not represent");

@@ -4,6 +4,7 @@
 // out of order; `--file` answers for one file with the exit code.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -14,6 +15,7 @@
 #include "cli/config.hpp"
 #include "cli/db_flags.hpp"
 #include "cli/model_source.hpp"
+#include "cli/report_records.hpp"
 #include "cli/tracker.hpp"
 #include "introspect/history.hpp"
 
@@ -287,6 +289,32 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
   out << j.dump(2) << "\n";
 }
 
+// github, markdown, junit, sarif: one record per migration that is not simply applied, at its file; an error when
+// one of its conditions is in --fail-on, a note otherwise (pending is what a deploy is for).
+void print_records(std::ostream& out, const std::string& format, const history::Report& rep,
+                   const std::vector<const Entry*>& shown, const std::set<Problem>& fail_on) {
+  RecordReport r;
+  r.command = "status";
+  r.docs = "docs/status.md";
+  std::size_t failing = 0;
+  for (const Entry* e : shown) {
+    if (e->problems.empty()) continue;
+    Record x;
+    x.id = std::string(to_string(e->state));
+    bool fails = std::any_of(e->problems.begin(), e->problems.end(), [&](Problem p) { return fail_on.count(p) > 0; });
+    x.severity = fails ? Severity::error : Severity::info;
+    failing += fails ? 1 : 0;
+    x.file = e->path;
+    x.where = rep.table;
+    std::string d = detail(*e, rep.tracker);
+    x.message = std::string(to_string(e->state)) + " " + e->name + (d.empty() ? "" : ": " + d);
+    r.records.push_back(std::move(x));
+  }
+  r.summary = std::to_string(rep.entries.size()) + " migration" + (rep.entries.size() == 1 ? "" : "s") + ", " +
+              std::to_string(failing) + " failing (" + std::string(to_string(rep.tracker)) + ": " + rep.table + ")";
+  report_records(out, format, r);
+}
+
 // --file: the exit code that answers "already applied?" for a deploy script (docs/status.md).
 constexpr int kFileApplied = 0;
 constexpr int kFileEdited = 1;
@@ -352,6 +380,8 @@ int run_status(const StatusOptions& o) {
     }
   } else if (o.format == "json") {
     print_json(std::cout, rep, h.target, o.migrations, shown, fail_on, code);
+  } else if (o.format != "text") {
+    print_records(std::cout, o.format, rep, shown, fail_on);
   } else if (!o.file.empty()) {
     print_entry(std::cout, *shown.front(), rep.tracker, use_color(o.color));
   } else {
@@ -376,7 +406,7 @@ void add_status_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--format", o->format, "Output format; names: one file path per line")
-      ->check(CLI::IsMember({"text", "json", "names"}))
+      ->check(CLI::IsMember({"text", "json", "names", "github", "markdown", "junit", "sarif"}))
       ->capture_default_str();
   cmd->add_flag("--pending-only", o->pending_only,
                 "Only the migrations still to apply (pending, and rolled back), in order");
