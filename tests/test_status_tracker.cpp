@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "introspect/history.hpp"
@@ -12,6 +13,7 @@
 #include "tests/pg_server.hpp"
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 using namespace driftguard;
 
 namespace {
@@ -413,4 +415,59 @@ TEST_CASE("status --tracker infer: migrations pasted into a console, a pending o
   std::vector<std::string> got;
   for (const auto& i : dj["items"]) got.push_back(i["path"].get<std::string>() + " " + i["triage"].get<std::string>());
   CHECK(got == std::vector<std::string>{"public.profiles.avatar_url conflict", "public.profiles.b not-applied"});
+}
+
+TEST_CASE("drift and status in CI formats: github, markdown, junit, sarif", "[drift][status][report][pg]") {
+  dgtest::Repo repo;
+  up_down_project(repo);
+  std::string db = dgtest::pg::fresh_database("formats");
+  dgtest::pg::exec(db, std::string(kUsersUp) + kEmailUp + "CREATE INDEX users_name_idx ON users (name);");
+  const std::string sides = "drift --migrations sql/migrations --database-url " + shq(db) +
+                            " --tracker json:sql/migrations/applied/production.json";
+  std::string label = "database:" + json::parse(repo.driftguard(sides + " --format json").out)["actual"]["source"]
+                                        .get<std::string>()
+                                        .substr(9);
+  auto gh = repo.driftguard(sides + " --format github");
+  CHECK(gh.code == 1);
+  CHECK(gh.out ==
+        "::error file=sql/migrations/0003_add_avatar.up.sql,line=1,col=35,title=driftguard drift%3A missing-column::"
+        "column public.users.avatar_url is missing%0Aonly pending migrations make these differ: deploy them "
+        "(`prisma migrate deploy`, or your runner; see driftguard status)\n"
+        "::warning title=driftguard drift%3A extra-index::index public.users.users_name_idx is not expected (" + label +
+        ")%0Achanged in the database without a migration (by hand, db push): capture it in a migration, or revert it\n"
+        "driftguard drift: 2 drift items (1 error, 1 warning); 0 replay errors\n");
+  auto md = repo.driftguard(sides + " --format markdown");
+  CHECK(md.out.rfind("### driftguard drift: 2 drift items (1 error, 1 warning); 0 replay errors\n\n| where | severity "
+                     "| kind | item |\n|---|---|---|---|\n| sql/migrations/0003_add_avatar.up.sql:1:35 | error | "
+                     "[`missing-column`](https://github.com/driftguard/driftguard/blob/main/docs/drift.md) | ",
+                     0) == 0);
+  auto ju = repo.driftguard(sides + " --format junit");
+  CHECK(ju.out.find("<testsuite name=\"driftguard drift\" tests=\"2\" failures=\"2\" errors=\"0\">") !=
+        std::string::npos);
+  auto st = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/production.json "
+                            "--format github");
+  CHECK(st.code == 0);
+  CHECK(st.out == "::notice file=sql/migrations/0003_add_avatar.up.sql,title=driftguard status%3A pending::pending "
+                  "0003_add_avatar\ndriftguard status: 3 migrations, 0 failing (json: "
+                  "sql/migrations/applied/production.json)\n");
+
+  // SARIF: valid against the 2.1.0 schema (when python3-jsonschema is installed)
+  fs::path src = dgtest::source_dir();
+  std::string validate = "python3 '" + (src / "tests/schemas/validate.py").string() + "' '" +
+                         (src / "tests/schemas/sarif-schema-2.1.0.json").string() + "' ";
+  repo.write("empty.json", "{}");
+  if (repo.run(validate + "empty.json").code == 3) {
+    WARN("python3-jsonschema is not installed: SARIF schema validation skipped");
+    return;
+  }
+  repo.sh("'" + std::string(DRIFTGUARD_BINARY) + "' " + sides + " --format sarif > drift.sarif || true");
+  repo.sh("'" + std::string(DRIFTGUARD_BINARY) +
+          "' status --migrations sql/migrations --tracker json:sql/migrations/applied/production.json --format sarif > "
+          "status.sarif");
+  CHECK(repo.run(validate + "drift.sarif").code == 0);
+  CHECK(repo.run(validate + "status.sarif").code == 0);
+  json sarif = json::parse(repo.read("drift.sarif"));
+  CHECK(sarif["runs"][0]["results"].size() == 2);
+  CHECK(sarif["runs"][0]["results"][1]["ruleId"] == "extra-index");
+  CHECK(sarif["runs"][0]["results"][1].count("locations") == 0);
 }
