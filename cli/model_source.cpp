@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <regex>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "analyzer/parse.hpp"
 #include "analyzer/supabase_layout.hpp"
@@ -259,6 +262,39 @@ bool supabase_migrations_path(const std::string& path) {
 }
 
 }  // namespace
+
+std::optional<ConfiguredSchema> configured_prisma_schema(const std::string& dir) {
+  std::error_code ec;
+  fs::path config = fs::path(dir) / "prisma.config.ts";
+  if (fs::is_regular_file(config, ec)) {
+    std::string text = read_text(config);
+    // schema: "prisma/schema.prisma" | 'x' | `x` | path.join("prisma", "schema.prisma")
+    std::smatch m;
+    static const std::regex literal(R"(\bschema\s*:\s*["'`]([^"'`]+)["'`])");
+    static const std::regex joined(R"(\bschema\s*:\s*path\.(?:join|resolve)\(([^)]*)\))");
+    if (std::regex_search(text, m, literal)) {
+      return ConfiguredSchema{(fs::path(dir) / m[1].str()).lexically_normal().generic_string(), config.generic_string()};
+    }
+    if (std::regex_search(text, m, joined)) {
+      fs::path p = dir;
+      static const std::regex part(R"(["'`]([^"'`]+)["'`])");
+      std::string args = m[1].str();
+      for (std::sregex_iterator it(args.begin(), args.end(), part), end; it != end; ++it) p /= (*it)[1].str();
+      return ConfiguredSchema{p.lexically_normal().generic_string(), config.generic_string()};
+    }
+  }
+  fs::path package = fs::path(dir) / "package.json";
+  if (fs::is_regular_file(package, ec)) {
+    auto j = nlohmann::json::parse(read_text(package), nullptr, false);
+    if (j.is_discarded()) throw UsageError(package.generic_string() + ": not valid JSON");
+    if (j.is_object() && j.contains("prisma") && j["prisma"].is_object() && j["prisma"].contains("schema") &&
+        j["prisma"]["schema"].is_string()) {
+      return ConfiguredSchema{(fs::path(dir) / j["prisma"]["schema"].get<std::string>()).lexically_normal().generic_string(),
+                              package.generic_string()};
+    }
+  }
+  return std::nullopt;
+}
 
 std::string supabase_evidence(const std::string& kind, const std::string& path) {
   std::error_code ec;

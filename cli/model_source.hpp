@@ -95,6 +95,15 @@ struct PlatformChoice {
 PlatformChoice choose_platform(const std::string& flag_platform, const std::string& flag_prelude,
                                const std::optional<std::string>& config_path,
                                const std::vector<std::pair<std::string, std::string>>& sides);
+// The schema path a project configures for Prisma in `dir`: prisma.config.ts's `schema: "..."` (or
+// `path.join("a", "b")`), else package.json's `"prisma": {"schema": "..."}`; relative to `dir`. `from` says which
+// file set it. Throws UsageError for a package.json that is not valid JSON.
+struct ConfiguredSchema {
+  std::string path;
+  std::string from;
+};
+std::optional<ConfiguredSchema> configured_prisma_schema(const std::string& dir);
+
 // Why a side (kind, path) looks like a Supabase project; "" when it does not.
 std::string supabase_evidence(const std::string& kind, const std::string& path);
 

@@ -205,3 +205,27 @@ TEST_CASE("@ignore on an Unsupported field is an error, as in Prisma's engine", 
   CHECK(repo.driftguard("prisma-ddl schema.prisma").code == 0);
   CHECK(engine::run({"sql", (repo.dir() / "schema.prisma").string()}).code == 0);
 }
+
+TEST_CASE("prisma-check takes the schema path prisma.config.ts or package.json configures", "[git][prisma-check]") {
+  dgtest::Repo repo;
+  const std::string schema = "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel User {\n  id    Int    @id\n"
+                             "  email String\n  phone String?\n}\n";
+  // a schema outside prisma/, which only the configuration names, and a decoy at the conventional place
+  repo.write("db/app.prisma", schema);
+  repo.write("prisma/schema.prisma", schema);
+  repo.write("package.json", "{\"name\": \"app\", \"prisma\": {\"schema\": \"db/app.prisma\"}}\n");
+  repo.commit("init");
+  repo.sh("git checkout -q -b feature");
+  repo.write("db/app.prisma", "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel User {\n  id    Int    @id\n"
+                              "  email String\n}\n");
+  auto r = repo.driftguard("prisma-check --base main --format gcc");
+  INFO(r.err);
+  CHECK(r.out.rfind("db/app.prisma:5:1: error: removes field phone from model User", 0) == 0);
+  // prisma.config.ts wins over package.json (Prisma reads it first)
+  repo.write("prisma.config.ts", "import path from \"node:path\";\nimport { defineConfig } from \"prisma/config\";\n\n"
+                                 "export default defineConfig({\n  schema: path.join(\"prisma\", \"schema.prisma\"),\n});\n");
+  auto c = repo.driftguard("prisma-check --base main --format gcc");
+  CHECK(c.out.find("db/app.prisma") == std::string::npos);
+  repo.write("prisma.config.ts", "export default {\n  schema: 'db/app.prisma',\n};\n");
+  CHECK(repo.driftguard("prisma-check --base main --format gcc").out.rfind("db/app.prisma:5:1: error: ", 0) == 0);
+}
