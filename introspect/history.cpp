@@ -231,10 +231,11 @@ TrackerData read_json_tracker(const std::string& path, const std::string& text) 
         } else if (key == "number") {
           if (value.is_number_unsigned()) {
             row.number = std::to_string(value.get<std::uint64_t>());
-          } else if (value.is_string() && !value.get<std::string>().empty() &&
-                     std::all_of(value.get<std::string>().begin(), value.get<std::string>().end(),
-                                 [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-            row.number = value.get<std::string>();
+          } else if (std::string digits = value.is_string() ? value.get<std::string>() : std::string();
+                     !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+                       return std::isdigit(static_cast<unsigned char>(c));
+                     })) {
+            row.number = digits;
           } else {
             throw std::runtime_error(at + "\"number\" must be a non-negative integer or a string of digits");
           }

@@ -432,7 +432,7 @@ TEST_CASE("status: --pending-only, --format names and exit codes for a deploy", 
   CHECK(r.code == 2);
   CHECK(r.out == "");
   CHECK(r.err == "driftguard: error: --fail-on: unknown condition 'bogus' (expected pending, failed, edited, missing, "
-                 "out-of-order, rolled-back, all or none)\n");
+                 "out-of-order, rolled-back, partially-applied, all or none)\n");
 }
 
 TEST_CASE("status: JSON output", "[status][pg]") {

@@ -118,7 +118,7 @@ TEST_CASE("status --tracker json: an up/down project, no database", "[status]") 
   repo.write("sql/migrations/applied/hotfix.json", "[\"0001_create_users\", \"0002_add_email\", \"0002_hotfix_index\"]");
   auto hot = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/hotfix.json");
   CHECK(hot.code == 1);
-  CHECK(hot.out.find("\nmissing      0002_hotfix_index  not in the directory\npending      0003_add_avatar\n") !=
+  CHECK(hot.out.find("\nmissing      0002_hotfix_index  applied; not in the directory\npending      0003_add_avatar\n") !=
         std::string::npos);
 
   // bad tracker files: exit 2 with where
@@ -430,7 +430,7 @@ TEST_CASE("drift and status in CI formats: github, markdown, junit, sarif", "[dr
   auto gh = repo.driftguard(sides + " --format github");
   CHECK(gh.code == 1);
   CHECK(gh.out ==
-        "::error file=sql/migrations/0003_add_avatar.up.sql,line=1,col=35,title=driftguard drift%3A missing-column::"
+        "::error file=sql/migrations/0003_add_avatar.up.sql,line=1,col=30,title=driftguard drift%3A missing-column::"
         "column public.users.avatar_url is missing%0Aonly pending migrations make these differ: deploy them "
         "(`prisma migrate deploy`, or your runner; see driftguard status)\n"
         "::warning title=driftguard drift%3A extra-index::index public.users.users_name_idx is not expected (" + label +
@@ -438,7 +438,7 @@ TEST_CASE("drift and status in CI formats: github, markdown, junit, sarif", "[dr
         "driftguard drift: 2 drift items (1 error, 1 warning); 0 replay errors\n");
   auto md = repo.driftguard(sides + " --format markdown");
   CHECK(md.out.rfind("### driftguard drift: 2 drift items (1 error, 1 warning); 0 replay errors\n\n| where | severity "
-                     "| kind | item |\n|---|---|---|---|\n| sql/migrations/0003_add_avatar.up.sql:1:35 | error | "
+                     "| kind | item |\n|---|---|---|---|\n| sql/migrations/0003_add_avatar.up.sql:1:30 | error | "
                      "[`missing-column`](https://github.com/driftguard/driftguard/blob/main/docs/drift.md) | ",
                      0) == 0);
   auto ju = repo.driftguard(sides + " --format junit");
