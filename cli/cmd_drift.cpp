@@ -271,12 +271,9 @@ oj endpoint_json(const diff::Endpoint& p) {
   return j;
 }
 
-// "triage" (the label, or null without a tracker) and "triage_hint".
+// With a tracker: "triage" (the label; null when the migrations and the database agree) and "triage_hint".
 void triage_json(oj& j, const Triage& tri, std::size_t k) {
-  if (tri.labels.empty()) {
-    j["triage"] = nullptr;
-    return;
-  }
+  if (tri.labels.empty()) return;
   if (tri.labels[k] == diff::Triage::none) {
     j["triage"] = nullptr;
     return;
