@@ -787,7 +787,8 @@ int run_drift(const DriftOptions& o) {
   if (!hist && dirs == 1 && has_database) {
     try {
       hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
-    } catch (const UsageError& e) {
+    } catch (const std::exception& e) {
+      // auto: no tracker to read (no table, a folder the tracker does not know) is no triage, not an error
       if (o.tracker != "auto") throw;
       if (o.verbose) std::cerr << "driftguard: no triage: " << e.what() << "\n";
     }
