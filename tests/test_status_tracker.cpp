@@ -471,3 +471,15 @@ TEST_CASE("drift and status in CI formats: github, markdown, junit, sarif", "[dr
   CHECK(sarif["runs"][0]["results"][1]["ruleId"] == "extra-index");
   CHECK(sarif["runs"][0]["results"][1].count("locations") == 0);
 }
+
+TEST_CASE("status --color: the state words in colour, only when asked or on a terminal", "[status]") {
+  dgtest::Repo repo;
+  up_down_project(repo);
+  const std::string base = "status --migrations sql/migrations --tracker json:sql/migrations/applied/production.json";
+  auto always = repo.driftguard(base + " --color always");
+  CHECK(always.out.find("\x1b[32mapplied\x1b[0m      0001_create_users\n") != std::string::npos);
+  CHECK(always.out.find("\x1b[36mpending\x1b[0m      0003_add_avatar\n") != std::string::npos);
+  auto never = repo.driftguard(base + " --color never");
+  CHECK(never.out.find('\x1b') == std::string::npos);
+  CHECK(repo.driftguard(base).out == never.out);  // not a terminal (and NO_COLOR): no colour
+}
