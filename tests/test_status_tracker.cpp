@@ -46,6 +46,20 @@ void up_down_project(const dgtest::Repo& repo) {
              "  {\"name\": \"0003_add_avatar\", \"applied_at\": \"2024-03-02T09:00:00Z\", \"by\": \"ci\"}\n]\n");
 }
 
+// A Supabase-first project whose newest migration was edited after `supabase db push` recorded it: the files, and
+// in `db` the tracker rows of what was applied (the first statement of the master file only).
+void edited_master_project(const dgtest::Repo& repo, const std::string& db) {
+  repo.write("supabase/migrations/20240101000000_init.sql", "create table profiles (id uuid primary key);\n");
+  repo.write("supabase/migrations/20240201000000_master.sql",
+             "alter table profiles add column avatar_url text;\nalter table profiles add column bio text;\n");
+  dgtest::pg::exec(db, "CREATE SCHEMA supabase_migrations;\n"
+                       "CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, "
+                       "statements text[], name text);\n"
+                       "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101000000', "
+                       "ARRAY['create table profiles (id uuid primary key)'], 'init'), ('20240201000000', "
+                       "ARRAY['alter table profiles add column avatar_url text'], 'master');");
+}
+
 }  // namespace
 
 TEST_CASE("JSON tracker files: both shapes, names and numbers, bad files at file:line:col", "[status]") {
@@ -169,18 +183,9 @@ TEST_CASE("status --file: one migration's state as the exit code of a deploy scr
 }
 
 TEST_CASE("status --file: edited after apply (Supabase master file) exits 1", "[status][pg]") {
-  // A Supabase-first project whose newest migration was edited after `supabase db push` recorded it.
   dgtest::Repo repo;
-  repo.write("supabase/migrations/20240101000000_init.sql", "create table profiles (id uuid primary key);\n");
-  repo.write("supabase/migrations/20240201000000_master.sql",
-             "alter table profiles add column avatar_url text;\nalter table profiles add column bio text;\n");
   std::string db = dgtest::pg::fresh_database("sbfile");
-  dgtest::pg::exec(db, "CREATE SCHEMA supabase_migrations;\n"
-                       "CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, "
-                       "statements text[], name text);\n"
-                       "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101000000', "
-                       "ARRAY['create table profiles (id uuid primary key)'], 'init'), ('20240201000000', "
-                       "ARRAY['alter table profiles add column avatar_url text'], 'master');");
+  edited_master_project(repo, db);
   const std::string base = "status --database-url " + shq(db) + " --migrations supabase/migrations --file ";
   auto init = repo.driftguard(base + "supabase/migrations/20240101000000_init.sql");
   CHECK(init.code == 0);
@@ -327,17 +332,9 @@ TEST_CASE("drift triage and --pending: a pending migration that conflicts with a
 
 TEST_CASE("drift triage: a Supabase master file edited after apply; hints name the Supabase CLI", "[drift][status][pg]") {
   dgtest::Repo repo;
-  repo.write("supabase/migrations/20240101000000_init.sql", "create table profiles (id uuid primary key);\n");
-  repo.write("supabase/migrations/20240201000000_master.sql",
-             "alter table profiles add column avatar_url text;\nalter table profiles add column bio text;\n");
   std::string db = dgtest::pg::fresh_database("sbtriage");
-  dgtest::pg::exec(db, "create table profiles (id uuid primary key);\nalter table profiles add column avatar_url text;\n"
-                       "CREATE SCHEMA supabase_migrations;\n"
-                       "CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, "
-                       "statements text[], name text);\n"
-                       "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101000000', "
-                       "ARRAY['create table profiles (id uuid primary key)'], 'init'), ('20240201000000', "
-                       "ARRAY['alter table profiles add column avatar_url text'], 'master');");
+  edited_master_project(repo, db);
+  dgtest::pg::exec(db, "create table profiles (id uuid primary key);\nalter table profiles add column avatar_url text;\n");
   const std::string sides = "drift --migrations supabase/migrations --database-url " + shq(db) + " --platform none";
   auto r = repo.driftguard(sides + " --format json");
   INFO(r.err);
