@@ -11,7 +11,10 @@
 #include "cli/config.hpp"
 #include "cli/db_flags.hpp"
 #include "cli/model_source.hpp"
+#include "cli/settings_flags.hpp"
+#include "cli/tracker.hpp"
 #include "cli/report.hpp"
+#include "cli/report_records.hpp"
 #include "introspect/diff.hpp"
 #include "introspect/diff3.hpp"
 
@@ -27,6 +30,11 @@ struct DriftOptions {
   std::string color = "auto";
   bool verbose = false;
   bool shadow = false;
+  std::string runner = "auto";  // --runner; auto: the config's runner, else detected per file
+  std::string fail_on = "warning";  // --fail-on: items at or above it make the exit code 1
+  bool applied_only = false;        // --applied-only: the migrations side is what the tracker says is applied
+  bool pending = false;             // --pending: replay the pending migrations on the live schema
+  std::string tracker = "auto";     // --tracker (status's)
   DbFlags db;
   PlatformFlags platform;
 };
@@ -38,18 +46,18 @@ struct Counts {
   int warnings = 0;
   int infos = 0;
   int unmanaged = 0;
-  int failing = 0;  // items that make the exit code 1: warnings and errors that are not unmanaged
+  int failing = 0;  // items that make the exit code 1: at or above --fail-on, and not unmanaged
 };
 // Two-way (DriftItem) and three-way (Item3) items alike.
 template <class Items>
-Counts count(const Items& items) {
+Counts count(const Items& items, Severity fail_on = Severity::warning) {
   Counts c;
   for (const auto& i : items) {
     if (i.severity == Severity::error) ++c.errors;
     if (i.severity == Severity::warning) ++c.warnings;
     if (i.severity == Severity::info) ++c.infos;
     if (i.unmanaged) ++c.unmanaged;
-    if (!i.unmanaged && i.severity >= Severity::warning) ++c.failing;
+    if (!i.unmanaged && i.severity >= fail_on) ++c.failing;
   }
   return c;
 }
@@ -78,9 +86,67 @@ struct Palette {
   }
 };
 
+// Drift triage joined with the migration tracker: one label per item (empty: no tracker to join with), and what to
+// do about each label, with the tools of the project (the Supabase CLI for a Supabase-first project).
+struct Triage {
+  std::vector<diff::Triage> labels;
+  bool supabase_first = false;
+
+  // The order of the sections; `none` last: three-way items on which the migrations and the database agree.
+  static constexpr diff::Triage kOrder[] = {diff::Triage::not_applied, diff::Triage::conflict,
+                                            diff::Triage::edited_migration, diff::Triage::hotfix,
+                                            diff::Triage::dashboard, diff::Triage::none};
+  std::string hint(diff::Triage t) const {
+    switch (t) {
+      case diff::Triage::not_applied:
+        return std::string("only pending migrations make these differ: deploy them (") +
+               (supabase_first ? "`supabase db push`" : "`prisma migrate deploy`, or your runner") +
+               "; see driftguard status)";
+      case diff::Triage::conflict:
+        return "a pending migration changes what the database already changed: the deploy fails or overwrites it; "
+               "reconcile the migration with the database first (driftguard drift --pending shows what would fail)";
+      case diff::Triage::edited_migration:
+        return std::string("from a migration edited after it was applied: restore the applied version and put the "
+                           "change in a new migration") +
+               (supabase_first ? " (`supabase migration new <name>`)" : "");
+      case diff::Triage::hotfix:
+        return std::string("applied by a migration that is no longer in the folder (driftguard status: missing): "
+                           "bring it back") +
+               (supabase_first ? " (`supabase migration fetch` writes the applied history to files)" : "");
+      case diff::Triage::dashboard:
+        return supabase_first ? "changed in the database without a migration (dashboard, SQL editor): capture it "
+                                "with `supabase db diff -f <name>` (or `supabase db pull`), or revert it"
+                              : "changed in the database without a migration (by hand, db push): capture it in a "
+                                "migration, or revert it";
+      case diff::Triage::none:
+        return "the migrations and the database agree on these";
+    }
+    return "";
+  }
+};
+
+void print_groups(std::ostream& out, const auto& items, const Palette& pal, const auto& item);
+
 // The items grouped by table (or schema object), the unmanaged ones in a section of their own; `item` prints one.
+// With triage, first by label (a heading with what to do), then by table.
 template <class Item, class PrintItem>
-void print_sections(std::ostream& out, const std::vector<Item>& items, const Palette& pal, PrintItem item) {
+void print_sections(std::ostream& out, const std::vector<Item>& items, const Palette& pal, PrintItem item,
+                    const Triage& tri = {}) {
+  if (tri.labels.empty()) return print_groups(out, items, pal, item);
+  for (diff::Triage label : Triage::kOrder) {
+    std::vector<Item> sub;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      if (tri.labels[k] == label) sub.push_back(items[k]);
+    }
+    if (sub.empty()) continue;
+    out << "\n" << pal.bold << "== " << (label == diff::Triage::none ? "other" : to_string(label)) << pal.reset << " ("
+        << plural(sub.size(), "item")
+        << "): " << tri.hint(label) << "\n";
+    print_groups(out, sub, pal, item);
+  }
+}
+
+void print_groups(std::ostream& out, const auto& items, const Palette& pal, const auto& item) {
   auto section = [&](bool unmanaged) {
     std::string group;
     for (const auto& i : items) {
@@ -150,7 +216,7 @@ void print_cross_check(std::ostream& out, const ModelSource& s) {
 }
 
 void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
-                bool color) {
+                bool color, const Triage& tri) {
   Palette pal{color};
   out << "expected: " << e.label() << "\nactual:   " << a.label() << "\n";
   auto endpoint = [&](const char* name, const diff::Endpoint& p) {
@@ -163,7 +229,7 @@ void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, c
         << i.message << "\n";
     endpoint("expected: ", i.expected);
     endpoint("actual:   ", i.actual);
-  });
+  }, tri);
   print_tail(out, {&e, &a}, items, pal);
 }
 
@@ -205,6 +271,17 @@ oj endpoint_json(const diff::Endpoint& p) {
   return j;
 }
 
+// With a tracker: "triage" (the label; null when the migrations and the database agree) and "triage_hint".
+void triage_json(oj& j, const Triage& tri, std::size_t k) {
+  if (tri.labels.empty()) return;
+  if (tri.labels[k] == diff::Triage::none) {
+    j["triage"] = nullptr;
+    return;
+  }
+  j["triage"] = std::string(to_string(tri.labels[k]));
+  j["triage_hint"] = tri.hint(tri.labels[k]);
+}
+
 oj findings_json(const std::vector<Finding>& findings) {
   oj arr = oj::array();
   for (const auto& f : findings) {
@@ -239,10 +316,23 @@ oj side_json(const ModelSource& s, bool verbose) {
   return j;
 }
 
+// --pending: the migrations still to apply, replayed on the live schema, and the statements that would fail.
+struct PendingCheck {
+  std::vector<std::string> files;
+  std::vector<Finding> errors;
+};
+
 // Every side's replay errors (`rule` only when it is not replay-error: shadow-error), the summary; then prints.
 template <class Item>
 void finish_json(std::ostream& out, oj& doc, const std::vector<const ModelSource*>& sources,
-                 const std::vector<Item>& items) {
+                 const std::vector<Item>& items, const PendingCheck* pending) {
+  if (pending) {
+    oj errors = oj::array();
+    for (const auto& f : pending->errors) {
+      errors.push_back(oj{{"file", f.file}, {"line", f.start.line}, {"column", f.start.column}, {"message", f.message}});
+    }
+    doc["pending"] = oj{{"migrations", pending->files}, {"would_fail", errors}};
+  }
   oj replay = oj::array();
   for (const auto* s : sources) {
     for (const auto& f : s->findings) {
@@ -259,7 +349,7 @@ void finish_json(std::ostream& out, oj& doc, const std::vector<const ModelSource
 }
 
 void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
-                bool verbose) {
+                bool verbose, const Triage& tri, const PendingCheck* pending) {
   auto side = [&](const ModelSource& s) { return side_json(s, verbose); };
   auto endpoint = endpoint_json;
   oj doc;
@@ -276,10 +366,11 @@ void print_json(std::ostream& out, const ModelSource& e, const ModelSource& a, c
     j["unmanaged"] = i.unmanaged;
     j["expected"] = endpoint(i.expected);
     j["actual"] = endpoint(i.actual);
+    triage_json(j, tri, static_cast<std::size_t>(&i - items.data()));
     arr.push_back(j);
   }
   doc["items"] = arr;
-  finish_json(out, doc, {&e, &a}, items);
+  finish_json(out, doc, {&e, &a}, items, pending);
 }
 
 
@@ -383,7 +474,7 @@ std::string sentence3(const diff::Item3& i, const std::array<const ModelSource*,
 
 
 void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
-                 bool color) {
+                 bool color, const Triage& tri) {
   Palette pal{color};
   std::size_t width = 0;
   for (const auto* s : src) width = std::max(width, short_name(*s).size());
@@ -405,7 +496,7 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     }
     std::string h = hint(src, i);
     if (!h.empty()) out << "    " << pal.dim << "-> " << h << pal.reset << "\n";
-  });
+  }, tri);
   print_tail(out, {src[0], src[1], src[2]}, items, pal);
   std::array<int, 3> odd{};
   for (const auto& i : items) {
@@ -416,7 +507,7 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
 }
 
 void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items,
-                 bool verbose) {
+                 bool verbose, const Triage& tri, const PendingCheck* pending) {
   oj doc;
   doc["version"] = 1;
   oj sources = oj::array();
@@ -443,10 +534,11 @@ void print_json3(std::ostream& out, const std::array<const ModelSource*, 3>& src
     j["values"] = values;
     std::string h = hint(src, i);
     if (!h.empty()) j["hint"] = h;
+    triage_json(j, tri, static_cast<std::size_t>(&i - items.data()));
     arr.push_back(j);
   }
   doc["items"] = arr;
-  finish_json(out, doc, {src[0], src[1], src[2]}, items);
+  finish_json(out, doc, {src[0], src[1], src[2]}, items, pending);
 }
 
 void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src, const std::vector<diff::Item3>& items) {
@@ -457,6 +549,11 @@ void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src,
     SourceRef at;
     for (std::size_t k = 0; k < 3 && !at.known(); ++k) {
       if (i.known[k] && i.values[k].src.known()) at = i.values[k].src;
+    }
+    // No position (a database has none): the label of the first source that holds the object, so that an item
+    // only in the database is not attributed to schema.prisma.
+    for (std::size_t k = 0; k < 3 && !at.known(); ++k) {
+      if (i.known[k] && i.values[k].present) at = SourceRef{src[k]->label(), 0, 0};
     }
     if (!at.known()) at = SourceRef{src[0]->label(), 0, 0};
     out << at.str() << ": " << to_string(i.severity) << ": " << sentence3(i, src) << " [" << i.family << "]";
@@ -484,6 +581,106 @@ std::string platform_hint(const std::vector<ModelSource>& sides) {
            "pending migrations (see driftguard status)";
   }
   return "Supabase: write schema changes as migrations (`supabase migration new <name>`)";
+}
+
+// The runner migrations are replayed as: --runner, else the config's `runner`, else auto (per file).
+Runner runner_of(const std::string& flag, const std::optional<std::string>& config_path) {
+  std::string name = flag;
+  if (name == "auto" && config_path) name = load_config(*config_path).runner.value_or("auto");
+  return name == "auto" ? Runner::auto_detect : *parse_runner(name);
+}
+
+// A drift item for the CI formats, at its first known position (or named by the source that holds it).
+Record record_of(const std::string& id, Severity severity, const SourceRef& at, const std::string& holder,
+                 const std::string& message, const std::string& help) {
+  Record x;
+  x.id = id;
+  x.severity = severity;
+  x.file = at.file;
+  x.line = at.line;
+  x.column = at.column;
+  x.where = holder;
+  x.message = message;
+  x.help = help;
+  return x;
+}
+
+// github, markdown, junit, sarif: the items, then every side's replay errors and (--pending) the statements that
+// would fail, as records.
+void print_records(std::ostream& out, const std::string& format, std::vector<Record> records,
+                   const std::vector<const ModelSource*>& sources, const PendingCheck* pending) {
+  std::size_t items = records.size();
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  for (const auto& x : records) {
+    if (x.severity == Severity::error) ++errors;
+    if (x.severity == Severity::warning) ++warnings;
+  }
+  std::size_t replay = 0;
+  for (const auto* s : sources) {
+    for (const auto& f : s->findings) {
+      records.push_back(record_of(f.rule, Severity::error, SourceRef{f.file, f.start.line, f.start.column}, s->label(),
+                                  f.message, ""));
+      ++replay;
+    }
+  }
+  if (pending) {
+    for (const auto& f : pending->errors) {
+      records.push_back(record_of("pending", Severity::error, SourceRef{f.file, f.start.line, f.start.column}, "",
+                                  "would fail on this database: " + f.message, ""));
+    }
+  }
+  RecordReport r;
+  r.command = "drift";
+  r.docs = "docs/drift.md";
+  r.summary = plural(items, "drift item") + " (" + plural(errors, "error") + ", " + plural(warnings, "warning") + "); " +
+              plural(replay, "replay error");
+  if (pending) r.summary += "; " + plural(pending->errors.size(), "pending statement") + " would fail";
+  r.records = std::move(records);
+  report_records(out, format, r);
+}
+
+// --pending in text and gcc: each statement that would fail, at its position.
+void print_pending(std::ostream& out, const PendingCheck& p, const std::string& format, bool color) {
+  Palette pal{color};
+  if (format == "text") {
+    out << "\n" << pal.bold << "pending: " << plural(p.files.size(), "migration") << " to apply, replayed on the live "
+        << "schema: " << plural(p.errors.size(), "statement") << " would fail" << pal.reset << "\n";
+  }
+  for (const auto& f : p.errors) {
+    out << f.file << ":" << f.start.line << ":" << f.start.column << ": " << pal.severity(Severity::error) << "error"
+        << pal.reset << ": would fail on this database: " << f.message << (format == "gcc" ? " [pending]" : "")
+        << "\n";
+  }
+}
+
+// What triage joins with: the migrations replayed up to what the tracker says is applied, compared with the
+// database and with every migration, and the tracker's edited and missing migrations.
+diff::TriageInput triage_input(const AuditedHistory& hist, const ModelSource& migrations, const ModelSource& database,
+                               const LoadContext& ctx, const std::vector<std::string>& ignore, bool applied_only) {
+  diff::TriageInput in;
+  std::set<std::string> applied;
+  for (const auto& f : applied_files(hist.report)) applied.insert(f);
+  for (const auto& e : hist.report.entries) {
+    if (e.problems.count(history::Problem::edited)) in.edited_files.insert(e.path);
+    if (e.problems.count(history::Problem::missing)) in.missing_applied = true;
+  }
+  diff::Options opts;
+  opts.ignore = ignore;
+  if (applied_only) {
+    in.applied_vs_database = diff::diff(migrations.model, database.model, opts);
+    return in;
+  }
+  LoadContext actx = ctx;
+  actx.only_files = applied;
+  actx.shadow = false;  // the static replay: the applied prefix of a history a shadow cluster already ran
+  actx.log = nullptr;
+  std::vector<ModelSource> prefix;
+  prefix.push_back(load_model("migrations", migrations.path, actx));
+  scope_platform(prefix, actx);
+  in.applied_vs_database = diff::diff(prefix.front().model, database.model, opts);
+  in.applied_vs_all = diff::diff(prefix.front().model, migrations.model, opts);
+  return in;
 }
 
 int run_drift(const DriftOptions& o) {
@@ -525,6 +722,26 @@ int run_drift(const DriftOptions& o) {
   ctx.catalog.schemas = o.db.schemas;
   ctx.catalog.include_platform = o.db.include_platform;
   ctx.shadow = o.shadow;
+  ctx.runner = runner_of(o.runner, config_path);
+  // The migration tracker (status's): what --applied-only replays, and what triage joins the drift between the
+  // migrations and the database with.
+  auto dirs = std::count_if(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "migrations"; });
+  auto mig_side = std::find_if(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "migrations"; });
+  bool has_database = std::any_of(o.order.begin(), o.order.end(), [](const auto& s) { return s.first == "database"; });
+  std::optional<AuditedHistory> hist;
+  std::optional<std::set<std::string>> applied;
+  if (o.applied_only) {
+    if (dirs != 1) throw UsageError("--applied-only compares what a tracker says is applied: give one --migrations");
+    hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
+    std::vector<std::string> files = applied_files(hist->report);
+    applied = std::set<std::string>(files.begin(), files.end());
+    ctx.only_files = applied;
+    if (o.verbose) {
+      std::cerr << "driftguard: --applied-only: " << files.size() << " of " << hist->report.entries.size()
+                << " migrations applied according to " << to_string(hist->report.tracker) << " (" << hist->report.table
+                << ")\n";
+    }
+  }
   if (o.verbose) ctx.log = &std::cerr;
   std::vector<ModelSource> loaded;
   for (const auto& [kind, path] : sides) {
@@ -535,6 +752,13 @@ int run_drift(const DriftOptions& o) {
       }
     }
     loaded.push_back(load_model(kind, path, ctx));
+  }
+  // --pending starts from the live schema as read, platform objects included (a migration may reference auth.users).
+  std::optional<model::SchemaModel> live;
+  if (o.pending) {
+    for (const auto& side : loaded) {
+      if (side.kind == "database") live = side.model;
+    }
   }
   scope_platform(loaded, ctx);
   bool input_errors = false;
@@ -555,6 +779,47 @@ int run_drift(const DriftOptions& o) {
   // A shadow replay that stopped at a failure built part of the schema: what it lacks is not drift.
   bool incomplete = std::any_of(loaded.begin(), loaded.end(), [](const ModelSource& s) { return s.shadow_incomplete(); });
   if (incomplete) ignore.push_back("*");
+  if (o.pending && !(dirs == 1 && has_database)) {
+    throw UsageError("--pending replays the pending migrations on a live database: give one --migrations and "
+                     "--database-url");
+  }
+  if (o.pending && !hist) hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
+  if (!hist && dirs == 1 && has_database) {
+    try {
+      hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
+    } catch (const std::exception& e) {
+      // auto: no tracker to read (no table, a folder the tracker does not know) is no triage, not an error
+      if (o.tracker != "auto") throw;
+      if (o.verbose) std::cerr << "driftguard: no triage: " << e.what() << "\n";
+    }
+  }
+  Triage tri;
+  std::optional<diff::TriageInput> triage_in;
+  std::size_t mi = 0;
+  std::size_t di = 0;
+  if (hist && dirs == 1 && has_database) {
+    for (std::size_t k = 0; k < loaded.size(); ++k) {
+      if (loaded[k].kind == "migrations") mi = k;
+      if (loaded[k].kind == "database") di = k;
+    }
+    triage_in = triage_input(*hist, loaded[mi], loaded[di], ctx, ignore, applied.has_value());
+    tri.supabase_first = platform.baseline && platform.baseline->name == platform::kSupabase &&
+                         std::none_of(loaded.begin(), loaded.end(), [](const ModelSource& s) {
+                           return s.kind == "prisma" || (s.kind == "migrations" && s.path.find("prisma") != std::string::npos);
+                         });
+  }
+  std::optional<PendingCheck> pending;
+  if (o.pending && live) {
+    pending.emplace();
+    for (const auto& e : hist->report.entries) {
+      bool to_apply = e.problems.count(history::Problem::pending) || e.problems.count(history::Problem::rolled_back);
+      if (!e.path.empty() && to_apply && !e.problems.count(history::Problem::failed)) pending->files.push_back(e.path);
+    }
+    std::vector<InputError> unreadable;
+    pending->errors = replay_on(*live, pending->files, ctx.runner, unreadable);
+    for (const auto& e : unreadable) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
+    input_errors = input_errors || !unreadable.empty();
+  }
   int failing = 0;
   if (loaded.size() == 2) {
     const ModelSource& expected = loaded[0];
@@ -564,14 +829,26 @@ int run_drift(const DriftOptions& o) {
     opts.prisma_any_default = expected.prisma ? expected.prisma_any_default : actual.prisma_any_default;
     opts.ignore = ignore;
     auto items = diff::diff(expected.model, actual.model, opts);
+    if (triage_in && mi == 0 && di == 1) {
+      for (const auto& i : items) tri.labels.push_back(diff::triage(i.path, i.expected, i.actual, *triage_in));
+    }
     if (o.format == "json") {
-      print_json(std::cout, expected, actual, items, o.verbose);
+      print_json(std::cout, expected, actual, items, o.verbose, tri, pending ? &*pending : nullptr);
     } else if (o.format == "gcc") {
       print_gcc(std::cout, expected, actual, items);
+    } else if (o.format != "text") {
+      std::vector<Record> records;
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        const auto& i = items[k];
+        const ModelSource& holder = i.expected.present ? expected : actual;
+        records.push_back(record_of(i.kind, i.severity, i.expected.src.known() ? i.expected.src : i.actual.src,
+                                    holder.label(), i.message, tri.labels.empty() ? "" : tri.hint(tri.labels[k])));
+      }
+      print_records(std::cout, o.format, records, {&expected, &actual}, pending ? &*pending : nullptr);
     } else {
-      print_text(std::cout, expected, actual, items, use_color(o.color));
+      print_text(std::cout, expected, actual, items, use_color(o.color), tri);
     }
-    failing = count(items).failing;
+    failing = count(items, *parse_severity(o.fail_on)).failing;
     std::string h = items.empty() ? "" : platform_hint(loaded);
     if (!h.empty() && o.format == "text") std::cout << "hint: " << h << "\n";
   } else {
@@ -585,20 +862,45 @@ int run_drift(const DriftOptions& o) {
     }
     opts.ignore = ignore;
     auto items = diff::diff3({&loaded[0].model, &loaded[1].model, &loaded[2].model}, opts);
+    if (triage_in) {
+      for (const auto& i : items) {
+        const auto& m = i.values[mi];
+        const auto& d = i.values[di];
+        bool agree = i.known[mi] && i.known[di] && m.present == d.present && m.value == d.value;
+        tri.labels.push_back(agree ? diff::Triage::none : diff::triage(i.path, m, d, *triage_in));
+      }
+    }
     if (o.format == "json") {
-      print_json3(std::cout, src, items, o.verbose);
+      print_json3(std::cout, src, items, o.verbose, tri, pending ? &*pending : nullptr);
     } else if (o.format == "gcc") {
       print_gcc3(std::cout, src, items);
+    } else if (o.format != "text") {
+      std::vector<Record> records;
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        const auto& i = items[k];
+        SourceRef at;
+        std::string holder;
+        for (std::size_t s = 0; s < 3; ++s) {
+          if (!at.known() && i.known[s] && i.values[s].src.known()) at = i.values[s].src;
+          if (holder.empty() && i.known[s] && i.values[s].present) holder = src[s]->label();
+        }
+        bool triaged = !tri.labels.empty() && tri.labels[k] != diff::Triage::none;
+        records.push_back(record_of(i.family, i.severity, at, holder.empty() ? src[0]->label() : holder,
+                                    sentence3(i, src), triaged ? tri.hint(tri.labels[k]) : hint(src, i)));
+      }
+      print_records(std::cout, o.format, records, {src[0], src[1], src[2]}, pending ? &*pending : nullptr);
     } else {
-      print_text3(std::cout, src, items, use_color(o.color));
+      print_text3(std::cout, src, items, use_color(o.color), tri);
     }
-    failing = count(items).failing;
+    failing = count(items, *parse_severity(o.fail_on)).failing;
   }
+  if (pending && (o.format == "text" || o.format == "gcc")) print_pending(std::cout, *pending, o.format, use_color(o.color));
   if (o.verbose) {
     for (const auto& s : loaded) print_skipped(std::cerr, s);
   }
   if (input_errors) return 2;
-  return failing > 0 || replay_errors ? 1 : 0;
+  bool would_fail = pending && !pending->errors.empty();
+  return failing > 0 || replay_errors || would_fail ? 1 : 0;
 }
 
 }  // namespace
@@ -615,13 +917,25 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   }
   add_db_flags(cmd, o->db, true);
   add_platform_flags(cmd, o->platform);
+  add_runner_flag(cmd, o->runner);
+  cmd->add_flag("--applied-only", o->applied_only,
+                "Replay only the migrations the tracker says are applied (status's --tracker; default: the tracker "
+                "table of --database-url)");
+  cmd->add_flag("--pending", o->pending,
+                "Replay the migrations the tracker says are still to apply on the live schema and report each "
+                "statement that would fail, at file:line:col");
+  cmd->add_option("--tracker", o->tracker, kTrackerHelp)->check(check_tracker_spec)->capture_default_str();
   cmd->add_flag("--shadow", o->shadow,
                 "Replay --migrations/--sql with PostgreSQL itself in a throwaway local cluster (initdb; removed on exit) "
                 "and compare what it built; the static replay becomes a cross-check");
   cmd->add_option("--ignore", o->ignore, "Ignore objects: table, schema.*, table.column, globs (repeatable)");
   cmd->add_option("--config", o->config,
                   "driftguard.toml whose [ignore] drift patterns apply (default: the nearest one above the first side)");
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "gcc"}));
+  cmd->add_option("--fail-on", o->fail_on,
+                  "Exit 1 when an item (not unmanaged) is at or above this severity: error, warning (default) or info")
+      ->check(CLI::IsMember({"error", "warning", "info"}));
+  cmd->add_option("--format", o->format, "Output format (github, markdown, junit, sarif: for CI)")
+      ->check(CLI::IsMember({"text", "json", "gcc", "github", "markdown", "junit", "sarif"}));
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--verbose", o->verbose, "Also list the statements the models do not represent");

@@ -89,6 +89,10 @@ int run_lint(const LintOptions& o) {
       inputs.push_back(p);
     }
   }
+  if (!o.stdin_filename.empty() && !want_stdin) {
+    throw UsageError("--stdin-filename names the SQL read from stdin, but no - is among the paths (driftguard lint - "
+                     "--stdin-filename " + o.stdin_filename + " < FILE)");
+  }
   std::optional<Changes> changes;
   if (!o.changed_since.empty()) {
     if (want_stdin) throw UsageError("--changed-since cannot be used with - (stdin)");

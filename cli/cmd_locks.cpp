@@ -9,6 +9,7 @@
 
 #include "analyzer/source.hpp"
 #include "cli/command.hpp"
+#include "cli/config.hpp"
 #include "cli/settings_flags.hpp"
 #include "rules/locking/lock_trace.hpp"
 #include "rules/names.hpp"
@@ -91,8 +92,11 @@ nlohmann::ordered_json to_json(const FileTrace& t) {
 }
 
 int run_locks(const LocksOptions& o) {
-  Settings settings;
-  apply_settings_flags(o.settings, settings);
+  // Each file's settings (runner, pg_version, baseline) from its nearest driftguard.toml, as lint reads them; the
+  // flags win.
+  Overrides overrides;
+  overrides.flags = o.settings;
+  ConfigSet configs(std::nullopt, overrides);
   auto d = discover(o.paths);
   for (const auto& e : d.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
   std::map<std::string, RunState> runs;  // one per migration folder, files in version order
@@ -101,7 +105,7 @@ int run_locks(const LocksOptions& o) {
   for (const auto& path : d.files) {
     try {
       SourceFile src = load_file(path);
-      FileTrace t = trace_locks(src, runs[src.info.set], settings);
+      FileTrace t = trace_locks(src, runs[src.info.set], configs.for_path(path).effective.settings);
       if (o.format == "json") {
         files.push_back(to_json(t));
       } else {

@@ -11,6 +11,7 @@
 
 #include "analyzer/text.hpp"
 #include "cli/command.hpp"
+#include "cli/model_source.hpp"
 #include "cli/config.hpp"
 #include "cli/git.hpp"
 #include "cli/report.hpp"
@@ -36,6 +37,8 @@ struct CheckOptions {
 // The nearest prisma/schema.prisma or prisma/schema/ folder under the current directory (fewest path components;
 // a file before a folder at the same depth; then byte order). Hidden folders and node_modules are skipped.
 std::string find_schema() {
+  // What the project configures for Prisma itself (prisma.config.ts, package.json) comes first.
+  if (auto configured = configured_prisma_schema(".")) return configured->path;
   std::optional<std::tuple<std::size_t, bool, std::string>> best;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(".", fs::directory_options::skip_permission_denied, ec);

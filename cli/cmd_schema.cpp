@@ -52,8 +52,11 @@ int run_schema(const SchemaOptions& o) {
 
 void add_schema_command(CLI::App& app, std::vector<CommandSpec>& out) {
   auto o = std::make_shared<SchemaOptions>();
-  auto* cmd = app.add_subcommand("schema", "Print the schema a migration history (or SQL file) builds, as DDL or JSON");
-  cmd->add_option("--from", o->from, "migrations:DIR or sql:FILE")->required();
+  auto* cmd = app.add_subcommand("schema", "Print the schema that schema.prisma, a migration history, a SQL file or a live database describes, as DDL or JSON");
+  // Every kind load_model() accepts (prisma:PATH, migrations:PATH, sql:PATH, database:URL), from its table.
+  std::string kinds;
+  for (const auto& k : source_kinds()) kinds += std::string(kinds.empty() ? "" : ", ") + k.name + ":" + k.what;
+  cmd->add_option("--from", o->from, "The schema to print, as KIND:WHAT: " + kinds)->required();
   cmd->add_option("--format", o->format, "Output format (default sql)")->check(CLI::IsMember({"sql", "json"}));
   cmd->add_flag("--verbose", o->verbose, "Also list the statements the model does not represent (stderr)");
   add_platform_flags(cmd, o->platform);

@@ -1,20 +1,22 @@
-// driftguard status: the migration history of a live database (Prisma's _prisma_migrations or Supabase's
-// supabase_migrations.schema_migrations) against the migration files: applied, pending, failed, rolled back,
-// edited after apply, missing from the directory, applied out of order.
+// driftguard status: the migration history (Prisma's _prisma_migrations or Supabase's
+// supabase_migrations.schema_migrations in a live database, or a JSON tracker file: cli/tracker) against the
+// migration files: applied, pending, failed, rolled back, edited after apply, missing from the directory, applied
+// out of order; `--file` answers for one file with the exit code.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <set>
 
-#include "analyzer/source.hpp"
-#include "analyzer/supabase_layout.hpp"
 #include "cli/command.hpp"
+#include "cli/config.hpp"
 #include "cli/db_flags.hpp"
-#include "cli/git.hpp"
-#include "introspect/db/connection.hpp"
+#include "cli/model_source.hpp"
+#include "cli/report_records.hpp"
+#include "cli/tracker.hpp"
 #include "introspect/history.hpp"
 
 namespace fs = std::filesystem;
@@ -32,11 +34,14 @@ struct StatusOptions {
   std::string migrations;
   std::string tracker = "auto";
   std::string format = "text";
+  std::string color = "auto";
+  std::string file;  // --file: the state of this one migration, as the exit code
   bool pending_only = false;
   std::vector<std::string> fail_on;
   bool fail_on_given = false;
 };
 
+// (and partially-applied with --tracker infer)
 const std::set<Problem> kDefaultFailOn = {Problem::failed, Problem::edited, Problem::missing, Problem::out_of_order};
 
 std::set<Problem> parse_fail_on(const std::vector<std::string>& values) {
@@ -45,7 +50,7 @@ std::set<Problem> parse_fail_on(const std::vector<std::string>& values) {
     if (v == "none" || v.empty()) continue;
     if (v == "all") {
       for (auto p : {Problem::pending, Problem::failed, Problem::edited, Problem::missing, Problem::out_of_order,
-                     Problem::rolled_back}) {
+                     Problem::rolled_back, Problem::partial}) {
         out.insert(p);
       }
       continue;
@@ -53,46 +58,12 @@ std::set<Problem> parse_fail_on(const std::vector<std::string>& values) {
     auto p = history::parse_problem(v);
     if (!p) {
       throw UsageError("--fail-on: unknown condition '" + v +
-                       "' (expected pending, failed, edited, missing, out-of-order, rolled-back, all or none)");
+                       "' (expected pending, failed, edited, missing, out-of-order, rolled-back, partially-applied, all or "
+                       "none)");
     }
     out.insert(*p);
   }
   return out;
-}
-
-// The applied content of an edited Prisma migration: the newest committed version of the file whose checksum is
-// the stored one (`git log` of the file, newest first, at most 500 commits).
-history::OriginalLookup find_in_git(const history::MigrationFile& file,
-                                    const std::function<bool(std::string_view)>& matches) {
-  history::OriginalLookup r;
-  fs::path p(file.path);
-  std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
-  std::string name = p.filename().string();
-  try {
-    auto top = run_git(dir, {"rev-parse", "--show-toplevel"});
-    if (top.code != 0) {
-      r.why_not = "the migrations are not in a git repository";
-      return r;
-    }
-    auto log = run_git(dir, {"log", "--format=%H", "--max-count=500", "--", name});
-    std::size_t pos = 0;
-    while (pos < log.out.size()) {
-      std::size_t nl = log.out.find('\n', pos);
-      std::string commit = log.out.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-      pos = nl == std::string::npos ? log.out.size() : nl + 1;
-      if (commit.empty()) continue;
-      auto show = run_git(dir, {"show", commit + ":./" + name});
-      if (show.code == 0 && matches(show.out)) {
-        r.content = show.out;
-        r.source = "git commit " + commit.substr(0, 12);
-        return r;
-      }
-    }
-    r.why_not = "no commit of the file in git history has the applied checksum";
-  } catch (const UsageError&) {
-    r.why_not = "git is not available";
-  }
-  return r;
 }
 
 bool to_apply(const Entry& e) {
@@ -101,17 +72,13 @@ bool to_apply(const Entry& e) {
 
 std::string first_line(const std::string& s);
 
-// The line of Prisma's logs that says what went wrong: the first "ERROR: ..." line, else the first line.
+// What went wrong, from Prisma's logs: PostgreSQL's "ERROR: ..." to the end of its line, else the first line.
+// The ERROR may start a line (Prisma 5/6: "Database error:\nERROR: ...") or follow a prefix (Prisma 7 logs
+// "external connector error\nError querying the database: ERROR: ...").
 std::string log_line(const std::string& logs) {
-  std::size_t pos = 0;
-  while (pos < logs.size()) {
-    std::size_t nl = logs.find('\n', pos);
-    std::string line = logs.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("ERROR:", 0) == 0) return line;
-    pos = nl == std::string::npos ? logs.size() : nl + 1;
-  }
-  return first_line(logs);
+  std::size_t at = logs.find("ERROR:");
+  if (at == std::string::npos) return first_line(logs);
+  return first_line(logs.substr(at));
 }
 
 std::string first_line(const std::string& s) {
@@ -143,6 +110,7 @@ std::string detail(const Entry& e, Tracker t) {
   auto when = [](const std::optional<std::string>& s) { return s && !s->empty() ? " " + *s : std::string(); };
   switch (e.state) {
     case State::applied:
+      if (t == Tracker::json && e.finished_at) parts.push_back("applied" + when(e.finished_at));
       break;
     case State::pending:
       break;
@@ -166,6 +134,10 @@ std::string detail(const Entry& e, Tracker t) {
       break;
     case State::out_of_order:
       break;
+    case State::partial: {
+      for (const auto& n : e.not_in_database) parts.push_back(n);
+      break;
+    }
   }
   if (e.problems.count(Problem::out_of_order)) {
     if (e.in_database) {
@@ -186,29 +158,57 @@ std::string detail(const Entry& e, Tracker t) {
   return out;
 }
 
-constexpr State kStateOrder[] = {State::applied, State::pending,     State::out_of_order, State::edited,
-                                 State::failed,  State::rolled_back, State::missing};
+constexpr State kStateOrder[] = {State::applied, State::partial, State::pending,     State::out_of_order,
+                                 State::edited,  State::failed,  State::rolled_back, State::missing};
+
+// The state word's colour: done (green), still to do (cyan), needs a look (yellow), broken (red).
+const char* state_color(State s) {
+  switch (s) {
+    case State::applied:
+      return "\x1b[32m";
+    case State::pending:
+      return "\x1b[36m";
+    case State::out_of_order:
+    case State::rolled_back:
+    case State::partial:
+      return "\x1b[33m";
+    case State::edited:
+    case State::failed:
+    case State::missing:
+      return "\x1b[1;31m";
+  }
+  return "";
+}
+
+// One migration: its state, name and detail, then the diff of an edit.
+void print_entry(std::ostream& out, const Entry& e, Tracker t, bool color) {
+  std::string state(to_string(e.state));
+  out << (color ? state_color(e.state) : "") << state << (color ? "\x1b[0m" : "")
+      << std::string(state.size() < 13 ? 13 - state.size() : 1, ' ') << e.name;
+  std::string d = detail(e, t);
+  if (!d.empty()) out << "  " << d;
+  out << "\n";
+  if (!e.diff.empty()) {
+    std::size_t pos = 0;
+    while (pos < e.diff.size()) {
+      std::size_t nl = e.diff.find('\n', pos);
+      std::string line = e.diff.substr(pos, nl - pos);
+      const char* c = !color || line.rfind("---", 0) == 0 || line.rfind("+++", 0) == 0 ? ""
+                      : line.rfind("+", 0) == 0                                          ? "\x1b[32m"
+                      : line.rfind("-", 0) == 0                                          ? "\x1b[31m"
+                                                                                         : "";
+      out << "    " << c << line << (*c ? "\x1b[0m" : "") << "\n";
+      pos = nl + 1;
+    }
+  }
+}
 
 void print_text(std::ostream& out, const history::Report& rep, const std::string& target, const std::string& dir,
-                const std::vector<const Entry*>& shown) {
+                const std::vector<const Entry*>& shown, bool color) {
   out << "tracker:    " << to_string(rep.tracker) << " (" << rep.table << ")\n";
   out << "database:   " << target << "\n";
   out << "migrations: " << dir << "\n\n";
-  for (const Entry* e : shown) {
-    std::string state(to_string(e->state));
-    out << state << std::string(state.size() < 13 ? 13 - state.size() : 1, ' ') << e->name;
-    std::string d = detail(*e, rep.tracker);
-    if (!d.empty()) out << "  " << d;
-    out << "\n";
-    if (!e->diff.empty()) {
-      std::size_t pos = 0;
-      while (pos < e->diff.size()) {
-        std::size_t nl = e->diff.find('\n', pos);
-        out << "    " << e->diff.substr(pos, nl - pos) << "\n";
-        pos = nl + 1;
-      }
-    }
-  }
+  for (const Entry* e : shown) print_entry(out, *e, rep.tracker, color);
   if (shown.empty()) out << "(no migration to show)\n";
   if (!rep.notes.empty()) out << "\n";
   for (const auto& n : rep.notes) out << "note: " << n << "\n";
@@ -234,7 +234,7 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
   j["version"] = 1;
   j["tracker"] = to_string(rep.tracker);
   j["table"] = rep.table;
-  j["database"] = target;
+  j["database"] = target.empty() ? oj(nullptr) : oj(target);
   j["migrations_dir"] = dir;
   oj list = oj::array();
   for (const Entry* e : shown) {
@@ -269,6 +269,7 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
                      {"diff", str_or_null(e->diff)}};
     }
     m["out_of_order_after"] = str_or_null(e->out_of_order_after);
+    if (rep.tracker == Tracker::infer) m["not_in_database"] = e->not_in_database;
     list.push_back(m);
   }
   j["migrations"] = list;
@@ -277,7 +278,9 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
   summary["total"] = rep.entries.size();
   std::map<State, int> counts;
   for (const auto& e : rep.entries) ++counts[e.state];
-  for (State s : kStateOrder) summary[std::string(to_string(s))] = counts[s];
+  for (State s : kStateOrder) {
+    if (s != State::partial || rep.tracker == Tracker::infer) summary[std::string(to_string(s))] = counts[s];
+  }
   j["summary"] = summary;
   oj fo = oj::array();
   for (auto p : fail_on) fo.push_back(to_string(p));
@@ -286,102 +289,105 @@ void print_json(std::ostream& out, const history::Report& rep, const std::string
   out << j.dump(2) << "\n";
 }
 
-std::string table_of(Tracker t) {
-  return t == Tracker::prisma ? "_prisma_migrations" : "supabase_migrations.schema_migrations";
+// github, markdown, junit, sarif: one record per migration that is not simply applied, at its file; an error when
+// one of its conditions is in --fail-on, a note otherwise (pending is what a deploy is for).
+void print_records(std::ostream& out, const std::string& format, const history::Report& rep,
+                   const std::vector<const Entry*>& shown, const std::set<Problem>& fail_on) {
+  RecordReport r;
+  r.command = "status";
+  r.docs = "docs/status.md";
+  std::size_t failing = 0;
+  for (const Entry* e : shown) {
+    if (e->problems.empty()) continue;
+    Record x;
+    x.id = std::string(to_string(e->state));
+    bool fails = std::any_of(e->problems.begin(), e->problems.end(), [&](Problem p) { return fail_on.count(p) > 0; });
+    x.severity = fails ? Severity::error : Severity::info;
+    failing += fails ? 1 : 0;
+    x.file = e->path;
+    x.where = rep.table;
+    std::string d = detail(*e, rep.tracker);
+    x.message = std::string(to_string(e->state)) + " " + e->name + (d.empty() ? "" : ": " + d);
+    r.records.push_back(std::move(x));
+  }
+  r.summary = std::to_string(rep.entries.size()) + " migration" + (rep.entries.size() == 1 ? "" : "s") + ", " +
+              std::to_string(failing) + " failing (" + std::string(to_string(rep.tracker)) + ": " + rep.table + ")";
+  report_records(out, format, r);
+}
+
+// --file: the exit code that answers "already applied?" for a deploy script (docs/status.md).
+constexpr int kFileApplied = 0;
+constexpr int kFileEdited = 1;
+constexpr int kFileToApply = 3;  // pending, or rolled back (the next deploy applies it)
+constexpr int kFileFailed = 4;
+constexpr int kFilePartial = 5;  // --tracker infer: part of its effect is in the database
+
+int file_code(const Entry& e) {
+  if (e.problems.count(Problem::failed)) return kFileFailed;
+  if (e.problems.count(Problem::partial)) return kFilePartial;
+  if (e.problems.count(Problem::edited)) return kFileEdited;
+  if (to_apply(e)) return kFileToApply;
+  return kFileApplied;
+}
+
+// The entry of --file PATH: the same file, however the path is spelled.
+const Entry* entry_of_file(const history::Report& rep, const std::string& file) {
+  std::error_code ec;
+  fs::path want = fs::weakly_canonical(file, ec);
+  for (const auto& e : rep.entries) {
+    if (e.path.empty()) continue;
+    if (fs::weakly_canonical(e.path, ec) == want) return &e;
+  }
+  return nullptr;
 }
 
 int run_status(const StatusOptions& o) {
   std::set<Problem> fail_on = o.fail_on_given ? parse_fail_on(o.fail_on) : kDefaultFailOn;
-  db::ConnectOptions conn = connect_options(o.db);
-
-  // The files. An existing directory without SQL files is an empty history, not an error.
+  // --tracker infer replays the history on the platform it starts from (Supabase: auth.users exists).
+  std::shared_ptr<const platform::Baseline> baseline;
+  if (o.tracker == "infer") {
+    baseline = choose_platform("", "", find_config(o.migrations), {{"migrations", o.migrations}}).baseline;
+  }
+  AuditedHistory h = audit_folder(o.migrations, o.tracker, o.db, baseline);
+  const history::Report& rep = h.report;
+  if (!o.fail_on_given && rep.tracker == Tracker::infer) fail_on.insert(Problem::partial);
   std::error_code ec;
-  if (!fs::is_directory(o.migrations, ec)) {
-    throw UsageError("--migrations " + o.migrations + ": " +
-                     (fs::exists(o.migrations, ec) ? "not a directory" : "no such directory"));
-  }
-  std::vector<InputError> skipped;  // files the Supabase CLI would not apply (archive/, other names)
-  Discovery found = discover_with_notes({o.migrations}, skipped);
-  for (const auto& err : found.errors) {
-    if (err.message != "directory contains no .sql files") throw UsageError(err.path + ": " + err.message);
-  }
 
-  std::optional<Tracker> tracker;
-  if (o.tracker == "prisma") tracker = Tracker::prisma;
-  if (o.tracker == "supabase") tracker = Tracker::supabase;
-  if (!tracker) {
-    for (const auto& f : found.files) {
-      auto layout = classify(f).layout;
-      if (layout == Layout::prisma) tracker = Tracker::prisma;
-      if (layout == Layout::supabase && !tracker) tracker = Tracker::supabase;
+  int code = 0;
+  for (const auto& e : rep.entries) {
+    for (auto p : e.problems) {
+      if (fail_on.count(p)) code = 1;
     }
   }
-
-  db::ReadOnlySession session(conn);
-  const std::string& target = session.target();
-  try {
-    if (!tracker) {
-      auto prisma = history::locate_tracker(session.tx(), Tracker::prisma);
-      auto supabase = history::locate_tracker(session.tx(), Tracker::supabase);
-      if (prisma && supabase) {
-        throw UsageError(target + " has both _prisma_migrations and supabase_migrations.schema_migrations, and " +
-                         o.migrations + " is neither a Prisma nor a Supabase migrations folder: choose with --tracker");
-      }
-      if (!prisma && !supabase) {
-        throw UsageError(target + " has no migration tracker table (neither _prisma_migrations nor "
-                                  "supabase_migrations.schema_migrations): nothing was recorded as applied there. "
-                                  "Is it the right database?");
-      }
-      tracker = prisma ? Tracker::prisma : Tracker::supabase;
+  std::vector<const Entry*> shown;
+  if (!o.file.empty()) {
+    const Entry* e = entry_of_file(rep, o.file);
+    if (e == nullptr) {
+      throw UsageError("--file " + o.file + ": not a migration of " + o.migrations +
+                       (fs::exists(o.file, ec) ? "" : " (no such file)"));
     }
-    auto table = history::locate_tracker(session.tx(), *tracker);
-    if (!table) {
-      throw UsageError(target + " has no " + table_of(*tracker) + " table: no " + std::string(to_string(*tracker)) +
-                       " migration was recorded as applied there. Is it the right database?");
-    }
-    history::TrackerData data = history::read_tracker(session.tx(), *tracker, *table);
-
-    std::vector<std::string> ignored;
-    std::vector<history::MigrationFile> files;
-    try {
-      files = history::migration_files(*tracker, found.files, ignored);
-    } catch (const std::runtime_error& e) {
-      throw UsageError(e.what());
-    }
-    history::Report rep = history::audit(*tracker, files, data, find_in_git);
-    // Files discovery skipped as the Supabase CLI does (archive/ subfolders, other names) are ignored too.
-    for (const auto& note : skipped) ignored.push_back(note.path);
-    std::sort(ignored.begin(), ignored.end());
-    for (const auto& i : ignored) {
-      rep.notes.insert(rep.notes.begin(), "ignored " + i + " (not a " + std::string(to_string(*tracker)) +
-                                              " migration file)");
-    }
-    std::stable_partition(rep.notes.begin(), rep.notes.end(),
-                          [](const std::string& n) { return n.rfind("ignored ", 0) == 0; });
-
-    int code = 0;
-    for (const auto& e : rep.entries) {
-      for (auto p : e.problems) {
-        if (fail_on.count(p)) code = 1;
-      }
-    }
-    std::vector<const Entry*> shown;
+    shown.push_back(e);
+    code = file_code(*e);
+  } else {
     for (const auto& e : rep.entries) {
       if (!o.pending_only || to_apply(e)) shown.push_back(&e);
     }
-    if (o.format == "names") {
-      for (const Entry* e : shown) {
-        if (!e->path.empty()) std::cout << e->path << "\n";
-      }
-    } else if (o.format == "json") {
-      print_json(std::cout, rep, target, o.migrations, shown, fail_on, code);
-    } else {
-      print_text(std::cout, rep, target, o.migrations, shown);
-    }
-    return code;
-  } catch (const pqxx::failure& e) {
-    throw UsageError("reading the migration history from " + target + ": " + db::redact(first_line(e.what())));
   }
+  std::string target = h.target.empty() ? "(none: the tracker is a file)" : h.target;
+  if (o.format == "names") {
+    for (const Entry* e : shown) {
+      if (!e->path.empty() && (o.file.empty() || to_apply(*e))) std::cout << e->path << "\n";
+    }
+  } else if (o.format == "json") {
+    print_json(std::cout, rep, h.target, o.migrations, shown, fail_on, code);
+  } else if (o.format != "text") {
+    print_records(std::cout, o.format, rep, shown, fail_on);
+  } else if (!o.file.empty()) {
+    print_entry(std::cout, *shown.front(), rep.tracker, use_color(o.color));
+  } else {
+    print_text(std::cout, rep, target, o.migrations, shown, use_color(o.color));
+  }
+  return code;
 }
 
 }  // namespace
@@ -393,13 +399,14 @@ void add_status_command(CLI::App& app, std::vector<CommandSpec>& out) {
   add_db_flags(cmd, o->db, false);
   cmd->add_option("--migrations", o->migrations, "The migrations folder (prisma/migrations, supabase/migrations)")
       ->required();
-  cmd->add_option("--tracker", o->tracker, "Tracker table: prisma (_prisma_migrations), supabase "
-                                           "(supabase_migrations.schema_migrations), or auto (by folder layout, "
-                                           "then by which table exists)")
-      ->check(CLI::IsMember({"auto", "prisma", "supabase"}))
-      ->capture_default_str();
+  cmd->add_option("--tracker", o->tracker, kTrackerHelp)->check(check_tracker_spec)->capture_default_str();
+  cmd->add_option("--file", o->file,
+                  "Only this migration file: print its state and exit 0 applied, 3 to apply (pending or rolled "
+                  "back), 1 edited after apply, 4 failed, 5 partially applied (see docs/status.md)");
+  cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--format", o->format, "Output format; names: one file path per line")
-      ->check(CLI::IsMember({"text", "json", "names"}))
+      ->check(CLI::IsMember({"text", "json", "names", "github", "markdown", "junit", "sarif"}))
       ->capture_default_str();
   cmd->add_flag("--pending-only", o->pending_only,
                 "Only the migrations still to apply (pending, and rolled back), in order");

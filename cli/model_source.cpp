@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <regex>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "analyzer/parse.hpp"
 #include "analyzer/supabase_layout.hpp"
@@ -59,6 +62,13 @@ void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, cons
   src.applied = r.statements;
 }
 
+// How the static replay runs a file its runner runs in mode `m`.
+model::FileMode replay_mode(TxMode m) {
+  return m == TxMode::request ? model::FileMode::request
+         : m == TxMode::wrapped ? model::FileMode::transaction
+                                : model::FileMode::statements;
+}
+
 void replay_files(ModelSource& src, const std::vector<std::string>& paths, const LoadContext& ctx) {
   model::Replayer replayer;
   if (ctx.platform) {
@@ -79,10 +89,8 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
     ParsedFile parsed = parse_sql(file.text);
     // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner), both
     // statically and in the shadow cluster.
-    FileTransaction tx = file_transaction(detect_runner(file), false, file, parsed.statements, 15);
-    model::FileMode mode = tx.mode == TxMode::request   ? model::FileMode::request
-                           : tx.mode == TxMode::wrapped ? model::FileMode::transaction
-                                                        : model::FileMode::statements;
+    FileTransaction tx = file_transaction(ctx.runner, false, file, parsed.statements, 15);
+    model::FileMode mode = replay_mode(tx.mode);
     std::size_t before = src.findings.size();
     replayer.apply_file(file, parsed, src.findings, mode);
     if (src.findings.size() > before) src.texts[file.path] = file.text;
@@ -102,6 +110,7 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
 void load_migrations(ModelSource& src, const LoadContext& ctx) {
   auto d = discover_with_notes({src.path}, src.notes);
   src.errors = d.errors;
+  if (ctx.only_files) std::erase_if(d.files, [&](const std::string& f) { return !ctx.only_files->count(f); });
   replay_files(src, d.files, ctx);
 }
 
@@ -248,6 +257,39 @@ bool supabase_migrations_path(const std::string& path) {
 
 }  // namespace
 
+std::optional<ConfiguredSchema> configured_prisma_schema(const std::string& dir) {
+  std::error_code ec;
+  fs::path config = fs::path(dir) / "prisma.config.ts";
+  if (fs::is_regular_file(config, ec)) {
+    std::string text = read_text(config);
+    // schema: "prisma/schema.prisma" | 'x' | `x` | path.join("prisma", "schema.prisma")
+    std::smatch m;
+    static const std::regex literal(R"(\bschema\s*:\s*["'`]([^"'`]+)["'`])");
+    static const std::regex joined(R"(\bschema\s*:\s*path\.(?:join|resolve)\(([^)]*)\))");
+    if (std::regex_search(text, m, literal)) {
+      return ConfiguredSchema{(fs::path(dir) / m[1].str()).lexically_normal().generic_string(), config.generic_string()};
+    }
+    if (std::regex_search(text, m, joined)) {
+      fs::path p = dir;
+      static const std::regex part(R"(["'`]([^"'`]+)["'`])");
+      std::string args = m[1].str();
+      for (std::sregex_iterator it(args.begin(), args.end(), part), end; it != end; ++it) p /= (*it)[1].str();
+      return ConfiguredSchema{p.lexically_normal().generic_string(), config.generic_string()};
+    }
+  }
+  fs::path package = fs::path(dir) / "package.json";
+  if (fs::is_regular_file(package, ec)) {
+    auto j = nlohmann::json::parse(read_text(package), nullptr, false);
+    if (j.is_discarded()) throw UsageError(package.generic_string() + ": not valid JSON");
+    if (j.is_object() && j.contains("prisma") && j["prisma"].is_object() && j["prisma"].contains("schema") &&
+        j["prisma"]["schema"].is_string()) {
+      return ConfiguredSchema{(fs::path(dir) / j["prisma"]["schema"].get<std::string>()).lexically_normal().generic_string(),
+                              package.generic_string()};
+    }
+  }
+  return std::nullopt;
+}
+
 std::string supabase_evidence(const std::string& kind, const std::string& path) {
   std::error_code ec;
   if (kind == "database") return supabase_host(path) ? "the database URL is a Supabase host" : "";
@@ -319,6 +361,27 @@ PlatformChoice choose_platform(const std::string& flag_platform, const std::stri
   } catch (const InputFailure& e) {
     throw UsageError("prelude " + prelude_path + ": " + e.message);
   }
+}
+
+std::vector<Finding> replay_on(const model::SchemaModel& start, const std::vector<std::string>& paths, Runner runner,
+                               std::vector<InputError>& errors) {
+  model::Replayer replayer;
+  replayer.model() = start;
+  std::vector<Finding> findings;
+  for (const auto& path : paths) {
+    SourceFile file;
+    try {
+      file = load_file(path);
+    } catch (const InputFailure& e) {
+      errors.push_back({path, e.message});
+      continue;
+    }
+    ParsedFile parsed = parse_sql(file.text);
+    FileTransaction tx = file_transaction(runner, false, file, parsed.statements, 15);
+    replayer.apply_file(file, parsed, findings, replay_mode(tx.mode));
+  }
+  sort_findings(findings);
+  return findings;
 }
 
 void scope_platform(std::vector<ModelSource>& sides, const LoadContext& ctx) {

@@ -20,6 +20,7 @@
 #include "introspect/catalog.hpp"
 #include "introspect/db/connection.hpp"
 #include "introspect/diff.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
@@ -29,6 +30,12 @@ struct LoadContext {
   db::ConnectOptions conn;
   catalog::Options catalog;
   bool shadow = false;
+  // The runner each migration file is replayed as (its transaction: rules/transaction/runner): --runner, else the
+  // config's `runner`, else detected per file from the layout.
+  Runner runner = Runner::auto_detect;
+  // Migration folders: replay only these files (drift --applied-only: what the tracker says is applied); none =
+  // every file.
+  std::optional<std::set<std::string>> only_files;
   std::ostream* log = nullptr;  // --verbose: progress of a shadow replay
   // The platform baseline migrations and SQL files are replayed on (statically and in the shadow cluster); null =
   // none. Its objects are taken out of the models by scope_platform().
@@ -88,8 +95,23 @@ struct PlatformChoice {
 PlatformChoice choose_platform(const std::string& flag_platform, const std::string& flag_prelude,
                                const std::optional<std::string>& config_path,
                                const std::vector<std::pair<std::string, std::string>>& sides);
+// The schema path a project configures for Prisma in `dir`: prisma.config.ts's `schema: "..."` (or
+// `path.join("a", "b")`), else package.json's `"prisma": {"schema": "..."}`; relative to `dir`. `from` says which
+// file set it. Throws UsageError for a package.json that is not valid JSON.
+struct ConfiguredSchema {
+  std::string path;
+  std::string from;
+};
+std::optional<ConfiguredSchema> configured_prisma_schema(const std::string& dir);
+
 // Why a side (kind, path) looks like a Supabase project; "" when it does not.
 std::string supabase_evidence(const std::string& kind, const std::string& path);
+
+// Replays `paths` (in order) on `start` as their runner runs them (`runner`: Runner::auto_detect = from each file's
+// layout): `drift --pending` starts from the live schema. Returns the replay errors (sorted); unreadable files go
+// to `errors`.
+std::vector<Finding> replay_on(const model::SchemaModel& start, const std::vector<std::string>& paths, Runner runner,
+                               std::vector<InputError>& errors);
 
 // Takes the platform baseline's objects out of every loaded side (platform::strip), unless include_platform: the
 // file sides first, then each database side with the first file side as what the project owns.

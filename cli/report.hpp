@@ -42,6 +42,11 @@ void report(std::ostream& out, const std::string& format, const RunResult& r, bo
 // escapes % CR LF.
 std::string github_property(std::string_view s);
 std::string github_data(std::string_view s);
+// XML attribute and text escaping (JUnit), a Markdown table cell, a path as a SARIF URI reference: the reporters'
+// own, for the other reports that use these formats (cli/report_records.hpp).
+std::string xml_escape(std::string_view s);
+std::string markdown_cell(std::string_view s);
+std::string sarif_uri(const std::string& path);
 // A fingerprint of a finding that survives unrelated edits: rule, file, the text of the span (whitespace
 // collapsed) and the number of earlier findings with the same three. 16 hex digits.
 std::vector<std::string> fingerprints(const RunResult& r);

@@ -36,6 +36,8 @@ std::string xml(std::string_view s) {
 
 }  // namespace
 
+std::string xml_escape(std::string_view s) { return xml(s); }
+
 void report_junit(std::ostream& out, const RunResult& r) {
   std::map<std::string, std::vector<const Finding*>> by_file;
   for (const auto& p : r.paths) by_file[p];

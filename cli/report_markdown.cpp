@@ -40,6 +40,8 @@ std::string code(std::string_view s) {
 
 }  // namespace
 
+std::string markdown_cell(std::string_view s) { return cell(s); }
+
 void report_markdown(std::ostream& out, const RunResult& r) {
   out << "### driftguard: " << summary_line(r);
   if (!r.errors.empty()) out << ", " << r.errors.size() << " input error" << (r.errors.size() == 1 ? "" : "s");

@@ -84,6 +84,8 @@ oj region(const Position& start, const Position& end) {
 
 }  // namespace
 
+std::string sarif_uri(const std::string& path) { return uri(path); }
+
 void report_sarif(std::ostream& out, const RunResult& r) {
   std::set<std::string> used;
   for (const auto& f : r.findings) used.insert(f.rule);

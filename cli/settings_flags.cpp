@@ -6,14 +6,18 @@ namespace driftguard {
 
 void add_settings_flags(CLI::App* app, SettingsFlags& f) {
   app->add_option("--pg-version", f.pg_version, "Target PostgreSQL major version (default 15)");
-  app->add_option("--runner", f.runner,
-                  "Migration runner, for the transaction each file runs in: auto (from the layout), prisma, supabase, "
-                  "golang-migrate, goose, dbmate, flyway, plain")
-      ->check(CLI::IsMember({"auto", "prisma", "supabase", "golang-migrate", "goose", "dbmate", "flyway", "plain"}));
+  add_runner_flag(app, f.runner);
   app->add_flag("--assume-in-transaction", f.assume_in_transaction,
                 "Every file runs inside a transaction (overrides the runner)");
   app->add_option("--baseline", f.baseline,
                   "Migrations newer than this version are not deployed yet: what they create counts as new");
+}
+
+void add_runner_flag(CLI::App* app, std::string& runner) {
+  app->add_option("--runner", runner,
+                  "Migration runner, for the transaction each file runs in: auto (from the layout), prisma, supabase, "
+                  "golang-migrate, goose, dbmate, flyway, plain")
+      ->check(CLI::IsMember({"auto", "prisma", "supabase", "golang-migrate", "goose", "dbmate", "flyway", "plain"}));
 }
 
 void apply_settings_flags(const SettingsFlags& f, Settings& s) {

@@ -18,6 +18,8 @@ struct SettingsFlags {
 
 // --pg-version, --runner, --assume-in-transaction, --baseline.
 void add_settings_flags(CLI::App* app, SettingsFlags& flags);
+// --runner alone (drift: the transaction each replayed migration runs in).
+void add_runner_flag(CLI::App* app, std::string& runner);
 // Applies the flags to `settings` (defaults, or what a configuration file set). Throws UsageError.
 void apply_settings_flags(const SettingsFlags& flags, Settings& settings);
 

@@ -59,6 +59,9 @@ Severity severity_of(const std::string& kind, bool unmanaged) {
   return Severity::warning;
 }
 
+// Where a column's nullability comes from: the SET/DROP NOT NULL that last changed it, else its declaration.
+const SourceRef& nullability_src(const Column& c) { return c.not_null_src.known() ? c.not_null_src : c.src; }
+
 std::string column_def(const Column& c) {
   std::string out = c.type;
   if (!c.collation.empty()) out += " COLLATE " + c.collation;
@@ -295,7 +298,7 @@ class Differ {
     }
     if (e.not_null != a.not_null) {
       add("nullability", cp, "column " + cp + (a.not_null ? " is NOT NULL, expected nullable" : " is nullable, expected NOT NULL"),
-          at(e.not_null ? "NOT NULL" : "NULL", e.src), at(a.not_null ? "NOT NULL" : "NULL", a.src));
+          at(e.not_null ? "NOT NULL" : "NULL", nullability_src(e)), at(a.not_null ? "NOT NULL" : "NULL", nullability_src(a)));
     }
     if (e.default_expr != a.default_expr) {
       add("default", cp, "column " + cp + " has a different default", at(e.default_expr.empty() ? "(none)" : e.default_expr, e.src),

@@ -76,4 +76,49 @@ std::vector<Item3> diff3(const std::array<const model::SchemaModel*, 3>& sources
   return out;  // std::map order: path, then family
 }
 
+std::string_view to_string(Triage t) {
+  switch (t) {
+    case Triage::none:
+      return "";
+    case Triage::not_applied:
+      return "not-applied";
+    case Triage::edited_migration:
+      return "edited-migration";
+    case Triage::hotfix:
+      return "hotfix";
+    case Triage::dashboard:
+      return "dashboard";
+    case Triage::conflict:
+      return "conflict";
+  }
+  return "";
+}
+
+namespace {
+
+// The same object, or one inside the other (a table and its column): "public.t" and "public.t.c".
+bool related(const std::string& a, const std::string& b) {
+  auto inside = [](const std::string& outer, const std::string& inner) {
+    return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 && inner[outer.size()] == '.';
+  };
+  return a == b || inside(a, b) || inside(b, a);
+}
+
+}  // namespace
+
+Triage triage(const std::string& path, const Endpoint& migrations, const Endpoint& database, const TriageInput& in) {
+  bool pending_touch = std::any_of(in.applied_vs_all.begin(), in.applied_vs_all.end(),
+                                   [&](const DriftItem& i) { return related(i.path, path); });
+  // Without the pending migrations the database still differs on this object (an extra column where a pending
+  // migration adds it with another type): the database changed it too.
+  bool without_pending = std::any_of(in.applied_vs_database.begin(), in.applied_vs_database.end(),
+                                     [&](const DriftItem& i) { return related(i.path, path); });
+  if (pending_touch) return without_pending ? Triage::conflict : Triage::not_applied;
+  if (migrations.present && migrations.src.known() && in.edited_files.count(migrations.src.file)) {
+    return Triage::edited_migration;
+  }
+  if (!migrations.present && database.present && in.missing_applied) return Triage::hotfix;
+  return Triage::dashboard;
+}
+
 }  // namespace driftguard::diff

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,28 @@ std::vector<Item3> diff3(const std::array<const model::SchemaModel*, 3>& sources
 
 // "column-type" -> "column-type"; "missing-column" / "extra-column" -> "column".
 std::string family(const std::string& kind);
+
+// Drift triage: why the migrations and the live database differ on an object, from the migration tracker
+// (`driftguard status`) joined with the replay of only the applied migrations.
+enum class Triage {
+  none,              // no tracker to join with
+  not_applied,       // the difference comes from pending migrations only: deploying them removes it
+  edited_migration,  // the object comes from a migration edited after it was applied
+  hotfix,            // only in the database, and the tracker lists applied migrations missing from the folder
+  dashboard,         // the database differs from the applied migrations: changed by hand (dashboard, psql)
+  conflict,          // a pending migration changes an object that the database changed too
+};
+std::string_view to_string(Triage t);  // "", "not-applied", "edited-migration", "hotfix", "dashboard", "conflict"
+
+struct TriageInput {
+  std::vector<DriftItem> applied_vs_database;  // diff(the applied migrations only, the database)
+  std::vector<DriftItem> applied_vs_all;       // diff(the applied migrations only, every migration): what the
+                                               // pending migrations change
+  std::set<std::string> edited_files;          // migration files edited after they were applied
+  bool missing_applied = false;                // the tracker lists applied migrations missing from the folder
+};
+// The label of a difference on `path` between the migrations (`migrations`: the object as every migration builds
+// it) and the database (`database`).
+Triage triage(const std::string& path, const Endpoint& migrations, const Endpoint& database, const TriageInput& in);
 
 }  // namespace driftguard::diff

@@ -18,7 +18,19 @@ namespace fs = std::filesystem;
 
 namespace driftguard::history {
 
-std::string_view to_string(Tracker t) { return t == Tracker::prisma ? "prisma" : "supabase"; }
+std::string_view to_string(Tracker t) {
+  switch (t) {
+    case Tracker::prisma:
+      return "prisma";
+    case Tracker::supabase:
+      return "supabase";
+    case Tracker::json:
+      return "json";
+    case Tracker::infer:
+      return "infer";
+  }
+  return "prisma";
+}
 
 std::string_view to_string(State s) {
   switch (s) {
@@ -36,6 +48,8 @@ std::string_view to_string(State s) {
       return "missing";
     case State::out_of_order:
       return "out-of-order";
+    case State::partial:
+      return "partially-applied";
   }
   return "applied";
 }
@@ -54,13 +68,15 @@ std::string_view to_string(Problem p) {
       return "out-of-order";
     case Problem::rolled_back:
       return "rolled-back";
+    case Problem::partial:
+      return "partially-applied";
   }
   return "pending";
 }
 
 std::optional<Problem> parse_problem(std::string_view s) {
   for (auto p : {Problem::pending, Problem::failed, Problem::edited, Problem::missing, Problem::out_of_order,
-                 Problem::rolled_back}) {
+                 Problem::rolled_back, Problem::partial}) {
     if (to_string(p) == s) return p;
   }
   return std::nullopt;
@@ -164,6 +180,80 @@ TrackerData read_tracker(pqxx::transaction_base& tx, Tracker t, const std::strin
   return d;
 }
 
+namespace {
+
+// 1-based line and column (in characters) of a byte offset.
+std::string line_col(const std::string& text, std::size_t offset) {
+  int line = 1;
+  int col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++col;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
+}  // namespace
+
+TrackerData read_json_tracker(const std::string& path, const std::string& text) {
+  using nlohmann::json;
+  TrackerData d;
+  d.tracker = Tracker::json;
+  d.table = path;
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // e.byte is 1-based: the byte where parsing stopped.
+    std::string what = e.what();
+    auto colon = what.rfind(": ");
+    throw std::runtime_error(path + ":" + line_col(text, e.byte > 0 ? e.byte - 1 : 0) + ": invalid JSON: " +
+                             (colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
+  const std::string shapes = "expected a list of migration names, or of objects with \"name\", \"number\" and "
+                             "\"applied_at\"";
+  if (!doc.is_array()) throw std::runtime_error(path + ": " + shapes + ", got " + doc.type_name());
+  for (std::size_t k = 0; k < doc.size(); ++k) {
+    const json& e = doc[k];
+    std::string at = path + ": [" + std::to_string(k) + "]: ";
+    JsonRow row;
+    if (e.is_string()) {
+      row.name = e.get<std::string>();
+    } else if (e.is_object()) {
+      for (const auto& [key, value] : e.items()) {
+        if (key == "name") {
+          if (!value.is_string()) throw std::runtime_error(at + "\"name\" must be a string");
+          row.name = value.get<std::string>();
+        } else if (key == "number") {
+          if (value.is_number_unsigned()) {
+            row.number = std::to_string(value.get<std::uint64_t>());
+          } else if (std::string digits = value.is_string() ? value.get<std::string>() : std::string();
+                     !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+                       return std::isdigit(static_cast<unsigned char>(c));
+                     })) {
+            row.number = digits;
+          } else {
+            throw std::runtime_error(at + "\"number\" must be a non-negative integer or a string of digits");
+          }
+        } else if (key == "applied_at") {
+          if (!value.is_string() && !value.is_null()) throw std::runtime_error(at + "\"applied_at\" must be a string");
+          if (value.is_string()) row.applied_at = value.get<std::string>();
+        }
+        // other keys (checksum, applied_by, ...) are the team's own: kept out of the comparison
+      }
+      if (row.name.empty() && !row.number) throw std::runtime_error(at + "an entry needs a \"name\" or a \"number\"");
+    } else {
+      throw std::runtime_error(at + shapes + ", got " + e.type_name());
+    }
+    d.json.push_back(std::move(row));
+  }
+  return d;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Files.
 
@@ -199,6 +289,23 @@ std::vector<MigrationFile> migration_files(Tracker t, const std::vector<std::str
       }
       f.name = path.parent_path().filename().string();
       f.version = f.name;
+    } else if (t == Tracker::json) {
+      MigrationInfo info = classify(p);
+      if (info.direction == Direction::down) {
+        ignored.push_back(p);
+        continue;
+      }
+      std::string file = path.filename().string();
+      if (info.layout == Layout::prisma) {
+        f.name = path.parent_path().filename().string();
+      } else {
+        std::string l = lower(file);
+        std::size_t cut = l.size() >= 7 && l.substr(l.size() - 7) == ".up.sql" ? 7 : l.size() >= 4 && l.substr(l.size() - 4) == ".sql" ? 4 : 0;
+        f.name = file.substr(0, file.size() - cut);
+      }
+      std::size_t digits = 0;
+      while (digits < f.name.size() && std::isdigit(static_cast<unsigned char>(f.name[digits]))) ++digits;
+      f.version = f.name.substr(0, digits);
     } else {
       // The Supabase CLI's pattern: <digits>_<name>.sql
       std::string file = path.filename().string();
@@ -493,6 +600,7 @@ State state_of(const Entry& e) {
   const auto& p = e.problems;
   if (p.count(Problem::failed)) return State::failed;
   if (p.count(Problem::missing)) return State::missing;
+  if (p.count(Problem::partial)) return State::partial;
   if (p.count(Problem::rolled_back)) return State::rolled_back;
   if (p.count(Problem::edited)) return State::edited;
   if (p.count(Problem::out_of_order)) return State::out_of_order;
@@ -637,6 +745,62 @@ void audit_supabase(Report& rep, const std::vector<MigrationFile>& files, const 
   });
 }
 
+std::string strip_zeros(const std::string& digits) {
+  std::size_t k = digits.find_first_not_of('0');
+  return k == std::string::npos ? "0" : digits.substr(k);
+}
+
+// A JSON tracker file: a row names a file (its name, or its file name) or, without a name, gives its number
+// (compared as a number: 3 is 0003). No content is recorded, so edits cannot be seen.
+void audit_json(Report& rep, const std::vector<MigrationFile>& files, const TrackerData& data) {
+  std::vector<const JsonRow*> owner(files.size(), nullptr);
+  for (const auto& row : data.json) {
+    std::optional<std::size_t> match;
+    for (std::size_t k = 0; k < files.size() && !match; ++k) {
+      const MigrationFile& f = files[k];
+      bool hit = !row.name.empty()
+                     ? row.name == f.name || row.name == fs::path(f.path).filename().string()
+                     : !f.version.empty() && strip_zeros(*row.number) == strip_zeros(f.version);
+      if (hit) match = k;
+    }
+    if (!match) {
+      Entry e;
+      e.name = row.name.empty() ? *row.number : row.name;
+      std::size_t digits = 0;
+      while (digits < e.name.size() && std::isdigit(static_cast<unsigned char>(e.name[digits]))) ++digits;
+      e.version = row.number ? *row.number : e.name.substr(0, digits);
+      e.in_database = true;
+      e.attempts = 1;
+      e.finished_at = row.applied_at;
+      e.problems.insert(Problem::missing);
+      rep.entries.push_back(std::move(e));
+      continue;
+    }
+    if (owner[*match]) {
+      rep.notes.push_back(files[*match].name + " is listed twice in " + data.table);
+      continue;
+    }
+    owner[*match] = &row;
+  }
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    Entry e;
+    e.name = files[k].name;
+    e.version = files[k].version;
+    e.path = files[k].path;
+    if (owner[k]) {
+      e.in_database = true;
+      e.attempts = 1;
+      e.finished_at = owner[k]->applied_at;
+    } else {
+      e.problems.insert(Problem::pending);
+    }
+    rep.entries.push_back(std::move(e));
+  }
+  std::stable_sort(rep.entries.begin(), rep.entries.end(), [](const Entry& x, const Entry& y) {
+    return name_less(Tracker::json, x.version, x.name, y.version, y.name);
+  });
+}
+
 // Pending migrations that sort before an applied one; for Prisma also applied migrations that were started after
 // a migration that sorts after them.
 void mark_order(Report& rep) {
@@ -673,6 +837,8 @@ Report audit(Tracker t, const std::vector<MigrationFile>& files, const TrackerDa
   rep.table = data.table;
   if (t == Tracker::prisma) {
     audit_prisma(rep, files, data, finder);
+  } else if (t == Tracker::json) {
+    audit_json(rep, files, data);
   } else {
     audit_supabase(rep, files, data);
     auto unverified = std::count_if(rep.entries.begin(), rep.entries.end(), [](const Entry& e) { return e.unverified; });

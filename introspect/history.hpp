@@ -8,6 +8,9 @@
 // - supabase: `supabase_migrations.schema_migrations(version, statements text[], name)`; version is the number
 //   before the first '_' of the file name, statements the file split at top-level ';' (trimmed, without the ';').
 //
+// - json: a JSON file a team keeps per environment (sql/migrations/applied/production.json), no database:
+//   `["0001_create_users", ...]` or `[{"name": ..., "number": ..., "applied_at": ...}, ...]` (read_json_tracker).
+//
 // Reading is separate from comparing: read_tracker() runs the queries (in a db::ReadOnlySession's transaction),
 // audit() is pure and takes the files and the rows.
 #pragma once
@@ -23,17 +26,20 @@
 
 namespace driftguard::history {
 
-enum class Tracker { prisma, supabase };
+// infer: no record at all (migrations pasted into a console): each migration's effect, replayed, looked for in the
+// live schema (cli/tracker.cpp).
+enum class Tracker { prisma, supabase, json, infer };
 std::string_view to_string(Tracker t);
 
 // The state shown for a migration (one per migration, the most serious that applies).
-enum class State { applied, pending, failed, rolled_back, edited, missing, out_of_order };
+enum class State { applied, pending, failed, rolled_back, edited, missing, out_of_order, partial };
 std::string_view to_string(State s);  // "applied", "pending", "failed", "rolled-back", "edited", "missing",
-                                      // "out-of-order"
+                                      // "out-of-order", "partially-applied" (infer)
 
 // Conditions that may make `status` exit 1 (--fail-on); one migration can have several.
-enum class Problem { pending, failed, edited, missing, out_of_order, rolled_back };
-std::string_view to_string(Problem p);  // "pending", "failed", "edited", "missing", "out-of-order", "rolled-back"
+enum class Problem { pending, failed, edited, missing, out_of_order, rolled_back, partial };
+std::string_view to_string(Problem p);  // "pending", "failed", "edited", "missing", "out-of-order", "rolled-back",
+                                        // "partially-applied"
 std::optional<Problem> parse_problem(std::string_view s);
 
 // How a file differs from what was applied.
@@ -71,11 +77,20 @@ struct SupabaseRow {
   std::optional<std::vector<std::string>> statements;  // NULL when the CLI did not record them
 };
 
+// One migration a JSON tracker file says is applied: a name, a number, or both.
+struct JsonRow {
+  std::string name;                        // "" when only a number is given
+  std::optional<std::string> number;       // digits, as written ("0003", 3 -> "3")
+  std::optional<std::string> applied_at;   // as written
+};
+
 struct TrackerData {
   Tracker tracker = Tracker::prisma;
-  std::string table;               // as found: "public._prisma_migrations", "supabase_migrations.schema_migrations"
+  std::string table;               // as found: "public._prisma_migrations", "supabase_migrations.schema_migrations";
+                                   // json: the file's path
   std::vector<PrismaRow> prisma;   // ordered by started_at, then id
   std::vector<SupabaseRow> supabase;
+  std::vector<JsonRow> json;       // in file order
 };
 
 // Where the tracker table of `t` is ("schema.table"), if the database has one. For Prisma: the table in the
@@ -83,6 +98,9 @@ struct TrackerData {
 std::optional<std::string> locate_tracker(pqxx::transaction_base& tx, Tracker t);
 // Reads every row of the tracker table located at `table`.
 TrackerData read_tracker(pqxx::transaction_base& tx, Tracker t, const std::string& table);
+// Reads a JSON tracker file (`text` as read from `path`). Throws std::runtime_error "PATH:LINE:COL: message" for
+// invalid JSON, "PATH: [3]: message" for an entry of another shape.
+TrackerData read_json_tracker(const std::string& path, const std::string& text);
 
 // The content that was applied, looked up elsewhere (git history) for Prisma, where only a checksum is stored.
 struct OriginalLookup {
@@ -120,6 +138,9 @@ struct Entry {
   std::string diff;              // unified diff from the applied content to the file, when known
   // Order.
   std::string out_of_order_after;  // the migration that sorts after this one and was applied before it
+  // infer, partially applied: what of the migration's effect the live schema lacks or has otherwise ("missing
+  // column public.profiles.bio", "column-type of public.profiles.avatar_url differs")
+  std::vector<std::string> not_in_database;
 };
 
 struct Report {
@@ -130,7 +151,9 @@ struct Report {
 };
 
 // The files of a migrations directory for a tracker, from discovered paths (analyzer discover()): Prisma takes
-// <dir>/<name>/migration.sql, Supabase <version>_<name>.sql; other files are ignored (returned in `ignored`).
+// <dir>/<name>/migration.sql, Supabase <version>_<name>.sql, json every up migration (name: the file name without
+// `.sql` / `.up.sql`, or a Prisma folder's name; version: its leading digits); other files are ignored (returned in
+// `ignored`).
 // Throws std::runtime_error when a file cannot be read.
 std::vector<MigrationFile> migration_files(Tracker t, const std::vector<std::string>& paths,
                                            std::vector<std::string>& ignored);

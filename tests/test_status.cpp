@@ -428,7 +428,7 @@ TEST_CASE("status: --pending-only, --format names and exit codes for a deploy", 
   CHECK(r.code == 2);
   CHECK(r.out == "");
   CHECK(r.err == "driftguard: error: --fail-on: unknown condition 'bogus' (expected pending, failed, edited, missing, "
-                 "out-of-order, rolled-back, all or none)\n");
+                 "out-of-order, rolled-back, partially-applied, all or none)\n");
 }
 
 TEST_CASE("status: JSON output", "[status][pg]") {
@@ -577,13 +577,15 @@ TEST_CASE("status: the tracker is chosen by layout, then by which table exists",
   CHECK(r.err == "driftguard: error: " + target +
                      " has no migration tracker table (neither _prisma_migrations nor "
                      "supabase_migrations.schema_migrations): nothing was recorded as applied there. Is it the right "
-                     "database?\n");
+                     "database? Without a tracker table: --tracker json:FILE (a file that lists them) or --tracker infer (from the live "
+                     "schema)\n");
   // a Prisma folder, but no _prisma_migrations
   r = status("prisma/migrations");
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: " + target +
                      " has no _prisma_migrations table: no prisma migration was recorded as applied there. Is it the "
-                     "right database?\n");
+                     "right database? Without a tracker table: --tracker json:FILE (a file that lists them) or --tracker infer (from the live "
+                     "schema)\n");
 
   // only Supabase's table: a plain folder uses it
   dgtest::pg::exec(db, kSupabaseDDL);
@@ -659,7 +661,8 @@ TEST_CASE("status: a password in the URL never appears in any output", "[status]
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: " + target +
                      " has no _prisma_migrations table: no prisma migration was recorded as applied there. Is it the "
-                     "right database?\n");
+                     "right database? Without a tracker table: --tracker json:FILE (a file that lists them) or --tracker infer (from the live "
+                     "schema)\n");
   dgtest::pg::exec(db, kPrismaDDL);
   for (std::string format : {"text", "json", "names"}) {
     r = repo.driftguard("status --database-url " + shell_quote(url) + " --migrations prisma/migrations --format " + format);

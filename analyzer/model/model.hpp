@@ -23,6 +23,9 @@ struct Column {
   std::string generated;     // canonical expression of GENERATED ALWAYS AS (...) STORED; "" = none
   std::string collation;     // "" = the type's default
   SourceRef src;
+  // The ALTER COLUMN ... SET/DROP NOT NULL that last changed not_null (unknown: as declared at src), so that a
+  // nullability drift points at the migration that changed it.
+  SourceRef not_null_src;
 };
 
 enum class ConstraintKind { primary_key, unique, check, foreign_key, exclusion };

@@ -173,7 +173,11 @@ void copy_sources(model::SchemaModel& to, const model::SchemaModel& from) {
       if (ft == nullptr) continue;
       copy_src(t.src, ft);
       if (!t.rls_src.known()) t.rls_src = ft->rls_src;
-      for (auto& c : t.columns) copy_src(c.src, ft->column(c.name));
+      for (auto& c : t.columns) {
+        const model::Column* fc = ft->column(c.name);
+        copy_src(c.src, fc);
+        if (fc != nullptr && !c.not_null_src.known()) c.not_null_src = fc->not_null_src;
+      }
       for (auto& c : t.constraints) copy_src(c.src, ft->constraint(c.name));
       for (auto& i : t.indexes) copy_src(i.src, named(ft->indexes, i.name));
       for (auto& tr : t.triggers) copy_src(tr.src, named(ft->triggers, tr.name));

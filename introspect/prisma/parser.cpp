@@ -701,6 +701,11 @@ void validate_prisma(const PrismaSchema& schema, std::vector<Diagnostic>& diags)
                             "' is neither a built-in type nor a model, view, composite type or enum");
       }
       known_attrs(f.attributes, field_attrs, "@", std::string("field '") + f.name + "'", true);
+      // Prisma's engine: "Fields of type `Unsupported` cannot take an `@ignore` attribute."
+      if (const Attribute* ignore = f.attr("ignore"); ignore && f.type == "Unsupported") {
+        err(ignore->ref, "field '" + f.name + "' of type Unsupported cannot take @ignore: Prisma already ignores "
+                         "Unsupported fields in the client (remove @ignore)");
+      }
     }
     known_attrs(m.attributes, block_attrs, "@@", std::string(kind) + " " + m.name, false);
   };

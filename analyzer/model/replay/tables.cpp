@@ -415,7 +415,7 @@ void Replayer::Impl::create_table_as(const json& b) {
   t.name = n;
   t.src = ref(rv);
   t.opaque = true;
-  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src});
+  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}});
   m.schema(s)->tables[n] = t;
 }
 
@@ -536,7 +536,9 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     Column& col = need_column(t, name);
     col.default_expr = def.is_null() ? "" : default_value(norm::expr(def, ectx(nullptr, col.type)), col.type);
   } else if (sub == "AT_SetNotNull") {
-    need_column(t, name).not_null = true;
+    Column& col = need_column(t, name);
+    col.not_null = true;
+    col.not_null_src = stmt_ref();
   } else if (sub == "AT_DropNotNull") {
     Column& col = need_column(t, name);
     if (const Constraint* pk = t.primary_key(); pk && contains(pk->columns, col.name)) {
@@ -544,6 +546,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     }
     if (!col.identity.empty()) fail("column " + dq(col.name) + " of relation " + named(t.schema, t.name) + " is an identity column");
     col.not_null = false;
+    col.not_null_src = stmt_ref();
   } else if (sub == "AT_AlterColumnType") {
     Column& col = need_column(t, name);
     const json& cd = field(def, "ColumnDef");
