@@ -263,7 +263,7 @@ TEST_CASE("CREATE INDEX: method, keys, opclass, order, NULLS, INCLUDE, predicate
   CHECK(errors(r).empty());
   const Table& t = table(r, "Doc");
   CHECK(index_names(t) == std::vector<std::string>{"Doc_title_idx", "Doc_meta_idx", "Doc_meta_idx1", "Doc_createdAt_id_title_idx",
-                                                   "doc_live", "Doc_id_title_key", "Doc_id_title_key1"});
+                                                   "doc_live", "Doc_id_title_idx", "Doc_id_title_idx1"});
   CHECK(t.indexes[0].definition() == "btree (title text_pattern_ops)");
   CHECK(t.indexes[1].definition() == "gin (meta jsonb_path_ops)");
   CHECK(t.indexes[2].definition() == "gin (meta)");  // jsonb_ops is GIN's default for jsonb

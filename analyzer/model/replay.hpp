@@ -6,6 +6,7 @@
 // (DML, GRANT, arbitrary DO blocks, ...) is recorded in skipped(), never dropped silently.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,11 @@ class Replayer {
   int applied_ = 0;
   int order_ = 0;
   norm::RelationLookup fallback_;
+  // What the replay may call missing (replay/common.cpp, knows_all_of): schemas this history created (others, such
+  // as a platform's, hold objects the model does not), and whether a statement it could not read may have
+  // created objects (a DO block, CALL, a statement that does not parse).
+  std::set<std::string> own_schemas_{"public"};
+  bool unmodeled_ = false;
 };
 
 }  // namespace driftguard::model

@@ -8,11 +8,110 @@ namespace driftguard::model {
 void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::vector<std::string>& names) {
   std::vector<std::string> cols;
   for (const auto& n : names) cols.push_back(nm(n));
-  norm::QueryText q = norm::view_query_tree(query_node, ectx(), cols);
+  refuse_missing_relations(query_node);
+  norm::ExprContext c = ectx();
+  v.query = query_node;
+  std::size_t end = st && st->span.end > c.base ? st->span.end : c.text.size();
+  v.query_text = c.text.size() >= end && end >= c.base ? std::string(c.text.substr(c.base, end - c.base)) : std::string();
+  norm::QueryText q = norm::view_query_tree(query_node, c, cols);
+  // A column no relation of the query has, where the model holds every column of every relation it reads.
+  if (!q.missing_column.empty()) {
+    bool all_known = true;
+    for (const auto& parts : relations_named(query_node)) all_known = all_known && knows_all_of(resolve_relation(parts).first);
+    if (all_known) fail("column " + dq(q.missing_column) + " does not exist");
+  }
   v.definition = std::move(q.text);
   v.loose = std::move(q.loose);
   v.resolved = q.resolved;
-  for (auto& c : q.columns) v.columns.emplace_back(std::move(c.name), std::move(c.type));
+  for (auto& qc : q.columns) v.columns.emplace_back(std::move(qc.name), std::move(qc.type));
+}
+
+// After a rename of a table or view (s.from -> to) or of one of its columns (column: from -> to): the views that
+// read it name it anew in their stored query, and print it again under their own column names (as PostgreSQL's
+// ruleutils prints a query that holds relations and columns by number).
+void Replayer::Impl::requery_views(const std::string& s, const std::string& rel, const std::string& from,
+                                   const std::string& to, bool column) {
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [v_key_, v] : sc.views) {
+      if (v.query.is_null() || !contains_pair(v.reads, {s, rel})) continue;
+      std::set<std::string> qualifiers;  // how the query names the relation: its aliases, else its name
+      bool others_have_it = false;       // another relation of the query has a column of that name
+      auto visit = [&](auto& self, json& node) -> void {
+        if (node.is_array()) {
+          for (auto& x : node) self(self, x);
+          return;
+        }
+        if (!node.is_object()) return;
+        for (auto it = node.begin(); it != node.end(); ++it) {
+          json& x = it.value();
+          if (it.key() == "RangeVar") {
+            auto parts = rangevar_parts(x);
+            std::string written = parts.empty() ? "" : nm(parts.back());
+            bool match = (written == (column ? rel : from)) &&
+                         (parts.size() < 2 ? resolve_relation({written}).first == s || !column : parts[parts.size() - 2] == s);
+            std::string alias = str(field(x, "alias"), "aliasname");
+            if (match) {
+              qualifiers.insert(alias.empty() ? written : alias);
+              if (!column) x["relname"] = to;
+            } else if (column) {
+              auto [os, on] = resolve_relation(parts);
+              const Table* ot = m.table(os, on);
+              others_have_it = others_have_it || !ot || ot->opaque || ot->column(from);
+            }
+          }
+          self(self, x);
+        }
+      };
+      visit(visit, v.query);
+      auto refs = [&](auto& self, json& node) -> void {
+        if (node.is_array()) {
+          for (auto& x : node) self(self, x);
+          return;
+        }
+        if (!node.is_object()) return;
+        for (auto it = node.begin(); it != node.end(); ++it) {
+          json& x = it.value();
+          if (it.key() == "ColumnRef" && field(x, "fields").is_array()) {
+            json& fields = x["fields"];
+            auto names = strings(fields);
+            if (names.size() == fields.size() && !names.empty()) {
+              std::size_t n = names.size();
+              if (column && names[n - 1] == from && (n == 1 ? !others_have_it : qualifiers.count(names[n - 2]) > 0)) {
+                fields[n - 1]["String"]["sval"] = to;
+              }
+              if (!column && n >= 2 && names[n - 2] == from && qualifiers.count(from)) fields[n - 2]["String"]["sval"] = to;
+            }
+          }
+          self(self, x);
+        }
+      };
+      refs(refs, v.query);
+      std::vector<std::string> names;
+      for (const auto& [cn, ct_] : v.columns) names.push_back(cn);
+      norm::ExprContext c = ectx();
+      c.text = v.query_text;
+      c.base = 0;
+      norm::QueryText q = norm::view_query_tree(v.query, c, names);
+      v.definition = std::move(q.text);
+      v.loose = std::move(q.loose);
+      v.resolved = q.resolved;
+      v.columns.clear();
+      for (auto& qc : q.columns) v.columns.emplace_back(std::move(qc.name), std::move(qc.type));
+    }
+  }
+}
+
+// A relation the query reads that does not exist, where the model holds every relation there (knows_all_of).
+void Replayer::Impl::refuse_missing_relations(const json& query) {
+  for (auto parts : relations_named(query)) {
+    for (auto& p : parts) p = nm(p);
+    auto [s, n] = resolve_relation(parts);
+    const Schema* sc = m.schema(s);
+    if (sc && !sc->relation_kind(n).empty()) continue;
+    if (parts.size() >= 2 ? sc && knows_all_of(s) : knows_all_unqualified(n)) {
+      fail("relation " + dq(join(parts, ".")) + " does not exist");
+    }
+  }
 }
 
 void Replayer::Impl::create_view(const json& b) {
