@@ -97,6 +97,7 @@ bool Replayer::Impl::dispatch(const json& node) {
   else if (k == "CreateExtensionStmt") create_extension(b);
   else if (k == "VariableSetStmt") set_variable(b);
   else if (k == "SelectStmt" && field(b, "intoClause").is_object()) select_into(b);
+  else if (k == "SelectStmt" && set_config(b)) return true;
   else return false;
   return true;
 }

@@ -54,6 +54,9 @@ class Replayer {
   // Where view queries and policy sub-selects find the columns of relations this model does not hold (the
   // catalog reader replays one object at a time into a scratch model: the relations are in the model it builds).
   void set_relation_fallback(norm::RelationLookup lookup) { fallback_ = std::move(lookup); }
+  // The search_path each file's session starts with (a platform's: Supabase's is "$user", public, extensions;
+  // schemas that do not exist are skipped as PostgreSQL skips them).
+  void set_search_path(std::vector<std::string> path) { search_path_ = std::move(path); }
 
  private:
   struct Impl;
@@ -68,6 +71,7 @@ class Replayer {
   // created objects (a DO block, CALL, a statement that does not parse).
   std::set<std::string> own_schemas_{"public"};
   bool unmodeled_ = false;
+  std::vector<std::string> search_path_{"public"};
 };
 
 }  // namespace driftguard::model

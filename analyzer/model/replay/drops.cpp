@@ -245,7 +245,12 @@ void Replayer::Impl::drop_reading_views(const std::string& s, const std::string&
     fail("cannot drop " + kind + " " + named(s, n) + " because " + (v.materialized ? "materialized view " : "view ") +
          named(v.schema, v.name) + " depends on it (use CASCADE)");
   }
-  for (const auto& [vs, vn] : readers) {
+  drop_views(readers);
+}
+
+// Drops these views and, as CASCADE does, the views that read them.
+void Replayer::Impl::drop_views(const std::vector<std::pair<std::string, std::string>>& views) {
+  for (const auto& [vs, vn] : views) {
     Schema* sc = m.schema(vs);
     if (!sc || !sc->views.count(vn)) continue;  // gone with an earlier one
     // It reads nothing any more: views that read each other (a cycle the replay let in) end the recursion.

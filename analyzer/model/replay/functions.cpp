@@ -88,7 +88,7 @@ void Replayer::Impl::create_function(const json& b) {
   for (const auto& p : field(b, "parameters")) {
     const json& fp = field(p, "FunctionParameter");
     std::string mode = str(fp, "mode");
-    std::string type = signature_type(field(fp, "argType"));
+    std::string type = extension_type(signature_type(field(fp, "argType")));
     std::string name = str(fp, "name");
     if (mode == "FUNC_PARAM_TABLE") {
       table_cols.push_back(norm::ident(name) + " " + type);
@@ -110,7 +110,7 @@ void Replayer::Impl::create_function(const json& b) {
   if (!table_cols.empty()) {
     f.returns = "TABLE(" + join(table_cols, ", ") + ")";
   } else if (const json& rt = field(b, "returnType"); rt.is_object()) {
-    f.returns = (flag(rt, "setof") ? "SETOF " : "") + signature_type(rt);
+    f.returns = (flag(rt, "setof") ? "SETOF " : "") + extension_type(signature_type(rt));
   } else if (!f.procedure && !out_types.empty()) {
     // no RETURNS: the OUT parameters give the result, as PostgreSQL records it
     f.returns = out_types.size() == 1 ? out_types.front() : "record";
@@ -166,7 +166,7 @@ Function* Replayer::Impl::find_function(const json& owa, bool missing_ok, std::s
     if (found.size() > 1) fail("function name " + dq(shown) + " is not unique");
   } else {
     std::vector<std::string> types;
-    for (const auto& a : field(owa, "objargs")) types.push_back(signature_type(a));
+    for (const auto& a : field(owa, "objargs")) types.push_back(extension_type(signature_type(a)));
     auto it = sc->functions.find(shown + "(" + join(types, ", ") + ")");
     if (it != sc->functions.end()) found.push_back(&it->second);
     if (display_name) *display_name = shown + "(" + join(types, ", ") + ")";

@@ -100,7 +100,7 @@ struct Replayer::Impl {
   bool stopped = false;     // the tool stopped running the file
   std::set<std::pair<std::string, std::string>> new_enum_labels;  // (type, label) added by ADD VALUE in the block
 
-  Impl(Replayer& rep, std::vector<Finding>& f) : r(rep), m(rep.model_), findings(f) {}
+  Impl(Replayer& rep, std::vector<Finding>& f) : r(rep), m(rep.model_), findings(f), search_path(rep.search_path_) {}
 
   // ---- the dispatcher and transactions (replay.cpp) ----
   bool dispatch(const json& node);
@@ -141,7 +141,10 @@ struct Replayer::Impl {
     }
     return {search_path.empty() ? "public" : search_path.front(), name};
   }
-  static std::string column_type(const json& type_name) { return norm::type_name(type_name); }
+  std::string column_type(const json& type_name) const { return extension_type(norm::type_name(type_name)); }
+  // A type an extension created, written unqualified, as PostgreSQL resolves it through the search path:
+  // "citext" is "extensions.citext" when citext was created in extensions (replay/schemas.cpp).
+  std::string extension_type(const std::string& type) const;
   // Refusals of a missing object are made only where the model holds every object there is (knows_all_of): a
   // whole history (not generated SQL or the catalog reader's one-object scratch model), a schema the history
   // created, no extension's objects in it, no statement the replay could not read that may have created one.
@@ -190,6 +193,7 @@ struct Replayer::Impl {
   void set_view_query(View& v, const json& query_node, const std::vector<std::string>& names);
   void create_view(const json& b);
   void refuse_missing_relations(const json& query);
+  bool view_reads_column(const View& v, const Table& t, const std::string& column);
   void requery_views(const std::string& s, const std::string& rel, const std::string& from, const std::string& to,
                      bool column);
 
@@ -254,11 +258,14 @@ struct Replayer::Impl {
   static std::vector<std::vector<std::string>> relations_named(const json& query);
   std::vector<std::pair<std::string, std::string>> relations_read(const json& query);
   void drop_reading_views(const std::string& s, const std::string& n, const std::string& kind, bool cascade);
+  void drop_views(const std::vector<std::pair<std::string, std::string>>& views);
 
   // ---- CREATE SCHEMA, CREATE EXTENSION, SET search_path (replay/schemas.cpp) ----
   void create_schema(const json& b);
   void create_extension(const json& b);
   void set_variable(const json& b);
+  void set_search_path(const std::string& value);
+  bool set_config(const json& select);
 };
 
 }  // namespace driftguard::model

@@ -596,6 +596,13 @@ void Replayer::Impl::drop_column(Table& t, const std::string& name0, bool missin
       return norm::mentions_identifier(p.using_expr, name) || norm::mentions_identifier(p.check_expr, name);
     });
     for (const auto& g : generated) drop_column(t, g, true, true);
+    std::vector<std::pair<std::string, std::string>> views;
+    for (const auto& [sc_key_, sc] : m.schemas) {
+      for (const auto& [v_key_, v] : sc.views) {
+        if (view_reads_column(v, t, name)) views.emplace_back(v.schema, v.name);
+      }
+    }
+    drop_views(views);
   }
   Schema& sc = *m.schema(t.schema);
   for (auto it = sc.sequences.begin(); it != sc.sequences.end();) {
