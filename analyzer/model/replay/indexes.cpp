@@ -28,7 +28,9 @@ IndexKey Replayer::Impl::index_key(const Table& t, const json& elem, const std::
   k.opclass = display(opc);
   // The default operator classes of GIN for jsonb and arrays are the same as none.
   if (method == "gin" && (k.opclass == "jsonb_ops" || k.opclass == "array_ops")) k.opclass.clear();
-  k.collation = display(strings(field(elem, "collation")));
+  k.collation = collation_name(field(elem, "collation"));
+  // pg_get_indexdef omits a collation that is the column's own.
+  if (const Column* c = name.empty() ? nullptr : t.column(name); c && k.collation == c->collation) k.collation.clear();
   k.desc = str(elem, "ordering") == "SORTBY_DESC";
   std::string nulls = str(elem, "nulls_ordering");
   if (nulls == "SORTBY_NULLS_FIRST" && !k.desc) k.nulls = "NULLS FIRST";
