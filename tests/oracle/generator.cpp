@@ -59,6 +59,7 @@ const std::vector<FeatureInfo>& features() {
       {"view_renames", "renames of tables and columns that views read", ""},
       {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", "PostgreSQL prints ORDER BY t.col (view-order-by-position.sql)"},
       {"drop_cascade", "DROP ... CASCADE that drops views, triggers, policies or generated columns", ""},
+      {"inherit_drop", "DROP TABLE ... CASCADE of a table others INHERIT from", "the replay keeps the inheriting tables PostgreSQL drops with it (drop-inherited-parent.sql)"},
   };
   return list;
 }
@@ -1656,6 +1657,11 @@ class Gen {
       auto ts = table_ids();
       if (ts.empty()) return false;
       int t = one(ts);
+      if (!f_.on("inherit_drop")) {
+        for (int c : tables_.at(t).children) {
+          if (!tables_.at(c).partition) return false;  // INHERITS, not a partition
+        }
+      }
       return drop_sql(t, std::string("TABLE ") + (chance(20) ? "IF EXISTS " : "") + tname(t));
     }
     if (roll == 2 && !views_.empty()) {
