@@ -45,6 +45,11 @@ void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::
     for (const auto& parts : relations_named(query_node)) all_known = all_known && knows_all_of(resolve_relation(parts).first);
     if (all_known) fail("column " + dq(q.missing_column) + " does not exist");
   }
+  // A view's columns are a relation's: each name once (PostgreSQL's "specified more than once").
+  std::set<std::string> seen;
+  for (const auto& qc : q.columns) {
+    if (q.resolved && !seen.insert(qc.name).second) fail("column " + dq(qc.name) + " specified more than once");
+  }
   keep_query(v, std::move(q));
 }
 
