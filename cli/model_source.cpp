@@ -75,6 +75,9 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
     // The history starts from the platform's objects (auth.users, storage.objects, ...), as on the platform.
     replayer.model() = ctx.platform->model;
     src.platform = ctx.platform;
+    // Supabase's role runs migrations with search_path "$user", public, extensions (its baseline's ALTER ROLE):
+    // unqualified names find extensions' types (citext) there.
+    if (ctx.platform->name == "supabase") replayer.set_search_path({"public", "extensions"});
   }
   std::vector<shadow::File> loaded;
   for (const auto& path : paths) {

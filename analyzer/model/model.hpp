@@ -147,6 +147,14 @@ struct Type {
   std::string kind;                 // enum, composite, domain, range
   std::vector<std::string> values;  // enum labels in order
   std::string definition;           // composite: "(a integer, b text)"; domain: "integer NOT NULL CHECK (...)"; range: "(subtype = ...)"
+  // A domain's parts, from which `definition` is built (domain_definition), so that ALTER DOMAIN can change one.
+  struct DomainParts {
+    std::string base_type;
+    std::string collation;
+    std::string default_expr;
+    bool not_null = false;
+    std::vector<std::pair<std::string, std::string>> checks;  // name ("" = the one PostgreSQL chooses), expression
+  } domain;
   SourceRef src;
 };
 
@@ -171,6 +179,10 @@ struct View {
   std::vector<Index> indexes;  // materialized views only
   // The tables and views the query reads (replay only: DROP refuses or cascades to the views that read a relation).
   std::vector<std::pair<std::string, std::string>> reads;
+  // The query as parsed and the text its locations point into (replay only): PostgreSQL holds what a view reads
+  // by oid, so after a rename of a table or column it prints the new names; the replay prints the query again.
+  nlohmann::json query;
+  std::string query_text;
   int order = 0;           // creation order, so that views are printed after the views they read
   SourceRef src;
 };

@@ -844,8 +844,16 @@ class Printer {
     std::string text;
     std::string type;
   };
+  // Sets a flag for a scope and restores it after.
+  struct Watch {
+    bool& value;
+    bool saved;
+    Watch(bool& v, bool set) : value(v), saved(v) { v = set; }
+    ~Watch() { value = saved; }
+  };
 
   bool resolved() const { return resolved_; }
+  const std::string& missing_column() const { return missing_; }
   void set_loose() { loose_ = true; }
 
   // The top-level expression of a table's policy or check: its columns unqualified, sub-selects see the table.
@@ -884,6 +892,8 @@ class Printer {
  private:
   std::deque<Scope> scopes_;
   bool resolved_ = true;
+  bool watch_missing_ = false;  // printing a target list or WHERE: a column no relation has is missing_
+  std::string missing_;
   bool loose_ = false;
 
   // The names PostgreSQL prints for this level's FROM items: the alias or relation name, numbered (name_1, ...)
@@ -1010,6 +1020,7 @@ class Printer {
     }
     std::vector<QueryColumn> cols;
     std::string targets;
+    Watch on(watch_missing_, true);
     const json& tl = field(s, "targetList");
     std::size_t n = 0;
     auto add = [&](const std::string& expr_text, const std::string& own_name, const std::string& name, const std::string& type) {
@@ -1046,6 +1057,7 @@ class Printer {
     text += targets;
     if (!from.empty()) text += " FROM " + from;
     if (const json& w = field(s, "whereClause"); !w.is_null()) text += " WHERE " + print(w, "");
+    on.value = false;  // GROUP BY may name an output column
     if (const json& g = field(s, "groupClause"); g.is_array()) text += " GROUP BY " + list(g, "");
     if (const json& h = field(s, "havingClause"); !h.is_null()) text += " HAVING " + print(h, "");
     if (const json& w = field(s, "windowClause"); w.is_array()) {
@@ -1337,6 +1349,14 @@ class Printer {
           if (!it.known) return Resolved{ref_text(it.alias, col), ""};
         }
       }
+      // Every relation in scope is known and none has it: outside ORDER BY/GROUP BY (which may name an output
+      // column) and unless it names a relation (a whole-row reference) or a system column, it does not exist.
+      static const std::set<std::string> system_columns = {"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"};
+      bool relation = false;
+      for (const auto& s : scopes_) {
+        for (const auto& it : s.items) relation = relation || it.alias == col;
+      }
+      if (watch_missing_ && !relation && !system_columns.count(col) && missing_.empty()) missing_ = col;
       return std::nullopt;  // not a column (a function's parameter, a composite's field): printed as written
     }
     // alias.col, schema.table.col, or db.schema.table.col
@@ -1358,6 +1378,7 @@ class Printer {
   // ORDER BY items; `by_position`: the output columns of a set operation, whose ORDER BY PostgreSQL prints by
   // position (ORDER BY 1).
   std::string sort_list(const json& items, const std::vector<QueryColumn>* by_position = nullptr) {
+    Watch off(watch_missing_, false);  // ORDER BY may name an output column
     std::string out;
     for (std::size_t i = 0; items.is_array() && i < items.size(); ++i) {
       const json& sb = unwrap(items[i]);
@@ -1559,6 +1580,7 @@ QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const
   Printer p(c);
   out.text = p.select(sel, names, &out.columns);
   out.resolved = p.resolved();
+  out.missing_column = p.missing_column();
   Printer loose(c);
   loose.set_loose();
   out.loose = loose.select(sel, names, nullptr);

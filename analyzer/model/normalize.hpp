@@ -101,6 +101,9 @@ struct QueryText {
   std::string loose;
   std::vector<QueryColumn> columns;  // the output columns
   bool resolved = true;
+  // A column of the target list or WHERE that no relation of the query has, all of whose columns are known: one
+  // PostgreSQL refuses ("column x does not exist"); "" when none.
+  std::string missing_column;
 };
 QueryText view_query(std::string_view select_text, const ExprContext& ctx,
                      const std::vector<std::string>& column_names = {});

@@ -14,7 +14,7 @@ bool no_effect_kind(const std::string& k) {
       "TransactionStmt", "VariableShowStmt", "LockStmt",        "VacuumStmt",       "CheckPointStmt",
       "NotifyStmt",      "ListenStmt",       "UnlistenStmt",    "DiscardStmt",      "ExplainStmt",
       "ClusterStmt",     "ReindexStmt",      "RefreshMatViewStmt", "CommentStmt",   "AlterOwnerStmt",
-      "AlterFunctionStmt", "AlterExtensionStmt", "AlterExtensionContentsStmt", "SecLabelStmt",
+      "AlterExtensionStmt", "AlterExtensionContentsStmt", "SecLabelStmt",
       "AlterTypeStmt",   "AlterStatsStmt",   "DeallocateStmt",  "PrepareStmt",      "ConstraintsSetStmt"};
   return kinds.count(k) > 0;
 }
@@ -85,16 +85,19 @@ bool Replayer::Impl::dispatch(const json& node) {
   else if (k == "AlterEnumStmt") alter_enum(b);
   else if (k == "CompositeTypeStmt") create_composite(b);
   else if (k == "CreateDomainStmt") create_domain(b);
+  else if (k == "AlterDomainStmt") alter_domain(b);
   else if (k == "CreateRangeStmt") create_range(b);
   else if (k == "CreateSeqStmt") create_sequence(b);
   else if (k == "AlterSeqStmt") alter_sequence(b);
   else if (k == "CreateFunctionStmt") create_function(b);
+  else if (k == "AlterFunctionStmt") alter_function(b);
   else if (k == "CreateTrigStmt") create_trigger(b);
   else if (k == "CreatePolicyStmt") create_policy(b);
   else if (k == "AlterPolicyStmt") alter_policy(b);
   else if (k == "CreateExtensionStmt") create_extension(b);
   else if (k == "VariableSetStmt") set_variable(b);
   else if (k == "SelectStmt" && field(b, "intoClause").is_object()) select_into(b);
+  else if (k == "SelectStmt" && set_config(b)) return true;
   else return false;
   return true;
 }
@@ -113,12 +116,16 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
     // The statements of the block follow it (do_depth deeper); the block itself is only listed when none could
     // be read from it.
     bool has_inner = index + 1 < all.size() && all[index + 1].do_depth > s.do_depth;
-    if (!has_inner) skip(describe_kind(k), false);
+    if (!has_inner) {
+      skip(describe_kind(k), false);
+      unmodeled_statement(k);
+    }
     return;
   }
   std::size_t first = findings.size();
   try {
     refuse_in_transaction_block(k, unwrap(s.node));
+    if (k == "CommentStmt") comment_on(unwrap(s.node));
     if (no_effect_kind(k)) {
       skip(k == "CommentStmt" ? "COMMENT" : describe_kind(k), true);
       return;
@@ -128,6 +135,7 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
       ++r.applied_;
     } else {
       skip(describe_kind(k), false);
+      unmodeled_statement(k);
     }
   } catch (const Failure& f) {
     report(f);
@@ -232,6 +240,7 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& parsed, std:
     f.end = lines.position(e.span.end);
     f.message = "statement does not parse, so the schema after it is unknown: " + e.message;
     f.help = "Fix the syntax error (driftguard parses with PostgreSQL 15's grammar).";
+    unmodeled_ = true;  // what the piece creates is unknown
     // PostgreSQL rejects the piece like a failed statement (a request: before running any of it).
     if (!impl.stopped && !impl.aborted) f.message += impl.roll_back_failure();
     findings.push_back(std::move(f));

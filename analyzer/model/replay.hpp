@@ -6,6 +6,7 @@
 // (DML, GRANT, arbitrary DO blocks, ...) is recorded in skipped(), never dropped silently.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,9 @@ class Replayer {
   // Where view queries and policy sub-selects find the columns of relations this model does not hold (the
   // catalog reader replays one object at a time into a scratch model: the relations are in the model it builds).
   void set_relation_fallback(norm::RelationLookup lookup) { fallback_ = std::move(lookup); }
+  // The search_path each file's session starts with (a platform's: Supabase's is "$user", public, extensions;
+  // schemas that do not exist are skipped as PostgreSQL skips them).
+  void set_search_path(std::vector<std::string> path) { search_path_ = std::move(path); }
 
  private:
   struct Impl;
@@ -62,6 +66,12 @@ class Replayer {
   int applied_ = 0;
   int order_ = 0;
   norm::RelationLookup fallback_;
+  // What the replay may call missing (replay/common.cpp, knows_all_of): schemas this history created (others, such
+  // as a platform's, hold objects the model does not), and whether a statement it could not read may have
+  // created objects (a DO block, CALL, a statement that does not parse).
+  std::set<std::string> own_schemas_{"public"};
+  bool unmodeled_ = false;
+  std::vector<std::string> search_path_{"public"};
 };
 
 }  // namespace driftguard::model

@@ -163,4 +163,37 @@ std::string Replayer::Impl::name_addition(const std::vector<std::string>& names)
   return out;
 }
 
+// ---- what the model knows completely ----
+
+bool Replayer::Impl::knows_all_of(const std::string& schema) const {
+  if (!lines || r.fallback_ || r.unmodeled_ || !r.own_schemas_.count(schema) || !m.schema(schema)) return false;
+  for (const auto& [name_, e] : m.extensions) {
+    if (e.schema == schema) return false;  // an extension's tables, views and functions are not modeled
+  }
+  return true;
+}
+
+bool Replayer::Impl::knows_all_unqualified(const std::string& name) const {
+  if (name.rfind("pg_", 0) == 0) return false;  // pg_catalog is searched first; its relations are not modeled
+  if (search_path.empty()) return false;
+  for (const auto& s : search_path) {
+    if (m.schema(s) && !knows_all_of(s)) return false;
+  }
+  return true;
+}
+
+// A statement the replay does not read that may have created objects (a DO block, CALL, a SELECT of a function,
+// CREATE FOREIGN TABLE, ...): from then on nothing is called missing. Statements that only change data,
+// privileges or roles create nothing the refusals look up.
+void Replayer::Impl::unmodeled_statement(const std::string& kind) {
+  static const std::set<std::string> creates_nothing = {
+      "InsertStmt",          "UpdateStmt",        "DeleteStmt",         "MergeStmt",
+      "CopyStmt",            "TruncateStmt",      "GrantStmt",          "GrantRoleStmt",
+      "AlterDefaultPrivilegesStmt", "CreateRoleStmt", "AlterRoleStmt",  "AlterRoleSetStmt",
+      "DropRoleStmt",        "CreatePublicationStmt", "AlterPublicationStmt", "CreateStatsStmt",
+      "AlterDatabaseStmt",   "AlterDatabaseSetStmt", "AlterSystemStmt", "ReassignOwnedStmt",
+      "DropOwnedStmt",       "CreateEventTrigStmt", "CreateTrigStmt",   "RuleStmt"};
+  if (!creates_nothing.count(kind)) r.unmodeled_ = true;
+}
+
 }  // namespace driftguard::model

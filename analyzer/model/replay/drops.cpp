@@ -195,7 +195,8 @@ void Replayer::Impl::drop_type(const std::string s, const std::string n, bool ca
 
 // The tables and views a query reads: PostgreSQL records them as the view's dependencies. A name a WITH clause
 // defines is not a relation.
-std::vector<std::pair<std::string, std::string>> Replayer::Impl::relations_read(const json& query) {
+// The relations a query names in FROM (and sub-selects), as written; the names of its WITH queries are not.
+std::vector<std::vector<std::string>> Replayer::Impl::relations_named(const json& query) {
   std::set<std::string> ctes;
   std::vector<const json*> rangevars;
   auto walk = [&](auto& self, const json& node) -> void {
@@ -210,10 +211,18 @@ std::vector<std::pair<std::string, std::string>> Replayer::Impl::relations_read(
     }
   };
   walk(walk, query);
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<std::vector<std::string>> out;
   for (const json* rv : rangevars) {
     auto parts = rangevar_parts(*rv);
     if (parts.size() == 1 && ctes.count(parts[0])) continue;
+    out.push_back(std::move(parts));
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Replayer::Impl::relations_read(const json& query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& parts : relations_named(query)) {
     auto rel = resolve_relation(parts);
     const Schema* sc = m.schema(rel.first);
     std::string kind = sc ? sc->relation_kind(rel.second) : "";
@@ -236,7 +245,12 @@ void Replayer::Impl::drop_reading_views(const std::string& s, const std::string&
     fail("cannot drop " + kind + " " + named(s, n) + " because " + (v.materialized ? "materialized view " : "view ") +
          named(v.schema, v.name) + " depends on it (use CASCADE)");
   }
-  for (const auto& [vs, vn] : readers) {
+  drop_views(readers);
+}
+
+// Drops these views and, as CASCADE does, the views that read them.
+void Replayer::Impl::drop_views(const std::vector<std::pair<std::string, std::string>>& views) {
+  for (const auto& [vs, vn] : views) {
     Schema* sc = m.schema(vs);
     if (!sc || !sc->views.count(vn)) continue;  // gone with an earlier one
     // It reads nothing any more: views that read each other (a cycle the replay let in) end the recursion.

@@ -14,6 +14,66 @@ std::string signature_type(const json& type_name) {
 }
 }  // namespace
 
+// One option of CREATE or ALTER FUNCTION (volatility, STRICT, SECURITY, LEAKPROOF, PARALLEL, SET, RESET): it
+// replaces what the function had for that option. Options are kept in one canonical order, however they were
+// written (the catalog lists them this way too). COST and ROWS are not modeled (the catalog reader omits them).
+void Replayer::Impl::function_option(Function& f, const json& d) {
+  std::string name = str(d, "defname");
+  const json& arg = field(d, "arg");
+  auto upper = [](std::string v) {
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
+    return v;
+  };
+  auto drop = [&](auto pred) { std::erase_if(f.options, pred); };
+  bool on = flag(field(arg, "Boolean"), "boolval");
+  if (name == "volatility") {
+    drop([](const std::string& o) { return o == "IMMUTABLE" || o == "STABLE"; });
+    if (std::string v = upper(str(field(arg, "String"), "sval")); v != "VOLATILE") f.options.push_back(v);
+  } else if (name == "strict" || name == "security" || name == "leakproof") {
+    std::string o = name == "strict" ? "STRICT" : name == "security" ? "SECURITY DEFINER" : "LEAKPROOF";
+    drop([&](const std::string& x) { return x == o; });
+    if (on) f.options.push_back(o);
+  } else if (name == "parallel") {
+    drop([](const std::string& o) { return o.rfind("PARALLEL ", 0) == 0; });
+    if (std::string v = upper(str(field(arg, "String"), "sval")); v != "UNSAFE") f.options.push_back("PARALLEL " + v);
+  } else if (name == "set") {
+    const json& vs = field(arg, "VariableSetStmt");
+    std::string kind = str(vs, "kind");
+    std::string var = str(vs, "name");
+    drop([&](const std::string& o) {
+      return o.rfind("SET ", 0) == 0 && (kind == "VAR_RESET_ALL" || o.rfind("SET " + var + " ", 0) == 0);
+    });
+    std::vector<std::string> vals;
+    for (const auto& a : field(vs, "args")) vals.push_back(norm::expr(a));
+    if (kind == "VAR_SET_VALUE") f.options.push_back("SET " + var + " = " + join(vals, ", "));
+    if (kind == "VAR_SET_CURRENT") f.options.push_back("SET " + var + " FROM CURRENT");
+  }
+  auto rank = [](const std::string& o) {
+    if (o == "IMMUTABLE" || o == "STABLE") return 0;
+    if (o == "STRICT") return 1;
+    if (o == "SECURITY DEFINER") return 2;
+    if (o == "LEAKPROOF") return 3;
+    if (o.rfind("PARALLEL ", 0) == 0) return 4;
+    return 5;  // SET, in the order written
+  };
+  std::stable_sort(f.options.begin(), f.options.end(),
+                   [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
+}
+
+// ALTER FUNCTION/PROCEDURE ... options.
+void Replayer::Impl::alter_function(const json& b) {
+  std::string shown;
+  Function* f = find_function(field(b, "func"), true, &shown);
+  if (!f) {
+    // A function of an extension or a platform is not modeled: only a missing one where the model knows all fails.
+    auto parts = strings(field(field(b, "func"), "objname"));
+    bool known = parts.size() >= 2 ? knows_all_of(parts[parts.size() - 2]) : knows_all_unqualified(parts.empty() ? "" : parts.back());
+    if (known) fail("function " + shown + " does not exist");
+    return;
+  }
+  for (const auto& a : field(b, "actions")) function_option(*f, field(a, "DefElem"));
+}
+
 void Replayer::Impl::create_function(const json& b) {
   Function f;
   auto [s, n] = create_target(strings(field(b, "funcname")));
@@ -28,7 +88,7 @@ void Replayer::Impl::create_function(const json& b) {
   for (const auto& p : field(b, "parameters")) {
     const json& fp = field(p, "FunctionParameter");
     std::string mode = str(fp, "mode");
-    std::string type = signature_type(field(fp, "argType"));
+    std::string type = extension_type(signature_type(field(fp, "argType")));
     std::string name = str(fp, "name");
     if (mode == "FUNC_PARAM_TABLE") {
       table_cols.push_back(norm::ident(name) + " " + type);
@@ -50,7 +110,7 @@ void Replayer::Impl::create_function(const json& b) {
   if (!table_cols.empty()) {
     f.returns = "TABLE(" + join(table_cols, ", ") + ")";
   } else if (const json& rt = field(b, "returnType"); rt.is_object()) {
-    f.returns = (flag(rt, "setof") ? "SETOF " : "") + signature_type(rt);
+    f.returns = (flag(rt, "setof") ? "SETOF " : "") + extension_type(signature_type(rt));
   } else if (!f.procedure && !out_types.empty()) {
     // no RETURNS: the OUT parameters give the result, as PostgreSQL records it
     f.returns = out_types.size() == 1 ? out_types.front() : "record";
@@ -65,38 +125,8 @@ void Replayer::Impl::create_function(const json& b) {
       auto parts = strings(field(field(arg, "List"), "items"));
       if (!parts.empty()) f.body = parts[0];
     }
-    if (name == "volatility") {
-      std::string v = str(field(arg, "String"), "sval");
-      std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
-      if (v != "VOLATILE") f.options.push_back(v);
-    }
-    if (name == "security" && flag(field(arg, "Boolean"), "boolval")) f.options.push_back("SECURITY DEFINER");
-    if (name == "strict" && flag(field(arg, "Boolean"), "boolval")) f.options.push_back("STRICT");
-    if (name == "leakproof" && flag(field(arg, "Boolean"), "boolval")) f.options.push_back("LEAKPROOF");
-    if (name == "parallel") {
-      std::string v = str(field(arg, "String"), "sval");
-      std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
-      if (v != "UNSAFE") f.options.push_back("PARALLEL " + v);
-    }
-    if (name == "set") {
-      const json& vs = field(arg, "VariableSetStmt");
-      std::vector<std::string> vals;
-      for (const auto& a : field(vs, "args")) vals.push_back(norm::expr(a));
-      if (str(vs, "kind") == "VAR_SET_VALUE") f.options.push_back("SET " + str(vs, "name") + " = " + join(vals, ", "));
-      if (str(vs, "kind") == "VAR_SET_CURRENT") f.options.push_back("SET " + str(vs, "name") + " FROM CURRENT");
-    }
+    function_option(f, d);
   }
-  // Options in one canonical order, however they were written (the catalog lists them this way too).
-  auto rank = [](const std::string& o) {
-    if (o == "IMMUTABLE" || o == "STABLE") return 0;
-    if (o == "STRICT") return 1;
-    if (o == "SECURITY DEFINER") return 2;
-    if (o == "LEAKPROOF") return 3;
-    if (o.rfind("PARALLEL ", 0) == 0) return 4;
-    return 5;  // SET, in the order written
-  };
-  std::stable_sort(f.options.begin(), f.options.end(),
-                   [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
   if (field(b, "sql_body").is_object() || field(b, "sql_body").is_array()) {
     if (!text.empty() && st && !st->approximate) f.sql_text = std::string(text.substr(st->span.begin, st->span.end - st->span.begin));
     f.body = "(SQL-standard body)";
@@ -136,7 +166,7 @@ Function* Replayer::Impl::find_function(const json& owa, bool missing_ok, std::s
     if (found.size() > 1) fail("function name " + dq(shown) + " is not unique");
   } else {
     std::vector<std::string> types;
-    for (const auto& a : field(owa, "objargs")) types.push_back(signature_type(a));
+    for (const auto& a : field(owa, "objargs")) types.push_back(extension_type(signature_type(a)));
     auto it = sc->functions.find(shown + "(" + join(types, ", ") + ")");
     if (it != sc->functions.end()) found.push_back(&it->second);
     if (display_name) *display_name = shown + "(" + join(types, ", ") + ")";

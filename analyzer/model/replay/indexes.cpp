@@ -1,6 +1,8 @@
 // CREATE INDEX: PostgreSQL's indexcmds.c.
 #include "analyzer/model/replay/replayer_impl.hpp"
 
+#include <regex>
+
 namespace driftguard::model {
 
 IndexKey Replayer::Impl::index_key(const Table& t, const json& elem, const std::string& method) {
@@ -11,25 +13,103 @@ IndexKey Replayer::Impl::index_key(const Table& t, const json& elem, const std::
     auto f = strings(field(unwrap(e), "fields"));
     if (f.size() == 1) name = f[0];
   }
+  auto opc = strings(field(elem, "opclass"));
   if (!name.empty()) {
     name = nm(name);
     if (!t.column(name) && !t.opaque) fail("column " + dq(name) + " does not exist");
     k.expr = norm::ident(name);
+    if (!opc.empty()) refuse_opclass_type(t, name, opc.back(), method);
   } else {
     k.is_expression = true;
+    refuse_mutable_functions(e, "index expression");
     k.expr = "(" + norm::expr(e, ectx(&t)) + ")";
   }
-  auto opc = strings(field(elem, "opclass"));
   if (opc.size() == 2 && (opc[0] == "pg_catalog" || opc[0] == "public")) opc.erase(opc.begin());
   k.opclass = display(opc);
   // The default operator classes of GIN for jsonb and arrays are the same as none.
   if (method == "gin" && (k.opclass == "jsonb_ops" || k.opclass == "array_ops")) k.opclass.clear();
-  k.collation = display(strings(field(elem, "collation")));
+  k.collation = collation_name(field(elem, "collation"));
+  // pg_get_indexdef omits a collation that is the column's own.
+  if (const Column* c = name.empty() ? nullptr : t.column(name); c && k.collation == c->collation) k.collation.clear();
   k.desc = str(elem, "ordering") == "SORTBY_DESC";
   std::string nulls = str(elem, "nulls_ordering");
   if (nulls == "SORTBY_NULLS_FIRST" && !k.desc) k.nulls = "NULLS FIRST";
   if (nulls == "SORTBY_NULLS_LAST" && k.desc) k.nulls = "NULLS LAST";
   return k;
+}
+
+// PostgreSQL requires IMMUTABLE functions in an index's expressions and predicate (CheckMutability). Refused here:
+// built-ins known not to be (volatile now(), random(), gen_random_uuid(), ...; stable CURRENT_TIMESTAMP, ...) and
+// functions of the model declared VOLATILE or STABLE. Other functions (unknown, extensions') are accepted.
+void Replayer::Impl::refuse_mutable_functions(const json& expr, const char* where) {
+  static const std::set<std::string> mutable_builtins = {
+      "now",           "random",         "gen_random_uuid", "clock_timestamp", "statement_timestamp",
+      "transaction_timestamp", "timeofday", "nextval",      "currval",         "lastval",
+      "setval",        "current_setting", "txid_current",   "pg_backend_pid"};
+  std::string message = std::string("functions in ") + where + " must be marked IMMUTABLE";
+  auto walk = [&](auto& self, const json& node) -> void {
+    if (node.is_array()) {
+      for (const auto& v : node) self(self, v);
+      return;
+    }
+    if (!node.is_object()) return;
+    for (const auto& [key, v] : node.items()) {
+      if (key == "SQLValueFunction") fail(message);  // CURRENT_TIMESTAMP, CURRENT_USER, ...: all stable
+      if (key == "FuncCall") {
+        auto parts = strings(field(v, "funcname"));
+        std::string n = parts.empty() ? "" : parts.back();
+        bool builtin = parts.size() == 1 || (parts.size() == 2 && parts[0] == "pg_catalog");
+        if (builtin && mutable_builtins.count(n)) fail(message);
+        std::size_t nargs = field(v, "args").is_array() ? field(v, "args").size() : 0;
+        if (!builtin || parts.size() == 1) {
+          // The model's functions of that name and argument count, in its schema or the search path's first
+          // that has one: refused when every one of them is not IMMUTABLE.
+          auto [s, fn] = resolve(parts, [&](const Schema& sc, const std::string& name) {
+            for (const auto& [key_, f] : sc.functions) {
+              if (f.name == name) return true;
+            }
+            return false;
+          });
+          const Schema* sc = m.schema(s);
+          int found = 0;
+          bool immutable = false;
+          for (const auto& [key_, f] : sc ? sc->functions : std::map<std::string, Function>{}) {
+            std::size_t args = f.identity_args.empty() ? 0 : std::count(f.identity_args.begin(), f.identity_args.end(), ',') + 1;
+            if (f.name != fn || args != nargs) continue;
+            ++found;
+            immutable = immutable || contains(f.options, "IMMUTABLE");
+          }
+          if (found > 0 && !immutable) fail(message);
+        }
+      }
+      self(self, v);
+    }
+  };
+  walk(walk, expr);
+}
+
+// An operator class for another type: the pattern classes are for text and varchar (binary-compatible) or
+// char(n) (text converts to it), jsonb_path_ops for jsonb. Refused only for a column of a built-in type PostgreSQL cannot coerce;
+// domains and types of extensions (citext) may be binary-compatible and are accepted.
+void Replayer::Impl::refuse_opclass_type(const Table& t, const std::string& column, const std::string& opclass,
+                                        const std::string& method) {
+  static const std::map<std::string, std::pair<std::string, std::set<std::string>>> accepts = {
+      {"text_pattern_ops", {"btree", {"text", "character varying"}}},
+      {"varchar_pattern_ops", {"btree", {"text", "character varying"}}},
+      {"bpchar_pattern_ops", {"btree", {"character", "text", "character varying"}}},
+      {"jsonb_path_ops", {"gin", {"jsonb"}}}};
+  static const std::set<std::string> builtin = {
+      "text", "character varying", "character", "integer", "bigint", "smallint", "numeric", "real",
+      "double precision", "boolean", "uuid", "json", "jsonb", "date", "timestamp without time zone",
+      "timestamp with time zone", "time without time zone", "interval", "bytea", "inet", "cidr"};
+  auto it = accepts.find(opclass);
+  const Column* c = t.column(column);
+  if (it == accepts.end() || it->second.first != method || !c) return;
+  std::string type = c->type;
+  static const std::regex modifier(R"(\([0-9, ]*\))");
+  type = std::regex_replace(type, modifier, "");
+  if (!builtin.count(type) || it->second.second.count(type)) return;
+  fail("operator class " + dq(opclass) + " does not accept data type " + type);
 }
 
 std::string Replayer::Impl::key_name(const json& elem) {
@@ -43,6 +123,14 @@ std::string Replayer::Impl::key_name(const json& elem) {
   if (t == "FuncCall") {
     auto f = strings(field(unwrap(e), "funcname"));
     return f.empty() ? "expr" : f.back();
+  }
+  if (t == "TypeCast") {
+    // FigureColname: the name of what is cast, else the type's name
+    json inner;
+    inner["expr"] = field(unwrap(e), "arg");
+    std::string n = key_name(inner);
+    auto type = strings(field(field(unwrap(e), "typeName"), "names"));
+    return n != "expr" || type.empty() ? n : type.back();
   }
   return "expr";
 }
@@ -79,12 +167,24 @@ void Replayer::Impl::create_index(const json& b) {
     std::string c = nm(str(field(e, "IndexElem"), "name"));
     if (!cols.column(c) && !cols.opaque) fail("column " + dq(c) + " does not exist");
     idx.include.push_back(c);
+    names.push_back(c);  // INCLUDE columns are part of the chosen name (ChooseIndexColumnNames)
   }
-  if (const json& w = field(b, "whereClause"); !w.is_null()) idx.predicate = norm::expr(w, ectx(t));
+  // ChooseIndexColumnNames: a name equal to an earlier one gets a number (expr, expr1, ...).
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string base = names[i];
+    for (int k = 1; std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) != names.begin() + static_cast<std::ptrdiff_t>(i); ++k) {
+      names[i] = base + std::to_string(k);
+    }
+  }
+  if (const json& w = field(b, "whereClause"); !w.is_null()) {
+    refuse_mutable_functions(w, "index predicate");
+    idx.predicate = norm::expr(w, ectx(t));
+  }
   storage_options(idx.options, field(b, "options"), false);
   idx.name = nm(str(b, "idxname"));
   if (idx.name.empty()) {
-    idx.name = choose_relation_name(s, n, name_addition(names), idx.unique ? "key" : "idx");
+    // ChooseIndexName: "key" is for unique constraints only; CREATE UNIQUE INDEX chooses "_idx" too.
+    idx.name = choose_relation_name(s, n, name_addition(names), "idx");
   } else if (std::string kind = m.schema(s)->relation_kind(idx.name); !kind.empty()) {
     if (flag(b, "if_not_exists")) return;
     fail("relation " + named(s, idx.name) + " already exists (a " + kind + ")");

@@ -89,14 +89,7 @@ void Replayer::Impl::rename_relation(const std::string& s, const std::string& fr
     node.key() = to;
     node.mapped().name = to;
     sc.sequences.insert(std::move(node));
-    // Defaults hold the sequence by oid: PostgreSQL prints the new name.
-    std::string old_lit = "nextval('" + q(s, from) + "'::regclass)";
-    std::string new_lit = "nextval('" + q(s, to) + "'::regclass)";
-    for (auto& [t_key_, t] : sc.tables) {
-      for (auto& c : t.columns) {
-        if (c.default_expr == old_lit) c.default_expr = new_lit;
-      }
-    }
+    sequence_moved(s, from, s, to);
   } else {
     auto ref = m.find_index(s, from);
     if (ref.index) {
@@ -148,6 +141,7 @@ void Replayer::Impl::rename(const json& b) {
                          : type == "OBJECT_INDEX"    ? "index"
                                                      : "table";
     rename_relation(s, n, to, expect);
+    requery_views(s, to, n, to, false);
   } else if (type == "OBJECT_COLUMN") {
     auto [s, n] = resolve_relation(rangevar_parts(rv));
     Table* t = m.table(s, n);
@@ -158,6 +152,7 @@ void Replayer::Impl::rename(const json& b) {
       fail("relation " + named(s, n) + " does not exist");
     }
     rename_column(*t, nm(str(b, "subname")), to);
+    requery_views(s, n, nm(str(b, "subname")), to, true);
   } else if (type == "OBJECT_TABCONSTRAINT") {
     Table* t = find_table(rv, missing_ok);
     if (!t) return;
@@ -171,6 +166,10 @@ void Replayer::Impl::rename(const json& b) {
     Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
     if (!ty) return;
     rename_type(ty->schema, ty->name, to);
+  } else if (type == "OBJECT_DOMCONSTRAINT") {
+    Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
+    if (!ty) return;
+    rename_domain_constraint(*ty, nm(str(b, "subname")), to);
   } else if (type == "OBJECT_SCHEMA") {
     std::string from = str(b, "subname");
     if (!m.schema(from)) fail("schema " + dq(from) + " does not exist");
@@ -215,10 +214,24 @@ void Replayer::Impl::rename(const json& b) {
     if (!f) return;
     Schema& sc = *m.schema(f->schema);
     Function copy = *f;
+    std::string from = f->name;
     sc.functions.erase(f->signature());
     copy.name = to;
     if (sc.functions.count(copy.signature())) fail("function " + copy.signature() + " already exists");
     sc.functions[copy.signature()] = copy;
+    // Triggers hold their function by oid: PostgreSQL prints the new name (as written: qualified or not).
+    if (copy.identity_args.empty()) {
+      for (auto& [t_sc_key_, t_sc] : m.schemas) {
+        for (auto& [t_key_, t] : t_sc.tables) {
+          for (auto& g : t.triggers) {
+            std::string callee = g.function.substr(0, g.function.find('('));
+            std::string args = g.function.substr(callee.size());
+            if (callee == q(copy.schema, from)) g.function = q(copy.schema, to) + args;
+            else if (callee == norm::ident(from) && copy.schema != "public") g.function = norm::ident(to) + args;
+          }
+        }
+      }
+    }
   } else {
     skip("ALTER " + object_type_word(type) + " RENAME", false);
   }
@@ -254,6 +267,7 @@ void Replayer::Impl::alter_object_schema(const json& b) {
         if (it->second.owned_by.rfind(n + ".", 0) == 0) {
           auto sn = from->sequences.extract(it++);
           sn.mapped().schema = to;
+          sequence_moved(s, sn.key(), to, sn.key());
           dest->sequences.insert(std::move(sn));
         } else {
           ++it;
@@ -267,6 +281,7 @@ void Replayer::Impl::alter_object_schema(const json& b) {
       auto node = from->sequences.extract(n);
       node.mapped().schema = to;
       dest->sequences.insert(std::move(node));
+      sequence_moved(s, n, to, n);
     }
   } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
     Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
@@ -285,6 +300,25 @@ void Replayer::Impl::alter_object_schema(const json& b) {
     if (auto it = m.extensions.find(n); it != m.extensions.end()) it->second.schema = to;
   } else {
     skip("ALTER " + object_type_word(type) + " SET SCHEMA", false);
+  }
+}
+
+// Defaults hold a sequence by oid: after a rename or SET SCHEMA, PostgreSQL prints its new name.
+void Replayer::Impl::sequence_moved(const std::string& s, const std::string& n, const std::string& to_s,
+                                    const std::string& to_n) {
+  auto lit = [](const std::string& name) {
+    std::string out;  // the regclass text as a literal: single quotes doubled
+    for (char ch : name) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+    return "nextval('" + out + "'::regclass)";
+  };
+  std::string old_lit = lit(q(s, n));
+  std::string new_lit = lit(q(to_s, to_n));
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [t_key_, t] : sc.tables) {
+      for (auto& c : t.columns) {
+        if (c.default_expr == old_lit) c.default_expr = new_lit;
+      }
+    }
   }
 }
 

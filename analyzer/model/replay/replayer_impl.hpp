@@ -100,7 +100,7 @@ struct Replayer::Impl {
   bool stopped = false;     // the tool stopped running the file
   std::set<std::pair<std::string, std::string>> new_enum_labels;  // (type, label) added by ADD VALUE in the block
 
-  Impl(Replayer& rep, std::vector<Finding>& f) : r(rep), m(rep.model_), findings(f) {}
+  Impl(Replayer& rep, std::vector<Finding>& f) : r(rep), m(rep.model_), findings(f), search_path(rep.search_path_) {}
 
   // ---- the dispatcher and transactions (replay.cpp) ----
   bool dispatch(const json& node);
@@ -141,7 +141,17 @@ struct Replayer::Impl {
     }
     return {search_path.empty() ? "public" : search_path.front(), name};
   }
-  static std::string column_type(const json& type_name) { return norm::type_name(type_name); }
+  std::string column_type(const json& type_name) const { return extension_type(norm::type_name(type_name)); }
+  // A type an extension created, written unqualified, as PostgreSQL resolves it through the search path:
+  // "citext" is "extensions.citext" when citext was created in extensions (replay/schemas.cpp).
+  std::string extension_type(const std::string& type) const;
+  // Refusals of a missing object are made only where the model holds every object there is (knows_all_of): a
+  // whole history (not generated SQL or the catalog reader's one-object scratch model), a schema the history
+  // created, no extension's objects in it, no statement the replay could not read that may have created one.
+  bool knows_all_of(const std::string& schema) const;
+  // The same for an unqualified name: every schema of the search path (pg_catalog's "pg_*" names are not known).
+  bool knows_all_unqualified(const std::string& name) const;
+  void unmodeled_statement(const std::string& kind);
 
   // ---- CREATE TABLE [AS], SELECT INTO, columns, constraints, ALTER TABLE (replay/tables.cpp) ----
   Column make_column(Table& t, const json& cd, std::vector<std::pair<json, std::string>>& constraints,
@@ -154,12 +164,16 @@ struct Replayer::Impl {
   void check_constraint_name(const Table& t, const std::string& name, bool index_backed);
   static void collect_columns(const json& node, std::set<std::string>& out);
   void add_constraint(Table& t, const json& b, const std::string& column);
+  bool unique_key_on(const Table& t, const std::vector<std::string>& columns) const;
+  void refuse_generated_reference(const Table& t, const json& expr);
+  const json* alter_cmds = nullptr;  // the subcommands of the ALTER TABLE being applied
   void create_table(const json& b);
   static void drop_redundant_keys(std::vector<std::pair<json, std::string>>& cons);
   void create_table_as(const json& b);
   void select_into(const json& b);
   void alter_table(const json& b);
   Column& need_column(Table& t, const std::string& name0);
+  bool sets_not_null(const std::string& column) const;
   void drop_column(Table& t, const std::string& name0, bool missing_ok, bool cascade);
   void alter_table_cmd(Table& t, const json& c);
   static void storage_options(std::map<std::string, std::string>& options, const json& defs, bool reset);
@@ -171,10 +185,17 @@ struct Replayer::Impl {
   IndexKey index_key(const Table& t, const json& elem, const std::string& method);
   static std::string key_name(const json& elem);
   void create_index(const json& b);
+  void refuse_mutable_functions(const json& expr, const char* where);
+  void refuse_opclass_type(const Table& t, const std::string& column, const std::string& opclass,
+                           const std::string& method);
 
   // ---- CREATE [MATERIALIZED] VIEW (replay/views.cpp) ----
   void set_view_query(View& v, const json& query_node, const std::vector<std::string>& names);
   void create_view(const json& b);
+  void refuse_missing_relations(const json& query);
+  bool view_reads_column(const View& v, const Table& t, const std::string& column);
+  void requery_views(const std::string& s, const std::string& rel, const std::string& from, const std::string& to,
+                     bool column);
 
   // ---- enums, composites, domains, ranges (replay/types.cpp) ----
   bool is_user_type(const std::string& type) const;
@@ -183,9 +204,12 @@ struct Replayer::Impl {
   void create_other_type(const std::string& kind, const std::vector<std::string>& parts, std::string def);
   void create_composite(const json& b);
   void create_domain(const json& b);
+  void alter_domain(const json& b);
+  void rename_domain_constraint(Type& t, const std::string& from, const std::string& to);
   void create_range(const json& b);
   Type* find_type(const std::vector<std::string>& parts, bool missing_ok);
   void alter_enum(const json& b);
+  void relabel_defaults(const std::string& type, const std::string& from, const std::string& to);
   void refuse_new_enum_labels(const json& stmt);
   void check_enum_literals(const json& node, const std::map<std::string, std::string>& cols);
   void check_enum_value(const std::string& type, const json& value);
@@ -198,10 +222,16 @@ struct Replayer::Impl {
 
   // ---- CREATE FUNCTION/PROCEDURE and lookup by signature (replay/functions.cpp) ----
   void create_function(const json& b);
+  void function_option(Function& f, const json& defelem);
+  void alter_function(const json& b);
   Function* find_function(const json& owa, bool missing_ok, std::string* display_name);
 
   // ---- CREATE TRIGGER (replay/triggers.cpp) ----
   void create_trigger(const json& b);
+  void refuse_missing_trigger_function(const std::vector<std::string>& parts);
+
+  // ---- COMMENT ON (replay/comments.cpp) ----
+  void comment_on(const json& b);
 
   // ---- CREATE/ALTER POLICY (replay/policies.cpp) ----
   static std::vector<std::string> roles(const json& list);
@@ -216,6 +246,7 @@ struct Replayer::Impl {
   void rename(const json& b);
   void alter_object_schema(const json& b);
   void move_relation(const std::string& s, const std::string& n, const std::string& to_s, const std::string& to_n);
+  void sequence_moved(const std::string& s, const std::string& n, const std::string& to_s, const std::string& to_n);
 
   // ---- DROP and the dependencies it follows (replay/drops.cpp) ----
   std::vector<std::pair<Table*, std::string>> referencing_fks(const Table& t, const std::vector<std::string>* cols);
@@ -224,13 +255,17 @@ struct Replayer::Impl {
   void drop(const json& b);
   void drop_relation(const std::string& type, const std::vector<std::string>& parts, bool missing_ok, bool cascade);
   void drop_type(const std::string s, const std::string n, bool cascade);
+  static std::vector<std::vector<std::string>> relations_named(const json& query);
   std::vector<std::pair<std::string, std::string>> relations_read(const json& query);
   void drop_reading_views(const std::string& s, const std::string& n, const std::string& kind, bool cascade);
+  void drop_views(const std::vector<std::pair<std::string, std::string>>& views);
 
   // ---- CREATE SCHEMA, CREATE EXTENSION, SET search_path (replay/schemas.cpp) ----
   void create_schema(const json& b);
   void create_extension(const json& b);
   void set_variable(const json& b);
+  void set_search_path(const std::string& value);
+  bool set_config(const json& select);
 };
 
 }  // namespace driftguard::model

@@ -32,6 +32,7 @@ Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pa
       c.identity = str(b, "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
       c.not_null = true;
     } else if (ct == "CONSTR_GENERATED") {
+      refuse_generated_reference(t, field(b, "raw_expr"));
       c.generated = norm::expr(field(b, "raw_expr"), ectx(&t));
     } else if (ct == "CONSTR_ATTR_DEFERRABLE" || ct == "CONSTR_ATTR_DEFERRED" ||
                ct == "CONSTR_ATTR_NOT_DEFERRABLE" || ct == "CONSTR_ATTR_IMMEDIATE") {
@@ -249,6 +250,9 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
     if (c.ref_columns.size() != c.columns.size()) {
       fail("number of referencing and referenced columns for foreign key disagree");
     }
+    if (!ref_table->opaque && !unique_key_on(*ref_table, c.ref_columns)) {
+      fail("there is no unique constraint matching given keys for referenced table " + dq(rn));
+    }
     c.on_delete = norm::fk_action(str(b, "fk_del_action"));
     c.on_update = norm::fk_action(str(b, "fk_upd_action"));
     if (str(b, "fk_matchtype") == "f") c.match = "FULL";
@@ -258,6 +262,45 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
     fail("constraint type " + ct + " is not supported here");
   }
   t.constraints.push_back(std::move(c));
+}
+
+// PostgreSQL's transformFkeyCheckAttrs: the referenced columns, in any order, are exactly the keys of a primary
+// key, a unique constraint or a unique index that is not deferrable, partial or on expressions. A key the same
+// ALTER TABLE adds counts too: PostgreSQL creates indexes before it adds foreign keys.
+bool Replayer::Impl::unique_key_on(const Table& t, const std::vector<std::string>& columns) const {
+  std::set<std::string> want(columns.begin(), columns.end());
+  auto same = [&](std::vector<std::string> keys) { return std::set<std::string>(keys.begin(), keys.end()) == want && keys.size() == want.size(); };
+  for (const auto& c : t.constraints) {
+    if ((c.kind == ConstraintKind::primary_key || c.kind == ConstraintKind::unique) && !c.deferrable && same(c.columns)) return true;
+  }
+  for (const auto& i : t.indexes) {
+    if (!i.unique || !i.predicate.empty() || i.has_expressions()) continue;
+    std::vector<std::string> keys;
+    for (const auto& k : i.keys) keys.push_back(k.expr.front() == '"' ? k.expr.substr(1, k.expr.size() - 2) : k.expr);
+    if (same(keys)) return true;
+  }
+  if (!alter_cmds) return false;
+  for (const auto& cmd : *alter_cmds) {
+    const json& def = field(field(field(cmd, "AlterTableCmd"), "def"), "Constraint");
+    std::string ct = str(def, "contype");
+    if ((ct == "CONSTR_PRIMARY" || ct == "CONSTR_UNIQUE") && !flag(def, "deferrable")) {
+      std::vector<std::string> keys;
+      for (const auto& k : strings(field(def, "keys"))) keys.push_back(nm(k));
+      if (!keys.empty() && same(keys)) return true;
+    }
+  }
+  return false;
+}
+
+// A generated column cannot read another generated column (PostgreSQL's generation expression check).
+void Replayer::Impl::refuse_generated_reference(const Table& t, const json& expr) {
+  std::set<std::string> refs;
+  collect_columns(expr, refs);
+  for (const auto& name : refs) {
+    if (const Column* c = t.column(nm(name)); c && !c->generated.empty()) {
+      fail("cannot use generated column " + dq(c->name) + " in column generation expression");
+    }
+  }
 }
 
 void Replayer::Impl::create_table(const json& b) {
@@ -279,6 +322,8 @@ void Replayer::Impl::create_table(const json& b) {
     for (const auto& c : p->columns) {
       Column copy = c;
       copy.src = t.src;
+      // INHERITS copies no identity (the child's column stays NOT NULL); a partition is not a child here.
+      if (!field(b, "partbound").is_object()) copy.identity.clear();
       t.columns.push_back(copy);
     }
     t.opaque = t.opaque || p->opaque;
@@ -479,12 +524,32 @@ void Replayer::Impl::alter_table(const json& b) {
     fail("relation " + named(s, n) + " does not exist");
   }
   Table before = *t;  // a statement applies completely or not at all
+  alter_cmds = &field(b, "cmds");
   try {
     for (const auto& c : field(b, "cmds")) alter_table_cmd(*t, field(c, "AlterTableCmd"));
   } catch (const Failure&) {
+    alter_cmds = nullptr;
     *m.table(s, n) = std::move(before);
     throw;
   }
+  alter_cmds = nullptr;
+}
+
+// Does the ALTER TABLE being applied make this column NOT NULL (SET NOT NULL, a primary key)? PostgreSQL does
+// that in an earlier pass than ADD IDENTITY, wherever it is written.
+bool Replayer::Impl::sets_not_null(const std::string& column) const {
+  if (!alter_cmds) return false;
+  for (const auto& cmd : *alter_cmds) {
+    const json& c = field(cmd, "AlterTableCmd");
+    if (str(c, "subtype") == "AT_SetNotNull" && nm(str(c, "name")) == column) return true;
+    const json& def = field(field(c, "def"), "Constraint");
+    if (str(def, "contype") == "CONSTR_PRIMARY") {
+      for (const auto& k : strings(field(def, "keys"))) {
+        if (nm(k) == column) return true;
+      }
+    }
+  }
+  return false;
 }
 
 Column& Replayer::Impl::need_column(Table& t, const std::string& name0) {
@@ -515,6 +580,30 @@ void Replayer::Impl::drop_column(Table& t, const std::string& name0, bool missin
     }
     return uses(i.include) || (!i.predicate.empty() && norm::mentions_identifier(i.predicate, name));
   });
+  if (cascade) {
+    // CASCADE also drops what reads the column: generated columns, triggers (WHEN, UPDATE OF) and policies.
+    std::vector<std::string> generated;
+    for (const auto& c : t.columns) {
+      if (c.name != name && !c.generated.empty() && norm::mentions_identifier(c.generated, name)) generated.push_back(c.name);
+    }
+    std::erase_if(t.triggers, [&](const Trigger& g) {
+      for (const auto& e : g.events) {
+        if (e.rfind("UPDATE OF ", 0) == 0 && norm::mentions_identifier(e.substr(10), name)) return true;
+      }
+      return !g.when.empty() && norm::mentions_identifier(g.when, name);
+    });
+    std::erase_if(t.policies, [&](const Policy& p) {
+      return norm::mentions_identifier(p.using_expr, name) || norm::mentions_identifier(p.check_expr, name);
+    });
+    for (const auto& g : generated) drop_column(t, g, true, true);
+    std::vector<std::pair<std::string, std::string>> views;
+    for (const auto& [sc_key_, sc] : m.schemas) {
+      for (const auto& [v_key_, v] : sc.views) {
+        if (view_reads_column(v, t, name)) views.emplace_back(v.schema, v.name);
+      }
+    }
+    drop_views(views);
+  }
   Schema& sc = *m.schema(t.schema);
   for (auto it = sc.sequences.begin(); it != sc.sequences.end();) {
     it = it->second.owned_by == t.name + "." + name ? sc.sequences.erase(it) : std::next(it);
@@ -558,7 +647,10 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     if (!col.default_expr.empty() && old_type != col.type && is_user_type(old_type)) {
       col.default_expr = norm::expr_text("(" + col.default_expr + ")::" + old_type, col.type);
     }
-    if (const json& cc = field(cd, "collClause"); cc.is_object()) col.collation = collation_name(field(cc, "collname"));
+    // Without COLLATE the column takes the new type's default collation, whatever it had (PostgreSQL's
+    // ATPrepAlterColumnType).
+    const json& cc = field(cd, "collClause");
+    col.collation = cc.is_object() ? collation_name(field(cc, "collname")) : "";
   } else if (sub == "AT_AddConstraint") {
     add_constraints(t, {{field(def, "Constraint"), ""}});
   } else if (sub == "AT_AddIndexConstraint") {
@@ -587,6 +679,9 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
   } else if (sub == "AT_AddIdentity") {
     Column& col = need_column(t, name);
     if (!col.identity.empty()) fail("column " + dq(col.name) + " is already an identity column");
+    if (!col.not_null && !sets_not_null(col.name)) {
+      fail("column " + dq(col.name) + " of relation " + dq(t.name) + " must be declared NOT NULL before identity can be added");
+    }
     col.identity = str(field(def, "Constraint"), "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
     col.not_null = true;
   } else if (sub == "AT_SetIdentity") {

@@ -3,6 +3,26 @@
 
 namespace driftguard::model {
 
+// A trigger's function is looked up with no arguments (PostgreSQL's CreateTrigger); missing, the statement fails.
+// pg_catalog's own trigger functions and functions the model may not hold (knows_all_of) are never missing.
+void Replayer::Impl::refuse_missing_trigger_function(const std::vector<std::string>& parts) {
+  static const std::set<std::string> builtin = {"suppress_redundant_updates_trigger", "tsvector_update_trigger",
+                                                "tsvector_update_trigger_column"};
+  if (parts.empty()) return;
+  std::string n = nm(parts.back());
+  bool qualified = parts.size() >= 2;
+  if (qualified ? parts[parts.size() - 2] == "pg_catalog" : builtin.count(n) > 0) return;
+  std::vector<std::string> schemas = qualified ? std::vector<std::string>{parts[parts.size() - 2]} : search_path;
+  for (const auto& s : schemas) {
+    const Schema* sc = m.schema(s);
+    if (sc && sc->functions.count(q(s, n) + "()")) return;
+    if (sc && !knows_all_of(s)) return;
+  }
+  if (qualified && !m.schema(parts[parts.size() - 2])) return;
+  if (!qualified && !knows_all_unqualified(n)) return;
+  fail("function " + (qualified ? parts[parts.size() - 2] + "." : std::string()) + n + "() does not exist");
+}
+
 void Replayer::Impl::create_trigger(const json& b) {
   auto [s, n] = resolve_relation(rangevar_parts(field(b, "relation")));
   Table* t = m.table(s, n);
@@ -36,6 +56,7 @@ void Replayer::Impl::create_trigger(const json& b) {
   g.deferrable = flag(b, "deferrable");
   g.initially_deferred = flag(b, "initdeferred");
   auto fparts = strings(field(b, "funcname"));
+  refuse_missing_trigger_function(fparts);
   std::vector<std::string> fargs;
   for (const auto& a : strings(field(b, "args"))) {
     std::string lit = "'";

@@ -54,23 +54,85 @@ void Replayer::Impl::create_composite(const json& b) {
 }
 
 void Replayer::Impl::create_domain(const json& b) {
-  std::string collation;
-  if (const json& cc = field(b, "collClause"); cc.is_object()) collation = collation_name(field(cc, "collname"));
-  std::string default_expr;
-  bool not_null = false;
-  std::vector<std::pair<std::string, std::string>> checks;
+  Type::DomainParts d;
+  d.base_type = column_type(field(b, "typeName"));
+  if (const json& cc = field(b, "collClause"); cc.is_object()) d.collation = collation_name(field(cc, "collname"));
   for (const auto& c : field(b, "constraints")) {
     const json& cb = field(c, "Constraint");
     std::string ct = str(cb, "contype");
-    if (ct == "CONSTR_NOTNULL") not_null = true;
-    if (ct == "CONSTR_NULL") not_null = false;
-    if (ct == "CONSTR_DEFAULT") default_expr = norm::expr(field(cb, "raw_expr"), ectx());
-    if (ct == "CONSTR_CHECK") checks.emplace_back(nm(str(cb, "conname")), norm::expr(field(cb, "raw_expr"), ectx()));
+    if (ct == "CONSTR_NOTNULL") d.not_null = true;
+    if (ct == "CONSTR_NULL") d.not_null = false;
+    if (ct == "CONSTR_DEFAULT") d.default_expr = norm::expr(field(cb, "raw_expr"), ectx());
+    if (ct == "CONSTR_CHECK") d.checks.emplace_back(nm(str(cb, "conname")), norm::expr(field(cb, "raw_expr"), ectx()));
   }
   auto parts = strings(field(b, "domainname"));
-  std::string def = domain_definition(column_type(field(b, "typeName")), collation, default_expr, not_null,
-                                      parts.empty() ? std::string() : nm(parts.back()), checks);
-  create_other_type("domain", parts, def);
+  create_other_type("domain", parts, domain_definition(d.base_type, d.collation, d.default_expr, d.not_null,
+                                                       parts.empty() ? std::string() : nm(parts.back()), d.checks));
+  auto [s, n] = resolve_type(parts);
+  if (Schema* sc = m.schema(s); sc && sc->types.count(n)) sc->types[n].domain = std::move(d);
+}
+
+// The names of a domain's checks, the chosen ones filled in: <domain>_check, <domain>_check1, ... (PostgreSQL's
+// ChooseConstraintName, in creation order).
+static std::vector<std::string> domain_check_names(const Type& t) {
+  std::vector<std::string> names;
+  for (const auto& [n, e_] : t.domain.checks) names.push_back(n);
+  for (auto& n : names) {
+    if (!n.empty()) continue;
+    std::string chosen = norm::object_name(t.name, "", "check");
+    for (int pass = 1; contains(names, chosen); ++pass) chosen = norm::object_name(t.name, "", "check" + std::to_string(pass));
+    n = chosen;
+  }
+  return names;
+}
+
+// ALTER DOMAIN: SET/DROP DEFAULT, SET/DROP NOT NULL, ADD/DROP/VALIDATE CONSTRAINT (typecmds.c).
+void Replayer::Impl::alter_domain(const json& b) {
+  Type* t = find_type(strings(field(b, "typeName")), false);
+  if (t->kind != "domain") fail(named(t->schema, t->name) + " is not a domain");
+  Type::DomainParts& d = t->domain;
+  if (d.base_type.empty()) return;  // a domain the replay did not create (a model read elsewhere): parts unknown
+  std::string sub = str(b, "subtype");
+  auto names = domain_check_names(*t);
+  for (std::size_t i = 0; i < names.size(); ++i) d.checks[i].first = names[i];
+  if (sub == "T") {
+    const json& def = field(b, "def");
+    d.default_expr = def.is_null() ? "" : norm::expr(def, ectx(nullptr, d.base_type));
+  } else if (sub == "N" || sub == "O") {
+    d.not_null = sub == "O";
+  } else if (sub == "C") {
+    const json& cb = field(field(b, "def"), "Constraint");
+    if (str(cb, "contype") == "CONSTR_NOTNULL") {
+      d.not_null = true;
+    } else if (str(cb, "contype") == "CONSTR_CHECK") {
+      std::string name = nm(str(cb, "conname"));
+      if (name.empty()) {
+        name = norm::object_name(t->name, "", "check");
+        for (int pass = 1; contains(names, name); ++pass) name = norm::object_name(t->name, "", "check" + std::to_string(pass));
+      } else if (contains(names, name)) {
+        fail("constraint " + dq(name) + " for domain " + named(t->schema, t->name) + " already exists");
+      }
+      d.checks.emplace_back(name, norm::expr(field(cb, "raw_expr"), ectx()));
+    }
+  } else if (sub == "X") {
+    std::string name = nm(str(b, "name"));
+    if (!contains(names, name)) {
+      if (flag(b, "missing_ok")) return;
+      fail("constraint " + dq(name) + " of domain " + named(t->schema, t->name) + " does not exist");
+    }
+    std::erase_if(d.checks, [&](const auto& c) { return c.first == name; });
+  }
+  t->definition = domain_definition(d.base_type, d.collation, d.default_expr, d.not_null, t->name, d.checks);
+}
+
+// ALTER DOMAIN ... RENAME CONSTRAINT.
+void Replayer::Impl::rename_domain_constraint(Type& t, const std::string& from, const std::string& to) {
+  auto names = domain_check_names(t);
+  if (!contains(names, from)) fail("constraint " + dq(from) + " for domain " + named(t.schema, t.name) + " does not exist");
+  if (contains(names, to)) fail("constraint " + dq(to) + " for domain " + named(t.schema, t.name) + " already exists");
+  for (std::size_t i = 0; i < names.size(); ++i) t.domain.checks[i].first = names[i] == from ? to : names[i];
+  t.definition = domain_definition(t.domain.base_type, t.domain.collation, t.domain.default_expr, t.domain.not_null,
+                                   t.name, t.domain.checks);
 }
 
 void Replayer::Impl::create_range(const json& b) {
@@ -99,6 +161,25 @@ Type* Replayer::Impl::find_type(const std::vector<std::string>& parts, bool miss
   fail("type " + named(s, n) + " does not exist");
 }
 
+// A default holds an enum label by its oid: after RENAME VALUE, PostgreSQL prints the new label. The defaults of
+// columns of the enum type that are that label ('a', or 'a'::type where the cast stays) follow it.
+void Replayer::Impl::relabel_defaults(const std::string& type, const std::string& from, const std::string& to) {
+  auto literal = [](const std::string& v) {
+    std::string lit = "'";
+    for (char c : v) lit += c == '\'' ? std::string("''") : std::string(1, c);
+    return lit + "'";
+  };
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [t_key_, t] : sc.tables) {
+      for (auto& c : t.columns) {
+        if (c.type != type) continue;
+        if (c.default_expr == literal(from)) c.default_expr = literal(to);
+        if (c.default_expr == literal(from) + "::" + type) c.default_expr = literal(to) + "::" + type;
+      }
+    }
+  }
+}
+
 void Replayer::Impl::alter_enum(const json& b) {
   Type& t = *find_type(strings(field(b, "typeName")), false);
   if (t.kind != "enum") fail(named(t.schema, t.name) + " is not an enum");
@@ -109,6 +190,7 @@ void Replayer::Impl::alter_enum(const json& b) {
     if (it == t.values.end()) fail(dq(old_val) + " is not an existing enum label of " + named(t.schema, t.name));
     if (contains(t.values, new_val)) fail("enum label " + dq(new_val) + " already exists");
     *it = new_val;
+    relabel_defaults(q(t.schema, t.name), old_val, new_val);
     return;
   }
   if (contains(t.values, new_val)) {
