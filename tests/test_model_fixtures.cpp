@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -112,8 +111,6 @@ TEST_CASE("every Prisma history of the shared corpus replays", "[model][corpus]"
   std::sort(projects.begin(), projects.end());
   REQUIRE(projects.size() >= 17);
   std::string all_errors;
-  double slowest = 0;
-  std::string slowest_name;
   for (const auto& p : projects) {
     auto d = discover({(p / "migrations").string()});
     std::vector<std::pair<SourceFile, ParsedFile>> files;
@@ -124,13 +121,7 @@ TEST_CASE("every Prisma history of the shared corpus replays", "[model][corpus]"
     }
     model::Replayer r;
     std::vector<Finding> findings;
-    auto start = std::chrono::steady_clock::now();
     for (const auto& [src, parsed] : files) r.apply_file(src, parsed, findings);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (secs > slowest) {
-      slowest = secs;
-      slowest_name = p.filename().string();
-    }
     CHECK(r.model().table_count() > 0);
     for (const auto& f : findings) {
       all_errors += p.filename().string() + ": " + fs::path(f.file).parent_path().filename().string() + ":" +
@@ -140,8 +131,7 @@ TEST_CASE("every Prisma history of the shared corpus replays", "[model][corpus]"
   // Each replay error seen while building this test was checked by hand and was a driftguard bug (fixed); a new
   // one is either a bug or a history that really breaks: look at it.
   CHECK(all_errors.empty());
-  INFO("slowest replay: " << slowest_name << " " << slowest << " s");
-  CHECK(slowest < 0.5);  // replay alone (parsing excluded); langfuse, 434 migrations, is the largest
+  // Speed is measured in bench/ (ratios from one run), never asserted here: a loaded CI machine is no clock.
 }
 
 TEST_CASE("normalization against a real server: expected.sql and pg_dump of what PostgreSQL stored are equal",
