@@ -13,6 +13,7 @@
 #include "analyzer/supabase_layout.hpp"
 #include "cli/command.hpp"
 #include "cli/db_flags.hpp"
+#include "cli/escape.hpp"
 #include "cli/git.hpp"
 #include "introspect/db/connection.hpp"
 #include "introspect/history.hpp"
@@ -191,27 +192,28 @@ constexpr State kStateOrder[] = {State::applied, State::pending,     State::out_
 
 void print_text(std::ostream& out, const history::Report& rep, const std::string& target, const std::string& dir,
                 const std::vector<const Entry*>& shown) {
-  out << "tracker:    " << to_string(rep.tracker) << " (" << rep.table << ")\n";
-  out << "database:   " << target << "\n";
-  out << "migrations: " << dir << "\n\n";
+  // Names and logs come from the database's tracker table: every one is printed visibly (cli/escape.hpp).
+  out << "tracker:    " << to_string(rep.tracker) << " (" << visible(rep.table) << ")\n";
+  out << "database:   " << visible(target) << "\n";
+  out << "migrations: " << visible(dir) << "\n\n";
   for (const Entry* e : shown) {
     std::string state(to_string(e->state));
-    out << state << std::string(state.size() < 13 ? 13 - state.size() : 1, ' ') << e->name;
+    out << state << std::string(state.size() < 13 ? 13 - state.size() : 1, ' ') << visible(e->name);
     std::string d = detail(*e, rep.tracker);
-    if (!d.empty()) out << "  " << d;
+    if (!d.empty()) out << "  " << visible(d);
     out << "\n";
     if (!e->diff.empty()) {
       std::size_t pos = 0;
       while (pos < e->diff.size()) {
         std::size_t nl = e->diff.find('\n', pos);
-        out << "    " << e->diff.substr(pos, nl - pos) << "\n";
+        out << "    " << visible(e->diff.substr(pos, nl == std::string::npos ? nl : nl - pos)) << "\n";
         pos = nl + 1;
       }
     }
   }
   if (shown.empty()) out << "(no migration to show)\n";
   if (!rep.notes.empty()) out << "\n";
-  for (const auto& n : rep.notes) out << "note: " << n << "\n";
+  for (const auto& n : rep.notes) out << "note: " << visible(n) << "\n";
   std::map<State, int> counts;
   for (const auto& e : rep.entries) ++counts[e.state];
   out << "\n" << rep.entries.size() << " migration" << (rep.entries.size() == 1 ? "" : "s") << ":";
@@ -371,7 +373,7 @@ int run_status(const StatusOptions& o) {
     }
     if (o.format == "names") {
       for (const Entry* e : shown) {
-        if (!e->path.empty()) std::cout << e->path << "\n";
+        if (!e->path.empty()) std::cout << visible(e->path) << "\n";
       }
     } else if (o.format == "json") {
       print_json(std::cout, rep, target, o.migrations, shown, fail_on, code);
