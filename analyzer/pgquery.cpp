@@ -119,7 +119,8 @@ struct ThreadCall {
   static void* run(void* self) {
     auto* call = static_cast<ThreadCall*>(self);
     call->result = (*call->fn)();
-    pg_query_exit();  // this thread's memory contexts end with it
+    // no pg_query_exit(): libpg_query frees a thread's memory context itself when the thread ends (a TSD
+    // destructor), and freeing it here too is a double free
     return nullptr;
   }
 };

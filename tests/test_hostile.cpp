@@ -73,14 +73,16 @@ TEST_CASE("lint: hostile names in a migration file reach no text format raw", "[
   // ban-drop-table names the table; ban-drop-column the column (with a newline in its name).
   std::string sql = "DROP TABLE \"evil" + kClear + "\";\nALTER TABLE t DROP COLUMN \"a\nb" + kTitle + "\";\n";
   repo.write("m/001.sql", sql);
-  auto gcc = repo.driftguard("lint m --format gcc");
+  const std::string rules = " --rule ban-drop-table --rule ban-drop-column";
+  auto gcc = repo.driftguard("lint m --format gcc" + rules);
   REQUIRE(gcc.code == 1);
   CHECK(gcc.out ==
-        "m/001.sql:1:1: error: drops table \"evil\\x1b[2J\"; its data is lost [ban-drop-table]\n"
-        "m/001.sql:2:15: error: drops column \"a\\nb\\x1b]0;title\\x07\" of table t; its data is lost "
-        "[ban-drop-column]\n");
+        "m/001.sql:1:1: error: drops table \"evil\\x1b[2J\": every row is deleted and code that still reads it fails "
+        "[ban-drop-table]\n"
+        "m/001.sql:2:15: error: drops column \"a\\nb\\x1b]0;title\\x07\" from table t: its data is deleted and code "
+        "that still reads or writes it fails [ban-drop-column]\n");
   for (const std::string format : {"text", "github", "markdown", "junit"}) {
-    auto r = repo.driftguard("lint m --format " + format);
+    auto r = repo.driftguard("lint m --format " + format + rules);
     INFO(format << "\n" << r.out);
     CHECK(r.code == 1);
     CHECK(r.err == "");
@@ -88,18 +90,19 @@ TEST_CASE("lint: hostile names in a migration file reach no text format raw", "[
     CHECK(r.out.find("evil\\x1b[2J") != std::string::npos);
   }
   // github: one workflow command per finding, whatever the names hold
-  auto gh = repo.driftguard("lint m --format github");
+  auto gh = repo.driftguard("lint m --format github" + rules);
   auto gh_lines = lines_of(gh.out);
   REQUIRE(gh_lines.size() == 3);
   CHECK(gh_lines[0].rfind("::error file=m/001.sql,line=1,col=1,", 0) == 0);
   CHECK(gh_lines[1].rfind("::error file=m/001.sql,line=2,col=15,", 0) == 0);
   // the excerpt keeps its columns: the newline of the name ends the line, ESC is shown as its picture
-  auto text = repo.driftguard("lint m --format text");
+  auto text = repo.driftguard("lint m --format text" + rules);
   CHECK(text.out.find("1 | DROP TABLE \"evil\xe2\x90\x9b[2J\";\n") != std::string::npos);
   // JSON and SARIF carry the names exactly, and stay valid
-  auto j = json::parse(repo.driftguard("lint m --format json").out);
-  CHECK(j["findings"][0]["message"] == "drops table \"evil" + kClear + "\"; its data is lost");
-  auto sarif = json::parse(repo.driftguard("lint m --format sarif").out);
+  auto j = json::parse(repo.driftguard("lint m --format json" + rules).out);
+  CHECK(j["findings"][0]["message"] ==
+        "drops table \"evil" + kClear + "\": every row is deleted and code that still reads it fails");
+  auto sarif = json::parse(repo.driftguard("lint m --format sarif" + rules).out);
   CHECK(sarif["runs"][0]["results"].size() == 2);
 }
 
@@ -237,11 +240,14 @@ TEST_CASE("deep statements: reported as PostgreSQL refuses them, other findings 
   CHECK(r.out ==
         "m/001_concat.sql:1:1: error: stack depth limit exceeded (the expression nests deeper than PostgreSQL can "
         "analyze with its default max_stack_depth of 2MB) [syntax-error]\n"
-        "m/001_concat.sql:2:1: error: drops table a; its data is lost [ban-drop-table]\n"
+        "m/001_concat.sql:2:1: error: drops table a: every row is deleted and code that still reads it fails "
+        "[ban-drop-table]\n"
         "m/002_parens.sql:1:" + std::to_string(pg_parens.position) +
         ": error: memory exhausted at or near \"(\" [syntax-error]\n"
-        "m/002_parens.sql:2:1: error: drops table b; its data is lost [ban-drop-table]\n"
-        "m/003_accepted.sql:2:1: error: drops table c; its data is lost [ban-drop-table]\n");
+        "m/002_parens.sql:2:1: error: drops table b: every row is deleted and code that still reads it fails "
+        "[ban-drop-table]\n"
+        "m/003_accepted.sql:2:1: error: drops table c: every row is deleted and code that still reads it fails "
+        "[ban-drop-table]\n");
   // the model side too: the statement is a replay error, the rest of the history replays
   auto schema = repo.driftguard("schema --from migrations:m --format sql");
   INFO(schema.err);
