@@ -48,18 +48,20 @@ const char* command(Severity s) {
 
 }  // namespace
 
-std::string github_property(std::string_view s) { return escape(visible(s), true); }
-// The message and its help are two lines of one annotation: each is made visible, then joined.
+std::string github_property(std::string_view s) { return escape(s, true); }
 std::string github_data(std::string_view s) { return escape(s, false); }
 
 void report_github(std::ostream& out, const RunResult& r) {
   for (const auto& f : r.findings) {
-    out << "::" << command(f.severity) << " file=" << github_property(f.file) << ",line=" << f.start.line
+    out << "::" << command(f.severity) << " file=" << github_property(visible(f.file)) << ",line=" << f.start.line
         << ",col=" << f.start.column << ",endLine=" << f.end.line << ",endColumn=" << f.end.column
-        << ",title=" << github_property(f.rule) << "::" << github_data(visible(f.message) + "\n" + visible(f.help)) << "\n";
+        << ",title=" << github_property(f.rule) << "::"
+        // the message and its help are two lines of one annotation: each made visible, then joined
+        << github_data(visible(f.message) + "\n" + visible(f.help)) << "\n";
   }
   for (const auto& e : r.errors) {
-    out << "::error file=" << github_property(e.path) << ",title=input error::" << github_data(visible(e.message)) << "\n";
+    out << "::error file=" << github_property(visible(e.path))
+        << ",title=input error::" << github_data(visible(e.message)) << "\n";
   }
   out << "driftguard: " << summary_line(r);
   if (!r.errors.empty()) out << "; " << r.errors.size() << " input error" << (r.errors.size() == 1 ? "" : "s");
