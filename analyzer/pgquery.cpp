@@ -1,9 +1,19 @@
 #include "analyzer/pgquery.hpp"
 
 #include <pg_query.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace driftguard::pg {
 namespace {
@@ -87,52 +97,170 @@ bool decode_token(const unsigned char* p, const unsigned char* end, std::uint64_
   return true;
 }
 
+// --- Deep input ------------------------------------------------------------------------------------------------
+// PostgreSQL's grammar is not recursive, but libpg_query's tree writers are: a statement chaining 70,000 operands with || parses,
+// and writing its tree as JSON then needs ~16 MB of stack (measured), so on the 8 MB main thread the whole run died
+// with no output. Larger inputs are therefore parsed on a thread of their own whose stack grows with the input
+// (reserved, not committed: only the pages touched become memory); small ones, whose tree cannot be deep enough to
+// matter, are parsed on the caller's thread (a thread per call would cost ~30 us per file).
+
+// Below this size no statement nests deep enough to need more than ~2 MB of stack (a level costs at least 2 bytes of
+// SQL, `- `, and ~230 bytes of the writers' stack).
+constexpr std::size_t kDirectBytes = 16 * 1024;
+// Stack reserved per byte of SQL on the parse thread (a level: >= 2 bytes of SQL, <= ~250 bytes of stack), and at least
+// this much.
+constexpr std::size_t kStackPerByte = 256;
+constexpr std::size_t kMinStack = 64u << 20;
+
+template <class Fn>
+struct ThreadCall {
+  Fn* fn;
+  std::invoke_result_t<Fn&> result;
+  static void* run(void* self) {
+    auto* call = static_cast<ThreadCall*>(self);
+    call->result = (*call->fn)();
+    // no pg_query_exit(): libpg_query frees a thread's memory context itself when the thread ends (a TSD
+    // destructor), and freeing it here too is a double free
+    return nullptr;
+  }
+};
+
+// fn() on a thread with a stack of `size` bytes; nullopt when no such thread could be made.
+template <class Fn>
+std::optional<std::invoke_result_t<Fn&>> on_stack_of(std::size_t size, Fn& fn) {
+  long page = sysconf(_SC_PAGESIZE);
+  size = (size + static_cast<std::size_t>(page) - 1) / static_cast<std::size_t>(page) * static_cast<std::size_t>(page);
+  void* stack =
+      mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return std::nullopt;
+  ThreadCall<Fn> call{&fn, {}};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstack(&attr, stack, size);
+  pthread_t thread;
+  bool started = pthread_create(&thread, &attr, &ThreadCall<Fn>::run, &call) == 0;
+  pthread_attr_destroy(&attr);
+  if (started) pthread_join(thread, nullptr);
+  munmap(stack, size);
+  if (!started) return std::nullopt;
+  return std::move(call.result);
+}
+
+// Calls fn (a libpg_query call returning an outcome) with enough stack for an input of `bytes` bytes.
+template <class Fn>
+auto with_stack_for(std::size_t bytes, Fn fn) -> std::invoke_result_t<Fn&> {
+  if (bytes < kDirectBytes) {
+    g_used = true;
+    return fn();
+  }
+  std::size_t want = std::max(kMinStack, bytes * kStackPerByte);
+  // A reservation this large can be refused (strict overcommit): then a smaller one, which still covers the inputs that
+  // occur in practice.
+  for (std::size_t size : {want, std::min(want, std::size_t{1} << 30), kMinStack}) {
+    if (auto r = on_stack_of(size, fn)) return std::move(*r);
+  }
+  std::invoke_result_t<Fn&> out;
+  out.error = Error{"out of memory: no thread could be started to parse this input", 0};
+  return out;
+}
+
+// PostgreSQL analyzes a parse tree recursively and refuses one too deep for its max_stack_depth (2 MB by default) with
+// "stack depth limit exceeded"; PostgreSQL 15 accepts 4,062 operands chained with || and refuses 4,093 (tree depth
+// ~8,200 in libpg_query's JSON). driftguard's own walks recurse too, so a tree deeper than this is reported as
+// PostgreSQL reports it instead of being analyzed.
+constexpr int kMaxTreeDepth = 10000;
+
+// The byte offset (stmt_location) of the first statement whose JSON tree nests deeper than kMaxTreeDepth, or nullopt.
+// libpg_query writes {"version":N,"stmts":[{"stmt":{...},"stmt_location":L,"stmt_len":N},...]}, and omits stmt_location
+// when it is 0.
+std::optional<std::size_t> too_deep_statement(const std::string& json) {
+  if (json.size() < static_cast<std::size_t>(kMaxTreeDepth) * 2) return std::nullopt;  // '{' and '}' per level
+  int depth = 0;
+  bool too_deep = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (c == '"') {
+      for (++i; i < json.size() && json[i] != '"'; ++i) {
+        if (json[i] == '\\') ++i;
+      }
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxTreeDepth) too_deep = true;
+    } else if ((c == '}' || c == ']') && --depth == 2 && too_deep) {
+      // the end of the statement object's "stmt" value: its location follows, if it is not 0
+      static constexpr std::string_view kKey = ",\"stmt_location\":";
+      if (json.compare(i + 1, kKey.size(), kKey) != 0) return 0;
+      return static_cast<std::size_t>(std::strtoull(json.c_str() + i + 1 + kKey.size(), nullptr, 10));
+    }
+  }
+  return too_deep ? std::optional<std::size_t>(0) : std::nullopt;
+}
+
 }  // namespace
 
 ParseOutcome parse(const std::string& sql) {
-  g_used = true;
-  ParseResult res{pg_query_parse(sql.c_str())};
-  ParseOutcome out;
-  if (res.r.error) {
-    out.error = to_error(res.r.error);
-  } else if (res.r.parse_tree) {
-    out.json = res.r.parse_tree;
+  ParseOutcome out = with_stack_for(sql.size(), [&sql] {
+    ParseResult res{pg_query_parse(sql.c_str())};
+    ParseOutcome o;
+    if (res.r.error) {
+      o.error = to_error(res.r.error);
+    } else if (res.r.parse_tree) {
+      o.json = res.r.parse_tree;
+    }
+    return o;
+  });
+  if (!out.error) {
+    if (auto at = too_deep_statement(out.json)) {
+      // PostgreSQL gives no position for this error; the statement's first character (1-based, in characters).
+      std::size_t b = std::min(*at, sql.size());
+      while (b < sql.size() && std::isspace(static_cast<unsigned char>(sql[b]))) ++b;
+      int chars = 0;
+      for (std::size_t k = 0; k < b; ++k) chars += (static_cast<unsigned char>(sql[k]) & 0xC0) != 0x80;
+      out.json.clear();
+      out.error = Error{
+          "stack depth limit exceeded (the expression nests "
+          "deeper than PostgreSQL can analyze with "
+          "its default max_stack_depth of 2MB)",
+          chars + 1};
+    }
   }
   return out;
 }
 
 ParseOutcome parse_plpgsql(const std::string& sql) {
-  g_used = true;
-  PlpgsqlResult res{pg_query_parse_plpgsql(sql.c_str())};
-  ParseOutcome out;
-  if (res.r.error) {
-    out.error = to_error(res.r.error);
-  } else if (res.r.plpgsql_funcs) {
-    out.json = res.r.plpgsql_funcs;
-  }
-  return out;
+  return with_stack_for(sql.size(), [&sql] {
+    PlpgsqlResult res{pg_query_parse_plpgsql(sql.c_str())};
+    ParseOutcome out;
+    if (res.r.error) {
+      out.error = to_error(res.r.error);
+    } else if (res.r.plpgsql_funcs) {
+      out.json = res.r.plpgsql_funcs;
+    }
+    return out;
+  });
 }
 
 ParseOutcome deparse(const std::string& sql) {
-  g_used = true;
-  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(sql.c_str());
-  ParseOutcome out;
-  if (parsed.error) {
-    out.error = to_error(parsed.error);
-  } else {
-    PgQueryDeparseResult d = pg_query_deparse_protobuf(parsed.parse_tree);
-    if (d.error) {
-      out.error = to_error(d.error);
-    } else if (d.query) {
-      out.json = d.query;
+  return with_stack_for(sql.size(), [&sql] {
+    PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(sql.c_str());
+    ParseOutcome out;
+    if (parsed.error) {
+      out.error = to_error(parsed.error);
+    } else {
+      PgQueryDeparseResult d = pg_query_deparse_protobuf(parsed.parse_tree);
+      if (d.error) {
+        out.error = to_error(d.error);
+      } else if (d.query) {
+        out.json = d.query;
+      }
+      pg_query_free_deparse_result(d);
     }
-    pg_query_free_deparse_result(d);
-  }
-  pg_query_free_protobuf_parse_result(parsed);
-  return out;
+    pg_query_free_protobuf_parse_result(parsed);
+    return out;
+  });
 }
 
 ScanOutcome scan_comments(const std::string& sql) {
+  // The scanner does not recurse: the caller's thread.
   g_used = true;
   ScanResult res{pg_query_scan(sql.c_str())};
   ScanOutcome out;

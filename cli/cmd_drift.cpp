@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/config.hpp"
 #include "cli/db_flags.hpp"
+#include "cli/escape.hpp"
 #include "cli/model_source.hpp"
 #include "cli/settings_flags.hpp"
 #include "cli/tracker.hpp"
@@ -39,7 +40,9 @@ struct DriftOptions {
   PlatformFlags platform;
 };
 
-std::string where(const diff::Endpoint& e) { return e.src.known() ? e.src.str() : std::string(); }
+std::string where(const diff::Endpoint& e) { return e.src.known() ? visible(e.src.str()) : std::string(); }
+// A value (names, defaults, expressions) printed in text: control characters as visible escapes.
+std::string shown(const diff::Endpoint& e) { return e.present ? visible(e.value) : std::string("(absent)"); }
 
 struct Counts {
   int errors = 0;
@@ -153,7 +156,7 @@ void print_groups(std::ostream& out, const auto& items, const Palette& pal, cons
       if (i.unmanaged != unmanaged) continue;
       if (group_of(i.path) != group) {
         group = group_of(i.path);
-        out << "\n" << pal.bold << group << pal.reset << "\n";
+        out << "\n" << pal.bold << visible(group) << pal.reset << "\n";
       }
       item(i);
     }
@@ -175,8 +178,8 @@ void print_tail(std::ostream& out, const std::vector<const ModelSource*>& source
   std::size_t replay = 0;
   for (const auto* src : sources) {
     for (const auto& f : src->findings) {
-      out << "\n" << f.file << ":" << f.start.line << ":" << f.start.column << ": " << pal.severity(f.severity)
-          << "error[" << f.rule << "]" << pal.reset << ": " << f.message << "\n";
+      out << "\n" << visible(f.file) << ":" << f.start.line << ":" << f.start.column << ": " << pal.severity(f.severity)
+          << "error[" << f.rule << "]" << pal.reset << ": " << visible(f.message) << "\n";
     }
     replay += src->findings.size();
   }
@@ -191,7 +194,7 @@ void print_tail(std::ostream& out, const std::vector<const ModelSource*>& source
 // What --shadow adds: PostgreSQL's replay checked against driftguard's static replay of the same files.
 void print_cross_check(std::ostream& out, const ModelSource& s) {
   if (!s.shadow) return;
-  out << "\nshadow: " << s.label() << " replayed by PostgreSQL " << s.server_version << " in a throwaway cluster";
+  out << "\nshadow: " << visible(s.label()) << " replayed by PostgreSQL " << s.server_version << " in a throwaway cluster";
   if (s.not_applied > 0) out << "; " << plural(static_cast<std::size_t>(s.not_applied), "later file") << " not run after the failure";
   out << "\n";
   if (!s.findings.empty()) {
@@ -206,27 +209,27 @@ void print_cross_check(std::ostream& out, const ModelSource& s) {
   out << "  cross-check: driftguard's static replay differs from PostgreSQL (please report it; the PostgreSQL side is "
          "what is compared above):\n";
   for (const auto& i : s.cross_check) {
-    out << "    " << i.kind << " " << i.path << ": static " << (i.expected.present ? i.expected.value : "(absent)")
-        << ", PostgreSQL " << (i.actual.present ? i.actual.value : "(absent)") << "\n";
+    out << "    " << i.kind << " " << visible(i.path) << ": static " << shown(i.expected) << ", PostgreSQL "
+        << shown(i.actual) << "\n";
   }
   for (const auto& f : s.static_findings) {
-    out << "    " << f.file << ":" << f.start.line << ":" << f.start.column << ": static replay error: " << f.message
-        << "\n";
+    out << "    " << visible(f.file) << ":" << f.start.line << ":" << f.start.column
+        << ": static replay error: " << visible(f.message) << "\n";
   }
 }
 
 void print_text(std::ostream& out, const ModelSource& e, const ModelSource& a, const std::vector<diff::DriftItem>& items,
                 bool color, const Triage& tri) {
   Palette pal{color};
-  out << "expected: " << e.label() << "\nactual:   " << a.label() << "\n";
+  out << "expected: " << visible(e.label()) << "\nactual:   " << visible(a.label()) << "\n";
   auto endpoint = [&](const char* name, const diff::Endpoint& p) {
-    out << "    " << name << (p.present ? p.value : std::string("(absent)"));
+    out << "    " << name << shown(p);
     if (!where(p).empty()) out << pal.dim << "  at " << where(p) << pal.reset;
     out << "\n";
   };
   print_sections(out, items, pal, [&](const diff::DriftItem& i) {
     out << "  " << pal.severity(i.severity) << to_string(i.severity) << "[" << i.kind << "]" << pal.reset << " "
-        << i.message << "\n";
+        << visible(i.message) << "\n";
     endpoint("expected: ", i.expected);
     endpoint("actual:   ", i.actual);
   }, tri);
@@ -247,7 +250,8 @@ void print_gcc(std::ostream& out, const ModelSource& e, const ModelSource& a, co
   for (const auto& i : items) {
     const auto& p = i.expected.src.known() ? i.expected : i.actual;
     SourceRef at = p.src.known() ? p.src : SourceRef{i.expected.present ? e.label() : a.label(), 0, 0};
-    std::string text = at.str() + ": " + std::string(to_string(i.severity)) + ": " + i.message + " [" + i.kind + "]";
+    std::string text =
+        visible(at.str()) + ": " + std::string(to_string(i.severity)) + ": " + visible(i.message) + " [" + i.kind + "]";
     if (i.unmanaged) text += " (unmanaged by schema.prisma)";
     lines.push_back({at, text});
   }
@@ -481,21 +485,21 @@ void print_text3(std::ostream& out, const std::array<const ModelSource*, 3>& src
   auto name = [&](std::size_t k) {
     return short_name(*src[k]) + ":" + std::string(width + 2 - short_name(*src[k]).size(), ' ');
   };
-  for (std::size_t k = 0; k < 3; ++k) out << name(k) << src[k]->label() << "\n";
+  for (std::size_t k = 0; k < 3; ++k) out << name(k) << visible(src[k]->label()) << "\n";
   print_sections(out, items, pal, [&](const diff::Item3& i) {
     std::string kinds;
     for (const auto& k : i.kinds) kinds += (kinds.empty() ? "" : ",") + k;
     out << "  " << pal.severity(i.severity) << to_string(i.severity) << "[" << kinds << "]" << pal.reset << " "
-        << sentence3(i, src) << "\n";
+        << visible(sentence3(i, src)) << "\n";
     for (std::size_t k = 0; k < 3; ++k) {
       if (!i.known[k]) continue;
       const auto& v = i.values[k];
-      out << "    " << name(k) << (v.present ? v.value : std::string("(absent)"));
+      out << "    " << name(k) << shown(v);
       if (!where(v).empty()) out << pal.dim << "  at " << where(v) << pal.reset;
       out << "\n";
     }
     std::string h = hint(src, i);
-    if (!h.empty()) out << "    " << pal.dim << "-> " << h << pal.reset << "\n";
+    if (!h.empty()) out << "    " << pal.dim << "-> " << visible(h) << pal.reset << "\n";
   }, tri);
   print_tail(out, {src[0], src[1], src[2]}, items, pal);
   std::array<int, 3> odd{};
@@ -556,7 +560,8 @@ void print_gcc3(std::ostream& out, const std::array<const ModelSource*, 3>& src,
       if (i.known[k] && i.values[k].present) at = SourceRef{src[k]->label(), 0, 0};
     }
     if (!at.known()) at = SourceRef{src[0]->label(), 0, 0};
-    out << at.str() << ": " << to_string(i.severity) << ": " << sentence3(i, src) << " [" << i.family << "]";
+    out << visible(at.str()) << ": " << to_string(i.severity) << ": " << visible(sentence3(i, src)) << " ["
+        << i.family << "]";
     if (i.unmanaged) out << " (unmanaged by schema.prisma)";
     out << "\n";
   }
@@ -850,7 +855,7 @@ int run_drift(const DriftOptions& o) {
     }
     failing = count(items, *parse_severity(o.fail_on)).failing;
     std::string h = items.empty() ? "" : platform_hint(loaded);
-    if (!h.empty() && o.format == "text") std::cout << "hint: " << h << "\n";
+    if (!h.empty() && o.format == "text") std::cout << "hint: " << visible(h) << "\n";
   } else {
     std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
     diff::Options3 opts;

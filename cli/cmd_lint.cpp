@@ -14,6 +14,7 @@
 #include "cli/command.hpp"
 #include "cli/config.hpp"
 #include "cli/git.hpp"
+#include "cli/escape.hpp"
 #include "cli/report.hpp"
 #include "cli/settings_flags.hpp"
 #include "rules/engine.hpp"
@@ -186,7 +187,7 @@ int run_lint(const LintOptions& o) {
   sort_findings(result.findings);
 
   // Input errors always go to stderr too (JSON also lists them in the document).
-  for (const auto& e : result.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
+  for (const auto& e : result.errors) std::cerr << "driftguard: " << visible(e.path) << ": " << visible(e.message) << "\n";
   report(std::cout, o.format, result, use_color(o.color));
   if (!result.errors.empty()) return 2;
   for (const auto& f : result.findings) {

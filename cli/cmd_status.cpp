@@ -14,9 +14,12 @@
 #include "cli/command.hpp"
 #include "cli/config.hpp"
 #include "cli/db_flags.hpp"
+#include "cli/escape.hpp"
+#include "cli/git.hpp"
 #include "cli/model_source.hpp"
 #include "cli/report_records.hpp"
 #include "cli/tracker.hpp"
+#include "introspect/db/connection.hpp"
 #include "introspect/history.hpp"
 
 namespace fs = std::filesystem;
@@ -184,15 +187,15 @@ const char* state_color(State s) {
 void print_entry(std::ostream& out, const Entry& e, Tracker t, bool color) {
   std::string state(to_string(e.state));
   out << (color ? state_color(e.state) : "") << state << (color ? "\x1b[0m" : "")
-      << std::string(state.size() < 13 ? 13 - state.size() : 1, ' ') << e.name;
+      << std::string(state.size() < 13 ? 13 - state.size() : 1, ' ') << visible(e.name);
   std::string d = detail(e, t);
-  if (!d.empty()) out << "  " << d;
+  if (!d.empty()) out << "  " << visible(d);
   out << "\n";
   if (!e.diff.empty()) {
     std::size_t pos = 0;
     while (pos < e.diff.size()) {
       std::size_t nl = e.diff.find('\n', pos);
-      std::string line = e.diff.substr(pos, nl - pos);
+      std::string line = visible(e.diff.substr(pos, nl == std::string::npos ? nl : nl - pos));
       const char* c = !color || line.rfind("---", 0) == 0 || line.rfind("+++", 0) == 0 ? ""
                       : line.rfind("+", 0) == 0                                          ? "\x1b[32m"
                       : line.rfind("-", 0) == 0                                          ? "\x1b[31m"
@@ -205,13 +208,14 @@ void print_entry(std::ostream& out, const Entry& e, Tracker t, bool color) {
 
 void print_text(std::ostream& out, const history::Report& rep, const std::string& target, const std::string& dir,
                 const std::vector<const Entry*>& shown, bool color) {
-  out << "tracker:    " << to_string(rep.tracker) << " (" << rep.table << ")\n";
-  out << "database:   " << target << "\n";
-  out << "migrations: " << dir << "\n\n";
+  // Names and logs come from the database's tracker table: every one is printed visibly (cli/escape.hpp).
+  out << "tracker:    " << to_string(rep.tracker) << " (" << visible(rep.table) << ")\n";
+  out << "database:   " << visible(target) << "\n";
+  out << "migrations: " << visible(dir) << "\n\n";
   for (const Entry* e : shown) print_entry(out, *e, rep.tracker, color);
   if (shown.empty()) out << "(no migration to show)\n";
   if (!rep.notes.empty()) out << "\n";
-  for (const auto& n : rep.notes) out << "note: " << n << "\n";
+  for (const auto& n : rep.notes) out << "note: " << visible(n) << "\n";
   std::map<State, int> counts;
   for (const auto& e : rep.entries) ++counts[e.state];
   out << "\n" << rep.entries.size() << " migration" << (rep.entries.size() == 1 ? "" : "s") << ":";
@@ -376,7 +380,7 @@ int run_status(const StatusOptions& o) {
   std::string target = h.target.empty() ? "(none: the tracker is a file)" : h.target;
   if (o.format == "names") {
     for (const Entry* e : shown) {
-      if (!e->path.empty() && (o.file.empty() || to_apply(*e))) std::cout << e->path << "\n";
+      if (!e->path.empty() && (o.file.empty() || to_apply(*e))) std::cout << visible(e->path) << "\n";
     }
   } else if (o.format == "json") {
     print_json(std::cout, rep, h.target, o.migrations, shown, fail_on, code);

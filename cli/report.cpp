@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "analyzer/text.hpp"
+#include "cli/escape.hpp"
+#include "cli/json_stream.hpp"
 
 namespace driftguard {
 
@@ -83,14 +85,9 @@ const char* color_of(Severity s) {
   }
 }
 
-// Expands tabs to single spaces so that underlines line up (columns count characters).
-std::string printable(std::string_view line) {
-  std::string out(line);
-  for (auto& c : out) {
-    if (c == '\t') c = ' ';
-  }
-  return out;
-}
+// One character per character (tabs as spaces, control characters as their pictures) so that underlines line up
+// (columns count characters) and the file cannot drive the terminal.
+std::string printable(std::string_view line) { return visible_excerpt(line); }
 
 }  // namespace
 
@@ -163,8 +160,9 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
   std::unique_ptr<LineMap> map;
   for (const auto& f : r.findings) {
     const char* sev = color ? color_of(f.severity) : "";
-    out << bold << f.file << ":" << f.start.line << ":" << f.start.column << reset << ": " << sev
-        << to_string(f.severity) << "[" << f.rule << "]" << reset << ": " << bold << f.message << reset << "\n";
+    out << bold << visible(f.file) << ":" << f.start.line << ":" << f.start.column << reset << ": " << sev
+        << to_string(f.severity) << "[" << f.rule << "]" << reset << ": " << bold << visible(f.message) << reset
+        << "\n";
     auto it = r.texts.find(f.file);
     if (it != r.texts.end()) {
       if (current_file != f.file) {
@@ -197,9 +195,9 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
             << plural(f.end.line - last, "more line") << reset << "\n";
       }
     }
-    out << "  " << blue << "= help:" << reset << " " << f.help << "\n";
+    out << "  " << blue << "= help:" << reset << " " << visible(f.help) << "\n";
     if (f.fix && it != r.texts.end()) {
-      out << "  " << blue << "= fix:" << reset << " " << f.fix->title << "\n";
+      out << "  " << blue << "= fix:" << reset << " " << visible(f.fix->title) << "\n";
       auto bom = r.boms.count(f.file) ? r.boms.at(f.file) : 0;
       for (const auto& line : fix_diff(it->second, *f.fix, bom)) {
         const char* c = !color ? "" : line[0] == '-' ? "\x1b[31m" : "\x1b[32m";
@@ -207,7 +205,7 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
       }
     }
     for (const auto& n : f.notes) {
-      out << "  " << blue << "= note:" << reset << " " << n.message;
+      out << "  " << blue << "= note:" << reset << " " << visible(n.message);
       if (n.span) out << " (" << n.start.line << ":" << n.start.column << ")";
       out << "\n";
     }
@@ -220,53 +218,17 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
 
 void report_json(std::ostream& out, const RunResult& r) {
   using oj = nlohmann::ordered_json;
-  oj doc;
-  doc["version"] = 1;
-  oj findings = oj::array();
   int e = 0;
   int w = 0;
   int i = 0;
   for (const auto& f : r.findings) {
-    oj j;
-    j["file"] = f.file;
-    j["line"] = f.start.line;
-    j["column"] = f.start.column;
-    j["end_line"] = f.end.line;
-    j["end_column"] = f.end.column;
-    j["offset"] = f.span.begin;
-    j["end_offset"] = f.span.end;
-    j["rule"] = f.rule;
-    j["category"] = f.category;
-    j["severity"] = std::string(to_string(f.severity));
-    j["message"] = f.message;
-    j["help"] = f.help;
-    j["doc"] = doc_path(f.rule);
-    if (f.fix) {
-      oj edits = oj::array();
-      for (const auto& ed : f.fix->edits) {
-        edits.push_back(oj{{"offset", ed.span.begin}, {"end_offset", ed.span.end}, {"replacement", ed.replacement}});
-      }
-      j["fix"] = oj{{"title", f.fix->title}, {"edits", edits}};
-    }
-    if (!f.notes.empty()) {
-      oj notes = oj::array();
-      for (const auto& n : f.notes) {
-        oj nj;
-        nj["message"] = n.message;
-        if (n.span) {
-          nj["line"] = n.start.line;
-          nj["column"] = n.start.column;
-        }
-        notes.push_back(nj);
-      }
-      j["notes"] = notes;
-    }
-    findings.push_back(j);
     if (f.severity == Severity::error) ++e;
     if (f.severity == Severity::warning) ++w;
     if (f.severity == Severity::info) ++i;
   }
-  doc["findings"] = findings;
+  oj doc;
+  doc["version"] = 1;
+  doc["findings"] = streamed_array();
   oj summary;
   summary["files"] = r.files;
   summary["findings"] = r.findings.size();
@@ -278,13 +240,51 @@ void report_json(std::ostream& out, const RunResult& r) {
   oj errors = oj::array();
   for (const auto& er : r.errors) errors.push_back(oj{{"file", er.path}, {"message", er.message}});
   doc["input_errors"] = errors;
-  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  dump_streaming(out, doc, [&](auto emit) {
+    for (const auto& f : r.findings) {
+      oj j;
+      j["file"] = f.file;
+      j["line"] = f.start.line;
+      j["column"] = f.start.column;
+      j["end_line"] = f.end.line;
+      j["end_column"] = f.end.column;
+      j["offset"] = f.span.begin;
+      j["end_offset"] = f.span.end;
+      j["rule"] = f.rule;
+      j["category"] = f.category;
+      j["severity"] = std::string(to_string(f.severity));
+      j["message"] = f.message;
+      j["help"] = f.help;
+      j["doc"] = doc_path(f.rule);
+      if (f.fix) {
+        oj edits = oj::array();
+        for (const auto& ed : f.fix->edits) {
+          edits.push_back(oj{{"offset", ed.span.begin}, {"end_offset", ed.span.end}, {"replacement", ed.replacement}});
+        }
+        j["fix"] = oj{{"title", f.fix->title}, {"edits", edits}};
+      }
+      if (!f.notes.empty()) {
+        oj notes = oj::array();
+        for (const auto& n : f.notes) {
+          oj nj;
+          nj["message"] = n.message;
+          if (n.span) {
+            nj["line"] = n.start.line;
+            nj["column"] = n.start.column;
+          }
+          notes.push_back(nj);
+        }
+        j["notes"] = notes;
+      }
+      emit(j);
+    }
+  });
 }
 
 void report_gcc(std::ostream& out, const RunResult& r) {
   for (const auto& f : r.findings) {
-    out << f.file << ":" << f.start.line << ":" << f.start.column << ": " << to_string(f.severity) << ": "
-        << f.message << " [" << f.rule << "]\n";
+    out << visible(f.file) << ":" << f.start.line << ":" << f.start.column << ": " << to_string(f.severity) << ": "
+        << visible(f.message) << " [" << f.rule << "]\n";
   }
 }
 

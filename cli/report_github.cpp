@@ -2,6 +2,7 @@
 // on the pull request's diff:
 //   ::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=RULE::MESSAGE
 // followed by the plain summary line (workflow commands themselves are not shown in the log).
+#include "cli/escape.hpp"
 #include "cli/report.hpp"
 
 namespace driftguard {
@@ -52,12 +53,15 @@ std::string github_data(std::string_view s) { return escape(s, false); }
 
 void report_github(std::ostream& out, const RunResult& r) {
   for (const auto& f : r.findings) {
-    out << "::" << command(f.severity) << " file=" << github_property(f.file) << ",line=" << f.start.line
+    out << "::" << command(f.severity) << " file=" << github_property(visible(f.file)) << ",line=" << f.start.line
         << ",col=" << f.start.column << ",endLine=" << f.end.line << ",endColumn=" << f.end.column
-        << ",title=" << github_property(f.rule) << "::" << github_data(f.message + "\n" + f.help) << "\n";
+        << ",title=" << github_property(f.rule) << "::"
+        // the message and its help are two lines of one annotation: each made visible, then joined
+        << github_data(visible(f.message) + "\n" + visible(f.help)) << "\n";
   }
   for (const auto& e : r.errors) {
-    out << "::error file=" << github_property(e.path) << ",title=input error::" << github_data(e.message) << "\n";
+    out << "::error file=" << github_property(visible(e.path))
+        << ",title=input error::" << github_data(visible(e.message)) << "\n";
   }
   out << "driftguard: " << summary_line(r);
   if (!r.errors.empty()) out << "; " << r.errors.size() << " input error" << (r.errors.size() == 1 ? "" : "s");

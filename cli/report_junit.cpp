@@ -4,14 +4,17 @@
 #include <algorithm>
 #include <map>
 
+#include "cli/escape.hpp"
 #include "cli/report.hpp"
 
 namespace driftguard {
 
 namespace {
 
-// XML attribute and text escaping; characters XML 1.0 cannot carry (control characters) become U+FFFD.
-std::string xml(std::string_view s) {
+// XML attribute and text escaping of one field; control characters (which XML 1.0 cannot carry, and which would
+// reach the terminal of whoever reads the report) as visible escapes first.
+std::string xml(std::string_view raw) {
+  std::string s = visible(raw);
   std::string out;
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);

@@ -4,14 +4,17 @@
 #include <map>
 #include <tuple>
 
+#include "cli/escape.hpp"
 #include "cli/report.hpp"
 
 namespace driftguard {
 
 namespace {
 
-// Text for a table cell (or, with in_table false, any other line): no HTML, no column breaks, no line breaks.
-std::string cell(std::string_view s, bool in_table = true) {
+// Text for a table cell (or, with in_table false, any other line): no HTML, no column breaks, no line breaks, no
+// control characters (visible escapes).
+std::string cell(std::string_view raw, bool in_table = true) {
+  std::string s = visible(raw);
   std::string out;
   for (char c : s) {
     if (c == '|' && in_table) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "cli/json_stream.hpp"
 #include "cli/report.hpp"
 #include "rules/docs.hpp"
 #include "rules/registry.hpp"
@@ -113,33 +114,34 @@ void report_sarif(std::ostream& out, const RunResult& r) {
                        {"properties", {{"category", std::string(i.category)}, {"tags", {std::string(i.category)}}}}});
   }
 
-  auto fps = fingerprints(r);
-  oj results = oj::array();
-  for (std::size_t k = 0; k < r.findings.size(); ++k) {
-    const auto& f = r.findings[k];
-    std::string text = f.message + "\nHelp: " + f.help;
-    oj related = oj::array();
-    for (const auto& n : f.notes) {
-      if (!n.span) {
-        text += "\nNote: " + n.message;
-        continue;
+  auto write_results = [&](auto emit) {
+    auto fps = fingerprints(r);
+    for (std::size_t k = 0; k < r.findings.size(); ++k) {
+      const auto& f = r.findings[k];
+      std::string text = f.message + "\nHelp: " + f.help;
+      oj related = oj::array();
+      for (const auto& n : f.notes) {
+        if (!n.span) {
+          text += "\nNote: " + n.message;
+          continue;
+        }
+        related.push_back(oj{
+            {"id", related.size() + 1},
+            {"message", {{"text", n.message}}},
+            {"physicalLocation", {{"artifactLocation", {{"uri", uri(f.file)}}}, {"region", region(n.start, n.end)}}}});
       }
-      related.push_back(oj{{"id", related.size() + 1},
-                           {"message", {{"text", n.message}}},
-                           {"physicalLocation",
-                            {{"artifactLocation", {{"uri", uri(f.file)}}}, {"region", region(n.start, n.end)}}}});
+      oj res{{"ruleId", f.rule},
+             {"ruleIndex", index[f.rule]},
+             {"level", level(f.severity)},
+             {"message", {{"text", text}}},
+             {"locations",
+              {{{"physicalLocation",
+                 {{"artifactLocation", {{"uri", uri(f.file)}}}, {"region", region(f.start, f.end)}}}}}},
+             {"partialFingerprints", {{"driftguardFindingHash/v1", fps[k]}}}};
+      if (!related.empty()) res["relatedLocations"] = related;
+      emit(res);
     }
-    oj res{{"ruleId", f.rule},
-           {"ruleIndex", index[f.rule]},
-           {"level", level(f.severity)},
-           {"message", {{"text", text}}},
-           {"locations",
-            {{{"physicalLocation",
-               {{"artifactLocation", {{"uri", uri(f.file)}}}, {"region", region(f.start, f.end)}}}}}},
-           {"partialFingerprints", {{"driftguardFindingHash/v1", fps[k]}}}};
-    if (!related.empty()) res["relatedLocations"] = related;
-    results.push_back(res);
-  }
+  };
 
   oj notifications = oj::array();
   for (const auto& e : r.errors) {
@@ -163,8 +165,8 @@ void report_sarif(std::ostream& out, const RunResult& r) {
                 {"rules", rules}}}}},
             {"invocations", {invocation}},
             {"columnKind", "unicodeCodePoints"},
-            {"results", results}}}}};
-  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            {"results", streamed_array()}}}}};
+  dump_streaming(out, doc, write_results);
 }
 
 }  // namespace driftguard

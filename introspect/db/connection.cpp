@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <memory>
@@ -32,9 +33,11 @@ void redact_keyword(std::string& s) {
       while (end < s.size() && s[end] != '\'') end += s[end] == '\\' ? 2 : 1;
       end = std::min(end + 1, s.size());
     } else {
-      // a URL query parameter ends at & or #; a conninfo word at white space
-      while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end])) && s[end] != '&' && s[end] != '#' &&
-             s[end] != '"')
+      // a URL query parameter (after ? or &) ends at & or #; a conninfo word only at white space (a password
+      // may hold & # " and any other reserved character)
+      bool in_url = k > 0 && (s[k - 1] == '?' || s[k - 1] == '&');
+      while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end])) &&
+             !(in_url && (s[end] == '&' || s[end] == '#' || s[end] == '"')))
         ++end;
     }
     if (end > p) mask(s, p, end);
@@ -42,26 +45,26 @@ void redact_keyword(std::string& s) {
   }
 }
 
-// scheme://user:password@host: the password ends at the last '@' of the authority.
+// scheme://user:password@host. A password may hold any reserved character, percent-encoded or not (a common
+// mistake: `postgresql://user:pa@ss@host/db`, where libpq would take `ss@host` for the host and print it), so
+// everything from the first ':' after `://` to the LAST '@' of the line is the password. Stopping at '/', '?' or
+// '#' would print what follows them; the last '@' of the line can mask more than the password, never less.
 void redact_urls(std::string& s) {
   std::size_t from = 0;
   while (true) {
     std::size_t scheme = s.find("://", from);
     if (scheme == std::string::npos) return;
     std::size_t start = scheme + 3;
-    std::size_t end = start;
-    while (end < s.size() && s[end] != '/' && s[end] != '?' && s[end] != '#' &&
-           !std::isspace(static_cast<unsigned char>(s[end])) && s[end] != '"' && s[end] != '\'')
-      ++end;
-    std::size_t at = s.rfind('@', end == 0 ? 0 : end - 1);
-    if (at != std::string::npos && at >= start && at < end) {
-      std::size_t colon = s.find(':', start);
-      if (colon != std::string::npos && colon < at) {
-        mask(s, colon + 1, at);
-        end = colon + 5 + (end - at);
-      }
+    std::size_t bound = std::min(s.find('\n', start), s.find("://", start));
+    if (bound == std::string::npos) bound = s.size();
+    std::size_t at = s.rfind('@', bound - 1);
+    std::size_t colon = s.find(':', start);
+    if (at != std::string::npos && at >= start && colon < at) {
+      mask(s, colon + 1, at);
+      from = colon + 5;
+    } else {
+      from = start;
     }
-    from = end;
   }
 }
 
@@ -117,7 +120,46 @@ std::string strip_driver_params(std::string& url) {
   return schema;
 }
 
+// A '@' that libpq would not read as the end of the user name and password: libpq ends the password at the first
+// '@' (so `user:pa@ss@host` connects as password `pa` to host `ss@host`, and its errors print `ss@host`) and sees no
+// password at all when a '/' comes before the '@' (`user:pa/ss@host`: host `user`, port `pa`). Such a URL is refused
+// before libpq reads it, with the advice to percent-encode.
+void check_userinfo(const std::string& url) {
+  if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) return;
+  std::size_t start = url.find("://") + 3;
+  std::size_t query = url.find('?', start);
+  std::size_t last_at = url.rfind('@', query == std::string::npos ? std::string::npos : query);
+  if (last_at == std::string::npos || last_at < start) return;
+  std::size_t first_at = url.find('@', start);
+  std::size_t slash = url.find('/', start);
+  if (first_at != last_at || slash < last_at) {
+    throw ConnectionError("invalid database URL " + redact(url) +
+                          ": the user name or password holds a '@' or '/' that is not percent-encoded (write @ as %40, "
+                          "/ as %2F)");
+  }
+}
+
+// libpq's messages about a URL quote the token they reject (`invalid percent-encoded token: "pa%ss"`), which may
+// be the password: it is masked there too, as written and decoded.
+std::string scrub_password(std::string msg, const std::string& url) {
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return msg;
+  std::size_t start = scheme + 3;
+  std::size_t at = url.rfind('@');
+  std::size_t colon = url.find(':', start);
+  if (at == std::string::npos || at < start || colon >= at) return msg;
+  std::string written = url.substr(colon + 1, at - colon - 1);
+  for (const std::string& secret : {written, percent_decode(written)}) {
+    if (secret.empty()) continue;
+    for (std::size_t k = msg.find(secret); k != std::string::npos; k = msg.find(secret, k + 4)) {
+      mask(msg, k, k + secret.size());
+    }
+  }
+  return msg;
+}
+
 Options parse(const std::string& given) {
+  check_userinfo(given);
   std::string url = given;
   std::string schema = strip_driver_params(url);
   char* err = nullptr;
@@ -126,7 +168,7 @@ Options parse(const std::string& given) {
     std::string msg = err != nullptr ? err : "out of memory";
     if (err != nullptr) PQfreemem(err);
     while (!msg.empty() && std::isspace(static_cast<unsigned char>(msg.back()))) msg.pop_back();
-    throw ConnectionError("invalid database URL " + redact(given) + ": " + redact(msg));
+    throw ConnectionError("invalid database URL " + redact(given) + ": " + scrub_password(redact(msg), given));
   }
   Options o;
   for (PQconninfoOption* p = opts; p->keyword != nullptr; ++p) {
