@@ -134,6 +134,7 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
   FileState state(&run, file_transaction(settings_.runner, settings_.assume_in_transaction, file, pf.statements,
                                          settings_.pg_version));
   RuleContext ctx(file, settings_, state, run);
+  ctx.set_rule_enabled([this, &file](std::string_view id) { return enabled_for(std::string(id), file); });
   if (file.info.direction == Direction::up) {
     run.begin_file(file, settings_.baseline);
     ctx.set_statements(&pf.statements);

@@ -71,7 +71,8 @@ std::optional<Fix> using_index_fix(const RuleContext& ctx, const json& stmt, con
   for (const auto& k : keys) cols += (cols.empty() ? "" : ", ") + quote_ident(k);
   std::string table = relation_as_written(ctx, rel);
   std::string idx = quote_ident(name);
-  std::string text = keyword_case(ctx, "CREATE UNIQUE INDEX CONCURRENTLY ") + idx + keyword_case(ctx, " ON ") +
+  // IF NOT EXISTS: the fix's own output must lint clean (require-if-not-exists).
+  std::string text = keyword_case(ctx, "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ") + idx + keyword_case(ctx, " ON ") +
                      table + " (" + cols + ");\n" + keyword_case(ctx, "ALTER TABLE ") + table +
                      keyword_case(ctx, " ADD CONSTRAINT ") + idx + " " + keyword_case(ctx, constraint_kind(c)) +
                      keyword_case(ctx, " USING INDEX ") + idx;

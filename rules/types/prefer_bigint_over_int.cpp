@@ -12,7 +12,11 @@ class PreferBigintOverInt final : public TypeRule {
 
  protected:
   std::string problem(const DeclaredType& d, const std::string& base) const override {
-    if (base != "int4") return {};
+    // A serial column's sequence overflows the same way; prefer-identity reports it (its bigint identity fix
+    // resolves both) when it is on.
+    const bool serial = base == "serial" || base == "serial4";
+    if (serial && d.ctx != nullptr && d.ctx->rule_enabled("prefer-identity")) return {};
+    if (base != "int4" && !serial) return {};
     return column_subject(d) + " is " + type_display(*d.type_name) +
            ": it overflows at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive "
            "lock";
@@ -21,8 +25,7 @@ class PreferBigintOverInt final : public TypeRule {
     return "Use bigint: it costs 4 more bytes per row and never needs a rewrite.";
   }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
-    (void)d;
-    return std::string("bigint");
+    return std::string(is_serial(*d.type_name) ? "bigserial" : "bigint");
   }
 };
 }  // namespace
