@@ -90,6 +90,9 @@ class RuleContext {
   // Another rule runs on this file: one hazard is reported once, by the rule whose fix resolves it, and a rule
   // that overlaps it stays silent while it is on (true when no engine is attached).
   bool rule_enabled(std::string_view id) const { return !rule_enabled_ || rule_enabled_(id); }
+  // The user chose the current rule (--rule, --severity, a preset or the config): a rule that is quiet by default
+  // in some context (idempotency inside a tracked runner's transaction) then reports there too.
+  bool rule_chosen() const { return rule_chosen_ && rule_ != nullptr && rule_chosen_(rule_->info().id); }
 
   void report(Span span, std::string message, std::string help, std::optional<Fix> fix = std::nullopt);
   // Offset just after the statement's terminating ';' (or its end when it has none): where a fix inserts a
@@ -116,6 +119,7 @@ class RuleContext {
   void set_statement_index(std::size_t i) { index_ = i; }
   void set_rule(const Rule* r) { rule_ = r; }
   void set_rule_enabled(std::function<bool(std::string_view)> f) { rule_enabled_ = std::move(f); }
+  void set_rule_chosen(std::function<bool(std::string_view)> f) { rule_chosen_ = std::move(f); }
   std::vector<Frame>& mutable_ancestors() { return ancestors_; }
   std::vector<Finding>& findings() { return findings_; }
 
@@ -129,6 +133,7 @@ class RuleContext {
   std::size_t index_ = 0;
   const Rule* rule_ = nullptr;
   std::function<bool(std::string_view)> rule_enabled_;
+  std::function<bool(std::string_view)> rule_chosen_;
   std::vector<Frame> ancestors_;
   std::vector<Finding> findings_;
 };

@@ -8,6 +8,9 @@ namespace driftguard {
 namespace {
 
 const char* kGuard = "DO $$ BEGIN ... EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+const char* kUsingIndexGuard =
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'table'::regclass AND conname = "
+    "'name') THEN ALTER TABLE ... ADD CONSTRAINT ... USING INDEX ...; END IF; END $$";
 
 class UnguardedCreate final : public Rule {
  public:
@@ -89,15 +92,16 @@ class UnguardedCreate final : public Rule {
             ctx.report(span,
                        "re-running this migration fails: constraint " + quote_ident(name) + " on " +
                            rangevar_display(rel) + " already exists",
-                       std::string("Guard it with ") + kGuard +
-                           " (a DROP CONSTRAINT IF EXISTS before it would drop the index with the constraint).");
+                       std::string("Guard it with ") + kUsingIndexGuard +
+                           " (a DROP CONSTRAINT IF EXISTS before it would drop the index with the constraint, and a "
+                           "second ADD ... USING INDEX fails with SQLSTATE 55000, not duplicate_object).");
           } else if (!index_rebuilt(ctx, rel, name, index)) {
             ctx.report(span,
                        "re-running this migration fails: the DROP CONSTRAINT " + quote_ident(name) +
                            " before it also drops the constraint's index (index " + quote_ident(index) +
                            (index != name ? ", renamed to " + quote_ident(name) + " by the first run" : "") +
                            "), so the re-run's ADD ... USING INDEX " + quote_ident(index) + " finds no index",
-                       std::string("Remove the DROP CONSTRAINT and guard the ADD with ") + kGuard + ".");
+                       std::string("Remove the DROP CONSTRAINT and guard the ADD with ") + kUsingIndexGuard + ".");
           }
           continue;
         }

@@ -15,7 +15,10 @@ class PreferBigintOverSmallint final : public TypeRule {
     // A serial column's sequence overflows the same way; prefer-identity reports it (its bigint identity fix
     // resolves both) when it is on.
     const bool serial = base == "smallserial" || base == "serial2";
-    if (serial && d.ctx != nullptr && d.ctx->rule_enabled("prefer-identity")) return {};
+    if (serial && d.ctx != nullptr && d.ctx->file().info.layout != Layout::prisma &&
+        d.ctx->rule_enabled("prefer-identity")) {
+      return {};
+    }
     if (base != "int2" && !serial) return {};
     return column_subject(d) + " is " + type_display(*d.type_name) +
            ": it overflows at 32,767, and changing it to a wider type later rewrites the table under an exclusive "

@@ -13,6 +13,9 @@ class PreferIdentity final : public TypeRule {
  protected:
   std::string problem(const DeclaredType& d, const std::string& base) const override {
     if (!is_serial(*d.type_name)) return {};
+    // Prisma's autoincrement() cannot produce an identity column: nothing to act on in a Prisma migration (unless
+    // the user chose the rule).
+    if (d.ctx != nullptr && d.ctx->file().info.layout == Layout::prisma && !d.ctx->rule_chosen()) return {};
     std::string overflow = base == "serial" || base == "serial4"        ? ", and it overflows at 2,147,483,647"
                            : base == "smallserial" || base == "serial2" ? ", and it overflows at 32,767"
                                                                         : "";
