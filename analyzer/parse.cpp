@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/marker_lines.hpp"
 #include "analyzer/text.hpp"
 
 namespace driftguard {
@@ -200,26 +201,13 @@ bool blank_psql_variables(std::string& sql) {
 // block's statement where goose ends it; an extra `;` after one that has it is an empty statement.
 bool end_goose_blocks(std::string& sql) {
   bool changed = false;
-  std::size_t pos = 0;
-  while (pos < sql.size()) {
-    std::size_t eol = sql.find('\n', pos);
-    if (eol == std::string::npos) eol = sql.size();
-    std::size_t i = pos;
-    while (i < eol && (sql[i] == ' ' || sql[i] == '\t')) ++i;
-    if (sql.compare(i, 2, "--") == 0) {
-      std::size_t j = i + 2;
-      while (j < eol && (sql[j] == ' ' || sql[j] == '\t')) ++j;
-      std::string rest = sql.substr(j, eol - j);
-      for (auto& ch : rest) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (rest.rfind("+goose statementend", 0) == 0) {
-        sql[i] = ';';
-        for (std::size_t k = i + 1; k < eol; ++k) {
-          if (sql[k] != '\r') sql[k] = ' ';
-        }
-        changed = true;
-      }
+  for (const auto& m : marker_lines(sql)) {
+    if (m.text.rfind("+goose statementend", 0) != 0) continue;
+    sql[m.dashes] = ';';
+    for (std::size_t k = m.dashes + 1; k < m.end; ++k) {
+      if (sql[k] != '\r') sql[k] = ' ';
     }
-    pos = eol + 1;
+    changed = true;
   }
   return changed;
 }

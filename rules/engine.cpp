@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/suppress.hpp"
 #include "analyzer/text.hpp"
@@ -121,27 +122,15 @@ const char* kSyntaxHelp =
 std::vector<Span> down_sections(const std::string& text) {
   std::vector<Span> out;
   if (!icontains_ascii(text, "+goose") && !icontains_ascii(text, "migrate:")) return out;
-  std::size_t pos = 0;
   std::optional<std::size_t> down;
-  while (pos < text.size()) {
-    std::size_t eol = text.find('\n', pos);
-    if (eol == std::string::npos) eol = text.size();
-    std::size_t i = pos;
-    while (i < eol && (text[i] == ' ' || text[i] == '\t')) ++i;
-    if (text.compare(i, 2, "--") == 0) {
-      std::size_t j = i + 2;
-      while (j < eol && (text[j] == ' ' || text[j] == '\t')) ++j;
-      std::string rest = text.substr(j, std::min<std::size_t>(eol - j, 20));
-      for (auto& ch : rest) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      bool is_down = rest.rfind("+goose down", 0) == 0 || rest.rfind("migrate:down", 0) == 0;
-      bool is_up = rest.rfind("+goose up", 0) == 0 || rest.rfind("migrate:up", 0) == 0;
-      if (is_down && !down) down = pos;
-      if (is_up && down) {
-        out.push_back(Span{*down, pos});
-        down.reset();
-      }
+  for (const auto& m : marker_lines(text)) {
+    bool is_down = m.text.rfind("+goose down", 0) == 0 || m.text.rfind("migrate:down", 0) == 0;
+    bool is_up = m.text.rfind("+goose up", 0) == 0 || m.text.rfind("migrate:up", 0) == 0;
+    if (is_down && !down) down = m.line_begin;
+    if (is_up && down) {
+      out.push_back(Span{*down, m.line_begin});
+      down.reset();
     }
-    pos = eol + 1;
   }
   if (down) out.push_back(Span{*down, text.size()});
   return out;

@@ -41,14 +41,19 @@ std::string sqlstate(PGconn* c, const std::string& sql) {
   return state;
 }
 
-// The statement text around a syntax error at `at`: from the start of its piece to the first ';' at or after it.
+// The statement text around a syntax error at `at`: its piece of the file; for a piece with an unbalanced "(" (it
+// runs to the end of the file), from the ';' before the error to the first ';' at or after it, as driftguard
+// resumes there.
 std::string statement_at(const std::string& text, std::size_t at) {
-  std::size_t begin = 0;
   for (const auto& p : lex::split_statements(text)) {
-    if (p.begin <= at) begin = p.begin;
+    if (at < p.begin || at > p.end) continue;
+    if (p.terminated || p.error) return text.substr(p.begin, p.end - p.begin) + ";";
+    std::size_t semi = text.rfind(';', at == 0 ? 0 : at - 1);
+    std::size_t begin = semi == std::string::npos || semi < p.begin || semi >= at ? p.begin : semi + 1;
+    std::size_t end = text.find(';', at);
+    return text.substr(begin, end == std::string::npos ? std::string::npos : end + 1 - begin);
   }
-  std::size_t end = text.find(';', at);
-  return text.substr(begin, end == std::string::npos ? std::string::npos : end + 1 - begin);
+  return text;
 }
 
 }  // namespace

@@ -171,7 +171,7 @@ std::vector<LockTaken> locks_of(const json& statement) {
   if (t == "AlterTableStmt") {
     LockMode strongest = LockMode::none;
     std::string why = "ALTER TABLE";
-    const bool view = str(b, "objtype") == "OBJECT_VIEW" || str(b, "objtype") == "OBJECT_MATVIEW";
+    const bool view = str(b, "objtype") == "OBJECT_VIEW";  // (a materialized view's options are a table's)
     std::vector<LockTaken> others;
     for (const auto& c : field(b, "cmds")) {
       const json& cmd = field(c, "AlterTableCmd");

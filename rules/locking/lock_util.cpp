@@ -61,7 +61,6 @@ std::string volatile_part(const json& e, int depth) {
   return {};
 }
 
-
 bool reads_or_writes_every_row(const Statement& st) {
   const json& b = unwrap(st.node);
   const std::string& t = st.kind;
@@ -80,7 +79,7 @@ bool reads_or_writes_every_row(const Statement& st) {
     }
     if (c.subtype == "AT_SetNotNull" || c.subtype == "AT_AlterColumnType" || c.subtype == "AT_SetLogged" ||
         c.subtype == "AT_SetUnLogged" || c.subtype == "AT_SetTableSpace" || c.subtype == "AT_SetAccessMethod" ||
-        c.subtype == "AT_AttachPartition" || c.subtype == "AT_AddIdentity") {
+        c.subtype == "AT_AttachPartition") {
       return true;
     }
     if (c.subtype == "AT_AddColumn") {
