@@ -122,17 +122,18 @@ const char* kSyntaxHelp =
 std::vector<Span> down_sections(const std::string& text) {
   std::vector<Span> out;
   if (!icontains_ascii(text, "+goose") && !icontains_ascii(text, "migrate:")) return out;
-  std::optional<std::size_t> down;
+  constexpr std::size_t kNone = std::string::npos;
+  std::size_t down = kNone;  // start of the open down section
   for (const auto& m : marker_lines(text)) {
     bool is_down = m.text.rfind("+goose down", 0) == 0 || m.text.rfind("migrate:down", 0) == 0;
     bool is_up = m.text.rfind("+goose up", 0) == 0 || m.text.rfind("migrate:up", 0) == 0;
-    if (is_down && !down) down = m.line_begin;
-    if (is_up && down) {
-      out.push_back(Span{*down, m.line_begin});
-      down.reset();
+    if (is_down && down == kNone) down = m.line_begin;
+    if (is_up && down != kNone) {
+      out.push_back(Span{down, m.line_begin});
+      down = kNone;
     }
   }
-  if (down) out.push_back(Span{*down, text.size()});
+  if (down != kNone) out.push_back(Span{down, text.size()});
   return out;
 }
 

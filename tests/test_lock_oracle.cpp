@@ -333,7 +333,7 @@ TEST_CASE("lock oracle: every statement of the lock model takes on PostgreSQL th
 
   SECTION("REINDEX SCHEMA / DATABASE: SHARE on each table, ACCESS EXCLUSIVE on each index (require-concurrent-reindex)") {
     std::string dbname = pqxx::nontransaction(c).exec("SELECT current_database()")[0][0].as<std::string>();
-    for (const std::string sql : {std::string("REINDEX SCHEMA public"), "REINDEX DATABASE \"" + dbname + "\""}) {
+    for (const std::string& sql : {std::string("REINDEX SCHEMA public"), "REINDEX DATABASE \"" + dbname + "\""}) {
       INFO(sql);
       CHECK(lock_waited_for(db, sql, "t", false) == LockMode::share);
       create_schema(db);
