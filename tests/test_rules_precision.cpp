@@ -204,7 +204,7 @@ TEST_CASE("prefer-identity is quiet on Prisma migrations", "[rules][precision]")
   const std::string sql = "CREATE TABLE \"User\" (\"id\" SERIAL NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));";
   auto f = lint(sql, "prisma/migrations/1_init/migration.sql");
   CHECK(seen(f, {"prefer-identity", "prefer-bigint-over-int"}) ==
-        std::vector<Seen>{{"prefer-bigint-over-int", 1, 29}});
+        std::vector<Seen>{{"prefer-bigint-over-int", 1, 27}});
 }
 
 TEST_CASE("REINDEX SCHEMA / DATABASE without CONCURRENTLY", "[rules][precision]") {
