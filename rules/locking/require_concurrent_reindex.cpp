@@ -41,8 +41,11 @@ class RequireConcurrentReindex final : public Rule {
     auto lock = locking::existing_lock_on(ctx, parts);
     if (!lock) return;
     std::optional<Fix> fix;
+    // (Not when the option list says CONCURRENTLY false: the keyword would repeat the option.)
+    bool option_written = false;
+    for (const auto& p : field(node, "params")) option_written = option_written || str(field(p, "DefElem"), "defname") == "concurrently";
     if (!ctx.state().in_transaction() && ctx.statement().do_depth == 0 && !ctx.statement().approximate &&
-        rel.contains("location")) {
+        rel.contains("location") && !option_written) {
       std::size_t at = ctx.location_span(rel).begin;
       fix = Fix{"add CONCURRENTLY", {Edit{Span{at, at}, locking::keyword_case(ctx, "CONCURRENTLY") + " "}}};
     }
