@@ -104,9 +104,15 @@ TEST_CASE("idempotency rules: context decides per runner and transaction", "[rul
         std::vector<Seen>{{"require-if-not-exists", 1, 1}, {"non-idempotent-insert", 2, 1}, {"require-if-exists", 3, 1}});
   // goose runs the file in a transaction and records it: quiet.
   CHECK(seen(lint("-- +goose Up\n" + body, "db/1_a.sql"), idem).empty());
-  // ... unless the file runs outside a transaction.
-  CHECK(seen(lint("-- +goose Up\n-- +goose NO TRANSACTION\nCREATE TABLE t (id bigint);\n", "db/1_a.sql"), idem) ==
-        std::vector<Seen>{{"require-if-not-exists", 3, 1}});
+  // ... unless the file runs outside a transaction, with more than one statement (one alone is atomic).
+  CHECK(seen(lint("-- +goose Up\n-- +goose NO TRANSACTION\nCREATE TABLE t (id bigint);\n"
+                  "CREATE INDEX CONCURRENTLY i ON t (id);\n",
+                  "db/1_a.sql"),
+             idem) == std::vector<Seen>{{"require-if-not-exists", 3, 1}, {"require-if-not-exists", 4, 1}});
+  CHECK(seen(lint("-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY i ON t (id);\n", "db/1_a.sql"),
+             idem)
+            .empty());
+  CHECK(seen(lint("ALTER TABLE t ADD COLUMN c text;", "prisma/migrations/1_a/migration.sql"), idem).empty());
   // Prisma: several statements are one implicit transaction.
   CHECK(seen(lint(body, "prisma/migrations/1_a/migration.sql"), idem).empty());
   // Flyway, dbmate: wrapped.
