@@ -93,7 +93,9 @@ LockMode constraint_lock(const json& constraint) {
 
 // Storage parameters: most take SHARE UPDATE EXCLUSIVE, these ACCESS EXCLUSIVE (reloptions.c's lockmode of each
 // option); a view's options all do (measured).
-bool rel_options_need_access_exclusive(const json& options) {
+bool rel_options_need_access_exclusive(const json& def) {
+  const json& options = def.is_array() ? def : field(field(def, "List"), "items");
+  if (!options.is_array()) return false;
   for (const auto& o : options) {
     std::string n = str(field(o, "DefElem"), "defname");
     if (n == "user_catalog_table" || n == "buffering" || n == "security_barrier" || n == "security_invoker" ||
