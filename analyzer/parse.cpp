@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "analyzer/marker_lines.hpp"
 #include "analyzer/text.hpp"
 
 namespace driftguard {
@@ -82,6 +86,71 @@ bool blank_psql(std::string& s, ParsedFile& pf) {
   return changed;
 }
 
+// libpg_query's PL/pgSQL parser has no catalog: it cannot tell that a variable declared `name CURSOR ... FOR` is a
+// refcursor, so it reads the cursor FOR loop `FOR r IN name [(args)] LOOP` as a query loop and reports a syntax
+// error PostgreSQL does not raise. For the parser only, such a loop over a cursor declared in the text is
+// rewritten to the query loop `FOR r IN EXECUTE '' LOOP` (same grammar position and line breaks; the arguments are
+// dropped).
+std::string neutralize_cursor_loops(const std::string& code) {
+  auto is_ident = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || static_cast<unsigned char>(ch) >= 0x80;
+  };
+  std::string low = code;
+  for (auto& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // Words in order, with their offsets.
+  std::vector<std::pair<std::size_t, std::string>> words;
+  for (std::size_t i = 0; i < low.size();) {
+    if (is_ident(low[i])) {
+      std::size_t j = i;
+      while (j < low.size() && is_ident(low[j])) ++j;
+      words.emplace_back(i, low.substr(i, j - i));
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  // Declared cursors: <name> [[NO] SCROLL] CURSOR.
+  std::vector<std::string> cursors;
+  for (std::size_t w = 1; w < words.size(); ++w) {
+    if (words[w].second != "cursor") continue;
+    std::size_t n = w - 1;
+    if (words[n].second == "scroll" && n > 0) --n;
+    if (words[n].second == "no" && n > 0) --n;
+    cursors.push_back(words[n].second);
+  }
+  if (cursors.empty()) return code;
+  std::string out = code;
+  // FOR <var> IN <cursor> [(...)] LOOP, replaced from the end so that offsets stay valid.
+  for (std::size_t w = words.size(); w-- > 3;) {
+    if (words[w - 3].second != "for" || words[w - 1].second != "in") continue;
+    const auto& [at, name] = words[w];
+    if (std::find(cursors.begin(), cursors.end(), name) == cursors.end()) continue;
+    std::size_t end = at + name.size();
+    std::size_t k = end;
+    while (k < low.size() && std::isspace(static_cast<unsigned char>(low[k]))) ++k;
+    if (k < low.size() && low[k] == '(') {
+      int depth = 0;
+      for (; k < low.size(); ++k) {
+        if (low[k] == '(') ++depth;
+        if (low[k] == ')' && --depth == 0) {
+          ++k;
+          break;
+        }
+      }
+      end = k;
+      while (k < low.size() && std::isspace(static_cast<unsigned char>(low[k]))) ++k;
+    }
+    if (low.compare(k, 4, "loop") != 0 || (k + 4 < low.size() && is_ident(low[k + 4]))) continue;
+    // Keep the line breaks of what is replaced: statements after it are located by line number.
+    std::string replacement = "EXECUTE ''";
+    for (std::size_t i = at; i < end; ++i) {
+      if (code[i] == '\n') replacement += '\n';
+    }
+    out.replace(at, end - at, replacement);
+  }
+  return out;
+}
+
 // libpg_query's PL/pgSQL parser has no catalog: errors that need one (types, collations, cursor variables) are
 // not errors PostgreSQL would raise, so only grammar errors are reported.
 bool plpgsql_grammar_error(const std::string& message) {
@@ -123,6 +192,22 @@ bool blank_psql_variables(std::string& sql) {
       changed = true;
     }
     pos = lex::skip_token(sql, t);
+  }
+  return changed;
+}
+
+// goose sends each `-- +goose StatementBegin ... StatementEnd` block as one statement, so the block's last
+// statement needs no `;`. The marker line becomes a `;` (padded with spaces: offsets stay the same), which ends the
+// block's statement where goose ends it; an extra `;` after one that has it is an empty statement.
+bool end_goose_blocks(std::string& sql) {
+  bool changed = false;
+  for (const auto& m : marker_lines(sql)) {
+    if (m.text.rfind("+goose statementend", 0) != 0) continue;
+    sql[m.dashes] = ';';
+    for (std::size_t k = m.dashes + 1; k < m.end; ++k) {
+      if (sql[k] != '\r') sql[k] = ' ';
+    }
+    changed = true;
   }
   return changed;
 }
@@ -252,7 +337,7 @@ class Parser {
     }
     if (!plpgsql || st.approximate) return;
     std::string sql(text_.substr(st.span.begin, st.span.end - st.span.begin));
-    auto res = pg::parse_plpgsql(sql);
+    auto res = pg::parse_plpgsql(neutralize_cursor_loops(sql));
     // Function bodies: only plain grammar errors. libpg_query compiles the body without the function's resolved
     // signature, so its "missing expression" for RETURN; in a RETURNS TABLE function is not PostgreSQL's verdict
     // (seen in Supabase storage's search functions, which PostgreSQL accepts).
@@ -266,7 +351,7 @@ class Parser {
     if (depth > 8) return;
     std::string wrapper =
         "CREATE FUNCTION driftguard_do() RETURNS void LANGUAGE plpgsql AS $driftguard_do$" + code + "$driftguard_do$";
-    auto res = pg::parse_plpgsql(wrapper);
+    auto res = pg::parse_plpgsql(neutralize_cursor_loops(wrapper));
     if (res.error) {
       if (!plpgsql_grammar_error(res.error->message)) return;
       // The PL/pgSQL parser gives no position; when the token it names ("at or near "x"") occurs exactly once
@@ -435,6 +520,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   ParsedFile pf;
   std::string text(input);
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
+  if (icontains(text, "+goose")) end_goose_blocks(text);
   // Bytes that are not UTF-8 (reported separately) would make the parser's JSON unreadable.
   sanitize_utf8(text);
   Parser parser(text, pf, opts.want_comments);
@@ -452,7 +538,8 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
     // libpg_query's per-call cost off the common case); a run that fails is parsed up to the failing statement,
     // which is then parsed alone to report its error, and parsing resumes after it.
     auto pieces = lex::split_statements(text);
-    auto parse_one = [&](const lex::Piece& piece) {
+    // Returns the offset of the syntax error it reported, if any.
+    auto parse_one = [&](const lex::Piece& piece) -> std::optional<std::size_t> {
       std::size_t start = lex::skip_trivia(text, piece.begin);
       if (piece.error) {
         std::size_t at = *piece.error;
@@ -461,9 +548,9 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
         what += c == '\'' ? "quoted string" : c == '"' ? "quoted identifier" : c == '$' ? "dollar-quoted string"
                                                                                          : "/* comment";
         parser.syntax_error(at, std::min(text.size(), at + 1), what + " (it runs to the end of the file)");
-        return;
+        return at;
       }
-      if (start >= piece.end) return;
+      if (start >= piece.end) return std::nullopt;
       std::string sql = text.substr(piece.begin, piece.end - piece.begin);
       auto res = pg::parse(sql);
       if (res.error && pf.meta_commands > 0) {
@@ -482,13 +569,30 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
         std::size_t end = at < text.size() ? lex::name_end(text, at) : at;
         if (end > piece.end) end = piece.end;
         parser.syntax_error(at, end, res.error->message + not_sql_hint(text, at));
-        return;
+        return at;
       }
       json tree = json::parse(res.json, nullptr, false);
       if (tree.is_discarded()) {
         parser.syntax_error(start, start, "internal error: the parser's output could not be read");
       } else {
         parser.add_tree(tree, piece.begin, piece.end, 0, "", false);
+      }
+      return std::nullopt;
+    };
+    // A piece that runs to the end of the file without its ';' holds an unbalanced "(" (the splitter keeps ';'
+    // inside parentheses, for CREATE RULE ... (a; b)). When it fails, resume after the first ';' at or after the
+    // error: the statements that follow are analysed instead of being swallowed by the broken one.
+    auto resume_after = [&](std::size_t bad, std::optional<std::size_t> at) {
+      if (!at || bad + 1 != pieces.size() || pieces[bad].terminated || pieces[bad].error) return;
+      std::size_t pos = *at;
+      while (pos < pieces[bad].end && text[pos] != ';') pos = lex::skip_token(text, lex::skip_trivia(text, pos));
+      if (pos >= pieces[bad].end || text[pos] != ';') return;
+      std::size_t from = pos + 1;
+      for (auto p : lex::split_statements(std::string_view(text).substr(from))) {
+        p.begin += from;
+        p.end += from;
+        if (p.error) *p.error += from;
+        pieces.push_back(p);
       }
     };
     // Parses pieces [i, j) as one text; returns the index of the piece that failed, or j.
@@ -526,7 +630,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       if (bad > i && parse_run(i, bad) != bad) {
         for (std::size_t k = i; k < bad; ++k) parse_one(pieces[k]);
       }
-      parse_one(pieces[bad]);
+      resume_after(bad, parse_one(pieces[bad]));
       i = bad + 1;
     }
   }

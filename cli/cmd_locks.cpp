@@ -23,7 +23,10 @@ struct LocksOptions {
   SettingsFlags settings;
 };
 
-std::string relation_text(const LockTaken& l) { return l.relation.empty() ? "?" : display(l.relation); }
+std::string relation_text(const LockTaken& l) {
+  if (l.relation.empty()) return "?";
+  return l.table_of_index ? "the table of index " + display(l.relation) : display(l.relation);
+}
 
 void print_text(std::ostream& out, const FileTrace& t) {
   out << t.path << " (runner " << to_string(t.runner.runner) << ": " << t.runner.why << ")\n";

@@ -1,8 +1,11 @@
 #include "rules/engine.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <stdexcept>
 
+#include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/suppress.hpp"
 #include "analyzer/text.hpp"
@@ -25,6 +28,8 @@ Engine::Engine(const Settings& settings, const RuleSelection& selection) : setti
   for (const auto& id : selection.exclude) check_known(id, "--exclude-rule");
   for (const auto& [id, sev] : selection.severity) check_known(id, "--severity");
 
+  chosen_ = selection.only;
+  for (const auto& [id, sev] : selection.severity) chosen_.insert(id);
   for (const auto& r : rules_) {
     std::string id(r->info().id);
     category_[id] = std::string(r->info().category);
@@ -90,6 +95,13 @@ void Engine::walk(const json& node, RuleContext& ctx, int depth) const {
 
 namespace {
 
+bool icontains_ascii(const std::string& hay, std::string_view needle) {
+  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != hay.end();
+}
+
 Finding make_finding(const std::string& rule, const std::string& file, Span span, std::string message,
                      std::string help) {
   Finding f;
@@ -105,6 +117,26 @@ const char* kSyntaxHelp =
     "Fix the statement so that PostgreSQL accepts it. driftguard parses with the PostgreSQL 15 grammar: syntax "
     "added in PostgreSQL 16 or later is reported here too.";
 
+// goose (`-- +goose Down`) and dbmate (`-- migrate:down`) keep the down migration in the same file: statements
+// from a down marker to the next up marker never run with the up migration. Returns the [begin, end) byte ranges.
+std::vector<Span> down_sections(const std::string& text) {
+  std::vector<Span> out;
+  if (!icontains_ascii(text, "+goose") && !icontains_ascii(text, "migrate:")) return out;
+  constexpr std::size_t kNone = std::string::npos;
+  std::size_t down = kNone;  // start of the open down section
+  for (const auto& m : marker_lines(text)) {
+    bool is_down = m.text.rfind("+goose down", 0) == 0 || m.text.rfind("migrate:down", 0) == 0;
+    bool is_up = m.text.rfind("+goose up", 0) == 0 || m.text.rfind("migrate:up", 0) == 0;
+    if (is_down && down == kNone) down = m.line_begin;
+    if (is_up && down != kNone) {
+      out.push_back(Span{down, m.line_begin});
+      down = kNone;
+    }
+  }
+  if (down != kNone) out.push_back(Span{down, text.size()});
+  return out;
+}
+
 }  // namespace
 
 FileReport Engine::lint(const SourceFile& file, RunState& run) const {
@@ -113,6 +145,14 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
   popts.want_comments = may_contain_directives(file.text);
   ParsedFile pf = parse_sql(file.text, popts);
   report.statements = static_cast<int>(pf.statements.size());
+  // The down sections are parsed (their syntax errors are reported) but never linted as part of the up migration.
+  std::vector<Statement> up;
+  const auto down = down_sections(file.text);
+  for (auto& st : pf.statements) {
+    bool in_down = std::any_of(down.begin(), down.end(),
+                               [&](const Span& d) { return st.span.begin >= d.begin && st.span.begin < d.end; });
+    if (!in_down) up.push_back(st);
+  }
   report.meta_commands = pf.meta_commands;
 
   std::vector<Finding> raw;
@@ -131,14 +171,16 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     raw.push_back(make_finding("syntax-error", file.path, e.span, e.message, kSyntaxHelp));
   }
 
-  FileState state(&run, file_transaction(settings_.runner, settings_.assume_in_transaction, file, pf.statements,
+  FileState state(&run, file_transaction(settings_.runner, settings_.assume_in_transaction, file, up,
                                          settings_.pg_version));
   RuleContext ctx(file, settings_, state, run);
+  ctx.set_rule_enabled([this, &file](std::string_view id) { return enabled_for(std::string(id), file); });
+  ctx.set_rule_chosen([this](std::string_view id) { return chosen_.count(std::string(id)) > 0; });
   if (file.info.direction == Direction::up) {
     run.begin_file(file, settings_.baseline);
-    ctx.set_statements(&pf.statements);
-    for (std::size_t i = 0; i < pf.statements.size(); ++i) {
-      const auto& st = pf.statements[i];
+    ctx.set_statements(&up);
+    for (std::size_t i = 0; i < up.size(); ++i) {
+      const auto& st = up[i];
       ctx.set_statement(&st);
       ctx.set_statement_index(i);
       ctx.mutable_ancestors().clear();

@@ -50,6 +50,7 @@ class Engine {
   std::unordered_map<std::string, std::vector<const Rule*>> dispatch_;
   std::vector<const Rule*> active_;
   std::map<std::string, Layout> layout_gated_;  // rule id -> the only layout it runs on
+  std::set<std::string> chosen_;                // --rule or --severity (presets, config) named these
 };
 
 // Fills start/end line/column of findings from their byte spans.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +87,13 @@ class RuleContext {
   Span alter_cmd_span(const json& alter_table_stmt, std::size_t cmd_index) const;
   std::string_view text(Span s) const { return std::string_view(file_.text).substr(s.begin, s.end - s.begin); }
 
+  // Another rule runs on this file: one hazard is reported once, by the rule whose fix resolves it, and a rule
+  // that overlaps it stays silent while it is on (true when no engine is attached).
+  bool rule_enabled(std::string_view id) const { return !rule_enabled_ || rule_enabled_(id); }
+  // The user chose the current rule (--rule, --severity, a preset or the config): a rule that is quiet by default
+  // in some context (idempotency inside a tracked runner's transaction) then reports there too.
+  bool rule_chosen() const { return rule_chosen_ && rule_ != nullptr && rule_chosen_(rule_->info().id); }
+
   void report(Span span, std::string message, std::string help, std::optional<Fix> fix = std::nullopt);
   // Offset just after the statement's terminating ';' (or its end when it has none): where a fix inserts a
   // following statement.
@@ -110,6 +118,8 @@ class RuleContext {
   void set_statements(const std::vector<Statement>* all) { all_ = all; }
   void set_statement_index(std::size_t i) { index_ = i; }
   void set_rule(const Rule* r) { rule_ = r; }
+  void set_rule_enabled(std::function<bool(std::string_view)> f) { rule_enabled_ = std::move(f); }
+  void set_rule_chosen(std::function<bool(std::string_view)> f) { rule_chosen_ = std::move(f); }
   std::vector<Frame>& mutable_ancestors() { return ancestors_; }
   std::vector<Finding>& findings() { return findings_; }
 
@@ -122,6 +132,8 @@ class RuleContext {
   const std::vector<Statement>* all_ = nullptr;
   std::size_t index_ = 0;
   const Rule* rule_ = nullptr;
+  std::function<bool(std::string_view)> rule_enabled_;
+  std::function<bool(std::string_view)> rule_chosen_;
   std::vector<Frame> ancestors_;
   std::vector<Finding> findings_;
 };

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "rules/locking/lock_model.hpp"
+#include "rules/locking/lock_util.hpp"
 #include "rules/names.hpp"
 
 namespace driftguard {
@@ -47,6 +48,8 @@ bool FileState::timeout_set(Timeout t) const {
   return ts.session || (ts.local_tx != 0 && ts.local_tx == transaction_id());
 }
 
+bool FileState::time_zone_utc() const { return utc_.session || (utc_.local_tx != 0 && utc_.local_tx == transaction_id()); }
+
 std::optional<Span> FileState::not_valid_in_transaction(const std::string& key) const {
   auto it = not_valid_.find(key);
   if (it == not_valid_.end()) return std::nullopt;
@@ -75,6 +78,14 @@ std::optional<std::string> const_text(const json& node) {
   if (c.contains("ival")) return std::to_string(num(field(c, "ival"), "ival"));
   if (c.contains("boolval")) return flag(field(c, "boolval"), "boolval") ? "true" : "false";
   return std::nullopt;
+}
+
+// Time zones with a zero UTC offset and no daylight saving time, as SET TIME ZONE spells them.
+bool utc_zone(std::string z) {
+  for (auto& ch : z) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (z.rfind("etc/", 0) == 0) z = z.substr(4);
+  return z == "utc" || z == "gmt" || z == "uct" || z == "zulu" || z == "universal" || z == "greenwich" || z == "0" ||
+         z == "gmt0" || z == "gmt+0" || z == "gmt-0";
 }
 
 int timeout_index(const std::string& name) {
@@ -120,6 +131,20 @@ void FileState::apply_timeouts(const Statement& st) {
     if (kind == "VAR_RESET_ALL") {
       set(0, false, false);
       set(1, false, false);
+      utc_ = TimeoutState{};
+      return;
+    }
+    if (str(b, "name") == "timezone") {
+      const json& args = field(b, "args");
+      auto v = args.is_array() && args.size() == 1 ? const_text(args[0]) : std::nullopt;
+      utc_ = TimeoutState{};
+      if (kind == "VAR_SET_VALUE" && v && utc_zone(*v)) {
+        if (flag(b, "is_local")) {
+          utc_.local_tx = transaction_id();
+        } else {
+          utc_.session = true;
+        }
+      }
       return;
     }
     int i = timeout_index(str(b, "name"));
@@ -152,8 +177,10 @@ void FileState::apply_locks(const Statement& st) {
     blocking = blocking || blocks_writes(l.mode);
     if (l.mode == LockMode::access_exclusive && in_transaction() && !held_) held_ = HeldLock{st.span, l.relation, l.why};
   }
-  for (Timeout t : {Timeout::lock, Timeout::statement}) {
-    if (blocking && !timeout_set(t)) ++blocking_without_[static_cast<int>(t)];
+  if (blocking && !timeout_set(Timeout::lock)) ++blocking_without_[static_cast<int>(Timeout::lock)];
+  // statement_timeout matters only for a blocking statement that runs long (reads or writes every row).
+  if (blocking && !timeout_set(Timeout::statement) && locking::reads_or_writes_every_row(st)) {
+    ++blocking_without_[static_cast<int>(Timeout::statement)];
   }
 }
 
@@ -294,6 +321,11 @@ void FileState::apply(const Statement& st) {
           !str(con, "conname").empty()) {
         not_valid_[table + "." + str(con, "conname")] = st.span;
       }
+      // A DROP CONSTRAINT IF EXISTS before it makes one ADD of the name re-runnable, not a second one.
+      if (str(cmd, "subtype") == "AT_AddConstraint" && !str(con, "conname").empty()) {
+        dropped_.erase(k(ObjKind::constraint, table + "." + str(con, "conname")));
+        dropped_if_exists_.erase(k(ObjKind::constraint, table + "." + str(con, "conname")));
+      }
       if (str(cmd, "subtype") == "AT_DropConstraint") {
         dropped_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
         if (flag(cmd, "missing_ok")) dropped_if_exists_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
@@ -328,6 +360,15 @@ const ColumnType* RunState::column_type(const std::string& table_key, const std:
   return c == t->second.end() ? nullptr : &c->second;
 }
 
+bool RunState::has_check_on(const std::string& table_key, const std::string& column) const {
+  auto t = checks_.find(table_key);
+  if (t == checks_.end()) return false;
+  for (const auto& [name, c] : t->second) {
+    if (c.validated && std::find(c.referenced.begin(), c.referenced.end(), column) != c.referenced.end()) return true;
+  }
+  return false;
+}
+
 bool RunState::has_not_null_check(const std::string& table_key, const std::string& column) const {
   auto t = checks_.find(table_key);
   if (t == checks_.end()) return false;
@@ -351,6 +392,23 @@ void not_null_columns(const json& expr, std::vector<std::string>& out) {
   }
 }
 
+// Columns an expression reads (ColumnRef nodes; the last name part).
+void referenced_columns(const json& n, std::vector<std::string>& out, int depth = 0) {
+  if (depth > 200) return;
+  if (n.is_object()) {
+    const json& cr = field(n, "ColumnRef");
+    if (cr.is_object()) {
+      auto f = strings(field(cr, "fields"));
+      if (!f.empty()) out.push_back(f.back());
+    }
+    for (const auto& [k, v] : n.items()) {
+      if (v.is_structured()) referenced_columns(v, out, depth + 1);
+    }
+  } else if (n.is_array()) {
+    for (const auto& v : n) referenced_columns(v, out, depth + 1);
+  }
+}
+
 ColumnType to_column_type(const json& type_name) {
   ColumnType ct;
   ct.base = type_base(type_name);
@@ -368,9 +426,11 @@ void RunState::apply(const Statement& st) {
     if (str(con, "contype") != "CONSTR_CHECK") return;
     NotNullCheck check;
     not_null_columns(field(con, "raw_expr"), check.columns);
-    if (check.columns.empty()) return;
-    if (!column.empty() && std::find(check.columns.begin(), check.columns.end(), column) == check.columns.end()) {
-      return;
+    referenced_columns(field(con, "raw_expr"), check.referenced);
+    if (!column.empty()) {
+      // A column constraint belongs to its column whatever it reads.
+      check.referenced.push_back(column);
+      if (std::find(check.columns.begin(), check.columns.end(), column) == check.columns.end()) check.columns.clear();
     }
     check.validated = validated;
     std::string name = str(con, "conname");
@@ -412,6 +472,8 @@ void RunState::apply(const Statement& st) {
       }
       if (sub == "AT_AddColumn" && cd.is_object()) {
         cols[str(cd, "colname")] = to_column_type(field(cd, "typeName"));
+        // A column's constraints are validated as it is added (NOT VALID is not allowed there).
+        for (const auto& cc : field(cd, "constraints")) add_check(table, field(cc, "Constraint"), str(cd, "colname"), true);
       } else if (sub == "AT_AlterColumnType" && cd.is_object()) {
         cols[str(cmd, "name")] = to_column_type(field(cd, "typeName"));
       } else if (sub == "AT_DropColumn") {
@@ -429,7 +491,10 @@ void RunState::apply(const Statement& st) {
       }
     }
     if (auto k = checks_.find(rangevar_key(field(b, "relation"))); k != checks_.end()) {
-      for (auto& [name, check] : k->second) std::replace(check.columns.begin(), check.columns.end(), str(b, "subname"), str(b, "newname"));
+      for (auto& [name, check] : k->second) {
+        std::replace(check.columns.begin(), check.columns.end(), str(b, "subname"), str(b, "newname"));
+        std::replace(check.referenced.begin(), check.referenced.end(), str(b, "subname"), str(b, "newname"));
+      }
     }
   } else if (st.kind == "RenameStmt" && str(b, "renameType") == "OBJECT_TABLE") {
     auto t = tables_.find(rangevar_key(field(b, "relation")));

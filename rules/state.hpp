@@ -55,7 +55,7 @@ class FileState {
   // `SET [LOCAL] lock_timeout` / `statement_timeout` (or set_config) is in effect.
   bool timeout_set(Timeout t) const;
   // Statements so far that took a lock blocking reads or writes on an existing relation while this timeout was
-  // not in effect.
+  // not in effect (for statement_timeout: only those that read or write every row).
   int blocking_without_timeout(Timeout t) const { return blocking_without_[static_cast<int>(t)]; }
   // The first statement of the current transaction that took ACCESS EXCLUSIVE on an existing relation.
   struct HeldLock {
@@ -64,6 +64,9 @@ class FileState {
     std::string why;
   };
   const std::optional<HeldLock>& access_exclusive_held() const { return held_; }
+  // `SET TIME ZONE` (or SET timezone) earlier in the file made the session time zone one with a zero UTC offset
+  // and no daylight saving time (UTC, GMT, ...): timestamp <-> timestamptz changes are then catalog-only.
+  bool time_zone_utc() const;
   // A constraint ("schema.table.name") added NOT VALID earlier in the current transaction: the ADD's span.
   std::optional<Span> not_valid_in_transaction(const std::string& key) const;
 
@@ -96,6 +99,7 @@ class FileState {
     int local_tx = 0;  // transaction id of a SET LOCAL
   };
   TimeoutState timeouts_[2];
+  TimeoutState utc_;
   int blocking_without_[2] = {0, 0};
   std::optional<HeldLock> held_;
   std::unordered_map<std::string, Span> not_valid_;
@@ -118,6 +122,9 @@ class RunState {
   // A validated CHECK constraint proves the column NOT NULL (CHECK (col IS NOT NULL), possibly AND-ed with other
   // tests): added without NOT VALID, or NOT VALID and then VALIDATE CONSTRAINT; forgotten when dropped.
   bool has_not_null_check(const std::string& table_key, const std::string& column) const;
+  // A validated CHECK constraint reads the column: PostgreSQL re-checks it on every row when the column's type
+  // changes, even when the change itself is binary-compatible.
+  bool has_check_on(const std::string& table_key, const std::string& column) const;
   void apply(const Statement& st);
 
   // Objects created by earlier files of the run whose version is newer than the baseline.
@@ -128,7 +135,8 @@ class RunState {
 
  private:
   struct NotNullCheck {
-    std::vector<std::string> columns;
+    std::vector<std::string> columns;     // proven NOT NULL
+    std::vector<std::string> referenced;  // read by the expression
     bool validated = false;
   };
   std::unordered_map<std::string, std::unordered_map<std::string, ColumnType>> tables_;

@@ -150,10 +150,16 @@ void run_fixture(const std::string& rule, const fs::path& file) {
   std::string text = read_file(file);
   bool bad = file.filename().string().rfind("bad_", 0) == 0;
   RuleSelection sel;
-  // Default rules plus the rule under test (enabled even when opt-in).
+  // The default selection (rules that defer to each other or to the context see what users see), plus the rule
+  // under test when it is opt-in or limited to one layout (it then counts as chosen, as --severity makes it).
   auto all = make_all_rules();
   for (const auto& r : all) {
-    if (r->info().severity != Severity::off || r->info().id == rule) sel.only.insert(std::string(r->info().id));
+    if (r->info().id != rule) continue;
+    if (r->info().severity == Severity::off) {
+      sel.severity[rule] = Severity::warning;
+    } else if (r->info().default_layout) {
+      sel.severity[rule] = r->info().severity;
+    }
   }
   auto findings = lint_fixture(text, sel, file);
   std::vector<Expect> actual;

@@ -114,7 +114,7 @@ TEST_CASE("changing-column-type: unknown old type says so and guesses", "[rules]
   CHECK(has(m, "its current type is not declared"));
   CHECK(has(m, "rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock unless the change is "
                "binary-compatible"));
-  m = one_message("changing-column-type", {"ALTER TABLE t ALTER COLUMN c TYPE text USING c::text;"});
+  m = one_message("changing-column-type", {"ALTER TABLE t ALTER COLUMN c TYPE text USING trim(c);"});
   CHECK(has(m, "with a USING clause: PostgreSQL rewrites"));
 }
 

@@ -429,7 +429,7 @@ TEST_CASE("platform selection: flags, config, and the signs of a Supabase projec
                     "in exposed schema public without ENABLE ROW LEVEL SECURITY") != std::string::npos);
   auto off = repo.driftguard("lint --format gcc p4/prisma/migrations");
   CHECK(off.out.find("rls-not-enabled") == std::string::npos);
-  CHECK(off.out.find("require-if-not-exists") != std::string::npos);  // the same file, linted
+  CHECK(off.out.find("prefer-bigint-over-int") != std::string::npos);  // the same file, linted
 }
 
 TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift, --shadow and status",

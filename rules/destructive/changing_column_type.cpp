@@ -75,6 +75,9 @@ Verdict compare(const Type& from, const Type& to) {
   const std::string& a = from.base;
   const std::string& b = to.base;
   bool widen_len = to.mods.empty() || (!from.mods.empty() && from.mods[0] <= to.mods[0]);
+  // citext's casts to and from text and varchar are WITHOUT FUNCTION (measured: no rewrite); a length limit is not.
+  if (a == "citext" && (b == "text" || (b == "varchar" && to.mods.empty()))) return Verdict::compatible;
+  if ((a == "text" || a == "varchar") && b == "citext") return Verdict::compatible;
   if ((a == "varchar" || a == "text") && b == "text") return Verdict::compatible;
   if (a == "text" && b == "varchar") return to.mods.empty() ? Verdict::compatible : Verdict::rewrite;
   if (a == "varchar" && b == "varchar") return widen_len ? Verdict::compatible : Verdict::rewrite;
@@ -135,6 +138,21 @@ Guess guess(const Type& to) {
 
 const char* kRewrite = "rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock";
 
+// A USING clause that only reads the column (`USING col`, `USING col::new_type`) converts nothing: PostgreSQL
+// decides the rewrite from the types alone (measured).
+bool noop_using(const json& expr, const std::string& column, const Type& to) {
+  auto is_column = [&](const json& e) {
+    auto f = strings(field(field(e, "ColumnRef"), "fields"));
+    return f.size() == 1 && f[0] == column;
+  };
+  if (is_column(expr)) return true;
+  const json& tc = field(expr, "TypeCast");
+  if (!tc.is_object() || !is_column(field(tc, "arg"))) return false;
+  const json& tn = field(tc, "typeName");
+  Type cast = make_type(type_base(tn), type_mods(tn), array_depth(tn), type_display(tn));
+  return cast.base == to.base && cast.mods == to.mods && cast.array_depth == to.array_depth;
+}
+
 class ChangingColumnType final : public Rule {
  public:
   const RuleInfo& info() const override {
@@ -158,12 +176,16 @@ class ChangingColumnType final : public Rule {
       bool using_clause = field(cd, "raw_default").is_object();
       bool collate = field(cd, "collClause").is_object();
       Type to = make_type(type_base(tn), type_mods(tn), array_depth(tn), type_display(tn));
+      if (using_clause && noop_using(field(cd, "raw_default"), column, to)) using_clause = false;
       const ColumnType* old = ctx.run().column_type(rangevar_key(rel), column);
       std::string subject = "column " + quote_ident(column) + " of " + rangevar_display(rel);
       std::string msg;
       if (old != nullptr) {
         Type from = make_type(old->base, old->mods, old->array_depth, old->display);
         Verdict v = compare(from, to);
+        // timestamp <-> timestamptz converts nothing when the session time zone is UTC (PostgreSQL 12 and later).
+        const bool utc = v == Verdict::rewrite_unless_utc && ctx.settings().pg_version >= 12 && ctx.state().time_zone_utc();
+        if (utc) v = Verdict::compatible;
         if (v == Verdict::same && !using_clause && !collate) continue;
         if (v == Verdict::same && !using_clause) {
           msg = "changes the collation of " + subject + " (" + to.display +
@@ -175,8 +197,15 @@ class ChangingColumnType final : public Rule {
             msg += ": a foreign table stores no rows, so nothing is rewritten, but clients see the new type";
           } else if (using_clause) {
             msg += std::string(" with a USING clause: PostgreSQL ") + kRewrite + ", and clients see the new type";
+          } else if (v == Verdict::compatible && ctx.run().has_check_on(rangevar_key(rel), column)) {
+            msg += std::string(utc ? ": catalog-only in the UTC session time zone set earlier in the file"
+                                   : ": binary-compatible") +
+                   ", so the table is not rewritten, but PostgreSQL scans every row to re-check the CHECK "
+                   "constraints on the column under an ACCESS EXCLUSIVE lock, and clients see the new type";
           } else if (v == Verdict::compatible) {
-            msg += ": binary-compatible, so the table is not rewritten, but clients see the new type";
+            msg += utc ? ": catalog-only in the UTC session time zone set earlier in the file, so the table is not "
+                         "rewritten, but clients see the new type"
+                       : ": binary-compatible, so the table is not rewritten, but clients see the new type";
           } else if (v == Verdict::rewrite_unless_utc) {
             msg += std::string(": PostgreSQL ") + kRewrite +
                    (ctx.settings().pg_version >= 12 ? " unless the session time zone is UTC" : "") +

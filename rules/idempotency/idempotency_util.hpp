@@ -10,7 +10,30 @@ namespace driftguard::idem {
 
 // Idempotency rules look at whole statements only (not at statements nested in CREATE SCHEMA elements, rule
 // actions or SQL function bodies), and stay quiet inside a DO block's IF ... EXISTS check or exception handler.
-inline bool skip(const RuleContext& ctx) { return ctx.statement().guarded || !ctx.ancestors().empty(); }
+//
+// Context decides (docs/rules/require-if-not-exists.md, "Per runner"): a runner that records applied migrations
+// (Prisma, goose, golang-migrate, dbmate, Flyway) never runs a file twice, and a statement inside a transaction
+// (the runner's, an explicit BEGIN ... COMMIT, or a DO block), or the only statement of its file, leaves nothing
+// behind when the file fails: a re-run cannot meet what it created. The rules are quiet there unless the user chose them (--rule, --severity, a
+// preset, the config). Plain psql files (no tracker) and Supabase files stay checked, and so does every statement
+// that runs outside a transaction (CONCURRENTLY files, -- +goose NO TRANSACTION, ...): a failure half-way leaves
+// the statements before it applied.
+inline bool tracked_transaction(const RuleContext& ctx) {
+  const FileState& s = ctx.state();
+  Runner r = s.runner_transaction().runner;
+  bool tracked = r == Runner::prisma || r == Runner::goose || r == Runner::golang_migrate || r == Runner::dbmate ||
+                 r == Runner::flyway;
+  if (!tracked) return false;
+  if (s.in_transaction() || ctx.statement().do_depth > 0) return true;
+  // A file of one statement is atomic too: it either applies or leaves nothing behind.
+  std::size_t top_level = 0;
+  for (const auto& st : ctx.statements()) top_level += st.do_depth == 0 ? 1 : 0;
+  return top_level <= 1;
+}
+
+inline bool skip(const RuleContext& ctx) {
+  return ctx.statement().guarded || !ctx.ancestors().empty() || (tracked_transaction(ctx) && !ctx.rule_chosen());
+}
 
 // The schema part of a "schema.name" / "schema.table.name" key.
 inline std::string schema_of(const std::string& key) {

@@ -57,7 +57,7 @@ class NonIdempotentInsert final : public Rule {
   std::vector<std::string_view> node_types() const override { return {"InsertStmt"}; }
 
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (ctx.statement().guarded) return;
+    if (ctx.statement().guarded || (idem::tracked_transaction(ctx) && !ctx.rule_chosen())) return;
     // INSERTs that do not run now: rule actions, SQL-standard function bodies, PREPARE, EXPLAIN.
     for (const auto& f : ctx.ancestors()) {
       if (f.type == "RuleStmt" || f.type == "CreateFunctionStmt" || f.type == "PrepareStmt" ||

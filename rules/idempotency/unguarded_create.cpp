@@ -8,6 +8,9 @@ namespace driftguard {
 namespace {
 
 const char* kGuard = "DO $$ BEGIN ... EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+const char* kUsingIndexGuard =
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'table'::regclass AND conname = "
+    "'name') THEN ALTER TABLE ... ADD CONSTRAINT ... USING INDEX ...; END IF; END $$";
 
 class UnguardedCreate final : public Rule {
  public:
@@ -80,6 +83,28 @@ class UnguardedCreate final : public Rule {
           unnamed_constraint(ctx, span, str(con, "contype"), rangevar_display(rel));
           continue;
         }
+        // ADD CONSTRAINT ... USING INDEX: the constraint takes the index over (renamed to the constraint's name),
+        // so a DROP CONSTRAINT before it drops the index too, and the re-run's ADD finds no index to use unless
+        // the file builds it again after that DROP (or before it, under another name than the constraint's).
+        const std::string index = str(con, "indexname");
+        if (!index.empty()) {
+          if (!ctx.state().dropped(ObjKind::constraint, rangevar_key(rel) + "." + name)) {
+            ctx.report(span,
+                       "re-running this migration fails: constraint " + quote_ident(name) + " on " +
+                           rangevar_display(rel) + " already exists",
+                       std::string("Guard it with ") + kUsingIndexGuard +
+                           " (a DROP CONSTRAINT IF EXISTS before it would drop the index with the constraint, and a "
+                           "second ADD ... USING INDEX fails with SQLSTATE 55000, not duplicate_object).");
+          } else if (!index_rebuilt(ctx, rel, name, index)) {
+            ctx.report(span,
+                       "re-running this migration fails: the DROP CONSTRAINT " + quote_ident(name) +
+                           " before it also drops the constraint's index (index " + quote_ident(index) +
+                           (index != name ? ", renamed to " + quote_ident(name) + " by the first run" : "") +
+                           "), so the re-run's ADD ... USING INDEX " + quote_ident(index) + " finds no index",
+                       std::string("Remove the DROP CONSTRAINT and guard the ADD with ") + kUsingIndexGuard + ".");
+          }
+          continue;
+        }
         if (ctx.state().dropped(ObjKind::constraint, rangevar_key(rel) + "." + name)) continue;
         ctx.report(span,
                    "re-running this migration fails: constraint " + quote_ident(name) + " on " +
@@ -91,6 +116,28 @@ class UnguardedCreate final : public Rule {
   }
 
  private:
+  // Does the file build index `index` of `rel` again on a re-run before this ADD ... USING INDEX: a CREATE INDEX of
+  // it after the last DROP CONSTRAINT `constraint`, or before it when the first run's rename freed the name?
+  static bool index_rebuilt(const RuleContext& ctx, const json& rel, const std::string& constraint,
+                            const std::string& index) {
+    const auto& all = ctx.statements();
+    std::optional<std::size_t> drop, create;
+    for (std::size_t i = 0; i < ctx.statement_index() && i < all.size(); ++i) {
+      const json& b = unwrap(all[i].node);
+      if (all[i].kind == "IndexStmt" && str(b, "idxname") == index &&
+          rangevar_key(field(b, "relation")) == rangevar_key(rel)) {
+        create = i;
+      }
+      if (all[i].kind == "AlterTableStmt" && rangevar_key(field(b, "relation")) == rangevar_key(rel)) {
+        for (const auto& c : alter_cmds(b)) {
+          if (c.subtype == "AT_DropConstraint" && str(*c.cmd, "name") == constraint) drop = i;
+        }
+      }
+    }
+    if (!create) return false;
+    return !drop || *create > *drop || index != constraint;
+  }
+
   static void type_like(RuleContext& ctx, const std::string& what, const std::vector<std::string>& parts) {
     if (parts.empty() || idem::dropped_before(ctx, ObjKind::type, qualified_key(parts))) return;
     ctx.report(ctx.statement_span(),

@@ -57,6 +57,8 @@ class AddingForeignKeyConstraint final : public Rule {
       if (cmd.subtype != "AT_AddConstraint" || str(c, "contype") != "CONSTR_FOREIGN" || flag(c, "skip_validation")) {
         continue;
       }
+      // One hazard, one finding: constraint-missing-not-valid reports it too, with both locks and the NOT VALID fix.
+      if (ctx.rule_enabled("constraint-missing-not-valid")) continue;
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
                  "adding " + locking::constraint_label(c) + " checks every row of " + display(lock->relation) +
                      ": it " + locks_with_referenced(c),

@@ -20,9 +20,10 @@ class BanCluster final : public Rule {
                  help);
       return;
     }
-    auto locks = locking::existing_locks(ctx);
-    if (locks.empty()) return;
-    ctx.report(ctx.statement_span(), "CLUSTER rewrites the table in index order and " + lock_sentence(locks[0]), help);
+    // The table's lock (the index's, ACCESS EXCLUSIVE too, goes with it; an index of a new table is new).
+    auto lock = locking::existing_lock_on(ctx, rangevar_parts(field(node, "relation")));
+    if (!lock) return;
+    ctx.report(ctx.statement_span(), "CLUSTER rewrites the table in index order and " + lock_sentence(*lock), help);
   }
 };
 }  // namespace

@@ -12,9 +12,7 @@ class BanVacuumFull final : public Rule {
   std::vector<std::string_view> node_types() const override { return {"VacuumStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
     if (!ctx.ancestors().empty() || !flag(node, "is_vacuumcmd")) return;
-    bool full = false;
-    for (const auto& o : field(node, "options")) full = full || str(field(o, "DefElem"), "defname") == "full";
-    if (!full) return;
+    if (!has_option(field(node, "options"), "full")) return;
     const char* help =
         "Use pg_repack or pg_squeeze to reclaim space online, or let plain VACUUM (no lock on reads and writes) make "
         "the space reusable.";

@@ -6,8 +6,8 @@ class ConstraintMissingNotValid final : public Rule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo i{"constraint-missing-not-valid", "locking", Severity::warning,
-                            "ADD CHECK or FOREIGN KEY on an existing table without NOT VALID checks every row while "
-                            "holding its lock"};
+                            "ADD CHECK or FOREIGN KEY (or ADD COLUMN ... CHECK) on an existing table without NOT VALID "
+                            "checks every row while holding its lock"};
     return i;
   }
   std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
@@ -18,17 +18,38 @@ class ConstraintMissingNotValid final : public Rule {
     auto lock = locking::existing_lock_on(ctx, rangevar_parts(table));
     if (!lock) return;
     for (const auto& cmd : alter_cmds(node)) {
+      if (cmd.subtype == "AT_AddColumn") {
+        // A column constraint cannot be NOT VALID: ADD COLUMN ... CHECK checks every row under ADD COLUMN's lock
+        // (measured: "verifying table"), whatever the column's default.
+        const json& cd = field(field(*cmd.cmd, "def"), "ColumnDef");
+        if (!cd.is_object() || column_constraint(cd, "CONSTR_CHECK") == nullptr) continue;
+        ctx.report(ctx.alter_cmd_span(node, cmd.index),
+                   "adding column " + quote_ident(str(cd, "colname")) +
+                       " with a CHECK constraint checks every existing row while it " + lock_sentence(*lock),
+                   "Add the column without the CHECK, then ADD CONSTRAINT ... CHECK (...) NOT VALID and run ALTER "
+                   "TABLE ... VALIDATE CONSTRAINT in a separate transaction: validation takes only SHARE UPDATE "
+                   "EXCLUSIVE, so reads and writes go on.");
+        continue;
+      }
       const json& c = field(field(*cmd.cmd, "def"), "Constraint");
       std::string t = str(c, "contype");
       if (cmd.subtype != "AT_AddConstraint" || (t != "CONSTR_CHECK" && t != "CONSTR_FOREIGN") ||
           flag(c, "skip_validation")) {
         continue;
       }
+      std::string locks = lock_sentence(*lock);
+      if (t == "CONSTR_FOREIGN") {
+        auto ref = rangevar_parts(field(c, "pktable"));
+        if (qualified_key(ref) != qualified_key(lock->relation)) {
+          if (auto l = locking::existing_lock_on(ctx, ref)) locks += ", and " + lock_sentence(*l);
+        }
+      }
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
                  "adding " + locking::constraint_label(c) + " without NOT VALID checks every existing row while it " +
-                     lock_sentence(*lock),
+                     locks,
                  "Add it NOT VALID (new rows are checked at once), then run ALTER TABLE ... VALIDATE CONSTRAINT in a "
-                 "separate transaction: validation takes only SHARE UPDATE EXCLUSIVE, so reads and writes go on.",
+                 "separate transaction: validation takes only SHARE UPDATE EXCLUSIVE (and ROW SHARE on a referenced "
+                 "table), so reads and writes go on.",
                  locking::not_valid_fix(ctx, node, cmd.index, c));
     }
   }

@@ -71,10 +71,20 @@ std::optional<Fix> using_index_fix(const RuleContext& ctx, const json& stmt, con
   for (const auto& k : keys) cols += (cols.empty() ? "" : ", ") + quote_ident(k);
   std::string table = relation_as_written(ctx, rel);
   std::string idx = quote_ident(name);
-  std::string text = keyword_case(ctx, "CREATE UNIQUE INDEX CONCURRENTLY ") + idx + keyword_case(ctx, " ON ") +
-                     table + " (" + cols + ");\n" + keyword_case(ctx, "ALTER TABLE ") + table +
-                     keyword_case(ctx, " ADD CONSTRAINT ") + idx + " " + keyword_case(ctx, constraint_kind(c)) +
-                     keyword_case(ctx, " USING INDEX ") + idx;
+  // The fix's own output must lint clean and re-run: IF NOT EXISTS on the index, and the ADD in a DO block that
+  // checks pg_constraint (a second ADD ... USING INDEX fails with "index is already associated with a
+  // constraint", SQLSTATE 55000, which no duplicate_object handler catches).
+  auto literal = [](const std::string& v) {
+    std::string out = "'";
+    for (char ch : v) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+    return out + "'";
+  };
+  std::string text = keyword_case(ctx, "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ") + idx +
+                     keyword_case(ctx, " ON ") + table + " (" + cols + ");\n" + keyword_case(ctx, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = ") +
+                     literal(table) + "::regclass" + keyword_case(ctx, " AND conname = ") + literal(name) +
+                     keyword_case(ctx, ") THEN ALTER TABLE ") + table + keyword_case(ctx, " ADD CONSTRAINT ") + idx +
+                     " " + keyword_case(ctx, constraint_kind(c)) + keyword_case(ctx, " USING INDEX ") + idx +
+                     keyword_case(ctx, "; END IF; END $$");
   return Fix{"build the index CONCURRENTLY first, then add the constraint USING INDEX",
              {Edit{ctx.statement_span(), text}}};
 }

@@ -1,6 +1,7 @@
 #include "rules/locking/lock_model.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "rules/names.hpp"
 
@@ -47,9 +48,39 @@ std::string blocks_text(LockMode m) {
 }
 
 std::string lock_sentence(const LockTaken& l) {
-  std::string on = l.relation.empty() ? std::string("the table") : display(l.relation);
+  std::string on = l.relation.empty()  ? std::string("the table")
+                   : l.table_of_index ? "the table of index " + display(l.relation)
+                                      : display(l.relation);
   return "takes " + std::string(lock_name(l.mode)) + " on " + on + ": " + blocks_text(l.mode) +
          " until the transaction ends";
+}
+
+namespace {
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+}  // namespace
+
+bool option_enabled(const json& def_elem) {
+  const json& arg = field(def_elem, "arg");
+  if (!arg.is_object()) return true;
+  if (const json& s = field(arg, "String"); s.is_object()) {
+    std::string v = lower(str(s, "sval"));
+    return v != "false" && v != "off";
+  }
+  if (const json& i = field(arg, "Integer"); i.is_object()) return num(i, "ival", 0) != 0;
+  if (const json& b = field(arg, "Boolean"); b.is_object()) return flag(b, "boolval");
+  return true;
+}
+
+bool has_option(const json& options, std::string_view name) {
+  if (!options.is_array()) return false;
+  for (const auto& o : options) {
+    const json& d = field(o, "DefElem");
+    if (str(d, "defname") == name && option_enabled(d)) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -60,13 +91,32 @@ LockMode constraint_lock(const json& constraint) {
   return LockMode::access_exclusive;
 }
 
+// Storage parameters: most take SHARE UPDATE EXCLUSIVE, these ACCESS EXCLUSIVE (reloptions.c's lockmode of each
+// option); a view's options all do (measured).
+bool rel_options_need_access_exclusive(const json& def) {
+  const json& options = def.is_array() ? def : field(field(def, "List"), "items");
+  if (!options.is_array()) return false;
+  for (const auto& o : options) {
+    std::string n = str(field(o, "DefElem"), "defname");
+    if (n == "user_catalog_table" || n == "buffering" || n == "security_barrier" || n == "security_invoker" ||
+        n == "check_option") {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 LockMode alter_cmd_lock(const json& cmd) {
   const std::string sub = str(cmd, "subtype");
+  if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions") {
+    return rel_options_need_access_exclusive(field(cmd, "def")) ? LockMode::access_exclusive
+                                                                : LockMode::share_update_exclusive;
+  }
   if (sub == "AT_SetStatistics" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" || sub == "AT_ClusterOn" ||
-      sub == "AT_DropCluster" || sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions" ||
-      sub == "AT_ValidateConstraint" || sub == "AT_AttachPartition" || sub == "AT_DetachPartitionFinalize") {
+      sub == "AT_DropCluster" || sub == "AT_ValidateConstraint" || sub == "AT_AttachPartition" ||
+      sub == "AT_DetachPartitionFinalize") {
     return LockMode::share_update_exclusive;
   }
   if (sub == "AT_DetachPartition") {
@@ -123,19 +173,51 @@ std::vector<LockTaken> locks_of(const json& statement) {
   if (t == "AlterTableStmt") {
     LockMode strongest = LockMode::none;
     std::string why = "ALTER TABLE";
+    const bool view = str(b, "objtype") == "OBJECT_VIEW";  // (a materialized view's options are a table's)
+    std::vector<LockTaken> others;
     for (const auto& c : field(b, "cmds")) {
       const json& cmd = field(c, "AlterTableCmd");
+      const std::string sub = str(cmd, "subtype");
       LockMode m = alter_cmd_lock(cmd);
+      // A view's storage options (security_barrier, check_option, ...) all take ACCESS EXCLUSIVE (measured).
+      if (view && (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions")) m = LockMode::access_exclusive;
       if (m > strongest) strongest = m;
       const json& con = field(field(cmd, "def"), "Constraint");
       if (con.is_object() && str(con, "contype") == "CONSTR_FOREIGN") {
-        add(out, rangevar_parts(field(con, "pktable")), LockMode::share_row_exclusive,
+        add(others, rangevar_parts(field(con, "pktable")), LockMode::share_row_exclusive,
             "ALTER TABLE ... ADD FOREIGN KEY (referenced table)");
       }
+      // ADD CONSTRAINT ... USING INDEX reads the index, and renames it to the constraint's name when they differ.
+      if (con.is_object() && !str(con, "indexname").empty()) {
+        std::vector<std::string> index = rangevar_parts(field(b, "relation"));
+        if (!index.empty()) index.back() = str(con, "indexname");
+        std::string name = str(con, "conname");
+        bool renamed = !name.empty() && name != str(con, "indexname");
+        add(others, index, renamed ? LockMode::share_update_exclusive : LockMode::access_share,
+            renamed ? "ALTER TABLE ... ADD CONSTRAINT ... USING INDEX (renames the index)"
+                    : "ALTER TABLE ... ADD CONSTRAINT ... USING INDEX");
+      }
       const json& cd = field(field(cmd, "def"), "ColumnDef");
-      if (cd.is_object()) foreign_keys(field(cd, "constraints"), out, "ALTER TABLE ... ADD COLUMN ... REFERENCES");
+      if (cd.is_object()) foreign_keys(field(cd, "constraints"), others, "ALTER TABLE ... ADD COLUMN ... REFERENCES");
+      // CLUSTER ON marks the index (SHARE UPDATE EXCLUSIVE on it too).
+      if (sub == "AT_ClusterOn") {
+        std::vector<std::string> index = rangevar_parts(field(b, "relation"));
+        if (!index.empty()) index.back() = str(cmd, "name");
+        add(others, index, LockMode::share_update_exclusive, "ALTER TABLE ... CLUSTER ON (the index)");
+      }
+      // ATTACH / DETACH PARTITION also lock the partition: ACCESS EXCLUSIVE, SHARE UPDATE EXCLUSIVE when detached
+      // CONCURRENTLY.
+      const json& pc = field(field(cmd, "def"), "PartitionCmd");
+      if (pc.is_object() && (sub == "AT_AttachPartition" || sub == "AT_DetachPartition")) {
+        bool concurrent = sub == "AT_DetachPartition" && flag(pc, "concurrent");
+        add(others, rangevar_parts(field(pc, "name")),
+            concurrent ? LockMode::share_update_exclusive : LockMode::access_exclusive,
+            sub == "AT_AttachPartition" ? "ALTER TABLE ... ATTACH PARTITION (the partition)"
+                                        : "ALTER TABLE ... DETACH PARTITION (the partition)");
+      }
     }
-    out.insert(out.begin(), LockTaken{rangevar_parts(field(b, "relation")), strongest, why});
+    out.push_back(LockTaken{rangevar_parts(field(b, "relation")), strongest, why});
+    out.insert(out.end(), others.begin(), others.end());
   } else if (t == "IndexStmt") {
     add(out, rangevar_parts(field(b, "relation")),
         flag(b, "concurrent") ? LockMode::share_update_exclusive : LockMode::share,
@@ -168,30 +250,42 @@ std::vector<LockTaken> locks_of(const json& statement) {
       LockMode m = relation_drop_lock(rt, flag(b, "concurrent"));
       std::string what = rt == "OBJECT_MATVIEW" ? "MATERIALIZED VIEW" : rt.size() > 7 ? rt.substr(7) : rt;
       std::replace(what.begin(), what.end(), '_', ' ');
-      for (const auto& o : field(b, "objects")) add(out, drop_object_parts(o), m, "DROP " + what);
+      for (const auto& o : field(b, "objects")) {
+        add(out, drop_object_parts(o), m, "DROP " + what);
+        // DROP INDEX locks the index's table with the same mode, before the index.
+        if (rt == "OBJECT_INDEX") {
+          add(out, drop_object_parts(o), m, "DROP " + what + " (its table)");
+          out.back().table_of_index = true;
+        }
+      }
     }
   } else if (t == "TruncateStmt") {
     for (const auto& r : field(b, "relations")) add(out, rangevar_parts(r), LockMode::access_exclusive, "TRUNCATE");
   } else if (t == "ReindexStmt") {
-    bool concurrent = false;
-    for (const auto& p : field(b, "params")) {
-      if (str(field(p, "DefElem"), "defname") == "concurrently") concurrent = true;
-    }
-    std::string kind = str(b, "kind");
-    LockMode m = concurrent ? LockMode::share_update_exclusive
-                 : kind == "REINDEX_OBJECT_INDEX" ? LockMode::access_exclusive
-                                                  : LockMode::share;
+    const bool concurrent = has_option(field(b, "params"), "concurrently");
+    const std::string why = concurrent ? "REINDEX CONCURRENTLY" : "REINDEX";
     // REINDEX SCHEMA / DATABASE / SYSTEM name no relation: they lock each table in turn, in a transaction each.
     if (field(b, "relation").is_object()) {
-      add(out, rangevar_parts(field(b, "relation")), m, concurrent ? "REINDEX CONCURRENTLY" : "REINDEX");
+      auto rel = rangevar_parts(field(b, "relation"));
+      if (str(b, "kind") == "REINDEX_OBJECT_INDEX") {
+        // The index's table first (SHARE: blocks writes), then the index (ACCESS EXCLUSIVE: blocks the reads that
+        // would use it); CONCURRENTLY takes SHARE UPDATE EXCLUSIVE on both.
+        add(out, rel, concurrent ? LockMode::share_update_exclusive : LockMode::access_exclusive, why);
+        add(out, rel, concurrent ? LockMode::share_update_exclusive : LockMode::share, why + " (its table)");
+        out.back().table_of_index = true;
+      } else {
+        add(out, rel, concurrent ? LockMode::share_update_exclusive : LockMode::share, why);
+      }
     }
   } else if (t == "ClusterStmt") {
-    add(out, rangevar_parts(field(b, "relation")), LockMode::access_exclusive, "CLUSTER");
-  } else if (t == "VacuumStmt") {
-    bool full = false;
-    for (const auto& o : field(b, "options")) {
-      if (str(field(o, "DefElem"), "defname") == "full") full = true;
+    auto rel = rangevar_parts(field(b, "relation"));
+    add(out, rel, LockMode::access_exclusive, "CLUSTER");
+    if (!rel.empty() && !str(b, "indexname").empty()) {
+      rel.back() = str(b, "indexname");
+      add(out, rel, LockMode::access_exclusive, "CLUSTER (the index)");
     }
+  } else if (t == "VacuumStmt") {
+    const bool full = flag(b, "is_vacuumcmd") && has_option(field(b, "options"), "full");
     for (const auto& r : field(b, "rels")) {
       add(out, rangevar_parts(field(field(r, "VacuumRelation"), "relation")),
           full ? LockMode::access_exclusive : LockMode::share_update_exclusive, full ? "VACUUM FULL" : "VACUUM");
@@ -220,6 +314,19 @@ std::vector<LockTaken> locks_of(const json& statement) {
   } else if (t == "InsertStmt" || t == "UpdateStmt" || t == "DeleteStmt") {
     add(out, rangevar_parts(field(b, "relation")), LockMode::row_exclusive,
         t == "InsertStmt" ? "INSERT" : t == "UpdateStmt" ? "UPDATE" : "DELETE");
+  } else if (t == "CommentStmt") {
+    // COMMENT ON a relation or one of its columns takes SHARE UPDATE EXCLUSIVE on it (measured; the documentation
+    // does not say). A comment on a constraint or another object takes no lock that blocks anything.
+    std::string ot = str(b, "objtype");
+    const json& o = field(b, "object");
+    if (ot == "OBJECT_TABLE" || ot == "OBJECT_INDEX" || ot == "OBJECT_VIEW" || ot == "OBJECT_MATVIEW" ||
+        ot == "OBJECT_SEQUENCE" || ot == "OBJECT_FOREIGN_TABLE") {
+      add(out, strings(field(field(o, "List"), "items")), LockMode::share_update_exclusive, "COMMENT ON");
+    } else if (ot == "OBJECT_COLUMN") {
+      auto parts = strings(field(field(o, "List"), "items"));
+      if (parts.size() >= 2) parts.pop_back();
+      add(out, parts, LockMode::share_update_exclusive, "COMMENT ON COLUMN");
+    }
   } else if (t == "CreateStatsStmt") {
     for (const auto& r : field(b, "relations")) add(out, rangevar_parts(r), LockMode::share_update_exclusive, "CREATE STATISTICS");
   }

@@ -1,6 +1,7 @@
 // The lock model: which PostgreSQL table-level lock each statement (and each ALTER TABLE sub-command) takes, on
-// which relation, and what that blocks — from PostgreSQL's documentation ("Explicit Locking", and each command's
-// reference page), in one place. Rules and `driftguard locks` use it; nothing else decides lock levels.
+// which relation, and what that blocks, in one place. Rules and `driftguard locks` use it; nothing else decides
+// lock levels. Every entry is measured on PostgreSQL by tests/test_lock_oracle.cpp (pg_locks), not taken from the
+// documentation alone.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -35,7 +36,16 @@ struct LockTaken {
   std::vector<std::string> relation;  // name parts as written (["public", "orders"]); empty when unknown
   LockMode mode = LockMode::none;
   std::string why;  // the statement or sub-command that takes it, e.g. "ALTER TABLE ... ADD COLUMN"
+  // The lock is on the table of the index `relation` names (DROP INDEX i, REINDEX INDEX i lock i's table too):
+  // the statement alone does not say which table that is.
+  bool table_of_index = false;
 };
+
+// A boolean option of a parenthesized option list (REINDEX (CONCURRENTLY false), VACUUM (FULL off)): true when
+// written without a value, false for false/off/0, as PostgreSQL's defGetBoolean reads it.
+bool option_enabled(const nlohmann::json& def_elem);
+// The option `name` is in `options` (a list of DefElem) and enabled.
+bool has_option(const nlohmann::json& options, std::string_view name);
 
 // The locks a statement takes (statement node: {"AlterTableStmt": {...}}). For ALTER TABLE the strongest lock of
 // its sub-commands is taken on the table for the whole statement; FOREIGN KEY constraints also lock the
@@ -46,7 +56,7 @@ std::vector<LockTaken> locks_of(const nlohmann::json& statement);
 LockMode alter_cmd_lock(const nlohmann::json& alter_table_cmd);
 
 // One sentence for findings: "takes ACCESS EXCLUSIVE on public.orders: blocks reads and writes until the
-// transaction ends".
+// transaction ends" ("on the table of index i" for a lock on an index's table).
 std::string lock_sentence(const LockTaken& l);
 
 }  // namespace driftguard

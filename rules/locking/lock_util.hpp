@@ -54,6 +54,15 @@ bool concurrently(const Statement& st);
 // CONCURRENTLY, DETACH PARTITION CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ...).
 bool must_run_outside_transaction(const Statement& st);
 
+// The first part of a default expression that may be volatile ("random()", "nextval()", "a subquery"), or "":
+// a default made of constants, casts, operators and stable or immutable built-in functions is evaluated once by
+// ADD COLUMN on PostgreSQL 11 and later (no rewrite).
+std::string volatile_part(const json& e, int depth = 0);
+// Does the statement read or write every row of a table (index build, validation, scan for NOT NULL, rewrite)?
+// A statement that does not (catalog-only ADD COLUMN, DROP CONSTRAINT, ...) ends as soon as it has its lock.
+// (PostgreSQL 11 and later: before, any ADD COLUMN default rewrote the table.)
+bool reads_or_writes_every_row(const Statement& st);
+
 // Position just after the first keyword `kw` among the first `max_tokens` tokens of the statement.
 std::optional<std::size_t> after_keyword(const RuleContext& ctx, std::string_view kw, int max_tokens = 4);
 // " CONCURRENTLY" or " concurrently", following the case of the statement's first letter.

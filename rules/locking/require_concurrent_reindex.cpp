@@ -17,6 +17,22 @@ class RequireConcurrentReindex final : public Rule {
     if (locking::concurrently(ctx.statement())) return;
     const json& rel = field(node, "relation");
     auto parts = rangevar_parts(rel);
+    // REINDEX SCHEMA / DATABASE rebuild every index of every table, each table in turn in a transaction of its
+    // own, under SHARE on the table (measured). REINDEX SYSTEM cannot be CONCURRENTLY.
+    const std::string kind = str(node, "kind");
+    if (kind == "REINDEX_OBJECT_SCHEMA" || kind == "REINDEX_OBJECT_DATABASE") {
+      bool schema = kind == "REINDEX_OBJECT_SCHEMA";
+      std::string name = str(node, "name");
+      std::string what = schema ? "every table of schema " + quote_ident(name) : std::string("every table of the database");
+      ctx.report(ctx.statement_span(),
+                 std::string("REINDEX ") + (schema ? "SCHEMA" : "DATABASE") +
+                     " without CONCURRENTLY rebuilds the indexes of " + what +
+                     ", one table at a time: it takes SHARE on each table (blocks writes) and ACCESS EXCLUSIVE on "
+                     "each of its indexes (blocks the reads that use them) while that table's indexes are rebuilt",
+                 "Write REINDEX (CONCURRENTLY) ... (PostgreSQL 12 and later), outside a transaction: it rebuilds "
+                 "each index while reads and writes go on (system catalogs are skipped).");
+      return;
+    }
     // REINDEX SCHEMA / DATABASE / SYSTEM name no single relation. PostgreSQL cannot reindex system catalogs (or
     // their TOAST tables) concurrently; an unqualified pg_* name resolves to pg_catalog first.
     if (parts.empty() || (parts.size() == 1 ? parts[0].rfind("pg_", 0) == 0 : system_schema(parts[parts.size() - 2]))) {
@@ -25,8 +41,11 @@ class RequireConcurrentReindex final : public Rule {
     auto lock = locking::existing_lock_on(ctx, parts);
     if (!lock) return;
     std::optional<Fix> fix;
+    // (Not when the option list says CONCURRENTLY false: the keyword would repeat the option.)
+    bool option_written = false;
+    for (const auto& p : field(node, "params")) option_written = option_written || str(field(p, "DefElem"), "defname") == "concurrently";
     if (!ctx.state().in_transaction() && ctx.statement().do_depth == 0 && !ctx.statement().approximate &&
-        rel.contains("location")) {
+        rel.contains("location") && !option_written) {
       std::size_t at = ctx.location_span(rel).begin;
       fix = Fix{"add CONCURRENTLY", {Edit{Span{at, at}, locking::keyword_case(ctx, "CONCURRENTLY") + " "}}};
     }

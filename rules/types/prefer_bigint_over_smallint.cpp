@@ -12,7 +12,14 @@ class PreferBigintOverSmallint final : public TypeRule {
 
  protected:
   std::string problem(const DeclaredType& d, const std::string& base) const override {
-    if (base != "int2") return {};
+    // A serial column's sequence overflows the same way; prefer-identity reports it (its bigint identity fix
+    // resolves both) when it is on.
+    const bool serial = base == "smallserial" || base == "serial2";
+    if (serial && d.ctx != nullptr && d.ctx->file().info.layout != Layout::prisma &&
+        d.ctx->rule_enabled("prefer-identity")) {
+      return {};
+    }
+    if (base != "int2" && !serial) return {};
     return column_subject(d) + " is " + type_display(*d.type_name) +
            ": it overflows at 32,767, and changing it to a wider type later rewrites the table under an exclusive "
            "lock";
@@ -21,8 +28,7 @@ class PreferBigintOverSmallint final : public TypeRule {
     return "Use bigint (or integer when the range is known to stay small).";
   }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
-    (void)d;
-    return std::string("bigint");
+    return std::string(is_serial(*d.type_name) ? "bigserial" : "bigint");
   }
 };
 }  // namespace

@@ -79,7 +79,8 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
       }
     }
   }
-  for (const auto& d : found) {
+  for (auto& d : found) {
+    d.ctx = &ctx;
     std::string base = builtin_base(*d.type_name);
     if (base.empty()) continue;
     std::string msg = problem(d, base);

@@ -17,6 +17,7 @@ struct DeclaredType {
   std::string column;
   std::string table;       // as written
   bool alter_type;         // ALTER COLUMN ... TYPE (not a new column)
+  const RuleContext* ctx = nullptr;
 };
 
 class TypeRule : public Rule {

@@ -1,0 +1,248 @@
+// Lint precision (issue 15): context decides the defaults, one hazard is one finding, and the hazards that were
+// missing. Each test lints with the default selection (what users see) unless it says otherwise, and asserts the
+// exact rule, line and message.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "analyzer/fix.hpp"
+#include "helpers.hpp"
+
+using namespace driftguard;
+
+namespace {
+
+struct Seen {
+  std::string rule;
+  int line;
+  int column;
+  bool operator==(const Seen& o) const { return rule == o.rule && line == o.line && column == o.column; }
+};
+
+std::ostream& operator<<(std::ostream& os, const Seen& s) { return os << s.rule << "@" << s.line << ":" << s.column; }
+
+// Findings of `rules` (all when empty) with the default selection (plus `sel`).
+std::vector<Finding> lint(const std::string& sql, const std::string& path = "test.sql", RuleSelection sel = {},
+                          Settings settings = {}) {
+  return dgtest::lint_text(sql, sel, settings, path);
+}
+
+std::vector<Seen> seen(const std::vector<Finding>& fs, const std::vector<std::string>& rules) {
+  std::vector<Seen> out;
+  for (const auto& f : fs) {
+    if (std::find(rules.begin(), rules.end(), f.rule) != rules.end()) {
+      out.push_back({f.rule, f.start.line, f.start.column});
+    }
+  }
+  return out;
+}
+
+const Finding* first(const std::vector<Finding>& fs, const std::string& rule) {
+  for (const auto& f : fs) {
+    if (f.rule == rule) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("one hazard, one finding: ADD FOREIGN KEY without NOT VALID", "[rules][precision]") {
+  const std::string sql = "ALTER TABLE orders ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) REFERENCES users (id);";
+  auto f = lint(sql);
+  CHECK(seen(f, {"adding-foreign-key-constraint", "constraint-missing-not-valid"}) ==
+        std::vector<Seen>{{"constraint-missing-not-valid", 1, 20}});
+  const Finding* c = first(f, "constraint-missing-not-valid");
+  REQUIRE(c != nullptr);
+  CHECK(c->message ==
+        "adding FOREIGN KEY constraint orders_user_fkey without NOT VALID checks every existing row while it takes "
+        "SHARE ROW EXCLUSIVE on orders: blocks writes (reads continue) until the transaction ends, and takes SHARE "
+        "ROW EXCLUSIVE on users: blocks writes (reads continue) until the transaction ends");
+  CHECK(c->fix.has_value());
+  // Without constraint-missing-not-valid, adding-foreign-key-constraint reports it.
+  RuleSelection sel;
+  sel.exclude = {"constraint-missing-not-valid"};
+  CHECK(seen(lint(sql, "test.sql", sel), {"adding-foreign-key-constraint", "constraint-missing-not-valid"}) ==
+        std::vector<Seen>{{"adding-foreign-key-constraint", 1, 20}});
+}
+
+TEST_CASE("ADD COLUMN ... CHECK on an existing table checks every row", "[rules][precision]") {
+  auto f = lint("ALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0);");
+  const Finding* c = first(f, "constraint-missing-not-valid");
+  REQUIRE(c != nullptr);
+  CHECK(c->start.line == 1);
+  CHECK(c->start.column == 20);
+  CHECK(c->message ==
+        "adding column qty with a CHECK constraint checks every existing row while it takes ACCESS EXCLUSIVE on "
+        "orders: blocks reads and writes until the transaction ends");
+  CHECK(first(lint("CREATE TABLE o (id int);\nALTER TABLE o ADD COLUMN qty int CHECK (qty > 0);"),
+              "constraint-missing-not-valid") == nullptr);
+}
+
+TEST_CASE("require-statement-timeout: only statements that read or write every row", "[rules][precision]") {
+  // Catalog-only changes end as soon as they have their lock: not statement_timeout's concern.
+  for (const char* sql : {"ALTER TABLE orders ADD COLUMN note text;", "ALTER TABLE orders DROP CONSTRAINT c;",
+                          "ALTER TABLE orders ADD COLUMN n int NOT NULL DEFAULT 0;",
+                          "ALTER TABLE orders ALTER COLUMN n SET DEFAULT 1;", "ALTER TABLE orders RENAME TO o2;"}) {
+    INFO(sql);
+    CHECK(seen(lint(sql), {"require-statement-timeout"}).empty());
+    CHECK(seen(lint(sql), {"require-lock-timeout"}) == std::vector<Seen>{{"require-lock-timeout", 1, 1}});
+  }
+  // The first statement that scans is reported, even after a catalog-only one.
+  auto f = lint("ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_note ON orders (note);\n"
+                "ALTER TABLE orders ALTER COLUMN n SET NOT NULL;");
+  CHECK(seen(f, {"require-statement-timeout"}) == std::vector<Seen>{{"require-statement-timeout", 2, 1}});
+  CHECK(seen(lint("ALTER TABLE orders ADD COLUMN id2 uuid DEFAULT gen_random_uuid();"), {"require-statement-timeout"})
+            .size() == 1);
+}
+
+TEST_CASE("idempotency rules: context decides per runner and transaction", "[rules][precision]") {
+  const std::vector<std::string> idem = {"require-if-not-exists", "require-if-exists", "non-idempotent-insert",
+                                         "unguarded-create"};
+  const std::string body = "CREATE TABLE t (id bigint);\nINSERT INTO t VALUES (1);\nDROP TABLE u;\n";
+  // A plain psql file: no tracker, no transaction: reported.
+  CHECK(seen(lint(body, "db/schema.sql"), idem) ==
+        std::vector<Seen>{{"require-if-not-exists", 1, 1}, {"non-idempotent-insert", 2, 1}, {"require-if-exists", 3, 1}});
+  // goose runs the file in a transaction and records it: quiet.
+  CHECK(seen(lint("-- +goose Up\n" + body, "db/1_a.sql"), idem).empty());
+  // ... unless the file runs outside a transaction, with more than one statement (one alone is atomic).
+  CHECK(seen(lint("-- +goose Up\n-- +goose NO TRANSACTION\nCREATE TABLE t (id bigint);\n"
+                  "CREATE INDEX CONCURRENTLY i ON t (id);\n",
+                  "db/1_a.sql"),
+             idem) == std::vector<Seen>{{"require-if-not-exists", 3, 1}, {"require-if-not-exists", 4, 1}});
+  CHECK(seen(lint("-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY i ON t (id);\n", "db/1_a.sql"),
+             idem)
+            .empty());
+  CHECK(seen(lint("ALTER TABLE t ADD COLUMN c text;", "prisma/migrations/1_a/migration.sql"), idem).empty());
+  // Prisma: several statements are one implicit transaction.
+  CHECK(seen(lint(body, "prisma/migrations/1_a/migration.sql"), idem).empty());
+  // Flyway, dbmate: wrapped.
+  CHECK(seen(lint(body, "db/V1__a.sql"), idem).empty());
+  CHECK(seen(lint("-- migrate:up\n" + body, "db/1_a.sql"), idem).empty());
+  // A plain file's explicit transaction does not stop a second psql -f: still reported.
+  CHECK(seen(lint("BEGIN;\n" + body + "COMMIT;\n", "db/schema.sql"), idem).size() == 3);
+  // Chosen by the user (--severity, a preset, the config): reported everywhere.
+  RuleSelection sel;
+  sel.severity["require-if-not-exists"] = Severity::warning;
+  CHECK(seen(lint("-- +goose Up\n" + body, "db/1_a.sql", sel), idem) ==
+        std::vector<Seen>{{"require-if-not-exists", 2, 1}});
+}
+
+TEST_CASE("goose and dbmate down sections are not linted as the up migration", "[rules][precision]") {
+  const std::string goose =
+      "-- +goose Up\nCREATE TABLE IF NOT EXISTS t (id bigint);\n-- +goose Down\nDROP TABLE t;\nDROP INDEX i;\n";
+  auto f = lint(goose, "db/1_a.sql");
+  CHECK(seen(f, {"ban-drop-table", "require-concurrent-index-deletion", "syntax-error"}).empty());
+  const std::string dbmate = "-- migrate:up\nALTER TABLE t ADD COLUMN c text;\n\n-- migrate:down\nALTER TABLE t DROP COLUMN c;\n";
+  CHECK(seen(lint(dbmate, "db/1_a.sql"), {"ban-drop-column"}).empty());
+  // The same statements in the up section are reported.
+  CHECK(seen(lint("-- +goose Up\nDROP TABLE t;\n-- +goose Down\nSELECT 1;\n", "db/1_a.sql"), {"ban-drop-table"}) ==
+        std::vector<Seen>{{"ban-drop-table", 2, 1}});
+  // A syntax error in a down section is still one.
+  CHECK(seen(lint("-- +goose Up\nSELECT 1;\n-- +goose Down\nDROP TABLEE t;\n", "db/1_a.sql"), {"syntax-error"}).size() ==
+        1);
+}
+
+TEST_CASE("goose StatementBegin ... StatementEnd blocks: the last statement may lack its semicolon",
+          "[rules][precision][parse]") {
+  const std::string sql =
+      "-- +goose Up\n"
+      "-- +goose StatementBegin\n"
+      "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$\n"
+      "-- +goose StatementEnd\n"
+      "-- +goose StatementBegin\n"
+      "SELECT 1\n"
+      "-- +goose StatementEnd\n";
+  auto pf = parse_sql(sql);
+  CHECK(pf.errors.empty());
+  REQUIRE(pf.statements.size() == 2);
+  CHECK(pf.statements[0].kind == "CreateFunctionStmt");
+  CHECK(pf.statements[1].kind == "SelectStmt");
+  CHECK(seen(lint(sql, "db/1_a.sql"), {"syntax-error"}).empty());
+}
+
+TEST_CASE("unguarded-create: DROP CONSTRAINT IF EXISTS does not make ADD ... USING INDEX re-runnable",
+          "[rules][precision]") {
+  auto f = lint("ALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_key;\n"
+                "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_idx;\n",
+                "db/schema.sql");
+  const Finding* u = first(f, "unguarded-create");
+  REQUIRE(u != nullptr);
+  CHECK(u->start.line == 2);
+  CHECK(u->message ==
+        "re-running this migration fails: the DROP CONSTRAINT t_a_key before it also drops the constraint's index "
+        "(index t_a_idx, renamed to t_a_key by the first run), so the re-run's ADD ... USING INDEX t_a_idx finds no "
+        "index");
+  // The index built again after the drop makes it re-runnable.
+  CHECK(first(lint("ALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_key;\n"
+                   "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a_key ON t (a);\n"
+                   "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_key;\n",
+                   "db/schema.sql"),
+              "unguarded-create") == nullptr);
+  // One guarded drop covers one ADD of the name, not a second one.
+  f = lint("ALTER TABLE t DROP CONSTRAINT IF EXISTS c;\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\n"
+           "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 1);\n",
+           "db/schema.sql");
+  CHECK(seen(f, {"unguarded-create"}) == std::vector<Seen>{{"unguarded-create", 3, 15}});
+}
+
+TEST_CASE("serial overflow is reported whichever rule is on", "[rules][precision]") {
+  const std::string sql = "CREATE TABLE t (id serial PRIMARY KEY, n smallserial);";
+  auto f = lint(sql);
+  CHECK(seen(f, {"prefer-identity", "prefer-bigint-over-int", "prefer-bigint-over-smallint"}) ==
+        std::vector<Seen>{{"prefer-identity", 1, 20}, {"prefer-identity", 1, 42}});
+  const Finding* p = first(f, "prefer-identity");
+  REQUIRE(p != nullptr);
+  CHECK(p->message ==
+        "column id of t is serial: serial creates a separately owned sequence with its own permissions and dump "
+        "behaviour, and it overflows at 2,147,483,647; identity columns are the SQL-standard replacement");
+  RuleSelection sel;
+  sel.exclude = {"prefer-identity"};
+  f = lint(sql, "test.sql", sel);
+  CHECK(seen(f, {"prefer-identity", "prefer-bigint-over-int", "prefer-bigint-over-smallint"}) ==
+        std::vector<Seen>{{"prefer-bigint-over-int", 1, 20}, {"prefer-bigint-over-smallint", 1, 42}});
+  const Finding* b = first(f, "prefer-bigint-over-int");
+  REQUIRE(b != nullptr);
+  REQUIRE(b->fix.has_value());
+  CHECK(b->fix->title == "use bigserial");
+}
+
+TEST_CASE("prefer-identity is quiet on Prisma migrations", "[rules][precision]") {
+  const std::string sql = "CREATE TABLE \"User\" (\"id\" SERIAL NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));";
+  auto f = lint(sql, "prisma/migrations/1_init/migration.sql");
+  CHECK(seen(f, {"prefer-identity", "prefer-bigint-over-int"}) ==
+        std::vector<Seen>{{"prefer-bigint-over-int", 1, 27}});
+}
+
+TEST_CASE("REINDEX SCHEMA / DATABASE without CONCURRENTLY", "[rules][precision]") {
+  auto f = lint("REINDEX SCHEMA app;");
+  const Finding* r = first(f, "require-concurrent-reindex");
+  REQUIRE(r != nullptr);
+  CHECK(r->message ==
+        "REINDEX SCHEMA without CONCURRENTLY rebuilds the indexes of every table of schema app, one table at a time: "
+        "it takes SHARE on each table (blocks writes) and ACCESS EXCLUSIVE on each of its indexes (blocks the reads "
+        "that use them) while that table's indexes are rebuilt");
+  CHECK(first(lint("REINDEX SCHEMA CONCURRENTLY app;"), "require-concurrent-reindex") == nullptr);
+  CHECK(first(lint("REINDEX (CONCURRENTLY false) TABLE t;"), "require-concurrent-reindex") != nullptr);
+  CHECK(first(lint("VACUUM (FULL off) t;"), "ban-vacuum-full") == nullptr);
+  CHECK(first(lint("VACUUM (FULL) t;"), "ban-vacuum-full") != nullptr);
+}
+
+TEST_CASE("--fix output lints clean: the unique-constraint fix", "[rules][precision][fix]") {
+  const std::string sql = "ALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE (code);\n";
+  auto f = lint(sql, "db/schema.sql");
+  const Finding* u = first(f, "disallowed-unique-constraint");
+  REQUIRE(u != nullptr);
+  REQUIRE(u->fix.has_value());
+  auto out = apply_fixes(sql, {&*u->fix});
+  CHECK(out.text ==
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS orders_code_key ON orders (code);\n"
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'orders'::regclass AND conname = "
+        "'orders_code_key') THEN ALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE USING INDEX "
+        "orders_code_key; END IF; END $$;\n");
+  // The fixed file draws none of the findings the fix was meant to remove, and no new one.
+  auto again = lint(out.text, "db/schema.sql");
+  for (const auto& g : again) {
+    INFO(g.rule << "@" << g.start.line << ": " << g.message);
+    CHECK((g.rule == "require-lock-timeout" || g.rule == "require-statement-timeout"));
+  }
+}
