@@ -107,7 +107,7 @@ drift = ["public._prisma_migrations", "audit.*"]
 TEST_CASE("config: unknown keys and bad values are errors at file:line:col", "[config]") {
   CHECK(error_of("pg_versoin = 15\n") ==
         "cfg/driftguard.toml:1:1: unknown key 'pg_versoin' (known: extend, preset, pg_version, runner, fail_on, "
-        "baseline, platform, prelude, rules, rls, ignore)");
+        "baseline, platform, prelude, rules, rls, ignore, verify)");
   CHECK(error_of("\npg_version = \"15\"\n") ==
         "cfg/driftguard.toml:2:14: pg_version must be an integer between 9 and 18, got a string");
   CHECK(error_of("pg_version = 19\n") == "cfg/driftguard.toml:1:14: pg_version must be an integer between 9 and 18, got 19");

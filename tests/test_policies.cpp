@@ -68,7 +68,7 @@ TEST_CASE("policies: config errors name the file, line and column", "[policies]"
   CHECK(error_of("[rules]\ndestructive = \"fatal\"\n") ==
         "cfg/driftguard.toml:2:15: destructive must be \"error\", \"warning\", \"info\" or \"off\", got \"fatal\"");
   CHECK(error_of("[rules]\nexclude = [\"locking\", \"lockin\"]\n") ==
-        "cfg/driftguard.toml:2:24: unknown rule or category 'lockin' (see `driftguard rules`)");
+        "cfg/driftguard.toml:2:23: unknown rule or category 'lockin' (see `driftguard rules`)");
   CHECK(error_of("preset = \"additive\"\n") ==
         "cfg/driftguard.toml:1:10: unknown preset \"additive\" (presets: additive-only, online-safe, prisma, strict, "
         "supabase)");
@@ -80,7 +80,7 @@ TEST_CASE("policies: config errors name the file, line and column", "[policies]"
   CHECK(error_of("[rules.options.identifier-naming]\ntable = '^(tbl_'\n") ==
         "cfg/driftguard.toml:2:9: table: not a valid regular expression: missing ): ^(tbl_");
   CHECK(error_of("[rules.options.require-header]\npatterns = ['^-- ok', '[z-a]']\n") ==
-        "cfg/driftguard.toml:2:24: patterns: not a valid regular expression: invalid character class range: z-a");
+        "cfg/driftguard.toml:2:23: patterns: not a valid regular expression: invalid character class range: z-a");
 }
 
 TEST_CASE("policies: every preset is a config the loader accepts, and does what it says", "[policies]") {
@@ -160,12 +160,14 @@ TEST_CASE("policies: a monorepo root config with a preset, a service config that
   INFO(r.err);
   CHECK(r.code == 1);
   CHECK(r.out ==
-        "services/api/migrations/000002_drop_legacy.up.sql:1:1: error: drops column legacy_flag of table accounts: "
-        "its data is lost, and deployed clients that still read or write it fail [ban-drop-column]\n"
-        "services/api/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx [ban-drop-index]\n"
-        "services/billing/migrations/000002_drop_legacy.up.sql:1:1: warning: drops column legacy_flag of table accounts: "
-        "its data is lost, and deployed clients that still read or write it fail [ban-drop-column]\n"
-        "services/billing/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx [ban-drop-index]\n");
+        "services/api/migrations/000002_drop_legacy.up.sql:1:22: error: drops column legacy_flag from table accounts: "
+        "its data is deleted and code that still reads or writes it fails [ban-drop-column]\n"
+        "services/api/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx: queries that "
+        "used it get slower, and if it is unique, duplicate rows can be inserted [ban-drop-index]\n"
+        "services/billing/migrations/000002_drop_legacy.up.sql:1:22: warning: drops column legacy_flag from table "
+        "accounts: its data is deleted and code that still reads or writes it fails [ban-drop-column]\n"
+        "services/billing/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx: queries "
+        "that used it get slower, and if it is unique, duplicate rows can be inserted [ban-drop-index]\n");
 
   SECTION("config --show names the extended config and the presets") {
     auto show = repo.driftguard("config --show services/billing/migrations/000002_drop_legacy.up.sql");
@@ -180,10 +182,10 @@ TEST_CASE("policies: a monorepo root config with a preset, a service config that
     auto t = repo.driftguard("lint services/api --format gcc --severity destructive=info --severity ban-drop-index=warning");
     CHECK(t.code == 0);
     CHECK(t.out ==
-          "services/api/migrations/000002_drop_legacy.up.sql:1:1: info: drops column legacy_flag of table accounts: "
-          "its data is lost, and deployed clients that still read or write it fail [ban-drop-column]\n"
-          "services/api/migrations/000002_drop_legacy.up.sql:2:1: warning: drops index accounts_legacy_idx "
-          "[ban-drop-index]\n");
+          "services/api/migrations/000002_drop_legacy.up.sql:1:22: info: drops column legacy_flag from table "
+          "accounts: its data is deleted and code that still reads or writes it fails [ban-drop-column]\n"
+          "services/api/migrations/000002_drop_legacy.up.sql:2:1: warning: drops index accounts_legacy_idx: queries "
+          "that used it get slower, and if it is unique, duplicate rows can be inserted [ban-drop-index]\n");
     auto only = repo.driftguard("lint services/api --format gcc --rule transaction --exclude-rule destructive");
     CHECK(only.code == 0);
     CHECK(only.out.empty());
@@ -259,5 +261,57 @@ TEST_CASE("policies: approvals in schema.prisma for prisma-check findings", "[po
           "[unused-ignore]\n"
           "prisma/schema.prisma:11:45: warning: driftguard-ignore for prisma-changed-type approves nothing: "
           "prisma-changed-type reports nothing on the next line [unused-ignore]\n");
+  }
+}
+
+TEST_CASE("policies: convention rules on an up/down project", "[policies]") {
+  Repo repo;
+  repo.write("driftguard.toml",
+             "[rules]\n"
+             "convention = \"warning\"\n"
+             "require-down-migration = \"error\"\n"
+             "migration-file-name = \"error\"\n"
+             "idempotency = \"off\"\n"
+             "locking = \"off\"\n"
+             "\n"
+             "[rules.options.require-header]\n"
+             "lines = [\"-- ACME migration\"]\n");
+  repo.write("db/migrations/000001_create_users.up.sql",
+             "-- ACME migration\nBEGIN;\nCREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
+             "CREATE INDEX users_name_idx ON users (name);\nCOMMIT;\n");
+  repo.write("db/migrations/000001_create_users.down.sql", "DROP TABLE users;\n");
+  repo.write("db/migrations/000002_AddEmail.up.sql",
+             "-- ACME migration\nALTER TABLE users ADD COLUMN email text;\nALTER TABLE users ADD COLUMN \"phoneNumber\" text;\n");
+  repo.write("db/migrations/000002_AddEmail.down.sql", "ALTER TABLE users DROP COLUMN email, DROP COLUMN phone;\n");
+  repo.write("db/migrations/000003_add_orders.up.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n");
+  repo.commit("migrations");
+
+  auto r = repo.driftguard("lint db/migrations --format gcc --runner plain");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out ==
+        "db/migrations/000002_AddEmail.up.sql:2:1: error: migration name 000002_AddEmail.up.sql does not match the "
+        "naming pattern ^\\d+_[a-z0-9_]+(\\.(up|down)\\.sql)?$ (up-down layout) [migration-file-name]\n"
+        "db/migrations/000002_AddEmail.up.sql:2:1: warning: this and the next ALTER TABLE statement change users one "
+        "after the other: each takes its own ACCESS EXCLUSIVE lock, waiting behind every running query, and may scan "
+        "or rewrite the table again [multiple-alter-table]\n"
+        "db/migrations/000002_AddEmail.up.sql:2:1: warning: runs outside a transaction (plain SQL runs statement by "
+        "statement): if a later statement fails, the statements before it stay applied and the migration is half "
+        "done [require-transaction]\n"
+        "db/migrations/000002_AddEmail.up.sql:3:30: warning: column name \"phoneNumber\" does not follow the naming "
+        "convention (snake_case: lower-case letters, digits and underscores) [identifier-naming]\n"
+        "db/migrations/000003_add_orders.up.sql:1:1: error: no down migration: db/migrations/000003_add_orders.down.sql "
+        "does not exist [require-down-migration]\n"
+        "db/migrations/000003_add_orders.up.sql:1:1: warning: line 1 of the migration header should be \"-- ACME "
+        "migration\" [require-header]\n");
+
+  SECTION("lint --fix applies the mechanical fixes: header, merged ALTER TABLE") {
+    auto f = repo.driftguard("lint db/migrations --format gcc --runner plain --fix");
+    CHECK(repo.read("db/migrations/000003_add_orders.up.sql") ==
+          "-- ACME migration\nCREATE TABLE orders (id bigint PRIMARY KEY);\n");
+    // The transaction fix and the merge touch the same statements: one applies now, the other on the next run.
+    auto again = repo.driftguard("lint db/migrations --format gcc --runner plain --fix");
+    CHECK(repo.read("db/migrations/000002_AddEmail.up.sql") ==
+          "-- ACME migration\nBEGIN;\n\nALTER TABLE users ADD COLUMN email text,\n  ADD COLUMN \"phoneNumber\" text;\n\nCOMMIT;\n");
   }
 }
