@@ -120,6 +120,7 @@ TEST_CASE("verify: exit 2 for usage, config and connection errors", "[verify][pg
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: driftguard.toml:2:1: unknown key 'table' in [verify] (known: tables, columns, "
                  "rls, policies, extensions)\n");
+  p.repo.write("driftguard.toml", "");
   r = p.verify("--column profiles");
   CHECK(r.code == 2);
   CHECK(r.err == "driftguard: error: --column expects TABLE.COLUMN (SCHEMA.TABLE.COLUMN), got 'profiles'\n");
