@@ -315,3 +315,67 @@ TEST_CASE("policies: convention rules on an up/down project", "[policies]") {
           "-- ACME migration\nBEGIN;\n\nALTER TABLE users ADD COLUMN email text,\n  ADD COLUMN \"phoneNumber\" text;\n\nCOMMIT;\n");
   }
 }
+
+TEST_CASE("policies: a Supabase project with one master migration file, the supabase preset and naming rules",
+          "[policies]") {
+  Repo repo;
+  repo.write("supabase/config.toml", "project_id = \"acme\"\n");
+  repo.write("driftguard.toml",
+             "preset = \"supabase\"\n"
+             "\n"
+             "[rules]\n"
+             "identifier-naming = \"error\"\n"
+             "migration-file-name = \"error\"\n"
+             "idempotency = \"off\"\n");
+  repo.write("supabase/migrations/20240101000000_schema.sql",
+             "create table public.profiles (id uuid primary key, \"displayName\" text);\n"
+             "alter table public.profiles enable row level security;\n"
+             "create table public.social_posts (id bigint generated always as identity primary key, body text);\n"
+             "create table private.audit_log (id bigint primary key);\n");
+  repo.write("supabase/migrations/20240102_Seed.sql", "insert into public.profiles (id) values (gen_random_uuid());\n");
+  repo.commit("schema");
+  auto r = repo.driftguard("lint supabase/migrations --format gcc");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  // private is not an exposed schema: audit_log needs no row level security.
+  CHECK(r.out ==
+        "supabase/migrations/20240101000000_schema.sql:1:52: error: column name \"displayName\" does not follow the "
+        "naming convention (snake_case: lower-case letters, digits and underscores) [identifier-naming]\n"
+        "supabase/migrations/20240101000000_schema.sql:3:14: error: table public.social_posts is created in exposed "
+        "schema public without ENABLE ROW LEVEL SECURITY in this migration: every client with the API role can read "
+        "and change all of its rows [rls-not-enabled]\n"
+        "supabase/migrations/20240102_Seed.sql:1:1: error: migration name 20240102_Seed.sql does not match the naming "
+        "pattern ^\\d{14}_[a-z0-9_]+\\.sql$ (supabase layout) [migration-file-name]\n");
+}
+
+TEST_CASE("policies: a Prisma project with the prisma preset", "[policies]") {
+  Repo repo;
+  repo.write("driftguard.toml", "preset = \"prisma\"\n");
+  repo.write("prisma/migrations/20240101000000_init/migration.sql",
+             "-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    \"email\" TEXT NOT NULL,\n\n"
+             "    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\n"
+             "CREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n");
+  repo.write("prisma/migrations/20240201000000_drop_email/migration.sql",
+             "-- AlterTable\nALTER TABLE \"User\" DROP COLUMN \"email\";\n");
+  repo.commit("prisma");
+  auto r = repo.driftguard("lint prisma/migrations --format gcc");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  // No idempotency finding (require-if-not-exists on every CREATE): Prisma never re-runs a migration.
+  CHECK(r.out ==
+        "prisma/migrations/20240101000000_init/migration.sql:3:10: warning: column id of \"User\" is serial: serial "
+        "creates a separately owned sequence with its own permissions and dump behaviour; identity columns are the "
+        "SQL-standard replacement [prefer-identity]\n"
+        "prisma/migrations/20240201000000_drop_email/migration.sql:2:1: warning: ALTER TABLE takes ACCESS EXCLUSIVE on "
+        "\"User\": blocks reads and writes until the transaction ends, and no lock_timeout is set before it in this "
+        "file: while it waits for a conflicting lock (any long query or open transaction on the table), every later "
+        "query on the table queues behind it [require-lock-timeout]\n"
+        "prisma/migrations/20240201000000_drop_email/migration.sql:2:1: info: ALTER TABLE takes ACCESS EXCLUSIVE on "
+        "\"User\": blocks reads and writes until the transaction ends, and no statement_timeout is set before it in "
+        "this file: if it runs long (a scan or rewrite of a large table), it blocks the table for as long as it runs "
+        "[require-statement-timeout]\n"
+        "prisma/migrations/20240201000000_drop_email/migration.sql:2:20: error: drops column email from table "
+        "\"User\": its data is deleted and code that still reads or writes it fails [ban-drop-column]\n");
+  auto plain = repo.driftguard("lint prisma/migrations --format gcc --config /dev/null");
+  CHECK(plain.out.find("[require-if-not-exists]") != std::string::npos);  // without the preset
+}
