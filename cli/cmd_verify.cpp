@@ -42,6 +42,7 @@ struct Catalog {
   std::set<std::tuple<std::string, std::string, std::string>> columns;         // (schema, table, column)
   std::map<std::pair<std::string, std::string>, std::set<std::string>> policies;  // table -> policy names
   std::set<std::string> extensions;
+  std::set<std::string> schemas;
 };
 
 Catalog read_catalog(pqxx::transaction_base& tx) {
@@ -66,6 +67,7 @@ Catalog read_catalog(pqxx::transaction_base& tx) {
     c.policies[{row[0].c_str(), row[1].c_str()}].insert(row[2].c_str());
   }
   for (const auto& row : tx.exec("SELECT extname::text FROM pg_catalog.pg_extension")) c.extensions.insert(row[0].c_str());
+  for (const auto& row : tx.exec("SELECT nspname::text FROM pg_catalog.pg_namespace")) c.schemas.insert(row[0].c_str());
   return c;
 }
 
@@ -89,6 +91,8 @@ std::vector<std::string> check(const Requirement& r, const Catalog& c) {
       if (c.columns.count({r.schema, r.table, r.name})) return {};
       return {"column " + table_text(r) + "." + r.name + " does not exist"};
     case Kind::rls: {
+      // A schema that is not there would hold the requirement vacuously (a typo in the config).
+      if (r.table.empty() && !c.schemas.count(r.schema)) return {"schema " + r.schema + " does not exist"};
       std::vector<std::string> out;
       for (const auto& [table, enabled] : c.rls) {
         bool wanted = r.table.empty() ? table.first == r.schema : table == t;

@@ -93,14 +93,15 @@ TEST_CASE("verify: flags add requirements; a table named by rls, a policy by nam
   CHECK(r.code == 0);
   CHECK(r.out == "driftguard verify: all 5 requirements hold on " + p.target + "\n");
   r = p.verify("--rls public.social_posts --policy 'profiles:Admins read all' --column profiles.phone --table "
-               "auth.users");
+               "auth.users --rls pubic");
   CHECK(r.code == 1);
   CHECK(r.out ==
         "error: table auth.users does not exist\n"
         "error: column public.profiles.phone does not exist\n"
         "error: public.social_posts: row level security is disabled\n"
+        "error: schema pubic does not exist\n"
         "error: public.profiles: policy \"Admins read all\" does not exist\n"
-        "driftguard verify: 4 failed of 4 requirements on " + p.target + "\n");
+        "driftguard verify: 5 failed of 5 requirements on " + p.target + "\n");
 }
 
 TEST_CASE("verify: exit 2 for usage, config and connection errors", "[verify][pg]") {
