@@ -204,9 +204,9 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("paths", lo->paths, "Files, directories (recursive), glob patterns, or - for stdin")->required();
   lint->add_option("--stdin-filename", lo->stdin_filename, "Name (and layout) to use for the SQL read from stdin");
   lint->add_option("--format", lo->format, "Output format")->check(CLI::IsMember(report_formats()));
-  lint->add_option("--rule", lo->rules, "Run only these rules (repeatable; enables opt-in rules)");
-  lint->add_option("--exclude-rule", lo->exclude, "Do not run these rules (repeatable)");
-  lint->add_option("--severity", lo->severities, "Override a rule's severity: RULE=error|warning|info|off (repeatable)");
+  lint->add_option("--rule", lo->rules, "Run only these rules or categories (repeatable; enables opt-in rules)");
+  lint->add_option("--exclude-rule", lo->exclude, "Do not run these rules or categories (repeatable)");
+  lint->add_option("--severity", lo->severities, "Override the severity of a rule or category: RULE=error|warning|info|off (repeatable; a rule wins over its category)");
   lint->add_option("--fail-on", lo->fail_on, "Exit 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"error", "warning", "info"}));
   add_settings_flags(lint, lo->settings);

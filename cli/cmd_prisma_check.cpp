@@ -9,6 +9,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "analyzer/suppress.hpp"
 #include "analyzer/text.hpp"
 #include "cli/command.hpp"
 #include "cli/model_source.hpp"
@@ -271,6 +272,134 @@ class Checker {
   const std::vector<std::unique_ptr<Rule>> rules_ = make_all_rules();
 };
 
+// Approvals in the schema: `// driftguard-ignore RULE[, RULE] [reason]` approves the findings of those rules on
+// the next line that is neither blank nor a comment (the field, or the model or enum a removal is reported at),
+// or on its own line when it follows code; `// driftguard-ignore-file [RULES]` approves them in the whole file.
+// As in SQL, an approval that names an unknown rule or approves nothing is an unused-ignore finding.
+struct Approval {
+  Directive directive;
+  std::string file;
+  int line = 0;  // the line it approves; 0 = the whole file
+  std::vector<bool> used;
+  bool any_used = false;
+};
+
+// The `//` comments of a schema file (not `///` documentation comments), as spans that start after the slashes,
+// which is the shape parse_directives() reads.
+std::vector<pg::Comment> prisma_comments(std::string_view text) {
+  std::vector<pg::Comment> out;
+  std::size_t line_start = 0;
+  while (line_start < text.size()) {
+    std::size_t eol = text.find('\n', line_start);
+    if (eol == std::string_view::npos) eol = text.size();
+    bool quoted = false;
+    for (std::size_t i = line_start; i + 1 < eol; ++i) {
+      char c = text[i];
+      if (quoted && c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && c == '/' && text[i + 1] == '/') {
+        std::size_t end = eol > i && text[eol - 1] == '\r' ? eol - 1 : eol;
+        if (i + 2 < end && text[i + 2] != '/') out.push_back({i + 2, end});
+        break;
+      }
+    }
+    line_start = eol + 1;
+  }
+  return out;
+}
+
+std::vector<Approval> find_approvals(const std::string& file, const std::string& text) {
+  std::vector<Approval> out;
+  if (!may_contain_directives(text)) return out;
+  LineMap map(text);
+  for (auto& d : parse_directives(text, prisma_comments(text))) {
+    d.comment.begin -= 2;  // include the slashes
+    Approval a;
+    a.file = file;
+    a.used.assign(d.rules.size(), false);
+    int line = map.position(d.comment.begin).line;
+    if (d.scope == Directive::Scope::next_statement) {
+      std::string_view before = std::string_view(text).substr(map.line_start(line), d.comment.begin - map.line_start(line));
+      bool trailing = before.find_first_not_of(" \t") != std::string_view::npos;
+      a.line = line;
+      if (!trailing) {
+        for (int l = line + 1; l <= static_cast<int>(map.line_count()); ++l) {
+          std::string_view t = map.line_text(l);
+          std::size_t first = t.find_first_not_of(" \t\r");
+          if (first == std::string_view::npos || t.substr(first, 2) == "//") continue;
+          a.line = l;
+          break;
+        }
+        if (a.line == line) a.line = -1;  // nothing follows: approves nothing
+      }
+    }
+    a.directive = std::move(d);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+// Removes the approved findings and adds unused-ignore findings for the approvals that approved nothing.
+void apply_approvals(std::vector<Finding>& findings, const std::map<std::string, std::string>& texts,
+                     const Engine& engine) {
+  std::vector<Approval> approvals;
+  for (const auto& [file, text] : texts) {
+    auto found = find_approvals(file, text);
+    approvals.insert(approvals.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
+  if (approvals.empty()) return;
+  std::vector<Finding> kept;
+  for (auto& f : findings) {
+    bool approved = false;
+    for (auto& a : approvals) {
+      if (a.file != f.file || (a.line != 0 && a.line != f.start.line)) continue;
+      for (std::size_t k = 0; k < a.directive.rules.size(); ++k) {
+        if (a.directive.rules[k] == f.rule) approved = a.used[k] = true;
+      }
+      if (a.directive.rules.empty()) approved = true;
+      a.any_used = a.any_used || approved;
+    }
+    if (!approved) kept.push_back(std::move(f));
+  }
+  auto unused = [&](const Approval& a, Span span, std::string message, std::string help) {
+    Finding f;
+    f.rule = "unused-ignore";
+    f.category = "convention";
+    f.severity = engine.severity_of(f.rule);
+    if (f.severity == Severity::off) return;
+    f.file = a.file;
+    f.span = span;
+    LineMap map(texts.at(a.file));
+    f.start = map.position(span.begin);
+    f.end = map.position(span.end);
+    f.message = std::move(message);
+    f.help = std::move(help);
+    kept.push_back(std::move(f));
+  };
+  for (const auto& a : approvals) {
+    const Directive& d = a.directive;
+    std::string what = d.scope == Directive::Scope::file ? "driftguard-ignore-file" : "driftguard-ignore";
+    std::string where = d.scope == Directive::Scope::file ? "in this file" : "on the next line";
+    if (d.rules.empty()) {
+      if (!a.any_used) unused(a, d.comment, what + " approves nothing: no prisma-check finding " + where, "Remove the comment.");
+      continue;
+    }
+    for (std::size_t k = 0; k < d.rules.size(); ++k) {
+      const std::string& id = d.rules[k];
+      if (rules_named(id) != std::vector<std::string>{id}) {
+        unused(a, d.rule_spans[k], what + " names an unknown rule '" + id + "'",
+               "Use a rule id from `driftguard rules`, or remove it.");
+      } else if (!a.used[k] && engine.enabled(id)) {
+        unused(a, d.rule_spans[k], what + " for " + id + " approves nothing: " + id + " reports nothing " + where,
+               "Remove " + id + " from the comment.");
+      }
+    }
+  }
+  findings = std::move(kept);
+}
+
 bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 bool is_prisma(const std::string& s) { return s.size() > 7 && s.compare(s.size() - 7, 7, ".prisma") == 0; }
 
@@ -353,6 +482,7 @@ int run_prisma_check(const CheckOptions& o) {
                 "Run `prisma migrate dev` to create the migration for this change, and commit it with the schema.");
   }
   result.findings = std::move(checker.findings);
+  apply_approvals(result.findings, result.texts, *prof.engine);
   sort_findings(result.findings);
   report(std::cout, o.format, result, use_color(o.color));
   for (const auto& f : result.findings) {

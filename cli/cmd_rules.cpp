@@ -1,16 +1,45 @@
 // driftguard rules / driftguard explain RULE
 #include <iomanip>
+#include <memory>
+#include <string_view>
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/presets.hpp"
 #include "rules/docs.hpp"
 #include "rules/registry.hpp"
 
 namespace driftguard {
 
+namespace {
+
+// Every preset: its name and summary, then its TOML indented (what `preset = "NAME"` sets).
+void print_presets() {
+  bool first = true;
+  for (const auto& p : presets()) {
+    std::cout << (first ? "" : "\n") << p.name << ": " << p.summary << "\n";
+    first = false;
+    std::string_view toml = p.toml;
+    while (!toml.empty()) {
+      std::size_t nl = toml.find('\n');
+      std::string_view line = toml.substr(0, nl);
+      std::cout << (line.empty() ? "" : "    ") << line << "\n";
+      toml.remove_prefix(nl == std::string_view::npos ? toml.size() : nl + 1);
+    }
+  }
+}
+
+}  // namespace
+
 void add_rules_command(CLI::App& app, std::vector<CommandSpec>& out) {
   auto* sub = app.add_subcommand("rules", "List every rule: id, category, default severity, summary");
-  out.push_back({sub, [] {
+  auto show_presets = std::make_shared<bool>(false);
+  sub->add_flag("--presets", *show_presets, "List the presets (preset = \"NAME\" in driftguard.toml) and what each sets");
+  out.push_back({sub, [show_presets] {
+                   if (*show_presets) {
+                     print_presets();
+                     return 0;
+                   }
                    auto rules = make_all_rules();
                    std::size_t w = 0;
                    std::size_t wc = 0;

@@ -2,6 +2,7 @@
 
 #include "rules/transaction/runner.hpp"
 
+#include <re2/re2.h>
 #include <toml++/toml.h>
 
 #include <filesystem>
@@ -9,9 +10,11 @@
 #include <functional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "analyzer/source.hpp"
 #include "cli/model_source.hpp"
+#include "cli/presets.hpp"
 #include "rules/registry.hpp"
 
 namespace fs = std::filesystem;
@@ -105,11 +108,32 @@ class Loader {
     return *it->second;
   }
 
-  std::vector<std::string> rule_ids(const toml::node& n, const std::string& key) const {
-    auto ids = strings(n, key);
-    std::size_t i = 0;
-    for (const auto& e : *n.as_array()) rule(ids[i++], e.source());
+  // The rules a selection name stands for: a rule id or a category.
+  std::vector<std::string> rules_or_category(const std::string& name, const toml::source_region& r) const {
+    if (rules_.count(name)) return {name};
+    std::vector<std::string> ids;
+    for (const auto& [id, rule] : rules_) {
+      if (rule->info().category == name) ids.push_back(id);
+    }
+    if (ids.empty()) fail(r, "unknown rule or category '" + name + "' (see `driftguard rules`)");
     return ids;
+  }
+
+  std::vector<std::string> rule_ids(const toml::node& n, const std::string& key) const {
+    auto names = strings(n, key);
+    std::vector<std::string> ids;
+    std::size_t i = 0;
+    for (const auto& e : *n.as_array()) {
+      auto named = rules_or_category(names[i++], e.source());
+      ids.insert(ids.end(), named.begin(), named.end());
+    }
+    return ids;
+  }
+
+  // Rules match these with RE2: a pattern RE2 rejects is an error here, at its position.
+  void check_regex(const toml::node& n, const std::string& key) const {
+    RE2 re(n.as_string()->get(), RE2::Quiet);
+    if (!re.ok()) fail(n.source(), key + ": not a valid regular expression: " + re.error());
   }
 
   OptionValue option(const toml::node& n, const OptionSpec& spec, const std::string& key) const {
@@ -126,13 +150,17 @@ class Loader {
         if (!n.is_floating_point()) bad();
         return n.as_floating_point()->get();
       case OptionType::string:
+      case OptionType::regex:
         if (!n.is_string()) bad();
+        if (spec.type == OptionType::regex) check_regex(n, key);
         return n.as_string()->get();
-      case OptionType::string_list: {
+      case OptionType::string_list:
+      case OptionType::regex_list: {
         if (!n.is_array()) bad();
         std::vector<std::string> out;
         for (const auto& e : *n.as_array()) {
           if (!e.is_string()) fail(e.source(), key + " entries must be strings, got " + type_name(e));
+          if (spec.type == OptionType::regex_list) check_regex(e, key);
           out.push_back(e.as_string()->get());
         }
         return out;
@@ -141,10 +169,27 @@ class Loader {
     fail(n.source(), key + ": unsupported option type");
   }
 
-  void load(const toml::table& doc, Config& c) const {
-    each(doc, "", {"pg_version", "runner", "fail_on", "baseline", "platform", "prelude", "rules", "rls", "ignore"},
+  void load(const toml::table& doc, Config& c) {
+    each(doc, "",
+         {"extend", "preset", "pg_version", "runner", "fail_on", "baseline", "platform", "prelude", "rules", "rls",
+          "ignore", "verify"},
          [&](const std::string& key, const toml::node& v) {
-           if (key == "pg_version") {
+           if (key == "extend") {
+             extend = Located{string(v, key), v.source()};
+           } else if (key == "preset") {
+             // One name or a list, applied in order.
+             std::vector<std::string> names = v.is_array() ? strings(v, key) : std::vector<std::string>{string(v, key)};
+             std::size_t i = 0;
+             for (const auto& name : names) {
+               const toml::node& at = v.is_array() ? *v.as_array()->get(i++) : v;
+               if (!find_preset(name)) {
+                 std::string known;
+                 for (const auto& p : presets()) known += (known.empty() ? "" : ", ") + std::string(p.name);
+                 fail(at.source(), "unknown preset \"" + name + "\" (presets: " + known + ")");
+               }
+               preset_names.push_back(name);
+             }
+           } else if (key == "pg_version") {
              if (!v.is_integer() || v.as_integer()->get() < 9 || v.as_integer()->get() > 18) {
                fail(v.source(), "pg_version must be an integer between 9 and 18, got " +
                                     (v.is_integer() ? std::to_string(v.as_integer()->get()) : type_name(v)));
@@ -172,6 +217,8 @@ class Loader {
            } else if (key == "rls") {
              each(table(v, key), "rls", {"exposed_schemas"},
                   [&](const std::string&, const toml::node& s) { c.exposed_schemas = strings(s, "exposed_schemas"); });
+           } else if (key == "verify") {
+             load_verify(table(v, key), c);
            } else if (key == "ignore") {
              each(table(v, key), "ignore", {"files", "drift"}, [&](const std::string& k, const toml::node& s) {
                (k == "files" ? c.ignore_files : c.ignore_drift) = strings(s, k);
@@ -180,17 +227,71 @@ class Loader {
          });
   }
 
+  // [verify]: tables = [...], columns = {TABLE = [...]}, rls = [SCHEMA or TABLE], policies = {TABLE = [...]},
+  // extensions = [...]. Each entry remembers where it is written, for the report.
+  void load_verify(const toml::table& t, Config& c) const {
+    using Kind = Requirement::Kind;
+    auto add = [&](Kind kind, const std::string& table_name, std::string name, const toml::node& at) {
+      Requirement r;
+      r.kind = kind;
+      if (kind == Kind::rls && table_name.find('.') == std::string::npos) {
+        r.schema = table_name;  // every table of the schema
+      } else if (!table_name.empty()) {
+        std::tie(r.schema, r.table) = split_table_name(table_name);
+      }
+      r.name = std::move(name);
+      r.where = where(path_, at.source());
+      c.verify.push_back(std::move(r));
+    };
+    each(t, "verify", {"tables", "columns", "rls", "policies", "extensions"},
+         [&](const std::string& key, const toml::node& v) {
+           if (key == "columns" || key == "policies") {
+             for (auto&& [tbl, names] : table(v, key)) {
+               std::string tname(tbl.str());
+               if (tname.empty()) fail(tbl.source(), key + ": a table name must not be empty");
+               if (!names.is_array()) fail(names.source(), key + "." + tname + " must be an array of strings, got " + type_name(names));
+               if (key == "policies" && names.as_array()->empty()) add(Kind::policy, tname, "", names);
+               for (const auto& n : *names.as_array()) {
+                 add(key == "columns" ? Kind::column : Kind::policy, tname, string(n, key + "." + tname + " entries"), n);
+               }
+               if (key == "columns" && names.as_array()->empty()) {
+                 fail(names.source(), "columns." + tname + " lists no column (use tables = [...] for the table alone)");
+               }
+             }
+             return;
+           }
+           if (!v.is_array()) fail(v.source(), key + " must be an array of strings, got " + type_name(v));
+           for (const auto& e : *v.as_array()) {
+             std::string s = string(e, key + " entries");
+             if (key == "tables") add(Kind::table, s, "", e);
+             if (key == "rls") add(Kind::rls, s, "", e);
+             if (key == "extensions") add(Kind::extension, "", s, e);
+           }
+         });
+  }
+
+  // [rules]: select, exclude, severity, options, and `RULE-OR-CATEGORY = "level"` (the same as in
+  // [rules.severity]). Within one file a rule's own severity wins over its category's, whatever the order.
   void load_rules(const toml::table& t, Config& c) const {
-    each(t, "rules", {"select", "exclude", "severity", "options"}, [&](const std::string& key, const toml::node& v) {
+    std::map<std::string, Severity> by_rule;
+    std::vector<std::pair<std::vector<std::string>, Severity>> by_category;
+    auto set_severity = [&](const std::string& name, const toml::key& k, const toml::node& level) {
+      auto ids = rules_or_category(name, k.source());
+      Severity s = severity(level, name, true);
+      if (rules_.count(name)) {
+        by_rule[name] = s;
+      } else {
+        by_category.emplace_back(std::move(ids), s);
+      }
+    };
+    for (auto&& [k, v] : t) {
+      std::string key(k.str());
       if (key == "select" || key == "exclude") {
         auto ids = rule_ids(v, key);
         (key == "select" ? c.selection.only : c.selection.exclude).insert(ids.begin(), ids.end());
       } else if (key == "severity") {
-        for (auto&& [id, level] : table(v, "rules.severity")) {
-          rule(std::string(id.str()), id.source());
-          c.selection.severity[std::string(id.str())] = severity(level, std::string(id.str()), true);
-        }
-      } else {
+        for (auto&& [id, level] : table(v, "rules.severity")) set_severity(std::string(id.str()), id, level);
+      } else if (key == "options") {
         for (auto&& [id, opts] : table(v, "rules.options")) {
           std::string rid(id.str());
           const Rule& r = rule(rid, id.source());
@@ -210,9 +311,36 @@ class Loader {
             out[std::string(name.str())] = option(value, *spec, std::string(name.str()));
           }
         }
+      } else if (v.is_string() && (rules_.count(key) || is_category(key))) {
+        set_severity(key, k, v);
+      } else if (rules_.count(key) || is_category(key)) {
+        severity(v, key, true);  // throws: not a level
+      } else {
+        fail(k.source(), "unknown key '" + key +
+                             "' in [rules] (known: select, exclude, severity, options, or a rule id or category set "
+                             "to a severity)");
       }
-    });
+    }
+    for (const auto& [ids, s] : by_category) {
+      for (const auto& id : ids) c.selection.severity[id] = s;
+    }
+    for (const auto& [id, s] : by_rule) c.selection.severity[id] = s;
   }
+
+  bool is_category(const std::string& name) const {
+    for (const auto& [id, rule] : rules_) {
+      if (rule->info().category == name) return true;
+    }
+    return false;
+  }
+
+  // What load() found besides the settings: the config this one extends and the presets it applies.
+  struct Located {
+    std::string value;
+    toml::source_region at;
+  };
+  std::optional<Located> extend;
+  std::vector<std::string> preset_names;
 
  private:
   std::string path_;
@@ -234,18 +362,92 @@ fs::path absolute_normal(const std::string& p) {
 
 }  // namespace
 
-Config parse_config(std::string_view text, const std::string& path, const std::vector<std::unique_ptr<Rule>>& rules) {
-  Config c;
-  c.path = path;
-  c.dir = absolute_normal(path).parent_path().string();
+namespace {
+
+// Applies one layer over what the layers below it set: a value set in the layer replaces the one below, except
+// lists of exclusions and ignores, which add up. Paths a layer from another folder wrote are made absolute, so
+// they stay relative to the file that wrote them.
+void merge(Config& into, const Config& layer) {
+  const bool elsewhere = !layer.dir.empty() && layer.dir != into.dir;
+  auto anchored = [&](const std::string& p) {
+    return elsewhere && !fs::path(p).is_absolute() ? (fs::path(layer.dir) / p).lexically_normal().generic_string() : p;
+  };
+  if (layer.pg_version) into.pg_version = layer.pg_version;
+  if (layer.runner) into.runner = layer.runner;
+  if (layer.fail_on) into.fail_on = layer.fail_on;
+  if (layer.baseline) into.baseline = layer.baseline;
+  if (layer.platform) into.platform = layer.platform;
+  if (layer.prelude) into.prelude = anchored(*layer.prelude);
+  if (!layer.exposed_schemas.empty()) into.exposed_schemas = layer.exposed_schemas;
+  for (const auto& g : layer.ignore_files) into.ignore_files.push_back(anchored(g));
+  into.ignore_drift.insert(into.ignore_drift.end(), layer.ignore_drift.begin(), layer.ignore_drift.end());
+  if (!layer.selection.only.empty()) into.selection.only = layer.selection.only;
+  into.selection.exclude.insert(layer.selection.exclude.begin(), layer.selection.exclude.end());
+  for (const auto& [id, s] : layer.selection.severity) into.selection.severity[id] = s;
+  for (const auto& [id, opts] : layer.rule_options) {
+    for (const auto& [name, v] : opts) into.rule_options[id][name] = v;
+  }
+  into.verify.insert(into.verify.end(), layer.verify.begin(), layer.verify.end());
+  into.presets.insert(into.presets.end(), layer.presets.begin(), layer.presets.end());
+  into.extends.insert(into.extends.end(), layer.extends.begin(), layer.extends.end());
+}
+
+// A config with what it extends and its presets applied: the extended config (itself composed), then each
+// preset in order, then the file's own settings. `chain` holds the absolute paths being composed (cycles).
+Config compose(std::string_view text, const std::string& path, const std::vector<std::unique_ptr<Rule>>& rules,
+               std::vector<std::string>& chain) {
+  Config own;
+  own.path = path;
+  own.dir = absolute_normal(path).parent_path().string();
   toml::table doc;
   try {
     doc = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw ConfigError(where(path, e.source()) + ": " + std::string(e.description()));
   }
-  Loader(path, rules).load(doc, c);
-  return c;
+  Loader loader(path, rules);
+  loader.load(doc, own);
+
+  Config result;
+  result.path = own.path;
+  result.dir = own.dir;
+  if (loader.extend) {
+    fs::path base = (fs::path(own.dir) / loader.extend->value).lexically_normal();
+    std::string shown = display_path(base, fs::path(path).is_relative());
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      if (chain[i] != base.string()) continue;
+      std::string cycle;
+      for (std::size_t k = i; k < chain.size(); ++k) cycle += display_path(chain[k], fs::path(path).is_relative()) + " -> ";
+      loader.fail(loader.extend->at, "extend: the configs extend each other: " + cycle + shown);
+    }
+    std::error_code ec;
+    if (fs::is_directory(base, ec)) loader.fail(loader.extend->at, "extend: " + shown + " is a folder; name the driftguard.toml");
+    std::ifstream in(base, std::ios::binary);
+    if (!in) loader.fail(loader.extend->at, "extend: cannot read " + shown);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    chain.push_back(base.string());
+    Config parent = compose(ss.str(), shown, rules, chain);
+    chain.pop_back();
+    parent.extends.insert(parent.extends.begin(), shown);
+    merge(result, parent);
+  }
+  for (const auto& name : loader.preset_names) {
+    std::vector<std::string> none;
+    Config preset = compose(find_preset(name)->toml, "preset " + name, rules, none);
+    preset.dir.clear();  // a preset names no paths
+    preset.presets = {name};
+    merge(result, preset);
+  }
+  merge(result, own);
+  return result;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::string& path, const std::vector<std::unique_ptr<Rule>>& rules) {
+  std::vector<std::string> chain{absolute_normal(path).string()};
+  return compose(text, path, rules, chain);
 }
 
 Config load_config(const std::string& path) {
@@ -269,12 +471,19 @@ std::optional<std::string> find_config(const std::string& path) {
   return std::nullopt;
 }
 
+std::pair<std::string, std::string> split_table_name(const std::string& name) {
+  auto dot = name.find('.');
+  if (dot == std::string::npos) return {"public", name};
+  return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
 bool Config::ignores_file(const std::string& file) const {
   if (ignore_files.empty()) return false;
   fs::path abs = absolute_normal(file);
   std::string rel = dir.empty() ? file : abs.lexically_relative(dir).generic_string();
   for (const auto& g : ignore_files) {
-    if (glob_match(g, rel)) return true;
+    // Globs inherited from a config in another folder are absolute (see merge()).
+    if (glob_match(g, fs::path(g).is_absolute() ? abs.generic_string() : rel)) return true;
   }
   return false;
 }
@@ -297,9 +506,27 @@ Effective effective(const Config& c, const Overrides& o) {
     e.settings.exposed_schemas = c.exposed_schemas;
   }
   e.selection = c.selection;
-  if (!o.select.empty()) e.selection.only = {o.select.begin(), o.select.end()};
-  e.selection.exclude.insert(o.exclude.begin(), o.exclude.end());
-  for (const auto& [id, s] : o.severity) e.selection.severity[id] = s;
+  // A category on the command line stands for its rules; an unknown name is kept for the engine to report.
+  auto expand = [](const std::string& name) {
+    auto ids = rules_named(name);
+    return ids.empty() ? std::vector<std::string>{name} : ids;
+  };
+  if (!o.select.empty()) {
+    e.selection.only.clear();
+    for (const auto& name : o.select) {
+      for (auto& id : expand(name)) e.selection.only.insert(std::move(id));
+    }
+  }
+  for (const auto& name : o.exclude) {
+    for (auto& id : expand(name)) e.selection.exclude.insert(std::move(id));
+  }
+  for (bool categories : {true, false}) {  // a rule's own --severity wins over its category's
+    for (const auto& [name, s] : o.severity) {
+      bool is_rule = rules_named(name) == std::vector<std::string>{name};
+      if (is_rule == categories) continue;
+      for (auto& id : expand(name)) e.selection.severity[id] = s;
+    }
+  }
   e.fail_on = o.fail_on.value_or(c.fail_on.value_or(Severity::error));
   if (c.platform == "supabase") enable_supabase_rules(e.selection);
   return e;
@@ -408,6 +635,8 @@ void print_config(std::ostream& out, const ConfigSet::Profile& p, const std::str
   const Effective& e = p.effective;
   out << "# effective configuration for " << for_path << "\n";
   out << (c.path.empty() ? std::string("# no driftguard.toml found: built-in defaults") : "# from " + c.path) << "\n";
+  for (const auto& base : c.extends) out << "# extends " << base << "\n";
+  if (!c.presets.empty()) out << "# presets applied: " << list(c.presets) << "\n";
   out << "pg_version = " << e.settings.pg_version << "\n";
   out << (c.runner ? "runner = " + quote(*c.runner) : std::string("# runner: not set")) << "\n";
   out << "fail_on = " << quote(std::string(to_string(e.fail_on))) << "\n";

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cli/command.hpp"
@@ -23,6 +24,16 @@ struct ConfigError : UsageError {
   using UsageError::UsageError;
 };
 
+// One requirement of `driftguard verify` on a live database ([verify] in driftguard.toml, or a flag).
+struct Requirement {
+  enum class Kind { table, column, rls, policy, extension };
+  Kind kind = Kind::table;
+  std::string schema;  // table, column, rls (of one table or of every table of the schema), policy
+  std::string table;   // "" for rls on a whole schema
+  std::string name;    // column, policy ("" = at least one policy), extension
+  std::string where;   // "FILE:LINE:COL" of the config entry; "" for a flag
+};
+
 struct Config {
   std::string path;  // as displayed (relative to the working directory when below it); "" = built-in defaults
   std::string dir;   // absolute folder of the file: relative paths and file patterns in it are relative to this
@@ -33,16 +44,22 @@ struct Config {
   std::optional<std::string> platform;       // "supabase" or "none" (drift, schema: the platform baseline)
   std::optional<std::string> prelude;        // SQL file applied before the first migration; resolve with resolve()
   std::vector<std::string> exposed_schemas;  // [rls] exposed_schemas
-  std::vector<std::string> ignore_files;     // [ignore] files: globs relative to dir
+  std::vector<std::string> ignore_files;     // [ignore] files: globs relative to dir (absolute when inherited)
   std::vector<std::string> ignore_drift;     // [ignore] drift: object patterns ("schema.name", `*` wildcards)
   RuleSelection selection;                   // [rules] select / exclude / severity
   RuleOptions rule_options;                  // [rules.options.<rule-id>]
+  std::vector<Requirement> verify;           // [verify]: tables, columns, rls, policies, extensions
+  std::vector<std::string> presets;          // the presets applied (preset = ..., here or in an extended config)
+  std::vector<std::string> extends;          // the configs this one extends, nearest first (extend = ...)
 
   // True when `file` (a path as found, relative to the working directory or absolute) matches [ignore] files.
   bool ignores_file(const std::string& file) const;
   // A path from the config (baseline) made usable from the working directory.
   std::string resolve(const std::string& relative) const;
 };
+
+// "schema.table" or "table" (in `public`) -> {schema, table}; names as PostgreSQL stores them.
+std::pair<std::string, std::string> split_table_name(const std::string& name);
 
 // Parses a config's text. `path` names it in errors; `rules` are the known rules (ids and option specs).
 Config parse_config(std::string_view text, const std::string& path, const std::vector<std::unique_ptr<Rule>>& rules);

@@ -21,7 +21,8 @@
   X(prisma_ddl)                \
   X(rules)                     \
   X(schema)                    \
-  X(status)
+  X(status)                    \
+  X(verify)
 
 namespace driftguard {
 #define DRIFTGUARD_DECLARE(name) void add_##name##_command(CLI::App& app, std::vector<CommandSpec>& out);

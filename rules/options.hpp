@@ -14,11 +14,14 @@ namespace driftguard {
 
 using OptionValue = std::variant<bool, std::int64_t, double, std::string, std::vector<std::string>>;
 
-// The index of each type in OptionValue.
-enum class OptionType { boolean = 0, integer = 1, number = 2, string = 3, string_list = 4 };
+// The type of an option's value. A regex is a string (a list of regexes, a list of strings) that the config
+// loader has checked compiles as an RE2 regular expression.
+enum class OptionType { boolean, integer, number, string, string_list, regex, regex_list };
 
 inline std::string_view to_string(OptionType t) {
-  static constexpr std::string_view names[] = {"boolean", "integer", "number", "string", "list of strings"};
+  static constexpr std::string_view names[] = {"boolean",         "integer",           "number",
+                                               "string",          "list of strings",   "a regular expression (string)",
+                                               "list of regular expressions"};
   return names[static_cast<int>(t)];
 }
 

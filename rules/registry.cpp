@@ -42,9 +42,12 @@
   X(disallowed_unique_constraint)                  \
   X(duplicate_migration_version)                   \
   X(edited_applied_migration)                      \
+  X(identifier_naming)                             \
   X(identifier_too_long)                           \
   X(lock_held_across_statements)                   \
+  X(migration_file_name)                           \
   X(migration_order)                               \
+  X(multiple_alter_table)                          \
   X(non_idempotent_insert)                         \
   X(non_idempotent_rename)                         \
   X(prefer_bigint_over_int)                        \
@@ -67,12 +70,15 @@
   X(require_concurrent_index_deletion)             \
   X(require_concurrent_partition_detach)           \
   X(require_concurrent_reindex)                    \
+  X(require_down_migration)                        \
   X(require_enum_value_ordering)                   \
+  X(require_header)                                \
   X(require_if_exists)                             \
   X(require_if_not_exists)                         \
   X(require_lock_timeout)                          \
   X(require_or_replace)                            \
   X(require_statement_timeout)                     \
+  X(require_transaction)                           \
   X(rls_not_enabled)                               \
   X(schema_without_migration)                      \
   X(security_definer_without_search_path)          \
@@ -94,6 +100,15 @@ std::vector<std::unique_ptr<Rule>> make_all_rules() {
   DRIFTGUARD_RULES(DRIFTGUARD_MAKE)
 #undef DRIFTGUARD_MAKE
   return rules;
+}
+
+std::vector<std::string> rules_named(std::string_view id_or_category) {
+  static const auto rules = make_all_rules();
+  std::vector<std::string> ids;
+  for (const auto& r : rules) {
+    if (r->info().id == id_or_category || r->info().category == id_or_category) ids.emplace_back(r->info().id);
+  }
+  return ids;
 }
 
 }  // namespace driftguard

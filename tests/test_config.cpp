@@ -106,8 +106,8 @@ drift = ["public._prisma_migrations", "audit.*"]
 
 TEST_CASE("config: unknown keys and bad values are errors at file:line:col", "[config]") {
   CHECK(error_of("pg_versoin = 15\n") ==
-        "cfg/driftguard.toml:1:1: unknown key 'pg_versoin' (known: pg_version, runner, fail_on, baseline, platform, "
-        "prelude, rules, rls, ignore)");
+        "cfg/driftguard.toml:1:1: unknown key 'pg_versoin' (known: extend, preset, pg_version, runner, fail_on, "
+        "baseline, platform, prelude, rules, rls, ignore, verify)");
   CHECK(error_of("\npg_version = \"15\"\n") ==
         "cfg/driftguard.toml:2:14: pg_version must be an integer between 9 and 18, got a string");
   CHECK(error_of("pg_version = 19\n") == "cfg/driftguard.toml:1:14: pg_version must be an integer between 9 and 18, got 19");
@@ -115,13 +115,13 @@ TEST_CASE("config: unknown keys and bad values are errors at file:line:col", "[c
         "cfg/driftguard.toml:1:11: fail_on must be \"error\", \"warning\" or \"info\", got \"off\"");
   CHECK(error_of("runner = 3\n") == "cfg/driftguard.toml:1:10: runner must be a string, got an integer");
   CHECK(error_of("[rules]\nselect = [\"ban-drop-table\", \"ban-drop-tabel\"]\n") ==
-        "cfg/driftguard.toml:2:29: unknown rule 'ban-drop-tabel' (see `driftguard rules`)");
+        "cfg/driftguard.toml:2:29: unknown rule or category 'ban-drop-tabel' (see `driftguard rules`)");
   CHECK(error_of("[rules]\nexclude = \"ban-drop-table\"\n") ==
         "cfg/driftguard.toml:2:11: exclude must be an array of strings, got a string");
   CHECK(error_of("[rules.severity]\nban-drop-table = \"fatal\"\n") ==
         "cfg/driftguard.toml:2:18: ban-drop-table must be \"error\", \"warning\", \"info\" or \"off\", got \"fatal\"");
   CHECK(error_of("[rules.severity]\nno-such-rule = \"off\"\n") ==
-        "cfg/driftguard.toml:2:1: unknown rule 'no-such-rule' (see `driftguard rules`)");
+        "cfg/driftguard.toml:2:1: unknown rule or category 'no-such-rule' (see `driftguard rules`)");
   CHECK(error_of("[rules.options.ban-drop-table]\nmax = 1\n") ==
         "cfg/driftguard.toml:2:1: rule ban-drop-table has no option 'max' (it has no options)");
   CHECK(error_of("[rules.options.with-options]\nmax_rows = 1\n") ==

@@ -6,7 +6,8 @@
 // syntax-error rule's. An optional first line "-- options: pg-version=N runner=NAME assume-in-transaction
 // baseline=VERSION" sets the target version, the migration runner, and the baseline. Lines "-- migration: NAME"
 // split a fixture into several migrations of one run (linted in order as <fixture dir>/migrations/NAME, each seeing
-// only its own lines; line numbers stay those of the fixture).
+// only its own lines; line numbers stay those of the fixture). Lines "-- option: NAME = VALUE" (TOML, anywhere in
+// the fixture) set options of the rule under test as [rules.options.<rule-id>] does in driftguard.toml.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <tuple>
 
 #include "analyzer/fix.hpp"
+#include "cli/config.hpp"
 #include "helpers.hpp"
 #include "shell.hpp"
 #include "rules/registry.hpp"
@@ -85,6 +87,18 @@ std::vector<Expect> expectations(const std::string& text) {
   return out;
 }
 
+// `-- option: NAME = VALUE` lines (TOML) set options of the rule under test, read by the config loader as
+// [rules.options.RULE] would be in driftguard.toml.
+RuleOptions rule_options(const std::string& rule, const std::string& text) {
+  std::string toml;
+  const std::string marker = "-- option:";
+  for (const auto& line : split_lines(text)) {
+    if (line.rfind(marker, 0) == 0) toml += line.substr(marker.size()) + "\n";
+  }
+  if (toml.empty()) return {};
+  return parse_config("[rules.options." + rule + "]\n" + toml, "fixture.toml", make_all_rules()).rule_options;
+}
+
 Settings options(const std::string& text) {
   Settings s;
   auto first = split_lines(text).front();
@@ -116,7 +130,10 @@ Settings options(const std::string& text) {
 // Lints a fixture: one file, or the migrations its "-- migration: NAME" lines start, in order, in one run. Each
 // migration sees the fixture with every other migration's bytes blanked (newlines kept), so offsets, lines and
 // fixes stay those of the fixture.
-std::vector<Finding> lint_fixture(const std::string& text, const RuleSelection& sel, const fs::path& file) {
+std::vector<Finding> lint_fixture(const std::string& text, const RuleSelection& sel, const fs::path& file,
+                                  const std::string& rule) {
+  Settings settings = options(text);
+  settings.rule_options = rule_options(rule, text);
   const std::string marker = "-- migration:";
   struct Part {
     std::string path;
@@ -130,9 +147,9 @@ std::vector<Finding> lint_fixture(const std::string& text, const RuleSelection& 
     name.erase(0, name.find_first_not_of(' '));
     parts.push_back({(file.parent_path() / "migrations" / name).string(), parts.empty() ? 0 : at});
   }
-  if (parts.empty()) return dgtest::lint_text(text, sel, options(text), file.string());
+  if (parts.empty()) return dgtest::lint_text(text, sel, settings, file.string());
   parts.front().begin = 0;
-  Engine engine(options(text), sel);
+  Engine engine(settings, sel);
   RunState run;
   std::vector<Finding> out;
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -161,7 +178,7 @@ void run_fixture(const std::string& rule, const fs::path& file) {
       sel.severity[rule] = r->info().severity;
     }
   }
-  auto findings = lint_fixture(text, sel, file);
+  auto findings = lint_fixture(text, sel, file, rule);
   std::vector<Expect> actual;
   for (const auto& f : findings) {
     if (f.rule == "syntax-error" && rule != "syntax-error") {
@@ -199,7 +216,7 @@ void run_fixture(const std::string& rule, const fs::path& file) {
     auto outcome = apply_fixes(text, fixes);
     INFO("fixed text:\n" << outcome.text);
     CHECK(outcome.skipped == 0);
-    auto again = lint_fixture(outcome.text, sel, file);
+    auto again = lint_fixture(outcome.text, sel, file, rule);
     std::size_t remaining = 0;
     for (const auto& f : again) {
       CHECK(f.rule != "syntax-error");
