@@ -14,6 +14,7 @@
 #include "cli/report.hpp"
 #include "introspect/diff.hpp"
 #include "introspect/diff3.hpp"
+#include "cli/drift_sql.hpp"
 
 namespace driftguard {
 namespace {
@@ -27,6 +28,7 @@ struct DriftOptions {
   std::string color = "auto";
   bool verbose = false;
   bool shadow = false;
+  bool allow_destructive = false;  // --format sql: destructive statements written, not commented out
   DbFlags db;
   PlatformFlags platform;
 };
@@ -564,7 +566,11 @@ int run_drift(const DriftOptions& o) {
     opts.prisma_any_default = expected.prisma ? expected.prisma_any_default : actual.prisma_any_default;
     opts.ignore = ignore;
     auto items = diff::diff(expected.model, actual.model, opts);
-    if (o.format == "json") {
+    if (o.format == "sql") {
+      std::cout << drift_script(expected.model, actual.model, items, opts, o.allow_destructive, expected.label(),
+                                actual.label())
+                       .sql;
+    } else if (o.format == "json") {
       print_json(std::cout, expected, actual, items, o.verbose);
     } else if (o.format == "gcc") {
       print_gcc(std::cout, expected, actual, items);
@@ -575,6 +581,7 @@ int run_drift(const DriftOptions& o) {
     std::string h = items.empty() ? "" : platform_hint(loaded);
     if (!h.empty() && o.format == "text") std::cout << "hint: " << h << "\n";
   } else {
+    if (o.format == "sql") throw UsageError("--format sql turns one side into the other: give two sides");
     std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
     diff::Options3 opts;
     for (std::size_t k = 0; k < 3; ++k) {
@@ -621,7 +628,9 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--ignore", o->ignore, "Ignore objects: table, schema.*, table.column, globs (repeatable)");
   cmd->add_option("--config", o->config,
                   "driftguard.toml whose [ignore] drift patterns apply (default: the nearest one above the first side)");
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "gcc"}));
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "gcc", "sql"}));
+  cmd->add_flag("--allow-destructive", o->allow_destructive,
+                "--format sql: write destructive statements (DROP, type changes) instead of commenting them out");
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--verbose", o->verbose, "Also list the statements the models do not represent");
