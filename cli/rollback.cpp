@@ -26,35 +26,30 @@ RollbackTarget rollback_target(const std::vector<std::string>& undone) {
   }
   MigrationInfo info = classify(up);
   Runner runner = detect_runner(file);
-  // The down file runs as its up file does: CONCURRENTLY only outside a transaction block. The rollback has more
-  // than one statement, so request-mode runners (Prisma) would make it one implicit transaction.
-  FileTransaction tx = file_transaction(runner, false, file, parse_sql("SELECT 1; SELECT 2").statements, 15);
-  t.options.concurrently = tx.mode == TxMode::none;
   std::string file_name = p.filename().string();
-  std::string stem = p.stem().string();
   if (runner == Runner::goose || runner == Runner::dbmate) {
     t.why_not_written = std::string(to_string(runner)) + " keeps the Down section in the migration file itself (" + up +
                         "); driftguard never writes into an Up file";
-    return t;
-  }
-  if (info.layout == Layout::supabase) {
+  } else if (info.layout == Layout::supabase) {
     t.why_not_written = "the Supabase CLI applies every .sql file of supabase/migrations as a migration";
-    return t;
-  }
-  if (runner == Runner::flyway) {
+  } else if (runner == Runner::flyway) {
     // Flyway's undo migration of V<version>__<name>.sql is U<version>__<name>.sql.
     t.path = (p.parent_path() / ("U" + file_name.substr(1))).string();
-    return t;
-  }
-  if (info.layout == Layout::prisma || file_name == "up.sql") {
+  } else if (info.layout == Layout::prisma || file_name == "up.sql") {
     t.path = (p.parent_path() / "down.sql").string();
   } else if (info.layout == Layout::up_down && p.parent_path().filename() == "up") {
     t.path = (p.parent_path().parent_path() / "down" / file_name).string();
   } else if (file_name.size() > 7 && file_name.compare(file_name.size() - 7, 7, ".up.sql") == 0) {
     t.path = (p.parent_path() / (file_name.substr(0, file_name.size() - 7) + ".down.sql")).string();
   } else {
-    t.path = (p.parent_path() / (stem + ".down.sql")).string();
+    t.path = (p.parent_path() / (p.stem().string() + ".down.sql")).string();
   }
+  // CONCURRENTLY only outside a transaction block, as the runner of the down file (what lint assumes of it; a
+  // Prisma down.sql and a printed script run as their up file) sends it. A rollback has more than one statement:
+  // request-mode runners make it one implicit transaction.
+  SourceFile down = t.path.empty() || info.layout == Layout::prisma ? file : make_source(t.path, file.text);
+  FileTransaction tx = file_transaction(detect_runner(down), false, down, parse_sql("SELECT 1; SELECT 2").statements, 15);
+  t.options.concurrently = tx.mode == TxMode::none;
   return t;
 }
 

@@ -4,8 +4,6 @@
 // catalog before the migration (no drift), for the Prisma fixtures, the demo and real histories of the corpus.
 #include <catch2/catch.hpp>
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +19,7 @@
 #include "tests/helpers.hpp"
 #include "tests/pg_server.hpp"
 #include "tests/round_trip.hpp"
+#include "tests/sql_apply.hpp"
 
 using namespace driftguard;
 namespace fs = std::filesystem;
@@ -112,7 +111,7 @@ ALTER TABLE public.old_name RENAME COLUMN body TO note;
 
 ALTER TABLE public.users DROP CONSTRAINT IF EXISTS posts_user_id_fkey;
 
-DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx;
+DROP INDEX IF EXISTS public.users_email_idx;
 
 -- driftguard-ignore ban-drop-table rollback
 DROP TABLE IF EXISTS public.posts;
@@ -230,8 +229,10 @@ TEST_CASE("rollback --write: where each layout keeps its down file", "[rollback]
   CHECK(target(d + "/dbmate/20240101_init.sql").why_not_written.rfind("dbmate keeps the Down section", 0) == 0);
   CHECK(target(d + "/supabase/migrations/20240101000000_init.sql").why_not_written ==
         "the Supabase CLI applies every .sql file of supabase/migrations as a migration");
-  // psql runs a plain file statement by statement: indexes go CONCURRENTLY; Prisma's request does not allow it
-  CHECK(target(d + "/db/0001_plain.sql").options.concurrently);
+  // No down-file runner runs outside a transaction block (golang-migrate's multi-statement exec, Prisma's
+  // request, goose's and dbmate's transactions): no CONCURRENTLY, which PostgreSQL would refuse there.
+  CHECK_FALSE(target(d + "/db/0001_plain.sql").options.concurrently);
+  CHECK_FALSE(target(d + "/db/up/0001_a.sql").options.concurrently);
   CHECK_FALSE(target(d + "/prisma/migrations/20240101_init/migration.sql").options.concurrently);
 
   // goose: printed, the Up file untouched
@@ -261,32 +262,7 @@ TEST_CASE("rollback --format markdown: what the migration changes, the SQL, what
 
 namespace {
 
-// Sends a file as its tool would (one request), or statement by statement when PostgreSQL refuses that in a
-// transaction block (CONCURRENTLY). Returns "" or the error.
-std::string apply(const std::string& conn, const SourceFile& file) {
-  try {
-    dgtest::pg::exec(conn, file.text);
-    return "";
-  } catch (const std::exception& e) {
-    std::string msg = e.what();
-    if (msg.find("cannot run inside a transaction block") == std::string::npos &&
-        msg.find("cannot be executed from a function") == std::string::npos) {
-      return msg.substr(0, msg.find('\n'));
-    }
-  }
-  ParsedFile parsed = parse_sql(file.text);
-  pqxx::connection c(conn);
-  for (const auto& span : shadow::statements_to_send(file, parsed)) {
-    try {
-      pqxx::nontransaction tx(c);
-      tx.exec(file.text.substr(span.begin, span.end - span.begin));
-    } catch (const std::exception& e) {
-      std::string msg = e.what();
-      return msg.substr(0, msg.find('\n'));
-    }
-  }
-  return "";
-}
+using dgtest::apply_sql;
 
 struct OracleResult {
   int tested = 0;
@@ -301,7 +277,7 @@ OracleResult oracle(const std::vector<std::string>& ups, const LoadContext& ctx,
   OracleResult res;
   std::string db = dgtest::pg::fresh_database("rollback");
   if (ctx.platform) {
-    std::string err = apply(db, make_source(ctx.platform->file, ctx.platform->sql));
+    std::string err = apply_sql(db, make_source(ctx.platform->file, ctx.platform->sql));
     REQUIRE(err == "");
   }
   std::set<std::size_t> chosen;
@@ -311,7 +287,7 @@ OracleResult oracle(const std::vector<std::string>& ups, const LoadContext& ctx,
     std::string name = fs::path(ups[i]).filename() == "migration.sql" ? fs::path(ups[i]).parent_path().filename().string()
                                                                         : fs::path(ups[i]).filename().string();
     if (!chosen.count(i)) {
-      std::string err = apply(db, file);
+      std::string err = apply_sql(db, file);
       if (!err.empty()) {
         res.report += name + ": history stops: " + err + "\n";
         return res;
@@ -319,7 +295,7 @@ OracleResult oracle(const std::vector<std::string>& ups, const LoadContext& ctx,
       continue;
     }
     model::SchemaModel before = dgtest::live(db);
-    std::string err = apply(db, file);
+    std::string err = apply_sql(db, file);
     if (!err.empty()) {
       res.report += name + ": history stops: " + err + "\n";
       return res;
@@ -331,14 +307,14 @@ OracleResult oracle(const std::vector<std::string>& ups, const LoadContext& ctx,
     res.report += name + ": " + (rb.script.complete() ? std::string("complete") : "incomplete (" + std::to_string(rb.script.incomplete.size()) + ")");
     std::string lint = lint_errors(sql, rb.target.path.empty() ? "rollback.sql" : rb.target.path);
     if (!lint.empty()) res.report += "; lint errors: " + lint;
-    err = apply(db, make_source("rollback.sql", sql));
+    err = apply_sql(db, make_source("rollback.sql", sql));
     if (!err.empty()) {
       res.report += "; rollback fails: " + err + "\n";
       return res;
     }
     std::string drift = dgtest::items(diff::diff(before, dgtest::live(db)));
     res.report += drift.empty() ? "; no drift\n" : "; DRIFT:\n" + drift;
-    err = apply(db, file);
+    err = apply_sql(db, file);
     if (!err.empty()) {
       res.report += name + ": applied again after its rollback: " + err + "\n";
       return res;

@@ -112,6 +112,7 @@ class Planner {
       for (auto& st : phase) s.statements.push_back(std::move(st));
     }
     s.incomplete = std::move(incomplete_);
+    s.creates_functions = !phases_[create_functions].empty();
     return s;
   }
 
@@ -151,7 +152,14 @@ class Planner {
   // Reverses a rename on the starting model (where both names say it is one), so that the rest compares equals.
   void rename(const Rename& r) {
     Table* t = from_.table(r.schema, r.table);
-    const Table* target = to_.table(r.schema, r.kind == Rename::Kind::table ? r.to_name : r.table);
+    std::string target_table = r.kind == Rename::Kind::table ? r.to_name : r.table;
+    if (r.kind == Rename::Kind::column && !to_.table(r.schema, target_table)) {
+      // The table is renamed too: the column's table has its other name at the end.
+      for (const auto& tr : o_.renames) {
+        if (tr.kind == Rename::Kind::table && tr.schema == r.schema && tr.from_name == r.table) target_table = tr.to_name;
+      }
+    }
+    const Table* target = to_.table(r.schema, target_table);
     if (!t || !target) return;
     std::string rel = rel_of(r.schema, r.table);
     if (r.kind == Rename::Kind::table) {
@@ -298,11 +306,20 @@ class Planner {
     }
   }
 
+  // A sequence owned by a column that the script drops (with its table or alone) goes with it.
+  bool owner_goes(const std::string& schema, const Sequence& q) const {
+    if (q.owned_by.empty()) return false;
+    auto dot = q.owned_by.find('.');
+    const Table* now = to_.table(schema, q.owned_by.substr(0, dot));
+    return !now || !now->column(q.owned_by.substr(dot + 1));
+  }
+
   void sequences() {
     for (const auto& [sn, s] : from_.schemas) {
       const Schema* ts = to_.schema(sn);
       for (const auto& [n, q] : s.sequences) {
         if (ts && ts->sequences.count(n)) continue;
+        if (owner_goes(sn, q)) continue;  // dropped with its column
         emit(drop_sequences, "DROP SEQUENCE IF EXISTS " + rel_of(sn, n) + ";", true, {"ban-drop-sequence"});
       }
     }
@@ -356,16 +373,7 @@ class Planner {
   }
 
   void tables() {
-    // Partitions before their parents, so that each DROP finds its table.
-    for (const auto& [sn, s] : from_.schemas) {
-      for (int pass = 0; pass < 2; ++pass) {
-        for (const auto& [n, t] : s.tables) {
-          if (to_.table(sn, n) || t.parent_table.empty() != (pass == 1)) continue;
-          emit(drop_tables, "DROP TABLE IF EXISTS " + rel_of(sn, n) + ";", true, {"ban-drop-table"});
-          reshaped_.insert({sn, n});
-        }
-      }
-    }
+    drop_tables_in_order();
     for (const auto& [sn, s] : to_.schemas) {
       for (const auto& [n, t] : s.tables) {
         const Table* old = from_.table(sn, n);
@@ -375,6 +383,46 @@ class Planner {
           alter_table(*old, t);
         }
       }
+    }
+  }
+
+  // Tables that go: partitions before their parents, a table before the tables its foreign keys reference (the
+  // referencing side first), so that each DROP finds its table and nothing depends on it; in a cycle of foreign
+  // keys, the keys are dropped first.
+  void drop_tables_in_order() {
+    std::vector<const Table*> left;
+    for (const auto& [sn, s] : from_.schemas) {
+      for (const auto& [n, t] : s.tables) {
+        if (!to_.table(sn, n)) left.push_back(&t);
+      }
+    }
+    auto needed_by = [&](const Table* x, const Table* y) {  // does y depend on x (y must go first)?
+      if (x == y) return false;
+      if (y->parent_schema == x->schema && y->parent_table == x->name) return true;
+      for (const auto& c : y->constraints) {
+        if (c.kind == ConstraintKind::foreign_key && c.ref_schema == x->schema && c.ref_table == x->name) return true;
+      }
+      return false;
+    };
+    while (!left.empty()) {
+      auto next = std::find_if(left.begin(), left.end(), [&](const Table* x) {
+        return std::none_of(left.begin(), left.end(), [&](const Table* y) { return needed_by(x, y); });
+      });
+      if (next == left.end()) {
+        next = left.begin();
+        for (const Table* y : left) {
+          for (const auto& c : y->constraints) {
+            if (c.kind == ConstraintKind::foreign_key && c.ref_schema == (*next)->schema && c.ref_table == (*next)->name && y != *next) {
+              emit(drop_foreign_keys, "ALTER TABLE " + rel_of(y->schema, y->name) + " DROP CONSTRAINT IF EXISTS " +
+                                          norm::ident(c.name) + ";");
+            }
+          }
+        }
+      }
+      const Table* t = *next;
+      emit(drop_tables, "DROP TABLE IF EXISTS " + rel_of(t->schema, t->name) + ";", true, {"ban-drop-table"});
+      reshaped_.insert({t->schema, t->name});
+      left.erase(next);
     }
   }
 
@@ -436,9 +484,12 @@ class Planner {
     constraints(old, t, rel);
     indexes(old.indexes, t.indexes, rel, t.schema);
     row_security(old, t);
-    named_list(old.policies, t.policies, rel, "POLICY",
+    // PostgreSQL refuses to change the type of a column a policy or trigger uses: on a reshaped table they are
+    // dropped and created again around the change.
+    bool reshaped = reshaped_.count({t.schema, t.name}) > 0;
+    named_list(old.policies, t.policies, rel, "POLICY", reshaped,
                [&](const Policy& p) { return ddl::create_policy(p, rel); });
-    named_list(old.triggers, t.triggers, rel, "TRIGGER",
+    named_list(old.triggers, t.triggers, rel, "TRIGGER", reshaped,
                [&](const Trigger& g) { return ddl::create_trigger(g, rel); });
   }
 
@@ -482,16 +533,17 @@ class Planner {
         reshaped_.insert({t.schema, t.name});
       }
       if (default_changes && !c.default_expr.empty()) emit(alter_columns, col + "SET DEFAULT " + c.default_expr + ";");
-      if (c.identity != was->identity && !c.identity.empty()) {
-        emit(alter_columns, col + (was->identity.empty() ? "ADD GENERATED " + c.identity + " AS IDENTITY;"
-                                                          : "SET GENERATED " + c.identity + ";"));
-      }
+      // NOT NULL before an identity is added (PostgreSQL requires it).
       if (was->not_null != c.not_null) {
         if (c.not_null) {
           set_not_null(t, c, rel);
         } else if (c.identity.empty()) {
           emit(alter_columns, col + "DROP NOT NULL;");
         }
+      }
+      if (c.identity != was->identity && !c.identity.empty()) {
+        emit(alter_columns, col + (was->identity.empty() ? "ADD GENERATED " + c.identity + " AS IDENTITY;"
+                                                          : "SET GENERATED " + c.identity + ";"));
       }
     }
   }
@@ -605,20 +657,20 @@ class Planner {
   // Policies and triggers: dropped when gone or changed, created when new or changed.
   template <typename T, typename Create>
   void named_list(const std::vector<T>& old, const std::vector<T>& now, const std::string& rel, const char* what,
-                  Create create) {
+                  bool recreate, Create create) {
     auto find = [](const std::vector<T>& v, const std::string& n) {
       auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.name == n; });
       return it == v.end() ? nullptr : &*it;
     };
     for (const auto& x : old) {
       const T* y = find(now, x.name);
-      if (!y || y->definition() != x.definition()) {
+      if (!y || y->definition() != x.definition() || recreate) {
         emit(drop_policies_triggers, std::string("DROP ") + what + " IF EXISTS " + norm::ident(x.name) + " ON " + rel + ";");
       }
     }
     for (const auto& y : now) {
       const T* x = find(old, y.name);
-      if (!x || x->definition() != y.definition()) emit(create_policies_triggers, create(y));
+      if (!x || x->definition() != y.definition() || recreate) emit(create_policies_triggers, create(y));
     }
   }
 
@@ -657,9 +709,10 @@ class Planner {
     std::sort(old_views.begin(), old_views.end(), [](const View* a, const View* b) { return a->order > b->order; });
     for (const View* v : old_views) {
       if (!dropped.count({v->schema, v->name})) continue;
+      // Destructive only when it does not come back (a view holds no data; a materialized view is refreshed).
       emit(drop_views,
            std::string("DROP ") + (v->materialized ? "MATERIALIZED VIEW" : "VIEW") + " IF EXISTS " + rel_of(v->schema, v->name) + ";",
-           true, {"ban-drop-view"});
+           !now_of(*v), {"ban-drop-view"});
     }
     std::vector<const View*> new_views;
     for (const auto& [sn, s] : to_.schemas) {
@@ -691,6 +744,7 @@ std::string Script::text(const ScriptOptions& opts, const std::vector<std::strin
   std::string out;
   for (const auto& h : header) out += "-- " + h + "\n";
   if (!opts.lock_timeout.empty()) out += "SET lock_timeout = " + ddl::literal(opts.lock_timeout) + ";\n";
+  if (creates_functions) out += "SET check_function_bodies = off;\n";
   if (statements.empty()) out += "-- nothing to change\n";
   for (const auto& st : statements) {
     out += "\n";

@@ -52,6 +52,9 @@ struct Script {
   std::vector<ScriptStatement> statements;
   // What the script cannot restore or does not do, one sentence each; each is also a comment in the text.
   std::vector<std::string> incomplete;
+  // It creates functions: SQL-language bodies may name tables created later in the script, so their check waits
+  // until they are called (SET check_function_bodies = off, as pg_dump and schema --from write).
+  bool creates_functions = false;
   bool complete() const { return incomplete.empty(); }
   // The SQL: `header` comment lines first, then SET lock_timeout, then the statements.
   std::string text(const ScriptOptions& opts, const std::vector<std::string>& header = {}) const;
