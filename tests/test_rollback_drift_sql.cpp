@@ -75,11 +75,14 @@ TEST_CASE("drift --format sql: applied to the database, drift finds nothing", "[
   CHECK(safe.code == 1);
   // Destructive statements are there, commented out, with the warning.
   CHECK(safe.out.find("-- WARNING: ") != std::string::npos);
-  CHECK(safe.out.find("-- DESTRUCTIVE, not run (--allow-destructive writes it):\n-- DROP TABLE IF EXISTS public.extra;\n") !=
+  CHECK(safe.out.find("-- DESTRUCTIVE, not run (--allow-destructive writes it):\n-- DROP TABLE IF EXISTS extra;\n") !=
         std::string::npos);
   // Lock-safe forms.
-  CHECK(safe.out.find("CREATE INDEX CONCURRENTLY posts_user_id_idx ON public.posts USING btree (user_id);") != std::string::npos);
-  CHECK(safe.out.find("ADD CONSTRAINT users_age_check CHECK ((age >= 0)) NOT VALID;") != std::string::npos);
+  CHECK(safe.out.find("DROP INDEX CONCURRENTLY IF EXISTS users_legacy_idx;") != std::string::npos);
+  CHECK(safe.out.find("CREATE INDEX posts_user_id_idx ON posts USING btree (user_id);") != std::string::npos);  // a new table
+  CHECK(safe.out.find("ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);") !=
+        std::string::npos);
+  CHECK(safe.out.find("ADD CONSTRAINT users_age_check CHECK (age >= 0) NOT VALID;") != std::string::npos);
   CHECK(safe.out.find("VALIDATE CONSTRAINT users_age_check;") != std::string::npos);
   CHECK(safe.out.find("ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;") != std::string::npos);
   REQUIRE(dgtest::apply_sql(db, make_source("safe.sql", safe.out)) == "");
@@ -127,7 +130,7 @@ CREATE TRIGGER user_audit AFTER INSERT ON "User" FOR EACH ROW EXECUTE FUNCTION a
   std::string sides = "--prisma schema.prisma --database-url " + quoted(db);
   dgtest::Run r = cli(d.dir, "drift " + sides + " --format sql");
   CHECK(r.code == 1);
-  CHECK(r.out.find("ALTER TABLE public.\"User\" ADD COLUMN name text;") != std::string::npos);
+  CHECK(r.out.find("ALTER TABLE \"User\" ADD COLUMN name text;") != std::string::npos);
   CHECK(r.out.find("POLICY") == std::string::npos);
   CHECK(r.out.find("TRIGGER") == std::string::npos);
   CHECK(r.out.find("FUNCTION") == std::string::npos);

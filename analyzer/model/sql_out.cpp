@@ -436,7 +436,7 @@ class Planner {
     }
     if (!t.parent_table.empty()) emit(table_properties, ddl::attach_partition(t));
     for (const auto& c : t.constraints) {
-      if (!ddl::created_with_table(c)) add_constraint(t, c);
+      if (!ddl::created_with_table(c)) add_constraint(t, c, false);
     }
     for (const auto& i : t.indexes) emit(create_indexes, ddl::create_index(i, rel));
     Table none;
@@ -445,10 +445,11 @@ class Planner {
     for (const auto& g : t.triggers) emit(create_policies_triggers, ddl::create_trigger(g, rel));
   }
 
-  void add_constraint(const Table& t, const Constraint& c) {
+  // `existing`: the table has rows (it is not created by the script): lock-safe mode validates separately.
+  void add_constraint(const Table& t, const Constraint& c, bool existing = true) {
     std::string rel = rel_of(t.schema, t.name);
     Phase p = c.kind == ConstraintKind::foreign_key ? add_foreign_keys : add_constraints;
-    bool validate_later = o_.lock_safe && !c.not_valid &&
+    bool validate_later = existing && o_.lock_safe && !c.not_valid &&
                           (c.kind == ConstraintKind::foreign_key || c.kind == ConstraintKind::check);
     if (!validate_later) {
       emit(p, ddl::add_constraint(c, rel));
@@ -529,7 +530,7 @@ class Planner {
         if (was->collation != c.collation) sql += " COLLATE " + (c.collation.empty() ? "\"default\"" : c.collation);
         if (needs_using(was->type, c.type)) sql += " USING " + norm::ident(c.name) + "::" + c.type;
         emit(alter_columns, sql + ";", true, {"changing-column-type"})
-            .comments.push_back("type " + was->type + " back to " + c.type);
+            .comments.push_back("type " + was->type + (o_.rollback ? " back to " : " to ") + c.type);
         reshaped_.insert({t.schema, t.name});
       }
       if (default_changes && !c.default_expr.empty()) emit(alter_columns, col + "SET DEFAULT " + c.default_expr + ";");
@@ -697,12 +698,16 @@ class Planner {
       more = false;
       for (const View* v : old_views) {
         if (dropped.count({v->schema, v->name})) continue;
-        for (const auto& r : v->reads) {
-          if (dropped.count(r) || reshaped_.count(r)) {
-            dropped.insert({v->schema, v->name});
-            more = true;
-            break;
-          }
+        // The replay records what a view reads; a catalog model does not: its query names the relations.
+        auto reads = [&](const std::pair<std::string, std::string>& r) {
+          return v->reads.empty() ? norm::mentions_identifier(v->definition, r.second)
+                                  : std::find(v->reads.begin(), v->reads.end(), r) != v->reads.end();
+        };
+        bool goes = std::any_of(dropped.begin(), dropped.end(), reads) ||
+                    std::any_of(reshaped_.begin(), reshaped_.end(), reads);
+        if (goes) {
+          dropped.insert({v->schema, v->name});
+          more = true;
         }
       }
     }
