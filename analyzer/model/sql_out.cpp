@@ -26,7 +26,6 @@ enum Phase {
   prepare_columns,  // DROP DEFAULT / DROP IDENTITY before a type change, before the old sequence goes
   drop_functions,
   drop_sequences,
-  drop_types,
   create_schemas,
   create_extensions,
   create_types,
@@ -35,6 +34,7 @@ enum Phase {
   create_tables,
   add_columns,
   alter_columns,
+  drop_types,  // after the columns that used them changed type
   table_properties,  // storage parameters, sequence ownership, partitions attached
   add_constraints,
   create_indexes,
@@ -461,6 +461,19 @@ class Planner {
     emit(p, "ALTER TABLE " + rel + " VALIDATE CONSTRAINT " + norm::ident(c.name) + ";");
   }
 
+  // A type of the model (enum, domain, composite, range), or an array of one, by its canonical name.
+  bool user_type(std::string type) const {
+    if (auto b = type.find('['); b != std::string::npos) type.erase(b);
+    for (const SchemaModel* m : {&from_, &to_}) {
+      for (const auto& [sn, s] : m->schemas) {
+        for (const auto& [n, t] : s.types) {
+          if (type == rel_of(sn, n) || type == norm::ident(n)) return true;
+        }
+      }
+    }
+    return false;
+  }
+
   void alter_table(const Table& old, const Table& t) {
     std::string rel = rel_of(t.schema, t.name);
     columns(old, t, rel);
@@ -528,7 +541,10 @@ class Planner {
       if (retype) {
         std::string sql = col + "TYPE " + c.type;
         if (was->collation != c.collation) sql += " COLLATE " + (c.collation.empty() ? "\"default\"" : c.collation);
-        if (needs_using(was->type, c.type)) sql += " USING " + norm::ident(c.name) + "::" + c.type;
+        // Between a user type (an enum) and anything else there is no direct cast: through text.
+        if (needs_using(was->type, c.type)) {
+          sql += " USING " + norm::ident(c.name) + (user_type(c.type) || user_type(was->type) ? "::text::" : "::") + c.type;
+        }
         emit(alter_columns, sql + ";", true, {"changing-column-type"})
             .comments.push_back("type " + was->type + (o_.rollback ? " back to " : " to ") + c.type);
         reshaped_.insert({t.schema, t.name});
