@@ -174,6 +174,9 @@ class Planner {
           }
         }
       }
+      for (auto& [qn, q] : from_.schema(r.schema)->sequences) {
+        if (q.owned_by.rfind(r.from_name + ".", 0) == 0) q.owned_by = r.to_name + q.owned_by.substr(r.from_name.size());
+      }
       from_.schema(r.schema)->tables.erase(r.from_name);
       for (auto& c : moved.constraints) {
         if (c.ref_schema == r.schema && c.ref_table == r.from_name) c.ref_table = r.to_name;
@@ -509,8 +512,16 @@ class Planner {
 
   void columns(const Table& old, const Table& t, const std::string& rel) {
     std::string alter = "ALTER TABLE " + rel + " ";
+    // Generated columns first: they depend on the columns they are computed from.
+    std::vector<const Column*> gone;
     for (const auto& c : old.columns) {
-      if (t.column(c.name)) continue;
+      if (!t.column(c.name) && !c.generated.empty()) gone.push_back(&c);
+    }
+    for (const auto& c : old.columns) {
+      if (!t.column(c.name) && c.generated.empty()) gone.push_back(&c);
+    }
+    for (const Column* gc : gone) {
+      const Column& c = *gc;
       emit(drop_columns, alter + "DROP COLUMN IF EXISTS " + norm::ident(c.name) + ";", true, {"ban-drop-column"});
       reshaped_.insert({t.schema, t.name});
     }
