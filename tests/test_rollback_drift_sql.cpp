@@ -38,7 +38,7 @@ dgtest::Run cli(const fs::path& dir, const std::string& args) {
                            " < /dev/null");
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
 
 const char* kActual = R"sql(
 CREATE TABLE users (id integer PRIMARY KEY, email text, age integer, legacy text);
@@ -68,7 +68,7 @@ TEST_CASE("drift --format sql: applied to the database, drift finds nothing", "[
   d.write("expected.sql", kExpected);
   std::string db = dgtest::pg::fresh_database("driftsql");
   REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", kActual)) == "");
-  std::string sides = "--sql expected.sql --database-url " + quoted(db);
+  std::string sides = "--sql expected.sql --database-url " + single_quoted(db);
   REQUIRE(cli(d.dir, "drift " + sides).code == 1);
 
   dgtest::Run safe = cli(d.dir, "drift " + sides + " --format sql");
@@ -127,7 +127,7 @@ CREATE POLICY "read own" ON "User" FOR SELECT USING (true);
 CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER user_audit AFTER INSERT ON "User" FOR EACH ROW EXECUTE FUNCTION audit();
 )sql")) == "");
-  std::string sides = "--prisma schema.prisma --database-url " + quoted(db);
+  std::string sides = "--prisma schema.prisma --database-url " + single_quoted(db);
   dgtest::Run r = cli(d.dir, "drift " + sides + " --format sql");
   CHECK(r.code == 1);
   CHECK(r.out.find("ALTER TABLE \"User\" ADD COLUMN name text;") != std::string::npos);
