@@ -354,7 +354,8 @@ class Planner {
           if (it != ts->functions.end()) now = &it->second;
         }
         // CREATE OR REPLACE cannot change the result type or turn a function into a procedure.
-        if (!now || now->returns != f.returns || now->procedure != f.procedure) {
+        // (nor rename an argument or change its default)
+        if (!now || now->returns != f.returns || now->procedure != f.procedure || now->arguments != f.arguments) {
           emit(drop_functions, drop_function(f), !now);
         }
       }
@@ -369,7 +370,7 @@ class Planner {
         }
         std::string sql = ddl::create_function(f);
         if (old && ddl::create_function(*old) == sql) continue;
-        bool replace = old && old->returns == f.returns && old->procedure == f.procedure;
+        bool replace = old && old->returns == f.returns && old->procedure == f.procedure && old->arguments == f.arguments;
         emit(create_functions, replace ? or_replace(sql) : sql);
       }
     }
