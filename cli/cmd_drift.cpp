@@ -18,6 +18,7 @@
 #include "cli/report_records.hpp"
 #include "introspect/diff.hpp"
 #include "introspect/diff3.hpp"
+#include "cli/drift_sql.hpp"
 
 namespace driftguard {
 namespace {
@@ -36,6 +37,7 @@ struct DriftOptions {
   bool applied_only = false;        // --applied-only: the migrations side is what the tracker says is applied
   bool pending = false;             // --pending: replay the pending migrations on the live schema
   std::string tracker = "auto";     // --tracker (status's)
+  bool allow_destructive = false;  // --format sql: destructive statements written, not commented out
   DbFlags db;
   PlatformFlags platform;
 };
@@ -837,7 +839,11 @@ int run_drift(const DriftOptions& o) {
     if (triage_in && mi == 0 && di == 1) {
       for (const auto& i : items) tri.labels.push_back(diff::triage(i.path, i.expected, i.actual, *triage_in));
     }
-    if (o.format == "json") {
+    if (o.format == "sql") {
+      std::cout << drift_script(expected.model, actual.model, items, opts, o.allow_destructive, expected.label(),
+                                actual.label())
+                       .sql;
+    } else if (o.format == "json") {
       print_json(std::cout, expected, actual, items, o.verbose, tri, pending ? &*pending : nullptr);
     } else if (o.format == "gcc") {
       print_gcc(std::cout, expected, actual, items);
@@ -857,6 +863,7 @@ int run_drift(const DriftOptions& o) {
     std::string h = items.empty() ? "" : platform_hint(loaded);
     if (!h.empty() && o.format == "text") std::cout << "hint: " << visible(h) << "\n";
   } else {
+    if (o.format == "sql") throw UsageError("--format sql turns one side into the other: give two sides");
     std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
     diff::Options3 opts;
     for (std::size_t k = 0; k < 3; ++k) {
@@ -939,8 +946,10 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--fail-on", o->fail_on,
                   "Exit 1 when an item (not unmanaged) is at or above this severity: error, warning (default) or info")
       ->check(CLI::IsMember({"error", "warning", "info"}));
-  cmd->add_option("--format", o->format, "Output format (github, markdown, junit, sarif: for CI)")
-      ->check(CLI::IsMember({"text", "json", "gcc", "github", "markdown", "junit", "sarif"}));
+  cmd->add_option("--format", o->format, "Output format (github, markdown, junit, sarif: for CI; sql: the script turning the actual side into the expected one)")
+      ->check(CLI::IsMember({"text", "json", "gcc", "github", "markdown", "junit", "sarif", "sql"}));
+  cmd->add_flag("--allow-destructive", o->allow_destructive,
+                "--format sql: write destructive statements (DROP, type changes) instead of commenting them out");
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--verbose", o->verbose, "Also list the statements the models do not represent");

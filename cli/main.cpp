@@ -19,6 +19,7 @@
   X(locks)                     \
   X(prisma_check)              \
   X(prisma_ddl)                \
+  X(rollback)                  \
   X(rules)                     \
   X(schema)                    \
   X(status)                    \

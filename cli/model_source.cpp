@@ -204,6 +204,14 @@ ModelSource load_model(const std::string& kind, const std::string& path, const L
   throw UsageError("unknown model source '" + kind + "' (expected " + known + ")");
 }
 
+ModelSource load_files(const std::vector<std::string>& paths, const LoadContext& ctx) {
+  ModelSource src;
+  src.kind = "migrations";
+  src.path = paths.empty() ? std::string() : classify(paths.front()).set;
+  replay_files(src, paths, ctx);
+  return src;
+}
+
 ModelSource load_model(const std::string& spec, const LoadContext& ctx) {
   auto colon = spec.find(':');
   if (colon == std::string::npos || colon + 1 == spec.size()) {

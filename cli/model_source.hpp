@@ -83,6 +83,8 @@ const std::vector<SourceKind>& source_kinds();
 // Builds a model from "kind:path" (or a kind and a path). Throws UsageError for an unknown kind.
 ModelSource load_model(const std::string& kind, const std::string& path, const LoadContext& ctx = {});
 ModelSource load_model(const std::string& spec, const LoadContext& ctx = {});
+// Replays these migration files (in the given order, down files skipped) as the `migrations` kind does.
+ModelSource load_files(const std::vector<std::string>& paths, const LoadContext& ctx = {});
 
 // Which platform baseline a run uses, and why (for --verbose): --platform/--prelude, else the config's `platform`
 // / `prelude` (relative to the config's folder), else Supabase when a side looks like a Supabase project (a

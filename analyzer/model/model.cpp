@@ -411,7 +411,17 @@ std::string dollar_quote(const std::string& body) {
   return tag + body + tag;
 }
 
-std::string column_sql(const Column& c) {
+}  // namespace
+
+namespace ddl {
+
+std::string literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string column(const Column& c) {
   std::string out = norm::ident(c.name) + " " + c.type;
   if (!c.collation.empty()) out += " COLLATE " + c.collation;
   if (!c.generated.empty()) out += " GENERATED ALWAYS AS (" + c.generated + ") STORED";
@@ -421,17 +431,15 @@ std::string column_sql(const Column& c) {
   return out;
 }
 
-std::string index_sql(const Index& i, const std::string& rel) {
+std::string create_index(const Index& i, const std::string& rel, bool concurrently) {
   std::string def = i.definition();
   std::string unique = i.unique ? "UNIQUE " : "";
   std::string rest = def.substr(unique.size());  // "btree (...) ..."
-  return "CREATE " + unique + "INDEX " + norm::ident(i.name) + " ON " + rel + " USING " + rest + ";\n";
+  return "CREATE " + unique + "INDEX " + (concurrently ? "CONCURRENTLY " : "") + norm::ident(i.name) + " ON " + rel +
+         " USING " + rest + ";\n";
 }
 
-}  // namespace
-
-namespace {
-std::string function_sql(const Function& f) {
+std::string create_function(const Function& f) {
   if (!f.sql_text.empty()) return f.sql_text + ";\n";
   std::string out = std::string("CREATE ") + (f.procedure ? "PROCEDURE " : "FUNCTION ") + norm::qualified(f.schema, f.name) +
                     "(" + f.arguments + ")";
@@ -440,7 +448,74 @@ std::string function_sql(const Function& f) {
   for (const auto& o : f.options) out += " " + o;
   return out + " AS " + dollar_quote(f.body) + ";\n";
 }
-}  // namespace
+
+std::string create_type(const Type& t) {
+  std::string name = norm::qualified(t.schema, t.name);
+  if (t.kind == "enum") {
+    std::string out = "CREATE TYPE " + name + " AS ENUM (";
+    for (std::size_t i = 0; i < t.values.size(); ++i) out += (i ? ", " : "") + literal(t.values[i]);
+    return out + ");\n";
+  }
+  if (t.kind == "domain") return "CREATE DOMAIN " + name + " AS " + t.definition + ";\n";
+  if (t.kind == "range") return "CREATE TYPE " + name + " AS RANGE " + t.definition + ";\n";
+  return "CREATE TYPE " + name + " AS " + t.definition + ";\n";
+}
+
+std::string create_sequence(const Sequence& q) {
+  return "CREATE SEQUENCE " + norm::qualified(q.schema, q.name) + (q.type != "bigint" ? " AS " + q.type : "") + ";\n";
+}
+
+std::string sequence_owned_by(const Sequence& q) {
+  auto dot = q.owned_by.find('.');
+  return "ALTER SEQUENCE " + norm::qualified(q.schema, q.name) + " OWNED BY " +
+         norm::qualified(q.schema, q.owned_by.substr(0, dot)) + "." + norm::ident(q.owned_by.substr(dot + 1)) + ";\n";
+}
+
+bool created_with_table(const Constraint& c) { return c.kind != ConstraintKind::foreign_key && !c.not_valid; }
+
+std::string add_constraint(const Constraint& c, const std::string& rel) {
+  return "ALTER TABLE " + rel + " ADD CONSTRAINT " + norm::ident(c.name) + " " + c.definition() + ";\n";
+}
+
+std::string create_table(const Table& t) {
+  std::string rel = norm::qualified(t.schema, t.name);
+  std::string out = "CREATE TABLE " + rel + " (";
+  bool first = true;
+  for (const auto& c : t.columns) {
+    out += (first ? "\n  " : ",\n  ") + column(c);
+    first = false;
+  }
+  for (const auto& c : t.constraints) {
+    if (!created_with_table(c)) continue;
+    out += (first ? "\n  " : ",\n  ") + ("CONSTRAINT " + norm::ident(c.name) + " " + c.definition());
+    first = false;
+  }
+  out += "\n)";
+  if (!t.partition_by.empty()) out += " PARTITION BY " + t.partition_by;
+  if (!t.options.empty()) out += " " + storage_clause(t.options);
+  return out + ";\n";
+}
+
+std::string attach_partition(const Table& t) {
+  return "ALTER TABLE " + norm::qualified(t.parent_schema, t.parent_table) + " ATTACH PARTITION " +
+         norm::qualified(t.schema, t.name) + " " + t.partition_bound + ";\n";
+}
+
+std::string create_view(const View& v) {
+  return std::string("CREATE ") + (v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + norm::qualified(v.schema, v.name) +
+         " AS " + v.definition + ";\n";
+}
+
+std::string create_policy(const Policy& p, const std::string& rel) {
+  return "CREATE POLICY " + norm::ident(p.name) + " ON " + rel + " " + p.definition() + ";\n";
+}
+
+std::string create_trigger(const Trigger& g, const std::string& rel) {
+  return std::string("CREATE ") + (g.constraint ? "CONSTRAINT " : "") + "TRIGGER " + norm::ident(g.name) + " " + g.timing +
+         " " + trigger_events(g) + " ON " + rel + " " + trigger_tail(g) + ";\n";
+}
+
+}  // namespace ddl
 
 std::string to_sql(const SchemaModel& m) {
   std::ostringstream out;
@@ -466,30 +541,9 @@ std::string to_sql(const SchemaModel& m) {
     for (const auto& [v_key_, v] : s.views) views.push_back(&v);
     for (const auto& [f_key_, f] : s.functions) funcs.push_back(&f);
     if (!s.types.empty()) section(("types in " + sn).c_str());
-    for (const auto& [n, t] : s.types) {
-      std::string name = norm::qualified(sn, n);
-      if (t.kind == "enum") {
-        out << "CREATE TYPE " << name << " AS ENUM (";
-        for (std::size_t i = 0; i < t.values.size(); ++i) {
-          out << (i ? ", " : "") << "'";
-          for (char c : t.values[i]) out << (c == '\'' ? "''" : std::string(1, c));
-          out << "'";
-        }
-        out << ");\n";
-      } else if (t.kind == "domain") {
-        out << "CREATE DOMAIN " << name << " AS " << t.definition << ";\n";
-      } else if (t.kind == "range") {
-        out << "CREATE TYPE " << name << " AS RANGE " << t.definition << ";\n";
-      } else {
-        out << "CREATE TYPE " << name << " AS " << t.definition << ";\n";
-      }
-    }
+    for (const auto& [n, t] : s.types) out << ddl::create_type(t);
     if (!s.sequences.empty()) section(("sequences in " + sn).c_str());
-    for (const auto& [n, q] : s.sequences) {
-      out << "CREATE SEQUENCE " << norm::qualified(sn, n);
-      if (q.type != "bigint") out << " AS " << q.type;
-      out << ";\n";
-    }
+    for (const auto& [n, q] : s.sequences) out << ddl::create_sequence(q);
   }
   std::sort(funcs.begin(), funcs.end(), [](const Function* a, const Function* b) { return a->order < b->order; });
   // A function whose arguments or result name a table's or view's row type can only be created after that
@@ -516,46 +570,24 @@ std::string to_sql(const SchemaModel& m) {
     }
     if (!header_done) section("functions");
     header_done = true;
-    out << function_sql(*f);
+    out << ddl::create_function(*f);
   }
   std::vector<std::string> after;  // foreign keys, sequence ownership, indexes: after every table exists
   for (const auto& [sn, s] : m.schemas) {
     for (const auto& [tn, t] : s.tables) {
       if (t.platform_shell) continue;  // its triggers and policies are printed with the others below
       std::string rel = norm::qualified(sn, tn);
-      out << "\nCREATE TABLE " << rel << " (";
-      bool first = true;
-      for (const auto& c : t.columns) {
-        out << (first ? "\n  " : ",\n  ") << column_sql(c);
-        first = false;
-      }
+      out << "\n" << ddl::create_table(t);
       for (const auto& c : t.constraints) {
-        std::string line = "CONSTRAINT " + norm::ident(c.name) + " " + c.definition();
-        if (c.kind == ConstraintKind::foreign_key || c.not_valid) {
-          after.push_back("ALTER TABLE " + rel + " ADD " + line + ";\n");
-        } else {
-          out << (first ? "\n  " : ",\n  ") << line;
-          first = false;
-        }
+        if (!ddl::created_with_table(c)) after.push_back(ddl::add_constraint(c, rel));
       }
-      out << "\n)";
-      if (!t.partition_by.empty()) out << " PARTITION BY " << t.partition_by;
-      if (!t.options.empty()) out << " " << storage_clause(t.options);
-      out << ";\n";
       // A partition is attached once every table exists (its parent may come later in name order).
-      if (!t.parent_table.empty()) {
-        after.push_back("ALTER TABLE " + norm::qualified(t.parent_schema, t.parent_table) + " ATTACH PARTITION " + rel +
-                        " " + t.partition_bound + ";\n");
-      }
+      if (!t.parent_table.empty()) after.push_back(ddl::attach_partition(t));
       if (t.opaque) out << "-- (the columns of " << rel << " are not fully known: it was created from a query or another table)\n";
-      for (const auto& i : t.indexes) after.push_back(index_sql(i, rel));
+      for (const auto& i : t.indexes) after.push_back(ddl::create_index(i, rel));
     }
     for (const auto& [n, q] : s.sequences) {
-      if (q.owned_by.empty()) continue;
-      auto dot = q.owned_by.find('.');
-      after.push_back("ALTER SEQUENCE " + norm::qualified(sn, n) + " OWNED BY " +
-                      norm::qualified(sn, q.owned_by.substr(0, dot)) + "." + norm::ident(q.owned_by.substr(dot + 1)) +
-                      ";\n");
+      if (!q.owned_by.empty()) after.push_back(ddl::sequence_owned_by(q));
     }
   }
   if (!after.empty()) section("sequence ownership, indexes and foreign keys");
@@ -609,13 +641,13 @@ std::string to_sql(const SchemaModel& m) {
     }
     next->done = true;
     if (next->func) {
-      out << function_sql(*next->func);
+      out << ddl::create_function(*next->func);
       continue;
     }
     const View* v = next->view;
     std::string rel = norm::qualified(v->schema, v->name);
-    out << "CREATE " << (v->materialized ? "MATERIALIZED VIEW " : "VIEW ") << rel << " AS " << v->definition << ";\n";
-    for (const auto& i : v->indexes) out << index_sql(i, rel);
+    out << ddl::create_view(*v);
+    for (const auto& i : v->indexes) out << ddl::create_index(i, rel);
   }
   bool header = false;
   for (const auto& [sn, s] : m.schemas) {
@@ -626,13 +658,8 @@ std::string to_sql(const SchemaModel& m) {
       std::string rel = norm::qualified(sn, tn);
       if (t.rls_enabled) out << "ALTER TABLE " << rel << " ENABLE ROW LEVEL SECURITY;\n";
       if (t.rls_forced) out << "ALTER TABLE " << rel << " FORCE ROW LEVEL SECURITY;\n";
-      for (const auto& p : t.policies) {
-        out << "CREATE POLICY " << norm::ident(p.name) << " ON " << rel << " " << p.definition() << ";\n";
-      }
-      for (const auto& g : t.triggers) {
-        out << "CREATE " << (g.constraint ? "CONSTRAINT " : "") << "TRIGGER " << norm::ident(g.name) << " " << g.timing
-            << " " << trigger_events(g) << " ON " << rel << " " << trigger_tail(g) << ";\n";
-      }
+      for (const auto& p : t.policies) out << ddl::create_policy(p, rel);
+      for (const auto& g : t.triggers) out << ddl::create_trigger(g, rel);
     }
   }
   return out.str();

@@ -263,4 +263,25 @@ nlohmann::ordered_json to_json(const SchemaModel& m, bool sources = true);
 // PostgreSQL as printed.
 std::string to_sql(const SchemaModel& m);
 
+// The statements to_sql prints, one object at a time, for the scripts that change one object at a time
+// (analyzer/model/sql_out.hpp). `rel` is the qualified name of the table or view; each statement ends with ";\n".
+namespace ddl {
+std::string literal(const std::string& s);  // 'it''s'
+std::string column(const Column& c);        // "name type [COLLATE] [GENERATED ...] [DEFAULT ...] [NOT NULL]"
+std::string create_type(const Type& t);
+std::string create_sequence(const Sequence& q);
+std::string sequence_owned_by(const Sequence& q);
+std::string create_function(const Function& f);
+// Columns and the constraints created with the table: all but foreign keys and NOT VALID ones (created_with_table
+// says which), which go after every table exists (add_constraint).
+std::string create_table(const Table& t);
+bool created_with_table(const Constraint& c);
+std::string add_constraint(const Constraint& c, const std::string& rel);
+std::string attach_partition(const Table& t);
+std::string create_index(const Index& i, const std::string& rel, bool concurrently = false);
+std::string create_view(const View& v);
+std::string create_policy(const Policy& p, const std::string& rel);
+std::string create_trigger(const Trigger& g, const std::string& rel);
+}  // namespace ddl
+
 }  // namespace driftguard::model

@@ -1,0 +1,141 @@
+// drift --format sql, checked on PostgreSQL: a database (the actual side) gets the script driftguard writes to turn it
+// into the expected side, then drift runs again and must find nothing. Policies, RLS, triggers, functions, views
+// and extensions included; destructive statements commented out unless --allow-destructive; schema.prisma's side
+// never drops what Prisma cannot express.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/git_repo.hpp"
+#include "tests/pg_server.hpp"
+#include "tests/sql_apply.hpp"
+
+using namespace driftguard;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Dir {
+  fs::path dir;
+  Dir() {
+    std::string tmpl = (fs::temp_directory_path() / "driftguard_driftsql_XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    dir = tmpl;
+  }
+  ~Dir() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  void write(const std::string& rel, const std::string& text) const {
+    fs::create_directories((dir / rel).parent_path());
+    std::ofstream(dir / rel, std::ios::binary) << text;
+  }
+};
+
+dgtest::Run cli(const fs::path& dir, const std::string& args) {
+  return dgtest::run_shell("cd '" + dir.string() + "' && NO_COLOR=1 '" + std::string(DRIFTGUARD_BINARY) + "' " + args +
+                           " < /dev/null");
+}
+
+std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
+
+const char* kActual = R"sql(
+CREATE TABLE users (id integer PRIMARY KEY, email text, age integer, legacy text);
+CREATE TABLE extra (id integer);
+CREATE INDEX users_legacy_idx ON users (legacy);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE VIEW adults AS SELECT id, email FROM users WHERE age >= 18;
+CREATE POLICY old_policy ON users FOR SELECT USING (true);
+)sql";
+
+const char* kExpected = R"sql(
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, age bigint CHECK (age >= 0), name text DEFAULT 'x');
+CREATE TABLE posts (id integer PRIMARY KEY, user_id integer REFERENCES users (id), title text);
+CREATE INDEX posts_user_id_idx ON posts (user_id);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.title := trim(NEW.title); RETURN NEW; END $$;
+CREATE TRIGGER posts_touch BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE VIEW adults AS SELECT id, email, name FROM users WHERE age >= 21;
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON users FOR ALL TO public USING (id > 0) WITH CHECK (id > 0);
+)sql";
+
+}  // namespace
+
+TEST_CASE("drift --format sql: applied to the database, drift finds nothing", "[drift-sql][pg]") {
+  Dir d;
+  d.write("expected.sql", kExpected);
+  std::string db = dgtest::pg::fresh_database("driftsql");
+  REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", kActual)) == "");
+  std::string sides = "--sql expected.sql --database-url " + single_quoted(db);
+  REQUIRE(cli(d.dir, "drift " + sides).code == 1);
+
+  dgtest::Run safe = cli(d.dir, "drift " + sides + " --format sql");
+  CHECK(safe.code == 1);
+  // Destructive statements are there, commented out, with the warning.
+  CHECK(safe.out.find("-- WARNING: ") != std::string::npos);
+  CHECK(safe.out.find("-- DESTRUCTIVE, not run (--allow-destructive writes it):\n-- DROP TABLE IF EXISTS extra;\n") !=
+        std::string::npos);
+  // Lock-safe forms.
+  CHECK(safe.out.find("DROP INDEX CONCURRENTLY IF EXISTS users_legacy_idx;") != std::string::npos);
+  CHECK(safe.out.find("CREATE INDEX posts_user_id_idx ON posts USING btree (user_id);") != std::string::npos);  // a new table
+  CHECK(safe.out.find("ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);") !=
+        std::string::npos);
+  CHECK(safe.out.find("ADD CONSTRAINT users_age_check CHECK (age >= 0) NOT VALID;") != std::string::npos);
+  CHECK(safe.out.find("VALIDATE CONSTRAINT users_age_check;") != std::string::npos);
+  CHECK(safe.out.find("ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;") != std::string::npos);
+  REQUIRE(dgtest::apply_sql(db, make_source("safe.sql", safe.out)) == "");
+  // What was commented out is all that is left.
+  dgtest::Run left = cli(d.dir, "drift " + sides + " --format json");
+  CHECK(left.out.find("\"extra-table\"") != std::string::npos);
+  CHECK(left.out.find("\"missing-column\"") == std::string::npos);
+
+  dgtest::Run all = cli(d.dir, "drift " + sides + " --format sql --allow-destructive");
+  CHECK(all.code == 1);
+  CHECK(all.out.find("DESTRUCTIVE") == std::string::npos);
+  REQUIRE(dgtest::apply_sql(db, make_source("all.sql", all.out)) == "");
+  dgtest::Run after = cli(d.dir, "drift " + sides);
+  INFO(after.out << after.err);
+  CHECK(after.code == 0);
+  // and the script for no drift
+  dgtest::Run none = cli(d.dir, "drift " + sides + " --format sql");
+  CHECK(none.code == 0);
+  CHECK(none.out.find("-- nothing to change\n") != std::string::npos);
+}
+
+TEST_CASE("drift --format sql against schema.prisma keeps what Prisma cannot express", "[drift-sql][pg]") {
+  Dir d;
+  d.write("schema.prisma", R"(datasource db {
+  provider = "postgresql"
+}
+
+model User {
+  id    Int     @id @default(autoincrement())
+  email String  @unique
+  name  String?
+  tags  String[]
+}
+)");
+  std::string db = dgtest::pg::fresh_database("driftsqlprisma");
+  // The database Prisma would build, without `name`, plus a policy, RLS, a trigger and a function of its own.
+  REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(
+CREATE TABLE "User" ("id" SERIAL NOT NULL, "email" TEXT NOT NULL, "tags" TEXT[], CONSTRAINT "User_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+ALTER TABLE "User" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "read own" ON "User" FOR SELECT USING (true);
+CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER user_audit AFTER INSERT ON "User" FOR EACH ROW EXECUTE FUNCTION audit();
+)sql")) == "");
+  std::string sides = "--prisma schema.prisma --database-url " + single_quoted(db);
+  dgtest::Run r = cli(d.dir, "drift " + sides + " --format sql");
+  CHECK(r.code == 1);
+  CHECK(r.out.find("ALTER TABLE \"User\" ADD COLUMN name text;") != std::string::npos);
+  CHECK(r.out.find("POLICY") == std::string::npos);
+  CHECK(r.out.find("TRIGGER") == std::string::npos);
+  CHECK(r.out.find("FUNCTION") == std::string::npos);
+  CHECK(r.out.find("ROW LEVEL SECURITY") == std::string::npos);
+  CHECK(r.out.find("tags") == std::string::npos);  // Prisma lists: NOT NULL or not is no drift
+  REQUIRE(dgtest::apply_sql(db, make_source("fix.sql", r.out)) == "");
+  CHECK(cli(d.dir, "drift " + sides).code == 0);
+}
