@@ -2,10 +2,13 @@
 // the runners match them per line, case-insensitively, after the "--".
 #pragma once
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "analyzer/finding.hpp"
 
 namespace driftguard {
 
@@ -35,6 +38,37 @@ inline std::vector<MarkerLine> marker_lines(std::string_view s) {
     pos = eol + 1;
   }
   return out;
+}
+
+// goose (`-- +goose Down`) and dbmate (`-- migrate:down`) keep the down migration in the same file: statements from
+// a down marker to the next up marker never run with the up migration (lint parses them without linting them; the
+// replay and the shadow cluster do not run them). Returns the [begin, end) byte ranges.
+inline std::vector<Span> down_sections(std::string_view text) {
+  std::vector<Span> out;
+  auto has = [&](std::string_view needle) {
+    return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           }) != text.end();
+  };
+  if (!has("+goose") && !has("migrate:")) return out;
+  constexpr std::size_t kNone = std::string_view::npos;
+  std::size_t down = kNone;  // start of the open down section
+  for (const auto& m : marker_lines(text)) {
+    bool is_down = m.text.rfind("+goose down", 0) == 0 || m.text.rfind("migrate:down", 0) == 0;
+    bool is_up = m.text.rfind("+goose up", 0) == 0 || m.text.rfind("migrate:up", 0) == 0;
+    if (is_down && down == kNone) down = m.line_begin;
+    if (is_up && down != kNone) {
+      out.push_back(Span{down, m.line_begin});
+      down = kNone;
+    }
+  }
+  if (down != kNone) out.push_back(Span{down, text.size()});
+  return out;
+}
+
+// Is this offset inside one of the sections?
+inline bool in_sections(const std::vector<Span>& sections, std::size_t offset) {
+  return std::any_of(sections.begin(), sections.end(), [&](const Span& d) { return offset >= d.begin && offset < d.end; });
 }
 
 }  // namespace driftguard

@@ -1,5 +1,7 @@
 #include "introspect/shadow.hpp"
 
+#include "analyzer/marker_lines.hpp"
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -80,8 +82,10 @@ bool mentions(const std::string& text, const std::string& word) {
 
 std::vector<Span> statements_to_send(const SourceFile& file, const ParsedFile& parsed) {
   std::vector<Span> out;
+  const auto down = down_sections(file.text);  // goose/dbmate: the down section does not run with the migration
   for (const auto& st : parsed.statements) {
-    if (st.do_depth == 0) out.push_back(st.span);  // a DO block's statements run as part of it
+    // a DO block's statements run as part of it
+    if (st.do_depth == 0 && !in_sections(down, st.span.begin)) out.push_back(st.span);
   }
   if (parsed.errors.empty()) return out;
   // A statement libpg_query (PostgreSQL 15's grammar) cannot read may still be valid for the server: send the
@@ -94,7 +98,7 @@ std::vector<Span> statements_to_send(const SourceFile& file, const ParsedFile& p
       return e.span.begin >= begin && e.span.begin < std::max(end, begin + 1);
     });
     bool parsed_here = std::any_of(out.begin(), out.end(), [&](const Span& sp) { return sp.begin < end && begin < sp.end; });
-    if (has_error && !parsed_here) out.push_back(Span{begin, end});
+    if (has_error && !parsed_here && !in_sections(down, begin)) out.push_back(Span{begin, end});
   }
   std::sort(out.begin(), out.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
   return out;

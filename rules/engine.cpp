@@ -95,13 +95,6 @@ void Engine::walk(const json& node, RuleContext& ctx, int depth) const {
 
 namespace {
 
-bool icontains_ascii(const std::string& hay, std::string_view needle) {
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-  });
-  return it != hay.end();
-}
-
 Finding make_finding(const std::string& rule, const std::string& file, Span span, std::string message,
                      std::string help) {
   Finding f;
@@ -117,26 +110,6 @@ const char* kSyntaxHelp =
     "Fix the statement so that PostgreSQL accepts it. driftguard parses with the PostgreSQL 15 grammar: syntax "
     "added in PostgreSQL 16 or later is reported here too.";
 
-// goose (`-- +goose Down`) and dbmate (`-- migrate:down`) keep the down migration in the same file: statements
-// from a down marker to the next up marker never run with the up migration. Returns the [begin, end) byte ranges.
-std::vector<Span> down_sections(const std::string& text) {
-  std::vector<Span> out;
-  if (!icontains_ascii(text, "+goose") && !icontains_ascii(text, "migrate:")) return out;
-  constexpr std::size_t kNone = std::string::npos;
-  std::size_t down = kNone;  // start of the open down section
-  for (const auto& m : marker_lines(text)) {
-    bool is_down = m.text.rfind("+goose down", 0) == 0 || m.text.rfind("migrate:down", 0) == 0;
-    bool is_up = m.text.rfind("+goose up", 0) == 0 || m.text.rfind("migrate:up", 0) == 0;
-    if (is_down && down == kNone) down = m.line_begin;
-    if (is_up && down != kNone) {
-      out.push_back(Span{down, m.line_begin});
-      down = kNone;
-    }
-  }
-  if (down != kNone) out.push_back(Span{down, text.size()});
-  return out;
-}
-
 }  // namespace
 
 FileReport Engine::lint(const SourceFile& file, RunState& run) const {
@@ -149,9 +122,7 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
   std::vector<Statement> up;
   const auto down = down_sections(file.text);
   for (auto& st : pf.statements) {
-    bool in_down = std::any_of(down.begin(), down.end(),
-                               [&](const Span& d) { return st.span.begin >= d.begin && st.span.begin < d.end; });
-    if (!in_down) up.push_back(st);
+    if (!in_sections(down, st.span.begin)) up.push_back(st);
   }
   report.meta_commands = pf.meta_commands;
 

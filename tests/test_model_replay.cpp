@@ -5,6 +5,7 @@
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
+#include "introspect/shadow.hpp"
 
 using namespace driftguard;
 using namespace driftguard::model;
@@ -658,4 +659,32 @@ TEST_CASE("identifiers longer than 63 bytes are truncated like PostgreSQL does",
   auto r = replay("CREATE TABLE " + longname + " (id int);\nALTER TABLE " + longname + " ADD COLUMN y int;\n");
   CHECK(errors(r).empty());
   CHECK(r.m.table("public", std::string(63, 'x')) != nullptr);
+}
+
+TEST_CASE("goose and dbmate down sections are not part of the history (replay and shadow)", "[model][replay]") {
+  const std::string goose =
+      "-- +goose Up\n"
+      "CREATE TABLE a (id integer);\n"
+      "-- +goose Down\n"
+      "DROP TABLE a;\n";
+  const std::string dbmate =
+      "-- migrate:up\n"
+      "CREATE TABLE b (id integer);\n"
+      "\n"
+      "-- migrate:down\n"
+      "DROP TABLE b;\n"
+      "SELEC broken;\n";
+  driftguard::model::Replayer r;
+  std::vector<driftguard::Finding> findings;
+  for (const auto& [name, text] : {std::pair{"1_a.sql", goose}, std::pair{"2_b.sql", dbmate}}) {
+    auto src = driftguard::make_source(name, text);
+    r.apply_file(src, driftguard::parse_sql(src.text), findings);
+    // The shadow cluster is sent the up section only.
+    auto sent = driftguard::shadow::statements_to_send(src, driftguard::parse_sql(src.text));
+    REQUIRE(sent.size() == 1);
+    CHECK(text.substr(sent[0].begin, sent[0].end - sent[0].begin).rfind("CREATE TABLE", 0) == 0);
+  }
+  CHECK(findings.empty());  // the down section's syntax error is lint's to report, not the replay's
+  CHECK(r.model().table("public", "a") != nullptr);
+  CHECK(r.model().table("public", "b") != nullptr);
 }

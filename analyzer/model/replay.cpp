@@ -2,6 +2,8 @@
 // declared in replay/replayer_impl.hpp); failures become replay errors at the statement.
 #include "analyzer/model/replay.hpp"
 
+#include "analyzer/marker_lines.hpp"
+
 #include "analyzer/model/replay/replayer_impl.hpp"
 
 namespace driftguard::model {
@@ -218,8 +220,23 @@ void Replayer::Impl::refuse_in_transaction_block(const std::string& kind, const 
   if (!what.empty()) fail(what + " cannot run inside a transaction block");
 }
 
-void Replayer::apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings,
+void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::vector<Finding>& findings,
                           FileMode mode) {
+  // A goose or dbmate file's down section is not part of the history.
+  ParsedFile up_only;
+  const auto down = down_sections(file.text);
+  if (!down.empty()) {
+    up_only = all;
+    up_only.statements.clear();
+    up_only.errors.clear();
+    for (const auto& st : all.statements) {
+      if (!in_sections(down, st.span.begin)) up_only.statements.push_back(st);
+    }
+    for (const auto& e : all.errors) {
+      if (!in_sections(down, e.span.begin)) up_only.errors.push_back(e);
+    }
+  }
+  const ParsedFile& parsed = down.empty() ? all : up_only;
   std::size_t first = findings.size();
   Impl impl(*this, findings);
   LineMap lines(file.text);
