@@ -2,6 +2,8 @@
 // report_<format>.cpp.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <ostream>
 #include <string>
@@ -47,6 +49,9 @@ std::string github_data(std::string_view s);
 std::string xml_escape(std::string_view s);
 std::string markdown_cell(std::string_view s);
 std::string sarif_uri(const std::string& path);
+// A SARIF 2.1.0 log of one driftguard run: the driver with its `rules`, one invocation, the results.
+nlohmann::ordered_json sarif_log(nlohmann::ordered_json rules, nlohmann::ordered_json invocation,
+                                 nlohmann::ordered_json results);
 // A fingerprint of a finding that survives unrelated edits: rule, file, the text of the span (whitespace
 // collapsed) and the number of earlier findings with the same three. 16 hex digits.
 std::vector<std::string> fingerprints(const RunResult& r);

@@ -115,18 +115,7 @@ void sarif(std::ostream& out, const RecordReport& r) {
     }
     results.push_back(res);
   }
-  oj doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-         {"version", "2.1.0"},
-         {"runs",
-          {{{"tool",
-             {{"driver",
-               {{"name", "driftguard"},
-                {"version", std::string(kVersion)},
-                {"informationUri", std::string(kProjectUrl)},
-                {"rules", rules}}}}},
-            {"invocations", {oj{{"executionSuccessful", true}}}},
-            {"columnKind", "unicodeCodePoints"},
-            {"results", results}}}}};
+  oj doc = sarif_log(rules, oj{{"executionSuccessful", true}}, results);
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 

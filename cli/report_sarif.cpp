@@ -85,6 +85,22 @@ oj region(const Position& start, const Position& end) {
 
 }  // namespace
 
+oj sarif_log(oj rules, oj invocation, oj results) {
+  return oj{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+            {"version", "2.1.0"},
+            {"runs",
+             {{{"tool",
+                {{"driver",
+                  {{"name", "driftguard"},
+                   {"version", std::string(kVersion)},
+                   {"semanticVersion", std::string(kVersion)},
+                   {"informationUri", std::string(kProjectUrl)},
+                   {"rules", std::move(rules)}}}}},
+               {"invocations", {std::move(invocation)}},
+               {"columnKind", "unicodeCodePoints"},
+               {"results", std::move(results)}}}}};
+}
+
 std::string sarif_uri(const std::string& path) { return uri(path); }
 
 void report_sarif(std::ostream& out, const RunResult& r) {
@@ -153,19 +169,7 @@ void report_sarif(std::ostream& out, const RunResult& r) {
   oj invocation{{"executionSuccessful", r.errors.empty()}};
   if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
 
-  oj doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-         {"version", "2.1.0"},
-         {"runs",
-          {{{"tool",
-             {{"driver",
-               {{"name", "driftguard"},
-                {"version", std::string(kVersion)},
-                {"semanticVersion", std::string(kVersion)},
-                {"informationUri", std::string(kProjectUrl)},
-                {"rules", rules}}}}},
-            {"invocations", {invocation}},
-            {"columnKind", "unicodeCodePoints"},
-            {"results", streamed_array()}}}}};
+  oj doc = sarif_log(rules, invocation, streamed_array());
   dump_streaming(out, doc, write_results);
 }
 
