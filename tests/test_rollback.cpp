@@ -276,8 +276,7 @@ OracleResult oracle(const std::vector<std::string>& ups, const LoadContext& ctx,
   OracleResult res;
   std::string db = dgtest::pg::fresh_database("rollback");
   if (ctx.platform) {
-    std::string err = apply_sql(db, make_source(ctx.platform->file, ctx.platform->sql));
-    REQUIRE(err == "");
+    for (const auto& base : ctx.platform->files) REQUIRE(apply_sql(db, base) == "");
   }
   std::set<std::size_t> chosen;
   for (std::size_t k = 0; k < cap && k < ups.size(); ++k) chosen.insert(k * ups.size() / std::min(cap, ups.size()));
@@ -319,7 +318,9 @@ OracleResult oracle(const std::vector<std::string>& ups, const LoadContext& ctx,
       // the history is built again from the start on a new database.
       res.report += name + ": applied again after its rollback: " + err + "; database built again\n";
       db = dgtest::pg::fresh_database("rollback");
-      if (ctx.platform) REQUIRE(apply_sql(db, make_source(ctx.platform->file, ctx.platform->sql)) == "");
+      if (ctx.platform) {
+        for (const auto& base : ctx.platform->files) REQUIRE(apply_sql(db, base) == "");
+      }
       for (std::size_t k = 0; k <= i; ++k) {
         err = apply_sql(db, load_file(ups[k]));
         if (!err.empty()) {
