@@ -227,7 +227,7 @@ TEST_CASE("REINDEX SCHEMA / DATABASE without CONCURRENTLY", "[rules][precision]"
   CHECK(first(lint("VACUUM (FULL) t;"), "ban-vacuum-full") != nullptr);
 }
 
-TEST_CASE("--fix output lints clean: the unique-constraint fix", "[rules][precision][fix]") {
+TEST_CASE("lint --fix output lints clean: the unique-constraint fix", "[rules][precision][fix]") {
   const std::string sql = "ALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE (code);\n";
   auto f = lint(sql, "db/schema.sql");
   const Finding* u = first(f, "disallowed-unique-constraint");

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include <nlohmann/json.hpp>
 
 #include "analyzer/model/normalize.hpp"
 
@@ -166,6 +167,17 @@ std::optional<std::string> canonical_element(std::optional<std::string> v, const
   return v;
 }
 
+// jsonb keeps one canonical form (keys sorted, no insignificant space, the last of duplicate keys): two literals
+// are the same default when they are the same JSON value.
+bool same_json(const std::string& a, const std::string& b) {
+  auto x = literal_text(a);
+  auto y = literal_text(b);
+  if (!x || !y) return false;
+  auto jx = nlohmann::json::parse(*x, nullptr, false);
+  auto jy = nlohmann::json::parse(*y, nullptr, false);
+  return !jx.is_discarded() && !jy.is_discarded() && jx == jy;
+}
+
 }  // namespace
 
 std::optional<std::vector<std::optional<std::string>>> array_default_elements(const std::string& canonical_default,
@@ -206,6 +218,8 @@ model::Column as_prisma_sees(const model::Column& prisma, const model::Column& o
     if (!element.empty()) {
       auto x = array_default_elements(p.default_expr, element);
       if (x && x == array_default_elements(other.default_expr, element)) p.default_expr = other.default_expr;
+    } else if (p.type == "jsonb" && same_json(p.default_expr, other.default_expr)) {
+      p.default_expr = other.default_expr;
     }
   }
   return p;
