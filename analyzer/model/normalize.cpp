@@ -359,6 +359,7 @@ class Printer {
 
  private:
   const ExprContext& c_;
+  std::vector<std::string> positional_targets_;  // the output expressions of the last plain SELECT printed
 
   static bool compound(const json& node) {
     std::string t = node_type(node);
@@ -500,6 +501,15 @@ class Printer {
     if (is_numeric_type(t) && is_const(arg, "sval") && is_number_text(str(field(field(arg, "A_Const"), "sval"), "sval"))) {
       return print(arg, t);
     }
+    // A negative number compared with a column of another numeric type: PostgreSQL prints the literal's own type
+    // and then the cast it adds, (n > ('-100'::integer)::numeric) for n > -100.
+    if (is_numeric_type(t) && node_type(arg) == "TypeCast" && is_numeric_type(type_name(field(unwrap(arg), "typeName")))) {
+      const json& inner = field(unwrap(arg), "arg");
+      if (is_const(inner, "ival") || is_const(inner, "fval") ||
+          (is_const(inner, "sval") && is_number_text(str(field(field(inner, "A_Const"), "sval"), "sval")))) {
+        return print(arg, "");
+      }
+    }
     if (is_text_type(t) && is_const(arg, "sval")) return print(arg, "");
     if (is_text_type(element_type(t)) && literal_array(arg)) return print(arg, t);
     if (is_text_type(t) && node_type(arg) == "ColumnRef" && is_text_type(column_type(arg))) return print(arg, "");
@@ -524,6 +534,11 @@ class Printer {
       return "CURRENT_TIMESTAMP";
     }
     if (flag(b, "agg_within_group")) return fallback(json{{"FuncCall", b}});
+    // An unqualified function found through the search path in a schema the catalog reader's path (public) does
+    // not hold: PostgreSQL prints it qualified (extensions.uuid_generate_v4()).
+    if (names.size() == 1 && c_.function_schema) {
+      if (std::string s = c_.function_schema(names[0]); !s.empty()) names.insert(names.begin(), s);
+    }
     std::string out = display(names) + "(";
     // nextval('s') takes a regclass: PostgreSQL stores nextval('s'::regclass).
     if (names.size() == 1 && (names[0] == "nextval" || names[0] == "currval" || names[0] == "setval") && args.is_array() &&
@@ -629,7 +644,37 @@ class Printer {
     if (l.is_null()) return op + " " + child(r);
     // The path operand of #>, #>> and #- is a text[] (PostgreSQL prints '{a,b}'::text[]).
     if ((op == "#>" || op == "#>>" || op == "#-") && is_const(r, "sval")) return child(l) + " " + op + " " + print(r, "text[]");
+    if (std::string ext = extension_operator(b); !ext.empty()) return ext;
     return child(l, literal_target(l, r)) + " " + op + " " + child(r, literal_target(r, l));
+  }
+
+  // An unqualified operator that the search path in force resolves to an extension's, for an operand of the
+  // extension's type (citext's ~ on a citext column, in `extensions`): PostgreSQL prints it
+  // `c OPERATOR(extensions.~) 'x'::extensions.citext`, the untyped literal taken as the operand's type (the cast
+  // is dropped, as elsewhere, when the other side is a column of that type). "" when it is not one.
+  std::string extension_operator(const json& b) {
+    if (!c_.operator_schema || strings(field(b, "name")).size() != 1) return {};
+    const json& l = field(b, "lexpr");
+    const json& r = field(b, "rexpr");
+    std::string op = op_name(field(b, "name"));
+    std::string type = operand_type(l);
+    if (type.empty()) type = operand_type(r);
+    std::string schema = type.empty() ? std::string() : c_.operator_schema(op, type);
+    if (schema.empty()) return {};
+    auto side = [&](const json& n, const json& other) {
+      std::string t = literal_target(n, other);
+      if (t.empty() && is_const(n, "sval")) return print(n, "") + "::" + type;
+      return child(n, t);
+    };
+    return side(l, r) + " OPERATOR(" + ident(schema) + "." + op + ") " + side(r, l);
+  }
+
+  // The type of an operand when it is a column of the expression's table, or VALUE in a domain's check.
+  std::string operand_type(const json& node) {
+    if (std::string t = column_type(node); !t.empty()) return t;
+    if (c_.value_type.empty() || node_type(node) != "ColumnRef") return {};
+    auto f = strings(field(unwrap(node), "fields"));
+    return f.size() == 1 && f[0] == "value" ? c_.value_type : std::string();
   }
 
   // The type of a column of the expression's table; "" for anything else.
@@ -989,7 +1034,10 @@ class Printer {
     } else {
       text = simple_select(s, names, out);
     }
-    if (const json& o = field(s, "sortClause"); o.is_array()) text += " ORDER BY " + sort_list(o, &setop_columns);
+    if (const json& o = field(s, "sortClause"); o.is_array()) {
+      const std::vector<std::string>* positions = setop_columns.empty() ? &positional_targets_ : nullptr;
+      text += " ORDER BY " + sort_list(o, &setop_columns, positions);
+    }
     if (const json& lc = field(s, "limitCount"); !lc.is_null()) {
       text += str(s, "limitOption") == "LIMIT_OPTION_WITH_TIES" ? " FETCH FIRST " + print(lc, "") + " ROWS WITH TIES"
                                                                  : " LIMIT " + print(lc, "");
@@ -1019,6 +1067,7 @@ class Printer {
       text += on ? "DISTINCT ON (" + list(d, "") + ") " : "DISTINCT ";
     }
     std::vector<QueryColumn> cols;
+    std::vector<std::string> target_texts;  // for GROUP BY / ORDER BY by position
     std::string targets;
     Watch on(watch_missing_, true);
     const json& tl = field(s, "targetList");
@@ -1026,6 +1075,7 @@ class Printer {
     auto add = [&](const std::string& expr_text, const std::string& own_name, const std::string& name, const std::string& type) {
       std::string final_name = names && n < names->size() ? (*names)[n] : name;
       ++n;
+      target_texts.push_back(expr_text);
       targets += (targets.empty() ? "" : ", ") + expr_text;
       // AS unless the value is a column of that very name (get_target_list).
       if (own_name != final_name) targets += " AS " + ident(final_name);
@@ -1058,14 +1108,27 @@ class Printer {
     if (!from.empty()) text += " FROM " + from;
     if (const json& w = field(s, "whereClause"); !w.is_null()) text += " WHERE " + print(w, "");
     on.value = false;  // GROUP BY may name an output column
-    if (const json& g = field(s, "groupClause"); g.is_array()) text += " GROUP BY " + list(g, "");
+    if (const json& g = field(s, "groupClause"); g.is_array()) {
+      text += " GROUP BY ";
+      for (std::size_t i = 0; i < g.size(); ++i) text += (i ? ", " : "") + positional_key(g[i], target_texts);
+    }
     if (const json& h = field(s, "havingClause"); !h.is_null()) text += " HAVING " + print(h, "");
     if (const json& w = field(s, "windowClause"); w.is_array()) {
       text += " WINDOW ";
       for (std::size_t i = 0; i < w.size(); ++i) text += (i ? ", " : "") + ident(str(unwrap(w[i]), "name")) + " AS " + window(w[i], true);
     }
     if (out) *out = cols;
+    positional_targets_ = std::move(target_texts);
     return text;
+  }
+
+  // GROUP BY 2, ORDER BY 1 of a plain SELECT: PostgreSQL prints the output column's expression (ORDER BY t.id).
+  std::string positional_key(const json& key, const std::vector<std::string>& targets) {
+    if (is_const(key, "ival")) {
+      long k = num(field(field(key, "A_Const"), "ival"), "ival", 0);
+      if (k >= 1 && static_cast<std::size_t>(k) <= targets.size()) return targets[static_cast<std::size_t>(k - 1)];
+    }
+    return print(key, "");
   }
 
   template <typename Add>
@@ -1377,7 +1440,8 @@ class Printer {
 
   // ORDER BY items; `by_position`: the output columns of a set operation, whose ORDER BY PostgreSQL prints by
   // position (ORDER BY 1).
-  std::string sort_list(const json& items, const std::vector<QueryColumn>* by_position = nullptr) {
+  std::string sort_list(const json& items, const std::vector<QueryColumn>* by_position = nullptr,
+                        const std::vector<std::string>* targets = nullptr) {
     Watch off(watch_missing_, false);  // ORDER BY may name an output column
     std::string out;
     for (std::size_t i = 0; items.is_array() && i < items.size(); ++i) {
@@ -1390,6 +1454,7 @@ class Printer {
           if ((*by_position)[k].name == n) printed = std::to_string(k + 1);
         }
       }
+      if (printed.empty() && targets) printed = positional_key(key, *targets);
       out += (i ? ", " : "") + (printed.empty() ? print(key, "") : printed);
       std::string dir = str(sb, "sortby_dir");
       std::string nulls = str(sb, "sortby_nulls");

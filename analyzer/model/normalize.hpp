@@ -73,6 +73,14 @@ struct ExprContext {
   std::string table;
   // Relations of FROM clauses in sub-selects and view queries; without it their columns are unknown.
   RelationLookup relations;
+  // How the search path in force where the expression was written resolves an unqualified function or operator
+  // (the replay sets these; the catalog's text is qualified already, read with search_path = public): the schema
+  // PostgreSQL prints it with ("extensions" for uuid_generate_v4(), or for citext's ~ on a citext operand), ""
+  // to print it as written. `type` is the canonical type of an operand ("extensions.citext").
+  std::function<std::string(const std::string& function)> function_schema;
+  std::function<std::string(const std::string& op, const std::string& type)> operator_schema;
+  // A domain's base type: the type of VALUE in its CHECK expressions ("" elsewhere).
+  std::string value_type;
 };
 
 // Canonical text of an expression node (A_Const, TypeCast, FuncCall, ColumnRef, A_Expr, BoolExpr, ...).

@@ -57,7 +57,7 @@ const std::vector<FeatureInfo>& features() {
       {"function_renames", "ALTER FUNCTION ... RENAME of a function triggers or indexes use", ""},
       {"enum_rename_defaults", "ALTER TYPE ... RENAME VALUE of an enum a column default uses", ""},
       {"view_renames", "renames of tables and columns that views read", ""},
-      {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", "PostgreSQL prints ORDER BY t.col (view-order-by-position.sql)"},
+      {"view_order_position", "SELECT DISTINCT ... ORDER BY 1 in views", ""},
       {"drop_cascade", "DROP ... CASCADE that drops views, triggers, policies or generated columns", ""},
       {"inherit_drop", "DROP TABLE ... CASCADE of a table others INHERIT from", "the replay keeps the inheriting tables PostgreSQL drops with it (drop-inherited-parent.sql)"},
   };

@@ -30,6 +30,8 @@ norm::ExprContext Replayer::Impl::ectx(const Table* t, const std::string& target
     c.table_schema = t->schema;
   }
   c.relations = [this](const std::vector<std::string>& parts) { return relation_info(parts); };
+  c.function_schema = [this](const std::string& f) { return function_schema(f); };
+  c.operator_schema = [this](const std::string& op, const std::string& type) { return operator_schema(op, type); };
   return c;
 }
 

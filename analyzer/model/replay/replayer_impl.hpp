@@ -145,6 +145,10 @@ struct Replayer::Impl {
   // A type an extension created, written unqualified, as PostgreSQL resolves it through the search path:
   // "citext" is "extensions.citext" when citext was created in extensions (replay/schemas.cpp).
   std::string extension_type(const std::string& type) const;
+  // The schema an unqualified function or operator (on an operand of `type`) written here resolves to, when it
+  // is an extension's or the history's own in a schema other than public (norm::ExprContext::function_schema).
+  std::string function_schema(const std::string& function) const;
+  std::string operator_schema(const std::string& op, const std::string& type) const;
   // Refusals of a missing object are made only where the model holds every object there is (knows_all_of): a
   // whole history (not generated SQL or the catalog reader's one-object scratch model), a schema the history
   // created, no extension's objects in it, no statement the replay could not read that may have created one.
@@ -203,6 +207,7 @@ struct Replayer::Impl {
   void new_type(const std::string& s, const std::string& n);
   void create_other_type(const std::string& kind, const std::vector<std::string>& parts, std::string def);
   void create_composite(const json& b);
+  norm::ExprContext domain_ectx(const Type::DomainParts& d);
   void create_domain(const json& b);
   void alter_domain(const json& b);
   void rename_domain_constraint(Type& t, const std::string& from, const std::string& to);

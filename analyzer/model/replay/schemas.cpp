@@ -90,11 +90,79 @@ bool Replayer::Impl::set_config(const json& select) {
   return true;
 }
 
+namespace {
+
+// What an extension installs that migrations name unqualified and the catalog prints qualified with the
+// extension's schema when that is not public (checked against PostgreSQL in tests/test_replay_oracle.cpp): its
+// types, the functions expressions call by name, and the operators it defines for operands of its types (an
+// untyped literal compared with such an operand is taken as the operand's type). Overloads of built-in functions
+// for the extension's types (citext's regexp_match) are not listed: the replay prints those as written.
+struct ExtensionObjects {
+  std::set<std::string> types;
+  std::set<std::string> functions;
+  std::map<std::string, std::set<std::string>> operators;  // operand type (unqualified) -> operators
+};
+
+const std::map<std::string, ExtensionObjects>& extension_objects() {
+  static const std::set<std::string> comparison = {"=", "<>", "<", "<=", ">", ">="};
+  static const std::map<std::string, ExtensionObjects> objects = [] {
+    std::map<std::string, ExtensionObjects> o;
+    auto with = [](std::set<std::string> a, const std::set<std::string>& b) {
+      a.insert(b.begin(), b.end());
+      return a;
+    };
+    o["citext"] = {{"citext"}, {}, {{"citext", with(comparison, {"~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*"})}}};
+    o["uuid-ossp"] = {{},
+                      {"uuid_nil", "uuid_ns_dns", "uuid_ns_url", "uuid_ns_oid", "uuid_ns_x500", "uuid_generate_v1",
+                       "uuid_generate_v1mc", "uuid_generate_v3", "uuid_generate_v4", "uuid_generate_v5"},
+                      {}};
+    // gen_random_uuid() is pg_catalog's since PostgreSQL 13 (pg_catalog is searched first).
+    o["pgcrypto"] = {{},
+                     {"digest", "hmac", "crypt", "gen_salt", "gen_random_bytes", "encrypt", "decrypt", "encrypt_iv",
+                      "decrypt_iv", "pgp_sym_encrypt", "pgp_sym_decrypt", "pgp_sym_encrypt_bytea",
+                      "pgp_sym_decrypt_bytea", "pgp_pub_encrypt", "pgp_pub_decrypt", "pgp_pub_encrypt_bytea",
+                      "pgp_pub_decrypt_bytea", "pgp_key_id", "armor", "dearmor", "pgp_armor_headers"},
+                     {}};
+    std::set<std::string> trgm_ops = {"%", "<%", "%>", "<<%", "%>>", "<->", "<<->", "<->>", "<<<->", "<->>>"};
+    o["pg_trgm"] = {{},
+                    {"similarity", "word_similarity", "strict_word_similarity", "show_trgm", "show_limit", "set_limit"},
+                    {{"text", trgm_ops}, {"character varying", trgm_ops}}};
+    o["fuzzystrmatch"] = {{},
+                          {"levenshtein", "levenshtein_less_equal", "soundex", "difference", "metaphone", "dmetaphone",
+                           "dmetaphone_alt"},
+                          {}};
+    o["unaccent"] = {{}, {"unaccent"}, {}};
+    o["hstore"] = {{"hstore"},
+                   {"akeys", "avals", "skeys", "svals", "each", "exist", "defined", "isexists", "isdefined", "delete",
+                    "slice", "slice_array", "hstore_to_json", "hstore_to_jsonb", "hstore_to_array", "hstore_to_matrix",
+                    "populate_record", "tconvert"},
+                   {{"hstore", {"->", "?", "?|", "?&", "@>", "<@", "||", "-", "#=", "=", "<>"}}}};
+    o["ltree"] = {{"ltree", "lquery", "ltxtquery"},
+                  {"nlevel", "subltree", "subpath", "index", "text2ltree", "ltree2text", "lca"},
+                  {{"ltree", with(comparison, {"@>", "<@", "~", "?", "@", "||"})}}};
+    o["cube"] = {{"cube"}, {"cube_dim", "cube_distance", "cube_ll_coord", "cube_ur_coord", "cube_union", "cube_inter"}, {}};
+    std::set<std::string> vector_ops = with(comparison, {"<->", "<#>", "<=>", "<+>", "+", "-", "*"});
+    o["vector"] = {{"vector", "halfvec", "sparsevec"},
+                   {"l2_distance", "cosine_distance", "inner_product", "l1_distance", "vector_dims", "vector_norm",
+                    "l2_normalize", "binary_quantize", "subvector"},
+                   {{"vector", vector_ops}, {"halfvec", vector_ops}, {"sparsevec", vector_ops}}};
+    o["postgis"] = {{"geometry", "geography"}, {}, {}};
+    return o;
+  }();
+  return objects;
+}
+
+// "extensions.citext(20)[]" -> {"extensions", "citext"}; an unqualified type is public's (or pg_catalog's).
+std::pair<std::string, std::string> split_type(std::string type) {
+  if (auto cut = type.find_first_of("(["); cut != std::string::npos) type.resize(cut);
+  auto dot = type.find('.');
+  if (dot == std::string::npos || type.find('"') != std::string::npos) return {"public", type};
+  return {type.substr(0, dot), type.substr(dot + 1)};
+}
+
+}  // namespace
+
 std::string Replayer::Impl::extension_type(const std::string& type) const {
-  static const std::map<std::string, std::set<std::string>> types = {
-      {"citext", {"citext"}},         {"hstore", {"hstore"}},   {"ltree", {"ltree", "lquery", "ltxtquery"}},
-      {"cube", {"cube"}},             {"vector", {"vector", "halfvec", "sparsevec"}},
-      {"postgis", {"geometry", "geography"}}};
   std::string base = type;
   std::string suffix;
   if (auto paren = base.find('('); paren != std::string::npos) {
@@ -110,11 +178,48 @@ std::string Replayer::Impl::extension_type(const std::string& type) const {
     if (!sc) continue;
     if (sc->types.count(base)) return type;  // a type of the history's own comes first
     for (const auto& [ext_name, e] : m.extensions) {
-      auto it = types.find(ext_name);
-      if (e.schema == s && it != types.end() && it->second.count(base)) return s == "public" ? type : q(s, base) + suffix;
+      auto it = extension_objects().find(ext_name);
+      if (e.schema == s && it != extension_objects().end() && it->second.types.count(base)) {
+        return s == "public" ? type : q(s, base) + suffix;
+      }
     }
   }
   return type;
+}
+
+std::string Replayer::Impl::function_schema(const std::string& function) const {
+  for (const auto& s : search_path) {
+    const Schema* sc = m.schema(s);
+    if (!sc) continue;
+    // a function of the history's own (functions are keyed by signature, "name(argument types)")
+    auto own = sc->functions.lower_bound(function + "(");
+    bool found = own != sc->functions.end() && own->first.rfind(function + "(", 0) == 0;
+    for (const auto& [ext_name, e] : m.extensions) {
+      auto it = extension_objects().find(ext_name);
+      found = found || (e.schema == s && it != extension_objects().end() && it->second.functions.count(function));
+    }
+    if (found) return s == "public" || s == kTemp ? std::string() : s;
+  }
+  return {};
+}
+
+std::string Replayer::Impl::operator_schema(const std::string& op, const std::string& type) const {
+  auto [type_schema, type_name] = split_type(type);
+  for (const auto& s : search_path) {
+    for (const auto& [ext_name, e] : m.extensions) {
+      auto it = extension_objects().find(ext_name);
+      if (e.schema != s || it == extension_objects().end()) continue;
+      // the extension's operators for its own types (the type lives where the extension does), or for built-in
+      // types (pg_trgm's % on text)
+      bool own_type = it->second.types.count(type_name) && type_schema == s;
+      bool builtin = type_schema == "public" && !it->second.types.count(type_name);
+      auto ops = it->second.operators.find(type_name);
+      if ((own_type || builtin) && ops != it->second.operators.end() && ops->second.count(op)) {
+        return s == "public" ? std::string() : s;
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace driftguard::model

@@ -53,6 +53,13 @@ void Replayer::Impl::create_composite(const json& b) {
   create_other_type("composite", rangevar_parts(field(b, "typevar")), def + ")");
 }
 
+// A domain's CHECK sees VALUE as its base type (an extension's operator on it: citext's ~).
+norm::ExprContext Replayer::Impl::domain_ectx(const Type::DomainParts& d) {
+  norm::ExprContext c = ectx();
+  c.value_type = d.base_type;
+  return c;
+}
+
 void Replayer::Impl::create_domain(const json& b) {
   Type::DomainParts d;
   d.base_type = column_type(field(b, "typeName"));
@@ -63,7 +70,7 @@ void Replayer::Impl::create_domain(const json& b) {
     if (ct == "CONSTR_NOTNULL") d.not_null = true;
     if (ct == "CONSTR_NULL") d.not_null = false;
     if (ct == "CONSTR_DEFAULT") d.default_expr = norm::expr(field(cb, "raw_expr"), ectx());
-    if (ct == "CONSTR_CHECK") d.checks.emplace_back(nm(str(cb, "conname")), norm::expr(field(cb, "raw_expr"), ectx()));
+    if (ct == "CONSTR_CHECK") d.checks.emplace_back(nm(str(cb, "conname")), norm::expr(field(cb, "raw_expr"), domain_ectx(d)));
   }
   auto parts = strings(field(b, "domainname"));
   create_other_type("domain", parts, domain_definition(d.base_type, d.collation, d.default_expr, d.not_null,
@@ -112,7 +119,7 @@ void Replayer::Impl::alter_domain(const json& b) {
       } else if (contains(names, name)) {
         fail("constraint " + dq(name) + " for domain " + named(t->schema, t->name) + " already exists");
       }
-      d.checks.emplace_back(name, norm::expr(field(cb, "raw_expr"), ectx()));
+      d.checks.emplace_back(name, norm::expr(field(cb, "raw_expr"), domain_ectx(d)));
     }
   } else if (sub == "X") {
     std::string name = nm(str(b, "name"));
