@@ -179,6 +179,24 @@ std::string timestamptz_literal(const std::string& s) {
   return std::string(buf) + frac + "+00";
 }
 
+// A time literal as PostgreSQL prints it: seconds always shown ('12:00' is '12:00:00'), a fraction kept.
+std::string time_literal(const std::string& s) {
+  static const std::regex hm(R"(([0-9]{1,2}):([0-9]{2}))");
+  std::smatch m;
+  if (std::regex_match(s, m, hm)) return (m[1].length() == 1 ? "0" : "") + m[1].str() + ":" + m[2].str() + ":00";
+  return s;
+}
+
+// A range of timestamps as PostgreSQL prints it: each bound printed as its type prints it, in double quotes
+// ('[2024-01-01,2024-02-01)' is '["2024-01-01 00:00:00","2024-02-01 00:00:00")'); an empty or unbounded side kept.
+std::string range_literal(const std::string& s, std::string (*bound)(const std::string&)) {
+  static const std::regex re(R"re(\s*([\[(])\s*"?([^,"]*?)"?\s*,\s*"?([^,"]*?)"?\s*([\])])\s*)re");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return s;
+  auto side = [&](const std::string& v) { return v.empty() ? std::string() : "\"" + bound(v) + "\""; };
+  return m[1].str() + side(m[2].str()) + "," + side(m[3].str()) + m[4].str();
+}
+
 std::string quote_literal(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
@@ -445,6 +463,21 @@ class Printer {
     if (const json& bv = field(b, "boolval"); bv.is_object()) return flag(bv, "boolval") ? "true" : "false";
     if (const json& bs = field(b, "bsval"); bs.is_object()) {
       std::string v = str(bs, "bsval");
+      // Assigned to a bit column, PostgreSQL stores the bits as a string: B'1010' is '1010', X'A' is '1010'; a
+      // bit varying column keeps the literal's own type, '1010'::bit.
+      if (std::string bt = strip_typmod(target); (bt == "bit" || bt == "bit varying") && !v.empty()) {
+        char kind = static_cast<char>(std::toupper(static_cast<unsigned char>(v[0])));
+        std::string as = bt == "bit" ? "" : "::bit";
+        if (kind == 'B') return quote_literal(v.substr(1)) + as;
+        if (kind == 'X') {
+          std::string bits;
+          for (char h : v.substr(1)) {
+            int d = std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : std::tolower(static_cast<unsigned char>(h)) - 'a' + 10;
+            for (int k = 3; k >= 0; --k) bits += (d >> k) & 1 ? '1' : '0';
+          }
+          return quote_literal(bits) + as;
+        }
+      }
       if (v.empty()) return "B''";
       char kind = static_cast<char>(std::toupper(static_cast<unsigned char>(v[0])));
       return std::string(1, kind) + "'" + v.substr(1) + "'";
@@ -455,6 +488,8 @@ class Printer {
     if (strip_typmod(target) == "jsonb") s = jsonb_literal(s);
     if (strip_typmod(target) == "timestamp without time zone") s = timestamp_literal(s);
     if (strip_typmod(target) == "timestamp with time zone") s = timestamptz_literal(s);
+    if (strip_typmod(target) == "time without time zone") s = time_literal(s);
+    if (target == "tsrange" || target == "tstzrange") s = range_literal(s, target == "tsrange" ? timestamp_literal : timestamptz_literal);
     if (strip_typmod(target) == "boolean") {
       std::string l = s;
       std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
