@@ -204,7 +204,9 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
     if (c.name.empty()) {
       std::set<std::string> refs;
       collect_columns(field(b, "raw_expr"), refs);
-      std::string col = !column.empty() ? column : refs.size() == 1 ? *refs.begin() : "";
+      // PostgreSQL names it after the one column the expression reads, wherever it was declared
+      // (AddRelationNewConstraints): CHECK (c > 0) on column d is t_c_check; none or several read: t_check.
+      std::string col = refs.size() == 1 ? *refs.begin() : "";
       c.name = choose_constraint_name(t, col, "check");
     }
     check_constraint_name(t, c.name, false);
