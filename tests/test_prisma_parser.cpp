@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "introspect/prisma/parser.hpp"
+#include "tests/prisma_engine.hpp"
 
 namespace fs = std::filesystem;
 using namespace driftguard;
@@ -423,4 +424,31 @@ TEST_CASE("prisma parser: a model needs unique criteria over required fields, an
   CHECK(errors_of("model A {\n  n Int\n  m String\n  @@id([n, m])\n}\n") == "(no error)");
   CHECK(errors_of("model A {\n  n Int\n  @@ignore\n}\n") == "(no error)");
   CHECK(errors_of("enum E {\n}\n") == "schema.prisma:1:1: enum E has no value: an enum needs at least one");
+}
+
+// Prisma's engine refuses @ignore on a field of an @@ignore'd model ("Fields on an already ignored Model do not need
+// an `@ignore` annotation.", at the field's line); checked here against `prisma-engine sql`, which validates.
+TEST_CASE("prisma parser: @ignore on a field of an @@ignore'd model, refused as Prisma's engine refuses it",
+          "[prisma][pg]") {
+  const std::string both = "datasource db {\n  provider = \"postgresql\"\n}\nmodel A {\n  id Int @id\n  x  Int @ignore\n"
+                           "  @@ignore\n}\n";
+  const std::string field_only = "datasource db {\n  provider = \"postgresql\"\n}\nmodel A {\n  id Int @id\n"
+                                 "  x  Int @ignore\n}\n";
+  CHECK(errors_of(both) == "schema.prisma:6:3: field 'x' of model A cannot take @ignore: the model is @@ignore'd "
+                           "already (remove @ignore)");
+  CHECK(errors_of(field_only) == "(no error)");
+  if (!dgtest::prisma_engine::available()) {
+    WARN("../shared/tools/prisma-engine is not there: Prisma's own answer not checked");
+    return;
+  }
+  auto dir = fs::temp_directory_path() / ("dg-ignore-" + std::to_string(::getpid()));
+  dgtest::prisma_engine::write_file(dir / "both.prisma", both);
+  dgtest::prisma_engine::write_file(dir / "field.prisma", field_only);
+  auto refused = dgtest::prisma_engine::run({"sql", (dir / "both.prisma").string()});
+  CHECK(refused.code != 0);
+  CHECK(refused.err.find("Fields on an already ignored Model do not need an `@ignore` annotation.") != std::string::npos);
+  CHECK(refused.err.find("both.prisma:6") != std::string::npos);
+  auto accepted = dgtest::prisma_engine::run({"sql", (dir / "field.prisma").string()});
+  CHECK(accepted.code == 0);
+  fs::remove_all(dir);
 }

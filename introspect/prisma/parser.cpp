@@ -706,6 +706,11 @@ void validate_prisma(const PrismaSchema& schema, std::vector<Diagnostic>& diags)
         err(ignore->ref, "field '" + f.name + "' of type Unsupported cannot take @ignore: Prisma already ignores "
                          "Unsupported fields in the client (remove @ignore)");
       }
+      // Prisma's engine: "Fields on an already ignored Model do not need an `@ignore` annotation." at the field.
+      if (const Attribute* ignore = f.attr("ignore"); ignore && m.attr("ignore")) {
+        err(f.ref, "field '" + f.name + "' of " + kind + " " + m.name + " cannot take @ignore: the " + kind +
+                       " is @@ignore'd already (remove @ignore)");
+      }
     }
     known_attrs(m.attributes, block_attrs, "@@", std::string(kind) + " " + m.name, false);
   };
