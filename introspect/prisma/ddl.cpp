@@ -750,6 +750,53 @@ class Generator {
     }
   }
 
+  // What Prisma's engine accepts for an @@index field without ops: (measured with prisma-engine sql over every
+  // scalar type, list and @db type, for every index type; tests/test_prisma_ddl.cpp compares the two on that
+  // matrix). Gin: lists and jsonb; Gist: String (text); SpGist: String as text, char, varchar or inet; Brin: not
+  // Boolean, Json, enums, Money, Citext or Xml; Hash and BTree: any. No index at all on @db.Xml (reported at the
+  // field, as the engine does, besides the index type's own refusal).
+  static bool index_type_accepts(std::string_view method, const std::string& type, const std::string& native,
+                                 bool list, bool is_enum) {
+    if (method == "GIN") return list || (type == "Json" && (native.empty() || native == "JsonB"));
+    if (method == "GIST") return type == "String" && native.empty();
+    if (method == "SPGIST") {
+      return type == "String" && (native.empty() || native == "Text" || native == "Char" || native == "VarChar" ||
+                                  native == "Inet");
+    }
+    if (method == "BRIN") {
+      return !is_enum && type != "Boolean" && type != "Json" && native != "Money" && native != "Citext" &&
+             native != "Xml";
+    }
+    return true;
+  }
+
+  void index_type_support(const Model& m, const Attribute& a, const Index& ix) {
+    const Expr* list = a.first_or("fields");
+    if (!list) return;
+    static const std::map<std::string, std::string_view> names = {
+        {"", "BTree"}, {"HASH", "Hash"}, {"GIST", "Gist"}, {"GIN", "Gin"}, {"SPGIST", "SpGist"}, {"BRIN", "Brin"}};
+    for (const auto& item : as_list(*list)) {
+      const Field* f = m.field(item.text);
+      if (!f || is_relation(*f)) continue;  // reported by index_columns
+      bool ops = std::any_of(item.args.begin(), item.args.end(), [](const Arg& g) { return g.name == "ops"; });
+      std::string native;
+      for (const auto& at : f->attributes) {
+        if (at.name.rfind("db.", 0) == 0) native = at.name.substr(3);
+      }
+      if (native == "Xml") {
+        error(f->ref, "field '" + f->name + "' has native type Xml, which Prisma cannot index (remove it from the index)");
+      }
+      auto method = names.find(ix.method);
+      if (ops || method == names.end()) continue;
+      bool is_enum = s_.enum_(f->type) != nullptr;
+      if (!index_type_accepts(ix.method, f->type, native, f->arity == Arity::List, is_enum)) {
+        std::string type = f->type + (f->arity == Arity::List ? "[]" : "") + (native.empty() ? "" : " @db." + native);
+        error(item.ref, "the " + std::string(method->second) + " index type has no default operator class for field '" +
+                            f->name + "' (" + type + "): give it one with ops:, or use another index type");
+      }
+    }
+  }
+
   void indexes_for(const Model& m, Table& t) {
     for (const auto& f : m.fields) {
       const Attribute* u = f.attr("unique");
@@ -781,6 +828,7 @@ class Generator {
         if (ix.columns.empty()) continue;
         if (ix.unique) index_options(ix, a, "@@unique", {"map", "name", "clustered", "where"});
         else index_options(ix, a, "@@index", {"map", "name", "type", "clustered", "where", "ops"});
+        if (!ix.unique) index_type_support(m, a, ix);
         if (ix.name.empty()) {
           std::vector<std::string> cols;
           for (const auto& c : ix.columns) cols.push_back(c.column);
