@@ -13,7 +13,13 @@
 namespace driftguard {
 
 std::string doc_path(const std::string& rule) { return "docs/rules/" + rule + ".md"; }
-std::string docs_url(const std::string& rule) { return std::string(kProjectUrl) + "/blob/main/" + doc_path(rule); }
+std::string docs_url(const std::string& rule, const std::string& base) {
+  std::string url = base.empty() ? std::string(kDocsBase) : base;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += '/';
+  url += doc_path(rule);
+  return url;
+}
 
 const std::vector<std::string>& report_formats() {
   static const std::vector<std::string> f = {"text", "json", "gcc", "sarif", "github", "junit", "gitlab", "markdown"};

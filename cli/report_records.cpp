@@ -106,7 +106,7 @@ void sarif(std::ostream& out, const RecordReport& r) {
            {"level", sarif_level(x.severity)},
            {"message", {{"text", text(x)}}}};
     if (!x.file.empty()) {
-      oj loc{{"artifactLocation", {{"uri", sarif_uri(x.file)}}}};
+      oj loc{{"artifactLocation", sarif_artifact(x.file)}};
       if (x.line > 0) {
         loc["region"] = oj{{"startLine", x.line}};
         if (x.column > 0) loc["region"]["startColumn"] = x.column;

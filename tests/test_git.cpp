@@ -151,6 +151,13 @@ TEST_CASE("changed-since: errors: unknown ref, not a repository, stdin", "[git]"
   CHECK(t.err.rfind("driftguard: error: --changed-since main: fatal: not a git repository", 0) == 0);
 }
 
+namespace {
+// The folder of the driftguard under test, to put on PATH: the hook finds driftguard there when it runs.
+std::string path_with_driftguard() {
+  return "PATH='" + fs::canonical(DRIFTGUARD_BINARY).parent_path().string() + "':\"$PATH\" ";
+}
+}  // namespace
+
 TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migration", "[git]") {
   Repo repo;
   repo.write("README", "x\n");
@@ -162,33 +169,77 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
   struct stat st {};
   REQUIRE(::stat((repo.dir() / ".git/hooks/pre-commit").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0755);
-  CHECK(repo.read(".git/hooks/pre-commit").find("DRIFTGUARD=${DRIFTGUARD:-'" + fs::canonical(DRIFTGUARD_BINARY).string() +
-                                                "'}") != std::string::npos);
+  // driftguard is found on PATH when the hook runs, not pinned to the binary that wrote it.
+  std::string hook = repo.read(".git/hooks/pre-commit");
+  CHECK(hook.find("DRIFTGUARD=${DRIFTGUARD:-driftguard}\n") != std::string::npos);
+  CHECK(hook.find(fs::canonical(DRIFTGUARD_BINARY).string()) == std::string::npos);
 
-  // The hook selects migration files with the same pattern as .pre-commit-hooks.yaml.
+  // The hook selects migration files with the same pattern as both hooks of .pre-commit-hooks.yaml.
   std::ifstream yaml(fs::path(dgtest::source_dir()) / ".pre-commit-hooks.yaml");
   std::string line;
-  std::string files;
+  std::vector<std::string> files;
   while (std::getline(yaml, line)) {
-    if (line.rfind("  files: ", 0) == 0) files = line.substr(9);
+    if (line.rfind("  files: ", 0) == 0) files.push_back(line.substr(9));
   }
-  REQUIRE(files.size() > 2);
-  CHECK(repo.read(".git/hooks/pre-commit").find("grep -z -E " + files + " |") != std::string::npos);
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == files[1]);
+  CHECK(hook.find("grep -z -E " + files[0] + " |") != std::string::npos);
 
+  const std::string commit = path_with_driftguard() + "git commit -q -m ";
   // A destructive migration is refused; a safe one, SQL that is not a migration, and a commit without SQL go
   // through.
   repo.write("migrations/0001_drop.sql", "DROP TABLE orders;\n");
-  auto blocked = repo.run("git add -A && git commit -q -m drop");
+  auto blocked = repo.run("git add -A && " + commit + "drop");
   CHECK(blocked.code != 0);
   // git sends a hook's standard output to standard error
   CHECK(blocked.err.find("migrations/0001_drop.sql:1:1: error[ban-drop-table]") != std::string::npos);
   CHECK(blocked.err.find("driftguard: commit blocked") != std::string::npos);
   repo.write("migrations/0001_drop.sql", "CREATE TABLE IF NOT EXISTS orders (id int);\n");
-  repo.commit("safe");
+  repo.sh("git add -A && " + commit + "safe");
   repo.write("queries/cleanup.sql", "DROP TABLE scratch;\n");
-  repo.commit("not a migration");
+  repo.sh("git add -A && " + commit + "'not a migration'");
   repo.write("README", "y\n");
-  repo.commit("no sql");
+  repo.sh("git add -A && " + commit + "'no sql'");
+
+  SECTION("every supported layout is selected: Flyway, Supabase, Prisma, up/down files and folders") {
+    for (const std::string path : {"src/main/resources/db/migration/V2__drop.sql", "supabase/migrations/20240101000000_drop.sql",
+                                   "prisma/migrations/20240101000000_drop/migration.sql", "db/0002_drop.up.sql",
+                                   "db/0002_drop/up.sql", "db/up/0002_drop.sql"}) {
+      INFO(path);
+      repo.write(path, "DROP TABLE orders;\n");
+      auto b = repo.run("git add -A && " + commit + "drop");
+      CHECK(b.code != 0);
+      CHECK(b.err.find(path + ":1:1: error[ban-drop-table]") != std::string::npos);
+      repo.sh("git rm -q --cached '" + path + "' && rm '" + path + "'");
+    }
+  }
+
+  SECTION("the staged content is linted, not the working copy") {
+    // staged DROP TABLE, safe working copy: blocked
+    repo.write("migrations/0002_next.sql", "DROP TABLE orders;\n");
+    repo.sh("git add migrations/0002_next.sql");
+    repo.write("migrations/0002_next.sql", "SELECT 1;\n");
+    auto b = repo.run(commit + "staged-drop");
+    CHECK(b.code != 0);
+    CHECK(b.err.find("migrations/0002_next.sql:1:1: error[ban-drop-table] ") != std::string::npos);
+    // the reverse: safe staged content, DROP TABLE only in the working copy: the commit goes through
+    repo.write("migrations/0002_next.sql", "SELECT 1;\n");
+    repo.sh("git add migrations/0002_next.sql");
+    repo.write("migrations/0002_next.sql", "DROP TABLE orders;\n");
+    auto ok = repo.run(commit + "staged-safe");
+    INFO(ok.err);
+    CHECK(ok.code == 0);
+    CHECK(repo.sh("git show HEAD:migrations/0002_next.sql") == "SELECT 1;\n");
+  }
+
+  SECTION("without driftguard on PATH the commit is blocked with a clear message") {
+    repo.write("migrations/0002_next.sql", "SELECT 1;\n");
+    auto b = repo.run("git add -A && PATH=/usr/bin:/bin git commit -q -m next");
+    CHECK(b.code == 1);
+    CHECK(b.err ==
+          "driftguard: the pre-commit hook cannot find 'driftguard' on PATH; install it "
+          "(https://github.com/driftguard/driftguard/blob/main/docs/install.md) or set DRIFTGUARD=/path/to/driftguard\n");
+  }
 
   SECTION("an existing hook is not replaced without --force") {
     repo.write(".git/hooks/pre-commit", "#!/bin/sh\necho mine\n");
