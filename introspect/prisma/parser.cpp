@@ -797,7 +797,8 @@ PrismaSchema load_prisma(const std::filesystem::path& path) {
         files.emplace_back(fs::relative(it->path(), path).generic_string(), it->path());
       }
     }
-    if (ec) fail("cannot read the folder: " + ec.message());
+    // appends, not `"literal" + std::string&&` (GCC 12 -O3 reports a false -Wrestrict there)
+    if (ec) fail(std::string("cannot read the folder: ").append(ec.message()));
     if (files.empty()) fail("no .prisma file in this folder");
     std::sort(files.begin(), files.end());
   } else if (fs::exists(path, ec)) {
@@ -810,7 +811,7 @@ PrismaSchema load_prisma(const std::filesystem::path& path) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    if (!in && !in.eof()) fail("cannot read " + p.string());
+    if (!in && !in.eof()) fail(std::string("cannot read ").append(p.string()));
     const std::string text = ss.str();
     if (text.find('\0') != std::string::npos) {
       diags.push_back({{p.string(), 0, 0}, "binary file (NUL bytes), not a Prisma schema"});
