@@ -6,6 +6,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "analyzer/fix.hpp"
@@ -18,6 +19,7 @@
 #include "cli/report.hpp"
 #include "cli/settings_flags.hpp"
 #include "rules/engine.hpp"
+#include "rules/registry.hpp"
 
 namespace fs = std::filesystem;
 
@@ -198,6 +200,28 @@ int run_lint(const LintOptions& o) {
         result.errors.push_back({path, e.message});
       }
       progress.step();
+    }
+  }
+  if (changes) {
+    // Applied migrations that the change deleted or renamed, in the folders linted (named, or holding a linted file).
+    std::set<std::string> folders;
+    for (const auto& path : result.paths) folders.insert(classify(changes->relative(path)).set);
+    std::error_code ec;
+    for (const auto& in : inputs) {
+      if (!fs::is_directory(in, ec)) continue;
+      std::string rel = changes->relative(in);  // "." for the repository root, "" outside it
+      if (!rel.empty()) folders.insert(rel);
+    }
+    static const auto rules = make_all_rules();
+    for (auto& f : deleted_migration_findings(*changes, folders)) {
+      const auto& prof = configs.for_path(f.file);
+      f.severity = prof.engine->severity_of(f.rule);
+      if (f.severity == Severity::off) continue;
+      for (const auto& r : rules) {
+        if (r->info().id == f.rule) f.category = std::string(r->info().category);
+      }
+      fail_on[f.file] = prof.effective.fail_on;
+      result.findings.push_back(std::move(f));
     }
   }
   sort_findings(result.findings);

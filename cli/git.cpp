@@ -290,6 +290,51 @@ std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, 
   return out;
 }
 
+std::vector<Finding> deleted_migration_findings(const Changes& ch, const std::set<std::string>& folders) {
+  auto in_folders = [&](const std::string& rel) {
+    if (folders.count(classify(rel).set)) return true;
+    for (const auto& f : folders) {
+      if (f == "." || (rel.size() > f.size() && rel.compare(0, f.size(), f) == 0 && rel[f.size()] == '/')) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> deleted;
+  for (const auto& rel : ch.deleted) {
+    auto info = classify(rel);
+    bool sql = rel.size() >= 4 && rel.compare(rel.size() - 4, 4, ".sql") == 0;
+    if (sql && info.direction == Direction::up && ch.base_files.count(rel) && in_folders(rel)) deleted.push_back(rel);
+  }
+  std::vector<Finding> out;
+  if (deleted.empty()) return out;
+  // Renames, as git detects them (similar content), for the message only.
+  std::map<std::string, std::string> renamed;
+  auto diff = git_ok(ch.root, {"-c", "core.quotePath=false", "diff", "--name-status", "-z", "-M", ch.base}, "git diff");
+  auto parts = split_nul(diff.out);
+  for (std::size_t i = 0; i < parts.size();) {
+    bool rename = !parts[i].empty() && (parts[i][0] == 'R' || parts[i][0] == 'C');
+    if (rename && i + 2 < parts.size()) renamed[parts[i + 1]] = parts[i + 2];
+    i += rename ? 3 : 2;
+  }
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  auto shown = [&](const std::string& rel) { return (fs::path(ch.root) / rel).lexically_relative(cwd).generic_string(); };
+  for (const auto& rel : deleted) {
+    Finding f;
+    f.rule = "deleted-applied-migration";
+    f.file = shown(rel);
+    f.start = f.end = Position{1, 1};
+    auto to = renamed.find(rel);
+    f.message = (to == renamed.end() ? "deletes migration " : "renames migration ") + rel +
+                (to == renamed.end() ? std::string() : " to " + shown(to->second)) + ", which already existed at " +
+                short_sha(ch.base) + " (merge base with " + ch.ref +
+                "): databases that applied it keep what it did, databases created from the new history " +
+                (to == renamed.end() ? "never run it" : "run it again under the new name");
+    f.help = "Restore the migration as it was; undo what it did in a new migration.";
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 namespace {
 
 bool is_sql(const std::string& path) {

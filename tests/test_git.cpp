@@ -107,6 +107,44 @@ TEST_CASE("changed-since: lints only what changed since the merge base and check
   }
 }
 
+TEST_CASE("changed-since: a deleted or renamed applied migration is an error", "[git]") {
+  Repo repo;
+  repo.write(kMig + "20240101000000_init/migration.sql", "CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\n");
+  repo.write(kMig + "20240201000000_seed/migration.sql",
+             "INSERT INTO users (id) VALUES (1) ON CONFLICT DO NOTHING;\n-- the seed of the first release\n");
+  repo.write(kMig + "20240301000000_gone/migration.sql", "CREATE TABLE IF NOT EXISTS gone (id bigint);\n");
+  repo.write("other/migrations/0001_x.sql", "SELECT 1;\n");
+  repo.commit("history");
+  repo.sh("git checkout -q -b feature");
+  repo.sh("git mv " + kMig + "20240201000000_seed " + kMig + "20240201000000_seed_users");
+  repo.sh("git rm -q -r " + kMig + "20240301000000_gone other/migrations/0001_x.sql");
+  repo.commit("squash the history");
+  std::string base = trim(repo.sh("git merge-base main feature")).substr(0, 12);
+
+  auto r = repo.driftguard("lint prisma/migrations --changed-since main --format gcc --rule deleted-applied-migration");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  // other/migrations is not linted: its deletion is not reported here.
+  CHECK(r.out == kMig + "20240201000000_seed/migration.sql:1:1: error: renames migration " + kMig +
+                     "20240201000000_seed/migration.sql to " + kMig + "20240201000000_seed_users/migration.sql, which "
+                     "already existed at " + base + " (merge base with main): databases that applied it keep what it "
+                     "did, databases created from the new history run it again under the new name "
+                     "[deleted-applied-migration]\n" +
+                     kMig + "20240301000000_gone/migration.sql:1:1: error: deletes migration " + kMig +
+                     "20240301000000_gone/migration.sql, which already existed at " + base + " (merge base with "
+                     "main): databases that applied it keep what it did, databases created from the new history never "
+                     "run it [deleted-applied-migration]\n");
+  // From a sub-folder, paths stay relative to the working directory; the rule is configured like any rule.
+  auto sub = repo.run("cd prisma && '" + std::string(DRIFTGUARD_BINARY) +
+                      "' lint migrations --changed-since main --format gcc --severity deleted-applied-migration=warning");
+  CHECK(sub.code == 0);
+  CHECK(sub.out.find("migrations/20240301000000_gone/migration.sql:1:1: warning: deletes migration " + kMig +
+                     "20240301000000_gone/migration.sql") != std::string::npos);
+  auto text = repo.driftguard("lint prisma/migrations --changed-since main --rule deleted-applied-migration");
+  CHECK(text.code == 1);
+  CHECK(text.out.find("2 errors, 0 warnings in 1 file") != std::string::npos);
+}
+
 TEST_CASE("changed-since: two new migrations with the same version are both reported", "[git]") {
   Repo repo;
   // Only the history rules and the one rule whose finding needs a type from an unchanged migration, so that the
