@@ -324,11 +324,19 @@ std::vector<Finding> deleted_migration_findings(const Changes& ch, const std::se
     f.file = shown(rel);
     f.start = f.end = Position{1, 1};
     auto to = renamed.find(rel);
-    f.message = (to == renamed.end() ? "deletes migration " : "renames migration ") + rel +
-                (to == renamed.end() ? std::string() : " to " + shown(to->second)) + ", which already existed at " +
-                short_sha(ch.base) + " (merge base with " + ch.ref +
-                "): databases that applied it keep what it did, databases created from the new history " +
-                (to == renamed.end() ? "never run it" : "run it again under the new name");
+    bool gone = to == renamed.end();
+    f.message = gone ? "deletes migration " : "renames migration ";
+    f.message += rel;
+    if (!gone) {
+      f.message += " to ";
+      f.message += shown(to->second);
+    }
+    f.message += ", which already existed at ";
+    f.message += short_sha(ch.base);
+    f.message += " (merge base with ";
+    f.message += ch.ref;
+    f.message += "): databases that applied it keep what it did, databases created from the new history ";
+    f.message += gone ? "never run it" : "run it again under the new name";
     f.help = "Restore the migration as it was; undo what it did in a new migration.";
     out.push_back(std::move(f));
   }

@@ -298,6 +298,44 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
   }
 }
 
+TEST_CASE("lint --staged: the index, with the folder's earlier staged migrations as context", "[git]") {
+  Repo repo;
+  repo.write("migrations/0001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(20));\n");
+  repo.commit("users");
+  // The type the finding needs comes from the earlier migration as staged, not as edited in the working tree.
+  repo.write("migrations/0001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(5));\n");
+  repo.write("migrations/0002_shorter.sql", "ALTER TABLE users ALTER COLUMN name TYPE varchar(10);\n");
+  repo.sh("git add migrations/0002_shorter.sql");
+  const std::string expected =
+      "migrations/0002_shorter.sql:1:19: error: changes the type of column name of users from varchar(20) to "
+      "varchar(10): PostgreSQL rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and "
+      "clients see the new type [changing-column-type]\n";
+  auto r = repo.driftguard("lint --staged migrations/0002_shorter.sql --format gcc --rule changing-column-type");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out == expected);
+  // CI's verdict on the committed folder is the same.
+  repo.sh("git checkout -- migrations/0001_users.sql && git commit -q -m shorter");
+  auto ci = repo.driftguard("lint migrations --format gcc --rule changing-column-type");
+  CHECK(ci.out == expected);
+  // From a sub-folder, paths are relative to it; a folder names its staged files.
+  auto sub = repo.run("cd migrations && '" + std::string(DRIFTGUARD_BINARY) +
+                      "' lint --staged . --format gcc --rule changing-column-type");
+  CHECK(sub.out == expected.substr(std::string("migrations/").size()));
+
+  SECTION("errors: a file that is not in the index, and options that read elsewhere") {
+    repo.write("migrations/0003_new.sql", "SELECT 1;\n");
+    auto e = repo.driftguard("lint --staged migrations/0003_new.sql");
+    CHECK(e.code == 2);
+    CHECK(e.err == "driftguard: error: --staged: error: pathspec 'migrations/0003_new.sql' did not match any file(s) "
+                   "known to git (not in the git index: git add it first)\n");
+    auto fix = repo.driftguard("lint --staged --fix migrations");
+    CHECK(fix.code == 2);
+    CHECK(fix.err == "driftguard: error: --staged lints the git index: it cannot be used with - (stdin), --fix or "
+                     "--changed-since\n");
+  }
+}
+
 TEST_CASE("install-hook outside a repository is an error", "[git]") {
   Repo repo;
   fs::remove_all(repo.dir() / ".git");

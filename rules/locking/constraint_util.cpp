@@ -14,7 +14,12 @@ std::string constraint_kind(const json& c) {
 
 std::string constraint_label(const json& c) {
   std::string name = str(c, "conname");
-  return constraint_kind(c) + " constraint" + (name.empty() ? "" : " " + quote_ident(name));
+  std::string label = constraint_kind(c) + " constraint";
+  if (!name.empty()) {  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `" " + std::string&&`
+    label += ' ';
+    label += quote_ident(name);
+  }
+  return label;
 }
 
 namespace {
