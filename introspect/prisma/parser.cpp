@@ -622,7 +622,10 @@ const Expr* positional_arg(const std::vector<Arg>& args, std::size_t i) {
 
 std::string join_messages(const std::vector<Diagnostic>& diags) {
   std::string s;
-  for (const auto& d : diags) s += (s.empty() ? "" : "\n") + d.str();
+  for (const auto& d : diags) {  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"\n" + std::string&&`
+    if (!s.empty()) s += '\n';
+    s += d.str();
+  }
   return s;
 }
 
@@ -781,7 +784,12 @@ PrismaSchema load_prisma(const std::filesystem::path& path) {
   namespace fs = std::filesystem;
   std::vector<Diagnostic> diags;
   auto fail = [&](const std::string& msg) {
-    throw PrismaError({{{path.string(), 0, 0}, msg}});
+    // One diagnostic pushed, not an initializer list (copied from const temporaries, which GCC 12 -O3 reports as
+    // maybe-uninitialized).
+    std::vector<Diagnostic> one(1);
+    one[0].where.file = path.string();
+    one[0].message = msg;
+    throw PrismaError(std::move(one));
   };
   std::error_code ec;
   std::vector<std::pair<std::string, fs::path>> files;  // (relative name for ordering, path)
