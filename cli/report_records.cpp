@@ -26,8 +26,9 @@ std::string docs_url_of(const RecordReport& r) { return std::string(kProjectUrl)
 std::string place(const Record& x) {
   if (x.file.empty()) return x.where;
   std::string s = x.file;
-  if (x.line > 0) s += ":" + std::to_string(x.line);
-  if (x.line > 0 && x.column > 0) s += ":" + std::to_string(x.column);
+  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `":" + std::string&&`
+  if (x.line > 0) s.append(":").append(std::to_string(x.line));
+  if (x.line > 0 && x.column > 0) s.append(":").append(std::to_string(x.column));
   return s;
 }
 

@@ -822,7 +822,10 @@ PrismaSchema load_prisma(const std::filesystem::path& path) {
     if (!in && !in.eof()) fail(std::string("cannot read ").append(p.string()));
     const std::string text = ss.str();
     if (text.find('\0') != std::string::npos) {
-      diags.push_back({{p.string(), 0, 0}, "binary file (NUL bytes), not a Prisma schema"});
+      Diagnostic binary;  // filled in, not a braced temporary (GCC 12 -O3: a false -Wmaybe-uninitialized)
+      binary.where.file = p.string();
+      binary.message = "binary file (NUL bytes), not a Prisma schema";
+      diags.push_back(std::move(binary));
       continue;
     }
     parse_prisma_into(text, p.string(), schema, diags);
