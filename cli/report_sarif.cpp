@@ -12,6 +12,7 @@
 
 #include "cli/json_stream.hpp"
 #include "cli/report.hpp"
+#include "cli/text_hash.hpp"
 #include "rules/docs.hpp"
 #include "rules/registry.hpp"
 
@@ -117,44 +118,16 @@ std::string folder_uri(const fs::path& dir) {
   return u;
 }
 
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string hex16(std::uint64_t h) {
-  static const char* hex = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = hex[h & 15];
-  return out;
-}
-
-// Line `line` (1-based) of `text` with runs of whitespace collapsed to one space and trimmed, so that re-indenting
-// a statement keeps its alerts.
+// Line `line` (1-based) of `text`, whitespace collapsed, so that re-indenting a statement keeps its alerts.
 std::string collapsed_line(const std::string& text, int line) {
   std::size_t begin = 0;
   for (int l = 1; l < line && begin != std::string::npos; ++l) {
     begin = text.find('\n', begin);
     if (begin != std::string::npos) ++begin;
   }
-  std::string out;
-  if (begin == std::string::npos) return out;
-  bool space = false;
-  for (std::size_t i = begin; i < text.size() && text[i] != '\n'; ++i) {
-    char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\r') {
-      space = !out.empty();
-    } else {
-      if (space) out += ' ';
-      space = false;
-      out += c;
-    }
-  }
-  return out;
+  if (begin == std::string::npos) return "";
+  std::size_t end = text.find('\n', begin);
+  return collapse_whitespace(std::string_view(text).substr(begin, end == std::string::npos ? std::string::npos : end - begin));
 }
 
 // partialFingerprints.primaryLocationLineHash, as GitHub computes it when a tool gives none: a hash of the
@@ -165,7 +138,7 @@ std::vector<std::string> line_hashes(const RunResult& r) {
   std::map<std::pair<std::string, std::string>, std::vector<int>> lines;  // (file, hash) -> lines seen, in order
   for (const auto& f : r.findings) {
     auto t = r.texts.find(f.file);
-    std::string h = hex16(fnv1a(t == r.texts.end() ? std::string() : collapsed_line(t->second, f.start.line)));
+    std::string h = fnv1a_hex(t == r.texts.end() ? std::string() : collapsed_line(t->second, f.start.line));
     auto& seen = lines[{f.file, h}];
     auto at = std::find(seen.begin(), seen.end(), f.start.line);
     if (at == seen.end()) at = seen.insert(seen.end(), f.start.line);
