@@ -29,7 +29,7 @@ else
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-version=$(sed -n 's/^CPACK_PACKAGE_VERSION "\(.*\)"$/\1/p' "$build/CPackConfig.cmake")
+version=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build/CPackConfig.cmake")
 [ -n "$version" ] || { echo "package.sh: no CPACK_PACKAGE_VERSION in $build/CPackConfig.cmake" >&2; exit 1; }
 
 if [ "$deb" = 1 ]; then

@@ -9,18 +9,21 @@ build=$(cd "$1" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [ "$(id -u)" -eq 0 ]; then
-  jail_run() { chroot "$jail" "$@"; }
-elif unshare --user --map-root-user true 2>/dev/null; then
-  jail_run() { unshare --user --map-root-user chroot "$jail" "$@"; }
-else
-  echo "package_test: SKIP: needs root or unprivileged user namespaces for chroot" >&2
-  exit 0
+# The root gets its own /proc (the dynamic loader reads /proc/self/exe to expand $ORIGIN, as on any real system),
+# in a mount and PID namespace that ends with the command: nothing stays mounted.
+userns=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! unshare --user --map-root-user true 2>/dev/null; then
+    echo "package_test: SKIP: needs root or unprivileged user namespaces for chroot" >&2
+    exit 0
+  fi
+  userns=(--user --map-root-user)
 fi
+jail_run() { unshare "${userns[@]}" --mount --pid --fork --mount-proc="$jail/proc" chroot "$jail" "$@"; }
 
 tarball=$("$root/scripts/package.sh" --build "$build" --out "$work/dist" --no-deb)
 jail="$work/root"
-mkdir -p "$jail/opt"
+mkdir -p "$jail/opt" "$jail/proc"
 tar -xzf "$tarball" -C "$jail/opt"
 dir=$(cd "$jail"/opt/driftguard-* && pwd)
 bin="${dir#"$jail"}/bin/driftguard"
