@@ -51,7 +51,11 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   namespace fs = std::filesystem;
   fs::path target(path);
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::string tmpl = (dir / ("." + target.filename().string() + ".driftguard-XXXXXX")).string();
+  // Appended, not `"." + string`: GCC 12 -O3 reports a false -Wrestrict inside that operator+.
+  std::string hidden = ".";
+  hidden += target.filename().string();
+  hidden += ".driftguard-XXXXXX";
+  std::string tmpl = (dir / hidden).string();
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
   int fd = ::mkstemp(name.data());

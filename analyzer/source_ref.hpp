@@ -14,8 +14,9 @@ struct SourceRef {
   std::string str() const {
     if (file.empty()) return "?";
     std::string s = file;
-    if (line > 0) s += ":" + std::to_string(line);
-    if (line > 0 && column > 0) s += ":" + std::to_string(column);
+    // appends: GCC 12 at -O3 reports a false -Wrestrict inside `":" + std::string&&`
+    if (line > 0) s.append(":").append(std::to_string(line));
+    if (line > 0 && column > 0) s.append(":").append(std::to_string(column));
     return s;
   }
 };

@@ -1,4 +1,4 @@
-// driftguard install-hook: writes a plain git pre-commit hook that lints the staged migration files.
+// driftguard install-hook: writes a plain git pre-commit hook that lints the staged migration files (the index).
 // Refuses to replace an existing hook without --force; writes a temporary file and renames it into place.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +11,7 @@
 
 #include "cli/command.hpp"
 #include "cli/git.hpp"
+#include "cli/report.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,28 +25,37 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-// Migration files, as in .pre-commit-hooks.yaml (`files`): any migrations/ folder (Prisma, Supabase, ...) and
-// up/down migrations. tests/test_git.cpp checks that the two agree.
-constexpr const char* kMigrationRegex = R"((^|/)migrations/.*\.sql$|\.(up|down)\.sql$|(^|/)(up|down)(\.sql$|/.*\.sql$))";
+// Migration files, as in .pre-commit-hooks.yaml (`files`): any migrations/ folder (Prisma, Supabase, ...), Flyway's
+// db/migration, and up/down migrations. tests/test_git.cpp checks that the two agree.
+constexpr const char* kMigrationRegex =
+    R"((^|/)migrations?/.*\.sql$|\.(up|down)\.sql$|(^|/)(up|down)(\.sql$|/.*\.sql$))";
 
-std::string hook_text(const std::string& binary) {
-  return "#!/bin/sh\n"
+// The hook finds driftguard on PATH when it runs (not the binary that installed it, which may move or be a
+// build tree) and lints the index (`lint --staged`), never the working tree: what is checked is what is committed.
+std::string hook_text() {
+  std::string text =
+         "#!/bin/sh\n"
          "# driftguard pre-commit hook, written by `driftguard install-hook`.\n"
-         "# Lints the staged migration files (as they are in the working tree); a finding at or above the fail\n"
-         "# threshold (driftguard.toml fail_on, default error) blocks the commit. Skip once: git commit --no-verify.\n"
-         "DRIFTGUARD=${DRIFTGUARD:-" + shell_quote(binary) + "}\n"
+         "# Lints the staged migration files as staged (the git index, not the working tree), with the other staged\n"
+         "# migrations of their folders as context; a finding at or above the fail threshold (driftguard.toml fail_on,\n"
+         "# default error) blocks the commit. Skip once: git commit --no-verify.\n"
+         "DRIFTGUARD=${DRIFTGUARD:-driftguard}\n"
+         "if ! command -v \"$DRIFTGUARD\" >/dev/null 2>&1; then\n"
+         "  echo \"driftguard: the pre-commit hook cannot find '$DRIFTGUARD' on PATH; install it (";
+  // appended, not `"literal" + std::string` (a false -Wrestrict of GCC 12 at -O3)
+  text += kDocsBase;
+  text += "/docs/install.md) or set DRIFTGUARD=/path/to/driftguard\" >&2\n"
+         "  exit 1\n"
+         "fi\n"
          "git diff --cached --name-only --diff-filter=ACMR -z -- '*.sql' |\n"
-         "  grep -z -E " + shell_quote(kMigrationRegex) + " |\n"
-         "  xargs -0 -r \"$DRIFTGUARD\" lint || {\n"
+         "  grep -z -E ";
+  text += shell_quote(kMigrationRegex);
+  text += " |\n"
+         "  xargs -0 -r \"$DRIFTGUARD\" lint --staged || {\n"
          "    echo 'driftguard: commit blocked (see above); fix the migration or suppress the finding with a reason' >&2\n"
          "    exit 1\n"
          "  }\n";
-}
-
-std::string self_path() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("driftguard") : p.string();
+  return text;
 }
 
 }  // namespace
@@ -68,7 +78,7 @@ void add_install_hook_command(CLI::App& app, std::vector<CommandSpec>& out) {
                    tmp += ".driftguard-" + std::to_string(::getpid());
                    {
                      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-                     f << hook_text(self_path());
+                     f << hook_text();
                      if (!f.flush()) throw UsageError("install-hook: cannot write " + tmp.string());
                    }
                    if (::chmod(tmp.c_str(), 0755) != 0 || std::rename(tmp.c_str(), hook.c_str()) != 0) {

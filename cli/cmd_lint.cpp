@@ -6,6 +6,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "analyzer/fix.hpp"
@@ -18,6 +19,7 @@
 #include "cli/report.hpp"
 #include "cli/settings_flags.hpp"
 #include "rules/engine.hpp"
+#include "rules/registry.hpp"
 
 namespace fs = std::filesystem;
 
@@ -37,6 +39,8 @@ struct LintOptions {
   bool verbose = false;
   std::string config;         // --config: one config for every file instead of discovery
   std::string changed_since;  // --changed-since REF
+  std::string docs_url;       // --docs-url: the base of the rule pages in sarif, markdown, junit and gitlab output
+  bool staged = false;        // --staged: the index content, the folder's other staged migrations as context
   std::vector<std::string> exposed_schemas;
   bool fix = false;
 };
@@ -81,6 +85,7 @@ int run_lint(const LintOptions& o) {
   if (!o.config.empty()) configs.for_path(".");  // a bad --config is an error even when no file is linted
 
   RunResult result;
+  result.docs_base = o.docs_url;
   std::vector<std::string> inputs;
   bool want_stdin = false;
   for (const auto& p : o.paths) {
@@ -93,6 +98,9 @@ int run_lint(const LintOptions& o) {
   if (!o.stdin_filename.empty() && !want_stdin) {
     throw UsageError("--stdin-filename names the SQL read from stdin, but no - is among the paths (driftguard lint - "
                      "--stdin-filename " + o.stdin_filename + " < FILE)");
+  }
+  if (o.staged && (want_stdin || o.fix || !o.changed_since.empty())) {
+    throw UsageError("--staged lints the git index: it cannot be used with - (stdin), --fix or --changed-since");
   }
   std::optional<Changes> changes;
   if (!o.changed_since.empty()) {
@@ -161,7 +169,17 @@ int run_lint(const LintOptions& o) {
       result.errors.push_back({name, e.message});
     }
   }
-  if (!inputs.empty()) {
+  if (o.staged) {
+    for (auto& file : index_files(inputs)) {
+      const auto& prof = configs.for_path(file.path);
+      if (prof.config.ignores_file(file.path)) continue;
+      try {
+        lint_one(make_source(file.path, std::move(file.text)), prof, file.named);
+      } catch (const InputFailure& e) {
+        if (file.named) result.errors.push_back({file.path, e.message});
+      }
+    }
+  } else if (!inputs.empty()) {
     std::vector<InputError> skipped;  // in a Supabase project, files the CLI would not apply (archive/, other names)
     auto d = discover_with_notes(inputs, skipped);
     for (const auto& n : skipped) {
@@ -182,6 +200,28 @@ int run_lint(const LintOptions& o) {
         result.errors.push_back({path, e.message});
       }
       progress.step();
+    }
+  }
+  if (changes) {
+    // Applied migrations that the change deleted or renamed, in the folders linted (named, or holding a linted file).
+    std::set<std::string> folders;
+    for (const auto& path : result.paths) folders.insert(classify(changes->relative(path)).set);
+    std::error_code ec;
+    for (const auto& in : inputs) {
+      if (!fs::is_directory(in, ec)) continue;
+      std::string rel = changes->relative(in);  // "." for the repository root, "" outside it
+      if (!rel.empty()) folders.insert(rel);
+    }
+    static const auto rules = make_all_rules();
+    for (auto& f : deleted_migration_findings(*changes, folders)) {
+      const auto& prof = configs.for_path(f.file);
+      f.severity = prof.engine->severity_of(f.rule);
+      if (f.severity == Severity::off) continue;
+      for (const auto& r : rules) {
+        if (r->info().id == f.rule) f.category = std::string(r->info().category);
+      }
+      fail_on[f.file] = prof.effective.fail_on;
+      result.findings.push_back(std::move(f));
     }
   }
   sort_findings(result.findings);
@@ -219,6 +259,13 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("--config", lo->config, "Use this driftguard.toml for every file (default: the nearest one above each file)");
   lint->add_option("--changed-since", lo->changed_since,
                    "Lint only migrations added or modified since the merge base of REF and HEAD, and check the history");
+  std::string docs_help = "Where the rule pages are published (RULE's page: URL/docs/rules/RULE.md), for the links of "
+                          "sarif, markdown, junit and gitlab output (default ";
+  docs_help += kDocsBase;
+  docs_help += ")";
+  lint->add_option("--docs-url", lo->docs_url, docs_help);
+  lint->add_flag("--staged", lo->staged,
+                 "Lint what is staged for commit (the git index, not the working tree), with the other staged migrations of each folder as context");
   out.push_back({lint, [lo] { return run_lint(*lo); }});
 }
 

@@ -2,6 +2,7 @@
 // extensions — from [verify] in driftguard.toml or flags, checked in one READ ONLY transaction against pg_catalog.
 // Exit 0: every requirement holds; 1: one does not (only then); 2: usage, config or database error.
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "cli/config.hpp"
 #include "cli/db_flags.hpp"
 #include "cli/report.hpp"
+#include "cli/report_records.hpp"
 #include "introspect/db/connection.hpp"
 
 #include <nlohmann/json.hpp>
@@ -247,6 +249,27 @@ void print(const std::string& format, const std::vector<Requirement>& reqs, cons
             << (f.req->where.empty() ? "flag" : "`" + f.req->where + "`") << " |\n";
       }
     }
+  } else if (format == "sarif") {  // a result per failure, at the requirement's place in driftguard.toml
+    RecordReport rr{"verify", "docs/cli.md#verify", summary, {}};
+    for (const auto& f : failures) {
+      Where w = split_where(f.req->where);
+      Record x;
+      x.id = "verify-";
+      x.id += kind_name(f.req->kind);
+      x.file = w.file;
+      x.line = w.file.empty() ? 0 : std::atoi(w.line.c_str());
+      x.column = w.file.empty() ? 0 : std::atoi(w.col.c_str());
+      if (w.file.empty()) {  // a requirement from a flag: no file to point at
+        x.where = "flag --";
+        x.where += kind_name(f.req->kind);
+        x.where += " on " + target;
+      }
+      x.message = f.message;
+      x.help = "required: ";
+      x.help += requirement_text(*f.req);
+      rr.records.push_back(std::move(x));
+    }
+    report_records(out, "sarif", rr);
   } else {  // junit: one test case per requirement
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"driftguard verify\" tests=\"" << reqs.size()
         << "\" failures=\"" << failures.size() << "\">\n  <testsuite name=\"" << xml(target) << "\" tests=\""
@@ -311,7 +334,7 @@ void add_verify_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--policy", o->policies, "A policy that must exist: [SCHEMA.]TABLE:NAME, or [SCHEMA.]TABLE for at least one (repeatable)");
   cmd->add_option("--extension", o->extensions, "An extension that must be installed (repeatable)");
   cmd->add_option("--format", o->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "github", "markdown", "junit"}))
+      ->check(CLI::IsMember({"text", "json", "github", "markdown", "junit", "sarif"}))
       ->capture_default_str();
   out.push_back({cmd, [o] { return run_verify(*o); }});
 }

@@ -9,8 +9,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "cli/command.hpp"
@@ -283,6 +286,143 @@ std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, 
   for (auto& f : out) {  // byte offsets count from the start of the file on disk (after a BOM)
     f.span.begin += src.bom;
     f.span.end += src.bom;
+  }
+  return out;
+}
+
+std::vector<Finding> deleted_migration_findings(const Changes& ch, const std::set<std::string>& folders) {
+  auto in_folders = [&](const std::string& rel) {
+    if (folders.count(classify(rel).set)) return true;
+    for (const auto& f : folders) {
+      if (f == "." || (rel.size() > f.size() && rel.compare(0, f.size(), f) == 0 && rel[f.size()] == '/')) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> deleted;
+  for (const auto& rel : ch.deleted) {
+    auto info = classify(rel);
+    bool sql = rel.size() >= 4 && rel.compare(rel.size() - 4, 4, ".sql") == 0;
+    if (sql && info.direction == Direction::up && ch.base_files.count(rel) && in_folders(rel)) deleted.push_back(rel);
+  }
+  std::vector<Finding> out;
+  if (deleted.empty()) return out;
+  // Renames, as git detects them (similar content), for the message only.
+  std::map<std::string, std::string> renamed;
+  auto diff = git_ok(ch.root, {"-c", "core.quotePath=false", "diff", "--name-status", "-z", "-M", ch.base}, "git diff");
+  auto parts = split_nul(diff.out);
+  for (std::size_t i = 0; i < parts.size();) {
+    bool rename = !parts[i].empty() && (parts[i][0] == 'R' || parts[i][0] == 'C');
+    if (rename && i + 2 < parts.size()) renamed[parts[i + 1]] = parts[i + 2];
+    i += rename ? 3 : 2;
+  }
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  auto shown = [&](const std::string& rel) { return (fs::path(ch.root) / rel).lexically_relative(cwd).generic_string(); };
+  for (const auto& rel : deleted) {
+    Finding f;
+    f.rule = "deleted-applied-migration";
+    f.file = shown(rel);
+    f.start = f.end = Position{1, 1};
+    auto to = renamed.find(rel);
+    bool gone = to == renamed.end();
+    f.message = gone ? "deletes migration " : "renames migration ";
+    f.message += rel;
+    if (!gone) {
+      f.message += " to ";
+      f.message += shown(to->second);
+    }
+    f.message += ", which already existed at ";
+    f.message += short_sha(ch.base);
+    f.message += " (merge base with ";
+    f.message += ch.ref;
+    f.message += "): databases that applied it keep what it did, databases created from the new history ";
+    f.message += gone ? "never run it" : "run it again under the new name";
+    f.help = "Restore the migration as it was; undo what it did in a new migration.";
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+namespace {
+
+bool is_sql(const std::string& path) {
+  return path.size() >= 4 && std::equal(path.end() - 4, path.end(), ".sql", [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+// A temporary folder removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "driftguard-index-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw UsageError(std::string("cannot create a temporary folder: ") + std::strerror(errno));
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+}  // namespace
+
+std::vector<IndexFile> index_files(const std::vector<std::string>& inputs) {
+  const std::string what = "--staged";
+  std::string root = first_line(git_ok(".", {"rev-parse", "--show-toplevel"}, what).out);
+  std::string prefix = first_line(git_ok(".", {"rev-parse", "--show-prefix"}, what).out);
+
+  // The named files: index entries matching the inputs (--error-unmatch: an input that is not staged is an error,
+  // not a silent pass).
+  std::vector<std::string> args = {"-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--full-name", "--error-unmatch", "--"};
+  args.insert(args.end(), inputs.begin(), inputs.end());
+  auto listed = run_git(".", args);
+  if (listed.code != 0) throw UsageError(what + ": " + first_line(listed.err) + " (not in the git index: git add it first)");
+  std::set<std::string> named;
+  for (auto& p : split_nul(listed.out)) {
+    if (is_sql(p)) named.insert(p);
+  }
+
+  // The context: the other SQL files of the same migration sets, from the index too.
+  std::set<std::string> sets;
+  for (const auto& p : named) sets.insert(classify(p).set);
+  std::set<std::string> all = named;
+  std::vector<std::string> folders = {"-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--"};
+  for (const auto& s : sets) folders.push_back(s.empty() ? "." : s);
+  if (!sets.empty()) {
+    for (auto& p : split_nul(git_ok(root, folders, what).out)) {
+      if (is_sql(p) && sets.count(classify(p).set) != 0) all.insert(p);
+    }
+  }
+  if (all.empty()) return {};
+
+  // One git process writes the staged content of every file under a temporary folder.
+  TempDir tmp;
+  std::vector<std::string> checkout = {"checkout-index", "--prefix=" + tmp.path().string() + "/", "--"};
+  checkout.insert(checkout.end(), all.begin(), all.end());
+  git_ok(root, checkout, what + ": git checkout-index");
+
+  std::vector<std::string> shown;  // relative to the working directory, as a user names them
+  std::map<std::string, std::string> by_shown;
+  for (const auto& p : all) {
+    std::string rel = prefix.empty() ? p : fs::path(p).lexically_relative(prefix).string();
+    shown.push_back(rel);
+    by_shown[rel] = p;
+  }
+  sort_migrations(shown);
+  std::vector<IndexFile> out;
+  for (const auto& rel : shown) {
+    const std::string& p = by_shown[rel];
+    std::ifstream in(tmp.path() / p, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) throw UsageError(what + ": cannot read the staged content of " + p);
+    out.push_back({rel, std::move(text), named.count(p) != 0});
   }
   return out;
 }

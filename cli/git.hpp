@@ -56,4 +56,22 @@ int first_changed_line(const Changes& ch, const std::string& rel);
 // duplicate-migration-version when another migration of the same folder has the same version.
 std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, const Engine& engine);
 
+// deleted-applied-migration findings (severity and category still to be set from the path's engine): every up
+// migration that existed at the base and is deleted now, in one of `folders` (repository-relative migration sets
+// or folders named on the command line), at line 1 of its path relative to the working directory; a rename (git's
+// rename detection) names the new path.
+std::vector<Finding> deleted_migration_findings(const Changes& ch, const std::set<std::string>& folders);
+
+// What `git commit` would record, for `lint --staged`: the index content (never the working tree) of the SQL files
+// the inputs name (files or folders, as pathspecs relative to the working directory), and, as context, the other
+// SQL files of their migration folders in the index, so that a hook gives the verdict CI gives on the folder.
+// Paths are relative to the working directory; in migration order. Throws UsageError outside a repository or
+// when an input matches nothing in the index.
+struct IndexFile {
+  std::string path;
+  std::string text;
+  bool named = false;  // named by the inputs (reported); false: context only
+};
+std::vector<IndexFile> index_files(const std::vector<std::string>& inputs);
+
 }  // namespace driftguard

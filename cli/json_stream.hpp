@@ -27,7 +27,8 @@ void dump_streaming(std::ostream& out, const nlohmann::ordered_json& doc, Each e
   const std::size_t line = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
   const std::size_t indent = text.find_first_not_of(' ', line) - line;
   out << std::string_view(text).substr(0, at);
-  const std::string inner = "\n" + std::string(indent + 2, ' ');
+  std::string inner(indent + 3, ' ');  // "\n" and the indent (not `"\n" + std::string`: a false -Wrestrict at -O3)
+  inner[0] = '\n';
   bool first = true;
   each([&](const nlohmann::ordered_json& element) {
     out << (first ? "[" : ",") << inner;
@@ -40,7 +41,11 @@ void dump_streaming(std::ostream& out, const nlohmann::ordered_json& doc, Each e
     }
     out << std::string_view(e).substr(from);
   });
-  out << (first ? "[]" : "\n" + std::string(indent, ' ') + "]");
+  if (first) {
+    out << "[]";
+  } else {
+    out << '\n' << std::string(indent, ' ') << ']';
+  }
   out << std::string_view(text).substr(at + marker.size()) << "\n";
 }
 

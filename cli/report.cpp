@@ -1,4 +1,5 @@
 #include "cli/report.hpp"
+#include "cli/text_hash.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,13 @@
 namespace driftguard {
 
 std::string doc_path(const std::string& rule) { return "docs/rules/" + rule + ".md"; }
-std::string docs_url(const std::string& rule) { return std::string(kProjectUrl) + "/blob/main/" + doc_path(rule); }
+std::string docs_url(const std::string& rule, const std::string& base) {
+  std::string url = base.empty() ? std::string(kDocsBase) : base;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += '/';
+  url += doc_path(rule);
+  return url;
+}
 
 const std::vector<std::string>& report_formats() {
   static const std::vector<std::string> f = {"text", "json", "gcc", "sarif", "github", "junit", "gitlab", "markdown"};
@@ -41,29 +48,11 @@ std::vector<std::string> fingerprints(const RunResult& r) {
       auto b = r.boms.count(f.file) ? r.boms.at(f.file) : 0;
       std::size_t begin = std::min(f.span.begin >= b ? f.span.begin - b : 0, t->second.size());
       std::size_t end = std::clamp(f.span.end >= b ? f.span.end - b : 0, begin, t->second.size());
-      bool space = false;
-      for (char c : t->second.substr(begin, end - begin)) {
-        bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-        if (ws) {
-          space = !snippet.empty();
-        } else {
-          if (space) snippet += ' ';
-          space = false;
-          snippet += c;
-        }
-      }
+      snippet = collapse_whitespace(std::string_view(t->second).substr(begin, end - begin));
     }
     std::string key = f.rule + '\0' + f.file + '\0' + snippet;
     key += '\0' + std::to_string(seen[key]++);
-    std::uint64_t h = 14695981039346656037ull;  // FNV-1a
-    for (unsigned char c : key) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    static const char* hex = "0123456789abcdef";
-    std::string fp(16, '0');
-    for (int i = 15; i >= 0; --i, h >>= 4) fp[static_cast<std::size_t>(i)] = hex[h & 15];
-    out.push_back(fp);
+    out.push_back(fnv1a_hex(key));
   }
   return out;
 }

@@ -21,11 +21,14 @@ struct RunResult {
   std::map<std::string, std::size_t> boms;
   int files = 0;                       // files analyzed
   std::vector<std::string> paths;      // the files analyzed, in analysis order
+  std::string docs_base;               // --docs-url: where the rule pages are (docs/rules/ID.md below it); "" = kDocsBase
 };
 
 inline constexpr std::string_view kVersion = "0.1.0";
 // Where the project and its rule pages live (SARIF informationUri and helpUri, Markdown links).
 inline constexpr std::string_view kProjectUrl = "https://github.com/driftguard/driftguard";
+// The default --docs-url: the published documentation, below which docs/rules/ID.md is a rule's page.
+inline constexpr std::string_view kDocsBase = "https://github.com/driftguard/driftguard/blob/main";
 
 void report_text(std::ostream& out, const RunResult& r, bool color);
 void report_json(std::ostream& out, const RunResult& r);
@@ -48,15 +51,19 @@ std::string github_data(std::string_view s);
 // own, for the other reports that use these formats (cli/report_records.hpp).
 std::string xml_escape(std::string_view s);
 std::string markdown_cell(std::string_view s);
-std::string sarif_uri(const std::string& path);
-// A SARIF 2.1.0 log of one driftguard run: the driver with its `rules`, one invocation, the results.
+// A SARIF artifactLocation: the path relative to the repository root (the nearest folder above the working
+// directory that holds .git, else the working directory) with uriBaseId %SRCROOT%, so that a job run in a monorepo
+// sub-folder places its results right; an absolute file:// URI for a path outside it.
+nlohmann::ordered_json sarif_artifact(const std::string& path);
+// A SARIF 2.1.0 log of one driftguard run: the driver with its `rules`, one invocation (given the working
+// directory), the results, and %SRCROOT% in originalUriBaseIds.
 nlohmann::ordered_json sarif_log(nlohmann::ordered_json rules, nlohmann::ordered_json invocation,
                                  nlohmann::ordered_json results);
 // A fingerprint of a finding that survives unrelated edits: rule, file, the text of the span (whitespace
 // collapsed) and the number of earlier findings with the same three. 16 hex digits.
 std::vector<std::string> fingerprints(const RunResult& r);
-// The public documentation page of a rule.
-std::string docs_url(const std::string& rule);
+// The documentation page of a rule below `base` (--docs-url; "" = kDocsBase).
+std::string docs_url(const std::string& rule, const std::string& base = "");
 
 std::string summary_line(const RunResult& r);
 // "- old line" / "+ new line" for the lines a fix changes (text without BOM; edit offsets include `bom`).

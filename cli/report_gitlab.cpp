@@ -19,7 +19,7 @@ void report_gitlab(std::ostream& out, const RunResult& r) {
       emit(oj{{"type", "issue"},
               {"check_name", f.rule},
               {"description", f.message},
-              {"content", {{"body", f.help + "\n\nSee " + docs_url(f.rule)}}},
+              {"content", {{"body", f.help + "\n\nSee " + docs_url(f.rule, r.docs_base)}}},
               {"categories", {"Bug Risk"}},
               {"severity", severity},
               {"fingerprint", fps[k]},

@@ -61,7 +61,7 @@ void report_junit(std::ostream& out, const RunResult& r) {
           << xml(file) << "\" line=\"" << f->start.line << "\">\n";
       out << "      <failure type=\"" << to_string(f->severity) << "\" message=\"" << xml(f->message) << "\">"
           << xml(to_string(f->severity)) << "[" << xml(f->rule) << "] " << xml(file) << ":" << pos << "\n"
-          << xml(f->message) << "\nhelp: " << xml(f->help) << "\ndocs: " << xml(docs_url(f->rule))
+          << xml(f->message) << "\nhelp: " << xml(f->help) << "\ndocs: " << xml(docs_url(f->rule, r.docs_base))
           << "</failure>\n";
       out << "    </testcase>\n";
     }

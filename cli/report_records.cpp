@@ -26,8 +26,9 @@ std::string docs_url_of(const RecordReport& r) { return std::string(kProjectUrl)
 std::string place(const Record& x) {
   if (x.file.empty()) return x.where;
   std::string s = x.file;
-  if (x.line > 0) s += ":" + std::to_string(x.line);
-  if (x.line > 0 && x.column > 0) s += ":" + std::to_string(x.column);
+  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `":" + std::string&&`
+  if (x.line > 0) s.append(":").append(std::to_string(x.line));
+  if (x.line > 0 && x.column > 0) s.append(":").append(std::to_string(x.column));
   return s;
 }
 
@@ -106,7 +107,7 @@ void sarif(std::ostream& out, const RecordReport& r) {
            {"level", sarif_level(x.severity)},
            {"message", {{"text", text(x)}}}};
     if (!x.file.empty()) {
-      oj loc{{"artifactLocation", {{"uri", sarif_uri(x.file)}}}};
+      oj loc{{"artifactLocation", sarif_artifact(x.file)}};
       if (x.line > 0) {
         loc["region"] = oj{{"startLine", x.line}};
         if (x.column > 0) loc["region"]["startColumn"] = x.column;

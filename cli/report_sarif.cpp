@@ -1,13 +1,18 @@
 // --format sarif: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. The rules that have results are
-// described in tool.driver.rules (id, name, short and full description, help URI and text, default level);
-// results carry regions with 1-based lines and code-point columns (run.columnKind = unicodeCodePoints).
+// described in tool.driver.rules (id, name, short and full description, help URI and text, default level,
+// precision, security-severity for security rules); results carry regions with 1-based lines and code-point
+// columns (run.columnKind = unicodeCodePoints), paths relative to the repository root (%SRCROOT%), and the
+// primaryLocationLineHash GitHub matches alerts by across commits.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <set>
 
 #include "cli/json_stream.hpp"
 #include "cli/report.hpp"
+#include "cli/text_hash.hpp"
 #include "rules/docs.hpp"
 #include "rules/registry.hpp"
 
@@ -79,6 +84,86 @@ std::string uri(const std::string& path) {
   return out;
 }
 
+namespace fs = std::filesystem;
+
+// The folder results are placed from: the nearest folder above the working directory holding .git (a file in a
+// worktree or submodule), else the working directory. Found by walking up, without running git.
+fs::path source_root(const fs::path& cwd) {
+  std::error_code ec;
+  for (fs::path d = cwd; !d.empty(); d = d.parent_path()) {
+    if (fs::exists(d / ".git", ec)) return d;
+    if (d == d.root_path()) break;
+  }
+  return cwd;
+}
+
+struct Places {
+  fs::path cwd;
+  fs::path root;
+};
+
+const Places& places() {
+  static const Places p = [] {
+    std::error_code ec;
+    fs::path cwd = fs::current_path(ec);
+    return Places{cwd, source_root(cwd)};
+  }();
+  return p;
+}
+
+// A folder as a base URI: absolute, ending with '/' (RFC 3986 resolution keeps the last segment only then).
+std::string folder_uri(const fs::path& dir) {
+  std::string u = uri(dir.string());
+  if (u.empty() || u.back() != '/') u += '/';
+  return u;
+}
+
+// Line `line` (1-based) of `text`, whitespace collapsed, so that re-indenting a statement keeps its alerts.
+std::string collapsed_line(const std::string& text, int line) {
+  std::size_t begin = 0;
+  for (int l = 1; l < line && begin != std::string::npos; ++l) {
+    begin = text.find('\n', begin);
+    if (begin != std::string::npos) ++begin;
+  }
+  if (begin == std::string::npos) return "";
+  std::size_t end = text.find('\n', begin);
+  return collapse_whitespace(std::string_view(text).substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+}
+
+// partialFingerprints.primaryLocationLineHash, as GitHub computes it when a tool gives none: a hash of the
+// primary location's line text and ":N", N counting the lines of the file with the same text up to this one
+// (a finding moved by an edit above it keeps its alert; two identical statements stay apart).
+std::vector<std::string> line_hashes(const RunResult& r) {
+  std::vector<std::string> out;
+  std::map<std::pair<std::string, std::string>, std::vector<int>> lines;  // (file, hash) -> lines seen, in order
+  for (const auto& f : r.findings) {
+    auto t = r.texts.find(f.file);
+    std::string h = fnv1a_hex(t == r.texts.end() ? std::string() : collapsed_line(t->second, f.start.line));
+    auto& seen = lines[{f.file, h}];
+    auto at = std::find(seen.begin(), seen.end(), f.start.line);
+    if (at == seen.end()) at = seen.insert(seen.end(), f.start.line);
+    out.push_back(h + ":" + std::to_string(at - seen.begin() + 1));
+  }
+  return out;
+}
+
+// How often a rule's finding is a real problem, for code scanning's filters: "very-high" where the finding only
+// restates what the statement does (it drops, renames, changes a type, is misspelt); "high" where the verdict also
+// depends on what a linter cannot see (table size and traffic, the runner's transaction, what the live role may do).
+const char* precision(std::string_view id, std::string_view category) {
+  if (id == "syntax-error" || id == "unused-ignore") return "very-high";
+  for (std::string_view c : {"destructive", "breaking", "types", "convention"}) {
+    if (category == c) return "very-high";
+  }
+  return "high";
+}
+
+// GitHub's security-severity (0.0-10.0) of a security rule, from its default severity: error "high", warning
+// "medium", info "low".
+const char* security_severity(Severity s) {
+  return s == Severity::error ? "8.0" : s == Severity::warning ? "5.0" : "3.0";
+}
+
 oj region(const Position& start, const Position& end) {
   return oj{{"startLine", start.line}, {"startColumn", start.column}, {"endLine", end.line}, {"endColumn", end.column}};
 }
@@ -86,6 +171,7 @@ oj region(const Position& start, const Position& end) {
 }  // namespace
 
 oj sarif_log(oj rules, oj invocation, oj results) {
+  invocation["workingDirectory"] = oj{{"uri", folder_uri(places().cwd)}};
   return oj{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
             {"version", "2.1.0"},
             {"runs",
@@ -97,11 +183,22 @@ oj sarif_log(oj rules, oj invocation, oj results) {
                    {"informationUri", std::string(kProjectUrl)},
                    {"rules", std::move(rules)}}}}},
                {"invocations", {std::move(invocation)}},
+               {"originalUriBaseIds",
+                {{"%SRCROOT%",
+                  {{"uri", folder_uri(places().root)},
+                   {"description", {{"text", "The repository root (the working directory outside a repository)"}}}}}}},
                {"columnKind", "unicodeCodePoints"},
                {"results", std::move(results)}}}}};
 }
 
-std::string sarif_uri(const std::string& path) { return uri(path); }
+oj sarif_artifact(const std::string& path) {
+  const auto& [cwd, root] = places();
+  fs::path p(path);
+  fs::path abs = (p.is_absolute() ? p : cwd / p).lexically_normal();
+  fs::path rel = abs.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") return oj{{"uri", uri(abs.string())}};
+  return oj{{"uri", uri(rel.string())}, {"uriBaseId", "%SRCROOT%"}};
+}
 
 void report_sarif(std::ostream& out, const RunResult& r) {
   std::set<std::string> used;
@@ -117,21 +214,25 @@ void report_sarif(std::ostream& out, const RunResult& r) {
       if (d.id == i.id) md = d.markdown;
     }
     oj conf{{"level", i.severity == Severity::off ? "warning" : level(i.severity)}};
+    std::string help_uri = docs_url(id, r.docs_base);
+    oj props{{"category", std::string(i.category)}, {"tags", {std::string(i.category)}}, {"precision", precision(i.id, i.category)}};
+    if (i.category == "security") props["security-severity"] = security_severity(i.severity);
     if (i.severity == Severity::off) conf["enabled"] = false;
     index[id] = static_cast<int>(rules.size());
     rules.push_back(oj{{"id", id},
                        {"name", pascal(i.id)},
                        {"shortDescription", {{"text", std::string(i.summary)}}},
                        {"fullDescription", {{"text", full_description(md)}}},
-                       {"helpUri", docs_url(id)},
-                       {"help", {{"text", "Run `driftguard explain " + id + "` or see " + docs_url(id)},
+                       {"helpUri", help_uri},
+                       {"help", {{"text", "Run `driftguard explain " + id + "` or see " + help_uri},
                                  {"markdown", std::string(md)}}},
                        {"defaultConfiguration", conf},
-                       {"properties", {{"category", std::string(i.category)}, {"tags", {std::string(i.category)}}}}});
+                       {"properties", props}});
   }
 
   auto write_results = [&](auto emit) {
     auto fps = fingerprints(r);
+    auto lines = line_hashes(r);
     for (std::size_t k = 0; k < r.findings.size(); ++k) {
       const auto& f = r.findings[k];
       std::string text = f.message + "\nHelp: " + f.help;
@@ -144,7 +245,7 @@ void report_sarif(std::ostream& out, const RunResult& r) {
         related.push_back(oj{
             {"id", related.size() + 1},
             {"message", {{"text", n.message}}},
-            {"physicalLocation", {{"artifactLocation", {{"uri", uri(f.file)}}}, {"region", region(n.start, n.end)}}}});
+            {"physicalLocation", {{"artifactLocation", sarif_artifact(f.file)}, {"region", region(n.start, n.end)}}}});
       }
       oj res{{"ruleId", f.rule},
              {"ruleIndex", index[f.rule]},
@@ -152,8 +253,8 @@ void report_sarif(std::ostream& out, const RunResult& r) {
              {"message", {{"text", text}}},
              {"locations",
               {{{"physicalLocation",
-                 {{"artifactLocation", {{"uri", uri(f.file)}}}, {"region", region(f.start, f.end)}}}}}},
-             {"partialFingerprints", {{"driftguardFindingHash/v1", fps[k]}}}};
+                 {{"artifactLocation", sarif_artifact(f.file)}, {"region", region(f.start, f.end)}}}}}},
+             {"partialFingerprints", {{"primaryLocationLineHash", lines[k]}, {"driftguardFindingHash/v1", fps[k]}}}};
       if (!related.empty()) res["relatedLocations"] = related;
       emit(res);
     }
@@ -164,7 +265,7 @@ void report_sarif(std::ostream& out, const RunResult& r) {
     notifications.push_back(
         oj{{"level", "error"},
            {"message", {{"text", e.message}}},
-           {"locations", {{{"physicalLocation", {{"artifactLocation", {{"uri", uri(e.path)}}}}}}}}});
+           {"locations", {{{"physicalLocation", {{"artifactLocation", sarif_artifact(e.path)}}}}}}});
   }
   oj invocation{{"executionSuccessful", r.errors.empty()}};
   if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;

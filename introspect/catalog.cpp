@@ -700,9 +700,13 @@ class Reader {
         std::string par = text(row[10]);
         if (par == "s") sql += " PARALLEL SAFE";
         if (par == "r") sql += " PARALLEL RESTRICTED";
-        for (const auto& c : strings_of(row[11])) sql += " " + set_option(c);
-        sql += row[13].is_null() ? " AS " + dollar_quoted(text(row[12]))
-                                 : " AS " + literal(text(row[13])) + ", " + literal(text(row[12]));
+        // appends, not `" AS " + std::string&&`: GCC 12 at -O3 warns falsely (-Wrestrict) inside that operator+
+        for (const auto& c : strings_of(row[11])) {
+          sql += ' ';
+          sql += set_option(c);
+        }
+        sql += " AS ";
+        sql += row[13].is_null() ? dollar_quoted(text(row[12])) : literal(text(row[13])) + ", " + literal(text(row[12]));
       }
       auto& sc = scratch_.schema(s);
       scratch_.apply(sql, "function " + s + "." + name);

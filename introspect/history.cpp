@@ -155,8 +155,11 @@ TrackerData read_tracker(pqxx::transaction_base& tx, Tracker t, const std::strin
     }
   } else {
     // Early Supabase CLI versions created the table with `version` only: read what exists.
-    auto cols = tx.exec("SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = " + tx.quote(q) +
-                        "::regclass AND attnum > 0 AND NOT attisdropped");
+    // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"literal" + std::string&&`
+    std::string sql = "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = ";
+    sql += tx.quote(q);
+    sql += "::regclass AND attnum > 0 AND NOT attisdropped";
+    auto cols = tx.exec(sql);
     std::set<std::string> have;
     for (const auto& c : cols) have.insert(c[0].as<std::string>());
     auto r = tx.exec(std::string("SELECT version::text, ") + (have.count("name") ? "name::text" : "NULL") + ", " +
@@ -569,7 +572,7 @@ std::string unified_diff(std::string_view from, std::string_view to, const std::
     std::size_t b_len = bi[stop] - bi[start];
     auto range = [](std::size_t first, std::size_t len) {
       std::string s = std::to_string(len == 0 ? first : first + 1);
-      if (len != 1) s += "," + std::to_string(len);
+      if (len != 1) s.append(",").append(std::to_string(len));
       return s;
     };
     out += "@@ -" + range(ai[start], a_len) + " +" + range(bi[start], b_len) + " @@\n";

@@ -39,6 +39,7 @@
   X(ban_vacuum_full)                               \
   X(changing_column_type)                          \
   X(constraint_missing_not_valid)                  \
+  X(deleted_applied_migration)                     \
   X(disallowed_unique_constraint)                  \
   X(duplicate_migration_version)                   \
   X(edited_applied_migration)                      \

@@ -434,7 +434,9 @@ void RunState::apply(const Statement& st) {
     }
     check.validated = validated;
     std::string name = str(con, "conname");
-    checks_[table][name.empty() ? "#" + std::to_string(++unnamed_checks_) : name] = std::move(check);
+    // an unnamed check gets "#N" (appended: GCC 12 -O3 warns falsely on `"#" + std::string&&`)
+    if (name.empty()) name.append("#").append(std::to_string(++unnamed_checks_));
+    checks_[table][name] = std::move(check);
   };
   if (st.kind == "CreateStmt") {
     std::string table = rangevar_key(field(b, "relation"));

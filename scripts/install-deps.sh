@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
 # Installs what driftguard needs to build and test, from Debian bookworm packages. Idempotent: installs only what
 # is missing. Runs apt-get as root, or through sudo.
+# usage: scripts/install-deps.sh [--runtime]
+#   --runtime  only what a built driftguard needs to run `lint` (the shared libraries it links, and git for
+#              --changed-since / --staged): no compiler, no -dev package, no test tools, no PostgreSQL server
 set -euo pipefail
+
+if [ "${1:-}" = "--runtime" ]; then
+  runtime=1
+elif [ -z "${1:-}" ]; then
+  runtime=0
+else
+  echo "install-deps: unknown argument $1 (usage: scripts/install-deps.sh [--runtime])" >&2
+  exit 2
+fi
+
+# The runtime libraries of the binary (what dpkg-shlibdeps puts in the .deb's Depends:, docs/install.md).
+runtime_packages=(libpg-query1504.0 libpqxx-6.4 libpq5 libre2-9 libtomlplusplus3 libstdc++6 git)
 
 packages=(
   build-essential cmake pkg-config git
@@ -15,7 +30,9 @@ packages=(
 
 # Prisma's schema engine, the oracle of the Prisma tests, runs on node and installs itself with npm (a node from
 # another source, such as NodeSource's package, which bundles npm, is kept).
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+if [ "$runtime" = 1 ]; then
+  packages=("${runtime_packages[@]}")
+elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)
 fi
 
@@ -41,7 +58,7 @@ fi
 # into ~/.cache on first use: warm that cache here, so that the tests find it ready. Without ../shared beside the
 # checkout the Prisma oracle tests are skipped, and so is this.
 engine="$(cd "$(dirname "$0")/.." && pwd)/../shared/tools/prisma-engine"
-if [ -x "$engine" ]; then
+if [ "$runtime" = 0 ] && [ -x "$engine" ]; then
   rc=0
   "$engine" >/dev/null 2>&1 || rc=$?  # without arguments: installs, then prints its usage (exit 64)
   if [ "$rc" -ne 64 ]; then

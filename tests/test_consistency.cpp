@@ -22,7 +22,7 @@ using dgtest::read_file;
 // file cannot express: they have no fixtures folder and are tested on real repositories in tests/test_git.cpp and
 // tests/test_prisma_check.cpp instead.
 const std::set<std::string> kNoFixtures = {
-    "duplicate-migration-version",  "edited-applied-migration",        "migration-order",
+    "deleted-applied-migration",    "duplicate-migration-version",     "edited-applied-migration",   "migration-order",
     "prisma-changed-map",           "prisma-changed-type",             "prisma-new-required-relation",
     "prisma-removed-enum-value",    "prisma-removed-field",            "prisma-removed-model",
     "prisma-required-without-default", "schema-without-migration"};

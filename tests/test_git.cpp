@@ -107,6 +107,44 @@ TEST_CASE("changed-since: lints only what changed since the merge base and check
   }
 }
 
+TEST_CASE("changed-since: a deleted or renamed applied migration is an error", "[git]") {
+  Repo repo;
+  repo.write(kMig + "20240101000000_init/migration.sql", "CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\n");
+  repo.write(kMig + "20240201000000_seed/migration.sql",
+             "INSERT INTO users (id) VALUES (1) ON CONFLICT DO NOTHING;\n-- the seed of the first release\n");
+  repo.write(kMig + "20240301000000_gone/migration.sql", "CREATE TABLE IF NOT EXISTS gone (id bigint);\n");
+  repo.write("other/migrations/0001_x.sql", "SELECT 1;\n");
+  repo.commit("history");
+  repo.sh("git checkout -q -b feature");
+  repo.sh("git mv " + kMig + "20240201000000_seed " + kMig + "20240201000000_seed_users");
+  repo.sh("git rm -q -r " + kMig + "20240301000000_gone other/migrations/0001_x.sql");
+  repo.commit("squash the history");
+  std::string base = trim(repo.sh("git merge-base main feature")).substr(0, 12);
+
+  auto r = repo.driftguard("lint prisma/migrations --changed-since main --format gcc --rule deleted-applied-migration");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  // other/migrations is not linted: its deletion is not reported here.
+  CHECK(r.out == kMig + "20240201000000_seed/migration.sql:1:1: error: renames migration " + kMig +
+                     "20240201000000_seed/migration.sql to " + kMig + "20240201000000_seed_users/migration.sql, which "
+                     "already existed at " + base + " (merge base with main): databases that applied it keep what it "
+                     "did, databases created from the new history run it again under the new name "
+                     "[deleted-applied-migration]\n" +
+                     kMig + "20240301000000_gone/migration.sql:1:1: error: deletes migration " + kMig +
+                     "20240301000000_gone/migration.sql, which already existed at " + base + " (merge base with "
+                     "main): databases that applied it keep what it did, databases created from the new history never "
+                     "run it [deleted-applied-migration]\n");
+  // From a sub-folder, paths stay relative to the working directory; the rule is configured like any rule.
+  auto sub = repo.run("cd prisma && '" + std::string(DRIFTGUARD_BINARY) +
+                      "' lint migrations --changed-since main --format gcc --severity deleted-applied-migration=warning");
+  CHECK(sub.code == 0);
+  CHECK(sub.out.find("migrations/20240301000000_gone/migration.sql:1:1: warning: deletes migration " + kMig +
+                     "20240301000000_gone/migration.sql") != std::string::npos);
+  auto text = repo.driftguard("lint prisma/migrations --changed-since main --rule deleted-applied-migration");
+  CHECK(text.code == 1);
+  CHECK(text.out.find("2 errors, 0 warnings in 1 file") != std::string::npos);
+}
+
 TEST_CASE("changed-since: two new migrations with the same version are both reported", "[git]") {
   Repo repo;
   // Only the history rules and the one rule whose finding needs a type from an unchanged migration, so that the
@@ -151,6 +189,13 @@ TEST_CASE("changed-since: errors: unknown ref, not a repository, stdin", "[git]"
   CHECK(t.err.rfind("driftguard: error: --changed-since main: fatal: not a git repository", 0) == 0);
 }
 
+namespace {
+// The folder of the driftguard under test, to put on PATH: the hook finds driftguard there when it runs.
+std::string path_with_driftguard() {
+  return "PATH='" + fs::canonical(DRIFTGUARD_BINARY).parent_path().string() + "':\"$PATH\" ";
+}
+}  // namespace
+
 TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migration", "[git]") {
   Repo repo;
   repo.write("README", "x\n");
@@ -162,33 +207,77 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
   struct stat st {};
   REQUIRE(::stat((repo.dir() / ".git/hooks/pre-commit").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0755);
-  CHECK(repo.read(".git/hooks/pre-commit").find("DRIFTGUARD=${DRIFTGUARD:-'" + fs::canonical(DRIFTGUARD_BINARY).string() +
-                                                "'}") != std::string::npos);
+  // driftguard is found on PATH when the hook runs, not pinned to the binary that wrote it.
+  std::string hook = repo.read(".git/hooks/pre-commit");
+  CHECK(hook.find("DRIFTGUARD=${DRIFTGUARD:-driftguard}\n") != std::string::npos);
+  CHECK(hook.find(fs::canonical(DRIFTGUARD_BINARY).string()) == std::string::npos);
 
-  // The hook selects migration files with the same pattern as .pre-commit-hooks.yaml.
+  // The hook selects migration files with the same pattern as both hooks of .pre-commit-hooks.yaml.
   std::ifstream yaml(fs::path(dgtest::source_dir()) / ".pre-commit-hooks.yaml");
   std::string line;
-  std::string files;
+  std::vector<std::string> files;
   while (std::getline(yaml, line)) {
-    if (line.rfind("  files: ", 0) == 0) files = line.substr(9);
+    if (line.rfind("  files: ", 0) == 0) files.push_back(line.substr(9));
   }
-  REQUIRE(files.size() > 2);
-  CHECK(repo.read(".git/hooks/pre-commit").find("grep -z -E " + files + " |") != std::string::npos);
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == files[1]);
+  CHECK(hook.find("grep -z -E " + files[0] + " |") != std::string::npos);
 
+  const std::string commit = path_with_driftguard() + "git commit -q -m ";
   // A destructive migration is refused; a safe one, SQL that is not a migration, and a commit without SQL go
   // through.
   repo.write("migrations/0001_drop.sql", "DROP TABLE orders;\n");
-  auto blocked = repo.run("git add -A && git commit -q -m drop");
+  auto blocked = repo.run("git add -A && " + commit + "drop");
   CHECK(blocked.code != 0);
   // git sends a hook's standard output to standard error
   CHECK(blocked.err.find("migrations/0001_drop.sql:1:1: error[ban-drop-table]") != std::string::npos);
   CHECK(blocked.err.find("driftguard: commit blocked") != std::string::npos);
   repo.write("migrations/0001_drop.sql", "CREATE TABLE IF NOT EXISTS orders (id int);\n");
-  repo.commit("safe");
+  repo.sh("git add -A && " + commit + "safe");
   repo.write("queries/cleanup.sql", "DROP TABLE scratch;\n");
-  repo.commit("not a migration");
+  repo.sh("git add -A && " + commit + "'not a migration'");
   repo.write("README", "y\n");
-  repo.commit("no sql");
+  repo.sh("git add -A && " + commit + "'no sql'");
+
+  SECTION("every supported layout is selected: Flyway, Supabase, Prisma, up/down files and folders") {
+    for (const std::string path : {"src/main/resources/db/migration/V2__drop.sql", "supabase/migrations/20240101000000_drop.sql",
+                                   "prisma/migrations/20240101000000_drop/migration.sql", "db/0002_drop.up.sql",
+                                   "db/0002_drop/up.sql", "db/up/0002_drop.sql"}) {
+      INFO(path);
+      repo.write(path, "DROP TABLE orders;\n");
+      auto b = repo.run("git add -A && " + commit + "drop");
+      CHECK(b.code != 0);
+      CHECK(b.err.find(path + ":1:1: error[ban-drop-table]") != std::string::npos);
+      repo.sh("git rm -q --cached '" + path + "' && rm '" + path + "'");
+    }
+  }
+
+  SECTION("the staged content is linted, not the working copy") {
+    // staged DROP TABLE, safe working copy: blocked
+    repo.write("migrations/0002_next.sql", "DROP TABLE orders;\n");
+    repo.sh("git add migrations/0002_next.sql");
+    repo.write("migrations/0002_next.sql", "SELECT 1;\n");
+    auto b = repo.run(commit + "staged-drop");
+    CHECK(b.code != 0);
+    CHECK(b.err.find("migrations/0002_next.sql:1:1: error[ban-drop-table]: drops table orders") != std::string::npos);
+    // the reverse: safe staged content, DROP TABLE only in the working copy: the commit goes through
+    repo.write("migrations/0002_next.sql", "SELECT 1;\n");
+    repo.sh("git add migrations/0002_next.sql");
+    repo.write("migrations/0002_next.sql", "DROP TABLE orders;\n");
+    auto ok = repo.run(commit + "staged-safe");
+    INFO(ok.err);
+    CHECK(ok.code == 0);
+    CHECK(repo.sh("git show HEAD:migrations/0002_next.sql") == "SELECT 1;\n");
+  }
+
+  SECTION("without driftguard on PATH the commit is blocked with a clear message") {
+    repo.write("migrations/0002_next.sql", "SELECT 1;\n");
+    auto b = repo.run("git add -A && PATH=/usr/bin:/bin git commit -q -m next");
+    CHECK(b.code == 1);
+    CHECK(b.err ==
+          "driftguard: the pre-commit hook cannot find 'driftguard' on PATH; install it "
+          "(https://github.com/driftguard/driftguard/blob/main/docs/install.md) or set DRIFTGUARD=/path/to/driftguard\n");
+  }
 
   SECTION("an existing hook is not replaced without --force") {
     repo.write(".git/hooks/pre-commit", "#!/bin/sh\necho mine\n");
@@ -206,6 +295,44 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
     int leftovers = 0;
     for (const auto& e : fs::directory_iterator(repo.dir() / ".git/hooks")) leftovers += e.path().filename().string().find("driftguard") != std::string::npos;
     CHECK(leftovers == 0);
+  }
+}
+
+TEST_CASE("lint --staged: the index, with the folder's earlier staged migrations as context", "[git]") {
+  Repo repo;
+  repo.write("migrations/0001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(20));\n");
+  repo.commit("users");
+  // The type the finding needs comes from the earlier migration as staged, not as edited in the working tree.
+  repo.write("migrations/0001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(5));\n");
+  repo.write("migrations/0002_shorter.sql", "ALTER TABLE users ALTER COLUMN name TYPE varchar(10);\n");
+  repo.sh("git add migrations/0002_shorter.sql");
+  const std::string expected =
+      "migrations/0002_shorter.sql:1:19: error: changes the type of column name of users from varchar(20) to "
+      "varchar(10): PostgreSQL rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and "
+      "clients see the new type [changing-column-type]\n";
+  auto r = repo.driftguard("lint --staged migrations/0002_shorter.sql --format gcc --rule changing-column-type");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out == expected);
+  // CI's verdict on the committed folder is the same.
+  repo.sh("git checkout -- migrations/0001_users.sql && git commit -q -m shorter");
+  auto ci = repo.driftguard("lint migrations --format gcc --rule changing-column-type");
+  CHECK(ci.out == expected);
+  // From a sub-folder, paths are relative to it; a folder names its staged files.
+  auto sub = repo.run("cd migrations && '" + std::string(DRIFTGUARD_BINARY) +
+                      "' lint --staged . --format gcc --rule changing-column-type");
+  CHECK(sub.out == expected.substr(std::string("migrations/").size()));
+
+  SECTION("errors: a file that is not in the index, and options that read elsewhere") {
+    repo.write("migrations/0003_new.sql", "SELECT 1;\n");
+    auto e = repo.driftguard("lint --staged migrations/0003_new.sql");
+    CHECK(e.code == 2);
+    CHECK(e.err == "driftguard: error: --staged: error: pathspec 'migrations/0003_new.sql' did not match any file(s) "
+                   "known to git (not in the git index: git add it first)\n");
+    auto fix = repo.driftguard("lint --staged --fix migrations");
+    CHECK(fix.code == 2);
+    CHECK(fix.err == "driftguard: error: --staged lints the git index: it cannot be used with - (stdin), --fix or "
+                     "--changed-since\n");
   }
 }
 

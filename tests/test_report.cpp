@@ -1,5 +1,5 @@
-// Reporters: GitHub escaping, fingerprints, SARIF validity against the vendored SARIF 2.1.0 schema, and the
-// progress line on a terminal.
+// Reporters: GitHub escaping, fingerprints, SARIF validity against the vendored SARIF 2.1.0 schema, SARIF's
+// places and keys for code scanning, the markdown comment's cap, and the progress line on a terminal.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -13,7 +13,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/report.hpp"
+#include "git_repo.hpp"
 #include "helpers.hpp"
 
 namespace fs = std::filesystem;
@@ -149,4 +152,133 @@ TEST_CASE("long runs show progress on a terminal's stderr, and nothing otherwise
   // Not a terminal: nothing on stderr.
   CHECK(shell("cd '" + tmp.string() + "' && test -z \"$('" + DRIFTGUARD_BINARY + "' lint . 2>&1 >/dev/null)\"") == 0);
   fs::remove_all(tmp);
+}
+
+namespace {
+
+// GitHub's line hash as documented for partialFingerprints: FNV-1a (64 bits) of the line, whitespace collapsed.
+std::string line_hash(const std::string& line) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : line) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("SARIF: paths from the repository root, line hashes, help URIs, precision and security severity",
+          "[report][sarif]") {
+  using nlohmann::json;
+  dgtest::Repo repo;
+  const std::string mig = "services/api/migrations/0001_init.sql";
+  repo.write(mig,
+             "DROP TABLE a;\n"
+             "CREATE FUNCTION public.is_admin() RETURNS boolean LANGUAGE sql SECURITY DEFINER AS $$ SELECT true $$;\n"
+             "  DROP   TABLE a;\n");
+  // A monorepo job runs in its sub-folder: GitHub must still get paths from the repository root.
+  auto r = repo.run("cd services/api && '" + std::string(DRIFTGUARD_BINARY) +
+                    "' lint migrations --format sarif --rule ban-drop-table --rule security --docs-url "
+                    "https://docs.example.com/driftguard/");
+  INFO(r.err);
+  REQUIRE(r.code == 1);
+  json log = json::parse(r.out);
+  const json& run = log["runs"][0];
+  const std::string root = "file://" + fs::canonical(repo.dir()).string() + "/";
+  CHECK(run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == root);
+  CHECK(run["invocations"][0]["workingDirectory"]["uri"] == root + "services/api/");
+  const json& results = run["results"];
+  REQUIRE(results.size() == 3);
+  for (const auto& res : results) {
+    CHECK(res["locations"][0]["physicalLocation"]["artifactLocation"] ==
+          json{{"uri", mig}, {"uriBaseId", "%SRCROOT%"}});
+  }
+  // The same statement twice (spaced differently): one line hash, told apart by the occurrence.
+  CHECK(results[0]["ruleId"] == "ban-drop-table");
+  CHECK(results[0]["partialFingerprints"]["primaryLocationLineHash"] == line_hash("DROP TABLE a;") + ":1");
+  CHECK(results[2]["partialFingerprints"]["primaryLocationLineHash"] == line_hash("DROP TABLE a;") + ":2");
+  CHECK(results[1]["ruleId"] == "security-definer-without-search-path");
+  CHECK(results[1]["partialFingerprints"]["primaryLocationLineHash"] ==
+        line_hash("CREATE FUNCTION public.is_admin() RETURNS boolean LANGUAGE sql SECURITY DEFINER AS $$ SELECT true "
+                  "$$;") + ":1");
+
+  std::map<std::string, json> rules;
+  for (const auto& rule : run["tool"]["driver"]["rules"]) rules[rule["id"].get<std::string>()] = rule;
+  REQUIRE(rules.size() == 2);
+  CHECK(rules["ban-drop-table"]["helpUri"] == "https://docs.example.com/driftguard/docs/rules/ban-drop-table.md");
+  CHECK(rules["ban-drop-table"]["properties"] ==
+        json{{"category", "destructive"}, {"tags", {"destructive"}}, {"precision", "very-high"}});
+  CHECK(rules["security-definer-without-search-path"]["properties"] ==
+        json{{"category", "security"}, {"tags", {"security"}}, {"precision", "high"}, {"security-severity", "5.0"}});
+
+  // Lines added above keep every hash (code scanning keeps the alerts open, not new ones).
+  repo.write(mig, "-- moved down\n\n" + repo.read(mig));
+  json moved = json::parse(repo.run("cd services/api && '" + std::string(DRIFTGUARD_BINARY) +
+                                    "' lint migrations --format sarif --rule ban-drop-table --rule security").out);
+  for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(moved["runs"][0]["results"][k]["partialFingerprints"] == results[k]["partialFingerprints"]);
+  }
+  // Without --docs-url, the published pages.
+  CHECK(moved["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] ==
+        "https://github.com/driftguard/driftguard/blob/main/docs/rules/ban-drop-table.md");
+
+  // A file outside the repository keeps an absolute URI, with no base.
+  fs::path outside = temp_dir("sarif_outside");
+  std::ofstream(outside / "x.sql") << "DROP TABLE a;\n";
+  json abs = json::parse(repo.run("'" + std::string(DRIFTGUARD_BINARY) + "' lint '" + (outside / "x.sql").string() +
+                                  "' --format sarif --rule ban-drop-table").out);
+  CHECK(abs["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] ==
+        json{{"uri", "file://" + (outside / "x.sql").string()}});
+  fs::remove_all(outside);
+}
+
+TEST_CASE("markdown: the PR comment stays under GitHub's 65,536 characters, errors first, the rest collapsed",
+          "[report][markdown]") {
+  // The corpus migration with the longest markdown report (measured over ../shared/corpus: a Flyway migration of
+  // DSpace, about 160,000 characters of findings, 112 of them errors).
+  fs::path big = fs::path(dgtest::source_dir()) /
+                 "../shared/corpus/sql/DSpace__DSpace/dspace-api/src/main/resources/org/dspace/storage/rdbms/"
+                 "sqlmigration/postgres/V6.0_2015.03.07__DS-2701_Hibernate_migration.sql";
+  if (!fs::exists(big)) {
+    WARN("../shared/corpus is not there: skipped");
+    return;
+  }
+  auto full = dgtest::run_shell("'" + std::string(DRIFTGUARD_BINARY) + "' lint '" + big.string() + "' --format json");
+  auto all = nlohmann::json::parse(full.out)["findings"];
+  std::size_t errors = 0;
+  for (const auto& f : all) errors += f["severity"] == "error";
+  REQUIRE(errors > 0);
+  auto md = dgtest::run_shell("'" + std::string(DRIFTGUARD_BINARY) + "' lint '" + big.string() + "' --format markdown");
+  CHECK(md.code == 1);
+  INFO(md.out.size() << " bytes, " << all.size() << " findings, " << errors << " errors");
+  CHECK(md.out.size() < 65536);
+  CHECK(md.out.size() > 60000);  // the cap is what stopped it
+  // Rows: errors first, in the open, then the rest inside <details>; what did not fit is counted.
+  std::size_t rows = 0;
+  std::size_t error_rows = 0;
+  std::size_t details_at = md.out.find("\n<details>\n<summary>");
+  std::istringstream lines(md.out);
+  std::string line;
+  for (std::size_t pos = 0; std::getline(lines, line); pos += line.size() + 1) {
+    if (line.rfind("| ", 0) != 0 || line.find("<br>**Fix:**") == std::string::npos) continue;
+    ++rows;
+    if (line.find(" | error | `") != std::string::npos) {
+      ++error_rows;
+      CHECK(pos < details_at);
+    } else {
+      CHECK(pos > details_at);
+    }
+  }
+  REQUIRE(rows < all.size());
+  if (error_rows < errors) {
+    CHECK(details_at == std::string::npos);  // the errors alone filled the comment
+  } else {
+    CHECK(md.out.find("\n</details>\n") != std::string::npos);
+  }
+  CHECK(md.out.find("\n**" + std::to_string(all.size() - rows) +
+                    " more findings** not shown: a comment holds at most 65,536 characters. Run `driftguard lint` (or "
+                    "see the SARIF or JSON output) for all of them.\n") != std::string::npos);
 }

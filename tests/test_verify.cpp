@@ -3,11 +3,17 @@
 // (0: every requirement holds, 1: one does not, 2: usage, config and connection errors), every output format.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
 #include "git_repo.hpp"
+#include "helpers.hpp"
 #include "introspect/db/connection.hpp"
 #include "tests/pg_server.hpp"
 
 using dgtest::Repo;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -130,6 +136,43 @@ TEST_CASE("verify: exit 2 for usage, config and connection errors", "[verify][pg
   CHECK(r.out.empty());
   CHECK(r.err.rfind("driftguard: error: ", 0) == 0);
   CHECK(r.err.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("verify --format sarif: a result per failure at its line of driftguard.toml, valid SARIF 2.1.0",
+          "[verify][pg][sarif]") {
+  Project p;
+  p.repo.write("driftguard.toml", "[verify]\ntables = [\"privacy_prefs\"]\nrls = [\"public\"]\nextensions = [\"pgcrypto\"]\n");
+  auto r = p.verify("--format sarif --extension citext");
+  CHECK(r.code == 1);
+  auto log = nlohmann::json::parse(r.out);
+  const auto& results = log["runs"][0]["results"];
+  REQUIRE(results.size() == 3);
+  CHECK(results[0] == nlohmann::json::parse(R"({"ruleId": "verify-table", "ruleIndex": 0, "level": "error",
+      "message": {"text": "table public.privacy_prefs does not exist\nrequired: table public.privacy_prefs"},
+      "locations": [{"physicalLocation": {"artifactLocation": {"uri": "driftguard.toml", "uriBaseId": "%SRCROOT%"},
+                                          "region": {"startLine": 2, "startColumn": 11}}}]})"));
+  CHECK(results[1]["ruleId"] == "verify-rls");
+  CHECK(results[1]["message"]["text"] == "public.social_posts: row level security is disabled\nrequired: row level "
+                                         "security on every table of schema public");
+  CHECK(results[1]["locations"][0]["physicalLocation"]["region"] == nlohmann::json{{"startLine", 3}, {"startColumn", 8}});
+  // A requirement from a flag has no file: no location, the flag and the database in the message.
+  CHECK(results[2]["ruleId"] == "verify-extension");
+  CHECK(results[2].count("locations") == 0);
+  CHECK(results[2]["message"]["text"] == "extension citext is not installed (flag --extension on " + p.target +
+                                             ")\nrequired: extension citext");
+  CHECK(log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] ==
+        "https://github.com/driftguard/driftguard/blob/main/docs/cli.md#verify");
+  // Valid against the SARIF 2.1.0 schema.
+  fs::path src = dgtest::source_dir();
+  std::string validate = "python3 '" + (src / "tests/schemas/validate.py").string() + "' '" +
+                         (src / "tests/schemas/sarif-schema-2.1.0.json").string() + "' ";
+  p.repo.write("verify.sarif", r.out);
+  auto v = p.repo.run(validate + "verify.sarif");
+  if (v.code == 3) {
+    WARN("python3-jsonschema is not installed: SARIF schema validation skipped");
+  } else {
+    CHECK(v.code == 0);
+  }
 }
 
 TEST_CASE("verify: json, github, markdown and junit output", "[verify][pg]") {

@@ -629,7 +629,10 @@ class Printer {
     if (parts.size() == 2 && parts[0] == "pg_catalog") parts.erase(parts.begin());
     if (parts.size() == 1) return parts[0];
     std::string out = "OPERATOR(";
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + (i + 1 < parts.size() ? ident(parts[i]) : parts[i]);
+    for (std::size_t i = 0; i < parts.size(); ++i) {  // appends: GCC 12 -O3 warns falsely on `"." + std::string`
+      if (i) out += '.';
+      out += i + 1 < parts.size() ? ident(parts[i]) : parts[i];
+    }
     return out + ")";
   }
 

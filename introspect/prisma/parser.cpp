@@ -622,7 +622,10 @@ const Expr* positional_arg(const std::vector<Arg>& args, std::size_t i) {
 
 std::string join_messages(const std::vector<Diagnostic>& diags) {
   std::string s;
-  for (const auto& d : diags) s += (s.empty() ? "" : "\n") + d.str();
+  for (const auto& d : diags) {  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"\n" + std::string&&`
+    if (!s.empty()) s += '\n';
+    s += d.str();
+  }
   return s;
 }
 
@@ -786,7 +789,12 @@ PrismaSchema load_prisma(const std::filesystem::path& path) {
   namespace fs = std::filesystem;
   std::vector<Diagnostic> diags;
   auto fail = [&](const std::string& msg) {
-    throw PrismaError({{{path.string(), 0, 0}, msg}});
+    // One diagnostic pushed, not an initializer list (copied from const temporaries, which GCC 12 -O3 reports as
+    // maybe-uninitialized).
+    std::vector<Diagnostic> one(1);
+    one[0].where.file = path.string();
+    one[0].message = msg;
+    throw PrismaError(std::move(one));
   };
   std::error_code ec;
   std::vector<std::pair<std::string, fs::path>> files;  // (relative name for ordering, path)
@@ -802,7 +810,8 @@ PrismaSchema load_prisma(const std::filesystem::path& path) {
         files.emplace_back(fs::relative(it->path(), path).generic_string(), it->path());
       }
     }
-    if (ec) fail("cannot read the folder: " + ec.message());
+    // appends, not `"literal" + std::string&&` (GCC 12 -O3 reports a false -Wrestrict there)
+    if (ec) fail(std::string("cannot read the folder: ").append(ec.message()));
     if (files.empty()) fail("no .prisma file in this folder");
     std::sort(files.begin(), files.end());
   } else if (fs::exists(path, ec)) {
@@ -815,10 +824,13 @@ PrismaSchema load_prisma(const std::filesystem::path& path) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    if (!in && !in.eof()) fail("cannot read " + p.string());
+    if (!in && !in.eof()) fail(std::string("cannot read ").append(p.string()));
     const std::string text = ss.str();
     if (text.find('\0') != std::string::npos) {
-      diags.push_back({{p.string(), 0, 0}, "binary file (NUL bytes), not a Prisma schema"});
+      Diagnostic binary;  // filled in, not a braced temporary (GCC 12 -O3: a false -Wmaybe-uninitialized)
+      binary.where.file = p.string();
+      binary.message = "binary file (NUL bytes), not a Prisma schema";
+      diags.push_back(std::move(binary));
       continue;
     }
     parse_prisma_into(text, p.string(), schema, diags);

@@ -17,7 +17,7 @@ class RequireConcurrentIndexCreation final : public Rule {
     std::optional<Fix> fix;
     if (auto at = locking::after_keyword(ctx, "index"); at && !ctx.state().in_transaction() &&
                                                         ctx.statement().do_depth == 0) {
-      fix = Fix{"add CONCURRENTLY", {Edit{Span{*at, *at}, " " + locking::keyword_case(ctx, "CONCURRENTLY")}}};
+      fix = Fix{"add CONCURRENTLY", {Edit{Span{*at, *at}, locking::keyword_case(ctx, " CONCURRENTLY")}}};
     }
     ctx.report(ctx.statement_span(), "CREATE INDEX without CONCURRENTLY " + lock_sentence(*lock),
                "Write CREATE INDEX CONCURRENTLY, outside a transaction: it builds the index while writes go on "

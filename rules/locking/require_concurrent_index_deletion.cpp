@@ -25,7 +25,7 @@ class RequireConcurrentIndexDeletion final : public Rule {
     std::optional<Fix> fix;
     if (auto at = locking::after_keyword(ctx, "index"); at && d.targets.size() == 1 && !d.cascade &&
                                                         !ctx.state().in_transaction() && ctx.statement().do_depth == 0) {
-      fix = Fix{"add CONCURRENTLY", {Edit{Span{*at, *at}, " " + locking::keyword_case(ctx, "CONCURRENTLY")}}};
+      fix = Fix{"add CONCURRENTLY", {Edit{Span{*at, *at}, locking::keyword_case(ctx, " CONCURRENTLY")}}};
     }
     ctx.report(ctx.statement_span(),
                "DROP INDEX without CONCURRENTLY takes " + std::string(lock_name(mode)) + " on the table of " +

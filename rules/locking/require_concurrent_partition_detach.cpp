@@ -26,7 +26,7 @@ class RequireConcurrentPartitionDetach final : public Rule {
       // CONCURRENTLY: the only sub-command, outside a transaction.
       if (cmds.size() == 1 && span.begin != ctx.statement_span().begin && !ctx.state().in_transaction() &&
           ctx.statement().do_depth == 0) {
-        fix = Fix{"add CONCURRENTLY", {Edit{Span{span.end, span.end}, " " + locking::keyword_case(ctx, "CONCURRENTLY")}}};
+        fix = Fix{"add CONCURRENTLY", {Edit{Span{span.end, span.end}, locking::keyword_case(ctx, " CONCURRENTLY")}}};
       }
       ctx.report(span,
                  "DETACH PARTITION " + rangevar_display(field(pc, "name")) + " without CONCURRENTLY " +

@@ -56,7 +56,10 @@ void Replayer::Impl::set_variable(const json& b) {
     return;
   }
   std::string value;
-  for (const auto& a : field(b, "args")) value += (value.empty() ? "" : ",") + str(field(field(a, "A_Const"), "sval"), "sval");
+  for (const auto& a : field(b, "args")) {  // appends: GCC 12 -O3 warns falsely on `"," + std::string`
+    if (!value.empty()) value += ',';
+    value += str(field(field(a, "A_Const"), "sval"), "sval");
+  }
   set_search_path(value);
 }
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds driftguard's packages (docs/install.md):
+#   driftguard_<version>_amd64.deb             CPack; Depends: the runtime libraries only (dpkg-shlibdeps)
+#   driftguard-<version>-linux-<arch>.tar.gz   self-contained: bin/driftguard + lib/ (its libraries other than
+#                                              glibc's; the binary's rpath is $ORIGIN/../lib), runs where no -dev
+#                                              package is installed
+# usage: scripts/package.sh [--build DIR] [--out DIR] [--no-deb] [--no-tarball]
+#   --build DIR  use this configured build tree (built here if needed); default: build-package/, a Release build
+#                with -Werror and without the tests
+#   --out DIR    where the packages go (default: dist/)
+# Prints the paths of the packages it wrote, one a line.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="" out="$root/dist" deb=1 tarball=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --no-deb) deb=0; shift ;;
+    --no-tarball) tarball=0; shift ;;
+    *) echo "package.sh: unknown argument $1 (see the usage at the top of scripts/package.sh)" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$build" ]; then
+  build="$root/build-package"
+  "$root/scripts/build.sh" "$build" -DCMAKE_BUILD_TYPE=Release -DDRIFTGUARD_TESTS=OFF >&2
+else
+  cmake --build "$build" --target driftguard -j"$(nproc)" >&2
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+version=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build/CPackConfig.cmake")
+[ -n "$version" ] || { echo "package.sh: no CPACK_PACKAGE_VERSION in $build/CPackConfig.cmake" >&2; exit 1; }
+
+if [ "$deb" = 1 ]; then
+  (cd "$build" && cpack -G DEB -B "$out/.cpack" >&2)
+  mv "$out"/.cpack/driftguard_*.deb "$out/"
+  rm -rf "$out/.cpack"
+  ls "$out"/driftguard_"$version"_*.deb
+fi
+
+if [ "$tarball" = 1 ]; then
+  name="driftguard-$version-linux-$(uname -m)"
+  stage=$(mktemp -d)
+  trap 'rm -rf "$stage"' EXIT
+  cmake --install "$build" --prefix "$stage/$name" --strip >&2
+  mkdir -p "$stage/$name/lib"
+  # Every library the binary loads (ldd: the whole tree), except glibc's own: those are the platform's ABI and
+  # must come from the machine that runs it (a bundled libc would not match its ld.so).
+  glibc='/(ld-linux[^/]*|libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libnss_[a-z]+)\.so[^/]*$'
+  ldd "$stage/$name/bin/driftguard" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | grep -Ev "$glibc" |
+    while read -r lib; do cp -L "$lib" "$stage/$name/lib/"; done
+  cp "$root/README.md" "$stage/$name/"
+  tar -czf "$out/$name.tar.gz" -C "$stage" "$name"
+  echo "$out/$name.tar.gz"
+fi

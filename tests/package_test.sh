@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The self-contained tarball of scripts/package.sh, unpacked into an empty root that holds nothing but glibc's
+# runtime (no -dev package, no libstdc++, no libpq: only what the tarball brings), lints the demo there with the
+# same output as the build tree's binary, and --shadow says that the PostgreSQL server is missing.
+# usage: tests/package_test.sh BUILD_DIR   (run by ctest; needs root for chroot, or unprivileged user namespaces)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$1" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The root gets its own /proc (the dynamic loader reads /proc/self/exe to expand $ORIGIN, as on any real system),
+# in a mount and PID namespace that ends with the command: nothing stays mounted.
+userns=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! unshare --user --map-root-user true 2>/dev/null; then
+    echo "package_test: SKIP: needs root or unprivileged user namespaces for chroot" >&2
+    exit 0
+  fi
+  userns=(--user --map-root-user)
+fi
+jail_run() { unshare "${userns[@]}" --mount --pid --fork --mount-proc="$jail/proc" chroot "$jail" "$@"; }
+
+tarball=$("$root/scripts/package.sh" --build "$build" --out "$work/dist" --no-deb)
+jail="$work/root"
+mkdir -p "$jail/opt" "$jail/proc"
+tar -xzf "$tarball" -C "$jail/opt"
+dir=$(cd "$jail"/opt/driftguard-* && pwd)
+bin="${dir#"$jail"}/bin/driftguard"
+
+# What the packaged binary still takes from the machine must be glibc's runtime only; copy exactly that.
+glibc='/(ld-linux[^/]*|libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl)\.so[^/]*$'
+from_machine=$(ldd "$jail$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | grep -v "^$dir/" || true)
+for lib in $from_machine; do
+  if ! echo "$lib" | grep -Eq "$glibc"; then
+    echo "package_test: FAIL: the tarball's binary loads $lib from the machine (not bundled)" >&2
+    exit 1
+  fi
+  mkdir -p "$jail$(dirname "$lib")"
+  cp -L "$lib" "$jail$lib"
+done
+bundled=$(ls "$dir/lib" | wc -l)
+[ "$bundled" -gt 0 ] || { echo "package_test: FAIL: no library in the tarball's lib/" >&2; exit 1; }
+
+cp -r "$root/examples/demo" "$jail/demo"
+expected_rc=0
+expected=$(cd "$jail" && NO_COLOR=1 "$build/cli/driftguard" lint demo/prisma/migrations) || expected_rc=$?
+got_rc=0
+got=$(NO_COLOR=1 jail_run "$bin" lint demo/prisma/migrations) || got_rc=$?
+if [ "$got" != "$expected" ] || [ "$got_rc" != "$expected_rc" ]; then
+  echo "package_test: FAIL: lint in the clean root (exit $got_rc) differs from the build tree's (exit $expected_rc)" >&2
+  diff <(echo "$expected") <(echo "$got") >&2 || true
+  exit 1
+fi
+[ "$expected_rc" = 1 ] || { echo "package_test: FAIL: the demo should have findings (exit 1), got $expected_rc" >&2; exit 1; }
+
+# No PostgreSQL server in the root: --shadow says so, exit 2.
+shadow_rc=0
+shadow=$(jail_run "$bin" drift --migrations demo/prisma/migrations --prisma demo/prisma/schema.prisma --shadow 2>&1) || shadow_rc=$?
+if [ "$shadow_rc" != 2 ] || ! echo "$shadow" | grep -q "no PostgreSQL server found (initdb, pg_ctl)"; then
+  echo "package_test: FAIL: --shadow without a server: exit $shadow_rc: $shadow" >&2
+  exit 1
+fi
+echo "package_test: OK: $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $bundled private libraries) lints the demo in a root with only glibc"
