@@ -43,6 +43,7 @@
   X(duplicate_migration_version)                   \
   X(edited_applied_migration)                      \
   X(identifier_naming)                             \
+  X(incomplete_down_migration)                     \
   X(identifier_too_long)                           \
   X(lock_held_across_statements)                   \
   X(migration_file_name)                           \
