@@ -436,3 +436,35 @@ TEST_CASE("rollback oracle: real histories of the corpus (Prisma, Supabase, plai
   // (a function whose signature changes: its rollback does not apply yet).
   CHECK(report.find("lint errors") == std::string::npos);
 }
+
+TEST_CASE("rollback: sequence, type and view renames are reversed as renames, checked on PostgreSQL", "[rollback][pg]") {
+  TempDir t;
+  t.write("migrations/0001_init.sql", R"sql(CREATE SEQUENCE counter;
+CREATE TYPE mood AS ENUM ('happy', 'sad');
+CREATE TABLE entries (id bigint DEFAULT nextval('counter'), m mood, history mood[]);
+CREATE VIEW recent AS SELECT id, m FROM entries;
+CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n FROM entries;
+)sql");
+  t.write("migrations/0002_rename.sql", R"sql(ALTER SEQUENCE counter RENAME TO ticket;
+ALTER TYPE mood RENAME TO feeling;
+ALTER VIEW recent RENAME TO latest;
+ALTER MATERIALIZED VIEW totals RENAME TO sums;
+)sql");
+  dgtest::Run r = cli(t.dir, "rollback migrations/0002_rename.sql");
+  CHECK(r.err == "");
+  CHECK(r.code == 0);
+  CHECK(r.out == R"(-- Rollback of migrations/0002_rename.sql (driftguard rollback): restores the schema before it.
+SET lock_timeout = '5s';
+
+ALTER MATERIALIZED VIEW sums RENAME TO totals;
+
+ALTER VIEW latest RENAME TO recent;
+
+ALTER TYPE feeling RENAME TO mood;
+
+ALTER SEQUENCE ticket RENAME TO counter;
+)");
+  // PostgreSQL: the history, the rename, the rollback; the catalog is the one before the rename.
+  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
+  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
+}
