@@ -10,6 +10,7 @@
 
 #include "cli/check_down.hpp"
 #include "introspect/diff.hpp"
+#include "tests/git_repo.hpp"
 #include "tests/helpers.hpp"
 #include "tests/pg_server.hpp"
 #include "tests/round_trip.hpp"
@@ -21,27 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Folder {
-  fs::path dir;
-  Folder() {
-    std::string tmpl = (fs::temp_directory_path() / "driftguard_check_down_XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-  }
-  ~Folder() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((dir / rel).parent_path());
-    std::ofstream(dir / rel, std::ios::binary) << text;
-  }
-};
-
-dgtest::Run cli(const fs::path& dir, const std::string& args) {
-  return dgtest::run_shell("cd '" + dir.string() + "' && NO_COLOR=1 '" + std::string(DRIFTGUARD_BINARY) + "' " + args +
-                           " < /dev/null");
-}
+// A folder of migrations (a fresh git repository: config discovery stops there) and the driftguard binary run in it.
+using Folder = dgtest::Repo;
 
 std::string crlf(const std::string& s) {
   std::string out;
@@ -115,13 +97,13 @@ const std::vector<std::pair<std::string, std::string>> kLayoutFindings = {
 TEST_CASE("check-down: every object a down migration does not restore, at the down's first statement", "[check-down]") {
   Folder f;
   write_golang_migrate(f);
-  dgtest::Run r = cli(f.dir, "check-down db/migrations --format gcc");
+  dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
   CHECK(r.code == 1);
   CHECK(r.out == kGolangFindings);
   CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 1 restore the schema before their up\n");
 
   // The SQL that completes the down is the fix of its first finding: appended at the end of the down file.
-  dgtest::Run text = cli(f.dir, "check-down db/migrations");
+  dgtest::Run text = f.driftguard("check-down db/migrations");
   CHECK(text.out.find(R"(  = fix: append the SQL that restores the schema before the up migration
     - 
     + 
@@ -139,7 +121,7 @@ TEST_CASE("check-down: every object a down migration does not restore, at the do
           "-- undo 0002\nALTER TABLE users DROP COLUMN name;\nDROP INDEX IF EXISTS users_email_idx;\n"
           "ALTER TABLE users ALTER COLUMN email TYPE text;\n");
   f.write("db/migrations/0003_posts.down.sql", "DROP TABLE posts;\n");
-  dgtest::Run fixed = cli(f.dir, "check-down db/migrations --format gcc");
+  dgtest::Run fixed = f.driftguard("check-down db/migrations --format gcc");
   CHECK(fixed.code == 0);
   CHECK(fixed.out == "");
   CHECK(fixed.err == "driftguard: 3 down migrations of 3 up migrations checked: 3 restore the schema before their up\n");
@@ -148,7 +130,7 @@ TEST_CASE("check-down: every object a down migration does not restore, at the do
 TEST_CASE("check-down: CRLF migrations give the same findings", "[check-down]") {
   Folder f;
   write_golang_migrate(f, true);
-  dgtest::Run r = cli(f.dir, "check-down db/migrations --format gcc");
+  dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
   CHECK(r.code == 1);
   CHECK(r.out == kGolangFindings);
 }
@@ -159,14 +141,14 @@ TEST_CASE("check-down: goose and dbmate Down sections, up/ and down/ folders, up
   write_layouts(f);
   for (const auto& [dir, want] : kLayoutFindings) {
     INFO(dir);
-    dgtest::Run r = cli(f.dir, "check-down " + dir + " --format gcc");
+    dgtest::Run r = f.driftguard("check-down " + dir + " --format gcc");
     CHECK(r.code == 1);
     CHECK(r.out == want);
     CHECK(r.err == "driftguard: 2 down migrations of 2 up migrations checked: 1 restore the schema before their up\n");
   }
   // The fix of a Down section is inserted at the section's end, never after a following Up section.
-  SourceFile goose = load_file((f.dir / "goose/00002_add.sql").string());
-  DownHistory h = down_history({(f.dir / "goose/00001_init.sql").string(), (f.dir / "goose/00002_add.sql").string()});
+  SourceFile goose = load_file((f.dir() / "goose/00002_add.sql").string());
+  DownHistory h = down_history({(f.dir() / "goose/00001_init.sql").string(), (f.dir() / "goose/00002_add.sql").string()});
   REQUIRE(h.pairs.size() == 2);
   CHECK(h.pairs[1].section);
   CheckDownResult checked = check_down(h, LoadContext{});
@@ -177,7 +159,7 @@ TEST_CASE("check-down: goose and dbmate Down sections, up/ and down/ folders, up
   CHECK(checked.checks[1].findings[0].fix->edits[0].span.begin == goose.text.size());
   CHECK(checked.checks[1].completion ==
         "-- Completes the down migration (driftguard check-down): restores the schema before " +
-            (f.dir / "goose/00002_add.sql").string() +
+            (f.dir() / "goose/00002_add.sql").string() +
             ".\n\n-- driftguard-ignore ban-drop-table down migration\nDROP TABLE IF EXISTS tags;\n");
 }
 
@@ -196,18 +178,18 @@ TEST_CASE("lint: incomplete-down-migration on by default for up/down layouts, op
     }
     return lines;
   };
-  CHECK(rule_lines(cli(f.dir, "lint db/migrations --format gcc").out) == kGolangFindings);
+  CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc").out) == kGolangFindings);
   // Only the down file that was linted is reported.
-  CHECK(rule_lines(cli(f.dir, "lint db/migrations/0003_posts.down.sql --format gcc").out) ==
+  CHECK(rule_lines(f.driftguard("lint db/migrations/0003_posts.down.sql --format gcc").out) ==
         "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not "
         "exist [incomplete-down-migration]\n"
         "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
         "exist before the up migration [incomplete-down-migration]\n");
-  CHECK(rule_lines(cli(f.dir, "lint goose --format gcc").out) == "");
-  CHECK(rule_lines(cli(f.dir, "lint goose --format gcc --severity incomplete-down-migration=error").out) ==
+  CHECK(rule_lines(f.driftguard("lint goose --format gcc").out) == "");
+  CHECK(rule_lines(f.driftguard("lint goose --format gcc --severity incomplete-down-migration=error").out) ==
         "goose/00002_add.sql:6:1: error: the down migration leaves table public.tags, which did not exist before the "
         "up migration [incomplete-down-migration]\n");
-  CHECK(rule_lines(cli(f.dir, "lint db/migrations --format gcc --exclude-rule incomplete-down-migration").out) == "");
+  CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc --exclude-rule incomplete-down-migration").out) == "");
 }
 
 namespace {
@@ -250,7 +232,7 @@ TEST_CASE("check-down oracle: what it says of each pair is what PostgreSQL does 
   int incomplete = 0;
   for (const char* dir : {"db/migrations", "goose", "dbmate", "folders", "perdir", "prisma/migrations"}) {
     INFO(dir);
-    DownHistory h = down_history(discover({(f.dir / dir).string()}).files);
+    DownHistory h = down_history(discover({(f.dir() / dir).string()}).files);
     CheckDownResult r = check_down(h, LoadContext{});
     CHECK(r.errors.empty());
     std::string got = check_down_says(r);
@@ -265,8 +247,8 @@ TEST_CASE("check-down oracle: what it says of each pair is what PostgreSQL does 
 TEST_CASE("check-down --shadow: PostgreSQL in throwaway clusters says what the static check says", "[check-down][pg]") {
   Folder f;
   write_layouts(f);
-  dgtest::Run stat = cli(f.dir, "check-down goose --format gcc");
-  dgtest::Run shadow = cli(f.dir, "check-down goose --format gcc --shadow");
+  dgtest::Run stat = f.driftguard("check-down goose --format gcc");
+  dgtest::Run shadow = f.driftguard("check-down goose --format gcc --shadow");
   CHECK(shadow.code == 1);
   CHECK(shadow.out == stat.out);
   CHECK(shadow.err ==
