@@ -43,8 +43,8 @@
   X(duplicate_migration_version)                   \
   X(edited_applied_migration)                      \
   X(identifier_naming)                             \
-  X(incomplete_down_migration)                     \
   X(identifier_too_long)                           \
+  X(incomplete_down_migration)                     \
   X(lock_held_across_statements)                   \
   X(migration_file_name)                           \
   X(migration_order)                               \
