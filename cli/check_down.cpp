@@ -221,11 +221,22 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx, S
     }
     bool has_down = pair != history.pairs.end() && pair->up_index == i;
     model::SchemaModel before = has_down ? replayer.model() : model::SchemaModel{};
+    std::size_t known = history_findings.size();
     model::FileMode mode = apply_source(replayer, up, ctx, history_findings);
     loaded.push_back({up, mode});
     if (!has_down) continue;
     DownCheck c;
     c.pair = *pair++;
+    // An up the replay cannot apply leaves a schema no down can be compared with (the history is incomplete, or
+    // the up is wrong: lint and drift report that).
+    auto up_error = std::find_if(history_findings.begin() + static_cast<std::ptrdiff_t>(known), history_findings.end(),
+                                 [&](const Finding& f) { return f.file == up.path; });
+    if (up_error != history_findings.end() && !ctx.shadow) {
+      c.cannot_check = "the up migration does not apply: " + up_error->file + ":" + std::to_string(up_error->start.line) +
+                       ": " + up_error->message;
+      out.checks.push_back(std::move(c));
+      continue;
+    }
     SourceFile down;
     try {
       down = down_source(c.pair);

@@ -45,7 +45,7 @@ struct DownCheck {
   std::vector<diff::DriftItem> items;  // expected = the schema before the up, actual = after the up and the down
   std::vector<Finding> findings;       // incomplete-down-migration, located in the down's text
   std::string completion;              // the SQL that completes the down ("" when nothing is missing)
-  std::string cannot_check;            // the history or the up does not apply (shadow): why, and nothing compared
+  std::string cannot_check;            // the history or the up does not apply: why (nothing compared)
 };
 
 struct CheckDownResult {
