@@ -265,3 +265,19 @@ TEST_CASE("check-down --shadow: PostgreSQL in throwaway clusters says what the s
         "driftguard: 2 down migrations of 2 up migrations checked in throwaway clusters: 1 restore the schema before "
         "their up\n");
 }
+
+TEST_CASE("check-down: an up migration the replay cannot apply leaves its pair unchecked, and says so", "[check-down]") {
+  Folder f;
+  f.write("db/0001_bad.up.sql", "CREATE TABL x (id int);\n");
+  f.write("db/0001_bad.down.sql", "DROP TABLE x;\n");
+  dgtest::Run r = f.driftguard("check-down db --format gcc");
+  CHECK(r.code == 2);
+  CHECK(r.out == "");
+  CHECK(r.err ==
+        "driftguard: db/0001_bad.down.sql: not checked: the up migration does not apply: db/0001_bad.up.sql:1: "
+        "statement does not parse, so the schema after it is unknown: syntax error at or near \"TABL\"\n"
+        "driftguard: 1 down migration of 1 up migration checked: 0 restore the schema before their up, 1 could not "
+        "be checked\n");
+  // lint reports the syntax error of the up, and nothing of the down.
+  CHECK(f.driftguard("lint db --format gcc").out.find("incomplete-down-migration") == std::string::npos);
+}
