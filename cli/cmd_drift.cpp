@@ -38,6 +38,7 @@ struct DriftOptions {
   bool pending = false;             // --pending: replay the pending migrations on the live schema
   std::string tracker = "auto";     // --tracker (status's)
   bool allow_destructive = false;  // --format sql: destructive statements written, not commented out
+  bool reverse = false;            // --format sql: from the expected side to the actual one
   DbFlags db;
   PlatformFlags platform;
 };
@@ -827,6 +828,7 @@ int run_drift(const DriftOptions& o) {
     for (const auto& e : unreadable) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
     input_errors = input_errors || !unreadable.empty();
   }
+  if (o.reverse && o.format != "sql") throw UsageError("--reverse reverses the script of --format sql: add --format sql");
   int failing = 0;
   if (loaded.size() == 2) {
     const ModelSource& expected = loaded[0];
@@ -841,7 +843,7 @@ int run_drift(const DriftOptions& o) {
     }
     if (o.format == "sql") {
       std::cout << drift_script(expected.model, actual.model, items, opts, o.allow_destructive, expected.label(),
-                                actual.label())
+                                actual.label(), o.reverse)
                        .sql;
     } else if (o.format == "json") {
       print_json(std::cout, expected, actual, items, o.verbose, tri, pending ? &*pending : nullptr);
@@ -950,6 +952,9 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
       ->check(CLI::IsMember({"text", "json", "gcc", "github", "markdown", "junit", "sarif", "sql"}));
   cmd->add_flag("--allow-destructive", o->allow_destructive,
                 "--format sql: write destructive statements (DROP, type changes) instead of commenting them out");
+  cmd->add_flag("--reverse", o->reverse,
+                "--format sql: the script turning the expected side into the actual one (a migration for changes made "
+                "in the database)");
   cmd->add_option("--color", o->color, "Colour: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--verbose", o->verbose, "Also list the statements the models do not represent");

@@ -12,6 +12,7 @@
 #include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
 #include "analyzer/supabase_layout.hpp"
+#include "cli/check_down.hpp"
 #include "cli/command.hpp"
 #include "cli/config.hpp"
 #include "cli/git.hpp"
@@ -79,6 +80,33 @@ class Progress {
   std::size_t done_ = 0;
   bool on_;
 };
+
+// incomplete-down-migration (cli/check_down): for each migration folder with a linted down migration the rule is
+// on for, the whole folder's history is replayed with the ups and downs.
+void add_down_findings(const std::vector<std::string>& linted, ConfigSet& configs, const std::optional<Changes>& changes,
+                       RunResult& result) {
+  std::map<std::string, std::set<std::string>> wanted;  // set -> linted down files the rule is on for
+  for (const auto& path : linted) {
+    SourceFile named = make_source(path, "");
+    if (changes && !changes->changed(path)) continue;
+    if (!configs.for_path(path).engine->enabled_for(kIncompleteDown, named)) continue;
+    wanted[named.info.set].insert(fs::path(path).lexically_normal().string());
+  }
+  for (const auto& [set, downs] : wanted) {
+    DownHistory history = down_history(discover({set.empty() ? "." : set}).files);
+    std::erase_if(history.pairs, [&](const DownPair& p) { return !downs.count(fs::path(p.down).lexically_normal().string()); });
+    if (history.pairs.empty()) continue;
+    CheckDownResult checked = check_down(history, LoadContext{});
+    result.errors.insert(result.errors.end(), checked.errors.begin(), checked.errors.end());
+    for (auto& c : checked.checks) {
+      for (auto& f : c.findings) {
+        f.severity = configs.for_path(f.file).engine->severity_of(f.rule);
+        result.texts[f.file] = checked.texts[f.file];
+        result.findings.push_back(std::move(f));
+      }
+    }
+  }
+}
 
 int run_lint(const LintOptions& o) {
   ConfigSet configs(o.config.empty() ? std::nullopt : std::optional<std::string>(o.config), lint_overrides(o));
@@ -201,6 +229,9 @@ int run_lint(const LintOptions& o) {
       }
       progress.step();
     }
+    std::vector<std::string> linted;
+    for (const auto& [path, prof] : files) linted.push_back(path);
+    add_down_findings(linted, configs, changes, result);
   }
   if (changes) {
     // Applied migrations that the change deleted or renamed, in the folders linted (named, or holding a linted file).

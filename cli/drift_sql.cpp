@@ -102,16 +102,27 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
 
 DriftScript drift_script(const SchemaModel& expected, const SchemaModel& actual, const std::vector<diff::DriftItem>& items,
                          const diff::Options& opts, bool allow_destructive, const std::string& expected_label,
-                         const std::string& actual_label) {
+                         const std::string& actual_label, bool reverse) {
   DriftScript d;
   d.options.lock_safe = true;
   d.options.concurrently = true;
   d.options.comment_destructive = !allow_destructive;
   d.options.reason = "drift --format sql";
-  SchemaModel target = aligned_target(expected, actual, items, opts);
-  d.script = script_between(actual, target, d.options);
+  // The script starts from one side and reaches the other wherever the differ finds drift; reversed, the sides
+  // swap, and so does the one schema.prisma is (what it cannot express is kept as the side it starts from has it).
+  const SchemaModel& from = reverse ? expected : actual;
+  const SchemaModel& to = reverse ? actual : expected;
+  diff::Options aligned = opts;
+  if (reverse) {
+    aligned.prisma = opts.prisma == diff::Side::expected ? diff::Side::actual
+                     : opts.prisma == diff::Side::actual ? diff::Side::expected
+                                                        : diff::Side::none;
+  }
+  SchemaModel target = aligned_target(to, from, items, aligned);
+  d.script = script_between(from, target, d.options);
   std::vector<std::string> header = {
-      "driftguard drift --format sql: turns " + actual_label + " into " + expected_label + ".",
+      "driftguard drift --format sql" + std::string(reverse ? " --reverse" : "") + ": turns " +
+          (reverse ? expected_label : actual_label) + " into " + (reverse ? actual_label : expected_label) + ".",
       "Run it with psql -f (statement by statement: CREATE INDEX CONCURRENTLY cannot run in a transaction block).",
   };
   int destructive = 0;

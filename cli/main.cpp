@@ -13,6 +13,7 @@
 
 // One line per subcommand; each is defined in cli/cmd_*.cpp as add_<name>_command().
 #define DRIFTGUARD_COMMANDS(X) \
+  X(check_down)                \
   X(config)                    \
   X(drift)                     \
   X(explain)                   \

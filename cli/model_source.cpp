@@ -70,15 +70,8 @@ model::FileMode replay_mode(TxMode m) {
 }
 
 void replay_files(ModelSource& src, const std::vector<std::string>& paths, const LoadContext& ctx) {
-  model::Replayer replayer;
-  if (ctx.platform) {
-    // The history starts from the platform's objects (auth.users, storage.objects, ...), as on the platform.
-    replayer.model() = ctx.platform->model;
-    src.platform = ctx.platform;
-    // Supabase's role runs migrations with search_path "$user", public, extensions (its baseline's ALTER ROLE):
-    // unqualified names find extensions' types (citext) there.
-    if (ctx.platform->name == "supabase") replayer.set_search_path({"public", "extensions"});
-  }
+  model::Replayer replayer = start_replay(ctx);
+  src.platform = ctx.platform;
   std::vector<shadow::File> loaded;
   for (const auto& path : paths) {
     SourceFile file;
@@ -89,13 +82,8 @@ void replay_files(ModelSource& src, const std::vector<std::string>& paths, const
       continue;
     }
     if (file.info.direction == Direction::down) continue;  // down migrations undo; they are not the history
-    ParsedFile parsed = parse_sql(file.text);
-    // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner), both
-    // statically and in the shadow cluster.
-    FileTransaction tx = file_transaction(ctx.runner, false, file, parsed.statements, 15);
-    model::FileMode mode = replay_mode(tx.mode);
     std::size_t before = src.findings.size();
-    replayer.apply_file(file, parsed, src.findings, mode);
+    model::FileMode mode = apply_source(replayer, file, ctx, src.findings);
     if (src.findings.size() > before) src.texts[file.path] = file.text;
     ++src.files;
     if (ctx.shadow) loaded.push_back({std::move(file), mode});
@@ -202,6 +190,29 @@ ModelSource load_model(const std::string& kind, const std::string& path, const L
     known += std::string(known.empty() ? "" : ", ") + k.name + ":" + k.what;
   }
   throw UsageError("unknown model source '" + kind + "' (expected " + known + ")");
+}
+
+model::Replayer start_replay(const LoadContext& ctx) {
+  model::Replayer replayer;
+  if (ctx.platform) {
+    // The history starts from the platform's objects (auth.users, storage.objects, ...), as on the platform.
+    replayer.model() = ctx.platform->model;
+    // Supabase's role runs migrations with search_path "$user", public, extensions (its baseline's ALTER ROLE):
+    // unqualified names find extensions' types (citext) there.
+    if (ctx.platform->name == "supabase") replayer.set_search_path({"public", "extensions"});
+  }
+  return replayer;
+}
+
+model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, const LoadContext& ctx,
+                             std::vector<Finding>& findings) {
+  ParsedFile parsed = parse_sql(file.text);
+  // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner), both
+  // statically and in the shadow cluster.
+  FileTransaction tx = file_transaction(ctx.runner, false, file, parsed.statements, 15);
+  model::FileMode mode = replay_mode(tx.mode);
+  replayer.apply_file(file, parsed, findings, mode);
+  return mode;
 }
 
 ModelSource load_files(const std::vector<std::string>& paths, const LoadContext& ctx) {

@@ -86,6 +86,13 @@ ModelSource load_model(const std::string& spec, const LoadContext& ctx = {});
 // Replays these migration files (in the given order, down files skipped) as the `migrations` kind does.
 ModelSource load_files(const std::vector<std::string>& paths, const LoadContext& ctx = {});
 
+// The replay of a history, one file at a time (check-down compares the model after each up and down): a replayer
+// that starts where a history on ctx's platform starts (its objects, its search_path), and one loaded file applied
+// as its runner runs it (ctx.runner, else detected from the file). Returns the file's mode, for the shadow cluster.
+model::Replayer start_replay(const LoadContext& ctx);
+model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, const LoadContext& ctx,
+                             std::vector<Finding>& findings);
+
 // Which platform baseline a run uses, and why (for --verbose): --platform/--prelude, else the config's `platform`
 // / `prelude` (relative to the config's folder), else Supabase when a side looks like a Supabase project (a
 // supabase/migrations folder; a schema.prisma beside a supabase/ folder, with a directUrl, or with a

@@ -59,7 +59,7 @@ namespace driftguard {
 
 namespace {
 
-// The renames of tables and columns in the undone migrations, reversed (last first): the model keeps no rename
+// The renames of tables, columns, sequences, types and views in the undone migrations, reversed (last first): the model keeps no rename
 // history, and without them a rollback would drop the renamed table and create an empty one.
 std::vector<model::Rename> reversed_renames(const std::vector<std::string>& undone) {
   std::vector<model::Rename> out;
@@ -74,9 +74,29 @@ std::vector<model::Rename> reversed_renames(const std::vector<std::string>& undo
       if (st.kind != "RenameStmt") continue;
       const auto& n = unwrap(st.node);
       std::string type = str(n, "renameType");
+      model::Rename r;
+      if (type == "OBJECT_TYPE") {
+        // ALTER TYPE [schema.]name RENAME TO new: the name is a list, not a relation.
+        std::vector<std::string> parts = strings(field(field(field(n, "object"), "List"), "items"));
+        if (parts.empty()) continue;
+        r.kind = model::Rename::Kind::type;
+        r.schema = parts.size() > 1 ? parts[parts.size() - 2] : "public";
+        r.from_name = str(n, "newname");
+        r.to_name = parts.back();
+        out.push_back(r);
+        continue;
+      }
+      if (type == "OBJECT_SEQUENCE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
+        const auto& rv = field(n, "relation");
+        r.kind = type == "OBJECT_SEQUENCE" ? model::Rename::Kind::sequence : model::Rename::Kind::view;
+        r.schema = str(rv, "schemaname").empty() ? "public" : str(rv, "schemaname");
+        r.from_name = str(n, "newname");
+        r.to_name = str(rv, "relname");
+        out.push_back(r);
+        continue;
+      }
       if (type != "OBJECT_TABLE" && type != "OBJECT_COLUMN") continue;
       const auto& rv = field(n, "relation");
-      model::Rename r;
       r.schema = str(rv, "schemaname").empty() ? "public" : str(rv, "schemaname");
       if (type == "OBJECT_TABLE") {
         r.kind = model::Rename::Kind::table;

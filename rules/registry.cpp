@@ -45,6 +45,7 @@
   X(edited_applied_migration)                      \
   X(identifier_naming)                             \
   X(identifier_too_long)                           \
+  X(incomplete_down_migration)                     \
   X(lock_held_across_statements)                   \
   X(migration_file_name)                           \
   X(migration_order)                               \

@@ -18,11 +18,13 @@ using namespace driftguard;
 
 namespace {
 using dgtest::read_file;
-// Rules whose findings come from a git diff (`lint --changed-since`, `prisma-check`), which a single SQL fixture
-// file cannot express: they have no fixtures folder and are tested on real repositories in tests/test_git.cpp and
-// tests/test_prisma_check.cpp instead.
+// Rules whose findings come from a git diff (`lint --changed-since`, `prisma-check`) or from a history of up and
+// down migrations (`incomplete-down-migration`), which a single SQL fixture file cannot express: they have no
+// fixtures folder and are tested on real repositories in tests/test_git.cpp and tests/test_prisma_check.cpp, and on
+// migration folders in tests/test_check_down.cpp, instead.
 const std::set<std::string> kNoFixtures = {
-    "deleted-applied-migration",    "duplicate-migration-version",     "edited-applied-migration",   "migration-order",
+    "deleted-applied-migration",    "duplicate-migration-version",     "edited-applied-migration",
+    "incomplete-down-migration",    "migration-order",
     "prisma-changed-map",           "prisma-changed-type",             "prisma-new-required-relation",
     "prisma-removed-enum-value",    "prisma-removed-field",            "prisma-removed-model",
     "prisma-required-without-default", "schema-without-migration"};

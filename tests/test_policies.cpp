@@ -290,6 +290,13 @@ TEST_CASE("policies: convention rules on an up/down project", "[policies]") {
   INFO(r.err);
   CHECK(r.code == 1);
   CHECK(r.out ==
+        // incomplete-down-migration (a convention rule): the down drops a column the up did not add, so it fails.
+        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration does not apply: column \"phone\" of "
+        "relation \"users\" does not exist [incomplete-down-migration]\n"
+        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration leaves column public.users.email, "
+        "which did not exist before the up migration [incomplete-down-migration]\n"
+        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration leaves column "
+        "public.users.phoneNumber, which did not exist before the up migration [incomplete-down-migration]\n"
         "db/migrations/000002_AddEmail.up.sql:2:1: error: migration name 000002_AddEmail.up.sql does not match the "
         "naming pattern ^\\d+_[a-z0-9_]+(\\.(up|down)\\.sql)?$ (up-down layout) [migration-file-name]\n"
         "db/migrations/000002_AddEmail.up.sql:2:1: warning: this and the next ALTER TABLE statement change users one "

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "introspect/diff.hpp"
 #include "tests/git_repo.hpp"
 #include "tests/pg_server.hpp"
+#include "tests/round_trip.hpp"
 #include "tests/sql_apply.hpp"
 
 using namespace driftguard;
@@ -138,4 +140,49 @@ CREATE TRIGGER user_audit AFTER INSERT ON "User" FOR EACH ROW EXECUTE FUNCTION a
   CHECK(r.out.find("tags") == std::string::npos);  // Prisma lists: NOT NULL or not is no drift
   REQUIRE(dgtest::apply_sql(db, make_source("fix.sql", r.out)) == "");
   CHECK(cli(d.dir, "drift " + sides).code == 0);
+}
+
+TEST_CASE("drift --format sql --reverse: the migration for changes made in the database, checked on PostgreSQL",
+          "[drift-sql][pg]") {
+  Dir d;
+  const char* init = "CREATE TABLE users (id integer PRIMARY KEY, email text);\nCREATE TABLE old (id integer);\n";
+  d.write("migrations/0001_init.sql", init);
+  std::string db = dgtest::pg::fresh_database("driftsqlrev");
+  REQUIRE(dgtest::apply_sql(db, make_source("0001_init.sql", init)) == "");
+  // Changes made in a dashboard, never written as a migration.
+  REQUIRE(dgtest::apply_sql(db, make_source("dashboard.sql", R"sql(
+ALTER TABLE users ADD COLUMN name text NOT NULL DEFAULT '';
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+CREATE INDEX users_email_idx ON users (email);
+CREATE TABLE audit (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id integer REFERENCES users (id), at timestamptz DEFAULT now());
+DROP TABLE old;
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON users FOR SELECT USING (id > 0);
+CREATE VIEW named_users AS SELECT id, name FROM users;
+)sql")) == "");
+  std::string sides = "--migrations migrations --database-url " + single_quoted(db);
+  CHECK(cli(d.dir, "drift " + sides + " --reverse").err ==
+        "driftguard: error: --reverse reverses the script of --format sql: add --format sql\n");
+
+  // Without --allow-destructive the DROP TABLE is written commented out.
+  dgtest::Run safe = cli(d.dir, "drift " + sides + " --format sql --reverse");
+  CHECK(safe.code == 1);
+  CHECK(safe.out.rfind("-- driftguard drift --format sql --reverse: turns migrations:migrations into database:", 0) == 0);
+  CHECK(safe.out.find("-- DESTRUCTIVE, not run (--allow-destructive writes it):\n-- DROP TABLE IF EXISTS old;\n") !=
+        std::string::npos);
+
+  dgtest::Run r = cli(d.dir, "drift " + sides + " --format sql --reverse --allow-destructive");
+  CHECK(r.code == 1);
+  INFO(r.out);
+  // The oracle: PostgreSQL applies the history and the written migration to a fresh database, whose catalog must be
+  // the dashboard-changed database's.
+  std::string rebuilt = dgtest::pg::fresh_database("driftsqlrev2");
+  REQUIRE(dgtest::apply_sql(rebuilt, make_source("0001_init.sql", init)) == "");
+  REQUIRE(dgtest::apply_sql(rebuilt, make_source("0002_dashboard.sql", r.out)) == "");
+  CHECK(dgtest::items(diff::diff(dgtest::live(db), dgtest::live(rebuilt))) == "");
+  // Committed as the next migration, the history builds what the database has: no drift.
+  d.write("migrations/0002_dashboard.sql", r.out);
+  dgtest::Run after = cli(d.dir, "drift " + sides);
+  INFO(after.out << after.err);
+  CHECK(after.code == 0);
 }

@@ -34,6 +34,7 @@ enum Phase {
   create_tables,
   add_columns,
   alter_columns,
+  add_generated_columns,  // after the type changes of the columns their expressions read
   drop_types,  // after the columns that used them changed type
   table_properties,  // storage parameters, sequence ownership, partitions attached
   add_constraints,
@@ -151,6 +152,10 @@ class Planner {
 
   // Reverses a rename on the starting model (where both names say it is one), so that the rest compares equals.
   void rename(const Rename& r) {
+    if (r.kind != Rename::Kind::table && r.kind != Rename::Kind::column) {
+      rename_object(r);
+      return;
+    }
     Table* t = from_.table(r.schema, r.table);
     std::string target_table = r.kind == Rename::Kind::table ? r.to_name : r.table;
     if (r.kind == Rename::Kind::column && !to_.table(r.schema, target_table)) {
@@ -213,6 +218,59 @@ class Planner {
     }
     emit(renames, "ALTER TABLE " + rel + " RENAME COLUMN " + norm::ident(r.from_name) + " TO " + norm::ident(r.to_name) + ";",
          false, {"renaming-column"});
+  }
+
+  // A sequence, type or view renamed back: moved in the starting model under its other name (with the column
+  // types and nextval() defaults that name it), when the end model has it under that name and not the first one.
+  void rename_object(const Rename& r) {
+    Schema* fs = from_.schema(r.schema);
+    const Schema* ts = to_.schema(r.schema);
+    if (!fs || !ts) return;
+    auto move = [&](auto& from_map, const auto& to_map) {
+      auto it = from_map.find(r.from_name);
+      if (it == from_map.end() || from_map.count(r.to_name) || !to_map.count(r.to_name) || to_map.count(r.from_name)) {
+        return false;
+      }
+      auto moved = it->second;
+      moved.name = r.to_name;
+      from_map.erase(it);
+      from_map[r.to_name] = std::move(moved);
+      return true;
+    };
+    std::string old_ref = rel_of(r.schema, r.from_name);
+    std::string new_ref = rel_of(r.schema, r.to_name);
+    auto each_column = [&](auto fn) {
+      for (auto& [sn, s] : from_.schemas) {
+        for (auto& [tn, t] : s.tables) {
+          for (auto& c : t.columns) fn(c);
+        }
+      }
+    };
+    std::string what;
+    if (r.kind == Rename::Kind::sequence) {
+      if (!move(fs->sequences, ts->sequences)) return;
+      what = "SEQUENCE";
+      each_column([&](Column& c) {
+        std::string from = "'" + old_ref + "'::regclass";
+        for (auto at = c.default_expr.find(from); at != std::string::npos; at = c.default_expr.find(from, at + 1)) {
+          c.default_expr.replace(at, from.size(), "'" + new_ref + "'::regclass");
+        }
+      });
+    } else if (r.kind == Rename::Kind::type) {
+      if (!move(fs->types, ts->types)) return;
+      what = "TYPE";
+      each_column([&](Column& c) {
+        if (c.type.rfind(old_ref, 0) != 0) return;
+        std::string rest = c.type.substr(old_ref.size());
+        if (rest.find_first_not_of("[]") == std::string::npos) c.type = new_ref + rest;
+      });
+    } else {
+      auto it = fs->views.find(r.from_name);
+      bool materialized = it != fs->views.end() && it->second.materialized;
+      if (!move(fs->views, ts->views)) return;
+      what = materialized ? "MATERIALIZED VIEW" : "VIEW";
+    }
+    emit(renames, "ALTER " + what + " " + old_ref + " RENAME TO " + norm::ident(r.to_name) + ";");
   }
 
   void schemas_and_extensions() {
@@ -583,8 +641,10 @@ class Planner {
     Column added = c;
     bool later_not_null = c.not_null && c.default_expr.empty() && c.identity.empty() && c.generated.empty();
     if (later_not_null) added.not_null = false;
-    auto& st = emit(add_columns, "ALTER TABLE " + rel + " ADD COLUMN " + ddl::column(added) + ";");
-    if (lost) data_lost(st, "column " + rel + "." + norm::ident(c.name));
+    auto& st = emit(c.generated.empty() ? add_columns : add_generated_columns,
+                    "ALTER TABLE " + rel + " ADD COLUMN " + ddl::column(added) + ";");
+    // A stored generated column is computed again from its expression: nothing of it is lost.
+    if (lost && c.generated.empty()) data_lost(st, "column " + rel + "." + norm::ident(c.name));
     if (later_not_null) {
       emit(alter_columns, "ALTER TABLE " + rel + " ALTER COLUMN " + norm::ident(c.name) + " SET NOT NULL;")
           .comments.push_back("fails while a row has no value in " + norm::ident(c.name) + ": fill it first");

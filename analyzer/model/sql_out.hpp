@@ -16,9 +16,9 @@ namespace driftguard::model {
 // history, so the caller finds them in the migration's statements; without one, a renamed table or column is a
 // dropped and a created one (data lost), which the script says.
 struct Rename {
-  enum class Kind { table, column } kind = Kind::table;
+  enum class Kind { table, column, sequence, type, view } kind = Kind::table;
   std::string schema;
-  std::string table;  // the table (for a column: its name in the starting model)
+  std::string table;  // the table (for a column: its name in the starting model); unused for the other kinds
   std::string from_name;
   std::string to_name;
 };

@@ -1,0 +1,283 @@
+// driftguard check-down and the rule incomplete-down-migration: the exact findings (rule, file, line, column,
+// message) and the completing SQL for every layout of down migrations, CRLF input, lint's default for up/down
+// layouts, and the oracle: what check-down says of each pair equals what PostgreSQL does when the history, the up
+// and the down are applied on the test server; --shadow says the same as the static check.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "analyzer/marker_lines.hpp"
+#include "cli/check_down.hpp"
+#include "introspect/diff.hpp"
+#include "tests/git_repo.hpp"
+#include "tests/helpers.hpp"
+#include "tests/pg_server.hpp"
+#include "tests/round_trip.hpp"
+#include "tests/shell.hpp"
+#include "tests/sql_apply.hpp"
+
+using namespace driftguard;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A folder of migrations (a fresh git repository: config discovery stops there) and the driftguard binary run in it.
+using Folder = dgtest::Repo;
+
+std::string crlf(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  return out;
+}
+
+// golang-migrate: a complete down, one that forgets an index and a type change, one that does not apply.
+void write_golang_migrate(const Folder& f, bool windows = false) {
+  auto w = [&](const std::string& rel, const std::string& text) { f.write(rel, windows ? crlf(text) : text); };
+  w("db/migrations/0001_init.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n");
+  w("db/migrations/0001_init.down.sql", "DROP TABLE users;\n");
+  w("db/migrations/0002_add.up.sql",
+    "ALTER TABLE users ADD COLUMN name text;\nCREATE INDEX users_email_idx ON users (email);\n"
+    "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n");
+  w("db/migrations/0002_add.down.sql", "-- undo 0002\nALTER TABLE users DROP COLUMN name;\n");
+  w("db/migrations/0003_posts.up.sql", "CREATE TABLE posts (id bigint PRIMARY KEY);\n");
+  w("db/migrations/0003_posts.down.sql", "DROP TABLE post;\n");
+}
+
+const char* kGolangFindings =
+    "db/migrations/0002_add.down.sql:2:1: warning: after the down migration, column public.users.email has type "
+    "character varying(200), expected text [incomplete-down-migration]\n"
+    "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves index public.users.users_email_idx, "
+    "which did not exist before the up migration [incomplete-down-migration]\n"
+    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not exist "
+    "[incomplete-down-migration]\n"
+    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
+    "exist before the up migration [incomplete-down-migration]\n";
+
+// Every other layout: a complete pair and an incomplete one each.
+void write_layouts(const Folder& f) {
+  f.write("goose/00001_init.sql", "-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY);\n\n-- +goose Down\nDROP TABLE users;\n");
+  f.write("goose/00002_add.sql",
+          "-- +goose Up\nALTER TABLE users ADD COLUMN name text;\nCREATE TABLE tags (id int);\n\n"
+          "-- +goose Down\nALTER TABLE users DROP COLUMN name;\n");
+  f.write("dbmate/20240101000000_init.sql", "-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE users;\n");
+  f.write("dbmate/20240102000000_tags.sql",
+          "-- migrate:up\nCREATE TABLE tags (id int);\nCREATE TYPE mood AS ENUM ('a');\n\n-- migrate:down\nDROP TABLE tags;\n");
+  f.write("folders/up/001_a.sql", "CREATE TABLE a (id int);\n");
+  f.write("folders/down/001_a.sql", "DROP TABLE a;\n");
+  f.write("folders/up/002_b.sql", "CREATE TABLE b (id int);\n");
+  f.write("folders/down/002_b.sql", "\n");
+  f.write("perdir/001_a/up.sql", "CREATE TABLE a (id int DEFAULT 1);\n");
+  f.write("perdir/001_a/down.sql", "DROP TABLE a;\n");
+  f.write("perdir/002_b/up.sql", "ALTER TABLE a ALTER COLUMN id SET DEFAULT 2;\nALTER TABLE a ADD CONSTRAINT a_id_check CHECK (id > 0);\n");
+  f.write("perdir/002_b/down.sql", "ALTER TABLE a DROP CONSTRAINT a_id_check;\n");
+  f.write("prisma/migrations/20240101000000_init/migration.sql",
+          "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n");
+  f.write("prisma/migrations/20240101000000_init/down.sql", "DROP TABLE \"User\";\n");
+  f.write("prisma/migrations/20240102000000_add/migration.sql", "ALTER TABLE \"User\" ADD COLUMN \"name\" TEXT;\n");
+  f.write("prisma/migrations/20240102000000_add/down.sql", "-- nothing\n");
+}
+
+const std::vector<std::pair<std::string, std::string>> kLayoutFindings = {
+    {"goose", "goose/00002_add.sql:6:1: warning: the down migration leaves table public.tags, which did not exist "
+              "before the up migration [incomplete-down-migration]\n"},
+    {"dbmate", "dbmate/20240102000000_tags.sql:6:1: warning: the down migration leaves enum public.mood, which did "
+               "not exist before the up migration [incomplete-down-migration]\n"},
+    {"folders", "folders/down/002_b.sql:1:1: warning: the down migration leaves table public.b, which did not exist "
+                "before the up migration [incomplete-down-migration]\n"},
+    {"perdir", "perdir/002_b/down.sql:1:1: warning: after the down migration, column public.a.id has a different "
+               "default (before the up migration: 1; after the down: 2) [incomplete-down-migration]\n"},
+    {"prisma/migrations", "prisma/migrations/20240102000000_add/down.sql:1:1: warning: the down migration leaves "
+                          "column public.User.name, which did not exist before the up migration "
+                          "[incomplete-down-migration]\n"},
+};
+
+}  // namespace
+
+TEST_CASE("check-down: every object a down migration does not restore, at the down's first statement", "[check-down]") {
+  Folder f;
+  write_golang_migrate(f);
+  dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
+  CHECK(r.code == 1);
+  CHECK(r.out == kGolangFindings);
+  CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 1 restore the schema before their up\n");
+
+  // The SQL that completes the down is the fix of its first finding: appended at the end of the down file.
+  dgtest::Run text = f.driftguard("check-down db/migrations");
+  CHECK(text.out.find(R"(  = fix: append the SQL that restores the schema before the up migration
+    - 
+    + 
+    + -- Completes the down migration (driftguard check-down): restores the schema before db/migrations/0002_add.up.sql.
+    + 
+    + DROP INDEX IF EXISTS users_email_idx;
+    + 
+    + -- type character varying(200) back to text
+    + -- driftguard-ignore changing-column-type down migration
+    + ALTER TABLE users ALTER COLUMN email TYPE text;
+)") != std::string::npos);
+
+  // Once the fix is appended, the down is complete.
+  f.write("db/migrations/0002_add.down.sql",
+          "-- undo 0002\nALTER TABLE users DROP COLUMN name;\nDROP INDEX IF EXISTS users_email_idx;\n"
+          "ALTER TABLE users ALTER COLUMN email TYPE text;\n");
+  f.write("db/migrations/0003_posts.down.sql", "DROP TABLE posts;\n");
+  dgtest::Run fixed = f.driftguard("check-down db/migrations --format gcc");
+  CHECK(fixed.code == 0);
+  CHECK(fixed.out == "");
+  CHECK(fixed.err == "driftguard: 3 down migrations of 3 up migrations checked: 3 restore the schema before their up\n");
+}
+
+TEST_CASE("check-down: CRLF migrations give the same findings", "[check-down]") {
+  Folder f;
+  write_golang_migrate(f, true);
+  dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
+  CHECK(r.code == 1);
+  CHECK(r.out == kGolangFindings);
+}
+
+TEST_CASE("check-down: goose and dbmate Down sections, up/ and down/ folders, up.sql/down.sql, Prisma down.sql",
+          "[check-down]") {
+  Folder f;
+  write_layouts(f);
+  for (const auto& [dir, want] : kLayoutFindings) {
+    INFO(dir);
+    dgtest::Run r = f.driftguard("check-down " + dir + " --format gcc");
+    CHECK(r.code == 1);
+    CHECK(r.out == want);
+    CHECK(r.err == "driftguard: 2 down migrations of 2 up migrations checked: 1 restore the schema before their up\n");
+  }
+  // The fix of a Down section is inserted at the section's end, never after a following Up section.
+  SourceFile goose = load_file((f.dir() / "goose/00002_add.sql").string());
+  DownHistory h = down_history({(f.dir() / "goose/00001_init.sql").string(), (f.dir() / "goose/00002_add.sql").string()});
+  REQUIRE(h.pairs.size() == 2);
+  CHECK(h.pairs[1].section);
+  CheckDownResult checked = check_down(h, LoadContext{});
+  REQUIRE(checked.checks.size() == 2);
+  CHECK(checked.checks[0].findings.empty());
+  REQUIRE(checked.checks[1].findings.size() == 1);
+  REQUIRE(checked.checks[1].findings[0].fix);
+  CHECK(checked.checks[1].findings[0].fix->edits[0].span.begin == goose.text.size());
+  CHECK(checked.checks[1].completion ==
+        "-- Completes the down migration (driftguard check-down): restores the schema before " +
+            (f.dir() / "goose/00002_add.sql").string() +
+            ".\n\n-- driftguard-ignore ban-drop-table down migration\nDROP TABLE IF EXISTS tags;\n");
+}
+
+TEST_CASE("lint: incomplete-down-migration on by default for up/down layouts, opt-in for goose", "[check-down]") {
+  Folder f;
+  write_golang_migrate(f);
+  write_layouts(f);
+  auto rule_lines = [](const std::string& out) {
+    std::string lines;
+    std::size_t pos = 0;
+    while (pos < out.size()) {
+      std::size_t eol = out.find('\n', pos);
+      std::string line = out.substr(pos, eol - pos + 1);
+      if (line.find("[incomplete-down-migration]") != std::string::npos) lines += line;
+      pos = eol + 1;
+    }
+    return lines;
+  };
+  CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc").out) == kGolangFindings);
+  // Only the down file that was linted is reported.
+  CHECK(rule_lines(f.driftguard("lint db/migrations/0003_posts.down.sql --format gcc").out) ==
+        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not "
+        "exist [incomplete-down-migration]\n"
+        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
+        "exist before the up migration [incomplete-down-migration]\n");
+  CHECK(rule_lines(f.driftguard("lint goose --format gcc").out) == "");
+  CHECK(rule_lines(f.driftguard("lint goose --format gcc --severity incomplete-down-migration=error").out) ==
+        "goose/00002_add.sql:6:1: error: the down migration leaves table public.tags, which did not exist before the "
+        "up migration [incomplete-down-migration]\n");
+  CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc --exclude-rule incomplete-down-migration").out) == "");
+}
+
+namespace {
+
+// What PostgreSQL does with each pair: the history before the up applied to a fresh database on the test server,
+// the catalog read, the up and the down applied, the catalog read again; the drift items between the two, and
+// whether the down applied.
+// The file as it runs up: a goose/dbmate Down section blanked.
+SourceFile up_part(const std::string& path) {
+  SourceFile f = load_file(path);
+  for (const auto& s : down_sections(f.text)) {
+    for (std::size_t i = s.begin; i < s.end; ++i) f.text[i] = f.text[i] == '\n' ? '\n' : ' ';
+  }
+  return f;
+}
+
+std::string pg_says(const DownHistory& h) {
+  std::string out;
+  for (const auto& pair : h.pairs) {
+    std::string db = dgtest::pg::fresh_database("checkdown");
+    for (std::size_t i = 0; i < pair.up_index; ++i) REQUIRE(dgtest::apply_sql(db, up_part(h.ups[i])) == "");
+    model::SchemaModel before = dgtest::live(db);
+    REQUIRE(dgtest::apply_sql(db, up_part(pair.up)) == "");
+    std::string err = dgtest::apply_sql(db, down_source(pair));
+    out += pair.down + (err.empty() ? ": applies\n" : ": does not apply\n") +
+           dgtest::items(diff::diff(before, dgtest::live(db)));
+  }
+  return out;
+}
+
+std::string check_down_says(const CheckDownResult& r) {
+  std::string out;
+  for (const auto& c : r.checks) {
+    bool applies = std::none_of(c.findings.begin(), c.findings.end(), [](const Finding& f) {
+      return f.message.rfind("the down migration does not apply", 0) == 0;
+    });
+    out += c.pair.down + (applies ? ": applies\n" : ": does not apply\n") + dgtest::items(c.items);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("check-down oracle: what it says of each pair is what PostgreSQL does with it", "[check-down][pg]") {
+  Folder f;
+  write_golang_migrate(f);
+  write_layouts(f);
+  int pairs = 0;
+  int incomplete = 0;
+  for (const char* dir : {"db/migrations", "goose", "dbmate", "folders", "perdir", "prisma/migrations"}) {
+    INFO(dir);
+    DownHistory h = down_history(discover({(f.dir() / dir).string()}).files);
+    CheckDownResult r = check_down(h, LoadContext{});
+    CHECK(r.errors.empty());
+    std::string got = check_down_says(r);
+    CHECK(got == pg_says(h));
+    pairs += static_cast<int>(r.checks.size());
+    for (const auto& c : r.checks) incomplete += c.findings.empty() ? 0 : 1;
+  }
+  CHECK(pairs == 13);
+  CHECK(incomplete == 7);
+}
+
+TEST_CASE("check-down --shadow: PostgreSQL in throwaway clusters says what the static check says", "[check-down][pg]") {
+  Folder f;
+  write_layouts(f);
+  dgtest::Run stat = f.driftguard("check-down goose --format gcc");
+  dgtest::Run shadow = f.driftguard("check-down goose --format gcc --shadow");
+  CHECK(shadow.code == 1);
+  CHECK(shadow.out == stat.out);
+  CHECK(shadow.err ==
+        "driftguard: 2 down migrations of 2 up migrations checked in throwaway clusters: 1 restore the schema before "
+        "their up\n");
+}
+
+TEST_CASE("check-down: an up migration the replay cannot apply leaves its pair unchecked, and says so", "[check-down]") {
+  Folder f;
+  f.write("db/0001_bad.up.sql", "CREATE TABL x (id int);\n");
+  f.write("db/0001_bad.down.sql", "DROP TABLE x;\n");
+  dgtest::Run r = f.driftguard("check-down db --format gcc");
+  CHECK(r.code == 2);
+  CHECK(r.out == "");
+  CHECK(r.err ==
+        "driftguard: db/0001_bad.down.sql: not checked: the up migration does not apply: db/0001_bad.up.sql:1: "
+        "statement does not parse, so the schema after it is unknown: syntax error at or near \"TABL\"\n"
+        "driftguard: 1 down migration of 1 up migration checked: 0 restore the schema before their up, 1 could not "
+        "be checked\n");
+  // lint reports the syntax error of the up, and nothing of the down.
+  CHECK(f.driftguard("lint db --format gcc").out.find("incomplete-down-migration") == std::string::npos);
+}
