@@ -5,6 +5,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
@@ -147,7 +148,7 @@ history::Report infer_history(const std::vector<std::string>& found, const DbFla
   std::vector<history::MigrationFile> files = history::migration_files(Tracker::json, found, ignored);
   model::Replayer replayer;
   if (baseline) replayer.model() = baseline->model;
-  std::vector<model::SchemaModel> models{replayer.model()};  // before the first, then after each migration
+  std::vector<model::SchemaModel> models{std::as_const(replayer).model()};  // before the first, then after each migration
   for (const auto& f : files) {
     SourceFile src = make_source(f.path, f.bytes);
     src.info = classify(f.path);
@@ -158,7 +159,7 @@ history::Report infer_history(const std::vector<std::string>& found, const DbFla
                         tx.mode == TxMode::request   ? model::FileMode::request
                         : tx.mode == TxMode::wrapped ? model::FileMode::transaction
                                                      : model::FileMode::statements);
-    models.push_back(replayer.model());
+    models.push_back(std::as_const(replayer).model());  // const: keeps the replay's replica
   }
   db::ConnectOptions conn = connect_options(db);
   target = db::describe(conn);

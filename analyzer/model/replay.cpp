@@ -113,6 +113,7 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
     skip(describe_kind(k), true);
     return;
   }
+  pristine = false;
   if (aborted) return;  // PostgreSQL ignores the rest of a failed transaction block
   if (k == "DoStmt") {
     // The statements of the block follow it (do_depth deeper); the block itself is only listed when none could
@@ -152,21 +153,63 @@ void Replayer::Impl::start_file(FileMode requested, std::size_t pieces) {
   // One statement is not grouped into a block: PostgreSQL runs a single-statement request on its own.
   run_mode = requested == FileMode::request && pieces <= 1 ? FileMode::statements : requested;
   if (run_mode != FileMode::statements) {
-    block_start = m;
+    open_block();
     tool_block = true;
   }
 }
 
 void Replayer::Impl::end_file() {
   // The tool commits its block. A block the file opened and left open ends with psql's session: rolled back.
-  if (in_block() && !tool_block) m = *block_start;
+  if (in_block() && !tool_block) restore_block_start();
+  close_block();
+}
+
+// A block that begins before the file changed anything (the tool's, or a BEGIN first thing) rolls back to the
+// model the file started with, which the replica holds (Replayer::replica_, replay.hpp): no copy. Any other block
+// copies the model.
+void Replayer::Impl::open_block() {
+  if (pristine) {
+    if (!r.is_replica_ && !r.replica_) r.seed_replica();
+    block_at_file_start = true;
+  } else {
+    block_start = m;
+  }
+}
+
+void Replayer::Impl::close_block() {
   block_start.reset();
+  block_at_file_start = false;
+}
+
+void Replayer::Impl::restore_block_start() {
+  if (block_start) {
+    m = *block_start;
+  } else if (block_at_file_start && !pristine) {
+    if (r.is_replica_) {
+      r.replica_lost_ = true;  // cannot happen (it replays only files that did not restore); its owner drops it
+    } else {
+      m = r.replica_->model_;
+      restored_from_replica = true;
+    }
+  }
+}
+
+void Replayer::seed_replica() {
+  replica_ = std::make_unique<Replayer>();
+  replica_->model_ = model_;
+  replica_->applied_ = applied_;
+  replica_->order_ = order_;
+  replica_->fallback_ = fallback_;
+  replica_->own_schemas_ = own_schemas_;
+  replica_->unmodeled_ = unmodeled_;
+  replica_->search_path_ = search_path_;
+  replica_->is_replica_ = true;
 }
 
 void Replayer::Impl::transaction_statement(const json& b) {
   std::string kind = str(b, "kind");
   if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
-    if (!in_block()) block_start = m;  // inside the tool's block PostgreSQL only warns
+    if (!in_block()) open_block();  // inside the tool's block PostgreSQL only warns
     return;
   }
   bool commit = kind == "TRANS_STMT_COMMIT";
@@ -174,13 +217,13 @@ void Replayer::Impl::transaction_statement(const json& b) {
   if (commit && !aborted) {
     committed = true;
   } else {
-    m = *block_start;  // ROLLBACK, or COMMIT of a failed block
+    restore_block_start();  // ROLLBACK, or COMMIT of a failed block
   }
-  block_start.reset();
+  close_block();
   aborted = false;
   new_enum_labels.clear();
   // In Prisma's request the next statement starts a new implicit block; after a wrapping tool's block, autocommit.
-  if (run_mode == FileMode::request || flag(b, "chain")) block_start = m;
+  if (run_mode == FileMode::request || flag(b, "chain")) open_block();
   if (run_mode == FileMode::transaction) tool_block = false;
 }
 
@@ -198,9 +241,9 @@ std::string Replayer::Impl::roll_back_failure() {
     aborted = true;
   }
   if (in_block()) {
-    m = *block_start;
+    restore_block_start();
     new_enum_labels.clear();
-    if (stopped) block_start.reset();
+    if (stopped) close_block();
   }
   return cost;
 }
@@ -280,9 +323,20 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
   model_.schemas.erase(kTemp);  // the session ends with the file
   std::stable_sort(findings.begin() + static_cast<std::ptrdiff_t>(first), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.span.begin < b.span.begin; });
+  // The replica follows: it holds the model as the next file starts (replay.hpp). After a restore from it, the
+  // replay of the file rolled back, which the replica cannot do without a copy: it is seeded again when needed.
+  if (replica_ && impl.restored_from_replica) {
+    replica_.reset();
+  } else if (replica_) {
+    std::vector<Finding> replica_findings;
+    replica_->apply_file(file, all, replica_findings, mode);
+    replica_->skipped_.clear();
+    if (replica_->replica_lost_) replica_.reset();
+  }
 }
 
 void Replayer::apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings) {
+  replica_.reset();  // it follows apply_file only
   ParsedFile parsed = parse_sql(sql);
   Impl impl(*this, findings);
   impl.origin = origin;

@@ -6,6 +6,7 @@
 // (DML, GRANT, arbitrary DO blocks, ...) is recorded in skipped(), never dropped silently.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,8 +48,15 @@ class Replayer {
   void apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings);
 
   const SchemaModel& model() const { return model_; }
-  SchemaModel& model() { return model_; }
-  SchemaModel take() { return std::move(model_); }
+  // The caller may change the model: the replica (below) no longer matches it.
+  SchemaModel& model() {
+    replica_.reset();
+    return model_;
+  }
+  SchemaModel take() {
+    replica_.reset();
+    return std::move(model_);
+  }
   const std::vector<Skipped>& skipped() const { return skipped_; }
   int applied() const { return applied_; }  // statements that changed (or were checked against) the model
   // Where view queries and policy sub-selects find the columns of relations this model does not hold (the
@@ -72,6 +80,17 @@ class Replayer {
   std::set<std::string> own_schemas_{"public"};
   bool unmodeled_ = false;
   std::vector<std::string> search_path_{"public"};
+  // Rollback without a copy of the model per file (replay.cpp, Impl::open_block). A file that runs as one
+  // transaction (every Prisma migration) must be able to restore the model it started with; copying the whole
+  // model for that made a history of N files cost N copies of a model that grows with N. Instead a replica of
+  // this replayer, seeded once by a copy, replays each file after this one has: between files it holds the model
+  // as the next file starts, and a failing block restores from it. The replay is deterministic, so the replica
+  // replays without rollbacks whenever this one did; after a restore, or when the caller changes the model
+  // (model(), apply_sql), it is dropped and seeded again at the next such block.
+  std::unique_ptr<Replayer> replica_;
+  bool is_replica_ = false;
+  bool replica_lost_ = false;  // a replica needed the model at its file's start, which it does not keep
+  void seed_replica();
 };
 
 }  // namespace driftguard::model

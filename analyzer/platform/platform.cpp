@@ -96,7 +96,9 @@ std::string Baseline::describe() const {
 
 void strip(model::SchemaModel& m, const Baseline& baseline, const model::SchemaModel* keep) {
   const model::SchemaModel& base = baseline.model;
-  for (auto& [sname, schema] : m.schemas) {
+  for (auto& entry : m.schemas) {
+    const std::string& sname = entry.first;  // not a structured binding: clang 14 (the fuzz build) cannot capture one
+    model::Schema& schema = entry.second;
     const model::Schema* bs = base.schema(sname);
     if (bs == nullptr) continue;
     bool platform_schema = sname != "public";

@@ -32,8 +32,9 @@ void Replayer::Impl::drop_dependents(std::vector<std::pair<Table*, std::string>>
     fail("cannot drop " + what + " because constraint " + dq(deps.front().second) + " on table " +
          named(deps.front().first->schema, deps.front().first->name) + " depends on it (use CASCADE)");
   }
-  for (auto& [t, name] : deps) {
-    std::erase_if(t->constraints, [&](const Constraint& c) { return c.name == name; });
+  for (auto& dep : deps) {
+    const std::string& name = dep.second;  // not a structured binding: clang 14 (the fuzz build) cannot capture one
+    std::erase_if(dep.first->constraints, [&](const Constraint& c) { return c.name == name; });
   }
 }
 

@@ -93,7 +93,12 @@ struct Replayer::Impl {
   std::map<std::string, std::string> cols_cache;  // the columns ectx() gives an expression
   // the transaction the statements run in (how the file's tool runs it; explicit BEGIN/COMMIT)
   FileMode run_mode = FileMode::statements;
-  std::optional<SchemaModel> block_start;  // the model when the open transaction block began; empty: autocommit
+  // The model when the open transaction block began: a copy, or, for a block that began before the file changed
+  // anything (the block of a file that runs as one transaction), none: the replica holds it (replay.cpp).
+  std::optional<SchemaModel> block_start;
+  bool block_at_file_start = false;  // the open block began with the file: Replayer::replica_ has its model
+  bool pristine = true;              // no statement of the file has run yet (BEGIN aside): the model is the file's start
+  bool restored_from_replica = false;
   bool tool_block = false;  // the open block is the one the tool opened (transaction, request)
   bool committed = false;   // a COMMIT in the file ended a block: a failure loses only what came after it
   bool aborted = false;     // a statement of an explicit block failed: PostgreSQL ignores the rest of the block
@@ -107,7 +112,10 @@ struct Replayer::Impl {
   void apply(const Statement& s, std::size_t index, const std::vector<Statement>& all);
   void start_file(FileMode requested, std::size_t pieces);
   void end_file();
-  bool in_block() const { return block_start.has_value(); }
+  bool in_block() const { return block_start.has_value() || block_at_file_start; }
+  void open_block();
+  void close_block();
+  void restore_block_start();
   void transaction_statement(const json& b);
   std::string roll_back_failure();
   void refuse_in_transaction_block(const std::string& kind, const json& b);
