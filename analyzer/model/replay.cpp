@@ -187,6 +187,7 @@ void Replayer::Impl::transaction_statement(const json& b) {
 // A statement failed: what PostgreSQL and the tool do next. Returns what the failure costs, for its message.
 std::string Replayer::Impl::roll_back_failure() {
   std::string cost;
+  if (r.isolate_failures_) return cost;
   if (run_mode != FileMode::statements) {
     std::string what = committed ? "nothing of it since its last COMMIT applies" : "nothing of it applies";
     cost = !in_block()                      ? "; the tool stops running the file here"
@@ -221,7 +222,7 @@ void Replayer::Impl::refuse_in_transaction_block(const std::string& kind, const 
 }
 
 void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::vector<Finding>& findings,
-                          FileMode mode) {
+                          FileMode mode, const BeforeStatement& before) {
   // A goose or dbmate file's down section is not part of the history.
   ParsedFile up_only;
   const auto down = down_sections(file.text);
@@ -262,8 +263,11 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
     if (!impl.stopped && !impl.aborted) f.message += impl.roll_back_failure();
     findings.push_back(std::move(f));
   };
-  if (impl.run_mode == FileMode::request && !parsed.errors.empty()) {
+  if (impl.run_mode == FileMode::request && !parsed.errors.empty() && !isolate_failures_) {
     for (const auto& e : parsed.errors) syntax_error(e);
+    if (before) {
+      for (std::size_t i = 0; i < parsed.statements.size(); ++i) before(i);  // PostgreSQL runs none of them
+    }
   } else {
     // Statements and pieces that do not parse, in file order.
     std::size_t next_error = 0;
@@ -272,6 +276,7 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
              parsed.errors[next_error].span.begin < parsed.statements[i].span.begin) {
         syntax_error(parsed.errors[next_error++]);
       }
+      if (before) before(i);
       impl.apply(parsed.statements[i], i, parsed.statements);
     }
     while (next_error < parsed.errors.size()) syntax_error(parsed.errors[next_error++]);
