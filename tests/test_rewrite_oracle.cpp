@@ -197,7 +197,7 @@ bool rule_reports_scan(const KeyCase& c) {
   if (found.empty()) return false;
   INFO(found[0].message);
   CHECK(found[0].start.line == 2);
-  CHECK(found[0].start.column == 20);
+  CHECK(found[0].start.column == 16);
   CHECK(found[0].message.find("NOT NULL: PostgreSQL scans every row to check it while it takes ACCESS EXCLUSIVE on "
                               "pk") != std::string::npos);
   return true;

@@ -133,6 +133,19 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
       return;
     }
     refuse_new_enum_labels(s.node);
+    // Lint only (isolated failures): an ALTER TABLE of a table the linted files never created (it exists outside
+    // them) gets an opaque shell of that name first, with no source, so that what the file declares on it
+    // (constraints, validated checks, column types) is kept for later statements instead of refused with it.
+    if (const json& b = unwrap(s.node); r.isolate_failures_ && k == "AlterTableStmt" &&
+                                        str(b, "objtype") == "OBJECT_TABLE" && !flag(b, "missing_ok")) {
+      auto [schema, name] = resolve_relation(rangevar_parts(field(b, "relation")));
+      if (Schema* sc = m.schema(schema); sc && sc->relation_kind(name).empty()) {
+        Table& t = sc->tables[name];
+        t.schema = schema;
+        t.name = name;
+        t.opaque = true;
+      }
+    }
     if (dispatch(s.node)) {
       ++r.applied_;
     } else {
