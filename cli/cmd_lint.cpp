@@ -219,6 +219,24 @@ int run_lint(const LintOptions& o) {
       const auto& prof = configs.for_path(path);
       if (!prof.config.ignores_file(path)) files.emplace_back(path, &prof);
     }
+    // Rules that judge a file by the end of its history (foreign-key-without-index: a later migration may add the
+    // index) get the schema after the whole migration set, replayed once per set before its first file is linted.
+    bool wants_history_end = false;
+    for (const auto& [path, prof] : files) wants_history_end = wants_history_end || prof->engine->enabled("foreign-key-without-index");
+    if (wants_history_end) {
+      std::map<std::string, std::vector<SourceFile>> sets;
+      std::map<std::string, const ConfigSet::Profile*> set_profile;
+      for (const auto& [path, prof] : files) {
+        try {
+          SourceFile f = load_file(path);
+          set_profile.emplace(f.info.set, prof);
+          sets[f.info.set].push_back(std::move(f));
+        } catch (const InputFailure&) {
+          // reported when the file is linted
+        }
+      }
+      for (const auto& [set, set_files] : sets) runs[set].set_history_end(set_profile[set]->engine->history_end(set_files));
+    }
     Progress progress(files.size());
     for (const auto& [path, prof] : files) {
       bool reported = !changes || changes->changed(path);

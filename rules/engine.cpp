@@ -150,21 +150,27 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
   if (file.info.direction == Direction::up) {
     run.begin_file(file, settings_.baseline);
     ctx.set_statements(&up);
-    for (std::size_t i = 0; i < up.size(); ++i) {
-      const auto& st = up[i];
-      ctx.set_statement(&st);
-      ctx.set_statement_index(i);
-      ctx.mutable_ancestors().clear();
-      walk(st.node, ctx, 0);
-      state.apply(st);
-      run.apply(st);
-    }
+    // The replay advances the run's schema model statement by statement; each statement is checked just before
+    // it is applied, so rules see the schema it runs on (ctx.run().model()).
+    std::size_t next = 0;
+    auto check_statement = [&](std::size_t i) {
+      for (; next <= i && next < up.size(); ++next) {
+        const auto& st = up[next];
+        ctx.set_statement(&st);
+        ctx.set_statement_index(next);
+        ctx.mutable_ancestors().clear();
+        walk(st.node, ctx, 0);
+        state.apply(st);
+      }
+    };
+    run.replay_file(file, pf, state.runner_transaction().mode, check_statement);
+    if (!up.empty()) check_statement(up.size() - 1);  // the replay visits every statement; this is a safeguard
     for (const Rule* r : active_) {
       if (!enabled_for(std::string(r->info().id), file)) continue;
       ctx.set_rule(r);
       r->finish_file(ctx);
     }
-    run.end_file(state);
+    run.end_file();
   }
   for (auto& f : ctx.findings()) raw.push_back(std::move(f));
 
@@ -279,6 +285,22 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     }
   }
   return report;
+}
+
+std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<SourceFile>& files) const {
+  RunState run;
+  for (const auto& file : files) {
+    if (file.info.direction != Direction::up) continue;
+    ParsedFile pf = parse_sql(file.text);
+    std::vector<Statement> up;
+    const auto down = down_sections(file.text);
+    for (const auto& st : pf.statements) {
+      if (!in_sections(down, st.span.begin)) up.push_back(st);
+    }
+    TxMode mode = file_transaction(settings_.runner, settings_.assume_in_transaction, file, up, settings_.pg_version).mode;
+    run.replay_file(file, pf, mode, {});
+  }
+  return std::make_shared<const model::SchemaModel>(run.model());
 }
 
 void locate(std::vector<Finding>& findings, const std::string& text) {

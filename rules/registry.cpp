@@ -43,6 +43,7 @@
   X(disallowed_unique_constraint)                  \
   X(duplicate_migration_version)                   \
   X(edited_applied_migration)                      \
+  X(foreign_key_without_index)                     \
   X(identifier_naming)                             \
   X(identifier_too_long)                           \
   X(incomplete_down_migration)                     \

@@ -35,10 +35,12 @@ void FileState::end_transaction() {
   }
 }
 
+// The model answers first; a relation this file's statements created counts too when the replay refused it: the
+// replay drops a CREATE TABLE whose foreign key names a table outside the linted files (as PostgreSQL would), but
+// lint judges the file as written, where that table is new.
 bool FileState::is_new_relation(const std::vector<std::string>& parts) const {
   if (parts.empty()) return false;
-  std::string key = qualified_key(parts);
-  return created(ObjKind::relation, key) || (run_ && run_->created_after_baseline(ObjKind::relation, key));
+  return (run_ && run_->relation_is_new(parts)) || created(ObjKind::relation, qualified_key(parts));
 }
 
 bool FileState::is_new_relation(const json& rangevar) const { return is_new_relation(rangevar_parts(rangevar)); }
@@ -191,7 +193,8 @@ std::string FileState::k(ObjKind kind, const std::string& key) {
 bool FileState::created(ObjKind kind, const std::string& key) const { return created_.count(k(kind, key)) > 0; }
 
 bool FileState::created_relation(const json& rangevar) const {
-  return created(ObjKind::relation, rangevar_key(rangevar));
+  return (run_ && run_->relation_created_in_file(rangevar_parts(rangevar))) ||
+         created(ObjKind::relation, rangevar_key(rangevar));
 }
 
 bool FileState::dropped_if_exists(ObjKind kind, const std::string& key) const {
@@ -339,43 +342,87 @@ void FileState::apply(const Statement& st) {
   }
 }
 
-bool RunState::created_after_baseline(ObjKind kind, const std::string& key) const {
-  return new_objects_.count(FileState::k(kind, key)) > 0;
-}
+RunState::RunState() { replay_.set_isolate_failures(true); }
 
 void RunState::begin_file(const SourceFile& file, const std::string& baseline) {
   auto plain = [](const std::string& v) { return !v.empty() && (v[0] == 'V' || v[0] == 'v') ? v.substr(1) : v; };
   after_baseline_ = !baseline.empty() && !file.info.version.empty() &&
                     natural_less(plain(baseline), plain(file.info.version));
+  file_ = file.path;
 }
 
-void RunState::end_file(const FileState& state) {
-  if (after_baseline_) new_objects_.insert(state.created_.begin(), state.created_.end());
+namespace {
+model::FileMode replay_mode(TxMode m) {
+  return m == TxMode::request ? model::FileMode::request
+         : m == TxMode::wrapped ? model::FileMode::transaction
+                                : model::FileMode::statements;
+}
+}  // namespace
+
+void RunState::replay_file(const SourceFile& file, const ParsedFile& parsed, TxMode tx,
+                           const model::Replayer::BeforeStatement& before) {
+  // Lint does not report what the replay refuses (drift and `schema` do): a refused statement is lost alone.
+  std::vector<Finding> refused;
+  replay_.apply_file(file, parsed, refused, replay_mode(tx), before);
 }
 
-const ColumnType* RunState::column_type(const std::string& table_key, const std::string& column) const {
-  auto t = tables_.find(table_key);
-  if (t == tables_.end()) return nullptr;
-  auto c = t->second.find(column);
-  return c == t->second.end() ? nullptr : &c->second;
+void RunState::end_file() {
+  if (after_baseline_) new_files_.insert(file_);
+  file_.clear();
 }
 
-bool RunState::has_check_on(const std::string& table_key, const std::string& column) const {
-  auto t = checks_.find(table_key);
-  if (t == checks_.end()) return false;
-  for (const auto& [name, c] : t->second) {
-    if (c.validated && std::find(c.referenced.begin(), c.referenced.end(), column) != c.referenced.end()) return true;
-  }
-  return false;
+const model::Table* RunState::table(const std::vector<std::string>& parts) const {
+  if (parts.empty()) return nullptr;
+  const std::string& name = parts.back();
+  if (parts.size() >= 2) return model().table(parts[parts.size() - 2], name);
+  // An unqualified name: a temporary table of the session hides a permanent one.
+  if (const auto* t = model().table("pg_temp", name)) return t;
+  return model().table("public", name);
 }
 
-bool RunState::has_not_null_check(const std::string& table_key, const std::string& column) const {
-  auto t = checks_.find(table_key);
-  if (t == checks_.end()) return false;
-  for (const auto& [name, c] : t->second) {
-    if (c.validated && std::find(c.columns.begin(), c.columns.end(), column) != c.columns.end()) return true;
-  }
-  return false;
+const model::Table* RunState::table(const json& rangevar) const { return table(rangevar_parts(rangevar)); }
+
+const SourceRef* RunState::relation_source(const std::vector<std::string>& parts) const {
+  if (parts.empty()) return nullptr;
+  const std::string& name = parts.back();
+  auto in_schema = [&](const std::string& schema) -> const SourceRef* {
+    const model::Schema* s = model().schema(schema);
+    if (!s) return nullptr;
+    if (auto t = s->tables.find(name); t != s->tables.end()) return &t->second.src;
+    if (auto v = s->views.find(name); v != s->views.end()) return &v->second.src;
+    if (auto q = s->sequences.find(name); q != s->sequences.end()) return &q->second.src;
+    for (const auto& [tn, t] : s->tables) {
+      for (const auto& i : t.indexes) {
+        if (i.name == name) return &i.src;
+      }
+      // Primary keys and unique constraints are indexes of their own name.
+      for (const auto& c : t.constraints) {
+        if (c.name == name && (c.kind == model::ConstraintKind::primary_key || c.kind == model::ConstraintKind::unique ||
+                               c.kind == model::ConstraintKind::exclusion)) {
+          return &c.src;
+        }
+      }
+    }
+    for (const auto& [vn, v] : s->views) {
+      for (const auto& i : v.indexes) {
+        if (i.name == name) return &i.src;
+      }
+    }
+    return nullptr;
+  };
+  if (parts.size() >= 2) return in_schema(parts[parts.size() - 2]);
+  if (const SourceRef* r = in_schema("pg_temp")) return r;
+  return in_schema("public");
+}
+
+bool RunState::relation_created_in_file(const std::vector<std::string>& parts) const {
+  const SourceRef* src = relation_source(parts);
+  return src && !file_.empty() && src->file == file_;
+}
+
+bool RunState::relation_is_new(const std::vector<std::string>& parts) const {
+  const SourceRef* src = relation_source(parts);
+  return src && ((!file_.empty() && src->file == file_) || new_files_.count(src->file) > 0);
 }
 
 namespace {
@@ -392,142 +439,75 @@ void not_null_columns(const json& expr, std::vector<std::string>& out) {
   }
 }
 
-// Columns an expression reads (ColumnRef nodes; the last name part).
-void referenced_columns(const json& n, std::vector<std::string>& out, int depth = 0) {
-  if (depth > 200) return;
+// Does an expression read the column (a ColumnRef whose last name part is it)?
+bool reads_column(const json& n, const std::string& column, int depth = 0) {
+  if (depth > 200) return false;
   if (n.is_object()) {
     const json& cr = field(n, "ColumnRef");
     if (cr.is_object()) {
       auto f = strings(field(cr, "fields"));
-      if (!f.empty()) out.push_back(f.back());
+      if (!f.empty() && f.back() == column) return true;
     }
     for (const auto& [k, v] : n.items()) {
-      if (v.is_structured()) referenced_columns(v, out, depth + 1);
+      if (v.is_structured() && reads_column(v, column, depth + 1)) return true;
     }
   } else if (n.is_array()) {
-    for (const auto& v : n) referenced_columns(v, out, depth + 1);
+    for (const auto& v : n) {
+      if (reads_column(v, column, depth + 1)) return true;
+    }
   }
+  return false;
 }
 
-ColumnType to_column_type(const json& type_name) {
-  ColumnType ct;
-  ct.base = type_base(type_name);
-  ct.mods = type_mods(type_name);
-  ct.array_depth = array_depth(type_name);
-  ct.display = type_display(type_name);
-  return ct;
+// The model keeps expressions and types as canonical text; the rules read them as trees. `SELECT <text>` parsed:
+// the first target's expression (null when the text does not parse).
+json parse_target(const std::string& text) {
+  ParsedFile pf = parse_sql("SELECT " + text);
+  if (pf.statements.size() != 1 || !pf.errors.empty()) return nullptr;
+  const json& targets = field(unwrap(pf.statements[0].node), "targetList");
+  if (!targets.is_array() || targets.size() != 1) return nullptr;
+  return field(field(targets[0], "ResTarget"), "val");
+}
+
+// The validated CHECK constraints of a table, each parsed.
+template <class F>
+bool any_validated_check(const model::Table* t, F&& test) {
+  if (!t) return false;
+  for (const auto& c : t->constraints) {
+    if (c.kind != model::ConstraintKind::check || c.not_valid) continue;
+    json expr = parse_target(c.expression);
+    if (!expr.is_null() && test(expr)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> split_key(const std::string& table_key) {
+  auto dot = table_key.find('.');
+  if (dot == std::string::npos) return {table_key};
+  return {table_key.substr(0, dot), table_key.substr(dot + 1)};
 }
 }  // namespace
 
-void RunState::apply(const Statement& st) {
-  const json& b = unwrap(st.node);
-  // Records a CHECK constraint that proves columns NOT NULL; `column` is the column of a column constraint.
-  auto add_check = [this](const std::string& table, const json& con, const std::string& column, bool validated) {
-    if (str(con, "contype") != "CONSTR_CHECK") return;
-    NotNullCheck check;
-    not_null_columns(field(con, "raw_expr"), check.columns);
-    referenced_columns(field(con, "raw_expr"), check.referenced);
-    if (!column.empty()) {
-      // A column constraint belongs to its column whatever it reads.
-      check.referenced.push_back(column);
-      if (std::find(check.columns.begin(), check.columns.end(), column) == check.columns.end()) check.columns.clear();
-    }
-    check.validated = validated;
-    std::string name = str(con, "conname");
-    // an unnamed check gets "#N" (appended: GCC 12 -O3 warns falsely on `"#" + std::string&&`)
-    if (name.empty()) name.append("#").append(std::to_string(++unnamed_checks_));
-    checks_[table][name] = std::move(check);
-  };
-  if (st.kind == "CreateStmt") {
-    std::string table = rangevar_key(field(b, "relation"));
-    auto& cols = tables_[table];
-    cols.clear();
-    checks_.erase(table);
-    // Constraints of a new table are always validated (NOT VALID is ignored in CREATE TABLE).
-    for (const auto& elt : field(b, "tableElts")) {
-      const json& cd = field(elt, "ColumnDef");
-      if (cd.is_object()) {
-        cols[str(cd, "colname")] = to_column_type(field(cd, "typeName"));
-        for (const auto& con : field(cd, "constraints")) {
-          add_check(table, field(con, "Constraint"), str(cd, "colname"), true);
-        }
-      }
-      add_check(table, field(elt, "Constraint"), "", true);
-    }
-  } else if (st.kind == "AlterTableStmt") {
-    std::string table = rangevar_key(field(b, "relation"));
-    auto& cols = tables_[table];
-    for (const auto& c : field(b, "cmds")) {
-      const json& cmd = field(c, "AlterTableCmd");
-      std::string sub = str(cmd, "subtype");
-      const json& cd = field(field(cmd, "def"), "ColumnDef");
-      const json& con = field(field(cmd, "def"), "Constraint");
-      if (sub == "AT_AddConstraint" && con.is_object()) {
-        add_check(table, con, "", !flag(con, "skip_validation"));
-      } else if (sub == "AT_ValidateConstraint") {
-        auto t = checks_.find(table);
-        if (t != checks_.end()) {
-          if (auto k = t->second.find(str(cmd, "name")); k != t->second.end()) k->second.validated = true;
-        }
-      } else if (sub == "AT_DropConstraint") {
-        if (auto t = checks_.find(table); t != checks_.end()) t->second.erase(str(cmd, "name"));
-      }
-      if (sub == "AT_AddColumn" && cd.is_object()) {
-        cols[str(cd, "colname")] = to_column_type(field(cd, "typeName"));
-        // A column's constraints are validated as it is added (NOT VALID is not allowed there).
-        for (const auto& cc : field(cd, "constraints")) add_check(table, field(cc, "Constraint"), str(cd, "colname"), true);
-      } else if (sub == "AT_AlterColumnType" && cd.is_object()) {
-        cols[str(cmd, "name")] = to_column_type(field(cd, "typeName"));
-      } else if (sub == "AT_DropColumn") {
-        cols.erase(str(cmd, "name"));
-      }
-    }
-  } else if (st.kind == "RenameStmt" && str(b, "renameType") == "OBJECT_COLUMN") {
-    auto t = tables_.find(rangevar_key(field(b, "relation")));
-    if (t != tables_.end()) {
-      auto c = t->second.find(str(b, "subname"));
-      if (c != t->second.end()) {
-        ColumnType ct = c->second;
-        t->second.erase(c);
-        t->second[str(b, "newname")] = ct;
-      }
-    }
-    if (auto k = checks_.find(rangevar_key(field(b, "relation"))); k != checks_.end()) {
-      for (auto& [name, check] : k->second) {
-        std::replace(check.columns.begin(), check.columns.end(), str(b, "subname"), str(b, "newname"));
-        std::replace(check.referenced.begin(), check.referenced.end(), str(b, "subname"), str(b, "newname"));
-      }
-    }
-  } else if (st.kind == "RenameStmt" && str(b, "renameType") == "OBJECT_TABLE") {
-    auto t = tables_.find(rangevar_key(field(b, "relation")));
-    if (t != tables_.end()) {
-      auto cols = std::move(t->second);
-      tables_.erase(t);
-      std::string schema = str(field(b, "relation"), "schemaname");
-      tables_[(schema.empty() ? "public" : schema) + "." + str(b, "newname")] = std::move(cols);
-    }
-    auto c = checks_.find(rangevar_key(field(b, "relation")));
-    if (c != checks_.end()) {
-      auto checks = std::move(c->second);
-      checks_.erase(c);
-      std::string schema = str(field(b, "relation"), "schemaname");
-      checks_[(schema.empty() ? "public" : schema) + "." + str(b, "newname")] = std::move(checks);
-    }
-  } else if (st.kind == "RenameStmt" && str(b, "renameType") == "OBJECT_TABCONSTRAINT") {
-    auto t = checks_.find(rangevar_key(field(b, "relation")));
-    if (t != checks_.end()) {
-      if (auto k = t->second.find(str(b, "subname")); k != t->second.end()) {
-        auto check = std::move(k->second);
-        t->second.erase(k);
-        t->second[str(b, "newname")] = std::move(check);
-      }
-    }
-  } else if (st.kind == "DropStmt" && str(b, "removeType") == "OBJECT_TABLE") {
-    for (const auto& o : field(b, "objects")) {
-      tables_.erase(qualified_key(drop_object_parts(o)));
-      checks_.erase(qualified_key(drop_object_parts(o)));
-    }
-  }
+std::optional<ColumnType> RunState::column_type(const std::string& table_key, const std::string& column) const {
+  const model::Table* t = table(split_key(table_key));
+  const model::Column* c = t ? t->column(column) : nullptr;
+  if (!c || c->type.empty()) return std::nullopt;
+  json cast = parse_target("NULL::" + c->type);
+  const json& tn = field(field(cast, "TypeCast"), "typeName");
+  if (!tn.is_object()) return std::nullopt;
+  return ColumnType{type_base(tn), type_mods(tn), array_depth(tn), type_display(tn)};
+}
+
+bool RunState::has_check_on(const std::string& table_key, const std::string& column) const {
+  return any_validated_check(table(split_key(table_key)), [&](const json& e) { return reads_column(e, column); });
+}
+
+bool RunState::has_not_null_check(const std::string& table_key, const std::string& column) const {
+  return any_validated_check(table(split_key(table_key)), [&](const json& e) {
+    std::vector<std::string> cols;
+    not_null_columns(e, cols);
+    return std::find(cols.begin(), cols.end(), column) != cols.end();
+  });
 }
 
 }  // namespace driftguard

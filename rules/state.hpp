@@ -1,19 +1,23 @@
-// What the engine knows before each statement: per file (transactions — explicit, and the one the migration runner
-// wraps the file in —, objects created or dropped IF EXISTS earlier in the file; columns added to existing tables
-// are ObjKind::column, key "schema.table.column"; timeouts set; locks held) and per run (column types and validated
-// IS NOT NULL checks declared by earlier statements, objects created by earlier migrations newer than the
-// baseline, in migration order).
+// What the engine knows before each statement. Per run (RunState): the schema model the replay builds from the
+// earlier files and statements — the one model of the schema that drift and `schema` read too. Per file
+// (FileState): what is about the file's execution, which no schema model holds: transactions (explicit, and the
+// one the migration runner wraps the file in), timeouts set, locks held, constraints added NOT VALID in the open
+// transaction, and what a re-run of the file meets (objects created, or dropped with or without IF EXISTS,
+// earlier in the file; columns added to existing tables are ObjKind::column, key "schema.table.column").
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "analyzer/finding.hpp"
+#include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 #include "rules/transaction/runner.hpp"
@@ -80,7 +84,6 @@ class FileState {
   void apply(const Statement& st);
 
  private:
-  friend class RunState;
   static std::string k(ObjKind kind, const std::string& key);
   void start_transaction();
   void end_transaction();
@@ -115,36 +118,54 @@ struct ColumnType {
   std::string display;  // "varchar(20)"
 };
 
+// What the run knows before each statement: the schema the statement runs on, as the replay builds it
+// (analyzer/model/replay) from the earlier files of the run, in migration order, and the earlier statements of
+// this file. Rules read it through RuleContext::run(); the engine advances it statement by statement.
 class RunState {
  public:
-  // key: "schema.table" and column name
-  const ColumnType* column_type(const std::string& table_key, const std::string& column) const;
+  RunState();
+
+  // The schema before the current statement (after the file, in Rule::finish_file).
+  const model::SchemaModel& model() const { return replay_.model(); }
+  // The schema at the end of the history the linted file belongs to (its migration folder, later files included)
+  // when the caller replayed it (set_history_end; lint does when a rule asks for it), else the model as it stands.
+  const model::SchemaModel& history_end() const { return history_end_ ? *history_end_ : model(); }
+  void set_history_end(std::shared_ptr<const model::SchemaModel> end) { history_end_ = std::move(end); }
+  // The table a RangeVar (or name parts) names: an unqualified name is looked up in pg_temp, then public.
+  const model::Table* table(const nlohmann::json& rangevar) const;
+  const model::Table* table(const std::vector<std::string>& parts) const;
+  // The declared type of a column of a table ("schema.table" key), when the history declares it.
+  std::optional<ColumnType> column_type(const std::string& table_key, const std::string& column) const;
   // A validated CHECK constraint proves the column NOT NULL (CHECK (col IS NOT NULL), possibly AND-ed with other
   // tests): added without NOT VALID, or NOT VALID and then VALIDATE CONSTRAINT; forgotten when dropped.
   bool has_not_null_check(const std::string& table_key, const std::string& column) const;
   // A validated CHECK constraint reads the column: PostgreSQL re-checks it on every row when the column's type
   // changes, even when the change itself is binary-compatible.
   bool has_check_on(const std::string& table_key, const std::string& column) const;
-  void apply(const Statement& st);
 
-  // Objects created by earlier files of the run whose version is newer than the baseline.
-  bool created_after_baseline(ObjKind k, const std::string& key) const;
+  // The relation (table, view, sequence, index) was created by this file or by an earlier file of the run whose
+  // version is newer than the baseline: the model says where each object was created.
+  bool relation_is_new(const std::vector<std::string>& parts) const;
+  // The relation was created by the current file (earlier in it).
+  bool relation_created_in_file(const std::vector<std::string>& parts) const;
+
   // Around each file: `baseline` is --baseline (empty: every earlier migration counts as applied).
   void begin_file(const SourceFile& file, const std::string& baseline);
-  void end_file(const FileState& state);
+  // Replays the file's statements into the model as its runner runs them (`tx`), calling `before(i)` with the
+  // index of each up statement just before it is applied.
+  void replay_file(const SourceFile& file, const ParsedFile& parsed, TxMode tx,
+                   const model::Replayer::BeforeStatement& before);
+  void end_file();
 
  private:
-  struct NotNullCheck {
-    std::vector<std::string> columns;     // proven NOT NULL
-    std::vector<std::string> referenced;  // read by the expression
-    bool validated = false;
-  };
-  std::unordered_map<std::string, std::unordered_map<std::string, ColumnType>> tables_;
-  // table key -> constraint name ("#N" for unnamed ones) -> check
-  std::unordered_map<std::string, std::unordered_map<std::string, NotNullCheck>> checks_;
-  int unnamed_checks_ = 0;
+  // Where a relation of the model was created ("" when the model does not hold it).
+  const SourceRef* relation_source(const std::vector<std::string>& parts) const;
+
+  model::Replayer replay_;
+  std::shared_ptr<const model::SchemaModel> history_end_;
+  std::string file_;                 // the file being linted
   bool after_baseline_ = false;
-  std::unordered_set<std::string> new_objects_;
+  std::set<std::string> new_files_;  // earlier files of the run newer than the baseline
 };
 
 }  // namespace driftguard

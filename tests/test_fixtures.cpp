@@ -151,14 +151,20 @@ std::vector<Finding> lint_fixture(const std::string& text, const RuleSelection& 
   parts.front().begin = 0;
   Engine engine(settings, sel);
   RunState run;
-  std::vector<Finding> out;
+  std::vector<SourceFile> sources;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     std::size_t end = i + 1 < parts.size() ? parts[i + 1].begin : text.size();
     std::string masked = text;
     for (std::size_t k = 0; k < masked.size(); ++k) {
       if ((k < parts[i].begin || k >= end) && masked[k] != '\n') masked[k] = ' ';
     }
-    for (auto& f : engine.lint(make_source(parts[i].path, masked), run).findings) out.push_back(std::move(f));
+    sources.push_back(make_source(parts[i].path, masked));
+  }
+  // As `lint` does for a migration folder: the rules that judge by the end of the history see all of it.
+  run.set_history_end(engine.history_end(sources));
+  std::vector<Finding> out;
+  for (const auto& src : sources) {
+    for (auto& f : engine.lint(src, run).findings) out.push_back(std::move(f));
   }
   return out;
 }

@@ -169,3 +169,83 @@ TEST_CASE("rewrite oracle: changing-column-type says what PostgreSQL does", "[ru
     CHECK(rule_class(c) == pg_class_of(db, c));
   }
 }
+
+namespace {
+
+struct KeyCase {
+  const char* columns;  // the table's columns
+  const char* before;   // statements between CREATE TABLE and the index
+  const char* keys;     // the unique index's columns
+};
+
+// Does adding-primary-key-constraint report ADD PRIMARY KEY USING INDEX (a scan to set NOT NULL)?
+bool rule_reports_scan(const KeyCase& c) {
+  RuleSelection sel;
+  sel.only = {"adding-primary-key-constraint"};
+  Engine engine(Settings{}, sel);
+  RunState run;
+  std::vector<Finding> found;
+  int n = 0;
+  for (const std::string& sql :
+       {"CREATE TABLE pk (" + std::string(c.columns) + ");", std::string(c.before),
+        "CREATE UNIQUE INDEX CONCURRENTLY pk_idx ON pk (" + std::string(c.keys) + ");\n"
+        "ALTER TABLE pk ADD CONSTRAINT pk_pkey PRIMARY KEY USING INDEX pk_idx;"}) {
+    auto src = make_source("migrations/000" + std::to_string(++n) + "_m.sql", sql);
+    for (auto& f : engine.lint(src, run).findings) found.push_back(std::move(f));
+  }
+  REQUIRE(found.size() <= 1);
+  if (found.empty()) return false;
+  INFO(found[0].message);
+  CHECK(found[0].start.line == 2);
+  CHECK(found[0].start.column == 16);
+  CHECK(found[0].message.find("NOT NULL: PostgreSQL scans every row to check it while it takes ACCESS EXCLUSIVE on "
+                              "pk") != std::string::npos);
+  return true;
+}
+
+// What PostgreSQL does: "verifying table" at debug1 is the scan; pg_locks in the transaction gives the lock.
+bool pg_scans(const std::string& conninfo, const KeyCase& c) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  std::string notices;
+  PQsetNoticeProcessor(conn, collect, &notices);
+  exec(conn, "DROP TABLE IF EXISTS pk");
+  exec(conn, "CREATE TABLE pk (" + std::string(c.columns) + ")");
+  exec(conn, "INSERT INTO pk (id) VALUES (1)");
+  if (*c.before != '\0') exec(conn, c.before);
+  exec(conn, "CREATE UNIQUE INDEX CONCURRENTLY pk_idx ON pk (" + std::string(c.keys) + ")");
+  exec(conn, "BEGIN");
+  exec(conn, "SET LOCAL client_min_messages = debug1");
+  notices.clear();
+  exec(conn, "ALTER TABLE pk ADD CONSTRAINT pk_pkey PRIMARY KEY USING INDEX pk_idx");
+  std::string mode = exec(conn, "SELECT string_agg(mode, ',') FROM pg_locks WHERE relation = 'pk'::regclass AND "
+                                "pid = pg_backend_pid() AND granted");
+  exec(conn, "COMMIT");
+  PQfinish(conn);
+  INFO(notices);
+  CHECK(mode.find("AccessExclusiveLock") != std::string::npos);
+  return notices.find("verifying table \"pk\"") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("rewrite oracle: ADD PRIMARY KEY USING INDEX scans to set NOT NULL exactly when the rule says",
+          "[rules][adding-primary-key-constraint][oracle][pg]") {
+  std::string db = dgtest::pg::fresh_database("pkusing");
+  const KeyCase cases[] = {
+      {"id int", "", "id"},
+      {"id int NOT NULL", "", "id"},
+      {"id int CHECK (id IS NOT NULL)", "", "id"},
+      {"id int", "ALTER TABLE pk ADD CONSTRAINT nn CHECK (id IS NOT NULL) NOT VALID;", "id"},
+      {"id int", "ALTER TABLE pk ADD CONSTRAINT nn CHECK (id IS NOT NULL) NOT VALID; "
+                 "ALTER TABLE pk VALIDATE CONSTRAINT nn;", "id"},
+      {"id int", "ALTER TABLE pk ADD CONSTRAINT nn CHECK (id IS NOT NULL AND id > 0);", "id"},
+      {"id int", "ALTER TABLE pk ALTER COLUMN id SET NOT NULL;", "id"},
+      {"id int, t int NOT NULL DEFAULT 0", "", "t, id"},
+      {"id int NOT NULL, t int NOT NULL DEFAULT 0", "", "t, id"},
+  };
+  for (const KeyCase& c : cases) {
+    INFO("(" << c.columns << ") then `" << c.before << "`, index on (" << c.keys << ")");
+    CHECK(rule_reports_scan(c) == pg_scans(db, c));
+  }
+}

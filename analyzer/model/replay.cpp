@@ -134,6 +134,19 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
       return;
     }
     refuse_new_enum_labels(s.node);
+    // Lint only (isolated failures): an ALTER TABLE of a table the linted files never created (it exists outside
+    // them) gets an opaque shell of that name first, with no source, so that what the file declares on it
+    // (constraints, validated checks, column types) is kept for later statements instead of refused with it.
+    if (const json& b = unwrap(s.node); r.isolate_failures_ && k == "AlterTableStmt" &&
+                                        str(b, "objtype") == "OBJECT_TABLE" && !flag(b, "missing_ok")) {
+      auto [schema, name] = resolve_relation(rangevar_parts(field(b, "relation")));
+      if (Schema* sc = m.schema(schema); sc && sc->relation_kind(name).empty()) {
+        Table& t = sc->tables[name];
+        t.schema = schema;
+        t.name = name;
+        t.opaque = true;
+      }
+    }
     if (dispatch(s.node)) {
       ++r.applied_;
     } else {
@@ -230,6 +243,7 @@ void Replayer::Impl::transaction_statement(const json& b) {
 // A statement failed: what PostgreSQL and the tool do next. Returns what the failure costs, for its message.
 std::string Replayer::Impl::roll_back_failure() {
   std::string cost;
+  if (r.isolate_failures_) return cost;
   if (run_mode != FileMode::statements) {
     std::string what = committed ? "nothing of it since its last COMMIT applies" : "nothing of it applies";
     cost = !in_block()                      ? "; the tool stops running the file here"
@@ -264,7 +278,7 @@ void Replayer::Impl::refuse_in_transaction_block(const std::string& kind, const 
 }
 
 void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::vector<Finding>& findings,
-                          FileMode mode) {
+                          FileMode mode, const BeforeStatement& before) {
   // A goose or dbmate file's down section is not part of the history.
   ParsedFile up_only;
   const auto down = down_sections(file.text);
@@ -305,8 +319,11 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
     if (!impl.stopped && !impl.aborted) f.message += impl.roll_back_failure();
     findings.push_back(std::move(f));
   };
-  if (impl.run_mode == FileMode::request && !parsed.errors.empty()) {
+  if (impl.run_mode == FileMode::request && !parsed.errors.empty() && !isolate_failures_) {
     for (const auto& e : parsed.errors) syntax_error(e);
+    if (before) {
+      for (std::size_t i = 0; i < parsed.statements.size(); ++i) before(i);  // PostgreSQL runs none of them
+    }
   } else {
     // Statements and pieces that do not parse, in file order.
     std::size_t next_error = 0;
@@ -315,6 +332,7 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
              parsed.errors[next_error].span.begin < parsed.statements[i].span.begin) {
         syntax_error(parsed.errors[next_error++]);
       }
+      if (before) before(i);
       impl.apply(parsed.statements[i], i, parsed.statements);
     }
     while (next_error < parsed.errors.size()) syntax_error(parsed.errors[next_error++]);

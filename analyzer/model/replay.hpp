@@ -6,6 +6,7 @@
 // (DML, GRANT, arbitrary DO blocks, ...) is recorded in skipped(), never dropped silently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -39,10 +40,14 @@ class Replayer {
  public:
   Replayer() = default;
 
+  // Called with the index of each statement of the file's up part (parsed.statements without goose/dbmate down
+  // sections, in order) just before it is applied, while model() is the schema the statement runs on (lint reads it).
+  using BeforeStatement = std::function<void(std::size_t)>;
+
   // Applies the statements of one migration file (parsed with parse_sql) as its tool runs them. Syntax errors
   // become replay errors.
   void apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings,
-                  FileMode mode = FileMode::statements);
+                  FileMode mode = FileMode::statements, const BeforeStatement& before = {});
   // Parses and applies SQL that was generated, not read from a file: every object it creates, and every finding,
   // points at `origin`.
   void apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings);
@@ -65,6 +70,10 @@ class Replayer {
   // The search_path each file's session starts with (a platform's: Supabase's is "$user", public, extensions;
   // schemas that do not exist are skipped as PostgreSQL skips them).
   void set_search_path(std::vector<std::string> path) { search_path_ = std::move(path); }
+  // A failed statement is lost alone: it neither rolls back its transaction block nor stops the file. Lint judges
+  // every statement as written, on the schema the earlier ones would have built had they all run; a failure there
+  // is most often an object created outside the linted files.
+  void set_isolate_failures(bool on) { isolate_failures_ = on; }
 
  private:
   struct Impl;
@@ -79,6 +88,7 @@ class Replayer {
   // created objects (a DO block, CALL, a statement that does not parse).
   std::set<std::string> own_schemas_{"public"};
   bool unmodeled_ = false;
+  bool isolate_failures_ = false;
   std::vector<std::string> search_path_{"public"};
   // Rollback without a copy of the model per file (replay.cpp, Impl::open_block). A file that runs as one
   // transaction (every Prisma migration) must be able to restore the model it started with; copying the whole

@@ -177,10 +177,10 @@ class ChangingColumnType final : public Rule {
       bool collate = field(cd, "collClause").is_object();
       Type to = make_type(type_base(tn), type_mods(tn), array_depth(tn), type_display(tn));
       if (using_clause && noop_using(field(cd, "raw_default"), column, to)) using_clause = false;
-      const ColumnType* old = ctx.run().column_type(rangevar_key(rel), column);
+      const std::optional<ColumnType> old = ctx.run().column_type(rangevar_key(rel), column);
       std::string subject = "column " + quote_ident(column) + " of " + rangevar_display(rel);
       std::string msg;
-      if (old != nullptr) {
+      if (old) {
         Type from = make_type(old->base, old->mods, old->array_depth, old->display);
         Verdict v = compare(from, to);
         // timestamp <-> timestamptz converts nothing when the session time zone is UTC (PostgreSQL 12 and later).

@@ -97,6 +97,48 @@ std::optional<Fix> using_index_fix(const RuleContext& ctx, const json& stmt, con
 }
 }  // namespace
 
+namespace {
+// ADD [CONSTRAINT c] PRIMARY KEY USING INDEX i: the index's columns that may hold nulls. PostgreSQL sets them NOT
+// NULL inside the ALTER TABLE and scans every row to check it under ACCESS EXCLUSIVE (measured in
+// tests/test_rewrite_oracle.cpp), unless a validated CHECK (col IS NOT NULL) proves it (PostgreSQL 12 and later).
+// The index and the columns come from the schema model before the statement; nothing is said when it does not hold
+// them.
+void check_primary_key_using_index(RuleContext& ctx, const json& stmt, std::size_t cmd_index, const json& rel,
+                                   const json& c, const LockTaken& lock) {
+  const model::Table* t = ctx.run().table(rel);
+  if (!t) return;
+  const model::Index* index = nullptr;
+  for (const auto& i : t->indexes) {
+    if (i.name == str(c, "indexname")) index = &i;
+  }
+  if (!index) return;
+  std::vector<std::string> nullable;
+  for (const auto& k : index->keys) {
+    if (k.is_expression) return;  // PostgreSQL refuses a primary key on an expression index
+    for (const auto& col : t->columns) {
+      if (quote_ident(col.name) != k.expr || col.not_null) continue;
+      if (ctx.settings().pg_version >= 12 && ctx.run().has_not_null_check(t->schema + "." + t->name, col.name)) continue;
+      nullable.push_back(col.name);
+    }
+  }
+  if (nullable.empty()) return;
+  std::string cols;
+  for (const auto& n : nullable) cols += (cols.empty() ? "" : ", ") + quote_ident(n);
+  const bool one = nullable.size() == 1;
+  ctx.report(ctx.alter_cmd_span(stmt, cmd_index),
+             "adding " + constraint_label(c) + " USING INDEX " + quote_ident(str(c, "indexname")) + " sets column" +
+                 (one ? " " : "s ") + cols + " NOT NULL: PostgreSQL scans every row to check it while it " +
+                 lock_sentence(lock),
+             ctx.settings().pg_version >= 12
+                 ? "Make the column" + std::string(one ? "" : "s") + " NOT NULL first without the scan under the "
+                   "lock: add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it (a scan that does not block "
+                   "reads or writes), then SET NOT NULL (PostgreSQL uses the validated check and skips the scan), "
+                   "then add the primary key USING INDEX."
+                 : std::string("Before PostgreSQL 12 setting NOT NULL always scans: run it when the table can be "
+                               "locked."));
+}
+}  // namespace
+
 void check_index_constraint(const json& stmt, RuleContext& ctx, const std::string& contype) {
   const json& table = existing_altered_table(stmt, ctx);
   if (table.is_null()) return;
@@ -112,7 +154,11 @@ void check_index_constraint(const json& stmt, RuleContext& ctx, const std::strin
     const json& def = field(*cmd.cmd, "def");
     if (cmd.subtype == "AT_AddConstraint") {
       const json& c = field(def, "Constraint");
-      if (str(c, "contype") != contype || c.contains("indexname")) continue;
+      if (str(c, "contype") != contype) continue;
+      if (c.contains("indexname")) {
+        if (pk) check_primary_key_using_index(ctx, stmt, cmd.index, table, c, *lock);
+        continue;
+      }
       ctx.report(ctx.alter_cmd_span(stmt, cmd.index),
                  "adding " + constraint_label(c) + " builds its unique index while it " + lock_sentence(*lock), help,
                  using_index_fix(ctx, stmt, c));

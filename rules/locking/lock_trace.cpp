@@ -1,5 +1,6 @@
 #include "rules/locking/lock_trace.hpp"
 
+#include "analyzer/marker_lines.hpp"
 #include "analyzer/text.hpp"
 #include "rules/names.hpp"
 
@@ -17,7 +18,14 @@ FileTrace trace_locks(const SourceFile& file, RunState& run, const Settings& set
   if (file.info.direction != Direction::up) return t;
   FileState state(&run, t.runner);
   run.begin_file(file, settings.baseline);
+  // The replay's statements are the up part of the file (goose/dbmate down sections are not run).
+  std::vector<const Statement*> up;
+  const auto down = down_sections(file.text);
   for (const auto& st : pf.statements) {
+    if (!in_sections(down, st.span.begin)) up.push_back(&st);
+  }
+  auto trace = [&](std::size_t i) {
+    const Statement& st = *up.at(i);
     TracedStatement ts;
     ts.span = st.span;
     ts.start = lines.position(st.span.begin);
@@ -29,17 +37,16 @@ FileTrace trace_locks(const SourceFile& file, RunState& run, const Settings& set
                      : state.in_transaction()          ? "runner"
                                                        : "none";
     for (auto& l : locks_of(st.node)) {
-      std::string key = qualified_key(l.relation);
-      std::string origin = !state.is_new_relation(l.relation)          ? "existing"
-                           : state.created(ObjKind::relation, key)   ? "created in this file"
+      std::string origin = !state.is_new_relation(l.relation)         ? "existing"
+                           : run.relation_created_in_file(l.relation) ? "created in this file"
                                                                       : "created after the baseline";
       ts.locks.push_back({std::move(l), origin});
     }
     t.statements.push_back(std::move(ts));
     state.apply(st);
-    run.apply(st);
-  }
-  run.end_file(state);
+  };
+  run.replay_file(file, pf, t.runner.mode, trace);
+  run.end_file();
   return t;
 }
 

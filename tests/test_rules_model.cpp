@@ -1,0 +1,96 @@
+// Lint reads the replay's schema model (issue 15, "one model"): what the model knows and the old per-rule tracking
+// did not (objects moved to another schema, renamed in an earlier file, created by CREATE TABLE AS or LIKE), the
+// schema at the end of the history for foreign-key-without-index (through `lint` itself), and a replay failure
+// that costs one statement only.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "git_repo.hpp"
+#include "helpers.hpp"
+
+using namespace driftguard;
+
+namespace {
+
+std::vector<Finding> lint_files(const std::string& rule, const std::vector<std::string>& files) {
+  RuleSelection sel;
+  sel.only = {rule};
+  Engine engine(Settings{}, sel);
+  RunState run;
+  std::vector<Finding> out;
+  int i = 0;
+  for (const auto& sql : files) {
+    auto src = make_source("migrations/000" + std::to_string(++i) + "_m.sql", sql);
+    for (auto& f : engine.lint(src, run).findings) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::string where(const Finding& f) {
+  return f.file + ":" + std::to_string(f.start.line) + ":" + std::to_string(f.start.column) + " " + f.rule;
+}
+
+}  // namespace
+
+TEST_CASE("one model: a column's type follows the table into another schema", "[rules][model]") {
+  auto f = lint_files("changing-column-type", {"CREATE TABLE t (code varchar(20));\nCREATE SCHEMA app;",
+                                               "ALTER TABLE t SET SCHEMA app;",
+                                               "ALTER TABLE app.t ALTER COLUMN code TYPE varchar(10);"});
+  REQUIRE(f.size() == 1);
+  CHECK(where(f[0]) == "migrations/0003_m.sql:1:19 changing-column-type");
+  CHECK(f[0].message ==
+        "changes the type of column code of app.t from varchar(20) to varchar(10): PostgreSQL rewrites the table "
+        "and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and clients see the new type");
+}
+
+TEST_CASE("one model: a column's type declared by CREATE TABLE ... LIKE", "[rules][model]") {
+  auto f = lint_files("changing-column-type", {"CREATE TABLE a (n numeric(10,2));\nCREATE TABLE b (LIKE a);",
+                                               "ALTER TABLE b ALTER COLUMN n TYPE numeric(12,2);"});
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].message ==
+        "changes the type of column n of b from numeric(10,2) to numeric(12,2): binary-compatible, so the table is "
+        "not rewritten, but clients see the new type");
+}
+
+TEST_CASE("one model: a table renamed in the same file is new under its new name", "[rules][model]") {
+  auto f = lint_files("require-concurrent-index-creation",
+                      {"CREATE TABLE old_items (id bigint);\nALTER TABLE old_items RENAME TO items;\n"
+                       "CREATE INDEX items_id_idx ON items (id);",
+                       "CREATE INDEX items_id2_idx ON items (id);"});
+  REQUIRE(f.size() == 1);
+  CHECK(where(f[0]) == "migrations/0002_m.sql:1:1 require-concurrent-index-creation");
+}
+
+TEST_CASE("one model: a refused statement is lost alone, the rest of the file still builds the model",
+          "[rules][model]") {
+  // users is not in the linted history (the replay refuses the ALTER); orders, created after it in the same
+  // transaction, is still new: no finding on its index.
+  auto f = lint_files("require-concurrent-index-creation",
+                      {"BEGIN;\nALTER TABLE users ADD COLUMN x int;\nCREATE TABLE orders (id bigint);\n"
+                       "CREATE INDEX orders_id_idx ON orders (id);\nCOMMIT;"});
+  CHECK(f.empty());
+}
+
+TEST_CASE("foreign-key-without-index: lint judges a folder by the end of its history", "[rules][model][cli]") {
+  dgtest::Repo repo;
+  repo.write("migrations/0001_orders.sql",
+             "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+             "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n");
+  repo.write("migrations/0002_index.sql", "CREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);\n");
+  auto clean = repo.driftguard("lint migrations --rule foreign-key-without-index --format gcc");
+  CHECK(clean.out == "");
+  CHECK(clean.code == 0);
+  // The file alone: its own end has no index.
+  auto alone = repo.driftguard("lint migrations/0001_orders.sql --rule foreign-key-without-index --format gcc");
+  CHECK(alone.out ==
+        "migrations/0001_orders.sql:2:60: warning: foreign key orders_user_id_fkey on public.orders (user_id) has "
+        "no index whose leading columns are its columns, at the end of the migration history: each DELETE from "
+        "public.users, and each UPDATE of its key, scans public.orders for referencing rows "
+        "[foreign-key-without-index]\n");
+  // A later migration drops the index: reported again, at the key's creation in 0001.
+  repo.write("migrations/0003_drop.sql", "DROP INDEX CONCURRENTLY orders_user_id_idx;\n");
+  auto dropped = repo.driftguard("lint migrations --rule foreign-key-without-index --format gcc");
+  CHECK(dropped.out == alone.out);
+}
