@@ -726,7 +726,9 @@ int run_drift(const DriftOptions& o) {
   if (o.verbose && platform.baseline) {
     std::cerr << "driftguard: platform baseline " << platform.baseline->describe() << " (" << platform.why << ")\n";
   }
-  ctx.conn = connect_options(o.db);
+  DbFlags db = o.db;
+  if (config_path) db.config_connect_timeout_s = load_config(*config_path).connect_timeout_s;
+  ctx.conn = connect_options(db);
   ctx.catalog.schemas = o.db.schemas;
   ctx.catalog.include_platform = o.db.include_platform;
   ctx.shadow = o.shadow;
@@ -740,7 +742,7 @@ int run_drift(const DriftOptions& o) {
   std::optional<std::set<std::string>> applied;
   if (o.applied_only) {
     if (dirs != 1) throw UsageError("--applied-only compares what a tracker says is applied: give one --migrations");
-    hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
+    hist = audit_folder(mig_side->second, o.tracker, db, ctx.platform);
     std::vector<std::string> files = applied_files(hist->report);
     applied = std::set<std::string>(files.begin(), files.end());
     ctx.only_files = applied;
@@ -791,10 +793,10 @@ int run_drift(const DriftOptions& o) {
     throw UsageError("--pending replays the pending migrations on a live database: give one --migrations and "
                      "--database-url");
   }
-  if (o.pending && !hist) hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
+  if (o.pending && !hist) hist = audit_folder(mig_side->second, o.tracker, db, ctx.platform);
   if (!hist && dirs == 1 && has_database) {
     try {
-      hist = audit_folder(mig_side->second, o.tracker, o.db, ctx.platform);
+      hist = audit_folder(mig_side->second, o.tracker, db, ctx.platform);
     } catch (const std::exception& e) {
       // auto: no tracker to read (no table, a folder the tracker does not know) is no triage, not an error
       if (o.tracker != "auto") throw;
@@ -927,6 +929,8 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
   for (const auto& k : source_kinds()) {
     if (std::string(k.name) == "database") continue;  // --database-url: the shared database flags below
     auto* opt = cmd->add_option(k.option, o->sides[k.name], k.help);
+    // --prisma without a value: the schema the project configures, as prisma-check finds it
+    if (std::string(k.name) == "prisma") opt->expected(0, 1)->default_str("");
     side_options.emplace_back(opt, k.name);
   }
   add_db_flags(cmd, o->db, true);
@@ -963,10 +967,13 @@ void add_drift_command(CLI::App& app, std::vector<CommandSpec>& out) {
                    std::map<std::string, std::size_t> used;
                    for (const CLI::Option* opt : cmd->parse_order()) {
                      for (const auto& [so, kind] : side_options) {
-                       if (so == opt) o->order.emplace_back(kind, o->sides[kind].at(used[kind]++));
+                       if (so != opt) continue;
+                       std::string path = o->sides[kind].at(used[kind]++);
+                       o->order.emplace_back(kind, kind == "prisma" && path.empty() ? find_prisma_schema() : path);
                      }
                    }
-                   if (o->db.url) o->order.emplace_back("database", *o->db.url);
+                   // --database-url without a value: $DIRECT_URL, $DATABASE_URL, else libpq's defaults
+                   if (o->db.url) o->order.emplace_back("database", database_url(o->db));
                    return run_drift(*o);
                  }});
 }

@@ -35,32 +35,6 @@ struct CheckOptions {
   std::string config;
 };
 
-// The nearest prisma/schema.prisma or prisma/schema/ folder under the current directory (fewest path components;
-// a file before a folder at the same depth; then byte order). Hidden folders and node_modules are skipped.
-std::string find_schema() {
-  // What the project configures for Prisma itself (prisma.config.ts, package.json) comes first.
-  if (auto configured = configured_prisma_schema(".")) return configured->path;
-  std::optional<std::tuple<std::size_t, bool, std::string>> best;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(".", fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    bool dir = it->is_directory(ec);
-    if (dir && (name == "node_modules" || name[0] == '.')) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (it->path().parent_path().filename() != "prisma") continue;
-    if ((dir && name == "schema") || (!dir && name == "schema.prisma")) {
-      fs::path rel = it->path().lexically_relative(".");
-      std::tuple<std::size_t, bool, std::string> key{std::distance(rel.begin(), rel.end()), dir, rel.generic_string()};
-      if (!best || key < *best) best = key;
-    }
-  }
-  if (!best) throw UsageError("no prisma/schema.prisma or prisma/schema/ under the current directory; give the schema path");
-  return std::get<2>(*best);
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -410,7 +384,7 @@ int schema_error(const PrismaError& e, const std::string& prefix) {
 }
 
 int run_prisma_check(const CheckOptions& o) {
-  const std::string path = o.path.empty() ? find_schema() : o.path;
+  const std::string path = o.path.empty() ? find_prisma_schema() : o.path;
   std::error_code ec;
   const bool folder = fs::is_directory(path, ec);
   fs::path dir = folder ? fs::path(path) : fs::path(path).parent_path();

@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/suggest.hpp"
+#include "cli/terminal.hpp"
 #include "cli/presets.hpp"
 #include "rules/docs.hpp"
 #include "rules/registry.hpp"
@@ -59,16 +61,21 @@ void add_rules_command(CLI::App& app, std::vector<CommandSpec>& out) {
 
 void add_explain_command(CLI::App& app, std::vector<CommandSpec>& out) {
   auto id = std::make_shared<std::string>();
+  auto color = std::make_shared<std::string>("auto");
   auto* sub = app.add_subcommand("explain", "Print a rule's documentation");
   sub->add_option("rule", *id, "Rule id")->required();
-  out.push_back({sub, [id] {
+  sub->add_option("--color", *color, "Markdown rendered for the terminal: auto (see docs/cli.md#colour), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  out.push_back({sub, [id, color] {
                    for (const auto& d : rule_docs()) {
                      if (d.id == *id) {
-                       std::cout << d.markdown;
+                       std::cout << render_markdown(d.markdown, use_color(*color));
                        return 0;
                      }
                    }
-                   throw UsageError("unknown rule '" + *id + "' (see `driftguard rules`)");
+                   std::vector<std::string> ids;
+                   for (const auto& d : rule_docs()) ids.emplace_back(d.id);
+                   throw UsageError("unknown rule '" + *id + "'" + did_you_mean(*id, ids) + " (see `driftguard rules`)");
                  }});
 }
 

@@ -420,6 +420,10 @@ void add_status_command(CLI::App& app, std::vector<CommandSpec>& out) {
                  ->delimiter(',');
   out.push_back({cmd, [o, fo] {
                    o->fail_on_given = fo->count() > 0;
+                   // [database] connect_timeout of the config nearest the migrations folder
+                   if (auto config = find_config(o->migrations)) {
+                     o->db.config_connect_timeout_s = load_config(*config).connect_timeout_s;
+                   }
                    return run_status(*o);
                  }});
 }

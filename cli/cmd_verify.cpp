@@ -291,10 +291,15 @@ void print(const std::string& format, const std::vector<Requirement>& reqs, cons
 }
 
 int run_verify(const VerifyOptions& o) {
-  db::ConnectOptions conn = connect_options(o.db);
   std::optional<std::string> path = o.config.empty() ? find_config(".") : std::optional<std::string>(o.config);
   std::vector<Requirement> reqs;
-  if (path) reqs = load_config(*path).verify;
+  DbFlags db = o.db;
+  if (path) {
+    Config config = load_config(*path);
+    reqs = config.verify;
+    db.config_connect_timeout_s = config.connect_timeout_s;
+  }
+  db::ConnectOptions conn = connect_options(db);
   auto flags = from_flags(o);
   reqs.insert(reqs.end(), flags.begin(), flags.end());
   // Reported by kind (tables, columns, rls, policies, extensions), each kind in the order written.

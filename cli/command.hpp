@@ -21,7 +21,8 @@ struct CommandSpec {
   std::function<int()> run;  // called when it was selected; returns the exit code
 };
 
-// Colour for text output: --color always|never, or auto (a terminal and NO_COLOR unset).
+// Colour for text output: --color always|never, or auto: NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, CLICOLOR=0, TERM=dumb,
+// then whether stdout is a terminal (docs/cli.md#colour).
 bool use_color(const std::string& mode);
 
 }  // namespace driftguard

@@ -13,8 +13,10 @@
 #include <tuple>
 
 #include "analyzer/source.hpp"
+#include "cli/db_flags.hpp"
 #include "cli/model_source.hpp"
 #include "cli/presets.hpp"
+#include "cli/suggest.hpp"
 #include "rules/registry.hpp"
 
 namespace fs = std::filesystem;
@@ -22,6 +24,16 @@ namespace fs = std::filesystem;
 namespace driftguard {
 
 namespace {
+
+// Every rule id and category: what a selection may name (for "did you mean").
+std::vector<std::string> rule_and_category_names() {
+  std::set<std::string> names;
+  for (const auto& r : make_all_rules()) {
+    names.insert(std::string(r->info().id));
+    names.insert(std::string(r->info().category));
+  }
+  return {names.begin(), names.end()};
+}
 
 std::string where(const std::string& path, const toml::source_region& r) {
   return path + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
@@ -66,8 +78,9 @@ class Loader {
       if (!ok) {
         std::string list;
         for (auto kn : known) list += (list.empty() ? "" : ", ") + std::string(kn);
+        std::vector<std::string> names(known.begin(), known.end());
         fail(k.source(), "unknown key '" + std::string(k.str()) + "'" + (section.empty() ? "" : " in [" + section + "]") +
-                             " (known: " + list + ")");
+                             did_you_mean(k.str(), names) + " (known: " + list + ")");
       }
       fn(std::string(k.str()), v);
     }
@@ -104,7 +117,7 @@ class Loader {
 
   const Rule& rule(const std::string& id, const toml::source_region& r) const {
     auto it = rules_.find(id);
-    if (it == rules_.end()) fail(r, "unknown rule '" + id + "' (see `driftguard rules`)");
+    if (it == rules_.end()) fail(r, "unknown rule '" + id + "'" + did_you_mean(id, rule_ids()) + " (see `driftguard rules`)");
     return *it->second;
   }
 
@@ -115,7 +128,16 @@ class Loader {
     for (const auto& [id, rule] : rules_) {
       if (rule->info().category == name) ids.push_back(id);
     }
-    if (ids.empty()) fail(r, "unknown rule or category '" + name + "' (see `driftguard rules`)");
+    if (ids.empty()) {
+      fail(r, "unknown rule or category '" + name + "'" + did_you_mean(name, rule_and_category_names()) +
+                  " (see `driftguard rules`)");
+    }
+    return ids;
+  }
+
+  std::vector<std::string> rule_ids() const {
+    std::vector<std::string> ids;
+    for (const auto& [id, rule] : rules_) ids.push_back(id);
     return ids;
   }
 
@@ -172,7 +194,7 @@ class Loader {
   void load(const toml::table& doc, Config& c) {
     each(doc, "",
          {"extend", "preset", "pg_version", "runner", "fail_on", "baseline", "platform", "prelude", "rules", "rls",
-          "ignore", "verify"},
+          "ignore", "verify", "database"},
          [&](const std::string& key, const toml::node& v) {
            if (key == "extend") {
              extend = Located{string(v, key), v.source()};
@@ -219,6 +241,16 @@ class Loader {
                   [&](const std::string&, const toml::node& s) { c.exposed_schemas = strings(s, "exposed_schemas"); });
            } else if (key == "verify") {
              load_verify(table(v, key), c);
+           } else if (key == "database") {
+             each(table(v, key), "database", {"connect_timeout"}, [&](const std::string& k, const toml::node& t) {
+               // "10s", "1min", "0"; or whole seconds as an integer
+               std::string text = t.is_integer() ? std::to_string(t.as_integer()->get()) : string(t, k);
+               try {
+                 c.connect_timeout_s = parse_connect_timeout_s(text, k);
+               } catch (const UsageError& e) {
+                 fail(t.source(), e.what());
+               }
+             });
            } else if (key == "ignore") {
              each(table(v, key), "ignore", {"files", "drift"}, [&](const std::string& k, const toml::node& s) {
                (k == "files" ? c.ignore_files : c.ignore_drift) = strings(s, k);
@@ -316,8 +348,10 @@ class Loader {
       } else if (rules_.count(key) || is_category(key)) {
         severity(v, key, true);  // throws: not a level
       } else {
-        fail(k.source(), "unknown key '" + key +
-                             "' in [rules] (known: select, exclude, severity, options, or a rule id or category set "
+        std::vector<std::string> known = rule_and_category_names();
+        known.insert(known.end(), {"select", "exclude", "severity", "options"});
+        fail(k.source(), "unknown key '" + key + "' in [rules]" + did_you_mean(key, known) +
+                             " (known: select, exclude, severity, options, or a rule id or category set "
                              "to a severity)");
       }
     }
@@ -378,6 +412,7 @@ void merge(Config& into, const Config& layer) {
   if (layer.baseline) into.baseline = layer.baseline;
   if (layer.platform) into.platform = layer.platform;
   if (layer.prelude) into.prelude = anchored(*layer.prelude);
+  if (layer.connect_timeout_s) into.connect_timeout_s = layer.connect_timeout_s;
   if (!layer.exposed_schemas.empty()) into.exposed_schemas = layer.exposed_schemas;
   for (const auto& g : layer.ignore_files) into.ignore_files.push_back(anchored(g));
   into.ignore_drift.insert(into.ignore_drift.end(), layer.ignore_drift.begin(), layer.ignore_drift.end());
@@ -506,25 +541,29 @@ Effective effective(const Config& c, const Overrides& o) {
     e.settings.exposed_schemas = c.exposed_schemas;
   }
   e.selection = c.selection;
-  // A category on the command line stands for its rules; an unknown name is kept for the engine to report.
-  auto expand = [](const std::string& name) {
+  // A category on the command line stands for its rules; an unknown name is the config's error, with the flag.
+  auto expand = [](const std::string& name, const char* flag) {
     auto ids = rules_named(name);
-    return ids.empty() ? std::vector<std::string>{name} : ids;
+    if (ids.empty()) {
+      throw UsageError(std::string(flag) + ": unknown rule or category '" + name + "'" +
+                       did_you_mean(name, rule_and_category_names()) + " (see `driftguard rules`)");
+    }
+    return ids;
   };
   if (!o.select.empty()) {
     e.selection.only.clear();
     for (const auto& name : o.select) {
-      for (auto& id : expand(name)) e.selection.only.insert(std::move(id));
+      for (auto& id : expand(name, "--rule")) e.selection.only.insert(std::move(id));
     }
   }
   for (const auto& name : o.exclude) {
-    for (auto& id : expand(name)) e.selection.exclude.insert(std::move(id));
+    for (auto& id : expand(name, "--exclude-rule")) e.selection.exclude.insert(std::move(id));
   }
   for (bool categories : {true, false}) {  // a rule's own --severity wins over its category's
     for (const auto& [name, s] : o.severity) {
       bool is_rule = rules_named(name) == std::vector<std::string>{name};
       if (is_rule == categories) continue;
-      for (auto& id : expand(name)) e.selection.severity[id] = s;
+      for (auto& id : expand(name, "--severity")) e.selection.severity[id] = s;
     }
   }
   e.fail_on = o.fail_on.value_or(c.fail_on.value_or(Severity::error));
@@ -613,6 +652,40 @@ std::string list(const C& items) {
   return out + "]";
 }
 
+// [verify] as it would be written: the requirements of the config and of what it extends, grouped by key.
+void print_verify(std::ostream& out, const std::vector<Requirement>& reqs) {
+  using Kind = Requirement::Kind;
+  std::vector<std::string> tables, rls, extensions;
+  std::vector<std::pair<std::string, std::vector<std::string>>> columns, policies;  // table -> names, in order
+  auto entry = [](auto& groups, const std::string& table) -> std::vector<std::string>& {
+    for (auto& [t, names] : groups) {
+      if (t == table) return names;
+    }
+    return groups.emplace_back(table, std::vector<std::string>{}).second;
+  };
+  for (const auto& r : reqs) {
+    std::string table = r.schema + "." + r.table;
+    switch (r.kind) {
+      case Kind::table: tables.push_back(table); break;
+      case Kind::column: entry(columns, table).push_back(r.name); break;
+      case Kind::rls: rls.push_back(r.table.empty() ? r.schema : table); break;
+      case Kind::policy: {
+        auto& names = entry(policies, table);  // [] = at least one policy
+        if (!r.name.empty()) names.push_back(r.name);
+        break;
+      }
+      case Kind::extension: extensions.push_back(r.name); break;
+    }
+  }
+  auto inline_table = [](const auto& groups) {
+    std::string text = "{";
+    for (const auto& [t, names] : groups) text += (text.size() > 1 ? ", " : " ") + quote(t) + " = " + list(names);
+    return text + (groups.empty() ? "}" : " }");
+  };
+  out << "\n[verify]\ntables = " << list(tables) << "\ncolumns = " << inline_table(columns) << "\nrls = " << list(rls)
+      << "\npolicies = " << inline_table(policies) << "\nextensions = " << list(extensions) << "\n";
+}
+
 std::string value_text(const OptionValue& v) {
   struct V {
     std::string operator()(bool b) const { return b ? "true" : "false"; }
@@ -655,6 +728,11 @@ void print_config(std::ostream& out, const ConfigSet::Profile& p, const std::str
   }
   out << "\n[rls]\nexposed_schemas = " << list(e.settings.exposed_schemas) << "\n";
   out << "\n[ignore]\nfiles = " << list(c.ignore_files) << "\ndrift = " << list(c.ignore_drift) << "\n";
+  print_verify(out, c.verify);
+  out << "\n[database]\n"
+      << (c.connect_timeout_s ? "connect_timeout = " + quote(std::to_string(*c.connect_timeout_s) + "s")
+                              : std::string("# connect_timeout: not set (10s)"))
+      << "\n";
 }
 
 }  // namespace driftguard

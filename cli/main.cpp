@@ -6,10 +6,16 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <string_view>
 
 #include "analyzer/pgquery.hpp"
 #include "cli/command.hpp"
 #include "cli/report.hpp"
+#include "cli/suggest.hpp"
+
+// `git describe --tags --always --dirty` when CMake configured the build (cmake/version.cpp.in).
+extern const char* const kDriftguardBuildVersion;
 
 // One line per subcommand; each is defined in cli/cmd_*.cpp as add_<name>_command().
 #define DRIFTGUARD_COMMANDS(X) \
@@ -33,29 +39,127 @@ namespace driftguard {
 DRIFTGUARD_COMMANDS(DRIFTGUARD_DECLARE)
 #undef DRIFTGUARD_DECLARE
 
+namespace {
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0';
+}
+bool env_is(const char* name, std::string_view value) {
+  const char* v = std::getenv(name);
+  return v != nullptr && value == v;
+}
+}  // namespace
+
+// --color always|never wins; then NO_COLOR (no-color.org: the user's own choice), FORCE_COLOR / CLICOLOR_FORCE (set
+// and not "0": CI logs that render colour), CLICOLOR=0 and TERM=dumb (off), else colour on a terminal only.
 bool use_color(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never") return false;
-  const char* nc = std::getenv("NO_COLOR");
-  if (nc && *nc) return false;
+  if (env_set("NO_COLOR")) return false;
+  for (const char* force : {"FORCE_COLOR", "CLICOLOR_FORCE"}) {
+    if (env_set(force) && !env_is(force, "0")) return true;
+  }
+  if (env_is("CLICOLOR", "0") || env_is("TERM", "dumb")) return false;
   return isatty(STDOUT_FILENO) != 0;
 }
 }  // namespace driftguard
 
 namespace {
 
+// Shown at the end of each subcommand's --help (and `driftguard help SUBCOMMAND`).
+const std::map<std::string, std::string> kExamples = {
+    {"config", "  driftguard config --show\n  driftguard config --show db/migrations/0002_add_email.sql\n"},
+    {"drift",
+     "  driftguard drift --prisma prisma/schema.prisma --migrations prisma/migrations\n"
+     "  driftguard drift --migrations prisma/migrations --database-url     # $DIRECT_URL, else $DATABASE_URL\n"},
+    {"explain", "  driftguard explain ban-drop-column\n"},
+    {"install-hook", "  driftguard install-hook\n"},
+    {"lint",
+     "  driftguard lint prisma/migrations\n"
+     "  driftguard lint --changed-since origin/main --format github db/migrations\n"
+     "  git show HEAD:db/0002.sql | driftguard lint - --stdin-filename db/0002.sql\n"},
+    {"locks", "  driftguard locks supabase/migrations\n"},
+    {"prisma-check", "  driftguard prisma-check --base origin/main\n"},
+    {"prisma-ddl", "  driftguard prisma-ddl prisma/schema.prisma\n"},
+    {"rollback", "  driftguard rollback 20240101000000_add_email --migrations prisma/migrations\n"},
+    {"rules", "  driftguard rules\n  driftguard rules --presets\n"},
+    {"schema", "  driftguard schema --from migrations:prisma/migrations\n"},
+    {"status",
+     "  driftguard status --migrations prisma/migrations                  # $DIRECT_URL, else $DATABASE_URL\n"
+     "  driftguard status --migrations prisma/migrations --file prisma/migrations/20240101000000_init\n"},
+    {"verify", "  driftguard verify --table public.profiles --rls public\n"},
+};
+
+std::vector<std::string> subcommand_names(CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  return names;
+}
+
+CLI::App* subcommand(CLI::App& app, const std::string& name) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == name) return sub;
+  }
+  return nullptr;
+}
+
+// What CLI11 would only call "not expected", said with the closest name: an unknown subcommand, or an unknown
+// --option of the subcommand (up to a `--` that ends the options). Throws UsageError.
+void check_words(CLI::App& app, const std::vector<std::string>& args) {
+  if (args.empty() || args[0].empty() || args[0][0] == '-') return;
+  CLI::App* sub = subcommand(app, args[0]);
+  if (sub == nullptr) {
+    throw driftguard::UsageError("unknown command '" + args[0] + "'" +
+                                 driftguard::did_you_mean(args[0], subcommand_names(app)) +
+                                 " (see `driftguard --help`)");
+  }
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (a.size() <= 2 || a.rfind("--", 0) != 0) continue;
+    std::string name = a.substr(0, a.find('='));
+    if (name == "--help" || sub->get_option_no_throw(name) != nullptr) continue;
+    std::vector<std::string> known;
+    for (const CLI::Option* opt : sub->get_options()) {
+      for (const auto& l : opt->get_lnames()) known.push_back("--" + l);
+    }
+    throw driftguard::UsageError("unknown option '" + name + "' for '" + args[0] + "'" +
+                                 driftguard::did_you_mean(name, known) + " (see `driftguard help " + args[0] + "`)");
+  }
+}
+
 int run(int argc, char** argv) {
   namespace dg = driftguard;
-  CLI::App app{"driftguard: keeps PostgreSQL schema changes safe"};
-  app.set_version_flag("--version", "driftguard " + std::string(dg::kVersion));
+  CLI::App app{"driftguard: keeps PostgreSQL schema changes safe", "driftguard"};
+  app.set_version_flag("-V,--version", "driftguard " + std::string(kDriftguardBuildVersion));
   app.require_subcommand(1);
+  app.footer("Run `driftguard help SUBCOMMAND` for a subcommand's options and examples.");
   std::vector<dg::CommandSpec> commands;
 #define DRIFTGUARD_ADD(name) dg::add_##name##_command(app, commands);
   DRIFTGUARD_COMMANDS(DRIFTGUARD_ADD)
 #undef DRIFTGUARD_ADD
+  for (CLI::App* sub : app.get_subcommands({})) {
+    auto it = kExamples.find(sub->get_name());
+    if (it != kExamples.end()) sub->footer("Examples:\n" + it->second);
+  }
 
   int code = 0;
   try {
+    std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+    if (!args.empty() && args[0] == "help") {  // `driftguard help [SUBCOMMAND]`
+      if (args.size() == 1) {
+        std::cout << app.help();
+        return 0;
+      }
+      CLI::App* sub = subcommand(app, args[1]);
+      if (sub == nullptr) {
+        throw dg::UsageError("unknown command '" + args[1] + "'" + dg::did_you_mean(args[1], subcommand_names(app)) +
+                             " (see `driftguard --help`)");
+      }
+      std::cout << sub->help("driftguard");
+      return 0;
+    }
+    check_words(app, args);
     app.parse(argc, argv);
     for (const auto& c : commands) {
       if (c.app->parsed()) code = c.run();

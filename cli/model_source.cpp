@@ -8,6 +8,7 @@
 #include <ostream>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -164,7 +165,10 @@ void load_prisma(ModelSource& src, const LoadContext& ctx) {
 
 const std::vector<SourceKind>& source_kinds() {
   static const std::vector<SourceKind> kinds = {
-      {"prisma", "--prisma", "PATH", "A schema.prisma file or a folder of .prisma files: the schema Prisma would create", 0,
+      {"prisma", "--prisma", "PATH",
+       "A schema.prisma file or a folder of .prisma files: the schema Prisma would create (no value: prisma.config.ts's "
+       "schema, package.json's prisma.schema, else the nearest prisma/schema.prisma)",
+       0,
        load_prisma},
       {"migrations", "--migrations", "PATH", "A migration folder (Prisma, Supabase, up/down or plain), replayed in order", 1,
        load_migrations},
@@ -310,6 +314,30 @@ std::optional<ConfiguredSchema> configured_prisma_schema(const std::string& dir)
     }
   }
   return std::nullopt;
+}
+
+std::string find_prisma_schema() {
+  // What the project configures for Prisma itself (prisma.config.ts, package.json) comes first.
+  if (auto configured = configured_prisma_schema(".")) return configured->path;
+  std::optional<std::tuple<std::size_t, bool, std::string>> best;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(".", fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    bool dir = it->is_directory(ec);
+    if (dir && (name == "node_modules" || name[0] == '.')) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->path().parent_path().filename() != "prisma") continue;
+    if ((dir && name == "schema") || (!dir && name == "schema.prisma")) {
+      fs::path rel = it->path().lexically_relative(".");
+      std::tuple<std::size_t, bool, std::string> key{std::distance(rel.begin(), rel.end()), dir, rel.generic_string()};
+      if (!best || key < *best) best = key;
+    }
+  }
+  if (!best) throw UsageError("no prisma/schema.prisma or prisma/schema/ under the current directory; give the schema path");
+  return std::get<2>(*best);
 }
 
 std::string supabase_evidence(const std::string& kind, const std::string& path) {

@@ -112,6 +112,11 @@ struct ConfiguredSchema {
   std::string from;
 };
 std::optional<ConfiguredSchema> configured_prisma_schema(const std::string& dir);
+// The default schema of `prisma-check` and `drift --prisma` (no value): configured_prisma_schema("."), else the
+// nearest prisma/schema.prisma or prisma/schema/ folder under the current directory (fewest path components; a
+// file before a folder at the same depth; then byte order; hidden folders and node_modules skipped). Throws
+// UsageError when there is none.
+std::string find_prisma_schema();
 
 // Why a side (kind, path) looks like a Supabase project; "" when it does not.
 std::string supabase_evidence(const std::string& kind, const std::string& path);

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "git_repo.hpp"
 #include "helpers.hpp"
@@ -131,4 +133,207 @@ TEST_CASE("lint with fix refuses stdin", "[cli]") {
   Run r = run_cli(fs::temp_directory_path(), "lint - --fix");
   CHECK(r.code == 2);
   CHECK(r.err.find("--fix") != std::string::npos);
+}
+
+namespace {
+
+// A folder of its own under the temporary directory, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& tag)
+      : path(fs::temp_directory_path() / ("driftguard_" + tag + "_" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+const std::vector<std::string> kSubcommands = {"config",     "drift", "explain", "install-hook", "lint",
+                                               "locks",      "prisma-check", "prisma-ddl", "rollback",
+                                               "rules",      "schema", "status", "verify"};
+
+}  // namespace
+
+TEST_CASE("a mistyped subcommand, option, rule or config key names the closest one", "[cli]") {
+  TempDir dir("suggest");
+  write(dir.path / "0001_init.sql", "SELECT 1;\n");
+  Run r = run_cli(dir.path, "lnt 0001_init.sql");
+  CHECK(r.err == "driftguard: error: unknown command 'lnt'; did you mean 'lint'? (see `driftguard --help`)\n");
+  CHECK(r.code == 2);
+  r = run_cli(dir.path, "deploy");  // nothing close: no guess
+  CHECK(r.err == "driftguard: error: unknown command 'deploy' (see `driftguard --help`)\n");
+  CHECK(r.code == 2);
+  r = run_cli(dir.path, "lint --formt gcc 0001_init.sql");
+  CHECK(r.err ==
+        "driftguard: error: unknown option '--formt' for 'lint'; did you mean '--format'? (see `driftguard help lint`)\n");
+  CHECK(r.code == 2);
+  r = run_cli(dir.path, "status --migrations . --database-ulr=x");
+  CHECK(r.err == "driftguard: error: unknown option '--database-ulr' for 'status'; did you mean '--database-url'? (see "
+                 "`driftguard help status`)\n");
+  CHECK(r.code == 2);
+  // after `--` every word is an argument
+  r = run_cli(dir.path, "lint --format gcc -- 0001_init.sql");
+  CHECK(r.err.empty());
+  CHECK(r.code == 0);
+  r = run_cli(dir.path, "lint --rule ban-drop-colum 0001_init.sql");
+  CHECK(r.err == "driftguard: error: --rule: unknown rule or category 'ban-drop-colum'; did you mean 'ban-drop-column'? "
+                 "(see `driftguard rules`)\n");
+  CHECK(r.code == 2);
+  r = run_cli(dir.path, "lint --exclude-rule destructiv 0001_init.sql");
+  CHECK(r.err == "driftguard: error: --exclude-rule: unknown rule or category 'destructiv'; did you mean "
+                 "'destructive'? (see `driftguard rules`)\n");
+  r = run_cli(dir.path, "lint --severity no-such-thing=error 0001_init.sql");
+  CHECK(r.err == "driftguard: error: --severity: unknown rule or category 'no-such-thing' (see `driftguard rules`)\n");
+  CHECK(r.code == 2);
+  r = run_cli(dir.path, "explain ban-drop-tabel");
+  CHECK(r.err == "driftguard: error: unknown rule 'ban-drop-tabel'; did you mean 'ban-drop-table'? (see `driftguard "
+                 "rules`)\n");
+  CHECK(r.code == 2);
+  write(dir.path / "driftguard.toml", "fial_on = \"warning\"\n");
+  r = run_cli(dir.path, "lint 0001_init.sql");
+  CHECK(r.err == "driftguard: error: driftguard.toml:1:1: unknown key 'fial_on'; did you mean 'fail_on'? (known: "
+                 "extend, preset, pg_version, runner, fail_on, baseline, platform, prelude, rules, rls, ignore, verify, "
+                 "database)\n");
+  CHECK(r.code == 2);
+  write(dir.path / "driftguard.toml", "[rules]\nban-drop-colum = \"off\"\n");
+  r = run_cli(dir.path, "lint 0001_init.sql");
+  CHECK(r.err == "driftguard: error: driftguard.toml:2:1: unknown key 'ban-drop-colum' in [rules]; did you mean "
+                 "'ban-drop-column'? (known: select, exclude, severity, options, or a rule id or category set to a "
+                 "severity)\n");
+  CHECK(r.code == 2);
+}
+
+TEST_CASE("-V and --version print the version CMake took from git describe", "[cli]") {
+  fs::path generated = fs::path(DRIFTGUARD_BINARY).parent_path().parent_path() / "generated" / "version.txt";
+  std::string version = trim(read_file(generated));
+  REQUIRE_FALSE(version.empty());
+  Run v = run_cli(fs::temp_directory_path(), "-V");
+  CHECK(v.out == "driftguard " + version + "\n");
+  CHECK(v.code == 0);
+  CHECK(run_cli(fs::temp_directory_path(), "--version").out == v.out);
+  // In a git checkout the version is a `git describe` of one of its commits (a source tarball: the project version).
+  if (fs::exists(fs::path(dgtest::source_dir()) / ".git")) {
+    std::string commit = version.substr(0, version.rfind("-dirty") == version.size() - 6 ? version.size() - 6 : version.size());
+    Run git = dgtest::run_shell("git -C " + dgtest::shell_quote(dgtest::source_dir()) + " rev-parse --verify --quiet " +
+                                dgtest::shell_quote(commit + "^{commit}"));
+    CHECK(git.code == 0);
+  }
+}
+
+TEST_CASE("help SUBCOMMAND is the subcommand's --help, and every subcommand has examples", "[cli]") {
+  Run top = run_cli(fs::temp_directory_path(), "--help");
+  CHECK(top.code == 0);
+  for (const auto& name : kSubcommands) {
+    INFO(name);
+    CHECK(top.out.find("\n  " + name + " ") != std::string::npos);  // the list above is complete
+    Run help = run_cli(fs::temp_directory_path(), "help " + name);
+    Run flag = run_cli(fs::temp_directory_path(), name + " --help");
+    CHECK(help.code == 0);
+    CHECK(help.out == flag.out);
+    CHECK(help.out.find("\nUsage: driftguard " + name + " ") != std::string::npos);
+    CHECK(help.out.find("\nExamples:\n  ") != std::string::npos);
+  }
+  std::size_t begin = top.out.find("\nSubcommands:\n");
+  REQUIRE(begin != std::string::npos);
+  begin += std::string("\nSubcommands:\n").size();
+  std::string block = top.out.substr(begin, top.out.find("\n\n", begin) - begin);
+  CHECK(static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n')) + 1 == kSubcommands.size());
+  Run bad = run_cli(fs::temp_directory_path(), "help stauts");
+  CHECK(bad.err == "driftguard: error: unknown command 'stauts'; did you mean 'status'? (see `driftguard --help`)\n");
+  CHECK(bad.code == 2);
+}
+
+TEST_CASE("config --show prints [verify] and [database]", "[cli][config]") {
+  TempDir dir("show_verify");
+  write(dir.path / "driftguard.toml",
+        "[database]\nconnect_timeout = \"1min\"\n[verify]\ntables = [\"profiles\", \"app.audit\"]\n"
+        "columns = { \"profiles\" = [\"id\", \"email\"] }\nrls = [\"public\", \"app.audit\"]\n"
+        "policies = { \"profiles\" = [\"Users read own\"], \"app.audit\" = [] }\nextensions = [\"citext\"]\n");
+  Run r = run_cli(dir.path, "config --show");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("\n[verify]\ntables = [\"public.profiles\", \"app.audit\"]\n"
+                   "columns = { \"public.profiles\" = [\"id\", \"email\"] }\nrls = [\"public\", \"app.audit\"]\n"
+                   "policies = { \"app.audit\" = [], \"public.profiles\" = [\"Users read own\"] }\n"
+                   "extensions = [\"citext\"]\n\n[database]\nconnect_timeout = \"60s\"\n") != std::string::npos);
+  write(dir.path / "driftguard.toml", "[database]\nconnect_timeout = \"1s\"\n");
+  r = run_cli(dir.path, "config --show");
+  CHECK(r.err == "driftguard: error: driftguard.toml:2:19: connect_timeout: '1s' is below libpq's minimum of 2s (0 = "
+                 "wait forever)\n");
+  CHECK(r.code == 2);
+  write(dir.path / "driftguard.toml", "");
+  r = run_cli(dir.path, "config --show");
+  CHECK(r.out.find("\n[verify]\ntables = []\ncolumns = {}\nrls = []\npolicies = {}\nextensions = []\n\n[database]\n"
+                   "# connect_timeout: not set (10s)\n") != std::string::npos);
+}
+
+TEST_CASE("drift --prisma without a value reads the schema path prisma.config.ts or package.json names", "[cli]") {
+  TempDir dir("drift_prisma_path");
+  fs::create_directories(dir.path / "db" / "migrations" / "20240101000000_init");
+  write(dir.path / "db" / "schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel User {\n  id Int @id\n}\n");
+  write(dir.path / "db" / "migrations" / "20240101000000_init" / "migration.sql",
+        "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n");
+  write(dir.path / "package.json", "{\"prisma\": {\"schema\": \"db/schema.prisma\"}}\n");
+  Run r = run_cli(dir.path, "drift --prisma --migrations db/migrations --format gcc");
+  CHECK(r.err.empty());
+  CHECK(r.out.empty());
+  CHECK(r.code == 0);
+  // prisma.config.ts comes first; a schema that differs shows the path was read
+  fs::create_directories(dir.path / "other");
+  write(dir.path / "other" / "schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel Account {\n  id Int @id\n}\n");
+  write(dir.path / "prisma.config.ts", "import { defineConfig } from 'prisma/config'\n"
+                                       "export default defineConfig({ schema: path.join('other', 'schema.prisma') })\n");
+  r = run_cli(dir.path, "drift --prisma --migrations db/migrations --format gcc");
+  CHECK(r.code == 1);
+  CHECK(r.out.find("other/schema.prisma:5:1: ") != std::string::npos);
+  // nothing configured and no prisma/ folder: a usage error
+  fs::remove(dir.path / "prisma.config.ts");
+  fs::remove(dir.path / "package.json");
+  r = run_cli(dir.path, "drift --prisma --migrations db/migrations");
+  CHECK(r.err == "driftguard: error: no prisma/schema.prisma or prisma/schema/ under the current directory; give the "
+                 "schema path\n");
+  CHECK(r.code == 2);
+}
+
+TEST_CASE("colour follows --color, NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM in that order", "[cli]") {
+  TempDir dir("colour");
+  write(dir.path / "0001_drop.sql", "DROP TABLE t;\n");
+  // `script` gives the command a terminal; its output is the terminal's
+  auto coloured = [&](const std::string& env, const std::string& flags, bool terminal) {
+    std::string cmd = "env -u NO_COLOR -u FORCE_COLOR -u CLICOLOR_FORCE -u CLICOLOR TERM=xterm " + env + " " +
+                      dgtest::shell_quote(DRIFTGUARD_BINARY) + " lint 0001_drop.sql " + flags;
+    if (terminal) cmd = "script -qec " + dgtest::shell_quote(cmd) + " /dev/null";
+    Run r = dgtest::run_shell("cd " + dgtest::shell_quote(dir.path.string()) + " && " + cmd + " < /dev/null");
+    CHECK(r.code == 1);
+    CHECK(r.out.find("DROP TABLE t;") != std::string::npos);
+    return r.out.find("\x1b[") != std::string::npos;
+  };
+  CHECK_FALSE(coloured("", "", false));
+  CHECK(coloured("", "", true));
+  CHECK(coloured("FORCE_COLOR=1", "", false));
+  CHECK(coloured("CLICOLOR_FORCE=1", "", false));
+  CHECK_FALSE(coloured("FORCE_COLOR=0", "", false));
+  CHECK_FALSE(coloured("NO_COLOR=1 FORCE_COLOR=1", "", false));
+  CHECK(coloured("NO_COLOR=1", "--color always", false));
+  CHECK_FALSE(coloured("FORCE_COLOR=1", "--color never", true));
+  CHECK_FALSE(coloured("CLICOLOR=0", "", true));
+  CHECK_FALSE(coloured("TERM=dumb", "", true));
+  CHECK(coloured("TERM=dumb CLICOLOR_FORCE=1", "", true));
+}
+
+TEST_CASE("explain renders the rule's Markdown for the terminal, and prints it as written otherwise", "[cli]") {
+  std::string page = read_file(fs::path(dgtest::source_dir()) / "docs" / "rules" / "ban-drop-table.md");
+  Run plain = run_cli(fs::temp_directory_path(), "explain ban-drop-table");
+  CHECK(plain.out == page);
+  CHECK(plain.code == 0);
+  Run styled = run_cli(fs::temp_directory_path(), "explain ban-drop-table --color always");
+  CHECK(styled.code == 0);
+  CHECK(styled.out.rfind("\x1b[1;4mban-drop-table\x1b[0m\n\n"
+                         "\x1b[1mCategory:\x1b[0m destructive · \x1b[1mDefault severity:\x1b[0m error\n\n"
+                         "Flags \x1b[36mDROP TABLE\x1b[0m (and \x1b[36mDROP FOREIGN TABLE\x1b[0m) of a table",
+                         0) == 0);
+  CHECK(styled.out.find("\n\x1b[1mBad\x1b[0m\n\n    \x1b[36mDROP TABLE orders;\x1b[0m\n"
+                        "    \x1b[36mDROP TABLE legacy_events CASCADE;\x1b[0m\n\n") != std::string::npos);
+  CHECK(styled.out.find("```") == std::string::npos);
 }

@@ -106,8 +106,8 @@ drift = ["public._prisma_migrations", "audit.*"]
 
 TEST_CASE("config: unknown keys and bad values are errors at file:line:col", "[config]") {
   CHECK(error_of("pg_versoin = 15\n") ==
-        "cfg/driftguard.toml:1:1: unknown key 'pg_versoin' (known: extend, preset, pg_version, runner, fail_on, "
-        "baseline, platform, prelude, rules, rls, ignore, verify)");
+        "cfg/driftguard.toml:1:1: unknown key 'pg_versoin'; did you mean 'pg_version'? (known: extend, preset, "
+        "pg_version, runner, fail_on, baseline, platform, prelude, rules, rls, ignore, verify, database)");
   CHECK(error_of("\npg_version = \"15\"\n") ==
         "cfg/driftguard.toml:2:14: pg_version must be an integer between 9 and 18, got a string");
   CHECK(error_of("pg_version = 19\n") == "cfg/driftguard.toml:1:14: pg_version must be an integer between 9 and 18, got 19");
@@ -115,7 +115,8 @@ TEST_CASE("config: unknown keys and bad values are errors at file:line:col", "[c
         "cfg/driftguard.toml:1:11: fail_on must be \"error\", \"warning\" or \"info\", got \"off\"");
   CHECK(error_of("runner = 3\n") == "cfg/driftguard.toml:1:10: runner must be a string, got an integer");
   CHECK(error_of("[rules]\nselect = [\"ban-drop-table\", \"ban-drop-tabel\"]\n") ==
-        "cfg/driftguard.toml:2:29: unknown rule or category 'ban-drop-tabel' (see `driftguard rules`)");
+        "cfg/driftguard.toml:2:29: unknown rule or category 'ban-drop-tabel'; did you mean 'ban-drop-table'? (see "
+        "`driftguard rules`)");
   CHECK(error_of("[rules]\nexclude = \"ban-drop-table\"\n") ==
         "cfg/driftguard.toml:2:11: exclude must be an array of strings, got a string");
   CHECK(error_of("[rules.severity]\nban-drop-table = \"fatal\"\n") ==

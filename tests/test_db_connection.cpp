@@ -1,5 +1,8 @@
 // Connections (read-only sessions, password redaction) and throwaway clusters, against a real server.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +15,7 @@
 #include "introspect/db/cluster.hpp"
 #include "introspect/db/connection.hpp"
 #include "tests/pg_server.hpp"
+#include "tests/shell.hpp"
 
 using namespace driftguard::db;
 
@@ -33,15 +37,24 @@ TEST_CASE("conninfo keeps the user's parameters and adds application_name", "[db
   ConnectOptions o;
   o.url = "postgresql://app:pw@db.example.com:6543/prod?sslmode=require";
   CHECK(conninfo(o) ==
-        "application_name='driftguard' dbname='prod' host='db.example.com' password='pw' port='6543' sslmode='require' "
-        "user='app'");
+        "application_name='driftguard' connect_timeout='10' dbname='prod' host='db.example.com' password='pw' "
+        "port='6543' sslmode='require' user='app'");
   // Prisma's DATABASE_URL: schema is the search path, pool settings are not libpq's
   o.url = "postgresql://app:pw@h:5432/prod?schema=my%20app&connection_limit=1&pgbouncer=true&sslmode=require";
   CHECK(conninfo(o) ==
-        "application_name='driftguard' dbname='prod' host='h' options='-c search_path=my\\\\ app' password='pw' "
-        "port='5432' sslmode='require' user='app'");
+        "application_name='driftguard' connect_timeout='10' dbname='prod' host='h' options='-c search_path=my\\\\ app' "
+        "password='pw' port='5432' sslmode='require' user='app'");
   o.url = "postgresql://app@h/prod?application_name=mine";
-  CHECK(conninfo(o) == "application_name='mine' dbname='prod' host='h' user='app'");
+  CHECK(conninfo(o) == "application_name='mine' connect_timeout='10' dbname='prod' host='h' user='app'");
+  // the URL's own connect_timeout is kept, unless --connect-timeout was given
+  o.url = "postgresql://app@h/prod?connect_timeout=30";
+  o.connect_timeout_s = 5;
+  CHECK(conninfo(o) == "application_name='driftguard' connect_timeout='30' dbname='prod' host='h' user='app'");
+  o.connect_timeout_wins = true;
+  CHECK(conninfo(o) == "application_name='driftguard' connect_timeout='5' dbname='prod' host='h' user='app'");
+  o.connect_timeout_wins = false;
+  o.connect_timeout_s = 10;
+  o.url = "postgresql://app@h/prod?application_name=mine";
   CHECK(describe(o) == "h:5432/prod as app");
   o.url = "postgresql://app:pw@h:99999999999/prod?nonsense=1";
   try {
@@ -67,6 +80,96 @@ TEST_CASE("a failed connection says where, and never the password", "[db][pg]") 
     CHECK(msg.find("topsecret") == std::string::npos);
     CHECK(msg.rfind("cannot connect to /nonexistent-dir:5999/db as app: ", 0) == 0);
   }
+}
+
+namespace {
+
+// A TCP port on 127.0.0.1 that accepts connections (the kernel completes the handshake into the backlog) and never
+// answers: a server that hangs, or a firewall that swallows the traffic after the handshake.
+struct SilentServer {
+  int fd = -1;
+  int port = 0;
+  SilentServer() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 8) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+  }
+  ~SilentServer() { ::close(fd); }
+};
+
+}  // namespace
+
+TEST_CASE("a server that never answers times out with the host and the limit, not the password", "[db]") {
+  SilentServer silent;
+  std::string where = "127.0.0.1:" + std::to_string(silent.port) + "/app";
+  ConnectOptions o;
+  o.url = "postgresql://app:topsecret@127.0.0.1:" + std::to_string(silent.port) + "/app";
+  o.connect_timeout_s = 2;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    ReadOnlySession s(o);
+    FAIL("expected a ConnectionError");
+  } catch (const ConnectionError& e) {
+    CHECK(std::string(e.what()) == "cannot connect to " + where +
+                                       " as app: no answer within 2s (the connect timeout: --connect-timeout, or "
+                                       "connect_timeout in the URL or in driftguard.toml's [database])");
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(seconds >= 1.9);
+  CHECK(seconds < 6);
+
+  // The command line: $DATABASE_URL is read, the flag sets the limit, the message names where the URL came from.
+  std::string bin = DRIFTGUARD_BINARY;
+  auto r = dgtest::run_shell("env -u DIRECT_URL -u PGCONNECT_TIMEOUT DATABASE_URL=" + dgtest::shell_quote(o.url) + " " +
+                             dgtest::shell_quote(bin) + " verify --table t --connect-timeout 2s < /dev/null");
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "driftguard: error: cannot connect to " + where +
+                     " as app (from DATABASE_URL): no answer within 2s (the connect timeout: --connect-timeout, or "
+                     "connect_timeout in the URL or in driftguard.toml's [database])\n");
+  // libpq's minimum is 2 seconds: a shorter limit is a usage error, not a silent 2s
+  r = dgtest::run_shell(dgtest::shell_quote(bin) + " verify --table t --database-url " + dgtest::shell_quote(o.url) +
+                        " --connect-timeout 500ms < /dev/null");
+  CHECK(r.code == 2);
+  CHECK(r.err == "driftguard: error: --connect-timeout: '500ms' is below libpq's minimum of 2s (0 = wait forever)\n");
+}
+
+TEST_CASE("without --database-url, $DIRECT_URL then $DATABASE_URL are used", "[db][pg]") {
+  std::string db = dgtest::pg::fresh_database("env");
+  dgtest::pg::exec(db, "CREATE TABLE t (id integer)");
+  std::string bin = DRIFTGUARD_BINARY;
+  ConnectOptions plain;
+  plain.url = db;
+  std::string target = describe(plain);
+  auto verify = [&](const std::string& env, const std::string& args) {
+    return dgtest::run_shell("env -u DIRECT_URL -u DATABASE_URL " + env + " " + dgtest::shell_quote(bin) + " verify " +
+                             args + " < /dev/null");
+  };
+  auto r = verify("DATABASE_URL=" + dgtest::shell_quote(db), "--table t");
+  CHECK(r.err.empty());
+  CHECK(r.out == "driftguard verify: all 1 requirements hold on " + target + " (from DATABASE_URL)\n");
+  CHECK(r.code == 0);
+  // Prisma Migrate connects with directUrl (DIRECT_URL), not the pooled DATABASE_URL: so does driftguard
+  std::string unreachable = "postgresql://app:pooled-secret@/db?host=/nonexistent-dir&port=6543";
+  r = verify("DATABASE_URL=" + dgtest::shell_quote(unreachable) + " DIRECT_URL=" + dgtest::shell_quote(db), "--table t");
+  CHECK(r.out == "driftguard verify: all 1 requirements hold on " + target + " (from DIRECT_URL)\n");
+  CHECK(r.code == 0);
+  // a --database-url value wins over both; the error names no password
+  r = verify("DIRECT_URL=" + dgtest::shell_quote(db), "--table t --database-url " + dgtest::shell_quote(unreachable));
+  CHECK(r.code == 2);
+  CHECK(r.err.rfind("driftguard: error: cannot connect to /nonexistent-dir:6543/db as app: ", 0) == 0);
+  CHECK(r.err.find("pooled-secret") == std::string::npos);
+  r = verify("DATABASE_URL=" + dgtest::shell_quote(unreachable), "--table t");
+  CHECK(r.code == 2);
+  CHECK(r.err.rfind("driftguard: error: cannot connect to /nonexistent-dir:6543/db as app (from DATABASE_URL): ", 0) == 0);
+  CHECK(r.err.find("pooled-secret") == std::string::npos);
 }
 
 TEST_CASE("the session is read-only, named, and has a statement timeout", "[db][pg]") {

@@ -63,12 +63,12 @@ TEST_CASE("policies: a category selects its rules in [rules], [rules.severity], 
 
 TEST_CASE("policies: config errors name the file, line and column", "[policies]") {
   CHECK(error_of("[rules]\ndestructiv = \"error\"\n") ==
-        "cfg/driftguard.toml:2:1: unknown key 'destructiv' in [rules] (known: select, exclude, severity, options, or a "
+        "cfg/driftguard.toml:2:1: unknown key 'destructiv' in [rules]; did you mean 'destructive'? (known: select, exclude, severity, options, or a "
         "rule id or category set to a severity)");
   CHECK(error_of("[rules]\ndestructive = \"fatal\"\n") ==
         "cfg/driftguard.toml:2:15: destructive must be \"error\", \"warning\", \"info\" or \"off\", got \"fatal\"");
   CHECK(error_of("[rules]\nexclude = [\"locking\", \"lockin\"]\n") ==
-        "cfg/driftguard.toml:2:23: unknown rule or category 'lockin' (see `driftguard rules`)");
+        "cfg/driftguard.toml:2:23: unknown rule or category 'lockin'; did you mean 'locking'? (see `driftguard rules`)");
   CHECK(error_of("preset = \"additive\"\n") ==
         "cfg/driftguard.toml:1:10: unknown preset \"additive\" (presets: additive-only, online-safe, prisma, strict, "
         "supabase)");

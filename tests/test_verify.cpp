@@ -125,7 +125,7 @@ TEST_CASE("verify: exit 2 for usage, config and connection errors", "[verify][pg
   p.repo.write("driftguard.toml", "[verify]\ntable = [\"profiles\"]\n");
   r = p.verify("");
   CHECK(r.code == 2);
-  CHECK(r.err == "driftguard: error: driftguard.toml:2:1: unknown key 'table' in [verify] (known: tables, columns, "
+  CHECK(r.err == "driftguard: error: driftguard.toml:2:1: unknown key 'table' in [verify]; did you mean 'tables'? (known: tables, columns, "
                  "rls, policies, extensions)\n");
   p.repo.write("driftguard.toml", "");
   r = p.verify("--column profiles");

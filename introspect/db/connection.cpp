@@ -216,6 +216,9 @@ std::string conninfo(const ConnectOptions& o) {
   if (!o.application_name.empty() && !parsed.values.count("application_name")) {
     parsed.values["application_name"] = o.application_name;
   }
+  if (o.connect_timeout_wins || !parsed.values.count("connect_timeout")) {
+    parsed.values["connect_timeout"] = std::to_string(o.connect_timeout_s);
+  }
   std::string out;
   for (const auto& [k, v] : parsed.values) out += (out.empty() ? "" : " ") + k + "=" + quote_conninfo(v);
   return out;
@@ -243,7 +246,15 @@ std::string describe(const ConnectOptions& o) {
   return out;
 }
 
-ReadOnlySession::ReadOnlySession(const ConnectOptions& o) : target_(describe(o)) {
+// The connect timeout libpq applies for these options (the URL's own unless the flag wins), in seconds.
+static std::string effective_connect_timeout(const ConnectOptions& o) {
+  Options parsed = parse(o.url);
+  auto it = parsed.values.find("connect_timeout");
+  return o.connect_timeout_wins || it == parsed.values.end() ? std::to_string(o.connect_timeout_s) : it->second;
+}
+
+ReadOnlySession::ReadOnlySession(const ConnectOptions& o)
+    : target_(describe(o) + (o.url_source.empty() ? "" : " (from " + o.url_source + ")")) {
   std::string info = conninfo(o);
   try {
     conn_ = std::make_unique<pqxx::connection>(info);
@@ -253,7 +264,14 @@ ReadOnlySession::ReadOnlySession(const ConnectOptions& o) : target_(describe(o))
       tx_->exec("SET LOCAL statement_timeout = " + std::to_string(o.statement_timeout_ms));
     }
   } catch (const pqxx::broken_connection& e) {
-    throw ConnectionError("cannot connect to " + target_ + ": " + redact(trim(e.what())));
+    std::string why = trim(e.what());
+    // libpq says only "timeout expired": name the limit and how to change it.
+    if (why.find("timeout expired") != std::string::npos) {
+      throw ConnectionError("cannot connect to " + target_ + ": no answer within " + effective_connect_timeout(o) +
+                            "s (the connect timeout: --connect-timeout, or connect_timeout in the URL or in "
+                            "driftguard.toml's [database])");
+    }
+    throw ConnectionError("cannot connect to " + target_ + ": " + redact(why));
   } catch (const pqxx::sql_error& e) {
     throw ConnectionError("cannot open a read-only transaction on " + target_ + ": " + redact(trim(e.what())));
   }

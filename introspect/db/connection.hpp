@@ -22,12 +22,18 @@ std::string redact(std::string_view text);
 
 struct ConnectOptions {
   std::string url;                      // a URL or key=value conninfo; "" = libpq's defaults (PG*, .pgpass)
+  std::string url_source = "";          // where the URL came from when not a flag ("DATABASE_URL"), for messages
   int statement_timeout_ms = 30000;     // per statement, inside the read-only transaction; 0 = none
+  // libpq's connect_timeout in seconds (0 = wait forever): a server that accepts the TCP connection and never
+  // answers would otherwise hang a CI job. It fills in a URL without connect_timeout; `connect_timeout_wins` (the
+  // flag was given) replaces the URL's own.
+  int connect_timeout_s = 10;
+  bool connect_timeout_wins = false;
   std::string application_name = "driftguard";
 };
 
 // The conninfo given to libpq: the user's parameters (parsed and re-quoted by libpq's own parser) plus
-// application_name when the user did not set one. Prisma's URL parameters are accepted: `schema` becomes the
+// application_name when the user did not set one and connect_timeout (see ConnectOptions). Prisma's URL parameters are accepted: `schema` becomes the
 // search path (`options=-c search_path=...`), pool and driver settings (connection_limit, pool_timeout,
 // socket_timeout, pgbouncer, statement_cache_size, sslidentity, sslaccept, max_*_lifetime) are dropped. Throws
 // ConnectionError when the URL does not parse.
