@@ -207,15 +207,25 @@ void Replayer::Impl::restore_block_start() {
   }
 }
 
+Replayer::Replayer(const Replayer& other)
+    : model_(other.model_),
+      skipped_(other.skipped_),
+      applied_(other.applied_),
+      order_(other.order_),
+      fallback_(other.fallback_),
+      own_schemas_(other.own_schemas_),
+      unmodeled_(other.unmodeled_),
+      isolate_failures_(other.isolate_failures_),
+      search_path_(other.search_path_) {}
+
+Replayer& Replayer::operator=(const Replayer& other) {
+  if (this != &other) *this = Replayer(other);
+  return *this;
+}
+
 void Replayer::seed_replica() {
-  replica_ = std::make_unique<Replayer>();
-  replica_->model_ = model_;
-  replica_->applied_ = applied_;
-  replica_->order_ = order_;
-  replica_->fallback_ = fallback_;
-  replica_->own_schemas_ = own_schemas_;
-  replica_->unmodeled_ = unmodeled_;
-  replica_->search_path_ = search_path_;
+  replica_ = std::make_unique<Replayer>(*this);
+  replica_->skipped_.clear();
   replica_->is_replica_ = true;
 }
 

@@ -39,6 +39,11 @@ struct Skipped {
 class Replayer {
  public:
   Replayer() = default;
+  // A copy replays on from the same point; it does not share the replica (it seeds its own when it needs one).
+  Replayer(const Replayer& other);
+  Replayer& operator=(const Replayer& other);
+  Replayer(Replayer&&) = default;
+  Replayer& operator=(Replayer&&) = default;
 
   // Called with the index of each statement of the file's up part (parsed.statements without goose/dbmate down
   // sections, in order) just before it is applied, while model() is the schema the statement runs on (lint reads it).
