@@ -68,6 +68,7 @@ namespace {
 
 // Shown at the end of each subcommand's --help (and `driftguard help SUBCOMMAND`).
 const std::map<std::string, std::string> kExamples = {
+    {"check-down", "  driftguard check-down db/migrations\n  driftguard check-down db/migrations --shadow\n"},
     {"config", "  driftguard config --show\n  driftguard config --show db/migrations/0002_add_email.sql\n"},
     {"drift",
      "  driftguard drift --prisma prisma/schema.prisma --migrations prisma/migrations\n"

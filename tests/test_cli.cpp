@@ -148,7 +148,7 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
-const std::vector<std::string> kSubcommands = {"config",     "drift", "explain", "install-hook", "lint",
+const std::vector<std::string> kSubcommands = {"check-down", "config",     "drift", "explain", "install-hook", "lint",
                                                "locks",      "prisma-check", "prisma-ddl", "rollback",
                                                "rules",      "schema", "status", "verify"};
 
@@ -203,7 +203,7 @@ TEST_CASE("a mistyped subcommand, option, rule or config key names the closest o
   CHECK(r.code == 2);
 }
 
-TEST_CASE("-V and --version print the version CMake took from git describe", "[cli]") {
+TEST_CASE("the version: -V and --version print the version CMake took from git describe", "[cli]") {
   fs::path generated = fs::path(DRIFTGUARD_BINARY).parent_path().parent_path() / "generated" / "version.txt";
   std::string version = trim(read_file(generated));
   REQUIRE_FALSE(version.empty());
