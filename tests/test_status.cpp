@@ -298,6 +298,13 @@ TEST_CASE("status (prisma): every state, edit classification and diffs", "[statu
             "note: ignored prisma/migrations/README.sql (not a prisma migration file)\n"
             "\n"
             "14 migrations: 4 applied, 1 pending, 2 out-of-order, 4 edited, 1 failed, 1 rolled-back, 1 missing\n");
+  // one migration's state as a deploy script reads it: a failed migration exits 4
+  auto failed = repo.driftguard("status --database-url " + shell_quote(db) +
+                                " --migrations prisma/migrations --file prisma/migrations/20240105000000_failed/migration.sql");
+  CHECK(failed.err == "");
+  CHECK(failed.code == 4);
+  CHECK(failed.out == "failed       20240105000000_failed  started 2024-01-05T00:00:00.000Z, not finished; logs: ERROR: "
+                      "relation \"nope\" does not exist\n");
 }
 
 TEST_CASE("status (supabase): every state, statements compared without white space", "[status][pg]") {

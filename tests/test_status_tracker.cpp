@@ -369,6 +369,42 @@ TEST_CASE("drift triage: a Supabase master file edited after apply; hints name t
   CHECK(none["items"][0].count("triage") == 0);
 }
 
+TEST_CASE("drift triage: an object from an applied migration no longer in the folder is a hotfix", "[drift][status][pg]") {
+  dgtest::Repo repo;
+  std::string db = dgtest::pg::fresh_database("hotfix");
+  repo.write("supabase/migrations/20240101000000_init.sql", "create table profiles (id uuid primary key, name text);\n");
+  // applied: init, and a hotfix run from a branch that was never merged (its file is not in the folder)
+  dgtest::pg::exec(db, "create table profiles (id uuid primary key, name text);\n"
+                       "create index profiles_name_idx on profiles (name);\n"
+                       "CREATE SCHEMA supabase_migrations;\n"
+                       "CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, "
+                       "statements text[], name text);\n"
+                       "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101000000', "
+                       "ARRAY['create table profiles (id uuid primary key, name text)'], 'init'), ('20240115000000', "
+                       "ARRAY['create index profiles_name_idx on profiles (name)'], 'hotfix_index');");
+  const std::string sides = "drift --migrations supabase/migrations --database-url " + shq(db);
+  auto r = repo.driftguard(sides + " --platform none --format json");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  json doc = json::parse(r.out);
+  REQUIRE(doc["items"].size() == 1);
+  CHECK(doc["items"][0]["path"] == "public.profiles.profiles_name_idx");
+  CHECK(doc["items"][0]["triage"] == "hotfix");
+  CHECK(doc["items"][0]["triage_hint"] ==
+        "applied by a migration that is no longer in the folder (driftguard status: missing): bring it back");
+  auto text = repo.driftguard(sides + " --platform none");
+  CHECK(text.code == 1);
+  CHECK(text.out.find("\n== hotfix (1 item): applied by a migration that is no longer in the folder") !=
+        std::string::npos);
+  // a Supabase-first project: the hint names the Supabase CLI command that writes the applied history to files
+  json sb = json::parse(repo.driftguard(sides + " --platform supabase --format json").out);
+  REQUIRE(sb["items"].size() == 1);
+  CHECK(sb["items"][0]["triage"] == "hotfix");
+  CHECK(sb["items"][0]["triage_hint"] ==
+        "applied by a migration that is no longer in the folder (driftguard status: missing): bring it back "
+        "(`supabase migration fetch` writes the applied history to files)");
+}
+
 TEST_CASE("status --tracker infer: migrations pasted into a console, a pending one that conflicts with the dashboard",
           "[status][drift][pg]") {
   dgtest::Repo repo;
