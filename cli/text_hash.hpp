@@ -1,27 +1,14 @@
-// Stable keys of source text for the fingerprints of CI formats (GitLab, SARIF): whitespace collapsed, then hashed.
+// Stable keys of source text for the fingerprints of CI formats (GitLab, SARIF): whitespace collapsed
+// (analyzer/text_util.hpp), then hashed.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace driftguard {
+#include "analyzer/text_util.hpp"  // collapse_whitespace
 
-// Runs of spaces, tabs and line breaks as one space, none at either end: re-indenting keeps the key.
-inline std::string collapse_whitespace(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
-    } else {
-      if (space) out += ' ';
-      space = false;
-      out += c;
-    }
-  }
-  return out;
-}
+namespace driftguard {
 
 // FNV-1a (64 bits) as 16 lowercase hex digits.
 inline std::string fnv1a_hex(std::string_view s) {

@@ -200,6 +200,7 @@ class Reader {
     relations();
     columns();
     partitions();
+    inheritance();
     types();
     constraints();
     views();  // before indexes(): materialized views have indexes
@@ -428,6 +429,20 @@ class Reader {
     for (const auto& [oid, p] : parts) put(oid);
   }
 
+  // INHERITS: the parents of each table that is not a partition, in inhseqno order (a parent may be in a schema
+  // that is not read: its name is kept all the same).
+  void inheritance() {
+    auto rows = run(tx_, "inheritance",
+                    "SELECT i.inhrelid, pn.nspname, p.relname FROM pg_inherits i "
+                    "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
+                    "JOIN pg_namespace pn ON pn.oid = p.relnamespace "
+                    "WHERE c.relnamespace IN " + in_schemas() + " AND c.relkind = 'r' AND NOT c.relispartition "
+                    "ORDER BY i.inhrelid, i.inhseqno");
+    for (const auto& row : rows) {
+      if (model::Table* t = table(text(row[0]))) t->inherits.emplace_back(text(row[1]), text(row[2]));
+    }
+  }
+
   void types() {
     auto rows = run(tx_, "types",
                     "SELECT n.nspname, t.typname, t.typtype, "
@@ -480,7 +495,8 @@ class Reader {
           collation = cs == "pg_catalog" || cs == "public" ? norm::ident(coll[1].get<std::string>())
                                                            : norm::ident(cs) + "." + norm::ident(coll[1].get<std::string>());
         }
-        ty.definition = model::domain_definition(norm::type_text(text(row[5])), collation,
+        ty.domain.base_type = norm::type_text(text(row[5]));
+        ty.definition = model::domain_definition(ty.domain.base_type, collation,
                                                  row[7].is_null() ? "" : norm::expr_text(text(row[7])), boolean(row[6]),
                                                  ty.name, checks);
       } else if (k == 'r') {
@@ -493,6 +509,9 @@ class Reader {
         continue;
       }
       m_.schemas[ty.schema].types[ty.name] = ty;
+      // The scratch replayer sees the domains, so that the casts to a domain's base type PostgreSQL prints in
+      // checks, policies and index predicates are dropped as the replay drops them (ExprContext::domain_base).
+      if (ty.kind == "domain") scratch_.schema(ty.schema).types[ty.name] = ty;
     }
   }
 

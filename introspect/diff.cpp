@@ -6,6 +6,7 @@
 #include <set>
 
 #include "analyzer/model/normalize.hpp"
+#include "analyzer/text_util.hpp"
 #include "introspect/prisma/equivalence.hpp"
 
 namespace driftguard::diff {
@@ -327,7 +328,7 @@ class Differ {
     return {e, a};
   }
 
-  // Partitioning and storage parameters: schema.prisma expresses neither.
+  // Partitioning, INHERITS and storage parameters: schema.prisma expresses none of them.
   void partitioning(const std::string& path, const Table& e, const Table& a) {
     if (e.partition_by != a.partition_by) {
       auto v = [](const Table& t) { return t.partition_by.empty() ? std::string("(not partitioned)") : t.partition_by; };
@@ -339,6 +340,17 @@ class Differ {
     };
     if (of(e) != of(a)) {
       add("partition-bound", path, "partition " + path + " is attached differently", at(of(e), e.src), at(of(a), a.src), true);
+    }
+    auto parents = [](const Table& t) {
+      if (t.inherits.empty()) return std::string("(no parent)");
+      std::string out = "INHERITS (";
+      for (std::size_t i = 0; i < t.inherits.size(); ++i) {
+        out += (i ? ", " : "") + norm::qualified(t.inherits[i].first, t.inherits[i].second);
+      }
+      return out + ")";
+    };
+    if (parents(e) != parents(a)) {
+      add("inherits", path, "parents of " + path + " differ", at(parents(e), e.src), at(parents(a), a.src), true);
     }
   }
   void storage(const std::string& path, const Table& e, const Table& a) {
@@ -545,20 +557,8 @@ class Differ {
       for (const auto& o : f.options) out += " " + o;
       return out;
     };
-    auto body = [](const Function& f) {
-      std::string out;
-      bool space = false;
-      for (char c : f.sql_text.empty() ? f.body : f.sql_text) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-          space = !out.empty();
-        } else {
-          if (space) out += ' ';
-          space = false;
-          out += c;
-        }
-      }
-      return out;
-    };
+    // A SQL-standard body is compared in its canonical form (Function::body), not as written (sql_text).
+    auto body = [](const Function& f) { return collapse_whitespace(f.body); };
     std::map<std::string, Function> em;
     std::map<std::string, Function> am;
     for (const auto& [k, f] : es.functions) em[f.name + "(" + f.identity_args + ")"] = f;

@@ -83,7 +83,7 @@ TEST_CASE("the generator: one seed, one history; features switch their statement
   for (const char* kw : {"PARTITION BY", "INHERITS", "CREATE VIEW", "CREATE MATERIALIZED VIEW", "BEGIN ATOMIC",
                          "LANGUAGE plpgsql", "CREATE CONSTRAINT TRIGGER", "UPDATE OF", "CREATE POLICY",
                          "ENABLE ROW LEVEL SECURITY", "NOT VALID", "VALIDATE CONSTRAINT", "EXCLUDE USING gist",
-                         "NULLS NOT DISTINCT", "INCLUDE (", "fillfactor", "UNLOGGED", "ADD VALUE", "RENAME VALUE",
+                         "NULLS NOT DISTINCT", "INCLUDE (", "fillfactor", "UNLOGGED", "ADD VALUE", "RENAME VALUE", "NO INHERIT",
                          "CREATE DOMAIN", "AS IDENTITY", "GENERATED ALWAYS AS (", "COLLATE", "ON DELETE CASCADE",
                          "DEFERRABLE INITIALLY DEFERRED", "CASCADE", "COMMENT ON", "RENAME TO", "SET SCHEMA",
                          "CREATE SEQUENCE", "OWNED BY", "jsonb", "USING gin", "_pattern_ops"}) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analyzer/parse.hpp"
+#include "analyzer/text_util.hpp"
 #include "helpers.hpp"
 #include "shell.hpp"
 #include "introspect/prisma/ddl.hpp"
@@ -21,21 +22,6 @@ using namespace driftguard::prisma;
 namespace {
 
 using dgtest::read_file;
-
-std::string squash(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-    } else {
-      if (space) out += ' ';
-      space = false;
-      out += c;
-    }
-  }
-  return out;
-}
 
 fs::path schema_path(const fs::path& dir) { return fs::exists(dir / "schema") ? dir / "schema" : dir / "schema.prisma"; }
 
@@ -80,7 +66,7 @@ TEST_CASE("prisma oracle: generated DDL equals Prisma's expected.sql for every f
       for (std::size_t i = 0; i < ddl.size(); ++i) {
         const auto& span = parsed.statements[i].span;
         INFO("statement " << i + 1);
-        CHECK(squash(ddl[i].sql) == squash(std::string_view(expected_text).substr(span.begin, span.end - span.begin)));
+        CHECK(collapse_whitespace(ddl[i].sql) == collapse_whitespace(std::string_view(expected_text).substr(span.begin, span.end - span.begin)));
         CHECK(ddl[i].origin.known());
         CHECK(ddl[i].origin.line > 0);
       }

@@ -422,6 +422,99 @@ TEST_CASE("oracle: a partition of a table that is not partitioned", "[model][rep
          "m1.sql:3:1: \"np\" is not partitioned\nm1.sql:4:1: table \"np\" is not partitioned\n");
 }
 
+// ---- INHERITS (analyzer/model/replay/inheritance.cpp) ----
+
+TEST_CASE("oracle: INHERITS parents; DROP TABLE of a parent needs CASCADE, which drops its children",
+          "[model][replay][oracle][inherits]") {
+  // A child takes its parents' columns (merged by name; identity is not inherited) and has their check constraints.
+  std::string family =
+      "CREATE TABLE p (id int GENERATED ALWAYS AS IDENTITY, c int NOT NULL CHECK (c > 0), d text DEFAULT 'x');\n"
+      "CREATE TABLE q (c int, e date, CONSTRAINT e_past CHECK (e < '2100-01-01'));\n"
+      "CREATE TABLE h (x int, c int) INHERITS (p, q);\n"
+      "CREATE TABLE g (y int) INHERITS (h);\n";
+  SECTION("refused without CASCADE, the statement after it still runs") {
+    std::vector<MigrationFile> files = {{family + "DROP TABLE p;\nCREATE TABLE after (x int);", FileMode::statements}};
+    auto r = oracle(files, {"cannot drop table p because other objects depend on it"},
+                    "m1.sql:5:1: cannot drop table \"p\" because table \"h\" depends on it (use CASCADE)\n");
+    const model::Table* h = r.model.table("public", "h");
+    REQUIRE(h != nullptr);
+    CHECK(h->inherits == std::vector<std::pair<std::string, std::string>>{{"public", "p"}, {"public", "q"}});
+    std::vector<std::string> cols;
+    for (const auto& c : h->columns) cols.push_back(c.name);
+    CHECK(cols == std::vector<std::string>{"id", "c", "d", "e", "x"});
+    // The check constraints h and g have from their parents are the parents' (the catalog's conislocal).
+    CHECK(h->constraints.empty());
+  }
+  SECTION("CASCADE drops the children and theirs") {
+    auto r = oracle({{family + "DROP TABLE q CASCADE;", FileMode::statements}}, {}, "");
+    CHECK(r.model.table("public", "h") == nullptr);
+    CHECK(r.model.table("public", "g") == nullptr);
+    CHECK(r.model.table("public", "p") != nullptr);
+  }
+  SECTION("a child dropped in the same statement needs no CASCADE") {
+    auto r = oracle({{family + "DROP TABLE g, p, h;", FileMode::statements}}, {}, "");
+    CHECK(r.model.table("public", "q") != nullptr);
+  }
+  SECTION("a renamed parent, then dropped") {
+    oracle({{family + "ALTER TABLE p RENAME TO p2;\nDROP TABLE p2;\nDROP TABLE p2 CASCADE;", FileMode::statements}},
+           {"cannot drop table p2 because other objects depend on it"},
+           "m1.sql:6:1: cannot drop table \"p2\" because table \"h\" depends on it (use CASCADE)\n");
+  }
+}
+
+TEST_CASE("oracle: ALTER TABLE ... INHERIT / NO INHERIT, and a parent's new columns and checks reach its children",
+          "[model][replay][oracle][inherits]") {
+  std::string base =
+      "CREATE TABLE p (id int NOT NULL, c int CONSTRAINT c_pos CHECK (c > 0));\n"
+      "CREATE TABLE ok (id int NOT NULL, c int CONSTRAINT c_pos CHECK (c > 0), own text);\n"
+      "CREATE TABLE no_col (id int NOT NULL);\n"
+      "CREATE TABLE no_check (id int NOT NULL, c int);\n"
+      "CREATE TABLE nullable (id int, c int CONSTRAINT c_pos CHECK (c > 0));\n"
+      "CREATE TABLE other_type (id bigint NOT NULL, c int CONSTRAINT c_pos CHECK (c > 0));\n";
+  SECTION("joining needs the parent's columns, NOT NULL and checks") {
+    oracle({{base +
+                 "ALTER TABLE ok INHERIT p;\nALTER TABLE no_col INHERIT p;\nALTER TABLE no_check INHERIT p;\n"
+                 "ALTER TABLE nullable INHERIT p;\nALTER TABLE other_type INHERIT p;\nALTER TABLE ok INHERIT p;\n"
+                 "ALTER TABLE p INHERIT ok;\nALTER TABLE ok NO INHERIT no_col;\nALTER TABLE p ADD COLUMN n int;\n"
+                 "ALTER TABLE p ADD CONSTRAINT n_neg CHECK (n < 0);\nALTER TABLE ONLY p ADD COLUMN n2 int;\n"
+                 "ALTER TABLE ok NO INHERIT p;\nALTER TABLE p ADD COLUMN n3 int;",
+             FileMode::statements}},
+           {"child table is missing column \"c\"", "child table is missing constraint \"c_pos\"",
+            "column \"id\" in child table must be marked NOT NULL",
+            "child table \"other_type\" has different type for column \"id\"",
+            "relation \"p\" would be inherited from more than once", "circular inheritance not allowed",
+            "relation \"no_col\" is not a parent of relation \"ok\"", "column must be added to child tables too"},
+           "m1.sql:8:1: child table is missing column \"c\"\n"
+           "m1.sql:9:1: child table is missing constraint \"c_pos\"\n"
+           "m1.sql:10:1: column \"id\" in child table must be marked NOT NULL\n"
+           "m1.sql:11:1: child table \"other_type\" has different type for column \"id\"\n"
+           "m1.sql:12:1: relation \"p\" would be inherited from more than once\n"
+           "m1.sql:13:1: circular inheritance not allowed\n"
+           "m1.sql:14:1: relation \"no_col\" is not a parent of relation \"ok\"\n"
+           "m1.sql:17:1: column must be added to child tables too\n");
+  }
+  SECTION("a child that left keeps what it had; the parent is drift when the database has another") {
+    kept(base + "ALTER TABLE ok INHERIT p;\nCREATE TABLE h () INHERITS (p);\n",
+         base + "ALTER TABLE ok INHERIT p;\nCREATE TABLE h () INHERITS (p);\nALTER TABLE h NO INHERIT p;\n",
+         "inherits public.h: INHERITS (p) | (no parent)\n");
+  }
+}
+
+TEST_CASE("oracle: schema --format sql of inheriting tables applies to PostgreSQL and builds the same tables",
+          "[model][replay][oracle][inherits]") {
+  std::vector<MigrationFile> files = {
+      {"CREATE TABLE z_parent (id int NOT NULL, c int CHECK (c > 0));\n"  // sorts after its child
+       "CREATE TABLE a_child (x int) INHERITS (z_parent);\n"
+       "CREATE TABLE b_loose (id int NOT NULL, c int CONSTRAINT z_parent_c_check CHECK (c > 0));\n"
+       "ALTER TABLE b_loose INHERIT z_parent;",
+       FileMode::statements}};
+  auto r = oracle(files, {}, "");
+  auto printed = run_in_postgres({{model::to_sql(r.model), FileMode::statements}});
+  CHECK(printed.errors == std::vector<std::string>{});
+  CHECK(drift(r.model, printed.model) == "");
+  CHECK(drift(printed.model, r.model) == "");
+}
+
 TEST_CASE("oracle: VACUUM, DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY in a transaction block",
           "[model][replay][oracle]") {
   for (const std::string stmt : {"VACUUM a", "DROP INDEX CONCURRENTLY a_id", "REINDEX TABLE CONCURRENTLY a"}) {

@@ -364,6 +364,11 @@ nlohmann::ordered_json to_json(const SchemaModel& m, bool sources) {
         tj["partition_of"] = norm::qualified(t.parent_schema, t.parent_table);
         tj["partition_bound"] = t.partition_bound;
       }
+      if (!t.inherits.empty()) {
+        oj parents = oj::array();
+        for (const auto& [ps, pn] : t.inherits) parents.push_back(norm::qualified(ps, pn));
+        tj["inherits"] = parents;
+      }
       if (t.opaque) tj["columns_incomplete"] = true;
       put_src(tj, t.src, sources);
       tables[tn] = tj;
@@ -409,6 +414,37 @@ std::string dollar_quote(const std::string& body) {
   std::string tag = "$body$";
   for (int n = 1; body.find(tag) != std::string::npos; ++n) tag = "$body" + std::to_string(n) + "$";
   return tag + body + tag;
+}
+
+// Every table, schema by schema in name order, except that a table that INHERITS comes after its parents (CREATE
+// TABLE ... INHERITS names them). A cycle (a history PostgreSQL refused part of) ends in name order.
+std::vector<const Table*> tables_parents_first(const SchemaModel& m) {
+  std::vector<const Table*> waiting;
+  for (const auto& [sn, s] : m.schemas) {
+    for (const auto& [tn, t] : s.tables) waiting.push_back(&t);
+  }
+  std::vector<const Table*> out;
+  std::set<std::pair<std::string, std::string>> printed;
+  while (!waiting.empty()) {
+    std::vector<const Table*> later;
+    for (const Table* t : waiting) {
+      bool ready = std::all_of(t->inherits.begin(), t->inherits.end(), [&](const auto& p) {
+        return printed.count(p) || !m.table(p.first, p.second);
+      });
+      if (ready) {
+        out.push_back(t);
+        printed.emplace(t->schema, t->name);
+      } else {
+        later.push_back(t);
+      }
+    }
+    if (later.size() == waiting.size()) {  // a cycle
+      out.insert(out.end(), later.begin(), later.end());
+      break;
+    }
+    waiting = std::move(later);
+  }
+  return out;
 }
 
 }  // namespace
@@ -491,6 +527,12 @@ std::string create_table(const Table& t) {
     first = false;
   }
   out += "\n)";
+  // An inheriting table's columns merge with its parents' (printed after them: to_sql's tables_parents_first);
+  // the check constraints it has from them are not its own (conislocal) and come with INHERITS.
+  for (std::size_t i = 0; i < t.inherits.size(); ++i) {
+    out += (i ? ", " : " INHERITS (") + norm::qualified(t.inherits[i].first, t.inherits[i].second);
+    if (i + 1 == t.inherits.size()) out += ")";
+  }
   if (!t.partition_by.empty()) out += " PARTITION BY " + t.partition_by;
   if (!t.options.empty()) out += " " + storage_clause(t.options);
   return out + ";\n";
@@ -573,19 +615,20 @@ std::string to_sql(const SchemaModel& m) {
     out << ddl::create_function(*f);
   }
   std::vector<std::string> after;  // foreign keys, sequence ownership, indexes: after every table exists
-  for (const auto& [sn, s] : m.schemas) {
-    for (const auto& [tn, t] : s.tables) {
-      if (t.platform_shell) continue;  // its triggers and policies are printed with the others below
-      std::string rel = norm::qualified(sn, tn);
-      out << "\n" << ddl::create_table(t);
-      for (const auto& c : t.constraints) {
-        if (!ddl::created_with_table(c)) after.push_back(ddl::add_constraint(c, rel));
-      }
-      // A partition is attached once every table exists (its parent may come later in name order).
-      if (!t.parent_table.empty()) after.push_back(ddl::attach_partition(t));
-      if (t.opaque) out << "-- (the columns of " << rel << " are not fully known: it was created from a query or another table)\n";
-      for (const auto& i : t.indexes) after.push_back(ddl::create_index(i, rel));
+  for (const Table* tp : tables_parents_first(m)) {
+    const Table& t = *tp;
+    if (t.platform_shell) continue;  // its triggers and policies are printed with the others below
+    std::string rel = norm::qualified(t.schema, t.name);
+    out << "\n" << ddl::create_table(t);
+    for (const auto& c : t.constraints) {
+      if (!ddl::created_with_table(c)) after.push_back(ddl::add_constraint(c, rel));
     }
+    // A partition is attached once every table exists (its parent may come later in name order).
+    if (!t.parent_table.empty()) after.push_back(ddl::attach_partition(t));
+    if (t.opaque) out << "-- (the columns of " << rel << " are not fully known: it was created from a query or another table)\n";
+    for (const auto& i : t.indexes) after.push_back(ddl::create_index(i, rel));
+  }
+  for (const auto& [sn, s] : m.schemas) {
     for (const auto& [n, q] : s.sequences) {
       if (!q.owned_by.empty()) after.push_back(ddl::sequence_owned_by(q));
     }

@@ -128,6 +128,8 @@ struct Table {
   std::string parent_schema;
   std::string parent_table;  // "" = not a partition
   std::string partition_bound;
+  // INHERITS (not partitioning): the parents in pg_inherits order (inhseqno), schema and name.
+  std::vector<std::pair<std::string, std::string>> inherits;
   SourceRef src;
 
   Column* column(const std::string& n);
@@ -195,7 +197,7 @@ struct Function {
   std::string returns;        // "trigger", "SETOF text", "TABLE(a integer)"; "" for procedures
   std::string language;
   bool procedure = false;
-  std::string body;           // the AS string
+  std::string body;           // the AS string; a SQL-standard body in canonical form (replay/functions.cpp)
   std::string sql_text;       // SQL-standard bodies (BEGIN ATOMIC, RETURN): the whole CREATE statement as written
   std::vector<std::string> options;  // canonical options: "SECURITY DEFINER", "STABLE", "SET search_path = ''"
   int order = 0;

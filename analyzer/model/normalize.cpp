@@ -11,26 +11,12 @@
 #include "analyzer/names.hpp"
 #include "analyzer/pgquery.hpp"
 #include "analyzer/text.hpp"
+#include "analyzer/text_util.hpp"
 
 namespace driftguard::norm {
 namespace {
 
 constexpr std::size_t kMaxIdent = 63;  // NAMEDATALEN - 1
-
-std::string collapse_ws(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-    } else {
-      if (space) out += ' ';
-      space = false;
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Bytes of s that fit in n bytes without cutting a UTF-8 character.
 std::size_t clip_utf8(const std::string& s, std::size_t n) {
@@ -548,6 +534,13 @@ class Printer {
     if (is_text_type(t) && is_const(arg, "sval")) return print(arg, "");
     if (is_text_type(element_type(t)) && literal_array(arg)) return print(arg, t);
     if (is_text_type(t) && node_type(arg) == "ColumnRef" && is_text_type(column_type(arg))) return print(arg, "");
+    // A column (or VALUE) of a domain seen as its base type: the cast PostgreSQL adds (ExprContext::domain_base).
+    if (c_.domain_base && node_type(arg) == "ColumnRef") {
+      std::string base = c_.domain_base(operand_type(arg));
+      if (!base.empty() && (strip_typmod(base) == strip_typmod(t) || (is_text_type(base) && is_text_type(t)))) {
+        return print(arg, "");
+      }
+    }
     // An array literal of text (PostgreSQL resolves '{a, b}' to text[] for #>> and prints '{a,b}'::text[]).
     if (is_text_type(element_type(t)) && is_const(arg, "sval")) return print(arg, t);
     if (strip_typmod(t) == "regclass" && is_const(arg, "sval")) {
@@ -1577,7 +1570,7 @@ std::string type_name(const json& type_name_node) {
 std::string type_text(std::string_view text) {
   json val = parse_select("SELECT NULL::" + std::string(text));
   const json& tc = field(val, "TypeCast");
-  if (!tc.is_object()) return collapse_ws(text);
+  if (!tc.is_object()) return collapse_whitespace(text);
   return type_name(field(tc, "typeName"));
 }
 
@@ -1649,7 +1642,7 @@ std::string expr_text(std::string_view text, const std::string& target_type,
                  const std::map<std::string, std::string>* columns) {
   std::string sql = "SELECT " + std::string(text);
   json val = parse_select(sql);
-  if (val.is_null()) return collapse_ws(text);
+  if (val.is_null()) return collapse_whitespace(text);
   ExprContext ctx;
   ctx.text = sql;
   ctx.target_type = target_type;
@@ -1660,7 +1653,7 @@ std::string expr_text(std::string_view text, const std::string& target_type,
 std::string expr_text(std::string_view text, const ExprContext& ctx) {
   std::string sql = "SELECT " + std::string(text);
   json val = parse_select(sql);
-  if (val.is_null()) return collapse_ws(text);
+  if (val.is_null()) return collapse_whitespace(text);
   ExprContext c = ctx;
   c.text = sql;
   c.base = 0;
@@ -1669,7 +1662,7 @@ std::string expr_text(std::string_view text, const ExprContext& ctx) {
 
 std::string query(std::string_view select_text) {
   auto r = pg::deparse(std::string(select_text));
-  if (r.error) return collapse_ws(select_text);
+  if (r.error) return collapse_whitespace(select_text);
   return r.json;
 }
 

@@ -81,6 +81,10 @@ struct ExprContext {
   std::function<std::string(const std::string& op, const std::string& type)> operator_schema;
   // A domain's base type: the type of VALUE in its CHECK expressions ("" elsewhere).
   std::string value_type;
+  // The base type of a domain ("integer" for a column of CREATE DOMAIN d AS integer; through domains over domains),
+  // "" for any other type. PostgreSQL compares a domain's values as its base type's and prints the cast it adds,
+  // ((c)::integer > 0), ((s)::text = 'abc'::text): that cast is dropped like the other casts it adds.
+  std::function<std::string(const std::string& type)> domain_base;
 };
 
 // Canonical text of an expression node (A_Const, TypeCast, FuncCall, ColumnRef, A_Expr, BoolExpr, ...).

@@ -32,7 +32,26 @@ norm::ExprContext Replayer::Impl::ectx(const Table* t, const std::string& target
   c.relations = [this](const std::vector<std::string>& parts) { return relation_info(parts); };
   c.function_schema = [this](const std::string& f) { return function_schema(f); };
   c.operator_schema = [this](const std::string& op, const std::string& type) { return operator_schema(op, type); };
+  c.domain_base = [this](const std::string& type) { return domain_base(type); };
   return c;
+}
+
+// The base type of the domain a canonical type names ("d", "app.d"), through domains over domains; "" when it
+// names no domain of the model.
+std::string Replayer::Impl::domain_base(const std::string& type) const {
+  std::string t = type;
+  std::string base;
+  for (int depth = 0; depth < 10 && !t.empty(); ++depth) {
+    const Type* found = nullptr;
+    for (const auto& [sn, sc] : m.schemas) {
+      for (const auto& [tn, ty] : sc.types) {
+        if (ty.kind == "domain" && norm::qualified(sn, tn) == t) found = &ty;
+      }
+    }
+    if (!found) break;
+    base = t = found->domain.base_type;
+  }
+  return base;
 }
 
 // The columns of a table or view, for the column references of view queries and sub-selects.

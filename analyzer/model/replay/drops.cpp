@@ -42,6 +42,10 @@ void Replayer::Impl::drop(const json& b) {
   std::string type = str(b, "removeType");
   bool missing_ok = flag(b, "missing_ok");
   bool cascade = str(b, "behavior") == "DROP_CASCADE";
+  dropped_together.clear();
+  if (type == "OBJECT_TABLE") {
+    for (const auto& obj : field(b, "objects")) dropped_together.insert(resolve_relation(drop_object_parts(obj)));
+  }
   for (const auto& obj : field(b, "objects")) {
     auto parts = drop_object_parts(obj);
     if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" ||
@@ -125,6 +129,7 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
   if (kind != want) fail(named(s, n) + " is a " + kind + ", not a " + want);
   if (kind == "table" || kind == "view" || kind == "materialized view") drop_reading_views(s, n, kind, cascade);
   if (kind == "table") {
+    drop_children(s, n, cascade);  // INHERITS (replay/inheritance.cpp)
     // Its partitions go with a partitioned table (no CASCADE needed).
     std::vector<std::pair<std::string, std::string>> partitions;
     for (auto& [other_key_, other] : m.schemas) {

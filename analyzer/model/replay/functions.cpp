@@ -129,7 +129,7 @@ void Replayer::Impl::create_function(const json& b) {
   }
   if (field(b, "sql_body").is_object() || field(b, "sql_body").is_array()) {
     if (!text.empty() && st && !st->approximate) f.sql_text = std::string(text.substr(st->span.begin, st->span.end - st->span.begin));
-    f.body = "(SQL-standard body)";
+    f.body = sql_standard_body(field(b, "sql_body"));
   }
   Schema& sc = *m.schema(s);
   std::string key = f.signature();
@@ -140,6 +140,47 @@ void Replayer::Impl::create_function(const json& b) {
     f.order = ++r.order_;
   }
   sc.functions[key] = f;
+}
+
+// A SQL-standard body (RETURN expr; BEGIN ATOMIC stmt; ... END) in a form that compares equal to what PostgreSQL
+// stores (prosqlbody, printed by pg_get_functiondef): "RETURN x * 2" with the expression canonical, and each query
+// of BEGIN ATOMIC as a view's (norm::view_query_tree: output columns named, `count(*) AS count`) with its column
+// references unqualified, since PostgreSQL qualifies them (t.id) and a parameter is not a column of any relation.
+// Statements other than queries are compared as parsed (their tree without locations).
+std::string Replayer::Impl::sql_standard_body(const json& body) {
+  std::vector<std::string> stmts;
+  bool ret = false;
+  auto walk = [&](auto& self, const json& node) -> void {
+    if (node.is_array()) {
+      for (const auto& n : node) self(self, n);
+      return;
+    }
+    std::string type = node_type(node);
+    const json& inner = unwrap(node);
+    if (type == "List") {
+      self(self, field(inner, "items"));
+    } else if (type == "ReturnStmt") {
+      ret = true;
+      stmts.push_back("RETURN " + norm::expr(field(inner, "returnval"), ectx()));
+    } else if (type == "SelectStmt") {
+      stmts.push_back(norm::view_query_tree(inner, ectx()).loose);
+    } else if (!type.empty()) {
+      json copy = node;
+      auto strip = [](auto& me, json& j) -> void {
+        if (j.is_object()) j.erase("location");
+        if (j.is_object() || j.is_array()) {
+          for (auto& v : j) me(me, v);
+        }
+      };
+      strip(strip, copy);
+      stmts.push_back(copy.dump());
+    }
+  };
+  walk(walk, body);
+  if (ret && stmts.size() == 1) return stmts.front();
+  std::string out = "BEGIN ATOMIC";
+  for (const auto& x : stmts) out += " " + x + ";";
+  return out + " END";
 }
 
 // "f(integer, text)" key of a function named by ObjectWithArgs; nullptr when missing (or ambiguous without args).

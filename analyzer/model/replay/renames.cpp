@@ -322,7 +322,8 @@ void Replayer::Impl::sequence_moved(const std::string& s, const std::string& n, 
   }
 }
 
-// What holds a table or view by oid in PostgreSQL follows its new name: the views that read it, its partitions.
+// What holds a table or view by oid in PostgreSQL follows its new name: the views that read it, its partitions,
+// the tables that inherit from it.
 void Replayer::Impl::move_relation(const std::string& s, const std::string& n, const std::string& to_s, const std::string& to_n) {
   for (auto& [sc_key_, sc] : m.schemas) {
     for (auto& [v_key_, v] : sc.views) {
@@ -334,6 +335,9 @@ void Replayer::Impl::move_relation(const std::string& s, const std::string& n, c
       if (t.parent_schema == s && t.parent_table == n) {
         t.parent_schema = to_s;
         t.parent_table = to_n;
+      }
+      for (auto& parent : t.inherits) {
+        if (parent.first == s && parent.second == n) parent = {to_s, to_n};
       }
     }
   }

@@ -124,6 +124,7 @@ struct Replayer::Impl {
   SourceRef stmt_ref() const;
   SourceRef ref(const json& b) const;
   norm::ExprContext ectx(const Table* t = nullptr, const std::string& target = {});
+  std::string domain_base(const std::string& type) const;
   std::optional<norm::RelationInfo> relation_info(const std::vector<std::string>& parts);
   void error(const std::string& message);
   void report(const Failure& f);
@@ -193,6 +194,18 @@ struct Replayer::Impl {
   std::string partition_bound(const Table& parent, const json& bound);
   void attach_partition(Table& parent, const json& cmd, bool attach);
 
+  // ---- INHERITS (replay/inheritance.cpp) ----
+  std::vector<Table*> inheritors(const std::string& s, const std::string& n);
+  bool inherits_from(const Table& t, const std::string& s, const std::string& n, int depth) const;
+  void merge_inherited_column(Table& child, const Column& from_parent);
+  const Constraint* check_of(const Table& t, const std::string& name, int depth) const;
+  std::map<std::string, Constraint> checks_of(const Table& t, int depth) const;
+  void alter_inherit(Table& child, const json& parent_rangevar, bool add);
+  void propagate_columns(const Table& parent, const std::vector<std::string>& new_columns, int depth = 0);
+  void drop_children(const std::string& s, const std::string& n, bool cascade);
+  // The tables of the DROP TABLE being applied: a child dropped with its parent in one statement needs no CASCADE.
+  std::set<std::pair<std::string, std::string>> dropped_together;
+
   // ---- CREATE INDEX (replay/indexes.cpp) ----
   IndexKey index_key(const Table& t, const json& elem, const std::string& method);
   static std::string key_name(const json& elem);
@@ -234,6 +247,7 @@ struct Replayer::Impl {
   void alter_sequence(const json& b);
 
   // ---- CREATE FUNCTION/PROCEDURE and lookup by signature (replay/functions.cpp) ----
+  std::string sql_standard_body(const json& body);
   void create_function(const json& b);
   void function_option(Function& f, const json& defelem);
   void alter_function(const json& b);

@@ -317,18 +317,26 @@ void Replayer::Impl::create_table(const json& b) {
   t.name = n;
   t.src = ref(rv);
   // Inherited and partition-parent columns come first.
+  const bool partition = field(b, "partbound").is_object();
   for (const auto& parent : field(b, "inhRelations")) {
     auto [ps, pn] = resolve_relation(rangevar_parts(parent));
     const Table* p = m.table(ps, pn);
     if (!p) fail("relation " + named(ps, pn) + " does not exist");
-    for (const auto& c : p->columns) {
-      Column copy = c;
-      copy.src = t.src;
-      // INHERITS copies no identity (the child's column stays NOT NULL); a partition is not a child here.
-      if (!field(b, "partbound").is_object()) copy.identity.clear();
-      t.columns.push_back(copy);
-    }
     t.opaque = t.opaque || p->opaque;
+    if (partition) {
+      for (const auto& c : p->columns) {
+        Column copy = c;
+        copy.src = t.src;
+        t.columns.push_back(copy);
+      }
+      continue;
+    }
+    // INHERITS (replay/inheritance.cpp): the parents' columns merged by name, their check constraints below.
+    if (!p->partition_by.empty()) fail("cannot inherit from partitioned table " + dq(pn));
+    if (!p->parent_table.empty()) fail("cannot inherit from partition " + dq(pn));
+    if (contains_pair(t.inherits, {ps, pn})) fail("relation " + dq(pn) + " would be inherited from more than once");
+    for (const auto& c : p->columns) merge_inherited_column(t, c);
+    t.inherits.emplace_back(ps, pn);
   }
   std::vector<std::pair<json, std::string>> cons;
   std::vector<std::pair<std::size_t, std::string>> serials;
@@ -341,6 +349,7 @@ void Replayer::Impl::create_table(const json& b) {
       if (Column* existing = t.column(c.name)) {
         if (field(b, "inhRelations").is_array()) {
           // A column declared again in a child table merges with the inherited one.
+          if (existing->type != c.type && !t.opaque) fail("column " + dq(c.name) + " has a type conflict");
           existing->not_null = existing->not_null || c.not_null;
           if (!c.default_expr.empty()) existing->default_expr = c.default_expr;
           continue;
@@ -535,6 +544,27 @@ void Replayer::Impl::alter_table(const json& b) {
     throw;
   }
   alter_cmds = nullptr;
+  if (inheritors(s, n).empty()) return;
+  // The columns the statement added reach the children; its check constraints too, as the parent's
+  // (replay/inheritance.cpp). ALTER TABLE ONLY of a parent cannot add either.
+  std::vector<std::string> new_columns;
+  bool new_check = false;
+  for (const auto& c : t->columns) {
+    if (!before.column(c.name)) new_columns.push_back(c.name);
+  }
+  for (const auto& c : t->constraints) new_check = new_check || (c.kind == ConstraintKind::check && !before.constraint(c.name));
+  if (new_columns.empty() && !new_check) return;
+  SchemaModel children_before = m;  // rare (a parent's ALTER), so the simple copy
+  try {
+    if (!flag(rv, "inh")) {
+      fail(new_columns.empty() ? "constraint must be added to child tables too" : "column must be added to child tables too");
+    }
+    propagate_columns(*t, new_columns);
+  } catch (const Failure&) {
+    m = std::move(children_before);
+    m.schema(s)->tables[n] = std::move(before);
+    throw;
+  }
 }
 
 // Does the ALTER TABLE being applied make this column NOT NULL (SET NOT NULL, a primary key)? PostgreSQL does
@@ -716,6 +746,8 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     if (!name.empty()) need_column(t, name);
   } else if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions") {
     storage_options(t.options, field(field(def, "List"), "items"), sub == "AT_ResetRelOptions");
+  } else if (sub == "AT_AddInherit" || sub == "AT_DropInherit") {
+    alter_inherit(t, def, sub == "AT_AddInherit");
   } else if (sub == "AT_AttachPartition" || sub == "AT_DetachPartition") {
     attach_partition(t, field(def, "PartitionCmd"), sub == "AT_AttachPartition");
   } else if (sub == "AT_ChangeOwner" || sub == "AT_ClusterOn" ||
@@ -723,8 +755,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
              sub == "AT_ReplicaIdentity" || sub.rfind("AT_EnableTrig", 0) == 0 || sub.rfind("AT_DisableTrig", 0) == 0 ||
              sub.rfind("AT_EnableRule", 0) == 0 || sub.rfind("AT_EnableAlwaysRule", 0) == 0 ||
              sub.rfind("AT_EnableReplicaRule", 0) == 0 || sub == "AT_DisableRule" ||
-             sub == "AT_DetachPartitionFinalize" || sub == "AT_AddInherit" ||
-             sub == "AT_DropInherit" || sub == "AT_GenericOptions" || sub == "AT_SetAccessMethod" ||
+             sub == "AT_DetachPartitionFinalize" || sub == "AT_GenericOptions" || sub == "AT_SetAccessMethod" ||
              sub == "AT_AddOf" || sub == "AT_DropOf" || sub == "AT_AlterColumnGenericOptions") {
     // no effect on what the model holds
   } else {

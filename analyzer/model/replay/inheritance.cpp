@@ -1,0 +1,153 @@
+// INHERITS (table inheritance, not partitioning): a table's parents, what a child takes from them when it is created
+// or joins one (ALTER TABLE ... INHERIT / NO INHERIT), what an ALTER TABLE of a parent does to its children, and the
+// children DROP TABLE refuses or cascades to. The model holds what PostgreSQL's catalog holds: a child's columns
+// (inherited ones included, as pg_attribute lists them) and its own constraints (conislocal; the check constraints
+// it has from its parents stay theirs). PostgreSQL's tablecmds.c (MergeAttributes, ATExecAddInherit,
+// ATExecDropInherit, ATExecAddColumn's recursion) and dependency.c.
+#include "analyzer/model/replay/replayer_impl.hpp"
+
+namespace driftguard::model {
+
+// The tables that INHERIT from s.n directly.
+std::vector<Table*> Replayer::Impl::inheritors(const std::string& s, const std::string& n) {
+  std::vector<Table*> out;
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [t_key_, t] : sc.tables) {
+      if (contains_pair(t.inherits, {s, n})) out.push_back(&t);
+    }
+  }
+  return out;
+}
+
+// s.n is t or one of t's ancestors (INHERIT would make a cycle).
+bool Replayer::Impl::inherits_from(const Table& t, const std::string& s, const std::string& n, int depth) const {
+  if (t.schema == s && t.name == n) return true;
+  if (depth > 100) return false;  // a cycle a refused history let in
+  for (const auto& [ps, pn] : t.inherits) {
+    if (const Table* p = m.table(ps, pn); p && inherits_from(*p, s, n, depth + 1)) return true;
+  }
+  return false;
+}
+
+// A column a child takes from a parent, merged with one it has already (from another parent or declared in the
+// child): the types must be the same, NOT NULL adds up. INHERITS copies no identity (the column stays NOT NULL).
+void Replayer::Impl::merge_inherited_column(Table& child, const Column& from_parent) {
+  if (Column* existing = child.column(from_parent.name)) {
+    if (existing->type != from_parent.type && !child.opaque) {
+      fail("child table " + dq(child.name) + " has different type for column " + dq(from_parent.name));
+    }
+    existing->not_null = existing->not_null || from_parent.not_null;
+    return;
+  }
+  Column copy = from_parent;
+  copy.src = child.src;
+  copy.identity.clear();
+  child.columns.push_back(copy);
+}
+
+// A check constraint t has, its own or from an ancestor. The model holds a table's own constraints only (as the
+// catalog's conislocal does): the ones a child has from its parents are theirs.
+const Constraint* Replayer::Impl::check_of(const Table& t, const std::string& name, int depth) const {
+  if (const Constraint* c = t.constraint(name); c && c->kind == ConstraintKind::check) return c;
+  if (depth > 100) return nullptr;  // a cycle a refused history let in
+  for (const auto& [ps, pn] : t.inherits) {
+    const Table* p = m.table(ps, pn);
+    if (const Constraint* c = p ? check_of(*p, name, depth + 1) : nullptr) return c;
+  }
+  return nullptr;
+}
+
+// Every check constraint t has, its own and its ancestors', by name.
+std::map<std::string, Constraint> Replayer::Impl::checks_of(const Table& t, int depth) const {
+  std::map<std::string, Constraint> out;
+  for (const auto& c : t.constraints) {
+    if (c.kind == ConstraintKind::check) out.emplace(c.name, c);
+  }
+  if (depth > 100) return out;
+  for (const auto& [ps, pn] : t.inherits) {
+    if (const Table* p = m.table(ps, pn)) out.merge(checks_of(*p, depth + 1));
+  }
+  return out;
+}
+
+// ALTER TABLE child INHERIT parent / NO INHERIT parent. Joining needs every column of the parent, with its type and
+// NOT NULL, and every check constraint of the parent, with its expression (MergeAttributesIntoExisting,
+// MergeConstraintsIntoExisting); leaving keeps the columns and constraints.
+void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bool add) {
+  Table* parent = find_table(parent_rangevar, false);
+  std::pair<std::string, std::string> key{parent->schema, parent->name};
+  if (!add) {
+    if (!contains_pair(child.inherits, key)) {
+      fail("relation " + dq(parent->name) + " is not a parent of relation " + dq(child.name));
+    }
+    // The check constraints it had from that parent only become its own (PostgreSQL: conislocal).
+    auto had = checks_of(child, 0);
+    std::erase(child.inherits, key);
+    for (const auto& [name, c] : had) {
+      if (check_of(child, name, 0)) continue;
+      Constraint own = c;
+      own.src = stmt_ref();
+      child.constraints.push_back(own);
+    }
+    return;
+  }
+  if (!child.parent_table.empty()) fail("cannot change inheritance of a partition");
+  if (!child.partition_by.empty()) fail("cannot change inheritance of partitioned table");
+  if (!parent->parent_table.empty()) fail("cannot inherit from a partition");
+  if (!parent->partition_by.empty()) fail("cannot inherit from partitioned table " + dq(parent->name));
+  if (contains_pair(child.inherits, key)) fail("relation " + dq(parent->name) + " would be inherited from more than once");
+  if (inherits_from(*parent, child.schema, child.name, 0)) fail("circular inheritance not allowed");
+  if (!child.opaque && !parent->opaque) {
+    for (const auto& pc : parent->columns) {
+      const Column* cc = child.column(pc.name);
+      if (!cc) fail("child table is missing column " + dq(pc.name));
+      if (cc->type != pc.type) fail("child table " + dq(child.name) + " has different type for column " + dq(pc.name));
+      if (cc->collation != pc.collation) {
+        fail("child table " + dq(child.name) + " has different collation for column " + dq(pc.name));
+      }
+      if (pc.not_null && !cc->not_null) fail("column " + dq(pc.name) + " in child table must be marked NOT NULL");
+    }
+    for (const auto& [name, pc] : checks_of(*parent, 0)) {
+      const Constraint* cc = check_of(child, name, 0);
+      if (!cc) fail("child table is missing constraint " + dq(name));
+      if (cc->expression != pc.expression) {
+        fail("child table " + dq(child.name) + " has different definition for check constraint " + dq(name));
+      }
+    }
+  }
+  child.inherits.push_back(key);
+}
+
+// After ALTER TABLE parent ADD COLUMN: the new columns reach every descendant (PostgreSQL recurses unless the
+// statement says ONLY). A new check constraint reaches them too, as the parent's (nothing to record).
+void Replayer::Impl::propagate_columns(const Table& parent, const std::vector<std::string>& new_columns, int depth) {
+  if (depth > 100) return;  // a cycle a refused history let in
+  for (Table* child : inheritors(parent.schema, parent.name)) {
+    for (const auto& name : new_columns) {
+      const Column* c = parent.column(name);
+      if (!c) continue;
+      if (!c->identity.empty()) fail("cannot recursively add identity column to table that has child tables");
+      merge_inherited_column(*child, *c);
+    }
+    propagate_columns(*child, new_columns, depth + 1);
+  }
+}
+
+// DROP TABLE of a parent: without CASCADE PostgreSQL refuses while a child exists (unless the same statement drops
+// the child too); with it the children go as well, and theirs.
+void Replayer::Impl::drop_children(const std::string& s, const std::string& n, bool cascade) {
+  for (Table* child : inheritors(s, n)) {
+    if (!cascade && !dropped_together.count({child->schema, child->name})) {
+      fail("cannot drop table " + named(s, n) + " because table " + named(child->schema, child->name) +
+           " depends on it (use CASCADE)");
+    }
+  }
+  for (Table* child : inheritors(s, n)) {
+    std::erase(child->inherits, std::pair<std::string, std::string>{s, n});  // no cycle can bring it back
+    if (dropped_together.count({child->schema, child->name})) continue;  // the statement drops it next
+    std::string cs = child->schema, cn = child->name;  // the table is erased
+    drop_relation("OBJECT_TABLE", {cs, cn}, true, true);
+  }
+}
+
+}  // namespace driftguard::model
