@@ -127,7 +127,10 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
     fail(want + " " + named(s, n) + " does not exist");
   }
   if (kind != want) fail(named(s, n) + " is a " + kind + ", not a " + want);
-  if (kind == "table" || kind == "view" || kind == "materialized view") drop_reading_views(s, n, kind, cascade);
+  if (kind == "table" || kind == "view" || kind == "materialized view") {
+    drop_reading_views(s, n, kind, cascade);
+    drop_reading_functions(s, n, kind, cascade);  // SQL-standard bodies (replay/functions.cpp)
+  }
   if (kind == "table") {
     drop_children(s, n, cascade);  // INHERITS (replay/inheritance.cpp)
     // Its partitions go with a partitioned table (no CASCADE needed).

@@ -1,5 +1,8 @@
 // CREATE FUNCTION/PROCEDURE and finding a function by signature: PostgreSQL's functioncmds.c.
+#include <tuple>
+
 #include "analyzer/model/replay/replayer_impl.hpp"
+#include "analyzer/pgquery.hpp"
 
 namespace driftguard::model {
 
@@ -147,7 +150,16 @@ void Replayer::Impl::create_function(const json& b) {
 // of BEGIN ATOMIC as a view's (norm::view_query_tree: output columns named, `count(*) AS count`) with its column
 // references unqualified, since PostgreSQL qualifies them (t.id) and a parameter is not a column of any relation.
 // Statements other than queries are compared as parsed (their tree without locations).
-std::string Replayer::Impl::sql_standard_body(const json& body) {
+std::string Replayer::Impl::sql_standard_body(const json& body, const std::string* body_text) {
+  // The text the body's locations point into: the statement being replayed, or a kept CREATE statement.
+  auto ctx = [&] {
+    norm::ExprContext c = ectx();
+    if (body_text) {
+      c.text = *body_text;
+      c.base = 0;
+    }
+    return c;
+  };
   std::vector<std::string> stmts;
   bool ret = false;
   auto walk = [&](auto& self, const json& node) -> void {
@@ -161,9 +173,9 @@ std::string Replayer::Impl::sql_standard_body(const json& body) {
       self(self, field(inner, "items"));
     } else if (type == "ReturnStmt") {
       ret = true;
-      stmts.push_back("RETURN " + norm::expr(field(inner, "returnval"), ectx()));
+      stmts.push_back("RETURN " + norm::expr(field(inner, "returnval"), ctx()));
     } else if (type == "SelectStmt") {
-      stmts.push_back(norm::view_query_tree(inner, ectx()).loose);
+      stmts.push_back(norm::view_query_tree(inner, ctx()).loose);
     } else if (!type.empty()) {
       json copy = node;
       auto strip = [](auto& me, json& j) -> void {
@@ -181,6 +193,100 @@ std::string Replayer::Impl::sql_standard_body(const json& body) {
   std::string out = "BEGIN ATOMIC";
   for (const auto& x : stmts) out += " " + x + ";";
   return out + " END";
+}
+
+// Where a SQL-standard body (the CREATE statement kept in sql_text) names the table or view s.n: the byte spans of
+// those names in sql_text, in text order; empty when it does not read it. PostgreSQL records what such a body
+// reads as the function's dependencies (DROP refuses or cascades, renames reach it).
+std::vector<std::pair<std::size_t, std::size_t>> Replayer::Impl::sql_body_reads(const Function& f, const std::string& s,
+                                                                                const std::string& n) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  if (f.sql_text.empty() || !norm::mentions_identifier(f.body, n)) return spans;
+  pg::ParseOutcome parsed = pg::parse(f.sql_text);
+  if (parsed.error) return spans;
+  json tree = json::parse(parsed.json, nullptr, false);
+  const json& stmts = field(tree, "stmts");
+  if (!stmts.is_array() || stmts.empty()) return spans;
+  auto walk = [&](auto& self, const json& node) -> void {
+    if (node.is_array()) {
+      for (const auto& v : node) self(self, v);
+    } else if (node.is_object()) {
+      for (const auto& [key, v] : node.items()) {
+        if (key == "RangeVar" && resolve_relation(rangevar_parts(node)) == std::make_pair(s, n)) {
+          auto at = static_cast<std::size_t>(num(v, "location", -1));
+          if (at < f.sql_text.size()) spans.emplace_back(at, lex::name_end(f.sql_text, at));
+        }
+        self(self, v);
+      }
+    }
+  };
+  walk(walk, field(field(field(stmts[0], "stmt"), "CreateFunctionStmt"), "sql_body"));
+  std::sort(spans.begin(), spans.end());
+  return spans;
+}
+
+// After a rename or SET SCHEMA of a table or view (s.n -> to_s.to_n): PostgreSQL prints a SQL-standard body that
+// reads it under the new name. The CREATE statement kept for the function names it anew (each reference, at its
+// location) and the body is normalized again from it.
+void Replayer::Impl::rename_in_sql_bodies(const std::string& s, const std::string& n, const std::string& to_s,
+                                          const std::string& to_n) {
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [f_key_, f] : sc.functions) {
+      auto spans = sql_body_reads(f, s, n);
+      if (spans.empty()) continue;
+      std::vector<std::tuple<std::size_t, std::size_t, std::string>> edits;
+      for (const auto& [b, e] : spans) edits.emplace_back(b, e, norm::qualified(to_s, to_n));
+      // Column references qualified with the relation's name (u.id, public.u.id) print its new name too.
+      json tree0 = json::parse(pg::parse(f.sql_text).json, nullptr, false);
+      auto walk = [&](auto& self, const json& node) -> void {
+        if (node.is_array()) {
+          for (const auto& v : node) self(self, v);
+        } else if (node.is_object()) {
+          for (const auto& [key, v] : node.items()) {
+            if (key == "ColumnRef") {
+              const json& fields = field(v, "fields");
+              auto names = strings(fields);
+              auto at = static_cast<std::size_t>(num(v, "location", -1));
+              bool column_last = fields.is_array() && names.size() == fields.size();  // not u.*
+              if (column_last && at < f.sql_text.size() &&
+                  ((names.size() == 2 && names[0] == n && n != to_n) ||
+                   (names.size() == 3 && names[0] == s && names[1] == n))) {
+                std::string rel = names.size() == 3 ? norm::qualified(to_s, to_n) : norm::ident(to_n);
+                edits.emplace_back(at, lex::name_end(f.sql_text, at), rel + "." + norm::ident(names.back()));
+              }
+            }
+            self(self, v);
+          }
+        }
+      };
+      walk(walk, field(field(field(field(tree0, "stmts")[0], "stmt"), "CreateFunctionStmt"), "sql_body"));
+      std::sort(edits.begin(), edits.end());
+      for (auto it = edits.rbegin(); it != edits.rend(); ++it) {
+        f.sql_text.replace(std::get<0>(*it), std::get<1>(*it) - std::get<0>(*it), std::get<2>(*it));
+      }
+      pg::ParseOutcome again = pg::parse(f.sql_text);
+      if (again.error) continue;
+      json tree = json::parse(again.json, nullptr, false);
+      f.body = sql_standard_body(field(field(field(field(tree, "stmts")[0], "stmt"), "CreateFunctionStmt"), "sql_body"),
+                                 &f.sql_text);
+    }
+  }
+}
+
+// DROP of a table or view that SQL-standard bodies read: refused without CASCADE, else the functions go too.
+void Replayer::Impl::drop_reading_functions(const std::string& s, const std::string& n, const std::string& kind, bool cascade) {
+  std::vector<std::pair<std::string, std::string>> readers;  // schema, signature
+  for (const auto& [sn, sc] : m.schemas) {
+    for (const auto& [key, f] : sc.functions) {
+      if (!sql_body_reads(f, s, n).empty()) readers.emplace_back(sn, key);
+    }
+  }
+  if (readers.empty()) return;
+  if (!cascade) {
+    fail("cannot drop " + kind + " " + named(s, n) + " because function " + readers.front().second +
+         " depends on it (use CASCADE)");
+  }
+  for (const auto& [sn, key] : readers) m.schema(sn)->functions.erase(key);
 }
 
 // "f(integer, text)" key of a function named by ObjectWithArgs; nullptr when missing (or ambiguous without args).

@@ -323,7 +323,7 @@ void Replayer::Impl::sequence_moved(const std::string& s, const std::string& n, 
 }
 
 // What holds a table or view by oid in PostgreSQL follows its new name: the views that read it, its partitions,
-// the tables that inherit from it.
+// the tables that inherit from it, the SQL-standard function bodies that read it.
 void Replayer::Impl::move_relation(const std::string& s, const std::string& n, const std::string& to_s, const std::string& to_n) {
   for (auto& [sc_key_, sc] : m.schemas) {
     for (auto& [v_key_, v] : sc.views) {
@@ -341,6 +341,7 @@ void Replayer::Impl::move_relation(const std::string& s, const std::string& n, c
       }
     }
   }
+  rename_in_sql_bodies(s, n, to_s, to_n);
 }
 
 }  // namespace driftguard::model

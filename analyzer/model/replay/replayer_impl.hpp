@@ -247,7 +247,10 @@ struct Replayer::Impl {
   void alter_sequence(const json& b);
 
   // ---- CREATE FUNCTION/PROCEDURE and lookup by signature (replay/functions.cpp) ----
-  std::string sql_standard_body(const json& body);
+  std::string sql_standard_body(const json& body, const std::string* body_text = nullptr);
+  std::vector<std::pair<std::size_t, std::size_t>> sql_body_reads(const Function& f, const std::string& s, const std::string& n);
+  void rename_in_sql_bodies(const std::string& s, const std::string& n, const std::string& to_s, const std::string& to_n);
+  void drop_reading_functions(const std::string& s, const std::string& n, const std::string& kind, bool cascade);
   void create_function(const json& b);
   void function_option(Function& f, const json& defelem);
   void alter_function(const json& b);
