@@ -532,6 +532,13 @@ class Printer {
       }
     }
     if (is_text_type(t) && is_const(arg, "sval")) return print(arg, "");
+    // A literal of one text type seen as another, ('x'::bpchar)::text: what PostgreSQL keeps in a check after ALTER
+    // COLUMN TYPE from char(n) to text. The same value as the literal when it ends in no blank (bpchar drops those).
+    if (is_text_type(t) && node_type(arg) == "TypeCast" && is_text_type(type_name(field(unwrap(arg), "typeName"))) &&
+        is_const(field(unwrap(arg), "arg"), "sval")) {
+      std::string v = str(field(field(field(unwrap(arg), "arg"), "A_Const"), "sval"), "sval");
+      if (v.empty() || v.back() != ' ') return print(field(unwrap(arg), "arg"), "");
+    }
     if (is_text_type(element_type(t)) && literal_array(arg)) return print(arg, t);
     if (is_text_type(t) && node_type(arg) == "ColumnRef" && is_text_type(column_type(arg))) return print(arg, "");
     // A column (or VALUE) of a domain seen as its base type: the cast PostgreSQL adds (ExprContext::domain_base).
