@@ -651,13 +651,13 @@ class Printer {
         const json& item = in_items[0];
         return child(l, literal_target(l, item)) + (neg ? " <> " : " = ") + child(item, literal_target(item, l));
       }
-      std::string t = column_type(l);
+      std::string t = compared_type(l);
       std::string items = t.empty() ? "ARRAY[" + list(field(unwrap(r), "items"), "") + "]"
                                     : array(json{{"elements", field(unwrap(r), "items")}}, t);
       return child(l) + (neg ? " <> ALL (" : " = ANY (") + items + ")";
     }
     if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
-      std::string t = column_type(l);
+      std::string t = compared_type(l);
       std::string rhs = !t.empty() && node_type(r) == "A_ArrayExpr" ? array(unwrap(r), t) : print(r, "");
       return child(l) + " " + op + (kind == "AEXPR_OP_ANY" ? " ANY (" : " ALL (") + rhs + ")";
     }
@@ -713,6 +713,15 @@ class Printer {
     if (c_.value_type.empty() || node_type(node) != "ColumnRef") return {};
     auto f = strings(field(unwrap(node), "fields"));
     return f.size() == 1 && f[0] == "value" ? c_.value_type : std::string();
+  }
+
+  // The type a column's values are compared as: a domain's base type (ExprContext::domain_base), else its own.
+  std::string compared_type(const json& node) {
+    std::string t = column_type(node);
+    if (!t.empty() && c_.domain_base) {
+      if (std::string base = c_.domain_base(t); !base.empty()) return base;
+    }
+    return t;
   }
 
   // The type of a column of the expression's table; "" for anything else.
