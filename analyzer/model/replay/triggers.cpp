@@ -23,6 +23,35 @@ void Replayer::Impl::refuse_missing_trigger_function(const std::vector<std::stri
   fail("function " + (qualified ? parts[parts.size() - 2] + "." : std::string()) + n + "() does not exist");
 }
 
+namespace {
+
+// A BEFORE row trigger runs before the generated columns are computed: its WHEN may not read NEW.<generated
+// column>, nor NEW as a whole row of a table that has one (PostgreSQL's CreateTrigger).
+bool reads_new_generated(const Table& t, const json& when) {
+  bool has_generated = std::any_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return !c.generated.empty(); });
+  bool found = false;
+  auto walk = [&](auto& self, const json& node) -> void {
+    if (node.is_array()) {
+      for (const auto& v : node) self(self, v);
+    } else if (node.is_object()) {
+      for (const auto& [key, v] : node.items()) {
+        if (key == "ColumnRef") {
+          const json& fields = field(v, "fields");
+          auto names = strings(fields);
+          bool whole_row = fields.is_array() && fields.size() == 2 && names.size() == 1;  // NEW.*
+          const Column* c = names.size() == 2 ? t.column(names[1]) : nullptr;
+          found = found || (!names.empty() && names[0] == "new" && (whole_row || (c && !c->generated.empty())));
+        }
+        self(self, v);
+      }
+    }
+  };
+  if (has_generated) walk(walk, when);
+  return found;
+}
+
+}  // namespace
+
 void Replayer::Impl::create_trigger(const json& b) {
   auto [s, n] = resolve_relation(rangevar_parts(field(b, "relation")));
   Table* t = m.table(s, n);
@@ -65,7 +94,12 @@ void Replayer::Impl::create_trigger(const json& b) {
   }
   g.function = (fparts.size() >= 2 ? q(fparts[fparts.size() - 2], fparts.back()) : norm::ident(fparts.empty() ? "" : fparts.back())) +
                "(" + join(fargs, ", ") + ")";
-  if (const json& w = field(b, "whenClause"); !w.is_null()) g.when = norm::expr(w, ectx(t));
+  if (const json& w = field(b, "whenClause"); !w.is_null()) {
+    if (g.timing == "BEFORE" && g.for_each_row && reads_new_generated(*t, w)) {
+      fail("BEFORE trigger's WHEN condition cannot reference NEW generated columns");
+    }
+    g.when = norm::expr(w, ectx(t));
+  }
   if (Trigger* existing = t->trigger(g.name)) {
     if (!flag(b, "replace")) fail("trigger " + dq(g.name) + " for relation " + named(s, n) + " already exists");
     *existing = g;
