@@ -192,9 +192,10 @@ std::string FileState::k(ObjKind kind, const std::string& key) {
 
 bool FileState::created(ObjKind kind, const std::string& key) const { return created_.count(k(kind, key)) > 0; }
 
-bool FileState::created_relation(const json& rangevar) const {
-  return (run_ && run_->relation_created_in_file(rangevar_parts(rangevar))) ||
-         created(ObjKind::relation, rangevar_key(rangevar));
+bool FileState::created_relation(const json& rangevar) const { return created_relation(rangevar_parts(rangevar)); }
+
+bool FileState::created_relation(const std::vector<std::string>& parts) const {
+  return (run_ && run_->relation_created_in_file(parts)) || created(ObjKind::relation, qualified_key(parts));
 }
 
 bool FileState::dropped_if_exists(ObjKind kind, const std::string& key) const {
@@ -267,22 +268,6 @@ void FileState::apply(const Statement& st) {
       std::string schema = str(field(b, "relation"), "schemaname");
       created_.insert(k(ObjKind::relation, (schema.empty() ? "public" : schema) + "." + name));
     }
-  } else if (t == "CreateEnumStmt" || t == "CreateRangeStmt") {
-    created_.insert(k(ObjKind::type, qualified_key(strings(field(b, "typeName")))));
-  } else if (t == "CompositeTypeStmt") {
-    created_.insert(k(ObjKind::type, rangevar_key(field(b, "typevar"))));
-  } else if (t == "CreateDomainStmt") {
-    created_.insert(k(ObjKind::type, qualified_key(strings(field(b, "domainname")))));
-  } else if (t == "CreateSchemaStmt") {
-    created_.insert(k(ObjKind::schema, str(b, "schemaname")));
-  } else if (t == "CreateFunctionStmt") {
-    created_.insert(k(ObjKind::function, qualified_key(strings(field(b, "funcname")))));
-  } else if (t == "CreateTrigStmt") {
-    created_.insert(k(ObjKind::trigger, rangevar_key(field(b, "relation")) + "." + str(b, "trigname")));
-  } else if (t == "CreatePolicyStmt") {
-    created_.insert(k(ObjKind::policy, rangevar_key(field(b, "table")) + "." + str(b, "policy_name")));
-  } else if (t == "CreateExtensionStmt") {
-    created_.insert(k(ObjKind::extension, str(b, "extname")));
   } else if (t == "RenameStmt") {
     std::string rt = str(b, "renameType");
     if ((rt == "OBJECT_TABLE" || rt == "OBJECT_VIEW" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_SEQUENCE" ||
@@ -344,20 +329,14 @@ void FileState::apply(const Statement& st) {
 
 RunState::RunState() { replay_.set_isolate_failures(true); }
 
+RunState::RunState(model::Replayer start) : replay_(std::move(start)) { replay_.set_isolate_failures(true); }
+
 void RunState::begin_file(const SourceFile& file, const std::string& baseline) {
   auto plain = [](const std::string& v) { return !v.empty() && (v[0] == 'V' || v[0] == 'v') ? v.substr(1) : v; };
   after_baseline_ = !baseline.empty() && !file.info.version.empty() &&
                     natural_less(plain(baseline), plain(file.info.version));
   file_ = file.path;
 }
-
-namespace {
-model::FileMode replay_mode(TxMode m) {
-  return m == TxMode::request ? model::FileMode::request
-         : m == TxMode::wrapped ? model::FileMode::transaction
-                                : model::FileMode::statements;
-}
-}  // namespace
 
 void RunState::replay_file(const SourceFile& file, const ParsedFile& parsed, TxMode tx,
                            const model::Replayer::BeforeStatement& before) {
@@ -413,6 +392,64 @@ const SourceRef* RunState::relation_source(const std::vector<std::string>& parts
   if (parts.size() >= 2) return in_schema(parts[parts.size() - 2]);
   if (const SourceRef* r = in_schema("pg_temp")) return r;
   return in_schema("public");
+}
+
+const SchemaField* RunState::schema_field(const std::vector<std::string>& table, const std::string& column) const {
+  if (schema_fields_.empty() || table.empty()) return nullptr;
+  std::string schema = table.size() >= 2 ? table[table.size() - 2] : "public";
+  auto it = schema_fields_.find(schema + "." + table.back() + "." + column);
+  return it == schema_fields_.end() ? nullptr : &it->second;
+}
+
+bool RunState::created_in_file(ObjKind kind, const std::vector<std::string>& parts) const {
+  if (parts.empty() || file_.empty()) return false;
+  auto here = [&](const SourceRef& src) { return src.file == file_; };
+  // "public" for an unqualified name, as the keys of FileState and the rules have it.
+  auto schema_of = [](const std::vector<std::string>& p) { return p.size() >= 2 ? p[p.size() - 2] : std::string("public"); };
+  switch (kind) {
+    case ObjKind::relation:
+      return relation_created_in_file(parts);
+    case ObjKind::schema: {
+      const model::Schema* s = model().schema(parts.back());
+      return s && here(s->src);
+    }
+    case ObjKind::extension: {
+      auto e = model().extensions.find(parts.back());
+      return e != model().extensions.end() && here(e->second.src);
+    }
+    case ObjKind::type: {
+      const model::Schema* s = model().schema(schema_of(parts));
+      if (!s) return false;
+      auto t = s->types.find(parts.back());
+      return t != s->types.end() && here(t->second.src);
+    }
+    case ObjKind::function: {
+      const model::Schema* s = model().schema(schema_of(parts));
+      if (!s) return false;
+      for (const auto& [sig, f] : s->functions) {
+        if (f.name == parts.back() && here(f.src)) return true;
+      }
+      return false;
+    }
+    case ObjKind::trigger:
+    case ObjKind::policy: {
+      if (parts.size() < 2) return false;
+      const model::Table* t = table(std::vector<std::string>(parts.begin(), parts.end() - 1));
+      if (!t) return false;
+      if (kind == ObjKind::trigger) {
+        for (const auto& tr : t->triggers) {
+          if (tr.name == parts.back()) return here(tr.src);
+        }
+      } else {
+        for (const auto& p : t->policies) {
+          if (p.name == parts.back()) return here(p.src);
+        }
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
 }
 
 bool RunState::relation_created_in_file(const std::vector<std::string>& parts) const {

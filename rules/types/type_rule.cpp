@@ -50,6 +50,30 @@ std::optional<Span> type_span(const RuleContext& ctx, const json& type_name) {
   return Span{begin, end};
 }
 
+void TypeRule::report_at_field(const DeclaredType& d, const SchemaField& field, Span span, std::string message,
+                               RuleContext& ctx) const {
+  Finding f;
+  f.file = field.file;
+  f.span = field.span;
+  f.start = field.start;
+  f.end = field.end;
+  f.message = "field " + field.name + " of model " + field.model + ": " + message;
+  std::string now = field.type + (field.native.empty() ? "" : " " + field.native);
+  if (auto r = prisma_replacement(d, field)) {
+    f.help = "Declare the field as " + *r + " instead of " + now +
+             " in schema.prisma, then generate a new migration (prisma migrate dev); do not edit the generated SQL.";
+  } else {
+    f.help = help(d) + " Change the field's type or @db native type in schema.prisma, then generate a new migration.";
+  }
+  // Where Prisma generated it: the first migration of the run that declares the column with this type.
+  LineMap map(ctx.file().text);
+  Position at = map.position(span.begin);
+  f.notes.push_back(Note{"generated into " + ctx.file().path + ":" + std::to_string(at.line) + ":" +
+                             std::to_string(at.column) + " as " + std::string(ctx.text(span)),
+                         std::nullopt, {}, {}});
+  ctx.report_elsewhere(std::move(f));
+}
+
 std::string column_subject(const DeclaredType& d) { return "column " + quote_ident(d.column) + " of " + d.table; }
 
 void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) const {
@@ -61,7 +85,7 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
     for (const auto& e : field(b, "tableElts")) {
       const json& cd = field(e, "ColumnDef");
       if (cd.is_object() && field(cd, "typeName").is_object()) {
-        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), false});
+        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), &rel, false});
       }
     }
   } else {
@@ -73,9 +97,9 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
       const json& cd = field(field(*c.cmd, "def"), "ColumnDef");
       if (!cd.is_object() || !field(cd, "typeName").is_object()) continue;
       if (c.subtype == "AT_AddColumn") {
-        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), false});
+        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), &rel, false});
       } else if (c.subtype == "AT_AlterColumnType") {
-        found.push_back({&field(cd, "typeName"), &cd, str(*c.cmd, "name"), rangevar_display(rel), true});
+        found.push_back({&field(cd, "typeName"), &cd, str(*c.cmd, "name"), rangevar_display(rel), &rel, true});
       }
     }
   }
@@ -88,6 +112,10 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
     auto span = type_span(ctx, *d.type_name);
     // Prisma generates its migration SQL from schema.prisma: editing the SQL would make the two drift apart.
     bool prisma = ctx.file().info.layout == Layout::prisma;
+    if (const SchemaField* sf = prisma ? ctx.run().schema_field(rangevar_parts(*d.relation), d.column) : nullptr) {
+      report_at_field(d, *sf, span ? *span : ctx.location_span(*d.type_name), std::move(msg), ctx);
+      continue;
+    }
     std::optional<Fix> fix;
     if (auto r = replacement(d); r && span && !prisma) {
       std::string text = *r;
