@@ -354,24 +354,27 @@ int run_lint(const LintOptions& o) {
     }
     // Rules that judge a file by the end of its history (foreign-key-without-index: a later migration may add the
     // index) get the schema after the whole migration set, replayed once per set before its first file is linted.
-    bool wants_history_end = false;
-    for (const auto& [path, prof] : files) wants_history_end = wants_history_end || prof->engine->enabled("foreign-key-without-index");
-    if (wants_history_end) {
-      std::map<std::string, std::vector<SourceFile>> sets;
-      std::map<std::string, const ConfigSet::Profile*> set_profile;
-      for (const auto& [path, prof] : files) {
-        try {
-          SourceFile f = load_file(path);
-          set_profile.emplace(f.info.set, prof);
-          sets[f.info.set].push_back(std::move(f));
-        } catch (const InputFailure&) {
-          // reported when the file is linted
-        }
+    // So do the type rules on a Prisma folder: a finding belongs to its schema.prisma field only while the field
+    // still generates the declared type (rules/types/type_rule.cpp).
+    auto wants_history_end = [](const SourceFile& f, const ConfigSet::Profile& prof) {
+      return prof.engine->enabled("foreign-key-without-index") || f.info.layout == Layout::prisma;
+    };
+    std::map<std::string, std::vector<SourceFile>> sets;
+    std::map<std::string, const ConfigSet::Profile*> set_profile;
+    for (const auto& [path, prof] : files) {
+      SourceFile named = make_source(path, "");
+      if (!wants_history_end(named, *prof)) continue;
+      try {
+        SourceFile f = load_file(path);
+        set_profile.emplace(f.info.set, prof);
+        sets[f.info.set].push_back(std::move(f));
+      } catch (const InputFailure&) {
+        // reported when the file is linted
       }
-      for (const auto& [set, set_files] : sets) {
-        RunState& run = run_of(set_files.front(), *set_profile[set]);
-        run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
-      }
+    }
+    for (const auto& [set, set_files] : sets) {
+      RunState& run = run_of(set_files.front(), *set_profile[set]);
+      run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
     }
     Progress progress(files.size());
     for (const auto& [path, prof] : files) {

@@ -58,7 +58,7 @@ DropInfo read_drop(const json& drop_stmt, const RuleContext& ctx) {
     }
     // Relations: the model, or a CREATE of this file the replay refused (FileState::created_relation).
     t.created_in_file = kind == ObjKind::relation ? ctx.state().created_relation(t.parts)
-                                                  : ctx.run().created_in_file(kind, t.parts);
+                                                  : ctx.state().created(kind, t.key);
     d.targets.push_back(std::move(t));
   }
   return d;

@@ -190,7 +190,89 @@ std::string FileState::k(ObjKind kind, const std::string& key) {
   return std::to_string(static_cast<int>(kind)) + ":" + key;
 }
 
-bool FileState::created(ObjKind kind, const std::string& key) const { return created_.count(k(kind, key)) > 0; }
+namespace {
+// Where the model's schema, extension, type, function (any overload of the name), trigger or policy was created;
+// null when the model does not hold it (or for kinds it does not hold: roles, publications, named constraints).
+// "public" for an unqualified name, as the rules' keys have it.
+const SourceRef* object_source(const RunState& run, ObjKind kind, const std::vector<std::string>& parts) {
+  if (parts.empty()) return nullptr;
+  const model::SchemaModel& m = run.model();
+  const std::string schema = parts.size() >= 2 ? parts[parts.size() - 2] : "public";
+  switch (kind) {
+    case ObjKind::schema: {
+      const model::Schema* s = m.schema(parts.back());
+      return s ? &s->src : nullptr;
+    }
+    case ObjKind::extension: {
+      auto e = m.extensions.find(parts.back());
+      return e == m.extensions.end() ? nullptr : &e->second.src;
+    }
+    case ObjKind::type: {
+      const model::Schema* s = m.schema(schema);
+      if (!s) return nullptr;
+      auto t = s->types.find(parts.back());
+      return t == s->types.end() ? nullptr : &t->second.src;
+    }
+    case ObjKind::function: {
+      const model::Schema* s = m.schema(schema);
+      if (!s) return nullptr;
+      for (const auto& [sig, f] : s->functions) {
+        if (f.name == parts.back()) return &f.src;
+      }
+      return nullptr;
+    }
+    case ObjKind::trigger:
+    case ObjKind::policy: {
+      if (parts.size() < 2) return nullptr;
+      const model::Table* t = run.table(std::vector<std::string>(parts.begin(), parts.end() - 1));
+      if (!t) return nullptr;
+      if (kind == ObjKind::trigger) {
+        for (const auto& tr : t->triggers) {
+          if (tr.name == parts.back()) return &tr.src;
+        }
+      } else {
+        for (const auto& p : t->policies) {
+          if (p.name == parts.back()) return &p.src;
+        }
+      }
+      return nullptr;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+namespace {
+// The name parts of a key as the rules build them (qualified_key): "name" for schemas and extensions,
+// "schema.table.name" for triggers and policies, "schema.name" otherwise. Empty when the key does not split so.
+std::vector<std::string> key_parts(ObjKind kind, const std::string& key) {
+  if (kind == ObjKind::schema || kind == ObjKind::extension) return {key};
+  std::vector<std::string> parts;
+  std::size_t at = 0;
+  const std::size_t n = kind == ObjKind::trigger || kind == ObjKind::policy ? 3 : 2;
+  while (parts.size() + 1 < n) {
+    auto dot = key.find('.', at);
+    if (dot == std::string::npos) return {};
+    parts.push_back(key.substr(at, dot - at));
+    at = dot + 1;
+  }
+  parts.push_back(key.substr(at));
+  return parts;
+}
+}  // namespace
+
+// The model answers wherever it holds the object: created earlier in this file, or older (CREATE ... IF NOT EXISTS
+// of an existing object creates nothing). A CREATE the replay refused (its schema, type or table comes from
+// outside the linted files) leaves no object in the model, and then the statement is the only answer there is.
+bool FileState::created(ObjKind kind, const std::string& key) const {
+  const bool stated = created_.count(k(kind, key)) > 0;
+  if (kind == ObjKind::relation || kind == ObjKind::column || run_ == nullptr) return stated;
+  auto parts = key_parts(kind, key);
+  if (!parts.empty() && object_source(*run_, kind, parts) != nullptr) return run_->created_in_file(kind, parts);
+  return stated;
+}
 
 bool FileState::created_relation(const json& rangevar) const { return created_relation(rangevar_parts(rangevar)); }
 
@@ -268,6 +350,22 @@ void FileState::apply(const Statement& st) {
       std::string schema = str(field(b, "relation"), "schemaname");
       created_.insert(k(ObjKind::relation, (schema.empty() ? "public" : schema) + "." + name));
     }
+  } else if (t == "CreateEnumStmt" || t == "CreateRangeStmt") {
+    created_.insert(k(ObjKind::type, qualified_key(strings(field(b, "typeName")))));
+  } else if (t == "CompositeTypeStmt") {
+    created_.insert(k(ObjKind::type, rangevar_key(field(b, "typevar"))));
+  } else if (t == "CreateDomainStmt") {
+    created_.insert(k(ObjKind::type, qualified_key(strings(field(b, "domainname")))));
+  } else if (t == "CreateSchemaStmt") {
+    created_.insert(k(ObjKind::schema, str(b, "schemaname")));
+  } else if (t == "CreateFunctionStmt") {
+    created_.insert(k(ObjKind::function, qualified_key(strings(field(b, "funcname")))));
+  } else if (t == "CreateTrigStmt") {
+    created_.insert(k(ObjKind::trigger, rangevar_key(field(b, "relation")) + "." + str(b, "trigname")));
+  } else if (t == "CreatePolicyStmt") {
+    created_.insert(k(ObjKind::policy, rangevar_key(field(b, "table")) + "." + str(b, "policy_name")));
+  } else if (t == "CreateExtensionStmt") {
+    created_.insert(k(ObjKind::extension, str(b, "extname")));
   } else if (t == "RenameStmt") {
     std::string rt = str(b, "renameType");
     if ((rt == "OBJECT_TABLE" || rt == "OBJECT_VIEW" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_SEQUENCE" ||
@@ -402,54 +500,10 @@ const SchemaField* RunState::schema_field(const std::vector<std::string>& table,
 }
 
 bool RunState::created_in_file(ObjKind kind, const std::vector<std::string>& parts) const {
-  if (parts.empty() || file_.empty()) return false;
-  auto here = [&](const SourceRef& src) { return src.file == file_; };
-  // "public" for an unqualified name, as the keys of FileState and the rules have it.
-  auto schema_of = [](const std::vector<std::string>& p) { return p.size() >= 2 ? p[p.size() - 2] : std::string("public"); };
-  switch (kind) {
-    case ObjKind::relation:
-      return relation_created_in_file(parts);
-    case ObjKind::schema: {
-      const model::Schema* s = model().schema(parts.back());
-      return s && here(s->src);
-    }
-    case ObjKind::extension: {
-      auto e = model().extensions.find(parts.back());
-      return e != model().extensions.end() && here(e->second.src);
-    }
-    case ObjKind::type: {
-      const model::Schema* s = model().schema(schema_of(parts));
-      if (!s) return false;
-      auto t = s->types.find(parts.back());
-      return t != s->types.end() && here(t->second.src);
-    }
-    case ObjKind::function: {
-      const model::Schema* s = model().schema(schema_of(parts));
-      if (!s) return false;
-      for (const auto& [sig, f] : s->functions) {
-        if (f.name == parts.back() && here(f.src)) return true;
-      }
-      return false;
-    }
-    case ObjKind::trigger:
-    case ObjKind::policy: {
-      if (parts.size() < 2) return false;
-      const model::Table* t = table(std::vector<std::string>(parts.begin(), parts.end() - 1));
-      if (!t) return false;
-      if (kind == ObjKind::trigger) {
-        for (const auto& tr : t->triggers) {
-          if (tr.name == parts.back()) return here(tr.src);
-        }
-      } else {
-        for (const auto& p : t->policies) {
-          if (p.name == parts.back()) return here(p.src);
-        }
-      }
-      return false;
-    }
-    default:
-      return false;
-  }
+  if (file_.empty()) return false;
+  if (kind == ObjKind::relation) return relation_created_in_file(parts);
+  const SourceRef* src = object_source(*this, kind, parts);
+  return src != nullptr && src->file == file_;
 }
 
 bool RunState::relation_created_in_file(const std::vector<std::string>& parts) const {

@@ -77,10 +77,10 @@ class FileState {
   // A constraint ("schema.table.name") added NOT VALID earlier in the current transaction: the ADD's span.
   std::optional<Span> not_valid_in_transaction(const std::string& key) const;
 
-  // Relations and columns created earlier in the file (other objects: RunState::created_in_file asks the model).
-  // The model answers first; these also remember a CREATE TABLE (or ADD COLUMN) the replay refused, which the
-  // model cannot answer: it drops a table whose foreign key names a table outside the linted files, as PostgreSQL
-  // would, and every ADD COLUMN of a table it does not hold, but lint judges the file as written.
+  // Created earlier in the file. The model answers where it holds the object (RunState::created_in_file); the
+  // file's CREATE statements answer where the replay refused them, which the model cannot answer: it drops a
+  // table whose foreign key names a table outside the linted files, as PostgreSQL would (so types, functions, ADD
+  // COLUMN of a table it does not hold), but lint judges the file as written. Relations: created_relation.
   bool created(ObjKind k, const std::string& key) const;
   bool created_relation(const nlohmann::json& rangevar) const;
   bool created_relation(const std::vector<std::string>& parts) const;

@@ -45,12 +45,21 @@ TEST_CASE("lint: a Supabase history starts from the platform baseline (auth.user
   // auth.users.email is varchar(255) in the baseline: varchar -> text is binary-compatible, so the only hazard of
   // the ALTER is the ACCESS EXCLUSIVE lock on a populated table; the index is built on an existing table.
   CHECK(on.out ==
-        "supabase/migrations/20240101000000_profiles.sql:5:1: error: PLACEHOLDER_TYPE [changing-column-type]\n"
-        "supabase/migrations/20240101000000_profiles.sql:6:1: error: PLACEHOLDER_INDEX "
-        "[require-concurrent-index-creation]\n");
+        "supabase/migrations/20240101000000_profiles.sql:5:24: error: changes the type of column email of auth.users "
+        "from varchar(255) to text: binary-compatible, so the table is not rewritten, but clients see the new type "
+        "[changing-column-type]\n"
+        "supabase/migrations/20240101000000_profiles.sql:6:1: warning: CREATE INDEX without CONCURRENTLY takes SHARE "
+        "on auth.users: blocks writes (reads continue) until the transaction ends [require-concurrent-index-creation]\n");
   // Without the baseline the column's type is unknown, and the message cannot say what the change costs.
   auto off = lint_in(t.dir, "supabase/migrations --platform none" + rules);
-  CHECK(off.out != on.out);
+  CHECK(off.out ==
+        "supabase/migrations/20240101000000_profiles.sql:5:24: error: changes the type of column email of auth.users "
+        "to text (its current type is not declared in the migrations linted): probably binary-compatible, with no "
+        "table rewrite, if it widens the old type (e.g. varchar(n) to text); any other change rewrites the table and "
+        "rebuilds its indexes under an ACCESS EXCLUSIVE lock; either way clients see the new type "
+        "[changing-column-type]\n"
+        "supabase/migrations/20240101000000_profiles.sql:6:1: warning: CREATE INDEX without CONCURRENTLY takes SHARE "
+        "on auth.users: blocks writes (reads continue) until the transaction ends [require-concurrent-index-creation]\n");
   // The same baseline through the config and the flag.
   write_file(t.dir / "plain/20240101000000_profiles.sql", kSupabaseMigration);
   auto plain = lint_in(t.dir, "plain" + rules);
@@ -128,7 +137,7 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   // Post.authorId is an integer because User.id is: the finding is the key's. createdAt is reported once, though
   // both migrations declare its type.
   CHECK(r.out ==
-        "prisma/schema.prisma:6:3: warning: field id of model User: column \"id\" of \"User\" is serial: it overflows "
+        "prisma/schema.prisma:6:3: warning: field id of model User: column id of \"User\" is serial: it overflows "
         "at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive lock "
         "[prefer-bigint-over-int]\n"
         "prisma/schema.prisma:7:3: warning: field email of model User: column email of \"User\" is varchar(255): "
@@ -144,10 +153,10 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   REQUIRE(j["findings"].size() == 1);
   const auto& f = j["findings"][0];
   CHECK(f["file"] == "prisma/schema.prisma");
-  CHECK(f["start"]["line"] == 8);
-  CHECK(f["start"]["column"] == 3);
-  CHECK(f["end"]["line"] == 8);
-  CHECK(f["end"]["column"] == 37);
+  CHECK(f["line"] == 8);
+  CHECK(f["column"] == 3);
+  CHECK(f["end_line"] == 8);
+  CHECK(f["end_column"] == 37);
   CHECK(f["help"] ==
         "Declare the field as DateTime @db.Timestamptz(3) instead of DateTime in schema.prisma, then generate a new "
         "migration (prisma migrate dev); do not edit the generated SQL.");
@@ -156,15 +165,26 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
         "generated into prisma/migrations/20240101000000_init/migration.sql:5:17 as TIMESTAMP(3)");
 
   // Without a schema.prisma the findings stay on the generated SQL, one per migration.
+  const std::string on_sql =
+      "prisma/migrations/20240101000000_init/migration.sql:5:17: warning: column \"createdAt\" of \"User\" is "
+      "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
+      "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n"
+      "prisma/migrations/20240201000000_created_at/migration.sql:2:59: warning: column \"createdAt\" of \"User\" is "
+      "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
+      "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n";
   fs::remove(t.dir / "prisma/schema.prisma");
-  auto bare = lint_in(t.dir, "prisma/migrations --format gcc --rule prefer-timestamptz");
-  CHECK(bare.out ==
-        "prisma/migrations/20240101000000_init/migration.sql:5:17: warning: column \"createdAt\" of \"User\" is "
-        "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
-        "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n"
-        "prisma/migrations/20240201000000_created_at/migration.sql:2:51: warning: column \"createdAt\" of \"User\" is "
-        "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
-        "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n");
+  CHECK(lint_in(t.dir, "prisma/migrations --format gcc --rule prefer-timestamptz").out == on_sql);
+
+  // A field changed since (a later migration made the column timestamptz(3)): the earlier declarations are that
+  // history's, not the field's, and stay on the SQL.
+  TempDir u("lint_prisma_changed");
+  prisma_project(u.dir,
+                 std::regex_replace(std::string(kSchema), std::regex("createdAt DateTime @default"),
+                                    "createdAt DateTime @db.Timestamptz(3) @default"),
+                 kInit);
+  write_file(u.dir / "prisma/migrations/20240301000000_tz/migration.sql",
+             "-- AlterTable\nALTER TABLE \"User\" ALTER COLUMN \"createdAt\" SET DATA TYPE TIMESTAMPTZ(3);\n");
+  CHECK(lint_in(u.dir, "prisma/migrations --format gcc --rule prefer-timestamptz").out == on_sql);
 }
 
 // The oracle: Prisma's engine generates kInit from kSchema, and the schema with every suggested spelling applied
@@ -177,7 +197,7 @@ TEST_CASE("lint: the Prisma spellings of the type fixes are what Prisma's engine
   auto generated = dgtest::prisma_engine::run({"sql", (t.dir / "schema.prisma").string()});
   INFO(generated.err);
   REQUIRE(generated.code == 0);
-  CHECK(generated.out == kInit);
+  CHECK(generated.out == "-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n" + std::string(kInit));
 
   prisma_project(t.dir / "p", kSchema, kInit);
   auto j = nlohmann::json::parse(lint_in(t.dir / "p", "prisma/migrations --format json" + std::string(kTypeRules)).out);
@@ -189,7 +209,7 @@ TEST_CASE("lint: the Prisma spellings of the type fixes are what Prisma's engine
     std::string help = f["help"];
     REQUIRE(std::regex_search(help, m, suggestion));
     // The field's line: its type as written becomes the suggestion.
-    int line = f["start"]["line"];
+    int line = f["line"];
     std::size_t at = 0;
     for (int i = 1; i < line; ++i) at = fixed.find('\n', at) + 1;
     std::size_t end = fixed.find('\n', at);
@@ -204,6 +224,13 @@ TEST_CASE("lint: the Prisma spellings of the type fixes are what Prisma's engine
     REQUIRE(replaced != text);
     fixed.replace(at, end - at, replaced);
   }
+  // The key's finding says that the fields referencing it must follow: Prisma refuses the schema otherwise.
+  write_file(t.dir / "key_only.prisma", fixed);
+  auto refused = dgtest::prisma_engine::run({"sql", (t.dir / "key_only.prisma").string()});
+  CHECK(refused.code != 0);
+  CHECK(refused.err.find("The type of the field `authorId` in the model `Post` is not matching the type of the "
+                         "referenced field `id` in model `User`") != std::string::npos);
+  fixed = std::regex_replace(fixed, std::regex("authorId Int"), "authorId BigInt");
   write_file(t.dir / "fixed.prisma", fixed);
   auto again = dgtest::prisma_engine::run({"sql", (t.dir / "fixed.prisma").string()});
   INFO(again.err);
@@ -244,17 +271,19 @@ TEST_CASE("lint: whether a schema, type or function is new in the file is the mo
       "db/0001_init.sql",
       "CREATE SCHEMA app;\nCREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
       "CREATE TYPE app.mood AS ENUM ('sad', 'ok');\n"};
-  // CREATE SCHEMA IF NOT EXISTS and CREATE OR REPLACE FUNCTION leave objects of an earlier migration in place: they
-  // are not new, so renaming or dropping them afterwards is reported.
+  // CREATE SCHEMA IF NOT EXISTS leaves the schema of an earlier migration in place: it is not new, so renaming it
+  // afterwards is reported (FileState counted any CREATE SCHEMA statement of the file as a creation).
   auto later = lint_run({init,
                          {"db/0002_next.sql",
                           "CREATE SCHEMA IF NOT EXISTS app;\n"
-                          "CREATE OR REPLACE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
                           "DROP FUNCTION app.f();\n"
                           "ALTER SCHEMA app RENAME TO app2;\n"}});
   CHECK(rules_at(later, "ban-drop-function") ==
-        std::vector<std::string>{"3:1 drops function app.f(): code, triggers and defaults that still call it fail"});
-  CHECK(rules_at(later, "renaming-object").size() == 1);
+        std::vector<std::string>{"2:1 drops function app.f(): code, triggers and defaults that still call it fail"});
+  CHECK(rules_at(later, "renaming-object") ==
+        std::vector<std::string>{"3:1 renames schema app to app2: queries, search_path settings and function bodies "
+                                 "that name the old schema fail from the moment the migration commits until the new "
+                                 "code is deployed"});
   // Created earlier in the same file: nobody uses them yet.
   auto fresh = lint_run({{"db/0001_init.sql",
                           "CREATE SCHEMA app;\nCREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"

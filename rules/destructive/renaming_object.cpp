@@ -58,13 +58,13 @@ class RenamingObject final : public Rule {
       name = rangevar_display(rel);
     } else if (k->kind == ObjKind::schema) {
       std::string s = str(b, "subname");
-      if (ctx.run().created_in_file(ObjKind::schema, {s})) return;
+      if (ctx.state().created(ObjKind::schema, s)) return;
       if (rename::created_later(ctx, ObjKind::schema, s)) return;
       name = quote_ident(s);
     } else {
       auto parts = drop_object_parts(field(b, "object"));
       if (parts.empty()) return;
-      if (ctx.run().created_in_file(k->kind, parts)) return;
+      if (ctx.state().created(k->kind, qualified_key(parts))) return;
       if (rename::created_later(ctx, k->kind, qualified_key(parts))) return;
       name = display(parts);
     }
@@ -94,7 +94,7 @@ class RenamingObject final : public Rule {
   static void check_enum_value(const json& b, RuleContext& ctx) {
     if (!b.contains("oldVal") || !b.contains("newVal")) return;
     auto parts = strings(field(b, "typeName"));
-    if (parts.empty() || ctx.run().created_in_file(ObjKind::type, parts)) return;
+    if (parts.empty() || ctx.state().created(ObjKind::type, qualified_key(parts))) return;
     ctx.report(ctx.statement_span(),
                "renames value '" + str(b, "oldVal") + "' of enum " + display(parts) + " to '" + str(b, "newVal") +
                    "': code that writes or compares the old value fails (invalid input value for enum) from the "

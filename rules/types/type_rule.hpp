@@ -37,6 +37,8 @@ class TypeRule : public Rule {
   virtual std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField&) const {
     return std::nullopt;
   }
+  // What else the Prisma fix needs (a sentence, or "").
+  virtual std::string prisma_also() const { return {}; }
 
  private:
   // A Prisma migration's finding, reported at the schema.prisma field that generated the column.
