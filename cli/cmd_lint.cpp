@@ -1,6 +1,7 @@
 // driftguard lint: lint migration files.
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -11,14 +12,19 @@
 
 #include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
+#include "analyzer/text.hpp"
 #include "analyzer/supabase_layout.hpp"
 #include "cli/check_down.hpp"
 #include "cli/command.hpp"
 #include "cli/config.hpp"
+#include "cli/db_flags.hpp"
 #include "cli/git.hpp"
 #include "cli/escape.hpp"
+#include "cli/model_source.hpp"
 #include "cli/report.hpp"
 #include "cli/settings_flags.hpp"
+#include "introspect/prisma/ddl.hpp"
+#include "introspect/prisma/parser.hpp"
 #include "rules/engine.hpp"
 #include "rules/registry.hpp"
 
@@ -44,6 +50,7 @@ struct LintOptions {
   bool staged = false;        // --staged: the index content, the folder's other staged migrations as context
   std::vector<std::string> exposed_schemas;
   bool fix = false;
+  PlatformFlags platform;  // --platform, --prelude: the schema the first migration of a set runs on
 };
 
 // The command-line values that override the config (docs/config.md).
@@ -80,6 +87,116 @@ class Progress {
   std::size_t done_ = 0;
   bool on_;
 };
+
+// Where the lint of a migration set starts: the platform baseline drift and `schema` replay the same history on
+// (--platform/--prelude, else the config's `platform`/`prelude`, else Supabase for the Supabase CLI's layout), so
+// that auth.users or storage.objects exist, typed and populated, for the rules. Lint does not look for Supabase in
+// the files' text (drift's "migrations that call auth.*"): it would read every file of a folder a second time.
+LoadContext lint_start(const LintOptions& o, const SourceFile& file, const ConfigSet::Profile& prof) {
+  std::vector<std::pair<std::string, std::string>> sides;
+  if (file.info.layout == Layout::supabase) sides.emplace_back("sql", file.path);
+  std::optional<std::string> config;
+  if (!prof.config.path.empty()) config = prof.config.path;
+  LoadContext ctx;
+  ctx.platform = choose_platform(o.platform.platform, o.platform.prelude, config, sides).baseline;
+  return ctx;
+}
+
+// The schema a Prisma migration folder is generated from: the project's configured schema (prisma.config.ts,
+// package.json), else schema.prisma or the schema/ folder beside the migrations folder.
+std::optional<std::string> prisma_schema_of(const std::string& set) {
+  fs::path prisma_dir = fs::path(set.empty() ? "." : set).parent_path();
+  if (prisma_dir.empty()) prisma_dir = ".";
+  std::error_code ec;
+  fs::path project = prisma_dir.parent_path();
+  if (project.empty()) project = ".";
+  for (const fs::path& root : {project, prisma_dir}) {
+    try {
+      if (auto c = configured_prisma_schema(root.string()); c && fs::exists(c->path, ec)) return c->path;
+    } catch (const UsageError&) {
+      // a package.json that is not JSON: not lint's to report; the schema beside the migrations is used
+    }
+  }
+  if (fs::is_regular_file(prisma_dir / "schema.prisma", ec)) return (prisma_dir / "schema.prisma").string();
+  if (fs::is_directory(prisma_dir / "schema", ec)) return (prisma_dir / "schema").string();
+  return std::nullopt;
+}
+
+// The length of the UTF-8 character whose first byte is `c` (Prisma columns count characters).
+std::size_t char_bytes(unsigned char c) { return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+
+// The @db attribute as written on the field's line: "@db.VarChar(255)".
+std::string native_text(std::string_view line, int column) {
+  std::size_t at = 0;
+  for (int c = 1; c < column && at < line.size(); ++c) at += char_bytes(static_cast<unsigned char>(line[at]));
+  std::size_t end = at + 1;
+  while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '.' || line[end] == '_')) ++end;
+  if (end < line.size() && line[end] == '(') {
+    std::size_t close = line.find(')', end);
+    end = close == std::string_view::npos ? line.size() : close + 1;
+  }
+  return std::string(line.substr(at, end - at));
+}
+
+// schema.prisma's fields by the column they generate ("schema.table.column"), for the type findings of a Prisma
+// migration folder; none when the schema is not found or does not parse (the findings then stay on the SQL).
+// `texts` receives each .prisma file's text, for the reports' excerpts.
+std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::map<std::string, std::string>& texts) {
+  std::map<std::string, SchemaField> out;
+  auto path = prisma_schema_of(set);
+  if (!path) return out;
+  prisma::PrismaSchema schema;
+  try {
+    schema = prisma::load_prisma(*path);
+  } catch (const std::exception&) {
+    return out;  // an invalid schema is prisma-check's to report
+  }
+  std::map<std::string, std::unique_ptr<LineMap>> maps;
+  auto map_of = [&](const std::string& file) -> const LineMap* {
+    auto it = maps.find(file);
+    if (it != maps.end()) return it->second.get();
+    try {
+      texts[file] = load_file(file).text;
+    } catch (const InputFailure&) {
+      return nullptr;
+    }
+    return maps.emplace(file, std::make_unique<LineMap>(texts[file])).first->second.get();
+  };
+  auto origins = prisma::column_origins(schema);  // one per field, in model then field order
+  std::size_t i = 0;
+  for (const auto& m : schema.models) {
+    for (const auto& f : m.fields) {
+      const auto& o = origins[i++];
+      if (schema.model(f.type) != nullptr || !f.ref.known() || f.ref.line <= 0) continue;  // relation fields
+      const LineMap* map = map_of(f.ref.file);
+      if (map == nullptr) continue;
+      const std::string& text = texts[f.ref.file];
+      std::string_view line = map->line_text(f.ref.line);
+      std::size_t line_start = static_cast<std::size_t>(line.data() - text.data());
+      // The declaration: from the field's name to the end of the line, without a trailing // comment.
+      std::size_t begin = line_start;
+      for (int c = 1; c < f.ref.column && begin < line_start + line.size(); ++c) {
+        begin += char_bytes(static_cast<unsigned char>(text[begin]));
+      }
+      std::size_t end = line_start + line.size();
+      if (auto comment = line.find("//"); comment != std::string_view::npos) end = line_start + comment;
+      while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+      SchemaField sf;
+      sf.file = f.ref.file;
+      sf.span = Span{begin, end};
+      sf.start = map->position(begin);
+      sf.end = map->position(end);
+      sf.model = m.name;
+      sf.name = f.name;
+      sf.type = f.type;
+      for (const auto& a : f.attributes) {
+        if (a.name.rfind("db.", 0) == 0 && a.ref.line == f.ref.line) sf.native = native_text(line, a.ref.column);
+      }
+      out[o.schema + "." + o.table + "." + o.column] = std::move(sf);
+    }
+  }
+  return out;
+}
 
 // incomplete-down-migration (cli/check_down): for each migration folder with a linted down migration the rule is
 // on for, the whole folder's history is replayed with the ups and downs.
@@ -141,10 +258,21 @@ int run_lint(const LintOptions& o) {
 
   std::map<std::string, Severity> fail_on;  // file -> its config's threshold
   std::map<std::string, RunState> runs;     // one per migration set
+  std::map<std::string, std::string> schema_texts;  // the schema.prisma files findings point at
+  // The run of a file's migration set, started (on its platform baseline) by the set's first file.
+  auto run_of = [&](const SourceFile& file, const ConfigSet::Profile& prof) -> RunState& {
+    auto it = runs.find(file.info.set);
+    if (it == runs.end()) {
+      it = runs.emplace(file.info.set, RunState(start_replay(lint_start(o, file, prof)))).first;
+      // A Prisma migration's type findings are reported at the schema.prisma field that generated the column.
+      if (file.info.layout == Layout::prisma) it->second.set_schema_fields(prisma_fields(file.info.set, schema_texts));
+    }
+    return it->second;
+  };
   // Files that are not reported (unchanged, with --changed-since) are still analyzed, in migration order, for
   // what they declare (column types) that later files depend on.
   auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported) {
-    auto& run = runs[first.info.set];
+    auto& run = run_of(first, prof);
     RunState before = o.fix && reported ? run : RunState{};
     auto rep = prof.engine->lint(first, run);
     if (!reported) return;
@@ -184,6 +312,11 @@ int run_lint(const LintOptions& o) {
       result.texts[src.path] = src.text;
       result.boms[src.path] = src.bom;
     }
+    for (const auto& f : rep.findings) {
+      if (f.file == src.path) continue;  // a schema.prisma field (RuleContext::report_elsewhere)
+      result.texts[f.file] = schema_texts[f.file];
+      fail_on[f.file] = prof.effective.fail_on;
+    }
     for (auto& f : rep.findings) result.findings.push_back(std::move(f));
   };
   if (want_stdin && o.fix) throw UsageError("--fix rewrites files: it cannot be used with - (stdin)");
@@ -221,21 +354,27 @@ int run_lint(const LintOptions& o) {
     }
     // Rules that judge a file by the end of its history (foreign-key-without-index: a later migration may add the
     // index) get the schema after the whole migration set, replayed once per set before its first file is linted.
-    bool wants_history_end = false;
-    for (const auto& [path, prof] : files) wants_history_end = wants_history_end || prof->engine->enabled("foreign-key-without-index");
-    if (wants_history_end) {
-      std::map<std::string, std::vector<SourceFile>> sets;
-      std::map<std::string, const ConfigSet::Profile*> set_profile;
-      for (const auto& [path, prof] : files) {
-        try {
-          SourceFile f = load_file(path);
-          set_profile.emplace(f.info.set, prof);
-          sets[f.info.set].push_back(std::move(f));
-        } catch (const InputFailure&) {
-          // reported when the file is linted
-        }
+    // So do the type rules on a Prisma folder: a finding belongs to its schema.prisma field only while the field
+    // still generates the declared type (rules/types/type_rule.cpp).
+    auto wants_history_end = [](const SourceFile& f, const ConfigSet::Profile& prof) {
+      return prof.engine->enabled("foreign-key-without-index") || f.info.layout == Layout::prisma;
+    };
+    std::map<std::string, std::vector<SourceFile>> sets;
+    std::map<std::string, const ConfigSet::Profile*> set_profile;
+    for (const auto& [path, prof] : files) {
+      SourceFile named = make_source(path, "");
+      if (!wants_history_end(named, *prof)) continue;
+      try {
+        SourceFile f = load_file(path);
+        set_profile.emplace(f.info.set, prof);
+        sets[f.info.set].push_back(std::move(f));
+      } catch (const InputFailure&) {
+        // reported when the file is linted
       }
-      for (const auto& [set, set_files] : sets) runs[set].set_history_end(set_profile[set]->engine->history_end(set_files));
+    }
+    for (const auto& [set, set_files] : sets) {
+      RunState& run = run_of(set_files.front(), *set_profile[set]);
+      run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
     }
     Progress progress(files.size());
     for (const auto& [path, prof] : files) {
@@ -305,6 +444,7 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_flag("--fix", lo->fix, "Apply the machine fixes of the findings to the files (atomically), then report what remains");
   lint->add_option("--exposed-schema", lo->exposed_schemas,
                    "A schema whose tables clients reach directly, for rls-not-enabled (repeatable; default public)");
+  add_platform_flags(lint, lo->platform);
   lint->add_option("--config", lo->config, "Use this driftguard.toml for every file (default: the nearest one above each file)");
   lint->add_option("--changed-since", lo->changed_since,
                    "Lint only migrations added or modified since the merge base of REF and HEAD, and check the history");

@@ -63,13 +63,6 @@ void shadow_files(ModelSource& src, const std::vector<shadow::File>& files, cons
   src.applied = r.statements;
 }
 
-// How the static replay runs a file its runner runs in mode `m`.
-model::FileMode replay_mode(TxMode m) {
-  return m == TxMode::request ? model::FileMode::request
-         : m == TxMode::wrapped ? model::FileMode::transaction
-                                : model::FileMode::statements;
-}
-
 void replay_files(ModelSource& src, const std::vector<std::string>& paths, const LoadContext& ctx) {
   model::Replayer replayer = start_replay(ctx);
   src.platform = ctx.platform;

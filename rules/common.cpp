@@ -56,7 +56,9 @@ DropInfo read_drop(const json& drop_stmt, const RuleContext& ctx) {
       t.display = display(t.parts);
       t.key = qualified_key(t.parts);
     }
-    t.created_in_file = ctx.state().created(kind, t.key);
+    // Relations: the model, or a CREATE of this file the replay refused (FileState::created_relation).
+    t.created_in_file = kind == ObjKind::relation ? ctx.state().created_relation(t.parts)
+                                                  : ctx.state().created(kind, t.key);
     d.targets.push_back(std::move(t));
   }
   return d;

@@ -56,4 +56,10 @@ void RuleContext::report(Span span, std::string message, std::string help, std::
   findings_.push_back(std::move(f));
 }
 
+void RuleContext::report_elsewhere(Finding f) {
+  f.rule = std::string(rule_->info().id);
+  f.category = std::string(rule_->info().category);
+  findings_.push_back(std::move(f));
+}
+
 }  // namespace driftguard

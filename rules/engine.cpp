@@ -172,7 +172,16 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     }
     run.end_file();
   }
-  for (auto& f : ctx.findings()) raw.push_back(std::move(f));
+  // Findings at another file's place (a schema.prisma field) are located already, once per run; suppressions
+  // in this file do not reach them.
+  std::vector<Finding> elsewhere;
+  for (auto& f : ctx.findings()) {
+    if (f.file == file.path) {
+      raw.push_back(std::move(f));
+    } else if (run.first_report_at(f)) {
+      elsewhere.push_back(std::move(f));
+    }
+  }
 
   // Suppressions.
   std::vector<Directive> directives;
@@ -272,7 +281,6 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     report.findings.push_back(std::move(f));
   }
   locate(report.findings, file.text);
-  sort_findings(report.findings);
   // Byte offsets are reported relative to the file on disk (after a BOM).
   for (auto& f : report.findings) {
     f.span.begin += file.bom;
@@ -284,11 +292,18 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
       }
     }
   }
+  for (auto& f : elsewhere) {
+    Severity s = severity_of(f.rule);
+    if (s == Severity::off) continue;
+    f.severity = s;
+    report.findings.push_back(std::move(f));
+  }
+  sort_findings(report.findings);
   return report;
 }
 
-std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<SourceFile>& files) const {
-  RunState run;
+std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<SourceFile>& files,
+                                                              RunState run) const {
   for (const auto& file : files) {
     if (file.info.direction != Direction::up) continue;
     ParsedFile pf = parse_sql(file.text);

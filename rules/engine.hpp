@@ -34,9 +34,11 @@ class Engine {
   Engine(const Settings& settings, const RuleSelection& selection);
 
   FileReport lint(const SourceFile& file, RunState& run) const;
-  // The schema at the end of a history (its files in migration order), replayed as lint replays each file: what
-  // RunState::set_history_end wants for the rules that judge a file by the end of its history.
-  std::shared_ptr<const model::SchemaModel> history_end(const std::vector<SourceFile>& files) const;
+  // The schema at the end of a history (its files in migration order), replayed as lint replays each file from
+  // `start` (the run's starting point: empty, or a platform baseline): what RunState::set_history_end wants for
+  // the rules that judge a file by the end of its history.
+  std::shared_ptr<const model::SchemaModel> history_end(const std::vector<SourceFile>& files,
+                                                        RunState start = {}) const;
   Severity severity_of(const std::string& rule) const;
   bool enabled(const std::string& rule) const { return severity_of(rule) != Severity::off; }
   // Enabled for this file: a rule with a default layout that was not selected explicitly runs only on files of

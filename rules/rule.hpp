@@ -95,6 +95,10 @@ class RuleContext {
   bool rule_chosen() const { return rule_chosen_ && rule_ != nullptr && rule_chosen_(rule_->info().id); }
 
   void report(Span span, std::string message, std::string help, std::optional<Fix> fix = std::nullopt);
+  // A finding in another file than the linted one (a Prisma migration's type finding at its schema.prisma field),
+  // located already (span, start, end in that file). The engine reports it once per run, place and rule: a field
+  // is one decision, however many migrations its type appears in.
+  void report_elsewhere(Finding f);
   // Offset just after the statement's terminating ';' (or its end when it has none): where a fix inserts a
   // following statement.
   std::size_t after_statement() const { return after_statement(*stmt_); }

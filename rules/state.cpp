@@ -190,11 +190,94 @@ std::string FileState::k(ObjKind kind, const std::string& key) {
   return std::to_string(static_cast<int>(kind)) + ":" + key;
 }
 
-bool FileState::created(ObjKind kind, const std::string& key) const { return created_.count(k(kind, key)) > 0; }
+namespace {
+// Where the model's schema, extension, type, function (any overload of the name), trigger or policy was created;
+// null when the model does not hold it (or for kinds it does not hold: roles, publications, named constraints).
+// "public" for an unqualified name, as the rules' keys have it.
+const SourceRef* object_source(const RunState& run, ObjKind kind, const std::vector<std::string>& parts) {
+  if (parts.empty()) return nullptr;
+  const model::SchemaModel& m = run.model();
+  const std::string schema = parts.size() >= 2 ? parts[parts.size() - 2] : "public";
+  switch (kind) {
+    case ObjKind::schema: {
+      const model::Schema* s = m.schema(parts.back());
+      return s ? &s->src : nullptr;
+    }
+    case ObjKind::extension: {
+      auto e = m.extensions.find(parts.back());
+      return e == m.extensions.end() ? nullptr : &e->second.src;
+    }
+    case ObjKind::type: {
+      const model::Schema* s = m.schema(schema);
+      if (!s) return nullptr;
+      auto t = s->types.find(parts.back());
+      return t == s->types.end() ? nullptr : &t->second.src;
+    }
+    case ObjKind::function: {
+      const model::Schema* s = m.schema(schema);
+      if (!s) return nullptr;
+      for (const auto& [sig, f] : s->functions) {
+        if (f.name == parts.back()) return &f.src;
+      }
+      return nullptr;
+    }
+    case ObjKind::trigger:
+    case ObjKind::policy: {
+      if (parts.size() < 2) return nullptr;
+      const model::Table* t = run.table(std::vector<std::string>(parts.begin(), parts.end() - 1));
+      if (!t) return nullptr;
+      if (kind == ObjKind::trigger) {
+        for (const auto& tr : t->triggers) {
+          if (tr.name == parts.back()) return &tr.src;
+        }
+      } else {
+        for (const auto& p : t->policies) {
+          if (p.name == parts.back()) return &p.src;
+        }
+      }
+      return nullptr;
+    }
+    default:
+      return nullptr;
+  }
+}
 
-bool FileState::created_relation(const json& rangevar) const {
-  return (run_ && run_->relation_created_in_file(rangevar_parts(rangevar))) ||
-         created(ObjKind::relation, rangevar_key(rangevar));
+}  // namespace
+
+namespace {
+// The name parts of a key as the rules build them (qualified_key): "name" for schemas and extensions,
+// "schema.table.name" for triggers and policies, "schema.name" otherwise. Empty when the key does not split so.
+std::vector<std::string> key_parts(ObjKind kind, const std::string& key) {
+  if (kind == ObjKind::schema || kind == ObjKind::extension) return {key};
+  std::vector<std::string> parts;
+  std::size_t at = 0;
+  const std::size_t n = kind == ObjKind::trigger || kind == ObjKind::policy ? 3 : 2;
+  while (parts.size() + 1 < n) {
+    auto dot = key.find('.', at);
+    if (dot == std::string::npos) return {};
+    parts.push_back(key.substr(at, dot - at));
+    at = dot + 1;
+  }
+  parts.push_back(key.substr(at));
+  return parts;
+}
+}  // namespace
+
+// The model answers wherever it holds the object: created earlier in this file, or older (CREATE ... IF NOT EXISTS
+// of an existing object creates nothing). A CREATE the replay refused (its schema, type or table comes from
+// outside the linted files) leaves no object in the model, and then the statement is the only answer there is.
+bool FileState::created(ObjKind kind, const std::string& key) const {
+  const bool stated = created_.count(k(kind, key)) > 0;
+  if (kind == ObjKind::relation || kind == ObjKind::column || run_ == nullptr) return stated;
+  auto parts = key_parts(kind, key);
+  if (!parts.empty() && object_source(*run_, kind, parts) != nullptr) return run_->created_in_file(kind, parts);
+  return stated;
+}
+
+bool FileState::created_relation(const json& rangevar) const { return created_relation(rangevar_parts(rangevar)); }
+
+bool FileState::created_relation(const std::vector<std::string>& parts) const {
+  return (run_ && run_->relation_created_in_file(parts)) || created(ObjKind::relation, qualified_key(parts));
 }
 
 bool FileState::dropped_if_exists(ObjKind kind, const std::string& key) const {
@@ -344,20 +427,14 @@ void FileState::apply(const Statement& st) {
 
 RunState::RunState() { replay_.set_isolate_failures(true); }
 
+RunState::RunState(model::Replayer start) : replay_(std::move(start)) { replay_.set_isolate_failures(true); }
+
 void RunState::begin_file(const SourceFile& file, const std::string& baseline) {
   auto plain = [](const std::string& v) { return !v.empty() && (v[0] == 'V' || v[0] == 'v') ? v.substr(1) : v; };
   after_baseline_ = !baseline.empty() && !file.info.version.empty() &&
                     natural_less(plain(baseline), plain(file.info.version));
   file_ = file.path;
 }
-
-namespace {
-model::FileMode replay_mode(TxMode m) {
-  return m == TxMode::request ? model::FileMode::request
-         : m == TxMode::wrapped ? model::FileMode::transaction
-                                : model::FileMode::statements;
-}
-}  // namespace
 
 void RunState::replay_file(const SourceFile& file, const ParsedFile& parsed, TxMode tx,
                            const model::Replayer::BeforeStatement& before) {
@@ -413,6 +490,20 @@ const SourceRef* RunState::relation_source(const std::vector<std::string>& parts
   if (parts.size() >= 2) return in_schema(parts[parts.size() - 2]);
   if (const SourceRef* r = in_schema("pg_temp")) return r;
   return in_schema("public");
+}
+
+const SchemaField* RunState::schema_field(const std::vector<std::string>& table, const std::string& column) const {
+  if (schema_fields_.empty() || table.empty()) return nullptr;
+  std::string schema = table.size() >= 2 ? table[table.size() - 2] : "public";
+  auto it = schema_fields_.find(schema + "." + table.back() + "." + column);
+  return it == schema_fields_.end() ? nullptr : &it->second;
+}
+
+bool RunState::created_in_file(ObjKind kind, const std::vector<std::string>& parts) const {
+  if (file_.empty()) return false;
+  if (kind == ObjKind::relation) return relation_created_in_file(parts);
+  const SourceRef* src = object_source(*this, kind, parts);
+  return src != nullptr && src->file == file_;
 }
 
 bool RunState::relation_created_in_file(const std::vector<std::string>& parts) const {

@@ -2,12 +2,15 @@
 // earlier files and statements — the one model of the schema that drift and `schema` read too. Per file
 // (FileState): what is about the file's execution, which no schema model holds: transactions (explicit, and the
 // one the migration runner wraps the file in), timeouts set, locks held, constraints added NOT VALID in the open
-// transaction, and what a re-run of the file meets (objects created, or dropped with or without IF EXISTS,
-// earlier in the file; columns added to existing tables are ObjKind::column, key "schema.table.column").
+// transaction, and what a re-run of the file meets: objects dropped with or without IF EXISTS earlier in the file
+// (the model only holds what exists, not what a file dropped), and relations and columns (ObjKind::column, key
+// "schema.table.column") created earlier in it where the replay refused them. Whether any other object is new
+// in the file is the model's answer (RunState::created_in_file).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -74,8 +77,13 @@ class FileState {
   // A constraint ("schema.table.name") added NOT VALID earlier in the current transaction: the ADD's span.
   std::optional<Span> not_valid_in_transaction(const std::string& key) const;
 
+  // Created earlier in the file. The model answers where it holds the object (RunState::created_in_file); the
+  // file's CREATE statements answer where the replay refused them, which the model cannot answer: it drops a
+  // table whose foreign key names a table outside the linted files, as PostgreSQL would (so types, functions, ADD
+  // COLUMN of a table it does not hold), but lint judges the file as written. Relations: created_relation.
   bool created(ObjKind k, const std::string& key) const;
   bool created_relation(const nlohmann::json& rangevar) const;
+  bool created_relation(const std::vector<std::string>& parts) const;
   bool dropped_if_exists(ObjKind k, const std::string& key) const;
   // Dropped earlier in the file, with or without IF EXISTS (a DROP then CREATE pair re-runs cleanly).
   bool dropped(ObjKind k, const std::string& key) const;
@@ -118,12 +126,28 @@ struct ColumnType {
   std::string display;  // "varchar(20)"
 };
 
+// A column's field in schema.prisma, for the lint of a Prisma migration folder whose schema was found
+// (cli/cmd_lint): Prisma generates the migration's SQL from it, so a type finding belongs there.
+struct SchemaField {
+  std::string file;    // the .prisma file
+  Span span;           // the field's declaration (name, type, attributes), bytes of that file
+  Position start{};
+  Position end{};
+  std::string model;   // "User"
+  std::string name;    // "createdAt"
+  std::string type;    // the Prisma type as written, without ? or []: "DateTime", "Int"
+  std::string native;  // its @db attribute as written ("@db.VarChar(255)"), "" when none
+};
+
 // What the run knows before each statement: the schema the statement runs on, as the replay builds it
 // (analyzer/model/replay) from the earlier files of the run, in migration order, and the earlier statements of
 // this file. Rules read it through RuleContext::run(); the engine advances it statement by statement.
 class RunState {
  public:
   RunState();
+  // Starts from where the replay of a history starts: a platform baseline's objects and search_path
+  // (cli/model_source's start_replay), so that auth.users or storage.objects exist for the rules.
+  explicit RunState(model::Replayer start);
 
   // The schema before the current statement (after the file, in Rule::finish_file).
   const model::SchemaModel& model() const { return replay_.model(); }
@@ -148,6 +172,19 @@ class RunState {
   bool relation_is_new(const std::vector<std::string>& parts) const;
   // The relation was created by the current file (earlier in it).
   bool relation_created_in_file(const std::vector<std::string>& parts) const;
+  // The object exists and its model entry was created by the current file, earlier in it (its SourceRef names
+  // the file): a schema (`parts` = {name}), type or domain, function or procedure (any overload of the name),
+  // extension, trigger or policy (`parts` = the table's name parts, then the object's name). The model answers
+  // exactly: an object dropped again, replaced (CREATE OR REPLACE of an older one) or left alone by IF NOT
+  // EXISTS is not new. Kinds the model does not hold (roles, publications, constraints by name) are never new.
+  bool created_in_file(ObjKind kind, const std::vector<std::string>& parts) const;
+
+  // The schema.prisma fields of the run's tables, by "schema.table.column" (set by lint for a Prisma folder).
+  void set_schema_fields(std::map<std::string, SchemaField> fields) { schema_fields_ = std::move(fields); }
+  const SchemaField* schema_field(const std::vector<std::string>& table, const std::string& column) const;
+  // A finding at another file's place (RuleContext::report_elsewhere): true the first time this rule reports at
+  // this place in the run.
+  bool first_report_at(const Finding& f) { return reported_elsewhere_.insert(f.rule + "\n" + f.file + "\n" + std::to_string(f.span.begin)).second; }
 
   // Around each file: `baseline` is --baseline (empty: every earlier migration counts as applied).
   void begin_file(const SourceFile& file, const std::string& baseline);
@@ -166,6 +203,8 @@ class RunState {
   std::string file_;                 // the file being linted
   bool after_baseline_ = false;
   std::set<std::string> new_files_;  // earlier files of the run newer than the baseline
+  std::map<std::string, SchemaField> schema_fields_;
+  std::set<std::string> reported_elsewhere_;
 };
 
 }  // namespace driftguard

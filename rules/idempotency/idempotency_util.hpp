@@ -22,7 +22,7 @@ inline bool tracked_transaction(const RuleContext& ctx) {
   const FileState& s = ctx.state();
   Runner r = s.runner_transaction().runner;
   bool tracked = r == Runner::prisma || r == Runner::goose || r == Runner::golang_migrate || r == Runner::dbmate ||
-                 r == Runner::flyway;
+                 r == Runner::flyway || r == Runner::diesel;
   if (!tracked) return false;
   if (s.in_transaction() || ctx.statement().do_depth > 0) return true;
   // A file of one statement is atomic too: it either applies or leaves nothing behind.

@@ -3,7 +3,10 @@
 #include <re2/re2.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "analyzer/model/replay.hpp"
 #include "rules/names.hpp"
 
 namespace driftguard {
@@ -16,7 +19,7 @@ struct RunnerName {
 constexpr RunnerName kRunners[] = {
     {Runner::plain, "plain"},   {Runner::prisma, "prisma"}, {Runner::supabase, "supabase"},
     {Runner::golang_migrate, "golang-migrate"}, {Runner::goose, "goose"},   {Runner::dbmate, "dbmate"},
-    {Runner::flyway, "flyway"},
+    {Runner::flyway, "flyway"}, {Runner::diesel, "diesel"},
 };
 
 bool has_line(const std::string& text, const RE2& re) { return RE2::PartialMatch(text, re); }
@@ -79,6 +82,8 @@ Runner detect_runner(const SourceFile& file) {
   if (has_line(file.text, dbmate)) return Runner::dbmate;
   std::string name = std::filesystem::path(file.path).filename().string();
   if (RE2::FullMatch(name, flyway)) return Runner::flyway;
+  // Diesel's migrations are folders <version>_<name> holding up.sql and down.sql.
+  if (file.info.layout == Layout::up_down && (name == "up.sql" || name == "down.sql")) return Runner::diesel;
   if (file.info.layout == Layout::up_down) return Runner::golang_migrate;
   return Runner::plain;
 }
@@ -133,6 +138,27 @@ FileTransaction file_transaction(Runner runner, bool assume_in_transaction, cons
       }
       break;
     }
+    case Runner::diesel: {
+      // diesel_migrations runs each migration in its own transaction (one batch_execute of the file inside it)
+      // unless the folder's metadata.toml says `run_in_transaction = false`.
+      static const RE2 no_tx(R"((?m)^\s*run_in_transaction\s*=\s*false\b)");
+      std::error_code ec;
+      auto metadata = std::filesystem::path(file.path).parent_path() / "metadata.toml";
+      std::string text;
+      if (std::filesystem::is_regular_file(metadata, ec)) {
+        std::ifstream in(metadata, std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+      }
+      if (has_line(text, no_tx)) {
+        ft.why = "metadata.toml: run_in_transaction = false";
+      } else {
+        ft.mode = TxMode::wrapped;
+        ft.why = "diesel runs each migration in a transaction";
+      }
+      break;
+    }
     case Runner::flyway: {
       bool non_tx = false;
       for (const auto& st : statements) non_tx = non_tx || (st.do_depth == 0 && flyway_non_transactional(st, pg_version));
@@ -146,6 +172,12 @@ FileTransaction file_transaction(Runner runner, bool assume_in_transaction, cons
     }
   }
   return ft;
+}
+
+model::FileMode replay_mode(TxMode m) {
+  return m == TxMode::request ? model::FileMode::request
+         : m == TxMode::wrapped ? model::FileMode::transaction
+                                : model::FileMode::statements;
 }
 
 }  // namespace driftguard

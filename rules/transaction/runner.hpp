@@ -12,12 +12,17 @@
 
 namespace driftguard {
 
-enum class Runner { auto_detect, plain, prisma, supabase, golang_migrate, goose, dbmate, flyway };
+namespace model {
+enum class FileMode;  // analyzer/model/replay.hpp
+}
+
+enum class Runner { auto_detect, plain, prisma, supabase, golang_migrate, goose, dbmate, flyway, diesel };
 
 std::string_view to_string(Runner r);
 std::optional<Runner> parse_runner(std::string_view s);  // "prisma", "golang-migrate", ... (not "auto")
 // The runner a file belongs to, from its layout, name and markers: Prisma and Supabase layouts; "-- +goose Up"
-// (goose); "-- migrate:up" (dbmate); V<version>__<name>.sql (Flyway); <version>_<name>.up.sql (golang-migrate);
+// (goose); "-- migrate:up" (dbmate); V<version>__<name>.sql (Flyway); <version>_<name>/up.sql (Diesel);
+// <version>_<name>.up.sql (golang-migrate);
 // anything else: plain (psql -f: no transaction).
 Runner detect_runner(const SourceFile& file);
 
@@ -41,5 +46,8 @@ struct FileTransaction {
 // ALTER TYPE ... ADD VALUE is non-transactional for it before PostgreSQL 12).
 FileTransaction file_transaction(Runner runner, bool assume_in_transaction, const SourceFile& file,
                                  const std::vector<Statement>& statements, int pg_version);
+
+// How the static replay runs a file its runner runs in mode `m` (lint, drift, schema and check-down alike).
+model::FileMode replay_mode(TxMode m);
 
 }  // namespace driftguard

@@ -20,6 +20,10 @@ class BanCharField final : public TypeRule {
   std::string help(const DeclaredType&) const override {
     return "Use text (with a CHECK constraint for a fixed length if needed).";
   }
+  std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField& f) const override {
+    if (f.type != "String") return std::nullopt;
+    return std::string("String");
+  }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
     (void)d;
     return std::string("text");

@@ -19,6 +19,11 @@ class PreferJsonb final : public TypeRule {
   std::string help(const DeclaredType&) const override {
     return "Use jsonb, unless key order, duplicate keys or exact whitespace must be preserved.";
   }
+  // Json without @db.Json is jsonb.
+  std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField& f) const override {
+    if (f.type != "Json") return std::nullopt;
+    return std::string("Json");
+  }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
     (void)d;
     return std::string("jsonb");

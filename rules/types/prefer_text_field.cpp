@@ -20,6 +20,11 @@ class PreferTextField final : public TypeRule {
   std::string help(const DeclaredType&) const override {
     return "Use text, with a CHECK (char_length(col) <= n) constraint if the limit matters (a CHECK can be replaced with NOT VALID and VALIDATE, without a long lock).";
   }
+  // String without a @db attribute is text.
+  std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField& f) const override {
+    if (f.type != "String") return std::nullopt;
+    return std::string("String");
+  }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
     (void)d;
     return std::string("text");

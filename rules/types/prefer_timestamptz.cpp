@@ -20,6 +20,12 @@ class PreferTimestamptz final : public TypeRule {
   std::string help(const DeclaredType&) const override {
     return "Use timestamptz: it stores an instant and converts to the session time zone on output.";
   }
+  // DateTime maps to timestamp(3): @db.Timestamptz with the column's precision keeps the values' precision.
+  std::optional<std::string> prisma_replacement(const DeclaredType& d, const SchemaField& f) const override {
+    if (f.type != "DateTime") return std::nullopt;
+    auto mods = type_mods(*d.type_name);
+    return "DateTime @db.Timestamptz" + (mods.empty() ? std::string() : "(" + std::to_string(mods[0]) + ")");
+  }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
     auto mods = type_mods(*d.type_name);
     return "timestamptz" + (mods.empty() ? std::string() : "(" + std::to_string(mods[0]) + ")");

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "analyzer/model/normalize.hpp"
 #include "analyzer/text.hpp"
 
 namespace driftguard {
@@ -50,6 +51,47 @@ std::optional<Span> type_span(const RuleContext& ctx, const json& type_name) {
   return Span{begin, end};
 }
 
+void TypeRule::report_at_field(const DeclaredType& d, const SchemaField& field, Span span, std::string message,
+                               RuleContext& ctx) const {
+  Finding f;
+  f.file = field.file;
+  f.span = field.span;
+  f.start = field.start;
+  f.end = field.end;
+  f.message = "field " + field.name + " of model " + field.model + ": " + message;
+  std::string now = field.type + (field.native.empty() ? "" : " " + field.native);
+  if (auto r = prisma_replacement(d, field)) {
+    f.help = "Declare the field as " + *r + " instead of " + now + " in schema.prisma" + prisma_also() +
+             ", then generate a new migration (prisma migrate dev); do not edit the generated SQL.";
+  } else {
+    f.help = help(d) + " Change the field's type or @db native type in schema.prisma, then generate a new migration.";
+  }
+  // Where Prisma generated it: the first migration of the run that declares the column with this type.
+  LineMap map(ctx.file().text);
+  Position at = map.position(span.begin);
+  f.notes.push_back(Note{"generated into " + ctx.file().path + ":" + std::to_string(at.line) + ":" +
+                             std::to_string(at.column) + " as " + std::string(ctx.text(span)),
+                         std::nullopt, {}, {}});
+  ctx.report_elsewhere(std::move(f));
+}
+
+namespace {
+// The field decides the column's type as the history ends (Prisma generates every migration from it). A declared
+// type that a later migration changed was an earlier version of the field: its finding stays on that migration.
+bool type_still_current(const DeclaredType& d, const RuleContext& ctx) {
+  auto parts = rangevar_parts(*d.relation);
+  if (parts.empty()) return false;
+  const model::Table* t = ctx.run().history_end().table(parts.size() >= 2 ? parts[parts.size() - 2] : "public", parts.back());
+  const model::Column* c = t ? t->column(d.column) : nullptr;
+  if (c == nullptr) return true;  // the history was not replayed to its end: the field is the best answer
+  std::string base = builtin_base(*d.type_name);
+  if (base == "serial" || base == "serial4") return c->type == "integer";
+  if (base == "bigserial" || base == "serial8") return c->type == "bigint";
+  if (base == "smallserial" || base == "serial2") return c->type == "smallint";
+  return c->type == norm::type_name(*d.type_name);
+}
+}  // namespace
+
 std::string column_subject(const DeclaredType& d) { return "column " + quote_ident(d.column) + " of " + d.table; }
 
 void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) const {
@@ -61,7 +103,7 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
     for (const auto& e : field(b, "tableElts")) {
       const json& cd = field(e, "ColumnDef");
       if (cd.is_object() && field(cd, "typeName").is_object()) {
-        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), false});
+        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), &rel, false});
       }
     }
   } else {
@@ -73,9 +115,9 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
       const json& cd = field(field(*c.cmd, "def"), "ColumnDef");
       if (!cd.is_object() || !field(cd, "typeName").is_object()) continue;
       if (c.subtype == "AT_AddColumn") {
-        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), false});
+        found.push_back({&field(cd, "typeName"), &cd, str(cd, "colname"), rangevar_display(rel), &rel, false});
       } else if (c.subtype == "AT_AlterColumnType") {
-        found.push_back({&field(cd, "typeName"), &cd, str(*c.cmd, "name"), rangevar_display(rel), true});
+        found.push_back({&field(cd, "typeName"), &cd, str(*c.cmd, "name"), rangevar_display(rel), &rel, true});
       }
     }
   }
@@ -88,6 +130,11 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
     auto span = type_span(ctx, *d.type_name);
     // Prisma generates its migration SQL from schema.prisma: editing the SQL would make the two drift apart.
     bool prisma = ctx.file().info.layout == Layout::prisma;
+    const SchemaField* sf = prisma ? ctx.run().schema_field(rangevar_parts(*d.relation), d.column) : nullptr;
+    if (sf != nullptr && type_still_current(d, ctx)) {
+      report_at_field(d, *sf, span ? *span : ctx.location_span(*d.type_name), std::move(msg), ctx);
+      continue;
+    }
     std::optional<Fix> fix;
     if (auto r = replacement(d); r && span && !prisma) {
       std::string text = *r;

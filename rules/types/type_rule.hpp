@@ -16,6 +16,7 @@ struct DeclaredType {
   const json* column_def;  // ColumnDef body
   std::string column;
   std::string table;       // as written
+  const json* relation;    // its RangeVar
   bool alter_type;         // ALTER COLUMN ... TYPE (not a new column)
   const RuleContext* ctx = nullptr;
 };
@@ -31,6 +32,18 @@ class TypeRule : public Rule {
   virtual std::string help(const DeclaredType& d) const = 0;
   // The replacement of the type's name and modifiers (array brackets are kept), or nullopt for no fix.
   virtual std::optional<std::string> replacement(const DeclaredType& d) const = 0;
+  // The same fix in schema.prisma: the field's new type and @db attribute ("BigInt", "DateTime
+  // @db.Timestamptz(3)", "String"), for a Prisma migration whose field is known; nullopt for none.
+  virtual std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField&) const {
+    return std::nullopt;
+  }
+  // What else the Prisma fix needs (a sentence, or "").
+  virtual std::string prisma_also() const { return {}; }
+
+ private:
+  // A Prisma migration's finding, reported at the schema.prisma field that generated the column.
+  void report_at_field(const DeclaredType& d, const SchemaField& field, Span span, std::string message,
+                       RuleContext& ctx) const;
 };
 
 // The source span of a column type's name and modifiers ("character varying(20)", "timestamp(3) without time
