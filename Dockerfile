@@ -14,7 +14,7 @@ RUN apt-get update -qq \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDRIFTGUARD_WERROR=ON -DDRIFTGUARD_TESTS=OFF \
- && cmake --build /build --target driftguard -j"$(nproc)" \
+ && cmake --build /build --target driftguard driftguard_shell_files -j"$(nproc)" \
  && cmake --install /build --prefix /out --strip
 
 FROM debian:bookworm-slim

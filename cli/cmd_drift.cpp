@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "cli/command.hpp"
 #include "cli/config.hpp"
@@ -13,6 +14,7 @@
 #include "cli/escape.hpp"
 #include "cli/model_source.hpp"
 #include "cli/settings_flags.hpp"
+#include "cli/terminal.hpp"
 #include "cli/tracker.hpp"
 #include "cli/report.hpp"
 #include "cli/report_records.hpp"
@@ -832,6 +834,7 @@ int run_drift(const DriftOptions& o) {
   }
   if (o.reverse && o.format != "sql") throw UsageError("--reverse reverses the script of --format sql: add --format sql");
   int failing = 0;
+  std::ostringstream text;  // --format text, printed at the end
   if (loaded.size() == 2) {
     const ModelSource& expected = loaded[0];
     const ModelSource& actual = loaded[1];
@@ -861,11 +864,11 @@ int run_drift(const DriftOptions& o) {
       }
       print_records(std::cout, o.format, records, {&expected, &actual}, pending ? &*pending : nullptr);
     } else {
-      print_text(std::cout, expected, actual, items, use_color(o.color), tri);
+      print_text(text, expected, actual, items, use_color(o.color), tri);
     }
     failing = count(items, *parse_severity(o.fail_on)).failing;
     std::string h = items.empty() ? "" : platform_hint(loaded);
-    if (!h.empty() && o.format == "text") std::cout << "hint: " << visible(h) << "\n";
+    if (!h.empty() && o.format == "text") text << "hint: " << visible(h) << "\n";
   } else {
     if (o.format == "sql") throw UsageError("--format sql turns one side into the other: give two sides");
     std::array<const ModelSource*, 3> src = {&loaded[0], &loaded[1], &loaded[2]};
@@ -906,11 +909,14 @@ int run_drift(const DriftOptions& o) {
       }
       print_records(std::cout, o.format, records, {src[0], src[1], src[2]}, pending ? &*pending : nullptr);
     } else {
-      print_text3(std::cout, src, items, use_color(o.color), tri);
+      print_text3(text, src, items, use_color(o.color), tri);
     }
     failing = count(items, *parse_severity(o.fail_on)).failing;
   }
-  if (pending && (o.format == "text" || o.format == "gcc")) print_pending(std::cout, *pending, o.format, use_color(o.color));
+  if (pending && o.format == "gcc") print_pending(std::cout, *pending, o.format, use_color(o.color));
+  if (pending && o.format == "text") print_pending(text, *pending, o.format, use_color(o.color));
+  // Text output is a table of items and their values: cut to the terminal's width (never when piped).
+  std::cout << fit_width(text.str(), output_width());
   if (o.verbose) {
     for (const auto& s : loaded) print_skipped(std::cerr, s);
   }

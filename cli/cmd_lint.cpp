@@ -230,7 +230,12 @@ int run_lint(const LintOptions& o) {
   if (!o.config.empty()) configs.for_path(".");  // a bad --config is an error even when no file is linted
 
   RunResult result;
+  // The links of a run have one base: --docs-url, else docs_url of the config of the first path (--config's).
   result.docs_base = o.docs_url;
+  if (result.docs_base.empty() && !o.paths.empty()) {
+    std::string first = o.paths[0] == "-" ? (o.stdin_filename.empty() ? "." : o.stdin_filename) : o.paths[0];
+    result.docs_base = configs.for_path(first).config.docs_url.value_or("");
+  }
   std::vector<std::string> inputs;
   bool want_stdin = false;
   for (const auto& p : o.paths) {

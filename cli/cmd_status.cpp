@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "cli/command.hpp"
 #include "cli/config.hpp"
@@ -18,6 +19,7 @@
 #include "cli/git.hpp"
 #include "cli/model_source.hpp"
 #include "cli/report_records.hpp"
+#include "cli/terminal.hpp"
 #include "cli/tracker.hpp"
 #include "introspect/db/connection.hpp"
 #include "introspect/history.hpp"
@@ -386,10 +388,15 @@ int run_status(const StatusOptions& o) {
     print_json(std::cout, rep, h.target, o.migrations, shown, fail_on, code);
   } else if (o.format != "text") {
     print_records(std::cout, o.format, rep, shown, fail_on);
-  } else if (!o.file.empty()) {
-    print_entry(std::cout, *shown.front(), rep.tracker, use_color(o.color));
   } else {
-    print_text(std::cout, rep, target, o.migrations, shown, use_color(o.color));
+    // A table of one line per migration: cut to the terminal's width (never when piped).
+    std::ostringstream text;
+    if (!o.file.empty()) {
+      print_entry(text, *shown.front(), rep.tracker, use_color(o.color));
+    } else {
+      print_text(text, rep, target, o.migrations, shown, use_color(o.color));
+    }
+    std::cout << fit_width(text.str(), output_width());
   }
   return code;
 }

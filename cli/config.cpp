@@ -16,6 +16,7 @@
 #include "cli/db_flags.hpp"
 #include "cli/model_source.hpp"
 #include "cli/presets.hpp"
+#include "cli/report.hpp"
 #include "cli/suggest.hpp"
 #include "rules/registry.hpp"
 
@@ -193,8 +194,8 @@ class Loader {
 
   void load(const toml::table& doc, Config& c) {
     each(doc, "",
-         {"extend", "preset", "pg_version", "runner", "fail_on", "baseline", "platform", "prelude", "rules", "rls",
-          "ignore", "verify", "database"},
+         {"extend", "preset", "pg_version", "runner", "fail_on", "baseline", "platform", "prelude", "docs_url", "rules",
+          "rls", "ignore", "verify", "database"},
          [&](const std::string& key, const toml::node& v) {
            if (key == "extend") {
              extend = Located{string(v, key), v.source()};
@@ -234,6 +235,8 @@ class Loader {
              }
            } else if (key == "prelude") {
              c.prelude = string(v, key);
+           } else if (key == "docs_url") {
+             c.docs_url = string(v, key);
            } else if (key == "rules") {
              load_rules(table(v, key), c);
            } else if (key == "rls") {
@@ -412,6 +415,7 @@ void merge(Config& into, const Config& layer) {
   if (layer.baseline) into.baseline = layer.baseline;
   if (layer.platform) into.platform = layer.platform;
   if (layer.prelude) into.prelude = anchored(*layer.prelude);
+  if (layer.docs_url) into.docs_url = layer.docs_url;
   if (layer.connect_timeout_s) into.connect_timeout_s = layer.connect_timeout_s;
   if (!layer.exposed_schemas.empty()) into.exposed_schemas = layer.exposed_schemas;
   for (const auto& g : layer.ignore_files) into.ignore_files.push_back(anchored(g));
@@ -716,6 +720,7 @@ void print_config(std::ostream& out, const ConfigSet::Profile& p, const std::str
   out << (c.baseline ? "baseline = " + quote(*c.baseline) : std::string("# baseline: not set")) << "\n";
   out << (c.platform ? "platform = " + quote(*c.platform) : std::string("# platform: not set (detected)")) << "\n";
   out << (c.prelude ? "prelude = " + quote(*c.prelude) : std::string("# prelude: not set")) << "\n";
+  out << (c.docs_url ? "docs_url = " + quote(*c.docs_url) : "# docs_url: not set (" + std::string(kDocsBase) + ")") << "\n";
   out << "\n[rules]\nselect = " << list(e.selection.only) << "\nexclude = " << list(e.selection.exclude) << "\n";
   out << "\n# every rule's effective severity (\"off\" = not run)\n[rules.severity]\n";
   for (const auto& r : make_all_rules()) {

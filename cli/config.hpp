@@ -43,6 +43,7 @@ struct Config {
   std::optional<std::string> baseline;       // as written; resolve with resolve()
   std::optional<std::string> platform;       // "supabase" or "none" (drift, schema: the platform baseline)
   std::optional<std::string> prelude;        // SQL file applied before the first migration; resolve with resolve()
+  std::optional<std::string> docs_url;       // where the rule pages are published (lint --docs-url)
   std::optional<int> connect_timeout_s;      // [database] connect_timeout, whole seconds (0 = wait forever)
   std::vector<std::string> exposed_schemas;  // [rls] exposed_schemas
   std::vector<std::string> ignore_files;     // [ignore] files: globs relative to dir (absolute when inherited)

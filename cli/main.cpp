@@ -20,12 +20,14 @@ extern const char* const kDriftguardBuildVersion;
 // One line per subcommand; each is defined in cli/cmd_*.cpp as add_<name>_command().
 #define DRIFTGUARD_COMMANDS(X) \
   X(check_down)                \
+  X(completions)               \
   X(config)                    \
   X(drift)                     \
   X(explain)                   \
   X(install_hook)              \
   X(lint)                      \
   X(locks)                     \
+  X(man)                       \
   X(prisma_check)              \
   X(prisma_ddl)                \
   X(rollback)                  \
@@ -69,6 +71,10 @@ namespace {
 // Shown at the end of each subcommand's --help (and `driftguard help SUBCOMMAND`).
 const std::map<std::string, std::string> kExamples = {
     {"check-down", "  driftguard check-down db/migrations\n  driftguard check-down db/migrations --shadow\n"},
+    {"completions",
+     "  driftguard completions bash > ~/.local/share/bash-completion/completions/driftguard\n"
+     "  driftguard completions zsh > \"${fpath[1]}/_driftguard\"\n"
+     "  driftguard completions fish > ~/.config/fish/completions/driftguard.fish\n"},
     {"config", "  driftguard config --show\n  driftguard config --show db/migrations/0002_add_email.sql\n"},
     {"drift",
      "  driftguard drift --prisma prisma/schema.prisma --migrations prisma/migrations\n"
@@ -80,6 +86,7 @@ const std::map<std::string, std::string> kExamples = {
      "  driftguard lint --changed-since origin/main --format github db/migrations\n"
      "  git show HEAD:db/0002.sql | driftguard lint - --stdin-filename db/0002.sql\n"},
     {"locks", "  driftguard locks supabase/migrations\n"},
+    {"man", "  driftguard man | man -l -\n"},
     {"prisma-check", "  driftguard prisma-check --base origin/main\n"},
     {"prisma-ddl", "  driftguard prisma-ddl prisma/schema.prisma\n"},
     {"rollback", "  driftguard rollback 20240101000000_add_email --migrations prisma/migrations\n"},

@@ -1,5 +1,11 @@
 #include "cli/terminal.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
 namespace driftguard {
 
 namespace {
@@ -70,6 +76,75 @@ std::string render_markdown(std::string_view markdown, bool color) {
       out += inline_styles(line);
     }
     out += '\n';
+  }
+  return out;
+}
+
+std::size_t output_width() {
+  if (isatty(STDOUT_FILENO) == 0) return 0;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    long n = std::strtol(columns, &end, 10);
+    if (end != columns && *end == '\0' && n > 0) return static_cast<std::size_t>(n);
+  }
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) return ws.ws_col;
+  return 0;
+}
+
+namespace {
+
+// The index just past the escape sequence (ESC [ parameters final-byte) that starts at `i`.
+std::size_t escape_end(std::string_view s, std::size_t i) {
+  std::size_t end = i + 1;
+  if (end < s.size() && s[end] == '[') ++end;
+  while (end < s.size() && !(s[end] >= '@' && s[end] <= '~')) ++end;
+  return std::min(end + 1, s.size());
+}
+
+bool starts_char(char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }
+
+// One line (no newline) cut to `width` columns.
+void fit_line(std::string_view line, std::size_t width, std::string& out) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < line.size(); i = line[i] == '\x1b' ? escape_end(line, i) : i + 1) {
+    if (line[i] != '\x1b' && starts_char(line[i])) ++columns;
+  }
+  if (columns <= width) {
+    out.append(line);
+    return;
+  }
+  // Keep width - 1 columns and the escape sequences among them, then the ellipsis.
+  std::size_t kept = 0;
+  bool styled = false;
+  for (std::size_t i = 0; i < line.size();) {
+    if (line[i] == '\x1b') {
+      std::size_t end = escape_end(line, i);
+      std::string_view seq = line.substr(i, end - i);
+      styled = seq != "\x1b[0m" && seq != "\x1b[m";
+      out.append(seq);
+      i = end;
+      continue;
+    }
+    if (starts_char(line[i]) && kept++ == width - 1) break;
+    out += line[i++];
+  }
+  out.append("\xe2\x80\xa6");
+  if (styled) out.append("\x1b[0m");
+}
+
+}  // namespace
+
+std::string fit_width(std::string_view text, std::size_t width) {
+  if (width == 0) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    fit_line(text.substr(0, nl), width, out);
+    if (nl == std::string_view::npos) break;
+    out += '\n';
+    text.remove_prefix(nl + 1);
   }
   return out;
 }

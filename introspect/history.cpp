@@ -155,9 +155,11 @@ TrackerData read_tracker(pqxx::transaction_base& tx, Tracker t, const std::strin
     }
   } else {
     // Early Supabase CLI versions created the table with `version` only: read what exists.
-    // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"literal" + std::string&&`
-    std::string sql = "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = ";
-    sql += tx.quote(q);
+    // Appends only, and the quotes added here rather than by tx.quote(): GCC 12 at -O3 warns falsely (-Wrestrict)
+    // on `"literal" + std::string&&`, which pqxx's quote() is made of.
+    std::string sql = "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = '";
+    sql += tx.esc(q);
+    sql += "'";
     sql += "::regclass AND attnum > 0 AND NOT attisdropped";
     auto cols = tx.exec(sql);
     std::set<std::string> have;

@@ -26,6 +26,7 @@ packages=(
   postgresql-15-cron    # pg_cron for Supabase histories in --shadow (pgvector is not in bookworm; pgmq, pg_graphql,
                         # supabase_vault, pgsodium, pg_net ship only with Supabase's image: see docs/supabase.md)
   python3-jsonschema    # tests: validates the SARIF output against the SARIF 2.1.0 schema
+  zsh fish man-db groff-base  # tests: the generated completions run in each shell; the man page renders
   clang                 # scripts/fuzz.sh: the libFuzzer targets of fuzz/
 )
 

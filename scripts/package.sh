@@ -25,7 +25,7 @@ if [ -z "$build" ]; then
   build="$root/build-package"
   "$root/scripts/build.sh" "$build" -DCMAKE_BUILD_TYPE=Release -DDRIFTGUARD_TESTS=OFF >&2
 else
-  cmake --build "$build" --target driftguard -j"$(nproc)" >&2
+  cmake --build "$build" --target driftguard driftguard_shell_files -j"$(nproc)" >&2
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

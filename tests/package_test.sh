@@ -39,6 +39,15 @@ for lib in $from_machine; do
   mkdir -p "$jail$(dirname "$lib")"
   cp -L "$lib" "$jail$lib"
 done
+# The completions and the man page the build made from the CLI definition, where bash-completion, zsh, fish and man
+# look under the prefix.
+for f in share/bash-completion/completions/driftguard share/zsh/vendor-completions/_driftguard \
+         share/fish/vendor_completions.d/driftguard.fish share/man/man1/driftguard.1; do
+  if ! cmp -s "$dir/$f" "$build/$f"; then
+    echo "package_test: FAIL: the tarball's $f is missing or differs from the build tree's" >&2
+    exit 1
+  fi
+done
 bundled=$(ls "$dir/lib" | wc -l)
 [ "$bundled" -gt 0 ] || { echo "package_test: FAIL: no library in the tarball's lib/" >&2; exit 1; }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "git_repo.hpp"
 #include "helpers.hpp"
+#include "cli/terminal.hpp"
 #include "shell.hpp"
 
 namespace fs = std::filesystem;
@@ -148,8 +150,8 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
-const std::vector<std::string> kSubcommands = {"check-down", "config",     "drift", "explain", "install-hook", "lint",
-                                               "locks",      "prisma-check", "prisma-ddl", "rollback",
+const std::vector<std::string> kSubcommands = {"check-down", "completions", "config", "drift", "explain", "install-hook", "lint",
+                                               "locks",      "man", "prisma-check", "prisma-ddl", "rollback",
                                                "rules",      "schema", "status", "verify"};
 
 }  // namespace
@@ -192,8 +194,8 @@ TEST_CASE("a mistyped subcommand, option, rule or config key names the closest o
   write(dir.path / "driftguard.toml", "fial_on = \"warning\"\n");
   r = run_cli(dir.path, "lint 0001_init.sql");
   CHECK(r.err == "driftguard: error: driftguard.toml:1:1: unknown key 'fial_on'; did you mean 'fail_on'? (known: "
-                 "extend, preset, pg_version, runner, fail_on, baseline, platform, prelude, rules, rls, ignore, verify, "
-                 "database)\n");
+                 "extend, preset, pg_version, runner, fail_on, baseline, platform, prelude, docs_url, rules, rls, ignore, "
+                 "verify, database)\n");
   CHECK(r.code == 2);
   write(dir.path / "driftguard.toml", "[rules]\nban-drop-colum = \"off\"\n");
   r = run_cli(dir.path, "lint 0001_init.sql");
@@ -241,6 +243,43 @@ TEST_CASE("help SUBCOMMAND is the subcommand's --help, and every subcommand has 
   Run bad = run_cli(fs::temp_directory_path(), "help stauts");
   CHECK(bad.err == "driftguard: error: unknown command 'stauts'; did you mean 'status'? (see `driftguard --help`)\n");
   CHECK(bad.code == 2);
+}
+
+TEST_CASE("docs_url in driftguard.toml is the base of the rule links, as --docs-url, which wins", "[cli][config]") {
+  TempDir dir("docs_url");
+  fs::create_directories(dir.path / "db");
+  write(dir.path / "db" / "0001_drop.sql", "DROP TABLE t;\n");
+  write(dir.path / "driftguard.toml", "docs_url = \"https://docs.example.com/dg/\"\n");
+  auto help_uri = [&](const std::string& args) {
+    Run r = run_cli(dir.path, "lint db --format sarif " + args);
+    CHECK(r.code == 1);
+    CHECK(r.err.empty());
+    auto at = r.out.find("\"helpUri\": \"");
+    REQUIRE(at != std::string::npos);
+    at += std::string("\"helpUri\": \"").size();
+    return r.out.substr(at, r.out.find('"', at) - at);
+  };
+  CHECK(help_uri("") == "https://docs.example.com/dg/docs/rules/ban-drop-table.md");
+  CHECK(help_uri("--docs-url https://flag.example.com") == "https://flag.example.com/docs/rules/ban-drop-table.md");
+  Run md = run_cli(dir.path, "lint db --format markdown");
+  CHECK(md.out.find("[`ban-drop-table`](https://docs.example.com/dg/docs/rules/ban-drop-table.md)") != std::string::npos);
+  Run shown = run_cli(dir.path, "config --show");
+  CHECK(shown.out.find("\ndocs_url = \"https://docs.example.com/dg/\"\n") != std::string::npos);
+
+  write(dir.path / "driftguard.toml", "docs_ulr = \"https://docs.example.com\"\n");
+  Run typo = run_cli(dir.path, "lint db");
+  CHECK(typo.err == "driftguard: error: driftguard.toml:1:1: unknown key 'docs_ulr'; did you mean 'docs_url'? (known: "
+                    "extend, preset, pg_version, runner, fail_on, baseline, platform, prelude, docs_url, rules, rls, "
+                    "ignore, verify, database)\n");
+  CHECK(typo.code == 2);
+  write(dir.path / "driftguard.toml", "docs_url = \"\"\n");
+  Run empty = run_cli(dir.path, "lint db");
+  CHECK(empty.err == "driftguard: error: driftguard.toml:1:12: docs_url must not be empty\n");
+  CHECK(empty.code == 2);
+  write(dir.path / "driftguard.toml", "docs_url = 1\n");
+  Run number = run_cli(dir.path, "lint db");
+  CHECK(number.err == "driftguard: error: driftguard.toml:1:12: docs_url must be a string, got an integer\n");
+  CHECK(number.code == 2);
 }
 
 TEST_CASE("config --show prints [verify] and [database]", "[cli][config]") {
@@ -296,6 +335,26 @@ TEST_CASE("drift --prisma without a value reads the schema path prisma.config.ts
   CHECK(r.code == 2);
 }
 
+namespace {
+
+// The precedence of docs/cli.md#colour on one command: `coloured(env, flags, terminal)` runs it with these
+// environment variables and flags, on a terminal (`script`) or piped, and says whether its output is coloured.
+void check_colour_precedence(const std::function<bool(const std::string&, const std::string&, bool)>& coloured) {
+  CHECK_FALSE(coloured("", "", false));
+  CHECK(coloured("", "", true));
+  CHECK(coloured("FORCE_COLOR=1", "", false));
+  CHECK(coloured("CLICOLOR_FORCE=1", "", false));
+  CHECK_FALSE(coloured("FORCE_COLOR=0", "", false));
+  CHECK_FALSE(coloured("NO_COLOR=1 FORCE_COLOR=1", "", false));
+  CHECK(coloured("NO_COLOR=1", "--color always", false));
+  CHECK_FALSE(coloured("FORCE_COLOR=1", "--color never", true));
+  CHECK_FALSE(coloured("CLICOLOR=0", "", true));
+  CHECK_FALSE(coloured("TERM=dumb", "", true));
+  CHECK(coloured("TERM=dumb CLICOLOR_FORCE=1", "", true));
+}
+
+}  // namespace
+
 TEST_CASE("colour follows --color, NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM in that order", "[cli]") {
   TempDir dir("colour");
   write(dir.path / "0001_drop.sql", "DROP TABLE t;\n");
@@ -309,17 +368,107 @@ TEST_CASE("colour follows --color, NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, CLICOL
     CHECK(r.out.find("DROP TABLE t;") != std::string::npos);
     return r.out.find("\x1b[") != std::string::npos;
   };
-  CHECK_FALSE(coloured("", "", false));
-  CHECK(coloured("", "", true));
-  CHECK(coloured("FORCE_COLOR=1", "", false));
-  CHECK(coloured("CLICOLOR_FORCE=1", "", false));
-  CHECK_FALSE(coloured("FORCE_COLOR=0", "", false));
-  CHECK_FALSE(coloured("NO_COLOR=1 FORCE_COLOR=1", "", false));
-  CHECK(coloured("NO_COLOR=1", "--color always", false));
-  CHECK_FALSE(coloured("FORCE_COLOR=1", "--color never", true));
-  CHECK_FALSE(coloured("CLICOLOR=0", "", true));
-  CHECK_FALSE(coloured("TERM=dumb", "", true));
-  CHECK(coloured("TERM=dumb CLICOLOR_FORCE=1", "", true));
+  check_colour_precedence(coloured);
+}
+
+TEST_CASE("fit_width cuts each line to the width with an ellipsis; escape sequences take no column", "[cli]") {
+  using driftguard::fit_width;
+  CHECK(fit_width("abcdef\nabc\n", 4) == "abc\xe2\x80\xa6\nabc\n");
+  CHECK(fit_width("abcd", 4) == "abcd");
+  CHECK(fit_width("abcdef", 0) == "abcdef");
+  // code points, not bytes: "é" is one column
+  CHECK(fit_width("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3) == "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+  // a style closed before the cut stays as written; one still on at the cut is reset after the ellipsis
+  CHECK(fit_width("\x1b[32mok\x1b[0m  name", 6) == "\x1b[32mok\x1b[0m  n\xe2\x80\xa6");
+  CHECK(fit_width("\x1b[1;31medited\x1b[0m", 4) == "\x1b[1;31medi\xe2\x80\xa6\x1b[0m");
+  CHECK(fit_width("\x1b[32mabc\x1b[0m", 3) == "\x1b[32mabc\x1b[0m");
+}
+
+namespace {
+
+// A migration folder with a long name and a JSON tracker that records it applied: `status` needs no database.
+struct StatusFolder {
+  TempDir dir{"status_width"};
+  std::string name = "0001_create_the_table_of_customer_orders_with_a_long_name";
+  StatusFolder() {
+    fs::create_directories(dir.path / "migrations");
+    write(dir.path / "migrations" / (name + ".sql"), "CREATE TABLE orders (id int);\n");
+    write(dir.path / "migrations" / "0002_drop.sql", "DROP TABLE orders;\n");
+    write(dir.path / "applied.json", "[\"" + name + "\"]\n");
+  }
+  // `driftguard status` on a terminal (`script`) or piped; the output with CR LF made LF.
+  std::string run(const std::string& env, const std::string& flags, bool terminal) {
+    std::string cmd = "env -u NO_COLOR -u FORCE_COLOR -u CLICOLOR_FORCE -u CLICOLOR TERM=xterm " + env + " " +
+                      dgtest::shell_quote(DRIFTGUARD_BINARY) +
+                      " status --migrations migrations --tracker json:applied.json " + flags;
+    if (terminal) cmd = "script -qec " + dgtest::shell_quote(cmd) + " /dev/null";
+    Run r = dgtest::run_shell("cd " + dgtest::shell_quote(dir.path.string()) + " && " + cmd + " < /dev/null");
+    std::string out;
+    for (char c : r.out) {
+      if (c != '\r') out += c;
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("status and drift text are cut to the terminal's width on a terminal, never when piped", "[cli]") {
+  StatusFolder f;
+  const std::string row = "applied      " + f.name;
+  std::string wide = f.run("COLUMNS=200", "--color never", true);
+  CHECK(wide.find("\n" + row + "\n") != std::string::npos);
+  std::string cut = f.run("COLUMNS=30", "--color never", true);
+  CHECK(cut.find("\n" + row.substr(0, 29) + "\xe2\x80\xa6\n") != std::string::npos);
+  CHECK(cut.find(row) == std::string::npos);
+  // piped: whole lines, whatever COLUMNS says
+  std::string piped = f.run("COLUMNS=30", "", false);
+  CHECK(piped.find("\n" + row + "\n") != std::string::npos);
+  // colour on: the cut keeps the state word's colour and resets it
+  std::string coloured = f.run("COLUMNS=10", "", true);
+  CHECK(coloured.find("\n\x1b[32mapplied\x1b[0m  \xe2\x80\xa6\n") != std::string::npos);
+  // --file: its one line too
+  std::string one = f.run("COLUMNS=20", "--color never --file migrations/" + f.name + ".sql", true);
+  CHECK(one == row.substr(0, 19) + "\xe2\x80\xa6\n");
+
+  // drift: an item's line and its values
+  fs::create_directories(f.dir.path / "other");
+  write(f.dir.path / "other" / "0001.sql", "CREATE TABLE orders (id bigint);\n");
+  auto drift = [&](const std::string& columns, bool terminal) {
+    std::string cmd = "env -u NO_COLOR COLUMNS=" + columns + " " + dgtest::shell_quote(DRIFTGUARD_BINARY) +
+                      " drift --sql other/0001.sql --sql migrations/" + f.name + ".sql --color never";
+    if (terminal) cmd = "script -qec " + dgtest::shell_quote(cmd) + " /dev/null";
+    Run r = dgtest::run_shell("cd " + dgtest::shell_quote(f.dir.path.string()) + " && " + cmd + " < /dev/null");
+    std::string out;
+    for (char c : r.out) {
+      if (c != '\r') out += c;
+    }
+    return out;
+  };
+  std::string whole = drift("200", true);
+  CHECK(whole == drift("20", false));
+  std::string narrow = drift("20", true);
+  CHECK(narrow != whole);
+  std::stringstream lines(narrow);
+  std::size_t count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    INFO(line);
+    std::size_t columns = 0;
+    for (char c : line) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    CHECK(columns <= 20);
+  }
+  CHECK(count == static_cast<std::size_t>(std::count(whole.begin(), whole.end(), '\n')));
+}
+
+TEST_CASE("status colour follows --color, NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM as lint's",
+          "[cli]") {
+  StatusFolder f;
+  auto coloured = [&](const std::string& env, const std::string& flags, bool terminal) {
+    std::string out = f.run(env, flags, terminal);
+    CHECK(out.find("applied") != std::string::npos);
+    return out.find("\x1b[") != std::string::npos;
+  };
+  check_colour_precedence(coloured);
 }
 
 TEST_CASE("explain renders the rule's Markdown for the terminal, and prints it as written otherwise", "[cli]") {

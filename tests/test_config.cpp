@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/config.hpp"
+#include "config_text.hpp"
 #include "helpers.hpp"
 #include "rules/registry.hpp"
 
@@ -41,16 +42,9 @@ const std::vector<std::unique_ptr<Rule>>& rules() {
   return r;
 }
 
-Config parse(const std::string& text) { return parse_config(text, "cfg/driftguard.toml", rules()); }
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+// With the test rule above among the known ones.
+Config parse(const std::string& text) { return dgtest::config_from(text, rules()); }
+std::string error_of(const std::string& text) { return dgtest::config_error(text, rules()); }
 
 }  // namespace
 
@@ -107,7 +101,7 @@ drift = ["public._prisma_migrations", "audit.*"]
 TEST_CASE("config: unknown keys and bad values are errors at file:line:col", "[config]") {
   CHECK(error_of("pg_versoin = 15\n") ==
         "cfg/driftguard.toml:1:1: unknown key 'pg_versoin'; did you mean 'pg_version'? (known: extend, preset, "
-        "pg_version, runner, fail_on, baseline, platform, prelude, rules, rls, ignore, verify, database)");
+        "pg_version, runner, fail_on, baseline, platform, prelude, docs_url, rules, rls, ignore, verify, database)");
   CHECK(error_of("\npg_version = \"15\"\n") ==
         "cfg/driftguard.toml:2:14: pg_version must be an integer between 9 and 18, got a string");
   CHECK(error_of("pg_version = 19\n") == "cfg/driftguard.toml:1:14: pg_version must be an integer between 9 and 18, got 19");

@@ -4,6 +4,7 @@
 
 #include "cli/config.hpp"
 #include "cli/presets.hpp"
+#include "config_text.hpp"
 #include "git_repo.hpp"
 #include "rules/registry.hpp"
 
@@ -12,19 +13,8 @@ using dgtest::Repo;
 
 namespace {
 
-Config parse(const std::string& text) {
-  static const auto rules = make_all_rules();
-  return parse_config(text, "cfg/driftguard.toml", rules);
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using dgtest::config_error;
+using dgtest::config_from;
 
 Severity effective_severity(const Config& c, const std::string& rule) {
   auto e = effective(c, {});
@@ -34,7 +24,7 @@ Severity effective_severity(const Config& c, const std::string& rule) {
 }  // namespace
 
 TEST_CASE("policies: a category selects its rules in [rules], [rules.severity], select and exclude", "[policies]") {
-  auto c = parse("[rules]\ndestructive = \"error\"\nban-drop-index = \"info\"\nexclude = [\"idempotency\"]\n");
+  auto c = config_from("[rules]\ndestructive = \"error\"\nban-drop-index = \"info\"\nexclude = [\"idempotency\"]\n");
   for (const auto& id : rules_named("destructive")) {
     INFO(id);
     CHECK(effective_severity(c, id) == (id == "ban-drop-index" ? Severity::info : Severity::error));
@@ -42,9 +32,9 @@ TEST_CASE("policies: a category selects its rules in [rules], [rules.severity], 
   for (const auto& id : rules_named("idempotency")) CHECK(effective_severity(c, id) == Severity::off);
   CHECK(effective_severity(c, "prefer-jsonb") == Severity::info);  // other categories keep their defaults
 
-  auto only = parse("[rules]\nselect = [\"transaction\", \"ban-truncate\"]\n");
+  auto only = config_from("[rules]\nselect = [\"transaction\", \"ban-truncate\"]\n");
   CHECK(only.selection.only == std::set<std::string>{"ban-truncate", "ban-uncommitted-transaction", "transaction-nesting"});
-  auto sev = parse("[rules.severity]\nsecurity = \"error\"\n");
+  auto sev = config_from("[rules.severity]\nsecurity = \"error\"\n");
   CHECK(effective_severity(sev, "rls-not-enabled") == Severity::error);
 
   SECTION("on the command line, a rule's own --severity wins over its category's, whatever the order") {
@@ -62,57 +52,57 @@ TEST_CASE("policies: a category selects its rules in [rules], [rules.severity], 
 }
 
 TEST_CASE("policies: config errors name the file, line and column", "[policies]") {
-  CHECK(error_of("[rules]\ndestructiv = \"error\"\n") ==
+  CHECK(config_error("[rules]\ndestructiv = \"error\"\n") ==
         "cfg/driftguard.toml:2:1: unknown key 'destructiv' in [rules]; did you mean 'destructive'? (known: select, exclude, severity, options, or a "
         "rule id or category set to a severity)");
-  CHECK(error_of("[rules]\ndestructive = \"fatal\"\n") ==
+  CHECK(config_error("[rules]\ndestructive = \"fatal\"\n") ==
         "cfg/driftguard.toml:2:15: destructive must be \"error\", \"warning\", \"info\" or \"off\", got \"fatal\"");
-  CHECK(error_of("[rules]\nexclude = [\"locking\", \"lockin\"]\n") ==
+  CHECK(config_error("[rules]\nexclude = [\"locking\", \"lockin\"]\n") ==
         "cfg/driftguard.toml:2:23: unknown rule or category 'lockin'; did you mean 'locking'? (see `driftguard rules`)");
-  CHECK(error_of("preset = \"additive\"\n") ==
+  CHECK(config_error("preset = \"additive\"\n") ==
         "cfg/driftguard.toml:1:10: unknown preset \"additive\" (presets: additive-only, online-safe, prisma, strict, "
         "supabase)");
-  CHECK(error_of("preset = [\"strict\", \"online\"]\n") ==
+  CHECK(config_error("preset = [\"strict\", \"online\"]\n") ==
         "cfg/driftguard.toml:1:21: unknown preset \"online\" (presets: additive-only, online-safe, prisma, strict, "
         "supabase)");
-  CHECK(error_of("\nextend = \"../no/such/driftguard.toml\"\n") ==
+  CHECK(config_error("\nextend = \"../no/such/driftguard.toml\"\n") ==
         "cfg/driftguard.toml:2:10: extend: cannot read no/such/driftguard.toml");
-  CHECK(error_of("[rules.options.identifier-naming]\ntable = '^(tbl_'\n") ==
+  CHECK(config_error("[rules.options.identifier-naming]\ntable = '^(tbl_'\n") ==
         "cfg/driftguard.toml:2:9: table: not a valid regular expression: missing ): ^(tbl_");
-  CHECK(error_of("[rules.options.require-header]\npatterns = ['^-- ok', '[z-a]']\n") ==
+  CHECK(config_error("[rules.options.require-header]\npatterns = ['^-- ok', '[z-a]']\n") ==
         "cfg/driftguard.toml:2:23: patterns: not a valid regular expression: invalid character class range: z-a");
 }
 
 TEST_CASE("policies: every preset is a config the loader accepts, and does what it says", "[policies]") {
   for (const auto& p : presets()) {
     INFO(p.name);
-    auto c = parse("preset = \"" + std::string(p.name) + "\"\n");
+    auto c = config_from("preset = \"" + std::string(p.name) + "\"\n");
     CHECK(c.presets == std::vector<std::string>{std::string(p.name)});
   }
-  auto additive = parse("preset = \"additive-only\"\n");
+  auto additive = config_from("preset = \"additive-only\"\n");
   for (const char* category : {"destructive", "breaking"}) {
     for (const auto& id : rules_named(category)) {
       INFO(id);
       CHECK(effective_severity(additive, id) == Severity::error);
     }
   }
-  auto online = parse("preset = \"online-safe\"\n");
+  auto online = config_from("preset = \"online-safe\"\n");
   for (const auto& id : rules_named("locking")) CHECK(effective_severity(online, id) == Severity::error);
   CHECK(effective_severity(online, "require-lock-timeout") == Severity::error);
   CHECK(effective_severity(online, "require-statement-timeout") == Severity::error);
-  auto prisma = parse("preset = \"prisma\"\n");
+  auto prisma = config_from("preset = \"prisma\"\n");
   CHECK(prisma.runner == "prisma");
   for (const auto& id : rules_named("idempotency")) CHECK(effective_severity(prisma, id) == Severity::off);
-  auto supabase = parse("preset = \"supabase\"\n");
+  auto supabase = config_from("preset = \"supabase\"\n");
   CHECK(supabase.platform == "supabase");
   CHECK(effective_severity(supabase, "rls-not-enabled") == Severity::error);
-  auto strict = parse("preset = \"strict\"\n");
+  auto strict = config_from("preset = \"strict\"\n");
   for (const auto& r : make_all_rules()) {
     INFO(r->info().id);
     CHECK(effective_severity(strict, std::string(r->info().id)) != Severity::off);
   }
   // The file's own settings win over the preset's; presets apply in order.
-  auto own = parse("preset = [\"additive-only\", \"online-safe\"]\n[rules]\nban-drop-column = \"warning\"\n");
+  auto own = config_from("preset = [\"additive-only\", \"online-safe\"]\n[rules]\nban-drop-column = \"warning\"\n");
   CHECK(own.presets == std::vector<std::string>{"additive-only", "online-safe"});
   CHECK(effective_severity(own, "ban-drop-column") == Severity::warning);
   CHECK(effective_severity(own, "ban-drop-table") == Severity::error);

@@ -39,7 +39,12 @@ std::string interval_display(const std::vector<long>& mods, int array_depth) {
     }
     if (first) out += std::string(" ") + first + (last != first ? std::string(" to ") + last : std::string());
   }
-  if (mods.size() > 1 && mods[1] != kFullPrecision) out += "(" + std::to_string(mods[1]) + ")";
+  if (mods.size() > 1 && mods[1] != kFullPrecision) {
+    // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"(" + std::string&&`
+    out += '(';
+    out += std::to_string(mods[1]);
+    out += ')';
+  }
   for (int i = 0; i < array_depth; ++i) out += "[]";
   return out;
 }

@@ -48,8 +48,11 @@ class NonIdempotentRename final : public Rule {
     const json& b = unwrap(node);
     if (type == "AlterEnumStmt") {
       if (str(b, "oldVal").empty()) return;
-      report(ctx, "value '" + str(b, "oldVal") + "' of enum " + display(strings(field(b, "typeName"))),
-             "'" + str(b, "newVal") + "'",
+      // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"'" + std::string&&`
+      std::string new_value = "'";
+      new_value += str(b, "newVal");
+      new_value += '\'';
+      report(ctx, "value '" + str(b, "oldVal") + "' of enum " + display(strings(field(b, "typeName"))), new_value,
              "Guard it: DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_enum WHERE enumlabel = '" + str(b, "oldVal") +
                  "' AND enumtypid = '...'::regtype) THEN ALTER TYPE ... RENAME VALUE ...; END IF; END $$.");
       return;

@@ -111,7 +111,10 @@ Features Features::parse(const std::string& spec) {
 std::string Features::describe() const {
   std::string off;
   for (const auto& i : features()) {
-    if (!on(i.name)) off += (off.empty() ? "" : ",") + std::string(i.name);
+    if (on(i.name)) continue;
+    // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"," + std::string&&`
+    if (!off.empty()) off += ',';
+    off += i.name;
   }
   return off;
 }
