@@ -79,7 +79,7 @@ TEST_CASE("the generator: one seed, one history; features switch their statement
   CHECK(text.find("CREATE VIEW") == std::string::npos);
   CHECK(text.find("TRIGGER") == std::string::npos);
   std::string every;
-  for (std::uint64_t s = 1; s <= 100; ++s) every += oracle::generate(s, all).text();
+  for (std::uint64_t s = 1; s <= 300; ++s) every += oracle::generate(s, all).text();
   for (const char* kw : {"PARTITION BY", "INHERITS", "CREATE VIEW", "CREATE MATERIALIZED VIEW", "BEGIN ATOMIC",
                          "LANGUAGE plpgsql", "CREATE CONSTRAINT TRIGGER", "UPDATE OF", "CREATE POLICY",
                          "ENABLE ROW LEVEL SECURITY", "NOT VALID", "VALIDATE CONSTRAINT", "EXCLUDE USING gist",

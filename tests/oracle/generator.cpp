@@ -1973,7 +1973,7 @@ class Gen {
         },
         [&] {  // a view over a column that does not exist
           auto ts = table_ids();
-          if (ts.empty()) return false;
+          if (ts.empty() || !f_.on("views")) return false;
           emit("CREATE VIEW " + fresh("v") + " AS SELECT no_such_column FROM " + tname(one(ts)));
           return true;
         },

@@ -87,6 +87,9 @@ void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bo
       if (check_of(child, name, 0)) continue;
       Constraint own = c;
       own.src = stmt_ref();
+      // Valid: the copy a child got at CREATE TABLE ... INHERITS is checked on the new, empty table. (One a parent's
+      // ADD CONSTRAINT ... NOT VALID gave an existing child stays NOT VALID in PostgreSQL; not modeled.)
+      own.not_valid = false;
       child.constraints.push_back(own);
     }
     return;
