@@ -178,39 +178,55 @@ TEST_CASE("fish completes every subcommand and every option of each as --help li
   CHECK(fish_complete(fish, "driftguard completions ") == std::set<std::string>{"bash", "fish", "zsh"});
 }
 
-TEST_CASE("zsh loads the completion function, and its specs name every option of every subcommand",
-          "[completions]") {
+// An interactive zsh in a pseudo-terminal (zpty) loads the completion from fpath folder $1; TAB is pressed after the
+// line $2, and the candidates of every compadd call (the words after its "-") are written to $3, then $3.done.
+const char* const kZshCapture = R"(zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z "compadd() { local a seen=0; for a in \"\$@\"; do if (( seen )); then print -r -- \$a; elif [[ \$a == - ]]; then seen=1; fi; done >> ${(q)3}; builtin compadd \"\$@\" }"
+zpty -w z "comppostfuncs=(__done); __done() { touch ${(q)3}.done }"
+zpty -w -n z "$2"$'\t'
+for i in {1..300}; do
+  [[ -e $3.done ]] && break
+  sleep 0.1
+done
+zpty -d z
+)";
+
+TEST_CASE("zsh completes every subcommand and every option of each as --help lists it", "[completions]") {
   Generated g;
   fs::path zsh = g.file("zsh");
-  fs::path fpath = g.dir / "fpath";
-  fs::create_directories(fpath);
-  fs::copy_file(zsh, fpath / "_driftguard");
   Run syntax = dgtest::run_shell("zsh -n " + shell_quote(zsh.string()) + " < /dev/null");
   CHECK(syntax.code == 0);
   CHECK(syntax.err.empty());
-  // compinit reads the #compdef line from fpath, as a user's shell does
-  Run loaded = dgtest::run_shell("zsh -f -c " +
-                                 shell_quote("fpath=(" + shell_quote(fpath.string()) +
-                                             " $fpath); autoload -Uz compinit; compinit -u -D; "
-                                             "print -r -- $_comps[driftguard]") +
-                                 " < /dev/null");
-  CHECK(loaded.out == "_driftguard\n");
-  CHECK(loaded.err.empty());
-  // each subcommand's _arguments block holds exactly the options --help lists
-  std::string text = dgtest::read_file(zsh);
-  for (const auto& sub : help_subcommands()) {
+  // compinit finds it in fpath by its #compdef line, as a user's shell does
+  fs::path fpath = g.dir / "fpath";
+  fs::create_directories(fpath);
+  fs::copy_file(zsh, fpath / "_driftguard");
+  fs::path capture = g.dir / "capture.zsh";
+  std::ofstream(capture) << kZshCapture;
+  int n = 0;
+  auto complete = [&](const std::string& line) {
+    fs::path out = g.dir / ("zsh_" + std::to_string(n++));
+    Run r = dgtest::run_shell("zsh -f " + shell_quote(capture.string()) + " " + shell_quote(fpath.string()) + " " +
+                              shell_quote(line) + " " + shell_quote(out.string()) + " < /dev/null");
+    REQUIRE(r.code == 0);
+    REQUIRE(fs::exists(out.string() + ".done"));
+    return set_of(dgtest::read_file(out));
+  };
+  std::vector<std::string> subs = help_subcommands();
+  std::set<std::string> expected(subs.begin(), subs.end());
+  expected.insert("help");
+  CHECK(complete("driftguard ") == expected);
+  for (const auto& sub : subs) {
     INFO(sub);
-    std::size_t begin = text.find("\n        " + sub + ")\n");
-    REQUIRE(begin != std::string::npos);
-    std::size_t end = text.find("&& return 0", begin);
-    std::set<std::string> got;
-    for (const auto& line : lines_of(text.substr(begin, end - begin))) {
-      std::size_t q = line.find("'");
-      if (q == std::string::npos || line.find('-', q) != q + 1 + (line[q + 1] == '*' ? 1 : 0)) continue;
-      std::size_t start = q + 1 + (line[q + 1] == '*' ? 1 : 0);
-      got.insert(line.substr(start, line.find_first_of("=+[", start) - start));
+    // the candidates given to compadd before zsh matches them against the "-" typed (a subcommand with words for
+    // its positionals offers those too): the options are those that start with "-"
+    std::set<std::string> options;
+    for (const auto& w : complete("driftguard " + sub + " -")) {
+      if (w.rfind('-', 0) == 0) options.insert(w);
     }
-    CHECK(got == help_options(sub));
+    CHECK(options == help_options(sub));
   }
 }
 

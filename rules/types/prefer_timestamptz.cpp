@@ -28,7 +28,14 @@ class PreferTimestamptz final : public TypeRule {
   }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
     auto mods = type_mods(*d.type_name);
-    return "timestamptz" + (mods.empty() ? std::string() : "(" + std::to_string(mods[0]) + ")");
+    // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"(" + std::string&&`
+    std::string type = "timestamptz";
+    if (!mods.empty()) {
+      type += '(';
+      type += std::to_string(mods[0]);
+      type += ')';
+    }
+    return type;
   }
 };
 }  // namespace
