@@ -2,6 +2,7 @@
 // objects, IF [NOT] EXISTS and CASCADE semantics, and replay errors with their exact locations.
 #include <catch2/catch.hpp>
 
+#include "analyzer/model/relation_names.hpp"
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
@@ -687,4 +688,35 @@ TEST_CASE("goose and dbmate down sections are not part of the history (replay an
   CHECK(findings.empty());  // the down section's syntax error is lint's to report, not the replay's
   CHECK(r.model().table("public", "a") != nullptr);
   CHECK(r.model().table("public", "b") != nullptr);
+}
+
+TEST_CASE("the replay's index of names: a name it was not told about is caught, a stale one is dropped",
+          "[model][replay]") {
+  // The index (relation_names.hpp) is checked against a walk of the model on every lookup in the test binaries:
+  // this is the check that makes a missed note fail the suite.
+  SchemaModel m;
+  Table t;
+  t.schema = "public";
+  t.name = "t";
+  Index i;
+  i.name = "t_i";
+  t.indexes.push_back(i);
+  m.schemas["public"].tables["t"] = t;
+  const Schema& pub = *m.schema("public");
+  RelationNames names;
+  CHECK(names.relation_kind(m, pub, "t_i") == "index");  // built from the model at the first lookup
+  CHECK(names.relation_kind(m, pub, "t") == "table");
+  CHECK(names.find_index(m, "public", "t_i").index == &m.table("public", "t")->indexes[0]);
+
+  i.name = "t_j";
+  m.table("public", "t")->indexes.push_back(i);  // behind the index's back
+  CHECK_THROWS_WITH(names.relation_kind(m, pub, "t_j"),
+                    "the relation name index is stale (relation_kind of \"public\".\"t_j\": none, the model: index)");
+  names.note(pub, "t_j", "t");
+  CHECK(names.relation_kind(m, pub, "t_j") == "index");
+  CHECK(names.find_index(m, "public", "t_j").table == m.table("public", "t"));
+
+  m.table("public", "t")->indexes.erase(m.table("public", "t")->indexes.begin());  // t_i goes: the entry is stale
+  CHECK(names.relation_kind(m, pub, "t_i").empty());
+  CHECK(names.find_index(m, "public", "t_i").index == nullptr);
 }

@@ -329,6 +329,59 @@ TEST_CASE("oracle: a failing file restores the model as the earlier files left i
   CHECK(r.model.table("public", "e") != nullptr);
 }
 
+TEST_CASE("oracle: index and constraint names through renames, moves, drops and a rolled-back block",
+          "[model][replay][oracle]") {
+  // The replay finds an index by name through its index of names (relation_names.hpp): each name must be taken,
+  // and free again, exactly when PostgreSQL says so (the test binary also checks every lookup against a walk).
+  std::vector<MigrationFile> files = {
+      {"CREATE TABLE a (id int PRIMARY KEY, v int);\n"
+       "CREATE INDEX a_v ON a (v);\n"
+       "ALTER INDEX a_v RENAME TO a_w;\n"
+       "CREATE TABLE a_v (id int);\n"
+       "CREATE TABLE a_w (id int);\n"
+       "CREATE SCHEMA s;\n"
+       "ALTER TABLE a SET SCHEMA s;\n"
+       "CREATE TABLE a_w (id int);\n"
+       "CREATE INDEX a_pkey ON a_v (id);\n"
+       "CREATE TABLE s.a_pkey (id int);\n"
+       "ALTER TABLE s.a RENAME TO b;\n"
+       "CREATE INDEX a_w ON s.b (v);\n"
+       "ALTER TABLE s.b RENAME CONSTRAINT a_pkey TO b_pkey;\n"
+       "CREATE TABLE s.a_pkey (id int);\n"
+       "BEGIN;\n"
+       "DROP INDEX s.a_w;\n"
+       "CREATE TABLE s.a_w (id int);\n"
+       "CREATE INDEX CONCURRENTLY x ON s.b (v);\n"
+       "COMMIT;\n"
+       "CREATE TABLE s.a_w (id int);\n"
+       "ALTER TABLE s.b DROP CONSTRAINT b_pkey;\n"
+       "CREATE TABLE s.b_pkey (id int);\n"
+       "ALTER TABLE s.b ADD CONSTRAINT u UNIQUE (v), ADD COLUMN v int;\n"
+       "CREATE TABLE s.u (id int);\n"
+       "CREATE UNIQUE INDEX u2 ON s.b (v);\n"
+       "ALTER SCHEMA s RENAME TO t;\n"
+       "CREATE TABLE t.u2 (id int);\n"
+       "CREATE TABLE t.a_w (id int);\n"
+       "DROP TABLE t.b;\n"
+       "CREATE TABLE t.u2 (id int);\n"
+       "CREATE TABLE t.a_w (id int);",
+       FileMode::statements}};
+  oracle(files,
+         {"relation \"a_w\" already exists", "relation \"a_pkey\" already exists", "relation \"a_w\" already exists",
+          "CREATE INDEX CONCURRENTLY cannot run inside a transaction block", "relation \"a_w\" already exists",
+          "column \"v\" of relation \"b\" already exists", "relation \"u2\" already exists",
+          "relation \"a_w\" already exists"},
+         "m1.sql:5:1: relation \"a_w\" already exists (a index)\n"
+         "m1.sql:10:1: relation \"s.a_pkey\" already exists (a index)\n"
+         "m1.sql:12:1: relation \"s.a_w\" already exists (a index)\n"
+         "m1.sql:18:1: CREATE INDEX CONCURRENTLY cannot run inside a transaction block; its transaction block is "
+         "rolled back\n"
+         "m1.sql:20:1: relation \"s.a_w\" already exists (a index)\n"
+         "m1.sql:23:1: column \"v\" of relation \"s.b\" already exists\n"
+         "m1.sql:27:1: relation \"t.u2\" already exists (a index)\n"
+         "m1.sql:28:1: relation \"t.a_w\" already exists (a index)\n");
+}
+
 // ---- what the replay keeps ----
 
 namespace {

@@ -140,7 +140,7 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
     if (const json& b = unwrap(s.node); r.isolate_failures_ && k == "AlterTableStmt" &&
                                         str(b, "objtype") == "OBJECT_TABLE" && !flag(b, "missing_ok")) {
       auto [schema, name] = resolve_relation(rangevar_parts(field(b, "relation")));
-      if (Schema* sc = m.schema(schema); sc && sc->relation_kind(name).empty()) {
+      if (Schema* sc = m.schema(schema); sc && relation_kind(*sc, name).empty()) {
         Table& t = sc->tables[name];
         t.schema = schema;
         t.name = name;
@@ -182,7 +182,7 @@ void Replayer::Impl::end_file() {
 // copies the model.
 void Replayer::Impl::open_block() {
   if (pristine) {
-    if (!r.is_replica_ && !r.replica_) r.seed_replica();
+    if (!r.is_replica_ && !r.replica_ && replica_wanted) r.seed_replica();
     block_at_file_start = true;
   } else {
     block_start = m;
@@ -195,12 +195,13 @@ void Replayer::Impl::close_block() {
 }
 
 void Replayer::Impl::restore_block_start() {
+  r.names_.clear();  // the restored model may hold names noted as gone since (relation_names.hpp)
   if (block_start) {
     m = *block_start;
   } else if (block_at_file_start && !pristine) {
     if (r.is_replica_) {
       r.replica_lost_ = true;  // cannot happen (it replays only files that did not restore); its owner drops it
-    } else {
+    } else if (r.replica_) {  // always, but for isolated failures only when the file has a transaction statement
       m = r.replica_->model_;
       restored_from_replica = true;
     }
@@ -306,6 +307,12 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
   const ParsedFile& parsed = down.empty() ? all : up_only;
   std::size_t first = findings.size();
   Impl impl(*this, findings);
+  // With isolated failures (lint) a failed statement restores nothing: only a ROLLBACK, or a BEGIN the file leaves
+  // open, does. A file without transaction statements then needs no replica, and keeping one would replay the
+  // whole history twice; it is dropped instead, and seeded again (a copy) at the next file that needs one.
+  impl.replica_wanted = !isolate_failures_ || std::any_of(parsed.statements.begin(), parsed.statements.end(),
+                                                          [](const Statement& s) { return s.kind == "TransactionStmt"; });
+  if (!impl.replica_wanted) replica_.reset();
   LineMap lines(file.text);
   impl.file = file.path;
   impl.text = file.text;

@@ -15,6 +15,7 @@
 #include "analyzer/finding.hpp"
 #include "analyzer/model/model.hpp"
 #include "analyzer/model/normalize.hpp"
+#include "analyzer/model/relation_names.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 
@@ -61,10 +62,12 @@ class Replayer {
   // The caller may change the model: the replica (below) no longer matches it.
   SchemaModel& model() {
     replica_.reset();
+    names_.clear();
     return model_;
   }
   SchemaModel take() {
     replica_.reset();
+    names_.clear();
     return std::move(model_);
   }
   const std::vector<Skipped>& skipped() const { return skipped_; }
@@ -94,6 +97,8 @@ class Replayer {
   std::set<std::string> own_schemas_{"public"};
   bool unmodeled_ = false;
   bool isolate_failures_ = false;
+  // Index and constraint names to the relations holding them (relation_names.hpp); a copy rebuilds its own.
+  RelationNames names_;
   std::vector<std::string> search_path_{"public"};
   // Rollback without a copy of the model per file (replay.cpp, Impl::open_block). A file that runs as one
   // transaction (every Prisma migration) must be able to restore the model it started with; copying the whole

@@ -14,11 +14,13 @@
 #include <iostream>
 #include <map>
 
+#include "analyzer/model/relation_names.hpp"
 #include "tests/oracle/generator.hpp"
 #include "tests/oracle/harness.hpp"
 #include "tests/pg_server.hpp"
 
 int main(int argc, char** argv) {
+  driftguard::model::set_check_relation_names(true);  // every replay lookup by name checked (relation_names.hpp)
   double seconds = -1;
   std::uint64_t seed = 1;
   std::string spec = "all";

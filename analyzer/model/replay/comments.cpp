@@ -16,7 +16,7 @@ void Replayer::Impl::comment_on(const json& b) {
   auto [s, n] = resolve_relation(parts);
   const Schema* sc = m.schema(s);
   bool known = parts.size() >= 2 ? knows_all_of(s) : knows_all_unqualified(n);
-  if (!sc || sc->relation_kind(n).empty()) {
+  if (!sc || relation_kind(*sc, n).empty()) {
     if (known) fail("relation " + dq(join(parts, ".")) + " does not exist");
     return;
   }

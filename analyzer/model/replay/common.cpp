@@ -132,10 +132,10 @@ std::pair<std::string, std::string> Replayer::Impl::create_target(const std::vec
 }
 
 std::pair<std::string, std::string> Replayer::Impl::resolve_relation(const std::vector<std::string>& parts) {
-  if (const Schema* tmp = m.schema(kTemp); tmp && parts.size() == 1 && !tmp->relation_kind(nm(parts[0])).empty()) {
+  if (const Schema* tmp = m.schema(kTemp); tmp && parts.size() == 1 && !relation_kind(*tmp, nm(parts[0])).empty()) {
     return {kTemp, nm(parts[0])};
   }
-  return resolve(parts, [](const Schema& s, const std::string& n) { return !s.relation_kind(n).empty(); });
+  return resolve(parts, [this](const Schema& s, const std::string& n) { return !relation_kind(s, n).empty(); });
 }
 
 std::pair<std::string, std::string> Replayer::Impl::resolve_type(const std::vector<std::string>& parts) {
@@ -146,14 +146,14 @@ Table* Replayer::Impl::find_table(const json& rangevar, bool missing_ok) {
   auto [s, n] = resolve_relation(rangevar_parts(rangevar));
   if (Table* t = m.table(s, n)) return t;
   const Schema* sc = m.schema(s);
-  std::string kind = sc ? sc->relation_kind(n) : "";
+  std::string kind = sc ? relation_kind(*sc, n) : "";
   if (!kind.empty()) fail(named(s, n) + " is a " + kind + ", not a table");
   if (missing_ok) return nullptr;
   fail("relation " + named(s, n) + " does not exist");
 }
 
 void Replayer::Impl::check_new_relation(const std::string& s, const std::string& n) {
-  std::string kind = m.schema(s)->relation_kind(n);
+  std::string kind = relation_kind(*m.schema(s), n);
   if (!kind.empty()) fail("relation " + named(s, n) + " already exists (a " + kind + ")");
 }
 
@@ -161,7 +161,7 @@ std::string Replayer::Impl::choose_relation_name(const std::string& s, const std
                                                  const std::string& label) {
   const Schema* sc = m.schema(s);
   std::string name = norm::object_name(n1, n2, label);
-  for (int pass = 1; sc && !sc->relation_kind(name).empty(); ++pass) {
+  for (int pass = 1; sc && !relation_kind(*sc, name).empty(); ++pass) {
     name = norm::object_name(n1, n2, label + std::to_string(pass));
   }
   return name;

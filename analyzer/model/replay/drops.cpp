@@ -116,7 +116,7 @@ void Replayer::Impl::drop(const json& b) {
 void Replayer::Impl::drop_relation(const std::string& type, const std::vector<std::string>& parts, bool missing_ok, bool cascade) {
   auto [s, n] = resolve_relation(parts);
   Schema* sc = m.schema(s);
-  std::string kind = sc ? sc->relation_kind(n) : "";
+  std::string kind = sc ? relation_kind(*sc, n) : "";
   std::string want = type == "OBJECT_VIEW"       ? "view"
                      : type == "OBJECT_MATVIEW"  ? "materialized view"
                      : type == "OBJECT_SEQUENCE" ? "sequence"
@@ -167,7 +167,7 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
     }
     sc->sequences.erase(n);
   } else {
-    auto ref = m.find_index(s, n);
+    auto ref = find_index(s, n);
     if (!ref.index) fail("cannot drop index " + named(s, n) + " because a constraint requires it (drop the constraint)");
     std::string name = ref.index->name;
     auto& list = ref.table ? ref.table->indexes : ref.view->indexes;
@@ -234,7 +234,7 @@ std::vector<std::pair<std::string, std::string>> Replayer::Impl::relations_read(
   for (const auto& parts : relations_named(query)) {
     auto rel = resolve_relation(parts);
     const Schema* sc = m.schema(rel.first);
-    std::string kind = sc ? sc->relation_kind(rel.second) : "";
+    std::string kind = sc ? relation_kind(*sc, rel.second) : "";
     if ((kind == "table" || kind == "view" || kind == "materialized view") && !contains_pair(out, rel)) out.push_back(rel);
   }
   return out;

@@ -144,8 +144,8 @@ void Replayer::Impl::create_index(const json& b) {
     auto it = sc ? sc->views.find(n) : decltype(sc->views.end()){};
     if (sc && it != sc->views.end() && it->second.materialized) {
       v = &it->second;
-    } else if (sc && !sc->relation_kind(n).empty()) {
-      fail("cannot create an index on " + named(s, n) + ": it is a " + sc->relation_kind(n));
+    } else if (sc && !relation_kind(*sc, n).empty()) {
+      fail("cannot create an index on " + named(s, n) + ": it is a " + relation_kind(*sc, n));
     } else {
       fail("relation " + named(s, n) + " does not exist");
     }
@@ -185,10 +185,11 @@ void Replayer::Impl::create_index(const json& b) {
   if (idx.name.empty()) {
     // ChooseIndexName: "key" is for unique constraints only; CREATE UNIQUE INDEX chooses "_idx" too.
     idx.name = choose_relation_name(s, n, name_addition(names), "idx");
-  } else if (std::string kind = m.schema(s)->relation_kind(idx.name); !kind.empty()) {
+  } else if (std::string kind = relation_kind(*m.schema(s), idx.name); !kind.empty()) {
     if (flag(b, "if_not_exists")) return;
     fail("relation " + named(s, idx.name) + " already exists (a " + kind + ")");
   }
+  note_name(s, idx.name, n);
   (t ? t->indexes : v->indexes).push_back(std::move(idx));
 }
 

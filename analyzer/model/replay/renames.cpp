@@ -57,7 +57,7 @@ void Replayer::Impl::rename_column(Table& t, const std::string& from, const std:
 
 void Replayer::Impl::rename_relation(const std::string& s, const std::string& from, const std::string& to, const std::string& expect) {
   Schema& sc = *m.schema(s);
-  std::string kind = sc.relation_kind(from);
+  std::string kind = relation_kind(sc, from);
   if (kind.empty()) fail("relation " + named(s, from) + " does not exist");
   if (!expect.empty() && kind != expect && !(expect == "table")) {
     fail(named(s, from) + " is a " + kind + ", not a " + expect);
@@ -69,6 +69,7 @@ void Replayer::Impl::rename_relation(const std::string& s, const std::string& fr
     node.key() = to;
     node.mapped().name = to;
     sc.tables.insert(std::move(node));
+    note_relation(s, to);
     for (auto& [other_sc_key_, other_sc] : m.schemas) {
       for (auto& [other_key_, other] : other_sc.tables) {
         for (auto& c : other.constraints) {
@@ -84,6 +85,7 @@ void Replayer::Impl::rename_relation(const std::string& s, const std::string& fr
     node.key() = to;
     node.mapped().name = to;
     sc.views.insert(std::move(node));
+    note_relation(s, to);
   } else if (kind == "sequence") {
     auto node = sc.sequences.extract(from);
     node.key() = to;
@@ -91,12 +93,16 @@ void Replayer::Impl::rename_relation(const std::string& s, const std::string& fr
     sc.sequences.insert(std::move(node));
     sequence_moved(s, from, s, to);
   } else {
-    auto ref = m.find_index(s, from);
+    auto ref = find_index(s, from);
     if (ref.index) {
       ref.index->name = to;
+      note_name(s, to, ref.table ? ref.table->name : ref.view->name);
     } else {
       for (auto& [t_key_, t] : sc.tables) {
-        if (Constraint* c = t.constraint(from)) c->name = to;  // the index of a primary key or unique constraint
+        if (Constraint* c = t.constraint(from)) {
+          c->name = to;  // the index of a primary key or unique constraint
+          note_name(s, to, t_key_);
+        }
       }
     }
   }
@@ -131,7 +137,7 @@ void Replayer::Impl::rename(const json& b) {
   if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" ||
       type == "OBJECT_INDEX" || type == "OBJECT_FOREIGN_TABLE") {
     auto [s, n] = resolve_relation(rangevar_parts(rv));
-    if (!m.schema(s) || m.schema(s)->relation_kind(n).empty()) {
+    if (!m.schema(s) || relation_kind(*m.schema(s), n).empty()) {
       if (missing_ok) return;
       fail("relation " + named(s, n) + " does not exist");
     }
@@ -162,6 +168,7 @@ void Replayer::Impl::rename(const json& b) {
     if (t->constraint(to)) fail("constraint " + dq(to) + " for relation " + named(t->schema, t->name) + " already exists");
     if (c->kind != ConstraintKind::check && c->kind != ConstraintKind::foreign_key) check_new_relation(t->schema, to);
     c->name = to;
+    note_name(t->schema, to, t->name);
   } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
     Type* ty = find_type(drop_object_parts(field(b, "object")), missing_ok);
     if (!ty) return;
@@ -244,7 +251,7 @@ void Replayer::Impl::alter_object_schema(const json& b) {
   if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE") {
     auto [s, n] = resolve_relation(rangevar_parts(field(b, "relation")));
     Schema* from = m.schema(s);
-    if (!from || from->relation_kind(n).empty()) {
+    if (!from || relation_kind(*from, n).empty()) {
       if (missing_ok) return;
       fail("relation " + named(s, n) + " does not exist");
     }
@@ -256,6 +263,7 @@ void Replayer::Impl::alter_object_schema(const json& b) {
       auto node = from->tables.extract(n);
       node.mapped().schema = to;
       dest->tables.insert(std::move(node));
+      note_relation(to, n);
       for (auto& [sc_key_, sc] : m.schemas) {
         for (auto& [t_key_, t] : sc.tables) {
           for (auto& c : t.constraints) {
@@ -277,6 +285,7 @@ void Replayer::Impl::alter_object_schema(const json& b) {
       auto node = from->views.extract(n);
       node.mapped().schema = to;
       dest->views.insert(std::move(node));
+      note_relation(to, n);
     } else if (from->sequences.count(n)) {
       auto node = from->sequences.extract(n);
       node.mapped().schema = to;

@@ -99,6 +99,7 @@ struct Replayer::Impl {
   bool block_at_file_start = false;  // the open block began with the file: Replayer::replica_ has its model
   bool pristine = true;              // no statement of the file has run yet (BEGIN aside): the model is the file's start
   bool restored_from_replica = false;
+  bool replica_wanted = true;  // a block at the file's start may be restored: Replayer::replica_ must hold it
   bool tool_block = false;  // the open block is the one the tool opened (transaction, request)
   bool committed = false;   // a COMMIT in the file ended a block: a failure loses only what came after it
   bool aborted = false;     // a statement of an explicit block failed: PostgreSQL ignores the rest of the block
@@ -119,6 +120,18 @@ struct Replayer::Impl {
   void transaction_statement(const json& b);
   std::string roll_back_failure();
   void refuse_in_transaction_block(const std::string& kind, const json& b);
+
+  // ---- index and constraint names (Replayer::names_, relation_names.hpp) ----
+  // Schema::relation_kind and SchemaModel::find_index without walking the schema. Whatever adds an index or an
+  // index-backed constraint, renames one, or puts a relation under a new name or schema notes it here.
+  std::string relation_kind(const Schema& sc, const std::string& n) { return r.names_.relation_kind(m, sc, n); }
+  SchemaModel::IndexRef find_index(const std::string& s, const std::string& n) { return r.names_.find_index(m, s, n); }
+  void note_name(const std::string& s, const std::string& name, const std::string& holder) {
+    if (const Schema* sc = m.schema(s)) r.names_.note(*sc, name, holder);
+  }
+  void note_relation(const std::string& s, const std::string& relation) {
+    if (const Schema* sc = m.schema(s)) r.names_.note_relation(*sc, relation);
+  }
 
   // ---- positions, findings, name resolution and the names PostgreSQL chooses (replay/common.cpp) ----
   SourceRef stmt_ref() const;

@@ -29,7 +29,7 @@ void Replayer::Impl::sequence_options(Sequence& s, const json& options) {
 void Replayer::Impl::create_sequence(const json& b) {
   const json& rv = field(b, "sequence");
   auto [s, n] = relation_target(rv);
-  if (!m.schema(s)->relation_kind(n).empty()) {
+  if (!relation_kind(*m.schema(s), n).empty()) {
     if (flag(b, "if_not_exists")) return;
     check_new_relation(s, n);
   }

@@ -263,6 +263,7 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
   } else {
     fail("constraint type " + ct + " is not supported here");
   }
+  if (c.kind != ConstraintKind::check && c.kind != ConstraintKind::foreign_key) note_name(t.schema, c.name, t.name);
   t.constraints.push_back(std::move(c));
 }
 
@@ -308,7 +309,7 @@ void Replayer::Impl::refuse_generated_reference(const Table& t, const json& expr
 void Replayer::Impl::create_table(const json& b) {
   const json& rv = field(b, "relation");
   auto [s, n] = relation_target(rv);
-  if (!m.schema(s)->relation_kind(n).empty()) {
+  if (!relation_kind(*m.schema(s), n).empty()) {
     if (flag(b, "if_not_exists")) return;
     check_new_relation(s, n);
   }
@@ -450,7 +451,7 @@ void Replayer::Impl::create_table_as(const json& b) {
   const json& rv = field(into, "rel");
   bool matview = str(b, "objtype") == "OBJECT_MATVIEW";
   auto [s, n] = relation_target(rv);
-  if (!m.schema(s)->relation_kind(n).empty()) {
+  if (!relation_kind(*m.schema(s), n).empty()) {
     if (flag(b, "if_not_exists")) return;
     check_new_relation(s, n);
   }
@@ -496,7 +497,7 @@ void Replayer::Impl::alter_table(const json& b) {
     // ALTER INDEX / SEQUENCE / VIEW / MATERIALIZED VIEW / TYPE: options, owners, tablespaces; checked to exist.
     auto [s, n] = resolve_relation(rangevar_parts(rv));
     const Schema* sc = m.schema(s);
-    bool exists = sc && (!sc->relation_kind(n).empty() || sc->types.count(n));
+    bool exists = sc && (!relation_kind(*sc, n).empty() || sc->types.count(n));
     if (!exists && !missing_ok) fail("relation " + named(s, n) + " does not exist");
     for (const auto& c : field(b, "cmds")) {
       const json& cmd = field(c, "AlterTableCmd");
@@ -505,7 +506,7 @@ void Replayer::Impl::alter_table(const json& b) {
         skip("ALTER " + object_type_word(objtype) + " " + sub.substr(3), false);
       }
       // ALTER INDEX ... SET / RESET (storage parameters)
-      if (Index* idx = exists ? m.find_index(s, n).index : nullptr;
+      if (Index* idx = exists ? find_index(s, n).index : nullptr;
           idx && (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions")) {
         storage_options(idx->options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
       }
@@ -516,7 +517,7 @@ void Replayer::Impl::alter_table(const json& b) {
   Table* t = m.table(s, n);
   if (!t) {
     const Schema* sc = m.schema(s);
-    std::string kind = sc ? sc->relation_kind(n) : "";
+    std::string kind = sc ? relation_kind(*sc, n) : "";
     if (kind.empty() && missing_ok) return;
     if (kind == "view" || kind == "materialized view" || kind == "sequence" || kind == "index") {
       // ALTER TABLE works on other relations for owner, rename and options.
@@ -526,7 +527,7 @@ void Replayer::Impl::alter_table(const json& b) {
         if (sub != "AT_ChangeOwner" && sub != "AT_SetRelOptions" && sub != "AT_ResetRelOptions") {
           fail(named(s, n) + " is a " + kind + ", not a table");
         }
-        if (Index* idx = kind == "index" ? m.find_index(s, n).index : nullptr; idx && sub != "AT_ChangeOwner") {
+        if (Index* idx = kind == "index" ? find_index(s, n).index : nullptr; idx && sub != "AT_ChangeOwner") {
           storage_options(idx->options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
         }
       }
@@ -541,6 +542,7 @@ void Replayer::Impl::alter_table(const json& b) {
   } catch (const Failure&) {
     alter_cmds = nullptr;
     *m.table(s, n) = std::move(before);
+    note_relation(s, n);  // names the failed commands dropped are back
     throw;
   }
   alter_cmds = nullptr;

@@ -138,7 +138,7 @@ void Replayer::Impl::refuse_missing_relations(const json& query) {
     for (auto& p : parts) p = nm(p);
     auto [s, n] = resolve_relation(parts);
     const Schema* sc = m.schema(s);
-    if (sc && !sc->relation_kind(n).empty()) continue;
+    if (sc && !relation_kind(*sc, n).empty()) continue;
     if (parts.size() >= 2 ? sc && knows_all_of(s) : knows_all_unqualified(n)) {
       fail("relation " + dq(join(parts, ".")) + " does not exist");
     }
@@ -149,7 +149,7 @@ void Replayer::Impl::create_view(const json& b) {
   const json& rv = field(b, "view");
   auto [s, n] = relation_target(rv);
   Schema& sc = *m.schema(s);
-  std::string kind = sc.relation_kind(n);
+  std::string kind = relation_kind(sc, n);
   if (!kind.empty() && !(kind == "view" && flag(b, "replace"))) {
     check_new_relation(s, n);
   }
