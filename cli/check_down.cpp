@@ -10,6 +10,7 @@
 #include "cli/rollback.hpp"
 #include "introspect/shadow.hpp"
 #include "rules/engine.hpp"
+#include "rules/finding.hpp"
 
 namespace driftguard {
 
@@ -113,16 +114,10 @@ std::string item_message(const diff::DriftItem& i) {
   return m;
 }
 
-Finding make_finding(const std::string& file, Span span, std::string message, std::string help, Severity severity) {
-  Finding f;
-  f.rule = kIncompleteDown;
-  f.category = "convention";
-  f.severity = severity;
-  f.file = file;
-  f.span = span;
-  f.message = std::move(message);
-  f.help = std::move(help);
-  return f;
+// Severity and category are the configuration's: the caller passes the findings through Engine::suppress or
+// Engine::lint, which also apply the down file's driftguard-ignore comments.
+Finding down_finding(const std::string& file, Span span, std::string message, std::string help) {
+  return make_finding(kIncompleteDown, file, span, std::move(message), std::move(help));
 }
 
 // Where the down's findings point: its first statement; an empty down file at its start, an empty Down section
@@ -146,11 +141,10 @@ std::size_t append_at(const SourceFile& original, const DownPair& pair) {
 
 // Compares the schema before the up with the schema after the down, and says what the down does not restore.
 void judge(DownCheck& c, const SourceFile& down, const std::vector<Finding>& down_errors,
-           const model::SchemaModel& before, const model::SchemaModel& after, Severity severity) {
+           const model::SchemaModel& before, const model::SchemaModel& after) {
   for (const auto& e : down_errors) {
-    c.findings.push_back(make_finding(down.path, e.span, "the down migration does not apply: " + e.message,
-                                      "Fix the statement: the migration tool stops at it and the rollback fails.",
-                                      severity));
+    c.findings.push_back(down_finding(down.path, e.span, "the down migration does not apply: " + e.message,
+                                      "Fix the statement: the migration tool stops at it and the rollback fails."));
   }
   c.items = diff::diff(before, after);
   if (c.items.empty()) return;
@@ -162,10 +156,9 @@ void judge(DownCheck& c, const SourceFile& down, const std::vector<Finding>& dow
                                     c.pair.up + "."});
   Span at = down_position(down, c.pair);
   for (const auto& i : c.items) {
-    c.findings.push_back(make_finding(down.path, at, item_message(i),
+    c.findings.push_back(down_finding(down.path, at, item_message(i),
                                       "Make the down migration restore the schema before the up migration (the fix "
-                                      "appends the SQL driftguard writes for it).",
-                                      severity));
+                                      "appends the SQL driftguard writes for it)."));
   }
   // One fix per down: the findings of one down share the insertion point, and overlapping fixes are skipped.
   SourceFile original = load_file(c.pair.down);
@@ -179,7 +172,7 @@ void judge(DownCheck& c, const SourceFile& down, const std::vector<Finding>& dow
 // The shadow: PostgreSQL builds the schema before the up, and the schema after the up and the down, each in a
 // throwaway cluster; the catalogs are compared.
 void shadow_check(DownCheck& c, const std::vector<shadow::File>& history, const shadow::File& down,
-                  const LoadContext& ctx, Severity severity) {
+                  const LoadContext& ctx) {
   catalog::Options opts = ctx.catalog;
   if (opts.schemas.empty()) opts.include_platform = true;  // the platform's schemas are the same on both sides
   std::vector<SourceFile> baseline = ctx.platform ? ctx.platform->files : std::vector<SourceFile>{};
@@ -199,12 +192,12 @@ void shadow_check(DownCheck& c, const std::vector<shadow::File>& history, const 
                      std::to_string(after.findings.front().start.line) + ": " + after.findings.front().message;
     return;
   }
-  judge(c, down.source, after.findings, before.model, after.model, severity);
+  judge(c, down.source, after.findings, before.model, after.model);
 }
 
 }  // namespace
 
-CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx, Severity severity) {
+CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
   CheckDownResult out;
   model::Replayer replayer = start_replay(ctx);
   std::vector<Finding> history_findings;  // the history's own replay errors: lint and drift report them
@@ -253,11 +246,11 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx, S
       shadow_todo.push_back({std::move(c), shadow::File{down, down_mode}});
       continue;
     }
-    judge(c, down, down_errors, before, undone.model(), severity);
+    judge(c, down, down_errors, before, undone.model());
     out.checks.push_back(std::move(c));
   }
   for (auto& [c, down] : shadow_todo) {
-    shadow_check(c, loaded, down, ctx, severity);
+    shadow_check(c, loaded, down, ctx);
     out.checks.push_back(std::move(c));
   }
   for (auto& c : out.checks) locate(c.findings, out.texts[c.pair.down]);

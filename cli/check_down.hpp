@@ -55,7 +55,8 @@ struct CheckDownResult {
 };
 
 // Checks every pair of the history (ctx.shadow: in throwaway clusters, two per pair; ctx.platform: on that
-// baseline). Findings get `severity`.
-CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx, Severity severity = Severity::warning);
+// baseline). The findings carry no severity yet and no suppression: Engine::suppress (check-down) or Engine::lint
+// (lint) applies the configuration and the down file's driftguard-ignore comments.
+CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx);
 
 }  // namespace driftguard

@@ -23,9 +23,16 @@ struct CheckDownOptions {
   std::string color = "auto";
   bool verbose = false;
   PlatformFlags platform;
+  std::string config;                   // --config: this driftguard.toml instead of the nearest one
+  std::vector<std::string> severities;  // --severity incomplete-down-migration=LEVEL
 };
 
 int run_check_down(const CheckDownOptions& o) {
+  // The rule's severity is configured as for lint (driftguard.toml [rules.severity], --severity); off silences it.
+  Overrides ov;
+  ov.severity = severity_flags(o.severities);
+  ConfigSet configs(o.config.empty() ? std::nullopt : std::optional<std::string>(o.config), ov);
+  configs.for_path(o.dir);  // a bad config or --severity is a usage error even when there is no down migration
   std::vector<InputError> notes;
   Discovery d = discover_with_notes({o.dir}, notes);
   for (const auto& e : d.errors) std::cerr << "driftguard: " << visible(e.path) << ": " << visible(e.message) << "\n";
@@ -49,8 +56,10 @@ int run_check_down(const CheckDownOptions& o) {
       std::cerr << "driftguard: " << visible(c.pair.down) << ": not checked: " << visible(c.cannot_check) << "\n";
       continue;
     }
-    if (c.findings.empty()) ++complete;
-    for (auto& f : c.findings) result.findings.push_back(std::move(f));
+    // The down file's driftguard-ignore comments and the configured severity apply (Engine::suppress).
+    std::vector<Finding> kept = configs.for_path(c.pair.down).engine->suppress(load_file(c.pair.down), std::move(c.findings));
+    if (kept.empty()) ++complete;
+    for (auto& f : kept) result.findings.push_back(std::move(f));
   }
   result.texts = checked.texts;
   sort_findings(result.findings);
@@ -62,6 +71,8 @@ int run_check_down(const CheckDownOptions& o) {
   if (cannot > 0) std::cerr << ", " << cannot << " could not be checked";
   std::cerr << "\n";
   if (!result.errors.empty() || cannot > 0) return 2;
+  // Every finding left counts, whatever its severity: a down migration that does not restore the schema fails
+  // the check (severity off, or a driftguard-ignore comment, accepts it).
   return result.findings.empty() ? 0 : 1;
 }
 
@@ -76,6 +87,9 @@ void add_check_down_command(CLI::App& app, std::vector<CommandSpec>& out) {
   cmd->add_option("--color", o->color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-v,--verbose", o->verbose, "With --shadow: each step of the throwaway clusters on stderr");
   add_platform_flags(cmd, o->platform);
+  cmd->add_option("--config", o->config, "Use this driftguard.toml (default: the nearest one above DIR)");
+  cmd->add_option("--severity", o->severities,
+                  "Severity of incomplete-down-migration: incomplete-down-migration=error|warning|info|off (as for lint)");
   out.push_back({cmd, [o] { return run_check_down(*o); }});
 }
 

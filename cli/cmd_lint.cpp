@@ -1,6 +1,7 @@
 // driftguard lint: lint migration files.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <iostream>
@@ -58,13 +59,7 @@ Overrides lint_overrides(const LintOptions& o) {
   Overrides ov;
   ov.select = o.rules;
   ov.exclude = o.exclude;
-  for (const auto& s : o.severities) {
-    auto eq = s.find('=');
-    if (eq == std::string::npos) throw UsageError("--severity expects RULE=LEVEL, got '" + s + "'");
-    auto level = parse_severity(s.substr(eq + 1));
-    if (!level) throw UsageError("--severity " + s + ": level must be error, warning, info or off");
-    ov.severity[s.substr(0, eq)] = *level;
-  }
+  ov.severity = severity_flags(o.severities);
   if (!o.fail_on.empty()) ov.fail_on = parse_severity(o.fail_on);
   ov.flags = o.settings;
   ov.exposed_schemas = o.exposed_schemas;
@@ -199,9 +194,11 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
 }
 
 // incomplete-down-migration (cli/check_down): for each migration folder with a linted down migration the rule is
-// on for, the whole folder's history is replayed with the ups and downs.
-void add_down_findings(const std::vector<std::string>& linted, ConfigSet& configs, const std::optional<Changes>& changes,
-                       RunResult& result) {
+// on for, the whole folder's history is replayed with the ups and downs. The findings, by down file (normalized
+// path), go to Engine::lint of that file: its driftguard-ignore comments and the configured severity apply.
+std::map<std::string, std::vector<Finding>> down_findings(const std::vector<std::string>& linted, ConfigSet& configs,
+                                                          const std::optional<Changes>& changes, RunResult& result) {
+  std::map<std::string, std::vector<Finding>> out;
   std::map<std::string, std::set<std::string>> wanted;  // set -> linted down files the rule is on for
   for (const auto& path : linted) {
     SourceFile named = make_source(path, "");
@@ -216,13 +213,10 @@ void add_down_findings(const std::vector<std::string>& linted, ConfigSet& config
     CheckDownResult checked = check_down(history, LoadContext{});
     result.errors.insert(result.errors.end(), checked.errors.begin(), checked.errors.end());
     for (auto& c : checked.checks) {
-      for (auto& f : c.findings) {
-        f.severity = configs.for_path(f.file).engine->severity_of(f.rule);
-        result.texts[f.file] = checked.texts[f.file];
-        result.findings.push_back(std::move(f));
-      }
+      for (auto& f : c.findings) out[fs::path(f.file).lexically_normal().string()].push_back(std::move(f));
     }
   }
+  return out;
 }
 
 int run_lint(const LintOptions& o) {
@@ -276,10 +270,17 @@ int run_lint(const LintOptions& o) {
   };
   // Files that are not reported (unchanged, with --changed-since) are still analyzed, in migration order, for
   // what they declare (column types) that later files depend on.
+  std::map<std::string, std::vector<Finding>> downs;  // incomplete-down-migration findings, by down file
   auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported) {
     auto& run = run_of(first, prof);
     RunState before = o.fix && reported ? run : RunState{};
-    auto rep = prof.engine->lint(first, run);
+    std::vector<Finding> external;
+    if (auto d = downs.find(fs::path(first.path).lexically_normal().string()); d != downs.end()) {
+      external = std::move(d->second);
+      for (auto& f : external) f.file = first.path;
+    }
+    bool completes_down = std::any_of(external.begin(), external.end(), [](const Finding& f) { return f.fix.has_value(); });
+    auto rep = prof.engine->lint(first, run, external);
     if (!reported) return;
     const SourceFile* fixed_src = &first;
     SourceFile fixed;
@@ -298,7 +299,9 @@ int run_lint(const LintOptions& o) {
           std::cerr << "\n";
           run = before;
           fixed = make_source(first.path, outcome.text);
-          rep = prof.engine->lint(fixed, run);
+          // The fix of a down's first incomplete-down-migration finding appends what completes it: its findings are
+          // resolved once it is applied (a fix skipped as overlapping says "run again").
+          rep = prof.engine->lint(fixed, run, completes_down ? std::vector<Finding>{} : external);
           fixed_src = &fixed;
         }
       }
@@ -381,6 +384,11 @@ int run_lint(const LintOptions& o) {
       RunState& run = run_of(set_files.front(), *set_profile[set]);
       run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
     }
+    {
+      std::vector<std::string> linted;
+      for (const auto& [path, prof] : files) linted.push_back(path);
+      downs = down_findings(linted, configs, changes, result);
+    }
     Progress progress(files.size());
     for (const auto& [path, prof] : files) {
       bool reported = !changes || changes->changed(path);
@@ -391,9 +399,6 @@ int run_lint(const LintOptions& o) {
       }
       progress.step();
     }
-    std::vector<std::string> linted;
-    for (const auto& [path, prof] : files) linted.push_back(path);
-    add_down_findings(linted, configs, changes, result);
   }
   if (changes) {
     // Applied migrations that the change deleted or renamed, in the folders linted (named, or holding a linted file).

@@ -588,6 +588,18 @@ void enable_supabase_rules(RuleSelection& selection) {
 ConfigSet::ConfigSet(std::optional<std::string> explicit_path, Overrides overrides)
     : explicit_(std::move(explicit_path)), overrides_(std::move(overrides)) {}
 
+std::map<std::string, Severity> severity_flags(const std::vector<std::string>& flags) {
+  std::map<std::string, Severity> out;
+  for (const auto& s : flags) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos) throw UsageError("--severity expects RULE=LEVEL, got '" + s + "'");
+    auto level = parse_severity(s.substr(eq + 1));
+    if (!level) throw UsageError("--severity " + s + ": level must be error, warning, info or off");
+    out[s.substr(0, eq)] = *level;
+  }
+  return out;
+}
+
 const ConfigSet::Profile& ConfigSet::for_path(const std::string& path) {
   std::string cfg;
   if (explicit_) {

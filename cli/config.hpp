@@ -81,6 +81,9 @@ struct Overrides {
   std::vector<std::string> exposed_schemas;     // --exposed-schema: replaces [rls] exposed_schemas
 };
 
+// --severity RULE=LEVEL flags (lint, check-down) as Overrides::severity. Throws UsageError on a malformed one.
+std::map<std::string, Severity> severity_flags(const std::vector<std::string>& flags);
+
 // What one config plus the command line means for a run.
 struct Effective {
   Settings settings;

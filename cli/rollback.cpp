@@ -59,7 +59,8 @@ namespace driftguard {
 
 namespace {
 
-// The renames of tables, columns, sequences, types and views in the undone migrations, reversed (last first): the model keeps no rename
+// The renames of tables, columns, sequences, types, domains, views, functions and schemas in the undone migrations,
+// reversed (last first): the model keeps no rename
 // history, and without them a rollback would drop the renamed table and create an empty one.
 std::vector<model::Rename> reversed_renames(const std::vector<std::string>& undone) {
   std::vector<model::Rename> out;
@@ -75,7 +76,25 @@ std::vector<model::Rename> reversed_renames(const std::vector<std::string>& undo
       const auto& n = unwrap(st.node);
       std::string type = str(n, "renameType");
       model::Rename r;
-      if (type == "OBJECT_TYPE") {
+      if (type == "OBJECT_SCHEMA") {
+        r.kind = model::Rename::Kind::schema;
+        r.from_name = str(n, "newname");
+        r.to_name = str(n, "subname");
+        out.push_back(r);
+        continue;
+      }
+      if (type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE" || type == "OBJECT_ROUTINE") {
+        // ALTER FUNCTION [schema.]name[(args)] RENAME TO new: every overload with a counterpart is renamed back.
+        std::vector<std::string> parts = strings(field(field(field(n, "object"), "ObjectWithArgs"), "objname"));
+        if (parts.empty()) continue;
+        r.kind = model::Rename::Kind::function;
+        r.schema = parts.size() > 1 ? parts[parts.size() - 2] : "public";
+        r.from_name = str(n, "newname");
+        r.to_name = parts.back();
+        out.push_back(r);
+        continue;
+      }
+      if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
         // ALTER TYPE [schema.]name RENAME TO new: the name is a list, not a relation.
         std::vector<std::string> parts = strings(field(field(field(n, "object"), "List"), "items"));
         if (parts.empty()) continue;

@@ -9,6 +9,7 @@
 #include "analyzer/parse.hpp"
 #include "analyzer/suppress.hpp"
 #include "analyzer/text.hpp"
+#include "rules/finding.hpp"
 #include "rules/registry.hpp"
 
 namespace driftguard {
@@ -95,24 +96,13 @@ void Engine::walk(const json& node, RuleContext& ctx, int depth) const {
 
 namespace {
 
-Finding make_finding(const std::string& rule, const std::string& file, Span span, std::string message,
-                     std::string help) {
-  Finding f;
-  f.rule = rule;
-  f.file = file;
-  f.span = span;
-  f.message = std::move(message);
-  f.help = std::move(help);
-  return f;
-}
-
 const char* kSyntaxHelp =
     "Fix the statement so that PostgreSQL accepts it. driftguard parses with the PostgreSQL 15 grammar: syntax "
     "added in PostgreSQL 16 or later is reported here too.";
 
 }  // namespace
 
-FileReport Engine::lint(const SourceFile& file, RunState& run) const {
+FileReport Engine::lint(const SourceFile& file, RunState& run, std::vector<Finding> external) const {
   FileReport report;
   ParseOptions popts;
   popts.want_comments = may_contain_directives(file.text);
@@ -183,9 +173,37 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     }
   }
 
-  // Suppressions.
+  for (auto& f : external) raw.push_back(std::move(f));
+  report.findings = finish(file, apply_ignores(file, pf, std::move(raw), true));
+  // Byte offsets are reported relative to the file on disk (after a BOM).
+  for (auto& f : report.findings) {
+    f.span.begin += file.bom;
+    f.span.end += file.bom;
+    if (f.fix) {
+      for (auto& e : f.fix->edits) {
+        e.span.begin += file.bom;
+        e.span.end += file.bom;
+      }
+    }
+  }
+  if (!elsewhere.empty()) {
+    for (auto& f : elsewhere) {
+      Severity s = severity_of(f.rule);
+      if (s == Severity::off) continue;
+      f.severity = s;
+      report.findings.push_back(std::move(f));
+    }
+    sort_findings(report.findings);
+  }
+  return report;
+}
+
+// The file's driftguard-ignore comments applied to `raw`: what they suppress is dropped; with `report_unused`, a
+// comment (or a rule named in it) that suppresses nothing is an unused-ignore finding.
+std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedFile& pf, std::vector<Finding> raw,
+                                           bool report_unused) const {
   std::vector<Directive> directives;
-  if (popts.want_comments) directives = parse_directives(file.text, pf.comments);
+  if (may_contain_directives(file.text)) directives = parse_directives(file.text, pf.comments);
   struct Target {
     Span span;
     std::vector<bool> used;
@@ -241,6 +259,7 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     }
     if (!suppressed) kept.push_back(std::move(f));
   }
+  if (!report_unused) return kept;
   for (std::size_t i = 0; i < directives.size(); ++i) {
     const auto& d = directives[i];
     const auto& t = targets[i];
@@ -269,7 +288,13 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
       }
     }
   }
+  return kept;
+}
 
+// Severity and category from this engine's configuration (findings of disabled rules dropped), spans clamped to
+// the text, line/column filled in, sorted.
+std::vector<Finding> Engine::finish(const SourceFile& file, std::vector<Finding> kept) const {
+  std::vector<Finding> out;
   for (auto& f : kept) {
     Severity s = severity_of(f.rule);
     if (s == Severity::off) continue;
@@ -278,28 +303,18 @@ FileReport Engine::lint(const SourceFile& file, RunState& run) const {
     if (c != category_.end()) f.category = c->second;
     f.span.begin = std::min(f.span.begin, file.text.size());
     f.span.end = std::clamp(f.span.end, f.span.begin, file.text.size());
-    report.findings.push_back(std::move(f));
+    out.push_back(std::move(f));
   }
-  locate(report.findings, file.text);
-  // Byte offsets are reported relative to the file on disk (after a BOM).
-  for (auto& f : report.findings) {
-    f.span.begin += file.bom;
-    f.span.end += file.bom;
-    if (f.fix) {
-      for (auto& e : f.fix->edits) {
-        e.span.begin += file.bom;
-        e.span.end += file.bom;
-      }
-    }
-  }
-  for (auto& f : elsewhere) {
-    Severity s = severity_of(f.rule);
-    if (s == Severity::off) continue;
-    f.severity = s;
-    report.findings.push_back(std::move(f));
-  }
-  sort_findings(report.findings);
-  return report;
+  locate(out, file.text);
+  sort_findings(out);
+  return out;
+}
+
+std::vector<Finding> Engine::suppress(const SourceFile& file, std::vector<Finding> findings) const {
+  ParseOptions popts;
+  popts.want_comments = may_contain_directives(file.text);
+  ParsedFile pf = parse_sql(file.text, popts);
+  return finish(file, apply_ignores(file, pf, std::move(findings), false));
 }
 
 std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<SourceFile>& files,

@@ -33,7 +33,13 @@ class Engine {
   // Throws std::invalid_argument naming an unknown rule id in the selection.
   Engine(const Settings& settings, const RuleSelection& selection);
 
-  FileReport lint(const SourceFile& file, RunState& run) const;
+  // `external`: findings of this file produced outside the engine (incomplete-down-migration, cli/check_down):
+  // the file's driftguard-ignore comments, severities and unused-ignore accounting apply to them too.
+  FileReport lint(const SourceFile& file, RunState& run, std::vector<Finding> external = {}) const;
+  // Findings of `file` produced outside the engine, as lint would report them: suppressed by the file's
+  // driftguard-ignore comments (an unused ignore is not reported: lint does that), with the configured severity
+  // and category (a rule set to off drops them), located and sorted. Spans stay relative to the text (no BOM).
+  std::vector<Finding> suppress(const SourceFile& file, std::vector<Finding> findings) const;
   // The schema at the end of a history (its files in migration order), replayed as lint replays each file from
   // `start` (the run's starting point: empty, or a platform baseline): what RunState::set_history_end wants for
   // the rules that judge a file by the end of its history.
@@ -46,6 +52,9 @@ class Engine {
   bool enabled_for(const std::string& rule, const SourceFile& file) const;
 
  private:
+  std::vector<Finding> apply_ignores(const SourceFile& file, const ParsedFile& pf, std::vector<Finding> raw,
+                                     bool report_unused) const;
+  std::vector<Finding> finish(const SourceFile& file, std::vector<Finding> kept) const;
   void walk(const json& node, RuleContext& ctx, int depth) const;
 
   Settings settings_;

@@ -193,6 +193,69 @@ TEST_CASE("lint: incomplete-down-migration on by default for up/down layouts, op
   CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc --exclude-rule incomplete-down-migration").out) == "");
 }
 
+TEST_CASE("check-down and lint: driftguard-ignore comments and the configured severity reach incomplete-down-migration",
+          "[check-down]") {
+  Folder f;
+  write_golang_migrate(f);
+  // 0002's down is accepted as it is, with a reason; 0001's complete down carries an ignore that suppresses nothing.
+  f.write("db/migrations/0002_add.down.sql",
+          "-- undo 0002\n-- driftguard-ignore incomplete-down-migration the index stays on purpose\n"
+          "ALTER TABLE users DROP COLUMN name;\n");
+  f.write("db/migrations/0001_init.down.sql", "-- driftguard-ignore incomplete-down-migration\nDROP TABLE users;\n");
+  const std::string posts =
+      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not exist "
+      "[incomplete-down-migration]\n"
+      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
+      "exist before the up migration [incomplete-down-migration]\n";
+  dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
+  CHECK(r.code == 1);
+  CHECK(r.out == posts);
+  CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 2 restore the schema before their up\n");
+  // lint: the same findings, and the ignore that suppresses nothing is unused-ignore (check-down leaves that to lint).
+  dgtest::Run l = f.driftguard("lint db/migrations --format gcc");
+  std::string down_lines;  // the up files' own findings left out
+  for (std::size_t at = 0, eol; at < l.out.size(); at = eol + 1) {
+    eol = l.out.find('\n', at);
+    std::string line = l.out.substr(at, eol - at + 1);
+    if (line.find(".down.sql:") != std::string::npos) down_lines += line;
+  }
+  CHECK(down_lines == "db/migrations/0001_init.down.sql:1:22: warning: driftguard-ignore for incomplete-down-migration "
+                 "suppresses nothing: incomplete-down-migration reports nothing on the next statement [unused-ignore]\n" +
+                     posts);
+
+  // The severity: --severity, then driftguard.toml, as for lint; off accepts every down.
+  dgtest::Run e = f.driftguard("check-down db/migrations --format gcc --severity incomplete-down-migration=error");
+  CHECK(e.code == 1);
+  CHECK(e.out.find("0003_posts.down.sql:1:1: error: the down migration leaves table public.posts") != std::string::npos);
+  CHECK(e.out.find("warning") == std::string::npos);
+  dgtest::Run off = f.driftguard("check-down db/migrations --format gcc --severity incomplete-down-migration=off");
+  CHECK(off.code == 0);
+  CHECK(off.out == "");
+  CHECK(off.err == "driftguard: 3 down migrations of 3 up migrations checked: 3 restore the schema before their up\n");
+  f.write("driftguard.toml", "[rules.severity]\nincomplete-down-migration = \"info\"\n");
+  dgtest::Run info = f.driftguard("check-down db/migrations --format gcc");
+  CHECK(info.code == 1);
+  CHECK(info.out == "db/migrations/0003_posts.down.sql:1:1: info: the down migration does not apply: table \"post\" does "
+                    "not exist [incomplete-down-migration]\n"
+                    "db/migrations/0003_posts.down.sql:1:1: info: the down migration leaves table public.posts, which "
+                    "did not exist before the up migration [incomplete-down-migration]\n");
+  dgtest::Run bad = f.driftguard("check-down db/migrations --severity incomplete-down-migration");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--severity expects RULE=LEVEL") != std::string::npos);
+}
+
+TEST_CASE("lint --fix appends the SQL that completes a down migration", "[check-down]") {
+  Folder f;
+  write_golang_migrate(f);
+  dgtest::Run fixed = f.driftguard("lint db/migrations/0002_add.down.sql --fix --format gcc");
+  CHECK(fixed.err == "db/migrations/0002_add.down.sql: applied 1 fix\n");
+  CHECK(fixed.out.find("incomplete-down-migration") == std::string::npos);
+  CHECK(f.read("db/migrations/0002_add.down.sql").rfind("-- undo 0002\nALTER TABLE users DROP COLUMN name;\n\n"
+                                                        "-- Completes the down migration (driftguard check-down)", 0) == 0);
+  dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
+  CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 2 restore the schema before their up\n");
+}
+
 namespace {
 
 // What PostgreSQL does with each pair: the history before the up applied to a fresh database on the test server,

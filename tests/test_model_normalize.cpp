@@ -264,6 +264,11 @@ TEST_CASE("a string literal passed to a function takes the parameter's type", "[
   std::map<std::string, std::string> cols = {{"content", "text"}, {"v", "tsvector"}};
   CHECK(ex("to_tsvector('english', content)", "", &cols) == "to_tsvector('english', content)");
   CHECK(ex("to_tsvector('english'::regconfig, content)", "", &cols) == "to_tsvector('english', content)");
+  // The OID alias types have no operators of their own: compared with one, the literal keeps its cast (without
+  // it the literal is taken as an oid and PostgreSQL rejects it).
+  std::map<std::string, std::string> reg = {{"language", "regconfig"}};
+  CHECK(ex("language <> 'simple'::regconfig", "", &reg) == "language <> 'simple'::regconfig");
+  CHECK(ex("(language <> 'simple'::regconfig)", "", &reg) == "language <> 'simple'::regconfig");
   CHECK(ex("setweight(v, 'A'::\"char\")", "", &cols) == "setweight(v, 'A')");
   // text of an unbounded varchar cast: the cast PostgreSQL adds for a text parameter
   CHECK(ex("f(((v ->> 'a')::character varying)::text)") == "f((v ->> 'a')::character varying)");

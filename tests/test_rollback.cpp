@@ -482,3 +482,49 @@ ALTER SEQUENCE ticket RENAME TO counter;
   OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
   CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
 }
+
+TEST_CASE("rollback: ALTER TABLE renames of a sequence and a view, schema, domain and function renames are reversed "
+          "as renames, checked on PostgreSQL",
+          "[rollback][pg]") {
+  TempDir t;
+  t.write("migrations/0001_init.sql", R"sql(CREATE SCHEMA app;
+CREATE SEQUENCE app.counter;
+CREATE TABLE app.entries (id bigint DEFAULT nextval('app.counter'), body text);
+CREATE SEQUENCE seq_a;
+CREATE TABLE t (id bigint DEFAULT nextval('seq_a'), n integer);
+CREATE VIEW v_a AS SELECT id FROM t;
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE TABLE amounts (a positive);
+CREATE FUNCTION add_one(i integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT i + 1';
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+)sql");
+  t.write("migrations/0002_rename.sql", R"sql(ALTER TABLE seq_a RENAME TO seq_b;
+ALTER TABLE v_a RENAME TO v_b;
+ALTER SCHEMA app RENAME TO core;
+ALTER DOMAIN positive RENAME TO strictly_positive;
+ALTER FUNCTION add_one(integer) RENAME TO increment;
+ALTER FUNCTION touch() RENAME TO touch_row;
+)sql");
+  dgtest::Run r = cli(t.dir, "rollback migrations/0002_rename.sql");
+  CHECK(r.err == "");
+  CHECK(r.code == 0);
+  CHECK(r.out == R"(-- Rollback of migrations/0002_rename.sql (driftguard rollback): restores the schema before it.
+SET lock_timeout = '5s';
+
+ALTER FUNCTION touch_row() RENAME TO touch;
+
+ALTER FUNCTION increment(integer) RENAME TO add_one;
+
+ALTER DOMAIN strictly_positive RENAME TO positive;
+
+ALTER SCHEMA core RENAME TO app;
+
+ALTER VIEW v_b RENAME TO v_a;
+
+ALTER SEQUENCE seq_b RENAME TO seq_a;
+)");
+  // PostgreSQL: the history, the renames, the rollback; the catalog is the one before the renames.
+  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
+  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
+}

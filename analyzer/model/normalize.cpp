@@ -750,7 +750,18 @@ class Printer {
       std::string t = column_type(field(unwrap(column), "arg"));
       return is_text_type(t) ? t : std::string();
     }
-    return column_type(column);
+    std::string t = column_type(column);
+    // The OID alias types (regconfig, regclass, ...) have no operators of their own: compared with a column of
+    // one, an untyped literal resolves to oid and fails ('simple' is not an oid), so the literal's cast is part of
+    // the expression (PostgreSQL prints language <> 'simple'::regconfig).
+    return is_oid_alias(t) ? std::string() : t;
+  }
+
+  static bool is_oid_alias(const std::string& t) {
+    static const std::set<std::string> aliases = {"regclass",     "regcollation", "regconfig", "regdictionary",
+                                                  "regnamespace", "regoper",      "regoperator", "regproc",
+                                                  "regprocedure", "regrole",      "regtype"};
+    return aliases.count(t) > 0;
   }
 
   // a BETWEEN x AND y -> {"(a >= x)", "(a <= y)"}; NOT BETWEEN -> {"(a < x)", "(a > y)"}

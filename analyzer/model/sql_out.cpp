@@ -119,6 +119,8 @@ class Planner {
 
  private:
   SchemaModel from_;  // a copy: renames are applied to it first
+  // Columns dropped and added again (schema, table -> column names): their indexes are built again.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> readded_;
   const SchemaModel& to_;
   const ScriptOptions& o_;
   std::array<std::vector<ScriptStatement>, phase_count> phases_;
@@ -152,6 +154,20 @@ class Planner {
 
   // Reverses a rename on the starting model (where both names say it is one), so that the rest compares equals.
   void rename(const Rename& r) {
+    if (r.kind == Rename::Kind::schema) {
+      rename_schema(r);
+      return;
+    }
+    if (r.kind == Rename::Kind::table && !from_.table(r.schema, r.from_name)) {
+      // ALTER TABLE on a sequence or a view renames it as ALTER SEQUENCE / ALTER VIEW would.
+      const Schema* fs = from_.schema(r.schema);
+      if (fs && (fs->sequences.count(r.from_name) || fs->views.count(r.from_name))) {
+        Rename as = r;
+        as.kind = fs->sequences.count(r.from_name) ? Rename::Kind::sequence : Rename::Kind::view;
+        rename_object(as);
+        return;
+      }
+    }
     if (r.kind != Rename::Kind::table && r.kind != Rename::Kind::column) {
       rename_object(r);
       return;
@@ -256,9 +272,14 @@ class Planner {
           c.default_expr.replace(at, from.size(), "'" + new_ref + "'::regclass");
         }
       });
+    } else if (r.kind == Rename::Kind::function) {
+      rename_functions(r, *fs, *ts);
+      return;
     } else if (r.kind == Rename::Kind::type) {
+      auto it = fs->types.find(r.from_name);
+      bool domain = it != fs->types.end() && it->second.kind == "domain";
       if (!move(fs->types, ts->types)) return;
-      what = "TYPE";
+      what = domain ? "DOMAIN" : "TYPE";
       each_column([&](Column& c) {
         if (c.type.rfind(old_ref, 0) != 0) return;
         std::string rest = c.type.substr(old_ref.size());
@@ -271,6 +292,86 @@ class Planner {
       what = materialized ? "MATERIALIZED VIEW" : "VIEW";
     }
     emit(renames, "ALTER " + what + " " + old_ref + " RENAME TO " + norm::ident(r.to_name) + ";");
+  }
+
+  // Every overload named from_name whose arguments a function named to_name has at the end, and not already
+  // under that name: renamed back (the triggers that call it follow: PostgreSQL holds the function by oid).
+  void rename_functions(const Rename& r, Schema& fs, const Schema& ts) {
+    std::vector<std::string> keys;
+    for (const auto& [key, f] : fs.functions) {
+      if (f.name != r.from_name) continue;
+      Function back = f;
+      back.name = r.to_name;
+      if (ts.functions.count(back.signature()) && !fs.functions.count(back.signature())) keys.push_back(key);
+    }
+    std::string old_fn = rel_of(r.schema, r.from_name);
+    std::string new_fn = rel_of(r.schema, r.to_name);
+    for (const auto& key : keys) {
+      Function f = fs.functions.at(key);
+      fs.functions.erase(key);
+      std::string sql = std::string("ALTER ") + (f.procedure ? "PROCEDURE " : "FUNCTION ") + f.signature() +
+                        " RENAME TO " + norm::ident(r.to_name) + ";";
+      f.name = r.to_name;
+      fs.functions[f.signature()] = std::move(f);
+      emit(renames, sql);
+    }
+    if (keys.empty()) return;
+    for (auto& [sn, s] : from_.schemas) {
+      for (auto& [tn, t] : s.tables) {
+        for (auto& g : t.triggers) {
+          // "f(args)": the callee as written, then its arguments
+          std::string callee = g.function.substr(0, g.function.find('('));
+          if (callee == old_fn) g.function = new_fn + g.function.substr(callee.size());
+        }
+      }
+    }
+  }
+
+  // A schema renamed back: the schema and everything that names it (objects, foreign keys, partitions, column
+  // types, sequence defaults) moved under its other name. Function bodies are text and name what they named.
+  void rename_schema(const Rename& r) {
+    if (!from_.schema(r.from_name) || from_.schema(r.to_name) || !to_.schema(r.to_name) || to_.schema(r.from_name)) return;
+    auto node = from_.schemas.extract(r.from_name);
+    node.key() = r.to_name;
+    Schema& sc = node.mapped();
+    sc.name = r.to_name;
+    for (auto& [n, t] : sc.tables) t.schema = r.to_name;
+    for (auto& [n, t] : sc.types) t.schema = r.to_name;
+    for (auto& [n, q] : sc.sequences) q.schema = r.to_name;
+    for (auto& [n, v] : sc.views) v.schema = r.to_name;
+    std::map<std::string, Function> functions;  // keyed by their signature, which names the schema
+    for (auto& [n, f] : sc.functions) {
+      f.schema = r.to_name;
+      functions[f.signature()] = std::move(f);
+    }
+    sc.functions = std::move(functions);
+    from_.schemas.insert(std::move(node));
+    for (auto& [en, e] : from_.extensions) {
+      if (e.schema == r.from_name) e.schema = r.to_name;
+    }
+    std::string old_prefix = norm::ident(r.from_name) + ".";
+    std::string new_prefix = norm::ident(r.to_name) + ".";
+    auto requalify = [&](std::string& text, const std::string& before) {
+      for (auto at = text.find(before + old_prefix); at != std::string::npos; at = text.find(before + old_prefix, at + 1)) {
+        text.replace(at + before.size(), old_prefix.size(), new_prefix);
+      }
+    };
+    for (auto& [sn, s] : from_.schemas) {
+      for (auto& [tn, t] : s.tables) {
+        if (t.parent_schema == r.from_name) t.parent_schema = r.to_name;
+        for (auto& c : t.constraints) {
+          if (c.ref_schema == r.from_name) c.ref_schema = r.to_name;
+        }
+        for (auto& c : t.columns) {
+          if (c.type.rfind(old_prefix, 0) == 0) c.type = new_prefix + c.type.substr(old_prefix.size());
+          requalify(c.default_expr, "'");
+        }
+        for (auto& g : t.triggers) {
+          if (g.function.rfind(old_prefix, 0) == 0) g.function = new_prefix + g.function.substr(old_prefix.size());
+        }
+      }
+    }
+    emit(renames, "ALTER SCHEMA " + norm::ident(r.from_name) + " RENAME TO " + norm::ident(r.to_name) + ";");
   }
 
   void schemas_and_extensions() {
@@ -558,7 +659,7 @@ class Planner {
       if (!set.empty()) emit(table_properties, "ALTER TABLE " + rel + " SET " + storage_clause(set).substr(5) + ";");
     }
     constraints(old, t, rel);
-    indexes(old.indexes, t.indexes, rel, t.schema);
+    indexes(old.indexes, t.indexes, rel, t.schema, readded_[{t.schema, t.name}]);
     row_security(old, t);
     // PostgreSQL refuses to change the type of a column a policy or trigger uses: on a reshaped table they are
     // dropped and created again around the change.
@@ -595,10 +696,12 @@ class Planner {
         if (c.generated.empty()) {
           emit(alter_columns, col + "DROP EXPRESSION;");
         } else {
-          // PostgreSQL 15 cannot change a generation expression: the column is added again, its values computed.
+          // PostgreSQL 15 cannot change a generation expression: the column is added again, its values computed
+          // (and the indexes on it, dropped with it, are built again: `indexes`).
           emit(drop_columns, alter + "DROP COLUMN IF EXISTS " + norm::ident(c.name) + ";", true, {"ban-drop-column"});
           add_column(c, rel, false);
           reshaped_.insert({t.schema, t.name});
+          readded_[{t.schema, t.name}].insert(c.name);
           continue;
         }
       }
@@ -700,20 +803,36 @@ class Planner {
     for (const Constraint* c : added) add_constraint(t, *c);
   }
 
-  void indexes(const std::vector<Index>& old, const std::vector<Index>& now, const std::string& rel, const std::string& schema) {
+  // Whether an index reads a column (a key, an INCLUDE column, its predicate or a key expression).
+  static bool reads_column(const Index& i, const std::string& column) {
+    std::string id = norm::ident(column);
+    auto in_expr = [&](const std::string& e) { return !e.empty() && norm::rename_identifier(e, column, column + "\x01") != e; };
+    for (const auto& k : i.keys) {
+      if (k.expr == id || (k.is_expression && in_expr(k.expr))) return true;
+    }
+    return std::find(i.include.begin(), i.include.end(), column) != i.include.end() || in_expr(i.predicate);
+  }
+
+  // `readded`: columns the script drops and adds again (a changed generation expression): the indexes on them go
+  // with the column and are created again even where their definition does not change.
+  void indexes(const std::vector<Index>& old, const std::vector<Index>& now, const std::string& rel, const std::string& schema,
+               const std::set<std::string>& readded = {}) {
     auto find = [](const std::vector<Index>& v, const std::string& n) {
       auto it = std::find_if(v.begin(), v.end(), [&](const Index& i) { return i.name == n; });
       return it == v.end() ? nullptr : &*it;
+    };
+    auto rebuilt = [&](const Index& i) {
+      return std::any_of(readded.begin(), readded.end(), [&](const std::string& c) { return reads_column(i, c); });
     };
     std::vector<const Index*> gone;
     std::vector<const Index*> added;
     for (const auto& i : old) {
       const Index* x = find(now, i.name);
-      if (!x || x->definition() != i.definition()) gone.push_back(&i);
+      if (!x || x->definition() != i.definition() || rebuilt(i)) gone.push_back(&i);
     }
     for (const auto& i : now) {
       const Index* x = find(old, i.name);
-      if (!x || x->definition() != i.definition()) added.push_back(&i);
+      if (!x || x->definition() != i.definition() || rebuilt(i)) added.push_back(&i);
     }
     for (auto g = gone.begin(); g != gone.end();) {
       auto a = std::find_if(added.begin(), added.end(),

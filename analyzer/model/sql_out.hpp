@@ -15,8 +15,12 @@ namespace driftguard::model {
 // `from_name` in the model the script starts from and `to_name` in the one it ends at. The model keeps no rename
 // history, so the caller finds them in the migration's statements; without one, a renamed table or column is a
 // dropped and a created one (data lost), which the script says.
+// A `table` rename of a relation that is a sequence or a view (ALTER TABLE s RENAME TO t: PostgreSQL allows it)
+// is reversed as the rename of that relation. A `type` rename covers domains; a `function` rename every overload
+// named from_name that has a counterpart named to_name with the same arguments; a `schema` rename names the
+// schemas in from_name and to_name (`schema` unused).
 struct Rename {
-  enum class Kind { table, column, sequence, type, view } kind = Kind::table;
+  enum class Kind { table, column, sequence, type, view, function, schema } kind = Kind::table;
   std::string schema;
   std::string table;  // the table (for a column: its name in the starting model); unused for the other kinds
   std::string from_name;
