@@ -191,6 +191,7 @@ FileReport Engine::lint(const SourceFile& file, RunState& run, std::vector<Findi
       Severity s = severity_of(f.rule);
       if (s == Severity::off) continue;
       f.severity = s;
+      if (auto c = category_.find(f.rule); c != category_.end()) f.category = c->second;
       report.findings.push_back(std::move(f));
     }
     sort_findings(report.findings);
