@@ -326,6 +326,15 @@ void Replayer::Impl::create_table(const json& b) {
       copy.src = t.src;
       // INHERITS copies no identity (the child's column stays NOT NULL); a partition is not a child here.
       if (!field(b, "partbound").is_object()) copy.identity.clear();
+      if (Column* earlier = t.column(c.name)) {
+        // The same column from two parents is one column (PostgreSQL's MergeAttributes): same type and collation,
+        // NOT NULL when either parent's is.
+        if (earlier->type != c.type) fail("inherited column " + dq(c.name) + " has a type conflict");
+        if (earlier->collation != c.collation) fail("inherited column " + dq(c.name) + " has a collation conflict");
+        earlier->not_null = earlier->not_null || c.not_null;
+        if (earlier->default_expr.empty()) earlier->default_expr = c.default_expr;
+        continue;
+      }
       t.columns.push_back(copy);
     }
     t.opaque = t.opaque || p->opaque;
