@@ -325,17 +325,25 @@ class Parser {
     const Statement& st = out_.statements[index];
     const json& body = st.node.begin().value();
     bool plpgsql = false;
+    bool string_body = false;
     if (auto opts = body.find("options"); opts != body.end()) {
       for (const auto& o : *opts) {
         auto d = o.find("DefElem");
-        if (d == o.end() || d->value("defname", "") != "language") continue;
+        if (d == o.end()) continue;
         auto arg = d->find("arg");
-        if (arg != d->end()) {
+        if (arg == d->end()) continue;
+        std::string name = d->value("defname", "");
+        if (name == "language") {
           if (auto str = arg->find("String"); str != arg->end()) plpgsql = str->value("sval", "") == "plpgsql";
+        } else if (name == "as") {
+          string_body = true;
         }
       }
     }
-    if (!plpgsql || st.approximate) return;
+    // Without an AS string (no body at all, or a BEGIN ATOMIC/RETURN body) there is nothing to compile, and
+    // libpg_query's PL/pgSQL compiler asserts it has a body (the process aborts): PostgreSQL refuses such a
+    // function when it runs it ("no function body specified", or that an inline body is only valid for SQL).
+    if (!plpgsql || !string_body || st.approximate) return;
     std::string sql(text_.substr(st.span.begin, st.span.end - st.span.begin));
     auto res = pg::parse_plpgsql(neutralize_cursor_loops(sql));
     // Function bodies: only plain grammar errors. libpg_query compiles the body without the function's resolved
@@ -349,8 +357,11 @@ class Parser {
   void process_plpgsql_body(const std::string& code, std::size_t body_begin, bool approximate, int depth,
                             const std::string& outer_guard, const char* what) {
     if (depth > 8) return;
-    std::string wrapper =
-        "CREATE FUNCTION driftguard_do() RETURNS void LANGUAGE plpgsql AS $driftguard_do$" + code + "$driftguard_do$";
+    // A dollar-quote tag the body does not hold: a body that closed the wrapper could append statements to it (a
+    // body-less PL/pgSQL function there aborts libpg_query, see check_function_body).
+    std::string tag = "$driftguard_do$";
+    while ((code + tag).find(tag) != code.size()) tag.insert(tag.size() - 1, "_");
+    std::string wrapper = "CREATE FUNCTION driftguard_do() RETURNS void LANGUAGE plpgsql AS " + tag + code + tag;
     auto res = pg::parse_plpgsql(neutralize_cursor_loops(wrapper));
     if (res.error) {
       if (!plpgsql_grammar_error(res.error->message)) return;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start (2): set up, build with -Werror, and run the whole test suite; then the same under ASan+UBSan.
-# The libFuzzer targets run separately (scripts/fuzz.sh TARGET|all SECONDS, docs/testing.md): not yet in CI.
+# The fuzz targets run in both as ctest tests fuzz_TARGET (seeds, fuzz/regressions/, fixed-seed mutations); the
+# coverage-guided libFuzzer runs are by hand (scripts/fuzz.sh TARGET|all SECONDS; docs/testing.md, "Fuzzing").
 # usage: scripts/test.sh [--no-sanitize]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -2,6 +2,7 @@
 // TABLE: PostgreSQL's tablecmds.c and createas.c.
 #include "analyzer/model/replay/replayer_impl.hpp"
 
+#include <algorithm>
 #include <regex>
 
 namespace driftguard::model {
@@ -336,9 +337,35 @@ void Replayer::Impl::create_table(const json& b) {
     if (!p->partition_by.empty()) fail("cannot inherit from partitioned table " + dq(pn));
     if (!p->parent_table.empty()) fail("cannot inherit from partition " + dq(pn));
     if (contains_pair(t.inherits, {ps, pn})) fail("relation " + dq(pn) + " would be inherited from more than once");
-    for (const auto& c : p->columns) merge_inherited_column(t, c);
+    for (const auto& c : p->columns) {
+      if (Column* earlier = t.column(c.name)) {
+        // The same column from two parents is one column (PostgreSQL's MergeAttributes): same type and
+        // collation, NOT NULL when either parent's is.
+        if (earlier->type != c.type && !t.opaque) fail("inherited column " + dq(c.name) + " has a type conflict");
+        if (earlier->collation != c.collation) fail("inherited column " + dq(c.name) + " has a collation conflict");
+        earlier->not_null = earlier->not_null || c.not_null;
+        if (earlier->default_expr.empty()) earlier->default_expr = c.default_expr;
+        continue;
+      }
+      merge_inherited_column(t, c);
+    }
     t.inherits.emplace_back(ps, pn);
   }
+  // A column of the table's own list (declared, or copied by LIKE) that an inherited one has: one column
+  // (MergeAttributes); twice in the own list is an error. Returns whether `c` was merged.
+  const std::size_t inherited = t.columns.size();
+  auto merge_own = [&](const Column& c) {
+    auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const Column& x) { return x.name == c.name; });
+    if (it == t.columns.end()) return false;
+    if (static_cast<std::size_t>(it - t.columns.begin()) >= inherited) {
+      fail("column " + dq(c.name) + " specified more than once");
+    }
+    // (A partition's column options name no type.)
+    if (!c.type.empty() && it->type != c.type && !t.opaque) fail("column " + dq(c.name) + " has a type conflict");
+    it->not_null = it->not_null || c.not_null;
+    if (!c.default_expr.empty()) it->default_expr = c.default_expr;
+    return true;
+  };
   std::vector<std::pair<json, std::string>> cons;
   std::vector<std::pair<std::size_t, std::string>> serials;
   for (const auto& e : field(b, "tableElts")) {
@@ -347,16 +374,7 @@ void Replayer::Impl::create_table(const json& b) {
     if (et == "ColumnDef") {
       std::string serial;
       Column c = make_column(t, eb, cons, &serial);
-      if (Column* existing = t.column(c.name)) {
-        if (field(b, "inhRelations").is_array()) {
-          // A column declared again in a child table merges with the inherited one.
-          if (existing->type != c.type && !t.opaque) fail("column " + dq(c.name) + " has a type conflict");
-          existing->not_null = existing->not_null || c.not_null;
-          if (!c.default_expr.empty()) existing->default_expr = c.default_expr;
-          continue;
-        }
-        fail("column " + dq(c.name) + " specified more than once");
-      }
+      if (merge_own(c)) continue;  // a column declared again in a child table merges with the inherited one
       t.columns.push_back(c);
       if (!serial.empty()) serials.emplace_back(t.columns.size() - 1, serial);
     } else if (et == "Constraint") {
@@ -372,7 +390,7 @@ void Replayer::Impl::create_table(const json& b) {
         if (!(opts & (1 << 3)) && !(opts == 0x7FFFFFFF)) copy.default_expr.clear();  // CREATE_TABLE_LIKE_DEFAULTS
         if (!(opts & (1 << 4)) && !(opts == 0x7FFFFFFF)) copy.generated.clear();     // CREATE_TABLE_LIKE_GENERATED
         if (!(opts & (1 << 5)) && !(opts == 0x7FFFFFFF)) copy.identity.clear();      // CREATE_TABLE_LIKE_IDENTITY
-        t.columns.push_back(copy);
+        if (!merge_own(copy)) t.columns.push_back(copy);
       }
       t.opaque = t.opaque || like->opaque;
     }

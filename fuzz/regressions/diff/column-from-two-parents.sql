@@ -1,0 +1,3 @@
+CREATE TABLE p4 (a text);
+CREATE TABLE p1 (a text NOT NULL);
+CREATE TABLE c () INHERITS (p4, p1);
