@@ -487,7 +487,9 @@ TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[s
   const std::string& info = p.info;
   REQUIRE(build_like_supabase(info, p.files) == "");
   const std::string drift = "drift --migrations supabase/migrations --format json --database-url " + shell_quote(info);
+  const std::string with_platform = drift + " --include-platform-schemas";
   auto before = items_of(p.repo.driftguard(drift).out);
+  auto before_with_platform = items_of(p.repo.driftguard(with_platform).out);
   {
     Conn c(info);
     REQUIRE(c.exec("ALTER TABLE app.packages ADD COLUMN dashboard_note text") == "");  // a column added in the dashboard
@@ -496,15 +498,33 @@ TEST_CASE("a hand-made change in a Supabase database is found exactly once", "[s
     // The platform changing under the project is not drift: a newer auth column, a storage policy of its own.
     REQUIRE(c.exec("ALTER TABLE auth.users ADD COLUMN newer_platform_column text") == "");
   }
-  auto after = items_of(p.repo.driftguard(drift).out);
-  std::multiset<std::string> added(after.begin(), after.end());
-  for (const auto& b : before) {
-    auto it = added.find(b);
-    if (it != added.end()) added.erase(it);
-  }
-  CHECK(added == std::multiset<std::string>{"extra-column app.packages.dashboard_note",
-                                            "missing-index app.packages.packages_handle_search_idx",
-                                            "policy app.accounts.accounts_select_policy"});
+  auto added_since = [](const std::vector<std::string>& was, const std::vector<std::string>& now) {
+    std::multiset<std::string> added(now.begin(), now.end());
+    for (const auto& b : was) {
+      auto it = added.find(b);
+      if (it != added.end()) added.erase(it);
+    }
+    return added;
+  };
+  CHECK(added_since(before, items_of(p.repo.driftguard(drift).out)) ==
+        std::multiset<std::string>{"extra-column app.packages.dashboard_note",
+                                   "missing-index app.packages.packages_handle_search_idx",
+                                   "policy app.accounts.accounts_select_policy"});
+  // Asked for (--include-platform-schemas on the command line), the platform's own change is reported too.
+  CHECK(added_since(before_with_platform, items_of(p.repo.driftguard(with_platform).out)) ==
+        std::multiset<std::string>{"extra-column app.packages.dashboard_note",
+                                   "extra-column auth.users.newer_platform_column",
+                                   "missing-index app.packages.packages_handle_search_idx",
+                                   "policy app.accounts.accounts_select_policy"});
+  // The text report ends with what to do about it with the Supabase CLI (a Supabase-first project).
+  auto text = p.repo.driftguard("drift --migrations supabase/migrations --color never --database-url " + shell_quote(info));
+  CHECK(text.code == 1);
+  const std::string hint =
+      "hint: Supabase: a change made in the dashboard becomes a migration with `supabase db diff -f <name>` (or "
+      "`supabase db pull`); write new changes with `supabase migration new <name>`; `supabase db push` applies "
+      "pending migrations (see driftguard status)\n";
+  CHECK(text.out.size() >= hint.size());
+  CHECK(text.out.substr(text.out.size() - std::min(text.out.size(), hint.size())) == hint);
 }
 
 TEST_CASE("shadow: sends what driftguard cannot parse to PostgreSQL, and items keep their migration lines",
@@ -594,4 +614,28 @@ TEST_CASE("Prisma on Supabase: a multiSchema schema.prisma pulled from the datab
   // (introspect/prisma/equivalence: 6 is the default precision).
   CHECK(managed == std::vector<std::string>{});
   CHECK(unmanaged == 12);  // row-level security and policies of the public tables
+}
+
+TEST_CASE("Prisma on Supabase: the drift hint names Prisma's commands, not the Supabase CLI's", "[supabase][drift]") {
+  dgtest::Repo repo;
+  repo.write("prisma/schema.prisma",
+             "datasource db {\n  provider = \"postgresql\"\n}\n\n"
+             "model Note {\n  id    Int    @id @default(autoincrement())\n  title String\n  body  String\n}\n");
+  repo.write("prisma/migrations/20240101000000_init/migration.sql",
+             "-- CreateTable\nCREATE TABLE \"Note\" (\n    \"id\" SERIAL NOT NULL,\n    \"title\" TEXT NOT NULL,\n\n"
+             "    CONSTRAINT \"Note_pkey\" PRIMARY KEY (\"id\")\n);\n");
+  const std::string sides = "drift --prisma prisma/schema.prisma --migrations prisma/migrations --color never";
+  auto r = repo.driftguard(sides + " --platform supabase");
+  INFO(r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("public.Note.body") != std::string::npos);
+  const std::string hint =
+      "hint: Prisma on Supabase: `prisma migrate dev` turns a schema.prisma change into a migration, `prisma db pull` "
+      "brings a change made in the dashboard into schema.prisma, `prisma migrate deploy` applies pending migrations\n";
+  CHECK(r.out.size() >= hint.size());
+  CHECK(r.out.substr(r.out.size() - std::min(r.out.size(), hint.size())) == hint);
+  // Not on a platform: no hint.
+  auto plain = repo.driftguard(sides + " --platform none");
+  CHECK(plain.code == 1);
+  CHECK(plain.out.find("hint:") == std::string::npos);
 }
