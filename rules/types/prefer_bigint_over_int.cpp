@@ -36,7 +36,7 @@ bool foreign_key_column(const DeclaredType& d) {
   return false;
 }
 
-class PreferBigintOverInt final : public TypeRule {
+class PreferBigintOverInt final : public WidenToBigintRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo i{"prefer-bigint-over-int", "types", Severity::warning,
@@ -62,19 +62,6 @@ class PreferBigintOverInt final : public TypeRule {
   }
   std::string help(const DeclaredType&) const override {
     return "Use bigint: it costs 4 more bytes per row and never needs a rewrite.";
-  }
-  // BigInt maps to bigint (bigserial with @default(autoincrement())); a @db.Integer attribute goes.
-  // Prisma refuses a relation whose scalar field's type differs from the key's (tests/test_lint_sources.cpp).
-  std::string prisma_also() const override {
-    return " (and every field that references it in @relation(fields: ...) as BigInt too: Prisma requires the "
-           "same type)";
-  }
-  std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField& f) const override {
-    if (f.type != "Int") return std::nullopt;
-    return std::string("BigInt");
-  }
-  std::optional<std::string> replacement(const DeclaredType& d) const override {
-    return std::string(is_serial(*d.type_name) ? "bigserial" : "bigint");
   }
 };
 }  // namespace

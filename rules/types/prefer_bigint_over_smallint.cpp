@@ -2,7 +2,7 @@
 
 namespace driftguard {
 namespace {
-class PreferBigintOverSmallint final : public TypeRule {
+class PreferBigintOverSmallint final : public WidenToBigintRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo i{"prefer-bigint-over-smallint", "types", Severity::warning,
@@ -26,18 +26,6 @@ class PreferBigintOverSmallint final : public TypeRule {
   }
   std::string help(const DeclaredType&) const override {
     return "Use bigint (or integer when the range is known to stay small).";
-  }
-  // Prisma refuses a relation whose scalar field's type differs from the key's (tests/test_lint_sources.cpp).
-  std::string prisma_also() const override {
-    return " (and every field that references it in @relation(fields: ...) as BigInt too: Prisma requires the "
-           "same type)";
-  }
-  std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField& f) const override {
-    if (f.type != "Int") return std::nullopt;
-    return std::string("BigInt");
-  }
-  std::optional<std::string> replacement(const DeclaredType& d) const override {
-    return std::string(is_serial(*d.type_name) ? "bigserial" : "bigint");
   }
 };
 }  // namespace

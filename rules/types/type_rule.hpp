@@ -46,6 +46,24 @@ class TypeRule : public Rule {
                        RuleContext& ctx) const;
 };
 
+// The rules whose fix is bigint (bigserial for a serial column; BigInt in schema.prisma, where the fields that
+// reference the column must follow: Prisma refuses a relation whose scalar field's type differs from the key's,
+// tests/test_lint_sources.cpp).
+class WidenToBigintRule : public TypeRule {
+ protected:
+  std::string prisma_also() const override {
+    return " (and every field that references it in @relation(fields: ...) as BigInt too: Prisma requires the "
+           "same type)";
+  }
+  std::optional<std::string> prisma_replacement(const DeclaredType&, const SchemaField& f) const override {
+    if (f.type != "Int") return std::nullopt;
+    return std::string("BigInt");
+  }
+  std::optional<std::string> replacement(const DeclaredType& d) const override {
+    return std::string(is_serial(*d.type_name) ? "bigserial" : "bigint");
+  }
+};
+
 // The source span of a column type's name and modifiers ("character varying(20)", "timestamp(3) without time
 // zone"), array bounds excluded; nullopt when the text cannot be located exactly.
 std::optional<Span> type_span(const RuleContext& ctx, const json& type_name);

@@ -238,28 +238,19 @@ void Replayer::Impl::rename_in_sql_bodies(const std::string& s, const std::strin
       for (const auto& [b, e] : spans) edits.emplace_back(b, e, norm::qualified(to_s, to_n));
       // Column references qualified with the relation's name (u.id, public.u.id) print its new name too.
       json tree0 = json::parse(pg::parse(f.sql_text).json, nullptr, false);
-      auto walk = [&](auto& self, const json& node) -> void {
-        if (node.is_array()) {
-          for (const auto& v : node) self(self, v);
-        } else if (node.is_object()) {
-          for (const auto& [key, v] : node.items()) {
-            if (key == "ColumnRef") {
-              const json& fields = field(v, "fields");
-              auto names = strings(fields);
-              auto at = static_cast<std::size_t>(num(v, "location", -1));
-              bool column_last = fields.is_array() && names.size() == fields.size();  // not u.*
-              if (column_last && at < f.sql_text.size() &&
-                  ((names.size() == 2 && names[0] == n && n != to_n) ||
-                   (names.size() == 3 && names[0] == s && names[1] == n))) {
-                std::string rel = names.size() == 3 ? norm::qualified(to_s, to_n) : norm::ident(to_n);
-                edits.emplace_back(at, lex::name_end(f.sql_text, at), rel + "." + norm::ident(names.back()));
-              }
-            }
-            self(self, v);
-          }
+      const json& body0 = field(field(field(field(tree0, "stmts")[0], "stmt"), "CreateFunctionStmt"), "sql_body");
+      each_node(body0, "ColumnRef", [&](const json& v) {
+        const json& fields = field(v, "fields");
+        auto names = strings(fields);
+        auto at = static_cast<std::size_t>(num(v, "location", -1));
+        bool column_last = fields.is_array() && names.size() == fields.size();  // not u.*
+        if (column_last && at < f.sql_text.size() &&
+            ((names.size() == 2 && names[0] == n && n != to_n) ||
+             (names.size() == 3 && names[0] == s && names[1] == n))) {
+          std::string rel = names.size() == 3 ? norm::qualified(to_s, to_n) : norm::ident(to_n);
+          edits.emplace_back(at, lex::name_end(f.sql_text, at), rel + "." + norm::ident(names.back()));
         }
-      };
-      walk(walk, field(field(field(field(tree0, "stmts")[0], "stmt"), "CreateFunctionStmt"), "sql_body"));
+      });
       std::sort(edits.begin(), edits.end());
       for (auto it = edits.rbegin(); it != edits.rend(); ++it) {
         f.sql_text.replace(std::get<0>(*it), std::get<1>(*it) - std::get<0>(*it), std::get<2>(*it));

@@ -25,6 +25,20 @@ namespace replay_detail {
 inline constexpr std::size_t kMaxIdent = 63;
 inline const std::string kTemp = "pg_temp";
 
+// Calls fn on every node of one kind ("RangeVar", "ColumnRef") in a parse tree, outermost first.
+template <typename Json, typename Fn>
+void each_node(Json& node, const std::string& kind, Fn&& fn) {
+  if (node.is_array()) {
+    for (auto& x : node) each_node(x, kind, fn);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it.key() == kind) fn(it.value());
+    each_node(it.value(), kind, fn);
+  }
+}
+
 // PostgreSQL truncates identifiers longer than NAMEDATALEN - 1 bytes (at a character boundary).
 inline std::string nm(std::string s) {
   if (s.size() <= kMaxIdent) return s;

@@ -30,23 +30,14 @@ namespace {
 bool reads_new_generated(const Table& t, const json& when) {
   bool has_generated = std::any_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return !c.generated.empty(); });
   bool found = false;
-  auto walk = [&](auto& self, const json& node) -> void {
-    if (node.is_array()) {
-      for (const auto& v : node) self(self, v);
-    } else if (node.is_object()) {
-      for (const auto& [key, v] : node.items()) {
-        if (key == "ColumnRef") {
-          const json& fields = field(v, "fields");
-          auto names = strings(fields);
-          bool whole_row = fields.is_array() && fields.size() == 2 && names.size() == 1;  // NEW.*
-          const Column* c = names.size() == 2 ? t.column(names[1]) : nullptr;
-          found = found || (!names.empty() && names[0] == "new" && (whole_row || (c && !c->generated.empty())));
-        }
-        self(self, v);
-      }
-    }
-  };
-  if (has_generated) walk(walk, when);
+  if (!has_generated) return false;
+  each_node(when, "ColumnRef", [&](const json& v) {
+    const json& fields = field(v, "fields");
+    auto names = strings(fields);
+    bool whole_row = fields.is_array() && fields.size() == 2 && names.size() == 1;  // NEW.*
+    const Column* c = names.size() == 2 ? t.column(names[1]) : nullptr;
+    found = found || (!names.empty() && names[0] == "new" && (whole_row || (c && !c->generated.empty())));
+  });
   return found;
 }
 

@@ -4,20 +4,6 @@
 namespace driftguard::model {
 
 namespace {
-// Calls fn on every node of one kind ("RangeVar", "ColumnRef") in a parse tree.
-template <typename Json, typename Fn>
-void each_node(Json& node, const std::string& kind, Fn&& fn) {
-  if (node.is_array()) {
-    for (auto& x : node) each_node(x, kind, fn);
-    return;
-  }
-  if (!node.is_object()) return;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (it.key() == kind) fn(it.value());
-    each_node(it.value(), kind, fn);
-  }
-}
-
 // The query as printed, its loose form and its output columns, kept in the view.
 void keep_query(View& v, norm::QueryText q) {
   v.definition = std::move(q.text);
