@@ -145,10 +145,15 @@ void Replayer::Impl::drop_children(const std::string& s, const std::string& n, b
            " depends on it (use CASCADE)");
     }
   }
-  for (Table* child : inheritors(s, n)) {
+  // By name, not by pointer: dropping one child drops its own children, which may be later children of this
+  // parent too (a table inheriting from the parent and from its child).
+  std::vector<std::pair<std::string, std::string>> children;
+  for (const Table* child : inheritors(s, n)) children.emplace_back(child->schema, child->name);
+  for (const auto& [cs, cn] : children) {
+    Table* child = m.table(cs, cn);
+    if (!child) continue;  // dropped with an earlier child
     std::erase(child->inherits, std::pair<std::string, std::string>{s, n});  // no cycle can bring it back
-    if (dropped_together.count({child->schema, child->name})) continue;  // the statement drops it next
-    std::string cs = child->schema, cn = child->name;  // the table is erased
+    if (dropped_together.count({cs, cn})) continue;  // the statement drops it next
     drop_relation("OBJECT_TABLE", {cs, cn}, true, true);
   }
 }
