@@ -1,7 +1,7 @@
 # driftguard as a container image (docs/install.md): a build stage with the compiler and -dev packages, then a
 # slim runtime with the binary, its runtime libraries (scripts/install-deps.sh --runtime) and git (for
 # --changed-since and --staged). Used by action.yml and the pre-commit hook `driftguard-docker`.
-#   docker build -t driftguard .
+#   docker build -t driftguard --build-arg DRIFTGUARD_VERSION="$(git describe --tags --always --dirty)" .
 #   docker run --rm -v "$PWD:/src" driftguard lint prisma/migrations
 FROM debian:bookworm AS build
 WORKDIR /src
@@ -13,7 +13,11 @@ RUN apt-get update -qq \
       libpg-query-dev libpqxx-dev nlohmann-json3-dev libcli11-dev libre2-dev libtomlplusplus-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
+# .git is not in the build context (.dockerignore), so `driftguard --version` comes from this argument (else the
+# project version of CMakeLists.txt).
+ARG DRIFTGUARD_VERSION=""
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDRIFTGUARD_WERROR=ON -DDRIFTGUARD_TESTS=OFF \
+      -DDRIFTGUARD_VERSION="$DRIFTGUARD_VERSION" \
  && cmake --build /build --target driftguard driftguard_shell_files -j"$(nproc)" \
  && cmake --install /build --prefix /out --strip
 
