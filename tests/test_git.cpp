@@ -212,15 +212,16 @@ TEST_CASE("install-hook writes a pre-commit hook that blocks a destructive migra
   CHECK(hook.find("DRIFTGUARD=${DRIFTGUARD:-driftguard}\n") != std::string::npos);
   CHECK(hook.find(fs::canonical(DRIFTGUARD_BINARY).string()) == std::string::npos);
 
-  // The hook selects migration files with the same pattern as both hooks of .pre-commit-hooks.yaml.
+  // The hook selects migration files with the same pattern as the three hooks of .pre-commit-hooks.yaml.
   std::ifstream yaml(fs::path(dgtest::source_dir()) / ".pre-commit-hooks.yaml");
   std::string line;
   std::vector<std::string> files;
   while (std::getline(yaml, line)) {
     if (line.rfind("  files: ", 0) == 0) files.push_back(line.substr(9));
   }
-  REQUIRE(files.size() == 2);
+  REQUIRE(files.size() == 3);
   CHECK(files[0] == files[1]);
+  CHECK(files[0] == files[2]);
   CHECK(hook.find("grep -z -E " + files[0] + " |") != std::string::npos);
 
   const std::string commit = path_with_driftguard() + "git commit -q -m ";
