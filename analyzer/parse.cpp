@@ -360,7 +360,11 @@ class Parser {
     // A dollar-quote tag the body does not hold: a body that closed the wrapper could append statements to it (a
     // body-less PL/pgSQL function there aborts libpg_query, see check_function_body).
     std::string tag = "$driftguard_do$";
-    while ((code + tag).find(tag) != code.size()) tag.insert(tag.size() - 1, "_");
+    while ((code + tag).find(tag) != code.size()) {
+      // "_" before the closing "$", appended (an insert draws GCC 12's false -O3 -Wrestrict)
+      tag.back() = '_';
+      tag += '$';
+    }
     std::string wrapper = "CREATE FUNCTION driftguard_do() RETURNS void LANGUAGE plpgsql AS " + tag + code + tag;
     auto res = pg::parse_plpgsql(neutralize_cursor_loops(wrapper));
     if (res.error) {

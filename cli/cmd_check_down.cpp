@@ -11,6 +11,7 @@
 #include "cli/db_flags.hpp"
 #include "cli/escape.hpp"
 #include "cli/report.hpp"
+#include "cli/terminal.hpp"
 #include "rules/engine.hpp"
 
 namespace driftguard {
@@ -64,7 +65,7 @@ int run_check_down(const CheckDownOptions& o) {
   result.texts = checked.texts;
   sort_findings(result.findings);
   for (const auto& e : result.errors) std::cerr << "driftguard: " << visible(e.path) << ": " << visible(e.message) << "\n";
-  report(std::cout, o.format, result, use_color(o.color));
+  report(std::cout, o.format, result, use_color(o.color), output_width());
   std::cerr << "driftguard: " << history.pairs.size() << " down migration" << (history.pairs.size() == 1 ? "" : "s")
             << " of " << history.ups.size() << " up migration" << (history.ups.size() == 1 ? "" : "s") << " checked"
             << (o.shadow ? " in throwaway clusters" : "") << ": " << complete << " restore the schema before their up";

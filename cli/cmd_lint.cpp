@@ -23,6 +23,7 @@
 #include "cli/escape.hpp"
 #include "cli/model_source.hpp"
 #include "cli/report.hpp"
+#include "cli/terminal.hpp"
 #include "cli/settings_flags.hpp"
 #include "introspect/prisma/ddl.hpp"
 #include "introspect/prisma/parser.hpp"
@@ -426,7 +427,7 @@ int run_lint(const LintOptions& o) {
 
   // Input errors always go to stderr too (JSON also lists them in the document).
   for (const auto& e : result.errors) std::cerr << "driftguard: " << visible(e.path) << ": " << visible(e.message) << "\n";
-  report(std::cout, o.format, result, use_color(o.color));
+  report(std::cout, o.format, result, use_color(o.color), output_width());
   if (!result.errors.empty()) return 2;
   for (const auto& f : result.findings) {
     if (f.severity >= fail_on[f.file]) return 1;
@@ -462,7 +463,7 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
                           "sarif, markdown, junit and gitlab output (default ";
   docs_help += kDocsBase;
   docs_help += ")";
-  lint->add_option("--docs-url", lo->docs_url, docs_help);
+  lint->add_option("--docs-url", lo->docs_url, docs_help)->type_name("URL");
   lint->add_flag("--staged", lo->staged,
                  "Lint what is staged for commit (the git index, not the working tree), with the other staged migrations of each folder as context");
   out.push_back({lint, [lo] { return run_lint(*lo); }});

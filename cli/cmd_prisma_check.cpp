@@ -16,6 +16,7 @@
 #include "cli/config.hpp"
 #include "cli/git.hpp"
 #include "cli/report.hpp"
+#include "cli/terminal.hpp"
 #include "introspect/prisma/parser.hpp"
 #include "rules/registry.hpp"
 
@@ -458,7 +459,7 @@ int run_prisma_check(const CheckOptions& o) {
   result.findings = std::move(checker.findings);
   apply_approvals(result.findings, result.texts, *prof.engine);
   sort_findings(result.findings);
-  report(std::cout, o.format, result, use_color(o.color));
+  report(std::cout, o.format, result, use_color(o.color), output_width());
   for (const auto& f : result.findings) {
     if (f.severity >= prof.effective.fail_on) return 1;
   }

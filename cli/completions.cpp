@@ -39,7 +39,11 @@ std::string examples_of(const std::string& footer) {
   return out;
 }
 
-bool is_number(const std::string& type) { return type == "INT" || type == "UINT" || type == "FLOAT" || type == "NUMBER"; }
+// A value typed, never a file: numbers, durations and URLs (a database URL holds a password: nothing is offered,
+// not even from the environment, so that completing never prints it).
+bool is_typed(const std::string& type) {
+  return type == "INT" || type == "UINT" || type == "FLOAT" || type == "NUMBER" || type == "DURATION" || type == "URL";
+}
 
 std::string join(const std::vector<std::string>& words, const std::string& sep) {
   std::string out;
@@ -73,7 +77,7 @@ void bash_command(std::ostringstream& out, const CliCommand& c) {
       out << "        " << join(o.names, "|") << ") ";
       if (!o.choices.empty()) {
         out << "COMPREPLY=($(compgen -W " << sh_quote(join(o.choices, " ")) << " -- \"$cur\"))";
-      } else if (is_number(o.value)) {
+      } else if (is_typed(o.value)) {
         out << "COMPREPLY=()";
       } else {
         out << "COMPREPLY=($(compgen -f -- \"$cur\"))";
@@ -191,7 +195,7 @@ std::string zsh_help(const std::string& s) {
 
 std::string zsh_action(const std::vector<std::string>& words, const std::string& type) {
   if (!words.empty()) return "(" + join(words, " ") + ")";
-  if (is_number(type)) return "( )";
+  if (is_typed(type)) return "( )";
   return "_files";
 }
 
@@ -271,7 +275,7 @@ void fish_option(std::ostringstream& out, const std::string& program, const std:
   if (!o.value.empty()) {
     if (!o.choices.empty()) {
       out << " -x -a " << fish_quote(join(o.choices, " "));
-    } else if (is_number(o.value)) {
+    } else if (is_typed(o.value)) {
       out << " -x";
     } else {
       out << " -r -F";

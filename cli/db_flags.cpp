@@ -12,14 +12,17 @@ void add_db_flags(CLI::App* app, DbFlags& flags, bool catalog_flags) {
   app->add_option("--database-url", flags.url,
                   "PostgreSQL URL or key=value conninfo; without a value: $DIRECT_URL, else $DATABASE_URL, else "
                   "libpq's PG* variables and ~/.pgpass. The password is never printed")
+      ->type_name("URL")  // not a file: the shell completions offer nothing (cli/completions.cpp)
       ->expected(0, 1)
       ->default_str("");
   app->add_option("--statement-timeout", flags.statement_timeout,
                   "Statement timeout of the read-only transaction (30s, 500ms, 2min; 0 = none)")
+      ->type_name("DURATION")
       ->capture_default_str();
   app->add_option("--connect-timeout", flags.connect_timeout,
                   "Give up when the server has not answered within this time (default 10s, or the URL's "
-                  "connect_timeout, $PGCONNECT_TIMEOUT, driftguard.toml's [database] connect_timeout; 0 = wait)");
+                  "connect_timeout, $PGCONNECT_TIMEOUT, driftguard.toml's [database] connect_timeout; 0 = wait)")
+      ->type_name("DURATION");
   if (catalog_flags) {
     app->add_option("--schema", flags.schemas,
                     "Read only these schemas of the database (repeatable; default: every user schema except platform "

@@ -10,6 +10,7 @@
 #include "analyzer/text.hpp"
 #include "cli/escape.hpp"
 #include "cli/json_stream.hpp"
+#include "cli/terminal.hpp"
 
 namespace driftguard {
 
@@ -27,7 +28,7 @@ const std::vector<std::string>& report_formats() {
   return f;
 }
 
-void report(std::ostream& out, const std::string& format, const RunResult& r, bool color) {
+void report(std::ostream& out, const std::string& format, const RunResult& r, bool color, std::size_t width) {
   if (format == "json") return report_json(out, r);
   if (format == "gcc") return report_gcc(out, r);
   if (format == "sarif") return report_sarif(out, r);
@@ -35,7 +36,7 @@ void report(std::ostream& out, const std::string& format, const RunResult& r, bo
   if (format == "junit") return report_junit(out, r);
   if (format == "gitlab") return report_gitlab(out, r);
   if (format == "markdown") return report_markdown(out, r);
-  report_text(out, r, color);
+  report_text(out, r, color, width);
 }
 
 std::vector<std::string> fingerprints(const RunResult& r) {
@@ -140,7 +141,7 @@ std::string summary_line(const RunResult& r) {
   return s;
 }
 
-void report_text(std::ostream& out, const RunResult& r, bool color) {
+void report_text(std::ostream& out, const RunResult& r, bool color, std::size_t width) {
   const char* bold = color ? "\x1b[1m" : "";
   const char* dim = color ? "\x1b[2m" : "";
   const char* blue = color ? "\x1b[1;34m" : "";
@@ -162,8 +163,8 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
       int last = f.start.line;
       // A span that ends at column 1 of a line does not cover that line.
       if (f.end.line > f.start.line && f.end.column == 1) last = std::min(last, f.end.line - 1);
-      std::size_t width = std::to_string(last).size();
-      out << std::string(width + 1, ' ') << blue << "|" << reset << "\n";
+      std::size_t gutter = std::to_string(last).size();
+      out << std::string(gutter + 1, ' ') << blue << "|" << reset << "\n";
       for (int line = f.start.line; line <= last; ++line) {
         std::string text = printable(map->line_text(line));
         std::size_t chars = count_chars(text);
@@ -174,13 +175,15 @@ void report_text(std::ostream& out, const RunResult& r, bool color) {
           while (from < text.size() && text[from] == ' ') ++from;
         }
         if (to <= from) to = from + 1;
+        // on a terminal, a long line shows the part around the underline (the gutter "NN | " takes gutter + 3)
+        ExcerptLine shown = elide_excerpt(text, from, to, width == 0 ? 0 : width > gutter + 3 ? width - gutter - 3 : 1);
         std::string num = std::to_string(line);
-        out << blue << std::string(width - num.size(), ' ') << num << " |" << reset << " " << text << "\n";
-        out << std::string(width + 1, ' ') << blue << "|" << reset << " " << std::string(from, ' ') << sev
-            << std::string(to - from, '^') << reset << "\n";
+        out << blue << std::string(gutter - num.size(), ' ') << num << " |" << reset << " " << shown.text << "\n";
+        out << std::string(gutter + 1, ' ') << blue << "|" << reset << " " << std::string(shown.from, ' ') << sev
+            << std::string(shown.to - shown.from, '^') << reset << "\n";
       }
       if (last < f.end.line && !(f.end.line == last + 1 && f.end.column == 1)) {
-        out << std::string(width + 1, ' ') << blue << "|" << reset << " " << dim << "... "
+        out << std::string(gutter + 1, ' ') << blue << "|" << reset << " " << dim << "... "
             << plural(f.end.line - last, "more line") << reset << "\n";
       }
     }

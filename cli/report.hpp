@@ -30,7 +30,10 @@ inline constexpr std::string_view kProjectUrl = "https://github.com/driftguard/d
 // The default --docs-url: the published documentation, below which docs/rules/ID.md is a rule's page.
 inline constexpr std::string_view kDocsBase = "https://github.com/driftguard/driftguard/blob/main";
 
-void report_text(std::ostream& out, const RunResult& r, bool color);
+// `width`: the terminal's (output_width(), cli/terminal.hpp), to which long source lines of the excerpts
+// are elided with "…"; 0 (piped): whole lines. Messages, help, notes and fixes (text to write: cut, the change could
+// be the part left out) are never cut.
+void report_text(std::ostream& out, const RunResult& r, bool color, std::size_t width = 0);
 void report_json(std::ostream& out, const RunResult& r);
 void report_gcc(std::ostream& out, const RunResult& r);
 void report_sarif(std::ostream& out, const RunResult& r);
@@ -41,7 +44,7 @@ void report_markdown(std::ostream& out, const RunResult& r);
 
 // The names accepted by --format, and the dispatch.
 const std::vector<std::string>& report_formats();
-void report(std::ostream& out, const std::string& format, const RunResult& r, bool color);
+void report(std::ostream& out, const std::string& format, const RunResult& r, bool color, std::size_t width = 0);
 
 // GitHub workflow-command escaping: a property value (file=, title=...) escapes % CR LF : and ,; the message
 // escapes % CR LF.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 namespace driftguard {
 
@@ -146,6 +147,40 @@ std::string fit_width(std::string_view text, std::size_t width) {
     out += '\n';
     text.remove_prefix(nl + 1);
   }
+  return out;
+}
+
+ExcerptLine elide_excerpt(std::string_view line, std::size_t from, std::size_t to, std::size_t width) {
+  std::vector<std::size_t> at;  // the byte offset of each code point
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (starts_char(line[i])) at.push_back(i);
+  }
+  const std::size_t n = at.size();
+  if (width == 0 || n <= width) return {std::string(line), from, to};
+  width = std::max<std::size_t>(width, 3);  // "…x…"
+  // From the line's start while the underline ends before the trailing "…"; else from a quarter of the width
+  // before the underline, so that what it points at has some context on its left.
+  std::size_t start = 0;
+  if (to >= width) start = from > width / 4 ? from - width / 4 : 0;
+  bool lead = start > 0;
+  std::size_t end = 0;
+  bool trail = true;
+  if (lead && n - start + 1 <= width) {
+    // the rest of the line fits: show its end, and as much before it as fits
+    start = n - (width - 1);
+    end = n;
+    trail = false;
+  } else {
+    end = start + width - (lead ? 2 : 1);
+  }
+  ExcerptLine out;
+  if (lead) out.text = "\xe2\x80\xa6";
+  out.text.append(line.substr(at[start], (end < n ? at[end] : line.size()) - at[start]));
+  if (trail) out.text.append("\xe2\x80\xa6");
+  const std::size_t shift = lead ? 1 : 0;
+  out.from = from - std::min(from, start) + shift;
+  out.to = std::min(to, end) - std::min(std::min(to, end), start) + shift;
+  if (out.to <= out.from) out.to = out.from + 1;
   return out;
 }
 

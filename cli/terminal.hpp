@@ -21,4 +21,14 @@ std::size_t output_width();
 // while a style is on ends with a reset. Width 0: the text as is.
 std::string fit_width(std::string_view text, std::size_t width);
 
+// A source line of an excerpt shown in `width` columns, as compilers show long lines: the part around the
+// underlined columns [from, to) (0-based code points), with "…" where text was left out at either end; `from` and
+// `to` are those of the part shown (the underline cut where the part ends). Width 0, or a line that fits: as is.
+struct ExcerptLine {
+  std::string text;
+  std::size_t from = 0;
+  std::size_t to = 0;
+};
+ExcerptLine elide_excerpt(std::string_view line, std::size_t from, std::size_t to, std::size_t width);
+
 }  // namespace driftguard

@@ -68,3 +68,15 @@ if [ "$runtime" = 0 ] && [ -x "$engine" ]; then
     exit 2
   fi
 fi
+
+# Microsoft's SARIF multitool (a self-contained Linux binary in the npm registry, pinned): the tests check the SARIF
+# output against its GitHub rules (what code scanning's upload requires) and its SARIF rules.
+multitool="$HOME/.cache/driftguard/sarif-multitool"
+if [ "$runtime" = 0 ] && [ ! -x "$multitool/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool" ]; then
+  echo "install-deps: installing the SARIF multitool (npm: @microsoft/sarif-multitool-linux@5.7.0)" >&2
+  if ! npm install --prefix "$multitool" --no-audit --no-fund --loglevel=error \
+      @microsoft/sarif-multitool-linux@5.7.0 >/dev/null; then
+    echo "install-deps: could not install the SARIF multitool (needs npm and the npm registry)" >&2
+    exit 2
+  fi
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The self-contained tarball of scripts/package.sh, unpacked into an empty root that holds nothing but glibc's
-# runtime (no -dev package, no libstdc++, no libpq: only what the tarball brings), lints the demo there with the
-# same output as the build tree's binary, and --shadow says that the PostgreSQL server is missing.
+# The packages of scripts/package.sh: the .deb's Depends are runtime libraries only, all of which
+# install-deps.sh --runtime installs; the self-contained tarball, unpacked into an empty root that holds nothing but
+# glibc's runtime (no -dev package, no libstdc++, no libpq: only what the tarball brings), lints the demo there with
+# the same output as the build tree's binary, and --shadow says that the PostgreSQL server is missing.
 # usage: tests/package_test.sh BUILD_DIR   (run by ctest; needs root for chroot, or unprivileged user namespaces)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,30 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 jail_run() { unshare "${userns[@]}" --mount --pid --fork --mount-proc="$jail/proc" chroot "$jail" "$@"; }
 
-tarball=$("$root/scripts/package.sh" --build "$build" --out "$work/dist" --no-deb)
+packages=$("$root/scripts/package.sh" --build "$build" --out "$work/dist")
+tarball=$(echo "$packages" | grep '\.tar\.gz$')
+deb=$(echo "$packages" | grep '\.deb$')
+
+# The .deb depends on runtime libraries only (no compiler, -dev package, Catch2 or PostgreSQL server), each of them
+# one that scripts/install-deps.sh --runtime installs (libc6 and libgcc-s1 are in every Debian system).
+runtime=" $(sed -n 's/^runtime_packages=(\(.*\))$/\1/p' "$root/scripts/install-deps.sh") libc6 libgcc-s1 "
+depends=$(dpkg-deb -f "$deb" Depends)
+for name in $(echo "$depends" | tr ',|' '\n\n' | sed 's/(.*//; s/ //g'); do
+  case "$name" in
+    *-dev | catch2 | postgresql | postgresql-[0-9]* | gcc* | g++* | clang* | cmake | build-essential)
+      echo "package_test: FAIL: the .deb depends on $name (Depends: $depends)" >&2
+      exit 1 ;;
+  esac
+  case "$runtime" in
+    *" $name "*) ;;
+    *) echo "package_test: FAIL: the .deb depends on $name, which install-deps.sh --runtime does not install" >&2
+       exit 1 ;;
+  esac
+done
+if [ "$(dpkg-deb -f "$deb" Recommends)" != git ] || [ "$(dpkg-deb -f "$deb" Suggests)" != postgresql ]; then
+  echo "package_test: FAIL: the .deb should recommend git and suggest postgresql" >&2
+  exit 1
+fi
 jail="$work/root"
 mkdir -p "$jail/opt" "$jail/proc"
 tar -xzf "$tarball" -C "$jail/opt"
@@ -70,4 +94,4 @@ if [ "$shadow_rc" != 2 ] || ! echo "$shadow" | grep -q "no PostgreSQL server fou
   echo "package_test: FAIL: --shadow without a server: exit $shadow_rc: $shadow" >&2
   exit 1
 fi
-echo "package_test: OK: $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $bundled private libraries) lints the demo in a root with only glibc"
+echo "package_test: OK: $(basename "$deb") (Depends: $depends); $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $bundled private libraries) lints the demo in a root with only glibc"

@@ -384,6 +384,74 @@ TEST_CASE("fit_width cuts each line to the width with an ellipsis; escape sequen
   CHECK(fit_width("\x1b[32mabc\x1b[0m", 3) == "\x1b[32mabc\x1b[0m");
 }
 
+TEST_CASE("elide_excerpt shows the part of a long source line around the underline, as compilers do", "[cli]") {
+  using driftguard::elide_excerpt;
+  using driftguard::ExcerptLine;
+  auto same = [](const ExcerptLine& got, const std::string& text, std::size_t from, std::size_t to) {
+    INFO(got.text << " " << got.from << ".." << got.to);
+    return got.text == text && got.from == from && got.to == to;
+  };
+  const std::string e = "\xe2\x80\xa6";
+  CHECK(same(elide_excerpt("abc", 1, 2, 5), "abc", 1, 2));      // fits
+  CHECK(same(elide_excerpt("abcdefghij", 1, 3, 0), "abcdefghij", 1, 3));  // width 0: as is
+  // the underline ends before the cut: the line's start
+  CHECK(same(elide_excerpt("abcdefghij", 1, 3, 6), "abcde" + e, 1, 3));
+  // near the end: the line's end, as much before it as fits
+  CHECK(same(elide_excerpt("abcdefghij", 8, 10, 6), e + "fghij", 4, 6));
+  // in the middle: a quarter of the width before it, both ends elided
+  CHECK(same(elide_excerpt("abcdefghijklmnopqrst", 10, 12, 8), e + "ijklmn" + e, 3, 5));
+  // an underline longer than what is shown is cut with the line
+  CHECK(same(elide_excerpt("abcdefghijklmnopqrst", 10, 20, 8), e + "ijklmn" + e, 3, 7));
+  // past the end of the line (a span at its end): one caret after the text
+  CHECK(same(elide_excerpt("abcdefghij", 10, 11, 6), e + "fghij", 6, 7));
+  // code points, not bytes
+  CHECK(same(elide_excerpt("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 0, 1, 4),
+             "\xc3\xa9\xc3\xa9\xc3\xa9" + e, 0, 1));
+}
+
+TEST_CASE("lint text: long source lines elided around the finding on a terminal, never when piped", "[cli]") {
+  TempDir dir("lint_width");
+  const std::string first = "DROP TABLE orders_archive; -- archived in release 42: nothing reads it, see the runbook";
+  const std::string second = "CREATE TABLE a (id int); CREATE TABLE b (id int); DROP TABLE customers_archive; -- "
+                             "archived with the orders in release 42";
+  write(dir.path / "0001_drop.sql", first + "\n" + second + "\n");
+  auto lint = [&](const std::string& env, const std::string& flags, bool terminal) {
+    std::string cmd = "env -u NO_COLOR -u FORCE_COLOR -u CLICOLOR_FORCE -u CLICOLOR TERM=xterm " + env + " " +
+                      dgtest::shell_quote(DRIFTGUARD_BINARY) + " lint 0001_drop.sql --rule ban-drop-table " + flags;
+    if (terminal) cmd = "script -qec " + dgtest::shell_quote(cmd) + " /dev/null";
+    Run r = dgtest::run_shell("cd " + dgtest::shell_quote(dir.path.string()) + " && " + cmd + " < /dev/null");
+    CHECK(r.code == 1);
+    std::string out;
+    for (char c : r.out) {
+      if (c != '\r') out += c;
+    }
+    return out;
+  };
+  const std::string e = "\xe2\x80\xa6";
+  // 40 columns: "N | " and 36 of the line. The first DROP is at the line's start: its end is cut; the second is in
+  // the middle: a quarter of the 36 columns of context before it, both ends cut, the underline cut with the line.
+  std::string narrow = lint("COLUMNS=40", "--color never", true);
+  CHECK(narrow.find("\n1 | DROP TABLE orders_archive; -- archi" + e + "\n  | " + std::string(25, '^') + "\n") !=
+        std::string::npos);
+  CHECK(narrow.find("\n2 | " + e + "id int); DROP TABLE customers_arch" + e + "\n  | " + std::string(10, ' ') +
+                    std::string(25, '^') + "\n") != std::string::npos);
+  // messages and help are whole: only source lines are cut
+  std::string piped = lint("COLUMNS=40", "", false);
+  CHECK(narrow.find("0001_drop.sql:2:51: error[ban-drop-table]: ") != std::string::npos);
+  std::size_t help = piped.find("  = help: ");
+  REQUIRE(help != std::string::npos);
+  CHECK(narrow.find(piped.substr(help, piped.find('\n', help) - help)) != std::string::npos);
+  // piped, or a terminal wide enough: the whole lines
+  for (const std::string& whole : {piped, lint("COLUMNS=200", "--color never", true)}) {
+    CHECK(whole.find("\n1 | " + first + "\n") != std::string::npos);
+    CHECK(whole.find("\n2 | " + second + "\n  | " + std::string(50, ' ') + std::string(28, '^') + "\n") !=
+          std::string::npos);
+  }
+  // colour on: the same cut, the gutter and underline coloured
+  std::string coloured = lint("COLUMNS=40", "", true);
+  CHECK(coloured.find(" |\x1b[0m " + e + "id int); DROP TABLE customers_arch" + e + "\n") != std::string::npos);
+}
+
 namespace {
 
 // A migration folder with a long name and a JSON tracker that records it applied: `status` needs no database.

@@ -86,6 +86,9 @@ struct Generated {
   }
 };
 
+// The source folder, where the files-or-not checks complete: it has files and folders.
+std::string in_source() { return "cd " + shell_quote(dgtest::source_dir()) + " && "; }
+
 // What bash's completion function offers for a command line whose last word is being completed.
 std::string bash_complete(const fs::path& script, const std::vector<std::string>& words) {
   std::string array;
@@ -93,7 +96,7 @@ std::string bash_complete(const fs::path& script, const std::vector<std::string>
   std::string body = "source " + shell_quote(script.string()) + "; COMP_WORDS=(" + array +
                      "); COMP_CWORD=" + std::to_string(words.size() - 1) +
                      "; _driftguard; printf '%s\\n' \"${COMPREPLY[@]}\" | sort";
-  Run r = dgtest::run_shell("bash --norc --noprofile -c " + shell_quote(body) + " < /dev/null");
+  Run r = dgtest::run_shell(in_source() + "bash --norc --noprofile -c " + shell_quote(body) + " < /dev/null");
   REQUIRE(r.code == 0);
   REQUIRE(r.err.empty());
   return r.out == "\n" ? "" : r.out;
@@ -101,7 +104,7 @@ std::string bash_complete(const fs::path& script, const std::vector<std::string>
 
 // What fish offers for a command line (`complete -C`): the candidates, without their descriptions.
 std::set<std::string> fish_complete(const fs::path& script, const std::string& line) {
-  Run r = dgtest::run_shell("fish --no-config -c " +
+  Run r = dgtest::run_shell(in_source() + "fish --no-config -c " +
                             shell_quote("source " + shell_quote(script.string()) + "; complete -C" + shell_quote(line)) +
                             " < /dev/null");
   REQUIRE(r.code == 0);
@@ -155,6 +158,12 @@ TEST_CASE("bash completes every subcommand, every option of each as --help lists
                                             "printf '%s\\n' \"${COMPREPLY[@]}\"") +
                                 " < /dev/null");
   CHECK(files.out == "examples\n");
+  CHECK(bash_complete(bash, {"driftguard", "lint", "--config", "exa"}) == "examples\n");
+  // a URL (it may hold a password) or a duration is typed: no file is offered
+  CHECK(bash_complete(bash, {"driftguard", "drift", "--database-url", ""}).empty());
+  CHECK(bash_complete(bash, {"driftguard", "status", "--database-url", "=", ""}).empty());
+  CHECK(bash_complete(bash, {"driftguard", "lint", "--docs-url", ""}).empty());
+  CHECK(bash_complete(bash, {"driftguard", "verify", "--connect-timeout", ""}).empty());
 }
 
 TEST_CASE("fish completes every subcommand and every option of each as --help lists it", "[completions]") {
@@ -176,15 +185,22 @@ TEST_CASE("fish completes every subcommand and every option of each as --help li
   CHECK(fish_complete(fish, "driftguard status --format n") == std::set<std::string>{"names"});
   CHECK(fish_complete(fish, "driftguard explain ban-drop-tab") == std::set<std::string>{"ban-drop-table"});
   CHECK(fish_complete(fish, "driftguard completions ") == std::set<std::string>{"bash", "fish", "zsh"});
+  CHECK(fish_complete(fish, "driftguard lint --config exa") == std::set<std::string>{"examples/"});
+  // a URL (it may hold a password) or a duration is typed: no file is offered
+  CHECK(fish_complete(fish, "driftguard drift --database-url ").empty());
+  CHECK(fish_complete(fish, "driftguard status --database-url=").empty());
+  CHECK(fish_complete(fish, "driftguard lint --docs-url ").empty());
+  CHECK(fish_complete(fish, "driftguard verify --connect-timeout ").empty());
 }
 
 // An interactive zsh in a pseudo-terminal (zpty) loads the completion from fpath folder $1; TAB is pressed after the
-// line $2, and the candidates of every compadd call (the words after its "-") are written to $3, then $3.done.
+// line $2, and the candidates of every compadd call (the words after its "-") are written to $3, then the number of
+// matches zsh kept (files too, which compadd gets by array name) to $3.done.
 const char* const kZshCapture = R"(zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -D"
 zpty -w z "compadd() { local a seen=0; for a in \"\$@\"; do if (( seen )); then print -r -- \$a; elif [[ \$a == - ]]; then seen=1; fi; done >> ${(q)3}; builtin compadd \"\$@\" }"
-zpty -w z "comppostfuncs=(__done); __done() { touch ${(q)3}.done }"
+zpty -w z "comppostfuncs=(__done); __done() { print -r -- \$compstate[nmatches] > ${(q)3}.done }"
 zpty -w -n z "$2"$'\t'
 for i in {1..300}; do
   [[ -e $3.done ]] && break
@@ -206,14 +222,16 @@ TEST_CASE("zsh completes every subcommand and every option of each as --help lis
   fs::path capture = g.dir / "capture.zsh";
   std::ofstream(capture) << kZshCapture;
   int n = 0;
-  auto complete = [&](const std::string& line) {
+  auto run = [&](const std::string& line) {
     fs::path out = g.dir / ("zsh_" + std::to_string(n++));
-    Run r = dgtest::run_shell("zsh -f " + shell_quote(capture.string()) + " " + shell_quote(fpath.string()) + " " +
+    Run r = dgtest::run_shell(in_source() + "zsh -f " + shell_quote(capture.string()) + " " + shell_quote(fpath.string()) + " " +
                               shell_quote(line) + " " + shell_quote(out.string()) + " < /dev/null");
     REQUIRE(r.code == 0);
     REQUIRE(fs::exists(out.string() + ".done"));
-    return set_of(dgtest::read_file(out));
+    return out;
   };
+  auto complete = [&](const std::string& line) { return set_of(dgtest::read_file(run(line))); };
+  auto matches = [&](const std::string& line) { return dgtest::read_file(run(line).string() + ".done"); };
   std::vector<std::string> subs = help_subcommands();
   std::set<std::string> expected(subs.begin(), subs.end());
   expected.insert("help");
@@ -228,6 +246,12 @@ TEST_CASE("zsh completes every subcommand and every option of each as --help lis
     }
     CHECK(options == help_options(sub));
   }
+  CHECK(matches("driftguard lint --config exa") == "1\n");  // examples/
+  // a URL (it may hold a password) or a duration is typed: no file is offered
+  CHECK(matches("driftguard drift --database-url ") == "0\n");
+  CHECK(matches("driftguard status --database-url=") == "0\n");
+  CHECK(matches("driftguard lint --docs-url ") == "0\n");
+  CHECK(matches("driftguard verify --connect-timeout ") == "0\n");
 }
 
 TEST_CASE("the man page documents every subcommand and option, and renders without a warning", "[completions]") {

@@ -1,5 +1,5 @@
-// Reporters: GitHub escaping, fingerprints, SARIF validity against the vendored SARIF 2.1.0 schema, SARIF's
-// places and keys for code scanning, the markdown comment's cap, and the progress line on a terminal.
+// Reporters: GitHub escaping, fingerprints, SARIF validity against the vendored SARIF 2.1.0 schema and the SARIF
+// multitool's GitHub rules, SARIF's places and keys for code scanning, the markdown comment's cap, and the progress line on a terminal.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -7,10 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +37,23 @@ fs::path temp_dir(const std::string& name) {
 int shell(const std::string& cmd) {
   int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+// driftguard's SARIF for logs of every kind (findings, an input error, a Prisma project, every rule's fixture):
+// each is written to `out`, then `check` is called with what was run.
+void for_each_sarif_log(const fs::path& out, const std::function<void(const std::string& what)>& check) {
+  struct Case {
+    std::string dir;
+    std::string args;
+  };
+  for (const Case& c : {Case{"tests/golden/format_sarif", "lint m --severity unused-ignore=info"},
+                        Case{"tests/golden/sarif_input_error", "lint m missing.sql"},
+                        Case{"examples/demo", "lint prisma/migrations"},
+                        Case{"fixtures/rules", "lint ."}}) {
+    shell("cd '" + (fs::path(dgtest::source_dir()) / c.dir).string() + "' && '" + DRIFTGUARD_BINARY + "' " + c.args +
+          " --format sarif > '" + out.string() + "' 2>/dev/null");
+    check(c.dir + ": " + c.args);
+  }
 }
 
 RunResult lint_into_result(const std::string& path, const std::string& sql) {
@@ -77,29 +98,68 @@ TEST_CASE("SARIF output validates against the SARIF 2.1.0 schema", "[report][sar
     fs::remove_all(tmp);
     return;
   }
-  struct Case {
-    std::string dir;
-    std::string args;
-  };
-  for (const Case& c : {Case{"tests/golden/format_sarif", "lint m --severity unused-ignore=info"},
-                        Case{"tests/golden/sarif_input_error", "lint m missing.sql"},
-                        Case{"examples/demo", "lint prisma/migrations"},
-                        Case{"fixtures/rules", "lint ."}}) {
-    INFO(c.dir << ": " << c.args);
-    fs::path out = tmp / "out.sarif";
-    shell("cd '" + (src / c.dir).string() + "' && '" + DRIFTGUARD_BINARY + "' " + c.args + " --format sarif > '" +
-          out.string() + "' 2>/dev/null");
+  fs::path out = tmp / "out.sarif";
+  for_each_sarif_log(out, [&](const std::string& what) {
+    INFO(what);
     std::ifstream in(out);
     std::stringstream ss;
     ss << in.rdbuf();
     REQUIRE(ss.str().find("\"version\": \"2.1.0\"") != std::string::npos);
     CHECK(shell(validate + "'" + out.string() + "'") == 0);
-  }
+  });
   // The validator does reject what the schema forbids.
   std::ofstream(tmp / "bad.sarif") << R"({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
       "results": [{"message": {"text": "m"}, "level": "fatal",
                    "locations": [{"physicalLocation": {"region": {"startLine": 0}}}]}]}]})";
   CHECK(shell(validate + "'" + (tmp / "bad.sarif").string() + "' > /dev/null") == 1);
+  fs::remove_all(tmp);
+}
+
+TEST_CASE("SARIF passes the SARIF multitool's GitHub rules (what code scanning requires) and SARIF rules",
+          "[report][sarif]") {
+  // Installed by scripts/install-deps.sh (npm: @microsoft/sarif-multitool-linux, pinned); elsewhere the test says
+  // why it skips.
+  const char* home = std::getenv("HOME");
+  fs::path tool = std::getenv("DRIFTGUARD_SARIF_MULTITOOL") != nullptr
+                      ? fs::path(std::getenv("DRIFTGUARD_SARIF_MULTITOOL"))
+                      : fs::path(home != nullptr ? home : "/") / ".cache/driftguard/sarif-multitool/node_modules" /
+                            "@microsoft/sarif-multitool-linux/Sarif.Multitool";
+  if (!fs::exists(tool)) {
+    WARN(tool.string() << " is not installed (scripts/install-deps.sh): SARIF multitool checks skipped");
+    return;
+  }
+  fs::path tmp = temp_dir("multitool");
+  // The rules the multitool reports on a log: ids of its results (GH1xxx: GitHub's, SARIF1xxx/2xxx: the spec's).
+  auto findings = [&](const fs::path& sarif) {
+    fs::path validation = tmp / "validation.sarif";
+    fs::remove(validation);
+    int code = shell("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 '" + tool.string() + "' validate --rule-kind 'Gh;Sarif' -o '" +
+                     validation.string() + "' '" + sarif.string() + "' > /dev/null 2>&1");
+    REQUIRE(code <= 1);  // 1: results at error level
+    std::ifstream in(validation);
+    nlohmann::json log = nlohmann::json::parse(in);
+    std::set<std::string> ids;
+    for (const auto& r : log["runs"][0]["results"]) ids.insert(r["ruleId"].get<std::string>() + " " + r["message"].dump());
+    return ids;
+  };
+  fs::path out = tmp / "out.sarif";
+  for_each_sarif_log(out, [&](const std::string& what) {
+    INFO(what);
+    CHECK(findings(out).empty());
+  });
+  // A monorepo job in a sub-folder (paths from the repository root, with their base).
+  dgtest::Repo repo;
+  repo.write("services/api/migrations/0001_init.sql", "DROP TABLE a;\n");
+  std::ofstream(tmp / "sub.sarif") << repo.run("cd services/api && '" + std::string(DRIFTGUARD_BINARY) +
+                                               "' lint migrations --format sarif").out;
+  CHECK(findings(tmp / "sub.sarif").empty());
+  // The tool does reject what code scanning refuses: a result without a location.
+  std::ofstream(tmp / "bad.sarif") << R"({"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+      "runs": [{"tool": {"driver": {"name": "x", "rules": [{"id": "r"}]}},
+                "results": [{"ruleId": "r", "message": {"text": "m"}}]}]})";
+  std::set<std::string> bad = findings(tmp / "bad.sarif");
+  INFO(nlohmann::json(bad).dump());
+  CHECK(std::any_of(bad.begin(), bad.end(), [](const std::string& id) { return id.rfind("GH1015 ", 0) == 0; }));
   fs::remove_all(tmp);
 }
 

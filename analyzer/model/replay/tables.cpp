@@ -827,7 +827,10 @@ std::string Replayer::Impl::partition_key(const Table& t, const json& spec) {
     if (const json& c = field(pe, "collation"); c.is_array()) key += " COLLATE " + collation_name(c);
     auto opc = strings(field(pe, "opclass"));
     if (opc.size() == 2 && (opc[0] == "pg_catalog" || opc[0] == "public")) opc.erase(opc.begin());
-    if (!opc.empty()) key += " " + display(opc);
+    if (!opc.empty()) {  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `" " + std::string&&`
+      key += ' ';
+      key += display(opc);
+    }
     keys.push_back(key);
   }
   return strategy + " (" + join(keys, ", ") + ")";
