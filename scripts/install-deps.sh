@@ -27,6 +27,7 @@ packages=(
                         # supabase_vault, pgsodium, pg_net ship only with Supabase's image: see docs/supabase.md)
   python3-jsonschema    # tests: validates the SARIF output against the SARIF 2.1.0 schema
   zsh fish man-db groff-base  # tests: the generated completions run in each shell; the man page renders
+  pre-commit            # tests: the pre-commit framework runs the hook of .pre-commit-hooks.yaml on a real repository
   clang                 # scripts/fuzz.sh: the libFuzzer targets of fuzz/
 )
 

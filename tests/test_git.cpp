@@ -1,6 +1,6 @@
 // `lint --changed-since` and `install-hook` on real git repositories created in a temporary folder: commits, a
 // base branch that moves on, an edited old migration, a reordered one, duplicate versions, untracked files, and
-// a pre-commit hook that blocks a commit.
+// a pre-commit hook (install-hook's, and the pre-commit framework's) that blocks a commit.
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
@@ -335,6 +335,60 @@ TEST_CASE("lint --staged: the index, with the folder's earlier staged migrations
     CHECK(fix.err == "driftguard: error: --staged lints the git index: it cannot be used with - (stdin), --fix or "
                      "--changed-since\n");
   }
+}
+
+TEST_CASE("the pre-commit framework's driftguard hook lints the staged content, with the folder as context",
+          "[git]") {
+  if (std::system("command -v pre-commit > /dev/null 2>&1") != 0) {
+    WARN("pre-commit is not installed (scripts/install-deps.sh installs it): skipped");
+    return;
+  }
+  // A hook repository holding this checkout's .pre-commit-hooks.yaml, and a project that pins it by full SHA.
+  Repo hooks;
+  hooks.write(".pre-commit-hooks.yaml", dgtest::read_file(fs::path(dgtest::source_dir()) / ".pre-commit-hooks.yaml"));
+  hooks.commit("hooks");
+  Repo repo;
+  repo.write(".pre-commit-config.yaml", "repos:\n  - repo: " + hooks.dir().string() + "\n    rev: " +
+                                            trim(hooks.sh("git rev-parse HEAD")) +
+                                            "\n    hooks:\n      - id: driftguard\n");
+  repo.write(kMig + "0001_init/migration.sql", "CREATE TABLE orders (id int);\n");
+  repo.commit("init");
+  const std::string env = "PRE_COMMIT_HOME='" + (repo.dir() / ".pre-commit-cache").string() + "' " + path_with_driftguard();
+  repo.write(".git/info/exclude", ".pre-commit-cache/\n");
+  Run installed = repo.run(env + "pre-commit install");
+  INFO(installed.out << installed.err);
+  REQUIRE(installed.code == 0);
+  const std::string commit = env + "git commit -q -m ";
+
+  // staged DROP TABLE of the table an earlier migration created, safe working copy: blocked
+  repo.write(kMig + "0002_drop/migration.sql", "DROP TABLE orders;\n");
+  repo.sh("git add -A");
+  repo.write(kMig + "0002_drop/migration.sql", "SELECT 1;\n");
+  Run blocked = repo.run(commit + "drop");
+  INFO(blocked.out << blocked.err);
+  CHECK(blocked.code != 0);
+  // git sends a hook's output to standard error
+  CHECK(blocked.err.find(kMig + "0002_drop/migration.sql:1:1: error[ban-drop-table]: drops table orders") !=
+        std::string::npos);
+  CHECK(trim(repo.sh("git rev-list --count HEAD")) == "1");
+  CHECK(repo.read(kMig + "0002_drop/migration.sql") == "SELECT 1;\n");  // pre-commit restored the working copy
+
+  // the earlier migration is context: a column type change of its table is reported with the type it had
+  repo.write(kMig + "0002_drop/migration.sql", "ALTER TABLE orders ALTER COLUMN id TYPE bigint;\n");
+  repo.sh("git add -A");
+  Run typed = repo.run(commit + "retype");
+  CHECK(typed.code != 0);
+  CHECK(typed.err.find(kMig + "0002_drop/migration.sql:1:20: error[changing-column-type]: changes the type of column id "
+                       "of orders from integer to bigint: ") != std::string::npos);
+
+  // safe staged content, DROP TABLE only in the working copy: the commit goes through
+  repo.write(kMig + "0002_drop/migration.sql", "CREATE TABLE IF NOT EXISTS audit (id bigint PRIMARY KEY);\n");
+  repo.sh("git add -A");
+  repo.write(kMig + "0002_drop/migration.sql", "DROP TABLE orders;\n");
+  Run ok = repo.run(commit + "safe");
+  INFO(ok.out << ok.err);
+  CHECK(ok.code == 0);
+  CHECK(trim(repo.sh("git rev-list --count HEAD")) == "2");
 }
 
 TEST_CASE("install-hook outside a repository is an error", "[git]") {
