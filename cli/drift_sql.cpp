@@ -84,6 +84,7 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
       t.parent_schema = a.parent_schema;
       t.parent_table = a.parent_table;
       t.partition_bound = a.partition_bound;
+      t.inherits = a.inherits;
       std::erase_if(t.constraints, [](const Constraint& c) {
         return c.kind == ConstraintKind::check || c.kind == ConstraintKind::exclusion;
       });

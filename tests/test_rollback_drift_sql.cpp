@@ -186,3 +186,30 @@ CREATE VIEW named_users AS SELECT id, name FROM users;
   INFO(after.out << after.err);
   CHECK(after.code == 0);
 }
+
+TEST_CASE("drift --format sql: INHERITS parents the database lacks are joined, extra ones left", "[drift-sql][pg]") {
+  Dir d;
+  d.write("expected.sql", "CREATE TABLE p (id integer, a text);\nCREATE TABLE q (id integer);\n"
+                          "CREATE TABLE c (id integer, a text, b integer);\nALTER TABLE c INHERIT p;\n"
+                          "CREATE TABLE o (id integer);\n");
+  std::string db = dgtest::pg::fresh_database("driftsql_inherits");
+  REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", "CREATE TABLE p (id integer, a text);\nCREATE TABLE q (id integer);\n"
+                                                          "CREATE TABLE c (id integer, a text, b integer) INHERITS (q);\n"
+                                                          "CREATE TABLE o () INHERITS (q);\n")) == "");
+  std::string sides = "--sql expected.sql --database-url " + single_quoted(db);
+  dgtest::Run before = cli(d.dir, "drift " + sides);
+  CHECK(before.code == 1);
+  CHECK(before.out.find("inherits") != std::string::npos);
+  dgtest::Run script = cli(d.dir, "drift " + sides + " --format sql");
+  INFO(script.out << script.err);
+  CHECK(script.code == 1);
+  CHECK(script.out.find("ALTER TABLE c NO INHERIT q;\n") != std::string::npos);
+  CHECK(script.out.find("ALTER TABLE o NO INHERIT q;\n") != std::string::npos);
+  CHECK(script.out.find("ALTER TABLE c INHERIT p;\n") != std::string::npos);
+  // leaving comes before anything else changes the tables, joining after their columns match
+  CHECK(script.out.find("NO INHERIT q;") < script.out.find("INHERIT p;"));
+  REQUIRE(dgtest::apply_sql(db, make_source("fix.sql", script.out)) == "");
+  dgtest::Run after = cli(d.dir, "drift " + sides);
+  INFO(after.out << after.err);
+  CHECK(after.code == 0);
+}

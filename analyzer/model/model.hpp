@@ -26,6 +26,10 @@ struct Column {
   // The ALTER COLUMN ... SET/DROP NOT NULL that last changed not_null (unknown: as declared at src), so that a
   // nullability drift points at the migration that changed it.
   SourceRef not_null_src;
+  // INHERITS (replay only, not compared): the table declared the column itself (pg_attribute.attislocal) and not
+  // only took it from parents. How many parents it takes it from (attinhcount) is counted from Table::inherits.
+  // A parent's DROP COLUMN drops a child's column only when neither holds (replay/inheritance.cpp).
+  bool local = true;
 };
 
 enum class ConstraintKind { primary_key, unique, check, foreign_key, exclusion };

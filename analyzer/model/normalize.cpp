@@ -598,7 +598,9 @@ class Printer {
         std::string lt = node_type(a) == "TypeCast" ? type_name(field(unwrap(a), "typeName")) : "";
         bool literal_cast = !lt.empty() && is_const(field(unwrap(a), "arg"), "sval") && lt != "regclass" &&
                             lt.find('[') == std::string::npos;
-        out += literal_cast ? print(field(unwrap(a), "arg"), "") : print(a, "");
+        // A column of an extension type the function does not take: the cast PostgreSQL adds (ExprContext).
+        std::string cast = names.size() == 1 ? implicit_cast(a, names[0], false) : std::string();
+        out += !cast.empty() ? "(" + print(a, "") + ")::" + cast : literal_cast ? print(field(unwrap(a), "arg"), "") : print(a, "");
       }
     }
     if (const json& o = field(b, "agg_order"); o.is_array()) out += " ORDER BY " + sort_list(o);
@@ -682,8 +684,31 @@ class Printer {
     if (l.is_null()) return op + " " + child(r);
     // The path operand of #>, #>> and #- is a text[] (PostgreSQL prints '{a,b}'::text[]).
     if ((op == "#>" || op == "#>>" || op == "#-") && is_const(r, "sval")) return child(l) + " " + op + " " + print(r, "text[]");
+    // A column of an extension type the operator does not take (ExprContext::implicit_cast): compared through
+    // the cast, an untyped literal on the other side is text.
+    if (std::string lc = operand_cast(l, op, r), rc = operand_cast(r, op, l); !lc.empty() || !rc.empty()) {
+      auto side = [&](const json& n, const std::string& cast) {
+        return !cast.empty() ? "(" + print(n, "") + ")::" + cast : is_const(n, "sval") ? print(n, "") : child(n);
+      };
+      return side(l, lc) + " " + op + " " + side(r, rc);
+    }
     if (std::string ext = extension_operator(b); !ext.empty()) return ext;
     return child(l, literal_target(l, r)) + " " + op + " " + child(r, literal_target(r, l));
+  }
+
+  // The cast ExprContext::implicit_cast adds to a column passed to function or operator `name`; "" for none.
+  std::string implicit_cast(const json& arg, const std::string& name, bool op) {
+    if (!c_.implicit_cast || node_type(arg) != "ColumnRef") return {};
+    std::string t = column_type(arg);
+    return t.empty() ? std::string() : c_.implicit_cast(t, name, op);
+  }
+  // The same for an operand of operator `op` whose other operand is `other` (a text column: always the cast).
+  std::string operand_cast(const json& operand, const std::string& op, const json& other) {
+    std::string cast = implicit_cast(operand, op, true);
+    if (cast.empty() && node_type(other) == "ColumnRef" && is_text_type(column_type(other))) {
+      cast = implicit_cast(operand, "", true);
+    }
+    return cast;
   }
 
   // An unqualified operator that the search path in force resolves to an extension's, for an operand of the

@@ -79,6 +79,12 @@ struct ExprContext {
   // to print it as written. `type` is the canonical type of an operand ("extensions.citext").
   std::function<std::string(const std::string& function)> function_schema;
   std::function<std::string(const std::string& op, const std::string& type)> operator_schema;
+  // A column of an extension's type that PostgreSQL passes to a function or operator (`op`) through the type's
+  // implicit cast, because the extension has none of that name, or none the search path in force reaches:
+  // lower((c)::text), ((c)::text = 'a'::text) for citext. Returns the cast's type ("text"), "" when none is added;
+  // `name` "" asks about an operator whose other operand is text (always through the cast). The replay sets it
+  // (replay/schemas.cpp, citext only); the catalog's text has the casts already.
+  std::function<std::string(const std::string& type, const std::string& name, bool op)> implicit_cast;
   // A domain's base type: the type of VALUE in its CHECK expressions ("" elsewhere).
   std::string value_type;
   // The base type of a domain ("integer" for a column of CREATE DOMAIN d AS integer; through domains over domains),

@@ -134,6 +134,7 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
       return;
     }
     refuse_new_enum_labels(s.node);
+    dropped_together.clear();  // set by DROP TABLE, read by what it drops: never a statement's leftover
     // Lint only (isolated failures): an ALTER TABLE of a table the linted files never created (it exists outside
     // them) gets an opaque shell of that name first, with no source, so that what the file declares on it
     // (constraints, validated checks, column types) is kept for later statements instead of refused with it.

@@ -20,6 +20,7 @@ enum Phase {
   drop_views,
   drop_foreign_keys,
   drop_constraints,
+  leave_parents,  // NO INHERIT: before a parent's DROP COLUMN or DROP TABLE would reach the child
   drop_indexes,
   drop_tables,
   drop_columns,
@@ -38,6 +39,7 @@ enum Phase {
   drop_types,  // after the columns that used them changed type
   table_properties,  // storage parameters, sequence ownership, partitions attached
   add_constraints,
+  join_parents,  // INHERIT: once the child has the parent's columns and check constraints
   create_indexes,
   add_foreign_keys,
   create_views,
@@ -562,6 +564,7 @@ class Planner {
     auto needed_by = [&](const Table* x, const Table* y) {  // does y depend on x (y must go first)?
       if (x == y) return false;
       if (y->parent_schema == x->schema && y->parent_table == x->name) return true;
+      if (std::find(y->inherits.begin(), y->inherits.end(), std::pair{x->schema, x->name}) != y->inherits.end()) return true;
       for (const auto& c : y->constraints) {
         if (c.kind == ConstraintKind::foreign_key && c.ref_schema == x->schema && c.ref_table == x->name) return true;
       }
@@ -657,6 +660,17 @@ class Planner {
       }
       if (!reset.empty()) emit(table_properties, "ALTER TABLE " + rel + " RESET (" + reset + ");");
       if (!set.empty()) emit(table_properties, "ALTER TABLE " + rel + " SET " + storage_clause(set).substr(5) + ";");
+    }
+    // INHERITS parents the table leaves or joins (the order of its parents is not changed).
+    for (const auto& p : old.inherits) {
+      if (std::find(t.inherits.begin(), t.inherits.end(), p) == t.inherits.end()) {
+        emit(leave_parents, "ALTER TABLE " + rel + " NO INHERIT " + rel_of(p.first, p.second) + ";");
+      }
+    }
+    for (const auto& p : t.inherits) {
+      if (std::find(old.inherits.begin(), old.inherits.end(), p) == old.inherits.end()) {
+        emit(join_parents, "ALTER TABLE " + rel + " INHERIT " + rel_of(p.first, p.second) + ";");
+      }
     }
     constraints(old, t, rel);
     indexes(old.indexes, t.indexes, rel, t.schema, readded_[{t.schema, t.name}]);

@@ -32,6 +32,9 @@ norm::ExprContext Replayer::Impl::ectx(const Table* t, const std::string& target
   c.relations = [this](const std::vector<std::string>& parts) { return relation_info(parts); };
   c.function_schema = [this](const std::string& f) { return function_schema(f); };
   c.operator_schema = [this](const std::string& op, const std::string& type) { return operator_schema(op, type); };
+  c.implicit_cast = [this](const std::string& type, const std::string& name, bool op) {
+    return implicit_cast(type, name, op);
+  };
   c.domain_base = [this](const std::string& type) { return domain_base(type); };
   return c;
 }

@@ -63,6 +63,9 @@ void Replayer::Impl::drop(const json& b) {
         fail("schema " + dq(s) + " does not exist");
       }
       if (!sc->empty() && !cascade) fail("cannot drop schema " + dq(s) + " because other objects depend on it (use CASCADE)");
+      for (const auto& [qn, seq_] : sc->sequences) {
+        drop_sequence_defaults(s, qn, true, "", [&](const Table& t, const Column&) { return t.schema == s; });
+      }
       for (auto& [tn, t] : sc->tables) drop_dependents(referencing_fks(t, nullptr), true, "", nullptr);
       m.schemas.erase(s);
       std::erase_if(m.extensions, [&](const auto& e) { return e.second.schema == s; });
@@ -132,6 +135,7 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
     drop_reading_functions(s, n, kind, cascade);  // SQL-standard bodies (replay/functions.cpp)
   }
   if (kind == "table") {
+    drop_owned_sequence_defaults(sc->tables[n], "", cascade, "table " + named(s, n));
     drop_children(s, n, cascade);  // INHERITS (replay/inheritance.cpp)
     // Its partitions go with a partitioned table (no CASCADE needed).
     std::vector<std::pair<std::string, std::string>> partitions;
@@ -154,17 +158,7 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
   } else if (kind == "view" || kind == "materialized view") {
     sc->views.erase(n);
   } else if (kind == "sequence") {
-    std::string lit = "nextval('" + q(s, n) + "'::regclass)";
-    for (auto& [t_key_, t] : sc->tables) {
-      for (auto& c : t.columns) {
-        if (c.default_expr != lit) continue;
-        if (!cascade) {
-          fail("cannot drop sequence " + named(s, n) + " because the default of column " + dq(c.name) +
-               " of table " + named(s, t.name) + " depends on it (use CASCADE)");
-        }
-        c.default_expr.clear();
-      }
-    }
+    drop_sequence_defaults(s, n, cascade, "sequence " + named(s, n), [](const Table&, const Column&) { return false; });
     sc->sequences.erase(n);
   } else {
     auto ref = find_index(s, n);

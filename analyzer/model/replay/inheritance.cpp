@@ -42,6 +42,7 @@ void Replayer::Impl::merge_inherited_column(Table& child, const Column& from_par
   Column copy = from_parent;
   copy.src = child.src;
   copy.identity.clear();
+  copy.local = false;
   child.columns.push_back(copy);
 }
 
@@ -83,6 +84,11 @@ void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bo
     // The check constraints it had from that parent only become its own (PostgreSQL: conislocal).
     auto had = checks_of(child, 0);
     std::erase(child.inherits, key);
+    // A column no other parent gives it becomes its own (attinhcount 0, attislocal): a later DROP COLUMN of the
+    // parent keeps it.
+    for (auto& c : child.columns) {
+      if (parent->column(c.name) && inherited_count(child, c.name) == 0) c.local = true;
+    }
     for (const auto& [name, c] : had) {
       if (check_of(child, name, 0)) continue;
       Constraint own = c;
@@ -155,6 +161,96 @@ void Replayer::Impl::drop_children(const std::string& s, const std::string& n, b
     std::erase(child->inherits, std::pair<std::string, std::string>{s, n});  // no cycle can bring it back
     if (dropped_together.count({cs, cn})) continue;  // the statement drops it next
     drop_relation("OBJECT_TABLE", {cs, cn}, true, true);
+  }
+}
+
+// How many of t's parents have the column (pg_attribute.attinhcount).
+int Replayer::Impl::inherited_count(const Table& t, const std::string& column) const {
+  int n = 0;
+  for (const auto& [ps, pn] : t.inherits) {
+    if (const Table* p = m.table(ps, pn); p && p->column(column)) ++n;
+  }
+  return n;
+}
+
+// Every table that inherits from t, directly or not, each once (a diamond reaches a table twice), nearer first.
+std::vector<Table*> Replayer::Impl::descendants(const Table& t) {
+  std::vector<Table*> out;
+  std::set<std::pair<std::string, std::string>> seen{{t.schema, t.name}};
+  for (std::size_t i = 0; i <= out.size(); ++i) {
+    const Table& from = i == 0 ? t : *out[i - 1];
+    for (Table* child : inheritors(from.schema, from.name)) {
+      if (seen.insert({child->schema, child->name}).second) out.push_back(child);
+    }
+  }
+  return out;
+}
+
+// ALTER COLUMN TYPE, SET/DROP DEFAULT and SET/DROP NOT NULL of a parent's column reach every descendant (the
+// children have the column), unless the statement says ONLY (ATSimpleRecursion, ATPrepAlterColumnType). Defaults
+// too: measured on PostgreSQL 15, SET DEFAULT on a parent sets the children's (fixture inherit-alter-column.sql).
+void Replayer::Impl::recurse_to_children(Table& t, const json& cmd) {
+  if (alter_recursing || !alter_recurse) return;
+  alter_recursing = true;
+  try {
+    for (Table* d : descendants(t)) alter_table_cmd(*d, cmd);
+  } catch (const Failure&) {
+    alter_recursing = false;
+    throw;
+  }
+  alter_recursing = false;
+}
+
+// DROP COLUMN of a parent, before the parent's own column goes (ATExecDropColumn): a child's column that only this
+// parent gives it goes too (and its children's, the same way); one the child declared itself or has from another
+// parent stays. With ONLY, every child's column stays and becomes the child's own.
+void Replayer::Impl::drop_inherited_column(Table& parent, const std::string& column, bool cascade) {
+  if (!parent.column(column)) return;
+  std::vector<std::pair<std::string, std::string>> children;  // by name: a drop may cascade to another child
+  for (const Table* child : inheritors(parent.schema, parent.name)) children.emplace_back(child->schema, child->name);
+  for (const auto& [cs, cn] : children) {
+    Table* child = m.table(cs, cn);
+    Column* cc = child ? child->column(column) : nullptr;
+    if (!cc) continue;
+    if (!alter_recurse) {
+      cc->local = true;
+    } else if (!cc->local && inherited_count(*child, column) == 1) {
+      bool was = alter_recursing;
+      alter_recursing = true;
+      try {
+        drop_inherited_column(*child, column, cascade);
+        drop_column(*child, column, false, cascade);
+      } catch (const Failure&) {
+        alter_recursing = was;
+        throw;
+      }
+      alter_recursing = was;
+    }
+  }
+}
+
+// RENAME COLUMN: a column a parent gives the table cannot be renamed there; on a parent, the column is renamed in
+// every descendant as well, which ONLY cannot skip, and a descendant that has it from a parent outside the renamed
+// tables too refuses (renameatt_internal's expected_parents).
+void Replayer::Impl::rename_inherited_column(Table& t, const std::string& from, const std::string& to, bool recurse) {
+  if (t.column(from) && inherited_count(t, from) > 0) fail("cannot rename inherited column " + dq(from));
+  std::vector<Table*> below = descendants(t);
+  if (!below.empty() && t.column(from)) {
+    if (!recurse) fail("inherited column " + dq(from) + " must be renamed in child tables too");
+    std::set<std::pair<std::string, std::string>> renamed{{t.schema, t.name}};
+    for (const Table* d : below) renamed.insert({d->schema, d->name});
+    for (const Table* d : below) {
+      int expected = 0;
+      for (const auto& p : d->inherits) expected += renamed.count(p) ? 1 : 0;
+      if (inherited_count(*d, from) > expected) fail("cannot rename inherited column " + dq(from));
+      if (d->column(to)) fail("column " + dq(to) + " of relation " + named(d->schema, d->name) + " already exists");
+    }
+  }
+  rename_column(t, from, to);
+  requery_views(t.schema, t.name, from, to, true);
+  for (Table* d : below) {
+    rename_column(*d, from, to);
+    requery_views(d->schema, d->name, from, to, true);
   }
 }
 

@@ -157,8 +157,7 @@ void Replayer::Impl::rename(const json& b) {
       if (missing_ok) return;
       fail("relation " + named(s, n) + " does not exist");
     }
-    rename_column(*t, nm(str(b, "subname")), to);
-    requery_views(s, n, nm(str(b, "subname")), to, true);
+    rename_inherited_column(*t, nm(str(b, "subname")), to, flag(rv, "inh"));  // INHERITS (replay/inheritance.cpp)
   } else if (type == "OBJECT_TABCONSTRAINT") {
     Table* t = find_table(rv, missing_ok);
     if (!t) return;
@@ -181,6 +180,7 @@ void Replayer::Impl::rename(const json& b) {
     std::string from = str(b, "subname");
     if (!m.schema(from)) fail("schema " + dq(from) + " does not exist");
     if (m.schema(to)) fail("schema " + dq(to) + " already exists");
+    if (r.own_schemas_.count(from)) r.own_schemas_.insert(to);
     auto node = m.schemas.extract(from);
     node.key() = to;
     Schema& sc = node.mapped();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -185,6 +186,7 @@ struct Replayer::Impl {
   // is an extension's or the history's own in a schema other than public (norm::ExprContext::function_schema).
   std::string function_schema(const std::string& function) const;
   std::string operator_schema(const std::string& op, const std::string& type) const;
+  std::string implicit_cast(const std::string& type, const std::string& name, bool op) const;
   // Refusals of a missing object are made only where the model holds every object there is (knows_all_of): a
   // whole history (not generated SQL or the catalog reader's one-object scratch model), a schema the history
   // created, no extension's objects in it, no statement the replay could not read that may have created one.
@@ -216,6 +218,7 @@ struct Replayer::Impl {
   bool sets_not_null(const std::string& column) const;
   void drop_column(Table& t, const std::string& name0, bool missing_ok, bool cascade);
   void alter_table_cmd(Table& t, const json& c);
+  void keep_bpchar_literals(Table& t, const std::string& column, const std::string& new_type);
   static void storage_options(std::map<std::string, std::string>& options, const json& defs, bool reset);
   std::string partition_key(const Table& t, const json& spec);
   std::string partition_bound(const Table& parent, const json& bound);
@@ -230,6 +233,15 @@ struct Replayer::Impl {
   void alter_inherit(Table& child, const json& parent_rangevar, bool add);
   void propagate_columns(const Table& parent, const std::vector<std::string>& new_columns, int depth = 0);
   void drop_children(const std::string& s, const std::string& n, bool cascade);
+  int inherited_count(const Table& t, const std::string& column) const;
+  std::vector<Table*> descendants(const Table& t);
+  void recurse_to_children(Table& t, const json& cmd);
+  void drop_inherited_column(Table& parent, const std::string& column, bool cascade);
+  void rename_inherited_column(Table& t, const std::string& from, const std::string& to, bool recurse);
+  // The ALTER TABLE being applied: without ONLY it recurses to the children (alter_recurse); a command applied to
+  // a child by that recursion skips the refusals of a command written on an inherited column (alter_recursing).
+  bool alter_recurse = true;
+  bool alter_recursing = false;
   // The tables of the DROP TABLE being applied: a child dropped with its parent in one statement needs no CASCADE.
   std::set<std::pair<std::string, std::string>> dropped_together;
 
@@ -272,6 +284,10 @@ struct Replayer::Impl {
   void create_sequence(const json& b);
   Sequence* find_sequence(const std::vector<std::string>& parts, bool missing_ok);
   void alter_sequence(const json& b);
+  using GoingColumn = std::function<bool(const Table&, const Column&)>;
+  void drop_sequence_defaults(const std::string& s, const std::string& n, bool cascade, const std::string& what,
+                              const GoingColumn& going);
+  void drop_owned_sequence_defaults(const Table& t, const std::string& column, bool cascade, const std::string& what);
 
   // ---- CREATE FUNCTION/PROCEDURE and lookup by signature (replay/functions.cpp) ----
   std::string sql_standard_body(const json& body, const std::string* body_text = nullptr);

@@ -54,4 +54,44 @@ void Replayer::Impl::alter_sequence(const json& b) {
   if (seq) sequence_options(*seq, field(b, "options"));
 }
 
+// Column defaults hold the sequences they call by oid (nextval('s'::regclass)): dropping a sequence, or the table,
+// column or schema that takes it along, refuses while a column that is not dropped with it has such a default
+// ("default value for column z of table b depends on sequence a_k_seq"), and CASCADE drops that default
+// (PostgreSQL's dependency.c). `going` says which columns the statement drops anyway (their defaults go with them).
+void Replayer::Impl::drop_sequence_defaults(const std::string& s, const std::string& n, bool cascade,
+                                            const std::string& what, const GoingColumn& going) {
+  std::string lit;  // the regclass text as a literal: single quotes doubled
+  for (char ch : q(s, n)) lit += ch == '\'' ? std::string("''") : std::string(1, ch);
+  lit = "'" + lit + "'::regclass";
+  std::vector<std::pair<Table*, Column*>> users;
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [t_key_, t] : sc.tables) {
+      if (dropped_together.count({t.schema, t.name})) continue;
+      for (auto& c : t.columns) {
+        if (c.default_expr.find(lit) != std::string::npos && !going(t, c)) users.emplace_back(&t, &c);
+      }
+    }
+  }
+  if (users.empty()) return;
+  if (!cascade) {
+    fail("cannot drop " + what + " because the default value for column " + dq(users.front().second->name) +
+         " of table " + named(users.front().first->schema, users.front().first->name) + " depends on sequence " +
+         named(s, n) + " (use CASCADE)");
+  }
+  for (auto& [t, c] : users) c->default_expr.clear();
+}
+
+// The same for every sequence a table's columns own (serial), or one column's (`column` not empty).
+void Replayer::Impl::drop_owned_sequence_defaults(const Table& t, const std::string& column, bool cascade,
+                                                  const std::string& what) {
+  const Schema* sc = m.schema(t.schema);
+  if (!sc) return;
+  for (const auto& [qn, seq] : sc->sequences) {
+    if (column.empty() ? seq.owned_by.rfind(t.name + ".", 0) != 0 : seq.owned_by != t.name + "." + column) continue;
+    drop_sequence_defaults(t.schema, qn, cascade, what, [&](const Table& ut, const Column& uc) {
+      return &ut == &t && (column.empty() || uc.name == column);
+    });
+  }
+}
+
 }  // namespace driftguard::model
