@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
@@ -22,6 +23,7 @@
 #include "cli/git.hpp"
 #include "cli/escape.hpp"
 #include "cli/model_source.hpp"
+#include "cli/parse_ahead.hpp"
 #include "cli/report.hpp"
 #include "cli/report_stream.hpp"
 #include "cli/settings_flags.hpp"
@@ -53,6 +55,7 @@ struct LintOptions {
   std::vector<std::string> exposed_schemas;
   bool fix = false;
   PlatformFlags platform;  // --platform, --prelude: the schema the first migration of a set runs on
+  unsigned jobs = 0;       // --jobs: threads, the lint's included (0: one per core)
 };
 
 // The command-line values that override the config (docs/config.md).
@@ -306,7 +309,8 @@ int run_lint(const LintOptions& o) {
       stream->write(part);
     }
   };
-  auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported) {
+  auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported,
+                      std::optional<ParsedFile> parsed = std::nullopt) {
     auto& run = run_of(first, prof);
     RunState before = o.fix && reported ? run : RunState{};
     std::vector<Finding> external;
@@ -315,7 +319,7 @@ int run_lint(const LintOptions& o) {
       for (auto& f : external) f.file = first.path;
     }
     bool completes_down = std::any_of(external.begin(), external.end(), [](const Finding& f) { return f.fix.has_value(); });
-    auto rep = prof.engine->lint(first, run, external);
+    auto rep = parsed ? prof.engine->lint(first, std::move(*parsed), run, external) : prof.engine->lint(first, run, external);
     if (!reported) return;
     const SourceFile* fixed_src = &first;
     SourceFile fixed;
@@ -440,10 +444,19 @@ int run_lint(const LintOptions& o) {
       held = schema_sets;
     }
     Progress progress(files.size());
+    std::vector<std::string> paths;
+    for (const auto& [path, prof] : files) paths.push_back(path);
+    unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+    // Files are parsed ahead by the other jobs, at most two per worker (a parsed file's tree is ~20 times its
+    // text: with 8 per worker, peak RSS on the corpus went from 76 MB at --jobs 1 to 130 MB at --jobs 4).
+    ParseAhead ahead(std::move(paths), jobs - 1, 2 * static_cast<std::size_t>(jobs - 1));
+    std::size_t index = 0;
     for (const auto& [path, prof] : files) {
       bool reported = !changes || changes->changed(path);
       try {
-        lint_one(load_file(path), *prof, reported);
+        auto item = ahead.take(index++);
+        if (!item.file) throw InputFailure{item.error};
+        lint_one(*item.file, *prof, reported, std::move(item.parsed));
       } catch (const InputFailure& e) {
         result.errors.push_back({path, e.message});
       }
@@ -523,6 +536,8 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("--exposed-schema", lo->exposed_schemas,
                    "A schema whose tables clients reach directly, for rls-not-enabled (repeatable; default public)");
   add_platform_flags(lint, lo->platform);
+  lint->add_option("--jobs,-j", lo->jobs,
+                   "Threads: files are parsed ahead on jobs - 1 of them while one lints in migration order (default: one per core; the output is the same for any number)");
   lint->add_option("--config", lo->config, "Use this driftguard.toml for every file (default: the nearest one above each file)");
   lint->add_option("--changed-since", lo->changed_since,
                    "Lint only migrations added or modified since the merge base of REF and HEAD, and check the history");

@@ -114,11 +114,18 @@ const char* kSyntaxHelp =
 
 }  // namespace
 
-FileReport Engine::lint(const SourceFile& file, RunState& run, std::vector<Finding> external) const {
-  FileReport report;
+ParsedFile Engine::parse(const SourceFile& file) {
   ParseOptions popts;
   popts.want_comments = may_contain_directives(file.text);
-  ParsedFile pf = parse_sql(file.text, popts);
+  return parse_sql(file.text, popts);
+}
+
+FileReport Engine::lint(const SourceFile& file, RunState& run, std::vector<Finding> external) const {
+  return lint(file, parse(file), run, std::move(external));
+}
+
+FileReport Engine::lint(const SourceFile& file, ParsedFile pf, RunState& run, std::vector<Finding> external) const {
+  FileReport report;
   report.statements = static_cast<int>(pf.statements.size());
   // The down sections are parsed (their syntax errors are reported) but never linted as part of the up migration.
   std::vector<Statement> up_only;
@@ -321,9 +328,7 @@ std::vector<Finding> Engine::finish(const SourceFile& file, std::vector<Finding>
 }
 
 std::vector<Finding> Engine::suppress(const SourceFile& file, std::vector<Finding> findings) const {
-  ParseOptions popts;
-  popts.want_comments = may_contain_directives(file.text);
-  ParsedFile pf = parse_sql(file.text, popts);
+  ParsedFile pf = parse(file);
   return finish(file, apply_ignores(file, pf, std::move(findings), false));
 }
 
