@@ -38,6 +38,13 @@ RunResult one_file(const std::string& path, const std::string& sql) {
   return r;
 }
 
+// `lint --format gcc` of `paths` in `dir` with the two rules these tests need.
+dgtest::Run lint_gcc(const fs::path& dir, const std::string& paths) {
+  return dgtest::run_shell("cd " + dgtest::shell_quote(dir.string()) + " && " + dgtest::shell_quote(DRIFTGUARD_BINARY) +
+                           " lint --format gcc --rule=ban-drop-table --rule=prefer-timestamptz -- " + paths +
+                           " < /dev/null");
+}
+
 }  // namespace
 
 TEST_CASE("a report written file by file has the bytes of the report of the whole run", "[report][stream]") {
@@ -91,9 +98,7 @@ TEST_CASE("lint writes files in path order while it lints in migration order, sc
   write(tmp / "prisma/migrations/20240102000000_drop/migration.sql", "DROP TABLE \"Old\";\n");
   write(tmp / "prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n");
   write(tmp / "z/1_drop.sql", "DROP TABLE zed;\n");
-  auto r = dgtest::run_shell("cd " + dgtest::shell_quote(tmp.string()) + " && " +
-                             dgtest::shell_quote(DRIFTGUARD_BINARY) +
-                             " lint --format gcc --rule=ban-drop-table --rule=prefer-timestamptz -- z prisma a < /dev/null");
+  auto r = lint_gcc(tmp, "z prisma a");
   CHECK(r.err == "");
   CHECK(r.code == 1);
   const std::string drops = ": every row is deleted and code that still reads it fails [ban-drop-table]\n";
@@ -105,5 +110,36 @@ TEST_CASE("lint writes files in path order while it lints in migration order, sc
                      "on the time zone of whoever wrote them, and converting the column later rewrites the table "
                      "[prefer-timestamptz]\n"
                      "z/1_drop.sql:1:1: error: drops table zed" + drops);
+  fs::remove_all(tmp);
+}
+
+TEST_CASE("schema.prisma findings wait for the last migration of their folder when the schema sorts first",
+          "[report][stream]") {
+  // package.json puts the schema at db/, which sorts before prisma/migrations: both migrations report at it, so
+  // migration a's own finding must wait until b has been linted (written early, it would split db/'s findings).
+  fs::path tmp = stream_temp_dir();
+  write(tmp / "package.json", "{\"name\":\"x\",\"prisma\":{\"schema\":\"db/schema.prisma\"}}\n");
+  write(tmp / "db/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n"
+        "model A {\n  id        Int      @id\n  createdAt DateTime\n}\n\n"
+        "model B {\n  id        Int      @id\n  updatedAt DateTime\n}\n");
+  write(tmp / "prisma/migrations/20240101000000_a/migration.sql",
+        "CREATE TABLE \"A\" (\n    \"id\" INTEGER NOT NULL,\n    \"createdAt\" TIMESTAMP(3) NOT NULL,\n"
+        "    CONSTRAINT \"A_pkey\" PRIMARY KEY (\"id\")\n);\nDROP TABLE \"Older\";\n");
+  write(tmp / "prisma/migrations/20240102000000_b/migration.sql",
+        "CREATE TABLE \"B\" (\n    \"id\" INTEGER NOT NULL,\n    \"updatedAt\" TIMESTAMP(3) NOT NULL,\n"
+        "    CONSTRAINT \"B_pkey\" PRIMARY KEY (\"id\")\n);\nDROP TABLE \"Old\";\n");
+  write(tmp / "prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n");
+  auto r = lint_gcc(tmp, "prisma");
+  CHECK(r.err == "");
+  CHECK(r.code == 1);
+  const std::string wall_clock =
+      " is timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
+      "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n";
+  const std::string drops = ": every row is deleted and code that still reads it fails [ban-drop-table]\n";
+  CHECK(r.out == "db/schema.prisma:8:3: warning: field createdAt of model A: column \"createdAt\" of \"A\"" +
+                     wall_clock + "db/schema.prisma:13:3: warning: field updatedAt of model B: column \"updatedAt\" of \"B\"" +
+                     wall_clock + "prisma/migrations/20240101000000_a/migration.sql:6:1: error: drops table \"Older\"" +
+                     drops + "prisma/migrations/20240102000000_b/migration.sql:6:1: error: drops table \"Old\"" + drops);
   fs::remove_all(tmp);
 }
