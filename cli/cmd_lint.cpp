@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
@@ -22,7 +23,9 @@
 #include "cli/git.hpp"
 #include "cli/escape.hpp"
 #include "cli/model_source.hpp"
+#include "cli/parse_ahead.hpp"
 #include "cli/report.hpp"
+#include "cli/report_stream.hpp"
 #include "cli/terminal.hpp"
 #include "cli/settings_flags.hpp"
 #include "introspect/prisma/ddl.hpp"
@@ -53,6 +56,7 @@ struct LintOptions {
   std::vector<std::string> exposed_schemas;
   bool fix = false;
   PlatformFlags platform;  // --platform, --prelude: the schema the first migration of a set runs on
+  unsigned jobs = 0;       // --jobs: threads, the lint's included (0: one per core)
 };
 
 // The command-line values that override the config (docs/config.md).
@@ -259,20 +263,55 @@ int run_lint(const LintOptions& o) {
   std::map<std::string, Severity> fail_on;  // file -> its config's threshold
   std::map<std::string, RunState> runs;     // one per migration set
   std::map<std::string, std::string> schema_texts;  // the schema.prisma files findings point at
+  std::map<std::string, std::set<std::string>> schema_sets;  // each of them -> the migration sets reporting there
   // The run of a file's migration set, started (on its platform baseline) by the set's first file.
   auto run_of = [&](const SourceFile& file, const ConfigSet::Profile& prof) -> RunState& {
     auto it = runs.find(file.info.set);
     if (it == runs.end()) {
       it = runs.emplace(file.info.set, RunState(start_replay(lint_start(o, file, prof)))).first;
       // A Prisma migration's type findings are reported at the schema.prisma field that generated the column.
-      if (file.info.layout == Layout::prisma) it->second.set_schema_fields(prisma_fields(file.info.set, schema_texts));
+      if (file.info.layout == Layout::prisma) {
+        auto fields = prisma_fields(file.info.set, schema_texts);
+        for (const auto& [column, field] : fields) schema_sets[field.file].insert(file.info.set);
+        it->second.set_schema_fields(std::move(fields));
+      }
     }
     return it->second;
   };
   // Files that are not reported (unchanged, with --changed-since) are still analyzed, in migration order, for
   // what they declare (column types) that later files depend on.
   std::map<std::string, std::vector<Finding>> downs;  // incomplete-down-migration findings, by down file
-  auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported) {
+  // Streaming (cli/report_stream.hpp): the report is sorted by path (sort_findings) and files are linted in
+  // migration order, which mostly agree; a linted file's findings wait in `ready` until every path that sorts
+  // before it has been linted, then are written and dropped with the file's text. Findings at a schema.prisma
+  // field wait until the last file of the migration sets that report there is linted, and so do the files sorting
+  // after that schema.
+  std::unique_ptr<ReportStream> stream;
+  std::map<std::string, std::vector<Finding>> ready;
+  std::set<std::string> unlinted;                     // the files still to lint
+  std::map<std::string, std::size_t> set_unlinted;    // by migration set
+  std::map<std::string, std::set<std::string>> held;  // schema_sets, less the sets linted to the end
+  bool failed = false;                                // a written finding reached its file's fail_on
+  auto write_ready = [&] {
+    std::optional<std::string> gate;
+    if (!unlinted.empty()) gate = *unlinted.begin();
+    if (!held.empty() && (!gate || held.begin()->first < *gate)) gate = held.begin()->first;
+    while (!ready.empty() && (!gate || ready.begin()->first < *gate)) {
+      auto node = ready.extract(ready.begin());
+      RunResult part;
+      part.docs_base = result.docs_base;
+      part.findings = std::move(node.mapped());
+      sort_findings(part.findings);
+      if (auto t = result.texts.find(node.key()); t != result.texts.end()) {
+        part.texts.insert(result.texts.extract(t));
+      }
+      if (auto b = result.boms.find(node.key()); b != result.boms.end()) part.boms.insert(result.boms.extract(b));
+      for (const auto& f : part.findings) failed = failed || f.severity >= fail_on[f.file];
+      stream->write(part);
+    }
+  };
+  auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported,
+                      std::optional<ParsedFile> parsed = std::nullopt) {
     auto& run = run_of(first, prof);
     RunState before = o.fix && reported ? run : RunState{};
     std::vector<Finding> external;
@@ -281,7 +320,7 @@ int run_lint(const LintOptions& o) {
       for (auto& f : external) f.file = first.path;
     }
     bool completes_down = std::any_of(external.begin(), external.end(), [](const Finding& f) { return f.fix.has_value(); });
-    auto rep = prof.engine->lint(first, run, external);
+    auto rep = parsed ? prof.engine->lint(first, std::move(*parsed), run, external) : prof.engine->lint(first, run, external);
     if (!reported) return;
     const SourceFile* fixed_src = &first;
     SourceFile fixed;
@@ -326,7 +365,13 @@ int run_lint(const LintOptions& o) {
       result.texts[f.file] = schema_texts[f.file];
       fail_on[f.file] = prof.effective.fail_on;
     }
-    for (auto& f : rep.findings) result.findings.push_back(std::move(f));
+    for (auto& f : rep.findings) {
+      if (stream) {
+        ready[f.file].push_back(std::move(f));
+      } else {
+        result.findings.push_back(std::move(f));
+      }
+    }
   };
   if (want_stdin && o.fix) throw UsageError("--fix rewrites files: it cannot be used with - (stdin)");
   if (want_stdin) {
@@ -390,15 +435,46 @@ int run_lint(const LintOptions& o) {
       for (const auto& [path, prof] : files) linted.push_back(path);
       downs = down_findings(linted, configs, changes, result);
     }
+    if (!changes && !want_stdin) {
+      // Every schema.prisma a finding can point at is known: Prisma folders were read above (history_end).
+      stream = ReportStream::open(std::cout, o.format, use_color(o.color), output_width());
+      for (const auto& [path, prof] : files) {
+        unlinted.insert(path);
+        ++set_unlinted[classify(path).set];
+      }
+      held = schema_sets;
+    }
     Progress progress(files.size());
+    std::vector<std::string> paths;
+    for (const auto& [path, prof] : files) paths.push_back(path);
+    unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+    // Files are parsed ahead by the other jobs, at most two per worker (a parsed file's tree is ~20 times its
+    // text: with 8 per worker, peak RSS on the corpus went from 76 MB at --jobs 1 to 130 MB at --jobs 4).
+    ParseAhead ahead(std::move(paths), jobs - 1, 2 * static_cast<std::size_t>(jobs - 1));
+    std::size_t index = 0;
     for (const auto& [path, prof] : files) {
       bool reported = !changes || changes->changed(path);
       try {
-        lint_one(load_file(path), *prof, reported);
+        auto item = ahead.take(index++);
+        if (!item.file) throw InputFailure{item.error};
+        lint_one(*item.file, *prof, reported, std::move(item.parsed));
       } catch (const InputFailure& e) {
         result.errors.push_back({path, e.message});
       }
+      if (stream) {
+        unlinted.erase(path);
+        if (const std::string set = classify(path).set; --set_unlinted[set] == 0) {
+          for (auto h = held.begin(); h != held.end();) {
+            h->second.erase(set);
+            h = h->second.empty() ? held.erase(h) : std::next(h);
+          }
+        }
+        write_ready();
+      }
       progress.step();
+    }
+    for (auto& [path, found] : ready) {
+      for (auto& f : found) result.findings.push_back(std::move(f));
     }
   }
   if (changes) {
@@ -427,8 +503,13 @@ int run_lint(const LintOptions& o) {
 
   // Input errors always go to stderr too (JSON also lists them in the document).
   for (const auto& e : result.errors) std::cerr << "driftguard: " << visible(e.path) << ": " << visible(e.message) << "\n";
-  report(std::cout, o.format, result, use_color(o.color), output_width());
+  if (stream) {
+    stream->finish(result);
+  } else {
+    report(std::cout, o.format, result, use_color(o.color), output_width());
+  }
   if (!result.errors.empty()) return 2;
+  if (failed) return 1;
   for (const auto& f : result.findings) {
     if (f.severity >= fail_on[f.file]) return 1;
   }
@@ -456,6 +537,8 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   lint->add_option("--exposed-schema", lo->exposed_schemas,
                    "A schema whose tables clients reach directly, for rls-not-enabled (repeatable; default public)");
   add_platform_flags(lint, lo->platform);
+  lint->add_option("--jobs,-j", lo->jobs,
+                   "Threads: files are parsed ahead on jobs - 1 of them while one lints in migration order (default: one per core; the output is the same for any number)");
   lint->add_option("--config", lo->config, "Use this driftguard.toml for every file (default: the nearest one above each file)");
   lint->add_option("--changed-since", lo->changed_since,
                    "Lint only migrations added or modified since the merge base of REF and HEAD, and check the history");

@@ -10,6 +10,7 @@
 #include "analyzer/text.hpp"
 #include "cli/escape.hpp"
 #include "cli/json_stream.hpp"
+#include "cli/report_stream.hpp"
 #include "cli/terminal.hpp"
 
 namespace driftguard {
@@ -126,22 +127,24 @@ std::vector<std::string> fix_diff(const std::string& text, const Fix& fix, std::
   return out;
 }
 
+std::array<std::size_t, 4> tally(const RunResult& r) {
+  std::array<std::size_t, 4> n = r.written;
+  for (const auto& f : r.findings) ++n[static_cast<std::size_t>(f.severity)];
+  return n;
+}
+
 std::string summary_line(const RunResult& r) {
-  int e = 0;
-  int w = 0;
-  int i = 0;
-  for (const auto& f : r.findings) {
-    if (f.severity == Severity::error) ++e;
-    if (f.severity == Severity::warning) ++w;
-    if (f.severity == Severity::info) ++i;
-  }
+  const auto n = tally(r);
+  const int e = static_cast<int>(n[static_cast<std::size_t>(Severity::error)]);
+  const int w = static_cast<int>(n[static_cast<std::size_t>(Severity::warning)]);
+  const int i = static_cast<int>(n[static_cast<std::size_t>(Severity::info)]);
   std::string s = plural(e, "error") + ", " + plural(w, "warning");
   if (i > 0) s += ", " + plural(i, "info");
   s += " in " + plural(r.files, "file");
   return s;
 }
 
-void report_text(std::ostream& out, const RunResult& r, bool color, std::size_t width) {
+void text_findings(std::ostream& out, const RunResult& r, bool color, std::size_t width) {
   const char* bold = color ? "\x1b[1m" : "";
   const char* dim = color ? "\x1b[2m" : "";
   const char* blue = color ? "\x1b[1;34m" : "";
@@ -203,73 +206,81 @@ void report_text(std::ostream& out, const RunResult& r, bool color, std::size_t 
     }
     out << "  " << blue << "= docs:" << reset << " driftguard explain " << f.rule << " (" << doc_path(f.rule) << ")\n\n";
   }
-  out << bold << summary_line(r) << reset;
+}
+
+void text_summary(std::ostream& out, const RunResult& r, bool color) {
+  out << (color ? "\x1b[1m" : "") << summary_line(r) << (color ? "\x1b[0m" : "");
   if (!r.errors.empty()) out << "; " << plural(static_cast<int>(r.errors.size()), "input error");
   out << "\n";
 }
 
-void report_json(std::ostream& out, const RunResult& r) {
+void report_text(std::ostream& out, const RunResult& r, bool color, std::size_t width) {
+  text_findings(out, r, color, width);
+  text_summary(out, r, color);
+}
+
+nlohmann::ordered_json json_document(const RunResult& r) {
   using oj = nlohmann::ordered_json;
-  int e = 0;
-  int w = 0;
-  int i = 0;
-  for (const auto& f : r.findings) {
-    if (f.severity == Severity::error) ++e;
-    if (f.severity == Severity::warning) ++w;
-    if (f.severity == Severity::info) ++i;
-  }
+  const auto n = tally(r);
   oj doc;
   doc["version"] = 1;
   doc["findings"] = streamed_array();
   oj summary;
   summary["files"] = r.files;
-  summary["findings"] = r.findings.size();
-  summary["errors"] = e;
-  summary["warnings"] = w;
-  summary["infos"] = i;
+  summary["findings"] = n[0] + n[1] + n[2] + n[3];
+  summary["errors"] = n[static_cast<std::size_t>(Severity::error)];
+  summary["warnings"] = n[static_cast<std::size_t>(Severity::warning)];
+  summary["infos"] = n[static_cast<std::size_t>(Severity::info)];
   summary["input_errors"] = r.errors.size();
   doc["summary"] = summary;
   oj errors = oj::array();
   for (const auto& er : r.errors) errors.push_back(oj{{"file", er.path}, {"message", er.message}});
   doc["input_errors"] = errors;
-  dump_streaming(out, doc, [&](auto emit) {
-    for (const auto& f : r.findings) {
-      oj j;
-      j["file"] = f.file;
-      j["line"] = f.start.line;
-      j["column"] = f.start.column;
-      j["end_line"] = f.end.line;
-      j["end_column"] = f.end.column;
-      j["offset"] = f.span.begin;
-      j["end_offset"] = f.span.end;
-      j["rule"] = f.rule;
-      j["category"] = f.category;
-      j["severity"] = std::string(to_string(f.severity));
-      j["message"] = f.message;
-      j["help"] = f.help;
-      j["doc"] = doc_path(f.rule);
-      if (f.fix) {
-        oj edits = oj::array();
-        for (const auto& ed : f.fix->edits) {
-          edits.push_back(oj{{"offset", ed.span.begin}, {"end_offset", ed.span.end}, {"replacement", ed.replacement}});
-        }
-        j["fix"] = oj{{"title", f.fix->title}, {"edits", edits}};
-      }
-      if (!f.notes.empty()) {
-        oj notes = oj::array();
-        for (const auto& n : f.notes) {
-          oj nj;
-          nj["message"] = n.message;
-          if (n.span) {
-            nj["line"] = n.start.line;
-            nj["column"] = n.start.column;
-          }
-          notes.push_back(nj);
-        }
-        j["notes"] = notes;
-      }
-      emit(j);
+  return doc;
+}
+
+nlohmann::ordered_json json_finding(const Finding& f) {
+  using oj = nlohmann::ordered_json;
+  oj j;
+  j["file"] = f.file;
+  j["line"] = f.start.line;
+  j["column"] = f.start.column;
+  j["end_line"] = f.end.line;
+  j["end_column"] = f.end.column;
+  j["offset"] = f.span.begin;
+  j["end_offset"] = f.span.end;
+  j["rule"] = f.rule;
+  j["category"] = f.category;
+  j["severity"] = std::string(to_string(f.severity));
+  j["message"] = f.message;
+  j["help"] = f.help;
+  j["doc"] = doc_path(f.rule);
+  if (f.fix) {
+    oj edits = oj::array();
+    for (const auto& ed : f.fix->edits) {
+      edits.push_back(oj{{"offset", ed.span.begin}, {"end_offset", ed.span.end}, {"replacement", ed.replacement}});
     }
+    j["fix"] = oj{{"title", f.fix->title}, {"edits", edits}};
+  }
+  if (!f.notes.empty()) {
+    oj notes = oj::array();
+    for (const auto& n : f.notes) {
+      oj nj;
+      nj["message"] = n.message;
+      if (n.span) {
+        nj["line"] = n.start.line;
+        nj["column"] = n.start.column;
+      }
+      notes.push_back(nj);
+    }
+    j["notes"] = notes;
+  }
+  return j;
+}
+
+void report_json(std::ostream& out, const RunResult& r) {
+  dump_streaming(out, json_document(r), [&](auto emit) {
+    for (const auto& f : r.findings) emit(json_finding(f));
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <map>
 #include <ostream>
 #include <string>
@@ -22,7 +23,13 @@ struct RunResult {
   int files = 0;                       // files analyzed
   std::vector<std::string> paths;      // the files analyzed, in analysis order
   std::string docs_base;               // --docs-url: where the rule pages are (docs/rules/ID.md below it); "" = kDocsBase
+  // Findings a streaming report (cli/report_stream.hpp) wrote earlier and no longer holds, by Severity: the
+  // summaries count them with `findings`.
+  std::array<std::size_t, 4> written{};
 };
+
+// The findings of a run by Severity (index): `written` and `findings` together.
+std::array<std::size_t, 4> tally(const RunResult& r);
 
 inline constexpr std::string_view kVersion = "0.1.0";
 // Where the project and its rule pages live (SARIF informationUri and helpUri, Markdown links).

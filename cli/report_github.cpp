@@ -4,6 +4,7 @@
 // followed by the plain summary line (workflow commands themselves are not shown in the log).
 #include "cli/escape.hpp"
 #include "cli/report.hpp"
+#include "cli/report_stream.hpp"
 
 namespace driftguard {
 
@@ -51,7 +52,7 @@ const char* command(Severity s) {
 std::string github_property(std::string_view s) { return escape(s, true); }
 std::string github_data(std::string_view s) { return escape(s, false); }
 
-void report_github(std::ostream& out, const RunResult& r) {
+void github_findings(std::ostream& out, const RunResult& r) {
   for (const auto& f : r.findings) {
     out << "::" << command(f.severity) << " file=" << github_property(visible(f.file)) << ",line=" << f.start.line
         << ",col=" << f.start.column << ",endLine=" << f.end.line << ",endColumn=" << f.end.column
@@ -59,6 +60,9 @@ void report_github(std::ostream& out, const RunResult& r) {
         // the message and its help are two lines of one annotation: each made visible, then joined
         << github_data(visible(f.message) + "\n" + visible(f.help)) << "\n";
   }
+}
+
+void github_summary(std::ostream& out, const RunResult& r) {
   for (const auto& e : r.errors) {
     out << "::error file=" << github_property(visible(e.path))
         << ",title=input error::" << github_data(visible(e.message)) << "\n";
@@ -66,6 +70,11 @@ void report_github(std::ostream& out, const RunResult& r) {
   out << "driftguard: " << summary_line(r);
   if (!r.errors.empty()) out << "; " << r.errors.size() << " input error" << (r.errors.size() == 1 ? "" : "s");
   out << "\n";
+}
+
+void report_github(std::ostream& out, const RunResult& r) {
+  github_findings(out, r);
+  github_summary(out, r);
 }
 
 }  // namespace driftguard

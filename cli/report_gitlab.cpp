@@ -4,27 +4,29 @@
 
 #include "cli/json_stream.hpp"
 #include "cli/report.hpp"
+#include "cli/report_stream.hpp"
 
 namespace driftguard {
 
-void report_gitlab(std::ostream& out, const RunResult& r) {
+nlohmann::ordered_json gitlab_issue(const Finding& f, const std::string& fingerprint, const std::string& docs_base) {
   using oj = nlohmann::ordered_json;
+  const char* severity = f.severity == Severity::error     ? "major"
+                         : f.severity == Severity::warning ? "minor"
+                                                           : "info";
+  return oj{{"type", "issue"},
+            {"check_name", f.rule},
+            {"description", f.message},
+            {"content", {{"body", f.help + "\n\nSee " + docs_url(f.rule, docs_base)}}},
+            {"categories", {"Bug Risk"}},
+            {"severity", severity},
+            {"fingerprint", fingerprint},
+            {"location", {{"path", f.file}, {"lines", {{"begin", f.start.line}, {"end", f.end.line}}}}}};
+}
+
+void report_gitlab(std::ostream& out, const RunResult& r) {
   auto fps = fingerprints(r);
   dump_streaming(out, streamed_array(), [&](auto emit) {
-    for (std::size_t k = 0; k < r.findings.size(); ++k) {
-      const auto& f = r.findings[k];
-      const char* severity = f.severity == Severity::error     ? "major"
-                             : f.severity == Severity::warning ? "minor"
-                                                               : "info";
-      emit(oj{{"type", "issue"},
-              {"check_name", f.rule},
-              {"description", f.message},
-              {"content", {{"body", f.help + "\n\nSee " + docs_url(f.rule, r.docs_base)}}},
-              {"categories", {"Bug Risk"}},
-              {"severity", severity},
-              {"fingerprint", fps[k]},
-              {"location", {{"path", f.file}, {"lines", {{"begin", f.start.line}, {"end", f.end.line}}}}}});
-    }
+    for (std::size_t k = 0; k < r.findings.size(); ++k) emit(gitlab_issue(r.findings[k], fps[k], r.docs_base));
   });
 }
 

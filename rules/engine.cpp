@@ -96,24 +96,40 @@ void Engine::walk(const json& node, RuleContext& ctx, int depth) const {
 
 namespace {
 
+// The statements of the up part: all of them (no copy: a statement's tree is large) unless the file has down
+// sections, whose statements are left out of `storage`.
+const std::vector<Statement>& up_statements(const SourceFile& file, const ParsedFile& pf,
+                                            std::vector<Statement>& storage) {
+  const auto down = down_sections(file.text);
+  if (down.empty()) return pf.statements;
+  for (const auto& st : pf.statements) {
+    if (!in_sections(down, st.span.begin)) storage.push_back(st);
+  }
+  return storage;
+}
+
 const char* kSyntaxHelp =
     "Fix the statement so that PostgreSQL accepts it. driftguard parses with the PostgreSQL 15 grammar: syntax "
     "added in PostgreSQL 16 or later is reported here too.";
 
 }  // namespace
 
-FileReport Engine::lint(const SourceFile& file, RunState& run, std::vector<Finding> external) const {
-  FileReport report;
+ParsedFile Engine::parse(const SourceFile& file) {
   ParseOptions popts;
   popts.want_comments = may_contain_directives(file.text);
-  ParsedFile pf = parse_sql(file.text, popts);
+  return parse_sql(file.text, popts);
+}
+
+FileReport Engine::lint(const SourceFile& file, RunState& run, std::vector<Finding> external) const {
+  return lint(file, parse(file), run, std::move(external));
+}
+
+FileReport Engine::lint(const SourceFile& file, ParsedFile pf, RunState& run, std::vector<Finding> external) const {
+  FileReport report;
   report.statements = static_cast<int>(pf.statements.size());
   // The down sections are parsed (their syntax errors are reported) but never linted as part of the up migration.
-  std::vector<Statement> up;
-  const auto down = down_sections(file.text);
-  for (auto& st : pf.statements) {
-    if (!in_sections(down, st.span.begin)) up.push_back(st);
-  }
+  std::vector<Statement> up_only;
+  const std::vector<Statement>& up = up_statements(file, pf, up_only);
   report.meta_commands = pf.meta_commands;
 
   std::vector<Finding> raw;
@@ -312,9 +328,7 @@ std::vector<Finding> Engine::finish(const SourceFile& file, std::vector<Finding>
 }
 
 std::vector<Finding> Engine::suppress(const SourceFile& file, std::vector<Finding> findings) const {
-  ParseOptions popts;
-  popts.want_comments = may_contain_directives(file.text);
-  ParsedFile pf = parse_sql(file.text, popts);
+  ParsedFile pf = parse(file);
   return finish(file, apply_ignores(file, pf, std::move(findings), false));
 }
 
@@ -323,11 +337,8 @@ std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<
   for (const auto& file : files) {
     if (file.info.direction != Direction::up) continue;
     ParsedFile pf = parse_sql(file.text);
-    std::vector<Statement> up;
-    const auto down = down_sections(file.text);
-    for (const auto& st : pf.statements) {
-      if (!in_sections(down, st.span.begin)) up.push_back(st);
-    }
+    std::vector<Statement> up_only;
+    const std::vector<Statement>& up = up_statements(file, pf, up_only);
     TxMode mode = file_transaction(settings_.runner, settings_.assume_in_transaction, file, up, settings_.pg_version).mode;
     run.replay_file(file, pf, mode, {});
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/finding.hpp"
+#include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 #include "rules/rule.hpp"
 #include "rules/state.hpp"
@@ -36,6 +37,10 @@ class Engine {
   // `external`: findings of this file produced outside the engine (incomplete-down-migration, cli/check_down):
   // the file's driftguard-ignore comments, severities and unused-ignore accounting apply to them too.
   FileReport lint(const SourceFile& file, RunState& run, std::vector<Finding> external = {}) const;
+  // The same with the file parsed already (parse(file), e.g. on another thread: lint --jobs).
+  FileReport lint(const SourceFile& file, ParsedFile parsed, RunState& run, std::vector<Finding> external = {}) const;
+  // The file parsed as lint parses it (comments collected when it may hold driftguard-ignore directives).
+  static ParsedFile parse(const SourceFile& file);
   // Findings of `file` produced outside the engine, as lint would report them: suppressed by the file's
   // driftguard-ignore comments (an unused ignore is not reported: lint does that), with the configured severity
   // and category (a rule set to off drops them), located and sorted. Spans stay relative to the text (no BOM).
