@@ -18,6 +18,7 @@ enum Phase {
   renames,
   drop_policies_triggers,
   drop_views,
+  drop_sql_body_functions,  // SQL-standard bodies (BEGIN ATOMIC, RETURN) depend on the tables they read
   drop_foreign_keys,
   drop_constraints,
   drop_indexes,
@@ -356,6 +357,35 @@ class Planner {
         text.replace(at + before.size(), old_prefix.size(), new_prefix);
       }
     };
+    // PostgreSQL prints what views and SQL-standard function bodies read in the schema's new name (it holds them
+    // by oid); bodies stored as text (plpgsql, SQL in quotes) keep what was written.
+    auto requalify_names = [&](std::string& text) {
+      for (std::size_t at = 0; (at = text.find(old_prefix, at)) != std::string::npos;) {
+        unsigned char before = at == 0 ? ' ' : static_cast<unsigned char>(text[at - 1]);
+        bool inside_name = std::isalnum(before) || before == '_' || before == '$' || before == '"' || before == '.' ||
+                           before >= 0x80;
+        if (inside_name) {
+          ++at;
+          continue;
+        }
+        text.replace(at, old_prefix.size(), new_prefix);
+        at += new_prefix.size();
+      }
+    };
+    for (auto& [sn, s] : from_.schemas) {
+      for (auto& [vn, v] : s.views) {
+        requalify_names(v.definition);
+        requalify_names(v.loose);
+        for (auto& read : v.reads) {
+          if (read.first == r.from_name) read.first = r.to_name;
+        }
+      }
+      for (auto& [fk, f] : s.functions) {
+        if (f.sql_text.empty()) continue;
+        requalify_names(f.body);
+        requalify_names(f.sql_text);
+      }
+    }
     for (auto& [sn, s] : from_.schemas) {
       for (auto& [tn, t] : s.tables) {
         if (t.parent_schema == r.from_name) t.parent_schema = r.to_name;
@@ -515,7 +545,7 @@ class Planner {
         // CREATE OR REPLACE cannot change the result type or turn a function into a procedure.
         // (nor rename an argument or change its default)
         if (!now || now->returns != f.returns || now->procedure != f.procedure || now->arguments != f.arguments) {
-          emit(drop_functions, drop_function(f), !now);
+          emit(f.sql_text.empty() ? drop_functions : drop_sql_body_functions, drop_function(f), !now);
         }
       }
     }
