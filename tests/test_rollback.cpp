@@ -554,3 +554,38 @@ ALTER SCHEMA core RENAME TO app;
   OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
   CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
 }
+
+TEST_CASE("rollback: a dropped domain goes before the function its CHECK calls, which goes before its argument's "
+          "type, checked on PostgreSQL",
+          "[rollback][pg]") {
+  // dbdev's 20220117141507_semver: DROP FUNCTION is_valid(semver_struct) before DROP DOMAIN semver failed.
+  TempDir t;
+  t.write("migrations/0001_init.sql", "CREATE TABLE marker (id integer);\n");
+  t.write("migrations/0002_types.sql", R"sql(CREATE TYPE pair AS (a integer, b integer);
+CREATE FUNCTION ordered_pair(pair) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT ($1).a < ($1).b';
+CREATE DOMAIN ordered AS pair CHECK (ordered_pair(VALUE));
+CREATE TYPE span AS (s ordered, note text);
+CREATE FUNCTION width(ordered) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT ($1).b - ($1).a';
+)sql");
+  dgtest::Run r = cli(t.dir, "rollback migrations/0002_types.sql");
+  CHECK(r.err == "");
+  CHECK(r.code == 0);
+  CHECK(r.out == R"(-- Rollback of migrations/0002_types.sql (driftguard rollback): restores the schema before it.
+SET lock_timeout = '5s';
+
+DROP FUNCTION IF EXISTS width(ordered);
+
+-- driftguard-ignore ban-drop-type rollback
+DROP TYPE IF EXISTS span;
+
+-- driftguard-ignore ban-drop-type rollback
+DROP DOMAIN IF EXISTS ordered;
+
+DROP FUNCTION IF EXISTS ordered_pair(pair);
+
+-- driftguard-ignore ban-drop-type rollback
+DROP TYPE IF EXISTS pair;
+)");
+  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
+  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_types.sql: complete; no drift\n");
+}

@@ -36,7 +36,10 @@ enum Phase {
   add_columns,
   alter_columns,
   add_generated_columns,  // after the type changes of the columns their expressions read
-  drop_types,  // after the columns that used them changed type
+  drop_types_on_domains,  // types built on a domain the script drops, after the columns that used them changed type
+  drop_types,             // domains
+  drop_domain_functions,  // functions only a dropped domain's CHECK or DEFAULT called (their argument types go next)
+  drop_other_types,
   table_properties,  // storage parameters, sequence ownership, partitions attached
   add_constraints,
   create_indexes,
@@ -126,6 +129,8 @@ class Planner {
   const ScriptOptions& o_;
   std::array<std::vector<ScriptStatement>, phase_count> phases_;
   std::vector<std::string> incomplete_;
+  // The domains the script drops (types()): name, definition.
+  std::vector<std::pair<std::string, std::string>> dropped_domains_;
   // Relations whose columns change type or go away: the views reading them are dropped and created again.
   std::set<std::pair<std::string, std::string>> reshaped_;
 
@@ -433,7 +438,21 @@ class Planner {
       const Schema* ts = to_.schema(sn);
       for (const auto& [n, t] : s.types) {
         if (ts && ts->types.count(n)) continue;
-        emit(drop_types, std::string("DROP ") + (t.kind == "domain" ? "DOMAIN" : "TYPE") + " IF EXISTS " + rel_of(sn, n) + ";",
+        if (t.kind == "domain") dropped_domains_.emplace_back(n, t.definition);
+      }
+    }
+    auto uses_dropped_domain = [&](const Type& t) {
+      return std::any_of(dropped_domains_.begin(), dropped_domains_.end(),
+                         [&](const auto& d) { return norm::mentions_identifier(t.definition, d.first); });
+    };
+    for (const auto& [sn, s] : from_.schemas) {
+      const Schema* ts = to_.schema(sn);
+      for (const auto& [n, t] : s.types) {
+        if (ts && ts->types.count(n)) continue;
+        // A domain may call functions whose arguments are other types: domains go first (after the types built on
+        // them), then those functions, then the other types.
+        Phase p = uses_dropped_domain(t) ? drop_types_on_domains : t.kind == "domain" ? drop_types : drop_other_types;
+        emit(p, std::string("DROP ") + (t.kind == "domain" ? "DOMAIN" : "TYPE") + " IF EXISTS " + rel_of(sn, n) + ";",
              true, {"ban-drop-type"});
       }
     }
@@ -545,7 +564,14 @@ class Planner {
         // CREATE OR REPLACE cannot change the result type or turn a function into a procedure.
         // (nor rename an argument or change its default)
         if (!now || now->returns != f.returns || now->procedure != f.procedure || now->arguments != f.arguments) {
-          emit(f.sql_text.empty() ? drop_functions : drop_sql_body_functions, drop_function(f), !now);
+          bool called_by_dropped_domain =
+              !now && std::any_of(dropped_domains_.begin(), dropped_domains_.end(), [&](const auto& d) {
+                return d.second.find(norm::ident(f.name) + "(") != std::string::npos;
+              });
+          emit(called_by_dropped_domain ? drop_domain_functions
+               : f.sql_text.empty()     ? drop_functions
+                                        : drop_sql_body_functions,
+               drop_function(f), !now);
         }
       }
     }
