@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 #include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
@@ -25,8 +26,14 @@ bool is_down_marker(const MarkerLine& m) { return starts_with(m.text, "+goose do
 
 }  // namespace
 
-DownHistory down_history(const std::vector<std::string>& files) {
+SourceFile DownHistory::load(const std::string& path) const {
+  auto it = texts.find(fs::path(path).lexically_normal().string());
+  return it == texts.end() ? load_file(path) : make_source(path, it->second);
+}
+
+DownHistory down_history(const std::vector<std::string>& files, std::map<std::string, std::string> texts) {
   DownHistory h;
+  h.texts = std::move(texts);
   std::vector<std::string> ups;
   for (const auto& f : files) {
     if (classify(f).direction == Direction::up) ups.push_back(f);
@@ -46,12 +53,13 @@ DownHistory down_history(const std::vector<std::string>& files) {
     h.ups.push_back(ups[i]);
     std::error_code ec;
     if (!targets[i].path.empty()) {
-      if (!fs::is_regular_file(targets[i].path, ec)) continue;
+      bool elsewhere = h.texts.count(fs::path(targets[i].path).lexically_normal().string()) > 0;
+      if (!elsewhere && !fs::is_regular_file(targets[i].path, ec)) continue;
       p.down = targets[i].path;
     } else {
       SourceFile file;
       try {
-        file = load_file(ups[i]);
+        file = h.load(ups[i]);
       } catch (const InputFailure&) {
         continue;  // reported when the history is replayed
       }
@@ -64,8 +72,8 @@ DownHistory down_history(const std::vector<std::string>& files) {
   return h;
 }
 
-SourceFile down_source(const DownPair& pair) {
-  SourceFile file = load_file(pair.down);
+SourceFile down_source(const DownPair& pair, const DownHistory& history) {
+  SourceFile file = history.load(pair.down);
   file.info.direction = Direction::up;  // it runs here: the replay and the shadow skip down migrations
   if (!pair.section) return file;
   std::string text = file.text;
@@ -122,11 +130,11 @@ Finding down_finding(const std::string& file, Span span, std::string message, st
 
 // Where the down's findings point: its first statement; an empty down file at its start, an empty Down section
 // at its marker.
-Span down_position(const SourceFile& down, const DownPair& pair) {
+Span down_position(const SourceFile& down, const SourceFile& original, const DownPair& pair) {
   ParsedFile parsed = parse_sql(down.text);
   if (!parsed.statements.empty()) return parsed.statements.front().span;
   if (pair.section) {
-    auto sections = down_sections(load_file(pair.down).text);
+    auto sections = down_sections(original.text);
     if (!sections.empty()) return Span{sections.front().begin, sections.front().begin};
   }
   return Span{0, 0};
@@ -140,7 +148,7 @@ std::size_t append_at(const SourceFile& original, const DownPair& pair) {
 }
 
 // Compares the schema before the up with the schema after the down, and says what the down does not restore.
-void judge(DownCheck& c, const SourceFile& down, const std::vector<Finding>& down_errors,
+void judge(DownCheck& c, const SourceFile& down, const SourceFile& original, const std::vector<Finding>& down_errors,
            const model::SchemaModel& before, const model::SchemaModel& after) {
   for (const auto& e : down_errors) {
     c.findings.push_back(down_finding(down.path, e.span, "the down migration does not apply: " + e.message,
@@ -154,14 +162,13 @@ void judge(DownCheck& c, const SourceFile& down, const std::vector<Finding>& dow
   model::Script script = model::script_between(after, before, opts);
   c.completion = script.text(opts, {"Completes the down migration (driftguard check-down): restores the schema before " +
                                     c.pair.up + "."});
-  Span at = down_position(down, c.pair);
+  Span at = down_position(down, original, c.pair);
   for (const auto& i : c.items) {
     c.findings.push_back(down_finding(down.path, at, item_message(i),
                                       "Make the down migration restore the schema before the up migration (the fix "
                                       "appends the SQL driftguard writes for it)."));
   }
   // One fix per down: the findings of one down share the insertion point, and overlapping fixes are skipped.
-  SourceFile original = load_file(c.pair.down);
   std::size_t end = append_at(original, c.pair);
   bool newline = end == 0 || original.text[end - 1] == '\n';
   Fix fix{"append the SQL that restores the schema before the up migration",
@@ -172,7 +179,7 @@ void judge(DownCheck& c, const SourceFile& down, const std::vector<Finding>& dow
 // The shadow: PostgreSQL builds the schema before the up, and the schema after the up and the down, each in a
 // throwaway cluster; the catalogs are compared.
 void shadow_check(DownCheck& c, const std::vector<shadow::File>& history, const shadow::File& down,
-                  const LoadContext& ctx) {
+                  const SourceFile& original, const LoadContext& ctx) {
   catalog::Options opts = ctx.catalog;
   if (opts.schemas.empty()) opts.include_platform = true;  // the platform's schemas are the same on both sides
   std::vector<SourceFile> baseline = ctx.platform ? ctx.platform->files : std::vector<SourceFile>{};
@@ -192,7 +199,7 @@ void shadow_check(DownCheck& c, const std::vector<shadow::File>& history, const 
                      std::to_string(after.findings.front().start.line) + ": " + after.findings.front().message;
     return;
   }
-  judge(c, down.source, after.findings, before.model, after.model);
+  judge(c, down.source, original, after.findings, before.model, after.model);
 }
 
 }  // namespace
@@ -202,12 +209,12 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
   model::Replayer replayer = start_replay(ctx);
   std::vector<Finding> history_findings;  // the history's own replay errors: lint and drift report them
   std::vector<shadow::File> loaded;       // the ups as the shadow runs them
-  std::vector<std::pair<DownCheck, shadow::File>> shadow_todo;
+  std::vector<std::tuple<DownCheck, shadow::File, SourceFile>> shadow_todo;  // the check, the down, its file
   auto pair = history.pairs.begin();
   for (std::size_t i = 0; i < history.ups.size(); ++i) {
     SourceFile up;
     try {
-      up = load_file(history.ups[i]);
+      up = history.load(history.ups[i]);
     } catch (const InputFailure& e) {
       out.errors.push_back({history.ups[i], e.message});
       return out;  // a history with a hole cannot be replayed
@@ -231,26 +238,28 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
       continue;
     }
     SourceFile down;
+    SourceFile original;
     try {
-      down = down_source(c.pair);
+      down = down_source(c.pair, history);
+      original = history.load(c.pair.down);
     } catch (const InputFailure& e) {
       out.errors.push_back({c.pair.down, e.message});
       continue;
     }
-    out.texts[c.pair.down] = load_file(c.pair.down).text;
+    out.texts[c.pair.down] = original.text;
     model::Replayer undone = replayer;
     std::vector<Finding> down_errors;
     model::FileMode down_mode = apply_source(undone, down, ctx, down_errors);
     std::erase_if(down_errors, [&](const Finding& f) { return f.file != down.path; });
     if (ctx.shadow) {
-      shadow_todo.push_back({std::move(c), shadow::File{down, down_mode}});
+      shadow_todo.emplace_back(std::move(c), shadow::File{down, down_mode}, std::move(original));
       continue;
     }
-    judge(c, down, down_errors, before, undone.model());
+    judge(c, down, original, down_errors, before, undone.model());
     out.checks.push_back(std::move(c));
   }
-  for (auto& [c, down] : shadow_todo) {
-    shadow_check(c, loaded, down, ctx);
+  for (auto& [c, down, original] : shadow_todo) {
+    shadow_check(c, loaded, down, original, ctx);
     out.checks.push_back(std::move(c));
   }
   for (auto& c : out.checks) locate(c.findings, out.texts[c.pair.down]);

@@ -31,14 +31,17 @@ struct DownPair {
 struct DownHistory {
   std::vector<std::string> ups;  // the history, in order (down files left out)
   std::vector<DownPair> pairs;   // in history order
+  // Contents read elsewhere than from the disk (lint --staged: the git index; lint -: stdin), by normalized path.
+  std::map<std::string, std::string> texts;
+  SourceFile load(const std::string& path) const;  // from `texts`, else from the disk; throws InputFailure
 };
 
-// `files`: one migration folder in discover() order.
-DownHistory down_history(const std::vector<std::string>& files);
+// `files`: one migration folder in discover() order; `texts` as DownHistory::texts (files only there count too).
+DownHistory down_history(const std::vector<std::string>& files, std::map<std::string, std::string> texts = {});
 
 // The down as the replay and the shadow cluster run it: the down file, or the up file with everything but its Down
 // section blanked (offsets kept, so positions are the file's) and the Down markers turned into Up markers.
-SourceFile down_source(const DownPair& pair);
+SourceFile down_source(const DownPair& pair, const DownHistory& history = DownHistory{});
 
 struct DownCheck {
   DownPair pair;

@@ -201,8 +201,12 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
 // incomplete-down-migration (cli/check_down): for each migration folder with a linted down migration the rule is
 // on for, the whole folder's history is replayed with the ups and downs. The findings, by down file (normalized
 // path), go to Engine::lint of that file: its driftguard-ignore comments and the configured severity apply.
+// `texts`: contents that are not on the disk (the git index, stdin), by normalized path; `index`: with --staged,
+// the files of the index (the folders' histories are made of them, not of the working tree).
 std::map<std::string, std::vector<Finding>> down_findings(const std::vector<std::string>& linted, ConfigSet& configs,
-                                                          const std::optional<Changes>& changes, RunResult& result) {
+                                                          const std::optional<Changes>& changes, RunResult& result,
+                                                          const std::map<std::string, std::string>& texts = {},
+                                                          const std::vector<std::string>* index = nullptr) {
   std::map<std::string, std::vector<Finding>> out;
   std::map<std::string, std::set<std::string>> wanted;  // set -> linted down files the rule is on for
   for (const auto& path : linted) {
@@ -212,7 +216,15 @@ std::map<std::string, std::vector<Finding>> down_findings(const std::vector<std:
     wanted[named.info.set].insert(fs::path(path).lexically_normal().string());
   }
   for (const auto& [set, downs] : wanted) {
-    DownHistory history = down_history(discover({set.empty() ? "." : set}).files);
+    std::vector<std::string> files;
+    if (index) {
+      for (const auto& f : *index) {
+        if (classify(f).set == set) files.push_back(f);
+      }
+    } else {
+      files = discover({set.empty() ? "." : set}).files;
+    }
+    DownHistory history = down_history(files, texts);
     std::erase_if(history.pairs, [&](const DownPair& p) { return !downs.count(fs::path(p.down).lexically_normal().string()); });
     if (history.pairs.empty()) continue;
     CheckDownResult checked = check_down(history, LoadContext{});
@@ -320,7 +332,15 @@ int run_lint(const LintOptions& o) {
       for (auto& f : external) f.file = first.path;
     }
     bool completes_down = std::any_of(external.begin(), external.end(), [](const Finding& f) { return f.fix.has_value(); });
-    auto rep = parsed ? prof.engine->lint(first, std::move(*parsed), run, external) : prof.engine->lint(first, run, external);
+    // History findings go through the engine too, so that a driftguard-ignore comment reaches them.
+    auto with_history = [&](const SourceFile& src, std::vector<Finding> found) {
+      if (changes && reported) {
+        for (auto& f : history_findings(src, *changes)) found.push_back(std::move(f));
+      }
+      return found;
+    };
+    auto rep = parsed ? prof.engine->lint(first, std::move(*parsed), run, with_history(first, external))
+                      : prof.engine->lint(first, run, with_history(first, external));
     if (!reported) return;
     const SourceFile* fixed_src = &first;
     SourceFile fixed;
@@ -341,7 +361,7 @@ int run_lint(const LintOptions& o) {
           fixed = make_source(first.path, outcome.text);
           // The fix of a down's first incomplete-down-migration finding appends what completes it: its findings are
           // resolved once it is applied (a fix skipped as overlapping says "run again").
-          rep = prof.engine->lint(fixed, run, completes_down ? std::vector<Finding>{} : external);
+          rep = prof.engine->lint(fixed, run, with_history(fixed, completes_down ? std::vector<Finding>{} : external));
           fixed_src = &fixed;
         }
       }
@@ -352,9 +372,6 @@ int run_lint(const LintOptions& o) {
     fail_on[src.path] = prof.effective.fail_on;
     if (o.verbose && rep.meta_commands > 0) {
       std::cerr << src.path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
-    }
-    if (changes) {
-      for (auto& f : history_findings(src, *changes, *prof.engine)) rep.findings.push_back(std::move(f));
     }
     if (!rep.findings.empty()) {
       result.texts[src.path] = src.text;
@@ -378,6 +395,10 @@ int run_lint(const LintOptions& o) {
     std::string content((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     std::string name = o.stdin_filename.empty() ? "<stdin>" : o.stdin_filename;
     const auto& prof = configs.for_path(o.stdin_filename.empty() ? "." : o.stdin_filename);
+    // Named as a down file of a folder on disk: the folder's history with this content as the down.
+    if (!o.stdin_filename.empty()) {
+      downs = down_findings({name}, configs, changes, result, {{fs::path(name).lexically_normal().string(), content}});
+    }
     try {
       lint_one(make_source(name, std::move(content)), prof, true);
     } catch (const InputFailure& e) {
@@ -385,7 +406,18 @@ int run_lint(const LintOptions& o) {
     }
   }
   if (o.staged) {
-    for (auto& file : index_files(inputs)) {
+    auto staged = index_files(inputs);
+    {
+      std::vector<std::string> linted, index;
+      std::map<std::string, std::string> texts;
+      for (const auto& file : staged) {
+        index.push_back(file.path);
+        texts[fs::path(file.path).lexically_normal().string()] = file.text;
+        if (file.named && !configs.for_path(file.path).config.ignores_file(file.path)) linted.push_back(file.path);
+      }
+      downs = down_findings(linted, configs, changes, result, texts, &index);
+    }
+    for (auto& file : staged) {
       const auto& prof = configs.for_path(file.path);
       if (prof.config.ignores_file(file.path)) continue;
       try {

@@ -271,24 +271,7 @@ std::vector<Finding> history_candidates(const SourceFile& src, const Changes& ch
 
 }  // namespace
 
-std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, const Engine& engine) {
-  static const auto rules = make_all_rules();
-  std::vector<Finding> out;
-  for (auto& f : history_candidates(src, ch)) {
-    f.severity = engine.severity_of(f.rule);
-    if (f.severity == Severity::off) continue;
-    for (const auto& r : rules) {
-      if (r->info().id == f.rule) f.category = std::string(r->info().category);
-    }
-    out.push_back(std::move(f));
-  }
-  locate(out, src.text);
-  for (auto& f : out) {  // byte offsets count from the start of the file on disk (after a BOM)
-    f.span.begin += src.bom;
-    f.span.end += src.bom;
-  }
-  return out;
-}
+std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch) { return history_candidates(src, ch); }
 
 std::vector<Finding> deleted_migration_findings(const Changes& ch, const std::set<std::string>& folders) {
   auto in_folders = [&](const std::string& rel) {

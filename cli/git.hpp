@@ -50,11 +50,12 @@ std::string git_show_base(const Changes& ch, const std::string& rel);
 // The first line of the working-tree file that the diff against the base touches (1-based).
 int first_changed_line(const Changes& ch, const std::string& rel);
 
-// The history findings of one linted file, located, with the severities of `engine` (rules it has off are left
-// out): edited-applied-migration when the file existed at the base and changed, at its first changed line; for a
-// new file, migration-order when its version sorts before a migration that existed at the base, and
-// duplicate-migration-version when another migration of the same folder has the same version.
-std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch, const Engine& engine);
+// The history findings of one linted file, for Engine::lint as external findings (so that the file's
+// driftguard-ignore comments, the configured severity and unused-ignore apply to them as to any other; spans are
+// relative to the text, without a BOM): edited-applied-migration when the file existed at the base and changed, at
+// its first changed line; for a new file, migration-order when its version sorts before a migration that existed
+// at the base, and duplicate-migration-version when another migration of the same folder has the same version.
+std::vector<Finding> history_findings(const SourceFile& src, const Changes& ch);
 
 // deleted-applied-migration findings (severity and category still to be set from the path's engine): every up
 // migration that existed at the base and is deleted now, in one of `folders` (repository-relative migration sets

@@ -244,6 +244,37 @@ TEST_CASE("check-down and lint: driftguard-ignore comments and the configured se
   CHECK(bad.err.find("--severity expects RULE=LEVEL") != std::string::npos);
 }
 
+TEST_CASE("lint --staged and lint - (stdin): a down file's findings and its ignores, from the content linted",
+          "[check-down]") {
+  Folder f;
+  write_golang_migrate(f);
+  f.commit("history");
+  const std::string incomplete = f.read("db/migrations/0002_add.down.sql");
+  const std::string ignored = "-- undo 0002\n-- driftguard-ignore incomplete-down-migration the index stays\n"
+                              "ALTER TABLE users DROP COLUMN name;\n";
+  // The working copy is complete; the index holds what is committed.
+  f.write("db/migrations/0002_add.down.sql",
+          "ALTER TABLE users ALTER COLUMN email TYPE text;\nDROP INDEX users_email_idx;\nALTER TABLE users DROP COLUMN name;\n");
+  const std::string findings =
+      "db/migrations/0002_add.down.sql:2:1: warning: after the down migration, column public.users.email has type "
+      "character varying(200), expected text [incomplete-down-migration]\n"
+      "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves index public.users.users_email_idx, "
+      "which did not exist before the up migration [incomplete-down-migration]\n";
+  const std::string only = " --format gcc --rule incomplete-down-migration --rule unused-ignore";
+  CHECK(f.driftguard("lint db/migrations/0002_add.down.sql" + only).out == "");
+  CHECK(f.driftguard("lint --staged db/migrations/0002_add.down.sql" + only).out == findings);
+  f.write("staged.sql", ignored);
+  f.sh("cp staged.sql db/migrations/0002_add.down.sql && git add db/migrations/0002_add.down.sql && rm staged.sql");
+  CHECK(f.driftguard("lint --staged db/migrations/0002_add.down.sql" + only).out == "");
+
+  f.write("stdin.sql", incomplete);
+  dgtest::Run in = f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql" + only + " < stdin.sql");
+  CHECK(in.code == 0);  // warnings
+  CHECK(in.out == findings);
+  f.write("stdin.sql", ignored);
+  CHECK(f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql" + only + " < stdin.sql").out == "");
+}
+
 TEST_CASE("lint --fix appends the SQL that completes a down migration", "[check-down]") {
   Folder f;
   write_golang_migrate(f);

@@ -93,6 +93,23 @@ TEST_CASE("changed-since: lints only what changed since the merge base and check
     CHECK(t.out.find("warning: new migration version 20240215000000 sorts before") != std::string::npos);
     CHECK(t.out.find("edited-applied-migration") == std::string::npos);
   }
+  SECTION("a driftguard-ignore-file comment reaches the history rules; one that suppresses nothing is unused") {
+    repo.write(kMig + "20240201000000_orders/migration.sql",
+               "-- driftguard-ignore-file edited-applied-migration never deployed anywhere\n"
+               "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY);\nCREATE INDEX IF NOT EXISTS orders_id ON orders (id);\n"
+               "ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;\n");
+    repo.write(kMig + "20240215000000_late/migration.sql",
+               "-- driftguard-ignore-file migration-order applied by hand before 20240301000000\nSELECT 1;\n");
+    repo.write(kMig + "20240301000000_dup/migration.sql", "-- driftguard-ignore-file migration-order\nSELECT 2;\n");
+    auto t = repo.driftguard("lint prisma/migrations --changed-since main --format gcc --rule edited-applied-migration "
+                             "--rule migration-order --rule duplicate-migration-version --rule unused-ignore");
+    CHECK(t.code == 1);
+    CHECK(t.out == kMig + "20240301000000_dup/migration.sql:1:1: error: migration version 20240301000000 is also used "
+                   "by " + kMig + "20240301000000_items/migration.sql: tools that key applied migrations by version "
+                   "apply only one of them, or fail [duplicate-migration-version]\n" +
+                   kMig + "20240301000000_dup/migration.sql:1:27: warning: driftguard-ignore-file for migration-order "
+                   "suppresses nothing: migration-order reports nothing in this file [unused-ignore]\n");
+  }
   SECTION("without changes nothing is linted") {
     fs::remove_all(repo.dir() / kMig / "20240401000000_shorter");
     repo.sh("git checkout -q main");

@@ -528,3 +528,64 @@ ALTER SEQUENCE seq_b RENAME TO seq_a;
   OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
   CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
 }
+
+TEST_CASE("rollback: a schema rename is reversed as a rename; the views, SQL-standard bodies, functions and triggers "
+          "of the schema follow, checked on PostgreSQL",
+          "[rollback][pg]") {
+  TempDir t;
+  t.write("migrations/0001_init.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE app.items (id integer, n integer);
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER items_touch BEFORE UPDATE ON app.items FOR EACH ROW EXECUTE FUNCTION app.touch();
+CREATE FUNCTION app.item_count() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT count(*) FROM app.items; END;
+CREATE FUNCTION total() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT sum(app.items.n) FROM app.items; END;
+CREATE VIEW item_ids AS SELECT app.items.id FROM app.items WHERE n > 0;
+CREATE VIEW app.big AS SELECT id FROM app.items WHERE n > 10;
+)sql");
+  t.write("migrations/0002_rename.sql", "ALTER SCHEMA app RENAME TO core;\n");
+  dgtest::Run r = cli(t.dir, "rollback migrations/0002_rename.sql");
+  CHECK(r.err == "");
+  CHECK(r.code == 0);
+  CHECK(r.out == R"(-- Rollback of migrations/0002_rename.sql (driftguard rollback): restores the schema before it.
+SET lock_timeout = '5s';
+
+ALTER SCHEMA core RENAME TO app;
+)");
+  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
+  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
+}
+
+TEST_CASE("rollback: a dropped domain goes before the function its CHECK calls, which goes before its argument's "
+          "type, checked on PostgreSQL",
+          "[rollback][pg]") {
+  // dbdev's 20220117141507_semver: DROP FUNCTION is_valid(semver_struct) before DROP DOMAIN semver failed.
+  TempDir t;
+  t.write("migrations/0001_init.sql", "CREATE TABLE marker (id integer);\n");
+  t.write("migrations/0002_types.sql", R"sql(CREATE TYPE pair AS (a integer, b integer);
+CREATE FUNCTION ordered_pair(pair) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT ($1).a < ($1).b';
+CREATE DOMAIN ordered AS pair CHECK (ordered_pair(VALUE));
+CREATE TYPE span AS (s ordered, note text);
+CREATE FUNCTION width(ordered) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT ($1).b - ($1).a';
+)sql");
+  dgtest::Run r = cli(t.dir, "rollback migrations/0002_types.sql");
+  CHECK(r.err == "");
+  CHECK(r.code == 0);
+  CHECK(r.out == R"(-- Rollback of migrations/0002_types.sql (driftguard rollback): restores the schema before it.
+SET lock_timeout = '5s';
+
+DROP FUNCTION IF EXISTS width(ordered);
+
+-- driftguard-ignore ban-drop-type rollback
+DROP TYPE IF EXISTS span;
+
+-- driftguard-ignore ban-drop-type rollback
+DROP DOMAIN IF EXISTS ordered;
+
+DROP FUNCTION IF EXISTS ordered_pair(pair);
+
+-- driftguard-ignore ban-drop-type rollback
+DROP TYPE IF EXISTS pair;
+)");
+  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
+  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_types.sql: complete; no drift\n");
+}

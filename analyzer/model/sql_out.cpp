@@ -18,6 +18,7 @@ enum Phase {
   renames,
   drop_policies_triggers,
   drop_views,
+  drop_sql_body_functions,  // SQL-standard bodies (BEGIN ATOMIC, RETURN) depend on the tables they read
   drop_foreign_keys,
   drop_constraints,
   leave_parents,  // NO INHERIT: before a parent's DROP COLUMN or DROP TABLE would reach the child
@@ -36,7 +37,10 @@ enum Phase {
   add_columns,
   alter_columns,
   add_generated_columns,  // after the type changes of the columns their expressions read
-  drop_types,  // after the columns that used them changed type
+  drop_types_on_domains,  // types built on a domain the script drops, after the columns that used them changed type
+  drop_types,             // domains
+  drop_domain_functions,  // functions only a dropped domain's CHECK or DEFAULT called (their argument types go next)
+  drop_other_types,
   table_properties,  // storage parameters, sequence ownership, partitions attached
   add_constraints,
   join_parents,  // INHERIT: once the child has the parent's columns and check constraints
@@ -127,6 +131,8 @@ class Planner {
   const ScriptOptions& o_;
   std::array<std::vector<ScriptStatement>, phase_count> phases_;
   std::vector<std::string> incomplete_;
+  // The domains the script drops (types()): name, definition.
+  std::vector<std::pair<std::string, std::string>> dropped_domains_;
   // Relations whose columns change type or go away: the views reading them are dropped and created again.
   std::set<std::pair<std::string, std::string>> reshaped_;
 
@@ -358,6 +364,35 @@ class Planner {
         text.replace(at + before.size(), old_prefix.size(), new_prefix);
       }
     };
+    // PostgreSQL prints what views and SQL-standard function bodies read in the schema's new name (it holds them
+    // by oid); bodies stored as text (plpgsql, SQL in quotes) keep what was written.
+    auto requalify_names = [&](std::string& text) {
+      for (std::size_t at = 0; (at = text.find(old_prefix, at)) != std::string::npos;) {
+        unsigned char before = at == 0 ? ' ' : static_cast<unsigned char>(text[at - 1]);
+        bool inside_name = std::isalnum(before) || before == '_' || before == '$' || before == '"' || before == '.' ||
+                           before >= 0x80;
+        if (inside_name) {
+          ++at;
+          continue;
+        }
+        text.replace(at, old_prefix.size(), new_prefix);
+        at += new_prefix.size();
+      }
+    };
+    for (auto& [sn, s] : from_.schemas) {
+      for (auto& [vn, v] : s.views) {
+        requalify_names(v.definition);
+        requalify_names(v.loose);
+        for (auto& read : v.reads) {
+          if (read.first == r.from_name) read.first = r.to_name;
+        }
+      }
+      for (auto& [fk, f] : s.functions) {
+        if (f.sql_text.empty()) continue;
+        requalify_names(f.body);
+        requalify_names(f.sql_text);
+      }
+    }
     for (auto& [sn, s] : from_.schemas) {
       for (auto& [tn, t] : s.tables) {
         if (t.parent_schema == r.from_name) t.parent_schema = r.to_name;
@@ -405,7 +440,21 @@ class Planner {
       const Schema* ts = to_.schema(sn);
       for (const auto& [n, t] : s.types) {
         if (ts && ts->types.count(n)) continue;
-        emit(drop_types, std::string("DROP ") + (t.kind == "domain" ? "DOMAIN" : "TYPE") + " IF EXISTS " + rel_of(sn, n) + ";",
+        if (t.kind == "domain") dropped_domains_.emplace_back(n, t.definition);
+      }
+    }
+    auto uses_dropped_domain = [&](const Type& t) {
+      return std::any_of(dropped_domains_.begin(), dropped_domains_.end(),
+                         [&](const auto& d) { return norm::mentions_identifier(t.definition, d.first); });
+    };
+    for (const auto& [sn, s] : from_.schemas) {
+      const Schema* ts = to_.schema(sn);
+      for (const auto& [n, t] : s.types) {
+        if (ts && ts->types.count(n)) continue;
+        // A domain may call functions whose arguments are other types: domains go first (after the types built on
+        // them), then those functions, then the other types.
+        Phase p = uses_dropped_domain(t) ? drop_types_on_domains : t.kind == "domain" ? drop_types : drop_other_types;
+        emit(p, std::string("DROP ") + (t.kind == "domain" ? "DOMAIN" : "TYPE") + " IF EXISTS " + rel_of(sn, n) + ";",
              true, {"ban-drop-type"});
       }
     }
@@ -517,7 +566,14 @@ class Planner {
         // CREATE OR REPLACE cannot change the result type or turn a function into a procedure.
         // (nor rename an argument or change its default)
         if (!now || now->returns != f.returns || now->procedure != f.procedure || now->arguments != f.arguments) {
-          emit(drop_functions, drop_function(f), !now);
+          bool called_by_dropped_domain =
+              !now && std::any_of(dropped_domains_.begin(), dropped_domains_.end(), [&](const auto& d) {
+                return d.second.find(norm::ident(f.name) + "(") != std::string::npos;
+              });
+          emit(called_by_dropped_domain ? drop_domain_functions
+               : f.sql_text.empty()     ? drop_functions
+                                        : drop_sql_body_functions,
+               drop_function(f), !now);
         }
       }
     }

@@ -189,17 +189,29 @@ void Replayer::Impl::rename(const json& b) {
     for (auto& [x_key_, x] : sc.types) x.schema = to;
     for (auto& [x_key_, x] : sc.sequences) x.schema = to;
     for (auto& [x_key_, x] : sc.views) x.schema = to;
+    std::map<std::string, Function> functions;  // keyed by their signature, which names the schema
+    for (auto& [f_key_, f] : sc.functions) {
+      f.schema = to;
+      functions[f.signature()] = std::move(f);
+    }
+    sc.functions = std::move(functions);
     m.schemas.insert(std::move(node));
+    // Triggers hold their function by oid: PostgreSQL prints it in its new schema.
+    std::string old_prefix = norm::ident(from) + ".";
     for (auto& [other_key_, other] : m.schemas) {
       for (auto& [t_key_, t] : other.tables) {
         for (auto& c : t.constraints) {
           if (c.ref_schema == from) c.ref_schema = to;
+        }
+        for (auto& g : t.triggers) {
+          if (g.function.rfind(old_prefix, 0) == 0) g.function = norm::ident(to) + "." + g.function.substr(old_prefix.size());
         }
       }
     }
     for (const auto& [tn, ty] : m.schemas[to].types) retype_columns(q(from, tn), q(to, tn));
     for (const auto& [tn, t] : m.schemas[to].tables) move_relation(from, tn, to, tn);
     for (const auto& [vn, v] : m.schemas[to].views) move_relation(from, vn, to, vn);
+    requery_views_in_schema(from, to);
   } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
     Table* t = find_table(rv, missing_ok);
     if (!t) return;

@@ -258,6 +258,8 @@ struct Replayer::Impl {
   void create_view(const json& b);
   void refuse_missing_relations(const json& query);
   bool view_reads_column(const View& v, const Table& t, const std::string& column);
+  // After ALTER SCHEMA from RENAME TO to: the views that read its relations name the schema anew.
+  void requery_views_in_schema(const std::string& from, const std::string& to);
   void requery_views(const std::string& s, const std::string& rel, const std::string& from, const std::string& to,
                      bool column);
 

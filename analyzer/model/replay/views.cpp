@@ -12,6 +12,15 @@ void keep_query(View& v, norm::QueryText q) {
   v.columns.clear();
   for (auto& qc : q.columns) v.columns.emplace_back(std::move(qc.name), std::move(qc.type));
 }
+
+// The stored query printed again, under the view's own column names (after what it reads was renamed).
+void print_again(View& v, norm::ExprContext c) {
+  std::vector<std::string> names;
+  for (const auto& [cn, ct_] : v.columns) names.push_back(cn);
+  c.text = v.query_text;
+  c.base = 0;
+  keep_query(v, norm::view_query_tree(v.query, c, names));
+}
 }  // namespace
 
 // The query of CREATE VIEW / CREATE MATERIALIZED VIEW as PostgreSQL stores it, resolved against the model's
@@ -85,12 +94,29 @@ void Replayer::Impl::requery_views(const std::string& s, const std::string& rel,
           fields[n - 2]["String"]["sval"] = to;
         }
       });
-      std::vector<std::string> names;
-      for (const auto& [cn, ct_] : v.columns) names.push_back(cn);
-      norm::ExprContext c = ectx();
-      c.text = v.query_text;
-      c.base = 0;
-      keep_query(v, norm::view_query_tree(v.query, c, names));
+      print_again(v, ectx());
+    }
+  }
+}
+
+// PostgreSQL holds what a view reads by oid and prints the schema's new name; the stored query (with the old one
+// where it was written) is renamed and printed again.
+void Replayer::Impl::requery_views_in_schema(const std::string& from, const std::string& to) {
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [v_key_, v] : sc.views) {
+      bool reads_it = std::any_of(v.reads.begin(), v.reads.end(), [&](const auto& read) { return read.first == to; });
+      if (v.query.is_null() || !reads_it) continue;
+      each_node(v.query, "RangeVar", [&](json& x) {
+        if (nm(str(x, "schemaname")) == from) x["schemaname"] = to;
+      });
+      each_node(v.query, "ColumnRef", [&](json& x) {
+        json& fields = x["fields"];
+        auto names = strings(fields);
+        if (names.size() >= 3 && names.size() == fields.size() && names[names.size() - 3] == from) {
+          fields[names.size() - 3]["String"]["sval"] = to;
+        }
+      });
+      print_again(v, ectx());
     }
   }
 }
