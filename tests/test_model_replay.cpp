@@ -432,8 +432,8 @@ TEST_CASE("sequences: CREATE, OWNED BY, AS, RENAME, DROP with a dependent defaul
       "CREATE TABLE t (id int DEFAULT nextval('s'));\n"
       "ALTER SEQUENCE s OWNED BY t.id;\n"
       "DROP SEQUENCE s;\n");
-  CHECK(errors(r) == "m1.sql:5:1: cannot drop sequence \"s\" because the default of column \"id\" of table \"t\" "
-                     "depends on it (use CASCADE)\n");
+  CHECK(errors(r) == "m1.sql:5:1: cannot drop sequence \"s\" because the default value for column \"id\" of table "
+                     "\"t\" depends on sequence \"s\" (use CASCADE)\n");
   const Sequence& s = r.m.schema("public")->sequences.at("s");
   CHECK(s.type == "integer");
   CHECK(s.owned_by == "t.id");

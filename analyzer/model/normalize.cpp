@@ -651,6 +651,10 @@ class Printer {
       const json& in_items = field(unwrap(r), "items");
       if (in_items.is_array() && in_items.size() == 1) {
         const json& item = in_items[0];
+        // a citext column off the search path: compared through its cast (ExprContext::implicit_cast)
+        if (std::string lc = operand_cast(l, neg ? "<>" : "=", item); !lc.empty()) {
+          return "(" + print(l, "") + ")::" + lc + (neg ? " <> " : " = ") + (is_const(item, "sval") ? print(item, "") : child(item));
+        }
         return child(l, literal_target(l, item)) + (neg ? " <> " : " = ") + child(item, literal_target(item, l));
       }
       std::string t = compared_type(l);

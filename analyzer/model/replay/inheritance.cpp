@@ -192,8 +192,12 @@ std::vector<Table*> Replayer::Impl::descendants(const Table& t) {
 void Replayer::Impl::recurse_to_children(Table& t, const json& cmd) {
   if (alter_recursing || !alter_recurse) return;
   alter_recursing = true;
+  std::string column = nm(str(cmd, "name"));
   try {
-    for (Table* d : descendants(t)) alter_table_cmd(*d, cmd);
+    for (Table* d : descendants(t)) {
+      // A column the same statement adds reaches the children after its commands, as the parent has it then.
+      if (d->column(column)) alter_table_cmd(*d, cmd);
+    }
   } catch (const Failure&) {
     alter_recursing = false;
     throw;

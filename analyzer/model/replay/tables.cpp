@@ -763,6 +763,10 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
   } else if (sub == "AT_AddIdentity") {
     Column& col = need_column(t, name);
     if (!col.identity.empty()) fail("column " + dq(col.name) + " is already an identity column");
+    // (a serial's nextval too, or one a child took from its parent: fixture refused-identity-on-column-with-default)
+    if (!col.default_expr.empty()) {
+      fail("column " + dq(col.name) + " of relation " + dq(t.name) + " already has a default value");
+    }
     if (!col.not_null && !sets_not_null(col.name)) {
       fail("column " + dq(col.name) + " of relation " + dq(t.name) + " must be declared NOT NULL before identity can be added");
     }
