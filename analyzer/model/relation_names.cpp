@@ -32,6 +32,19 @@ bool has_index(const std::vector<Index>& indexes, const std::string& name) {
 }  // namespace
 
 void set_check_relation_names(bool on) { check_flag() = on; }
+bool check_relation_names() { return check_flag(); }
+
+bool RelationNames::may_have_inheritance(const SchemaModel& m) {
+  if (inheritance_ == Known::unknown) {
+    inheritance_ = Known::no;
+    for (const auto& [s_key_, sc] : m.schemas) {
+      for (const auto& [t_key_, t] : sc.tables) {
+        if (!t.inherits.empty()) inheritance_ = Known::yes;
+      }
+    }
+  }
+  return inheritance_ == Known::yes;
+}
 
 void RelationNames::note(const Schema& schema, const std::string& name, const std::string& holder) {
   if (!built_) return;  // the first lookup builds the map from the model
@@ -58,6 +71,7 @@ void RelationNames::note_relation(const Schema& schema, const std::string& relat
 void RelationNames::clear() {
   built_ = false;
   holders_.clear();
+  inheritance_ = Known::unknown;
 }
 
 void RelationNames::build(const SchemaModel& m) {

@@ -28,6 +28,11 @@ class RelationNames {
   // Every index and constraint name of a relation of `schema` (just created, renamed or moved there).
   void note_relation(const Schema& schema, const std::string& relation);
   void clear();
+  // Whether any table of the model may have INHERITS parents (a superset, with the same lifetime as the names:
+  // cleared with them, then counted from the model once). Replayer::Impl::inheritors walks every table, once per
+  // ALTER TABLE; histories without inheritance (nearly all) skip that walk, which made lint quadratic.
+  bool may_have_inheritance(const SchemaModel& m);
+  void note_inheritance() { inheritance_ = Known::yes; }
   // Schema::relation_kind and SchemaModel::find_index, without the walk.
   std::string relation_kind(const SchemaModel& m, const Schema& schema, const std::string& name);
   SchemaModel::IndexRef find_index(SchemaModel& m, const std::string& schema, const std::string& name);
@@ -35,6 +40,8 @@ class RelationNames {
  private:
   using Holders = std::vector<std::pair<const Schema*, std::string>>;
   bool built_ = false;
+  enum class Known { unknown, no, yes };
+  Known inheritance_ = Known::unknown;
   std::unordered_map<std::string, Holders> holders_;  // index or constraint name -> (schema, relation)
   void build(const SchemaModel& m);
   // The holders of `name` in `schema` that still hold it (stale ones are removed).
@@ -44,5 +51,6 @@ class RelationNames {
 
 // Compares every lookup with the scan of the model (set by the test binaries; also DRIFTGUARD_CHECK_NAME_INDEX).
 void set_check_relation_names(bool on);
+bool check_relation_names();
 
 }  // namespace driftguard::model

@@ -4,6 +4,8 @@
 // (inherited ones included, as pg_attribute lists them) and its own constraints (conislocal; the check constraints
 // it has from its parents stay theirs). PostgreSQL's tablecmds.c (MergeAttributes, ATExecAddInherit,
 // ATExecDropInherit, ATExecAddColumn's recursion) and dependency.c.
+#include <stdexcept>
+
 #include "analyzer/model/replay/replayer_impl.hpp"
 
 namespace driftguard::model {
@@ -11,10 +13,14 @@ namespace driftguard::model {
 // The tables that INHERIT from s.n directly.
 std::vector<Table*> Replayer::Impl::inheritors(const std::string& s, const std::string& n) {
   std::vector<Table*> out;
+  if (!r.names_.may_have_inheritance(m) && !check_relation_names()) return out;
   for (auto& [sc_key_, sc] : m.schemas) {
     for (auto& [t_key_, t] : sc.tables) {
       if (contains_pair(t.inherits, {s, n})) out.push_back(&t);
     }
+  }
+  if (!out.empty() && !r.names_.may_have_inheritance(m)) {
+    throw std::logic_error("the replay's inheritance flag is stale: " + named(s, n) + " has children");
   }
   return out;
 }
@@ -125,6 +131,7 @@ void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bo
     }
   }
   child.inherits.push_back(key);
+  r.names_.note_inheritance();
 }
 
 // After ALTER TABLE parent ADD COLUMN: the new columns reach every descendant (PostgreSQL recurses unless the

@@ -350,6 +350,7 @@ void Replayer::Impl::create_table(const json& b) {
       merge_inherited_column(t, c);
     }
     t.inherits.emplace_back(ps, pn);
+    r.names_.note_inheritance();
   }
   // A column of the table's own list (declared, or copied by LIKE) that an inherited one has: one column
   // (MergeAttributes); twice in the own list is an error. Returns whether `c` was merged.
