@@ -52,6 +52,11 @@ void render_go_templates(std::string& s) {
     for (auto& c : name) c = ident(c) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '_';
     const std::size_t len = end + 2 - at;
     if (name.empty() || name.size() > len || std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    // A quoted identifier that is the action alone ("{{ ... }}") becomes "name" followed by blanks.
+    if (at > 0 && s[at - 1] == '"' && end + 2 < s.size() && s[end + 2] == '"') {
+      s.replace(at - 1, len + 2, "\"" + name + "\"" + std::string(len - name.size(), ' '));
+      continue;
+    }
     const bool joined = (at > 0 && ident(s[at - 1])) || (end + 2 < s.size() && ident(s[end + 2]));
     s.replace(at, len, name + std::string(len - name.size(), joined ? '_' : ' '));
   }

@@ -89,10 +89,11 @@ TEST_CASE("require-statement-timeout: only statements that read or write every r
     CHECK(seen(lint(sql), {"require-statement-timeout"}).empty());
     CHECK(seen(lint(sql), {"require-lock-timeout"}) == std::vector<Seen>{{"require-lock-timeout", 1, 1}});
   }
-  // The first statement that scans is reported, even after a catalog-only one.
+  // The first statement that scans is reported, even after a catalog-only one (the index build is
+  // require-concurrent-index-creation's).
   auto f = lint("ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_note ON orders (note);\n"
                 "ALTER TABLE orders ALTER COLUMN n SET NOT NULL;");
-  CHECK(seen(f, {"require-statement-timeout"}) == std::vector<Seen>{{"require-statement-timeout", 2, 1}});
+  CHECK(seen(f, {"require-statement-timeout"}) == std::vector<Seen>{{"require-statement-timeout", 3, 1}});
   CHECK(seen(lint("ALTER TABLE orders ADD COLUMN id2 uuid DEFAULT gen_random_uuid();"), {"require-statement-timeout"})
             .size() == 1);
 }
@@ -122,9 +123,13 @@ TEST_CASE("idempotency rules: context decides per runner and transaction", "[rul
   CHECK(seen(lint("-- migrate:up\n" + body, "db/1_a.sql"), idem).empty());
   // Supabase: the CLI records applied migrations and sends a file as one pipeline (one transaction): quiet ...
   CHECK(seen(lint(body, "supabase/migrations/20240101000000_a.sql"), idem).empty());
-  // ... except after a COMMIT, where the rest runs outside the transaction.
-  CHECK(seen(lint("BEGIN;\nCOMMIT;\n" + body, "supabase/migrations/20240101000000_a.sql"), idem) ==
-        std::vector<Seen>{{"require-if-not-exists", 3, 1}, {"non-idempotent-insert", 4, 1}, {"require-if-exists", 5, 1}});
+  // ... after a COMMIT too: the rest of the pipeline runs in a new implicit transaction.
+  CHECK(seen(lint("BEGIN;\nCOMMIT;\n" + body, "supabase/migrations/20240101000000_a.sql"), idem).empty());
+  // --runner plain on the same file: no tracker, reported.
+  RuleSelection none;
+  Settings plain;
+  plain.runner = Runner::plain;
+  CHECK(seen(lint(body, "supabase/migrations/20240101000000_a.sql", none, plain), idem).size() == 3);
   // A schema dump (pg_dump's header, or only its closing line as Rails' structure.sql keeps it) is loaded once into
   // an empty database: quiet, whatever the runner.
   CHECK(seen(lint("--\n-- PostgreSQL database dump\n--\n" + body, "db/schema.sql"), idem).empty());
@@ -277,8 +282,8 @@ TEST_CASE("prefer-bigint-over-int: keys and sequence-fed columns; every integer 
                           {"prefer-bigint-over-int", 2, 56},
                           {"prefer-bigint-over-int", 3, 19},
                           {"prefer-bigint-over-int", 5, 20},
-                          {"prefer-bigint-over-int", 8, 37},
-                          {"prefer-bigint-over-int", 9, 58}});
+                          {"prefer-bigint-over-int", 8, 36},
+                          {"prefer-bigint-over-int", 9, 55}});
   // The option (and the strict preset) report every integer column.
   Settings all;
   all.rule_options["prefer-bigint-over-int"]["all-columns"] = true;
@@ -307,7 +312,7 @@ TEST_CASE("type rules are quiet on schema dumps", "[rules][precision]") {
   const std::string table = "CREATE TABLE public.t (id integer NOT NULL PRIMARY KEY, at timestamp without time zone);\n";
   const std::vector<std::string> types = {"prefer-bigint-over-int", "prefer-timestamptz"};
   CHECK(seen(lint(table, "db/structure.sql"), types) ==
-        std::vector<Seen>{{"prefer-bigint-over-int", 1, 27}, {"prefer-timestamptz", 1, 62}});
+        std::vector<Seen>{{"prefer-bigint-over-int", 1, 27}, {"prefer-timestamptz", 1, 60}});
   CHECK(seen(lint("--\n-- PostgreSQL database dump\n--\n" + table, "db/structure.sql"), types).empty());
   CHECK(seen(lint(table + "--\n-- PostgreSQL database dump complete\n--\n", "db/structure.sql"), types).empty());
 }
@@ -331,6 +336,11 @@ TEST_CASE("Go-template migrations are rendered, not reported as syntax errors", 
   REQUIRE(pf.statements.size() == 4);
   CHECK(str(field(unwrap(pf.statements[0].node), "relation"), "schemaname") == "namespace");
   CHECK(pf.statements[0].span.end == sql.find(')') + 1);
+  // A quoted identifier that is the action alone keeps its quotes around the name.
+  const Finding* q = first(lint("ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"users\" ADD CONSTRAINT u UNIQUE (email);\n"),
+                           "disallowed-unique-constraint");
+  REQUIRE(q != nullptr);
+  CHECK(q->message.find("ACCESS EXCLUSIVE on namespace.users:") != std::string::npos);
   // Braces that name no field (a JSON literal) are left alone.
   CHECK(seen(lint("SELECT '{{\"a\": 1}}'::jsonb;\n"), {"syntax-error"}).empty());
   CHECK(seen(lint("SELECT {{ a }};\n"), {"syntax-error"}) == std::vector<Seen>{{"syntax-error", 1, 8}});
