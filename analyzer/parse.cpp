@@ -21,6 +21,47 @@ bool icontains(std::string_view hay, std::string_view needle) {
   return it != hay.end();
 }
 
+// Go templates (gobuffalo/pop migrations, as Supabase Auth keeps them): the runner renders actions such as
+// {{ index .Options "Namespace" }} before it sends the SQL. An action naming an exported field (".Options") is
+// rendered as the name it stands for, lower-cased ("namespace": its last quoted word, else its last field), padded
+// to the action's length so that every offset stays the file's: with '_' when the action is part of a longer name
+// ("{{ .Prefix }}_users"), else with blanks. docs/rules/syntax-error.md, "Templates".
+void render_go_templates(std::string& s) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t at = s.find("{{"); at != std::string::npos; at = s.find("{{", at + 2)) {
+    std::size_t end = s.find("}}", at + 2);
+    if (end == std::string::npos) return;
+    std::string_view inside(s.data() + at + 2, end - at - 2);
+    if (inside.find('\n') != std::string_view::npos) continue;
+    std::string name;
+    bool field = false;
+    for (std::size_t i = 0; i + 1 < inside.size(); ++i) {
+      if (inside[i] == '.' && std::isupper(static_cast<unsigned char>(inside[i + 1]))) {
+        field = true;
+        std::size_t j = i + 1;
+        while (j < inside.size() && ident(inside[j])) ++j;
+        name = std::string(inside.substr(i + 1, j - i - 1));
+      }
+    }
+    if (!field) continue;
+    if (auto q2 = inside.rfind('"'); q2 != std::string_view::npos && q2 > 0) {
+      if (auto q1 = inside.rfind('"', q2 - 1); q1 != std::string_view::npos && q2 > q1 + 1) {
+        name = std::string(inside.substr(q1 + 1, q2 - q1 - 1));
+      }
+    }
+    for (auto& c : name) c = ident(c) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '_';
+    const std::size_t len = end + 2 - at;
+    if (name.empty() || name.size() > len || std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    // A quoted identifier that is the action alone ("{{ ... }}") becomes "name" followed by blanks.
+    if (at > 0 && s[at - 1] == '"' && end + 2 < s.size() && s[end + 2] == '"') {
+      s.replace(at - 1, len + 2, "\"" + name + "\"" + std::string(len - name.size(), ' '));
+      continue;
+    }
+    const bool joined = (at > 0 && ident(s[at - 1])) || (end + 2 < s.size() && ident(s[end + 2]));
+    s.replace(at, len, name + std::string(len - name.size(), joined ? '_' : ' '));
+  }
+}
+
 // Blanks psql meta-commands (lines starting with a backslash) and COPY ... FROM stdin data, keeping every byte
 // offset and line break, so the text that remains is plain SQL.
 bool blank_psql(std::string& s, ParsedFile& pf) {
@@ -536,6 +577,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   std::string text(input);
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
   if (icontains(text, "+goose")) end_goose_blocks(text);
+  if (text.find("{{") != std::string::npos) render_go_templates(text);
   // Bytes that are not UTF-8 (reported separately) would make the parser's JSON unreadable.
   sanitize_utf8(text);
   Parser parser(text, pf, opts.want_comments);

@@ -612,7 +612,7 @@ const ConfigSet::Profile& ConfigSet::for_path(const std::string& path) {
     if (it == config_of_dir_.end()) it = config_of_dir_.emplace(dir, find_config(path).value_or("")).first;
     cfg = it->second;
   }
-  // A Prisma migration of a project on Supabase (a supabase/ folder beside prisma/, a directUrl, a Supabase URL,
+  // A Prisma migration of a project on Supabase (a supabase/ folder beside prisma/, a Supabase URL,
   // migrations that use auth.*) gets the Supabase rules unless its config says platform = "none".
   bool supabase = false;
   MigrationInfo info = classify(path);

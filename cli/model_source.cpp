@@ -356,7 +356,7 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
   }
   for (const auto& f : files) {
     std::string text = read_text(f);
-    if (text.find("directUrl") != std::string::npos) return "schema.prisma has a directUrl (Supabase's pooler setup)";
+    // A directUrl is no sign: every pooled host (Neon, PgBouncer, Prisma Accelerate) has Prisma Migrate use one.
     if (supabase_host(text)) return "schema.prisma's URL is a Supabase host";
     // url = env("DATABASE_URL"): the value in the environment
     for (std::size_t at = text.find("env(\""); at != std::string::npos; at = text.find("env(\"", at + 5)) {

@@ -95,7 +95,7 @@ model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, 
 
 // Which platform baseline a run uses, and why (for --verbose): --platform/--prelude, else the config's `platform`
 // / `prelude` (relative to the config's folder), else Supabase when a side looks like a Supabase project (a
-// supabase/migrations folder; a schema.prisma beside a supabase/ folder, with a directUrl, or with a
+// supabase/migrations folder; a schema.prisma beside a supabase/ folder, or with a
 // supabase.co / pooler.supabase.com URL; migrations that call auth.*; a database URL on supabase.co).
 struct PlatformChoice {
   std::shared_ptr<const platform::Baseline> baseline;  // null: none

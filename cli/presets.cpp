@@ -45,6 +45,10 @@ edited-applied-migration = "error"
 migration-order = "error"
 syntax-error = "error"
 identifier-too-long = "error"
+
+# Every integer column, not only keys and sequence-fed ones.
+[rules.options.prefer-bigint-over-int]
+all-columns = true
 )"},
       {"supabase",
        "A Supabase project: tables in exposed schemas must have row level security, on every migration",

@@ -34,6 +34,10 @@ struct DropInfo {
 // Reads a DropStmt body.
 DropInfo read_drop(const json& drop_stmt, const RuleContext& ctx);
 
+// Was the function an ObjectWithArgs names (DROP FUNCTION f(int), ...) created earlier in this file? The overload
+// with its argument types when they are given, else any overload of the name.
+bool function_created_in_file(const RuleContext& ctx, const json& object_with_args);
+
 // "a", "a and b", "a, b and c"
 std::string join_names(const std::vector<std::string>& names);
 

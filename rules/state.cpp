@@ -179,10 +179,15 @@ void FileState::apply_locks(const Statement& st) {
     blocking = blocking || blocks_writes(l.mode);
     if (l.mode == LockMode::access_exclusive && in_transaction() && !held_) held_ = HeldLock{st.span, l.relation, l.why};
   }
-  if (blocking && !timeout_set(Timeout::lock)) ++blocking_without_[static_cast<int>(Timeout::lock)];
+  const bool index_build = st.kind == "IndexStmt" && !flag(unwrap(st.node), "concurrent");
+  if (blocking && !timeout_set(Timeout::lock)) {
+    ++blocking_without_[static_cast<int>(Timeout::lock)];
+    if (index_build) ++index_builds_without_[static_cast<int>(Timeout::lock)];
+  }
   // statement_timeout matters only for a blocking statement that runs long (reads or writes every row).
   if (blocking && !timeout_set(Timeout::statement) && locking::reads_or_writes_every_row(st)) {
     ++blocking_without_[static_cast<int>(Timeout::statement)];
+    if (index_build) ++index_builds_without_[static_cast<int>(Timeout::statement)];
   }
 }
 
@@ -272,6 +277,13 @@ bool FileState::created(ObjKind kind, const std::string& key) const {
   auto parts = key_parts(kind, key);
   if (!parts.empty() && object_source(*run_, kind, parts) != nullptr) return run_->created_in_file(kind, parts);
   return stated;
+}
+
+bool FileState::created_function(const std::vector<std::string>& parts,
+                                 const std::vector<std::string>* identity_args) const {
+  const bool stated = created_.count(k(ObjKind::function, qualified_key(parts))) > 0;
+  if (run_ == nullptr || parts.empty() || object_source(*run_, ObjKind::function, parts) == nullptr) return stated;
+  return run_->function_created_in_file(parts, identity_args);
 }
 
 bool FileState::created_relation(const json& rangevar) const { return created_relation(rangevar_parts(rangevar)); }
@@ -434,6 +446,10 @@ void RunState::begin_file(const SourceFile& file, const std::string& baseline) {
   after_baseline_ = !baseline.empty() && !file.info.version.empty() &&
                     natural_less(plain(baseline), plain(file.info.version));
   file_ = file.path;
+  function_order_ = 0;
+  for (const auto& [name, schema] : model().schemas) {
+    for (const auto& [sig, f] : schema.functions) function_order_ = std::max(function_order_, f.order);
+  }
 }
 
 void RunState::replay_file(const SourceFile& file, const ParsedFile& parsed, TxMode tx,
@@ -499,9 +515,58 @@ const SchemaField* RunState::schema_field(const std::vector<std::string>& table,
   return it == schema_fields_.end() ? nullptr : &it->second;
 }
 
+namespace {
+// "character varying(10)" -> "character varying": a function's identity is its argument types without modifiers.
+std::string without_typmod(const std::string& t) {
+  auto open = t.find('(');
+  if (open == std::string::npos) return t;
+  auto close = t.find(')', open);
+  std::string out = t.substr(0, open);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return close == std::string::npos ? out : out + t.substr(close + 1);
+}
+
+std::vector<std::string> split_args(const std::string& list) {
+  std::vector<std::string> out;
+  int depth = 0;
+  std::string cur;
+  for (char c : list) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      out.push_back(without_typmod(cur));
+      cur.clear();
+      continue;
+    }
+    if (c != ' ' || !cur.empty()) cur += c;
+  }
+  if (!cur.empty()) out.push_back(without_typmod(cur));
+  return out;
+}
+}  // namespace
+
+bool RunState::function_created_in_file(const std::vector<std::string>& parts,
+                                        const std::vector<std::string>* identity_args) const {
+  if (file_.empty() || parts.empty()) return false;
+  const model::Schema* s = model().schema(parts.size() >= 2 ? parts[parts.size() - 2] : "public");
+  if (!s) return false;
+  std::vector<std::string> wanted;
+  if (identity_args) {
+    for (const auto& a : *identity_args) wanted.push_back(without_typmod(a));
+  }
+  for (const auto& [sig, f] : s->functions) {
+    if (f.name != parts.back() || f.src.file != file_) continue;
+    // CREATE OR REPLACE keeps the creation order of the function it replaces: older than the file, not new.
+    if (f.order <= function_order_) continue;
+    if (!identity_args || split_args(f.identity_args) == wanted) return true;
+  }
+  return false;
+}
+
 bool RunState::created_in_file(ObjKind kind, const std::vector<std::string>& parts) const {
   if (file_.empty()) return false;
   if (kind == ObjKind::relation) return relation_created_in_file(parts);
+  if (kind == ObjKind::function) return function_created_in_file(parts, nullptr);
   const SourceRef* src = object_source(*this, kind, parts);
   return src != nullptr && src->file == file_;
 }

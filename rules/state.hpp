@@ -64,6 +64,8 @@ class FileState {
   // Statements so far that took a lock blocking reads or writes on an existing relation while this timeout was
   // not in effect (for statement_timeout: only those that read or write every row).
   int blocking_without_timeout(Timeout t) const { return blocking_without_[static_cast<int>(t)]; }
+  // Of those, the CREATE INDEX statements without CONCURRENTLY (require-concurrent-index-creation's findings).
+  int index_builds_without_timeout(Timeout t) const { return index_builds_without_[static_cast<int>(t)]; }
   // The first statement of the current transaction that took ACCESS EXCLUSIVE on an existing relation.
   struct HeldLock {
     Span statement;
@@ -82,6 +84,8 @@ class FileState {
   // table whose foreign key names a table outside the linted files, as PostgreSQL would (so types, functions, ADD
   // COLUMN of a table it does not hold), but lint judges the file as written. Relations: created_relation.
   bool created(ObjKind k, const std::string& key) const;
+  // A function: the overload with these input argument types (null: any overload of the name).
+  bool created_function(const std::vector<std::string>& parts, const std::vector<std::string>* identity_args) const;
   bool created_relation(const nlohmann::json& rangevar) const;
   bool created_relation(const std::vector<std::string>& parts) const;
   bool dropped_if_exists(ObjKind k, const std::string& key) const;
@@ -112,6 +116,7 @@ class FileState {
   TimeoutState timeouts_[2];
   TimeoutState utc_;
   int blocking_without_[2] = {0, 0};
+  int index_builds_without_[2] = {0, 0};
   std::optional<HeldLock> held_;
   std::unordered_map<std::string, Span> not_valid_;
   std::unordered_set<std::string> created_;
@@ -155,6 +160,7 @@ class RunState {
   // when the caller replayed it (set_history_end; lint does when a rule asks for it), else the model as it stands.
   const model::SchemaModel& history_end() const { return history_end_ ? *history_end_ : model(); }
   void set_history_end(std::shared_ptr<const model::SchemaModel> end) { history_end_ = std::move(end); }
+  bool has_history_end() const { return history_end_ != nullptr; }
   // The table a RangeVar (or name parts) names: an unqualified name is looked up in pg_temp, then public.
   const model::Table* table(const nlohmann::json& rangevar) const;
   const model::Table* table(const std::vector<std::string>& parts) const;
@@ -178,6 +184,11 @@ class RunState {
   // exactly: an object dropped again, replaced (CREATE OR REPLACE of an older one) or left alone by IF NOT
   // EXISTS is not new. Kinds the model does not hold (roles, publications, constraints by name) are never new.
   bool created_in_file(ObjKind kind, const std::vector<std::string>& parts) const;
+  // A function or procedure created by the current file: the overload with these input argument types (canonical,
+  // "integer", "text"; null: any overload of the name). CREATE OR REPLACE of one that existed before the file
+  // replaces it: not created.
+  bool function_created_in_file(const std::vector<std::string>& parts,
+                                const std::vector<std::string>* identity_args) const;
 
   // The schema.prisma fields of the run's tables, by "schema.table.column" (set by lint for a Prisma folder).
   void set_schema_fields(std::map<std::string, SchemaField> fields) { schema_fields_ = std::move(fields); }
@@ -201,6 +212,7 @@ class RunState {
   model::Replayer replay_;
   std::shared_ptr<const model::SchemaModel> history_end_;
   std::string file_;                 // the file being linted
+  int function_order_ = 0;           // the newest function's creation order when the file began
   bool after_baseline_ = false;
   std::set<std::string> new_files_;  // earlier files of the run newer than the baseline
   std::map<std::string, SchemaField> schema_fields_;

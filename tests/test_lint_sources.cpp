@@ -185,6 +185,28 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   write_file(u.dir / "prisma/migrations/20240301000000_tz/migration.sql",
              "-- AlterTable\nALTER TABLE \"User\" ALTER COLUMN \"createdAt\" SET DATA TYPE TIMESTAMPTZ(3);\n");
   CHECK(lint_in(u.dir, "prisma/migrations --format gcc --rule prefer-timestamptz").out == on_sql);
+
+  // A column a later migration dropped (alone, or with its table) is gone when the history ends: there is nothing
+  // left to change, so neither its declarations nor its field are reported; the other columns still are.
+  TempDir g("lint_prisma_dropped");
+  prisma_project(g.dir, kSchema, kInit);
+  write_file(g.dir / "prisma/migrations/20240301000000_drop/migration.sql",
+             "-- AlterTable\nALTER TABLE \"User\" DROP COLUMN \"createdAt\";\n");
+  CHECK(lint_in(g.dir, "prisma/migrations --format gcc" + std::string(kTypeRules)).out ==
+        "prisma/schema.prisma:6:3: warning: field id of model User: column id of \"User\" is serial: it overflows "
+        "at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive lock "
+        "[prefer-bigint-over-int]\n"
+        "prisma/schema.prisma:7:3: warning: field email of model User: column email of \"User\" is varchar(255): "
+        "raising the limit later is a schema change, and lowering it rewrites the table; text performs the same "
+        "[prefer-text-field]\n");
+  // Renamed since (its table too): the column is still there, so it is still reported (at the field this schema
+  // has for it).
+  write_file(g.dir / "prisma/migrations/20240301000000_drop/migration.sql",
+             "ALTER TABLE \"User\" RENAME TO \"Account\";\nALTER TABLE \"Account\" RENAME COLUMN \"createdAt\" TO \"created\";\n");
+  CHECK(lint_in(g.dir, "prisma/migrations --format gcc --rule prefer-timestamptz").out ==
+        "prisma/schema.prisma:8:3: warning: field createdAt of model User: column \"createdAt\" of \"User\" is "
+        "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
+        "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n");
 }
 
 // The oracle: Prisma's engine generates kInit from kSchema, and the schema with every suggested spelling applied
@@ -292,6 +314,15 @@ TEST_CASE("lint: whether a schema, type or function is new in the file is the mo
                           "ALTER SCHEMA app RENAME TO app2;\n"}});
   CHECK(rules_at(fresh, "ban-drop-function").empty());
   CHECK(rules_at(fresh, "renaming-object").empty());
+  // Functions: the overload the DROP names, and CREATE OR REPLACE of an older one replaces it (not new).
+  auto overloads = lint_run({init,
+                             {"db/0002_next.sql",
+                              "CREATE FUNCTION app.f(n integer) RETURNS int LANGUAGE sql AS 'SELECT n';\n"
+                              "CREATE OR REPLACE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
+                              "DROP FUNCTION app.f();\n"
+                              "DROP FUNCTION app.f(int4);\n"}});
+  CHECK(rules_at(overloads, "ban-drop-function") ==
+        std::vector<std::string>{"3:1 drops function app.f(): code, triggers and defaults that still call it fail"});
 }
 
 TEST_CASE("lint: Diesel migrations run in a transaction unless metadata.toml opts out", "[lint][runner]") {

@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "analyzer/fix.hpp"
+#include "analyzer/names.hpp"
+#include "analyzer/parse.hpp"
 #include "helpers.hpp"
 
 using namespace driftguard;
@@ -87,10 +89,11 @@ TEST_CASE("require-statement-timeout: only statements that read or write every r
     CHECK(seen(lint(sql), {"require-statement-timeout"}).empty());
     CHECK(seen(lint(sql), {"require-lock-timeout"}) == std::vector<Seen>{{"require-lock-timeout", 1, 1}});
   }
-  // The first statement that scans is reported, even after a catalog-only one.
+  // The first statement that scans is reported, even after a catalog-only one (the index build is
+  // require-concurrent-index-creation's).
   auto f = lint("ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_note ON orders (note);\n"
                 "ALTER TABLE orders ALTER COLUMN n SET NOT NULL;");
-  CHECK(seen(f, {"require-statement-timeout"}) == std::vector<Seen>{{"require-statement-timeout", 2, 1}});
+  CHECK(seen(f, {"require-statement-timeout"}) == std::vector<Seen>{{"require-statement-timeout", 3, 1}});
   CHECK(seen(lint("ALTER TABLE orders ADD COLUMN id2 uuid DEFAULT gen_random_uuid();"), {"require-statement-timeout"})
             .size() == 1);
 }
@@ -118,6 +121,20 @@ TEST_CASE("idempotency rules: context decides per runner and transaction", "[rul
   // Flyway, dbmate: wrapped.
   CHECK(seen(lint(body, "db/V1__a.sql"), idem).empty());
   CHECK(seen(lint("-- migrate:up\n" + body, "db/1_a.sql"), idem).empty());
+  // Supabase: the CLI records applied migrations and sends a file as one pipeline (one transaction): quiet ...
+  CHECK(seen(lint(body, "supabase/migrations/20240101000000_a.sql"), idem).empty());
+  // ... after a COMMIT too: the rest of the pipeline runs in a new implicit transaction.
+  CHECK(seen(lint("BEGIN;\nCOMMIT;\n" + body, "supabase/migrations/20240101000000_a.sql"), idem).empty());
+  // --runner plain on the same file: no tracker, reported.
+  RuleSelection none;
+  Settings plain;
+  plain.runner = Runner::plain;
+  CHECK(seen(lint(body, "supabase/migrations/20240101000000_a.sql", none, plain), idem).size() == 3);
+  // A schema dump (pg_dump's header, or only its closing line as Rails' structure.sql keeps it) is loaded once into
+  // an empty database: quiet, whatever the runner.
+  CHECK(seen(lint("--\n-- PostgreSQL database dump\n--\n" + body, "db/schema.sql"), idem).empty());
+  CHECK(seen(lint(body + "--\n-- PostgreSQL database dump complete\n--\n", "db/structure.sql"), idem).empty());
+  CHECK(seen(lint("-- not a PostgreSQL database dump\n" + body, "db/schema.sql"), idem).size() == 3);
   // A plain file's explicit transaction does not stop a second psql -f: still reported.
   CHECK(seen(lint("BEGIN;\n" + body + "COMMIT;\n", "db/schema.sql"), idem).size() == 3);
   // Chosen by the user (--severity, a preset, the config): reported everywhere.
@@ -245,4 +262,86 @@ TEST_CASE("lint --fix output lints clean: the unique-constraint fix", "[rules][p
     INFO(g.rule << "@" << g.start.line << ": " << g.message);
     CHECK((g.rule == "require-lock-timeout" || g.rule == "require-statement-timeout"));
   }
+}
+
+TEST_CASE("prefer-bigint-over-int: keys and sequence-fed columns; every integer column with all-columns",
+          "[rules][precision]") {
+  const std::string sql =
+      "CREATE TABLE a (id int PRIMARY KEY, pos int, qty integer);\n"
+      "CREATE TABLE b (id int GENERATED ALWAYS AS IDENTITY, n int DEFAULT nextval('s'), m int);\n"
+      "CREATE TABLE c (k int, v int, CONSTRAINT c_pkey PRIMARY KEY (k));\n"
+      "CREATE TABLE d (x int, y int, PRIMARY KEY (x, y));\n"
+      "CREATE TABLE e (id int);\n"
+      "ALTER TABLE e ADD PRIMARY KEY (id);\n"
+      "CREATE TABLE f (id bigint PRIMARY KEY, n bigint);\n"
+      "ALTER TABLE f ALTER COLUMN id TYPE int, ALTER COLUMN n TYPE int;\n"
+      "ALTER TABLE orders ADD COLUMN seq int, ADD COLUMN ref int PRIMARY KEY;\n";
+  CHECK(seen(lint(sql), {"prefer-bigint-over-int"}) ==
+        std::vector<Seen>{{"prefer-bigint-over-int", 1, 20},
+                          {"prefer-bigint-over-int", 2, 20},
+                          {"prefer-bigint-over-int", 2, 56},
+                          {"prefer-bigint-over-int", 3, 19},
+                          {"prefer-bigint-over-int", 5, 20},
+                          {"prefer-bigint-over-int", 8, 36},
+                          {"prefer-bigint-over-int", 9, 55}});
+  // The option (and the strict preset) report every integer column.
+  Settings all;
+  all.rule_options["prefer-bigint-over-int"]["all-columns"] = true;
+  CHECK(seen(lint(sql, "test.sql", {}, all), {"prefer-bigint-over-int"}).size() == 15);
+}
+
+TEST_CASE("timeout rules leave CREATE INDEX without CONCURRENTLY to require-concurrent-index-creation",
+          "[rules][precision]") {
+  const std::vector<std::string> rules = {"require-lock-timeout", "require-statement-timeout",
+                                          "require-concurrent-index-creation"};
+  // The build is one finding; the timeout rules report the next statement that needs them.
+  CHECK(seen(lint("CREATE INDEX orders_note ON orders (note);\nALTER TABLE orders ALTER COLUMN n SET NOT NULL;"), rules) ==
+        std::vector<Seen>{{"require-concurrent-index-creation", 1, 1},
+                          {"require-lock-timeout", 2, 1},
+                          {"require-statement-timeout", 2, 1}});
+  CHECK(seen(lint("CREATE INDEX orders_note ON orders (note);"), rules) ==
+        std::vector<Seen>{{"require-concurrent-index-creation", 1, 1}});
+  // Without that rule, the timeout rules report the build.
+  RuleSelection sel;
+  sel.exclude = {"require-concurrent-index-creation"};
+  CHECK(seen(lint("CREATE INDEX orders_note ON orders (note);", "test.sql", sel), rules) ==
+        std::vector<Seen>{{"require-lock-timeout", 1, 1}, {"require-statement-timeout", 1, 1}});
+}
+
+TEST_CASE("type rules are quiet on schema dumps", "[rules][precision]") {
+  const std::string table = "CREATE TABLE public.t (id integer NOT NULL PRIMARY KEY, at timestamp without time zone);\n";
+  const std::vector<std::string> types = {"prefer-bigint-over-int", "prefer-timestamptz"};
+  CHECK(seen(lint(table, "db/structure.sql"), types) ==
+        std::vector<Seen>{{"prefer-bigint-over-int", 1, 27}, {"prefer-timestamptz", 1, 60}});
+  CHECK(seen(lint("--\n-- PostgreSQL database dump\n--\n" + table, "db/structure.sql"), types).empty());
+  CHECK(seen(lint(table + "--\n-- PostgreSQL database dump complete\n--\n", "db/structure.sql"), types).empty());
+}
+
+TEST_CASE("Go-template migrations are rendered, not reported as syntax errors", "[rules][precision][parse]") {
+  // gobuffalo/pop renders {{ index .Options "Namespace" }} before it runs the file (Supabase Auth's migrations).
+  const std::string sql =
+      "CREATE TABLE IF NOT EXISTS {{ index .Options \"Namespace\" }}.users (id uuid PRIMARY KEY);\n"
+      "do $$ begin\n"
+      "  drop index if exists {{ index .Options \"Namespace\" }}.users_email_idx;\n"
+      "end $$;\n"
+      "DROP TABLE {{ .Prefix }}_sessions;\n";
+  auto f = lint(sql);
+  CHECK(seen(f, {"syntax-error"}).empty());
+  const Finding* d = first(f, "ban-drop-table");
+  REQUIRE(d != nullptr);
+  CHECK(d->start.line == 5);
+  CHECK(d->start.column == 1);
+  CHECK(d->message == "drops table prefix________sessions: every row is deleted and code that still reads it fails");
+  ParsedFile pf = parse_sql(sql);
+  REQUIRE(pf.statements.size() == 4);
+  CHECK(str(field(unwrap(pf.statements[0].node), "relation"), "schemaname") == "namespace");
+  CHECK(pf.statements[0].span.end == sql.find(')') + 1);
+  // A quoted identifier that is the action alone keeps its quotes around the name.
+  const Finding* q = first(lint("ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"users\" ADD CONSTRAINT u UNIQUE (email);\n"),
+                           "disallowed-unique-constraint");
+  REQUIRE(q != nullptr);
+  CHECK(q->message.find("ACCESS EXCLUSIVE on namespace.users:") != std::string::npos);
+  // Braces that name no field (a JSON literal) are left alone.
+  CHECK(seen(lint("SELECT '{{\"a\": 1}}'::jsonb;\n"), {"syntax-error"}).empty());
+  CHECK(seen(lint("SELECT {{ a }};\n"), {"syntax-error"}) == std::vector<Seen>{{"syntax-error", 1, 8}});
 }

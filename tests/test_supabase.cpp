@@ -378,7 +378,8 @@ TEST_CASE("platform selection: flags, config, and the signs of a Supabase projec
   CHECK(d("migrations", "b/db/migrations") == "");
   CHECK(d("migrations", "c/db/migrations") ==
         "the migrations use Supabase's auth schema (" + (repo.dir() / "c/db/migrations/001_a.sql").string() + ")");
-  CHECK(d("prisma", "p1/prisma/schema.prisma") == "schema.prisma has a directUrl (Supabase's pooler setup)");
+  // A directUrl alone is not Supabase (Neon's pooled setup has one too).
+  CHECK(d("prisma", "p1/prisma/schema.prisma") == "");
   CHECK(d("prisma", "p2/prisma/schema.prisma") == "schema.prisma's URL is a Supabase host");
   CHECK(d("prisma", "p3/prisma/schema.prisma") == "a supabase/ folder beside schema.prisma");
   CHECK(d("prisma", "p4/prisma/schema.prisma") == "");

@@ -23,7 +23,7 @@ class BanDropFunction final : public Rule {
       auto parts = drop_object_parts(o);
       if (parts.empty()) continue;
       std::string key = qualified_key(parts);
-      if (ctx.state().created(ObjKind::function, key)) continue;
+      if (function_created_in_file(ctx, o)) continue;
       if (!cascade && destructive::recreated_later(ctx, ObjKind::function, key)) continue;
       std::string shown = display(parts);
       if (!flag(owa, "args_unspecified")) {

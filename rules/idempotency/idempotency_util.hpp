@@ -12,17 +12,19 @@ namespace driftguard::idem {
 // actions or SQL function bodies), and stay quiet inside a DO block's IF ... EXISTS check or exception handler.
 //
 // Context decides (docs/rules/require-if-not-exists.md, "Per runner"): a runner that records applied migrations
-// (Prisma, goose, golang-migrate, dbmate, Flyway) never runs a file twice, and a statement inside a transaction
-// (the runner's, an explicit BEGIN ... COMMIT, or a DO block), or the only statement of its file, leaves nothing
-// behind when the file fails: a re-run cannot meet what it created. The rules are quiet there unless the user chose them (--rule, --severity, a
-// preset, the config). Plain psql files (no tracker) and Supabase files stay checked, and so does every statement
-// that runs outside a transaction (CONCURRENTLY files, -- +goose NO TRANSACTION, ...): a failure half-way leaves
-// the statements before it applied.
+// (Prisma, Supabase, goose, golang-migrate, dbmate, Flyway, Diesel) never runs a file twice, and a statement
+// inside a transaction (the runner's, an explicit BEGIN ... COMMIT, or a DO block), or the only statement of its
+// file, leaves nothing behind when the file fails: a re-run cannot meet what it created. A schema dump is loaded
+// once into an empty database. The rules are quiet there unless the user chose them (--rule, --severity, a
+// preset, the config). Plain psql files (no tracker) stay checked, and so does every statement that runs outside
+// a transaction in a file of several (CONCURRENTLY files, -- +goose NO TRANSACTION, after a COMMIT, ...): a failure
+// half-way leaves the statements before it applied.
 inline bool tracked_transaction(const RuleContext& ctx) {
   const FileState& s = ctx.state();
+  if (s.runner_transaction().schema_dump) return true;
   Runner r = s.runner_transaction().runner;
-  bool tracked = r == Runner::prisma || r == Runner::goose || r == Runner::golang_migrate || r == Runner::dbmate ||
-                 r == Runner::flyway || r == Runner::diesel;
+  bool tracked = r == Runner::prisma || r == Runner::supabase || r == Runner::goose || r == Runner::golang_migrate ||
+                 r == Runner::dbmate || r == Runner::flyway || r == Runner::diesel;
   if (!tracked) return false;
   if (s.in_transaction() || ctx.statement().do_depth > 0) return true;
   // A file of one statement is atomic too: it either applies or leaves nothing behind.

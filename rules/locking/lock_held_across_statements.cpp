@@ -1,7 +1,21 @@
+#include <algorithm>
+
 #include "rules/locking/lock_util.hpp"
 
 namespace driftguard {
 namespace {
+// A statement that keeps the lock held for long: it reads or writes rows (DML, a query, a function call, a DO
+// block) or every row of a table (a scan, a rewrite, an index build). Catalog-only statements (CREATE FUNCTION,
+// COMMENT, GRANT, a rename, a new table or type, ADD COLUMN without a volatile default, ...) end in milliseconds:
+// the lock they extend is not what blocks the table.
+bool runs_long(const Statement& st) {
+  static const std::vector<std::string_view> rows = {"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt",
+                                                     "SelectStmt", "CopyStmt",   "CallStmt",   "DoStmt",
+                                                     "CreateTableAsStmt", "RefreshMatViewStmt", "ClusterStmt",
+                                                     "VacuumStmt"};
+  return std::find(rows.begin(), rows.end(), st.kind) != rows.end() || locking::reads_or_writes_every_row(st);
+}
+
 class LockHeldAcrossStatements final : public Rule {
  public:
   const RuleInfo& info() const override {
@@ -24,12 +38,12 @@ class LockHeldAcrossStatements final : public Rule {
   void check(std::string_view, const json&, RuleContext& ctx) const override {
     if (!ctx.ancestors().empty() || ctx.statement().do_depth > 0) return;
     const auto& held = ctx.state().access_exclusive_held();
-    if (!held) return;
-    // One finding per lock: at the first statement that does work after the one that took it.
+    if (!held || !runs_long(ctx.statement())) return;
+    // One finding per lock: at the first statement after the one that took it that runs long.
     const auto& all = ctx.statements();
     for (std::size_t j = ctx.statement_index(); j-- > 0;) {
       if (all[j].span.begin == held->statement.begin) break;
-      if (all[j].do_depth == 0 && all[j].kind != "VariableSetStmt" && all[j].kind != "TransactionStmt") return;
+      if (all[j].do_depth == 0 && runs_long(all[j])) return;
     }
     std::string rel = display(held->relation);
     ctx.report(ctx.statement_span(),

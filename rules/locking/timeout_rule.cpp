@@ -9,9 +9,16 @@ std::vector<std::string_view> TimeoutRule::node_types() const {
           "RuleStmt", "RenameStmt"};
 }
 
-void TimeoutRule::check(std::string_view, const json&, RuleContext& ctx) const {
+void TimeoutRule::check(std::string_view type, const json& node, RuleContext& ctx) const {
   const FileState& s = ctx.state();
-  if (!ctx.ancestors().empty() || s.timeout_set(timeout_) || s.blocking_without_timeout(timeout_) > 0) return;
+  // One hazard, one finding: a CREATE INDEX without CONCURRENTLY blocks writes for as long as it builds, and
+  // require-concurrent-index-creation reports it with the fix that ends both the long lock and the queue behind
+  // it (CONCURRENTLY takes SHARE UPDATE EXCLUSIVE, which no write waits for). While that rule is on, such builds
+  // are its findings, and the timeout rules look at the other statements of the file.
+  const bool builds_left = ctx.rule_enabled("require-concurrent-index-creation");
+  if (builds_left && type == "IndexStmt" && !flag(node, "concurrent")) return;
+  const int earlier = s.blocking_without_timeout(timeout_) - (builds_left ? s.index_builds_without_timeout(timeout_) : 0);
+  if (!ctx.ancestors().empty() || s.timeout_set(timeout_) || earlier > 0) return;
   // statement_timeout bounds how long a statement runs: one that only changes the catalog ends as soon as it has
   // its lock (the lock wait is lock_timeout's).
   if (timeout_ == Timeout::statement && !reads_or_writes_every_row(ctx.statement())) return;

@@ -93,6 +93,8 @@ FileTransaction file_transaction(Runner runner, bool assume_in_transaction, cons
   FileTransaction ft;
   ft.runner = runner == Runner::auto_detect ? detect_runner(file) : runner;
   const std::string name(to_string(ft.runner));
+  static const RE2 dump(R"((?m)^--[ \t]*PostgreSQL database dump\b)");
+  ft.schema_dump = has_line(file.text, dump);
   if (assume_in_transaction) {
     ft.mode = TxMode::wrapped;
     ft.why = "--assume-in-transaction";

@@ -39,6 +39,9 @@ struct FileTransaction {
   TxMode mode = TxMode::none;
   Runner runner = Runner::plain;
   std::string why;  // "goose wraps each migration in a transaction", "-- +goose NO TRANSACTION", ...
+  // The file is a schema dump (pg_dump's "-- PostgreSQL database dump" header or closing line, as Rails'
+  // structure.sql keeps it): it is loaded once, into an empty database, never re-run on one that has its objects.
+  bool schema_dump = false;
 };
 
 // The transaction the file runs in. `assume_in_transaction` forces `wrapped`. `statements` are the parsed

@@ -90,11 +90,43 @@ bool type_still_current(const DeclaredType& d, const RuleContext& ctx) {
   if (base == "smallserial" || base == "serial2") return c->type == "smallint";
   return c->type == norm::type_name(*d.type_name);
 }
+
+// In a Prisma folder (whose history lint replays to its end): the column this statement declares or retypes is
+// gone when the history ends — a later migration dropped it or its table — so there is nothing left to change.
+// Found by where the model says each column was declared, so a column whose table or name changed since still
+// counts.
+bool gone_at_history_end(const DeclaredType& d, const RuleContext& ctx) {
+  if (!ctx.run().has_history_end() || ctx.statement().approximate) return false;
+  SourceRef declared;
+  if (d.alter_type) {
+    const model::Table* t = ctx.run().table(*d.relation);
+    const model::Column* c = t ? t->column(d.column) : nullptr;
+    if (c == nullptr || c->src.line == 0) return false;
+    declared = c->src;
+  } else {
+    long loc = num(*d.column_def, "location", -1);
+    if (loc < 0) return false;
+    Position at = LineMap(ctx.file().text).position(ctx.statement().base + static_cast<std::size_t>(loc));
+    declared = SourceRef{ctx.file().path, at.line, at.column};
+  }
+  for (const auto& [sname, schema] : ctx.run().history_end().schemas) {
+    for (const auto& [tname, t] : schema.tables) {
+      for (const auto& c : t.columns) {
+        if (c.src.line == declared.line && c.src.column == declared.column && c.src.file == declared.file) return false;
+      }
+    }
+  }
+  return true;
+}
 }  // namespace
 
 std::string column_subject(const DeclaredType& d) { return "column " + quote_ident(d.column) + " of " + d.table; }
 
 void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) const {
+  // A schema dump (pg_dump output, Rails' structure.sql) is generated from the database the migrations built: each
+  // column's type was chosen by a migration, which is linted on its own, and an edit of the dump is undone by the
+  // next dump.
+  if (ctx.state().runner_transaction().schema_dump) return;
   const json& b = unwrap(node);
   std::vector<DeclaredType> found;
   if (type == "CreateStmt") {
@@ -130,6 +162,7 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
     auto span = type_span(ctx, *d.type_name);
     // Prisma generates its migration SQL from schema.prisma: editing the SQL would make the two drift apart.
     bool prisma = ctx.file().info.layout == Layout::prisma;
+    if (prisma && gone_at_history_end(d, ctx)) continue;
     const SchemaField* sf = prisma ? ctx.run().schema_field(rangevar_parts(*d.relation), d.column) : nullptr;
     if (sf != nullptr && type_still_current(d, ctx)) {
       report_at_field(d, *sf, span ? *span : ctx.location_span(*d.type_name), std::move(msg), ctx);
