@@ -368,7 +368,9 @@ class Reader {
       if (text(row[6]) == "s") {
         generated.push_back({t, text(row[1]), def});  // needs every column's type
       } else if (!def.empty()) {
-        c.default_expr = default_text(def, c.type);
+        // `schema --from database:` prints it as PostgreSQL does (now(), ARRAY[]::text[]); drift compares the canonical.
+        const std::string& canonical = default_text(def, c.type);
+        c.set_default(canonical, norm::default_spelling_text(def, c.type, canonical));
       }
       if (!row[8].is_null()) {
         c.collation = text(row[7]) == "pg_catalog" || text(row[7]) == "public"

@@ -443,9 +443,25 @@ class Differ {
 
   static bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate.empty() || !i.options.empty(); }
 
+  // Another index of the same side, with another name, defined the same way and found on the other side (not
+  // among `unmatched`): schema.prisma cannot declare a second one (`db pull` writes one of them, and Prisma's
+  // differ sees no drift), so for Prisma the second one is inexpressible.
+  static const Index* duplicate_of(const Index& i, const std::vector<IndexView>& same_side,
+                                   const std::vector<IndexView>& unmatched) {
+    for (const auto& v : same_side) {
+      if (v.index.name == i.name || v.index.definition() != i.definition()) continue;
+      if (std::none_of(unmatched.begin(), unmatched.end(), [&](const IndexView& u) { return u.index.name == v.index.name; })) {
+        return &v.index;
+      }
+    }
+    return nullptr;
+  }
+
   void indexes(const std::string& path, const Table& e, const Table& a) {
     auto ev = index_views(e);
     auto av = index_views(a);
+    const auto e_all = ev;
+    const auto a_all = av;
     auto find = [](std::vector<IndexView>& v, const std::string& n) {
       return std::find_if(v.begin(), v.end(), [&](const IndexView& x) { return x.index.name == n; });
     };
@@ -475,11 +491,15 @@ class Differ {
         av.erase(it);
         continue;
       }
-      add("missing-index", p, "index " + p + " is missing", at(x.index.definition(), x.index.src), none(), hand_written(x.index));
+      const Index* dup = duplicate_of(x.index, e_all, em);
+      add("missing-index", p, "index " + p + " is missing" + (dup ? " (the same as " + dup->name + ")" : ""),
+          at(x.index.definition(), x.index.src), none(), hand_written(x.index) || dup);
     }
     for (const auto& y : av) {
       std::string p = path + "." + y.index.name;
-      add("extra-index", p, "index " + p + " is not expected", none(), at(y.index.definition(), y.index.src), hand_written(y.index));
+      const Index* dup = duplicate_of(y.index, a_all, av);
+      add("extra-index", p, "index " + p + " is not expected" + (dup ? " (the same as " + dup->name + ")" : ""), none(),
+          at(y.index.definition(), y.index.src), hand_written(y.index) || dup);
     }
   }
 

@@ -65,6 +65,15 @@ std::string cluster_dir(const std::string& err) {
   return m[1];
 }
 
+// schema.prisma and the first migration in the repository, and a fresh database where that migration is applied.
+std::string with_init_applied(const dgtest::Repo& repo, const std::string& tag) {
+  repo.write("schema.prisma", kSchema);
+  repo.write("migrations/20240101000000_init/migration.sql", kInit);
+  std::string db = dgtest::pg::fresh_database(tag);
+  dgtest::pg::exec(db, kInit);
+  return db;
+}
+
 bool gone_within(const std::string& dir, int seconds) {
   for (int i = 0; i < seconds * 20 && fs::exists(dir); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   return !fs::exists(dir);
@@ -74,10 +83,7 @@ bool gone_within(const std::string& dir, int seconds) {
 
 TEST_CASE("three-way drift names the source that disagrees", "[drift][pg]") {
   dgtest::Repo repo;
-  repo.write("schema.prisma", kSchema);
-  repo.write("migrations/20240101000000_init/migration.sql", kInit);
-  std::string db = dgtest::pg::fresh_database("three");
-  dgtest::pg::exec(db, kInit);
+  std::string db = with_init_applied(repo, "three");
   // by hand in the database: bio as schema.prisma has it (no migration), title widened, an index nobody declared
   dgtest::pg::exec(db, "ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;"
                        "ALTER TABLE \"Post\" ALTER COLUMN \"title\" TYPE TEXT;"
@@ -127,6 +133,53 @@ TEST_CASE("three-way drift names the source that disagrees", "[drift][pg]") {
   INFO(two.out);
   CHECK(two.code == 0);
   CHECK(two.out.find("0 drift items") != std::string::npos);
+}
+
+// Issue 10: an object only two sources hold is attributed (the third is named), and an object only a migration
+// not yet applied creates is said to be that, not "applied without a migration". No tracker in the database: the
+// hints come from the three sources alone.
+TEST_CASE("three-way drift: objects two sources hold, and a migration not applied yet", "[drift][pg]") {
+  dgtest::Repo repo;
+  std::string db = with_init_applied(repo, "three_pending");
+  // in the database by hand: a check the migrations write differently
+  dgtest::pg::exec(db, "ALTER TABLE \"User\" ADD CONSTRAINT name_length CHECK (length(name) < 50);");
+  // written, not applied: bio (in schema.prisma too), an index and a check in raw SQL only
+  repo.write("migrations/20240201000000_bio/migration.sql",
+             "ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;\n"
+             "CREATE INDEX \"User_name_idx\" ON \"User\"(\"name\");\n"
+             "ALTER TABLE \"User\" ADD CONSTRAINT name_length CHECK (length(name) < 100);\n");
+  auto r = repo.driftguard("drift --prisma schema.prisma --migrations migrations --database-url \"" + db +
+                           "\" --format json");
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  json doc = json::parse(r.out);
+  std::vector<std::string> got;
+  for (const auto& i : doc["items"]) {
+    got.push_back(i["path"].get<std::string>() + " " + i["family"].get<std::string>() + " odd=" +
+                  (i["odd"].is_null() ? "none" : i["odd"].get<std::string>()) + "\n  " + i["message"].get<std::string>() +
+                  "\n  hint: " + i.value("hint", ""));
+  }
+  CHECK(got ==
+        std::vector<std::string>{
+            "public.User.User_name_idx index odd=migrations\n"
+            "  index public.User.User_name_idx: only in the migrations, not in schema.prisma or the live database\n"
+            "  hint: only the migrations create it: a migration not applied to the live database yet (see driftguard "
+            "status); schema.prisma does not declare it (raw SQL in a migration, or schema.prisma is behind)",
+            "public.User.bio column odd=database\n"
+            "  column public.User.bio: in schema.prisma and the migrations, missing from the live database\n"
+            "  hint: schema.prisma and the migrations agree, the live database does not: a migration not applied yet "
+            "(see driftguard status), or a change made by hand in the database",
+            "public.User.name_length constraint odd=prisma\n"
+            "  constraint public.User.name_length: in the migrations and the live database, missing from schema.prisma\n"
+            "  hint: the migrations and the live database agree, schema.prisma does not: schema.prisma was edited "
+            "without a migration, or is behind the database (prisma db pull)",
+            // only two sources hold it, and they differ: the third is named, not "no two agree"
+            "public.User.name_length constraint-definition odd=none\n"
+            "  constraint-definition of public.User.name_length: CHECK (length(name) < 100) in the migrations; CHECK "
+            "(length(name) < 50) in the live database; not in schema.prisma\n"
+            "  hint: schema.prisma does not have it (raw SQL in a migration); the migrations and the live database "
+            "differ on it: a migration not applied yet (see driftguard status), or a change made by hand in the "
+            "database"});
 }
 
 TEST_CASE("a database that cannot be reached: exit 2, where, and never the password", "[drift][pg]") {

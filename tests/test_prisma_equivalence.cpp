@@ -41,7 +41,7 @@ std::string lines(const std::vector<diff::DriftItem>& items, bool failing_only) 
 TEST_CASE("prisma equivalence: each rule's database shows no drift for Prisma's engine nor for driftguard",
           "[prisma][drift][pg]") {
   auto all = cases();
-  REQUIRE(all.size() == 7);
+  REQUIRE(all.size() == 8);
   bool oracle = engine::available();
   for (const auto& c : all) {
     std::string name = c.filename().string();

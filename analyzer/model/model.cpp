@@ -165,6 +165,19 @@ std::string domain_definition(const std::string& base_type, const std::string& c
   return out;
 }
 
+void Column::set_default(std::string canonical, std::string spelled) {
+  default_expr = std::move(canonical);
+  bool other = !spelled.empty() && spelled != default_expr;
+  default_spelled = other ? std::move(spelled) : std::string();
+  default_spelled_for = other ? default_expr : std::string();
+}
+
+// A later change of default_expr (a sequence or enum label renamed, a type dropped) leaves the old spelling stale:
+// it is used only while the canonical form it was written for is still the default.
+const std::string& Column::default_sql() const {
+  return !default_spelled.empty() && default_spelled_for == default_expr ? default_spelled : default_expr;
+}
+
 Column* Table::column(const std::string& n) { return find_named(columns, n); }
 const Column* Table::column(const std::string& n) const { return find_named(columns, n); }
 Constraint* Table::constraint(const std::string& n) { return find_named(constraints, n); }
@@ -462,7 +475,7 @@ std::string column(const Column& c) {
   if (!c.collation.empty()) out += " COLLATE " + c.collation;
   if (!c.generated.empty()) out += " GENERATED ALWAYS AS (" + c.generated + ") STORED";
   if (!c.identity.empty()) out += " GENERATED " + c.identity + " AS IDENTITY";
-  if (!c.default_expr.empty()) out += " DEFAULT " + c.default_expr;
+  if (!c.default_expr.empty()) out += " DEFAULT " + c.default_sql();
   if (c.not_null) out += " NOT NULL";
   return out;
 }

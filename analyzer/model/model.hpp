@@ -26,6 +26,16 @@ struct Column {
   // The ALTER COLUMN ... SET/DROP NOT NULL that last changed not_null (unknown: as declared at src), so that a
   // nullability drift points at the migration that changed it.
   SourceRef not_null_src;
+  // The default as the history spelled it, where PostgreSQL keeps apart spellings default_expr makes one
+  // (ARRAY[]::text[] and '{}'::text[]; now() and CURRENT_TIMESTAMP): pg_dump shows what was written, so SQL out
+  // prints it. Never compared; valid while default_expr is still `default_spelled_for` (set_default).
+  std::string default_spelled;
+  std::string default_spelled_for;
+
+  // Sets the default: its canonical form, and how it was written ("" or the same: no other spelling).
+  void set_default(std::string canonical, std::string spelled = {});
+  // What SQL out prints after DEFAULT: the spelling kept, or the canonical form.
+  const std::string& default_sql() const;
   // INHERITS (replay only, not compared): the table declared the column itself (pg_attribute.attislocal) and not
   // only took it from parents. How many parents it takes it from (attinhcount) is counted from Table::inherits.
   // A parent's DROP COLUMN drops a child's column only when neither holds (replay/inheritance.cpp).

@@ -514,7 +514,8 @@ class Printer {
     // A cast to the type the value is assigned to changes nothing ('USER'::"Role" in a "Role" column).
     if (!target.empty() && strip_typmod(t) == strip_typmod(target)) {
       // An empty array of the column's type is '{}' however it is spelled (ARRAY[]::text[], '{}'::text[]).
-      return empty_array(arg) ? "'{}'" : print(arg, target);
+      if (empty_array(arg)) return c_.keep_spelling ? "ARRAY[]::" + t : "'{}'";
+      return print(arg, target);
     }
     // Casts PostgreSQL adds or that make no difference: numeric literals to numeric types, string literals (and
     // arrays of them) to text types, text-like columns to text types.
@@ -565,7 +566,8 @@ class Printer {
     if (names.size() == 2 && (names[0] == "pg_catalog" || names[0] == "public")) names.erase(names.begin());
     const json& args = field(b, "args");
     bool no_args = !args.is_array() || args.empty();
-    if (names.size() == 1 && no_args && !flag(b, "agg_star") && (names[0] == "now" || names[0] == "transaction_timestamp")) {
+    if (names.size() == 1 && no_args && !flag(b, "agg_star") && !c_.keep_spelling &&
+        (names[0] == "now" || names[0] == "transaction_timestamp")) {
       return "CURRENT_TIMESTAMP";
     }
     if (flag(b, "agg_within_group")) return fallback(json{{"FuncCall", b}});
@@ -1714,6 +1716,28 @@ std::string expr_text(std::string_view text, const ExprContext& ctx) {
   c.text = sql;
   c.base = 0;
   return expr(val, c);
+}
+
+// Only defaults whose canonical form holds a folded spelling are printed again (most have none).
+static bool may_have_spelling(const std::string& canonical) {
+  return canonical.find("CURRENT_TIMESTAMP") != std::string::npos || canonical.find("'{}'") != std::string::npos;
+}
+
+std::string default_spelling(const json& node, const ExprContext& ctx, const std::string& canonical) {
+  if (!may_have_spelling(canonical)) return {};
+  ExprContext c = ctx;
+  c.keep_spelling = true;
+  std::string spelled = expr(node, c);
+  return spelled == canonical ? std::string() : spelled;
+}
+
+std::string default_spelling_text(std::string_view text, const std::string& target_type, const std::string& canonical) {
+  if (!may_have_spelling(canonical)) return {};
+  ExprContext c;
+  c.target_type = target_type;
+  c.keep_spelling = true;
+  std::string spelled = expr_text(text, c);
+  return spelled == canonical ? std::string() : spelled;
 }
 
 std::string query(std::string_view select_text) {

@@ -91,6 +91,9 @@ struct ExprContext {
   // "" for any other type. PostgreSQL compares a domain's values as its base type's and prints the cast it adds,
   // ((c)::integer > 0), ((s)::text = 'abc'::text): that cast is dropped like the other casts it adds.
   std::function<std::string(const std::string& type)> domain_base;
+  // Print the spellings PostgreSQL keeps apart as written (now(), ARRAY[]::text[]) instead of their canonical
+  // form (CURRENT_TIMESTAMP, '{}'): for the DDL SQL out prints, never for comparison (default_spelling).
+  bool keep_spelling = false;
 };
 
 // Canonical text of an expression node (A_Const, TypeCast, FuncCall, ColumnRef, A_Expr, BoolExpr, ...).
@@ -104,6 +107,11 @@ std::string expr_text(std::string_view text, const std::string& target_type = {}
                  const std::map<std::string, std::string>* columns = nullptr);
 // The same with a whole context (a table's policy: `table`, `columns` and `relations` set); ctx.text is ignored.
 std::string expr_text(std::string_view text, const ExprContext& ctx);
+// A column default as written where PostgreSQL keeps that spelling apart from its canonical form `canonical`
+// (expr() of the same node and context): ARRAY[]::text[] for '{}', now() for CURRENT_TIMESTAMP; "" when the
+// spelling is the canonical one.
+std::string default_spelling(const json& node, const ExprContext& ctx, const std::string& canonical);
+std::string default_spelling_text(std::string_view text, const std::string& target_type, const std::string& canonical);
 // A query (view definition, sub-select) printed by libpg_query's deparser; whitespace-collapsed text when it
 // does not parse.
 std::string query(std::string_view select_text);

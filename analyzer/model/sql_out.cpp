@@ -792,7 +792,7 @@ class Planner {
             .comments.push_back("type " + was->type + (o_.rollback ? " back to " : " to ") + c.type);
         reshaped_.insert({t.schema, t.name});
       }
-      if (default_changes && !c.default_expr.empty()) emit(alter_columns, col + "SET DEFAULT " + c.default_expr + ";");
+      if (default_changes && !c.default_expr.empty()) emit(alter_columns, col + "SET DEFAULT " + c.default_sql() + ";");
       // NOT NULL before an identity is added (PostgreSQL requires it).
       if (was->not_null != c.not_null) {
         if (c.not_null) {

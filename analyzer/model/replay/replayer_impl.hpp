@@ -199,6 +199,7 @@ struct Replayer::Impl {
   Column make_column(Table& t, const json& cd, std::vector<std::pair<json, std::string>>& constraints,
                      std::string* serial_type);
   std::string default_value(std::string canonical, const std::string& type) const;
+  void set_default(Column& c, const json& raw);
   void add_serial(Table& t, Column& c, const std::string& type);
   Column& add_column(Table& t, const json& cd, bool if_not_exists);
   void add_constraints(Table& t, const std::vector<std::pair<json, std::string>>& cons, bool each_alone = false);

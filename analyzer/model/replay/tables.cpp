@@ -28,7 +28,7 @@ Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pa
     } else if (ct == "CONSTR_NULL") {
       c.not_null = false;
     } else if (ct == "CONSTR_DEFAULT") {
-      c.default_expr = default_value(norm::expr(field(b, "raw_expr"), ectx(nullptr, c.type)), c.type);
+      set_default(c, field(b, "raw_expr"));
     } else if (ct == "CONSTR_IDENTITY") {
       c.identity = str(b, "generated_when") == "d" ? "BY DEFAULT" : "ALWAYS";
       c.not_null = true;
@@ -64,6 +64,15 @@ std::string Replayer::Impl::default_value(std::string canonical, const std::stri
     }
   }
   return {};
+}
+
+// The default as PostgreSQL keeps it (default_value), and as written where pg_dump would show the difference.
+void Replayer::Impl::set_default(Column& c, const json& raw) {
+  if (raw.is_null()) return c.set_default({});
+  norm::ExprContext cx = ectx(nullptr, c.type);
+  std::string canonical = default_value(norm::expr(raw, cx), c.type);
+  std::string spelled = canonical.empty() ? std::string() : norm::default_spelling(raw, cx, canonical);
+  c.set_default(std::move(canonical), std::move(spelled));
 }
 
 // serial: integer + nextval('<table>_<column>_seq'::regclass) + a sequence owned by the column.
@@ -344,7 +353,7 @@ void Replayer::Impl::create_table(const json& b) {
         if (earlier->type != c.type && !t.opaque) fail("inherited column " + dq(c.name) + " has a type conflict");
         if (earlier->collation != c.collation) fail("inherited column " + dq(c.name) + " has a collation conflict");
         earlier->not_null = earlier->not_null || c.not_null;
-        if (earlier->default_expr.empty()) earlier->default_expr = c.default_expr;
+        if (earlier->default_expr.empty()) earlier->set_default(c.default_expr, c.default_sql());
         continue;
       }
       merge_inherited_column(t, c);
@@ -364,7 +373,7 @@ void Replayer::Impl::create_table(const json& b) {
     // (A partition's column options name no type.)
     if (!c.type.empty() && it->type != c.type && !t.opaque) fail("column " + dq(c.name) + " has a type conflict");
     it->not_null = it->not_null || c.not_null;
-    if (!c.default_expr.empty()) it->default_expr = c.default_expr;
+    if (!c.default_expr.empty()) it->set_default(c.default_expr, c.default_sql());
     it->local = true;  // declared in the child too: a parent's DROP COLUMN keeps it (attislocal)
     return true;
   };
@@ -492,7 +501,7 @@ void Replayer::Impl::create_table_as(const json& b) {
   t.name = n;
   t.src = ref(rv);
   t.opaque = true;
-  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}});
+  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}});
   m.schema(s)->tables[n] = t;
 }
 
@@ -695,7 +704,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     drop_column(t, name, missing_ok, cascade);
   } else if (sub == "AT_ColumnDefault") {
     Column& col = need_column(t, name);
-    col.default_expr = def.is_null() ? "" : default_value(norm::expr(def, ectx(nullptr, col.type)), col.type);
+    set_default(col, def);
     recurse_to_children(t, c);
   } else if (sub == "AT_SetNotNull") {
     Column& col = need_column(t, name);
