@@ -24,7 +24,14 @@ class PreferTimestamptz final : public TypeRule {
   std::optional<std::string> prisma_replacement(const DeclaredType& d, const SchemaField& f) const override {
     if (f.type != "DateTime") return std::nullopt;
     auto mods = type_mods(*d.type_name);
-    return "DateTime @db.Timestamptz" + (mods.empty() ? std::string() : "(" + std::to_string(mods[0]) + ")");
+    // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"(" + std::string&&`
+    std::string out = "DateTime @db.Timestamptz";
+    if (!mods.empty()) {
+      out += '(';
+      out += std::to_string(mods[0]);
+      out += ')';
+    }
+    return out;
   }
   std::optional<std::string> replacement(const DeclaredType& d) const override {
     auto mods = type_mods(*d.type_name);
