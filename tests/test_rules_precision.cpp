@@ -337,8 +337,8 @@ TEST_CASE("Go-template migrations are rendered, not reported as syntax errors", 
   CHECK(str(field(unwrap(pf.statements[0].node), "relation"), "schemaname") == "namespace");
   CHECK(pf.statements[0].span.end == sql.find(')') + 1);
   // A quoted identifier that is the action alone keeps its quotes around the name.
-  const Finding* q = first(lint("ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"users\" ADD CONSTRAINT u UNIQUE (email);\n"),
-                           "disallowed-unique-constraint");
+  auto quoted = lint("ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"users\" ADD CONSTRAINT u UNIQUE (email);\n");
+  const Finding* q = first(quoted, "disallowed-unique-constraint");
   REQUIRE(q != nullptr);
   CHECK(q->message.find("ACCESS EXCLUSIVE on namespace.users:") != std::string::npos);
   // Braces that name no field (a JSON literal) are left alone.
