@@ -437,6 +437,20 @@ void FileState::apply(const Statement& st) {
   }
 }
 
+bool RunState::history_end_declares_column_at(const SourceRef& at) const {
+  if (!history_end_) return false;  // no history end was replayed: the model as it stands changes, nothing to keep
+  if (!history_end_columns_) {
+    auto columns = std::make_shared<std::set<std::tuple<std::string, int, int>>>();
+    for (const auto& [s_key_, schema] : history_end().schemas) {
+      for (const auto& [t_key_, t] : schema.tables) {
+        for (const auto& c : t.columns) columns->emplace(c.src.file, c.src.line, c.src.column);
+      }
+    }
+    history_end_columns_ = std::move(columns);
+  }
+  return history_end_columns_->count({at.file, at.line, at.column}) > 0;
+}
+
 RunState::RunState() { replay_.set_isolate_failures(true); }
 
 RunState::RunState(model::Replayer start) : replay_(std::move(start)) { replay_.set_isolate_failures(true); }

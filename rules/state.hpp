@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -159,8 +160,15 @@ class RunState {
   // The schema at the end of the history the linted file belongs to (its migration folder, later files included)
   // when the caller replayed it (set_history_end; lint does when a rule asks for it), else the model as it stands.
   const model::SchemaModel& history_end() const { return history_end_ ? *history_end_ : model(); }
-  void set_history_end(std::shared_ptr<const model::SchemaModel> end) { history_end_ = std::move(end); }
+  void set_history_end(std::shared_ptr<const model::SchemaModel> end) {
+    history_end_ = std::move(end);
+    history_end_columns_.reset();
+  }
   bool has_history_end() const { return history_end_ != nullptr; }
+  // A column of history_end() was declared at `at` (its file, line and column): the column survives to the end of
+  // the history whatever it or its table was renamed to. Looked up in a set built once per history end (a walk of
+  // every column per question made lint quadratic in the size of a Prisma folder).
+  bool history_end_declares_column_at(const SourceRef& at) const;
   // The table a RangeVar (or name parts) names: an unqualified name is looked up in pg_temp, then public.
   const model::Table* table(const nlohmann::json& rangevar) const;
   const model::Table* table(const std::vector<std::string>& parts) const;
@@ -211,6 +219,8 @@ class RunState {
 
   model::Replayer replay_;
   std::shared_ptr<const model::SchemaModel> history_end_;
+  // Where history_end()'s columns were declared (file, line, column), built on first use; shared by copies.
+  mutable std::shared_ptr<const std::set<std::tuple<std::string, int, int>>> history_end_columns_;
   std::string file_;                 // the file being linted
   int function_order_ = 0;           // the newest function's creation order when the file began
   bool after_baseline_ = false;

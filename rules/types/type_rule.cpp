@@ -109,14 +109,7 @@ bool gone_at_history_end(const DeclaredType& d, const RuleContext& ctx) {
     Position at = LineMap(ctx.file().text).position(ctx.statement().base + static_cast<std::size_t>(loc));
     declared = SourceRef{ctx.file().path, at.line, at.column};
   }
-  for (const auto& [sname, schema] : ctx.run().history_end().schemas) {
-    for (const auto& [tname, t] : schema.tables) {
-      for (const auto& c : t.columns) {
-        if (c.src.line == declared.line && c.src.column == declared.column && c.src.file == declared.file) return false;
-      }
-    }
-  }
-  return true;
+  return !ctx.run().history_end_declares_column_at(declared);
 }
 }  // namespace
 
