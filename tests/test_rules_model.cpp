@@ -73,6 +73,34 @@ TEST_CASE("one model: a refused statement is lost alone, the rest of the file st
   CHECK(f.empty());
 }
 
+// Lint copies the model at a BEGIN after the file's first change only when something in the file can roll the
+// block back (replay.cpp, may_restore): a ROLLBACK, or a BEGIN / COMMIT AND CHAIN left open at the end of the file.
+// What the next file sees, for each way a block ends (the replay throws if a block without a copy is restored).
+TEST_CASE("one model: a block begun after the file's first change, rolled back or kept", "[rules][model]") {
+  auto from = [](const std::string& file) {
+    auto f = lint_files("changing-column-type", {file, "ALTER TABLE t ALTER COLUMN code TYPE varchar(10);"});
+    std::vector<std::string> out;
+    for (const auto& x : f) {
+      if (x.file == "migrations/0002_m.sql") out.push_back(x.message.substr(0, x.message.find(':')));
+    }
+    return out;
+  };
+  const std::string create = "CREATE TABLE t (code varchar(20));\n";
+  const std::string to30 = "ALTER TABLE t ALTER COLUMN code TYPE varchar(30);\n";
+  const std::vector<std::string> kept20{"changes the type of column code of t from varchar(20) to varchar(10)"};
+  const std::vector<std::string> kept30{"changes the type of column code of t from varchar(30) to varchar(10)"};
+  CHECK(from(create + "BEGIN;\n" + to30 + "ROLLBACK;\n") == kept20);
+  CHECK(from(create + "BEGIN;\n" + to30 + "ABORT;\n") == kept20);
+  CHECK(from(create + "BEGIN;\n" + to30) == kept20);  // left open: psql's session ends, the block rolls back
+  CHECK(from(create + "START TRANSACTION;\n" + to30 + "SAVEPOINT s;\n") == kept20);
+  CHECK(from(create + "BEGIN;\n" + to30 + "COMMIT;\n") == kept30);
+  CHECK(from(create + "BEGIN;\n" + to30 + "COMMIT;\nBEGIN;\nCOMMIT;\n") == kept30);
+  // COMMIT AND CHAIN opens the next block at once; left open, it rolls back to the chain.
+  CHECK(from(create + "BEGIN;\n" + to30 + "COMMIT AND CHAIN;\nALTER TABLE t ALTER COLUMN code TYPE varchar(40);\n") ==
+        kept30);
+  CHECK(from(create + "BEGIN;\n" + to30 + "COMMIT AND CHAIN;\nCOMMIT;\n") == kept30);
+}
+
 TEST_CASE("foreign-key-without-index: lint judges a folder by the end of its history", "[rules][model][cli]") {
   dgtest::Repo repo;
   repo.write("migrations/0001_orders.sql",

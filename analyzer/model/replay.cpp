@@ -2,6 +2,8 @@
 // declared in replay/replayer_impl.hpp); failures become replay errors at the statement.
 #include "analyzer/model/replay.hpp"
 
+#include <stdexcept>
+
 #include "analyzer/marker_lines.hpp"
 
 #include "analyzer/model/replay/replayer_impl.hpp"
@@ -180,23 +182,27 @@ void Replayer::Impl::end_file() {
 
 // A block that begins before the file changed anything (the tool's, or a BEGIN first thing) rolls back to the
 // model the file started with, which the replica holds (Replayer::replica_, replay.hpp): no copy. Any other block
-// copies the model.
+// copies the model, unless nothing in the file can roll it back (blocks_restorable).
 void Replayer::Impl::open_block() {
   if (pristine) {
     if (!r.is_replica_ && !r.replica_ && replica_wanted) r.seed_replica();
     block_at_file_start = true;
-  } else {
+  } else if (blocks_restorable) {
     block_start = m;
+  } else {
+    block_uncopied = true;
   }
 }
 
 void Replayer::Impl::close_block() {
   block_start.reset();
   block_at_file_start = false;
+  block_uncopied = false;
 }
 
 void Replayer::Impl::restore_block_start() {
   r.names_.clear();  // the restored model may hold names noted as gone since (relation_names.hpp)
+  if (block_uncopied) throw std::logic_error("replay: a block of " + file + " was restored, but may_restore said none can be");
   if (block_start) {
     m = *block_start;
   } else if (block_at_file_start && !pristine) {
@@ -289,6 +295,28 @@ void Replayer::Impl::refuse_in_transaction_block(const std::string& kind, const 
   if (!what.empty()) fail(what + " cannot run inside a transaction block");
 }
 
+namespace {
+
+// With isolated failures (lint) a failed statement restores nothing, so a block is rolled back only by a ROLLBACK
+// (or ABORT) or, at the end of the file, when a BEGIN (START TRANSACTION, COMMIT AND CHAIN) left it open — the
+// last of the file's BEGINs and COMMITs is not a plain COMMIT. Savepoint statements change no block. A file
+// without either keeps no copy of the model for its blocks: copying it at every BEGIN after the file's first
+// change was 8 % of lint's CPU on the corpus (bench/RESULTS.md).
+bool may_restore(const std::vector<Statement>& statements) {
+  bool open_at_end = false;
+  for (const auto& s : statements) {
+    if (s.kind != "TransactionStmt") continue;
+    const json& b = unwrap(s.node);
+    std::string kind = str(b, "kind");
+    if (kind == "TRANS_STMT_ROLLBACK") return true;
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") open_at_end = true;
+    if (kind == "TRANS_STMT_COMMIT") open_at_end = flag(b, "chain");
+  }
+  return open_at_end;
+}
+
+}  // namespace
+
 void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::vector<Finding>& findings,
                           FileMode mode, const BeforeStatement& before) {
   // A goose or dbmate file's down section is not part of the history.
@@ -311,8 +339,8 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
   // With isolated failures (lint) a failed statement restores nothing: only a ROLLBACK, or a BEGIN the file leaves
   // open, does. A file without transaction statements then needs no replica, and keeping one would replay the
   // whole history twice; it is dropped instead, and seeded again (a copy) at the next file that needs one.
-  impl.replica_wanted = !isolate_failures_ || std::any_of(parsed.statements.begin(), parsed.statements.end(),
-                                                          [](const Statement& s) { return s.kind == "TransactionStmt"; });
+  impl.blocks_restorable = !isolate_failures_ || may_restore(parsed.statements);
+  impl.replica_wanted = impl.blocks_restorable;
   if (!impl.replica_wanted) replica_.reset();
   LineMap lines(file.text);
   impl.file = file.path;

@@ -115,6 +115,10 @@ struct Replayer::Impl {
   bool pristine = true;              // no statement of the file has run yet (BEGIN aside): the model is the file's start
   bool restored_from_replica = false;
   bool replica_wanted = true;  // a block at the file's start may be restored: Replayer::replica_ must hold it
+  // Whether any block of the file may be restored (replay.cpp, may_restore): when not, a block opened after the
+  // file changed the model keeps no copy of it (block_uncopied).
+  bool blocks_restorable = true;
+  bool block_uncopied = false;
   bool tool_block = false;  // the open block is the one the tool opened (transaction, request)
   bool committed = false;   // a COMMIT in the file ended a block: a failure loses only what came after it
   bool aborted = false;     // a statement of an explicit block failed: PostgreSQL ignores the rest of the block
@@ -128,7 +132,7 @@ struct Replayer::Impl {
   void apply(const Statement& s, std::size_t index, const std::vector<Statement>& all);
   void start_file(FileMode requested, std::size_t pieces);
   void end_file();
-  bool in_block() const { return block_start.has_value() || block_at_file_start; }
+  bool in_block() const { return block_start.has_value() || block_at_file_start || block_uncopied; }
   void open_block();
   void close_block();
   void restore_block_start();
