@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
@@ -219,11 +220,16 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
       out.errors.push_back({history.ups[i], e.message});
       return out;  // a history with a hole cannot be replayed
     }
+    // Nothing after the last pair's up is compared: those files are read (an unreadable one is still reported, as
+    // above) but not replayed.
+    if (pair == history.pairs.end()) continue;
     bool has_down = pair != history.pairs.end() && pair->up_index == i;
-    model::SchemaModel before = has_down ? replayer.model() : model::SchemaModel{};
+    // The const model(): the other one tells the replayer its model may change, which drops its name index and
+    // replica (rebuilt and copied again for each pair).
+    model::SchemaModel before = has_down ? std::as_const(replayer).model() : model::SchemaModel{};
     std::size_t known = history_findings.size();
     model::FileMode mode = apply_source(replayer, up, ctx, history_findings);
-    loaded.push_back({up, mode});
+    if (ctx.shadow) loaded.push_back({up, mode});  // only the shadow runs the ups again: no text kept without it
     if (!has_down) continue;
     DownCheck c;
     c.pair = *pair++;
