@@ -202,17 +202,19 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
 // on for, the whole folder's history is replayed with the ups and downs. The findings, by down file (normalized
 // path), go to Engine::lint of that file: its driftguard-ignore comments and the configured severity apply.
 // `texts`: contents that are not on the disk (the git index, stdin), by normalized path; `index`: with --staged,
-// the files of the index (the folders' histories are made of them, not of the working tree).
-std::map<std::string, std::vector<Finding>> down_findings(const std::vector<std::string>& linted, ConfigSet& configs,
+// the files of the index (the folders' histories are made of them, not of the working tree). `linted`: each file
+// with its configuration (ConfigSet::for_path, looked up once per file by the caller).
+using ProfiledFiles = std::vector<std::pair<std::string, const ConfigSet::Profile*>>;
+std::map<std::string, std::vector<Finding>> down_findings(const ProfiledFiles& linted,
                                                           const std::optional<Changes>& changes, RunResult& result,
                                                           const std::map<std::string, std::string>& texts = {},
                                                           const std::vector<std::string>* index = nullptr) {
   std::map<std::string, std::vector<Finding>> out;
   std::map<std::string, std::set<std::string>> wanted;  // set -> linted down files the rule is on for
-  for (const auto& path : linted) {
+  for (const auto& [path, prof] : linted) {
     SourceFile named = make_source(path, "");
     if (changes && !changes->changed(path)) continue;
-    if (!configs.for_path(path).engine->enabled_for(kIncompleteDown, named)) continue;
+    if (!prof->engine->enabled_for(kIncompleteDown, named)) continue;
     wanted[named.info.set].insert(fs::path(path).lexically_normal().string());
   }
   for (const auto& [set, downs] : wanted) {
@@ -397,7 +399,7 @@ int run_lint(const LintOptions& o) {
     const auto& prof = configs.for_path(o.stdin_filename.empty() ? "." : o.stdin_filename);
     // Named as a down file of a folder on disk: the folder's history with this content as the down.
     if (!o.stdin_filename.empty()) {
-      downs = down_findings({name}, configs, changes, result, {{fs::path(name).lexically_normal().string(), content}});
+      downs = down_findings({{name, &prof}}, changes, result, {{fs::path(name).lexically_normal().string(), content}});
     }
     try {
       lint_one(make_source(name, std::move(content)), prof, true);
@@ -407,18 +409,22 @@ int run_lint(const LintOptions& o) {
   }
   if (o.staged) {
     auto staged = index_files(inputs);
+    std::vector<const ConfigSet::Profile*> profiles;  // of each staged file
     {
-      std::vector<std::string> linted, index;
+      std::vector<std::string> index;
+      ProfiledFiles linted;
       std::map<std::string, std::string> texts;
       for (const auto& file : staged) {
         index.push_back(file.path);
         texts[fs::path(file.path).lexically_normal().string()] = file.text;
-        if (file.named && !configs.for_path(file.path).config.ignores_file(file.path)) linted.push_back(file.path);
+        profiles.push_back(&configs.for_path(file.path));
+        if (file.named && !profiles.back()->config.ignores_file(file.path)) linted.emplace_back(file.path, profiles.back());
       }
-      downs = down_findings(linted, configs, changes, result, texts, &index);
+      downs = down_findings(linted, changes, result, texts, &index);
     }
-    for (auto& file : staged) {
-      const auto& prof = configs.for_path(file.path);
+    for (std::size_t i = 0; i < staged.size(); ++i) {
+      auto& file = staged[i];
+      const auto& prof = *profiles[i];
       if (prof.config.ignores_file(file.path)) continue;
       try {
         lint_one(make_source(file.path, std::move(file.text)), prof, file.named);
@@ -433,7 +439,7 @@ int run_lint(const LintOptions& o) {
       std::cerr << "driftguard: note: skipped " << n.path << ": " << n.message << " (name the file to lint it)\n";
     }
     result.errors.insert(result.errors.end(), d.errors.begin(), d.errors.end());
-    std::vector<std::pair<std::string, const ConfigSet::Profile*>> files;
+    ProfiledFiles files;
     for (const auto& path : d.files) {
       const auto& prof = configs.for_path(path);
       if (!prof.config.ignores_file(path)) files.emplace_back(path, &prof);
@@ -462,11 +468,8 @@ int run_lint(const LintOptions& o) {
       RunState& run = run_of(set_files.front(), *set_profile[set]);
       run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
     }
-    {
-      std::vector<std::string> linted;
-      for (const auto& [path, prof] : files) linted.push_back(path);
-      downs = down_findings(linted, configs, changes, result);
-    }
+    sets.clear();  // the texts of every file of those folders: each file is read again when it is linted
+    downs = down_findings(files, changes, result);
     if (!changes && !want_stdin) {
       // Every schema.prisma a finding can point at is known: Prisma folders were read above (history_end).
       stream = ReportStream::open(std::cout, o.format, use_color(o.color), output_width());
