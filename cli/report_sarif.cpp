@@ -1,5 +1,5 @@
-// --format sarif: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. The rules that have results are
-// described in tool.driver.rules (id, name, short and full description, help URI and text, default level,
+// --format sarif: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers, written as lint runs (results
+// first). The rules that have results are described in tool.driver.rules (id, name, short and full description, help URI and text, default level,
 // precision, security-severity for security rules); results carry regions with 1-based lines and code-point
 // columns (run.columnKind = unicodeCodePoints), paths relative to the repository root (%SRCROOT%), and the
 // primaryLocationLineHash GitHub matches alerts by across commits.
@@ -12,6 +12,7 @@
 
 #include "cli/json_stream.hpp"
 #include "cli/report.hpp"
+#include "cli/report_stream.hpp"
 #include "cli/text_hash.hpp"
 #include "rules/docs.hpp"
 #include "rules/registry.hpp"
@@ -172,10 +173,13 @@ oj region(const Position& start, const Position& end) {
 
 oj sarif_log(oj rules, oj invocation, oj results) {
   invocation["workingDirectory"] = oj{{"uri", folder_uri(places().cwd)}};
+  // The results come first, so that lint can write them as it goes (cli/report_stream.hpp): the rules and the
+  // invocation depend on every finding and input error, and SARIF gives the keys of an object no order.
   return oj{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
             {"version", "2.1.0"},
             {"runs",
-             {{{"tool",
+             {{{"results", std::move(results)},
+               {"tool",
                 {{"driver",
                   {{"name", "driftguard"},
                    {"version", std::string(kVersion)},
@@ -187,8 +191,7 @@ oj sarif_log(oj rules, oj invocation, oj results) {
                 {{"%SRCROOT%",
                   {{"uri", folder_uri(places().root)},
                    {"description", {{"text", "The repository root (the working directory outside a repository)"}}}}}}},
-               {"columnKind", "unicodeCodePoints"},
-               {"results", std::move(results)}}}}};
+               {"columnKind", "unicodeCodePoints"}}}}};
 }
 
 oj sarif_artifact(const std::string& path) {
@@ -200,41 +203,44 @@ oj sarif_artifact(const std::string& path) {
   return oj{{"uri", uri(rel.string())}, {"uriBaseId", "%SRCROOT%"}};
 }
 
-void report_sarif(std::ostream& out, const RunResult& r) {
-  std::set<std::string> used;
-  for (const auto& f : r.findings) used.insert(f.rule);
-  oj rules = oj::array();
-  std::map<std::string, int> index;
-  for (const auto& rule : make_all_rules()) {
-    const auto& i = rule->info();
-    std::string id(i.id);
-    if (!used.count(id)) continue;
-    std::string_view md;
-    for (const auto& d : rule_docs()) {
-      if (d.id == i.id) md = d.markdown;
-    }
-    oj conf{{"level", i.severity == Severity::off ? "warning" : level(i.severity)}};
-    std::string help_uri = docs_url(id, r.docs_base);
-    oj props{{"category", std::string(i.category)}, {"tags", {std::string(i.category)}}, {"precision", precision(i.id, i.category)}};
-    if (i.category == "security") props["security-severity"] = security_severity(i.severity);
-    if (i.severity == Severity::off) conf["enabled"] = false;
-    index[id] = static_cast<int>(rules.size());
-    rules.push_back(oj{{"id", id},
-                       {"name", pascal(i.id)},
-                       {"shortDescription", {{"text", std::string(i.summary)}}},
-                       {"fullDescription", {{"text", full_description(md)}}},
-                       {"helpUri", help_uri},
-                       {"help", {{"text", "Run `driftguard explain " + id + "` or see " + help_uri},
-                                 {"markdown", std::string(md)}}},
-                       {"defaultConfiguration", conf},
-                       {"properties", props}});
-  }
+namespace {
 
-  auto write_results = [&](auto emit) {
-    auto fps = fingerprints(r);
-    auto lines = line_hashes(r);
-    for (std::size_t k = 0; k < r.findings.size(); ++k) {
-      const auto& f = r.findings[k];
+// The description of a rule in tool.driver.rules.
+oj sarif_rule(const RuleInfo& i, const std::string& docs_base) {
+  std::string id(i.id);
+  std::string_view md;
+  for (const auto& d : rule_docs()) {
+    if (d.id == i.id) md = d.markdown;
+  }
+  oj conf{{"level", i.severity == Severity::off ? "warning" : level(i.severity)}};
+  std::string help_uri = docs_url(id, docs_base);
+  oj props{{"category", std::string(i.category)}, {"tags", {std::string(i.category)}}, {"precision", precision(i.id, i.category)}};
+  if (i.category == "security") props["security-severity"] = security_severity(i.severity);
+  if (i.severity == Severity::off) conf["enabled"] = false;
+  return oj{{"id", id},
+            {"name", pascal(i.id)},
+            {"shortDescription", {{"text", std::string(i.summary)}}},
+            {"fullDescription", {{"text", full_description(md)}}},
+            {"helpUri", help_uri},
+            {"help", {{"text", "Run `driftguard explain " + id + "` or see " + help_uri}, {"markdown", std::string(md)}}},
+            {"defaultConfiguration", conf},
+            {"properties", props}};
+}
+
+// Results are written as parts of the run arrive (whole files, in report order: their fingerprints and line hashes
+// are the whole run's); the rules that have results are listed after them, in the order of their first result
+// (ruleIndex is known when a result is written), then the invocation with the run's input errors.
+class SarifStream : public ReportStream {
+ public:
+  explicit SarifStream(std::ostream& out) : array_(out, sarif_log(oj::array(), oj::object(), streamed_array())) {}
+  void whole(const RunResult& r) { end(r); }
+
+ protected:
+  void findings(const RunResult& part) override {
+    auto fps = fingerprints(part);
+    auto lines = line_hashes(part);
+    for (std::size_t k = 0; k < part.findings.size(); ++k) {
+      const auto& f = part.findings[k];
       std::string text = f.message + "\nHelp: " + f.help;
       oj related = oj::array();
       for (const auto& n : f.notes) {
@@ -247,8 +253,10 @@ void report_sarif(std::ostream& out, const RunResult& r) {
             {"message", {{"text", n.message}}},
             {"physicalLocation", {{"artifactLocation", sarif_artifact(f.file)}, {"region", region(n.start, n.end)}}}});
       }
+      auto [at, added] = index_.try_emplace(f.rule, static_cast<int>(used_.size()));
+      if (added) used_.push_back(f.rule);
       oj res{{"ruleId", f.rule},
-             {"ruleIndex", index[f.rule]},
+             {"ruleIndex", at->second},
              {"level", level(f.severity)},
              {"message", {{"text", text}}},
              {"locations",
@@ -256,22 +264,40 @@ void report_sarif(std::ostream& out, const RunResult& r) {
                  {{"artifactLocation", sarif_artifact(f.file)}, {"region", region(f.start, f.end)}}}}}},
              {"partialFingerprints", {{"primaryLocationLineHash", lines[k]}, {"driftguardFindingHash/v1", fps[k]}}}};
       if (!related.empty()) res["relatedLocations"] = related;
-      emit(res);
+      array_.add(res);
     }
-  };
-
-  oj notifications = oj::array();
-  for (const auto& e : r.errors) {
-    notifications.push_back(
-        oj{{"level", "error"},
-           {"message", {{"text", e.message}}},
-           {"locations", {{{"physicalLocation", {{"artifactLocation", sarif_artifact(e.path)}}}}}}});
   }
-  oj invocation{{"executionSuccessful", r.errors.empty()}};
-  if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
+  void end(const RunResult& r) override {
+    findings(r);
+    std::vector<oj> described(used_.size());
+    for (const auto& rule : make_all_rules()) {
+      auto at = index_.find(std::string(rule->info().id));
+      if (at != index_.end()) described[static_cast<std::size_t>(at->second)] = sarif_rule(rule->info(), r.docs_base);
+    }
+    oj rules = oj::array();
+    for (auto& d : described) rules.push_back(std::move(d));
+    oj notifications = oj::array();
+    for (const auto& e : r.errors) {
+      notifications.push_back(
+          oj{{"level", "error"},
+             {"message", {{"text", e.message}}},
+             {"locations", {{{"physicalLocation", {{"artifactLocation", sarif_artifact(e.path)}}}}}}});
+    }
+    oj invocation{{"executionSuccessful", r.errors.empty()}};
+    if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
+    array_.finish(sarif_log(std::move(rules), std::move(invocation), streamed_array()));
+  }
 
-  oj doc = sarif_log(rules, invocation, streamed_array());
-  dump_streaming(out, doc, write_results);
-}
+ private:
+  StreamedArray array_;
+  std::map<std::string, int> index_;  // rule -> ruleIndex
+  std::vector<std::string> used_;     // the rules with results, by first result
+};
+
+}  // namespace
+
+std::unique_ptr<ReportStream> sarif_stream(std::ostream& out) { return std::make_unique<SarifStream>(out); }
+
+void report_sarif(std::ostream& out, const RunResult& r) { SarifStream(out).whole(r); }
 
 }  // namespace driftguard

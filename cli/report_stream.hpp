@@ -1,7 +1,7 @@
 // Reports written while lint runs, a few files at a time, so that memory does not grow with the number of
-// findings or the files' texts: text, gcc, github, json and gitlab write each part as it is ready. sarif (its rule
-// list comes before the results), junit (counts in its first line) and markdown (tables by rule) need every
-// finding first and have no stream.
+// findings or the files' texts: text, gcc, github, json, gitlab and sarif (its rule list after the results) write
+// each part as it is ready. junit (counts in its first line) and markdown (tables by rule) need every finding
+// first and have no stream.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -46,5 +46,6 @@ nlohmann::ordered_json json_finding(const Finding& f);
 void github_findings(std::ostream& out, const RunResult& r);
 void github_summary(std::ostream& out, const RunResult& r);
 nlohmann::ordered_json gitlab_issue(const Finding& f, const std::string& fingerprint, const std::string& docs_base);
+std::unique_ptr<ReportStream> sarif_stream(std::ostream& out);  // report_sarif.cpp
 
 }  // namespace driftguard
