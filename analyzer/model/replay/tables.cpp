@@ -99,6 +99,9 @@ Column& Replayer::Impl::add_column(Table& t, const json& cd, bool if_not_exists)
     if (if_not_exists) return *existing;
     fail("column " + dq(c.name) + " of relation " + named(t.schema, t.name) + " already exists");
   }
+  // Growth by a quarter, not doubling: column storage is most of a model's memory (bench/RESULTS.md), and a
+  // table that doubled at its first ADD COLUMN kept half of its columns' room unused.
+  if (t.columns.size() == t.columns.capacity()) t.columns.reserve(t.columns.size() + t.columns.size() / 4 + 1);
   t.columns.push_back(c);
   Column& added = t.columns.back();
   if (!serial.empty()) add_serial(t, added, serial);
@@ -379,6 +382,9 @@ void Replayer::Impl::create_table(const json& b) {
   };
   std::vector<std::pair<json, std::string>> cons;
   std::vector<std::pair<std::size_t, std::string>> serials;
+  std::size_t declared = 0;  // room for every column at once (see add_column)
+  for (const auto& e : field(b, "tableElts")) declared += node_type(e) == "ColumnDef" ? 1 : 0;
+  t.columns.reserve(t.columns.size() + declared);
   for (const auto& e : field(b, "tableElts")) {
     std::string et = node_type(e);
     const json& eb = unwrap(e);
@@ -386,7 +392,7 @@ void Replayer::Impl::create_table(const json& b) {
       std::string serial;
       Column c = make_column(t, eb, cons, &serial);
       if (merge_own(c)) continue;  // a column declared again in a child table merges with the inherited one
-      t.columns.push_back(c);
+      t.columns.push_back(std::move(c));
       if (!serial.empty()) serials.emplace_back(t.columns.size() - 1, serial);
     } else if (et == "Constraint") {
       cons.emplace_back(eb, "");
