@@ -1,6 +1,6 @@
 # Attributes a call-graph profile (`perf record --call-graph dwarf`) to functions: the inclusive share of each
 # driftguard:: function, and the allocator's share (samples whose leaf is malloc/free) by the nearest driftguard::
-# caller; with CALLERS='fn1;fn2' also who calls those. The symbols of the driftguard binary are resolved with
+# caller; with CALLERS='fn1;fn2' also who calls those (CALLEES: what they call). The symbols of the driftguard binary are resolved with
 # addr2line (Debian's perf 6.1 reports them as unknown). usage: CALLERS=... bench/perf_attr.py PERF_DATA BINARY
 import collections, re, subprocess, sys
 data, binary = sys.argv[1], sys.argv[2]
@@ -74,4 +74,20 @@ for target in os.environ.get('CALLERS', '').split(';'):
                 break
     print(f'\ncallers of {target}:')
     for f, n in c.most_common(12):
+        print(f'{100*n/total:6.1f} %  {f[:220]}')
+# CALLEES='fn1;fn2': what the time inside those functions goes to, by the driftguard:: function (or library
+# function when there is none) it called directly.
+for target in os.environ.get('CALLEES', '').split(';'):
+    if not target: continue
+    c = collections.Counter()
+    for s in samples:
+        fs = [re.sub(r'\(.*', '', f or '?') for f, d in frames(s)]
+        for k, f in enumerate(fs):
+            if f.startswith(target):
+                below = [g for g in fs[:k] if not g.startswith(target)]
+                named = [g for g in below if g.startswith('driftguard::')]
+                c[named[-1] if named else (below[-1] if below else '(self)')] += 1
+                break
+    print(f'\ncallees of {target}:')
+    for f, n in c.most_common(15):
         print(f'{100*n/total:6.1f} %  {f[:220]}')
