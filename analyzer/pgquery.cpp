@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -112,38 +115,85 @@ constexpr std::size_t kDirectBytes = 16 * 1024;
 constexpr std::size_t kStackPerByte = 256;
 constexpr std::size_t kMinStack = 64u << 20;
 
-template <class Fn>
-struct ThreadCall {
-  Fn* fn;
-  std::invoke_result_t<Fn&> result;
-  static void* run(void* self) {
-    auto* call = static_cast<ThreadCall*>(self);
-    call->result = (*call->fn)();
+// A long-lived thread with a large reserved stack that runs the calling thread's big parses. One per calling thread,
+// replaced only by a larger one: libpg_query's pg_query_init creates a pthread key for every thread that parses and
+// never deletes it, and glibc has 1,024 keys per process, so a thread per file ran out of keys after ~1,000 inputs of
+// 16 KB or more (and cost a thread start each).
+class StackWorker {
+ public:
+  // nullptr when the stack cannot be reserved or the thread not started.
+  static std::unique_ptr<StackWorker> start(std::size_t size) {
+    void* stack =
+        mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return nullptr;
+    std::unique_ptr<StackWorker> w(new StackWorker(stack, size));
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstack(&attr, stack, size);
+    bool started = pthread_create(&w->thread_, &attr, &StackWorker::loop, w.get()) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started) return nullptr;  // the destructor unmaps the stack; no thread to join
+    w->started_ = true;
+    return w;
+  }
+  StackWorker(const StackWorker&) = delete;
+  StackWorker& operator=(const StackWorker&) = delete;
+  ~StackWorker() {
+    if (started_) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+      }
+      wake_.notify_all();
+      pthread_join(thread_, nullptr);
+    }
+    munmap(stack_, size_);
+  }
+  std::size_t size() const { return size_; }
+
+  // Runs job on the worker's stack and waits for it.
+  void run(const std::function<void()>& job) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    job_ = &job;
+    wake_.notify_all();
+    wake_.wait(lock, [this] { return job_ == nullptr; });
+    // A deep parse leaves its stack pages committed: give back all but the top, where the loop's own frames are.
+    constexpr std::size_t kKeep = 1u << 20;
+    if (size_ > kKeep) madvise(stack_, size_ - kKeep, MADV_DONTNEED);
+  }
+
+ private:
+  StackWorker(void* stack, std::size_t size) : stack_(stack), size_(size) {}
+  static void* loop(void* self) {
+    auto* w = static_cast<StackWorker*>(self);
+    std::unique_lock<std::mutex> lock(w->mutex_);
+    for (;;) {
+      w->wake_.wait(lock, [w] { return w->job_ != nullptr || w->stop_; });
+      if (w->job_ == nullptr) break;  // stopping
+      (*w->job_)();
+      w->job_ = nullptr;
+      w->wake_.notify_all();
+    }
     // no pg_query_exit(): libpg_query frees a thread's memory context itself when the thread ends (a TSD
     // destructor), and freeing it here too is a double free
     return nullptr;
   }
+
+  void* stack_;
+  std::size_t size_;
+  pthread_t thread_{};
+  bool started_ = false;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  const std::function<void()>* job_ = nullptr;
+  bool stop_ = false;
 };
 
-// fn() on a thread with a stack of `size` bytes; nullopt when no such thread could be made.
-template <class Fn>
-std::optional<std::invoke_result_t<Fn&>> on_stack_of(std::size_t size, Fn& fn) {
-  long page = sysconf(_SC_PAGESIZE);
-  size = (size + static_cast<std::size_t>(page) - 1) / static_cast<std::size_t>(page) * static_cast<std::size_t>(page);
-  void* stack =
-      mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return std::nullopt;
-  ThreadCall<Fn> call{&fn, {}};
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstack(&attr, stack, size);
-  pthread_t thread;
-  bool started = pthread_create(&thread, &attr, &ThreadCall<Fn>::run, &call) == 0;
-  pthread_attr_destroy(&attr);
-  if (started) pthread_join(thread, nullptr);
-  munmap(stack, size);
-  if (!started) return std::nullopt;
-  return std::move(call.result);
+thread_local std::unique_ptr<StackWorker> t_worker;
+
+std::size_t page_rounded(std::size_t size) {
+  auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return (size + page - 1) / page * page;
 }
 
 // Calls fn (a libpg_query call returning an outcome) with enough stack for an input of `bytes` bytes.
@@ -154,13 +204,24 @@ auto with_stack_for(std::size_t bytes, Fn fn) -> std::invoke_result_t<Fn&> {
     return fn();
   }
   std::size_t want = std::max(kMinStack, bytes * kStackPerByte);
-  // A reservation this large can be refused (strict overcommit): then a smaller one, which still covers the inputs that
-  // occur in practice.
-  for (std::size_t size : {want, std::min(want, std::size_t{1} << 30), kMinStack}) {
-    if (auto r = on_stack_of(size, fn)) return std::move(*r);
+  if (!t_worker || t_worker->size() < page_rounded(want)) {
+    // A reservation this large can be refused (strict overcommit): then a smaller one, which still covers the inputs
+    // that occur in practice; a worker we already have is kept when it is at least that large.
+    for (std::size_t size : {want, std::min(want, std::size_t{1} << 30), kMinStack}) {
+      size = page_rounded(size);
+      if (t_worker && t_worker->size() >= size) break;
+      if (auto w = StackWorker::start(size)) {
+        t_worker = std::move(w);
+        break;
+      }
+    }
   }
   std::invoke_result_t<Fn&> out;
-  out.error = Error{"out of memory: no thread could be started to parse this input", 0};
+  if (!t_worker) {
+    out.error = Error{"out of memory: no thread could be started to parse this input", 0};
+    return out;
+  }
+  t_worker->run([&] { out = fn(); });
   return out;
 }
 

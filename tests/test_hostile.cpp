@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <pthread.h>
+
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -253,6 +255,22 @@ TEST_CASE("deep statements: reported as PostgreSQL refuses them, other findings 
   INFO(schema.err);
   CHECK(schema.code != 0);
   CHECK(schema.err.find("m/001_concat.sql:1:1") != std::string::npos);
+}
+
+TEST_CASE("many large files: parsed without using up the process's thread-specific keys", "[hostile][parse]") {
+  // Inputs of 16 KB or more are parsed on a thread with a large stack, and libpg_query creates a pthread key for every
+  // thread that parses (never deleted). glibc has 1,024 keys: with a thread per input, the 1,025th large file of a run
+  // left no key for anything else in the process. A long-lived parse thread per caller keeps that at one.
+  std::string sql;
+  while (sql.size() < 20 * 1024) sql += "ALTER TABLE t ADD COLUMN c" + std::to_string(sql.size()) + " integer;\n";
+  for (int i = 0; i < 1100; ++i) {
+    auto out = driftguard::pg::parse(sql);
+    REQUIRE_FALSE(out.error);
+  }
+  pthread_key_t key;
+  int rc = pthread_key_create(&key, nullptr);
+  CHECK(rc == 0);
+  if (rc == 0) pthread_key_delete(key);
 }
 
 // --- A hostile catalog -------------------------------------------------------------------------------------------
