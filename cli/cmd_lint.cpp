@@ -202,8 +202,11 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
 // on for, the whole folder's history is replayed with the ups and downs. The findings, by down file (normalized
 // path), go to Engine::lint of that file: its driftguard-ignore comments and the configured severity apply.
 // `texts`: contents that are not on the disk (the git index, stdin), by normalized path; `index`: with --staged,
-// the files of the index (the folders' histories are made of them, not of the working tree).
-std::map<std::string, std::vector<Finding>> down_findings(const std::vector<std::string>& linted, ConfigSet& configs,
+// the files of the index (the folders' histories are made of them, not of the working tree). Each folder is checked
+// on the baseline `check-down` uses for it (--platform/--prelude, the config, the signs of a Supabase project in
+// the folder), so that a down migration may drop what it created on auth.users or grant to `authenticated`.
+std::map<std::string, std::vector<Finding>> down_findings(const LintOptions& o, const std::vector<std::string>& linted,
+                                                          ConfigSet& configs,
                                                           const std::optional<Changes>& changes, RunResult& result,
                                                           const std::map<std::string, std::string>& texts = {},
                                                           const std::vector<std::string>* index = nullptr) {
@@ -227,7 +230,14 @@ std::map<std::string, std::vector<Finding>> down_findings(const std::vector<std:
     DownHistory history = down_history(files, texts);
     std::erase_if(history.pairs, [&](const DownPair& p) { return !downs.count(fs::path(p.down).lexically_normal().string()); });
     if (history.pairs.empty()) continue;
-    CheckDownResult checked = check_down(history, LoadContext{});
+    const std::string dir = set.empty() ? "." : set;
+    const std::string& config = configs.for_path(*downs.begin()).config.path;
+    LoadContext start;
+    start.platform = choose_platform(o.platform.platform, o.platform.prelude,
+                                     config.empty() ? std::nullopt : std::optional<std::string>(config),
+                                     {{"migrations", dir}})
+                         .baseline;
+    CheckDownResult checked = check_down(history, start);
     result.errors.insert(result.errors.end(), checked.errors.begin(), checked.errors.end());
     for (auto& c : checked.checks) {
       for (auto& f : c.findings) out[fs::path(f.file).lexically_normal().string()].push_back(std::move(f));
@@ -397,7 +407,7 @@ int run_lint(const LintOptions& o) {
     const auto& prof = configs.for_path(o.stdin_filename.empty() ? "." : o.stdin_filename);
     // Named as a down file of a folder on disk: the folder's history with this content as the down.
     if (!o.stdin_filename.empty()) {
-      downs = down_findings({name}, configs, changes, result, {{fs::path(name).lexically_normal().string(), content}});
+      downs = down_findings(o, {name}, configs, changes, result, {{fs::path(name).lexically_normal().string(), content}});
     }
     try {
       lint_one(make_source(name, std::move(content)), prof, true);
@@ -415,7 +425,7 @@ int run_lint(const LintOptions& o) {
         texts[fs::path(file.path).lexically_normal().string()] = file.text;
         if (file.named && !configs.for_path(file.path).config.ignores_file(file.path)) linted.push_back(file.path);
       }
-      downs = down_findings(linted, configs, changes, result, texts, &index);
+      downs = down_findings(o, linted, configs, changes, result, texts, &index);
     }
     for (auto& file : staged) {
       const auto& prof = configs.for_path(file.path);
@@ -465,7 +475,7 @@ int run_lint(const LintOptions& o) {
     {
       std::vector<std::string> linted;
       for (const auto& [path, prof] : files) linted.push_back(path);
-      downs = down_findings(linted, configs, changes, result);
+      downs = down_findings(o, linted, configs, changes, result);
     }
     if (!changes && !want_stdin) {
       // Every schema.prisma a finding can point at is known: Prisma folders were read above (history_end).
