@@ -21,6 +21,19 @@ bool icontains(std::string_view hay, std::string_view needle) {
   return it != hay.end();
 }
 
+// Puts `name` in place of the placeholder s[at, at + len), padded to its length so that every offset stays the
+// file's: with '_' when the placeholder is part of a longer name ("{{ .Prefix }}_users"), else with blanks; a quoted
+// identifier that is the placeholder alone ("{{ ... }}") becomes "name" followed by blanks.
+void put_name(std::string& s, std::size_t at, std::size_t len, const std::string& name) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  if (at > 0 && s[at - 1] == '"' && at + len < s.size() && s[at + len] == '"') {
+    s.replace(at - 1, len + 2, "\"" + name + "\"" + std::string(len - name.size(), ' '));
+    return;
+  }
+  const bool joined = (at > 0 && ident(s[at - 1])) || (at + len < s.size() && ident(s[at + len]));
+  s.replace(at, len, name + std::string(len - name.size(), joined ? '_' : ' '));
+}
+
 // Go templates (gobuffalo/pop migrations, as Supabase Auth keeps them): the runner renders actions such as
 // {{ index .Options "Namespace" }} before it sends the SQL. An action naming an exported field (".Options") is
 // rendered as the name it stands for, lower-cased ("namespace": its last quoted word, else its last field), padded
@@ -52,13 +65,30 @@ void render_go_templates(std::string& s) {
     for (auto& c : name) c = ident(c) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '_';
     const std::size_t len = end + 2 - at;
     if (name.empty() || name.size() > len || std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    // A quoted identifier that is the action alone ("{{ ... }}") becomes "name" followed by blanks.
-    if (at > 0 && s[at - 1] == '"' && end + 2 < s.size() && s[end + 2] == '"') {
-      s.replace(at - 1, len + 2, "\"" + name + "\"" + std::string(len - name.size(), ' '));
-      continue;
-    }
-    const bool joined = (at > 0 && ident(s[at - 1])) || (end + 2 < s.size() && ident(s[end + 2]));
-    s.replace(at, len, name + std::string(len - name.size(), joined ? '_' : ' '));
+    put_name(s, at, len, name);
+  }
+}
+
+// Placeholders that CREATE/ALTER EXTENSION substitutes in an extension script before running it: @extschema@
+// (the target schema, quoted as an identifier), @extowner@ (PostgreSQL 13+), @extschema:name@ (16+). Rendered as
+// the name they stand for, everywhere in the text as PostgreSQL does; Synapse's $%AUTO_INCREMENT_PRIMARY_KEY%$
+// (replaced by BIGINT PRIMARY KEY GENERATED ALWAYS AS IDENTITY) as the key's type and constraint.
+// docs/rules/syntax-error.md, "Templates".
+void render_extension_placeholders(std::string& s) {
+  static constexpr std::string_view kKey = "$%AUTO_INCREMENT_PRIMARY_KEY%$";
+  for (std::size_t at = s.find(kKey); at != std::string::npos; at = s.find(kKey, at + kKey.size())) {
+    s.replace(at, kKey.size(), "bigint primary key" + std::string(kKey.size() - 18, ' '));
+  }
+  for (std::size_t at = s.find('@'); at != std::string::npos; at = s.find('@', at + 1)) {
+    std::size_t end = s.find('@', at + 1);
+    if (end == std::string::npos) return;
+    std::string_view inside(s.data() + at + 1, end - at - 1);
+    std::string name;
+    if (inside == "extschema" || inside.rfind("extschema:", 0) == 0) name = "extschema";
+    if (inside == "extowner") name = "extowner";
+    if (name.empty()) continue;
+    put_name(s, at, end + 1 - at, name);
+    at = end;
   }
 }
 
@@ -578,6 +608,9 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
   if (icontains(text, "+goose")) end_goose_blocks(text);
   if (text.find("{{") != std::string::npos) render_go_templates(text);
+  if (text.find("@ext") != std::string::npos || text.find("$%AUTO") != std::string::npos) {
+    render_extension_placeholders(text);
+  }
   // Bytes that are not UTF-8 (reported separately) would make the parser's JSON unreadable.
   sanitize_utf8(text);
   Parser parser(text, pf, opts.want_comments);

@@ -203,9 +203,12 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
 // path), go to Engine::lint of that file: its driftguard-ignore comments and the configured severity apply.
 // `texts`: contents that are not on the disk (the git index, stdin), by normalized path; `index`: with --staged,
 // the files of the index (the folders' histories are made of them, not of the working tree). `linted`: each file
-// with its configuration (ConfigSet::for_path, looked up once per file by the caller).
+// with its configuration (ConfigSet::for_path, looked up once per file by the caller). Each folder is checked on the
+// baseline `check-down` uses for it (--platform/--prelude, the config, the signs of a Supabase project in the
+// folder), so that a down migration may drop what it created on auth.users or grant to `authenticated`.
 using ProfiledFiles = std::vector<std::pair<std::string, const ConfigSet::Profile*>>;
-std::map<std::string, std::vector<Finding>> down_findings(const ProfiledFiles& linted,
+std::map<std::string, std::vector<Finding>> down_findings(const LintOptions& o, const ProfiledFiles& linted,
+                                                          ConfigSet& configs,
                                                           const std::optional<Changes>& changes, RunResult& result,
                                                           const std::map<std::string, std::string>& texts = {},
                                                           const std::vector<std::string>* index = nullptr) {
@@ -229,7 +232,14 @@ std::map<std::string, std::vector<Finding>> down_findings(const ProfiledFiles& l
     DownHistory history = down_history(files, texts);
     std::erase_if(history.pairs, [&](const DownPair& p) { return !downs.count(fs::path(p.down).lexically_normal().string()); });
     if (history.pairs.empty()) continue;
-    CheckDownResult checked = check_down(history, LoadContext{});
+    const std::string dir = set.empty() ? "." : set;
+    const std::string& config = configs.for_path(*downs.begin()).config.path;
+    LoadContext start;
+    start.platform = choose_platform(o.platform.platform, o.platform.prelude,
+                                     config.empty() ? std::nullopt : std::optional<std::string>(config),
+                                     {{"migrations", dir}})
+                         .baseline;
+    CheckDownResult checked = check_down(history, start);
     result.errors.insert(result.errors.end(), checked.errors.begin(), checked.errors.end());
     for (auto& c : checked.checks) {
       for (auto& f : c.findings) out[fs::path(f.file).lexically_normal().string()].push_back(std::move(f));
@@ -399,7 +409,8 @@ int run_lint(const LintOptions& o) {
     const auto& prof = configs.for_path(o.stdin_filename.empty() ? "." : o.stdin_filename);
     // Named as a down file of a folder on disk: the folder's history with this content as the down.
     if (!o.stdin_filename.empty()) {
-      downs = down_findings({{name, &prof}}, changes, result, {{fs::path(name).lexically_normal().string(), content}});
+      downs = down_findings(o, {{name, &prof}}, configs, changes, result,
+                            {{fs::path(name).lexically_normal().string(), content}});
     }
     try {
       lint_one(make_source(name, std::move(content)), prof, true);
@@ -420,7 +431,7 @@ int run_lint(const LintOptions& o) {
         profiles.push_back(&configs.for_path(file.path));
         if (file.named && !profiles.back()->config.ignores_file(file.path)) linted.emplace_back(file.path, profiles.back());
       }
-      downs = down_findings(linted, changes, result, texts, &index);
+      downs = down_findings(o, linted, configs, changes, result, texts, &index);
     }
     for (std::size_t i = 0; i < staged.size(); ++i) {
       auto& file = staged[i];
@@ -469,7 +480,7 @@ int run_lint(const LintOptions& o) {
       run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
     }
     sets.clear();  // the texts of every file of those folders: each file is read again when it is linted
-    downs = down_findings(files, changes, result);
+    downs = down_findings(o, files, configs, changes, result);
     if (!changes && !want_stdin) {
       // Every schema.prisma a finding can point at is known: Prisma folders were read above (history_end).
       stream = ReportStream::open(std::cout, o.format, use_color(o.color), output_width());

@@ -346,3 +346,28 @@ TEST_CASE("lint: Diesel migrations run in a transaction unless metadata.toml opt
   auto alone = lint_in(t.dir, "migrations --format gcc --rule ban-concurrent-index-creation-in-transaction");
   CHECK(alone.out == "");
 }
+
+TEST_CASE("lint checks down migrations on the baseline check-down uses (Supabase signs in the folder)",
+          "[lint][check-down][supabase]") {
+  TempDir t("lint_down_baseline");
+  write_file(t.dir / "migrations/0001_nickname.up.sql",
+             "create function public.handle_new_user() returns trigger language plpgsql as $$\n"
+             "begin\n  return new;\nend;\n$$;\n"
+             "create trigger on_auth_user_created after insert on auth.users for each row execute procedure "
+             "public.handle_new_user();\n"
+             "alter table auth.users add column nickname text;\n");
+  // The down forgets the column the up added to auth.users.
+  write_file(t.dir / "migrations/0001_nickname.down.sql",
+             "drop trigger on_auth_user_created on auth.users;\ndrop function public.handle_new_user();\n");
+  const std::string finding =
+      "migrations/0001_nickname.down.sql:1:1: warning: the down migration leaves column auth.users.nickname, which "
+      "did not exist before the up migration [incomplete-down-migration]\n";
+  // Without the platform's auth.users the up does not apply and the down could not be checked at all.
+  CHECK(lint_in(t.dir, "migrations --format gcc --rule incomplete-down-migration").out == finding);
+  auto check_down = dgtest::run_shell("cd " + dgtest::shell_quote(t.dir.string()) + " && NO_COLOR=1 " +
+                                      dgtest::shell_quote(DRIFTGUARD_BINARY) +
+                                      " check-down migrations --format gcc < /dev/null");
+  CHECK(check_down.out.find(finding) == 0);
+  // --platform none (no baseline): nothing to compare with.
+  CHECK(lint_in(t.dir, "migrations --format gcc --rule incomplete-down-migration --platform none").out == "");
+}

@@ -55,10 +55,11 @@ TEST_CASE("one hazard, one finding: ADD FOREIGN KEY without NOT VALID", "[rules]
         std::vector<Seen>{{"constraint-missing-not-valid", 1, 20}});
   const Finding* c = first(f, "constraint-missing-not-valid");
   REQUIRE(c != nullptr);
-  CHECK(c->message ==
-        "adding FOREIGN KEY constraint orders_user_fkey without NOT VALID checks every existing row while it takes "
-        "SHARE ROW EXCLUSIVE on orders: blocks writes (reads continue) until the transaction ends, and takes SHARE "
-        "ROW EXCLUSIVE on users: blocks writes (reads continue) until the transaction ends");
+  CHECK(c->message == "adding FOREIGN KEY constraint orders_user_fkey without NOT VALID checks every existing row");
+  REQUIRE(c->notes.size() == 1);
+  CHECK(c->notes[0].message ==
+        "while it takes SHARE ROW EXCLUSIVE on orders: blocks writes (reads continue) until the transaction ends, and "
+        "takes SHARE ROW EXCLUSIVE on users: blocks writes (reads continue) until the transaction ends");
   CHECK(c->fix.has_value());
   // Without constraint-missing-not-valid, adding-foreign-key-constraint reports it.
   RuleSelection sel;
@@ -73,9 +74,10 @@ TEST_CASE("ADD COLUMN ... CHECK on an existing table checks every row", "[rules]
   REQUIRE(c != nullptr);
   CHECK(c->start.line == 1);
   CHECK(c->start.column == 20);
-  CHECK(c->message ==
-        "adding column qty with a CHECK constraint checks every existing row while it takes ACCESS EXCLUSIVE on "
-        "orders: blocks reads and writes until the transaction ends");
+  CHECK(c->message == "adding column qty with a CHECK constraint checks every existing row");
+  REQUIRE(c->notes.size() == 1);
+  CHECK(c->notes[0].message ==
+        "while it takes ACCESS EXCLUSIVE on orders: blocks reads and writes until the transaction ends");
   CHECK(first(lint("CREATE TABLE o (id int);\nALTER TABLE o ADD COLUMN qty int CHECK (qty > 0);"),
               "constraint-missing-not-valid") == nullptr);
 }
@@ -344,4 +346,29 @@ TEST_CASE("Go-template migrations are rendered, not reported as syntax errors", 
   // Braces that name no field (a JSON literal) are left alone.
   CHECK(seen(lint("SELECT '{{\"a\": 1}}'::jsonb;\n"), {"syntax-error"}).empty());
   CHECK(seen(lint("SELECT {{ a }};\n"), {"syntax-error"}) == std::vector<Seen>{{"syntax-error", 1, 8}});
+}
+
+TEST_CASE("an ALTER TABLE or index build on a table created in the file reads no rows", "[rules][precision]") {
+  const std::vector<std::string> timeouts = {"require-statement-timeout", "require-lock-timeout"};
+  // The foreign key of a new table locks the existing referenced table (lock_timeout's hazard), but its check
+  // reads the new table's rows: none. statement_timeout bounds nothing there.
+  auto fk = lint("CREATE TABLE d (id bigint, user_id bigint);\n"
+                 "ALTER TABLE d ADD CONSTRAINT d_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n");
+  CHECK(seen(fk, timeouts) == std::vector<Seen>{{"require-lock-timeout", 2, 1}});
+  REQUIRE(first(fk, "require-lock-timeout") != nullptr);
+  CHECK(first(fk, "require-lock-timeout")->message == "no lock_timeout set before SHARE ROW EXCLUSIVE on users");
+  // The same foreign key from an existing table scans it: reported.
+  CHECK(seen(lint("ALTER TABLE d ADD CONSTRAINT d_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n", "test.sql",
+                  {}, {}),
+             {"require-statement-timeout"}) == std::vector<Seen>{{"require-statement-timeout", 1, 1}});
+  // lock-held-across-statements: the index build on the new table ends at once; the UPDATE after it is what keeps
+  // comment blocked.
+  const std::string held =
+      "-- +goose Up\n"
+      "ALTER TABLE comment ADD COLUMN locked bool NOT NULL DEFAULT false;\n"
+      "CREATE TABLE mod_lock (id bigint, comment_id bigint);\n"
+      "CREATE INDEX mod_lock_comment ON mod_lock (comment_id);\n"
+      "UPDATE comment SET locked = true WHERE id < 10;\n";
+  CHECK(seen(lint(held, "db/1_lock.sql"), {"lock-held-across-statements"}) ==
+        std::vector<Seen>{{"lock-held-across-statements", 5, 1}});
 }

@@ -12,20 +12,18 @@ namespace driftguard::idem {
 // actions or SQL function bodies), and stay quiet inside a DO block's IF ... EXISTS check or exception handler.
 //
 // Context decides (docs/rules/require-if-not-exists.md, "Per runner"): a runner that records applied migrations
-// (Prisma, Supabase, goose, golang-migrate, dbmate, Flyway, Diesel) never runs a file twice, and a statement
-// inside a transaction (the runner's, an explicit BEGIN ... COMMIT, or a DO block), or the only statement of its
-// file, leaves nothing behind when the file fails: a re-run cannot meet what it created. A schema dump is loaded
-// once into an empty database. The rules are quiet there unless the user chose them (--rule, --severity, a
-// preset, the config). Plain psql files (no tracker) stay checked, and so does every statement that runs outside
-// a transaction in a file of several (CONCURRENTLY files, -- +goose NO TRANSACTION, after a COMMIT, ...): a failure
-// half-way leaves the statements before it applied.
+// (every runner but plain: Prisma, Supabase, goose, golang-migrate, dbmate, Flyway, Diesel, sqlx, fider, Synapse,
+// temporal-sql-tool, CREATE/ALTER EXTENSION) never runs a file twice, and a statement inside a transaction (the
+// runner's, an explicit BEGIN ... COMMIT, or a DO block), or the only statement of its file, leaves nothing
+// behind when the file fails: a re-run cannot meet what it created. A schema dump is loaded once into an empty
+// database. The rules are quiet there unless the user chose them (--rule, --severity, a preset, the config).
+// Plain psql files (no tracker) stay checked, and so does every statement that runs outside a transaction in a
+// file of several (CONCURRENTLY files, -- +goose NO TRANSACTION, temporal-sql-tool, after a COMMIT, ...): a
+// failure half-way leaves the statements before it applied.
 inline bool tracked_transaction(const RuleContext& ctx) {
   const FileState& s = ctx.state();
   if (s.runner_transaction().schema_dump) return true;
-  Runner r = s.runner_transaction().runner;
-  bool tracked = r == Runner::prisma || r == Runner::supabase || r == Runner::goose || r == Runner::golang_migrate ||
-                 r == Runner::dbmate || r == Runner::flyway || r == Runner::diesel;
-  if (!tracked) return false;
+  if (!records_applied(s.runner_transaction().runner)) return false;
   if (s.in_transaction() || ctx.statement().do_depth > 0) return true;
   // A file of one statement is atomic too: it either applies or leaves nothing behind.
   std::size_t top_level = 0;
@@ -35,6 +33,13 @@ inline bool tracked_transaction(const RuleContext& ctx) {
 
 inline bool skip(const RuleContext& ctx) {
   return ctx.statement().guarded || !ctx.ancestors().empty() || (tracked_transaction(ctx) && !ctx.rule_chosen());
+}
+
+// temporal-sql-tool re-runs a half-applied version and goes on past every error whose message contains "already
+// exist" (tools/common/schema/updatetask.go, execStmts): a CREATE of an object that exists cannot stop the re-run.
+// PostgreSQL's message for every such CREATE says "already exists" (tests/test_runner_oracle.cpp).
+inline bool skip_create(const RuleContext& ctx) {
+  return skip(ctx) || (ctx.state().runner_transaction().runner == Runner::temporal && !ctx.rule_chosen());
 }
 
 // The schema part of a "schema.name" / "schema.table.name" key.

@@ -15,7 +15,7 @@ class RequireIfNotExists final : public Rule {
   }
 
   void check(std::string_view type, const json& node, RuleContext& ctx) const override {
-    if (idem::skip(ctx)) return;
+    if (idem::skip_create(ctx)) return;
     const json& b = unwrap(node);
     if (type == "CreateStmt" || type == "CreateForeignTableStmt") {
       bool foreign = type == "CreateForeignTableStmt";

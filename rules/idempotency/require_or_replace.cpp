@@ -16,7 +16,7 @@ class RequireOrReplace final : public Rule {
   }
 
   void check(std::string_view type, const json& node, RuleContext& ctx) const override {
-    if (idem::skip(ctx)) return;
+    if (idem::skip_create(ctx)) return;
     const json& b = unwrap(node);
     if (flag(b, "replace")) return;
     if (type == "CreateFunctionStmt") {

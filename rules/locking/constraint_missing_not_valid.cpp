@@ -25,10 +25,12 @@ class ConstraintMissingNotValid final : public Rule {
         if (!cd.is_object() || column_constraint(cd, "CONSTR_CHECK") == nullptr) continue;
         ctx.report(ctx.alter_cmd_span(node, cmd.index),
                    "adding column " + quote_ident(str(cd, "colname")) +
-                       " with a CHECK constraint checks every existing row while it " + lock_sentence(*lock),
+                       " with a CHECK constraint checks every existing row",
                    "Add the column without the CHECK, then ADD CONSTRAINT ... CHECK (...) NOT VALID and run ALTER "
                    "TABLE ... VALIDATE CONSTRAINT in a separate transaction: validation takes only SHARE UPDATE "
                    "EXCLUSIVE, so reads and writes go on.");
+        // The first line states the hazard, the lock it runs under is a note (issue 16).
+        ctx.findings().back().notes.push_back(Note{"while it " + lock_sentence(*lock), std::nullopt});
         continue;
       }
       const json& c = field(field(*cmd.cmd, "def"), "Constraint");
@@ -45,12 +47,12 @@ class ConstraintMissingNotValid final : public Rule {
         }
       }
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                 "adding " + locking::constraint_label(c) + " without NOT VALID checks every existing row while it " +
-                     locks,
+                 "adding " + locking::constraint_label(c) + " without NOT VALID checks every existing row",
                  "Add it NOT VALID (new rows are checked at once), then run ALTER TABLE ... VALIDATE CONSTRAINT in a "
                  "separate transaction: validation takes only SHARE UPDATE EXCLUSIVE (and ROW SHARE on a referenced "
                  "table), so reads and writes go on.",
                  locking::not_valid_fix(ctx, node, cmd.index, c));
+      ctx.findings().back().notes.push_back(Note{"while it " + locks, std::nullopt});
     }
   }
 };

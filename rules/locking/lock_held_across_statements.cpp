@@ -7,13 +7,24 @@ namespace {
 // A statement that keeps the lock held for long: it reads or writes rows (DML, a query, a function call, a DO
 // block) or every row of a table (a scan, a rewrite, an index build). Catalog-only statements (CREATE FUNCTION,
 // COMMENT, GRANT, a rename, a new table or type, ADD COLUMN without a volatile default, ...) end in milliseconds:
-// the lock they extend is not what blocks the table.
-bool runs_long(const Statement& st) {
+// the lock they extend is not what blocks the table. Neither does an index build or an ALTER TABLE on a table
+// that holds no data yet (created in this file): it reads no rows (ATTACH PARTITION reads the partition's).
+bool runs_long(const Statement& st, const FileState& s) {
   static const std::vector<std::string_view> rows = {"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt",
                                                      "SelectStmt", "CopyStmt",   "CallStmt",   "DoStmt",
                                                      "CreateTableAsStmt", "RefreshMatViewStmt", "ClusterStmt",
                                                      "VacuumStmt"};
-  return std::find(rows.begin(), rows.end(), st.kind) != rows.end() || locking::reads_or_writes_every_row(st);
+  if (std::find(rows.begin(), rows.end(), st.kind) != rows.end()) return true;
+  if (!locking::reads_or_writes_every_row(st)) return false;
+  if (st.kind != "IndexStmt" && st.kind != "AlterTableStmt") return true;
+  const json& rel = field(unwrap(st.node), "relation");
+  if (!rel.is_object() || !s.is_new_relation(rel)) return true;
+  if (st.kind == "AlterTableStmt") {
+    for (const auto& c : alter_cmds(st.node)) {
+      if (c.subtype == "AT_AttachPartition") return true;
+    }
+  }
+  return false;
 }
 
 class LockHeldAcrossStatements final : public Rule {
@@ -38,24 +49,27 @@ class LockHeldAcrossStatements final : public Rule {
   void check(std::string_view, const json&, RuleContext& ctx) const override {
     if (!ctx.ancestors().empty() || ctx.statement().do_depth > 0) return;
     const auto& held = ctx.state().access_exclusive_held();
-    if (!held || !runs_long(ctx.statement())) return;
+    if (!held || !runs_long(ctx.statement(), ctx.state())) return;
     // One finding per lock: at the first statement after the one that took it that runs long.
     const auto& all = ctx.statements();
     for (std::size_t j = ctx.statement_index(); j-- > 0;) {
       if (all[j].span.begin == held->statement.begin) break;
-      if (all[j].do_depth == 0 && runs_long(all[j])) return;
+      if (all[j].do_depth == 0 && runs_long(all[j], ctx.state())) return;
     }
     std::string rel = display(held->relation);
     ctx.report(ctx.statement_span(),
-               "runs while " + rel + " is still locked ACCESS EXCLUSIVE by an earlier " + held->why + ", " +
-                   locking::transaction_phrase(ctx) + ": reads and writes on " + rel +
-                   " stay blocked while this and every later statement of the transaction run",
+               "runs while " + rel + " is still locked ACCESS EXCLUSIVE by an earlier " + held->why,
                "Keep the statement that takes ACCESS EXCLUSIVE last in its transaction, or move the others to their "
                "own migration (or after a COMMIT).");
+    // The first line states the hazard; the transaction and what it blocks are notes (issue 16).
     Note n;
     n.message = "ACCESS EXCLUSIVE on " + rel + " taken here";
     n.span = held->statement;
-    ctx.findings().back().notes.push_back(n);
+    auto& notes = ctx.findings().back().notes;
+    notes.push_back(n);
+    notes.push_back(Note{locking::transaction_phrase(ctx) + ": reads and writes on " + rel +
+                             " stay blocked while this and every later statement of the transaction run",
+                         std::nullopt});
   }
 };
 }  // namespace

@@ -47,11 +47,14 @@ std::string blocks_text(LockMode m) {
   return "blocks only ACCESS EXCLUSIVE";
 }
 
+std::string lock_target(const LockTaken& l) {
+  return l.relation.empty()  ? std::string("the table")
+         : l.table_of_index ? "the table of index " + display(l.relation)
+                            : display(l.relation);
+}
+
 std::string lock_sentence(const LockTaken& l) {
-  std::string on = l.relation.empty()  ? std::string("the table")
-                   : l.table_of_index ? "the table of index " + display(l.relation)
-                                      : display(l.relation);
-  return "takes " + std::string(lock_name(l.mode)) + " on " + on + ": " + blocks_text(l.mode) +
+  return "takes " + std::string(lock_name(l.mode)) + " on " + lock_target(l) + ": " + blocks_text(l.mode) +
          " until the transaction ends";
 }
 

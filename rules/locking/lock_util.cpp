@@ -137,8 +137,7 @@ bool can_add_statements(const RuleContext& ctx) {
   const FileState& s = ctx.state();
   if (s.in_transaction() || ctx.statement().do_depth > 0) return false;
   Runner r = s.runner_transaction().runner;
-  return !ctx.settings().assume_in_transaction && r != Runner::prisma && r != Runner::golang_migrate &&
-         r != Runner::supabase;
+  return !ctx.settings().assume_in_transaction && !sends_file_as_one_query(r) && r != Runner::supabase;
 }
 
 bool concurrently(const Statement& st) {

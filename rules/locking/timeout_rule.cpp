@@ -22,13 +22,25 @@ void TimeoutRule::check(std::string_view type, const json& node, RuleContext& ct
   // statement_timeout bounds how long a statement runs: one that only changes the catalog ends as soon as it has
   // its lock (the lock wait is lock_timeout's).
   if (timeout_ == Timeout::statement && !reads_or_writes_every_row(ctx.statement())) return;
+  // An ALTER TABLE reads or writes the rows of the table it alters (an added foreign key probes the referenced
+  // table once per row of it): on a table that holds no data yet it ends at once, whatever it locks elsewhere.
+  // ATTACH PARTITION scans the partition it names instead.
+  if (timeout_ == Timeout::statement && type == "AlterTableStmt" && ctx.state().is_new_relation(field(node, "relation"))) {
+    bool attaches = false;
+    for (const auto& c : alter_cmds(node)) attaches = attaches || c.subtype == "AT_AttachPartition";
+    if (!attaches) return;
+  }
   for (const auto& l : existing_locks(ctx)) {
     if (!blocks_writes(l.mode)) continue;
+    // The first line states the hazard; what takes the lock and what follows from it are notes (issue 16).
     ctx.report(ctx.statement_span(),
-               l.why + " " + lock_sentence(l) + ", and no " + setting_ + " is set before it in this file: " + risk_,
+               "no " + setting_ + " set before " + std::string(lock_name(l.mode)) + " on " + lock_target(l),
                "Start the migration with SET " + setting_ + " = '" + value_ +
                    "' (or SET LOCAL inside the transaction), and retry the migration when it times out.",
                fix(ctx));
+    auto& notes = ctx.findings().back().notes;
+    notes.push_back(Note{l.why + " " + lock_sentence(l), std::nullopt});
+    notes.push_back(Note{risk_, std::nullopt});
     return;
   }
 }
@@ -45,7 +57,7 @@ std::optional<Fix> TimeoutRule::fix(const RuleContext& ctx) const {
   if (!first || first->approximate) return std::nullopt;
   // Runners that wrap a file once it has two statements: the SET would pull a lone statement into a transaction.
   Runner r = ctx.state().runner_transaction().runner;
-  if (top_level == 1 && (r == Runner::prisma || r == Runner::golang_migrate) && must_run_outside_transaction(*first)) {
+  if (top_level == 1 && sends_file_as_one_query(r) && must_run_outside_transaction(*first)) {
     return std::nullopt;
   }
   std::string set = keyword_case(ctx, "SET ") + setting_ + " = '" + value_ + "';";

@@ -19,10 +19,51 @@ struct RunnerName {
 constexpr RunnerName kRunners[] = {
     {Runner::plain, "plain"},   {Runner::prisma, "prisma"}, {Runner::supabase, "supabase"},
     {Runner::golang_migrate, "golang-migrate"}, {Runner::goose, "goose"},   {Runner::dbmate, "dbmate"},
-    {Runner::flyway, "flyway"}, {Runner::diesel, "diesel"},
+    {Runner::flyway, "flyway"}, {Runner::diesel, "diesel"},   {Runner::sqlx, "sqlx"},
+    {Runner::fider, "fider"},   {Runner::synapse, "synapse"}, {Runner::temporal, "temporal"},
+    {Runner::extension, "extension"},
 };
 
 bool has_line(const std::string& text, const RE2& re) { return RE2::PartialMatch(text, re); }
+
+std::string read_small_file(const std::filesystem::path& p) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec)) return {};
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// sqlx reads `-- no-transaction` only as the file's very first bytes (sqlx-core migrate/source.rs:
+// sql.starts_with("-- no-transaction")); a byte-order mark in front of it hides it.
+bool sqlx_no_transaction(const SourceFile& file) {
+  return file.bom == 0 && file.text.rfind("-- no-transaction", 0) == 0;
+}
+
+// A flat <version>_<name>.sql file: sqlx's or fider's when the folder above it (the crate or module root, where
+// both look for `migrations/`) says so.
+Runner flat_folder_runner(const SourceFile& file, const std::string& name) {
+  // sqlx: <VERSION>_<DESCRIPTION>.sql (or .up.sql/.down.sql), VERSION an i64 > 0; fider: a 12-digit version.
+  static const RE2 flat(R"(^(\d{1,18})_.*\.sql$)");
+  std::string version;
+  if (!RE2::FullMatch(name, flat, &version) || version.find_first_not_of('0') == std::string::npos) {
+    return Runner::plain;
+  }
+  if (sqlx_no_transaction(file)) return Runner::sqlx;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path root = fs::absolute(fs::path(file.path), ec).parent_path().parent_path();
+  if (ec) return Runner::plain;
+  // sqlx::migrate!() reads CARGO_MANIFEST_DIR/migrations, sqlx-cli ./migrations next to Cargo.toml. Diesel keeps
+  // folders (<version>_<name>/up.sql), so a flat .sql file next to a crate is sqlx's.
+  if (fs::is_regular_file(root / "Cargo.toml", ec)) return Runner::sqlx;
+  // fider (app/pkg/dbx/migrate.go) runs every file of its migrations/ folder: 12-digit versions, module
+  // github.com/getfider/fider.
+  static const RE2 fider_module(R"((?m)^module\s+github\.com/getfider/fider\b)");
+  if (version.size() == 12 && has_line(read_small_file(root / "go.mod"), fider_module)) return Runner::fider;
+  return Runner::plain;
+}
 
 // Statements Flyway's PostgreSQL parser recognizes as non-transactional (PostgreSQLParser
 // .detectCanExecuteInTransaction): one of them makes Flyway run the whole script outside a transaction.
@@ -82,10 +123,29 @@ Runner detect_runner(const SourceFile& file) {
   if (has_line(file.text, dbmate)) return Runner::dbmate;
   std::string name = std::filesystem::path(file.path).filename().string();
   if (RE2::FullMatch(name, flyway)) return Runner::flyway;
+  // PostgreSQL extension scripts: name--version.sql (install), name--old--new.sql (update; extension sources
+  // such as timescaledb's sql/updates/ keep old--new.sql), and @extschema@, which only CREATE/ALTER EXTENSION
+  // substitutes.
+  static const RE2 ext_script(R"(^(?:[A-Za-z_][A-Za-z0-9_]*--)?\d[^/]*--\d[^/]*\.sql$|^[A-Za-z_][A-Za-z0-9_]*--\d[^/]*\.sql$)");
+  if (RE2::FullMatch(name, ext_script) || file.text.find("@extschema@") != std::string::npos) return Runner::extension;
+  const std::string generic = std::filesystem::path(file.path).generic_string();
+  // temporal-sql-tool update-schema: <dir>/versioned/v1.2/*.sql, listed by the folder's manifest.json.
+  static const RE2 temporal(R"((?:^|/)versioned/v\d+(?:\.\d+)*/[^/]+\.sql$)");
+  if (RE2::PartialMatch(generic, temporal)) return Runner::temporal;
+  // Synapse (synapse/storage/prepare_database.py): storage/schema/<store>/delta/<version>/ and full_schemas/.
+  static const RE2 synapse(R"((?:^|/)storage/schema/[^/]+/(?:delta|full_schemas)/\d+/[^/]+\.sql$)");
+  if (RE2::PartialMatch(generic, synapse)) return Runner::synapse;
   // Diesel's migrations are folders <version>_<name> holding up.sql and down.sql.
   if (file.info.layout == Layout::up_down && (name == "up.sql" || name == "down.sql")) return Runner::diesel;
+  if (Runner r = flat_folder_runner(file, name); r != Runner::plain) return r;
   if (file.info.layout == Layout::up_down) return Runner::golang_migrate;
   return Runner::plain;
+}
+
+bool records_applied(Runner r) { return r != Runner::plain && r != Runner::auto_detect; }
+
+bool sends_file_as_one_query(Runner r) {
+  return r == Runner::prisma || r == Runner::golang_migrate || r == Runner::sqlx;
 }
 
 FileTransaction file_transaction(Runner runner, bool assume_in_transaction, const SourceFile& file,
@@ -144,15 +204,7 @@ FileTransaction file_transaction(Runner runner, bool assume_in_transaction, cons
       // diesel_migrations runs each migration in its own transaction (one batch_execute of the file inside it)
       // unless the folder's metadata.toml says `run_in_transaction = false`.
       static const RE2 no_tx(R"((?m)^\s*run_in_transaction\s*=\s*false\b)");
-      std::error_code ec;
-      auto metadata = std::filesystem::path(file.path).parent_path() / "metadata.toml";
-      std::string text;
-      if (std::filesystem::is_regular_file(metadata, ec)) {
-        std::ifstream in(metadata, std::ios::binary);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        text = ss.str();
-      }
+      std::string text = read_small_file(std::filesystem::path(file.path).parent_path() / "metadata.toml");
       if (has_line(text, no_tx)) {
         ft.why = "metadata.toml: run_in_transaction = false";
       } else {
@@ -161,6 +213,36 @@ FileTransaction file_transaction(Runner runner, bool assume_in_transaction, cons
       }
       break;
     }
+    case Runner::sqlx:
+      // sqlx-postgres migrate.rs: the file and its _sqlx_migrations row in one transaction; with no_tx the file is
+      // one execute() without arguments, a simple Query message: one implicit transaction when it holds several.
+      if (!sqlx_no_transaction(file)) {
+        ft.mode = TxMode::wrapped;
+        ft.why = "sqlx runs each migration in a transaction";
+      } else if (top_level > 1) {
+        ft.mode = TxMode::request;
+        ft.why = "-- no-transaction: sqlx sends the file as one query, which PostgreSQL runs as one transaction";
+      } else {
+        ft.why = "-- no-transaction: sqlx sends a single statement, which runs in its own transaction";
+      }
+      break;
+    case Runner::fider:
+      ft.mode = TxMode::wrapped;
+      ft.why = "fider runs each migration in a transaction";
+      break;
+    case Runner::synapse:
+      // PostgresEngine.executescript sends "COMMIT; BEGIN TRANSACTION; <file>"; the applied_schema_deltas row is
+      // written in that transaction and committed by the next file's COMMIT.
+      ft.mode = TxMode::wrapped;
+      ft.why = "Synapse runs each schema delta in a transaction";
+      break;
+    case Runner::temporal:
+      ft.why = "temporal-sql-tool runs the statements one by one";
+      break;
+    case Runner::extension:
+      ft.mode = TxMode::wrapped;
+      ft.why = "CREATE/ALTER EXTENSION runs the script in its transaction";
+      break;
     case Runner::flyway: {
       bool non_tx = false;
       for (const auto& st : statements) non_tx = non_tx || (st.do_depth == 0 && flyway_non_transactional(st, pg_version));

@@ -16,15 +16,38 @@ namespace model {
 enum class FileMode;  // analyzer/model/replay.hpp
 }
 
-enum class Runner { auto_detect, plain, prisma, supabase, golang_migrate, goose, dbmate, flyway, diesel };
+enum class Runner {
+  auto_detect,
+  plain,
+  prisma,
+  supabase,
+  golang_migrate,
+  goose,
+  dbmate,
+  flyway,
+  diesel,
+  sqlx,
+  fider,
+  synapse,
+  temporal,   // temporal-sql-tool (and Cadence's): versioned/vX.Y/ folders
+  extension,  // a PostgreSQL extension script, run by CREATE/ALTER EXTENSION
+};
 
 std::string_view to_string(Runner r);
 std::optional<Runner> parse_runner(std::string_view s);  // "prisma", "golang-migrate", ... (not "auto")
 // The runner a file belongs to, from its layout, name and markers: Prisma and Supabase layouts; "-- +goose Up"
 // (goose); "-- migrate:up" (dbmate); V<version>__<name>.sql (Flyway); <version>_<name>/up.sql (Diesel);
-// <version>_<name>.up.sql (golang-migrate);
-// anything else: plain (psql -f: no transaction).
+// <version>_<name>.up.sql (golang-migrate); extension scripts ([name--]X--Y.sql, name--X.sql, or @extschema@ in
+// the text); temporal-sql-tool's versioned/vX.Y/ folders; Synapse's storage/schema/*/delta/N/ (and full_schemas);
+// <version>_<name>.sql beside a Cargo.toml (sqlx) or a go.mod of getfider/fider (fider), or starting with sqlx's
+// "-- no-transaction"; anything else: plain (psql -f: no transaction). docs/locking.md, "Runners".
 Runner detect_runner(const SourceFile& file);
+
+// The runner records which files it applied, so it never runs a file twice (every runner but plain).
+bool records_applied(Runner r);
+// The runner sends a whole file as one query, which PostgreSQL runs as one implicit transaction once it holds
+// more than one statement: a statement added to a file of one can pull it into a transaction.
+bool sends_file_as_one_query(Runner r);
 
 // How the runner executes one file.
 enum class TxMode {

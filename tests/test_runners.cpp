@@ -1,0 +1,192 @@
+// Runners that record the files they apply and run each in a transaction, detected from their layout (issue 15):
+// sqlx, fider, Synapse, temporal-sql-tool and PostgreSQL extension scripts. Each test lints a fixture tree with the
+// default selection through the binary and asserts the exact findings (gcc format: file:line:col, rule, message).
+// What each runner does is in docs/locking.md ("Runners"); its PostgreSQL side in tests/test_runner_oracle.cpp.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "helpers.hpp"
+#include "tests/prisma_engine.hpp"
+#include "tests/shell.hpp"
+
+namespace fs = std::filesystem;
+using dgtest::prisma_engine::TempDir;
+using dgtest::prisma_engine::write_file;
+
+namespace {
+
+// Findings of `rules` (comma-separated) as gcc lines, run in `dir`.
+std::string lint_gcc(const fs::path& dir, const std::string& paths, const std::string& rules) {
+  std::string cmd = "cd " + dgtest::shell_quote(dir.string()) + " && NO_COLOR=1 " +
+                    dgtest::shell_quote(DRIFTGUARD_BINARY) + " lint " + paths + " --format gcc";
+  auto run = dgtest::run_shell(cmd + " < /dev/null");
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < run.out.size()) {
+    std::size_t eol = run.out.find('\n', pos);
+    if (eol == std::string::npos) eol = run.out.size();
+    std::string line = run.out.substr(pos, eol - pos);
+    pos = eol + 1;
+    for (std::size_t a = 0; a <= rules.size();) {
+      std::size_t b = rules.find(',', a);
+      if (b == std::string::npos) b = rules.size();
+      if (line.find("[" + rules.substr(a, b - a) + "]") != std::string::npos) {
+        out += line + "\n";
+        break;
+      }
+      a = b + 1;
+    }
+  }
+  return out;
+}
+
+const char* kIdem = "require-if-not-exists,require-if-exists,non-idempotent-insert,unguarded-create,require-or-replace";
+
+// Two statements that fail when run twice, and a drop that fails when the object is gone.
+const char* kBody =
+    "CREATE TABLE t (id bigint);\n"
+    "INSERT INTO t VALUES (1);\n"
+    "DROP TABLE u;\n";
+
+}  // namespace
+
+TEST_CASE("sqlx: migrations beside a Cargo.toml run in a transaction; -- no-transaction sends one query",
+          "[lint][runner]") {
+  TempDir t("runner_sqlx");
+  write_file(t.dir / "migrations/20240101000000_init.sql", kBody);
+  write_file(t.dir / "migrations/20240102000000_index.sql", "CREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+  // Without a crate it is a plain psql folder: every idempotency hazard is reported.
+  CHECK(lint_gcc(t.dir, "migrations", kIdem) ==
+        "migrations/20240101000000_init.sql:1:1: warning: re-running this migration fails: table t already exists "
+        "[require-if-not-exists]\n"
+        "migrations/20240101000000_init.sql:2:1: warning: re-running this migration inserts the rows into t again (or "
+        "fails on a unique key) [non-idempotent-insert]\n"
+        "migrations/20240101000000_init.sql:3:1: warning: re-running this migration fails: table u was already "
+        "dropped [require-if-exists]\n"
+        "migrations/20240102000000_index.sql:1:1: warning: re-running this migration fails: index t_id already "
+        "exists [require-if-not-exists]\n");
+  // sqlx::migrate!() reads CARGO_MANIFEST_DIR/migrations: each file runs in a transaction with its
+  // _sqlx_migrations row, so a failed file leaves nothing and an applied one never runs again.
+  write_file(t.dir / "Cargo.toml", "[package]\nname = \"app\"\n");
+  CHECK(lint_gcc(t.dir, "migrations", kIdem).empty());
+  // CONCURRENTLY fails inside that transaction ...
+  CHECK(lint_gcc(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
+        "migrations/20240102000000_index.sql:1:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction "
+        "block, and this one runs inside the runner's transaction (sqlx runs each migration in a transaction): the "
+        "migration fails [ban-concurrent-index-creation-in-transaction]\n");
+  // ... unless the file starts with -- no-transaction: one statement then runs alone.
+  write_file(t.dir / "migrations/20240102000000_index.sql",
+             "-- no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+  CHECK(lint_gcc(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction").empty());
+  // Several statements after -- no-transaction are one query: one implicit transaction, which CONCURRENTLY
+  // refuses as well.
+  write_file(t.dir / "migrations/20240102000000_index.sql",
+             "-- no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\nANALYZE t;\n");
+  CHECK(lint_gcc(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
+        "migrations/20240102000000_index.sql:2:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction "
+        "block, and this one runs inside the runner's transaction (-- no-transaction: sqlx sends the file as one "
+        "query, which PostgreSQL runs as one transaction): the migration fails "
+        "[ban-concurrent-index-creation-in-transaction]\n");
+  // The marker counts only as the file's first bytes.
+  write_file(t.dir / "migrations/20240102000000_index.sql",
+             "\n-- no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+  CHECK(lint_gcc(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
+        "migrations/20240102000000_index.sql:3:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction "
+        "block, and this one runs inside the runner's transaction (sqlx runs each migration in a transaction): the "
+        "migration fails [ban-concurrent-index-creation-in-transaction]\n");
+}
+
+TEST_CASE("fider: the migrations folder of github.com/getfider/fider runs each file in a transaction",
+          "[lint][runner]") {
+  TempDir t("runner_fider");
+  write_file(t.dir / "migrations/201701261850_create_tenants.sql", kBody);
+  const std::string plain =
+      "migrations/201701261850_create_tenants.sql:1:1: warning: re-running this migration fails: table t already "
+      "exists [require-if-not-exists]\n"
+      "migrations/201701261850_create_tenants.sql:2:1: warning: re-running this migration inserts the rows into t "
+      "again (or fails on a unique key) [non-idempotent-insert]\n"
+      "migrations/201701261850_create_tenants.sql:3:1: warning: re-running this migration fails: table u was already "
+      "dropped [require-if-exists]\n";
+  CHECK(lint_gcc(t.dir, "migrations", kIdem) == plain);
+  // Another Go module: still plain.
+  write_file(t.dir / "go.mod", "module github.com/example/app\n\ngo 1.22\n");
+  CHECK(lint_gcc(t.dir, "migrations", kIdem) == plain);
+  write_file(t.dir / "go.mod", "module github.com/getfider/fider\n\ngo 1.22\n");
+  CHECK(lint_gcc(t.dir, "migrations", kIdem).empty());
+  // Only 12-digit versions are fider's (its runner refuses any other).
+  write_file(t.dir / "migrations/20170126185000_other.sql", "DROP TABLE v;\nDROP TABLE w;\n");
+  CHECK(lint_gcc(t.dir, "migrations/20170126185000_other.sql", kIdem) ==
+        "migrations/20170126185000_other.sql:1:1: warning: re-running this migration fails: table v was already "
+        "dropped [require-if-exists]\n"
+        "migrations/20170126185000_other.sql:2:1: warning: re-running this migration fails: table w was already "
+        "dropped [require-if-exists]\n");
+}
+
+TEST_CASE("Synapse: schema deltas run in a transaction; schema_version.sql runs at every start", "[lint][runner]") {
+  TempDir t("runner_synapse");
+  write_file(t.dir / "synapse/storage/schema/main/delta/83/01_t.sql", kBody);
+  write_file(t.dir / "synapse/storage/schema/common/schema_version.sql", "CREATE TABLE schema_version (v int);\n"
+                                                                         "CREATE TABLE applied (f text);\n");
+  CHECK(lint_gcc(t.dir, "synapse", kIdem) ==
+        "synapse/storage/schema/common/schema_version.sql:1:1: warning: re-running this migration fails: table "
+        "schema_version already exists [require-if-not-exists]\n"
+        "synapse/storage/schema/common/schema_version.sql:2:1: warning: re-running this migration fails: table "
+        "applied already exists [require-if-not-exists]\n");
+}
+
+TEST_CASE("temporal-sql-tool: statements one by one; a re-run goes on past \"already exists\"", "[lint][runner]") {
+  TempDir t("runner_temporal");
+  write_file(t.dir / "schema/postgresql/v12/temporal/versioned/v1.5/a.sql",
+             "CREATE TABLE t (id bigint);\n"
+             "CREATE INDEX t_id ON t (id);\n"
+             "ALTER TABLE t ADD COLUMN c text;\n"
+             "CREATE TYPE mood AS ENUM ('ok');\n"
+             "DROP INDEX old_idx;\n"
+             "INSERT INTO t VALUES (1);\n");
+  // The creates fail with "already exists" on a re-run, which the tool skips; the DROP of what the first run
+  // dropped fails with "does not exist", and the INSERT runs again.
+  CHECK(lint_gcc(t.dir, "schema", kIdem) ==
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:5:1: warning: re-running this migration fails: index "
+        "old_idx was already dropped [require-if-exists]\n"
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:6:1: warning: re-running this migration inserts the "
+        "rows into t again (or fails on a unique key) [non-idempotent-insert]\n");
+  // --runner plain: the creates again.
+  CHECK(lint_gcc(t.dir, "schema --runner plain", "require-if-not-exists,unguarded-create") ==
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:1:1: warning: re-running this migration fails: table t "
+        "already exists [require-if-not-exists]\n"
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:2:1: warning: re-running this migration fails: index "
+        "t_id already exists [require-if-not-exists]\n"
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:3:15: warning: re-running this migration fails: column "
+        "c of t already exists [require-if-not-exists]\n"
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:4:1: warning: re-running this migration fails: type "
+        "mood already exists [unguarded-create]\n");
+}
+
+TEST_CASE("extension scripts run in the transaction of CREATE/ALTER EXTENSION", "[lint][runner][parse]") {
+  TempDir t("runner_extension");
+  const char* update =
+      "CREATE OR REPLACE FUNCTION @extschema@.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "CREATE TABLE _ext_catalog.t (id bigint);\n"
+      "DROP VIEW _ext_catalog.v;\n"
+      "CREATE INDEX CONCURRENTLY t_id ON _ext_catalog.t (id);\n";
+  write_file(t.dir / "sql/updates/2.13.0--2.13.1.sql", update);
+  CHECK(lint_gcc(t.dir, "sql", std::string(kIdem) + ",syntax-error,ban-concurrent-index-creation-in-transaction") ==
+        "sql/updates/2.13.0--2.13.1.sql:4:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, "
+        "and this one runs inside the runner's transaction (CREATE/ALTER EXTENSION runs the script in its "
+        "transaction): the migration fails [ban-concurrent-index-creation-in-transaction]\n");
+  // PostgreSQL's own naming (name--old--new.sql, name--version.sql), and @extschema@ in any file.
+  write_file(t.dir / "ext/myext--1.0--1.1.sql", update);
+  write_file(t.dir / "ext/myext--1.0.sql", "CREATE TABLE @extschema@.t (id bigint);\nCREATE TABLE u (id bigint);\n");
+  write_file(t.dir / "src/functions.sql", "CREATE FUNCTION @extschema@.g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
+                                          "DROP TABLE w;\nDROP FUNCTION @extschema@.g();\n");
+  CHECK(lint_gcc(t.dir, "ext src", std::string(kIdem) + ",syntax-error") == "");
+  // @extschema@ is rendered as the name it stands for (the function dropped is the one created above, so no
+  // ban-drop-function); as a plain file, the findings name it.
+  CHECK(lint_gcc(t.dir, "src --runner plain", std::string(kIdem) + ",syntax-error,ban-drop-function") ==
+        "src/functions.sql:1:1: warning: re-running this migration fails: function extschema.g already exists "
+        "[require-or-replace]\n"
+        "src/functions.sql:2:1: warning: re-running this migration fails: table w was already dropped "
+        "[require-if-exists]\n");
+}
