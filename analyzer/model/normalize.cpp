@@ -324,6 +324,12 @@ std::string jsonb_literal(const std::string& s) {
 
 // ---- expressions ----
 
+// The columns a `*` of a query stood for: (the name references use for the FROM item, column), in order.
+using StarColumns = std::vector<std::pair<std::string, std::string>>;
+using StarLog = std::map<long, StarColumns>;
+// The key expand_stars marks each `*` of a query with (its A_Star node), so the printer can say what it stood for.
+constexpr const char* kStarId = "driftguard_star";
+
 class Printer {
  public:
   explicit Printer(const ExprContext& c) : c_(c) {}
@@ -662,6 +668,13 @@ class Printer {
       std::string t = compared_type(l);
       std::string items = t.empty() ? "ARRAY[" + list(field(unwrap(r), "items"), "") + "]"
                                     : array(json{{"elements", field(unwrap(r), "items")}}, t);
+      // A citext column off the search path: the array keeps citext's type, the comparison goes through the
+      // cast, (e)::text = ANY (ARRAY['a'::ext.citext, ...]) (PostgreSQL's (...)::text[] is dropped as elsewhere).
+      if (in_items.is_array() && !in_items.empty()) {
+        if (std::string lc = operand_cast(l, neg ? "<>" : "=", in_items[0]); !lc.empty()) {
+          return "(" + print(l, "") + ")::" + lc + (neg ? " <> ALL (" : " = ANY (") + items + ")";
+        }
+      }
       return child(l) + (neg ? " <> ALL (" : " = ANY (") + items + ")";
     }
     if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
@@ -989,6 +1002,8 @@ class Printer {
   bool resolved() const { return resolved_; }
   const std::string& missing_column() const { return missing_; }
   void set_loose() { loose_ = true; }
+  // Records, for each `*` marked with kStarId, the columns it stood for (expand_stars).
+  void log_stars(StarLog* log) { star_log_ = log; }
 
   // The top-level expression of a table's policy or check: its columns unqualified, sub-selects see the table.
   void enter_table() {
@@ -1029,6 +1044,7 @@ class Printer {
   bool watch_missing_ = false;  // printing a target list or WHERE: a column no relation has is missing_
   std::string missing_;
   bool loose_ = false;
+  StarLog* star_log_ = nullptr;
 
   // The names PostgreSQL prints for this level's FROM items: the alias or relation name, numbered (name_1, ...)
   // when an outer level or an earlier item of this level has it, so that every reference is unambiguous.
@@ -1178,7 +1194,12 @@ class Printer {
         if (fields.is_array() && !fields.empty() && field(fields.back(), "A_Star").is_object()) {
           // `*` or `alias.*` (the A_Star is not among the strings)
           auto names_before = strings(fields);
-          if (expand_star(names_before.empty() ? std::string() : names_before.back(), add)) continue;
+          StarColumns expanded;
+          if (expand_star(names_before.empty() ? std::string() : names_before.back(), add, expanded)) {
+            long id = num(field(fields.back(), "A_Star"), kStarId, -1);
+            if (star_log_ && id >= 0) (*star_log_)[id] = std::move(expanded);
+            continue;
+          }
           resolved_ = false;
           targets += (targets.empty() ? "" : ", ") + column_ref(unwrap(val));
           continue;
@@ -1221,7 +1242,7 @@ class Printer {
   }
 
   template <typename Add>
-  bool expand_star(const std::string& alias, Add& add) {
+  bool expand_star(const std::string& alias, Add& add, StarColumns& expanded) {
     Scope& sc = scopes_.back();
     std::vector<const RangeItem*> items;
     for (const auto& it : sc.items) {
@@ -1239,9 +1260,11 @@ class Printer {
           if (!merged_seen.insert(c.name).second) continue;
           const RangeItem& from = sc.items[sc.using_columns.at(c.name)];
           add(ref_text(from.alias, c.name), c.name, c.name, c.type);
+          expanded.push_back({from.written, c.name});
           continue;
         }
         add(ref_text(it->alias, c.name), c.name, c.name, c.type);
+        expanded.push_back({it->written, c.name});
       }
     }
     return true;
@@ -1761,6 +1784,88 @@ QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const
   loose.set_loose();
   out.loose = loose.select(sel, names, nullptr);
   return out;
+}
+
+namespace {
+// Marks every `*` of a query (A_Star in a ColumnRef) with a number.
+void mark_stars(json& node, long& next) {
+  if (node.is_array()) {
+    for (auto& x : node) mark_stars(x, next);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (auto it = node.find("ColumnRef"); it != node.end()) {
+    json& fields = (*it)["fields"];
+    if (fields.is_array() && !fields.empty() && fields.back().contains("A_Star")) fields.back()["A_Star"][kStarId] = next++;
+  }
+  for (auto& [k_, v] : node.items()) mark_stars(v, next);
+}
+
+// Replaces each target `*` the log expanded by its columns, qualified (`t.id`).
+void replace_stars(json& node, const StarLog& log) {
+  if (node.is_array()) {
+    for (auto& x : node) replace_stars(x, log);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (auto& [k, v] : node.items()) {
+    replace_stars(v, log);
+    if (k != "targetList" || !v.is_array()) continue;
+    json targets = json::array();
+    for (auto& t : v) {
+      const json& rt = unwrap(t);
+      const json& fields = field(field(field(rt, "val"), "ColumnRef"), "fields");
+      long id = fields.is_array() && !fields.empty() ? num(field(fields.back(), "A_Star"), kStarId, -1) : -1;
+      auto hit = log.find(id);
+      if (hit == log.end() || !str(rt, "name").empty()) {
+        targets.push_back(std::move(t));
+        continue;
+      }
+      for (const auto& [qualifier, column] : hit->second) {
+        json ref = {{"fields", json::array({{{"String", {{"sval", qualifier}}}}, {{"String", {{"sval", column}}}}})},
+                    {"location", -1}};
+        targets.push_back({{"ResTarget", {{"val", {{"ColumnRef", ref}}}, {"location", -1}}}});
+      }
+    }
+    v = std::move(targets);
+  }
+}
+
+// Removes the marks of the `*`s that stay (not in a target list, or not expanded).
+void unmark_stars(json& node) {
+  if (node.is_array()) {
+    for (auto& x : node) unmark_stars(x);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (auto it = node.find("A_Star"); it != node.end() && it->is_object()) it->erase(kStarId);
+  for (auto& [k_, v] : node.items()) unmark_stars(v);
+}
+}  // namespace
+
+json expand_stars(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names) {
+  json tree = select_stmt;
+  long marked = 0;
+  mark_stars(tree, marked);
+  if (marked == 0) return select_stmt;
+  ExprContext c = ctx;
+  c.columns = nullptr;
+  c.table.clear();
+  const std::vector<std::string>* names = column_names.empty() ? nullptr : &column_names;
+  StarLog log;
+  Printer p(c);
+  p.log_stars(&log);
+  std::vector<QueryColumn> cols;
+  std::string before = p.select(unwrap(tree), names, &cols);
+  replace_stars(tree, log);
+  unmark_stars(tree);
+  // Only where the expanded query prints as the query did (else the `*` stays: a relation the model lacks).
+  QueryText after = view_query_tree(tree, ctx, column_names);
+  bool same_columns = after.columns.size() == cols.size();
+  for (std::size_t i = 0; same_columns && i < cols.size(); ++i) {
+    same_columns = after.columns[i].name == cols[i].name && after.columns[i].type == cols[i].type;
+  }
+  return after.text == before && same_columns && after.resolved ? tree : select_stmt;
 }
 
 QueryText view_query(std::string_view select_text, const ExprContext& ctx, const std::vector<std::string>& column_names) {

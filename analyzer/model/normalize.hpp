@@ -136,6 +136,11 @@ QueryText view_query(std::string_view select_text, const ExprContext& ctx,
 // The same from a SelectStmt node (ctx.text and ctx.base: the text its locations point into, when known).
 QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names = {});
 
+// The query with each `*` of a target list replaced by the columns it stands for now, qualified (`t.id`, `s.n`):
+// PostgreSQL expands `*` when it stores a view, so a column added later is not the view's, and a rename prints
+// `t.new AS old`. The query as given where the expansion would print otherwise (a relation the model lacks).
+json expand_stars(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names = {});
+
 // Foreign-key action from libpg_query's code ('a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set
 // default) -> "NO ACTION", "RESTRICT", ...
 std::string fk_action(const std::string& code);

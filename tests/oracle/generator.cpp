@@ -41,8 +41,7 @@ const std::vector<FeatureInfo>& features() {
       {"numeric_casts", "integer literals compared with numeric and float columns (checks, predicates, policies)",
        ""},
       {"sql_bodies", "SQL-standard function bodies: RETURN expr, BEGIN ATOMIC", ""},
-      {"view_star", "SELECT * in views and CTEs",
-       "a rename after ADD COLUMN: the replay expands * again, to the new column too (view-star-after-add-column.sql)"},
+      {"view_star", "SELECT * in views and CTEs", ""},
       {"unnamed_indexes", "indexes without a name (PostgreSQL chooses it)", ""},
       {"alter_columns", "ALTER COLUMN TYPE / SET DEFAULT / DROP DEFAULT / SET NOT NULL / DROP NOT NULL", ""},
       {"refusals", "histories ending with a statement PostgreSQL refuses", ""},
@@ -61,6 +60,8 @@ const std::vector<FeatureInfo>& features() {
       {"inherit_drop", "DROP TABLE ... CASCADE of a table others INHERIT from", ""},
       {"inherit_alter", "ALTER TABLE ... NO INHERIT, and INHERIT again; a refused INHERIT of a table missing a column", ""},
       {"inherit_columns", "a parent's [ONLY] SET/DROP DEFAULT, SET/DROP NOT NULL, ALTER COLUMN TYPE, RENAME COLUMN and DROP COLUMN of a column its children have", ""},
+      {"partition_columns", "the same column commands on a partitioned table (ONLY for defaults alone), and ADD COLUMN: they reach its partitions", ""},
+      {"inherit_refusals", "refusals of column commands on an inherited column: RENAME, DROP and ALTER TYPE on a child or partition, ADD COLUMN on a partition, ONLY on a partitioned table", ""},
   };
   return list;
 }
@@ -841,16 +842,25 @@ class Gen {
   // An ALTER of a column a parent gives its children (INHERITS): SET/DROP DEFAULT and SET/DROP NOT NULL reach the
   // children unless ONLY is written; a type change and a rename always do; DROP COLUMN drops the children's column
   // unless it is their own (local: after NO INHERIT), and with ONLY leaves it to them. Only columns nothing reads.
+  // A partitioned table (partition_columns) the same way, except that ONLY is refused there but for defaults, its
+  // partitions' columns are never their own, and it may take ADD COLUMN (which reaches every partition).
   bool inherit_column_op() {
     std::vector<int> parents;
     for (const auto& [id, t] : tables_) {
-      if (!t.children.empty() && !t.partitioned) parents.push_back(id);
+      if (!t.children.empty() && (!t.partitioned || f_.on("partition_columns"))) parents.push_back(id);
     }
     if (parents.empty()) return false;
     int p = one(parents);
     const Table& pt = tables_.at(p);
+    if (pt.partitioned && chance(20)) {
+      Column nc{0, new_column_name(p), one(std::vector<Ty>{{"integer", "int"}, {"text", "text"}})};
+      add_column_obj(p, nc);
+      for (int ch : pt.children) add_column_obj(ch, nc);
+      emit("ALTER TABLE " + tname(p) + " ADD COLUMN " + nc.name + " " + nc.ty.sql);
+      return true;
+    }
     auto cands = cols_where(p, [&](const Column& c) {
-      return !c.identity && !c.generated && !c.serial && c.id != pt.pk_col;
+      return !c.identity && !c.generated && !c.serial && c.id != pt.pk_col && c.id != pt.part_col;
     });
     if (cands.empty()) return false;
     int c = one(cands);
@@ -865,13 +875,13 @@ class Gen {
     for (int x : copies) {
       if (!dependents(x, &ext).empty()) return false;
     }
-    bool only = chance(25);
+    int roll = pick(6);
+    bool only = chance(25) && (!pt.partitioned || roll <= 1);
     std::string pre = "ALTER TABLE " + std::string(only ? "ONLY " : "") + tname(p) + " ";
     std::string col = "ALTER COLUMN " + cname(c);
     std::vector<int> reached = {c};
     if (!only) reached.insert(reached.end(), copies.begin(), copies.end());
     Column& pc = columns_.at(c);
-    int roll = pick(6);
     if (roll == 0) {
       emit(pre + col + " SET DEFAULT " + default_for(pc.ty));
       for (int x : reached) columns_.at(x).has_default = true;
@@ -910,7 +920,7 @@ class Gen {
       for (int x : copies) {
         if (only) {
           columns_.at(x).local = true;
-        } else if (!columns_.at(x).local) {
+        } else if (!columns_.at(x).local || pt.partitioned) {
           forget(x);
         }
       }
@@ -2081,17 +2091,62 @@ class Gen {
           emit("ALTER TABLE " + tname(one(ts)) + " ALTER COLUMN no_such_column SET NOT NULL");
           return true;
         },
+        [&] { return inherited_column_refusal(); },
     };
     // The kinds behind the feature refusals_open (closed now; docs/testing.md): trigger UPDATE OF a missing column,
     // DROP VIEW / DROP TABLE with dependent views, a volatile index expression, a generated column over a generated
     // column, a foreign key without a unique constraint, a view over a missing column.
     const std::set<std::size_t> open = {3, 4, 5, 8, 9, 10, 11};
+    const std::size_t inherited = kinds.size() - 1;  // feature inherit_refusals
     for (int attempt = 0; attempt < 20; ++attempt) {
       std::size_t k = static_cast<std::size_t>(pick(static_cast<int>(kinds.size())));
       if (open.count(k) && !f_.on("refusals_open")) continue;
+      if (k == inherited && !f_.on("inherit_refusals")) continue;
       if (kinds[k]()) return;
     }
     emit("DROP TABLE no_such_table");
+  }
+
+  // A column command PostgreSQL refuses on a column a table takes from its INHERITS parent or partitioned table
+  // (RENAME, DROP, ALTER TYPE there: "cannot ... inherited column"), ADD COLUMN on a partition, and on a partitioned
+  // table with partitions the ONLY forms of the commands that must reach them.
+  bool inherited_column_refusal() {
+    std::vector<int> children;
+    for (const auto& [id, t] : tables_) {
+      if (t.parent >= 0) children.push_back(id);
+    }
+    if (children.empty()) return false;
+    int ch = one(children);
+    const Table& ct = tables_.at(ch);
+    const Table& parent = tables_.at(ct.parent);
+    int roll = pick(ct.partition ? 5 : 3);
+    if (roll == 3) {
+      emit("ALTER TABLE " + tname(ch) + " ADD COLUMN " + fresh("c") + " integer");
+      return true;
+    }
+    if (roll == 4) {
+      std::vector<int> cols;
+      for (int c : parent.cols) {
+        if (c != parent.part_col) cols.push_back(c);
+      }
+      std::string pre = "ALTER TABLE ONLY " + tname(ct.parent) + " ";
+      std::string c = cname(one(cols));
+      emit(pre + one(std::vector<std::string>{"DROP COLUMN " + c, "ALTER COLUMN " + c + " TYPE text",
+                                              "RENAME COLUMN " + c + " TO " + fresh("c"), "ADD COLUMN " + fresh("c") + " integer"}));
+      return true;
+    }
+    std::vector<int> cols;  // the child's columns its parent has too
+    for (int c : ct.cols) {
+      for (int pc : parent.cols) {
+        if (cname(pc) == cname(c)) cols.push_back(c);
+      }
+    }
+    if (cols.empty()) return false;
+    std::string c = cname(one(cols));
+    if (roll == 0) emit("ALTER TABLE " + tname(ch) + " RENAME COLUMN " + c + " TO " + fresh("c"));
+    if (roll == 1) emit("ALTER TABLE " + tname(ch) + " DROP COLUMN " + c);
+    if (roll == 2) emit("ALTER TABLE " + tname(ch) + " ALTER COLUMN " + c + " TYPE text");
+    return true;
   }
 
   static std::string join(const std::vector<std::string>& v) {

@@ -138,7 +138,7 @@ void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bo
 // statement says ONLY). A new check constraint reaches them too, as the parent's (nothing to record).
 void Replayer::Impl::propagate_columns(const Table& parent, const std::vector<std::string>& new_columns, int depth) {
   if (depth > 100) return;  // a cycle a refused history let in
-  for (Table* child : inheritors(parent.schema, parent.name)) {
+  for (Table* child : column_children(parent)) {
     for (const auto& name : new_columns) {
       const Column* c = parent.column(name);
       if (!c) continue;
@@ -171,22 +171,45 @@ void Replayer::Impl::drop_children(const std::string& s, const std::string& n, b
   }
 }
 
-// How many of t's parents have the column (pg_attribute.attinhcount).
+// How many of t's parents have the column (pg_attribute.attinhcount); a partition's parent counts.
 int Replayer::Impl::inherited_count(const Table& t, const std::string& column) const {
   int n = 0;
+  if (!t.parent_table.empty()) {
+    if (const Table* p = m.table(t.parent_schema, t.parent_table); p && p->column(column)) ++n;
+  }
   for (const auto& [ps, pn] : t.inherits) {
     if (const Table* p = m.table(ps, pn); p && p->column(column)) ++n;
   }
   return n;
 }
 
-// Every table that inherits from t, directly or not, each once (a diamond reaches a table twice), nearer first.
+// A partitioned table's partitions have its columns as INHERITS children do (pg_inherits holds both): its column
+// commands recurse to them (measured on PostgreSQL 15, fixture partition-column-commands.sql).
+std::vector<Table*> Replayer::Impl::column_children(const Table& t) {
+  std::vector<Table*> out = inheritors(t.schema, t.name);
+  if (t.partition_by.empty()) return out;
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto& [p_key_, p] : sc.tables) {
+      if (p.parent_schema == t.schema && p.parent_table == t.name && !(p.schema == t.schema && p.name == t.name)) {
+        out.push_back(&p);
+      }
+    }
+  }
+  return out;
+}
+
+// Is the column one of the partition key's (a key column, or read by a key expression)?
+bool Replayer::Impl::in_partition_key(const Table& t, const std::string& column) {
+  return !t.partition_by.empty() && norm::mentions_identifier(t.partition_by, column);
+}
+
+// Every table that inherits from t (or is a partition of it), directly or not, each once (a diamond reaches a table twice), nearer first.
 std::vector<Table*> Replayer::Impl::descendants(const Table& t) {
   std::vector<Table*> out;
   std::set<std::pair<std::string, std::string>> seen{{t.schema, t.name}};
   for (std::size_t i = 0; i <= out.size(); ++i) {
     const Table& from = i == 0 ? t : *out[i - 1];
-    for (Table* child : inheritors(from.schema, from.name)) {
+    for (Table* child : column_children(from)) {
       if (seen.insert({child->schema, child->name}).second) out.push_back(child);
     }
   }
@@ -214,18 +237,21 @@ void Replayer::Impl::recurse_to_children(Table& t, const json& cmd) {
 
 // DROP COLUMN of a parent, before the parent's own column goes (ATExecDropColumn): a child's column that only this
 // parent gives it goes too (and its children's, the same way); one the child declared itself or has from another
-// parent stays. With ONLY, every child's column stays and becomes the child's own.
+// parent stays. With ONLY, every child's column stays and becomes the child's own. A partition's columns are
+// never its own (attislocal is false even for the ones PARTITION OF or ATTACH named): they go, and ONLY is refused.
 void Replayer::Impl::drop_inherited_column(Table& parent, const std::string& column, bool cascade) {
   if (!parent.column(column)) return;
   std::vector<std::pair<std::string, std::string>> children;  // by name: a drop may cascade to another child
-  for (const Table* child : inheritors(parent.schema, parent.name)) children.emplace_back(child->schema, child->name);
+  for (const Table* child : column_children(parent)) children.emplace_back(child->schema, child->name);
   for (const auto& [cs, cn] : children) {
     Table* child = m.table(cs, cn);
     Column* cc = child ? child->column(column) : nullptr;
     if (!cc) continue;
+    bool partition = child->parent_schema == parent.schema && child->parent_table == parent.name;
+    if (!alter_recurse && partition) fail("cannot drop column from only the partitioned table when partitions exist");
     if (!alter_recurse) {
       cc->local = true;
-    } else if (!cc->local && inherited_count(*child, column) == 1) {
+    } else if (partition || (!cc->local && inherited_count(*child, column) == 1)) {
       bool was = alter_recursing;
       alter_recursing = true;
       try {
@@ -251,7 +277,7 @@ void Replayer::Impl::rename_inherited_column(Table& t, const std::string& from, 
     std::set<std::pair<std::string, std::string>> renamed{{t.schema, t.name}};
     for (const Table* d : below) renamed.insert({d->schema, d->name});
     for (const Table* d : below) {
-      int expected = 0;
+      int expected = renamed.count({d->parent_schema, d->parent_table}) ? 1 : 0;  // a partition's table
       for (const auto& p : d->inherits) expected += renamed.count(p) ? 1 : 0;
       if (inherited_count(*d, from) > expected) fail("cannot rename inherited column " + dq(from));
       if (d->column(to)) fail("column " + dq(to) + " of relation " + named(d->schema, d->name) + " already exists");

@@ -33,6 +33,7 @@ void Replayer::Impl::rename_column(Table& t, const std::string& from, const std:
     fix_expr(i.predicate);
   }
   for (auto& col : t.columns) fix_expr(col.generated);
+  fix_expr(t.partition_by);  // pg_get_partkeydef prints the key column's new name
   for (auto& p : t.policies) {
     fix_expr(p.using_expr);
     fix_expr(p.check_expr);

@@ -240,6 +240,9 @@ struct Replayer::Impl {
   void drop_children(const std::string& s, const std::string& n, bool cascade);
   int inherited_count(const Table& t, const std::string& column) const;
   std::vector<Table*> descendants(const Table& t);
+  // The tables that take t's columns: its INHERITS children and, for a partitioned table, its partitions.
+  std::vector<Table*> column_children(const Table& t);
+  static bool in_partition_key(const Table& t, const std::string& column);
   void recurse_to_children(Table& t, const json& cmd);
   void drop_inherited_column(Table& parent, const std::string& column, bool cascade);
   void rename_inherited_column(Table& t, const std::string& from, const std::string& to, bool recurse);

@@ -332,6 +332,7 @@ void Replayer::Impl::create_table(const json& b) {
   t.src = ref(rv);
   // Inherited and partition-parent columns come first.
   const bool partition = field(b, "partbound").is_object();
+  std::set<std::string> conflicting;  // columns two parents give different defaults or generation expressions
   for (const auto& parent : field(b, "inhRelations")) {
     auto [ps, pn] = resolve_relation(rangevar_parts(parent));
     const Table* p = m.table(ps, pn);
@@ -351,12 +352,22 @@ void Replayer::Impl::create_table(const json& b) {
     if (contains_pair(t.inherits, {ps, pn})) fail("relation " + dq(pn) + " would be inherited from more than once");
     for (const auto& c : p->columns) {
       if (Column* earlier = t.column(c.name)) {
-        // The same column from two parents is one column (PostgreSQL's MergeAttributes): same type and
-        // collation, NOT NULL when either parent's is.
+        // The same column from two parents is one column (PostgreSQL's MergeAttributes): same type, collation
+        // and generation, NOT NULL when either parent's is; the default of the parent that has one, and two
+        // different ones are a conflict unless the child declares its own (measured on PostgreSQL 15: fixtures
+        // inherit-two-parents-merge.sql, refused-inherit-conflicting-defaults.sql).
         if (earlier->type != c.type && !t.opaque) fail("inherited column " + dq(c.name) + " has a type conflict");
         if (earlier->collation != c.collation) fail("inherited column " + dq(c.name) + " has a collation conflict");
+        if (earlier->generated.empty() != c.generated.empty()) {
+          fail("inherited column " + dq(c.name) + " has a generation conflict");
+        }
         earlier->not_null = earlier->not_null || c.not_null;
-        if (earlier->default_expr.empty()) earlier->set_default(c.default_expr, c.default_sql());
+        if (!c.generated.empty() && earlier->generated != c.generated) conflicting.insert(c.name);
+        if (earlier->default_expr.empty()) {
+          earlier->set_default(c.default_expr, c.default_sql());
+        } else if (!c.default_expr.empty() && earlier->default_expr != c.default_expr) {
+          conflicting.insert(c.name);
+        }
         continue;
       }
       merge_inherited_column(t, c);
@@ -375,8 +386,12 @@ void Replayer::Impl::create_table(const json& b) {
     }
     // (A partition's column options name no type.)
     if (!c.type.empty() && it->type != c.type && !t.opaque) fail("column " + dq(c.name) + " has a type conflict");
+    if (!c.type.empty() && it->collation != c.collation) fail("column " + dq(c.name) + " has a collation conflict");
     it->not_null = it->not_null || c.not_null;
-    if (!c.default_expr.empty()) it->set_default(c.default_expr, c.default_sql());
+    if (!c.default_expr.empty()) {
+      it->set_default(c.default_expr, c.default_sql());
+      if (it->generated.empty()) conflicting.erase(c.name);  // the child's own default settles a conflict
+    }
     it->local = true;  // declared in the child too: a parent's DROP COLUMN keeps it (attislocal)
     return true;
   };
@@ -411,6 +426,11 @@ void Replayer::Impl::create_table(const json& b) {
       }
       t.opaque = t.opaque || like->opaque;
     }
+  }
+  for (const auto& c : t.columns) {
+    if (!conflicting.count(c.name)) continue;
+    fail("column " + dq(c.name) + (c.generated.empty() ? " inherits conflicting default values"
+                                                         : " inherits conflicting generation expressions"));
   }
   drop_redundant_keys(cons);
   storage_options(t.options, field(b, "options"), false);
@@ -573,7 +593,7 @@ void Replayer::Impl::alter_table(const json& b) {
   Table before = *t;  // a statement applies completely or not at all
   // A parent's commands reach its children (replay/inheritance.cpp): then all of them are undone on a failure.
   std::optional<SchemaModel> family_before;
-  if (!inheritors(s, n).empty()) family_before = m;
+  if (!column_children(*t).empty()) family_before = m;
   alter_cmds = &field(b, "cmds");
   alter_recurse = flag(rv, "inh");
   alter_recursing = false;
@@ -593,7 +613,7 @@ void Replayer::Impl::alter_table(const json& b) {
   }
   alter_cmds = nullptr;
   t = m.table(s, n);
-  if (inheritors(s, n).empty()) return;
+  if (column_children(*t).empty()) return;
   // The columns the statement added reach the children; its check constraints too, as the parent's
   // (replay/inheritance.cpp). ALTER TABLE ONLY of a parent cannot add either.
   std::vector<std::string> new_columns;
@@ -700,11 +720,15 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
   bool missing_ok = flag(c, "missing_ok");
   bool cascade = str(c, "behavior") == "DROP_CASCADE";
   if (sub == "AT_AddColumn") {
+    if (!t.parent_table.empty()) fail("cannot add column to a partition");
     add_column(t, field(def, "ColumnDef"), missing_ok);
   } else if (sub == "AT_DropColumn") {
     // INHERITS (replay/inheritance.cpp): a column a parent gives the table is the parent's to drop.
     if (!alter_recursing && t.column(nm(name)) && inherited_count(t, nm(name)) > 0) {
       fail("cannot drop inherited column " + dq(nm(name)));
+    }
+    if (in_partition_key(t, nm(name)) && t.column(nm(name))) {
+      fail("cannot drop column " + dq(nm(name)) + " because it is part of the partition key of relation " + dq(t.name));
     }
     drop_inherited_column(t, nm(name), cascade);
     drop_column(t, name, missing_ok, cascade);
@@ -714,6 +738,10 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     recurse_to_children(t, c);
   } else if (sub == "AT_SetNotNull") {
     Column& col = need_column(t, name);
+    // ONLY on a partitioned table with partitions (plain INHERITS parents may: their children keep theirs).
+    if (!alter_recurse && !t.partition_by.empty() && !column_children(t).empty()) {
+      fail("constraint must be added to child tables too");
+    }
     col.not_null = true;
     col.not_null_src = stmt_ref();
     recurse_to_children(t, c);
@@ -723,6 +751,15 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
       fail("column " + dq(col.name) + " is in a primary key");
     }
     if (!col.identity.empty()) fail("column " + dq(col.name) + " of relation " + named(t.schema, t.name) + " is an identity column");
+    if (!alter_recurse && !t.partition_by.empty() && !column_children(t).empty()) {
+      fail("cannot remove constraint from only the partitioned table when partitions exist");
+    }
+    // A partition's column the partitioned table holds NOT NULL (an INHERITS child's may drop it).
+    if (!alter_recursing && !t.parent_table.empty()) {
+      const Table* p = m.table(t.parent_schema, t.parent_table);
+      const Column* pc = p ? p->column(col.name) : nullptr;
+      if (pc && pc->not_null) fail("column " + dq(col.name) + " is marked NOT NULL in parent table");
+    }
     col.not_null = false;
     col.not_null_src = stmt_ref();
     recurse_to_children(t, c);
@@ -730,7 +767,10 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     Column& col = need_column(t, name);
     // INHERITS: the column's type is its parents' (replay/inheritance.cpp).
     if (!alter_recursing && inherited_count(t, col.name) > 0) fail("cannot alter inherited column " + dq(col.name));
-    if (!alter_recurse && !inheritors(t.schema, t.name).empty()) {
+    if (in_partition_key(t, col.name)) {
+      fail("cannot alter column " + dq(col.name) + " because it is part of the partition key of relation " + dq(t.name));
+    }
+    if (!alter_recurse && !column_children(t).empty()) {
       fail("type of inherited column " + dq(col.name) + " must be changed in child tables too");
     }
     const json& cd = field(def, "ColumnDef");
@@ -987,6 +1027,9 @@ void Replayer::Impl::attach_partition(Table& parent, const json& cmd, bool attac
   child->parent_schema = attach ? parent.schema : "";
   child->parent_table = attach ? parent.name : "";
   child->partition_bound = attach ? partition_bound(parent, field(cmd, "bound")) : "";
+  if (!attach) {
+    for (auto& c : child->columns) c.local = true;  // a detached table's columns are its own (RemoveInheritance)
+  }
 }
 
 }  // namespace driftguard::model

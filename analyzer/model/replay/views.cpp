@@ -30,7 +30,6 @@ void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::
   for (const auto& n : names) cols.push_back(nm(n));
   refuse_missing_relations(query_node);
   norm::ExprContext c = ectx();
-  v.query = query_node;
   std::size_t end = st && st->span.end > c.base ? st->span.end : c.text.size();
   v.query_text = c.text.size() >= end && end >= c.base ? std::string(c.text.substr(c.base, end - c.base)) : std::string();
   norm::QueryText q = norm::view_query_tree(query_node, c, cols);
@@ -45,6 +44,8 @@ void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::
   for (const auto& qc : q.columns) {
     if (q.resolved && !seen.insert(qc.name).second) fail("column " + dq(qc.name) + " specified more than once");
   }
+  // What is printed again later (renames) is the query with its `*` expanded now, as PostgreSQL stores it.
+  v.query = norm::expand_stars(query_node, c, cols);
   keep_query(v, std::move(q));
 }
 
