@@ -44,7 +44,7 @@ arch=$(dpkg --print-architecture)
 expected_files="SHA256SUMS
 driftguard-9.8.7-linux-$(uname -m).tar.gz
 driftguard_9.8.7_$arch.deb"
-[ "$(ls -1 "$dist")" = "$expected_files" ] || fail "dist/$version holds: $(ls -1 "$dist")"
+[ "$(LC_ALL=C ls -1 "$dist")" = "$expected_files" ] || fail "dist/$version holds: $(ls -1 "$dist")"
 (cd "$dist" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not verify"
 [ "$(wc -l < "$dist/SHA256SUMS")" = 2 ] || fail "SHA256SUMS should list the two packages"
 [ "$(dpkg-deb -f "$dist/driftguard_9.8.7_$arch.deb" Version)" = 9.8.7 ] || fail ".deb Version"
