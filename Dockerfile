@@ -13,11 +13,14 @@ RUN apt-get update -qq \
       libpg-query-dev libpqxx-dev nlohmann-json3-dev libcli11-dev libre2-dev libtomlplusplus-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
-# .git is not in the build context (.dockerignore), so `driftguard --version` comes from this argument (else the
-# project version of CMakeLists.txt).
-ARG DRIFTGUARD_VERSION=""
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDRIFTGUARD_WERROR=ON -DDRIFTGUARD_TESTS=OFF \
-      -DDRIFTGUARD_VERSION="$DRIFTGUARD_VERSION" \
+ && cmake --build /build --target driftguard driftguard_shell_files -j"$(nproc)"
+# .git is not in the build context (.dockerignore), so `driftguard --version` comes from this argument (else the
+# project version of CMakeLists.txt). Declared after the compile, so that builds of one commit with different
+# versions (the Action passes its ref, pre-commit's `language: docker` passes nothing) share that layer and differ
+# only in this step: version.cpp and the link.
+ARG DRIFTGUARD_VERSION=""
+RUN cmake -B /build -DDRIFTGUARD_VERSION="$DRIFTGUARD_VERSION" \
  && cmake --build /build --target driftguard driftguard_shell_files -j"$(nproc)" \
  && cmake --install /build --prefix /out --strip
 

@@ -28,6 +28,8 @@ packages=(
   python3-jsonschema    # tests: validates the SARIF output against the SARIF 2.1.0 schema
   zsh fish man-db groff-base  # tests: the generated completions run in each shell; the man page renders
   pre-commit            # tests: the pre-commit framework runs the hook of .pre-commit-hooks.yaml on a real repository
+  python3-yaml          # tests: tests/action_run.py reads action.yml to run its steps as GitHub does
+  ccache                # scripts/build.sh: rebuilds (and the release test's build of a clone) reuse the objects
   clang                 # scripts/fuzz.sh: the libFuzzer targets of fuzz/
 )
 

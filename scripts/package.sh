@@ -6,7 +6,8 @@
 #                                              package is installed
 # usage: scripts/package.sh [--build DIR] [--out DIR] [--no-deb] [--no-tarball]
 #   --build DIR  use this configured build tree (built here if needed); default: build-package/, a Release build
-#                with -Werror and without the tests
+#                (-O3, scripts/build.sh --release: the flags CI tests, so ccache reuses its objects) with -Werror and
+#                without the tests; the packages are stripped
 #   --out DIR    where the packages go (default: dist/)
 # Prints the paths of the packages it wrote, one a line.
 set -euo pipefail
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$build" ]; then
   build="$root/build-package"
-  "$root/scripts/build.sh" "$build" -DCMAKE_BUILD_TYPE=Release -DDRIFTGUARD_TESTS=OFF >&2
+  "$root/scripts/build.sh" --release "$build" -DDRIFTGUARD_TESTS=OFF >&2
 else
   cmake --build "$build" --target driftguard driftguard_shell_files -j"$(nproc)" >&2
 fi

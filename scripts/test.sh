@@ -25,8 +25,8 @@ pg_server_stop() {
   unset DRIFTGUARD_TEST_PG
 }
 
-echo "== build (RelWithDebInfo, -Werror)"
-"$root/scripts/build.sh" "$root/build"
+echo "== build (Release: -O3 as the image and the packages, -Werror, with debug info)"
+"$root/scripts/build.sh" --release "$root/build"
 echo "== tests"
 pg_server_start "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j"$jobs")

@@ -55,7 +55,13 @@ class Repo {
     return r.out;
   }
   void commit(const std::string& msg) const { sh("git add -A && git commit -q -m '" + msg + "'"); }
-  Run driftguard(const std::string& args) const { return run("'" + std::string(DRIFTGUARD_BINARY) + "' " + args); }
+  Run driftguard(const std::string& args) const {
+    std::string cmd = "'";  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `"'" + std::string&&`
+    cmd += DRIFTGUARD_BINARY;
+    cmd += "' ";
+    cmd += args;
+    return run(cmd);
+  }
 
  private:
   fs::path dir_;

@@ -90,7 +90,10 @@ inline std::atomic<int>& calls() {
 // Runs `prisma-engine ARGS...`; DATABASE_URL is the test server (the engine connects even for `sql`).
 inline Run run(const std::vector<std::string>& args) {
   std::string cmd = "DATABASE_URL=" + shell_quote(url(pg::conninfo("postgres"))) + " " + shell_quote(path());
-  for (const auto& a : args) cmd += " " + shell_quote(a);
+  for (const auto& a : args) {
+    cmd += ' ';  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `" " + std::string&&`
+    cmd += shell_quote(a);
+  }
   ++calls();
   Run r = run_shell(cmd + " < /dev/null");
   // The launcher's own failures (no node/npm, npm registry unreachable) are not answers about a schema.

@@ -92,7 +92,10 @@ std::string in_source() { return "cd " + shell_quote(dgtest::source_dir()) + " &
 // What bash's completion function offers for a command line whose last word is being completed.
 std::string bash_complete(const fs::path& script, const std::vector<std::string>& words) {
   std::string array;
-  for (const auto& w : words) array += " " + shell_quote(w);
+  for (const auto& w : words) {
+    array += ' ';  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `" " + std::string&&`
+    array += shell_quote(w);
+  }
   std::string body = "source " + shell_quote(script.string()) + "; COMP_WORDS=(" + array +
                      "); COMP_CWORD=" + std::to_string(words.size() - 1) +
                      "; _driftguard; printf '%s\\n' \"${COMPREPLY[@]}\" | sort";
