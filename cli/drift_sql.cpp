@@ -1,5 +1,6 @@
 #include "cli/drift_sql.hpp"
 
+#include <map>
 #include <set>
 
 namespace driftguard {
@@ -94,6 +95,16 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
       for (const auto& i : a.indexes) {
         if (hand_written(i) && !t.index(i.name)) t.indexes.push_back(i);
       }
+    }
+  }
+  // Comments are not compared when a side is schema.prisma (Prisma writes none): the script leaves them as they
+  // are. commentable() walks a const model; the comments written here are target's own.
+  if (opts.prisma != diff::Side::none) {
+    std::map<std::string, Comment> kept;
+    for (const auto& c : commentable(actual)) kept[c.target] = *c.comment;
+    for (const auto& c : commentable(target)) {
+      auto it = kept.find(c.target);
+      *const_cast<Comment*>(c.comment) = it == kept.end() ? Comment{} : it->second;
     }
   }
   return target;

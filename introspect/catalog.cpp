@@ -208,6 +208,7 @@ class Reader {
     triggers();
     policies();
     functions();
+    comments();
     return std::move(m_);
   }
 
@@ -689,12 +690,85 @@ class Reader {
     }
   }
 
+  // COMMENT ON of every other object the model holds (functions take theirs in functions()): pg_description by
+  // catalog. Left out, as the model's "no comment": PostgreSQL's own comment on schema public. Extensions' comments
+  // are not modeled (CREATE EXTENSION sets the control file's, which pg_dump writes back as COMMENT ON EXTENSION).
+  void comments() {
+    const std::string in = in_schemas();
+    auto rows = run(tx_, "comments",
+                    "SELECT 'relation', n.nspname, c.relname, c.relkind::text, COALESCE(a.attname::text, ''), d.description "
+                    "FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0 "
+                    "WHERE c.relnamespace IN " + in + " "
+                    "UNION ALL SELECT 'constraint', n.nspname, c.relname, k.conname, '', d.description "
+                    "FROM pg_description d JOIN pg_constraint k ON d.classoid = 'pg_constraint'::regclass AND d.objoid = k.oid "
+                    "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relnamespace IN " + in + " "
+                    "UNION ALL SELECT 'trigger', n.nspname, c.relname, g.tgname, '', d.description "
+                    "FROM pg_description d JOIN pg_trigger g ON d.classoid = 'pg_trigger'::regclass AND d.objoid = g.oid "
+                    "JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relnamespace IN " + in + " "
+                    "UNION ALL SELECT 'policy', n.nspname, c.relname, p.polname, '', d.description "
+                    "FROM pg_description d JOIN pg_policy p ON d.classoid = 'pg_policy'::regclass AND d.objoid = p.oid "
+                    "JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relnamespace IN " + in + " "
+                    "UNION ALL SELECT 'type', n.nspname, t.typname, '', '', d.description "
+                    "FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid "
+                    "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typnamespace IN " + in + " "
+                    "UNION ALL SELECT 'schema', n.nspname, '', '', '', d.description "
+                    "FROM pg_description d JOIN pg_namespace n ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid "
+                    "WHERE n.oid IN " + in + " AND NOT (n.nspname = 'public' AND d.description = 'standard public schema')");
+    for (const auto& row : rows) {
+      std::string what = text(row[0]);
+      std::string s = text(row[1]);
+      std::string n = text(row[2]);
+      std::string sub = text(row[3]);
+      model::Comment* slot = nullptr;
+      model::Schema* sc = m_.schema(s);
+      if (!sc) {
+        continue;
+      } else if (what == "schema") {
+        slot = &sc->comment;
+      } else if (what == "type") {
+        if (auto it = sc->types.find(n); it != sc->types.end()) slot = &it->second.comment;
+      } else if (what == "relation") {
+        std::string column = text(row[4]);
+        char kind = sub.empty() ? ' ' : sub[0];
+        if (kind == 'r' || kind == 'p') {
+          if (model::Table* t = m_.table(s, n)) {
+            if (column.empty()) slot = &t->comment;
+            else if (model::Column* c = t->column(column)) slot = &c->comment;
+          }
+        } else if ((kind == 'v' || kind == 'm') && column.empty()) {
+          if (auto it = sc->views.find(n); it != sc->views.end()) slot = &it->second.comment;
+        } else if (kind == 'S') {
+          if (auto it = sc->sequences.find(n); it != sc->sequences.end()) slot = &it->second.comment;
+        } else if (kind == 'i' || kind == 'I') {
+          if (model::SchemaModel::IndexRef ir = m_.find_index(s, n); ir.index) slot = &ir.index->comment;
+        }
+      } else if (model::Table* t = m_.table(s, n)) {
+        if (what == "constraint") {
+          if (model::Constraint* c = t->constraint(sub)) slot = &c->comment;
+        } else if (what == "trigger") {
+          if (model::Trigger* g = t->trigger(sub)) slot = &g->comment;
+        } else if (model::Policy* p = t->policy(sub)) {
+          slot = &p->comment;
+        }
+      }
+      // Objects the model does not hold (a view's columns, a domain's constraints, an extension's members) are
+      // left out on both sides: the replay lists their COMMENT ON as a statement it does not represent.
+      if (slot) slot->text = text(row[5]);
+    }
+  }
+
   void functions() {
     auto rows = run(tx_, "functions",
                     "SELECT n.nspname, p.proname, p.prokind, pg_get_function_arguments(p.oid), "
                     "  pg_get_function_result(p.oid), l.lanname, p.provolatile, p.proisstrict, p.prosecdef, "
                     "  p.proleakproof, p.proparallel, array_to_json(p.proconfig), p.prosrc, p.probin, "
-                    "  p.prosqlbody IS NOT NULL, CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_functiondef(p.oid) END "
+                    "  p.prosqlbody IS NOT NULL, CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_functiondef(p.oid) END, "
+                    "  obj_description(p.oid, 'pg_proc') "
                     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
                     "WHERE p.pronamespace IN " + in_schemas() + " AND p.prokind IN ('f', 'p') AND " +
                         not_extension_member("pg_proc", "p.oid") +
@@ -731,7 +805,10 @@ class Reader {
       }
       auto& sc = scratch_.schema(s);
       scratch_.apply(sql, "function " + s + "." + name);
-      for (auto& [key, f] : sc.functions) m_.schemas[s].functions[key] = std::move(f);
+      for (auto& [key, f] : sc.functions) {
+        f.comment.text = text(row[16]);
+        m_.schemas[s].functions[key] = std::move(f);
+      }
       sc.functions.clear();
     }
     int order = 0;

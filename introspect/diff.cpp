@@ -54,7 +54,7 @@ Severity severity_of(const std::string& kind, bool unmanaged) {
       "missing-table", "missing-column", "column-type", "nullability",   "primary-key",   "missing-enum",
       "enum-values",   "missing-schema", "missing-extension", "missing-constraint", "foreign-key-action",
       "constraint-definition", "missing-type", "identity", "generated"};
-  static const std::set<std::string> infos = {"index-kind", "enum-order"};
+  static const std::set<std::string> infos = {"index-kind", "enum-order", "comment"};
   if (errors.count(kind)) return Severity::error;
   if (infos.count(kind)) return Severity::info;
   return Severity::warning;
@@ -113,6 +113,7 @@ class Differ {
       views(sn, es, *as);
       functions(sn, es, *as);
     }
+    comments();
     std::erase_if(items_, [&](const DriftItem& i) { return ignored(i.path, o_.ignore); });
     std::stable_sort(items_.begin(), items_.end(), [](const DriftItem& x, const DriftItem& y) {
       return std::tie(x.path, x.kind) < std::tie(y.path, y.kind);
@@ -566,6 +567,21 @@ class Differ {
           indexes(path, ex, ay);
         },
         true);
+  }
+
+  // COMMENT ON, on objects both sides hold (a missing or extra object is its own item). Skipped when a side is
+  // schema.prisma: Prisma writes no comment to the database (its `///` doc comments stay in the schema).
+  void comments() {
+    if (o_.prisma != Side::none) return;
+    std::map<std::string, const Comment*> actual;
+    for (const auto& c : commentable(a_)) actual[c.target] = c.comment;
+    for (const auto& c : commentable(e_)) {
+      auto it = actual.find(c.target);
+      if (it == actual.end() || it->second->text == c.comment->text) continue;
+      auto v = [](const Comment& x) { return x.text.empty() ? std::string("(none)") : x.text; };
+      add("comment", c.path, "comment on " + c.target + " differs", at(v(*c.comment), c.comment->src),
+          at(v(*it->second), it->second->src));
+    }
   }
 
   void functions(const std::string& sn, const Schema& es, const Schema& as) {

@@ -597,6 +597,7 @@ TEST_CASE("statements the model does not represent are listed, not dropped", "[m
       "GRANT SELECT ON t TO anon;\n"
       "UPDATE t SET id = 2;\n"
       "CREATE ROLE r;\n"
+      "COMMENT ON ROLE r IS 'x';\n"
       "COMMIT;\n");
   CHECK(errors(r).empty());
   std::vector<std::string> listed;
@@ -609,8 +610,74 @@ TEST_CASE("statements the model does not represent are listed, not dropped", "[m
     }
   }
   CHECK(listed == std::vector<std::string>{"m1.sql:4:1 INSERT", "m1.sql:5:1 GRANT/REVOKE", "m1.sql:6:1 UPDATE",
-                                           "m1.sql:7:1 CREATE ROLE"});
-  CHECK(no_effect == 3);  // BEGIN, COMMENT, COMMIT
+                                           "m1.sql:7:1 CREATE ROLE", "m1.sql:8:1 COMMENT ON ROLE"});
+  CHECK(no_effect == 2);  // BEGIN, COMMIT (the COMMENT ON TABLE is modeled)
+}
+
+TEST_CASE("COMMENT ON: kept on its object through renames and CREATE OR REPLACE, gone with a drop; '' is none",
+          "[model][replay]") {
+  auto r = replay(std::vector<std::string>{
+      "CREATE TABLE t (id int PRIMARY KEY, note text);\n"
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "CREATE VIEW v AS SELECT id FROM t;\n"
+      "COMMENT ON TABLE t IS 'a table';\n"
+      "COMMENT ON COLUMN t.note IS 'a note';\n"
+      "COMMENT ON FUNCTION f() IS 'one';\n"
+      "COMMENT ON VIEW v IS 'a view';\n"
+      "COMMENT ON CONSTRAINT t_pkey ON t IS 'the key';\n"
+      "COMMENT ON SCHEMA public IS 'standard public schema';\n",
+      "ALTER TABLE t RENAME TO t2;\n"
+      "ALTER TABLE t2 RENAME COLUMN note TO body;\n"
+      "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
+      "DROP VIEW v;\n"
+      "CREATE VIEW v AS SELECT id FROM t2;\n"
+      "COMMENT ON CONSTRAINT t_pkey ON t2 IS '';\n"});
+  CHECK(errors(r) == "");
+  std::string comments;
+  for (const auto& c : commentable(r.m)) {
+    if (!c.comment->text.empty()) comments += c.target + " | " + c.path + " | " + c.comment->text + " | " + c.comment->src.str() + "\n";
+  }
+  // PostgreSQL's own comment on public is the model's "none"
+  CHECK(comments ==
+        "FUNCTION f() | public.f() | one | m1.sql:6:1\n"
+        "TABLE t2 | public.t2 | a table | m1.sql:4:1\n"
+        "COLUMN t2.body | public.t2.body | a note | m1.sql:5:1\n");
+  CHECK(to_sql(r.m).find("\n-- comments\nCOMMENT ON FUNCTION f() IS 'one';\nCOMMENT ON TABLE t2 IS 'a table';\n"
+                         "COMMENT ON COLUMN t2.body IS 'a note';\n") != std::string::npos);
+}
+
+TEST_CASE("COMMENT ON a missing object is refused with PostgreSQL's message; objects the model does not hold are listed",
+          "[model][replay]") {
+  auto r = replay(
+      "CREATE TABLE t (id int);\n"
+      "COMMENT ON COLUMN t.nope IS 'x';\n"
+      "COMMENT ON CONSTRAINT nope ON t IS 'x';\n"
+      "COMMENT ON TRIGGER nope ON t IS 'x';\n"
+      "COMMENT ON POLICY nope ON t IS 'x';\n"
+      "COMMENT ON FUNCTION nope(integer) IS 'x';\n"
+      "COMMENT ON VIEW t IS 'x';\n"
+      "COMMENT ON SCHEMA nope IS 'x';\n"
+      "COMMENT ON TYPE nope IS 'x';\n"
+      "COMMENT ON EXTENSION nope IS 'x';\n"
+      "COMMENT ON INDEX nope IS 'x';\n"
+      "CREATE VIEW v AS SELECT id FROM t;\n"
+      "COMMENT ON COLUMN v.id IS 'x';\n");
+  CHECK(errors(r) ==
+        "m1.sql:2:1: column \"nope\" of relation \"t\" does not exist\n"
+        "m1.sql:3:1: constraint \"nope\" for table \"t\" does not exist\n"
+        "m1.sql:4:1: trigger \"nope\" for table \"t\" does not exist\n"
+        "m1.sql:5:1: policy \"nope\" for table \"t\" does not exist\n"
+        "m1.sql:6:1: function nope(integer) does not exist\n"
+        "m1.sql:7:1: \"t\" is not a view\n"
+        "m1.sql:8:1: schema \"nope\" does not exist\n"
+        "m1.sql:9:1: type \"nope\" does not exist\n"
+        "m1.sql:10:1: extension \"nope\" does not exist\n"
+        "m1.sql:11:1: relation \"nope\" does not exist\n");
+  std::vector<std::string> listed;
+  for (const auto& s : r.skipped) {
+    if (!s.no_effect) listed.push_back(s.where.str() + " " + s.what);
+  }
+  CHECK(listed == std::vector<std::string>{"m1.sql:13:1 COMMENT ON COLUMN"});
 }
 
 TEST_CASE("replay errors have the statement's exact location and a reason", "[model][replay]") {

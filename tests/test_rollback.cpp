@@ -356,6 +356,23 @@ void check_pinned(const std::string& got, const char* fixture) {
   CHECK(got == want.str());
 }
 
+// A history in migrations/ (name, SQL, in order) whose last migration's rollback is exactly `want` and complete
+// (exit 0), then checked on PostgreSQL: the history up to each migration, its rollback, and no drift from the
+// catalog before it.
+void check_rollback(const std::vector<std::pair<std::string, std::string>>& migrations, const std::string& want) {
+  TempDir t;
+  for (const auto& [name, sql] : migrations) t.write("migrations/" + name, sql);
+  dgtest::Run r = cli(t.dir, "rollback migrations/" + migrations.back().first);
+  CHECK(r.err == "");
+  CHECK(r.code == 0);
+  CHECK(r.out == "-- Rollback of migrations/" + migrations.back().first +
+                     " (driftguard rollback): restores the schema before it.\nSET lock_timeout = '5s';\n" + want);
+  std::string clean;
+  for (const auto& [name, sql_] : migrations) clean += name + ": complete; no drift\n";
+  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, migrations.size());
+  CHECK(res.report == clean);
+}
+
 }  // namespace
 
 TEST_CASE("rollback oracle: the exact-output migration, the Prisma fixtures and the demo", "[rollback][pg]") {
@@ -452,24 +469,18 @@ TEST_CASE("rollback oracle: real histories of the corpus (Prisma, Supabase, plai
 }
 
 TEST_CASE("rollback: sequence, type and view renames are reversed as renames, checked on PostgreSQL", "[rollback][pg]") {
-  TempDir t;
-  t.write("migrations/0001_init.sql", R"sql(CREATE SEQUENCE counter;
+  check_rollback({{"0001_init.sql", R"sql(CREATE SEQUENCE counter;
 CREATE TYPE mood AS ENUM ('happy', 'sad');
 CREATE TABLE entries (id bigint DEFAULT nextval('counter'), m mood, history mood[]);
 CREATE VIEW recent AS SELECT id, m FROM entries;
 CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n FROM entries;
-)sql");
-  t.write("migrations/0002_rename.sql", R"sql(ALTER SEQUENCE counter RENAME TO ticket;
+)sql"},
+                  {"0002_rename.sql", R"sql(ALTER SEQUENCE counter RENAME TO ticket;
 ALTER TYPE mood RENAME TO feeling;
 ALTER VIEW recent RENAME TO latest;
 ALTER MATERIALIZED VIEW totals RENAME TO sums;
-)sql");
-  dgtest::Run r = cli(t.dir, "rollback migrations/0002_rename.sql");
-  CHECK(r.err == "");
-  CHECK(r.code == 0);
-  CHECK(r.out == R"(-- Rollback of migrations/0002_rename.sql (driftguard rollback): restores the schema before it.
-SET lock_timeout = '5s';
-
+)sql"}},
+                 R"(
 ALTER MATERIALIZED VIEW sums RENAME TO totals;
 
 ALTER VIEW latest RENAME TO recent;
@@ -478,16 +489,12 @@ ALTER TYPE feeling RENAME TO mood;
 
 ALTER SEQUENCE ticket RENAME TO counter;
 )");
-  // PostgreSQL: the history, the rename, the rollback; the catalog is the one before the rename.
-  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
-  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
 }
 
 TEST_CASE("rollback: ALTER TABLE renames of a sequence and a view, schema, domain and function renames are reversed "
           "as renames, checked on PostgreSQL",
           "[rollback][pg]") {
-  TempDir t;
-  t.write("migrations/0001_init.sql", R"sql(CREATE SCHEMA app;
+  check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;
 CREATE SEQUENCE app.counter;
 CREATE TABLE app.entries (id bigint DEFAULT nextval('app.counter'), body text);
 CREATE SEQUENCE seq_a;
@@ -498,20 +505,15 @@ CREATE TABLE amounts (a positive);
 CREATE FUNCTION add_one(i integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT i + 1';
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
 CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
-)sql");
-  t.write("migrations/0002_rename.sql", R"sql(ALTER TABLE seq_a RENAME TO seq_b;
+)sql"},
+                  {"0002_rename.sql", R"sql(ALTER TABLE seq_a RENAME TO seq_b;
 ALTER TABLE v_a RENAME TO v_b;
 ALTER SCHEMA app RENAME TO core;
 ALTER DOMAIN positive RENAME TO strictly_positive;
 ALTER FUNCTION add_one(integer) RENAME TO increment;
 ALTER FUNCTION touch() RENAME TO touch_row;
-)sql");
-  dgtest::Run r = cli(t.dir, "rollback migrations/0002_rename.sql");
-  CHECK(r.err == "");
-  CHECK(r.code == 0);
-  CHECK(r.out == R"(-- Rollback of migrations/0002_rename.sql (driftguard rollback): restores the schema before it.
-SET lock_timeout = '5s';
-
+)sql"}},
+                 R"(
 ALTER FUNCTION touch_row() RENAME TO touch;
 
 ALTER FUNCTION increment(integer) RENAME TO add_one;
@@ -524,16 +526,12 @@ ALTER VIEW v_b RENAME TO v_a;
 
 ALTER SEQUENCE seq_b RENAME TO seq_a;
 )");
-  // PostgreSQL: the history, the renames, the rollback; the catalog is the one before the renames.
-  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
-  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
 }
 
 TEST_CASE("rollback: a schema rename is reversed as a rename; the views, SQL-standard bodies, functions and triggers "
           "of the schema follow, checked on PostgreSQL",
           "[rollback][pg]") {
-  TempDir t;
-  t.write("migrations/0001_init.sql", R"sql(CREATE SCHEMA app;
+  check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;
 CREATE TABLE app.items (id integer, n integer);
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
 CREATE TRIGGER items_touch BEFORE UPDATE ON app.items FOR EACH ROW EXECUTE FUNCTION app.touch();
@@ -541,38 +539,25 @@ CREATE FUNCTION app.item_count() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC
 CREATE FUNCTION total() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT sum(app.items.n) FROM app.items; END;
 CREATE VIEW item_ids AS SELECT app.items.id FROM app.items WHERE n > 0;
 CREATE VIEW app.big AS SELECT id FROM app.items WHERE n > 10;
-)sql");
-  t.write("migrations/0002_rename.sql", "ALTER SCHEMA app RENAME TO core;\n");
-  dgtest::Run r = cli(t.dir, "rollback migrations/0002_rename.sql");
-  CHECK(r.err == "");
-  CHECK(r.code == 0);
-  CHECK(r.out == R"(-- Rollback of migrations/0002_rename.sql (driftguard rollback): restores the schema before it.
-SET lock_timeout = '5s';
-
+)sql"},
+                  {"0002_rename.sql", "ALTER SCHEMA app RENAME TO core;\n"}},
+                 R"(
 ALTER SCHEMA core RENAME TO app;
 )");
-  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
-  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_rename.sql: complete; no drift\n");
 }
 
 TEST_CASE("rollback: a dropped domain goes before the function its CHECK calls, which goes before its argument's "
           "type, checked on PostgreSQL",
           "[rollback][pg]") {
   // dbdev's 20220117141507_semver: DROP FUNCTION is_valid(semver_struct) before DROP DOMAIN semver failed.
-  TempDir t;
-  t.write("migrations/0001_init.sql", "CREATE TABLE marker (id integer);\n");
-  t.write("migrations/0002_types.sql", R"sql(CREATE TYPE pair AS (a integer, b integer);
+  check_rollback({{"0001_init.sql", "CREATE TABLE marker (id integer);\n"},
+                  {"0002_types.sql", R"sql(CREATE TYPE pair AS (a integer, b integer);
 CREATE FUNCTION ordered_pair(pair) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT ($1).a < ($1).b';
 CREATE DOMAIN ordered AS pair CHECK (ordered_pair(VALUE));
 CREATE TYPE span AS (s ordered, note text);
 CREATE FUNCTION width(ordered) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT ($1).b - ($1).a';
-)sql");
-  dgtest::Run r = cli(t.dir, "rollback migrations/0002_types.sql");
-  CHECK(r.err == "");
-  CHECK(r.code == 0);
-  CHECK(r.out == R"(-- Rollback of migrations/0002_types.sql (driftguard rollback): restores the schema before it.
-SET lock_timeout = '5s';
-
+)sql"}},
+                 R"(
 DROP FUNCTION IF EXISTS width(ordered);
 
 -- driftguard-ignore ban-drop-type rollback
@@ -586,6 +571,42 @@ DROP FUNCTION IF EXISTS ordered_pair(pair);
 -- driftguard-ignore ban-drop-type rollback
 DROP TYPE IF EXISTS pair;
 )");
-  OracleResult res = oracle(up_files(t.dir / "migrations"), LoadContext{}, 2);
-  CHECK(res.report == "0001_init.sql: complete; no drift\n0002_types.sql: complete; no drift\n");
+}
+
+TEST_CASE("rollback: a migration that only changes comments is undone (comments set back, removed, and a dropped "
+          "view's recreated), checked on PostgreSQL",
+          "[rollback][pg]") {
+  // Before COMMENT ON was modeled, this rollback recreated the view without its comment and left every changed
+  // comment as the migration set it, yet called itself complete.
+  check_rollback({{"0001_init.sql", R"sql(CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, CONSTRAINT email_shape CHECK (email LIKE '%@%'));
+CREATE INDEX accounts_email ON accounts (email);
+CREATE VIEW active AS SELECT id, email FROM accounts;
+CREATE FUNCTION one() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+COMMENT ON TABLE accounts IS 'who signs in';
+COMMENT ON COLUMN accounts.email IS 'unique per account';
+COMMENT ON VIEW active IS 'accounts in use';
+COMMENT ON INDEX accounts_email IS 'lookup by email';
+)sql"},
+                  {"0002_comments.sql", R"sql(COMMENT ON TABLE accounts IS 'who signs in, and when';
+COMMENT ON COLUMN accounts.email IS NULL;
+COMMENT ON CONSTRAINT email_shape ON accounts IS 'an at sign';
+COMMENT ON FUNCTION one() IS 'it''s one';
+COMMENT ON INDEX accounts_email IS '';
+DROP VIEW active;
+)sql"}},
+                 R"(
+CREATE VIEW active AS SELECT accounts.id, accounts.email FROM accounts;
+
+COMMENT ON FUNCTION one() IS NULL;
+
+COMMENT ON TABLE accounts IS 'who signs in';
+
+COMMENT ON COLUMN accounts.email IS 'unique per account';
+
+COMMENT ON CONSTRAINT email_shape ON accounts IS NULL;
+
+COMMENT ON INDEX accounts_email IS 'lookup by email';
+
+COMMENT ON VIEW active IS 'accounts in use';
+)");
 }

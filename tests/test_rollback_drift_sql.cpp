@@ -10,6 +10,7 @@
 #include "introspect/diff.hpp"
 #include "tests/git_repo.hpp"
 #include "tests/pg_server.hpp"
+#include "tests/prisma_engine.hpp"
 #include "tests/round_trip.hpp"
 #include "tests/sql_apply.hpp"
 
@@ -212,4 +213,69 @@ TEST_CASE("drift --format sql: INHERITS parents the database lacks are joined, e
   dgtest::Run after = cli(d.dir, "drift " + sides);
   INFO(after.out << after.err);
   CHECK(after.code == 0);
+}
+
+TEST_CASE("drift sees comments (info), drift --format sql sets them, checked on PostgreSQL; schema.prisma compares none",
+          "[drift-sql][pg]") {
+  Dir d;
+  d.write("expected.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
+CREATE VIEW emails AS SELECT id, email FROM users;
+COMMENT ON TABLE users IS 'who signs in';
+COMMENT ON COLUMN users.email IS 'their address';
+COMMENT ON VIEW emails IS 'addresses';
+)sql");
+  std::string db = dgtest::pg::fresh_database("driftsql_comments");
+  // The same objects; comments changed, removed and added in the database, and a view with another definition
+  // (dropped and created again by the script: its comment must come back with it).
+  REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
+CREATE VIEW emails AS SELECT id, email FROM users WHERE id > 0;
+COMMENT ON TABLE users IS 'accounts';
+COMMENT ON CONSTRAINT users_pkey ON users IS 'added by hand';
+COMMENT ON VIEW emails IS 'addresses';
+)sql")) == "");
+  std::string sides = "--sql expected.sql --database-url " + single_quoted(db);
+  dgtest::Run before = cli(d.dir, "drift " + sides + " --format gcc");
+  INFO(before.out << before.err);
+  CHECK(before.code == 1);  // the view's definition (a warning); comments alone are info
+  CHECK(before.out.find("info: comment on COLUMN users.email differs [comment]") != std::string::npos);
+  CHECK(before.out.find("info: comment on TABLE users differs [comment]") != std::string::npos);
+  CHECK(before.out.find("info: comment on CONSTRAINT users_pkey ON users differs [comment]") != std::string::npos);
+  CHECK(before.out.find("comment on VIEW emails") == std::string::npos);  // the same on both sides
+  dgtest::Run script = cli(d.dir, "drift " + sides + " --format sql");
+  INFO(script.out << script.err);
+  CHECK(script.out.find("COMMENT ON TABLE users IS 'who signs in';\n\nCOMMENT ON COLUMN users.email IS 'their address';\n\n"
+                        "COMMENT ON CONSTRAINT users_pkey ON users IS NULL;\n\nCOMMENT ON VIEW emails IS 'addresses';\n") !=
+        std::string::npos);
+  REQUIRE(dgtest::apply_sql(db, make_source("fix.sql", script.out)) == "");
+  dgtest::Run after = cli(d.dir, "drift " + sides + " --format json");
+  INFO(after.out << after.err);
+  CHECK(after.code == 0);
+  CHECK(after.out.find("\"comment\"") == std::string::npos);
+
+  // schema.prisma: Prisma's engine writes no COMMENT ON for `///` doc comments, so comments are not compared
+  // and the script leaves the database's as they are.
+  const char* schema = R"(datasource db {
+  provider = "postgresql"
+}
+
+/// who signs in
+model users {
+  id    Int     @id
+  /// their address
+  email String?
+}
+)";
+  d.write("schema.prisma", schema);
+  if (dgtest::prisma_engine::available()) {
+    auto engine = dgtest::prisma_engine::run({"sql", (d.dir / "schema.prisma").string()});
+    INFO(engine.err);
+    REQUIRE(engine.code == 0);
+    CHECK(engine.out.find("CREATE TABLE \"users\"") != std::string::npos);
+    CHECK(engine.out.find("COMMENT") == std::string::npos);
+  }
+  std::string prisma_sides = "--prisma schema.prisma --database-url " + single_quoted(db);
+  dgtest::Run p = cli(d.dir, "drift " + prisma_sides + " --format json");
+  CHECK(p.out.find("\"comment\"") == std::string::npos);
+  dgtest::Run ps = cli(d.dir, "drift " + prisma_sides + " --format sql");
+  CHECK(ps.out.find("COMMENT") == std::string::npos);
 }

@@ -416,6 +416,16 @@ nlohmann::ordered_json to_json(const SchemaModel& m, bool sources) {
     schemas[sn] = sj;
   }
   doc["schemas"] = schemas;
+  // Comments by their COMMENT ON target; the key only appears when the model holds one.
+  oj comments = oj::object();
+  for (const auto& c : commentable(m)) {
+    if (c.comment->text.empty()) continue;
+    oj j;
+    j["text"] = c.comment->text;
+    put_src(j, c.comment->src, sources);
+    comments[c.target] = j;
+  }
+  if (!comments.empty()) doc["comments"] = comments;
   return doc;
 }
 
@@ -570,7 +580,58 @@ std::string create_trigger(const Trigger& g, const std::string& rel) {
          " " + trigger_events(g) + " ON " + rel + " " + trigger_tail(g) + ";\n";
 }
 
+std::string comment_on(const std::string& target, const std::string& text) {
+  return "COMMENT ON " + target + " IS " + (text.empty() ? std::string("NULL") : literal(text)) + ";\n";
+}
+
+std::string comment_target(const char* kind, const std::string& schema, const std::string& name) {
+  return std::string(kind) + " " + norm::qualified(schema, name);
+}
+
+std::string comment_target_on(const char* kind, const std::string& name, const std::string& rel) {
+  return std::string(kind) + " " + norm::ident(name) + " ON " + rel;
+}
+
+std::string comment_target(const Function& f) { return (f.procedure ? "PROCEDURE " : "FUNCTION ") + f.signature(); }
+
 }  // namespace ddl
+
+std::vector<Commented> commentable(const SchemaModel& m) {
+  std::vector<Commented> out;
+  for (const auto& [n, s] : m.schemas) out.push_back({"SCHEMA " + norm::ident(n), n, &s.comment});
+  for (const auto& [sn, s] : m.schemas) {
+    std::string prefix = sn + ".";
+    for (const auto& [n, t] : s.types) {
+      out.push_back({ddl::comment_target(t.kind == "domain" ? "DOMAIN" : "TYPE", sn, n), prefix + n, &t.comment});
+    }
+    for (const auto& [n, q] : s.sequences) out.push_back({ddl::comment_target("SEQUENCE", sn, n), prefix + n, &q.comment});
+    for (const auto& [k, f] : s.functions) {
+      out.push_back({ddl::comment_target(f), prefix + f.name + "(" + f.identity_args + ")", &f.comment});
+    }
+    for (const auto& [n, t] : s.tables) {
+      std::string rel = norm::qualified(sn, n);
+      std::string path = prefix + n + ".";
+      // A platform's table shell (auth.users) is the platform's; only the project's triggers and policies on it count.
+      if (!t.platform_shell) {
+        out.push_back({"TABLE " + rel, prefix + n, &t.comment});
+        for (const auto& c : t.columns) out.push_back({"COLUMN " + rel + "." + norm::ident(c.name), path + c.name, &c.comment});
+        for (const auto& c : t.constraints) {
+          out.push_back({ddl::comment_target_on("CONSTRAINT", c.name, rel), path + c.name, &c.comment});
+        }
+        for (const auto& i : t.indexes) out.push_back({ddl::comment_target("INDEX", sn, i.name), path + i.name, &i.comment});
+      }
+      for (const auto& g : t.triggers) out.push_back({ddl::comment_target_on("TRIGGER", g.name, rel), path + g.name, &g.comment});
+      for (const auto& p : t.policies) out.push_back({ddl::comment_target_on("POLICY", p.name, rel), path + p.name, &p.comment});
+    }
+    for (const auto& [n, v] : s.views) {
+      out.push_back({ddl::comment_target(v.materialized ? "MATERIALIZED VIEW" : "VIEW", sn, n), prefix + n, &v.comment});
+      for (const auto& i : v.indexes) {
+        out.push_back({ddl::comment_target("INDEX", sn, i.name), prefix + n + "." + i.name, &i.comment});
+      }
+    }
+  }
+  return out;
+}
 
 std::string to_sql(const SchemaModel& m) {
   std::ostringstream out;
@@ -717,6 +778,13 @@ std::string to_sql(const SchemaModel& m) {
       for (const auto& p : t.policies) out << ddl::create_policy(p, rel);
       for (const auto& g : t.triggers) out << ddl::create_trigger(g, rel);
     }
+  }
+  header = false;
+  for (const auto& c : commentable(m)) {
+    if (c.comment->text.empty()) continue;
+    if (!header) section("comments");
+    header = true;
+    out << ddl::comment_on(c.target, c.comment->text);
   }
   return out.str();
 }

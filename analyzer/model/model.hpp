@@ -14,6 +14,13 @@
 
 namespace driftguard::model {
 
+// COMMENT ON: the text ("" = none: PostgreSQL stores an empty comment as none) and the statement that set it. Every
+// object PostgreSQL comments carries one, so renames keep it and drops remove it (replay/comments.cpp).
+struct Comment {
+  std::string text;
+  SourceRef src;
+};
+
 struct Column {
   std::string name;
   std::string type;          // canonical: "character varying(40)", "timestamp(3) without time zone", "\"Role\"[]"
@@ -31,6 +38,7 @@ struct Column {
   // prints it. Never compared; valid while default_expr is still `default_spelled_for` (set_default).
   std::string default_spelled;
   std::string default_spelled_for;
+  Comment comment;
 
   // Sets the default: its canonical form, and how it was written ("" or the same: no other spelling).
   void set_default(std::string canonical, std::string spelled = {});
@@ -62,6 +70,7 @@ struct Constraint {
   bool deferrable = false;
   bool initially_deferred = false;
   bool not_valid = false;  // added NOT VALID and not validated since
+  Comment comment;
   SourceRef src;
 
   // The definition without the name, as PostgreSQL's pg_get_constraintdef prints it (canonical parts).
@@ -86,6 +95,7 @@ struct Index {
   std::vector<std::string> include;
   std::string predicate;  // canonical expression of WHERE; "" = none
   std::map<std::string, std::string> options;  // storage parameters: WITH (fillfactor=70) -> {"fillfactor", "70"}
+  Comment comment;
   SourceRef src;
 
   // "UNIQUE btree (a, lower(b) DESC) INCLUDE (c) WITH (fillfactor=70) WHERE (...)": all but the name and the table.
@@ -103,6 +113,7 @@ struct Trigger {
   bool constraint = false;          // CREATE CONSTRAINT TRIGGER
   bool deferrable = false;          // constraint triggers: DEFERRABLE [INITIALLY DEFERRED]
   bool initially_deferred = false;
+  Comment comment;
   SourceRef src;
 
   std::string definition() const;  // "BEFORE INSERT OR UPDATE FOR EACH ROW WHEN (...) EXECUTE FUNCTION f()"
@@ -115,6 +126,7 @@ struct Policy {
   std::vector<std::string> roles;    // sorted; {"public"} when none is given
   std::string using_expr;            // canonical; "" = none
   std::string check_expr;            // canonical; "" = none
+  Comment comment;
   SourceRef src;
 
   std::string definition() const;  // "AS PERMISSIVE FOR ALL TO public USING (...) WITH CHECK (...)"
@@ -144,6 +156,7 @@ struct Table {
   std::string partition_bound;
   // INHERITS (not partitioning): the parents in pg_inherits order (inhseqno), schema and name.
   std::vector<std::pair<std::string, std::string>> inherits;
+  Comment comment;
   SourceRef src;
 
   Column* column(const std::string& n);
@@ -171,6 +184,7 @@ struct Type {
     bool not_null = false;
     std::vector<std::pair<std::string, std::string>> checks;  // name ("" = the one PostgreSQL chooses), expression
   } domain;
+  Comment comment;
   SourceRef src;
 };
 
@@ -179,6 +193,7 @@ struct Sequence {
   std::string name;
   std::string type = "bigint";
   std::string owned_by;  // "table.column" (same schema) when the sequence belongs to a column (serial)
+  Comment comment;
   SourceRef src;
 };
 
@@ -200,6 +215,7 @@ struct View {
   nlohmann::json query;
   std::string query_text;
   int order = 0;           // creation order, so that views are printed after the views they read
+  Comment comment;
   SourceRef src;
 };
 
@@ -215,6 +231,7 @@ struct Function {
   std::string sql_text;       // SQL-standard bodies (BEGIN ATOMIC, RETURN): the whole CREATE statement as written
   std::vector<std::string> options;  // canonical options: "SECURITY DEFINER", "STABLE", "SET search_path = ''"
   int order = 0;
+  Comment comment;
   SourceRef src;
 
   std::string signature() const;  // "name(integer, text)"
@@ -223,6 +240,7 @@ struct Function {
 struct Extension {
   std::string name;
   std::string schema;  // where its objects live (replay: WITH SCHEMA, or the first schema of the search path)
+  Comment comment;
   SourceRef src;
 };
 
@@ -233,6 +251,7 @@ struct Schema {
   std::map<std::string, Sequence> sequences;
   std::map<std::string, View> views;
   std::map<std::string, Function> functions;  // by signature
+  Comment comment;
   SourceRef src;
 
   bool empty() const {
@@ -271,6 +290,17 @@ std::string domain_definition(const std::string& base_type, const std::string& c
                               bool not_null, const std::string& domain,
                               const std::vector<std::pair<std::string, std::string>>& checks);
 
+// One object PostgreSQL can comment and its comment: `target` is what COMMENT ON names it with ("COLUMN
+// app.users.email", "CONSTRAINT users_pkey ON users", "FUNCTION f(integer)"), unique in the model, so it is also the
+// key by which drift and SQL out match an object's comment across two models.
+struct Commented {
+  std::string target;
+  std::string path;  // as drift items name the object: "app.users.email", "app.f(integer)"
+  const Comment* comment = nullptr;
+};
+// Every commentable object of the model (with or without a comment), in a stable order.
+std::vector<Commented> commentable(const SchemaModel& m);
+
 // JSON form (stable key order; `sources` adds each object's file:line:col).
 nlohmann::ordered_json to_json(const SchemaModel& m, bool sources = true);
 // DDL that recreates the model, in a stable order: schemas, extensions, types, sequences, functions, tables
@@ -298,6 +328,11 @@ std::string create_index(const Index& i, const std::string& rel, bool concurrent
 std::string create_view(const View& v);
 std::string create_policy(const Policy& p, const std::string& rel);
 std::string create_trigger(const Trigger& g, const std::string& rel);
+std::string comment_on(const std::string& target, const std::string& text);  // "" = IS NULL
+// The COMMENT ON targets of the objects SQL out creates again (its comment goes with the old object).
+std::string comment_target(const char* kind, const std::string& schema, const std::string& name);  // "TABLE s.t"
+std::string comment_target_on(const char* kind, const std::string& name, const std::string& rel);  // "TRIGGER g ON t"
+std::string comment_target(const Function& f);
 }  // namespace ddl
 
 }  // namespace driftguard::model

@@ -17,7 +17,7 @@ bool no_effect_kind(const std::string& k) {
   static const std::set<std::string> kinds = {
       "TransactionStmt", "VariableShowStmt", "LockStmt",        "VacuumStmt",       "CheckPointStmt",
       "NotifyStmt",      "ListenStmt",       "UnlistenStmt",    "DiscardStmt",      "ExplainStmt",
-      "ClusterStmt",     "ReindexStmt",      "RefreshMatViewStmt", "CommentStmt",   "AlterOwnerStmt",
+      "ClusterStmt",     "ReindexStmt",      "RefreshMatViewStmt", "AlterOwnerStmt",
       "AlterExtensionStmt", "AlterExtensionContentsStmt", "SecLabelStmt",
       "AlterTypeStmt",   "AlterStatsStmt",   "DeallocateStmt",  "PrepareStmt",      "ConstraintsSetStmt"};
   return kinds.count(k) > 0;
@@ -99,6 +99,7 @@ bool Replayer::Impl::dispatch(const json& node) {
   else if (k == "CreatePolicyStmt") create_policy(b);
   else if (k == "AlterPolicyStmt") alter_policy(b);
   else if (k == "CreateExtensionStmt") create_extension(b);
+  else if (k == "CommentStmt") return comment_on(b);
   else if (k == "VariableSetStmt") set_variable(b);
   else if (k == "SelectStmt" && field(b, "intoClause").is_object()) select_into(b);
   else if (k == "SelectStmt" && set_config(b)) return true;
@@ -130,9 +131,8 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
   std::size_t first = findings.size();
   try {
     refuse_in_transaction_block(k, unwrap(s.node));
-    if (k == "CommentStmt") comment_on(unwrap(s.node));
     if (no_effect_kind(k)) {
-      skip(k == "CommentStmt" ? "COMMENT" : describe_kind(k), true);
+      skip(describe_kind(k), true);
       return;
     }
     refuse_new_enum_labels(s.node);
@@ -153,7 +153,8 @@ void Replayer::Impl::apply(const Statement& s, std::size_t index, const std::vec
     if (dispatch(s.node)) {
       ++r.applied_;
     } else {
-      skip(describe_kind(k), false);
+      // COMMENT ON ROLE, DATABASE, ...: named by what it comments
+      skip(k == "CommentStmt" ? "COMMENT ON " + object_type_word(str(unwrap(s.node), "objtype")) : describe_kind(k), false);
       unmodeled_statement(k);
     }
   } catch (const Failure& f) {

@@ -49,6 +49,7 @@ enum Phase {
   create_views,
   row_level_security,
   create_policies_triggers,
+  set_comments,  // once every object exists: new ones, and the ones created again (a comment goes with a dropped object)
   drop_extensions,
   drop_schemas,
   phase_count
@@ -114,6 +115,7 @@ class Planner {
     functions();
     tables();
     views();
+    comments();
     Script s;
     for (auto& phase : phases_) {
       for (auto& st : phase) s.statements.push_back(std::move(st));
@@ -135,6 +137,8 @@ class Planner {
   std::vector<std::pair<std::string, std::string>> dropped_domains_;
   // Relations whose columns change type or go away: the views reading them are dropped and created again.
   std::set<std::pair<std::string, std::string>> reshaped_;
+  // The COMMENT ON targets of objects the script drops and creates again: their comments are set again.
+  std::set<std::string> recreated_;
 
   ScriptStatement& emit(Phase p, std::string sql, bool destructive = false, std::vector<std::string> ignores = {}) {
     ScriptStatement st;
@@ -589,6 +593,7 @@ class Planner {
         if (old && ddl::create_function(*old) == sql) continue;
         bool replace = old && old->returns == f.returns && old->procedure == f.procedure && old->arguments == f.arguments;
         emit(create_functions, replace ? or_replace(sql) : sql);
+        if (old && !replace) recreated_.insert(ddl::comment_target(f));
       }
     }
   }
@@ -770,6 +775,7 @@ class Planner {
           // (and the indexes on it, dropped with it, are built again: `indexes`).
           emit(drop_columns, alter + "DROP COLUMN IF EXISTS " + norm::ident(c.name) + ";", true, {"ban-drop-column"});
           add_column(c, rel, false);
+          recreated_.insert("COLUMN " + rel + "." + norm::ident(c.name));
           reshaped_.insert({t.schema, t.name});
           readded_[{t.schema, t.name}].insert(c.name);
           continue;
@@ -870,7 +876,10 @@ class Planner {
       emit(c->kind == ConstraintKind::foreign_key ? drop_foreign_keys : drop_constraints,
            alter + "DROP CONSTRAINT IF EXISTS " + norm::ident(c->name) + ";");
     }
-    for (const Constraint* c : added) add_constraint(t, *c);
+    for (const Constraint* c : added) {
+      if (old.constraint(c->name)) recreated_.insert(ddl::comment_target_on("CONSTRAINT", c->name, rel));
+      add_constraint(t, *c);
+    }
   }
 
   // Whether an index reads a column (a key, an INCLUDE column, its predicate or a key expression).
@@ -919,7 +928,10 @@ class Planner {
       emit(drop_indexes, std::string("DROP INDEX ") + (o_.concurrently ? "CONCURRENTLY " : "") + "IF EXISTS " +
                              rel_of(schema, i->name) + ";");
     }
-    for (const Index* i : added) emit(create_indexes, ddl::create_index(*i, rel, o_.concurrently));
+    for (const Index* i : added) {
+      if (find(old, i->name)) recreated_.insert(ddl::comment_target("INDEX", schema, i->name));
+      emit(create_indexes, ddl::create_index(*i, rel, o_.concurrently));
+    }
   }
 
   void row_security(const Table& old, const Table& t) {
@@ -936,6 +948,7 @@ class Planner {
   template <typename T, typename Create>
   void named_list(const std::vector<T>& old, const std::vector<T>& now, const std::string& rel, const char* what,
                   bool recreate, Create create) {
+    // `what` is the COMMENT ON word too
     auto find = [](const std::vector<T>& v, const std::string& n) {
       auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.name == n; });
       return it == v.end() ? nullptr : &*it;
@@ -949,6 +962,19 @@ class Planner {
     for (const auto& y : now) {
       const T* x = find(old, y.name);
       if (!x || x->definition() != y.definition() || recreate) emit(create_policies_triggers, create(y));
+      if (x && (x->definition() != y.definition() || recreate)) recreated_.insert(ddl::comment_target_on(what, y.name, rel));
+    }
+  }
+
+  // COMMENT ON, last: a comment that changes, a new object's, and one whose object the script created again.
+  void comments() {
+    std::map<std::string, const Comment*> before;
+    for (const auto& c : commentable(from_)) before[c.target] = c.comment;
+    for (const auto& c : commentable(to_)) {
+      auto it = before.find(c.target);
+      std::string was = it == before.end() ? std::string() : it->second->text;
+      bool again = recreated_.count(c.target) && !c.comment->text.empty();
+      if (was != c.comment->text || again) emit(set_comments, ddl::comment_on(c.target, c.comment->text));
     }
   }
 
@@ -1016,6 +1042,10 @@ class Planner {
       auto& st = emit(create_views, ddl::create_view(*v));
       if (v->materialized && existed) st.comments.push_back("materialized view: REFRESH it to fill it");
       for (const auto& i : v->indexes) emit(create_views, ddl::create_index(i, rel));
+      if (existed) {
+        recreated_.insert(ddl::comment_target(v->materialized ? "MATERIALIZED VIEW" : "VIEW", v->schema, v->name));
+        for (const auto& i : v->indexes) recreated_.insert(ddl::comment_target("INDEX", v->schema, i.name));
+      }
     }
   }
 };

@@ -31,7 +31,7 @@ const std::vector<FeatureInfo>& features() {
       {"functions", "SQL (AS, RETURN, BEGIN ATOMIC) and plpgsql functions, options, used in defaults and indexes", ""},
       {"triggers", "triggers (BEFORE/AFTER, UPDATE OF, WHEN, statement level), constraint triggers", ""},
       {"policies", "row-level security, FORCE, policies (PERMISSIVE/RESTRICTIVE, commands, USING, WITH CHECK)", ""},
-      {"comments", "COMMENT ON", ""},
+      {"comments", "COMMENT ON tables, columns, indexes, constraints, triggers, policies, views, sequences, functions, types, schemas: set, '' and IS NULL", ""},
       {"renames", "renames of tables, columns, constraints, indexes, views, sequences, types, triggers, policies", ""},
       {"drops", "drops with and without CASCADE", ""},
       {"schemas", "a second schema", ""},
@@ -1641,15 +1641,89 @@ class Gen {
     return true;
   }
 
+  // COMMENT ON each kind of object the model keeps a comment on: set, replaced, removed (IS NULL, or '', which
+  // PostgreSQL stores as no comment).
   bool comment_op() {
+    std::string is = " IS " + one(std::vector<std::string>{"'it''s a comment'", "'another one'", "NULL", "''"});
+    auto schema_of = [&](int owner) {
+      if (auto t = tables_.find(owner); t != tables_.end()) return t->second.schema;
+      return views_.at(owner).schema;
+    };
+    int roll = pick(11);
     auto ts = table_ids();
+    if (roll == 0 && !ts.empty()) {
+      emit("COMMENT ON TABLE " + tname(one(ts)) + is);
+      return true;
+    }
+    if (roll == 1 && !ts.empty()) {
+      int t = one(ts);
+      if (tables_.at(t).cols.empty()) return false;
+      emit("COMMENT ON COLUMN " + tname(t) + "." + cname(one(tables_.at(t).cols)) + is);
+      return true;
+    }
+    if (roll == 2) {  // indexes, not those of constraints (the model holds the constraint) nor unnamed ones
+      std::vector<int> idx;
+      for (int i : all(Kind::index)) {
+        int owner = objs_.at(i).owner;
+        if (name(i).rfind("unnamed_index_", 0) == 0 || (!tables_.count(owner) && !views_.count(owner))) continue;
+        bool is_constraint = false;
+        for (auto c : owned(owner, Kind::constraint)) is_constraint |= name(c) == name(i);
+        if (!is_constraint) idx.push_back(i);
+      }
+      if (idx.empty()) return false;
+      int i = one(idx);
+      emit("COMMENT ON INDEX " + qual(schema_of(objs_.at(i).owner), name(i)) + is);
+      return true;
+    }
+    if (roll == 3 || roll == 4) {  // constraints, triggers, policies: ON their table
+      Kind k = roll == 3 ? Kind::constraint : one(std::vector<Kind>{Kind::trigger, Kind::policy});
+      std::vector<int> v;
+      for (int c : all(k)) {
+        if (tables_.count(objs_.at(c).owner)) v.push_back(c);
+      }
+      if (v.empty()) return false;
+      int c = one(v);
+      std::string word = k == Kind::constraint ? "CONSTRAINT " : k == Kind::trigger ? "TRIGGER " : "POLICY ";
+      emit("COMMENT ON " + word + name(c) + " ON " + tname(objs_.at(c).owner) + is);
+      return true;
+    }
+    if (roll == 5) {
+      if (views_.empty()) return false;
+      auto it = views_.begin();
+      std::advance(it, pick(static_cast<int>(views_.size())));
+      emit(std::string("COMMENT ON ") + (it->second.materialized ? "MATERIALIZED VIEW " : "VIEW ") + vname(it->first) + is);
+      return true;
+    }
+    if (roll == 6) {
+      std::vector<int> v;
+      for (int q : all(Kind::sequence)) {
+        if (sequence_schema_.count(q)) v.push_back(q);
+      }
+      if (v.empty()) return false;
+      emit("COMMENT ON SEQUENCE " + seqname(one(v)) + is);
+      return true;
+    }
+    if (roll == 7) {
+      auto fs = all(Kind::function);
+      if (fs.empty()) return false;
+      int f = one(fs);
+      emit("COMMENT ON FUNCTION " + name(f) + "(" + functions_.at(f).args + ")" + is);
+      return true;
+    }
+    if (roll == 8) {
+      auto types = all(Kind::type);
+      if (types.empty()) return false;
+      int ty = one(types);
+      emit(std::string("COMMENT ON ") + (domains_.count(ty) && chance(50) ? "DOMAIN " : "TYPE ") + name(ty) + is);
+      return true;
+    }
+    if (roll == 9) {
+      emit("COMMENT ON SCHEMA " + std::string(app_schema_ && chance(70) ? "app" : "public") + is);
+      return true;
+    }
     if (ts.empty()) return false;
     int t = one(ts);
-    if (chance(50) && !tables_.at(t).cols.empty()) {
-      emit("COMMENT ON COLUMN " + tname(t) + "." + cname(one(tables_.at(t).cols)) + " IS 'a column'");
-    } else {
-      emit("COMMENT ON TABLE " + tname(t) + " IS " + (chance(20) ? "NULL" : "'it''s a table'"));
-    }
+    emit("COMMENT ON TABLE " + tname(t) + " IS " + (chance(20) ? "NULL" : "'it''s a table'"));
     return true;
   }
 

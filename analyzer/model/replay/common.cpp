@@ -216,7 +216,8 @@ void Replayer::Impl::unmodeled_statement(const std::string& kind) {
       "AlterDefaultPrivilegesStmt", "CreateRoleStmt", "AlterRoleStmt",  "AlterRoleSetStmt",
       "DropRoleStmt",        "CreatePublicationStmt", "AlterPublicationStmt", "CreateStatsStmt",
       "AlterDatabaseStmt",   "AlterDatabaseSetStmt", "AlterSystemStmt", "ReassignOwnedStmt",
-      "DropOwnedStmt",       "CreateEventTrigStmt", "CreateTrigStmt",   "RuleStmt"};
+      "DropOwnedStmt",       "CreateEventTrigStmt", "CreateTrigStmt",   "RuleStmt",
+      "CommentStmt"};
   if (!creates_nothing.count(kind)) r.unmodeled_ = true;
 }
 

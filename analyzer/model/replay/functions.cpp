@@ -139,6 +139,7 @@ void Replayer::Impl::create_function(const json& b) {
   if (auto it = sc.functions.find(key); it != sc.functions.end()) {
     if (!flag(b, "replace")) fail("function " + key + " already exists");
     f.order = it->second.order;
+    f.comment = it->second.comment;  // CREATE OR REPLACE keeps the function, and its comment
   } else {
     f.order = ++r.order_;
   }

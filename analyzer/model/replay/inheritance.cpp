@@ -49,6 +49,7 @@ void Replayer::Impl::merge_inherited_column(Table& child, const Column& from_par
   copy.src = child.src;
   copy.identity.clear();
   copy.local = false;
+  copy.comment = {};  // PostgreSQL does not copy comments to children
   child.columns.push_back(copy);
 }
 
@@ -102,6 +103,7 @@ void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bo
       // Valid: the copy a child got at CREATE TABLE ... INHERITS is checked on the new, empty table. (One a parent's
       // ADD CONSTRAINT ... NOT VALID gave an existing child stays NOT VALID in PostgreSQL; not modeled.)
       own.not_valid = false;
+      own.comment = {};
       child.constraints.push_back(own);
     }
     return;

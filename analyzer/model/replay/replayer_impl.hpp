@@ -314,7 +314,7 @@ struct Replayer::Impl {
   void refuse_missing_trigger_function(const std::vector<std::string>& parts);
 
   // ---- COMMENT ON (replay/comments.cpp) ----
-  void comment_on(const json& b);
+  bool comment_on(const json& b);  // false: the object is not one the model holds
 
   // ---- CREATE/ALTER POLICY (replay/policies.cpp) ----
   static std::vector<std::string> roles(const json& list);

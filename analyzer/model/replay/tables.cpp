@@ -342,6 +342,7 @@ void Replayer::Impl::create_table(const json& b) {
       for (const auto& c : p->columns) {
         Column copy = c;
         copy.src = t.src;
+        copy.comment = {};  // a partition does not take its parent's column comments
         t.columns.push_back(copy);
       }
       continue;
@@ -422,6 +423,8 @@ void Replayer::Impl::create_table(const json& b) {
         if (!(opts & (1 << 3)) && !(opts == 0x7FFFFFFF)) copy.default_expr.clear();  // CREATE_TABLE_LIKE_DEFAULTS
         if (!(opts & (1 << 4)) && !(opts == 0x7FFFFFFF)) copy.generated.clear();     // CREATE_TABLE_LIKE_GENERATED
         if (!(opts & (1 << 5)) && !(opts == 0x7FFFFFFF)) copy.identity.clear();      // CREATE_TABLE_LIKE_IDENTITY
+        if (!(opts & (1 << 0)) && !(opts == 0x7FFFFFFF)) copy.comment = {};          // CREATE_TABLE_LIKE_COMMENTS
+        if (!copy.comment.text.empty()) copy.comment.src = t.src;
         if (!merge_own(copy)) t.columns.push_back(copy);
       }
       t.opaque = t.opaque || like->opaque;
@@ -527,7 +530,7 @@ void Replayer::Impl::create_table_as(const json& b) {
   t.name = n;
   t.src = ref(rv);
   t.opaque = true;
-  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}});
+  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}, {}});
   m.schema(s)->tables[n] = t;
 }
 

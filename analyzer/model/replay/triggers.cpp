@@ -93,6 +93,7 @@ void Replayer::Impl::create_trigger(const json& b) {
   }
   if (Trigger* existing = t->trigger(g.name)) {
     if (!flag(b, "replace")) fail("trigger " + dq(g.name) + " for relation " + named(s, n) + " already exists");
+    g.comment = existing->comment;  // CREATE OR REPLACE keeps the trigger, and its comment
     *existing = g;
     return;
   }
