@@ -189,4 +189,18 @@ TEST_CASE("extension scripts run in the transaction of CREATE/ALTER EXTENSION", 
         "[require-or-replace]\n"
         "src/functions.sql:2:1: warning: re-running this migration fails: table w was already dropped "
         "[require-if-exists]\n");
+  // CONCURRENTLY cannot run in an extension script (PostgreSQL refuses it there: tests/test_runner_oracle.cpp), so
+  // the rules asking for it are quiet; the same file run by psql gets them.
+  write_file(t.dir / "ext2/other--2.0--2.1.sql", "CREATE INDEX t_id ON @extschema@.t (id);\n"
+                                                 "DROP INDEX @extschema@.t_old;\nREINDEX INDEX @extschema@.t_id2;\n");
+  const std::string concurrent =
+      "require-concurrent-index-creation,require-concurrent-index-deletion,require-concurrent-reindex";
+  CHECK(lint_gcc(t.dir, "ext2", concurrent) == "");
+  CHECK(lint_gcc(t.dir, "ext2 --runner plain", concurrent) ==
+        "ext2/other--2.0--2.1.sql:1:1: warning: CREATE INDEX without CONCURRENTLY takes SHARE on extschema.t: blocks "
+        "writes (reads continue) until the transaction ends [require-concurrent-index-creation]\n"
+        "ext2/other--2.0--2.1.sql:2:1: warning: DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table of "
+        "extschema.t_old: blocks reads and writes until the transaction ends [require-concurrent-index-deletion]\n"
+        "ext2/other--2.0--2.1.sql:3:1: warning: REINDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on extschema.t_id2: "
+        "blocks reads and writes until the transaction ends [require-concurrent-reindex]\n");
 }

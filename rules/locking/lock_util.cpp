@@ -140,6 +140,10 @@ bool can_add_statements(const RuleContext& ctx) {
   return !ctx.settings().assume_in_transaction && !sends_file_as_one_query(r) && r != Runner::supabase;
 }
 
+bool concurrently_impossible(const RuleContext& ctx) {
+  return ctx.state().runner_transaction().runner == Runner::extension;
+}
+
 bool concurrently(const Statement& st) {
   const json& b = unwrap(st.node);
   const std::string& t = st.kind;

@@ -50,6 +50,10 @@ std::vector<Note> begin_note(const RuleContext& ctx);
 bool can_add_statements(const RuleContext& ctx);
 // CREATE/DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, DETACH PARTITION ... CONCURRENTLY.
 bool concurrently(const Statement& st);
+// No CONCURRENTLY form can run in this file: an extension script always runs inside the transaction of CREATE/ALTER
+// EXTENSION, where PostgreSQL refuses them (measured in tests/test_runner_oracle.cpp), so the require-concurrent-*
+// rules have nothing to ask for there.
+bool concurrently_impossible(const RuleContext& ctx);
 // A statement PostgreSQL refuses inside a transaction block (CONCURRENTLY index builds and drops, REINDEX
 // CONCURRENTLY, DETACH PARTITION CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ...).
 bool must_run_outside_transaction(const Statement& st);

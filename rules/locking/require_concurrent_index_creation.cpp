@@ -11,7 +11,7 @@ class RequireConcurrentIndexCreation final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"IndexStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!ctx.ancestors().empty() || flag(node, "concurrent")) return;
+    if (!ctx.ancestors().empty() || flag(node, "concurrent") || locking::concurrently_impossible(ctx)) return;
     auto lock = locking::existing_lock_on(ctx, rangevar_parts(field(node, "relation")));
     if (!lock) return;
     std::optional<Fix> fix;

@@ -12,6 +12,7 @@ class RequireConcurrentIndexDeletion final : public Rule {
   std::vector<std::string_view> node_types() const override { return {"DropStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
     if (!ctx.ancestors().empty() || str(node, "removeType") != "OBJECT_INDEX" || flag(node, "concurrent")) return;
+    if (locking::concurrently_impossible(ctx)) return;
     DropInfo d = read_drop(node, ctx);
     std::vector<std::string> names;
     LockMode mode = LockMode::none;

@@ -12,7 +12,7 @@ class RequireConcurrentPartitionDetach final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"AlterTableStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!ctx.ancestors().empty() || ctx.settings().pg_version < 14) return;
+    if (!ctx.ancestors().empty() || ctx.settings().pg_version < 14 || locking::concurrently_impossible(ctx)) return;
     const json& parent = field(node, "relation");
     auto cmds = alter_cmds(node);
     for (const auto& c : cmds) {

@@ -13,7 +13,7 @@ class RequireConcurrentReindex final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"ReindexStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    if (!ctx.ancestors().empty() || ctx.settings().pg_version < 12) return;
+    if (!ctx.ancestors().empty() || ctx.settings().pg_version < 12 || locking::concurrently_impossible(ctx)) return;
     if (locking::concurrently(ctx.statement())) return;
     const json& rel = field(node, "relation");
     auto parts = rangevar_parts(rel);
