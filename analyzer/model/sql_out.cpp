@@ -571,9 +571,10 @@ class Planner {
         // (nor rename an argument or change its default)
         if (!now || now->returns != f.returns || now->procedure != f.procedure || now->arguments != f.arguments) {
           bool called_by_dropped_domain =
-              !now && std::any_of(dropped_domains_.begin(), dropped_domains_.end(), [&](const auto& d) {
-                return d.second.find(norm::ident(f.name) + "(") != std::string::npos;
-              });
+              !now && std::any_of(dropped_domains_.begin(), dropped_domains_.end(),
+                                  [call = norm::ident(f.name) + "("](const auto& d) {
+                                    return d.second.find(call) != std::string::npos;
+                                  });
           emit(called_by_dropped_domain ? drop_domain_functions
                : f.sql_text.empty()     ? drop_functions
                                         : drop_sql_body_functions,
