@@ -230,7 +230,7 @@ std::map<std::string, std::vector<Finding>> down_findings(const LintOptions& o, 
       files = discover({set.empty() ? "." : set}).files;
     }
     DownHistory history = down_history(files, texts);
-    std::erase_if(history.pairs, [&](const DownPair& p) { return !downs.count(fs::path(p.down).lexically_normal().string()); });
+    std::erase_if(history.pairs, [&downs = downs](const DownPair& p) { return !downs.count(fs::path(p.down).lexically_normal().string()); });
     if (history.pairs.empty()) continue;
     const std::string dir = set.empty() ? "." : set;
     const std::string& config = configs.for_path(*downs.begin()).config.path;

@@ -34,7 +34,7 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
       if (prisma || skip(sn)) target.schemas[sn] = as;
       continue;
     }
-    auto keep_map = [&](auto& tm, const auto& am, bool inexpressible) {
+    auto keep_map = [&, &sn = sn](auto& tm, const auto& am, bool inexpressible) {  // clang 14: no structured binding captures
       for (const auto& [n, x] : am) {
         std::string path = sn + "." + n;
         if (skip(path) || (prisma && inexpressible && !tm.count(n))) tm[n] = x;
