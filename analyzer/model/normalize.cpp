@@ -1960,7 +1960,7 @@ namespace {
 // name: not a literal, not a function name (followed by '('), not a qualifier (followed by '.'), not a type name
 // (after '::').
 template <typename Fn>
-void each_identifier(std::string_view s, Fn fn) {
+void each_identifier(std::string_view s, Fn fn, bool calls = false) {
   std::size_t p = 0;
   bool after_cast = false;
   while (p < s.size()) {
@@ -1972,7 +1972,9 @@ void each_identifier(std::string_view s, Fn fn) {
     if (word && !after_cast) {
       std::size_t n = lex::skip_trivia(s, e);
       bool call_or_qualifier = n < s.size() && (s[n] == '(' || s[n] == '.');
-      if (!call_or_qualifier) {
+      // calls: the names of the functions called, unqualified (not after a '.')
+      bool wanted = calls ? n < s.size() && s[n] == '(' && !(p > 0 && s[p - 1] == '.') : !call_or_qualifier;
+      if (wanted) {
         std::string name;
         if (c == '"') {
           for (std::size_t i = p + 1; i + 1 < e; ++i) {
@@ -1999,6 +2001,20 @@ std::string rename_identifier(const std::string& canonical, const std::string& f
     out += canonical.substr(last, b - last) + ident(to);
     last = e;
   });
+  return out + canonical.substr(last);
+}
+
+std::string rename_call(const std::string& canonical, const std::string& from, const std::string& to) {
+  std::string out;
+  std::size_t last = 0;
+  each_identifier(
+      canonical,
+      [&](std::size_t b, std::size_t e, const std::string& name) {
+        if (name != from) return;
+        out += canonical.substr(last, b - last) + ident(to);
+        last = e;
+      },
+      true);
   return out + canonical.substr(last);
 }
 
