@@ -567,6 +567,27 @@ TEST_CASE("oracle: schema --format sql of inheriting tables applies to PostgreSQ
   CHECK(drift(printed.model, r.model) == "");
 }
 
+TEST_CASE("oracle: schema --format sql of partitions under checks applies to PostgreSQL and builds the same tables",
+          "[model][replay][oracle][partitions]") {
+  // A partition is printed as a table and attached: ATTACH refuses a table without its ancestors' checks
+  // ("child table is missing constraint"), which the model holds as theirs (the previous to_sql failed here).
+  std::vector<MigrationFile> files = {
+      {"CREATE TABLE z (a int NOT NULL, b text, CONSTRAINT ck CHECK (a > 0)) PARTITION BY LIST (a);\n"
+       "CREATE TABLE z1 PARTITION OF z FOR VALUES IN (1, 2) PARTITION BY LIST (b);\n"
+       "CREATE TABLE a1 PARTITION OF z1 FOR VALUES IN ('x');\n"  // sorts before its parents
+       "CREATE TABLE z2 (a int NOT NULL, b text, CONSTRAINT ck CHECK (a > 0), CONSTRAINT own CHECK (b <> ''));\n"
+       "ALTER TABLE z ATTACH PARTITION z2 FOR VALUES IN (3);",
+       FileMode::statements}};
+  auto r = oracle(files, {}, "");
+  std::string sql = model::to_sql(r.model);
+  CHECK(sql.find("CREATE TABLE a1 (\n  a integer NOT NULL,\n  b text,\n  CONSTRAINT ck CHECK (a > 0)\n);") !=
+        std::string::npos);
+  auto printed = run_in_postgres({{sql, FileMode::statements}});
+  CHECK(printed.errors == std::vector<std::string>{});
+  CHECK(drift(r.model, printed.model) == "");
+  CHECK(drift(printed.model, r.model) == "");
+}
+
 TEST_CASE("oracle: VACUUM, DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY in a transaction block",
           "[model][replay][oracle]") {
   for (const std::string stmt : {"VACUUM a", "DROP INDEX CONCURRENTLY a_id", "REINDEX TABLE CONCURRENTLY a"}) {

@@ -561,6 +561,29 @@ std::string create_table(const Table& t) {
   return out + ";\n";
 }
 
+Table with_parent_checks(const SchemaModel& m, const Table& t) {
+  Table out = t;
+  const Table* p = t.parent_table.empty() ? nullptr : m.table(t.parent_schema, t.parent_table);
+  std::vector<const Table*> up;
+  for (int depth = 0; p && depth < 100; ++depth) {  // (a cycle only a refused history could make)
+    up.push_back(p);
+    for (const auto& [ps, pn] : p->inherits) {
+      if (const Table* q = m.table(ps, pn)) up.push_back(q);
+    }
+    p = p->parent_table.empty() ? nullptr : m.table(p->parent_schema, p->parent_table);
+  }
+  for (const Table* a : up) {
+    for (const auto& c : a->constraints) {
+      if (c.kind != ConstraintKind::check || out.constraint(c.name)) continue;
+      Constraint copy = c;
+      copy.not_valid = false;  // checked on the new, empty table
+      copy.comment = {};
+      out.constraints.push_back(copy);
+    }
+  }
+  return out;
+}
+
 std::string attach_partition(const Table& t) {
   return "ALTER TABLE " + norm::qualified(t.parent_schema, t.parent_table) + " ATTACH PARTITION " +
          norm::qualified(t.schema, t.name) + " " + t.partition_bound + ";\n";
@@ -693,7 +716,7 @@ std::string to_sql(const SchemaModel& m) {
     const Table& t = *tp;
     if (t.platform_shell) continue;  // its triggers and policies are printed with the others below
     std::string rel = norm::qualified(t.schema, t.name);
-    out << "\n" << ddl::create_table(t);
+    out << "\n" << ddl::create_table(t.parent_table.empty() ? t : ddl::with_parent_checks(m, t));
     for (const auto& c : t.constraints) {
       if (!ddl::created_with_table(c)) after.push_back(ddl::add_constraint(c, rel));
     }

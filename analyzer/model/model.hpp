@@ -48,6 +48,10 @@ struct Column {
   // only took it from parents. How many parents it takes it from (attinhcount) is counted from Table::inherits.
   // A parent's DROP COLUMN drops a child's column only when neither holds (replay/inheritance.cpp).
   bool local = true;
+  // ALTER COLUMN ... SET STORAGE (replay only, not compared): 'p', 'e', 'm' or 'x' (pg_attribute.attstorage); 0 =
+  // the type's default. Two INHERITS parents must agree on it. Not read from the catalog: no history of the corpus
+  // sets it, and drift on it would be noise (replay/tables.cpp, column_storage).
+  char storage = 0;
 };
 
 enum class ConstraintKind { primary_key, unique, check, foreign_key, exclusion };
@@ -240,7 +244,6 @@ struct Function {
 struct Extension {
   std::string name;
   std::string schema;  // where its objects live (replay: WITH SCHEMA, or the first schema of the search path)
-  Comment comment;
   SourceRef src;
 };
 
@@ -324,6 +327,9 @@ std::string create_table(const Table& t);
 bool created_with_table(const Constraint& c);
 std::string add_constraint(const Constraint& c, const std::string& rel);
 std::string attach_partition(const Table& t);
+// A partition to print with CREATE TABLE before ATTACH PARTITION: with its ancestors' check constraints, which
+// ATTACH needs it to have and then makes theirs (the model holds them as the parents', as the catalog does).
+Table with_parent_checks(const SchemaModel& m, const Table& t);
 std::string create_index(const Index& i, const std::string& rel, bool concurrently = false);
 std::string create_view(const View& v);
 std::string create_policy(const Policy& p, const std::string& rel);

@@ -655,6 +655,7 @@ class Printer {
     // PostgreSQL prints them (m = ANY (ARRAY['a'::mood, 'b'::mood]) for an enum column m).
     if (kind == "AEXPR_IN") {
       bool neg = op == "<>";
+      if (json split = in_with_columns(b); !split.is_null()) return print(split, "");
       // PostgreSQL makes x IN (a) the comparison x = a (transformAExprIn).
       const json& in_items = field(unwrap(r), "items");
       if (in_items.is_array() && in_items.size() == 1) {
@@ -664,6 +665,18 @@ class Printer {
           return "(" + print(l, "") + ")::" + lc + (neg ? " <> " : " = ") + (is_const(item, "sval") ? print(item, "") : child(item));
         }
         return child(l, literal_target(l, item)) + (neg ? " <> " : " = ") + child(item, literal_target(item, l));
+      }
+      // A citext column off the search path with a text or varchar item: the items' common type is that one
+      // (select_common_type prefers it, citext casts to it implicitly), compared through text:
+      // (e)::text = ANY (ARRAY['a', 'b']) (measured on PostgreSQL 15: citext-in-list-text-items.sql).
+      if (std::string lc = in_items.is_array() && !in_items.empty() ? operand_cast(l, neg ? "<>" : "=", in_items[0]) : "";
+          !lc.empty()) {
+        for (const auto& item : in_items) {
+          std::string it = node_type(item) == "TypeCast" ? strip_typmod(type_name(field(unwrap(item), "typeName"))) : "";
+          if (it == "text" || it == "character varying") {
+            return "(" + print(l, "") + ")::" + lc + (neg ? " <> ALL (ARRAY[" : " = ANY (ARRAY[") + list(in_items, "") + "])";
+          }
+        }
       }
       std::string t = compared_type(l);
       std::string items = t.empty() ? "ARRAY[" + list(field(unwrap(r), "items"), "") + "]"
@@ -825,12 +838,60 @@ class Printer {
       return;
     }
     std::string k = str(b, "kind");
+    if (node_type(node) == "A_Expr" && k == "AEXPR_IN") {
+      if (json split = in_with_columns(b); !split.is_null()) return bool_operands(split, op, out);
+    }
     if (node_type(node) == "A_Expr" &&
         ((op == "AND_EXPR" && k == "AEXPR_BETWEEN") || (op == "OR_EXPR" && k == "AEXPR_NOT_BETWEEN"))) {
       for (auto& p : between_parts(b)) out.push_back(std::move(p));
       return;
     }
     out.push_back(child(node));
+  }
+
+  // Does the expression read a column (PostgreSQL's contain_vars_of_level(.., 0); a subquery's own columns and a
+  // domain check's VALUE do not count)?
+  bool reads_column(const json& node) const {
+    if (node.is_object()) {
+      for (const auto& [k, v] : node.items()) {
+        if (k == "SubLink") continue;
+        if (k == "ColumnRef") {
+          auto f = strings(field(v, "fields"));
+          if (!(c_.value_type.size() && f.size() == 1 && f[0] == "value")) return true;
+        }
+        if (reads_column(v)) return true;
+      }
+    } else if (node.is_array()) {
+      for (const auto& v : node) {
+        if (reads_column(v)) return true;
+      }
+    }
+    return false;
+  }
+
+  // x IN (...) with items that read a column: PostgreSQL compares x with each of them on its own, after the
+  // others (one comparison, or = ANY (ARRAY[...]) for two or more), ORed (NOT IN: <> ... ANDed):
+  // c IN (d, 1, 2) is ((c = ANY (ARRAY[1, 2])) OR (c = d)) (transformAExprIn; measured on PostgreSQL 15,
+  // citext-in-list-text-items.sql). The rewritten tree, or null when no item reads a column.
+  json in_with_columns(const json& b) const {
+    const json& items = field(unwrap(field(b, "rexpr")), "items");
+    if (!items.is_array()) return nullptr;
+    json constants = json::array(), columns = json::array();
+    for (const auto& item : items) (reads_column(item) ? columns : constants).push_back(item);
+    if (columns.empty()) return nullptr;
+    json args = json::array();
+    if (!constants.empty()) {
+      json in = b;
+      in["rexpr"] = json{{"List", json{{"items", constants}}}};
+      args.push_back(json{{"A_Expr", in}});
+    }
+    for (const auto& item : columns) {
+      json cmp = {{"kind", "AEXPR_OP"}, {"name", field(b, "name")}, {"lexpr", field(b, "lexpr")}, {"rexpr", item}};
+      args.push_back(json{{"A_Expr", cmp}});
+    }
+    if (args.size() == 1) return args[0];
+    bool neg = op_name(field(b, "name")) == "<>";
+    return json{{"BoolExpr", json{{"boolop", neg ? "AND_EXPR" : "OR_EXPR"}, {"args", args}}}};
   }
 
   std::string bool_expr(const json& b) {
@@ -1899,7 +1960,7 @@ namespace {
 // name: not a literal, not a function name (followed by '('), not a qualifier (followed by '.'), not a type name
 // (after '::').
 template <typename Fn>
-void each_identifier(std::string_view s, Fn fn) {
+void each_identifier(std::string_view s, Fn fn, bool calls = false) {
   std::size_t p = 0;
   bool after_cast = false;
   while (p < s.size()) {
@@ -1911,7 +1972,9 @@ void each_identifier(std::string_view s, Fn fn) {
     if (word && !after_cast) {
       std::size_t n = lex::skip_trivia(s, e);
       bool call_or_qualifier = n < s.size() && (s[n] == '(' || s[n] == '.');
-      if (!call_or_qualifier) {
+      // calls: the names of the functions called, unqualified (not after a '.')
+      bool wanted = calls ? n < s.size() && s[n] == '(' && !(p > 0 && s[p - 1] == '.') : !call_or_qualifier;
+      if (wanted) {
         std::string name;
         if (c == '"') {
           for (std::size_t i = p + 1; i + 1 < e; ++i) {
@@ -1938,6 +2001,20 @@ std::string rename_identifier(const std::string& canonical, const std::string& f
     out += canonical.substr(last, b - last) + ident(to);
     last = e;
   });
+  return out + canonical.substr(last);
+}
+
+std::string rename_call(const std::string& canonical, const std::string& from, const std::string& to) {
+  std::string out;
+  std::size_t last = 0;
+  each_identifier(
+      canonical,
+      [&](std::size_t b, std::size_t e, const std::string& name) {
+        if (name != from) return;
+        out += canonical.substr(last, b - last) + ident(to);
+        last = e;
+      },
+      true);
   return out + canonical.substr(last);
 }
 

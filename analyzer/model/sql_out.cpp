@@ -656,7 +656,7 @@ class Planner {
 
   void create_table(const Table& t) {
     std::string rel = rel_of(t.schema, t.name);
-    auto& st = emit(create_tables, ddl::create_table(t));
+    auto& st = emit(create_tables, ddl::create_table(t.parent_table.empty() ? t : ddl::with_parent_checks(to_, t)));
     data_lost(st, "table " + rel);
     if (t.opaque) {
       cannot(create_tables, "the columns of " + rel + " are not fully known (it was created from a query or another table)",

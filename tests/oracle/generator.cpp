@@ -61,6 +61,8 @@ const std::vector<FeatureInfo>& features() {
       {"inherit_alter", "ALTER TABLE ... NO INHERIT, and INHERIT again; a refused INHERIT of a table missing a column", ""},
       {"inherit_columns", "a parent's [ONLY] SET/DROP DEFAULT, SET/DROP NOT NULL, ALTER COLUMN TYPE, RENAME COLUMN and DROP COLUMN of a column its children have", ""},
       {"partition_columns", "the same column commands on a partitioned table (ONLY for defaults alone), and ADD COLUMN: they reach its partitions", ""},
+      {"column_storage", "ALTER COLUMN SET STORAGE: PLAIN on any column, EXTERNAL/MAIN/EXTENDED on variable-length ones, [ONLY] on parents", ""},
+      {"partition_attach", "DETACH PARTITION and ATTACH PARTITION again with the same bound", ""},
       {"inherit_refusals", "refusals of column commands on an inherited column: RENAME, DROP and ALTER TYPE on a child or partition, ADD COLUMN on a partition, ONLY on a partitioned table", ""},
   };
   return list;
@@ -206,6 +208,7 @@ struct Table {
   bool partition = false;
   std::vector<int> children;
   bool has_default_partition = false;
+  std::string bound;      // a partition's FOR VALUES ... / DEFAULT
   bool rls = false;
   bool unlogged = false;
   std::vector<std::string> not_valid;  // constraints to VALIDATE later
@@ -632,6 +635,8 @@ class Gen {
         {3, "partitions", [&] { return create_partition(); }},
         {2, "inherit_alter", [&] { return alter_inherit(); }},
         {3, "inherit_columns", [&] { return inherit_column_op(); }},
+        {2, "column_storage", [&] { return column_storage_op(); }},
+        {2, "partition_attach", [&] { return partition_attach_op(); }},
     };
     int total = 0;
     for (const auto& op : ops) {
@@ -790,7 +795,43 @@ class Gen {
     } else {
       bounds = "FOR VALUES IN ('v" + std::to_string(n) + "', 'w" + std::to_string(n) + "')";
     }
+    tables_[p].bound = bounds;
     emit("CREATE TABLE " + qual(pt.schema, pn) + " PARTITION OF " + tname(parent) + " " + bounds);
+  }
+
+  // DETACH PARTITION, then ATTACH PARTITION of the same table with the same bound: in between it is a table of
+  // its own (its copies of the parent's checks its own), and attaching checks its columns, NOT NULLs and checks.
+  bool partition_attach_op() {
+    std::vector<int> parts;
+    for (const auto& [id, t] : tables_) {
+      if (t.partition && !t.bound.empty()) parts.push_back(id);
+    }
+    if (parts.empty()) return false;
+    int p = one(parts);
+    int parent = tables_.at(p).parent;
+    emit("ALTER TABLE " + tname(parent) + " DETACH PARTITION " + tname(p));
+    emit("ALTER TABLE " + tname(parent) + " ATTACH PARTITION " + tname(p) + " " + tables_.at(p).bound);
+    return true;
+  }
+
+  // ALTER COLUMN ... SET STORAGE: any storage for a variable-length type, PLAIN for the others (PostgreSQL refuses
+  // the rest). Without ONLY it reaches the children.
+  bool column_storage_op() {
+    std::vector<int> ts;
+    for (const auto& [id, t] : tables_) {
+      if (!t.cols.empty()) ts.push_back(id);
+    }
+    if (ts.empty()) return false;
+    int t = one(ts);
+    const Column& c = columns_.at(one(tables_.at(t).cols));
+    const std::string& ty = c.ty.sql;
+    bool varlena = ty == "text" || ty == "jsonb" || ty == "json" || ty == "bytea" || ty.rfind("varchar", 0) == 0 ||
+                   ty.rfind("character varying", 0) == 0 || ty.rfind("numeric", 0) == 0 || ty == "inet" ||
+                   (!ty.empty() && ty.back() == ']');
+    std::string storage = varlena ? one(std::vector<std::string>{"PLAIN", "EXTERNAL", "EXTENDED", "MAIN"}) : "PLAIN";
+    emit("ALTER TABLE " + std::string(chance(20) ? "ONLY " : "") + tname(t) + " ALTER COLUMN " + c.name +
+         " SET STORAGE " + storage);
+    return true;
   }
 
   bool create_inherited() {

@@ -58,7 +58,7 @@ void Replayer::Impl::merge_inherited_column(Table& child, const Column& from_par
 const Constraint* Replayer::Impl::check_of(const Table& t, const std::string& name, int depth) const {
   if (const Constraint* c = t.constraint(name); c && c->kind == ConstraintKind::check) return c;
   if (depth > 100) return nullptr;  // a cycle a refused history let in
-  for (const auto& [ps, pn] : t.inherits) {
+  for (const auto& [ps, pn] : parents_of(t)) {
     const Table* p = m.table(ps, pn);
     if (const Constraint* c = p ? check_of(*p, name, depth + 1) : nullptr) return c;
   }
@@ -72,15 +72,66 @@ std::map<std::string, Constraint> Replayer::Impl::checks_of(const Table& t, int 
     if (c.kind == ConstraintKind::check) out.emplace(c.name, c);
   }
   if (depth > 100) return out;
-  for (const auto& [ps, pn] : t.inherits) {
+  for (const auto& [ps, pn] : parents_of(t)) {
     if (const Table* p = m.table(ps, pn)) out.merge(checks_of(*p, depth + 1));
   }
   return out;
 }
 
-// ALTER TABLE child INHERIT parent / NO INHERIT parent. Joining needs every column of the parent, with its type and
-// NOT NULL, and every check constraint of the parent, with its expression (MergeAttributesIntoExisting,
-// MergeConstraintsIntoExisting); leaving keeps the columns and constraints.
+// t's INHERITS parents and, for a partition, its partitioned table: the tables whose checks t has.
+std::vector<std::pair<std::string, std::string>> Replayer::Impl::parents_of(const Table& t) {
+  std::vector<std::pair<std::string, std::string>> out = t.inherits;
+  if (!t.parent_table.empty()) out.emplace_back(t.parent_schema, t.parent_table);
+  return out;
+}
+
+// A table leaving a parent (NO INHERIT, DETACH PARTITION): the check constraints it had (`had`) and has no longer
+// from another parent become its own (PostgreSQL: conislocal), valid (the copy a child got at CREATE TABLE was
+// checked on the new, empty table; one a parent's ADD CONSTRAINT ... NOT VALID gave an existing child stays NOT
+// VALID in PostgreSQL; not modeled).
+void Replayer::Impl::keep_checks_as_own(Table& child, const std::map<std::string, Constraint>& had) {
+  for (const auto& [name, c] : had) {
+    if (check_of(child, name, 0)) continue;
+    Constraint own = c;
+    own.src = stmt_ref();
+    own.not_valid = false;
+    own.comment = {};
+    child.constraints.push_back(own);
+  }
+}
+
+// What ALTER TABLE ... INHERIT and ATTACH PARTITION need of the table joining a parent, in PostgreSQL's order
+// (MergeAttributesIntoExisting, MergeConstraintsIntoExisting): every column of the parent, with its type,
+// collation, NOT NULL and generation; every check constraint of the parent, with its expression, and valid if
+// the parent's is (measured on PostgreSQL 15: fixtures refused-inherit-*.sql, refused-attach-*.sql).
+void Replayer::Impl::merge_into_parent(const Table& child, const Table& parent) {
+  if (child.opaque || parent.opaque) return;
+  for (const auto& pc : parent.columns) {
+    const Column* cc = child.column(pc.name);
+    if (!cc) fail("child table is missing column " + dq(pc.name));
+    if (cc->type != pc.type) fail("child table " + dq(child.name) + " has different type for column " + dq(pc.name));
+    if (cc->collation != pc.collation) {
+      fail("child table " + dq(child.name) + " has different collation for column " + dq(pc.name));
+    }
+    if (pc.not_null && !cc->not_null) fail("column " + dq(pc.name) + " in child table must be marked NOT NULL");
+    if (!pc.generated.empty() && cc->generated.empty()) {
+      fail("column " + dq(pc.name) + " in child table must be a generated column");
+    }
+  }
+  for (const auto& [name, pc] : checks_of(parent, 0)) {
+    const Constraint* cc = check_of(child, name, 0);
+    if (!cc) fail("child table is missing constraint " + dq(name));
+    if (cc->expression != pc.expression) {
+      fail("child table " + dq(child.name) + " has different definition for check constraint " + dq(name));
+    }
+    if (!pc.not_valid && cc->not_valid) {
+      fail("constraint " + dq(name) + " conflicts with NOT VALID constraint on child table " + dq(child.name));
+    }
+  }
+}
+
+// ALTER TABLE child INHERIT parent / NO INHERIT parent. Joining needs what merge_into_parent checks; leaving keeps
+// the columns and constraints.
 void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bool add) {
   Table* parent = find_table(parent_rangevar, false);
   std::pair<std::string, std::string> key{parent->schema, parent->name};
@@ -96,16 +147,7 @@ void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bo
     for (auto& c : child.columns) {
       if (parent->column(c.name) && inherited_count(child, c.name) == 0) c.local = true;
     }
-    for (const auto& [name, c] : had) {
-      if (check_of(child, name, 0)) continue;
-      Constraint own = c;
-      own.src = stmt_ref();
-      // Valid: the copy a child got at CREATE TABLE ... INHERITS is checked on the new, empty table. (One a parent's
-      // ADD CONSTRAINT ... NOT VALID gave an existing child stays NOT VALID in PostgreSQL; not modeled.)
-      own.not_valid = false;
-      own.comment = {};
-      child.constraints.push_back(own);
-    }
+    keep_checks_as_own(child, had);
     return;
   }
   if (!child.parent_table.empty()) fail("cannot change inheritance of a partition");
@@ -114,24 +156,7 @@ void Replayer::Impl::alter_inherit(Table& child, const json& parent_rangevar, bo
   if (!parent->partition_by.empty()) fail("cannot inherit from partitioned table " + dq(parent->name));
   if (contains_pair(child.inherits, key)) fail("relation " + dq(parent->name) + " would be inherited from more than once");
   if (inherits_from(*parent, child.schema, child.name, 0)) fail("circular inheritance not allowed");
-  if (!child.opaque && !parent->opaque) {
-    for (const auto& pc : parent->columns) {
-      const Column* cc = child.column(pc.name);
-      if (!cc) fail("child table is missing column " + dq(pc.name));
-      if (cc->type != pc.type) fail("child table " + dq(child.name) + " has different type for column " + dq(pc.name));
-      if (cc->collation != pc.collation) {
-        fail("child table " + dq(child.name) + " has different collation for column " + dq(pc.name));
-      }
-      if (pc.not_null && !cc->not_null) fail("column " + dq(pc.name) + " in child table must be marked NOT NULL");
-    }
-    for (const auto& [name, pc] : checks_of(*parent, 0)) {
-      const Constraint* cc = check_of(child, name, 0);
-      if (!cc) fail("child table is missing constraint " + dq(name));
-      if (cc->expression != pc.expression) {
-        fail("child table " + dq(child.name) + " has different definition for check constraint " + dq(name));
-      }
-    }
-  }
+  merge_into_parent(child, *parent);
   child.inherits.push_back(key);
   r.names_.note_inheritance();
 }

@@ -225,9 +225,16 @@ struct Replayer::Impl {
   void alter_table_cmd(Table& t, const json& c);
   void keep_bpchar_literals(Table& t, const std::string& column, const std::string& new_type);
   static void storage_options(std::map<std::string, std::string>& options, const json& defs, bool reset);
+
+  // ---- partitions: PARTITION BY, bounds, ATTACH / DETACH (replay/partitions.cpp) ----
   std::string partition_key(const Table& t, const json& spec);
   std::string partition_bound(const Table& parent, const json& bound);
+  void check_new_partition_bound(const Table& parent, const std::string& name, const std::string& bound);
   void attach_partition(Table& parent, const json& cmd, bool attach);
+  // ALTER COLUMN ... SET STORAGE, and the storage two INHERITS parents must agree on (replay/tables.cpp).
+  void set_storage(Column& col, const std::string& storage);
+  char column_storage(const Column& c) const;
+  static bool storage_conflict(char a, char b);
 
   // ---- INHERITS (replay/inheritance.cpp) ----
   std::vector<Table*> inheritors(const std::string& s, const std::string& n);
@@ -235,6 +242,9 @@ struct Replayer::Impl {
   void merge_inherited_column(Table& child, const Column& from_parent);
   const Constraint* check_of(const Table& t, const std::string& name, int depth) const;
   std::map<std::string, Constraint> checks_of(const Table& t, int depth) const;
+  static std::vector<std::pair<std::string, std::string>> parents_of(const Table& t);
+  void keep_checks_as_own(Table& child, const std::map<std::string, Constraint>& had);
+  void merge_into_parent(const Table& child, const Table& parent);
   void alter_inherit(Table& child, const json& parent_rangevar, bool add);
   void propagate_columns(const Table& parent, const std::vector<std::string>& new_columns, int depth = 0);
   void drop_children(const std::string& s, const std::string& n, bool cascade);

@@ -359,6 +359,9 @@ void Replayer::Impl::create_table(const json& b) {
         // inherit-two-parents-merge.sql, refused-inherit-conflicting-defaults.sql).
         if (earlier->type != c.type && !t.opaque) fail("inherited column " + dq(c.name) + " has a type conflict");
         if (earlier->collation != c.collation) fail("inherited column " + dq(c.name) + " has a collation conflict");
+        if (storage_conflict(column_storage(*earlier), column_storage(c))) {
+          fail("inherited column " + dq(c.name) + " has a storage parameter conflict");
+        }
         if (earlier->generated.empty() != c.generated.empty()) {
           fail("inherited column " + dq(c.name) + " has a generation conflict");
         }
@@ -388,6 +391,10 @@ void Replayer::Impl::create_table(const json& b) {
     // (A partition's column options name no type.)
     if (!c.type.empty() && it->type != c.type && !t.opaque) fail("column " + dq(c.name) + " has a type conflict");
     if (!c.type.empty() && it->collation != c.collation) fail("column " + dq(c.name) + " has a collation conflict");
+    // (Only LIKE ... INCLUDING STORAGE gives an own column a storage in PostgreSQL 15.)
+    if (storage_conflict(column_storage(*it), c.storage)) {
+      fail("column " + dq(c.name) + " has a storage parameter conflict");
+    }
     it->not_null = it->not_null || c.not_null;
     if (!c.default_expr.empty()) {
       it->set_default(c.default_expr, c.default_sql());
@@ -424,6 +431,8 @@ void Replayer::Impl::create_table(const json& b) {
         if (!(opts & (1 << 4)) && !(opts == 0x7FFFFFFF)) copy.generated.clear();     // CREATE_TABLE_LIKE_GENERATED
         if (!(opts & (1 << 5)) && !(opts == 0x7FFFFFFF)) copy.identity.clear();      // CREATE_TABLE_LIKE_IDENTITY
         if (!(opts & (1 << 0)) && !(opts == 0x7FFFFFFF)) copy.comment = {};          // CREATE_TABLE_LIKE_COMMENTS
+        if (!(opts & (1 << 8)) && !(opts == 0x7FFFFFFF)) copy.storage = 0;           // CREATE_TABLE_LIKE_STORAGE
+        if (copy.storage == 0 && (opts & (1 << 8))) copy.storage = column_storage(c);  // given: never "default"
         if (!copy.comment.text.empty()) copy.comment.src = t.src;
         if (!merge_own(copy)) t.columns.push_back(copy);
       }
@@ -445,6 +454,7 @@ void Replayer::Impl::create_table(const json& b) {
     t.parent_schema = ps;
     t.parent_table = pn;
     t.partition_bound = partition_bound(*m.table(ps, pn), bound);
+    check_new_partition_bound(*m.table(ps, pn), n, t.partition_bound);
   }
   Schema& sc = *m.schema(s);
   sc.tables[n] = std::move(t);
@@ -779,6 +789,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     const json& cd = field(def, "ColumnDef");
     std::string old_type = col.type;
     col.type = column_type(field(cd, "typeName"));
+    col.storage = 0;  // the new type's default storage (ATExecAlterColumnType)
     // PostgreSQL re-coerces the default to the new type. A literal of a user-defined type (an enum label) keeps
     // its type under the new cast: ('USD'::"Currency")::text still depends on the enum, and DROP TYPE ...
     // CASCADE drops it. Built-in types only had implicit coercions, which PostgreSQL strips first.
@@ -856,8 +867,10 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
   } else if (sub == "AT_NoForceRowSecurity") {
     t.rls_src = stmt_ref();
     t.rls_forced = false;
-  } else if (sub == "AT_SetStatistics" || sub == "AT_SetStorage" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" ||
-             sub == "AT_SetCompression") {
+  } else if (sub == "AT_SetStorage") {
+    set_storage(need_column(t, name), str(field(def, "String"), "sval"));
+    recurse_to_children(t, c);
+  } else if (sub == "AT_SetStatistics" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" || sub == "AT_SetCompression") {
     if (!name.empty()) need_column(t, name);
   } else if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions") {
     storage_options(t.options, field(field(def, "List"), "items"), sub == "AT_ResetRelOptions");
@@ -919,7 +932,63 @@ void Replayer::Impl::keep_bpchar_literals(Table& t, const std::string& column, c
   }
 }
 
-// ---- storage parameters and partitions ----
+// ---- column storage and storage parameters (partitions: replay/partitions.cpp) ----
+
+namespace {
+
+// A built-in type's storage (pg_type.typstorage, PostgreSQL 15): 'p' for the fixed-length ones, which can have no
+// other; 'm' for numeric, inet and cidr; 'x' for the other variable-length ones and arrays; 0 where the replay does
+// not know it (a domain, an extension's or the history's type other than an enum), so nothing is refused there.
+char type_storage(const std::string& type, bool is_enum) {
+  if (is_enum) return 'p';
+  if (!norm::element_type(type).empty()) return 'x';
+  static const std::set<std::string> plain = {
+      "smallint", "integer", "bigint", "real", "double precision", "boolean", "date", "time without time zone",
+      "time with time zone", "timestamp without time zone", "timestamp with time zone", "interval", "uuid", "money",
+      "oid", "\"char\"", "point", "line", "lseg", "box", "circle", "macaddr", "macaddr8", "pg_lsn", "tid", "xid",
+      "xid8", "cid", "regclass", "regproc", "regprocedure", "regoper", "regoperator", "regtype", "regconfig",
+      "regdictionary", "regnamespace", "regrole", "regcollation"};
+  static const std::set<std::string> main = {"numeric", "inet", "cidr"};
+  static const std::set<std::string> extended = {
+      "text", "character varying", "character", "bpchar", "bytea", "json", "jsonb", "xml", "bit", "bit varying",
+      "tsvector", "path", "polygon", "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange",
+      "int4multirange", "int8multirange", "nummultirange", "tsmultirange", "tstzmultirange", "datemultirange",
+      "jsonpath", "txid_snapshot", "pg_snapshot", "varbit", "name"};
+  std::string base = norm::strip_typmod(type);
+  if (plain.count(base)) return 'p';
+  if (main.count(base)) return 'm';
+  if (extended.count(base)) return 'x';
+  return 0;
+}
+
+}  // namespace
+
+// Two storages conflict when both are known and differ (an unknown one refuses nothing).
+bool Replayer::Impl::storage_conflict(char a, char b) { return a && b && a != b; }
+
+// What pg_attribute.attstorage holds for the column: what SET STORAGE gave it, else its type's (0: not known).
+char Replayer::Impl::column_storage(const Column& c) const {
+  if (c.storage) return c.storage;
+  bool is_enum = false;
+  for (const auto& [sn, sc] : m.schemas) {
+    for (const auto& [tn, ty] : sc.types) is_enum = is_enum || (ty.kind == "enum" && q(sn, tn) == c.type);
+  }
+  return type_storage(c.type, is_enum);
+}
+
+// ALTER COLUMN ... SET STORAGE PLAIN | EXTERNAL | EXTENDED | MAIN: a fixed-length type can only be PLAIN
+// (measured on PostgreSQL 15: fixture refused-storage-of-fixed-length-type.sql).
+void Replayer::Impl::set_storage(Column& col, const std::string& storage) {
+  static const std::map<std::string, char> codes = {{"plain", 'p'}, {"external", 'e'}, {"extended", 'x'}, {"main", 'm'}};
+  auto it = codes.find(storage);
+  if (it == codes.end()) fail("invalid storage type " + dq(storage));
+  Column plain_probe = col;
+  plain_probe.storage = 0;
+  if (it->second != 'p' && column_storage(plain_probe) == 'p') {
+    fail("column data type " + norm::strip_typmod(col.type) + " can only have storage PLAIN");
+  }
+  col.storage = it->second;
+}
 
 // WITH (fillfactor = 70, toast.autovacuum_enabled = false): the parameters as pg_class.reloptions holds them
 // ("70", "false"; the TOAST table's prefixed "toast."). RESET removes them.
@@ -941,97 +1010,6 @@ void Replayer::Impl::storage_options(std::map<std::string, std::string>& options
     if (const json& bv = field(arg, "Boolean"); bv.is_object()) value = flag(bv, "boolval") ? "true" : "false";
     if (const json& word = field(arg, "TypeName"); word.is_object()) value = display(strings(field(word, "names")));  // off
     options[key] = value;
-  }
-}
-
-// PARTITION BY: "LIST (k)", "RANGE (at, ((v + 1)))", "HASH (id)", as pg_get_partkeydef prints it.
-std::string Replayer::Impl::partition_key(const Table& t, const json& spec) {
-  std::string strategy = str(spec, "strategy");
-  std::transform(strategy.begin(), strategy.end(), strategy.begin(), [](unsigned char c) { return std::toupper(c); });
-  std::vector<std::string> keys;
-  for (const auto& e : field(spec, "partParams")) {
-    const json& pe = field(e, "PartitionElem");
-    std::string key;
-    if (std::string name = nm(str(pe, "name")); !name.empty()) {
-      if (!t.column(name) && !t.opaque) fail("column " + dq(name) + " named in partition key does not exist");
-      key = norm::ident(name);
-    } else {
-      // a function call bare, another expression in parentheses (pg_get_partkeydef's looks_like_function)
-      const json& expr = field(pe, "expr");
-      key = node_type(expr) == "FuncCall" ? norm::expr(expr, ectx(&t)) : "(" + norm::expr(expr, ectx(&t)) + ")";
-    }
-    if (const json& c = field(pe, "collation"); c.is_array()) key += " COLLATE " + collation_name(c);
-    auto opc = strings(field(pe, "opclass"));
-    if (opc.size() == 2 && (opc[0] == "pg_catalog" || opc[0] == "public")) opc.erase(opc.begin());
-    if (!opc.empty()) {  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `" " + std::string&&`
-      key += ' ';
-      key += display(opc);
-    }
-    keys.push_back(key);
-  }
-  return strategy + " (" + join(keys, ", ") + ")";
-}
-
-// FOR VALUES IN (...) / FROM (...) TO (...) / WITH (modulus m, remainder r) / DEFAULT, as pg_get_expr prints
-// relpartbound: literals as the type of the parent's key column reads them (numbers bare, the rest quoted).
-std::string Replayer::Impl::partition_bound(const Table& parent, const json& bound) {
-  if (flag(bound, "is_default")) return "DEFAULT";
-  // the types of the key's columns (an expression's type is not known: its literals stay as written)
-  std::vector<std::string> types;
-  if (ParsedFile key = parse_sql("CREATE TABLE k () PARTITION BY " + parent.partition_by); key.statements.size() == 1) {
-    for (const auto& e : field(field(unwrap(key.statements[0].node), "partspec"), "partParams")) {
-      const Column* c = parent.column(str(field(e, "PartitionElem"), "name"));
-      types.push_back(c ? c->type : "");
-    }
-  }
-  auto datum = [&](const json& d, std::size_t i) -> std::string {
-    const json& v = unwrap(d);
-    if (node_type(d) == "ColumnRef") {  // MINVALUE, MAXVALUE
-      std::string w = display(strings(field(v, "fields")));
-      std::transform(w.begin(), w.end(), w.begin(), [](unsigned char c) { return std::toupper(c); });
-      return w;
-    }
-    if (node_type(d) != "A_Const") return norm::expr(d);
-    if (flag(v, "isnull")) return "NULL";
-    std::string type = i < types.size() ? types[i] : "";
-    static const std::regex numeric_type(R"(^(smallint|integer|bigint|real|double precision|numeric)(\(.*\))?$)");
-    static const std::regex number(R"(^-?[0-9]+(\.[0-9]+)?$)");
-    bool numeric = std::regex_match(type, numeric_type);
-    std::string value;
-    if (const json& sv = field(v, "sval"); sv.is_object()) {
-      value = str(sv, "sval");
-      if (numeric && std::regex_match(value, number)) return value;
-    } else if (const json& bv = field(v, "boolval"); bv.is_object()) {
-      return flag(bv, "boolval") ? "true" : "false";
-    } else {
-      value = norm::expr(d);
-      if (numeric || type.empty()) return value;
-    }
-    std::string lit = "'";
-    for (char c : value) lit += c == '\'' ? std::string("''") : std::string(1, c);
-    return lit + "'";
-  };
-  auto list = [&](const char* f) {
-    std::vector<std::string> out;
-    for (const auto& d : field(bound, f)) out.push_back(datum(d, str(bound, "strategy") == "l" ? 0 : out.size()));
-    return join(out, ", ");
-  };
-  std::string strategy = str(bound, "strategy");
-  if (strategy == "l") return "FOR VALUES IN (" + list("listdatums") + ")";
-  if (strategy == "r") return "FOR VALUES FROM (" + list("lowerdatums") + ") TO (" + list("upperdatums") + ")";
-  return "FOR VALUES WITH (modulus " + std::to_string(num(bound, "modulus", 0)) + ", remainder " +
-         std::to_string(num(bound, "remainder", 0)) + ")";
-}
-
-// ALTER TABLE parent ATTACH PARTITION child FOR VALUES ... / DETACH PARTITION child.
-void Replayer::Impl::attach_partition(Table& parent, const json& cmd, bool attach) {
-  if (parent.partition_by.empty()) fail("table " + dq(parent.name) + " is not partitioned");
-  Table* child = find_table(field(cmd, "name"), false);
-  child->parent_schema = attach ? parent.schema : "";
-  child->parent_table = attach ? parent.name : "";
-  child->partition_bound = attach ? partition_bound(parent, field(cmd, "bound")) : "";
-  if (!attach) {
-    for (auto& c : child->columns) c.local = true;  // a detached table's columns are its own (RemoveInheritance)
   }
 }
 
