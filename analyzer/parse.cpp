@@ -283,6 +283,29 @@ bool end_goose_blocks(std::string& sql) {
   return changed;
 }
 
+// drizzle-kit's migrator splits a migration at every "--> statement-breakpoint" and sends each piece as a query
+// of its own (drizzle-orm migrator.ts, readMigrationFiles: query.split('--> statement-breakpoint')), so a statement
+// before a breakpoint needs no `;`. To PostgreSQL the marker is a line comment; where it starts a comment, its first
+// byte becomes a `;` (the rest blanked, offsets kept), which ends the statement where drizzle ends it; after a
+// statement that has its `;` it is an empty statement.
+bool end_drizzle_breakpoints(std::string& sql) {
+  static constexpr std::string_view kMarker = "--> statement-breakpoint";
+  bool changed = false;
+  std::size_t pos = 0;
+  while (pos < sql.size()) {
+    std::size_t t = lex::skip_trivia(sql, pos);
+    // The trivia [pos, t) holds whitespace and comments only: a marker in it is a comment of its own or a part of one.
+    for (std::size_t at = sql.find(kMarker, pos); at != std::string::npos && at < t; at = sql.find(kMarker, at + 1)) {
+      sql[at] = ';';
+      for (std::size_t k = at + 1; k < at + kMarker.size(); ++k) sql[k] = ' ';
+      changed = true;
+    }
+    if (t >= sql.size()) break;
+    pos = lex::skip_token(sql, t);
+  }
+  return changed;
+}
+
 std::string first_key(const json& node) {
   if (node.is_object() && !node.empty()) return node.begin().key();
   return {};
@@ -607,6 +630,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   std::string text(input);
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
   if (icontains(text, "+goose")) end_goose_blocks(text);
+  if (text.find("--> statement-breakpoint") != std::string::npos) end_drizzle_breakpoints(text);
   if (text.find("{{") != std::string::npos) render_go_templates(text);
   if (text.find("@ext") != std::string::npos || text.find("$%AUTO") != std::string::npos) {
     render_extension_placeholders(text);

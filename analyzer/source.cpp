@@ -107,6 +107,8 @@ MigrationInfo classify(const std::string& path) {
     return info;
   } else if (ends_with(lfile, ".sql")) {
     stem = file.substr(0, file.size() - 4);
+  } else if (ends_with(lfile, ".sql.postgres")) {  // Synapse's PostgreSQL-only schema files
+    stem = file.substr(0, file.size() - 13);
   }
   info.set = p.parent_path().string();
   auto [v, rest] = split_version(stem);
@@ -233,7 +235,7 @@ void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<In
       if (skipped_dir(e.path())) it.disable_recursion_pending();
       continue;
     }
-    if (ends_with(lower(e.path().filename().string()), ".sql") && e.is_regular_file(ec2)) {
+    if (is_sql_migration_file(e.path().generic_string()) && e.is_regular_file(ec2)) {
       std::string path = e.path().lexically_normal().string();
       std::string why = supabase_skip_reason(path);
       if (why.empty()) {
@@ -246,6 +248,16 @@ void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<In
 }
 
 }  // namespace
+
+bool is_synapse_schema_file(const std::string& path) {
+  static const RE2 synapse(R"((?:^|/)storage/schema/[^/]+/(?:delta|full_schemas)/\d+/[^/]+\.sql(?:\.postgres)?$)");
+  return RE2::PartialMatch(path, synapse);
+}
+
+bool is_sql_migration_file(const std::string& path) {
+  std::string l = lower(path);
+  return ends_with(l, ".sql") || (ends_with(l, ".sql.postgres") && is_synapse_schema_file(path));
+}
 
 std::string supabase_skip_reason(const std::string& path) {
   // The Supabase CLI's own pattern (pkg/migration: ^([0-9]+)_(.*)\.sql$), for files directly in the folder.

@@ -40,11 +40,17 @@ struct Discovery {
   std::vector<InputError> errors;
 };
 
-// Expands files, directories (recursively, *.sql) and glob patterns (*, ?, [..], **). Missing paths, directories
+// Expands files, directories (recursively, *.sql and Synapse's *.sql.postgres) and glob patterns (*, ?, [..], **). Missing paths, directories
 // with no SQL and patterns that match nothing are errors; the rest is still returned. Order: by migration set,
 // then by version (numeric-aware; Prisma folders in plain string order, as Prisma applies them), then by name;
 // duplicates are removed.
 Discovery discover(const std::vector<std::string>& inputs);
+
+// A file Synapse's schema runner applies (synapse/storage/prepare_database.py): storage/schema/<store>/delta/<N>/
+// or full_schemas/<N>/, named *.sql, or *.sql.postgres (run on PostgreSQL only; *.sql.sqlite never is).
+bool is_synapse_schema_file(const std::string& path);
+// A file directory discovery lints: *.sql, and Synapse's *.sql.postgres where its layout is.
+bool is_sql_migration_file(const std::string& path);
 
 // Sorts paths into migration order (see discover).
 void sort_migrations(std::vector<std::string>& paths);

@@ -222,7 +222,7 @@ class Loader {
              c.runner = string(v, key);
              if (*c.runner != "auto" && !parse_runner(*c.runner)) {
                fail(v.source(), "runner must be one of auto, prisma, supabase, golang-migrate, goose, dbmate, flyway, "
-                                "diesel, sqlx, fider, synapse, temporal, extension, plain, got \"" + *c.runner + "\"");
+                                "diesel, sqlx, fider, synapse, temporal, extension, drizzle, plain, got \"" + *c.runner + "\"");
              }
            } else if (key == "fail_on") {
              c.fail_on = severity(v, key, false);

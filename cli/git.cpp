@@ -328,11 +328,7 @@ std::vector<Finding> deleted_migration_findings(const Changes& ch, const std::se
 
 namespace {
 
-bool is_sql(const std::string& path) {
-  return path.size() >= 4 && std::equal(path.end() - 4, path.end(), ".sql", [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
-}
+bool is_sql(const std::string& path) { return is_sql_migration_file(path); }
 
 // A temporary folder removed with everything in it.
 class TempDir {

@@ -16,9 +16,9 @@ void add_settings_flags(CLI::App* app, SettingsFlags& f) {
 void add_runner_flag(CLI::App* app, std::string& runner) {
   app->add_option("--runner", runner,
                   "Migration runner, for the transaction each file runs in: auto (from the layout), prisma, supabase, "
-                  "golang-migrate, goose, dbmate, flyway, diesel, sqlx, fider, synapse, temporal, extension, plain")
+                  "golang-migrate, goose, dbmate, flyway, diesel, sqlx, fider, synapse, temporal, extension, drizzle, plain")
       ->check(CLI::IsMember({"auto", "prisma", "supabase", "golang-migrate", "goose", "dbmate", "flyway", "diesel", "sqlx",
-                             "fider", "synapse", "temporal", "extension", "plain"}));
+                             "fider", "synapse", "temporal", "extension", "drizzle", "plain"}));
 }
 
 void apply_settings_flags(const SettingsFlags& f, Settings& s) {

@@ -18,7 +18,7 @@ FileState::FileState(const RunState* run, FileTransaction tx) : run_(run), tx_(s
 
 void FileState::start_transaction() {
   ++tx_id_;
-  held_.reset();
+  held_.clear();
   not_valid_.clear();
 }
 
@@ -26,7 +26,7 @@ void FileState::end_transaction() {
   explicit_ = false;
   explicit_nested_ = false;
   implicit_ = false;
-  held_.reset();
+  held_.clear();
   not_valid_.clear();
   // The rest of a multi-statement request runs in a new implicit transaction block.
   if (tx_.mode == TxMode::request) {
@@ -172,12 +172,33 @@ void FileState::apply_timeouts(const Statement& st) {
   }
 }
 
+namespace {
+// The statement drops the relation `key` itself (not an index or trigger on it).
+bool drops_relation(const Statement& st, const std::string& key) {
+  if (st.kind != "DropStmt") return false;
+  const json& b = unwrap(st.node);
+  const std::string rt = str(b, "removeType");
+  if (rt != "OBJECT_TABLE" && rt != "OBJECT_VIEW" && rt != "OBJECT_MATVIEW" && rt != "OBJECT_FOREIGN_TABLE" &&
+      rt != "OBJECT_SEQUENCE") {
+    return false;
+  }
+  for (const auto& o : field(b, "objects")) {
+    if (qualified_key(drop_object_parts(o)) == key) return true;
+  }
+  return false;
+}
+}  // namespace
+
 void FileState::apply_locks(const Statement& st) {
   bool blocking = false;
   for (const auto& l : locks_of(st.node)) {
     if (is_new_relation(l.relation)) continue;
     blocking = blocking || blocks_writes(l.mode);
-    if (l.mode == LockMode::access_exclusive && in_transaction() && !held_) held_ = HeldLock{st.span, l.relation, l.why};
+    if (l.mode == LockMode::access_exclusive && in_transaction()) {
+      std::string key = qualified_key(l.relation);
+      bool known = std::any_of(held_.begin(), held_.end(), [&](const HeldLock& h) { return qualified_key(h.relation) == key; });
+      if (!known) held_.push_back(HeldLock{st.span, l.relation, l.why, !l.table_of_index && drops_relation(st, key)});
+    }
   }
   const bool index_build = st.kind == "IndexStmt" && !flag(unwrap(st.node), "concurrent");
   if (blocking && !timeout_set(Timeout::lock)) {

@@ -67,13 +67,15 @@ class FileState {
   int blocking_without_timeout(Timeout t) const { return blocking_without_[static_cast<int>(t)]; }
   // Of those, the CREATE INDEX statements without CONCURRENTLY (require-concurrent-index-creation's findings).
   int index_builds_without_timeout(Timeout t) const { return index_builds_without_[static_cast<int>(t)]; }
-  // The first statement of the current transaction that took ACCESS EXCLUSIVE on an existing relation.
+  // The existing relations the current transaction holds ACCESS EXCLUSIVE on, each with the first statement that
+  // took it, in the order taken.
   struct HeldLock {
     Span statement;
     std::vector<std::string> relation;
     std::string why;
+    bool dropped = false;  // that statement dropped the relation itself (DROP TABLE / VIEW / ... of it)
   };
-  const std::optional<HeldLock>& access_exclusive_held() const { return held_; }
+  const std::vector<HeldLock>& access_exclusive_held() const { return held_; }
   // `SET TIME ZONE` (or SET timezone) earlier in the file made the session time zone one with a zero UTC offset
   // and no daylight saving time (UTC, GMT, ...): timestamp <-> timestamptz changes are then catalog-only.
   bool time_zone_utc() const;
@@ -118,7 +120,7 @@ class FileState {
   TimeoutState utc_;
   int blocking_without_[2] = {0, 0};
   int index_builds_without_[2] = {0, 0};
-  std::optional<HeldLock> held_;
+  std::vector<HeldLock> held_;
   std::unordered_map<std::string, Span> not_valid_;
   std::unordered_set<std::string> created_;
   std::unordered_set<std::string> dropped_if_exists_;

@@ -346,3 +346,43 @@ TEST_CASE("lock oracle: every statement of the lock model takes on PostgreSQL th
     }
   }
 }
+
+// lock-held-across-statements leaves out a relation the transaction dropped and does not create again: a query that
+// waits for its lock fails once the drop commits, whether the lock was held for a moment or for the whole
+// migration; a query on a relation dropped and re-created under its name reads the new one after the commit, so
+// holding that lock does block work that would succeed.
+TEST_CASE("lock oracle: a query waiting on a relation the holder drops fails after the commit, unless re-created",
+          "[locks][oracle][pg]") {
+  std::string db = dgtest::pg::fresh_database("dropwait");
+  dgtest::pg::exec(db, "CREATE TABLE gone (id int); CREATE VIEW back AS SELECT 1 AS v;");
+  // Runs `holder_sql` in a transaction, starts `query` in another session, waits until it waits for a lock, commits
+  // the transaction and returns the query's value or error message.
+  auto after_commit = [&](const std::string& holder_sql, const std::string& query) {
+    pqxx::connection holder(db);
+    pqxx::work w(holder);
+    w.exec(holder_sql);
+    PGconn* s = PQconnectdb(db.c_str());
+    REQUIRE(PQstatus(s) == CONNECTION_OK);
+    const int pid = PQbackendPID(s);
+    REQUIRE(PQsendQuery(s, query.c_str()) == 1);
+    pqxx::connection monitor(db);
+    bool waiting = false;
+    for (int i = 0; i < 1000 && !waiting; ++i) {
+      pqxx::nontransaction q(monitor);
+      waiting = !q.exec("SELECT 1 FROM pg_locks WHERE pid = " + std::to_string(pid) + " AND NOT granted").empty();
+      if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(waiting);
+    w.commit();
+    std::string out;
+    while (PGresult* r = PQgetResult(s)) {
+      if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
+      if (PQresultStatus(r) == PGRES_FATAL_ERROR) out = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+      PQclear(r);
+    }
+    PQfinish(s);
+    return out;
+  };
+  CHECK(after_commit("DROP TABLE gone", "SELECT count(*) FROM gone") == "relation \"gone\" does not exist");
+  CHECK(after_commit("DROP VIEW back; CREATE VIEW back AS SELECT 2 AS v", "SELECT v FROM back") == "2");
+}

@@ -372,3 +372,25 @@ TEST_CASE("an ALTER TABLE or index build on a table created in the file reads no
   CHECK(seen(lint(held, "db/1_lock.sql"), {"lock-held-across-statements"}) ==
         std::vector<Seen>{{"lock-held-across-statements", 5, 1}});
 }
+
+TEST_CASE("lock-held-across-statements: a relation the transaction drops does not count, one re-created does",
+          "[rules][precision]") {
+  // The dropped table is locked first; the finding names the table locked after it, which stays in use.
+  auto f = lint("BEGIN;\nDROP TABLE orders_archive;\nALTER TABLE orders ADD COLUMN status text;\n"
+                "UPDATE orders SET status = 'new';\nCOMMIT;\n");
+  CHECK(seen(f, {"lock-held-across-statements"}) == std::vector<Seen>{{"lock-held-across-statements", 4, 1}});
+  REQUIRE(first(f, "lock-held-across-statements") != nullptr);
+  CHECK(first(f, "lock-held-across-statements")->message ==
+        "runs while orders is still locked ACCESS EXCLUSIVE by an earlier ALTER TABLE");
+  // Dropped and not re-created: nothing waits for it that would not fail anyway.
+  CHECK(seen(lint("BEGIN;\nDROP TABLE orders_archive;\nINSERT INTO audit VALUES (1);\nCOMMIT;\n"),
+             {"lock-held-across-statements"})
+            .empty());
+  // Dropped and re-created under its name: the waiting queries read the new view after the commit.
+  auto view = lint("BEGIN;\nDROP VIEW totals;\nCREATE VIEW totals AS SELECT 1 AS t;\nINSERT INTO audit VALUES (1);\n"
+                   "COMMIT;\n");
+  CHECK(seen(view, {"lock-held-across-statements"}) == std::vector<Seen>{{"lock-held-across-statements", 4, 1}});
+  REQUIRE(first(view, "lock-held-across-statements") != nullptr);
+  CHECK(first(view, "lock-held-across-statements")->message ==
+        "runs while totals is still locked ACCESS EXCLUSIVE by an earlier DROP VIEW");
+}

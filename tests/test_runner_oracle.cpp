@@ -3,7 +3,8 @@
 //   a CREATE that meets its object on a re-run cannot stop it; a DROP of what is gone, a rename done already, or
 //   a duplicate row say something else and stop it.
 // - An extension script runs inside the transaction of CREATE/ALTER EXTENSION (a failing statement undoes the
-//   ones before it; CREATE INDEX CONCURRENTLY is refused), and @extschema@ is the extension's schema.
+//   ones before it; CREATE INDEX CONCURRENTLY is refused), and @extschema@ is the extension's schema;
+//   pg_extension_config_dump() runs there and is refused anywhere else.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -122,7 +123,7 @@ TEST_CASE("runner oracle: an extension script runs in the transaction of CREATE/
     std::string name;
     ~Cleanup() {
       std::error_code ec;
-      for (const char* f : {".control", "--1.sql", "--1--2.sql", "--1--3.sql"}) fs::remove(dir / (name + f), ec);
+      for (const char* f : {".control", "--1.sql", "--1--2.sql", "--1--3.sql", "--1--4.sql"}) fs::remove(dir / (name + f), ec);
     }
   } cleanup{dir, name};
   auto write = [&](const std::string& file, const std::string& text) { std::ofstream(dir / (name + file)) << text; };
@@ -141,5 +142,14 @@ TEST_CASE("runner oracle: an extension script runs in the transaction of CREATE/
   std::string concurrently = error_of(c, "ALTER EXTENSION " + name + " UPDATE TO '3'");
   INFO(concurrently);
   CHECK(concurrently.find("CREATE INDEX CONCURRENTLY cannot") == 0);
+  // pg_extension_config_dump() works in an extension script and nowhere else: a file that calls it is a piece of
+  // one (runner detection, docs/locking.md).
+  write("--1--4.sql", "CREATE TABLE @extschema@.cfg (id bigint);\n"
+                      "SELECT pg_catalog.pg_extension_config_dump('@extschema@.cfg', '');\n");
+  CHECK(error_of(c, "ALTER EXTENSION " + name + " UPDATE TO '4'").empty());
+  CHECK(count("ext.cfg") == "1");
+  CHECK(error_of(c, "CREATE TABLE cfg2 (id bigint)").empty());
+  CHECK(error_of(c, "SELECT pg_catalog.pg_extension_config_dump('cfg2', '')") ==
+        "pg_extension_config_dump() can only be called from an SQL script executed by CREATE EXTENSION");
   CHECK(error_of(c, "DROP EXTENSION " + name).empty());
 }

@@ -204,3 +204,164 @@ TEST_CASE("extension scripts run in the transaction of CREATE/ALTER EXTENSION", 
         "ext2/other--2.0--2.1.sql:3:1: warning: REINDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on extschema.t_id2: "
         "blocks reads and writes until the transaction ends [require-concurrent-reindex]\n");
 }
+
+TEST_CASE("drizzle: files listed in meta/_journal.json run in the migrator's one transaction", "[lint][runner]") {
+  TempDir t("runner_drizzle");
+  write_file(t.dir / "drizzle/0000_init.sql", kBody);
+  write_file(t.dir / "drizzle/0001_index.sql", "CREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+  const std::string plain =
+      "drizzle/0000_init.sql:1:1: warning: re-running this migration fails: table t already exists "
+      "[require-if-not-exists]\n"
+      "drizzle/0000_init.sql:2:1: warning: re-running this migration inserts the rows into t again (or fails on a "
+      "unique key) [non-idempotent-insert]\n"
+      "drizzle/0000_init.sql:3:1: warning: re-running this migration fails: table u was already dropped "
+      "[require-if-exists]\n";
+  const std::string index_plain =
+      "drizzle/0001_index.sql:1:1: warning: re-running this migration fails: index t_id already exists "
+      "[require-if-not-exists]\n";
+  // Without the journal drizzle's migrator does not run the folder: plain psql files.
+  CHECK(lint_gcc(t.dir, "drizzle", kIdem) == plain + index_plain);
+  // A journal that does not list a file: that file stays plain.
+  write_file(t.dir / "drizzle/meta/_journal.json",
+             R"({"version":"7","dialect":"postgresql","entries":[)"
+             R"({"idx":0,"version":"7","when":1700000000000,"tag":"0001_index","breakpoints":true}]})");
+  CHECK(lint_gcc(t.dir, "drizzle", kIdem) == plain);
+  // Listed: drizzle-orm's PgDialect.migrate runs every pending migration inside one transaction and records each in
+  // drizzle.__drizzle_migrations, so a failure leaves nothing and an applied file never runs again ...
+  write_file(t.dir / "drizzle/meta/_journal.json",
+             R"({"version":"7","dialect":"postgresql","entries":[)"
+             R"({"idx":0,"version":"7","when":1700000000000,"tag":"0000_init","breakpoints":true},)"
+             R"({"idx":1,"version":"7","when":1700000000001,"tag":"0001_index","breakpoints":true}]})");
+  CHECK(lint_gcc(t.dir, "drizzle", kIdem).empty());
+  // ... and CONCURRENTLY fails inside it.
+  CHECK(lint_gcc(t.dir, "drizzle", "ban-concurrent-index-creation-in-transaction") ==
+        "drizzle/0001_index.sql:1:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this "
+        "one runs inside the runner's transaction (drizzle's migrator runs the pending migrations in one "
+        "transaction): the migration fails [ban-concurrent-index-creation-in-transaction]\n");
+  // A journal that is not JSON is no sign.
+  write_file(t.dir / "drizzle/meta/_journal.json", "{\"entries\": [");
+  CHECK(lint_gcc(t.dir, "drizzle", kIdem) == plain + index_plain);
+}
+
+TEST_CASE("drizzle: --> statement-breakpoint ends a statement where the migrator splits, positions kept",
+          "[lint][parse]") {
+  TempDir t("drizzle_breakpoint");
+  // drizzle-kit writes the marker right after the `;`, or on a line of its own; the migrator sends each piece
+  // alone, so a piece without its `;` is still one statement.
+  write_file(t.dir / "m.sql",
+             "CREATE TABLE \"a\" (\"id\" integer);--> statement-breakpoint\n"
+             "CREATE TABLE \"b\" (\"id\" integer)\n"
+             "--> statement-breakpoint\n"
+             "  CREATE TABLE c (id integer);\n"
+             "SELECT '--> statement-breakpoint';\n");
+  CHECK(lint_gcc(t.dir, "m.sql", "syntax-error,require-if-not-exists") ==
+        "m.sql:1:1: warning: re-running this migration fails: table a already exists [require-if-not-exists]\n"
+        "m.sql:2:1: warning: re-running this migration fails: table b already exists [require-if-not-exists]\n"
+        "m.sql:4:3: warning: re-running this migration fails: table c already exists [require-if-not-exists]\n");
+}
+
+TEST_CASE("Synapse: .sql.postgres schema files are discovered and run as deltas; .sql.sqlite never runs",
+          "[lint][runner]") {
+  TempDir t("runner_synapse_engine");
+  write_file(t.dir / "synapse/storage/schema/main/delta/84/01_stats.sql.postgres",
+             "CREATE INDEX CONCURRENTLY s_id ON s (id);\nCREATE TABLE s2 (id bigint);\n");
+  write_file(t.dir / "synapse/storage/schema/main/delta/84/01_stats.sql.sqlite", "CREATE TABLE s3 (id INTEGER);\n");
+  write_file(t.dir / "synapse/storage/schema/main/full_schemas/72/full.sql.postgres",
+             "CREATE TABLE f (id bigint, name varchar(40));\n");
+  // Outside Synapse's layout a .sql.postgres file is nobody's migration.
+  write_file(t.dir / "other/x.sql.postgres", "DROP TABLE x;\n");
+  CHECK(lint_gcc(t.dir, ".", std::string(kIdem) + ",ban-concurrent-index-creation-in-transaction,ban-drop-table") ==
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: error: CREATE INDEX CONCURRENTLY cannot run "
+        "inside a transaction block, and this one runs inside the runner's transaction (Synapse runs each schema "
+        "delta in a transaction): the migration fails [ban-concurrent-index-creation-in-transaction]\n");
+  // Plain, the same files get the idempotency findings: they were linted, not skipped.
+  CHECK(lint_gcc(t.dir, ". --runner plain", "require-if-not-exists") ==
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: warning: re-running this migration fails: "
+        "index s_id already exists [require-if-not-exists]\n"
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:2:1: warning: re-running this migration fails: "
+        "table s2 already exists [require-if-not-exists]\n"
+        "synapse/storage/schema/main/full_schemas/72/full.sql.postgres:1:1: warning: re-running this migration fails: "
+        "table f already exists [require-if-not-exists]\n");
+  // A full schema is pg_dump's output (scripts-dev/make_full_schema.sh): its column types were chosen by the deltas,
+  // which are linted on their own, as for any schema dump; a delta's are reported.
+  write_file(t.dir / "synapse/storage/schema/main/delta/84/02_name.sql", "ALTER TABLE s2 ADD COLUMN name varchar(40);\n");
+  CHECK(lint_gcc(t.dir, "synapse", "prefer-text-field") ==
+        "synapse/storage/schema/main/delta/84/02_name.sql:1:32: warning: column name of s2 is varchar(40): raising the "
+        "limit later is a schema change, and lowering it rewrites the table; text performs the same "
+        "[prefer-text-field]\n");
+}
+
+TEST_CASE("extension pieces: a file calling pg_extension_config_dump is part of an extension script",
+          "[lint][runner]") {
+  TempDir t("runner_config_dump");
+  write_file(t.dir / "sql/pre_install/tables.sql",
+             "CREATE TABLE _cat.t (id bigint);\n"
+             "SELECT pg_catalog.pg_extension_config_dump('_cat.t', '');\n");
+  // The same words in a string (a migration storing another script's text) or a function body are no sign.
+  write_file(t.dir / "app/store.sql",
+             "CREATE TABLE scripts (body text);\n"
+             "INSERT INTO scripts VALUES ($s$SELECT pg_extension_config_dump('documents', '');$s$);\n");
+  CHECK(lint_gcc(t.dir, "sql app", kIdem) ==
+        "app/store.sql:1:1: warning: re-running this migration fails: table scripts already exists "
+        "[require-if-not-exists]\n"
+        "app/store.sql:2:1: warning: re-running this migration inserts the rows into scripts again (or fails on a "
+        "unique key) [non-idempotent-insert]\n");
+}
+
+TEST_CASE("temporal-sql-tool: setup-schema's schema.sql beside versioned/ builds a new database",
+          "[lint][runner]") {
+  TempDir t("runner_temporal_setup");
+  write_file(t.dir / "schema/postgresql/v12/temporal/schema.sql",
+             "CREATE TABLE namespaces (id bytea PRIMARY KEY);\n"
+             "INSERT INTO namespace_metadata VALUES (54321, 1);\n");
+  const std::string plain =
+      "schema/postgresql/v12/temporal/schema.sql:1:1: warning: re-running this migration fails: table namespaces "
+      "already exists [require-if-not-exists]\n"
+      "schema/postgresql/v12/temporal/schema.sql:2:1: warning: re-running this migration inserts the rows into "
+      "namespace_metadata again (or fails on a unique key) [non-idempotent-insert]\n";
+  CHECK(lint_gcc(t.dir, "schema", kIdem) == plain);
+  // With the versioned/ folder update-schema reads, schema.sql is the file setup-schema loads into a new database
+  // (tools/common/schema/setuptask.go; --overwrite drops every table first): never run on one that has its tables.
+  write_file(t.dir / "schema/postgresql/v12/temporal/versioned/v1.0/manifest.json", "{}");
+  CHECK(lint_gcc(t.dir, "schema", kIdem).empty());
+  CHECK(lint_gcc(t.dir, "schema --runner plain", kIdem) == plain);
+}
+
+TEST_CASE("plain psql: a file that quits under \\if before it changes anything guards its re-runs",
+          "[lint][runner]") {
+  TempDir t("runner_psql_guard");
+  const std::string guard =
+      "\\set ON_ERROR_STOP true\n"
+      "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'tenants') AS db_exists;\n"
+      "\\gset\n"
+      "\\if :db_exists\n"
+      "\\echo DB already exists, stopping script\n"
+      "\\q\n"
+      "\\endif\n";
+  const std::string body =
+      "BEGIN;\n"
+      "CREATE TABLE tenants (id bigint);\n"
+      "COMMIT;\n"
+      "CREATE INDEX CONCURRENTLY tenants_id ON tenants (id);\n";
+  write_file(t.dir / "init_schema.sql", guard + body);
+  // Inside the transaction a failure leaves nothing and the guard stops a second run; the statement after COMMIT
+  // can be left applied by a failure after it, so it stays checked.
+  CHECK(lint_gcc(t.dir, "init_schema.sql", kIdem) ==
+        "init_schema.sql:11:1: warning: re-running this migration fails: index tenants_id already exists "
+        "[require-if-not-exists]\n");
+  // An \if that does not quit, or a change before the guard, is no guard.
+  write_file(t.dir / "init_schema.sql", "\\if :db_exists\n\\echo exists\n\\endif\n" + body);
+  CHECK(lint_gcc(t.dir, "init_schema.sql", kIdem) ==
+        "init_schema.sql:5:1: warning: re-running this migration fails: table tenants already exists "
+        "[require-if-not-exists]\n"
+        "init_schema.sql:7:1: warning: re-running this migration fails: index tenants_id already exists "
+        "[require-if-not-exists]\n");
+  write_file(t.dir / "init_schema.sql", "CREATE TABLE early (id bigint);\n" + guard + body);
+  CHECK(lint_gcc(t.dir, "init_schema.sql", kIdem) ==
+        "init_schema.sql:1:1: warning: re-running this migration fails: table early already exists "
+        "[require-if-not-exists]\n"
+        "init_schema.sql:10:1: warning: re-running this migration fails: table tenants already exists "
+        "[require-if-not-exists]\n"
+        "init_schema.sql:12:1: warning: re-running this migration fails: index tenants_id already exists "
+        "[require-if-not-exists]\n");
+}

@@ -15,15 +15,18 @@ namespace driftguard::idem {
 // (every runner but plain: Prisma, Supabase, goose, golang-migrate, dbmate, Flyway, Diesel, sqlx, fider, Synapse,
 // temporal-sql-tool, CREATE/ALTER EXTENSION) never runs a file twice, and a statement inside a transaction (the
 // runner's, an explicit BEGIN ... COMMIT, or a DO block), or the only statement of its file, leaves nothing
-// behind when the file fails: a re-run cannot meet what it created. A schema dump is loaded once into an empty
-// database. The rules are quiet there unless the user chose them (--rule, --severity, a preset, the config).
-// Plain psql files (no tracker) stay checked, and so does every statement that runs outside a transaction in a
-// file of several (CONCURRENTLY files, -- +goose NO TRANSACTION, temporal-sql-tool, after a COMMIT, ...): a
-// failure half-way leaves the statements before it applied.
+// behind when the file fails: a re-run cannot meet what it created. A psql file that quits under a `\if` check
+// before it changes anything guards its own re-runs the same way. A schema dump, and temporal-sql-tool's
+// setup-schema file, are loaded once into an empty database. The rules are quiet there unless the user chose them
+// (--rule, --severity, a preset, the config). Plain psql files (no tracker) stay checked, and so does every
+// statement that runs outside a transaction in a file of several (CONCURRENTLY files, -- +goose NO TRANSACTION,
+// temporal-sql-tool's versioned folders, after a COMMIT, ...): a failure half-way leaves the statements before it
+// applied.
 inline bool tracked_transaction(const RuleContext& ctx) {
   const FileState& s = ctx.state();
-  if (s.runner_transaction().schema_dump) return true;
-  if (!records_applied(s.runner_transaction().runner)) return false;
+  const FileTransaction& ft = s.runner_transaction();
+  if (ft.schema_dump || !ft.new_database.empty()) return true;
+  if (!records_applied(ft.runner) && ft.rerun_guard.empty()) return false;
   if (s.in_transaction() || ctx.statement().do_depth > 0) return true;
   // A file of one statement is atomic too: it either applies or leaves nothing behind.
   std::size_t top_level = 0;

@@ -2,11 +2,16 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "analyzer/model/replay.hpp"
+#include "analyzer/text.hpp"
 #include "rules/names.hpp"
 
 namespace driftguard {
@@ -21,7 +26,7 @@ constexpr RunnerName kRunners[] = {
     {Runner::golang_migrate, "golang-migrate"}, {Runner::goose, "goose"},   {Runner::dbmate, "dbmate"},
     {Runner::flyway, "flyway"}, {Runner::diesel, "diesel"},   {Runner::sqlx, "sqlx"},
     {Runner::fider, "fider"},   {Runner::synapse, "synapse"}, {Runner::temporal, "temporal"},
-    {Runner::extension, "extension"},
+    {Runner::extension, "extension"}, {Runner::drizzle, "drizzle"},
 };
 
 bool has_line(const std::string& text, const RE2& re) { return RE2::PartialMatch(text, re); }
@@ -63,6 +68,81 @@ Runner flat_folder_runner(const SourceFile& file, const std::string& name) {
   static const RE2 fider_module(R"((?m)^module\s+github\.com/getfider/fider\b)");
   if (version.size() == 12 && has_line(read_small_file(root / "go.mod"), fider_module)) return Runner::fider;
   return Runner::plain;
+}
+
+// drizzle-orm's migrator (migrator.ts, readMigrationFiles) runs `<folder>/<tag>.sql` for each entry of
+// `<folder>/meta/_journal.json`, the journal drizzle-kit generate writes: a file is drizzle's when that journal
+// lists its name.
+bool drizzle_journal_lists(const SourceFile& file) {
+  namespace fs = std::filesystem;
+  fs::path p(file.path);
+  if (p.extension() != ".sql") return false;
+  std::string journal = read_small_file(p.parent_path() / "meta" / "_journal.json");
+  if (journal.empty()) return false;
+  auto doc = nlohmann::json::parse(journal, nullptr, false);
+  if (!doc.is_object() || !doc.contains("entries") || !doc["entries"].is_array()) return false;
+  std::string tag = p.stem().string();
+  for (const auto& e : doc["entries"]) {
+    if (e.is_object() && e.contains("tag") && e["tag"].is_string() && e["tag"].get<std::string>() == tag) return true;
+  }
+  return false;
+}
+
+// pg_extension_config_dump() called by a statement of the file itself (not inside a string or a function body):
+// PostgreSQL refuses it outside an extension script ("can only be called from an SQL script executed by CREATE
+// EXTENSION", measured in tests/test_runner_oracle.cpp), so the file is a piece of one.
+bool calls_extension_config_dump(const std::string& text) {
+  static constexpr std::string_view kFn = "pg_extension_config_dump";
+  if (text.find(kFn) == std::string::npos) return false;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t t = lex::skip_trivia(text, pos);
+    if (t >= text.size()) break;
+    std::size_t e = lex::skip_token(text, t);
+    if (e - t == kFn.size() && std::equal(kFn.begin(), kFn.end(), text.begin() + static_cast<std::ptrdiff_t>(t),
+                                          [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+      return true;
+    }
+    pos = e;
+  }
+  return false;
+}
+
+// temporal-sql-tool's layout: <dir>/schema.sql for setup-schema beside <dir>/versioned/ for update-schema.
+bool temporal_setup_schema(const SourceFile& file) {
+  namespace fs = std::filesystem;
+  fs::path p(file.path);
+  std::error_code ec;
+  return p.filename() == "schema.sql" && fs::is_directory(p.parent_path() / "versioned", ec);
+}
+
+// A psql `\if` whose branch quits (`\q`) before the file's first statement that changes anything (the statements
+// before it only read or set session variables, as the `\gset` check does): the file stops on re-runs the way its
+// author decided. Returns the offset after the `\endif`, or npos.
+std::size_t psql_quit_guard_end(const std::string& text) {
+  if (text.find("\\if") == std::string::npos) return std::string::npos;
+  auto command = [](std::string_view line, std::string_view name) {
+    std::size_t i = line.find_first_not_of(" \t");
+    if (i == std::string_view::npos || line.substr(i, name.size()) != name) return false;
+    std::size_t e = i + name.size();
+    return e == line.size() || !std::isalnum(static_cast<unsigned char>(line[e]));
+  };
+  int depth = 0;
+  bool quits = false;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    std::string_view line(text.data() + pos, eol - pos);
+    pos = eol + 1;
+    if (command(line, "\\if")) {
+      ++depth;
+    } else if (depth == 1 && (command(line, "\\q") || command(line, "\\quit"))) {
+      quits = true;
+    } else if (depth > 0 && command(line, "\\endif")) {
+      if (--depth == 0) return quits ? std::min(pos, text.size()) : std::string::npos;
+    }
+  }
+  return std::string::npos;
 }
 
 // Statements Flyway's PostgreSQL parser recognizes as non-transactional (PostgreSQLParser
@@ -127,14 +207,17 @@ Runner detect_runner(const SourceFile& file) {
   // such as timescaledb's sql/updates/ keep old--new.sql), and @extschema@, which only CREATE/ALTER EXTENSION
   // substitutes.
   static const RE2 ext_script(R"(^(?:[A-Za-z_][A-Za-z0-9_]*--)?\d[^/]*--\d[^/]*\.sql$|^[A-Za-z_][A-Za-z0-9_]*--\d[^/]*\.sql$)");
-  if (RE2::FullMatch(name, ext_script) || file.text.find("@extschema@") != std::string::npos) return Runner::extension;
+  if (RE2::FullMatch(name, ext_script) || file.text.find("@extschema@") != std::string::npos ||
+      calls_extension_config_dump(file.text)) {
+    return Runner::extension;
+  }
   const std::string generic = std::filesystem::path(file.path).generic_string();
-  // temporal-sql-tool update-schema: <dir>/versioned/v1.2/*.sql, listed by the folder's manifest.json.
+  // temporal-sql-tool update-schema: <dir>/versioned/v1.2/*.sql, listed by the folder's manifest.json; setup-schema
+  // -f <dir>/schema.sql.
   static const RE2 temporal(R"((?:^|/)versioned/v\d+(?:\.\d+)*/[^/]+\.sql$)");
-  if (RE2::PartialMatch(generic, temporal)) return Runner::temporal;
-  // Synapse (synapse/storage/prepare_database.py): storage/schema/<store>/delta/<version>/ and full_schemas/.
-  static const RE2 synapse(R"((?:^|/)storage/schema/[^/]+/(?:delta|full_schemas)/\d+/[^/]+\.sql$)");
-  if (RE2::PartialMatch(generic, synapse)) return Runner::synapse;
+  if (RE2::PartialMatch(generic, temporal) || temporal_setup_schema(file)) return Runner::temporal;
+  if (is_synapse_schema_file(generic)) return Runner::synapse;
+  if (drizzle_journal_lists(file)) return Runner::drizzle;
   // Diesel's migrations are folders <version>_<name> holding up.sql and down.sql.
   if (file.info.layout == Layout::up_down && (name == "up.sql" || name == "down.sql")) return Runner::diesel;
   if (Runner r = flat_folder_runner(file, name); r != Runner::plain) return r;
@@ -166,6 +249,13 @@ FileTransaction file_transaction(Runner runner, bool assume_in_transaction, cons
     case Runner::auto_detect:
     case Runner::plain:
       ft.why = "plain SQL runs statement by statement";
+      if (std::size_t end = psql_quit_guard_end(file.text); end != std::string::npos) {
+        bool reads_only = std::all_of(statements.begin(), statements.end(), [&](const Statement& st) {
+          bool reads = st.kind == "SelectStmt" && !unwrap(st.node).contains("intoClause");
+          return st.span.begin >= end || reads || st.kind == "VariableSetStmt";
+        });
+        if (reads_only) ft.rerun_guard = "the file quits (\\q in \\if) before it changes anything";
+      }
       break;
     case Runner::prisma:
     case Runner::golang_migrate:
@@ -235,9 +325,23 @@ FileTransaction file_transaction(Runner runner, bool assume_in_transaction, cons
       // written in that transaction and committed by the next file's COMMIT.
       ft.mode = TxMode::wrapped;
       ft.why = "Synapse runs each schema delta in a transaction";
+      // full_schemas/<N>/ are pg_dump --schema-only output with its comment lines cut (scripts-dev/
+      // make_full_schema.sh): a dump of the database the deltas built, loaded into empty databases only.
+      if (std::filesystem::path(file.path).generic_string().find("/full_schemas/") != std::string::npos) {
+        ft.schema_dump = true;
+      }
       break;
     case Runner::temporal:
       ft.why = "temporal-sql-tool runs the statements one by one";
+      // setup-schema (tools/common/schema/setuptask.go) runs the file into a new database and records the initial
+      // version once; with --overwrite it first drops every table (DropAllTables).
+      if (temporal_setup_schema(file)) ft.new_database = "temporal-sql-tool setup-schema runs schema.sql on a new database";
+      break;
+    case Runner::drizzle:
+      // PgDialect.migrate: session.transaction() around every pending migration, each breakpoint piece one
+      // tx.execute(), and the migration's __drizzle_migrations row inserted in the same transaction.
+      ft.mode = TxMode::wrapped;
+      ft.why = "drizzle's migrator runs the pending migrations in one transaction";
       break;
     case Runner::extension:
       ft.mode = TxMode::wrapped;

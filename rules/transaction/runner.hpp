@@ -29,8 +29,9 @@ enum class Runner {
   sqlx,
   fider,
   synapse,
-  temporal,   // temporal-sql-tool (and Cadence's): versioned/vX.Y/ folders
+  temporal,   // temporal-sql-tool (and Cadence's): versioned/vX.Y/ folders, and setup-schema's schema.sql beside them
   extension,  // a PostgreSQL extension script, run by CREATE/ALTER EXTENSION
+  drizzle,    // drizzle-kit / drizzle-orm's migrator: NNNN_name.sql listed in meta/_journal.json
 };
 
 std::string_view to_string(Runner r);
@@ -38,7 +39,9 @@ std::optional<Runner> parse_runner(std::string_view s);  // "prisma", "golang-mi
 // The runner a file belongs to, from its layout, name and markers: Prisma and Supabase layouts; "-- +goose Up"
 // (goose); "-- migrate:up" (dbmate); V<version>__<name>.sql (Flyway); <version>_<name>/up.sql (Diesel);
 // <version>_<name>.up.sql (golang-migrate); extension scripts ([name--]X--Y.sql, name--X.sql, or @extschema@ in
-// the text); temporal-sql-tool's versioned/vX.Y/ folders; Synapse's storage/schema/*/delta/N/ (and full_schemas);
+// the text, or a top-level call of pg_extension_config_dump, which PostgreSQL refuses outside one);
+// temporal-sql-tool's versioned/vX.Y/ folders and the schema.sql beside them; Synapse's storage/schema/*/delta/N/
+// (and full_schemas; .sql and .sql.postgres); a file listed in the meta/_journal.json beside it (drizzle);
 // <version>_<name>.sql beside a Cargo.toml (sqlx) or a go.mod of getfider/fider (fider), or starting with sqlx's
 // "-- no-transaction"; anything else: plain (psql -f: no transaction). docs/locking.md, "Runners".
 Runner detect_runner(const SourceFile& file);
@@ -65,6 +68,13 @@ struct FileTransaction {
   // The file is a schema dump (pg_dump's "-- PostgreSQL database dump" header or closing line, as Rails'
   // structure.sql keeps it): it is loaded once, into an empty database, never re-run on one that has its objects.
   bool schema_dump = false;
+  // The file builds a new database's schema and is not run again on one that has its objects, though nothing
+  // records it per file: temporal-sql-tool's setup-schema file (a new database; --overwrite drops every table
+  // first). Says why; empty when not.
+  std::string new_database;
+  // A psql file that quits (\q inside \if, after a \gset check) before it changes anything guards its own re-runs,
+  // as a runner's table of applied migrations would. Says why; empty when not.
+  std::string rerun_guard;
 };
 
 // The transaction the file runs in. `assume_in_transaction` forces `wrapped`. `statements` are the parsed
