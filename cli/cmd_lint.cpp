@@ -230,7 +230,10 @@ std::map<std::string, std::vector<Finding>> down_findings(const LintOptions& o, 
       files = discover({set.empty() ? "." : set}).files;
     }
     DownHistory history = down_history(files, texts);
-    std::erase_if(history.pairs, [&downs = downs](const DownPair& p) { return !downs.count(fs::path(p.down).lexically_normal().string()); });
+    const std::set<std::string>& linted_downs = downs;  // lambdas cannot capture structured bindings in C++17
+    std::erase_if(history.pairs, [&](const DownPair& p) {
+      return !linted_downs.count(fs::path(p.down).lexically_normal().string());
+    });
     if (history.pairs.empty()) continue;
     const std::string dir = set.empty() ? "." : set;
     const std::string& config = configs.for_path(*downs.begin()).config.path;

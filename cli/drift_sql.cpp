@@ -34,13 +34,14 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
       if (prisma || skip(sn)) target.schemas[sn] = as;
       continue;
     }
-    auto keep_map = [&, &sn = sn](auto& tm, const auto& am, bool inexpressible) {  // clang 14: no structured binding captures
+    const std::string& schema_name = sn;  // lambdas cannot capture structured bindings in C++17 (clang 14 refuses)
+    auto keep_map = [&](auto& tm, const auto& am, bool inexpressible) {
       for (const auto& [n, x] : am) {
-        std::string path = sn + "." + n;
+        std::string path = schema_name + "." + n;
         if (skip(path) || (prisma && inexpressible && !tm.count(n))) tm[n] = x;
       }
       for (auto it = tm.begin(); it != tm.end();) {
-        if (skip(sn + "." + it->first) && !am.count(it->first)) {
+        if (skip(schema_name + "." + it->first) && !am.count(it->first)) {
           it = tm.erase(it);
         } else {
           ++it;

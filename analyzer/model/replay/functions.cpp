@@ -240,17 +240,17 @@ void Replayer::Impl::rename_in_sql_bodies(const std::string& s, const std::strin
       // Column references qualified with the relation's name (u.id, public.u.id) print its new name too.
       json tree0 = json::parse(pg::parse(f.sql_text).json, nullptr, false);
       const json& body0 = field(field(field(field(tree0, "stmts")[0], "stmt"), "CreateFunctionStmt"), "sql_body");
-      const std::string& text = f.sql_text;  // a named reference: lambdas cannot capture structured bindings (C++17)
+      const std::string& body_text = f.sql_text;  // a named reference: lambdas cannot capture structured bindings (C++17)
       each_node(body0, "ColumnRef", [&](const json& v) {
         const json& fields = field(v, "fields");
         auto names = strings(fields);
         auto at = static_cast<std::size_t>(num(v, "location", -1));
         bool column_last = fields.is_array() && names.size() == fields.size();  // not u.*
-        if (column_last && at < text.size() &&
+        if (column_last && at < body_text.size() &&
             ((names.size() == 2 && names[0] == n && n != to_n) ||
              (names.size() == 3 && names[0] == s && names[1] == n))) {
           std::string rel = names.size() == 3 ? norm::qualified(to_s, to_n) : norm::ident(to_n);
-          edits.emplace_back(at, lex::name_end(text, at), rel + "." + norm::ident(names.back()));
+          edits.emplace_back(at, lex::name_end(body_text, at), rel + "." + norm::ident(names.back()));
         }
       });
       std::sort(edits.begin(), edits.end());
