@@ -87,7 +87,8 @@ TEST_CASE("the generator: one seed, one history; features switch their statement
                          "NULLS NOT DISTINCT", "INCLUDE (", "fillfactor", "UNLOGGED", "ADD VALUE", "RENAME VALUE", "NO INHERIT",
                          "CREATE DOMAIN", "AS IDENTITY", "GENERATED ALWAYS AS (", "COLLATE", "ON DELETE CASCADE",
                          "DEFERRABLE INITIALLY DEFERRED", "CASCADE", "COMMENT ON", "RENAME TO", "SET SCHEMA",
-                         "CREATE SEQUENCE", "OWNED BY", "jsonb", "USING gin", "_pattern_ops"}) {
+                         "CREATE SEQUENCE", "OWNED BY", "jsonb", "USING gin", "_pattern_ops", "GRANT SELECT ON TABLE",
+                         "WITH GRANT OPTION", "REVOKE GRANT OPTION FOR", "IN SCHEMA", "ALTER DEFAULT PRIVILEGES"}) {
     INFO(kw);
     CHECK(every.find(kw) != std::string::npos);
   }
