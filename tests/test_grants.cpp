@@ -54,8 +54,8 @@ CREATE TABLE notes (id integer);
 
 }  // namespace
 
-TEST_CASE("GRANT and REVOKE on tables, views, sequences, functions, procedures and schemas: the replay's privileges "
-          "are the catalog's, checked on PostgreSQL",
+TEST_CASE("GRANT and REVOKE on tables - views - sequences - functions - procedures and schemas: the replay's privileges "
+          "are the catalog's - checked on PostgreSQL",
           "[grants][pg]") {
   ensure_roles();
   std::string sql = std::string(kSetup) + R"sql(GRANT SELECT ON ALL TABLES IN SCHEMA app TO dg_reader;
@@ -89,8 +89,8 @@ GRANT USAGE ON SCHEMA public TO dg_writer;
   CHECK(privileges(dgtest::replayed(sql)) == privileges(got));
 }
 
-TEST_CASE("ALTER DEFAULT PRIVILEGES reach tables, views, CREATE TABLE AS, serial sequences, functions and procedures "
-          "created afterwards, checked on PostgreSQL",
+TEST_CASE("ALTER DEFAULT PRIVILEGES reach tables - views - CREATE TABLE AS - serial sequences - functions and procedures "
+          "created afterwards - checked on PostgreSQL",
           "[grants][pg]") {
   ensure_roles();
   std::string sql = R"sql(CREATE SCHEMA app;
@@ -125,7 +125,7 @@ CREATE OR REPLACE FUNCTION app.one() RETURNS integer LANGUAGE sql AS 'SELECT 11'
         "TABLE app.v: dg_reader=r\n");
 }
 
-TEST_CASE("GRANT on a missing or wrong object is refused with PostgreSQL's message, checked on PostgreSQL",
+TEST_CASE("GRANT on a missing or wrong object is refused with PostgreSQL's message - checked on PostgreSQL",
           "[grants][pg]") {
   ensure_roles();
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -156,8 +156,8 @@ TEST_CASE("GRANT on a missing or wrong object is refused with PostgreSQL's messa
   }
 }
 
-TEST_CASE("drift: a missing grant and an extra one are privileges items (warning), per grantee; the owner's "
-          "entry is not compared, checked on PostgreSQL",
+TEST_CASE("drift: a missing grant and an extra one are privileges items (warning) per grantee - the owner's "
+          "entry is not compared - checked on PostgreSQL",
           "[grants][pg]") {
   ensure_roles();
   std::string db = dgtest::pg::fresh_database("grants_drift");
@@ -183,7 +183,7 @@ GRANT ALL ON notes TO dg_writer;
         "DELETE, TRUNCATE, REFERENCES, TRIGGER | (none)\n");
 }
 
-TEST_CASE("GRANT on objects the model does not hold (columns, databases, types) is listed as not represented",
+TEST_CASE("GRANT on objects the model does not hold (columns - databases - types) is listed as not represented",
           "[grants][model]") {
   model::Replayer r;
   std::vector<Finding> findings;

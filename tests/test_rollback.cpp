@@ -611,8 +611,8 @@ COMMENT ON VIEW active IS 'accounts in use';
 )");
 }
 
-TEST_CASE("rollback: a migration that only changes privileges is undone (grants revoked, revokes granted again, a "
-          "dropped view's grants back), exits 0, checked on PostgreSQL",
+TEST_CASE("rollback: a migration that only changes privileges is undone (grants revoked - revokes granted again - a "
+          "dropped view's grants back) and exits 0 - checked on PostgreSQL",
           "[rollback][pg]") {
   // Before GRANT/REVOKE were modeled, this rollback named every statement as not undone and exited 1.
   dgtest::pg::exec(dgtest::pg::conninfo("postgres"),

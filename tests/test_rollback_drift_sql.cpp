@@ -280,7 +280,7 @@ model users {
   CHECK(ps.out.find("COMMENT") == std::string::npos);
 }
 
-TEST_CASE("drift sees privileges (warning), drift --format sql grants and revokes them, checked on PostgreSQL; "
+TEST_CASE("drift sees privileges (warning) - drift --format sql grants and revokes them - checked on PostgreSQL - "
           "schema.prisma compares none",
           "[drift-sql][pg]") {
   dgtest::pg::exec(dgtest::pg::conninfo("postgres"),
