@@ -107,6 +107,13 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
       auto it = kept.find(c.target);
       *const_cast<Comment*>(c.comment) = it == kept.end() ? Comment{} : it->second;
     }
+    // Nor privileges (Prisma has no grants): objects keep theirs, new ones what the database gives them.
+    std::map<std::string, Grants> held;
+    for (const auto& g : grantable(actual)) held[g.target] = *g.grants;
+    for (const auto& g : grantable(target)) {
+      auto it = held.find(g.target);
+      *const_cast<Grants*>(g.grants) = it == held.end() ? initial_grants(actual, g.kind, g.schema) : it->second;
+    }
   }
   return target;
 }

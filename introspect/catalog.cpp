@@ -77,7 +77,26 @@ struct Rel {
   std::string schema;
   std::string name;
   char kind = 'r';
+  model::Grants grants;  // views take theirs when views() builds them
 };
+
+// The privileges of an object as SQL: a JSON array of [grantee, privilege, grantable], PUBLIC as "PUBLIC", the
+// owner's entry left out (model.hpp's Grants). A null ACL is PostgreSQL's default for the object (acldefault:
+// PUBLIC=X for functions, the owner alone otherwise).
+std::string acl_json(const std::string& acl, char kind, const std::string& owner) {
+  return "(SELECT COALESCE(json_agg(json_build_array(CASE WHEN x.grantee = 0 THEN 'PUBLIC' "
+         "ELSE pg_get_userbyid(x.grantee)::text END, x.privilege_type, x.is_grantable)), '[]') "
+         "FROM aclexplode(COALESCE(" + acl + ", acldefault('" + std::string(1, kind) + "', " + owner + "))) x "
+         "WHERE x.grantee <> " + owner + ")";
+}
+
+model::Grants grants_of(const pqxx::field& f) {
+  model::Grants g;
+  for (const auto& e : nlohmann::json::parse(text(f))) {
+    model::grant(g, e[0].get<std::string>(), model::privilege_letter(e[1].get<std::string>()), e[2].get<bool>());
+  }
+  return g;
+}
 
 // Applies SQL that PostgreSQL printed (pg_get_indexdef, pg_get_triggerdef, pg_get_constraintdef, ...) to a
 // scratch model holding only what the statements need, so that the text is normalized by exactly the code that
@@ -209,6 +228,7 @@ class Reader {
     policies();
     functions();
     comments();
+    default_privileges();
     return std::move(m_);
   }
 
@@ -252,7 +272,7 @@ class Reader {
 
   void schemas() {
     auto rows = run(tx_, "schemas",
-                    "SELECT n.oid, n.nspname FROM pg_namespace n "
+                    "SELECT n.oid, n.nspname, " + acl_json("n.nspacl", 'n', "n.nspowner") + " FROM pg_namespace n "
                     "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)' "
                     "AND " + not_extension_member("pg_namespace", "n.oid") + " ORDER BY n.nspname");
     const auto& platform = platform_schemas();
@@ -269,6 +289,7 @@ class Reader {
       found.insert(name);
       schema_oids_.push_back(text(row[0]));
       m_.schemas[name].name = name;
+      m_.schemas[name].grants = grants_of(row[2]);
     }
     for (const auto& w : wanted) {
       if (!found.count(w)) throw std::runtime_error("schema \"" + w + "\" does not exist in the database (or belongs to an extension)");
@@ -297,14 +318,16 @@ class Reader {
                     "    JOIN pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid "
                     "    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass "
                     "      AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') AND oc.relnamespace = c.relnamespace LIMIT 1) END, "
-                    "  array_to_json(c.reloptions), array_to_json(tc.reloptions) "
+                    "  array_to_json(c.reloptions), array_to_json(tc.reloptions), "
+                    "  CASE WHEN c.relkind = 'S' THEN " + acl_json("c.relacl", 's', "c.relowner") + " ELSE " +
+                        acl_json("c.relacl", 'r', "c.relowner") + " END "
                     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "LEFT JOIN pg_sequence s ON s.seqrelid = c.oid "
                     "LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid "
                     "WHERE c.relnamespace IN " + in_schemas() + " AND c.relkind IN ('r', 'p', 'v', 'm', 'S') "
                     "AND " + not_extension_member("pg_class", "c.oid"));
     for (const auto& row : rows) {
-      Rel rel{text(row[1]), text(row[2]), text(row[3])[0]};
+      Rel rel{text(row[1]), text(row[2]), text(row[3])[0], grants_of(row[10])};
       if (rel.kind == 'r' || rel.kind == 'p') {
         if (rel.schema == "public" && rel.name == "_prisma_migrations" && !o_.include_platform &&
             std::find(o_.schemas.begin(), o_.schemas.end(), "public") == o_.schemas.end()) {
@@ -315,6 +338,7 @@ class Reader {
         t.name = rel.name;
         t.rls_enabled = boolean(row[4]);
         t.rls_forced = boolean(row[5]);
+        t.grants = rel.grants;
         // Storage parameters ("fillfactor=70"); the TOAST table's as "toast.x", as they are written.
         for (const auto& [list, prefix] : {std::pair{8, ""}, std::pair{9, "toast."}}) {
           for (const auto& o : strings_of(row[list])) {
@@ -331,6 +355,7 @@ class Reader {
         s.name = rel.name;
         s.type = norm::type_text(text(row[6]));
         if (!owner.empty()) s.owned_by = owner.substr(2);
+        s.grants = rel.grants;
         m_.schemas[rel.schema].sequences[rel.name] = s;
       }
       rels_[text(row[0])] = rel;
@@ -667,7 +692,7 @@ class Reader {
   // in a migration is. Materialized views first take their indexes in indexes(), so they are read here before.
   void views() {
     auto rows = run(tx_, "views",
-                    "SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid) FROM pg_class c "
+                    "SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid), c.oid FROM pg_class c "
                     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relnamespace IN " + in_schemas() +
                         " AND c.relkind IN ('v', 'm') AND " + not_extension_member("pg_class", "c.oid") +
                         " ORDER BY c.oid");
@@ -684,6 +709,7 @@ class Reader {
       model::View v = std::move(sc.views[n]);
       sc.views.clear();
       v.order = ++order;
+      if (auto rel = rels_.find(text(row[4])); rel != rels_.end()) v.grants = rel->second.grants;
       auto& dest = m_.schemas[s].views[n];
       v.indexes = std::move(dest.indexes);
       dest = std::move(v);
@@ -762,13 +788,27 @@ class Reader {
     }
   }
 
+  // pg_default_acl: what objects created later start with (SQL out's starting point for the objects it creates;
+  // not compared). The current user's entries are the model's own role's ("").
+  void default_privileges() {
+    auto rows = run(tx_, "default privileges",
+                    "SELECT CASE WHEN d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN '' "
+                    "ELSE pg_get_userbyid(d.defaclrole)::text END, d.defaclobjtype::text, COALESCE(n.nspname::text, ''), " +
+                        acl_json("d.defaclacl", 'r', "d.defaclrole") +
+                        " FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace "
+                        "WHERE d.defaclobjtype IN ('r', 'S', 'f')");
+    for (const auto& row : rows) {
+      m_.default_grants[{text(row[0]), text(row[1])[0], text(row[2])}] = grants_of(row[3]);
+    }
+  }
+
   void functions() {
     auto rows = run(tx_, "functions",
                     "SELECT n.nspname, p.proname, p.prokind, pg_get_function_arguments(p.oid), "
                     "  pg_get_function_result(p.oid), l.lanname, p.provolatile, p.proisstrict, p.prosecdef, "
                     "  p.proleakproof, p.proparallel, array_to_json(p.proconfig), p.prosrc, p.probin, "
                     "  p.prosqlbody IS NOT NULL, CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_functiondef(p.oid) END, "
-                    "  obj_description(p.oid, 'pg_proc') "
+                    "  obj_description(p.oid, 'pg_proc'), " + acl_json("p.proacl", 'f', "p.proowner") + " "
                     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
                     "WHERE p.pronamespace IN " + in_schemas() + " AND p.prokind IN ('f', 'p') AND " +
                         not_extension_member("pg_proc", "p.oid") +
@@ -807,6 +847,7 @@ class Reader {
       scratch_.apply(sql, "function " + s + "." + name);
       for (auto& [key, f] : sc.functions) {
         f.comment.text = text(row[16]);
+        f.grants = grants_of(row[17]);
         m_.schemas[s].functions[key] = std::move(f);
       }
       sc.functions.clear();

@@ -114,6 +114,7 @@ class Differ {
       functions(sn, es, *as);
     }
     comments();
+    privileges();
     std::erase_if(items_, [&](const DriftItem& i) { return ignored(i.path, o_.ignore); });
     std::stable_sort(items_.begin(), items_.end(), [](const DriftItem& x, const DriftItem& y) {
       return std::tie(x.path, x.kind) < std::tie(y.path, y.kind);
@@ -581,6 +582,41 @@ class Differ {
       auto v = [](const Comment& x) { return x.text.empty() ? std::string("(none)") : x.text; };
       add("comment", c.path, "comment on " + c.target + " differs", at(v(*c.comment), c.comment->src),
           at(v(*it->second), it->second->src));
+    }
+  }
+
+  // Privileges (GRANT/REVOKE, default privileges), one item per object and grantee, on objects both sides hold.
+  // Skipped when a side is schema.prisma: Prisma has no grants.
+  void privileges() {
+    if (o_.prisma != Side::none) return;
+    std::map<std::string, const Grants*> actual;
+    for (const auto& g : grantable(a_)) actual[g.target] = g.grants;
+    for (const auto& g : grantable(e_)) {
+      auto it = actual.find(g.target);
+      if (it == actual.end() || *it->second == *g.grants) continue;
+      std::set<std::string> grantees;
+      for (const auto& [who, l] : *g.grants) grantees.insert(who);
+      for (const auto& [who, l] : *it->second) grantees.insert(who);
+      for (const auto& who : grantees) {
+        auto held = [&](const Grants& x) {
+          auto w = x.find(who);
+          if (w == x.end()) return std::string("(none)");
+          std::string out = privilege_names(w->second);
+          if (w->second.find('*') != std::string::npos) {
+            std::string options;
+            for (std::size_t i = 0; i + 1 < w->second.size(); ++i) {
+              if (w->second[i + 1] == '*') options += w->second[i];
+            }
+            out += " (with grant option: " + privilege_names(options) + ")";
+          }
+          return out;
+        };
+        std::string e = held(*g.grants);
+        std::string a = held(*it->second);
+        if (e == a) continue;
+        add("privileges", g.path, "privileges of " + who + " on " + g.target + " differ", at(e, SourceRef{}),
+            at(a, SourceRef{}));
+      }
     }
   }
 

@@ -390,7 +390,8 @@ TEST_CASE("catalog: a role that may only read the catalogs reads the whole model
     CHECK((select || st == "BEGIN; SET TRANSACTION READ ONLY" || st.rfind("SET LOCAL statement_timeout = ", 0) == 0 ||
            st == "ROLLBACK"));
   }
-  CHECK(selects == 16);  // pg_backend_pid, set_config, and the 14 catalog queries (inheritance: pg_inherits; comments)
+  CHECK(selects == 17);  // pg_backend_pid, set_config, and the 15 catalog queries (inheritance: pg_inherits; comments;
+                         // pg_default_acl)
   // one READ ONLY transaction, rolled back
   CHECK(std::count(statements.begin(), statements.end(), "BEGIN; SET TRANSACTION READ ONLY") == 1);
   CHECK(std::count(statements.begin(), statements.end(), "ROLLBACK") == 1);

@@ -88,7 +88,8 @@ TEST_CASE("the generator: one seed, one history; features switch their statement
                          "CREATE DOMAIN", "AS IDENTITY", "GENERATED ALWAYS AS (", "COLLATE", "ON DELETE CASCADE",
                          "DEFERRABLE INITIALLY DEFERRED", "CASCADE", "COMMENT ON", "RENAME TO", "SET SCHEMA",
                          "CREATE SEQUENCE", "OWNED BY", "jsonb", "USING gin", "_pattern_ops", "SET STORAGE EXTERNAL",
-                         "SET STORAGE PLAIN", "DETACH PARTITION", "ATTACH PARTITION"}) {
+                         "SET STORAGE PLAIN", "DETACH PARTITION", "ATTACH PARTITION", "GRANT SELECT ON TABLE",
+                         "WITH GRANT OPTION", "REVOKE GRANT OPTION FOR", "IN SCHEMA", "ALTER DEFAULT PRIVILEGES"}) {
     INFO(kw);
     CHECK(every.find(kw) != std::string::npos);
   }

@@ -610,3 +610,42 @@ COMMENT ON INDEX accounts_email IS 'lookup by email';
 COMMENT ON VIEW active IS 'accounts in use';
 )");
 }
+
+TEST_CASE("rollback: a migration that only changes privileges is undone (grants revoked - revokes granted again - a "
+          "dropped view's grants back) and exits 0 - checked on PostgreSQL",
+          "[rollback][pg]") {
+  // Before GRANT/REVOKE were modeled, this rollback named every statement as not undone and exited 1.
+  dgtest::pg::exec(dgtest::pg::conninfo("postgres"),
+                   "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_rb_reader') THEN "
+                   "CREATE ROLE dg_rb_reader; END IF; END $$");
+  check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE accounts (id bigint PRIMARY KEY, email text);
+CREATE SEQUENCE app.tickets;
+CREATE FUNCTION one() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+CREATE VIEW active AS SELECT id FROM accounts;
+GRANT SELECT ON accounts TO dg_rb_reader;
+GRANT SELECT ON active TO dg_rb_reader WITH GRANT OPTION;
+)sql"},
+                  {"0002_grants.sql", R"sql(GRANT INSERT, UPDATE ON accounts TO dg_rb_reader WITH GRANT OPTION;
+REVOKE SELECT ON accounts FROM dg_rb_reader;
+GRANT USAGE ON SEQUENCE app.tickets TO dg_rb_reader;
+REVOKE EXECUTE ON FUNCTION one() FROM PUBLIC;
+GRANT USAGE, CREATE ON SCHEMA app TO dg_rb_reader;
+DROP VIEW active;
+)sql"}},
+                 R"(
+CREATE VIEW active AS SELECT accounts.id FROM accounts;
+
+REVOKE USAGE, CREATE ON SCHEMA app FROM dg_rb_reader;
+
+REVOKE USAGE ON SEQUENCE app.tickets FROM dg_rb_reader;
+
+GRANT EXECUTE ON FUNCTION one() TO PUBLIC;
+
+REVOKE INSERT, UPDATE ON TABLE accounts FROM dg_rb_reader;
+
+GRANT SELECT ON TABLE accounts TO dg_rb_reader;
+
+GRANT SELECT ON TABLE active TO dg_rb_reader WITH GRANT OPTION;
+)");
+}

@@ -279,3 +279,63 @@ model users {
   dgtest::Run ps = cli(d.dir, "drift " + prisma_sides + " --format sql");
   CHECK(ps.out.find("COMMENT") == std::string::npos);
 }
+
+TEST_CASE("drift sees privileges (warning) - drift --format sql grants and revokes them - checked on PostgreSQL - "
+          "schema.prisma compares none",
+          "[drift-sql][pg]") {
+  dgtest::pg::exec(dgtest::pg::conninfo("postgres"),
+                   "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_ds_reader') THEN "
+                   "CREATE ROLE dg_ds_reader; END IF; END $$");
+  Dir d;
+  d.write("expected.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
+CREATE VIEW emails AS SELECT id, email FROM users;
+CREATE FUNCTION one() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+GRANT SELECT ON users TO dg_ds_reader;
+GRANT SELECT ON emails TO dg_ds_reader;
+REVOKE EXECUTE ON FUNCTION one() FROM PUBLIC;
+)sql");
+  std::string db = dgtest::pg::fresh_database("driftsql_grants");
+  // A missing grant, an extra one (to PUBLIC), a function still executable by PUBLIC, and a view with another
+  // definition (dropped and created again by the script: its grant must come back with it).
+  REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
+CREATE VIEW emails AS SELECT id, email FROM users WHERE id > 0;
+CREATE FUNCTION one() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+GRANT SELECT ON emails TO dg_ds_reader;
+GRANT INSERT ON users TO PUBLIC;
+)sql")) == "");
+  std::string sides = "--sql expected.sql --database-url " + single_quoted(db);
+  dgtest::Run before = cli(d.dir, "drift " + sides + " --format gcc");
+  INFO(before.out << before.err);
+  CHECK(before.code == 1);
+  CHECK(before.out.find("warning: privileges of dg_ds_reader on TABLE users differ [privileges]") != std::string::npos);
+  CHECK(before.out.find("warning: privileges of PUBLIC on TABLE users differ [privileges]") != std::string::npos);
+  CHECK(before.out.find("warning: privileges of PUBLIC on FUNCTION one() differ [privileges]") != std::string::npos);
+  CHECK(before.out.find("on VIEW emails") == std::string::npos);  // the same on both sides
+  dgtest::Run script = cli(d.dir, "drift " + sides + " --format sql");
+  INFO(script.out << script.err);
+  CHECK(script.out.find("REVOKE EXECUTE ON FUNCTION one() FROM PUBLIC;\n\nREVOKE INSERT ON TABLE users FROM PUBLIC;\n\n"
+                        "GRANT SELECT ON TABLE users TO dg_ds_reader;\n\nGRANT SELECT ON TABLE emails TO dg_ds_reader;\n") !=
+        std::string::npos);
+  REQUIRE(dgtest::apply_sql(db, make_source("fix.sql", script.out)) == "");
+  dgtest::Run after = cli(d.dir, "drift " + sides + " --format json");
+  INFO(after.out << after.err);
+  CHECK(after.code == 0);
+  CHECK(after.out.find("\"privileges\"") == std::string::npos);
+
+  // schema.prisma: Prisma has no grants; nothing is compared and the script writes none.
+  d.write("schema.prisma", R"(datasource db {
+  provider = "postgresql"
+}
+
+model users {
+  id    Int     @id
+  email String?
+}
+)");
+  std::string prisma_sides = "--prisma schema.prisma --database-url " + single_quoted(db);
+  dgtest::Run p = cli(d.dir, "drift " + prisma_sides + " --format json");
+  CHECK(p.out.find("\"privileges\"") == std::string::npos);
+  dgtest::Run ps = cli(d.dir, "drift " + prisma_sides + " --format sql");
+  CHECK(ps.out.find("GRANT") == std::string::npos);
+  CHECK(ps.out.find("REVOKE") == std::string::npos);
+}

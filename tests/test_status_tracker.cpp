@@ -330,6 +330,18 @@ TEST_CASE("drift triage and --pending: a pending migration that conflicts with a
   CHECK(usage.code == 2);
 }
 
+namespace {
+
+// What Supabase's default privileges give a table created in public (docs/supabase.md#privileges): the replay on
+// the Supabase baseline expects them, so a database made by hand for a --platform supabase check needs them too.
+void supabase_grants(const std::string& db, const std::string& table) {
+  dgtest::pg::exec(db, "DO $$ DECLARE r text; BEGIN FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] "
+                       "LOOP IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I', r); "
+                       "END IF; END LOOP; END $$;\nGRANT ALL ON " + table + " TO anon, authenticated, service_role;");
+}
+
+}  // namespace
+
 TEST_CASE("drift triage: a Supabase master file edited after apply; hints name the Supabase CLI", "[drift][status][pg]") {
   dgtest::Repo repo;
   std::string db = dgtest::pg::fresh_database("sbtriage");
@@ -345,6 +357,7 @@ TEST_CASE("drift triage: a Supabase master file edited after apply; hints name t
   CHECK(doc["items"][0]["triage"] == "edited-migration");
   // a Supabase-first project (its platform baseline): the hints name the Supabase CLI
   dgtest::pg::exec(db, "create index profiles_avatar_idx on profiles (avatar_url);");
+  supabase_grants(db, "profiles");
   auto sb = repo.driftguard("drift --migrations supabase/migrations --database-url " + shq(db) +
                             " --platform supabase --format json");
   INFO(sb.err);
@@ -397,6 +410,7 @@ TEST_CASE("drift triage: an object from an applied migration no longer in the fo
   CHECK(text.out.find("\n== hotfix (1 item): applied by a migration that is no longer in the folder") !=
         std::string::npos);
   // a Supabase-first project: the hint names the Supabase CLI command that writes the applied history to files
+  supabase_grants(db, "profiles");
   json sb = json::parse(repo.driftguard(sides + " --platform supabase --format json").out);
   REQUIRE(sb["items"].size() == 1);
   CHECK(sb["items"][0]["triage"] == "hotfix");

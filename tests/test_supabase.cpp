@@ -266,7 +266,12 @@ TEST_CASE("Supabase discovery: only top-level <digits>_<name>.sql files are migr
   CHECK(r.out.find("CREATE TABLE a (") != std::string::npos);
   CHECK(r.out.find("CREATE TABLE b (") != std::string::npos);
   CHECK(r.out.find("old") == std::string::npos);
-  CHECK(r.out.find("auth") == std::string::npos);  // the platform baseline is not printed
+  // the platform baseline is not printed (its roles are: Supabase's default privileges grant to authenticated)
+  CHECK(r.out.find("auth.") == std::string::npos);
+  CHECK(r.out.find("SCHEMA auth") == std::string::npos);
+  CHECK(r.out.find("GRANT ALL ON TABLE a TO authenticated") == std::string::npos);
+  CHECK(r.out.find("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE a TO authenticated;\n") !=
+        std::string::npos);
 
   // lint of the folder says what it skipped too, and lints a skipped file when it is named.
   auto folder = repo.driftguard("lint --format gcc supabase/migrations");

@@ -215,7 +215,10 @@ std::string Schema::relation_kind(const std::string& n) const {
   return {};
 }
 
-SchemaModel::SchemaModel() { schemas["public"].name = "public"; }
+SchemaModel::SchemaModel() {
+  schemas["public"].name = "public";
+  schemas["public"].grants = builtin_grants('n', "public");
+}
 
 Schema* SchemaModel::schema(const std::string& name) {
   auto it = schemas.find(name);
@@ -426,6 +429,15 @@ nlohmann::ordered_json to_json(const SchemaModel& m, bool sources) {
     comments[c.target] = j;
   }
   if (!comments.empty()) doc["comments"] = comments;
+  // Privileges that differ from what a fresh database gives the object, by its COMMENT ON target; only when some do.
+  oj privileges = oj::object();
+  for (const auto& g : grantable(m)) {
+    if (*g.grants == builtin_grants(g.kind, g.path)) continue;
+    oj j = oj::object();
+    for (const auto& [grantee, letters] : *g.grants) j[grantee] = letters;
+    privileges[g.target] = j;
+  }
+  if (!privileges.empty()) doc["privileges"] = privileges;
   return doc;
 }
 
@@ -800,6 +812,14 @@ std::string to_sql(const SchemaModel& m) {
       if (t.rls_forced) out << "ALTER TABLE " << rel << " FORCE ROW LEVEL SECURITY;\n";
       for (const auto& p : t.policies) out << ddl::create_policy(p, rel);
       for (const auto& g : t.triggers) out << ddl::create_trigger(g, rel);
+    }
+  }
+  header = false;
+  for (const auto& g : grantable(m)) {
+    for (const auto& st : ddl::grant_statements(g.on, builtin_grants(g.kind, g.path), *g.grants)) {
+      if (!header) section("privileges");
+      header = true;
+      out << st;
     }
   }
   header = false;

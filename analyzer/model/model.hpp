@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct Comment {
   std::string text;
   SourceRef src;
 };
+
+// Privileges (GRANT/REVOKE, default privileges): grantee ("PUBLIC" for PUBLIC) -> aclitem letters in PostgreSQL's
+// order ("arwdDxt" SELECT..TRIGGER, "X" EXECUTE, "U" USAGE, "C" CREATE), each followed by '*' when held WITH GRANT
+// OPTION. The owner's own entry is left out: its privileges come with ownership, so a database whose objects another
+// role owns compares equal. An object never granted or revoked holds PostgreSQL's defaults (a function: PUBLIC=X;
+// schema public: PUBLIC=U) or its default privileges (replay/grants.cpp). No grantee is kept with no letter.
+using Grants = std::map<std::string, std::string>;
 
 struct Column {
   std::string name;
@@ -161,6 +169,7 @@ struct Table {
   // INHERITS (not partitioning): the parents in pg_inherits order (inhseqno), schema and name.
   std::vector<std::pair<std::string, std::string>> inherits;
   Comment comment;
+  Grants grants;
   SourceRef src;
 
   Column* column(const std::string& n);
@@ -198,6 +207,7 @@ struct Sequence {
   std::string type = "bigint";
   std::string owned_by;  // "table.column" (same schema) when the sequence belongs to a column (serial)
   Comment comment;
+  Grants grants;
   SourceRef src;
 };
 
@@ -220,6 +230,7 @@ struct View {
   std::string query_text;
   int order = 0;           // creation order, so that views are printed after the views they read
   Comment comment;
+  Grants grants;
   SourceRef src;
 };
 
@@ -236,6 +247,7 @@ struct Function {
   std::vector<std::string> options;  // canonical options: "SECURITY DEFINER", "STABLE", "SET search_path = ''"
   int order = 0;
   Comment comment;
+  Grants grants;
   SourceRef src;
 
   std::string signature() const;  // "name(integer, text)"
@@ -255,6 +267,7 @@ struct Schema {
   std::map<std::string, View> views;
   std::map<std::string, Function> functions;  // by signature
   Comment comment;
+  Grants grants;
   SourceRef src;
 
   bool empty() const {
@@ -264,9 +277,27 @@ struct Schema {
   std::string relation_kind(const std::string& name) const;
 };
 
+// ALTER DEFAULT PRIVILEGES: one pg_default_acl entry. `role` "" is the role the statements run as; `kind` is
+// defaclobjtype ('r' tables and views, 'S' sequences, 'f' functions and procedures); `schema` "" is the global
+// entry, which holds the whole starting ACL (a schema's entry only adds to it).
+struct DefaultGrantsKey {
+  std::string role;
+  char kind = 'r';
+  std::string schema;
+  bool operator<(const DefaultGrantsKey& o) const {
+    return std::tie(role, kind, schema) < std::tie(o.role, o.kind, o.schema);
+  }
+};
+
 struct SchemaModel {
   std::map<std::string, Schema> schemas;
   std::map<std::string, Extension> extensions;
+  // The role the statements run as, when known (Supabase: postgres), so the owner of what they create: grants to
+  // it are the owner's and left out. "" = unknown. Not compared.
+  std::string role;
+  // Default privileges in effect (replay/grants.cpp applies them to new objects; the catalog reads pg_default_acl).
+  // Not compared by drift (docs/drift.md).
+  std::map<DefaultGrantsKey, Grants> default_grants;
 
   SchemaModel();  // has the public schema, as every new database does
   Schema* schema(const std::string& name);
@@ -304,6 +335,34 @@ struct Commented {
 // Every commentable object of the model (with or without a comment), in a stable order.
 std::vector<Commented> commentable(const SchemaModel& m);
 
+// One object that holds privileges: `target` is its COMMENT ON target (unique, the key across two models, as in
+// Commented), `on` what GRANT names it with ("TABLE s.v" for a view too, "FUNCTION f(integer)", "SCHEMA s"), `kind`
+// its default-privileges kind ('r', 'S', 'f'; 'n' for a schema).
+struct Granted {
+  std::string target;
+  std::string on;
+  std::string path;
+  std::string schema;
+  char kind = 'r';
+  const Grants* grants = nullptr;
+};
+// Every object that holds privileges (tables, views, materialized views, sequences, functions, procedures, schemas),
+// in a stable order. Platform table shells are left out.
+std::vector<Granted> grantable(const SchemaModel& m);
+// What an object of `kind` created in `schema` starts with in `m`: the global default (or PostgreSQL's own:
+// PUBLIC=X for functions, nothing else), plus the schema's default privileges.
+Grants initial_grants(const SchemaModel& m, char kind, const std::string& schema);
+// What a fresh database gives the object without any default privileges (schema public: PUBLIC=U).
+Grants builtin_grants(char kind, const std::string& name);
+// GRANT adds `letters` (with the grant option when `option`); REVOKE removes them (only their grant option when
+// `option_only`). Letters are kept in PostgreSQL's order.
+void grant(Grants& g, const std::string& grantee, const std::string& letters, bool option);
+void revoke(Grants& g, const std::string& grantee, const std::string& letters, bool option_only);
+// "SELECT, INSERT" for "ra*": the privileges, without grant options.
+std::string privilege_names(const std::string& letters);
+// The aclitem letter of a privilege ("select" or "SELECT" -> "r"); "" for one the model's objects cannot have.
+std::string privilege_letter(std::string name);
+
 // JSON form (stable key order; `sources` adds each object's file:line:col).
 nlohmann::ordered_json to_json(const SchemaModel& m, bool sources = true);
 // DDL that recreates the model, in a stable order: schemas, extensions, types, sequences, functions, tables
@@ -339,6 +398,8 @@ std::string comment_on(const std::string& target, const std::string& text);  // 
 std::string comment_target(const char* kind, const std::string& schema, const std::string& name);  // "TABLE s.t"
 std::string comment_target_on(const char* kind, const std::string& name, const std::string& rel);  // "TRIGGER g ON t"
 std::string comment_target(const Function& f);
+// The GRANT and REVOKE statements that turn the privileges `from` into `to` on `on` ("TABLE s.t").
+std::vector<std::string> grant_statements(const std::string& on, const Grants& from, const Grants& to);
 }  // namespace ddl
 
 }  // namespace driftguard::model

@@ -100,6 +100,8 @@ bool Replayer::Impl::dispatch(const json& node) {
   else if (k == "AlterPolicyStmt") alter_policy(b);
   else if (k == "CreateExtensionStmt") create_extension(b);
   else if (k == "CommentStmt") return comment_on(b);
+  else if (k == "GrantStmt") return grant_stmt(b);
+  else if (k == "AlterDefaultPrivilegesStmt") return alter_default_privileges(b);
   else if (k == "VariableSetStmt") set_variable(b);
   else if (k == "SelectStmt" && field(b, "intoClause").is_object()) select_into(b);
   else if (k == "SelectStmt" && set_config(b)) return true;

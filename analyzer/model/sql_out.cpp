@@ -49,6 +49,7 @@ enum Phase {
   create_views,
   row_level_security,
   create_policies_triggers,
+  set_privileges,  // GRANT/REVOKE once every object exists
   set_comments,  // once every object exists: new ones, and the ones created again (a comment goes with a dropped object)
   drop_extensions,
   drop_schemas,
@@ -115,6 +116,7 @@ class Planner {
     functions();
     tables();
     views();
+    privileges();
     comments();
     Script s;
     for (auto& phase : phases_) {
@@ -964,6 +966,20 @@ class Planner {
       const T* x = find(old, y.name);
       if (!x || x->definition() != y.definition() || recreate) emit(create_policies_triggers, create(y));
       if (x && (x->definition() != y.definition() || recreate)) recreated_.insert(ddl::comment_target_on(what, y.name, rel));
+    }
+  }
+
+  // GRANT/REVOKE: privileges that change, and those of objects the script creates or creates again, which start
+  // with the default privileges of the database it runs on (as the model it starts from holds them: the replay's,
+  // or pg_default_acl read from the catalog).
+  void privileges() {
+    std::map<std::string, const Grants*> before;
+    for (const auto& g : grantable(from_)) before[g.target] = g.grants;
+    for (const auto& g : grantable(to_)) {
+      auto it = before.find(g.target);
+      bool fresh = it == before.end() || recreated_.count(g.target);
+      Grants start = fresh ? initial_grants(from_, g.kind, g.schema) : *it->second;
+      for (auto& st : ddl::grant_statements(g.on, start, *g.grants)) emit(set_privileges, std::move(st));
     }
   }
 

@@ -11,11 +11,12 @@ namespace driftguard::platform {
 
 namespace {
 
-std::shared_ptr<Baseline> build(std::string name, std::vector<SourceFile> files) {
+std::shared_ptr<Baseline> build(std::string name, std::vector<SourceFile> files, const std::string& role = {}) {
   auto b = std::make_shared<Baseline>();
   b->name = std::move(name);
   b->files = std::move(files);
   model::Replayer replayer;
+  replayer.model().role = role;
   for (const auto& f : b->files) replayer.apply_file(f, parse_sql(f.text), b->findings);
   b->model = replayer.take();
   return b;
@@ -74,7 +75,8 @@ std::shared_ptr<const Baseline> supabase() {
   static std::once_flag once;
   static std::shared_ptr<Baseline> b;
   std::call_once(once, [] {
-    b = build(kSupabase, {make_source(kSupabaseFile, supabase_baseline_sql())});
+    // Supabase's CLI and dashboard run migrations as postgres, which owns what they create.
+    b = build(kSupabase, {make_source(kSupabaseFile, supabase_baseline_sql())}, kSupabaseRole);
     b->default_extensions = {"pg_graphql", "supabase_vault", "pgsodium", "pgjwt", "pg_net", "plpgsql"};
   });
   return b;
@@ -83,7 +85,7 @@ std::shared_ptr<const Baseline> supabase() {
 std::shared_ptr<const Baseline> prelude(const std::string& path, const std::shared_ptr<const Baseline>& on) {
   std::vector<SourceFile> files = on ? on->files : std::vector<SourceFile>{};
   files.push_back(load_file(path));
-  auto b = build(on ? on->name : "prelude", std::move(files));
+  auto b = build(on ? on->name : "prelude", std::move(files), on ? on->model.role : std::string());
   if (on) b->default_extensions = on->default_extensions;
   return b;
 }
@@ -102,6 +104,9 @@ void strip(model::SchemaModel& m, const Baseline& baseline, const model::SchemaM
     const model::Schema* bs = base.schema(sname);
     if (bs == nullptr) continue;
     bool platform_schema = sname != "public";
+    // A platform schema's privileges (public's too) are the platform's: a hosted database grants more than the
+    // baseline knows.
+    schema.grants.clear();
     const model::Schema* ks = keep ? keep->schema(sname) : nullptr;
     // In a platform schema, what the project's side does not have is the platform's.
     auto newer = [&](auto member, const std::string& key) {

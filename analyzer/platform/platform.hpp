@@ -15,6 +15,8 @@
 namespace driftguard::platform {
 
 inline constexpr const char* kSupabase = "supabase";
+// The role Supabase runs migrations as (the owner of what they create: grants to it are the owner's).
+inline constexpr const char* kSupabaseRole = "postgres";
 // The file name objects of the Supabase baseline point at (its path in driftguard's repository).
 inline constexpr const char* kSupabaseFile = "platform/supabase/baseline.sql";
 // Which Supabase the embedded baseline follows (docs/supabase.md).

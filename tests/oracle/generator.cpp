@@ -32,6 +32,7 @@ const std::vector<FeatureInfo>& features() {
       {"triggers", "triggers (BEFORE/AFTER, UPDATE OF, WHEN, statement level), constraint triggers", ""},
       {"policies", "row-level security, FORCE, policies (PERMISSIVE/RESTRICTIVE, commands, USING, WITH CHECK)", ""},
       {"comments", "COMMENT ON tables, columns, indexes, constraints, triggers, policies, views, sequences, functions, types, schemas: set, '' and IS NULL", ""},
+      {"grants", "GRANT/REVOKE on tables, views, sequences, functions, schemas and ALL ... IN SCHEMA, WITH GRANT OPTION, ALTER DEFAULT PRIVILEGES, to PUBLIC and predefined roles", ""},
       {"renames", "renames of tables, columns, constraints, indexes, views, sequences, types, triggers, policies", ""},
       {"drops", "drops with and without CASCADE", ""},
       {"schemas", "a second schema", ""},
@@ -626,6 +627,7 @@ class Gen {
         {7, "triggers", [&] { return trigger_op(); }},
         {4, "policies", [&] { return policy_op(); }},
         {2, "comments", [&] { return comment_op(); }},
+        {3, "grants", [&] { return grant_op(); }},
         {6, "renames", [&] { return rename_op(); }},
         {4, "drops", [&] { return drop_op(); }},
         {4, "alter_columns", [&] { return alter_column(); }},
@@ -1682,6 +1684,72 @@ class Gen {
     return true;
   }
 
+  // The sequences a statement can name (those of identity columns are part of their column).
+  std::vector<int> named_sequences() {
+    std::vector<int> v;
+    for (int q : all(Kind::sequence)) {
+      if (sequence_schema_.count(q)) v.push_back(q);
+    }
+    return v;
+  }
+
+  // GRANT/REVOKE (or ALTER DEFAULT PRIVILEGES) to PUBLIC or a predefined role, which every cluster has: the
+  // privileges the model holds on tables, views, sequences, functions and schemas.
+  bool grant_op() {
+    std::string who = one(std::vector<std::string>{"PUBLIC", "pg_monitor", "pg_read_all_stats"});
+    bool give = chance(60);
+    bool option = who != "PUBLIC" && chance(25);
+    std::string schema = app_schema_ && chance(40) ? "app" : "public";
+    auto verb = [&](const std::string& privs, const std::string& on) {
+      if (give) return "GRANT " + privs + " ON " + on + " TO " + who + (option ? " WITH GRANT OPTION" : "");
+      return std::string("REVOKE ") + (option ? "GRANT OPTION FOR " : "") + privs + " ON " + on + " FROM " + who;
+    };
+    int roll = pick(7);
+    if (roll == 0) {
+      auto ts = table_ids();
+      if (ts.empty()) return false;
+      emit(verb(one(std::vector<std::string>{"SELECT", "INSERT, UPDATE", "ALL", "DELETE, TRUNCATE, REFERENCES"}),
+                "TABLE " + tname(one(ts))));
+      return true;
+    }
+    if (roll == 1) {
+      if (views_.empty()) return false;
+      auto it = views_.begin();
+      std::advance(it, pick(static_cast<int>(views_.size())));
+      emit(verb(one(std::vector<std::string>{"SELECT", "ALL PRIVILEGES"}), "TABLE " + vname(it->first)));
+      return true;
+    }
+    if (roll == 2) {
+      std::vector<int> v = named_sequences();
+      if (v.empty()) return false;
+      emit(verb(one(std::vector<std::string>{"USAGE", "SELECT, UPDATE", "ALL"}), "SEQUENCE " + seqname(one(v))));
+      return true;
+    }
+    if (roll == 3) {
+      auto fs = all(Kind::function);
+      if (fs.empty()) return false;
+      int f = one(fs);
+      emit(verb("EXECUTE", "FUNCTION " + name(f) + "(" + functions_.at(f).args + ")"));
+      return true;
+    }
+    if (roll == 4) {
+      emit(verb(one(std::vector<std::string>{"USAGE", "CREATE", "ALL"}), "SCHEMA " + schema));
+      return true;
+    }
+    if (roll == 5) {
+      int what = pick(3);
+      std::string privs = what == 0 ? one(std::vector<std::string>{"SELECT", "ALL"}) : what == 1 ? "USAGE" : "EXECUTE";
+      emit(verb(privs, std::string(what == 0 ? "ALL TABLES" : what == 1 ? "ALL SEQUENCES" : "ALL FUNCTIONS") + " IN SCHEMA " + schema));
+      return true;
+    }
+    int what = pick(3);
+    std::string privs = what == 0 ? one(std::vector<std::string>{"SELECT", "INSERT", "ALL"}) : what == 1 ? "USAGE" : "EXECUTE";
+    std::string on = what == 0 ? "TABLES" : what == 1 ? "SEQUENCES" : "FUNCTIONS";
+    std::string in = chance(50) ? " IN SCHEMA " + schema : "";
+    emit("ALTER DEFAULT PRIVILEGES" + in + " " + verb(privs, on));
+    return true;
+  }
+
   // COMMENT ON each kind of object the model keeps a comment on: set, replaced, removed (IS NULL, or '', which
   // PostgreSQL stores as no comment).
   bool comment_op() {
@@ -1736,10 +1804,7 @@ class Gen {
       return true;
     }
     if (roll == 6) {
-      std::vector<int> v;
-      for (int q : all(Kind::sequence)) {
-        if (sequence_schema_.count(q)) v.push_back(q);
-      }
+      std::vector<int> v = named_sequences();
       if (v.empty()) return false;
       emit("COMMENT ON SEQUENCE " + seqname(one(v)) + is);
       return true;

@@ -92,13 +92,8 @@ bool Replayer::Impl::comment_on(const json& b) {
   } else if (type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE" || type == "OBJECT_ROUTINE") {
     const json& owa = field(object, "ObjectWithArgs");
     std::string shown;
-    Function* f = find_function(owa, true, &shown);
-    if (!f) {
-      std::vector<std::string> parts = strings(field(owa, "objname"));
-      auto [s, n] = resolve(parts, [](const Schema&, const std::string&) { return false; });
-      missing(s, parts.size() < 2, n, "function " + shown + " does not exist");
-      return true;
-    }
+    Function* f = find_function_refusing(owa, &shown);
+    if (!f) return true;
     slot = &f->comment;
   } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
     std::vector<std::string> parts = parts_of();

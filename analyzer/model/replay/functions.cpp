@@ -139,9 +139,11 @@ void Replayer::Impl::create_function(const json& b) {
   if (auto it = sc.functions.find(key); it != sc.functions.end()) {
     if (!flag(b, "replace")) fail("function " + key + " already exists");
     f.order = it->second.order;
-    f.comment = it->second.comment;  // CREATE OR REPLACE keeps the function, and its comment
+    f.comment = it->second.comment;  // CREATE OR REPLACE keeps the function, and its comment and privileges
+    f.grants = it->second.grants;
   } else {
     f.order = ++r.order_;
+    f.grants = created_grants('f', s);
   }
   sc.functions[key] = f;
 }
@@ -283,6 +285,16 @@ void Replayer::Impl::drop_reading_functions(const std::string& s, const std::str
 }
 
 // "f(integer, text)" key of a function named by ObjectWithArgs; nullptr when missing (or ambiguous without args).
+Function* Replayer::Impl::find_function_refusing(const json& owa, std::string* display_name) {
+  Function* f = find_function(owa, true, display_name);
+  if (f) return f;
+  std::vector<std::string> parts = strings(field(owa, "objname"));
+  auto [s, n] = resolve(parts, [](const Schema&, const std::string&) { return false; });
+  bool known = parts.size() < 2 ? knows_all_unqualified(n) : knows_all_of(s);
+  if (known) fail("function " + *display_name + " does not exist");
+  return nullptr;
+}
+
 Function* Replayer::Impl::find_function(const json& owa, bool missing_ok, std::string* display_name) {
   auto parts = strings(field(owa, "objname"));
   auto [s, n] = resolve(parts, [](const Schema& sc, const std::string& name) {

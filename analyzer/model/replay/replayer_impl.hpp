@@ -318,6 +318,10 @@ struct Replayer::Impl {
   void function_option(Function& f, const json& defelem);
   void alter_function(const json& b);
   Function* find_function(const json& owa, bool missing_ok, std::string* display_name);
+  // The function, or a refusal where the replay knows every function there (knows_all_of), or null.
+  Function* find_function_refusing(const json& owa, std::string* display_name);
+  // A schema GRANT names: refused when missing, unless a statement the replay could not read may have created it.
+  Schema* grant_schema(const std::string& name);
 
   // ---- CREATE TRIGGER (replay/triggers.cpp) ----
   void create_trigger(const json& b);
@@ -325,6 +329,17 @@ struct Replayer::Impl {
 
   // ---- COMMENT ON (replay/comments.cpp) ----
   bool comment_on(const json& b);  // false: the object is not one the model holds
+
+  // ---- GRANT, REVOKE, ALTER DEFAULT PRIVILEGES (replay/grants.cpp) ----
+  bool grant_stmt(const json& b);                // false: objects or privileges the model does not hold
+  bool alter_default_privileges(const json& b);  // false: ON TYPES, ON SCHEMAS
+  std::vector<std::string> grantees(const json& list) const;
+  std::string grant_letters(const json& privileges, char kind, const std::string& word);
+  static void change_grants(Grants& g, const std::vector<std::string>& who, const std::string& letters, bool is_grant,
+                            bool option);
+  bool identity_sequence(const Schema& sc, const std::string& n) const;
+  // What a new object of `kind` ('r', 'S', 'f') in `schema` starts with (default privileges).
+  Grants created_grants(char kind, const std::string& schema) const;
 
   // ---- CREATE/ALTER POLICY (replay/policies.cpp) ----
   static std::vector<std::string> roles(const json& list);

@@ -37,6 +37,7 @@ void Replayer::Impl::create_sequence(const json& b) {
   seq.schema = s;
   seq.name = n;
   seq.src = ref(rv);
+  seq.grants = created_grants('S', s);
   sequence_options(seq, field(b, "options"));
   m.schema(s)->sequences[n] = seq;
 }

@@ -84,6 +84,7 @@ void Replayer::Impl::add_serial(Table& t, Column& c, const std::string& type) {
   s.type = type;
   s.owned_by = t.name + "." + c.name;
   s.src = c.src;
+  s.grants = created_grants('S', t.schema);
   m.schema(t.schema)->sequences[seq] = s;
   std::string lit;  // the regclass text as a literal: single quotes doubled
   for (char ch : q(t.schema, seq)) lit += ch == '\'' ? std::string("''") : std::string(1, ch);
@@ -330,6 +331,7 @@ void Replayer::Impl::create_table(const json& b) {
   t.schema = s;
   t.name = n;
   t.src = ref(rv);
+  t.grants = created_grants('r', s);
   // Inherited and partition-parent columns come first.
   const bool partition = field(b, "partbound").is_object();
   std::set<std::string> conflicting;  // columns two parents give different defaults or generation expressions
@@ -532,6 +534,7 @@ void Replayer::Impl::create_table_as(const json& b) {
     v.reads = relations_read(field(b, "query"));
     v.src = ref(rv);
     v.order = ++r.order_;
+    v.grants = created_grants('r', s);
     m.schema(s)->views[n] = v;
     return;
   }
@@ -540,6 +543,7 @@ void Replayer::Impl::create_table_as(const json& b) {
   t.name = n;
   t.src = ref(rv);
   t.opaque = true;
+  t.grants = created_grants('r', s);
   for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}, {}});
   m.schema(s)->tables[n] = t;
 }
@@ -554,6 +558,7 @@ void Replayer::Impl::select_into(const json& b) {
   t.name = n;
   t.src = ref(rv);
   t.opaque = true;
+  t.grants = created_grants('r', s);
   m.schema(s)->tables[n] = t;
 }
 

@@ -173,7 +173,9 @@ void Replayer::Impl::create_view(const json& b) {
   v.reads = relations_read(field(b, "query"));
   v.src = ref(rv);
   v.order = kind.empty() ? ++r.order_ : sc.views[n].order;
-  if (!kind.empty()) v.comment = sc.views[n].comment;  // CREATE OR REPLACE keeps the view, and its comment
+  // CREATE OR REPLACE keeps the view, and its comment and privileges
+  if (!kind.empty()) v.comment = sc.views[n].comment;
+  v.grants = kind.empty() ? created_grants('r', s) : sc.views[n].grants;
   sc.views[n] = v;
 }
 
