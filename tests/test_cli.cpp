@@ -371,7 +371,7 @@ TEST_CASE("colour follows --color, NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, CLICOL
   check_colour_precedence(coloured);
 }
 
-TEST_CASE("fit_width cuts each line to the width with an ellipsis; escape sequences take no column", "[cli]") {
+TEST_CASE("fit_width cuts each line to the width with an ellipsis, escape sequences take no column", "[cli]") {
   using driftguard::fit_width;
   CHECK(fit_width("abcdef\nabc\n", 4) == "abc\xe2\x80\xa6\nabc\n");
   CHECK(fit_width("abcd", 4) == "abcd");

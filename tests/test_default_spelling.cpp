@@ -86,7 +86,7 @@ TEST_CASE("PostgreSQL keeps the spellings of one default apart, and they are the
         "f (now() + '1 day'::interval); g ARRAY[]::integer[]; h transaction_timestamp()");
 }
 
-TEST_CASE("schema --from prints a default as the history spelled it; drift treats the spellings as equal",
+TEST_CASE("schema --from prints a default as the history spelled it, drift treats the spellings as equal",
           "[drift][schema][pg]") {
   dgtest::Repo repo;
   repo.write("migrations/20240101000000_init/migration.sql", kHistory);

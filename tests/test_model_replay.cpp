@@ -614,7 +614,7 @@ TEST_CASE("statements the model does not represent are listed, not dropped", "[m
   CHECK(no_effect == 2);  // BEGIN, COMMIT (the COMMENT ON TABLE is modeled)
 }
 
-TEST_CASE("COMMENT ON: kept on its object through renames and CREATE OR REPLACE, gone with a drop; '' is none",
+TEST_CASE("COMMENT ON: kept on its object through renames and CREATE OR REPLACE, gone with a drop, '' is none",
           "[model][replay]") {
   auto r = replay(std::vector<std::string>{
       "CREATE TABLE t (id int PRIMARY KEY, note text);\n"
@@ -646,7 +646,7 @@ TEST_CASE("COMMENT ON: kept on its object through renames and CREATE OR REPLACE,
                          "COMMENT ON COLUMN t2.body IS 'a note';\n") != std::string::npos);
 }
 
-TEST_CASE("COMMENT ON a missing object is refused with PostgreSQL's message; objects the model does not hold are listed",
+TEST_CASE("COMMENT ON a missing object is refused with PostgreSQL's message, objects the model does not hold are listed",
           "[model][replay]") {
   auto r = replay(
       "CREATE TABLE t (id int);\n"

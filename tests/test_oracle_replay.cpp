@@ -65,7 +65,7 @@ TEST_CASE("generated histories: the replay builds what PostgreSQL builds and ref
   CHECK(statements > n * 10);
 }
 
-TEST_CASE("the generator: one seed, one history; features switch their statements off", "[oracle]") {
+TEST_CASE("the generator: one seed, one history, features switch their statements off", "[oracle]") {
   oracle::Features all = oracle::Features::all();
   CHECK(oracle::generate(7, all).text() == oracle::generate(7, all).text());
   CHECK(oracle::generate(7, all).text() != oracle::generate(8, all).text());
@@ -120,7 +120,7 @@ TEST_CASE("the generator: partitioned tables' column commands and inherited colu
   CHECK(count(without, only_refusal) == 0);
 }
 
-TEST_CASE("the harness: a refusal both sides make agrees; the shrinker keeps a disagreement and removes the rest",
+TEST_CASE("the harness: a refusal both sides make agrees, the shrinker keeps a disagreement and removes the rest",
           "[oracle][pg]") {
   oracle::History h = oracle::History::parse(
       "-- file: 1\nCREATE TABLE a (id integer PRIMARY KEY, b text NOT NULL DEFAULT 'x', c integer);\n"

@@ -71,7 +71,7 @@ TEST_CASE("psql meta-commands and COPY data are skipped", "[parse]") {
   REQUIRE(pf.statements.size() == 2);
 }
 
-TEST_CASE("\\gset and \\gexec end the statement before them; psql variables parse in psql scripts", "[parse]") {
+TEST_CASE("\\gset and \\gexec end the statement before them, psql variables parse in psql scripts", "[parse]") {
   std::string s = "\\set v 'x'\nSELECT 1 = :'v' AS a\n\\gset\nBEGIN;\nGRANT ALL ON t TO :owner;\n";
   auto pf = parse_sql(s);
   CHECK(pf.errors.empty());
@@ -84,7 +84,7 @@ TEST_CASE("\\gset and \\gexec end the statement before them; psql variables pars
   CHECK(plain.errors[0].message.find("psql variable") != std::string::npos);
 }
 
-TEST_CASE("a meta-command later in a line runs to its end; \\; separates statements; quoted backslashes stay",
+TEST_CASE("a meta-command later in a line runs to its end, backslash-semicolon separates statements, quoted backslashes stay",
           "[parse]") {
   std::string s =
       "SELECT oid AS datoid FROM pg_database \\gset\nBEGIN;\nSELECT E'it\\'s', 'C:\\dir', $$a\\b$$; \\x\n"
@@ -113,7 +113,7 @@ TEST_CASE("deeply nested expressions give a finding, not a crash", "[parse]") {
   CHECK(dropped);
 }
 
-TEST_CASE("RETURN; in a RETURNS TABLE plpgsql function is not reported (libpg_query's compile is not PostgreSQL's)",
+TEST_CASE("RETURN in a RETURNS TABLE plpgsql function is not reported (libpg_query's compile is not PostgreSQL's)",
           "[parse]") {
   // Supabase storage's search function: PostgreSQL accepts it; libpg_query's PL/pgSQL compile says "missing
   // expression" at its bare RETURN. Taken from the shared corpus when it is there.

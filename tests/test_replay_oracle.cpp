@@ -255,7 +255,7 @@ TEST_CASE("oracle: CREATE TRIGGER ... UPDATE OF a missing column", "[model][repl
 }
 
 TEST_CASE(
-    "oracle: after a failure, a file that runs as one transaction leaves nothing; statement by statement keeps "
+    "oracle: after a failure, a file that runs as one transaction leaves nothing, statement by statement keeps "
     "the rest",
     "[model][replay][oracle]") {
   std::string text = "CREATE TABLE a (id int);\nSELEC 1;\nCREATE TABLE b (id int);";
@@ -477,7 +477,7 @@ TEST_CASE("oracle: a partition of a table that is not partitioned", "[model][rep
 
 // ---- INHERITS (analyzer/model/replay/inheritance.cpp) ----
 
-TEST_CASE("oracle: INHERITS parents; DROP TABLE of a parent needs CASCADE, which drops its children",
+TEST_CASE("oracle: INHERITS parents, DROP TABLE of a parent needs CASCADE, which drops its children",
           "[model][replay][oracle][inherits]") {
   // A child takes its parents' columns (merged by name; identity is not inherited) and has their check constraints.
   std::string family =

@@ -528,7 +528,7 @@ ALTER SEQUENCE seq_b RENAME TO seq_a;
 )");
 }
 
-TEST_CASE("rollback: a schema rename is reversed as a rename; the views, SQL-standard bodies, functions and triggers "
+TEST_CASE("rollback: a schema rename is reversed as a rename, the views, SQL-standard bodies, functions and triggers "
           "of the schema follow, checked on PostgreSQL",
           "[rollback][pg]") {
   check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;

@@ -215,7 +215,7 @@ TEST_CASE("drift --format sql: INHERITS parents the database lacks are joined, e
   CHECK(after.code == 0);
 }
 
-TEST_CASE("drift sees comments (info), drift --format sql sets them, checked on PostgreSQL; schema.prisma compares none",
+TEST_CASE("drift sees comments (info), drift --format sql sets them, checked on PostgreSQL, schema.prisma compares none",
           "[drift-sql][pg]") {
   Dir d;
   d.write("expected.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);

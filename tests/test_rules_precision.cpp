@@ -266,7 +266,7 @@ TEST_CASE("lint --fix output lints clean: the unique-constraint fix", "[rules][p
   }
 }
 
-TEST_CASE("prefer-bigint-over-int: keys and sequence-fed columns; every integer column with all-columns",
+TEST_CASE("prefer-bigint-over-int: keys and sequence-fed columns, every integer column with all-columns",
           "[rules][precision]") {
   const std::string sql =
       "CREATE TABLE a (id int PRIMARY KEY, pos int, qty integer);\n"

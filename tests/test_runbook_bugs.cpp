@@ -29,7 +29,7 @@ const char* kUsers = "CREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    
 
 }  // namespace
 
-TEST_CASE("locks takes the runner from driftguard.toml, as lint does; --runner wins", "[locks][runner]") {
+TEST_CASE("locks takes the runner from driftguard.toml, as lint does, --runner wins", "[locks][runner]") {
   dgtest::Repo repo;
   repo.write("db/0001_init.sql", kUsers);
   repo.write("db/0002_index.sql", "CREATE INDEX \"User_email_idx\" ON \"User\"(\"email\");\n");

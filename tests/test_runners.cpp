@@ -52,7 +52,7 @@ const char* kBody =
 
 }  // namespace
 
-TEST_CASE("sqlx: migrations beside a Cargo.toml run in a transaction; -- no-transaction sends one query",
+TEST_CASE("sqlx: migrations beside a Cargo.toml run in a transaction, -- no-transaction sends one query",
           "[lint][runner]") {
   TempDir t("runner_sqlx");
   write_file(t.dir / "migrations/20240101000000_init.sql", kBody);
@@ -124,7 +124,7 @@ TEST_CASE("fider: the migrations folder of github.com/getfider/fider runs each f
         "dropped [require-if-exists]\n");
 }
 
-TEST_CASE("Synapse: schema deltas run in a transaction; schema_version.sql runs at every start", "[lint][runner]") {
+TEST_CASE("Synapse: schema deltas run in a transaction, schema_version.sql runs at every start", "[lint][runner]") {
   TempDir t("runner_synapse");
   write_file(t.dir / "synapse/storage/schema/main/delta/83/01_t.sql", kBody);
   write_file(t.dir / "synapse/storage/schema/common/schema_version.sql", "CREATE TABLE schema_version (v int);\n"
@@ -136,7 +136,7 @@ TEST_CASE("Synapse: schema deltas run in a transaction; schema_version.sql runs 
         "applied already exists [require-if-not-exists]\n");
 }
 
-TEST_CASE("temporal-sql-tool: statements one by one; a re-run goes on past \"already exists\"", "[lint][runner]") {
+TEST_CASE("temporal-sql-tool: statements one by one, a re-run goes on past \"already exists\"", "[lint][runner]") {
   TempDir t("runner_temporal");
   write_file(t.dir / "schema/postgresql/v12/temporal/versioned/v1.5/a.sql",
              "CREATE TABLE t (id bigint);\n"
@@ -260,7 +260,7 @@ TEST_CASE("drizzle: --> statement-breakpoint ends a statement where the migrator
         "m.sql:4:3: warning: re-running this migration fails: table c already exists [require-if-not-exists]\n");
 }
 
-TEST_CASE("Synapse: .sql.postgres schema files are discovered and run as deltas; .sql.sqlite never runs",
+TEST_CASE("Synapse: .sql.postgres schema files are discovered and run as deltas, .sql.sqlite never runs",
           "[lint][runner]") {
   TempDir t("runner_synapse_engine");
   write_file(t.dir / "synapse/storage/schema/main/delta/84/01_stats.sql.postgres",

@@ -698,7 +698,7 @@ TEST_CASE("status (prisma): the applied content is unknown outside git", "[statu
                      "migrations are not in a git repository)\n\n1 migration: 1 edited\n");
 }
 
-TEST_CASE("status (supabase): an old tracker table without statements; duplicate versions", "[status][pg]") {
+TEST_CASE("status (supabase): an old tracker table without statements, duplicate versions", "[status][pg]") {
   Repo repo;
   repo.write("supabase/migrations/20240101000000_a.sql", "create table a (id int);\n");
   repo.write("supabase/migrations/20240101000000_b.sql", "create table b (id int);\n");

@@ -202,7 +202,7 @@ TEST_CASE("status --file: edited after apply (Supabase master file) exits 1", "[
         "    +alter table profiles add column bio text;\n");
 }
 
-TEST_CASE("drift --applied-only compares the database with what the tracker says is applied; --fail-on",
+TEST_CASE("drift --applied-only compares the database with what the tracker says is applied, --fail-on",
           "[drift][status][pg]") {
   dgtest::Repo repo;
   up_down_project(repo);
@@ -342,7 +342,7 @@ void supabase_grants(const std::string& db, const std::string& table) {
 
 }  // namespace
 
-TEST_CASE("drift triage: a Supabase master file edited after apply; hints name the Supabase CLI", "[drift][status][pg]") {
+TEST_CASE("drift triage: a Supabase master file edited after apply, hints name the Supabase CLI", "[drift][status][pg]") {
   dgtest::Repo repo;
   std::string db = dgtest::pg::fresh_database("sbtriage");
   edited_master_project(repo, db);

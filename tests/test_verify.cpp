@@ -91,7 +91,7 @@ TEST_CASE("verify: requirements from driftguard.toml, exact errors, exit 1 only 
   CHECK(r.out == "driftguard verify: all 11 requirements hold on " + p.target + "\n");
 }
 
-TEST_CASE("verify: flags add requirements; a table named by rls, a policy by name", "[verify][pg]") {
+TEST_CASE("verify: flags add requirements, a table named by rls, a policy by name", "[verify][pg]") {
   Project p;
   p.repo.write("driftguard.toml", "");
   auto r = p.verify("--table profiles --column public.profiles.email --rls public.profiles --policy "
