@@ -8,7 +8,7 @@
 #include "cli/completions.hpp"
 #include "rules/registry.hpp"
 
-// `git describe --tags --always --dirty` when CMake configured the build (cmake/version.cpp.in).
+// `git describe --tags --always --dirty` as of the last build (cmake/GitVersion.cmake).
 extern const char* const kDriftguardBuildVersion;
 
 namespace driftguard {

@@ -14,7 +14,7 @@
 #include "cli/report.hpp"
 #include "cli/suggest.hpp"
 
-// `git describe --tags --always --dirty` when CMake configured the build (cmake/version.cpp.in).
+// `git describe --tags --always --dirty` as of the last build (cmake/GitVersion.cmake).
 extern const char* const kDriftguardBuildVersion;
 
 // One line per subcommand; each is defined in cli/cmd_*.cpp as add_<name>_command().

@@ -30,8 +30,9 @@ else
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-version=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build/CPackConfig.cmake")
-[ -n "$version" ] || { echo "package.sh: no CPACK_PACKAGE_VERSION in $build/CPackConfig.cmake" >&2; exit 1; }
+# The binary's version as a Debian version, written at its build (cmake/GitVersion.cmake; CPack reads the same file).
+version=$(cat "$build/generated/package-version.txt")
+[ -n "$version" ] || { echo "package.sh: no version in $build/generated/package-version.txt" >&2; exit 1; }
 
 if [ "$deb" = 1 ]; then
   (cd "$build" && cpack -G DEB -B "$out/.cpack" >&2)

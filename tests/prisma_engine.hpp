@@ -72,13 +72,34 @@ inline std::string url(const std::string& conninfo) {
     }
     kv[key] = value;
   }
-  std::string out = "postgresql://" + (kv.count("user") ? kv["user"] : std::string("postgres"));
-  if (kv.count("password")) out += ":" + kv["password"];
-  std::string host = kv.count("host") ? kv["host"] : "127.0.0.1";
-  bool socket = !host.empty() && host[0] == '/';
-  out += "@" + (socket ? std::string() : host + (kv.count("port") ? ":" + kv["port"] : "")) + "/" +
-         (kv.count("dbname") ? kv["dbname"] : std::string("postgres"));
-  if (socket) out += "?host=" + host + (kv.count("port") ? "&port=" + kv["port"] : "");
+  // Built by appending: GCC 12 at -O3 warns falsely (-Wrestrict) on `"literal" + std::string&&`.
+  auto get = [&](const char* key, const char* fallback) { return kv.count(key) ? kv[key] : std::string(fallback); };
+  const std::string host = get("host", "127.0.0.1");
+  const bool socket = !host.empty() && host[0] == '/';
+  std::string out = "postgresql://";
+  out += get("user", "postgres");
+  if (kv.count("password")) {
+    out += ':';
+    out += kv["password"];
+  }
+  out += '@';
+  if (!socket) {
+    out += host;
+    if (kv.count("port")) {
+      out += ':';
+      out += kv["port"];
+    }
+  }
+  out += '/';
+  out += get("dbname", "postgres");
+  if (socket) {
+    out += "?host=";
+    out += host;
+    if (kv.count("port")) {
+      out += "&port=";
+      out += kv["port"];
+    }
+  }
   return out;
 }
 

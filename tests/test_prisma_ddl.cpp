@@ -428,9 +428,15 @@ TEST_CASE("prisma validation: index types without ops, accepted and refused on t
   for (const auto& [type, ns] : natives) {
     for (const auto& n : ns) {
       for (const char* list : {"", "[]"}) {
-        std::string name = "f" + std::to_string(fields.size() + 1);
+        std::string name = "f";  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `"f" + std::string&&`
+        name += std::to_string(fields.size() + 1);
         fields.push_back(name);
-        text += "  " + name + " " + type + list + (n.empty() ? "" : " @db." + n) + "\n";
+        text += "  " + name + " " + type + list;  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `" @db." + n`
+        if (!n.empty()) {
+          text += " @db.";
+          text += n;
+        }
+        text += '\n';
       }
     }
   }

@@ -151,7 +151,7 @@ TEST_CASE("lint --stdin-filename without - is a usage error", "[cli]") {
   CHECK(r.out.empty());
   CHECK(r.err == "driftguard: error: --stdin-filename names the SQL read from stdin, but no - is among the paths "
                  "(driftguard lint - --stdin-filename b.sql < FILE)\n");
-  auto ok = repo.run("'" + std::string(DRIFTGUARD_BINARY) + "' lint - --stdin-filename b.sql --format gcc < a.sql");
+  auto ok = repo.driftguard("lint - --stdin-filename b.sql --format gcc < a.sql");
   CHECK(ok.code == 0);
 }
 

@@ -32,7 +32,10 @@ std::string lint_gcc(const fs::path& dir, const std::string& paths, const std::s
     for (std::size_t a = 0; a <= rules.size();) {
       std::size_t b = rules.find(',', a);
       if (b == std::string::npos) b = rules.size();
-      if (line.find("[" + rules.substr(a, b - a) + "]") != std::string::npos) {
+      std::string tag = "[";  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `"[" + std::string&&`
+      tag += rules.substr(a, b - a);
+      tag += ']';
+      if (line.find(tag) != std::string::npos) {
         out += line + "\n";
         break;
       }
