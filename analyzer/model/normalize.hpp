@@ -147,8 +147,6 @@ std::string fk_action(const std::string& code);
 
 // Replaces the identifier `from` by `to` in a canonical expression (column and table renames), outside literals.
 std::string rename_identifier(const std::string& canonical, const std::string& from, const std::string& to);
-// Replaces the unqualified calls of function `from` by `to` (a function's rename), outside literals.
-std::string rename_call(const std::string& canonical, const std::string& from, const std::string& to);
 // Does a canonical expression mention this identifier (outside literals)?
 bool mentions_identifier(const std::string& canonical, const std::string& name);
 

@@ -17,6 +17,12 @@
 #include "analyzer/names.hpp"
 #include "analyzer/text.hpp"
 
+namespace driftguard::norm {
+// Replaces the unqualified calls of function `from` by `to` in a canonical expression (a function's rename),
+// outside literals (normalize.cpp; declared here, its one user's header).
+std::string rename_call(const std::string& canonical, const std::string& from, const std::string& to);
+}  // namespace driftguard::norm
+
 namespace driftguard::model {
 
 // Helpers shared by the replay files. Their own namespace keeps them out of the model's API (the using-directive
