@@ -71,7 +71,7 @@ TEST_CASE("psql meta-commands and COPY data are skipped", "[parse]") {
   REQUIRE(pf.statements.size() == 2);
 }
 
-TEST_CASE("\\gset and \\gexec end the statement before them, psql variables parse in psql scripts", "[parse]") {
+TEST_CASE("psql gset and gexec meta-commands end the statement before them, psql variables parse in psql scripts", "[parse]") {
   std::string s = "\\set v 'x'\nSELECT 1 = :'v' AS a\n\\gset\nBEGIN;\nGRANT ALL ON t TO :owner;\n";
   auto pf = parse_sql(s);
   CHECK(pf.errors.empty());

@@ -330,7 +330,7 @@ TEST_CASE("temporal-sql-tool: setup-schema's schema.sql beside versioned/ builds
   CHECK(lint_gcc(t.dir, "schema --runner plain", kIdem) == plain);
 }
 
-TEST_CASE("plain psql: a file that quits under \\if before it changes anything guards its re-runs",
+TEST_CASE("plain psql: a file that quits under a psql if meta-command before it changes anything guards its re-runs",
           "[lint][runner]") {
   TempDir t("runner_psql_guard");
   const std::string guard =
