@@ -3,6 +3,10 @@
 # caller; with CALLERS='fn1;fn2' also who calls those (CALLEES: what they call). The symbols of the driftguard binary are resolved with
 # addr2line (Debian's perf 6.1 reports them as unknown). usage: CALLERS=... bench/perf_attr.py PERF_DATA BINARY
 import collections, re, subprocess, sys
+def bare(f):  # the function's name without its argument list ("(anonymous namespace)" kept as "{anon}")
+    return re.sub(r'\(.*', '', f.replace('(anonymous namespace)', '{anon}'))
+
+
 data, binary = sys.argv[1], sys.argv[2]
 name = binary.rsplit('/', 1)[-1]
 out = subprocess.run(['perf', 'script', '-i', data, '-F', 'comm,ip,sym,dso'],
@@ -51,7 +55,7 @@ for s in samples:
         incl[f] += 1
     if fs and ALLOC.match(fs[0][0] or ''):
         alloc_total += 1
-        who = next((re.sub(r'\(.*', '', f) for f, d in fs if f.startswith('driftguard::')), '?')
+        who = next((bare(f) for f, d in fs if f.startswith('driftguard::')), '?')
         alloc[who] += 1
 print(f'{total} samples; allocator leaves {alloc_total} ({100*alloc_total/total:.1f} %)')
 print('\ninclusive (driftguard:: and nlohmann/pg_query):')
@@ -62,11 +66,13 @@ print('\nallocator leaves by nearest driftguard:: caller (% of all samples):')
 for f, n in alloc.most_common(40):
     print(f'{100*n/total:6.1f} %  {f[:150]}')
 import os
+
+
 for target in os.environ.get('CALLERS', '').split(';'):
     if not target: continue
     c = collections.Counter()
     for s in samples:
-        fs = [re.sub(r'\(.*', '', f) for f, d in frames(s)]
+        fs = [bare(f) for f, d in frames(s)]
         for k, f in enumerate(fs):
             if f.startswith(target):
                 chain = [g for g in fs[k+1:] if g.startswith('driftguard::') and not g.startswith(target)][:3]
@@ -81,7 +87,7 @@ for target in os.environ.get('CALLEES', '').split(';'):
     if not target: continue
     c = collections.Counter()
     for s in samples:
-        fs = [re.sub(r'\(.*', '', f or '?') for f, d in frames(s)]
+        fs = [bare(f or '?') for f, d in frames(s)]
         for k, f in enumerate(fs):
             if f.startswith(target):
                 below = [g for g in fs[:k] if not g.startswith(target)]

@@ -375,3 +375,32 @@ TEST_CASE("check-down: an up migration the replay cannot apply leaves its pair u
   // lint reports the syntax error of the up, and nothing of the down.
   CHECK(f.driftguard("lint db --format gcc").out.find("incomplete-down-migration") == std::string::npos);
 }
+
+// A file golang-migrate runs as one request rolls back whole when a statement fails: a down to the model after its
+// up (the check keeps that model, and restores from it), an up to the model before it (kept for the comparison).
+// Were either not restored, 0002's down would be said to drop users, or 0004's up would fail (tags exists).
+TEST_CASE("check-down: a down or an up that fails inside its transaction leaves the model it started with",
+          "[check-down]") {
+  Folder f;
+  f.write("db/0001_init.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n");
+  f.write("db/0001_init.down.sql", "DROP TABLE users;\n");
+  f.write("db/0002_posts.up.sql", "CREATE TABLE posts (id bigint PRIMARY KEY);\n");
+  f.write("db/0002_posts.down.sql", "DROP TABLE posts;\nDROP TABLE users;\nDROP TABLE nothing_here;\n");
+  f.write("db/0003_tags.up.sql", "CREATE TABLE tags (id int);\nCREATE INDEX tags_x ON missing_table (id);\n");
+  f.write("db/0003_tags.down.sql", "DROP TABLE tags;\n");
+  f.write("db/0004_tags.up.sql", "CREATE TABLE tags (name text);\n");
+  f.write("db/0004_tags.down.sql", "DROP TABLE tags;\n");
+  dgtest::Run r = f.driftguard("check-down db --format gcc");
+  CHECK(r.code == 2);
+  CHECK(r.out ==
+        "db/0002_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not exist before "
+        "the up migration [incomplete-down-migration]\n"
+        "db/0002_posts.down.sql:3:1: warning: the down migration does not apply: table \"nothing_here\" does not exist; "
+        "the file runs as one transaction (one request), so nothing of it applies [incomplete-down-migration]\n");
+  CHECK(r.err ==
+        "driftguard: db/0003_tags.down.sql: not checked: the up migration does not apply: db/0003_tags.up.sql:2: "
+        "relation \"missing_table\" does not exist; the file runs as one transaction (one request), so nothing of it "
+        "applies\n"
+        "driftguard: 4 down migrations of 4 up migrations checked: 2 restore the schema before their up, 1 could not "
+        "be checked\n");
+}
