@@ -672,8 +672,11 @@ class Differ {
       for (const auto& o : f.options) out += " " + o;
       return out;
     };
-    // A SQL-standard body is compared in its canonical form (Function::body), not as written (sql_text).
-    auto body = [](const Function& f) { return collapse_whitespace(f.body); };
+    // A SQL-standard body is compared in its canonical form (Function::body), not as written (sql_text); whitespace
+    // is collapsed only when the bodies differ as they are (collapsing every body of both models was most of this).
+    auto same_body = [](const Function& x, const Function& y) {
+      return x.body == y.body || collapse_whitespace(x.body) == collapse_whitespace(y.body);
+    };
     // Keyed as drift names them (the model's key is the qualified, quoted signature); pointers: nothing is copied.
     std::map<std::string, const Function*> em;
     std::map<std::string, const Function*> am;
@@ -682,7 +685,7 @@ class Differ {
     compare_named(
         em, am, "function", sn + ".", describe,
         [&](const std::string& path, const Function& x, const Function& y) {
-          if (describe(x) != describe(y) || body(x) != body(y)) {
+          if (describe(x) != describe(y) || !same_body(x, y)) {
             add("function-definition", path, "function " + path + " is defined differently", at(describe(x), x.src),
                 at(describe(y), y.src), true);
           }
