@@ -1,4 +1,5 @@
 #include "analyzer/parse.hpp"
+#include "analyzer/parse_drizzle.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -625,6 +626,43 @@ class Parser {
 
 }  // namespace
 
+namespace {
+
+// drizzle's migrator sends the pieces between markers one by one, so a marker inside a string or dollar quote cuts
+// it (PostgreSQL then refuses both halves). Each piece is parsed alone, at its place in the file (the rest blanked,
+// line breaks kept, so offsets and lines are the file's).
+ParsedFile parse_drizzle_pieces(std::string_view input, const ParseOptions& opts) {
+  static constexpr std::string_view kMarker = "--> statement-breakpoint";
+  ParsedFile out;
+  for (std::size_t begin = 0; begin <= input.size();) {
+    std::size_t at = input.find(kMarker, begin);
+    std::size_t end = at == std::string_view::npos ? input.size() : at;
+    std::string piece(input);
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+      if ((i < begin || i >= end) && piece[i] != '\n') piece[i] = ' ';
+    }
+    ParsedFile pf = parse_sql(piece, opts);
+    for (auto& st : pf.statements) out.statements.push_back(std::move(st));
+    for (auto& e : pf.errors) {
+      static constexpr std::string_view kToEnd = " (it runs to the end of the file)";
+      if (e.message.size() >= kToEnd.size() && e.message.compare(e.message.size() - kToEnd.size(), kToEnd.size(), kToEnd) == 0) {
+        e.message.resize(e.message.size() - kToEnd.size());
+        e.message += " (drizzle's migrator cuts the file at every --> statement-breakpoint, inside strings too)";
+      }
+      out.errors.push_back(std::move(e));
+    }
+    for (auto& c : pf.comments) out.comments.push_back(c);
+    out.meta_commands += pf.meta_commands;
+    out.copy_data_blocks += pf.copy_data_blocks;
+    out.psql_variables += pf.psql_variables;
+    if (at == std::string_view::npos) break;
+    begin = at + kMarker.size();
+  }
+  return out;
+}
+
+}  // namespace
+
 ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   ParsedFile pf;
   std::string text(input);
@@ -783,6 +821,16 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   std::sort(pf.comments.begin(), pf.comments.end(),
             [](const pg::Comment& a, const pg::Comment& b) { return a.begin < b.begin; });
   return pf;
+}
+
+ParsedFile parse_drizzle_sql(std::string_view input, const ParseOptions& opts) {
+  static constexpr std::string_view kMarker = "--> statement-breakpoint";
+  if (input.find(kMarker) == std::string_view::npos) return parse_sql(input, opts);
+  std::string text(input);
+  end_drizzle_breakpoints(text);
+  // A marker left is inside a token (a string, a dollar quote, a quoted name): psql reads it whole, drizzle cuts.
+  if (text.find(kMarker) == std::string::npos) return parse_sql(input, opts);
+  return parse_drizzle_pieces(input, opts);
 }
 
 }  // namespace driftguard

@@ -423,6 +423,8 @@ int run_lint(const LintOptions& o) {
   }
   if (o.staged) {
     auto staged = index_files(inputs);
+    // Runner markers (meta/_journal.json, Cargo.toml, go.mod, ...) from the index too: the commit holds them.
+    MarkerFilesScope markers(index_marker_files());
     std::vector<const ConfigSet::Profile*> profiles;  // of each staged file
     {
       std::vector<std::string> index;

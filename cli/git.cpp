@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <optional>
 
 #include "cli/command.hpp"
@@ -404,6 +405,64 @@ std::vector<IndexFile> index_files(const std::vector<std::string>& inputs) {
     out.push_back({rel, std::move(text), named.count(p) != 0});
   }
   return out;
+}
+
+namespace {
+
+class IndexMarkerFiles : public MarkerFiles {
+ public:
+  explicit IndexMarkerFiles(std::string root) : root_(std::move(root)) {
+    for (auto& p : split_nul(git_ok(root_, {"-c", "core.quotePath=false", "ls-files", "-z", "--cached"}, "--staged").out)) {
+      entries_.insert(std::move(p));
+    }
+  }
+
+  std::optional<std::string> read(const fs::path& p) const override {
+    auto rel = in_repository(p);
+    if (!rel) return disk_marker_files().read(p);
+    if (!entries_.count(*rel)) return std::nullopt;
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto [it, fresh] = read_.try_emplace(*rel);
+    if (fresh) {
+      // `:path` is the index's stage-0 entry; a file with a merge conflict has none, and holds nothing to commit.
+      auto r = run_git(root_, {"cat-file", "blob", ":" + *rel});
+      if (r.code == 0) it->second = std::move(r.out);
+    }
+    return it->second;
+  }
+
+  bool is_directory(const fs::path& p) const override {
+    auto rel = in_repository(p);
+    if (!rel) return disk_marker_files().is_directory(p);
+    if (rel->empty()) return true;
+    auto it = entries_.lower_bound(*rel + "/");
+    return it != entries_.end() && it->compare(0, rel->size() + 1, *rel + "/") == 0;
+  }
+
+ private:
+  // The path relative to the repository root ("" for the root), or nullopt outside the repository.
+  std::optional<std::string> in_repository(const fs::path& p) const {
+    std::error_code ec;
+    fs::path abs = fs::weakly_canonical(fs::absolute(p, ec), ec);
+    fs::path rel = abs.lexically_relative(root_);
+    if (rel.empty() || *rel.begin() == "..") return std::nullopt;
+    std::string s = rel.generic_string();
+    return s == "." ? std::string() : s;
+  }
+
+
+  std::string root_;
+  std::set<std::string> entries_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::optional<std::string>> read_;
+};
+
+}  // namespace
+
+std::shared_ptr<const MarkerFiles> index_marker_files() {
+  std::string root = first_line(git_ok(".", {"rev-parse", "--show-toplevel"}, "--staged").out);
+  std::error_code ec;
+  return std::make_shared<IndexMarkerFiles>(fs::weakly_canonical(root, ec).string());
 }
 
 }  // namespace driftguard

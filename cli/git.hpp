@@ -11,6 +11,7 @@
 #include "analyzer/finding.hpp"
 #include "analyzer/source.hpp"
 #include "rules/engine.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
@@ -74,5 +75,12 @@ struct IndexFile {
   bool named = false;  // named by the inputs (reported); false: context only
 };
 std::vector<IndexFile> index_files(const std::vector<std::string>& inputs);
+
+// The marker files runner detection reads (meta/_journal.json, Cargo.toml, go.mod, ...), as the git index of the
+// repository holding the working directory has them, for `lint --staged`: the commit records the index, so CI
+// detects the runner from it. A file that is only in the working tree (untracked, or a deletion not staged the other
+// way round) is not what the commit holds: the index wins. Paths outside the repository are read from the disk (no
+// commit changes them). Throws UsageError outside a repository.
+std::shared_ptr<const MarkerFiles> index_marker_files();
 
 }  // namespace driftguard

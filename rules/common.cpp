@@ -58,10 +58,10 @@ DropInfo read_drop(const json& drop_stmt, const RuleContext& ctx) {
       t.display = display(t.parts);
       t.key = qualified_key(t.parts);
     }
-    // Relations: the model, or a CREATE of this file the replay refused (FileState::created_relation).
-    t.created_in_file = kind == ObjKind::relation   ? ctx.state().created_relation(t.parts)
+    // Relations: the model, or a CREATE of this file the replay refused (RunState::created_relation).
+    t.created_in_file = kind == ObjKind::relation   ? ctx.run().created_relation(t.parts)
                         : kind == ObjKind::function ? function_created_in_file(ctx, o)
-                                                    : ctx.state().created(kind, t.key);
+                                                    : ctx.run().created(kind, t.key);
     d.targets.push_back(std::move(t));
   }
   return d;
@@ -71,10 +71,10 @@ bool function_created_in_file(const RuleContext& ctx, const json& o) {
   auto parts = drop_object_parts(o);
   if (parts.empty()) return false;
   const json& owa = field(o, "ObjectWithArgs");
-  if (!owa.is_object() || flag(owa, "args_unspecified")) return ctx.state().created_function(parts, nullptr);
+  if (!owa.is_object() || flag(owa, "args_unspecified")) return ctx.run().created_function(parts, nullptr);
   std::vector<std::string> args;
   for (const auto& a : field(owa, "objargs")) args.push_back(norm::type_name(field(a, "TypeName")));
-  return ctx.state().created_function(parts, &args);
+  return ctx.run().created_function(parts, &args);
 }
 
 std::string join_names(const std::vector<std::string>& names) {

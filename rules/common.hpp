@@ -57,7 +57,7 @@ bool alters_table(const json& alter_table_stmt);
 
 // The RangeVar of an ALTER TABLE on a table that existed before this file (rules that protect existing data use
 // it); JSON null when the statement alters something else, or a table created earlier in the same file or by a
-// migration of this run newer than --baseline (FileState::is_new_relation).
+// migration of this run newer than --baseline (RunState::is_new_relation).
 const json& existing_altered_table(const json& alter_table_stmt, const RuleContext& ctx);
 
 // serial, bigserial, smallserial (and serial2/4/8): a pseudo-type written without a schema (TypeName body).

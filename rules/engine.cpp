@@ -7,10 +7,12 @@
 
 #include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
+#include "analyzer/parse_drizzle.hpp"
 #include "analyzer/suppress.hpp"
 #include "analyzer/text.hpp"
 #include "rules/finding.hpp"
 #include "rules/registry.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace driftguard {
 
@@ -117,6 +119,10 @@ const char* kSyntaxHelp =
 ParsedFile Engine::parse(const SourceFile& file) {
   ParseOptions popts;
   popts.want_comments = may_contain_directives(file.text);
+  // Only a file drizzle's migrator runs is cut at a marker inside a string (psql reads the string whole).
+  if (file.text.find("--> statement-breakpoint") != std::string::npos && detect_runner(file) == Runner::drizzle) {
+    return parse_drizzle_sql(file.text, popts);
+  }
   return parse_sql(file.text, popts);
 }
 

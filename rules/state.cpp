@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analyzer/marker_lines.hpp"
 #include "rules/locking/lock_model.hpp"
 #include "rules/locking/lock_util.hpp"
 #include "rules/names.hpp"
@@ -35,12 +36,8 @@ void FileState::end_transaction() {
   }
 }
 
-// The model answers first; a relation this file's statements created counts too when the replay refused it: the
-// replay drops a CREATE TABLE whose foreign key names a table outside the linted files (as PostgreSQL would), but
-// lint judges the file as written, where that table is new.
 bool FileState::is_new_relation(const std::vector<std::string>& parts) const {
-  if (parts.empty()) return false;
-  return (run_ && run_->relation_is_new(parts)) || created(ObjKind::relation, qualified_key(parts));
+  return run_ != nullptr && run_->is_new_relation(parts);
 }
 
 bool FileState::is_new_relation(const json& rangevar) const { return is_new_relation(rangevar_parts(rangevar)); }
@@ -212,9 +209,11 @@ void FileState::apply_locks(const Statement& st) {
   }
 }
 
-std::string FileState::k(ObjKind kind, const std::string& key) {
-  return std::to_string(static_cast<int>(kind)) + ":" + key;
-}
+namespace {
+std::string state_key(ObjKind kind, const std::string& key) { return std::to_string(static_cast<int>(kind)) + ":" + key; }
+}  // namespace
+
+std::string FileState::k(ObjKind kind, const std::string& key) { return state_key(kind, key); }
 
 namespace {
 // Where the model's schema, extension, type, function (any overload of the name), trigger or policy was created;
@@ -291,26 +290,42 @@ std::vector<std::string> key_parts(ObjKind kind, const std::string& key) {
 
 // The model answers wherever it holds the object: created earlier in this file, or older (CREATE ... IF NOT EXISTS
 // of an existing object creates nothing). A CREATE the replay refused (its schema, type or table comes from
-// outside the linted files) leaves no object in the model, and then the statement is the only answer there is.
-bool FileState::created(ObjKind kind, const std::string& key) const {
-  const bool stated = created_.count(k(kind, key)) > 0;
-  if (kind == ObjKind::relation || kind == ObjKind::column || run_ == nullptr) return stated;
+// outside the linted files) leaves no object in the model, and then the refused statement is the only answer.
+bool RunState::created(ObjKind kind, const std::string& key) const {
+  const bool refused = refused_creates_.count(state_key(kind, key)) > 0;
+  if (kind == ObjKind::relation) return created_relation(key_parts(kind, key));
+  if (kind == ObjKind::column) {
+    auto dot = key.rfind('.');
+    if (refused || dot == std::string::npos || file_.empty()) return refused;
+    const model::Table* t = table(key_parts(ObjKind::relation, key.substr(0, dot)));
+    if (t == nullptr) return false;
+    for (const auto& c : t->columns) {
+      if (c.name == key.substr(dot + 1)) return c.src.file == file_;
+    }
+    return false;
+  }
   auto parts = key_parts(kind, key);
-  if (!parts.empty() && object_source(*run_, kind, parts) != nullptr) return run_->created_in_file(kind, parts);
-  return stated;
+  if (!parts.empty() && object_source(*this, kind, parts) != nullptr) return created_in_file(kind, parts);
+  return refused;
 }
 
-bool FileState::created_function(const std::vector<std::string>& parts,
-                                 const std::vector<std::string>* identity_args) const {
-  const bool stated = created_.count(k(ObjKind::function, qualified_key(parts))) > 0;
-  if (run_ == nullptr || parts.empty() || object_source(*run_, ObjKind::function, parts) == nullptr) return stated;
-  return run_->function_created_in_file(parts, identity_args);
+bool RunState::created_function(const std::vector<std::string>& parts,
+                                const std::vector<std::string>* identity_args) const {
+  if (parts.empty() || object_source(*this, ObjKind::function, parts) == nullptr) {
+    return refused_creates_.count(state_key(ObjKind::function, qualified_key(parts))) > 0;
+  }
+  return function_created_in_file(parts, identity_args);
 }
 
-bool FileState::created_relation(const json& rangevar) const { return created_relation(rangevar_parts(rangevar)); }
+bool RunState::created_relation(const json& rangevar) const { return created_relation(rangevar_parts(rangevar)); }
 
-bool FileState::created_relation(const std::vector<std::string>& parts) const {
-  return (run_ && run_->relation_created_in_file(parts)) || created(ObjKind::relation, qualified_key(parts));
+bool RunState::created_relation(const std::vector<std::string>& parts) const {
+  if (parts.empty()) return false;
+  return relation_created_in_file(parts) || refused_creates_.count(state_key(ObjKind::relation, qualified_key(parts))) > 0;
+}
+
+bool RunState::is_new_relation(const std::vector<std::string>& parts) const {
+  return !parts.empty() && (relation_is_new(parts) || created_relation(parts));
 }
 
 bool FileState::dropped_if_exists(ObjKind kind, const std::string& key) const {
@@ -370,43 +385,6 @@ void FileState::apply(const Statement& st) {
                kind == "TRANS_STMT_COMMIT_PREPARED" || kind == "TRANS_STMT_ROLLBACK_PREPARED") {
       if (in_transaction()) end_transaction();
     }
-  } else if (t == "CreateStmt") {
-    created_.insert(k(ObjKind::relation, rangevar_key(field(b, "relation"))));
-  } else if (t == "CreateTableAsStmt") {
-    created_.insert(k(ObjKind::relation, rangevar_key(field(field(b, "into"), "rel"))));
-  } else if (t == "ViewStmt") {
-    created_.insert(k(ObjKind::relation, rangevar_key(field(b, "view"))));
-  } else if (t == "CreateSeqStmt") {
-    created_.insert(k(ObjKind::relation, rangevar_key(field(b, "sequence"))));
-  } else if (t == "IndexStmt") {
-    if (auto name = str(b, "idxname"); !name.empty()) {
-      std::string schema = str(field(b, "relation"), "schemaname");
-      created_.insert(k(ObjKind::relation, (schema.empty() ? "public" : schema) + "." + name));
-    }
-  } else if (t == "CreateEnumStmt" || t == "CreateRangeStmt") {
-    created_.insert(k(ObjKind::type, qualified_key(strings(field(b, "typeName")))));
-  } else if (t == "CompositeTypeStmt") {
-    created_.insert(k(ObjKind::type, rangevar_key(field(b, "typevar"))));
-  } else if (t == "CreateDomainStmt") {
-    created_.insert(k(ObjKind::type, qualified_key(strings(field(b, "domainname")))));
-  } else if (t == "CreateSchemaStmt") {
-    created_.insert(k(ObjKind::schema, str(b, "schemaname")));
-  } else if (t == "CreateFunctionStmt") {
-    created_.insert(k(ObjKind::function, qualified_key(strings(field(b, "funcname")))));
-  } else if (t == "CreateTrigStmt") {
-    created_.insert(k(ObjKind::trigger, rangevar_key(field(b, "relation")) + "." + str(b, "trigname")));
-  } else if (t == "CreatePolicyStmt") {
-    created_.insert(k(ObjKind::policy, rangevar_key(field(b, "table")) + "." + str(b, "policy_name")));
-  } else if (t == "CreateExtensionStmt") {
-    created_.insert(k(ObjKind::extension, str(b, "extname")));
-  } else if (t == "RenameStmt") {
-    std::string rt = str(b, "renameType");
-    if ((rt == "OBJECT_TABLE" || rt == "OBJECT_VIEW" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_SEQUENCE" ||
-         rt == "OBJECT_INDEX") &&
-        created_relation(field(b, "relation"))) {
-      std::string schema = str(field(b, "relation"), "schemaname");
-      created_.insert(k(ObjKind::relation, (schema.empty() ? "public" : schema) + "." + str(b, "newname")));
-    }
   } else if (t == "DropRoleStmt") {
     for (const auto& r : field(b, "roles")) {
       std::string name = str(field(r, "RoleSpec"), "rolename");
@@ -449,11 +427,6 @@ void FileState::apply(const Statement& st) {
         dropped_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
         if (flag(cmd, "missing_ok")) dropped_if_exists_.insert(k(ObjKind::constraint, table + "." + str(cmd, "name")));
       }
-      // Columns added earlier in the file: key "schema.table.column".
-      if (str(cmd, "subtype") == "AT_AddColumn") {
-        const json& cd = field(field(cmd, "def"), "ColumnDef");
-        if (cd.is_object()) created_.insert(k(ObjKind::column, table + "." + str(cd, "colname")));
-      }
     }
   }
 }
@@ -487,16 +460,96 @@ void RunState::begin_file(const SourceFile& file, const std::string& baseline) {
   }
 }
 
+namespace {
+
+// The model holds the object of a created() key, created by the current file.
+bool created_in_model(const RunState& run, ObjKind kind, const std::string& key) {
+  if (kind == ObjKind::relation) return run.relation_created_in_file(key_parts(kind, key));
+  if (kind == ObjKind::column) return run.created(kind, key);  // no refusal noted yet: the model's answer
+  auto parts = key_parts(kind, key);
+  return !parts.empty() && run.created_in_file(kind, parts);
+}
+
+// What a CREATE statement (or ALTER TABLE ... ADD COLUMN) makes, keyed as RunState::created() asks.
+std::vector<std::pair<ObjKind, std::string>> created_by(const Statement& st) {
+  const json& b = unwrap(st.node);
+  const std::string& t = st.kind;
+  auto index_key = [&] {
+    std::string schema = str(field(b, "relation"), "schemaname");
+    return (schema.empty() ? "public" : schema) + "." + str(b, "idxname");
+  };
+  if (t == "CreateStmt") return {{ObjKind::relation, rangevar_key(field(b, "relation"))}};
+  if (t == "CreateTableAsStmt") return {{ObjKind::relation, rangevar_key(field(field(b, "into"), "rel"))}};
+  if (t == "ViewStmt") return {{ObjKind::relation, rangevar_key(field(b, "view"))}};
+  if (t == "CreateSeqStmt") return {{ObjKind::relation, rangevar_key(field(b, "sequence"))}};
+  if (t == "IndexStmt" && !str(b, "idxname").empty()) return {{ObjKind::relation, index_key()}};
+  if (t == "CreateEnumStmt" || t == "CreateRangeStmt") return {{ObjKind::type, qualified_key(strings(field(b, "typeName")))}};
+  if (t == "CompositeTypeStmt") return {{ObjKind::type, rangevar_key(field(b, "typevar"))}};
+  if (t == "CreateDomainStmt") return {{ObjKind::type, qualified_key(strings(field(b, "domainname")))}};
+  if (t == "CreateSchemaStmt") return {{ObjKind::schema, str(b, "schemaname")}};
+  if (t == "CreateFunctionStmt") return {{ObjKind::function, qualified_key(strings(field(b, "funcname")))}};
+  if (t == "CreateTrigStmt") return {{ObjKind::trigger, rangevar_key(field(b, "relation")) + "." + str(b, "trigname")}};
+  if (t == "CreatePolicyStmt") return {{ObjKind::policy, rangevar_key(field(b, "table")) + "." + str(b, "policy_name")}};
+  if (t == "CreateExtensionStmt") return {{ObjKind::extension, str(b, "extname")}};
+  std::vector<std::pair<ObjKind, std::string>> out;
+  if (t == "AlterTableStmt") {
+    const std::string table = rangevar_key(field(b, "relation"));
+    for (const auto& c : field(b, "cmds")) {
+      const json& cmd = field(c, "AlterTableCmd");
+      const json& cd = field(field(cmd, "def"), "ColumnDef");
+      if (str(cmd, "subtype") == "AT_AddColumn" && cd.is_object()) out.emplace_back(ObjKind::column, table + "." + str(cd, "colname"));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void RunState::replay_file(const SourceFile& file, const ParsedFile& parsed, TxMode tx,
                            const model::Replayer::BeforeStatement& before) {
-  // Lint does not report what the replay refuses (drift and `schema` do): a refused statement is lost alone.
+  // Lint does not report what the replay refuses (drift and `schema` do): a refused statement is lost alone. What a
+  // statement would have created is remembered for created() where the replay did not apply it (refused, or skipped
+  // as a guarded one that failed: its applied() count did not move) or applied it without making the object in this
+  // file (a CREATE TABLE AS whose query it cannot type; IF NOT EXISTS of an older one).
   std::vector<Finding> refused;
-  replay_.apply_file(file, parsed, refused, replay_mode(tx), before);
+  refused_creates_.clear();
+  std::vector<const Statement*> up;  // the replay's statement indexes: the up part (no goose/dbmate down sections)
+  const auto down = down_sections(file.text);
+  for (const auto& st : parsed.statements) {
+    if (!in_sections(down, st.span.begin)) up.push_back(&st);
+  }
+  const Statement* previous = nullptr;
+  int applied = 0;
+  auto note_previous = [&] {
+    if (previous == nullptr) return;
+    const bool not_applied = replay_.applied() == applied;
+    for (auto& [kind, key] : created_by(*previous)) {
+      if (not_applied || !created_in_model(*this, kind, key)) refused_creates_.insert(state_key(kind, key));
+    }
+    // A relation created by the file, renamed where the replay refused the rename (ALTER INDEX on a table, ...):
+    // new under its new name too (an applied rename moves the model's relation, old name and all).
+    const json& b = unwrap(previous->node);
+    const std::string rt = previous->kind == "RenameStmt" ? str(b, "renameType") : "";
+    if ((rt == "OBJECT_TABLE" || rt == "OBJECT_VIEW" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_SEQUENCE" ||
+         rt == "OBJECT_INDEX") &&
+        created_relation(field(b, "relation"))) {
+      std::string schema = str(field(b, "relation"), "schemaname");
+      refused_creates_.insert(state_key(ObjKind::relation, (schema.empty() ? "public" : schema) + "." + str(b, "newname")));
+    }
+  };
+  replay_.apply_file(file, parsed, refused, replay_mode(tx), [&](std::size_t i) {
+    note_previous();
+    previous = i < up.size() ? up[i] : nullptr;
+    applied = replay_.applied();
+    if (before) before(i);
+  });
+  note_previous();
 }
 
 void RunState::end_file() {
   if (after_baseline_) new_files_.insert(file_);
   file_.clear();
+  refused_creates_.clear();
 }
 
 const model::Table* RunState::table(const std::vector<std::string>& parts) const {

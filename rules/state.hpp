@@ -1,11 +1,10 @@
 // What the engine knows before each statement. Per run (RunState): the schema model the replay builds from the
-// earlier files and statements — the one model of the schema that drift and `schema` read too. Per file
-// (FileState): what is about the file's execution, which no schema model holds: transactions (explicit, and the
-// one the migration runner wraps the file in), timeouts set, locks held, constraints added NOT VALID in the open
-// transaction, and what a re-run of the file meets: objects dropped with or without IF EXISTS earlier in the file
-// (the model only holds what exists, not what a file dropped), and relations and columns (ObjKind::column, key
-// "schema.table.column") created earlier in it where the replay refused them. Whether any other object is new
-// in the file is the model's answer (RunState::created_in_file).
+// earlier files and statements — the one model of the schema that drift and `schema` read too —, which answers
+// whether an object is new in the file, its columns' types and its validated checks. Per file (FileState): what is
+// about the file's execution, which no schema model holds: transactions (explicit, and the one the migration
+// runner wraps the file in), timeouts set, locks held, constraints added NOT VALID in the open transaction, and
+// what a re-run of the file meets: objects dropped with or without IF EXISTS earlier in the file (the model only
+// holds what exists, not what a file dropped).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -56,7 +55,8 @@ class FileState {
   int transaction_id() const { return in_transaction() ? tx_id_ : 0; }
 
   // Relations (tables, indexes, ...) created earlier in this file, or by an earlier migration of the run that is
-  // newer than the baseline: they hold no data anyone uses yet, so locking them harms nobody.
+  // newer than the baseline: they hold no data anyone uses yet, so locking them harms nobody. The model's answer
+  // (RunState::is_new_relation).
   bool is_new_relation(const std::vector<std::string>& parts) const;
   bool is_new_relation(const nlohmann::json& rangevar) const;
 
@@ -82,15 +82,6 @@ class FileState {
   // A constraint ("schema.table.name") added NOT VALID earlier in the current transaction: the ADD's span.
   std::optional<Span> not_valid_in_transaction(const std::string& key) const;
 
-  // Created earlier in the file. The model answers where it holds the object (RunState::created_in_file); the
-  // file's CREATE statements answer where the replay refused them, which the model cannot answer: it drops a
-  // table whose foreign key names a table outside the linted files, as PostgreSQL would (so types, functions, ADD
-  // COLUMN of a table it does not hold), but lint judges the file as written. Relations: created_relation.
-  bool created(ObjKind k, const std::string& key) const;
-  // A function: the overload with these input argument types (null: any overload of the name).
-  bool created_function(const std::vector<std::string>& parts, const std::vector<std::string>* identity_args) const;
-  bool created_relation(const nlohmann::json& rangevar) const;
-  bool created_relation(const std::vector<std::string>& parts) const;
   bool dropped_if_exists(ObjKind k, const std::string& key) const;
   // Dropped earlier in the file, with or without IF EXISTS (a DROP then CREATE pair re-runs cleanly).
   bool dropped(ObjKind k, const std::string& key) const;
@@ -122,7 +113,6 @@ class FileState {
   int index_builds_without_[2] = {0, 0};
   std::vector<HeldLock> held_;
   std::unordered_map<std::string, Span> not_valid_;
-  std::unordered_set<std::string> created_;
   std::unordered_set<std::string> dropped_if_exists_;
   std::unordered_set<std::string> dropped_;
 };
@@ -200,6 +190,21 @@ class RunState {
   bool function_created_in_file(const std::vector<std::string>& parts,
                                 const std::vector<std::string>* identity_args) const;
 
+  // Created earlier in the current file. The model answers where it holds the object (created_in_file and
+  // friends, below; columns: a column of the model whose declaration is in this file); where it does not, because
+  // the replay refused the CREATE (its foreign key, schema or table comes from outside the linted files: PostgreSQL
+  // would refuse it too, but lint judges the file as written), the refused statement says what it would have
+  // created. Keys as the rules build them: "schema.name", "schema.table.name" for triggers, policies and columns
+  // (ObjKind::column), "name" for schemas and extensions.
+  bool created(ObjKind kind, const std::string& key) const;
+  // A function: the overload with these input argument types (null: any overload of the name).
+  bool created_function(const std::vector<std::string>& parts, const std::vector<std::string>* identity_args) const;
+  bool created_relation(const nlohmann::json& rangevar) const;
+  bool created_relation(const std::vector<std::string>& parts) const;
+  // A relation created by this file or by an earlier file of the run newer than the baseline (is_new above), or
+  // by a CREATE of this file the replay refused.
+  bool is_new_relation(const std::vector<std::string>& parts) const;
+
   // The schema.prisma fields of the run's tables, by "schema.table.column" (set by lint for a Prisma folder).
   void set_schema_fields(std::map<std::string, SchemaField> fields) { schema_fields_ = std::move(fields); }
   const SchemaField* schema_field(const std::vector<std::string>& table, const std::string& column) const;
@@ -229,6 +234,8 @@ class RunState {
   std::set<std::string> new_files_;  // earlier files of the run newer than the baseline
   std::map<std::string, SchemaField> schema_fields_;
   std::set<std::string> reported_elsewhere_;
+  // What the current file's statements that the replay refused would have created ("kind:key", see created()).
+  std::unordered_set<std::string> refused_creates_;
 };
 
 }  // namespace driftguard

@@ -354,6 +354,53 @@ TEST_CASE("lint --staged: the index, with the folder's earlier staged migrations
   }
 }
 
+TEST_CASE("lint --staged: runner markers come from the index, as the commit holds them", "[git]") {
+  Repo repo;
+  const std::string journal =
+      R"({"version":"7","dialect":"postgresql","entries":[)"
+      R"({"idx":0,"version":"7","when":1700000000000,"tag":"0000_init","breakpoints":true}]})";
+  repo.write("db/0000_init.sql", "CREATE TABLE t (id bigint);\n");
+  repo.write("db/meta/_journal.json", journal);
+  repo.sh("git add db");
+  // The default selection (naming a rule would turn it on whatever the runner) and its idempotency finding.
+  const std::string lint = "--format gcc | grep -F '[require-if-not-exists]'";
+  const std::string plain =
+      "db/0000_init.sql:1:1: warning: re-running this migration fails: table t already exists "
+      "[require-if-not-exists]\n";
+  // Staged with its journal: drizzle's migrator runs it in its transaction, as `lint DIR` (CI) says.
+  auto dir = repo.driftguard("lint db " + lint);
+  CHECK(dir.out.empty());
+  auto staged = repo.driftguard("lint --staged db/0000_init.sql " + lint);
+  INFO(staged.err);
+  CHECK(staged.err.empty());
+  CHECK(staged.out == dir.out);
+
+  SECTION("a journal staged but gone from the working tree: the commit holds it") {
+    repo.sh("rm db/meta/_journal.json");
+    CHECK(repo.driftguard("lint db " + lint).out == plain);  // the working tree has no journal
+    CHECK(repo.driftguard("lint --staged db/0000_init.sql " + lint).out.empty());
+  }
+  SECTION("a journal only in the working tree: the commit does not hold it, so CI sees a plain file") {
+    repo.sh("git rm -q --cached db/meta/_journal.json");
+    CHECK(repo.driftguard("lint db " + lint).out.empty());
+    CHECK(repo.driftguard("lint --staged db/0000_init.sql " + lint).out == plain);
+    repo.sh("git commit -q -m 'without the journal' && git clone -q . ci");
+    CHECK(repo.driftguard("lint ci/db " + lint).out == "ci/" + plain);
+  }
+  SECTION("sqlx: the Cargo.toml above the migrations folder, from the index") {
+    repo.write("crate/migrations/20240101000000_init.sql", "CREATE TABLE u (id bigint);\n");
+    repo.write("crate/Cargo.toml", "[package]\nname = \"x\"\n");
+    repo.sh("git add crate/migrations");
+    const std::string u_plain =
+        "crate/migrations/20240101000000_init.sql:1:1: warning: re-running this migration fails: table u already "
+        "exists [require-if-not-exists]\n";
+    CHECK(repo.driftguard("lint crate/migrations " + lint).out.empty());  // sqlx: in its transaction
+    CHECK(repo.driftguard("lint --staged crate/migrations " + lint).out == u_plain);
+    repo.sh("git add crate/Cargo.toml");
+    CHECK(repo.driftguard("lint --staged crate/migrations " + lint).out.empty());
+  }
+}
+
 TEST_CASE("the pre-commit framework's driftguard hook lints the staged content, with the folder as context",
           "[git]") {
   if (std::system("command -v pre-commit > /dev/null 2>&1") != 0) {

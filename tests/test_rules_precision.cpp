@@ -9,6 +9,7 @@
 #include "analyzer/names.hpp"
 #include "analyzer/parse.hpp"
 #include "helpers.hpp"
+#include "tests/pg_server.hpp"
 
 using namespace driftguard;
 
@@ -393,4 +394,65 @@ TEST_CASE("lock-held-across-statements: a relation the transaction drops does no
   REQUIRE(first(view, "lock-held-across-statements") != nullptr);
   CHECK(first(view, "lock-held-across-statements")->message ==
         "runs while totals is still locked ACCESS EXCLUSIVE by an earlier DROP VIEW");
+}
+
+TEST_CASE("ban-drop-index: an index another index covers is not reported", "[rules][precision]") {
+  const std::string tables =
+      "CREATE TABLE t (a int, b int, c int, CONSTRAINT t_c_key UNIQUE (c));\n"
+      "CREATE INDEX t_a_b ON t (a, b);\nCREATE INDEX t_a ON t (a);\nCREATE INDEX t_b ON t (b);\n"
+      "CREATE UNIQUE INDEX t_c ON t (c);\nCREATE UNIQUE INDEX t_a_u ON t (a);\nCREATE INDEX t_a_desc ON t (a DESC);\n"
+      "CREATE INDEX t_a_part ON t (a) WHERE b > 0;\n";
+  auto drops = [&](const std::string& sql) {
+    Engine engine(Settings{}, RuleSelection{{"ban-drop-index"}, {}, {}});
+    RunState run;
+    engine.lint(make_source("migrations/0001_t.sql", tables), run);
+    std::vector<std::string> out;
+    for (const auto& f : engine.lint(make_source("migrations/0002_d.sql", sql), run).findings) out.push_back(f.message);
+    return out;
+  };
+  // (a) is the leading key of (a, b); (c) unique is the unique constraint t_c_key's key.
+  CHECK(drops("DROP INDEX t_a;").empty());
+  CHECK(drops("DROP INDEX t_c;").empty());
+  // Not covered: b is not a leading key; a unique (a) has no other unique index on exactly (a); a DESC key or a
+  // partial index is another index.
+  CHECK(drops("DROP INDEX t_b;").size() == 1);
+  CHECK(drops("DROP INDEX t_a_u;").size() == 1);
+  CHECK(drops("DROP INDEX t_a_part;").size() == 1);
+  // Two names, one covered: only the other is named.
+  auto two = drops("DROP INDEX t_a, t_b;");
+  REQUIRE(two.size() == 1);
+  CHECK(two[0].rfind("drops index t_b:", 0) == 0);
+  // Dropped together, (a, b) covers nothing: (a) is named unless another index still covers it.
+  auto both = drops("DROP INDEX t_a, t_a_b;");
+  REQUIRE(both.size() == 1);
+  CHECK(both[0].rfind("drops index t_a_b:", 0) == 0);  // the unique (a) still covers (a)
+  auto three = drops("DROP INDEX t_a, t_a_b, t_a_u;");
+  REQUIRE(three.size() == 1);
+  CHECK(three[0].rfind("drops indexes t_a, t_a_b and t_a_u:", 0) == 0);
+}
+
+TEST_CASE("ban-drop-index oracle: PostgreSQL serves the dropped index's queries from the covering one",
+          "[rules][precision][oracle][pg]") {
+  std::string db = dgtest::pg::fresh_database("covered");
+  pqxx::connection c(db);
+  pqxx::nontransaction tx(c);
+  tx.exec("CREATE TABLE t (a int, b int, c int, CONSTRAINT t_c_key UNIQUE (c))");
+  tx.exec("INSERT INTO t SELECT i % 100, i, i FROM generate_series(1, 10000) i");
+  tx.exec("CREATE INDEX t_a_b ON t (a, b)");
+  tx.exec("CREATE INDEX t_a ON t (a)");
+  tx.exec("CREATE UNIQUE INDEX t_c ON t (c)");
+  tx.exec("ANALYZE t");
+  tx.exec("SET enable_seqscan = off");
+  tx.exec("SET enable_bitmapscan = off");
+  auto plan = [&](const std::string& q) {
+    std::string out;
+    for (const auto& row : tx.exec("EXPLAIN (COSTS OFF) " + q)) out += row[0].c_str() + std::string("\n");
+    return out;
+  };
+  CHECK(plan("SELECT * FROM t WHERE a = 1 ORDER BY a").find("using t_a on t") != std::string::npos);
+  tx.exec("DROP INDEX t_a");
+  CHECK(plan("SELECT * FROM t WHERE a = 1 ORDER BY a").find("using t_a_b on t") != std::string::npos);
+  // The unique constraint's index keeps c unique after the unique index on (c) is gone.
+  tx.exec("DROP INDEX t_c");
+  CHECK_THROWS_WITH(tx.exec("INSERT INTO t VALUES (1, 1, 1)"), Catch::Contains("t_c_key"));
 }

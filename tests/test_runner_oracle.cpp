@@ -153,3 +153,15 @@ TEST_CASE("runner oracle: an extension script runs in the transaction of CREATE/
         "pg_extension_config_dump() can only be called from an SQL script executed by CREATE EXTENSION");
   CHECK(error_of(c, "DROP EXTENSION " + name).empty());
 }
+
+TEST_CASE("runner oracle: the pieces drizzle's migrator cuts a string or dollar quote into are refused",
+          "[runner][oracle][pg]") {
+  Conn c(dgtest::pg::fresh_database("drizzle_pieces"));
+  // "CREATE TABLE a (id integer);\nSELECT 'x--> statement-breakpoint y';\nCREATE FUNCTION f() ... $$ SELECT 1
+  // --> statement-breakpoint\n$$;\n" split as readMigrationFiles splits it (tests/test_runners.cpp lints it).
+  CHECK(error_of(c, "CREATE TABLE \"a\" (\"id\" integer);\nSELECT 'x") == "unterminated quoted string at or near \"'x\"");
+  CHECK(error_of(c, " y';\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 ") == "syntax error at or near \"y\"");
+  CHECK(error_of(c, "\n$$;\n") == "unterminated dollar-quoted string at or near \"$$;\n\"");
+  // Nothing of the first piece ran: PostgreSQL parses the whole query before it runs any of it.
+  CHECK(value_of(c, "SELECT count(*) FROM pg_class WHERE relname = 'a'") == "0");
+}

@@ -263,6 +263,28 @@ TEST_CASE("drizzle: --> statement-breakpoint ends a statement where the migrator
         "m.sql:4:3: warning: re-running this migration fails: table c already exists [require-if-not-exists]\n");
 }
 
+TEST_CASE("drizzle: a breakpoint inside a string or dollar quote cuts it, as the migrator splits the text",
+          "[lint][parse]") {
+  TempDir t("drizzle_breakpoint_string");
+  // drizzle-orm's readMigrationFiles: query.split('--> statement-breakpoint'), blind to quoting; each piece is one
+  // query, and PostgreSQL refuses all three (tests/test_runner_oracle.cpp sends them).
+  write_file(t.dir / "drizzle/0000_x.sql",
+             "CREATE TABLE \"a\" (\"id\" integer);\n"
+             "SELECT 'x--> statement-breakpoint y';\n"
+             "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 --> statement-breakpoint\n$$;\n");
+  // Run by psql (no journal lists it), the strings stay whole.
+  CHECK(lint_gcc(t.dir, "drizzle", "syntax-error").empty());
+  write_file(t.dir / "drizzle/meta/_journal.json",
+             R"({"version":"7","dialect":"postgresql","entries":[)"
+             R"({"idx":0,"version":"7","when":1700000000000,"tag":"0000_x","breakpoints":true}]})");
+  CHECK(lint_gcc(t.dir, "drizzle", "syntax-error") ==
+        "drizzle/0000_x.sql:2:8: error: unterminated quoted string (drizzle's migrator cuts the file at every --> "
+        "statement-breakpoint, inside strings too) [syntax-error]\n"
+        "drizzle/0000_x.sql:2:35: error: syntax error at or near \"y\" [syntax-error]\n"
+        "drizzle/0000_x.sql:4:1: error: unterminated dollar-quoted string (drizzle's migrator cuts the file at every "
+        "--> statement-breakpoint, inside strings too) [syntax-error]\n");
+}
+
 TEST_CASE("Synapse: .sql.postgres schema files are discovered and run as deltas, .sql.sqlite never runs",
           "[lint][runner]") {
   TempDir t("runner_synapse_engine");
@@ -288,7 +310,7 @@ TEST_CASE("Synapse: .sql.postgres schema files are discovered and run as deltas,
   // A full schema is pg_dump's output (scripts-dev/make_full_schema.sh): its column types were chosen by the deltas,
   // which are linted on their own, as for any schema dump; a delta's are reported.
   write_file(t.dir / "synapse/storage/schema/main/delta/84/02_name.sql", "ALTER TABLE s2 ADD COLUMN name varchar(40);\n");
-  CHECK(lint_gcc(t.dir, "synapse", "prefer-text-field") ==
+  CHECK(lint_gcc(t.dir, "synapse --rule prefer-text-field", "prefer-text-field") ==
         "synapse/storage/schema/main/delta/84/02_name.sql:1:32: warning: column name of s2 is varchar(40): raising the "
         "limit later is a schema change, and lowering it rewrites the table; text performs the same "
         "[prefer-text-field]\n");
@@ -309,6 +331,49 @@ TEST_CASE("extension pieces: a file calling pg_extension_config_dump is part of 
         "[require-if-not-exists]\n"
         "app/store.sql:2:1: warning: re-running this migration inserts the rows into scripts again (or fails on a "
         "unique key) [non-idempotent-insert]\n");
+}
+
+TEST_CASE("extension pieces: files a CMake build concatenates into an installed extension script",
+          "[lint][runner]") {
+  TempDir t("runner_cmake_pieces");
+  // timescaledb's shape: sql/CMakeLists.txt includes a module of cmake/ naming the pieces (by their path from
+  // sql/, or by name with the folder passed as ${CMAKE_CURRENT_SOURCE_DIR}/updates), joins them into the install
+  // and update scripts and installs those into PostgreSQL's extension folder.
+  write_file(t.dir / "cmake/Pieces.cmake",
+             "# pieces\nset(PRE_INSTALL_SOURCE_FILES\n    pre_install/schemas.sql # first\n    pre_install/types.pre.sql)\n"
+             "set(PRE_UPDATE_FILES updates/pre-update.sql)\nset(REV_FILE reverse-dev.sql)\n");
+  const std::string lists =
+      "include(Pieces)\n"
+      "add_custom_command(OUTPUT x COMMAND cat \"${PRE_INSTALL_SOURCE_FILES};${PRE_UPDATE_FILES}\")\n"
+      "generate_downgrade_script(INPUT_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/updates FILES ${REV_FILE})\n";
+  write_file(t.dir / "sql/CMakeLists.txt", lists);
+  write_file(t.dir / "sql/pre_install/schemas.sql", "CREATE SCHEMA _cat;\n");
+  write_file(t.dir / "sql/pre_install/types.pre.sql", "CREATE TYPE _cat.pair AS (a int, b int);\n");
+  write_file(t.dir / "sql/updates/pre-update.sql", "CREATE TABLE _cat.saved (id bigint);\n");
+  write_file(t.dir / "sql/updates/reverse-dev.sql", "DROP TABLE _cat.gone;\n");
+  // Named nowhere in the build: not a piece.
+  write_file(t.dir / "sql/scratch.sql", "CREATE TABLE scratch (id bigint);\n");
+  const std::string rules = std::string(kIdem) + ",unguarded-create";
+  const std::string scratch =
+      "sql/scratch.sql:1:1: warning: re-running this migration fails: table scratch already exists "
+      "[require-if-not-exists]\n";
+  const std::string plain =
+      "sql/pre_install/schemas.sql:1:1: warning: re-running this migration fails: schema _cat already exists "
+      "[require-if-not-exists]\n"
+      "sql/pre_install/types.pre.sql:1:1: warning: re-running this migration fails: type _cat.pair already exists "
+      "[unguarded-create]\n" +
+      scratch +
+      "sql/updates/pre-update.sql:1:1: warning: re-running this migration fails: table _cat.saved already exists "
+      "[require-if-not-exists]\n"
+      "sql/updates/reverse-dev.sql:1:1: warning: re-running this migration fails: table _cat.gone was already "
+      "dropped [require-if-exists]\n";
+  // A build that installs nothing into the extension folder does not make an extension script: plain files.
+  CHECK(lint_gcc(t.dir, "sql", rules) == plain);
+  write_file(t.dir / "sql/CMakeLists.txt",
+             lists + "install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${INSTALL_FILE} DESTINATION \"${PG_SHAREDIR}/extension\")\n");
+  // CREATE/ALTER EXTENSION runs the joined script in its transaction, and records the version it reached.
+  CHECK(lint_gcc(t.dir, "sql", rules) == scratch);
+  CHECK(lint_gcc(t.dir, "sql --runner plain", rules) == plain);
 }
 
 TEST_CASE("temporal-sql-tool: setup-schema's schema.sql beside versioned/ builds a new database",

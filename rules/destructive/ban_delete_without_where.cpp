@@ -14,7 +14,7 @@ class BanDeleteWithoutWhere final : public Rule {
     const json& b = unwrap(node);
     if (field(b, "whereClause").is_object()) return;
     const json& rel = field(b, "relation");
-    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    if (!rel.is_object() || ctx.run().created_relation(rel)) return;
     if (!dml::runs_now(ctx)) return;
     ctx.report(dml::keyword_to_relation(ctx, rel, "delete"),
                "DELETE without WHERE deletes every row of " + rangevar_display(rel) +

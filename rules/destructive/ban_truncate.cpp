@@ -15,7 +15,7 @@ class BanTruncate final : public Rule {
     std::vector<std::string> names;
     for (const auto& r : field(b, "relations")) {
       const json& rv = unwrap(r);
-      if (!rv.is_object() || ctx.state().created_relation(rv)) continue;
+      if (!rv.is_object() || ctx.run().created_relation(rv)) continue;
       names.push_back(rangevar_display(rv));
     }
     if (names.empty()) return;

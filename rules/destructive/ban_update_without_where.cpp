@@ -16,7 +16,7 @@ class BanUpdateWithoutWhere final : public Rule {
     const json& b = unwrap(node);
     if (field(b, "whereClause").is_object()) return;
     const json& rel = field(b, "relation");
-    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    if (!rel.is_object() || ctx.run().created_relation(rel)) return;
     if (!dml::runs_now(ctx)) return;
     std::string table = rangevar_key(rel);
     std::vector<std::string> cols;
@@ -26,7 +26,7 @@ class BanUpdateWithoutWhere final : public Rule {
       if (name.empty()) continue;
       std::string c = quote_ident(name);
       if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
-      all_new = all_new && ctx.state().created(ObjKind::column, table + "." + name);
+      all_new = all_new && ctx.run().created(ObjKind::column, table + "." + name);
     }
     std::string what = cols.empty() ? std::string() : " (" + join_names(cols) + ")";
     std::string msg;

@@ -21,7 +21,7 @@ class RenamingColumn final : public Rule {
                                                               : nullptr;
     if (what == nullptr) return;
     const json& rel = field(b, "relation");
-    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    if (!rel.is_object() || ctx.run().created_relation(rel)) return;
     ctx.report(ctx.statement_span(),
                "renames column " + quote_ident(str(b, "subname")) + " of " + what + " " + rangevar_display(rel) +
                    " to " + quote_ident(str(b, "newname")) +

@@ -53,18 +53,18 @@ class RenamingObject final : public Rule {
     std::string newname = quote_ident(str(b, "newname"));
     if (k->kind == ObjKind::relation) {
       const json& rel = field(b, "relation");
-      if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+      if (!rel.is_object() || ctx.run().created_relation(rel)) return;
       if (rename::created_later(ctx, ObjKind::relation, rangevar_key(rel))) return;
       name = rangevar_display(rel);
     } else if (k->kind == ObjKind::schema) {
       std::string s = str(b, "subname");
-      if (ctx.state().created(ObjKind::schema, s)) return;
+      if (ctx.run().created(ObjKind::schema, s)) return;
       if (rename::created_later(ctx, ObjKind::schema, s)) return;
       name = quote_ident(s);
     } else {
       auto parts = drop_object_parts(field(b, "object"));
       if (parts.empty()) return;
-      if (ctx.state().created(k->kind, qualified_key(parts))) return;
+      if (ctx.run().created(k->kind, qualified_key(parts))) return;
       if (rename::created_later(ctx, k->kind, qualified_key(parts))) return;
       name = display(parts);
     }
@@ -94,7 +94,7 @@ class RenamingObject final : public Rule {
   static void check_enum_value(const json& b, RuleContext& ctx) {
     if (!b.contains("oldVal") || !b.contains("newVal")) return;
     auto parts = strings(field(b, "typeName"));
-    if (parts.empty() || ctx.state().created(ObjKind::type, qualified_key(parts))) return;
+    if (parts.empty() || ctx.run().created(ObjKind::type, qualified_key(parts))) return;
     ctx.report(ctx.statement_span(),
                "renames value '" + str(b, "oldVal") + "' of enum " + display(parts) + " to '" + str(b, "newVal") +
                    "': code that writes or compares the old value fails (invalid input value for enum) from the "

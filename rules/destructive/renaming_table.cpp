@@ -15,7 +15,7 @@ class RenamingTable final : public Rule {
     std::string rt = str(b, "renameType");
     if (rt != "OBJECT_TABLE" && rt != "OBJECT_FOREIGN_TABLE") return;
     const json& rel = field(b, "relation");
-    if (!rel.is_object() || ctx.state().created_relation(rel)) return;
+    if (!rel.is_object() || ctx.run().created_relation(rel)) return;
     // The old name is given to a new table or view later in the file: code that uses it keeps working.
     if (rename::created_later(ctx, ObjKind::relation, rangevar_key(rel))) return;
     auto parts = rangevar_parts(rel);

@@ -18,7 +18,7 @@ class BanAlterDomainWithAddConstraint final : public Rule {
     const json& con = field(field(b, "def"), "Constraint");
     if (flag(con, "skip_validation")) return;  // NOT VALID: existing rows are not checked
     // A domain created earlier in the file is used only by columns this migration added: no existing rows to scan.
-    if (ctx.state().created(ObjKind::type, qualified_key(strings(field(b, "typeName"))))) return;
+    if (ctx.run().created(ObjKind::type, qualified_key(strings(field(b, "typeName"))))) return;
     bool check_constraint = str(con, "contype") == "CONSTR_CHECK";
     // Fix: NOT VALID at the end of a CHECK constraint (NOT NULL has no NOT VALID form).
     std::optional<Fix> fix;

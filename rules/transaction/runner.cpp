@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -31,14 +32,35 @@ constexpr RunnerName kRunners[] = {
 
 bool has_line(const std::string& text, const RE2& re) { return RE2::PartialMatch(text, re); }
 
-std::string read_small_file(const std::filesystem::path& p) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(p, ec)) return {};
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+class DiskMarkerFiles : public MarkerFiles {
+ public:
+  std::optional<std::string> read(const std::filesystem::path& p) const override {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p, ec)) return std::nullopt;
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  bool is_directory(const std::filesystem::path& p) const override {
+    std::error_code ec;
+    return std::filesystem::is_directory(p, ec);
+  }
+};
+
+const std::shared_ptr<const MarkerFiles>& disk_files() {
+  static const std::shared_ptr<const MarkerFiles> disk = std::make_shared<DiskMarkerFiles>();
+  return disk;
 }
+
+std::shared_ptr<const MarkerFiles>& marker_files_slot() {
+  static std::shared_ptr<const MarkerFiles> files = disk_files();
+  return files;
+}
+
+const MarkerFiles& marker_files() { return *marker_files_slot(); }
+
+std::string read_small_file(const std::filesystem::path& p) { return marker_files().read(p).value_or(""); }
 
 // sqlx reads `-- no-transaction` only as the file's very first bytes (sqlx-core migrate/source.rs:
 // sql.starts_with("-- no-transaction")); a byte-order mark in front of it hides it.
@@ -62,7 +84,7 @@ Runner flat_folder_runner(const SourceFile& file, const std::string& name) {
   if (ec) return Runner::plain;
   // sqlx::migrate!() reads CARGO_MANIFEST_DIR/migrations, sqlx-cli ./migrations next to Cargo.toml. Diesel keeps
   // folders (<version>_<name>/up.sql), so a flat .sql file next to a crate is sqlx's.
-  if (fs::is_regular_file(root / "Cargo.toml", ec)) return Runner::sqlx;
+  if (marker_files().read(root / "Cargo.toml")) return Runner::sqlx;
   // fider (app/pkg/dbx/migrate.go) runs every file of its migrations/ folder: 12-digit versions, module
   // github.com/getfider/fider.
   static const RE2 fider_module(R"((?m)^module\s+github\.com/getfider/fider\b)");
@@ -108,12 +130,69 @@ bool calls_extension_config_dump(const std::string& text) {
   return false;
 }
 
+// A piece of an extension script a CMake build concatenates: timescaledb's sql/CMakeLists.txt joins the files its
+// lists name (cmake/ScriptFiles.cmake: PRE_INSTALL_SOURCE_FILES, SOURCE_FILES, PRE_UPDATE_FILES, ...) into
+// timescaledb--<version>.sql and the update scripts, and installs them into PostgreSQL's extension folder, where
+// CREATE/ALTER EXTENSION runs them. So a file is a piece when the CMakeLists.txt of a folder above it installs into
+// `.../extension` and its build (that file and the modules it include()s from a cmake/ folder) names the file by
+// its path from that folder (or by its name, with that folder passed as ${CMAKE_CURRENT_SOURCE_DIR}/<folder>).
+bool built_into_extension_script(const SourceFile& file) {
+  namespace fs = std::filesystem;
+  static const RE2 installs(R"((?i)\bDESTINATION\s+"?[^\s")]*/extension"?[\s)])");
+  static const RE2 include(R"((?m)^\s*include\s*\(\s*([A-Za-z0-9_.-]+)\s*\))");
+  std::error_code ec;
+  const fs::path path = fs::absolute(fs::path(file.path), ec).lexically_normal();
+  if (ec) return false;
+  // CMake's words: '#' comments cut, split at blanks, parentheses, quotes and ';' (list separators).
+  auto words = [](const std::string& text) {
+    std::set<std::string> out;
+    std::string w;
+    bool comment = false;
+    for (char c : text) {
+      if (c == '\n') comment = false;
+      if (c == '#') comment = true;
+      if (comment || std::isspace(static_cast<unsigned char>(c)) || c == '(' || c == ')' || c == '"' || c == ';') {
+        if (!w.empty()) out.insert(std::move(w));
+        w.clear();
+      } else {
+        w += c;
+      }
+    }
+    if (!w.empty()) out.insert(std::move(w));
+    return out;
+  };
+  fs::path dir = path.parent_path();
+  for (int up = 0; up < 4 && dir.has_relative_path(); ++up, dir = dir.parent_path()) {
+    std::string lists = read_small_file(dir / "CMakeLists.txt");
+    if (lists.empty() || !RE2::PartialMatch(lists, installs)) continue;
+    std::string build = lists;
+    re2::StringPiece in(lists);
+    std::string module;
+    while (RE2::FindAndConsume(&in, include, &module)) {
+      for (fs::path d = dir; d.has_relative_path(); d = d.parent_path()) {
+        if (auto text = marker_files().read(d / "cmake" / (module + ".cmake"))) {
+          build += "\n" + *text;
+          break;
+        }
+      }
+    }
+    const std::set<std::string> named = words(build);
+    const fs::path rel = path.lexically_relative(dir);
+    if (named.count(rel.generic_string())) return true;
+    const std::string folder = rel.parent_path().generic_string();
+    if (named.count(rel.filename().string()) &&
+        (folder.empty() || build.find("${CMAKE_CURRENT_SOURCE_DIR}/" + folder) != std::string::npos)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // temporal-sql-tool's layout: <dir>/schema.sql for setup-schema beside <dir>/versioned/ for update-schema.
 bool temporal_setup_schema(const SourceFile& file) {
   namespace fs = std::filesystem;
   fs::path p(file.path);
-  std::error_code ec;
-  return p.filename() == "schema.sql" && fs::is_directory(p.parent_path() / "versioned", ec);
+  return p.filename() == "schema.sql" && marker_files().is_directory(p.parent_path() / "versioned");
 }
 
 // A psql `\if` whose branch quits (`\q`) before the file's first statement that changes anything (the statements
@@ -166,6 +245,14 @@ bool flyway_non_transactional(const Statement& st, int pg_version) {
   return false;
 }
 }  // namespace
+
+MarkerFilesScope::MarkerFilesScope(std::shared_ptr<const MarkerFiles> files) : previous_(marker_files_slot()) {
+  marker_files_slot() = files ? std::move(files) : disk_files();
+}
+
+const MarkerFiles& disk_marker_files() { return *disk_files(); }
+
+MarkerFilesScope::~MarkerFilesScope() { marker_files_slot() = std::move(previous_); }
 
 std::string_view to_string(Runner r) {
   for (const auto& n : kRunners) {
@@ -222,6 +309,7 @@ Runner detect_runner(const SourceFile& file) {
   if (file.info.layout == Layout::up_down && (name == "up.sql" || name == "down.sql")) return Runner::diesel;
   if (Runner r = flat_folder_runner(file, name); r != Runner::plain) return r;
   if (file.info.layout == Layout::up_down) return Runner::golang_migrate;
+  if (built_into_extension_script(file)) return Runner::extension;
   return Runner::plain;
 }
 

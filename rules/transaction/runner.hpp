@@ -2,6 +2,8 @@
 // docs/locking.md ("Runners").
 #pragma once
 
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,12 +36,39 @@ enum class Runner {
   drizzle,    // drizzle-kit / drizzle-orm's migrator: NNNN_name.sql listed in meta/_journal.json
 };
 
+// The files beside a migration that runner detection reads: `<folder>/meta/_journal.json` (drizzle),
+// `../Cargo.toml` (sqlx), `../go.mod` (fider), `metadata.toml` beside a Diesel up.sql, and whether a `versioned/`
+// folder is beside a schema.sql (temporal). They come from the disk, except in a run that reads another tree:
+// `lint --staged` reads them from the git index (cli/git.cpp), so that a hook and CI detect the same runner.
+class MarkerFiles {
+ public:
+  virtual ~MarkerFiles() = default;
+  // The content of the regular file at `p`; nullopt when there is none.
+  virtual std::optional<std::string> read(const std::filesystem::path& p) const = 0;
+  virtual bool is_directory(const std::filesystem::path& p) const = 0;
+};
+// The disk's marker files, as detection reads them outside --staged.
+const MarkerFiles& disk_marker_files();
+// Makes detection read marker files from `files` (null: the disk) until the returned guard is destroyed. Set it
+// before the run's threads start; detection only reads it.
+class MarkerFilesScope {
+ public:
+  explicit MarkerFilesScope(std::shared_ptr<const MarkerFiles> files);
+  ~MarkerFilesScope();
+  MarkerFilesScope(const MarkerFilesScope&) = delete;
+  MarkerFilesScope& operator=(const MarkerFilesScope&) = delete;
+
+ private:
+  std::shared_ptr<const MarkerFiles> previous_;
+};
+
 std::string_view to_string(Runner r);
 std::optional<Runner> parse_runner(std::string_view s);  // "prisma", "golang-migrate", ... (not "auto")
 // The runner a file belongs to, from its layout, name and markers: Prisma and Supabase layouts; "-- +goose Up"
 // (goose); "-- migrate:up" (dbmate); V<version>__<name>.sql (Flyway); <version>_<name>/up.sql (Diesel);
 // <version>_<name>.up.sql (golang-migrate); extension scripts ([name--]X--Y.sql, name--X.sql, or @extschema@ in
-// the text, or a top-level call of pg_extension_config_dump, which PostgreSQL refuses outside one);
+// the text, or a top-level call of pg_extension_config_dump, which PostgreSQL refuses outside one, or a file a
+// CMake build above it names and concatenates into a script it installs into PostgreSQL's extension folder);
 // temporal-sql-tool's versioned/vX.Y/ folders and the schema.sql beside them; Synapse's storage/schema/*/delta/N/
 // (and full_schemas; .sql and .sql.postgres); a file listed in the meta/_journal.json beside it (drizzle);
 // <version>_<name>.sql beside a Cargo.toml (sqlx) or a go.mod of getfider/fider (fider), or starting with sqlx's
