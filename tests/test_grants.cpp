@@ -32,6 +32,15 @@ std::string privileges(const model::SchemaModel& m) {
   return out;
 }
 
+// A file, as a history is read (generated SQL would point every object at one position).
+model::SchemaModel replayed_file(const std::string& sql) {
+  model::Replayer r;
+  std::vector<Finding> findings;
+  r.apply_file(make_source("test.sql", sql), parse_sql(sql), findings);
+  for (const auto& f : findings) FAIL_CHECK("replay: " << f.message);
+  return r.take();
+}
+
 // A file, not generated SQL: the replay refuses missing objects only in a history it reads whole.
 std::string replay_errors(const std::string& sql) {
   model::Replayer r;
@@ -167,7 +176,7 @@ TEST_CASE("drift: a missing grant and an extra one are privileges items (warning
 GRANT SELECT, INSERT ON notes TO dg_reader WITH GRANT OPTION;
 GRANT SELECT ON notes TO PUBLIC;
 )sql");
-  model::SchemaModel expected = dgtest::replayed(R"sql(CREATE TABLE notes (id integer);
+  model::SchemaModel expected = replayed_file(R"sql(CREATE TABLE notes (id integer);
 GRANT SELECT ON notes TO dg_reader;
 GRANT ALL ON notes TO dg_writer;
 )sql");
@@ -180,7 +189,7 @@ GRANT ALL ON notes TO dg_writer;
   }
   // Each item points at the GRANT that gave the grantee its privileges, or at the CREATE (PUBLIC's: none since then).
   CHECK(got ==
-        "warning privileges public.notes test.sql:1:1: privileges of PUBLIC on TABLE notes differ: (none) | SELECT\n"
+        "warning privileges public.notes test.sql:1:14: privileges of PUBLIC on TABLE notes differ: (none) | SELECT\n"
         "warning privileges public.notes test.sql:2:1: privileges of dg_reader on TABLE notes differ: SELECT | SELECT, INSERT "
         "(with grant option: SELECT, INSERT)\n"
         "warning privileges public.notes test.sql:3:1: privileges of dg_writer on TABLE notes differ: SELECT, INSERT, UPDATE, "
@@ -198,7 +207,7 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT, INSERT ON TABLES TO dg_read
 ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO dg_writer;
 GRANT SELECT (body) ON notes TO dg_reader;
 )sql");
-  model::SchemaModel expected = dgtest::replayed(R"sql(CREATE SCHEMA app;
+  model::SchemaModel expected = replayed_file(R"sql(CREATE SCHEMA app;
 CREATE TABLE notes (id integer, body text);
 ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO dg_reader;
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
@@ -225,11 +234,11 @@ TEST_CASE("GRANT on objects the model does not hold (a view's columns - an ident
           "[grants][model]") {
   model::Replayer r;
   std::vector<Finding> findings;
-  r.apply_sql("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY);\nCREATE VIEW v AS SELECT id FROM t;\n"
-              "GRANT SELECT (id) ON v TO x;\nGRANT USAGE ON SEQUENCE t_id_seq TO x;\nGRANT CONNECT ON DATABASE postgres TO x;\n"
-              "GRANT USAGE ON TYPE int4 TO x;\nALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO x;\n"
-              "GRANT SELECT ON t TO x;\nGRANT SELECT (id) ON t TO y;\n",
-              SourceRef{"test.sql", 1, 1}, findings);
+  std::string sql = "CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY);\nCREATE VIEW v AS SELECT id FROM t;\n"
+                    "GRANT SELECT (id) ON v TO x;\nGRANT USAGE ON SEQUENCE t_id_seq TO x;\nGRANT CONNECT ON DATABASE postgres TO x;\n"
+                    "GRANT USAGE ON TYPE int4 TO x;\nALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO x;\n"
+                    "GRANT SELECT ON t TO x;\nGRANT SELECT (id) ON t TO y;\n";
+  r.apply_file(make_source("test.sql", sql), parse_sql(sql), findings);
   CHECK(findings.empty());
   std::string listed;
   for (const auto& s : r.skipped()) listed += std::to_string(s.where.line) + " " + s.what + "\n";
@@ -254,7 +263,7 @@ REVOKE SELECT (secret) ON accounts FROM dg_writer;
 ALTER TABLE accounts RENAME COLUMN email TO mail;
 ALTER TABLE accounts ALTER COLUMN mail TYPE varchar(200);
 CREATE TABLE child () INHERITS (accounts);
-CREATE TABLE copied (LIKE accounts INCLUDING ALL);
+CREATE TABLE copied (LIKE accounts INCLUDING DEFAULTS INCLUDING COMMENTS);
 CREATE TABLE parted (id integer, v text) PARTITION BY RANGE (id);
 GRANT SELECT (v) ON parted TO dg_reader;
 CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);

@@ -225,10 +225,11 @@ COMMENT ON COLUMN users.email IS 'their address';
 COMMENT ON VIEW emails IS 'addresses';
 )sql");
   std::string db = dgtest::pg::fresh_database("driftsql_comments");
-  // The same objects; comments changed, removed and added in the database, and a view with another definition
-  // (dropped and created again by the script: its comment must come back with it).
+  // The same objects; comments changed, removed and added in the database, and a view with another definition and
+  // a column more (CREATE OR REPLACE VIEW cannot drop it: the script drops the view and creates it again, so its
+  // comment must come back with it).
   REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
-CREATE VIEW emails AS SELECT id, email FROM users WHERE id > 0;
+CREATE VIEW emails AS SELECT id, email, id > 0 AS positive FROM users;
 COMMENT ON TABLE users IS 'accounts';
 COMMENT ON CONSTRAINT users_pkey ON users IS 'added by hand';
 COMMENT ON VIEW emails IS 'addresses';
@@ -296,9 +297,9 @@ REVOKE EXECUTE ON FUNCTION one() FROM PUBLIC;
 )sql");
   std::string db = dgtest::pg::fresh_database("driftsql_grants");
   // A missing grant, an extra one (to PUBLIC), a function still executable by PUBLIC, and a view with another
-  // definition (dropped and created again by the script: its grant must come back with it).
+  // definition and a column more (dropped and created again by the script: its grant must come back with it).
   REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
-CREATE VIEW emails AS SELECT id, email FROM users WHERE id > 0;
+CREATE VIEW emails AS SELECT id, email, id > 0 AS positive FROM users;
 CREATE FUNCTION one() RETURNS integer LANGUAGE sql AS 'SELECT 1';
 GRANT SELECT ON emails TO dg_ds_reader;
 GRANT INSERT ON users TO PUBLIC;

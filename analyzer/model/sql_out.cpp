@@ -18,6 +18,7 @@ namespace {
 enum Phase {
   renames,
   drop_policies_triggers,
+  drop_row_type_functions,  // functions taking or returning a view's row type: before the view (it depends on them)
   drop_views,
   drop_sql_body_functions,  // SQL-standard bodies (BEGIN ATOMIC, RETURN) depend on the tables they read
   drop_foreign_keys,
@@ -520,7 +521,15 @@ class Planner {
                                   [call = norm::ident(f.name) + "("](const auto& d) {
                                     return d.second.find(call) != std::string::npos;
                                   });
+          // PostgreSQL refuses to drop a view whose row type a function takes or returns: such functions go first.
+          bool row_type = false;
+          for (const auto& [vsn, vs] : from_.schemas) {
+            for (const auto& [vn, v] : vs.views) {
+              row_type = row_type || norm::mentions_identifier(f.arguments, vn) || norm::mentions_identifier(f.returns, vn);
+            }
+          }
           emit(called_by_dropped_domain ? drop_domain_functions
+               : row_type               ? drop_row_type_functions
                : f.sql_text.empty()     ? drop_functions
                                         : drop_sql_body_functions,
                drop_function(f), !now);
