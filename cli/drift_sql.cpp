@@ -114,6 +114,7 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
       auto it = held.find(g.target);
       *const_cast<Grants*>(g.grants) = it == held.end() ? initial_grants(actual, g.kind, g.schema) : it->second;
     }
+    target.default_grants = actual.default_grants;
   }
   return target;
 }

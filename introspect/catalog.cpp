@@ -367,8 +367,9 @@ class Reader {
                     "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
                     "  pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
                     "  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN cn.nspname END, "
-                    "  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END "
-                    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid "
+                    "  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END, " +
+                        acl_json("a.attacl", 'c', "c.relowner") +
+                        " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid "
                     "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
                     "LEFT JOIN pg_collation co ON co.oid = a.attcollation "
                     "LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace "
@@ -403,6 +404,7 @@ class Reader {
                           ? norm::ident(text(row[8]))
                           : norm::ident(text(row[7])) + "." + norm::ident(text(row[8]));
       }
+      c.grants = grants_of(row[9]);
       t->columns.push_back(std::move(c));
     }
     // generated columns, with the table's column types for implicit casts
@@ -789,7 +791,7 @@ class Reader {
   }
 
   // pg_default_acl: what objects created later start with (SQL out's starting point for the objects it creates;
-  // not compared). The current user's entries are the model's own role's ("").
+  // compared as `default-privileges` items). The current user's entries are the model's own role's ("").
   void default_privileges() {
     auto rows = run(tx_, "default privileges",
                     "SELECT CASE WHEN d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN '' "

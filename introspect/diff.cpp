@@ -628,6 +628,21 @@ class Differ {
     }
   }
 
+  // "SELECT, INSERT (with grant option: SELECT)" or "(none)": what `who` holds in `x`.
+  static std::string held(const Grants& x, const std::string& who) {
+    auto w = x.find(who);
+    if (w == x.end()) return "(none)";
+    std::string out = privilege_names(w->second);
+    if (w->second.find('*') != std::string::npos) {
+      std::string options;
+      for (std::size_t i = 0; i + 1 < w->second.size(); ++i) {
+        if (w->second[i + 1] == '*') options += w->second[i];
+      }
+      out += " (with grant option: " + privilege_names(options) + ")";
+    }
+    return out;
+  }
+
   // Privileges (GRANT/REVOKE, default privileges), one item per object and grantee, on objects both sides hold.
   // Skipped when a side is schema.prisma: Prisma has no grants.
   void privileges() {
@@ -641,24 +656,48 @@ class Differ {
       for (const auto& [who, l] : *g.grants) grantees.insert(who);
       for (const auto& [who, l] : *it->second) grantees.insert(who);
       for (const auto& who : grantees) {
-        auto held = [&](const Grants& x) {
-          auto w = x.find(who);
-          if (w == x.end()) return std::string("(none)");
-          std::string out = privilege_names(w->second);
-          if (w->second.find('*') != std::string::npos) {
-            std::string options;
-            for (std::size_t i = 0; i + 1 < w->second.size(); ++i) {
-              if (w->second[i + 1] == '*') options += w->second[i];
-            }
-            out += " (with grant option: " + privilege_names(options) + ")";
-          }
-          return out;
-        };
-        std::string e = held(*g.grants);
-        std::string a = held(*it->second);
+        std::string e = held(*g.grants, who);
+        std::string a = held(*it->second, who);
         if (e == a) continue;
-        add("privileges", g.path, "privileges of " + who + " on " + g.target + " differ", at(e, SourceRef{}),
-            at(a, SourceRef{}));
+        add("privileges", g.path, "privileges of " + who + " on " + g.target + " differ",
+            at(e, grant_source(e_, g.path, who, g.src)), at(a, grant_source(a_, g.path, who, nullptr)));
+      }
+    }
+    default_privileges();
+  }
+
+  // The GRANT/REVOKE that last changed `who`'s privileges on the object, else the object's CREATE (its starting
+  // privileges come from it).
+  static SourceRef grant_source(const SchemaModel& m, const std::string& path, const std::string& who,
+                                const SourceRef* own) {
+    auto it = m.grant_sources.find({path, who});
+    if (it != m.grant_sources.end()) return it->second;
+    return own ? *own : SourceRef{};
+  }
+
+  // ALTER DEFAULT PRIVILEGES: one item per pg_default_acl entry and grantee whose privileges differ (an entry one
+  // side does not have holds its start: PostgreSQL's own ACL for a global entry, nothing for a schema's). Path: the
+  // schema of an IN SCHEMA entry, "" for a global one.
+  void default_privileges() {
+    for (const auto& entry : default_grants_pairs(e_, a_)) {
+      const DefaultGrantsKey& key = entry.first;  // not a structured binding: the lambda below captures it (clang 14)
+      const Grants& eg = entry.second.first;
+      const Grants& ag = entry.second.second;
+      if (eg == ag) continue;
+      std::set<std::string> grantees;
+      for (const auto& [who, l] : eg) grantees.insert(who);
+      for (const auto& [who, l] : ag) grantees.insert(who);
+      for (const auto& who : grantees) {
+        std::string e = held(eg, who);
+        std::string a = held(ag, who);
+        if (e == a) continue;
+        auto src = [&](const SchemaModel& m) {
+          auto it = m.default_grant_sources.find(key);
+          return it == m.default_grant_sources.end() ? SourceRef{} : it->second;
+        };
+        add("default-privileges", key.schema,
+            "default privileges of " + who + " " + default_grants_clause(key) + " differ", at(e, src(e_)),
+            at(a, src(a_)));
       }
     }
   }

@@ -546,6 +546,25 @@ ALTER SCHEMA core RENAME TO app;
 )");
 }
 
+TEST_CASE("rollback: a schema rename reversed leaves alone what only looks like the schema's name (an alias - a "
+          "string - a quoted name) in views and SQL-standard bodies, checked on PostgreSQL",
+          "[rollback][pg]") {
+  // Views and SQL-standard bodies are renamed on their parse trees (the replay's ALTER SCHEMA ... RENAME), not as
+  // text: a text rewrite of "core." turned the alias core, the string 'core.items' and the name "see core.items"
+  // into app's, and the rollback dropped and created the view and the function again.
+  check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE app.items (id integer, n integer);
+CREATE TABLE app.counters (id serial PRIMARY KEY);
+CREATE TABLE items (id integer);
+CREATE VIEW labels AS SELECT core.id, 'core.items' AS label, core.id AS "see core.items", x.n FROM items core, app.items x;
+CREATE FUNCTION app_label() RETURNS text LANGUAGE sql STABLE BEGIN ATOMIC SELECT 'core.items' || count(*) FROM app.items core; END;
+)sql"},
+                  {"0002_rename.sql", "ALTER SCHEMA app RENAME TO core;\n"}},
+                 R"(
+ALTER SCHEMA core RENAME TO app;
+)");
+}
+
 TEST_CASE("rollback: a dropped domain goes before the function its CHECK calls, which goes before its argument's "
           "type, checked on PostgreSQL",
           "[rollback][pg]") {
@@ -647,5 +666,68 @@ REVOKE INSERT, UPDATE ON TABLE accounts FROM dg_rb_reader;
 GRANT SELECT ON TABLE accounts TO dg_rb_reader;
 
 GRANT SELECT ON TABLE active TO dg_rb_reader WITH GRANT OPTION;
+)");
+}
+
+TEST_CASE("rollback: ALTER DEFAULT PRIVILEGES and column privileges are undone (exit 0) - checked on PostgreSQL",
+          "[rollback][pg]") {
+  // Before default and column privileges were modeled, this rollback named every statement as not undone and
+  // exited 1.
+  dgtest::pg::exec(dgtest::pg::conninfo("postgres"),
+                   "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_rb_reader') THEN "
+                   "CREATE ROLE dg_rb_reader; END IF; END $$");
+  check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE accounts (id bigint PRIMARY KEY, email text, secret text);
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO dg_rb_reader;
+GRANT SELECT (id, email) ON accounts TO dg_rb_reader;
+)sql"},
+                  {"0002_privileges.sql", R"sql(ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE SELECT ON TABLES FROM dg_rb_reader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON SEQUENCES TO dg_rb_reader WITH GRANT OPTION;
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+CREATE TABLE app.audit (id bigint, note text);
+GRANT UPDATE (email) ON accounts TO dg_rb_reader;
+REVOKE SELECT (email) ON accounts FROM dg_rb_reader;
+)sql"}},
+                 R"(
+-- driftguard-ignore ban-drop-table rollback
+DROP TABLE IF EXISTS app.audit;
+
+REVOKE UPDATE (email) ON TABLE accounts FROM dg_rb_reader;
+
+GRANT SELECT (email) ON TABLE accounts TO dg_rb_reader;
+
+ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE USAGE ON SEQUENCES FROM dg_rb_reader;
+
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO dg_rb_reader;
+)");
+}
+
+TEST_CASE("rollback: a view replaced with the same columns is replaced back in place (functions depend on its row "
+          "type) - dbdev's packages_order_version - checked on PostgreSQL",
+          "[rollback][pg]") {
+  // dbdev (../shared/corpus/supabase/supabase__dbdev) 20230508165641_packages_order_version replaces public.packages
+  // (CREATE OR REPLACE VIEW, ORDER BY ... DESC); functions take and return its row type. The rollback dropped and
+  // created the view, which PostgreSQL refuses: "cannot drop view packages because other objects depend on it".
+  check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE app.packages (id uuid PRIMARY KEY, package_name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE app.package_versions (id uuid PRIMARY KEY, package_id uuid NOT NULL REFERENCES app.packages (id),
+  version text NOT NULL, version_struct integer[] NOT NULL, description_md text);
+create view public.packages as
+    select pa.id, pa.package_name, newest_ver.version as latest_version, newest_ver.description_md, pa.created_at
+    from app.packages pa,
+        lateral (select * from app.package_versions pv where pv.package_id = pa.id order by pv.version_struct limit 1) newest_ver;
+create function public.popular_packages() returns setof public.packages language sql stable
+  as $$ select * from public.packages p order by p.created_at $$;
+create function public.download_metrics(public.packages) returns bigint language sql stable as $$ select 0::bigint $$;
+)sql"},
+                  {"0002_packages_order_version.sql", R"sql(create or replace view public.packages as
+    select pa.id, pa.package_name, newest_ver.version as latest_version, newest_ver.description_md, pa.created_at
+    from app.packages pa,
+        lateral (select * from app.package_versions pv where pv.package_id = pa.id order by pv.version_struct desc limit 1) newest_ver;
+)sql"}},
+                 R"(
+CREATE OR REPLACE VIEW packages AS SELECT pa.id, pa.package_name, newest_ver.version AS latest_version, newest_ver.description_md, pa.created_at FROM app.packages pa, LATERAL (SELECT pv.id, pv.package_id, pv.version, pv.version_struct, pv.description_md FROM app.package_versions pv WHERE pv.package_id = pa.id ORDER BY pv.version_struct LIMIT 1) newest_ver;
 )");
 }

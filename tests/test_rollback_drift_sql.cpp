@@ -225,10 +225,11 @@ COMMENT ON COLUMN users.email IS 'their address';
 COMMENT ON VIEW emails IS 'addresses';
 )sql");
   std::string db = dgtest::pg::fresh_database("driftsql_comments");
-  // The same objects; comments changed, removed and added in the database, and a view with another definition
-  // (dropped and created again by the script: its comment must come back with it).
+  // The same objects; comments changed, removed and added in the database, and a view with another definition and
+  // a column more (CREATE OR REPLACE VIEW cannot drop it: the script drops the view and creates it again, so its
+  // comment must come back with it).
   REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
-CREATE VIEW emails AS SELECT id, email FROM users WHERE id > 0;
+CREATE VIEW emails AS SELECT id, email, id > 0 AS positive FROM users;
 COMMENT ON TABLE users IS 'accounts';
 COMMENT ON CONSTRAINT users_pkey ON users IS 'added by hand';
 COMMENT ON VIEW emails IS 'addresses';
@@ -296,9 +297,9 @@ REVOKE EXECUTE ON FUNCTION one() FROM PUBLIC;
 )sql");
   std::string db = dgtest::pg::fresh_database("driftsql_grants");
   // A missing grant, an extra one (to PUBLIC), a function still executable by PUBLIC, and a view with another
-  // definition (dropped and created again by the script: its grant must come back with it).
+  // definition and a column more (dropped and created again by the script: its grant must come back with it).
   REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(CREATE TABLE users (id integer PRIMARY KEY, email text);
-CREATE VIEW emails AS SELECT id, email FROM users WHERE id > 0;
+CREATE VIEW emails AS SELECT id, email, id > 0 AS positive FROM users;
 CREATE FUNCTION one() RETURNS integer LANGUAGE sql AS 'SELECT 1';
 GRANT SELECT ON emails TO dg_ds_reader;
 GRANT INSERT ON users TO PUBLIC;
@@ -338,4 +339,62 @@ model users {
   dgtest::Run ps = cli(d.dir, "drift " + prisma_sides + " --format sql");
   CHECK(ps.out.find("GRANT") == std::string::npos);
   CHECK(ps.out.find("REVOKE") == std::string::npos);
+}
+
+TEST_CASE("drift sees default privileges and column privileges at the statements that set them - drift --format sql "
+          "writes them - checked on PostgreSQL",
+          "[drift-sql][pg]") {
+  dgtest::pg::exec(dgtest::pg::conninfo("postgres"),
+                   "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_ds_reader') THEN "
+                   "CREATE ROLE dg_ds_reader; END IF; END $$");
+  Dir d;
+  d.write("expected.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE users (id integer PRIMARY KEY, email text, secret text);
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO dg_ds_reader;
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+GRANT SELECT (id, email), UPDATE (email) ON users TO dg_ds_reader;
+CREATE TABLE app.audit (id integer, note text);
+GRANT INSERT (note) ON app.audit TO dg_ds_reader;
+)sql");
+  std::string db = dgtest::pg::fresh_database("driftsql_default_grants");
+  // The database: other defaults, another column grant, and no app.audit (the script creates it: it starts with the
+  // database's default privileges, then gets the expected ones, and only then are the defaults changed).
+  REQUIRE(dgtest::apply_sql(db, make_source("actual.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE users (id integer PRIMARY KEY, email text, secret text);
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT, INSERT ON TABLES TO dg_ds_reader;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO dg_ds_reader;
+GRANT SELECT (secret) ON users TO dg_ds_reader;
+)sql")) == "");
+  std::string sides = "--sql expected.sql --database-url " + single_quoted(db);
+  dgtest::Run before = cli(d.dir, "drift " + sides + " --format gcc");
+  INFO(before.out << before.err);
+  CHECK(before.code == 1);
+  // Each item at the statement that set what the expected side holds (a column without grants: its definition; a
+  // default the expected side never changed: no position).
+  CHECK(before.out ==
+        "expected.sql:2:57: warning: privileges of dg_ds_reader on COLUMN users.secret differ [privileges]\n"
+        "expected.sql:3:1: warning: default privileges of dg_ds_reader IN SCHEMA app ON TABLES differ [default-privileges]\n"
+        "expected.sql:4:1: warning: default privileges of PUBLIC ON FUNCTIONS differ [default-privileges]\n"
+        "expected.sql:5:1: warning: privileges of dg_ds_reader on COLUMN users.email differ [privileges]\n"
+        "expected.sql:5:1: warning: privileges of dg_ds_reader on COLUMN users.id differ [privileges]\n"
+        "expected.sql:6:14: error: table app.audit is missing [missing-table]\n"
+        "sql:expected.sql: warning: default privileges of dg_ds_reader ON SEQUENCES differ [default-privileges]\n");
+  dgtest::Run script = cli(d.dir, "drift " + sides + " --format sql");
+  INFO(script.out << script.err);
+  std::string body = script.out.substr(script.out.find("SET lock_timeout"));
+  CHECK(body ==
+        "SET lock_timeout = '5s';\n\nCREATE TABLE app.audit (\n  id integer,\n  note text\n);\n\n"
+        "REVOKE INSERT ON TABLE app.audit FROM dg_ds_reader;\n\n"
+        "GRANT INSERT (note) ON TABLE app.audit TO dg_ds_reader;\n\n"
+        "GRANT SELECT (id) ON TABLE users TO dg_ds_reader;\n\n"
+        "GRANT SELECT (email), UPDATE (email) ON TABLE users TO dg_ds_reader;\n\n"
+        "REVOKE SELECT (secret) ON TABLE users FROM dg_ds_reader;\n\n"
+        "ALTER DEFAULT PRIVILEGES REVOKE USAGE ON SEQUENCES FROM dg_ds_reader;\n\n"
+        "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n\n"
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE INSERT ON TABLES FROM dg_ds_reader;\n");
+  REQUIRE(dgtest::apply_sql(db, make_source("fix.sql", script.out)) == "");
+  dgtest::Run after = cli(d.dir, "drift " + sides + " --format json");
+  INFO(after.out << after.err);
+  CHECK(after.code == 0);
+  CHECK(after.out.find("privileges") == std::string::npos);
 }

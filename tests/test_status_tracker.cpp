@@ -332,12 +332,16 @@ TEST_CASE("drift triage and --pending: a pending migration that conflicts with a
 
 namespace {
 
-// What Supabase's default privileges give a table created in public (docs/supabase.md#privileges): the replay on
-// the Supabase baseline expects them, so a database made by hand for a --platform supabase check needs them too.
+// What Supabase's default privileges give a table created in public (docs/supabase.md#privileges), and the default
+// privileges themselves (drift compares them): the replay on the Supabase baseline expects them, so a database made
+// by hand for a --platform supabase check needs them too.
 void supabase_grants(const std::string& db, const std::string& table) {
   dgtest::pg::exec(db, "DO $$ DECLARE r text; BEGIN FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] "
                        "LOOP IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I', r); "
-                       "END IF; END LOOP; END $$;\nGRANT ALL ON " + table + " TO anon, authenticated, service_role;");
+                       "END IF; END LOOP; END $$;\nGRANT ALL ON " + table + " TO anon, authenticated, service_role;\n"
+                       "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;\n"
+                       "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;\n"
+                       "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;");
 }
 
 }  // namespace

@@ -816,7 +816,7 @@ std::string to_sql(const SchemaModel& m) {
   }
   header = false;
   for (const auto& g : grantable(m)) {
-    for (const auto& st : ddl::grant_statements(g.on, builtin_grants(g.kind, g.path), *g.grants)) {
+    for (const auto& st : ddl::grant_statements(g.on, builtin_grants(g.kind, g.path), *g.grants, g.column)) {
       if (!header) section("privileges");
       header = true;
       out << st;

@@ -23,7 +23,8 @@ struct Comment {
 };
 
 // Privileges (GRANT/REVOKE, default privileges): grantee ("PUBLIC" for PUBLIC) -> aclitem letters in PostgreSQL's
-// order ("arwdDxt" SELECT..TRIGGER, "X" EXECUTE, "U" USAGE, "C" CREATE), each followed by '*' when held WITH GRANT
+// order ("arwdDxt": a INSERT, r SELECT, w UPDATE, d DELETE, D TRUNCATE, x REFERENCES, t TRIGGER; "X" EXECUTE,
+// "U" USAGE, "C" CREATE), each followed by '*' when held WITH GRANT
 // OPTION. The owner's own entry is left out: its privileges come with ownership, so a database whose objects another
 // role owns compares equal. An object never granted or revoked holds PostgreSQL's defaults (a function: PUBLIC=X;
 // schema public: PUBLIC=U) or its default privileges (replay/grants.cpp). No grantee is kept with no letter.
@@ -47,6 +48,8 @@ struct Column {
   std::string default_spelled;
   std::string default_spelled_for;
   Comment comment;
+  // Column privileges (pg_attribute.attacl, GRANT SELECT (c) ON t): only a, r, w, x; a new column has none.
+  Grants grants;
 
   // Sets the default: its canonical form, and how it was written ("" or the same: no other spelling).
   void set_default(std::string canonical, std::string spelled = {});
@@ -295,9 +298,13 @@ struct SchemaModel {
   // The role the statements run as, when known (Supabase: postgres), so the owner of what they create: grants to
   // it are the owner's and left out. "" = unknown. Not compared.
   std::string role;
-  // Default privileges in effect (replay/grants.cpp applies them to new objects; the catalog reads pg_default_acl).
-  // Not compared by drift (docs/drift.md).
+  // Default privileges in effect (replay/grants.cpp applies them to new objects; the catalog reads pg_default_acl;
+  // drift compares them as `default-privileges` items, docs/drift.md).
   std::map<DefaultGrantsKey, Grants> default_grants;
+  // The GRANT/REVOKE (ALTER DEFAULT PRIVILEGES) that last changed a grantee's privileges on an object (keyed by
+  // grantable()'s path and the grantee) or a default-privileges entry: where drift items on them point. Not compared.
+  std::map<std::pair<std::string, std::string>, SourceRef> grant_sources;
+  std::map<DefaultGrantsKey, SourceRef> default_grant_sources;
 
   SchemaModel();  // has the public schema, as every new database does
   Schema* schema(const std::string& name);
@@ -345,13 +352,22 @@ struct Granted {
   std::string schema;
   char kind = 'r';
   const Grants* grants = nullptr;
+  const SourceRef* src = nullptr;  // the object's own (its CREATE gave it its starting privileges)
+  std::string column;              // kind 'c': a column of the table `on` names (column privileges)
 };
-// Every object that holds privileges (tables, views, materialized views, sequences, functions, procedures, schemas),
-// in a stable order. Platform table shells are left out.
+// Every object that holds privileges (tables, views, materialized views, sequences, functions, procedures, schemas;
+// tables' columns, kind 'c'), in a stable order. Platform table shells are left out.
 std::vector<Granted> grantable(const SchemaModel& m);
 // What an object of `kind` created in `schema` starts with in `m`: the global default (or PostgreSQL's own:
 // PUBLIC=X for functions, nothing else), plus the schema's default privileges.
 Grants initial_grants(const SchemaModel& m, char kind, const std::string& schema);
+// A default-privileges entry as pg_default_acl holds it when there is none: the global entry PostgreSQL's own ACL
+// (PUBLIC=X for functions), a schema's entry nothing.
+Grants default_grants_start(const DefaultGrantsKey& key);
+// Every default-privileges entry of either model, with what each holds (its start when it has none).
+std::map<DefaultGrantsKey, std::pair<Grants, Grants>> default_grants_pairs(const SchemaModel& a, const SchemaModel& b);
+// "FOR ROLE r IN SCHEMA s ON TABLES" (the role and schema only when the entry has them).
+std::string default_grants_clause(const DefaultGrantsKey& key);
 // What a fresh database gives the object without any default privileges (schema public: PUBLIC=U).
 Grants builtin_grants(char kind, const std::string& name);
 // GRANT adds `letters` (with the grant option when `option`); REVOKE removes them (only their grant option when
@@ -399,7 +415,11 @@ std::string comment_target(const char* kind, const std::string& schema, const st
 std::string comment_target_on(const char* kind, const std::string& name, const std::string& rel);  // "TRIGGER g ON t"
 std::string comment_target(const Function& f);
 // The GRANT and REVOKE statements that turn the privileges `from` into `to` on `on` ("TABLE s.t").
-std::vector<std::string> grant_statements(const std::string& on, const Grants& from, const Grants& to);
+// With `column`, column privileges: "GRANT SELECT (c), UPDATE (c) ON TABLE s.t".
+std::vector<std::string> grant_statements(const std::string& on, const Grants& from, const Grants& to,
+                                          const std::string& column = "");
+// The ALTER DEFAULT PRIVILEGES statements that turn one default-privileges entry from `from` into `to`.
+std::vector<std::string> default_grant_statements(const DefaultGrantsKey& key, const Grants& from, const Grants& to);
 }  // namespace ddl
 
 }  // namespace driftguard::model

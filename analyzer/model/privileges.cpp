@@ -107,6 +107,7 @@ Grants builtin_grants(char kind, const std::string& name) {
 }
 
 Grants initial_grants(const SchemaModel& m, char kind, const std::string& schema) {
+  if (kind == 'c') return {};  // a new column has no privileges of its own (default privileges are the table's)
   // pg_aclmask's get_user_default_acl: the global entry replaces the built-in ACL, the schema's adds to it.
   auto global = m.default_grants.find({"", kind, ""});
   Grants out = global != m.default_grants.end() ? global->second : builtin_grants(kind, "");
@@ -120,29 +121,54 @@ Grants initial_grants(const SchemaModel& m, char kind, const std::string& schema
   return out;
 }
 
+Grants default_grants_start(const DefaultGrantsKey& key) {
+  return key.schema.empty() ? builtin_grants(key.kind, "") : Grants{};
+}
+
+std::map<DefaultGrantsKey, std::pair<Grants, Grants>> default_grants_pairs(const SchemaModel& a, const SchemaModel& b) {
+  std::map<DefaultGrantsKey, std::pair<Grants, Grants>> out;
+  for (const auto& [k, g] : a.default_grants) out.emplace(k, std::make_pair(g, default_grants_start(k)));
+  for (const auto& [k, g] : b.default_grants) {
+    auto [it, fresh] = out.emplace(k, std::make_pair(default_grants_start(k), g));
+    if (!fresh) it->second.second = g;
+  }
+  return out;
+}
+
+std::string default_grants_clause(const DefaultGrantsKey& key) {
+  std::string out;
+  if (!key.role.empty()) out += "FOR ROLE " + norm::ident(key.role) + " ";
+  if (!key.schema.empty()) out += "IN SCHEMA " + norm::ident(key.schema) + " ";
+  return out + "ON " + (key.kind == 'r' ? "TABLES" : key.kind == 'S' ? "SEQUENCES" : "FUNCTIONS");
+}
+
 std::vector<Granted> grantable(const SchemaModel& m) {
   std::vector<Granted> out;
   for (const auto& [n, s] : m.schemas) {
-    out.push_back({"SCHEMA " + norm::ident(n), "SCHEMA " + norm::ident(n), n, n, 'n', &s.grants});
+    out.push_back({"SCHEMA " + norm::ident(n), "SCHEMA " + norm::ident(n), n, n, 'n', &s.grants, &s.src, ""});
   }
   for (const auto& [sn, s] : m.schemas) {
     std::string prefix = sn + ".";
     for (const auto& [n, q] : s.sequences) {
       std::string on = ddl::comment_target("SEQUENCE", sn, n);
-      out.push_back({on, on, prefix + n, sn, 'S', &q.grants});
+      out.push_back({on, on, prefix + n, sn, 'S', &q.grants, &q.src, ""});
     }
     for (const auto& [k, f] : s.functions) {
       std::string on = ddl::comment_target(f);
-      out.push_back({on, on, prefix + f.name + "(" + f.identity_args + ")", sn, 'f', &f.grants});
+      out.push_back({on, on, prefix + f.name + "(" + f.identity_args + ")", sn, 'f', &f.grants, &f.src, ""});
     }
     for (const auto& [n, t] : s.tables) {
       if (t.platform_shell) continue;
       std::string on = ddl::comment_target("TABLE", sn, n);
-      out.push_back({on, on, prefix + n, sn, 'r', &t.grants});
+      out.push_back({on, on, prefix + n, sn, 'r', &t.grants, &t.src, ""});
+      for (const auto& c : t.columns) {
+        out.push_back({"COLUMN " + norm::qualified(sn, n) + "." + norm::ident(c.name), on, prefix + n + "." + c.name, sn,
+                       'c', &c.grants, &c.src, c.name});
+      }
     }
     for (const auto& [n, v] : s.views) {
       out.push_back({ddl::comment_target(v.materialized ? "MATERIALIZED VIEW" : "VIEW", sn, n),
-                     ddl::comment_target("TABLE", sn, n), prefix + n, sn, 'r', &v.grants});
+                     ddl::comment_target("TABLE", sn, n), prefix + n, sn, 'r', &v.grants, &v.src, ""});
     }
   }
   return out;
@@ -150,7 +176,18 @@ std::vector<Granted> grantable(const SchemaModel& m) {
 
 namespace ddl {
 
-std::vector<std::string> grant_statements(const std::string& on, const Grants& from, const Grants& to) {
+std::vector<std::string> grant_statements(const std::string& on, const Grants& from, const Grants& to,
+                                          const std::string& column) {
+  // Column privileges name the column after each privilege: "SELECT (c), UPDATE (c)".
+  auto names = [&](const std::string& letters) {
+    if (column.empty()) return privilege_names(letters);
+    std::string out;
+    for (const char* c = "rawx"; *c; ++c) {
+      if (letters.find(*c) == std::string::npos) continue;
+      out += std::string(out.empty() ? "" : ", ") + name_of(*c) + " (" + norm::ident(column) + ")";
+    }
+    return out;
+  };
   std::vector<std::string> out;
   std::set<std::string> grantees;
   for (const auto& [g, l] : from) grantees.insert(g);
@@ -177,6 +214,17 @@ std::vector<std::string> grant_statements(const std::string& on, const Grants& f
     if (!add.empty()) out.push_back("GRANT " + names(add) + " ON " + on + " TO " + who + ";\n");
     if (!add_option.empty()) out.push_back("GRANT " + names(add_option) + " ON " + on + " TO " + who + " WITH GRANT OPTION;\n");
   }
+  return out;
+}
+
+std::vector<std::string> default_grant_statements(const DefaultGrantsKey& key, const Grants& from, const Grants& to) {
+  // grant_statements writes "GRANT ... ON <on> TO ...": with the clause's "ON TABLES" as the object, the prefix
+  // makes each an ALTER DEFAULT PRIVILEGES statement.
+  std::string clause = default_grants_clause(key);
+  std::string head = clause.substr(0, clause.rfind("ON "));
+  std::string on = clause.substr(clause.rfind("ON ") + 3);
+  std::vector<std::string> out;
+  for (auto& st : grant_statements(on, from, to)) out.push_back("ALTER DEFAULT PRIVILEGES " + head + st);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "analyzer/model/normalize.hpp"
+#include "analyzer/model/replay.hpp"
 
 namespace driftguard::model {
 
@@ -17,6 +18,7 @@ namespace {
 enum Phase {
   renames,
   drop_policies_triggers,
+  drop_row_type_functions,  // functions taking or returning a view's row type: before the view (it depends on them)
   drop_views,
   drop_sql_body_functions,  // SQL-standard bodies (BEGIN ATOMIC, RETURN) depend on the tables they read
   drop_foreign_keys,
@@ -50,6 +52,7 @@ enum Phase {
   row_level_security,
   create_policies_triggers,
   set_privileges,  // GRANT/REVOKE once every object exists
+  set_default_privileges,  // after the objects the script creates took the defaults they had
   set_comments,  // once every object exists: new ones, and the ones created again (a comment goes with a dropped object)
   drop_extensions,
   drop_schemas,
@@ -342,79 +345,20 @@ class Planner {
   }
 
   // A schema renamed back: the schema and everything that names it (objects, foreign keys, partitions, column
-  // types, sequence defaults) moved under its other name. Function bodies are text and name what they named.
+  // types, sequence defaults, triggers) moved under its other name by the replay's own ALTER SCHEMA ... RENAME, which
+  // renames what views and SQL-standard bodies read on their parse trees (an alias, a string or a quoted name that
+  // only looks like the schema's name stays) and prints them again. Bodies stored as text keep what they name.
   void rename_schema(const Rename& r) {
     if (!from_.schema(r.from_name) || from_.schema(r.to_name) || !to_.schema(r.to_name) || to_.schema(r.from_name)) return;
-    auto node = from_.schemas.extract(r.from_name);
-    node.key() = r.to_name;
-    Schema& sc = node.mapped();
-    sc.name = r.to_name;
-    for (auto& [n, t] : sc.tables) t.schema = r.to_name;
-    for (auto& [n, t] : sc.types) t.schema = r.to_name;
-    for (auto& [n, q] : sc.sequences) q.schema = r.to_name;
-    for (auto& [n, v] : sc.views) v.schema = r.to_name;
-    std::map<std::string, Function> functions;  // keyed by their signature, which names the schema
-    for (auto& [n, f] : sc.functions) {
-      f.schema = r.to_name;
-      functions[f.signature()] = std::move(f);
-    }
-    sc.functions = std::move(functions);
-    from_.schemas.insert(std::move(node));
-    for (auto& [en, e] : from_.extensions) {
-      if (e.schema == r.from_name) e.schema = r.to_name;
-    }
-    std::string old_prefix = norm::ident(r.from_name) + ".";
-    std::string new_prefix = norm::ident(r.to_name) + ".";
-    auto requalify = [&](std::string& text, const std::string& before) {
-      for (auto at = text.find(before + old_prefix); at != std::string::npos; at = text.find(before + old_prefix, at + 1)) {
-        text.replace(at + before.size(), old_prefix.size(), new_prefix);
-      }
-    };
-    // PostgreSQL prints what views and SQL-standard function bodies read in the schema's new name (it holds them
-    // by oid); bodies stored as text (plpgsql, SQL in quotes) keep what was written.
-    auto requalify_names = [&](std::string& text) {
-      for (std::size_t at = 0; (at = text.find(old_prefix, at)) != std::string::npos;) {
-        unsigned char before = at == 0 ? ' ' : static_cast<unsigned char>(text[at - 1]);
-        bool inside_name = std::isalnum(before) || before == '_' || before == '$' || before == '"' || before == '.' ||
-                           before >= 0x80;
-        if (inside_name) {
-          ++at;
-          continue;
-        }
-        text.replace(at, old_prefix.size(), new_prefix);
-        at += new_prefix.size();
-      }
-    };
-    for (auto& [sn, s] : from_.schemas) {
-      for (auto& [vn, v] : s.views) {
-        requalify_names(v.definition);
-        requalify_names(v.loose);
-        for (auto& read : v.reads) {
-          if (read.first == r.from_name) read.first = r.to_name;
-        }
-      }
-      for (auto& [fk, f] : s.functions) {
-        if (f.sql_text.empty()) continue;
-        requalify_names(f.body);
-        requalify_names(f.sql_text);
-      }
-    }
-    for (auto& [sn, s] : from_.schemas) {
-      for (auto& [tn, t] : s.tables) {
-        if (t.parent_schema == r.from_name) t.parent_schema = r.to_name;
-        for (auto& c : t.constraints) {
-          if (c.ref_schema == r.from_name) c.ref_schema = r.to_name;
-        }
-        for (auto& c : t.columns) {
-          if (c.type.rfind(old_prefix, 0) == 0) c.type = new_prefix + c.type.substr(old_prefix.size());
-          requalify(c.default_expr, "'");
-        }
-        for (auto& g : t.triggers) {
-          if (g.function.rfind(old_prefix, 0) == 0) g.function = new_prefix + g.function.substr(old_prefix.size());
-        }
-      }
-    }
-    emit(renames, "ALTER SCHEMA " + norm::ident(r.from_name) + " RENAME TO " + norm::ident(r.to_name) + ";");
+    std::string statement = "ALTER SCHEMA " + norm::ident(r.from_name) + " RENAME TO " + norm::ident(r.to_name) + ";";
+    Replayer replay;
+    replay.model() = std::move(from_);
+    std::vector<Finding> findings;
+    replay.apply_sql(statement, SourceRef{}, findings);
+    from_ = replay.take();
+    // Refused (it cannot be, the names were checked): the objects stay under the old name and are created again.
+    if (!findings.empty()) return;
+    emit(renames, statement);
   }
 
   void schemas_and_extensions() {
@@ -577,7 +521,15 @@ class Planner {
                                   [call = norm::ident(f.name) + "("](const auto& d) {
                                     return d.second.find(call) != std::string::npos;
                                   });
+          // PostgreSQL refuses to drop a view whose row type a function takes or returns: such functions go first.
+          bool row_type = false;
+          for (const auto& [vsn, vs] : from_.schemas) {
+            for (const auto& [vn, v] : vs.views) {
+              row_type = row_type || norm::mentions_identifier(f.arguments, vn) || norm::mentions_identifier(f.returns, vn);
+            }
+          }
           emit(called_by_dropped_domain ? drop_domain_functions
+               : row_type               ? drop_row_type_functions
                : f.sql_text.empty()     ? drop_functions
                                         : drop_sql_body_functions,
                drop_function(f), !now);
@@ -977,9 +929,15 @@ class Planner {
     for (const auto& g : grantable(from_)) before[g.target] = g.grants;
     for (const auto& g : grantable(to_)) {
       auto it = before.find(g.target);
-      bool fresh = it == before.end() || recreated_.count(g.target);
+      // a column is new too when its table is created again
+      bool fresh = it == before.end() || recreated_.count(g.target) || (g.kind == 'c' && recreated_.count(g.on));
       Grants start = fresh ? initial_grants(from_, g.kind, g.schema) : *it->second;
-      for (auto& st : ddl::grant_statements(g.on, start, *g.grants)) emit(set_privileges, std::move(st));
+      for (auto& st : ddl::grant_statements(g.on, start, *g.grants, g.column)) emit(set_privileges, std::move(st));
+    }
+    for (const auto& [key, pair] : default_grants_pairs(from_, to_)) {
+      for (auto& st : ddl::default_grant_statements(key, pair.first, pair.second)) {
+        emit(set_default_privileges, std::move(st));
+      }
     }
   }
 
@@ -1008,10 +966,22 @@ class Planner {
       auto it = s->views.find(v.name);
       return it == s->views.end() ? nullptr : &it->second;
     };
+    // A changed (not materialized) view whose columns stay, in order with their types, and only gain some at the end
+    // is replaced in place (CREATE OR REPLACE VIEW, PostgreSQL's checkViewColumns): what depends on it (functions
+    // returning its row type, other views) stays. Otherwise it is dropped and created again.
+    auto replaceable = [](const View& was, const View& now) {
+      if (was.materialized || now.materialized || was.columns.empty() || was.columns.size() > now.columns.size()) return false;
+      for (std::size_t i = 0; i < was.columns.size(); ++i) {
+        if (was.columns[i].second.empty() || was.columns[i] != now.columns[i]) return false;
+      }
+      return true;
+    };
     std::set<std::pair<std::string, std::string>> dropped;
+    std::set<std::pair<std::string, std::string>> replaced;
     for (const View* v : old_views) {
       const View* now = now_of(*v);
-      if (!now || ddl::create_view(*now) != ddl::create_view(*v)) dropped.insert({v->schema, v->name});
+      if (now && ddl::create_view(*now) == ddl::create_view(*v)) continue;
+      (now && replaceable(*v, *now) ? replaced : dropped).insert({v->schema, v->name});
     }
     // Views reading a dropped view or a reshaped relation go too, until nothing changes.
     for (bool more = true; more;) {
@@ -1027,6 +997,7 @@ class Planner {
                     std::any_of(reshaped_.begin(), reshaped_.end(), reads);
         if (goes) {
           dropped.insert({v->schema, v->name});
+          replaced.erase({v->schema, v->name});
           more = true;
         }
       }
@@ -1048,6 +1019,10 @@ class Planner {
       std::string rel = rel_of(v->schema, v->name);
       const Schema* fs = from_.schema(v->schema);
       bool existed = fs && fs->views.count(v->name);
+      if (replaced.count({v->schema, v->name})) {
+        emit(create_views, "CREATE OR REPLACE VIEW " + rel + " AS " + v->definition + ";\n");
+        continue;
+      }
       if (existed && !dropped.count({v->schema, v->name})) {
         indexes(fs->views.at(v->name).indexes, v->indexes, rel, v->schema);
         continue;

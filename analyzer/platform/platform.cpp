@@ -145,6 +145,13 @@ void strip(model::SchemaModel& m, const Baseline& baseline, const model::SchemaM
            std::find(baseline.default_extensions.begin(), baseline.default_extensions.end(), name) !=
                baseline.default_extensions.end();
   });
+  // Default privileges of other roles (a hosted database's supabase_admin) and in the platform's own schemas are the
+  // platform's, as their schemas' privileges are; the project's role's entries for its schemas (public) stay.
+  for (auto it = m.default_grants.begin(); it != m.default_grants.end();) {
+    const model::DefaultGrantsKey& k = it->first;
+    bool platform = !k.role.empty() || (!k.schema.empty() && k.schema != "public" && base.schema(k.schema) != nullptr);
+    it = platform ? m.default_grants.erase(it) : std::next(it);
+  }
 }
 
 namespace {

@@ -5,7 +5,8 @@
 // warning); default privileges reach serial sequences, views and CREATE TABLE AS.
 // Roles are the cluster's, which the replay cannot know: every role name is accepted. Grants to the role the
 // statements run as (SchemaModel::role, when known) are the owner's and left out, as the catalog leaves the owner's.
-// Column privileges, and privileges on databases, types, languages, ... are not modeled: listed as not represented.
+// Column privileges are modeled on tables (not on views); privileges on databases, types, languages, identity
+// sequences, ... are not: listed as not represented.
 #include "analyzer/model/replay/replayer_impl.hpp"
 
 namespace driftguard::model {
@@ -19,6 +20,7 @@ std::string all_of(char kind) {
     case 'S': return "rwU";
     case 'f': return "X";
     case 'n': return "UC";
+    case 'c': return "arwx";  // a column: INSERT, SELECT, UPDATE, REFERENCES
   }
   return "";
 }
@@ -80,10 +82,23 @@ bool Replayer::Impl::grant_stmt(const json& b) {
   std::string target = str(b, "targtype");
   bool is_grant = flag(b, "is_grant");
   bool option = flag(b, "grant_option");  // REVOKE: GRANT OPTION FOR
-  const json& privileges = field(b, "privileges");
-  for (const auto& p : privileges) {
-    // column privileges (GRANT SELECT (a) ON t): pg_attribute.attacl, not modeled
-    if (field(field(p, "AccessPriv"), "cols").is_array()) return false;
+  const json& all_privileges = field(b, "privileges");
+  // Column privileges (GRANT SELECT (a), UPDATE (b) ON t: pg_attribute.attacl) apart from the table's in the same
+  // statement; ALL (a) is every privilege a column has.
+  json privileges = json::array();
+  std::vector<std::pair<std::string, std::vector<std::string>>> column_privileges;  // letters, columns
+  for (const auto& p : all_privileges) {
+    const json& ap = field(p, "AccessPriv");
+    if (!field(ap, "cols").is_array()) {
+      privileges.push_back(p);
+      continue;
+    }
+    std::string name = str(ap, "priv_name");
+    std::string l = name.empty() ? all_of('c') : privilege_letter(name);
+    if (l.empty() || all_of('c').find(l) == std::string::npos) fail("invalid privilege type " + upper(name) + " for column");
+    std::vector<std::string> cols;
+    for (const auto& c : field(ap, "cols")) cols.push_back(nm(str(field(c, "String"), "sval")));
+    column_privileges.push_back({l, cols});
   }
   char kind = objtype == "OBJECT_TABLE"      ? 'r'
               : objtype == "OBJECT_SEQUENCE" ? 'S'
@@ -93,7 +108,9 @@ bool Replayer::Impl::grant_stmt(const json& b) {
   if (kind == ' ') return false;  // DATABASE, TYPE, DOMAIN, LANGUAGE, LARGE OBJECT, ...: not modeled
   std::string word = kind == 'r' ? "table" : kind == 'S' ? "sequence" : kind == 'n' ? "schema"
                      : objtype == "OBJECT_PROCEDURE" ? "procedure" : objtype == "OBJECT_ROUTINE" ? "routine" : "function";
-  std::string letters = grant_letters(privileges, kind, word);
+  if (!column_privileges.empty() && (kind != 'r' || target == "ACL_TARGET_ALL_IN_SCHEMA")) return false;
+  // only column privileges: none of the table's (an empty list would mean ALL)
+  std::string letters = privileges.empty() && !column_privileges.empty() ? "" : grant_letters(privileges, kind, word);
   std::vector<std::string> who = grantees(field(b, "grantees"));
   if (is_grant && option) {
     for (const auto& g : field(b, "grantees")) {
@@ -104,35 +121,62 @@ bool Replayer::Impl::grant_stmt(const json& b) {
   struct Target {
     Grants* grants;
     std::string letters;
+    std::string path;  // grantable()'s, the key of SchemaModel::grant_sources
   };
   std::vector<Target> targets;
+  // A table's columns: the column privileges named, and on REVOKE the column privileges of the table's (PostgreSQL's
+  // ExecGrant_Relation revokes a table privilege from every column too).
+  bool unknown_columns = false;  // a table whose columns are not all known (CREATE TABLE AS): not represented
+  auto columns_of = [&](Table& t, const std::string& path) {
+    for (const auto& [l, cols] : column_privileges) {
+      for (const auto& cn : cols) {
+        Column* c = t.column(cn);
+        if (!c && t.opaque) unknown_columns = true;
+        if (!c && t.opaque) continue;
+        if (!c) fail("column " + dq(cn) + " of relation " + dq(t.name) + " does not exist");
+        targets.push_back({&c->grants, l, path + "." + cn});
+      }
+    }
+    std::string cascade;
+    for (char c : letters) {
+      if (all_of('c').find(c) != std::string::npos) cascade += c;
+    }
+    if (is_grant || cascade.empty()) return;
+    for (auto& c : t.columns) targets.push_back({&c.grants, cascade, path + "." + c.name});
+  };
   auto missing = [&](const std::string& schema, bool unqualified, const std::string& name, const std::string& message) {
     if (unqualified ? knows_all_unqualified(name) : knows_all_of(schema)) fail(message);
   };
   if (target == "ACL_TARGET_ALL_IN_SCHEMA") {
     for (const auto& o : field(b, "objects")) {
-      Schema* sc = grant_schema(str(field(o, "String"), "sval"));
+      std::string sn = str(field(o, "String"), "sval");
+      Schema* sc = grant_schema(sn);
       if (!sc) return false;
+      std::string prefix = sn + ".";
       // PostgreSQL's objectsInSchemaToOids: tables, views and materialized views; sequences; functions without
       // procedures, procedures, or both (routines).
       if (kind == 'r') {
-        for (auto& [n, t] : sc->tables) targets.push_back({&t.grants, letters});
-        for (auto& [n, v] : sc->views) targets.push_back({&v.grants, letters});
+        for (auto& [n, t] : sc->tables) {
+          targets.push_back({&t.grants, letters, prefix + n});
+          columns_of(t, prefix + n);
+        }
+        for (auto& [n, v] : sc->views) targets.push_back({&v.grants, letters, prefix + n});
       } else if (kind == 'S') {
-        for (auto& [n, q] : sc->sequences) targets.push_back({&q.grants, letters});
+        for (auto& [n, q] : sc->sequences) targets.push_back({&q.grants, letters, prefix + n});
       } else if (kind == 'f') {
         for (auto& [k, f] : sc->functions) {
           bool want = objtype == "OBJECT_ROUTINE" || (objtype == "OBJECT_PROCEDURE") == f.procedure;
-          if (want) targets.push_back({&f.grants, letters});
+          if (want) targets.push_back({&f.grants, letters, prefix + f.name + "(" + f.identity_args + ")"});
         }
       }
       // An extension's objects in the schema are not modeled: theirs are not.
     }
   } else if (kind == 'n') {
     for (const auto& o : field(b, "objects")) {
-      Schema* sc = grant_schema(str(field(o, "String"), "sval"));
+      std::string sn = str(field(o, "String"), "sval");
+      Schema* sc = grant_schema(sn);
       if (!sc) return false;
-      targets.push_back({&sc->grants, letters});
+      targets.push_back({&sc->grants, letters, sn});
     }
   } else if (kind == 'f') {
     for (const auto& o : field(b, "objects")) {
@@ -142,7 +186,7 @@ bool Replayer::Impl::grant_stmt(const json& b) {
       if (!f) return false;
       if (objtype == "OBJECT_FUNCTION" && f->procedure) fail(shown + " is not a function");
       if (objtype == "OBJECT_PROCEDURE" && !f->procedure) fail(shown + " is not a procedure");
-      targets.push_back({&f->grants, letters});
+      targets.push_back({&f->grants, letters, f->schema + "." + f->name + "(" + f->identity_args + ")"});
     }
   } else {
     for (const auto& o : field(b, "objects")) {
@@ -160,22 +204,30 @@ bool Replayer::Impl::grant_stmt(const json& b) {
       }
       if (kind == 'S' && rk != "sequence") fail(dq(n) + " is not a sequence");
       if (rk == "table") {
-        targets.push_back({&sc->tables[n].grants, letters});
+        targets.push_back({&sc->tables[n].grants, letters, s + "." + n});
+        columns_of(sc->tables[n], s + "." + n);
+      } else if (!column_privileges.empty()) {
+        return false;  // a view's or a sequence's columns: not modeled
       } else if (rk == "view" || rk == "materialized view") {
-        targets.push_back({&sc->views[n].grants, letters});
+        targets.push_back({&sc->views[n].grants, letters, s + "." + n});
       } else if (rk == "sequence") {
         // GRANT ... ON TABLE of a sequence: PostgreSQL keeps the sequence's privileges and warns about the rest
         std::string kept;
         for (char c : letters) {
           if (all_of('S').find(c) != std::string::npos) kept += c;
         }
-        targets.push_back({&sc->sequences[n].grants, kind == 'r' && privileges.empty() ? all_of('S') : kept});
+        targets.push_back({&sc->sequences[n].grants, kind == 'r' && privileges.empty() ? all_of('S') : kept, s + "." + n});
       } else {
         return false;  // an index, a composite type, ...: not modeled
       }
     }
   }
-  for (auto& t : targets) change_grants(*t.grants, who, t.letters, is_grant, option);
+  if (unknown_columns) return false;
+  SourceRef src = stmt_ref();
+  for (auto& t : targets) {
+    change_grants(*t.grants, who, t.letters, is_grant, option);
+    for (const auto& grantee : who) m.grant_sources[{t.path, grantee}] = src;
+  }
   return true;
 }
 
@@ -237,10 +289,9 @@ bool Replayer::Impl::alter_default_privileges(const json& b) {
       change_grants(g, who, letters, is_grant, option);
       if (g == start) m.default_grants.erase(key);
       else m.default_grants[key] = g;
+      m.default_grant_sources[key] = stmt_ref();
     }
   }
-  // The defaults themselves are not compared or written back by SQL out: a rollback names the statement.
-  skip("ALTER DEFAULT PRIVILEGES (applied to objects created later; the defaults themselves are not restored)", false);
   return true;
 }
 

@@ -50,6 +50,7 @@ void Replayer::Impl::merge_inherited_column(Table& child, const Column& from_par
   copy.identity.clear();
   copy.local = false;
   copy.comment = {};  // PostgreSQL does not copy comments to children
+  copy.grants = {};   // nor column privileges
   child.columns.push_back(copy);
 }
 

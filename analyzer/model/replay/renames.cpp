@@ -214,6 +214,7 @@ void Replayer::Impl::rename(const json& b) {
     for (const auto& [tn, ty] : m.schemas[to].types) retype_columns(q(from, tn), q(to, tn));
     for (const auto& [tn, t] : m.schemas[to].tables) move_relation(from, tn, to, tn);
     for (const auto& [vn, v] : m.schemas[to].views) move_relation(from, vn, to, vn);
+    for (const auto& [qn, sq] : m.schemas[to].sequences) sequence_moved(from, qn, to, qn);  // defaults hold them by oid
     requery_views_in_schema(from, to);
   } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
     Table* t = find_table(rv, missing_ok);

@@ -345,6 +345,7 @@ void Replayer::Impl::create_table(const json& b) {
         Column copy = c;
         copy.src = t.src;
         copy.comment = {};  // a partition does not take its parent's column comments
+        copy.grants = {};   // nor its column privileges
         t.columns.push_back(copy);
       }
       continue;
@@ -429,6 +430,7 @@ void Replayer::Impl::create_table(const json& b) {
       for (const auto& c : like->columns) {
         Column copy = c;
         copy.src = t.src;
+        copy.grants = {};  // LIKE copies no privileges
         if (!(opts & (1 << 3)) && !(opts == 0x7FFFFFFF)) copy.default_expr.clear();  // CREATE_TABLE_LIKE_DEFAULTS
         if (!(opts & (1 << 4)) && !(opts == 0x7FFFFFFF)) copy.generated.clear();     // CREATE_TABLE_LIKE_GENERATED
         if (!(opts & (1 << 5)) && !(opts == 0x7FFFFFFF)) copy.identity.clear();      // CREATE_TABLE_LIKE_IDENTITY
@@ -544,7 +546,7 @@ void Replayer::Impl::create_table_as(const json& b) {
   t.src = ref(rv);
   t.opaque = true;
   t.grants = created_grants('r', s);
-  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}, {}});
+  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}, {}, {}});
   m.schema(s)->tables[n] = t;
 }
 
