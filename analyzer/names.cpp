@@ -8,7 +8,17 @@
 namespace driftguard {
 
 namespace {
-const json kNull = json();
+template <class J>
+const J& null_of();
+template <>
+const pg::Node& null_of<pg::Node>() {
+  return pg::null_node();
+}
+template <>
+const nlohmann::json& null_of<nlohmann::json>() {
+  static const nlohmann::json kNull;
+  return kNull;
+}
 
 // PostgreSQL's keywords that are not "unreserved" (pg_get_keywords() where catcode <> 'U', PostgreSQL 15): an
 // identifier spelled like one must be quoted, as quote_ident() does. Sorted for binary search.
@@ -20,7 +30,9 @@ bool is_reserved_keyword(std::string_view word) {
   return std::binary_search(std::begin(kKeywords), std::end(kKeywords), word);
 }
 
-const json& unwrap(const json& node) {
+namespace {
+template <class J>
+const J& unwrap_t(const J& node) {
   if (node.is_object() && node.size() == 1) {
     const auto& k = node.begin().key();
     if (!k.empty() && std::isupper(static_cast<unsigned char>(k[0]))) return node.begin().value();
@@ -28,46 +40,82 @@ const json& unwrap(const json& node) {
   return node;
 }
 
-std::string node_type(const json& node) {
+template <class J>
+std::string node_type_t(const J& node) {
   if (node.is_object() && node.size() == 1) return node.begin().key();
   return {};
 }
 
-std::string str(const json& obj, const char* key) {
+template <class J>
+std::string str_t(const J& obj, const char* key) {
   if (!obj.is_object()) return {};
   auto it = obj.find(key);
   if (it == obj.end() || !it->is_string()) return {};
-  return it->get<std::string>();
+  return it->template get<std::string>();
 }
 
-bool flag(const json& obj, const char* key) {
+template <class J>
+bool flag_t(const J& obj, const char* key) {
   if (!obj.is_object()) return false;
   auto it = obj.find(key);
-  return it != obj.end() && it->is_boolean() && it->get<bool>();
+  return it != obj.end() && it->is_boolean() && it->template get<bool>();
 }
 
-long num(const json& obj, const char* key, long dflt) {
+template <class J>
+long num_t(const J& obj, const char* key, long dflt) {
   if (!obj.is_object()) return dflt;
   auto it = obj.find(key);
   if (it == obj.end() || !it->is_number()) return dflt;
-  return it->get<long>();
+  return it->template get<long>();
 }
 
-const json& field(const json& obj, const char* key) {
-  if (!obj.is_object()) return kNull;
+template <class J>
+const J& field_t(const J& obj, const char* key) {
+  if (!obj.is_object()) return null_of<J>();
   auto it = obj.find(key);
-  return it == obj.end() ? kNull : *it;
+  return it == obj.end() ? null_of<J>() : *it;
 }
 
-std::vector<std::string> strings(const json& list) {
+template <class J>
+std::vector<std::string> strings_t(const J& list) {
   std::vector<std::string> out;
   if (!list.is_array()) return out;
   for (const auto& item : list) {
-    const json& s = field(item, "String");
-    if (s.is_object()) out.push_back(str(s, "sval"));
+    const J& s = field_t(item, "String");
+    if (s.is_object()) out.push_back(str_t(s, "sval"));
   }
   return out;
 }
+
+
+template <class J>
+std::vector<std::string> rangevar_parts_t(const J& rv) {
+  const J& b = unwrap_t(rv);
+  std::vector<std::string> parts;
+  if (auto s = str_t(b, "catalogname"); !s.empty()) parts.push_back(s);
+  if (auto s = str_t(b, "schemaname"); !s.empty()) parts.push_back(s);
+  parts.push_back(str_t(b, "relname"));
+  return parts;
+}
+}  // namespace
+
+// Each reader for both tree types (the parse tree and the model's rewritten trees), from one template above.
+const json& unwrap(const json& node) { return unwrap_t(node); }
+const nlohmann::json& unwrap(const nlohmann::json& node) { return unwrap_t(node); }
+std::string node_type(const json& node) { return node_type_t(node); }
+std::string node_type(const nlohmann::json& node) { return node_type_t(node); }
+std::string str(const json& obj, const char* key) { return str_t(obj, key); }
+std::string str(const nlohmann::json& obj, const char* key) { return str_t(obj, key); }
+bool flag(const json& obj, const char* key) { return flag_t(obj, key); }
+bool flag(const nlohmann::json& obj, const char* key) { return flag_t(obj, key); }
+long num(const json& obj, const char* key, long dflt) { return num_t(obj, key, dflt); }
+long num(const nlohmann::json& obj, const char* key, long dflt) { return num_t(obj, key, dflt); }
+const json& field(const json& obj, const char* key) { return field_t(obj, key); }
+const nlohmann::json& field(const nlohmann::json& obj, const char* key) { return field_t(obj, key); }
+std::vector<std::string> strings(const json& list) { return strings_t(list); }
+std::vector<std::string> strings(const nlohmann::json& list) { return strings_t(list); }
+std::vector<std::string> rangevar_parts(const json& rv) { return rangevar_parts_t(rv); }
+std::vector<std::string> rangevar_parts(const nlohmann::json& rv) { return rangevar_parts_t(rv); }
 
 std::string quote_ident(const std::string& id) {
   bool plain = !id.empty() && (std::islower(static_cast<unsigned char>(id[0])) || id[0] == '_');
@@ -93,15 +141,6 @@ std::string display(const std::vector<std::string>& parts) {
     out += quote_ident(parts[i]);
   }
   return out;
-}
-
-std::vector<std::string> rangevar_parts(const json& rv) {
-  const json& b = unwrap(rv);
-  std::vector<std::string> parts;
-  if (auto s = str(b, "catalogname"); !s.empty()) parts.push_back(s);
-  if (auto s = str(b, "schemaname"); !s.empty()) parts.push_back(s);
-  parts.push_back(str(b, "relname"));
-  return parts;
 }
 
 std::string qualified_key(const std::vector<std::string>& parts) {

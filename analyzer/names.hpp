@@ -4,13 +4,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyzer/pgtree.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace driftguard {
 
-using json = nlohmann::json;
+// The parse tree (analyzer/pgtree.hpp). Kept under its old name so that readers changed only in their type; trees
+// the model builds or rewrites are nlohmann::json (pg::to_nlohmann / pg::from_nlohmann), and the first helpers
+// below read those too.
+using json = pg::Node;
 
 // The body of a one-key node ({"RangeVar": {...}} -> {...}); the node itself when it has another shape.
 const json& unwrap(const json& node);
@@ -24,6 +29,16 @@ const json& field(const json& obj, const char* key);  // a field or an empty JSO
 
 // Values of a list of String nodes (["public", "orders"]).
 std::vector<std::string> strings(const json& list);
+
+// The same for the trees the model rewrites (views' stored queries).
+const nlohmann::json& unwrap(const nlohmann::json& node);
+std::string node_type(const nlohmann::json& node);
+std::string str(const nlohmann::json& obj, const char* key);
+bool flag(const nlohmann::json& obj, const char* key);
+long num(const nlohmann::json& obj, const char* key, long dflt = 0);
+const nlohmann::json& field(const nlohmann::json& obj, const char* key);
+std::vector<std::string> strings(const nlohmann::json& list);
+std::vector<std::string> rangevar_parts(const nlohmann::json& rv);
 
 // Quotes an identifier only when PostgreSQL would need it (as quote_ident() does: case, characters, keywords).
 std::string quote_ident(const std::string& id);

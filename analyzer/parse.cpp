@@ -13,7 +13,16 @@
 namespace driftguard {
 namespace {
 
-using json = nlohmann::json;
+using json = pg::Node;
+
+// libpg_query's JSON as a tree statements share; null when the text is not JSON.
+std::shared_ptr<const pg::Tree> read_tree(const std::string& text) {
+  try {
+    return std::make_shared<const pg::Tree>(pg::Tree::parse(text));
+  } catch (const std::invalid_argument&) {
+    return nullptr;
+  }
+}
 
 bool icontains(std::string_view hay, std::string_view needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
@@ -317,7 +326,7 @@ class Parser {
   Parser(std::string_view text, ParsedFile& out, bool want_comments)
       : text_(text), out_(out), want_comments_(want_comments) {}
 
-  void add_statement(json node, std::size_t start, std::size_t end, std::size_t base, int do_depth,
+  void add_statement(pg::TreeRef node, std::size_t start, std::size_t end, std::size_t base, int do_depth,
                      const std::string& guard, bool approximate) {
     Statement st;
     st.span.begin = lex::skip_trivia(text_, std::min(start, text_.size()));
@@ -341,18 +350,18 @@ class Parser {
   }
 
   // Adds every statement of a parse tree whose locations are relative to `base` in the file text.
-  void add_tree(json& tree, std::size_t base, std::size_t limit, int do_depth, const std::string& guard,
-                bool approximate) {
-    auto it = tree.find("stmts");
-    if (it == tree.end()) return;
-    for (auto& raw : *it) {
+  void add_tree(const std::shared_ptr<const pg::Tree>& tree, std::size_t base, std::size_t limit, int do_depth,
+                const std::string& guard, bool approximate) {
+    auto it = tree->root().find("stmts");
+    if (it == tree->root().end()) return;
+    for (const auto& raw : *it) {
       auto sit = raw.find("stmt");
       if (sit == raw.end()) continue;
       std::size_t loc = raw.value("stmt_location", 0);
       std::size_t len = raw.value("stmt_len", 0);
       std::size_t start = base + loc;
       std::size_t end = len == 0 ? limit : base + loc + len;
-      add_statement(std::move(*sit), start, end, base, do_depth, guard, approximate);
+      add_statement(pg::TreeRef(tree, *sit), start, end, base, do_depth, guard, approximate);
     }
   }
 
@@ -367,7 +376,7 @@ class Parser {
 
   void expand_do(std::size_t index) {
     const Statement& st = out_.statements[index];
-    const json& body = st.node.begin().value();
+    const json& body = st.node->begin().value();
     std::string code;
     std::string language = "plpgsql";
     std::size_t body_loc = std::string::npos;
@@ -418,7 +427,7 @@ class Parser {
 
   void check_function_body(std::size_t index) {
     const Statement& st = out_.statements[index];
-    const json& body = st.node.begin().value();
+    const json& body = st.node->begin().value();
     bool plpgsql = false;
     bool string_body = false;
     if (auto opts = body.find("options"); opts != body.end()) {
@@ -482,10 +491,10 @@ class Parser {
       syntax_error(at, end, std::string("in ") + what + ": " + res.error->message + not_sql_hint(text_, at));
       return;
     }
-    json funcs = json::parse(res.json, nullptr, false);
-    if (funcs.is_discarded()) return;
+    auto funcs = read_tree(res.json);
+    if (!funcs) return;
     Ctx c{code, body_begin, approximate, depth, 0};
-    walk_plpgsql(funcs, c, outer_guard);
+    walk_plpgsql(funcs->root(), c, outer_guard);
   }
 
   struct Ctx {
@@ -546,8 +555,8 @@ class Parser {
       syntax_error(at, at, "in DO block: " + res.error->message);
       return;
     }
-    json tree = json::parse(res.json, nullptr, false);
-    if (tree.is_discarded()) return;
+    auto tree = read_tree(res.json);
+    if (!tree) return;
     add_tree(tree, base, base + sql.size(), c.depth, guard, approximate);
   }
 
@@ -599,10 +608,10 @@ class Parser {
         std::string g = guard;
         if (auto ex = v.find("exceptions"); ex != v.end() && g.empty()) {
           if (auto blk = ex->find("PLpgSQL_exception_block"); blk != ex->end()) {
-            for (const auto& exc : blk->value("exc_list", json::array())) {
+            for (const auto& exc : (*blk)["exc_list"]) {
               auto e = exc.find("PLpgSQL_exception");
               if (e == exc.end()) continue;
-              for (const auto& cond : e->value("conditions", json::array())) {
+              for (const auto& cond : (*e)["conditions"]) {
                 auto pc = cond.find("PLpgSQL_condition");
                 if (pc == cond.end()) continue;
                 std::string name = pc->value("condname", "");
@@ -679,8 +688,8 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
 
   auto whole = pg::parse(text);
   if (!whole.error) {
-    json tree = json::parse(whole.json, nullptr, false);
-    if (tree.is_discarded()) {
+    auto tree = read_tree(whole.json);
+    if (!tree) {
       parser.syntax_error(0, 0, "internal error: the parser's output could not be read");
     } else {
       parser.add_tree(tree, 0, text.size(), 0, "", false);
@@ -723,8 +732,8 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
         parser.syntax_error(at, end, res.error->message + not_sql_hint(text, at));
         return at;
       }
-      json tree = json::parse(res.json, nullptr, false);
-      if (tree.is_discarded()) {
+      auto tree = read_tree(res.json);
+      if (!tree) {
         parser.syntax_error(start, start, "internal error: the parser's output could not be read");
       } else {
         parser.add_tree(tree, piece.begin, piece.end, 0, "", false);
@@ -754,8 +763,8 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       std::size_t to = pieces[j - 1].end;
       auto res = pg::parse(text.substr(from, to - from));
       if (!res.error) {
-        json tree = json::parse(res.json, nullptr, false);
-        if (tree.is_discarded()) return i;
+        auto tree = read_tree(res.json);
+        if (!tree) return i;
         parser.add_tree(tree, from, to, 0, "", false);
         return j;
       }

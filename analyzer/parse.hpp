@@ -2,14 +2,13 @@
 // functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analyzer/finding.hpp"
+#include "analyzer/pgtree.hpp"
 #include "analyzer/pgquery.hpp"
 
 namespace driftguard {
@@ -17,7 +16,7 @@ namespace driftguard {
 struct Statement {
   Span span;               // trimmed: first to last byte of the statement, without the ';'
   std::size_t base = 0;    // add to node "location" values to get file offsets
-  nlohmann::json node;     // {"DropStmt": {...}}
+  pg::TreeRef node;        // {"DropStmt": {...}}, in the file's tree (shared by its statements)
   std::string kind;        // "DropStmt"
   int do_depth = 0;        // > 0: the statement runs inside a DO block
   bool guarded = false;    // inside an IF (catalog check) or an exception handler that makes it re-runnable

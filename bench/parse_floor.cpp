@@ -1,8 +1,7 @@
 // The parse floor: what any analyzer built on libpg_query pays before it looks at a single node — read each
-// file, pg_query_parse it, and materialize the tree (JSON text -> nlohmann::json). Files that do not parse as a
-// whole still cost their parse attempt. usage: driftguard_parse_floor FILE...  (or a list of files on stdin)
-#include <nlohmann/json.hpp>
-
+// file, pg_query_parse it, and materialize the tree (JSON text -> pg::Tree, the tree driftguard reads; it was
+// nlohmann::json until the ninth session). Files that do not parse as a whole still cost their parse attempt.
+// usage: driftguard_parse_floor FILE...  (or a list of files on stdin)
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "analyzer/pgquery.hpp"
+#include "analyzer/pgtree.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> files(argv + 1, argv + argc);
@@ -27,10 +27,10 @@ int main(int argc, char** argv) {
     bytes += text.size();
     auto r = driftguard::pg::parse(text);
     if (r.error) continue;
-    auto tree = nlohmann::json::parse(r.json, nullptr, false);
-    if (!tree.is_discarded()) {
+    auto tree = driftguard::pg::read(r.json);
+    if (!tree->is_null()) {
       ++parsed;
-      nodes += tree.size();
+      nodes += tree->size();
     }
   }
   std::cout << files.size() << " files, " << bytes << " bytes, " << parsed << " parsed whole\n";

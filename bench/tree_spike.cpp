@@ -4,7 +4,8 @@
 // protobuf output unpacked into protobuf-c's typed structs (pg_query.pb-c.h; the unpack code and descriptors are
 // exported by libpg_query itself, so only the protobuf-c headers are needed), then every message visited.
 // Not part of the build (needs Debian's libsimdjson-dev and libprotobuf-c-dev, which CI does not install):
-//   g++ -O2 -std=c++20 -I/usr/include/pg_query bench/tree_spike.cpp -o /tmp/tree_spike -lpg_query -lsimdjson
+//   g++ -O2 -std=c++20 -I. -I/usr/include/pg_query bench/tree_spike.cpp analyzer/pgtree.cpp -o /tmp/tree_spike
+//       -lpg_query -lsimdjson
 //   find ../shared/corpus -type f -name '*.sql' | LC_ALL=C sort | /tmp/tree_spike
 // Times are CPU seconds of this thread (CLOCK_THREAD_CPUTIME_ID), summed over the files that parse whole.
 #include <pg_query.h>
@@ -13,6 +14,8 @@
 #include <time.h>
 
 #include <nlohmann/json.hpp>
+
+#include "analyzer/pgtree.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -58,6 +61,14 @@ std::size_t visit(const simdjson::dom::element& e) {
   return n;
 }
 
+std::size_t visit(const driftguard::pg::Node& j) {
+  std::size_t n = 1;
+  if (j.is_object() || j.is_array()) {
+    for (const auto& v : j) n += visit(v);
+  }
+  return n;
+}
+
 std::size_t visit(const nlohmann::json& j) {
   std::size_t n = 1;
   if (j.is_object() || j.is_array()) {
@@ -96,8 +107,8 @@ int main(int argc, char** argv) {
   if (files.empty()) {
     for (std::string line; std::getline(std::cin, line);) files.push_back(line);
   }
-  double t_json = 0, t_nlohmann = 0, t_nlohmann_walk = 0, t_ondemand = 0, t_dom = 0, t_pb = 0, t_unpack = 0, t_pb_walk = 0;
-  std::size_t parsed = 0, bytes = 0, json_bytes = 0, pb_bytes = 0, nodes_n = 0, nodes_od = 0, nodes_dom = 0, nodes_pb = 0;
+  double t_arena = 0, t_json = 0, t_nlohmann = 0, t_nlohmann_walk = 0, t_ondemand = 0, t_dom = 0, t_pb = 0, t_unpack = 0, t_pb_walk = 0;
+  std::size_t nodes_arena = 0, dump_mismatch = 0, parsed = 0, bytes = 0, json_bytes = 0, pb_bytes = 0, nodes_n = 0, nodes_od = 0, nodes_dom = 0, nodes_pb = 0;
   simdjson::ondemand::parser od;
   simdjson::dom::parser dom;
   for (const auto& f : files) {
@@ -125,10 +136,22 @@ int main(int argc, char** argv) {
     t1 = now();
     nodes_n += visit(tree);
     double t2 = now();
+    std::string reference = tree.dump();
     tree = nullptr;  // its destruction is part of what lint pays per statement tree
     double t3 = now();
     t_nlohmann += (t1 - t0) + (t3 - t2);
     t_nlohmann_walk += t2 - t1;
+
+    t0 = now();
+    {
+      auto arena = driftguard::pg::Tree::parse(js);  // copies the text, as padded_string does below (untimed)
+      nodes_arena += visit(arena.root());
+      t1 = now();
+      if (arena.root().dump() != reference) ++dump_mismatch;
+      t2 = now();
+    }
+    t3 = now();
+    t_arena += (t1 - t0) + (t3 - t2);
 
     simdjson::padded_string padded(js);
     t0 = now();
@@ -168,6 +191,8 @@ int main(int argc, char** argv) {
               t_nlohmann, t_nlohmann_walk, nodes_n);
   std::printf("simdjson on demand, every value visited    %7.3f s  (%zu values)\n", t_ondemand, nodes_od);
   std::printf("simdjson DOM parse + walk                  %7.3f s  (%zu values)\n", t_dom, nodes_dom);
+  std::printf("driftguard pg::Tree parse + walk + free     %7.3f s  (%zu values; dump differs from nlohmann's on %zu files)\n",
+              t_arena, nodes_arena, dump_mismatch);
   std::printf("protobuf-c unpack + free                   %7.3f s  (walk of every message %.3f s; %zu messages)\n",
               t_unpack, t_pb_walk, nodes_pb);
   return 0;

@@ -2,14 +2,13 @@
 // the state of the file before the statement, and the run's settings. It never talks to a database.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "analyzer/pgtree.hpp"
 #include "analyzer/finding.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
@@ -19,7 +18,7 @@
 
 namespace driftguard {
 
-using json = nlohmann::json;
+using json = pg::Node;  // the parse tree (analyzer/names.hpp)
 
 struct RuleInfo {
   std::string_view id;

@@ -705,12 +705,12 @@ bool reads_column(const json& n, const std::string& column, int depth = 0) {
 
 // The model keeps expressions and types as canonical text; the rules read them as trees. `SELECT <text>` parsed:
 // the first target's expression (null when the text does not parse).
-json parse_target(const std::string& text) {
+pg::TreeRef parse_target(const std::string& text) {
   ParsedFile pf = parse_sql("SELECT " + text);
-  if (pf.statements.size() != 1 || !pf.errors.empty()) return nullptr;
+  if (pf.statements.size() != 1 || !pf.errors.empty()) return {};
   const json& targets = field(unwrap(pf.statements[0].node), "targetList");
-  if (!targets.is_array() || targets.size() != 1) return nullptr;
-  return field(field(targets[0], "ResTarget"), "val");
+  if (!targets.is_array() || targets.size() != 1) return {};
+  return pg::TreeRef(pf.statements[0].node.tree(), field(field(targets[0], "ResTarget"), "val"));
 }
 
 // The validated CHECK constraints of a table, each parsed.
@@ -719,8 +719,8 @@ bool any_validated_check(const model::Table* t, F&& test) {
   if (!t) return false;
   for (const auto& c : t->constraints) {
     if (c.kind != model::ConstraintKind::check || c.not_valid) continue;
-    json expr = parse_target(c.expression);
-    if (!expr.is_null() && test(expr)) return true;
+    pg::TreeRef expr = parse_target(c.expression);
+    if (!expr->is_null() && test(expr.get())) return true;
   }
   return false;
 }
@@ -736,7 +736,7 @@ std::optional<ColumnType> RunState::column_type(const std::string& table_key, co
   const model::Table* t = table(split_key(table_key));
   const model::Column* c = t ? t->column(column) : nullptr;
   if (!c || c->type.empty()) return std::nullopt;
-  json cast = parse_target("NULL::" + c->type);
+  pg::TreeRef cast = parse_target("NULL::" + c->type);
   const json& tn = field(field(cast, "TypeCast"), "typeName");
   if (!tn.is_object()) return std::nullopt;
   return ColumnType{type_base(tn), type_mods(tn), array_depth(tn), type_display(tn)};

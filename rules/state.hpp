@@ -7,8 +7,6 @@
 // holds what exists, not what a file dropped).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "analyzer/pgtree.hpp"
 #include "analyzer/finding.hpp"
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
@@ -58,7 +57,7 @@ class FileState {
   // newer than the baseline: they hold no data anyone uses yet, so locking them harms nobody. The model's answer
   // (RunState::is_new_relation).
   bool is_new_relation(const std::vector<std::string>& parts) const;
-  bool is_new_relation(const nlohmann::json& rangevar) const;
+  bool is_new_relation(const pg::Node& rangevar) const;
 
   // `SET [LOCAL] lock_timeout` / `statement_timeout` (or set_config) is in effect.
   bool timeout_set(Timeout t) const;
@@ -162,7 +161,7 @@ class RunState {
   // every column per question made lint quadratic in the size of a Prisma folder).
   bool history_end_declares_column_at(const SourceRef& at) const;
   // The table a RangeVar (or name parts) names: an unqualified name is looked up in pg_temp, then public.
-  const model::Table* table(const nlohmann::json& rangevar) const;
+  const model::Table* table(const pg::Node& rangevar) const;
   const model::Table* table(const std::vector<std::string>& parts) const;
   // The declared type of a column of a table ("schema.table" key), when the history declares it.
   std::optional<ColumnType> column_type(const std::string& table_key, const std::string& column) const;
@@ -199,7 +198,7 @@ class RunState {
   bool created(ObjKind kind, const std::string& key) const;
   // A function: the overload with these input argument types (null: any overload of the name).
   bool created_function(const std::vector<std::string>& parts, const std::vector<std::string>* identity_args) const;
-  bool created_relation(const nlohmann::json& rangevar) const;
+  bool created_relation(const pg::Node& rangevar) const;
   bool created_relation(const std::vector<std::string>& parts) const;
   // A relation created by this file or by an earlier file of the run newer than the baseline (is_new above), or
   // by a CREATE of this file the replay refused.

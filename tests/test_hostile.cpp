@@ -19,7 +19,7 @@
 #include "tests/pg_server.hpp"
 
 using namespace driftguard;
-using nlohmann::json;
+using njson = nlohmann::json;  // driftguard::json is the parse tree
 
 namespace {
 
@@ -101,10 +101,10 @@ TEST_CASE("lint: hostile names in a migration file reach no text format raw", "[
   auto text = repo.driftguard("lint m --format text" + rules);
   CHECK(text.out.find("1 | DROP TABLE \"evil\xe2\x90\x9b[2J\";\n") != std::string::npos);
   // JSON and SARIF carry the names exactly, and stay valid
-  auto j = json::parse(repo.driftguard("lint m --format json" + rules).out);
+  auto j = njson::parse(repo.driftguard("lint m --format json" + rules).out);
   CHECK(j["findings"][0]["message"] ==
         "drops table \"evil" + kClear + "\": every row is deleted and code that still reads it fails");
-  auto sarif = json::parse(repo.driftguard("lint m --format sarif" + rules).out);
+  auto sarif = njson::parse(repo.driftguard("lint m --format sarif" + rules).out);
   CHECK(sarif["runs"][0]["results"].size() == 2);
 }
 
@@ -308,7 +308,7 @@ TEST_CASE("drift and status: names from a hostile catalog are escaped in text an
   repo.write("expected.sql", "CREATE TYPE " + ident(type) + " AS ENUM ('ok');\nCREATE TABLE " + ident(table) +
                                  " (id integer PRIMARY KEY, m " + ident(type) + ");\n");
   std::string args = "drift --sql expected.sql --database-url " + shq(db);
-  auto j = json::parse(repo.driftguard(args + " --format json").out);
+  auto j = njson::parse(repo.driftguard(args + " --format json").out);
   std::size_t items = j["items"].size();
   CHECK(items >= 4);  // the column, the index, the policy, the enum value (RLS too)
   bool raw_name = false;

@@ -12,7 +12,7 @@
 #include "tests/git_repo.hpp"
 #include "tests/pg_server.hpp"
 
-using nlohmann::json;
+using njson = nlohmann::json;  // driftguard::json is the parse tree
 namespace fs = std::filesystem;
 using namespace driftguard;
 
@@ -123,7 +123,7 @@ TEST_CASE("status --tracker json: an up/down project, no database", "[status]") 
   auto st = repo.driftguard("status --migrations sql/migrations --tracker json:sql/migrations/applied/staging.json "
                             "--format json");
   CHECK(st.code == 0);
-  json doc = json::parse(st.out);
+  njson doc = njson::parse(st.out);
   CHECK(doc["tracker"] == "json");
   CHECK(doc["table"] == "sql/migrations/applied/staging.json");
   CHECK(doc["database"] == nullptr);
@@ -167,7 +167,7 @@ TEST_CASE("status --file: one migration's state as the exit code of a deploy scr
   CHECK(names.out == "sql/migrations/0003_add_avatar.up.sql\n");
   auto js = repo.driftguard(base + " --file sql/migrations/0003_add_avatar.up.sql --format json");
   CHECK(js.code == 3);
-  json doc = json::parse(js.out);
+  njson doc = njson::parse(js.out);
   REQUIRE(doc["migrations"].size() == 1);
   CHECK(doc["migrations"][0]["state"] == "pending");
   CHECK(doc["exit_code"] == 3);
@@ -213,7 +213,7 @@ TEST_CASE("drift --applied-only compares the database with what the tracker says
   auto all = repo.driftguard(sides + " --format json");
   INFO(all.err);
   CHECK(all.code == 1);
-  json a = json::parse(all.out);
+  njson a = njson::parse(all.out);
   REQUIRE(a["items"].size() == 1);
   CHECK(a["items"][0]["kind"] == "missing-column");
   CHECK(a["items"][0]["path"] == "public.users.avatar_url");
@@ -234,7 +234,7 @@ TEST_CASE("drift --applied-only compares the database with what the tracker says
   // --fail-on: a missing column is an error, an extra index a warning
   dgtest::pg::exec(db, "ALTER TABLE users ADD COLUMN avatar_url text; CREATE INDEX users_name_idx ON users (name);");
   auto warn = repo.driftguard(sides + " --format json");
-  json w = json::parse(warn.out);
+  njson w = njson::parse(warn.out);
   REQUIRE(w["items"].size() == 1);
   CHECK(w["items"][0]["kind"] == "extra-index");
   CHECK(w["items"][0]["severity"] == "warning");
@@ -284,7 +284,7 @@ TEST_CASE("drift triage and --pending: a pending migration that conflicts with a
   auto r = repo.driftguard(sides + " --format json");
   INFO(r.err);
   CHECK(r.code == 1);
-  json doc = json::parse(r.out);
+  njson doc = njson::parse(r.out);
   std::vector<std::string> got;
   for (const auto& i : doc["items"]) {
     got.push_back(i["path"].get<std::string>() + " " + i["kind"].get<std::string>() + " " +
@@ -313,8 +313,8 @@ TEST_CASE("drift triage and --pending: a pending migration that conflicts with a
   CHECK(pre.code == 1);
   CHECK(pre.out.find("prisma/migrations/20240301000000_avatar/migration.sql:2:1: error: would fail on this database: "
                      "column \"avatar_url\" of relation \"profiles\" already exists [pending]\n") != std::string::npos);
-  json pj = json::parse(repo.driftguard(sides + " --pending --format json").out);
-  CHECK(pj["pending"]["migrations"] == json{m + "20240301000000_avatar/migration.sql",
+  njson pj = njson::parse(repo.driftguard(sides + " --pending --format json").out);
+  CHECK(pj["pending"]["migrations"] == njson{m + "20240301000000_avatar/migration.sql",
                                            m + "20240401000000_status/migration.sql"});
   REQUIRE(pj["pending"]["would_fail"].size() == 1);
   CHECK(pj["pending"]["would_fail"][0]["line"] == 2);
@@ -355,7 +355,7 @@ TEST_CASE("drift triage: a Supabase master file edited after apply, hints name t
   auto r = repo.driftguard(sides + " --format json");
   INFO(r.err);
   CHECK(r.code == 1);
-  json doc = json::parse(r.out);
+  njson doc = njson::parse(r.out);
   REQUIRE(doc["items"].size() == 1);
   CHECK(doc["items"][0]["path"] == "public.profiles.bio");
   CHECK(doc["items"][0]["triage"] == "edited-migration");
@@ -365,7 +365,7 @@ TEST_CASE("drift triage: a Supabase master file edited after apply, hints name t
   auto sb = repo.driftguard("drift --migrations supabase/migrations --database-url " + shq(db) +
                             " --platform supabase --format json");
   INFO(sb.err);
-  json s = json::parse(sb.out);
+  njson s = njson::parse(sb.out);
   REQUIRE(s["items"].size() == 2);
   CHECK(s["items"][0]["path"] == "public.profiles.bio");
   CHECK(s["items"][0]["triage"] == "edited-migration");
@@ -380,7 +380,7 @@ TEST_CASE("drift triage: a Supabase master file edited after apply, hints name t
   // without a tracker table there is nothing to join with: no triage
   std::string bare = dgtest::pg::fresh_database("notracker");
   dgtest::pg::exec(bare, "create table profiles (id uuid primary key);");
-  json none = json::parse(
+  njson none = njson::parse(
       repo.driftguard("drift --migrations supabase/migrations --database-url " + shq(bare) + " --platform none --format json").out);
   REQUIRE(none["items"].size() == 2);
   CHECK(none["items"][0].count("triage") == 0);
@@ -403,7 +403,7 @@ TEST_CASE("drift triage: an object from an applied migration no longer in the fo
   auto r = repo.driftguard(sides + " --platform none --format json");
   INFO(r.err);
   CHECK(r.code == 1);
-  json doc = json::parse(r.out);
+  njson doc = njson::parse(r.out);
   REQUIRE(doc["items"].size() == 1);
   CHECK(doc["items"][0]["path"] == "public.profiles.profiles_name_idx");
   CHECK(doc["items"][0]["triage"] == "hotfix");
@@ -415,7 +415,7 @@ TEST_CASE("drift triage: an object from an applied migration no longer in the fo
         std::string::npos);
   // a Supabase-first project: the hint names the Supabase CLI command that writes the applied history to files
   supabase_grants(db, "profiles");
-  json sb = json::parse(repo.driftguard(sides + " --platform supabase --format json").out);
+  njson sb = njson::parse(repo.driftguard(sides + " --platform supabase --format json").out);
   REQUIRE(sb["items"].size() == 1);
   CHECK(sb["items"][0]["triage"] == "hotfix");
   CHECK(sb["items"][0]["triage_hint"] ==
@@ -453,16 +453,16 @@ TEST_CASE("status --tracker infer: migrations pasted into a console, a pending o
              "ALTER TABLE \"profiles\" ADD COLUMN \"a\" TEXT;\nALTER TABLE \"profiles\" ADD COLUMN \"b\" TEXT;\n");
   dgtest::pg::exec(db, "ALTER TABLE profiles ADD COLUMN status text; ALTER TABLE profiles ADD COLUMN a text;");
   auto half = repo.driftguard(base + " --format json");
-  json doc = json::parse(half.out);
+  njson doc = njson::parse(half.out);
   REQUIRE(doc["migrations"].size() == 5);
   CHECK(doc["migrations"][3]["state"] == "applied");
   CHECK(doc["migrations"][4]["state"] == "partially-applied");
-  CHECK(doc["migrations"][4]["not_in_database"] == json{"missing column public.profiles.b"});
+  CHECK(doc["migrations"][4]["not_in_database"] == njson{"missing column public.profiles.b"});
   // the same tracker joins drift: partially applied migrations are not applied; their column the dashboard
   // added with another type is a conflict, the column nobody added is not applied
   auto d = repo.driftguard("drift --migrations prisma/migrations --database-url " + shq(db) +
                            " --tracker infer --format json");
-  json dj = json::parse(d.out);
+  njson dj = njson::parse(d.out);
   std::vector<std::string> got;
   for (const auto& i : dj["items"]) got.push_back(i["path"].get<std::string>() + " " + i["triage"].get<std::string>());
   CHECK(got == std::vector<std::string>{"public.profiles.avatar_url conflict", "public.profiles.b not-applied"});
@@ -475,7 +475,7 @@ TEST_CASE("drift and status in CI formats: github, markdown, junit, sarif", "[dr
   dgtest::pg::exec(db, std::string(kUsersUp) + kEmailUp + "CREATE INDEX users_name_idx ON users (name);");
   const std::string sides = "drift --migrations sql/migrations --database-url " + shq(db) +
                             " --tracker json:sql/migrations/applied/production.json";
-  std::string label = "database:" + json::parse(repo.driftguard(sides + " --format json").out)["actual"]["source"]
+  std::string label = "database:" + njson::parse(repo.driftguard(sides + " --format json").out)["actual"]["source"]
                                         .get<std::string>()
                                         .substr(9);
   auto gh = repo.driftguard(sides + " --format github");
@@ -517,7 +517,7 @@ TEST_CASE("drift and status in CI formats: github, markdown, junit, sarif", "[dr
           "status.sarif");
   CHECK(repo.run(validate + "drift.sarif").code == 0);
   CHECK(repo.run(validate + "status.sarif").code == 0);
-  json sarif = json::parse(repo.read("drift.sarif"));
+  njson sarif = njson::parse(repo.read("drift.sarif"));
   CHECK(sarif["runs"][0]["results"].size() == 2);
   CHECK(sarif["runs"][0]["results"][1]["ruleId"] == "extra-index");
   CHECK(sarif["runs"][0]["results"][1].count("locations") == 0);

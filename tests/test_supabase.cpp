@@ -30,7 +30,7 @@
 #include "tests/shell.hpp"
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+using njson = nlohmann::json;  // driftguard::json is the parse tree
 using namespace driftguard;
 
 namespace {
@@ -118,7 +118,7 @@ std::string build_like_supabase(const std::string& info, const std::vector<std::
 // "kind path" of every drift item of a `drift --format json` output, sorted; or the replay errors.
 std::vector<std::string> items_of(const std::string& out) {
   std::vector<std::string> lines;
-  json doc = json::parse(out, nullptr, false);
+  njson doc = njson::parse(out, nullptr, false);
   if (doc.is_discarded()) return {"(not JSON) " + out};
   for (const auto& i : doc["items"]) lines.push_back(i["kind"].get<std::string>() + " " + i["path"].get<std::string>());
   for (const auto& e : doc["replay_errors"]) {
@@ -306,13 +306,13 @@ TEST_CASE("the platform is replayed under the history and taken out before compa
   auto r = repo.driftguard("schema --from migrations:supabase/migrations --format json");
   INFO(r.err);
   CHECK(r.code == 0);
-  json m = json::parse(r.out);
+  njson m = njson::parse(r.out);
   CHECK(m["schemas"].size() == 3);  // public, and the shells of auth.users and storage.objects
-  json users = m["schemas"]["auth"]["tables"]["users"];
-  CHECK(users["columns"] == json::array());
+  njson users = m["schemas"]["auth"]["tables"]["users"];
+  CHECK(users["columns"] == njson::array());
   CHECK(users["triggers"].size() == 1);
   CHECK(users["triggers"][0]["name"] == "on_auth_user_created");
-  json objects = m["schemas"]["storage"]["tables"]["objects"];
+  njson objects = m["schemas"]["storage"]["tables"]["objects"];
   CHECK(objects["policies"].size() == 1);
   CHECK(objects["policies"][0]["name"] == "avatar upload");
   CHECK(m["schemas"]["public"]["tables"]["profiles"]["constraints"].size() == 2);
@@ -552,13 +552,13 @@ TEST_CASE("shadow: sends what driftguard cannot parse to PostgreSQL, and items k
   // The migrations are the expected side (they rank before a SQL file); both are replayed by PostgreSQL.
   auto r = repo.driftguard("drift --sql expected.sql --migrations supabase/migrations --shadow --format json");
   INFO(r.err);
-  json doc = json::parse(r.out);
+  njson doc = njson::parse(r.out);
   REQUIRE(doc["items"].size() == 1);
   CHECK(doc["items"][0]["kind"] == "missing-column");
   CHECK(doc["items"][0]["path"] == "public.notes.title");
   CHECK(doc["items"][0]["expected"]["file"] == "supabase/migrations/20240201000000_typo.sql");
   CHECK(doc["items"][0]["expected"]["line"] == 1);
-  CHECK(doc["expected"]["shadow"]["cross_check"] == json::array());
+  CHECK(doc["expected"]["shadow"]["cross_check"] == njson::array());
 }
 
 TEST_CASE("status: tracker rows without statements are applied, not compared, and noted", "[supabase][pg][status]") {
@@ -606,7 +606,7 @@ TEST_CASE("Prisma on Supabase: a multiSchema schema.prisma pulled from the datab
   p.repo.write("prisma/schema.prisma", read_file(dgtest::source_dir() + "/fixtures/supabase/vercel-pulled.prisma"));
   auto r = p.repo.driftguard("drift --prisma prisma/schema.prisma --database-url " + shell_quote(p.info) + " --format json");
   INFO(r.err);
-  json doc = json::parse(r.out);
+  njson doc = njson::parse(r.out);
   std::vector<std::string> managed;
   int unmanaged = 0;
   for (const auto& i : doc["items"]) {

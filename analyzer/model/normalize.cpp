@@ -4,6 +4,7 @@
 #include <cctype>
 #include <ctime>
 #include <deque>
+#include <limits>
 #include <regex>
 #include <set>
 #include <vector>
@@ -15,6 +16,10 @@
 
 namespace driftguard::norm {
 namespace {
+
+// Trees built or rewritten here (IN lists split, nextval's regclass cast, views' `*` expanded) are nlohmann's,
+// turned into parse trees (pg::from_nlohmann) where the printer reads them.
+using mjson = nlohmann::json;
 
 constexpr std::size_t kMaxIdent = 63;  // NAMEDATALEN - 1
 
@@ -280,16 +285,16 @@ std::string array_literal(const std::string& s) {
 
 // A jsonb literal as PostgreSQL prints it: keys in jsonb's order (shorter first, then bytewise; the last of
 // duplicate keys wins), ", " and ": " separators. Text that is not JSON is returned as it is.
-void jsonb_text(const json& v, std::string& out) {
+void jsonb_text(const mjson& v, std::string& out) {
   if (v.is_object()) {
-    std::vector<std::pair<std::string, const json*>> items;
+    std::vector<std::pair<std::string, const mjson*>> items;
     for (auto it = v.begin(); it != v.end(); ++it) items.emplace_back(it.key(), &it.value());
     std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
       return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
     });
     out += '{';
     for (std::size_t i = 0; i < items.size(); ++i) {
-      out += (i ? ", " : "") + json(items[i].first).dump() + ": ";
+      out += (i ? ", " : "") + mjson(items[i].first).dump() + ": ";
       jsonb_text(*items[i].second, out);
     }
     out += '}';
@@ -304,7 +309,7 @@ void jsonb_text(const json& v, std::string& out) {
     out += v.dump();
   }
 }
-bool has_fraction(const json& v) {
+bool has_fraction(const mjson& v) {
   if (v.is_number_float()) return true;
   if (v.is_structured()) {
     for (const auto& e : v) {
@@ -314,7 +319,7 @@ bool has_fraction(const json& v) {
   return false;
 }
 std::string jsonb_literal(const std::string& s) {
-  json v = json::parse(s, nullptr, false);
+  mjson v = mjson::parse(s, nullptr, false);
   // jsonb keeps a number's digits (1.50 stays 1.50), which a double would not: such literals stay as written
   if (v.is_discarded() || has_fraction(v)) return s;
   std::string out;
@@ -415,9 +420,9 @@ class Printer {
 
   // ARRAY[...] assigned to an array type: PostgreSQL stores each element cast to the element type
   // (ARRAY['A'::"Role"]); string literals keep that cast unless the element type takes them as they are.
-  std::string array(const json& b, const std::string& et) {
+  std::string array(const json& b, const std::string& et) { return array_items(field(b, "elements"), et); }
+  std::string array_items(const json& items, const std::string& et) {
     std::string out = "ARRAY[";
-    const json& items = field(b, "elements");
     for (std::size_t i = 0; items.is_array() && i < items.size(); ++i) {
       std::string e = print(items[i], et);
       bool literal = !e.empty() && e.front() == '\'' && e.back() == '\'';
@@ -576,7 +581,7 @@ class Printer {
         (names[0] == "now" || names[0] == "transaction_timestamp")) {
       return "CURRENT_TIMESTAMP";
     }
-    if (flag(b, "agg_within_group")) return fallback(json{{"FuncCall", b}});
+    if (flag(b, "agg_within_group")) return fallback("FuncCall", b);
     // An unqualified function found through the search path in a schema the catalog reader's path (public) does
     // not hold: PostgreSQL prints it qualified (extensions.uuid_generate_v4()).
     if (names.size() == 1 && c_.function_schema) {
@@ -586,12 +591,12 @@ class Printer {
     // nextval('s') takes a regclass: PostgreSQL stores nextval('s'::regclass).
     if (names.size() == 1 && (names[0] == "nextval" || names[0] == "currval" || names[0] == "setval") && args.is_array() &&
         !args.empty() && is_const(args[0], "sval")) {
-      json fixed = b;
-      json cast;
-      cast["arg"] = args[0];
-      cast["typeName"]["names"] = json::array({json{{"String", json{{"sval", "regclass"}}}}});
-      fixed["args"][0] = json{{"TypeCast", cast}};
-      return func(fixed);
+      mjson fixed = pg::to_nlohmann(b);
+      mjson cast;
+      cast["arg"] = pg::to_nlohmann(args[0]);
+      cast["typeName"]["names"] = mjson::array({mjson{{"String", mjson{{"sval", "regclass"}}}}});
+      fixed["args"][0] = mjson{{"TypeCast", cast}};
+      return func(pg::from_nlohmann(fixed));
     }
     if (flag(b, "agg_star")) out += "*";
     if (flag(b, "agg_distinct")) out += "DISTINCT ";
@@ -655,7 +660,7 @@ class Printer {
     // PostgreSQL prints them (m = ANY (ARRAY['a'::mood, 'b'::mood]) for an enum column m).
     if (kind == "AEXPR_IN") {
       bool neg = op == "<>";
-      if (json split = in_with_columns(b); !split.is_null()) return print(split, "");
+      if (pg::TreeRef split = in_with_columns(b); !split->is_null()) return print(split, "");
       // PostgreSQL makes x IN (a) the comparison x = a (transformAExprIn).
       const json& in_items = field(unwrap(r), "items");
       if (in_items.is_array() && in_items.size() == 1) {
@@ -680,7 +685,7 @@ class Printer {
       }
       std::string t = compared_type(l);
       std::string items = t.empty() ? "ARRAY[" + list(field(unwrap(r), "items"), "") + "]"
-                                    : array(json{{"elements", field(unwrap(r), "items")}}, t);
+                                    : array_items(field(unwrap(r), "items"), t);
       // A citext column off the search path: the array keeps citext's type, the comparison goes through the
       // cast, (e)::text = ANY (ARRAY['a'::ext.citext, ...]) (PostgreSQL's (...)::text[] is dropped as elsewhere).
       if (in_items.is_array() && !in_items.empty()) {
@@ -839,7 +844,7 @@ class Printer {
     }
     std::string k = str(b, "kind");
     if (node_type(node) == "A_Expr" && k == "AEXPR_IN") {
-      if (json split = in_with_columns(b); !split.is_null()) return bool_operands(split, op, out);
+      if (pg::TreeRef split = in_with_columns(b); !split->is_null()) return bool_operands(split, op, out);
     }
     if (node_type(node) == "A_Expr" &&
         ((op == "AND_EXPR" && k == "AEXPR_BETWEEN") || (op == "OR_EXPR" && k == "AEXPR_NOT_BETWEEN"))) {
@@ -873,25 +878,30 @@ class Printer {
   // others (one comparison, or = ANY (ARRAY[...]) for two or more), ORed (NOT IN: <> ... ANDed):
   // c IN (d, 1, 2) is ((c = ANY (ARRAY[1, 2])) OR (c = d)) (transformAExprIn; measured on PostgreSQL 15,
   // citext-in-list-text-items.sql). The rewritten tree, or null when no item reads a column.
-  json in_with_columns(const json& b) const {
+  pg::TreeRef in_with_columns(const json& b) const {
     const json& items = field(unwrap(field(b, "rexpr")), "items");
-    if (!items.is_array()) return nullptr;
-    json constants = json::array(), columns = json::array();
-    for (const auto& item : items) (reads_column(item) ? columns : constants).push_back(item);
-    if (columns.empty()) return nullptr;
-    json args = json::array();
+    if (!items.is_array()) return {};
+    std::vector<const json*> constants, columns;
+    for (const auto& item : items) (reads_column(item) ? columns : constants).push_back(&item);
+    if (columns.empty()) return {};
+    mjson args = mjson::array();
     if (!constants.empty()) {
-      json in = b;
-      in["rexpr"] = json{{"List", json{{"items", constants}}}};
-      args.push_back(json{{"A_Expr", in}});
+      mjson in = pg::to_nlohmann(b);
+      mjson list = mjson::array();
+      for (const json* c : constants) list.push_back(pg::to_nlohmann(*c));
+      in["rexpr"] = mjson{{"List", mjson{{"items", list}}}};
+      args.push_back(mjson{{"A_Expr", in}});
     }
-    for (const auto& item : columns) {
-      json cmp = {{"kind", "AEXPR_OP"}, {"name", field(b, "name")}, {"lexpr", field(b, "lexpr")}, {"rexpr", item}};
-      args.push_back(json{{"A_Expr", cmp}});
+    for (const json* item : columns) {
+      mjson cmp = {{"kind", "AEXPR_OP"},
+                   {"name", pg::to_nlohmann(field(b, "name"))},
+                   {"lexpr", pg::to_nlohmann(field(b, "lexpr"))},
+                   {"rexpr", pg::to_nlohmann(*item)}};
+      args.push_back(mjson{{"A_Expr", cmp}});
     }
-    if (args.size() == 1) return args[0];
+    if (args.size() == 1) return pg::from_nlohmann(args[0]);
     bool neg = op_name(field(b, "name")) == "<>";
-    return json{{"BoolExpr", json{{"boolop", neg ? "AND_EXPR" : "OR_EXPR"}, {"args", args}}}};
+    return pg::from_nlohmann(mjson{{"BoolExpr", mjson{{"boolop", neg ? "AND_EXPR" : "OR_EXPR"}, {"args", args}}}});
   }
 
   std::string bool_expr(const json& b) {
@@ -942,7 +952,7 @@ class Printer {
         return out;
       }
     }
-    return fallback(json{{"SQLValueFunction", b}});
+    return fallback("SQLValueFunction", b);
   }
 
   // The text of the parenthesized sub-select that starts at or after the node's location.
@@ -975,7 +985,7 @@ class Printer {
       q = select(unwrap(sub), nullptr, nullptr);
     } else {
       std::string text = subselect_text(b);
-      if (text.empty()) return fallback(json{{"SubLink", b}});
+      if (text.empty()) return fallback("SubLink", b);
       q = query(text);
     }
     std::string k = str(b, "subLinkType");
@@ -1666,12 +1676,14 @@ class Printer {
 
  private:
   // Not printed by this normalizer: a stable text that compares equal for equal trees (locations removed).
-  static std::string fallback(const json& node) {
-    json copy = node;
+  static std::string fallback(const json& node) { return fallback(pg::to_nlohmann(node)); }
+  // The same for the node {type: body}.
+  static std::string fallback(const char* type, const json& body) { return fallback(mjson{{type, pg::to_nlohmann(body)}}); }
+  static std::string fallback(mjson copy) {
     strip_locations(copy);
     return "/* " + copy.dump() + " */";
   }
-  static void strip_locations(json& j) {
+  static void strip_locations(mjson& j) {
     if (j.is_object()) {
       j.erase("location");
       for (auto& [k, v] : j.items()) strip_locations(v);
@@ -1681,16 +1693,17 @@ class Printer {
   }
 };
 
-json parse_select(const std::string& sql) {
+// The expression of `SELECT expr`, with the tree that holds it; a null node when it is not one.
+pg::TreeRef parse_select(const std::string& sql) {
   auto r = pg::parse(sql);
-  if (r.error) return nullptr;
-  json tree = json::parse(r.json, nullptr, false);
-  const json& stmts = field(tree, "stmts");
-  if (!stmts.is_array() || stmts.size() != 1) return nullptr;
+  if (r.error) return {};
+  auto tree = std::make_shared<const pg::Tree>(pg::Tree::parse(r.json));
+  const json& stmts = field(tree->root(), "stmts");
+  if (!stmts.is_array() || stmts.size() != 1) return {};
   const json& sel = field(field(stmts[0], "stmt"), "SelectStmt");
   const json& tl = field(sel, "targetList");
-  if (!tl.is_array() || tl.size() != 1 || field(sel, "fromClause").is_array()) return nullptr;
-  return field(field(tl[0], "ResTarget"), "val");
+  if (!tl.is_array() || tl.size() != 1 || field(sel, "fromClause").is_array()) return {};
+  return pg::TreeRef(tree, field(field(tl[0], "ResTarget"), "val"));
 }
 
 }  // namespace
@@ -1710,7 +1723,7 @@ std::string type_name(const json& type_name_node) {
 }
 
 std::string type_text(std::string_view text) {
-  json val = parse_select("SELECT NULL::" + std::string(text));
+  pg::TreeRef val = parse_select("SELECT NULL::" + std::string(text));
   const json& tc = field(val, "TypeCast");
   if (!tc.is_object()) return collapse_whitespace(text);
   return type_name(field(tc, "typeName"));
@@ -1783,8 +1796,8 @@ std::string expr(const json& node, const ExprContext& ctx) {
 std::string expr_text(std::string_view text, const std::string& target_type,
                  const std::map<std::string, std::string>* columns) {
   std::string sql = "SELECT " + std::string(text);
-  json val = parse_select(sql);
-  if (val.is_null()) return collapse_whitespace(text);
+  pg::TreeRef val = parse_select(sql);
+  if (val->is_null()) return collapse_whitespace(text);
   ExprContext ctx;
   ctx.text = sql;
   ctx.target_type = target_type;
@@ -1794,8 +1807,8 @@ std::string expr_text(std::string_view text, const std::string& target_type,
 
 std::string expr_text(std::string_view text, const ExprContext& ctx) {
   std::string sql = "SELECT " + std::string(text);
-  json val = parse_select(sql);
-  if (val.is_null()) return collapse_whitespace(text);
+  pg::TreeRef val = parse_select(sql);
+  if (val->is_null()) return collapse_whitespace(text);
   ExprContext c = ctx;
   c.text = sql;
   c.base = 0;
@@ -1853,34 +1866,34 @@ namespace {
 // session).
 
 // Marks every `*` of a query (A_Star in a ColumnRef) with a number.
-void mark_stars(json& node, long& next) {
+void mark_stars(mjson& node, long& next) {
   if (node.is_array()) {
     for (auto& x : node) mark_stars(x, next);
     return;
   }
   if (!node.is_object()) return;
   if (auto it = node.find("ColumnRef"); it != node.end()) {
-    json& fields = (*it)["fields"];
+    mjson& fields = (*it)["fields"];
     if (fields.is_array() && !fields.empty() && fields.back().contains("A_Star")) fields.back()["A_Star"][kStarId] = next++;
   }
   for (auto& v : node) mark_stars(v, next);
 }
 
 // Replaces each target `*` the log expanded by its columns, qualified (`t.id`).
-void replace_stars(json& node, const StarLog& log) {
+void replace_stars(mjson& node, const StarLog& log) {
   if (node.is_array()) {
     for (auto& x : node) replace_stars(x, log);
     return;
   }
   if (!node.is_object()) return;
   for (auto member = node.begin(); member != node.end(); ++member) {
-    json& v = member.value();
+    mjson& v = member.value();
     replace_stars(v, log);
     if (member.key() != "targetList" || !v.is_array()) continue;
-    json targets = json::array();
+    mjson targets = mjson::array();
     for (auto& t : v) {
-      const json& rt = unwrap(t);
-      const json& fields = field(field(field(rt, "val"), "ColumnRef"), "fields");
+      const mjson& rt = unwrap(t);
+      const mjson& fields = field(field(field(rt, "val"), "ColumnRef"), "fields");
       long id = fields.is_array() && !fields.empty() ? num(field(fields.back(), "A_Star"), kStarId, -1) : -1;
       auto hit = log.find(id);
       if (hit == log.end() || !str(rt, "name").empty()) {
@@ -1888,7 +1901,7 @@ void replace_stars(json& node, const StarLog& log) {
         continue;
       }
       for (const auto& [qualifier, column] : hit->second) {
-        json ref = {{"fields", json::array({{{"String", {{"sval", qualifier}}}}, {{"String", {{"sval", column}}}}})},
+        mjson ref = {{"fields", mjson::array({{{"String", {{"sval", qualifier}}}}, {{"String", {{"sval", column}}}}})},
                     {"location", -1}};
         targets.push_back({{"ResTarget", {{"val", {{"ColumnRef", ref}}}, {"location", -1}}}});
       }
@@ -1898,7 +1911,7 @@ void replace_stars(json& node, const StarLog& log) {
 }
 
 // Removes the marks of the `*`s that stay (not in a target list, or not expanded).
-void unmark_stars(json& node) {
+void unmark_stars(mjson& node) {
   if (node.is_array()) {
     for (auto& x : node) unmark_stars(x);
     return;
@@ -1909,11 +1922,12 @@ void unmark_stars(json& node) {
 }
 }  // namespace
 
-json expand_stars(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names) {
-  json tree = select_stmt;
+mjson expand_stars(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names) {
+  if (!contains_node(select_stmt, "A_Star", std::numeric_limits<int>::max())) return pg::to_nlohmann(select_stmt);
+  mjson tree = pg::to_nlohmann(select_stmt);
   long marked = 0;
   mark_stars(tree, marked);
-  if (marked == 0) return select_stmt;
+  if (marked == 0) return tree;
   ExprContext c = ctx;
   c.columns = nullptr;
   c.table.clear();
@@ -1922,22 +1936,23 @@ json expand_stars(const json& select_stmt, const ExprContext& ctx, const std::ve
   Printer p(c);
   p.log_stars(&log);
   std::vector<QueryColumn> cols;
-  std::string before = p.select(unwrap(tree), names, &cols);
+  pg::TreeRef marked_tree = pg::from_nlohmann(tree);
+  std::string before = p.select(unwrap(marked_tree), names, &cols);
   replace_stars(tree, log);
   unmark_stars(tree);
   // Only where the expanded query prints as the query did (else the `*` stays: a relation the model lacks).
-  QueryText after = view_query_tree(tree, ctx, column_names);
+  QueryText after = view_query_tree(pg::from_nlohmann(tree), ctx, column_names);
   bool same_columns = after.columns.size() == cols.size();
   for (std::size_t i = 0; same_columns && i < cols.size(); ++i) {
     same_columns = after.columns[i].name == cols[i].name && after.columns[i].type == cols[i].type;
   }
-  return after.text == before && same_columns && after.resolved ? tree : select_stmt;
+  return after.text == before && same_columns && after.resolved ? tree : pg::to_nlohmann(select_stmt);
 }
 
 QueryText view_query(std::string_view select_text, const ExprContext& ctx, const std::vector<std::string>& column_names) {
   std::string sql(select_text);
   auto r = pg::parse(sql);
-  json tree = r.error ? json() : json::parse(r.json, nullptr, false);
+  pg::TreeRef tree = r.error ? pg::TreeRef() : pg::TreeRef(pg::Tree::parse(r.json));
   const json& stmts = field(tree, "stmts");
   const json& sel = stmts.is_array() && stmts.size() == 1 ? field(field(stmts[0], "stmt"), "SelectStmt") : field(tree, "");
   if (!sel.is_object()) {

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyzer/pgtree.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -16,7 +18,7 @@
 
 namespace driftguard::norm {
 
-using json = nlohmann::json;
+using json = pg::Node;  // the parse tree (as analyzer/names.hpp's json)
 
 // ---- types ----
 
@@ -139,7 +141,7 @@ QueryText view_query_tree(const json& select_stmt, const ExprContext& ctx, const
 // The query with each `*` of a target list replaced by the columns it stands for now, qualified (`t.id`, `s.n`):
 // PostgreSQL expands `*` when it stores a view, so a column added later is not the view's, and a rename prints
 // `t.new AS old`. The query as given where the expansion would print otherwise (a relation the model lacks).
-json expand_stars(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names = {});
+nlohmann::json expand_stars(const json& select_stmt, const ExprContext& ctx, const std::vector<std::string>& column_names = {});
 
 // Foreign-key action from libpg_query's code ('a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set
 // default) -> "NO ACTION", "RESTRICT", ...

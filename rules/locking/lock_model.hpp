@@ -4,11 +4,11 @@
 // documentation alone.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "analyzer/pgtree.hpp"
 
 namespace driftguard {
 
@@ -43,17 +43,17 @@ struct LockTaken {
 
 // A boolean option of a parenthesized option list (REINDEX (CONCURRENTLY false), VACUUM (FULL off)): true when
 // written without a value, false for false/off/0, as PostgreSQL's defGetBoolean reads it.
-bool option_enabled(const nlohmann::json& def_elem);
+bool option_enabled(const pg::Node& def_elem);
 // The option `name` is in `options` (a list of DefElem) and enabled.
-bool has_option(const nlohmann::json& options, std::string_view name);
+bool has_option(const pg::Node& options, std::string_view name);
 
 // The locks a statement takes (statement node: {"AlterTableStmt": {...}}). For ALTER TABLE the strongest lock of
 // its sub-commands is taken on the table for the whole statement; FOREIGN KEY constraints also lock the
 // referenced table. Statements that lock no existing relation (CREATE TABLE, CREATE TYPE, SET, ...) give none.
-std::vector<LockTaken> locks_of(const nlohmann::json& statement);
+std::vector<LockTaken> locks_of(const pg::Node& statement);
 
 // The lock one ALTER TABLE sub-command (AlterTableCmd body) needs on the altered table.
-LockMode alter_cmd_lock(const nlohmann::json& alter_table_cmd);
+LockMode alter_cmd_lock(const pg::Node& alter_table_cmd);
 
 // One sentence for findings: "takes ACCESS EXCLUSIVE on public.orders: blocks reads and writes until the
 // transaction ends" ("on the table of index i" for a lock on an index's table).

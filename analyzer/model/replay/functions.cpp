@@ -10,10 +10,12 @@ namespace {
 // PostgreSQL keeps no type modifier in a function's signature: f(varchar(1000)) is f(character varying), and
 // RETURNS numeric(10,2) returns numeric (pg_get_function_arguments prints them without).
 std::string signature_type(const json& type_name) {
-  json bare = type_name;
-  json& node = bare.contains("TypeName") ? bare["TypeName"] : bare;  // objargs wrap it, argType does not
-  if (node.is_object()) node.erase("typmods");
-  return norm::type_name(bare);
+  const json& written = type_name.contains("TypeName") ? type_name["TypeName"] : type_name;  // objargs wrap it
+  if (!written.contains("typmods")) return norm::type_name(type_name);
+  nlohmann::json bare = pg::to_nlohmann(type_name);
+  nlohmann::json& node = bare.contains("TypeName") ? bare["TypeName"] : bare;
+  node.erase("typmods");
+  return norm::type_name(pg::from_nlohmann(bare));
 }
 }  // namespace
 
@@ -180,8 +182,8 @@ std::string Replayer::Impl::sql_standard_body(const json& body, const std::strin
     } else if (type == "SelectStmt") {
       stmts.push_back(norm::view_query_tree(inner, ctx()).loose);
     } else if (!type.empty()) {
-      json copy = node;
-      auto strip = [](auto& me, json& j) -> void {
+      nlohmann::json copy = pg::to_nlohmann(node);
+      auto strip = [](auto& me, nlohmann::json& j) -> void {
         if (j.is_object()) j.erase("location");
         if (j.is_object() || j.is_array()) {
           for (auto& v : j) me(me, v);
@@ -207,7 +209,7 @@ std::vector<std::pair<std::size_t, std::size_t>> Replayer::Impl::sql_body_reads(
   if (f.sql_text.empty() || !norm::mentions_identifier(f.body, n)) return spans;
   pg::ParseOutcome parsed = pg::parse(f.sql_text);
   if (parsed.error) return spans;
-  json tree = json::parse(parsed.json, nullptr, false);
+  pg::TreeRef tree = pg::read(parsed.json);
   const json& stmts = field(tree, "stmts");
   if (!stmts.is_array() || stmts.empty()) return spans;
   auto walk = [&](auto& self, const json& node) -> void {
@@ -240,7 +242,7 @@ void Replayer::Impl::rename_in_sql_bodies(const std::string& s, const std::strin
       std::vector<std::tuple<std::size_t, std::size_t, std::string>> edits;
       for (const auto& [b, e] : spans) edits.emplace_back(b, e, norm::qualified(to_s, to_n));
       // Column references qualified with the relation's name (u.id, public.u.id) print its new name too.
-      json tree0 = json::parse(pg::parse(f.sql_text).json, nullptr, false);
+      pg::TreeRef tree0 = pg::read(pg::parse(f.sql_text).json);
       const json& body0 = field(field(field(field(tree0, "stmts")[0], "stmt"), "CreateFunctionStmt"), "sql_body");
       const std::string& body_text = f.sql_text;  // a named reference: lambdas cannot capture structured bindings (C++17)
       each_node(body0, "ColumnRef", [&](const json& v) {
@@ -261,7 +263,7 @@ void Replayer::Impl::rename_in_sql_bodies(const std::string& s, const std::strin
       }
       pg::ParseOutcome again = pg::parse(f.sql_text);
       if (again.error) continue;
-      json tree = json::parse(again.json, nullptr, false);
+      pg::TreeRef tree = pg::read(again.json);
       f.body = sql_standard_body(field(field(field(field(tree, "stmts")[0], "stmt"), "CreateFunctionStmt"), "sql_body"),
                                  &f.sql_text);
     }

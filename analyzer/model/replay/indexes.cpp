@@ -112,9 +112,9 @@ void Replayer::Impl::refuse_opclass_type(const Table& t, const std::string& colu
   fail("operator class " + dq(opclass) + " does not accept data type " + type);
 }
 
-std::string Replayer::Impl::key_name(const json& elem) {
-  if (std::string n = str(elem, "name"); !n.empty()) return n;
-  const json& e = field(elem, "expr");
+namespace {
+// FigureColname of an index key's expression.
+std::string expr_column_name(const json& e) {
   std::string t = node_type(e);
   if (t == "ColumnRef") {
     auto f = strings(field(unwrap(e), "fields"));
@@ -125,14 +125,18 @@ std::string Replayer::Impl::key_name(const json& elem) {
     return f.empty() ? "expr" : f.back();
   }
   if (t == "TypeCast") {
-    // FigureColname: the name of what is cast, else the type's name
-    json inner;
-    inner["expr"] = field(unwrap(e), "arg");
-    std::string n = key_name(inner);
+    // the name of what is cast, else the type's name
+    std::string n = expr_column_name(field(unwrap(e), "arg"));
     auto type = strings(field(field(unwrap(e), "typeName"), "names"));
     return n != "expr" || type.empty() ? n : type.back();
   }
   return "expr";
+}
+}  // namespace
+
+std::string Replayer::Impl::key_name(const json& elem) {
+  if (std::string n = str(elem, "name"); !n.empty()) return n;
+  return expr_column_name(field(elem, "expr"));
 }
 
 void Replayer::Impl::create_index(const json& b) {

@@ -206,13 +206,13 @@ struct Replayer::Impl {
   void unmodeled_statement(const std::string& kind);
 
   // ---- CREATE TABLE [AS], SELECT INTO, columns, constraints, ALTER TABLE (replay/tables.cpp) ----
-  Column make_column(Table& t, const json& cd, std::vector<std::pair<json, std::string>>& constraints,
+  Column make_column(Table& t, const json& cd, std::vector<std::pair<pg::TreeRef, std::string>>& constraints,
                      std::string* serial_type);
   std::string default_value(std::string canonical, const std::string& type) const;
   void set_default(Column& c, const json& raw);
   void add_serial(Table& t, Column& c, const std::string& type);
   Column& add_column(Table& t, const json& cd, bool if_not_exists);
-  void add_constraints(Table& t, const std::vector<std::pair<json, std::string>>& cons, bool each_alone = false);
+  void add_constraints(Table& t, const std::vector<std::pair<pg::TreeRef, std::string>>& cons, bool each_alone = false);
   std::vector<std::string> existing_columns(const Table& t, const std::vector<std::string>& names, const char* what);
   void check_constraint_name(const Table& t, const std::string& name, bool index_backed);
   static void collect_columns(const json& node, std::set<std::string>& out);
@@ -221,7 +221,7 @@ struct Replayer::Impl {
   void refuse_generated_reference(const Table& t, const json& expr);
   const json* alter_cmds = nullptr;  // the subcommands of the ALTER TABLE being applied
   void create_table(const json& b);
-  static void drop_redundant_keys(std::vector<std::pair<json, std::string>>& cons);
+  static void drop_redundant_keys(std::vector<std::pair<pg::TreeRef, std::string>>& cons);
   void create_table_as(const json& b);
   void select_into(const json& b);
   void alter_table(const json& b);

@@ -9,7 +9,7 @@ namespace driftguard::model {
 
 // A column definition (CREATE TABLE element or ALTER TABLE ADD COLUMN). Column constraints are returned for the
 // caller to add once every column exists.
-Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pair<json, std::string>>& constraints,
+Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pair<pg::TreeRef, std::string>>& constraints,
                                    std::string* serial_type) {
   Column c;
   c.name = nm(str(cd, "colname"));
@@ -19,7 +19,13 @@ Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pa
   c.type = serial.empty() ? column_type(tn) : serial;
   if (serial_type) *serial_type = serial;
   if (const json& cc = field(cd, "collClause"); cc.is_object()) c.collation = collation_name(field(cc, "collname"));
-  json* last = nullptr;
+  pg::TreeRef* last = nullptr;
+  // DEFERRABLE / INITIALLY DEFERRED after a constraint: that constraint rewritten with the attribute.
+  auto set_attribute = [&](const char* key, bool value) {
+    nlohmann::json j = pg::to_nlohmann(*last);
+    j[key] = value;
+    *last = pg::from_nlohmann(j);
+  };
   for (const auto& cn : field(cd, "constraints")) {
     const json& b = field(cn, "Constraint");
     std::string ct = str(b, "contype");
@@ -38,12 +44,12 @@ Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pa
     } else if (ct == "CONSTR_ATTR_DEFERRABLE" || ct == "CONSTR_ATTR_DEFERRED" ||
                ct == "CONSTR_ATTR_NOT_DEFERRABLE" || ct == "CONSTR_ATTR_IMMEDIATE") {
       if (!last) fail("misplaced " + ct.substr(12) + " clause");
-      if (ct == "CONSTR_ATTR_DEFERRABLE") (*last)["deferrable"] = true;
-      if (ct == "CONSTR_ATTR_DEFERRED") (*last)["initdeferred"] = true;
-      if (ct == "CONSTR_ATTR_NOT_DEFERRABLE") (*last)["deferrable"] = false;
+      if (ct == "CONSTR_ATTR_DEFERRABLE") set_attribute("deferrable", true);
+      if (ct == "CONSTR_ATTR_DEFERRED") set_attribute("initdeferred", true);
+      if (ct == "CONSTR_ATTR_NOT_DEFERRABLE") set_attribute("deferrable", false);
     } else {
       if (ct == "CONSTR_PRIMARY") c.not_null = true;
-      constraints.emplace_back(b, c.name);
+      constraints.emplace_back(pg::TreeRef(b), c.name);
       last = &constraints.back().first;
     }
   }
@@ -93,7 +99,7 @@ void Replayer::Impl::add_serial(Table& t, Column& c, const std::string& type) {
 }
 
 Column& Replayer::Impl::add_column(Table& t, const json& cd, bool if_not_exists) {
-  std::vector<std::pair<json, std::string>> cons;
+  std::vector<std::pair<pg::TreeRef, std::string>> cons;
   std::string serial;
   Column c = make_column(t, cd, cons, &serial);
   if (Column* existing = t.column(c.name)) {
@@ -112,7 +118,7 @@ Column& Replayer::Impl::add_column(Table& t, const json& cd, bool if_not_exists)
 
 // `each_alone`: a constraint that cannot be added is reported and the others are still added (CREATE TABLE: so
 // that one foreign key to a missing table does not lose the table and every statement after it).
-void Replayer::Impl::add_constraints(Table& t, const std::vector<std::pair<json, std::string>>& cons, bool each_alone) {
+void Replayer::Impl::add_constraints(Table& t, const std::vector<std::pair<pg::TreeRef, std::string>>& cons, bool each_alone) {
   // PostgreSQL adds index-backed constraints first, then checks, then foreign keys.
   for (int pass = 0; pass < 3; ++pass) {
     for (const auto& [b, col] : cons) {
@@ -406,7 +412,7 @@ void Replayer::Impl::create_table(const json& b) {
     it->local = true;  // declared in the child too: a parent's DROP COLUMN keeps it (attislocal)
     return true;
   };
-  std::vector<std::pair<json, std::string>> cons;
+  std::vector<std::pair<pg::TreeRef, std::string>> cons;
   std::vector<std::pair<std::size_t, std::string>> serials;
   std::size_t declared = 0;  // room for every column at once (see add_column)
   for (const auto& e : field(b, "tableElts")) declared += node_type(e) == "ColumnDef" ? 1 : 0;
@@ -421,7 +427,7 @@ void Replayer::Impl::create_table(const json& b) {
       t.columns.push_back(std::move(c));
       if (!serial.empty()) serials.emplace_back(t.columns.size() - 1, serial);
     } else if (et == "Constraint") {
-      cons.emplace_back(eb, "");
+      cons.emplace_back(pg::TreeRef(eb), "");
     } else if (et == "TableLikeClause") {
       auto [ls, ln] = resolve_relation(rangevar_parts(field(eb, "relation")));
       const Table* like = m.table(ls, ln);
@@ -479,7 +485,7 @@ void Replayer::Impl::create_table(const json& b) {
 
 // PostgreSQL's transformIndexConstraints: in CREATE TABLE, a primary key or unique constraint identical to an
 // earlier one (the primary key first) is not created; when the kept one has no name, it takes the dropped one's.
-void Replayer::Impl::drop_redundant_keys(std::vector<std::pair<json, std::string>>& cons) {
+void Replayer::Impl::drop_redundant_keys(std::vector<std::pair<pg::TreeRef, std::string>>& cons) {
   auto is_key = [](const json& b) {
     std::string ct = str(b, "contype");
     return (ct == "CONSTR_PRIMARY" || ct == "CONSTR_UNIQUE") && str(b, "indexname").empty();
@@ -487,7 +493,7 @@ void Replayer::Impl::drop_redundant_keys(std::vector<std::pair<json, std::string
   auto signature = [](const json& b, const std::string& col) {
     auto keys = strings(field(b, "keys"));
     if (keys.empty() && !col.empty()) keys.push_back(col);
-    json sig = json::array();
+    nlohmann::json sig = nlohmann::json::array();
     for (auto& k : keys) sig.push_back(nm(k));
     sig.push_back(strings(field(b, "including")));
     sig.push_back(flag(b, "nulls_not_distinct"));
@@ -509,8 +515,12 @@ void Replayer::Impl::drop_redundant_keys(std::vector<std::pair<json, std::string
       kept.emplace_back(sig, i);
       continue;
     }
-    json& prior = cons[it->second].first;
-    if (str(prior, "conname").empty() && !str(cons[i].first, "conname").empty()) prior["conname"] = str(cons[i].first, "conname");
+    const json& prior = cons[it->second].first;
+    if (str(prior, "conname").empty() && !str(cons[i].first, "conname").empty()) {
+      nlohmann::json named = pg::to_nlohmann(prior);  // the kept key takes the dropped one's name
+      named["conname"] = str(cons[i].first, "conname");
+      cons[it->second].first = pg::from_nlohmann(named);
+    }
     dropped.push_back(i);
   }
   std::sort(dropped.rbegin(), dropped.rend());
@@ -813,7 +823,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     }
     recurse_to_children(t, c);
   } else if (sub == "AT_AddConstraint") {
-    add_constraints(t, {{field(def, "Constraint"), ""}});
+    add_constraints(t, {{pg::TreeRef(field(def, "Constraint")), ""}});
   } else if (sub == "AT_AddIndexConstraint") {
     add_constraint(t, field(def, "Constraint"), "");
   } else if (sub == "AT_DropConstraint") {
@@ -905,28 +915,29 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
 void Replayer::Impl::keep_bpchar_literals(Table& t, const std::string& column, const std::string& new_type) {
   ParsedFile cast = parse_sql("SELECT NULL::" + new_type);
   if (cast.statements.size() != 1) return;
-  json to_type;
-  each_node(unwrap(cast.statements[0].node), "TypeCast", [&](const json& x) { to_type = field(x, "typeName"); });
-  json bpchar = {{"names", json::array({{{"String", {{"sval", "pg_catalog"}}}}, {{"String", {{"sval", "bpchar"}}}}})},
+  // The check is rewritten: nlohmann's tree, read back as a parse tree for the normalizer.
+  nlohmann::json to_type;
+  each_node(unwrap(cast.statements[0].node), "TypeCast", [&](const json& x) { to_type = pg::to_nlohmann(field(x, "typeName")); });
+  nlohmann::json bpchar = {{"names", nlohmann::json::array({{{"String", {{"sval", "pg_catalog"}}}}, {{"String", {{"sval", "bpchar"}}}}})},
                  {"typemod", -1}};
   for (auto& con : t.constraints) {
     if (con.kind != ConstraintKind::check || !norm::mentions_identifier(con.expression, column)) continue;
     std::string sql = "SELECT " + con.expression;
     ParsedFile p = parse_sql(sql);
     if (p.statements.size() != 1) continue;
-    json tree = unwrap(p.statements[0].node);
+    nlohmann::json tree = pg::to_nlohmann(unwrap(p.statements[0].node));
     bool changed = false;
-    each_node(tree, "A_Expr", [&](json& e) {
+    each_node(tree, "A_Expr", [&](nlohmann::json& e) {
       if (str(e, "kind") != "AEXPR_OP") return;
       for (const char* side : {"lexpr", "rexpr"}) {
-        const json& col = field(e, side);
-        json& lit = e[std::string(side) == "lexpr" ? "rexpr" : "lexpr"];
+        const nlohmann::json& col = field(e, side);
+        nlohmann::json& lit = e[std::string(side) == "lexpr" ? "rexpr" : "lexpr"];
         auto names = node_type(col) == "ColumnRef" ? strings(field(unwrap(col), "fields")) : std::vector<std::string>{};
         if (names.empty() || names.back() != column || node_type(lit) != "A_Const" ||
             !field(unwrap(lit), "sval").is_object()) {
           continue;
         }
-        json inner = {{"TypeCast", {{"arg", lit}, {"typeName", bpchar}}}};
+        nlohmann::json inner = {{"TypeCast", {{"arg", lit}, {"typeName", bpchar}}}};
         lit = {{"TypeCast", {{"arg", inner}, {"typeName", to_type}}}};
         changed = true;
       }
@@ -935,7 +946,8 @@ void Replayer::Impl::keep_bpchar_literals(Table& t, const std::string& column, c
     norm::ExprContext ctx = ectx(&t);
     ctx.text = sql;
     ctx.base = 0;
-    con.expression = norm::expr(field(field(field(tree, "targetList")[0], "ResTarget"), "val"), ctx);
+    pg::TreeRef rewritten = pg::from_nlohmann(tree);
+    con.expression = norm::expr(field(field(field(rewritten, "targetList")[0], "ResTarget"), "val"), ctx);
   }
 }
 

@@ -19,7 +19,7 @@ void print_again(View& v, norm::ExprContext c) {
   for (const auto& [cn, ct_] : v.columns) names.push_back(cn);
   c.text = v.query_text;
   c.base = 0;
-  keep_query(v, norm::view_query_tree(v.query, c, names));
+  keep_query(v, norm::view_query_tree(pg::from_nlohmann(v.query), c, names));
 }
 }  // namespace
 
@@ -59,7 +59,7 @@ void Replayer::Impl::requery_views(const std::string& s, const std::string& rel,
       if (v.query.is_null() || !contains_pair(v.reads, {s, rel})) continue;
       std::set<std::string> qualifiers;  // how the query names the relation: its aliases, else its name
       bool others_have_it = false;       // another relation of the query has a column of that name
-      each_node(v.query, "RangeVar", [&](json& x) {
+      each_node(v.query, "RangeVar", [&](nlohmann::json& x) {
         auto parts = rangevar_parts(x);
         std::string written = parts.empty() ? "" : nm(parts.back());
         bool match = (written == (column ? rel : from)) &&
@@ -75,19 +75,19 @@ void Replayer::Impl::requery_views(const std::string& s, const std::string& rel,
         }
       });
       // Is this a reference to the renamed column (not a `*`)?
-      auto renamed_column = [&](const json& ref) {
-        const json& fields = field(ref, "fields");
+      auto renamed_column = [&](const nlohmann::json& ref) {
+        const nlohmann::json& fields = field(ref, "fields");
         auto names = strings(fields);
         if (!column || !fields.is_array() || names.size() != fields.size() || names.empty()) return false;
         std::size_t n = names.size();
         return names[n - 1] == from && (n == 1 ? !others_have_it : qualifiers.count(names[n - 2]) > 0);
       };
       // An output column keeps the name it was created with (a WITH query's, a sub-select's): AS the old name.
-      each_node(v.query, "ResTarget", [&](json& x) {
+      each_node(v.query, "ResTarget", [&](nlohmann::json& x) {
         if (str(x, "name").empty() && renamed_column(field(field(x, "val"), "ColumnRef"))) x["name"] = from;
       });
-      each_node(v.query, "ColumnRef", [&](json& x) {
-        json& fields = x["fields"];
+      each_node(v.query, "ColumnRef", [&](nlohmann::json& x) {
+        nlohmann::json& fields = x["fields"];
         auto names = strings(fields);
         if (renamed_column(x)) fields[names.size() - 1]["String"]["sval"] = to;
         std::size_t n = names.size();
@@ -107,11 +107,11 @@ void Replayer::Impl::requery_views_in_schema(const std::string& from, const std:
     for (auto& [v_key_, v] : sc.views) {
       bool reads_it = std::any_of(v.reads.begin(), v.reads.end(), [&](const auto& read) { return read.first == to; });
       if (v.query.is_null() || !reads_it) continue;
-      each_node(v.query, "RangeVar", [&](json& x) {
+      each_node(v.query, "RangeVar", [&](nlohmann::json& x) {
         if (nm(str(x, "schemaname")) == from) x["schemaname"] = to;
       });
-      each_node(v.query, "ColumnRef", [&](json& x) {
-        json& fields = x["fields"];
+      each_node(v.query, "ColumnRef", [&](nlohmann::json& x) {
+        nlohmann::json& fields = x["fields"];
         auto names = strings(fields);
         if (names.size() >= 3 && names.size() == fields.size() && names[names.size() - 3] == from) {
           fields[names.size() - 3]["String"]["sval"] = to;
@@ -128,15 +128,15 @@ bool Replayer::Impl::view_reads_column(const View& v, const Table& t, const std:
   if (!contains_pair(v.reads, {t.schema, t.name})) return false;
   if (v.query.is_null()) return norm::mentions_identifier(v.definition, column);
   std::set<std::string> qualifiers;
-  each_node(v.query, "RangeVar", [&](const json& x) {
+  each_node(v.query, "RangeVar", [&](const nlohmann::json& x) {
     auto parts = rangevar_parts(x);
     if (parts.empty() || nm(parts.back()) != t.name) return;
     std::string alias = str(field(x, "alias"), "aliasname");
     qualifiers.insert(alias.empty() ? t.name : alias);
   });
   bool uses = false;
-  each_node(v.query, "ColumnRef", [&](const json& x) {
-    const json& fields = field(x, "fields");
+  each_node(v.query, "ColumnRef", [&](const nlohmann::json& x) {
+    const nlohmann::json& fields = field(x, "fields");
     auto names = strings(fields);
     bool star = fields.is_array() && names.size() < fields.size();
     if (star && (names.empty() || qualifiers.count(names.back()))) uses = true;
