@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "analyzer/marker_lines.hpp"
 #include "cli/check_down.hpp"
@@ -17,6 +18,8 @@
 #include "tests/round_trip.hpp"
 #include "tests/shell.hpp"
 #include "tests/sql_apply.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace driftguard;
 namespace fs = std::filesystem;
@@ -45,15 +48,42 @@ void write_golang_migrate(const Folder& f, bool windows = false) {
   w("db/migrations/0003_posts.down.sql", "DROP TABLE post;\n");
 }
 
+// One finding per down (its first line counts the differences) and one per statement that does not apply.
 const char* kGolangFindings =
-    "db/migrations/0002_add.down.sql:2:1: warning: after the down migration, column public.users.email has type "
-    "character varying(200), expected text [incomplete-down-migration]\n"
-    "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves index public.users.users_email_idx, "
-    "which did not exist before the up migration [incomplete-down-migration]\n"
-    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not exist "
+    "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves 2 differences from the schema before "
+    "0002_add.up.sql [incomplete-down-migration]\n"
+    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration fails: table \"post\" does not exist "
     "[incomplete-down-migration]\n"
-    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
-    "exist before the up migration [incomplete-down-migration]\n";
+    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves 1 difference from the schema before "
+    "0003_posts.up.sql [incomplete-down-migration]\n";
+
+// Each difference is a note of its down's finding.
+const char* kGolangNotes =
+    "db/migrations/0002_add.down.sql:2:1: the down migration leaves 2 differences from the schema before "
+    "0002_add.up.sql\n"
+    "  note: after the down migration, column public.users.email has type character varying(200), expected text\n"
+    "  note: the down migration leaves index public.users.users_email_idx, which did not exist before the up "
+    "migration\n"
+    "db/migrations/0003_posts.down.sql:1:1: the down migration fails: table \"post\" does not exist\n"
+    "db/migrations/0003_posts.down.sql:1:1: the down migration leaves 1 difference from the schema before "
+    "0003_posts.up.sql\n"
+    "  note: the down migration leaves table public.posts, which did not exist before the up migration\n";
+
+// The incomplete-down-migration findings of a --format json report: "file:line:col: message", then its notes.
+std::string with_notes(const std::string& json_report) {
+  std::string out;
+  for (const auto& f : nlohmann::json::parse(json_report)["findings"]) {
+    if (f["rule"] != "incomplete-down-migration") continue;
+    out += std::string(f["file"]) + ":" + std::to_string(int(f["line"])) + ":" + std::to_string(int(f["column"])) +
+           ": " + std::string(f["message"]) + "\n";
+    for (const auto& n : f.value("notes", nlohmann::json::array())) {
+      out += "  note: ";  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"literal" + std::string&&`
+      out += std::string(n["message"]);
+      out += '\n';
+    }
+  }
+  return out;
+}
 
 // Every other layout: a complete pair and an incomplete one each.
 void write_layouts(const Folder& f) {
@@ -79,18 +109,36 @@ void write_layouts(const Folder& f) {
   f.write("prisma/migrations/20240102000000_add/down.sql", "-- nothing\n");
 }
 
-const std::vector<std::pair<std::string, std::string>> kLayoutFindings = {
-    {"goose", "goose/00002_add.sql:6:1: warning: the down migration leaves table public.tags, which did not exist "
-              "before the up migration [incomplete-down-migration]\n"},
-    {"dbmate", "dbmate/20240102000000_tags.sql:6:1: warning: the down migration leaves enum public.mood, which did "
-               "not exist before the up migration [incomplete-down-migration]\n"},
-    {"folders", "folders/down/002_b.sql:1:1: warning: the down migration leaves table public.b, which did not exist "
-                "before the up migration [incomplete-down-migration]\n"},
-    {"perdir", "perdir/002_b/down.sql:1:1: warning: after the down migration, column public.a.id has a different "
-               "default (before the up migration: 1; after the down: 2) [incomplete-down-migration]\n"},
-    {"prisma/migrations", "prisma/migrations/20240102000000_add/down.sql:1:1: warning: the down migration leaves "
-                          "column public.User.name, which did not exist before the up migration "
-                          "[incomplete-down-migration]\n"},
+// Per layout: the gcc line, and the finding with its note (the up migration is named as its layout names it).
+const std::vector<std::tuple<std::string, std::string, std::string>> kLayoutFindings = {
+    {"goose",
+     "goose/00002_add.sql:6:1: warning: the down migration leaves 1 difference from the schema before 00002_add.sql "
+     "[incomplete-down-migration]\n",
+     "goose/00002_add.sql:6:1: the down migration leaves 1 difference from the schema before 00002_add.sql\n"
+     "  note: the down migration leaves table public.tags, which did not exist before the up migration\n"},
+    {"dbmate",
+     "dbmate/20240102000000_tags.sql:6:1: warning: the down migration leaves 1 difference from the schema before "
+     "20240102000000_tags.sql [incomplete-down-migration]\n",
+     "dbmate/20240102000000_tags.sql:6:1: the down migration leaves 1 difference from the schema before "
+     "20240102000000_tags.sql\n"
+     "  note: the down migration leaves enum public.mood, which did not exist before the up migration\n"},
+    {"folders",
+     "folders/down/002_b.sql:1:1: warning: the down migration leaves 1 difference from the schema before 002_b.sql "
+     "[incomplete-down-migration]\n",
+     "folders/down/002_b.sql:1:1: the down migration leaves 1 difference from the schema before 002_b.sql\n"
+     "  note: the down migration leaves table public.b, which did not exist before the up migration\n"},
+    {"perdir",
+     "perdir/002_b/down.sql:1:1: warning: the down migration leaves 1 difference from the schema before 002_b "
+     "[incomplete-down-migration]\n",
+     "perdir/002_b/down.sql:1:1: the down migration leaves 1 difference from the schema before 002_b\n"
+     "  note: after the down migration, column public.a.id has a different default (before the up migration: 1; "
+     "after the down: 2)\n"},
+    {"prisma/migrations",
+     "prisma/migrations/20240102000000_add/down.sql:1:1: warning: the down migration leaves 1 difference from the "
+     "schema before 20240102000000_add [incomplete-down-migration]\n",
+     "prisma/migrations/20240102000000_add/down.sql:1:1: the down migration leaves 1 difference from the schema "
+     "before 20240102000000_add\n"
+     "  note: the down migration leaves column public.User.name, which did not exist before the up migration\n"},
 };
 
 }  // namespace
@@ -102,6 +150,7 @@ TEST_CASE("check-down: every object a down migration does not restore, at the do
   CHECK(r.code == 1);
   CHECK(r.out == kGolangFindings);
   CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 1 restore the schema before their up\n");
+  CHECK(with_notes(f.driftguard("check-down db/migrations --format json").out) == kGolangNotes);
 
   // The SQL that completes the down is the fix of its first finding: appended at the end of the down file.
   dgtest::Run text = f.driftguard("check-down db/migrations");
@@ -140,11 +189,12 @@ TEST_CASE("check-down: goose and dbmate Down sections, up/ and down/ folders, up
           "[check-down]") {
   Folder f;
   write_layouts(f);
-  for (const auto& [dir, want] : kLayoutFindings) {
+  for (const auto& [dir, want, notes] : kLayoutFindings) {
     INFO(dir);
     dgtest::Run r = f.driftguard("check-down " + dir + " --format gcc");
     CHECK(r.code == 1);
     CHECK(r.out == want);
+    CHECK(with_notes(f.driftguard("check-down " + dir + " --format json").out) == notes);
     CHECK(r.err == "driftguard: 2 down migrations of 2 up migrations checked: 1 restore the schema before their up\n");
   }
   // The fix of a Down section is inserted at the section's end, never after a following Up section.
@@ -182,14 +232,14 @@ TEST_CASE("lint: incomplete-down-migration on by default for up/down layouts, op
   CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc").out) == kGolangFindings);
   // Only the down file that was linted is reported.
   CHECK(rule_lines(f.driftguard("lint db/migrations/0003_posts.down.sql --format gcc").out) ==
-        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not "
-        "exist [incomplete-down-migration]\n"
-        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
-        "exist before the up migration [incomplete-down-migration]\n");
+        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration fails: table \"post\" does not exist "
+        "[incomplete-down-migration]\n"
+        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves 1 difference from the schema "
+        "before 0003_posts.up.sql [incomplete-down-migration]\n");
   CHECK(rule_lines(f.driftguard("lint goose --format gcc").out) == "");
   CHECK(rule_lines(f.driftguard("lint goose --format gcc --severity incomplete-down-migration=error").out) ==
-        "goose/00002_add.sql:6:1: error: the down migration leaves table public.tags, which did not exist before the "
-        "up migration [incomplete-down-migration]\n");
+        "goose/00002_add.sql:6:1: error: the down migration leaves 1 difference from the schema before "
+        "00002_add.sql [incomplete-down-migration]\n");
   CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc --exclude-rule incomplete-down-migration").out) == "");
 }
 
@@ -319,7 +369,7 @@ std::string check_down_says(const CheckDownResult& r) {
   std::string out;
   for (const auto& c : r.checks) {
     bool applies = std::none_of(c.findings.begin(), c.findings.end(), [](const Finding& f) {
-      return f.message.rfind("the down migration does not apply", 0) == 0;
+      return f.message.rfind("the down migration fails", 0) == 0;
     });
     out += c.pair.down + (applies ? ": applies\n" : ": does not apply\n") + dgtest::items(c.items);
   }
