@@ -70,3 +70,19 @@ inline std::size_t first_line_width(const std::string& message) {
 }
 
 }  // namespace dgtest
+
+namespace dgtest {
+
+// The first line and its notes, one "note: " line each (the detail the first line leaves out): tests that check
+// what a finding says about its object check this text, so the detail must still be somewhere in the finding.
+template <class F>
+std::string with_notes(const F& f) {
+  std::string out = f.message;
+  for (const auto& n : f.notes) {
+    out += "\nnote: ";
+    out += n.message;
+  }
+  return out;
+}
+
+}  // namespace dgtest

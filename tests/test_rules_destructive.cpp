@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "first_line.hpp"
 #include "helpers.hpp"
 
 using namespace driftguard;
@@ -31,7 +32,7 @@ std::string one_message(const std::string& rule, const std::vector<std::string>&
   auto f = run_rule(rule, files, settings);
   INFO("findings: " << f.size());
   REQUIRE(f.size() == 1);
-  return f[0].message;
+  return dgtest::with_notes(f[0]);  // the first line and its notes
 }
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -59,8 +60,8 @@ TEST_CASE("changing-column-type: binary-compatible changes say so", "[rules][cha
       continue;
     }
     REQUIRE(f.size() == 1);
-    CHECK(has(f[0].message, "binary-compatible, so the table is not rewritten"));
-    CHECK(has(f[0].message, "clients see the new type"));
+    CHECK(has(dgtest::with_notes(f[0]), "binary-compatible, so the table is not rewritten"));
+    CHECK(has(dgtest::with_notes(f[0]), "clients see the new type"));
   }
 }
 
@@ -101,8 +102,8 @@ TEST_CASE("changing-column-type: types carry across files, renames and earlier c
                      "ALTER TABLE users ALTER COLUMN login TYPE varchar(40);",
                      "ALTER TABLE users ALTER COLUMN login TYPE varchar(30);"});
   REQUIRE(f.size() == 2);
-  CHECK(has(f[0].message, "from varchar(20) to varchar(40): binary-compatible"));
-  CHECK(has(f[1].message, "from varchar(40) to varchar(30): PostgreSQL rewrites"));
+  CHECK(has(dgtest::with_notes(f[0]), "from varchar(20) to varchar(40): binary-compatible"));
+  CHECK(has(dgtest::with_notes(f[1]), "from varchar(40) to varchar(30): PostgreSQL rewrites"));
 }
 
 TEST_CASE("changing-column-type: unknown old type says so and guesses", "[rules][changing-column-type]") {
@@ -211,7 +212,7 @@ TEST_CASE("rename rules: the old name taken by a later CREATE is not a break", "
   CHECK(run_rule("renaming-table", {"ALTER TABLE a.t RENAME TO u; CREATE VIEW t AS SELECT * FROM a.u;"}).size() == 1);
   auto f = run_rule("renaming-table", {"ALTER TABLE t RENAME TO t_old; ALTER TABLE IF EXISTS ONLY t_new RENAME TO t;"});
   REQUIRE(f.size() == 1);  // only the second rename: t keeps a table
-  CHECK(has(f[0].message, "renames table t_new to t"));
+  CHECK(has(dgtest::with_notes(f[0]), "renames table t_new to t"));
   CHECK(run_rule("renaming-table", {"ALTER TABLE t RENAME TO t_old; ALTER TABLE x RENAME COLUMN t_new TO t;"}).size() ==
         1);
   CHECK(run_rule("renaming-table", {"ALTER TABLE t RENAME TO u; SELECT 'CREATE VIEW t'; -- CREATE VIEW t\n"}).size() == 1);
