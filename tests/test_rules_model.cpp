@@ -119,10 +119,13 @@ TEST_CASE("foreign-key-without-index: lint judges a folder by the end of its his
   // The file alone: its own end has no index.
   auto alone = repo.driftguard("lint migrations/0001_orders.sql --rule foreign-key-without-index --format gcc");
   CHECK(alone.out ==
-        "migrations/0001_orders.sql:2:60: warning: foreign key orders_user_id_fkey on public.orders (user_id) has "
-        "no index whose leading columns are its columns, at the end of the migration history: each DELETE from "
-        "public.users, and each UPDATE of its key, scans public.orders for referencing rows "
+        "migrations/0001_orders.sql:2:60: warning: foreign key orders_user_id_fkey on public.orders has no index "
         "[foreign-key-without-index]\n");
+  // gcc shows the first line; the note (text format) says which columns and why it matters
+  auto text = repo.driftguard("lint migrations/0001_orders.sql --rule foreign-key-without-index --color never");
+  CHECK(text.out.find("\n  = note: no index of public.orders has (user_id) as its leading columns at the end of the "
+                      "migration history: each DELETE from public.users, and each UPDATE of its key, scans "
+                      "public.orders for referencing rows\n") != std::string::npos);
   // A later migration drops the index: reported again, at the key's creation in 0001.
   repo.write("migrations/0003_drop.sql", "DROP INDEX CONCURRENTLY orders_user_id_idx;\n");
   auto dropped = repo.driftguard("lint migrations --rule foreign-key-without-index --format gcc");
