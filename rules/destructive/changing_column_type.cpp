@@ -204,7 +204,7 @@ class ChangingColumnType final : public Rule {
         } else {
           msg = "changes the type of " + subject + " from " + from.display + " to " + to.display;
           if (foreign) {
-            head = alter + " on foreign table " + table + " changes what clients see";
+            head = alter + " on " + table + " changes what clients see";  // the note says it is a foreign table
             msg += ": a foreign table stores no rows, so nothing is rewritten, but clients see the new type";
           } else if (using_clause) {
             head = alter + " USING rewrites " + table;
@@ -238,7 +238,7 @@ class ChangingColumnType final : public Rule {
         msg = "changes the type of " + subject + " to " + to.display +
               " (its current type is not declared in the migrations linted)";
         if (foreign) {
-          head = alter + " on foreign table " + table + " changes what clients see";
+          head = alter + " on " + table + " changes what clients see";  // the note says it is a foreign table
           msg += ": a foreign table stores no rows, so nothing is rewritten, but clients see the new type";
         } else {
           head = alter + " may rewrite " + table;

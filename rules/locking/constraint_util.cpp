@@ -171,7 +171,7 @@ void check_index_constraint(const json& stmt, RuleContext& ctx, const std::strin
       const json& cd = field(def, "ColumnDef");
       if (!column_constraint(cd, contype.c_str())) continue;
       ctx.report(ctx.alter_cmd_span(stmt, cmd.index),
-                 "ADD COLUMN " + quote_ident(str(cd, "colname")) + " with " + (pk ? "PRIMARY KEY" : "UNIQUE") +
+                 "ADD COLUMN " + quote_ident(str(cd, "colname")) + (pk ? " PRIMARY KEY" : " UNIQUE") +
                      " builds a unique index under " + std::string(lock_name(lock->mode)),
                  "Add the column without it, then build the index with CREATE UNIQUE INDEX CONCURRENTLY and add the "
                  "constraint USING INDEX.");
