@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace dgtest {
 
 inline constexpr std::size_t kFirstLineWidth = 80;
@@ -81,6 +83,25 @@ std::string with_notes(const F& f) {
   for (const auto& n : f.notes) {
     out += "\nnote: ";
     out += n.message;
+  }
+  return out;
+}
+
+// A --format json report as "file:line:col: message [rule]" lines, each followed by its notes ("  note: ..."): the
+// binary's findings with the detail their first lines leave out. `rule`, when given, keeps only that rule's.
+inline std::string report_with_notes(const std::string& json_report, const std::string& rule = "") {
+  const nlohmann::json report = nlohmann::json::parse(json_report);  // named: findings refer into it
+  std::string out;
+  for (const auto& f : report["findings"]) {
+    const std::string r = f["rule"].get<std::string>();
+    if (!rule.empty() && r != rule) continue;
+    out += f["file"].get<std::string>() + ":" + std::to_string(f["line"].get<int>()) + ":" +
+           std::to_string(f["column"].get<int>()) + ": " + f["message"].get<std::string>() + " [" + r + "]\n";
+    for (const auto& n : f.value("notes", nlohmann::json::array())) {
+      out += "  note: ";  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"literal" + std::string&&`
+      out += n["message"].get<std::string>();
+      out += '\n';
+    }
   }
   return out;
 }

@@ -69,11 +69,13 @@ const char* kGolangNotes =
     "0003_posts.up.sql\n"
     "  note: the down migration leaves table public.posts, which did not exist before the up migration\n";
 
-// The incomplete-down-migration findings of a --format json report: "file:line:col: message", then its notes.
-std::string with_notes(const std::string& json_report) {
+// The findings of one rule in a --format json report: "file:line:col: message", then its notes.
+std::string with_notes(const std::string& json_report, const std::string& rule = "incomplete-down-migration") {
   std::string out;
-  for (const auto& f : nlohmann::json::parse(json_report)["findings"]) {
-    if (f["rule"] != "incomplete-down-migration") continue;
+  // Named: a range-for over parse(...)["findings"] would iterate a reference into a destroyed temporary.
+  const nlohmann::json report = nlohmann::json::parse(json_report);
+  for (const auto& f : report["findings"]) {
+    if (f["rule"] != rule) continue;
     out += std::string(f["file"]) + ":" + std::to_string(int(f["line"])) + ":" + std::to_string(int(f["column"])) +
            ": " + std::string(f["message"]) + "\n";
     for (const auto& n : f.value("notes", nlohmann::json::array())) {
@@ -253,14 +255,20 @@ TEST_CASE("check-down and lint: driftguard-ignore comments and the configured se
           "ALTER TABLE users DROP COLUMN name;\n");
   f.write("db/migrations/0001_init.down.sql", "-- driftguard-ignore incomplete-down-migration\nDROP TABLE users;\n");
   const std::string posts =
-      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not exist "
+      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration fails: table \"post\" does not exist "
       "[incomplete-down-migration]\n"
-      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
-      "exist before the up migration [incomplete-down-migration]\n";
+      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves 1 difference from the schema before "
+      "0003_posts.up.sql [incomplete-down-migration]\n";
   dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
   CHECK(r.code == 1);
   CHECK(r.out == posts);
   CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 2 restore the schema before their up\n");
+  // 0002's ignored finding is gone with its notes; 0003's note names what is left.
+  CHECK(with_notes(f.driftguard("check-down db/migrations --format json").out) ==
+        "db/migrations/0003_posts.down.sql:1:1: the down migration fails: table \"post\" does not exist\n"
+        "db/migrations/0003_posts.down.sql:1:1: the down migration leaves 1 difference from the schema before "
+        "0003_posts.up.sql\n"
+        "  note: the down migration leaves table public.posts, which did not exist before the up migration\n");
   // lint: the same findings, and the ignore that suppresses nothing is unused-ignore (check-down leaves that to lint).
   dgtest::Run l = f.driftguard("lint db/migrations --format gcc");
   std::string down_lines;  // the up files' own findings left out
@@ -270,13 +278,17 @@ TEST_CASE("check-down and lint: driftguard-ignore comments and the configured se
     if (line.find(".down.sql:") != std::string::npos) down_lines += line;
   }
   CHECK(down_lines == "db/migrations/0001_init.down.sql:1:22: warning: driftguard-ignore for incomplete-down-migration "
-                 "suppresses nothing: incomplete-down-migration reports nothing on the next statement [unused-ignore]\n" +
+                 "suppresses nothing [unused-ignore]\n" +
                      posts);
+  CHECK(with_notes(f.driftguard("lint db/migrations --format json").out, "unused-ignore") ==
+        "db/migrations/0001_init.down.sql:1:22: driftguard-ignore for incomplete-down-migration suppresses nothing\n"
+        "  note: incomplete-down-migration reports nothing on the next statement\n");
 
   // The severity: --severity, then driftguard.toml, as for lint; off accepts every down.
   dgtest::Run e = f.driftguard("check-down db/migrations --format gcc --severity incomplete-down-migration=error");
   CHECK(e.code == 1);
-  CHECK(e.out.find("0003_posts.down.sql:1:1: error: the down migration leaves table public.posts") != std::string::npos);
+  CHECK(e.out.find("0003_posts.down.sql:1:1: error: the down migration leaves 1 difference from the schema before "
+                   "0003_posts.up.sql [incomplete-down-migration]\n") != std::string::npos);
   CHECK(e.out.find("warning") == std::string::npos);
   dgtest::Run off = f.driftguard("check-down db/migrations --format gcc --severity incomplete-down-migration=off");
   CHECK(off.code == 0);
@@ -285,10 +297,10 @@ TEST_CASE("check-down and lint: driftguard-ignore comments and the configured se
   f.write("driftguard.toml", "[rules.severity]\nincomplete-down-migration = \"info\"\n");
   dgtest::Run info = f.driftguard("check-down db/migrations --format gcc");
   CHECK(info.code == 1);
-  CHECK(info.out == "db/migrations/0003_posts.down.sql:1:1: info: the down migration does not apply: table \"post\" does "
+  CHECK(info.out == "db/migrations/0003_posts.down.sql:1:1: info: the down migration fails: table \"post\" does "
                     "not exist [incomplete-down-migration]\n"
-                    "db/migrations/0003_posts.down.sql:1:1: info: the down migration leaves table public.posts, which "
-                    "did not exist before the up migration [incomplete-down-migration]\n");
+                    "db/migrations/0003_posts.down.sql:1:1: info: the down migration leaves 1 difference from the "
+                    "schema before 0003_posts.up.sql [incomplete-down-migration]\n");
   dgtest::Run bad = f.driftguard("check-down db/migrations --severity incomplete-down-migration");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("--severity expects RULE=LEVEL") != std::string::npos);
@@ -306,13 +318,19 @@ TEST_CASE("lint --staged and lint - (stdin): a down file's findings and its igno
   f.write("db/migrations/0002_add.down.sql",
           "ALTER TABLE users ALTER COLUMN email TYPE text;\nDROP INDEX users_email_idx;\nALTER TABLE users DROP COLUMN name;\n");
   const std::string findings =
-      "db/migrations/0002_add.down.sql:2:1: warning: after the down migration, column public.users.email has type "
-      "character varying(200), expected text [incomplete-down-migration]\n"
-      "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves index public.users.users_email_idx, "
-      "which did not exist before the up migration [incomplete-down-migration]\n";
+      "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves 2 differences from the schema before "
+      "0002_add.up.sql [incomplete-down-migration]\n";
+  // What the staged down leaves: the notes.
+  const std::string notes =
+      "db/migrations/0002_add.down.sql:2:1: the down migration leaves 2 differences from the schema before "
+      "0002_add.up.sql\n"
+      "  note: after the down migration, column public.users.email has type character varying(200), expected text\n"
+      "  note: the down migration leaves index public.users.users_email_idx, which did not exist before the up "
+      "migration\n";
   const std::string only = " --format gcc --rule incomplete-down-migration --rule unused-ignore";
   CHECK(f.driftguard("lint db/migrations/0002_add.down.sql" + only).out == "");
   CHECK(f.driftguard("lint --staged db/migrations/0002_add.down.sql" + only).out == findings);
+  CHECK(with_notes(f.driftguard("lint --staged db/migrations/0002_add.down.sql --format json").out) == notes);
   f.write("staged.sql", ignored);
   f.sh("cp staged.sql db/migrations/0002_add.down.sql && git add db/migrations/0002_add.down.sql && rm staged.sql");
   CHECK(f.driftguard("lint --staged db/migrations/0002_add.down.sql" + only).out == "");
@@ -321,6 +339,8 @@ TEST_CASE("lint --staged and lint - (stdin): a down file's findings and its igno
   dgtest::Run in = f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql" + only + " < stdin.sql");
   CHECK(in.code == 0);  // warnings
   CHECK(in.out == findings);
+  CHECK(with_notes(f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql --format json < stdin.sql").out) ==
+        notes);
   f.write("stdin.sql", ignored);
   CHECK(f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql" + only + " < stdin.sql").out == "");
 }
