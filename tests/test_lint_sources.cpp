@@ -151,7 +151,8 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   CHECK(r.out ==
         "prisma/schema.prisma:6:3: warning: field id of model User generates serial [prefer-bigint-over-int]\n"
         "prisma/schema.prisma:7:3: warning: field email of model User generates varchar(255) [prefer-text-field]\n"
-        "prisma/schema.prisma:8:3: warning: field createdAt of model User generates timestamp(3) (without time zone) [prefer-timestamptz]\n");
+        "prisma/schema.prisma:8:3: warning: field createdAt of model User generates timestamp(3) (without time zone) "
+        "[prefer-timestamptz]\n");
   CHECK(r.code == 0);  // warnings only
 
   // JSON: the field's extent, the Prisma spelling of the fix, and where Prisma generated the column.
@@ -207,7 +208,8 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   write_file(g.dir / "prisma/migrations/20240301000000_drop/migration.sql",
              "ALTER TABLE \"User\" RENAME TO \"Account\";\nALTER TABLE \"Account\" RENAME COLUMN \"createdAt\" TO \"created\";\n");
   CHECK(lint_in(g.dir, "prisma/migrations --format gcc --rule prefer-timestamptz").out ==
-        "prisma/schema.prisma:8:3: warning: field createdAt of model User generates timestamp(3) (without time zone) [prefer-timestamptz]\n");
+        "prisma/schema.prisma:8:3: warning: field createdAt of model User generates timestamp(3) (without time zone) "
+        "[prefer-timestamptz]\n");
 }
 
 // The oracle: Prisma's engine generates kInit from kSchema, and the schema with every suggested spelling applied

@@ -74,7 +74,8 @@ TEST_CASE("sqlx: migrations beside a Cargo.toml run in a transaction, -- no-tran
   CHECK(lint_gcc(t.dir, "migrations", kIdem) ==
         "migrations/20240101000000_init.sql:1:1: warning: re-run fails: table t already exists "
         "[require-if-not-exists]\n"
-        "migrations/20240101000000_init.sql:2:1: warning: a re-run inserts the rows into t again [non-idempotent-insert]\n"
+        "migrations/20240101000000_init.sql:2:1: warning: a re-run inserts the rows into t again "
+        "[non-idempotent-insert]\n"
         "migrations/20240101000000_init.sql:3:1: warning: re-run fails: table u was already "
         "dropped [require-if-exists]\n"
         "migrations/20240102000000_index.sql:1:1: warning: re-run fails: index t_id already "
@@ -120,7 +121,8 @@ TEST_CASE("fider: the migrations folder of github.com/getfider/fider runs each f
   const std::string plain =
       "migrations/201701261850_create_tenants.sql:1:1: warning: re-run fails: table t already "
       "exists [require-if-not-exists]\n"
-      "migrations/201701261850_create_tenants.sql:2:1: warning: a re-run inserts the rows into t again [non-idempotent-insert]\n"
+      "migrations/201701261850_create_tenants.sql:2:1: warning: a re-run inserts the rows into t again "
+      "[non-idempotent-insert]\n"
       "migrations/201701261850_create_tenants.sql:3:1: warning: re-run fails: table u was already "
       "dropped [require-if-exists]\n";
   CHECK(lint_gcc(t.dir, "migrations", kIdem) == plain);
@@ -164,7 +166,8 @@ TEST_CASE("temporal-sql-tool: statements one by one, a re-run goes on past \"alr
   CHECK(lint_gcc(t.dir, "schema", kIdem) ==
         "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:5:1: warning: re-run fails: index "
         "old_idx was already dropped [require-if-exists]\n"
-        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:6:1: warning: a re-run inserts the rows into t again [non-idempotent-insert]\n");
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:6:1: warning: a re-run inserts the rows into t again "
+        "[non-idempotent-insert]\n");
   // --runner plain: the creates again.
   CHECK(lint_gcc(t.dir, "schema --runner plain", "require-if-not-exists,unguarded-create") ==
         "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:1:1: warning: re-run fails: table t "
@@ -298,9 +301,12 @@ TEST_CASE("Synapse: .sql.postgres schema files are discovered and run as deltas,
         "a transaction block [ban-concurrent-index-creation-in-transaction]\n");
   // Plain, the same files get the idempotency findings: they were linted, not skipped.
   CHECK(lint_gcc(t.dir, ". --runner plain", "require-if-not-exists") ==
-        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: warning: re-run fails: index s_id already exists [require-if-not-exists]\n"
-        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:2:1: warning: re-run fails: table s2 already exists [require-if-not-exists]\n"
-        "synapse/storage/schema/main/full_schemas/72/full.sql.postgres:1:1: warning: re-run fails: table f already exists [require-if-not-exists]\n");
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: warning: re-run fails: index s_id already "
+        "exists [require-if-not-exists]\n"
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:2:1: warning: re-run fails: table s2 already "
+        "exists [require-if-not-exists]\n"
+        "synapse/storage/schema/main/full_schemas/72/full.sql.postgres:1:1: warning: re-run fails: table f already "
+        "exists [require-if-not-exists]\n");
   // A full schema is pg_dump's output (scripts-dev/make_full_schema.sh): its column types were chosen by the deltas,
   // which are linted on their own, as for any schema dump; a delta's are reported.
   write_file(t.dir / "synapse/storage/schema/main/delta/84/02_name.sql", "ALTER TABLE s2 ADD COLUMN name varchar(40);\n");
@@ -334,7 +340,8 @@ TEST_CASE("temporal-sql-tool: setup-schema's schema.sql beside versioned/ builds
   const std::string plain =
       "schema/postgresql/v12/temporal/schema.sql:1:1: warning: re-run fails: table namespaces "
       "already exists [require-if-not-exists]\n"
-      "schema/postgresql/v12/temporal/schema.sql:2:1: warning: a re-run inserts the rows into namespace_metadata again [non-idempotent-insert]\n";
+      "schema/postgresql/v12/temporal/schema.sql:2:1: warning: a re-run inserts the rows into namespace_metadata "
+      "again [non-idempotent-insert]\n";
   CHECK(lint_gcc(t.dir, "schema", kIdem) == plain);
   // With the versioned/ folder update-schema reads, schema.sql is the file setup-schema loads into a new database
   // (tools/common/schema/setuptask.go; --overwrite drops every table first): never run on one that has its tables.
