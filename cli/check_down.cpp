@@ -152,8 +152,14 @@ std::size_t append_at(const SourceFile& original, const DownPair& pair) {
 void judge(DownCheck& c, const SourceFile& down, const SourceFile& original, const std::vector<Finding>& down_errors,
            const model::SchemaModel& before, const model::SchemaModel& after) {
   for (const auto& e : down_errors) {
-    c.findings.push_back(down_finding(down.path, e.span, "the down migration does not apply: " + e.message,
+    // PostgreSQL's error in the first line when it is short ("table "post" does not exist"), else in a note.
+    std::string head = "the down migration fails: ";
+    head += e.message;
+    const bool short_error = head.size() <= 80;
+    if (!short_error) head = "the down migration fails at this statement";
+    c.findings.push_back(down_finding(down.path, e.span, head,
                                       "Fix the statement: the migration tool stops at it and the rollback fails."));
+    if (!short_error) c.findings.back().notes.push_back(Note{"it does not apply: " + e.message, std::nullopt, {}, {}});
   }
   c.items = diff::diff(before, after);
   if (c.items.empty()) return;
@@ -164,11 +170,20 @@ void judge(DownCheck& c, const SourceFile& down, const SourceFile& original, con
   c.completion = script.text(opts, {"Completes the down migration (driftguard check-down): restores the schema before " +
                                     c.pair.up + "."});
   Span at = down_position(down, original, c.pair);
-  for (const auto& i : c.items) {
-    c.findings.push_back(down_finding(down.path, at, item_message(i),
-                                      "Make the down migration restore the schema before the up migration (the fix "
-                                      "appends the SQL driftguard writes for it)."));
+  // One finding per down, at one place: the first line counts what it leaves unrestored, each difference is a note.
+  std::filesystem::path up(c.pair.up);
+  std::string up_name = up.filename().string();
+  if ((up_name == "up.sql" || up_name == "migration.sql") && up.has_parent_path()) {
+    up_name = up.parent_path().filename().string();
   }
+  const std::size_t n = c.items.size();
+  c.findings.push_back(down_finding(down.path, at,
+                                    "the down migration leaves " + std::to_string(n) +
+                                        (n == 1 ? " difference" : " differences") + " from the schema before " +
+                                        up_name,
+                                    "Make the down migration restore the schema before the up migration (the fix "
+                                    "appends the SQL driftguard writes for it)."));
+  for (const auto& i : c.items) c.findings.back().notes.push_back(Note{item_message(i), std::nullopt, {}, {}});
   // One fix per down: the findings of one down share the insertion point, and overlapping fixes are skipped.
   std::size_t end = append_at(original, c.pair);
   bool newline = end == 0 || original.text[end - 1] == '\n';

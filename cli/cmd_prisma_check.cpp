@@ -101,7 +101,8 @@ class Checker {
           const Engine& engine)
       : old_(old_schema), new_(new_schema), texts_(texts), engine_(engine) {}
 
-  void add(const char* rule, const SourceRef& at, std::string message, std::string help) {
+  // `message` states the change in one short line; `why` (a note) says what it breaks.
+  void add(const char* rule, const SourceRef& at, std::string message, std::string help, std::string why = {}) {
     Finding f;
     f.rule = rule;
     f.severity = engine_.severity_of(rule);
@@ -120,6 +121,7 @@ class Checker {
     f.end = map.position(f.span.end);
     f.message = std::move(message);
     f.help = std::move(help);
+    if (!why.empty()) f.notes.push_back(Note{std::move(why), std::nullopt, {}, {}});
     findings.push_back(std::move(f));
   }
 
@@ -128,10 +130,10 @@ class Checker {
       const Model* nm = new_.model(om.name);
       if (!nm) {
         add("prisma-removed-model", {texts_.count(om.ref.file) ? om.ref.file : new_.files.front(), 1, 1},
-            "removes model " + om.name + ": its table " + db_name(om.attributes, om.name) +
-                " is dropped with its data, and clients that still use it fail",
+            "removes model " + om.name,
             "Stop using the model in every client first; remove it in a later release, with a migration that drops "
-            "the table once nothing reads it.");
+            "the table once nothing reads it.",
+            "its table " + db_name(om.attributes, om.name) + " is dropped with its data, and clients that still use it fail");
         continue;
       }
       model(om, *nm);
@@ -149,19 +151,19 @@ class Checker {
     std::string new_db = db_name(nm.attributes, nm.name);
     if (old_db != new_db) {
       add("prisma-changed-map", nm.ref,
-          "changes the table of model " + nm.name + " from " + old_db + " to " + new_db +
-              ": the migration renames (or drops and re-creates) the table, and deployed clients still use the old name",
-          "Keep the old @@map until every client uses the new name, or rename in steps (new table, copy, switch).");
+          "changes the table of model " + nm.name + " from " + old_db + " to " + new_db,
+          "Keep the old @@map until every client uses the new name, or rename in steps (new table, copy, switch).",
+          "the migration renames (or drops and re-creates) the table, and deployed clients still use the old name");
     }
     for (const auto& of : om.fields) {
       const Field* nf = nm.field(of.name);
       if (!nf) {
         add("prisma-removed-field", nm.ref,
-            "removes field " + of.name + " from model " + nm.name +
-                (new_.model(of.type) ? ": deployed clients that still use the relation fail"
-                                     : ": its column " + db_name(of.attributes, of.name) +
-                                           " is dropped with its data, and deployed clients that still use it fail"),
-            "Stop using the field in every client first; remove it in a later release.");
+            "removes field " + of.name + " from model " + nm.name,
+            "Stop using the field in every client first; remove it in a later release.",
+            new_.model(of.type) ? "deployed clients that still use the relation fail"
+                                : "its column " + db_name(of.attributes, of.name) +
+                                      " is dropped with its data, and deployed clients that still use it fail");
         continue;
       }
       field(nm, of, *nf);
@@ -172,11 +174,11 @@ class Checker {
       const Expr* fields = rel ? rel->arg("fields") : nullptr;
       if (!fields) continue;
       add("prisma-new-required-relation", nf.ref,
-          "adds the required relation " + nf.name + " to " + nf.type + " (fields " + expr_text(*fields) +
-              ") to existing model " + nm.name +
-              ": existing rows have no value for it, so the migration fails on a table with rows unless it fills "
-              "them in",
-          "Add the relation as optional, fill in the existing rows, then make it required in a later migration.");
+          "adds the required relation " + nf.name + " to existing model " + nm.name,
+          "Add the relation as optional, fill in the existing rows, then make it required in a later migration.",
+          "the relation to " + nf.type + " (fields " + expr_text(*fields) +
+              "): existing rows have no value for it, so the migration fails on a table with rows unless it fills "
+              "them in");
     }
   }
 
@@ -186,25 +188,25 @@ class Checker {
     std::string new_type = type_text(nf);
     if (old_type != new_type) {
       add("prisma-changed-type", nf.ref,
-          "changes the type of " + what + " from " + old_type + " to " + new_type +
-              ": the column is converted (or dropped and re-created, losing its data) and deployed clients read and "
-              "write the old type",
-          "Add a new field with the new type, copy the data, move the clients over, then remove the old field.");
+          "changes the type of " + what + " from " + old_type + " to " + new_type,
+          "Add a new field with the new type, copy the data, move the clients over, then remove the old field.",
+          "the column is converted (or dropped and re-created, losing its data) and deployed clients read and write "
+          "the old type");
     }
     if (of.arity == Arity::Optional && nf.arity == Arity::Required && !nf.attr("default") && !new_.model(nf.type)) {
       add("prisma-required-without-default", nf.ref,
-          "makes " + what + " required without a @default: the migration fails on rows where it is NULL, and "
-              "deployed clients that do not set it fail to insert",
+          "makes " + what + " required without a @default",
           "Give the field a @default, or fill in the NULL rows in a migration first and make it required once "
-          "every client sets it.");
+          "every client sets it.",
+          "the migration fails on rows where it is NULL, and deployed clients that do not set it fail to insert");
     }
     std::string old_db = db_name(of.attributes, of.name);
     std::string new_db = db_name(nf.attributes, nf.name);
     if (old_db != new_db) {
       add("prisma-changed-map", nf.ref,
-          "changes the column of " + what + " from " + old_db + " to " + new_db +
-              ": the migration renames (or drops and re-creates) the column, and deployed clients still use the old name",
-          "Keep the old @map until every client uses the new name, or rename in steps (new column, copy, switch).");
+          "changes the column of " + what + " from " + old_db + " to " + new_db,
+          "Keep the old @map until every client uses the new name, or rename in steps (new column, copy, switch).",
+          "the migration renames (or drops and re-creates) the column, and deployed clients still use the old name");
     }
   }
 
@@ -213,9 +215,8 @@ class Checker {
     std::string new_db = db_name(ne.attributes, ne.name);
     if (old_db != new_db) {
       add("prisma-changed-map", ne.ref,
-          "changes the database type of enum " + ne.name + " from " + old_db + " to " + new_db +
-              ": the migration renames the type, and deployed clients still use the old name",
-          "Keep the old @@map.");
+          "changes the database type of enum " + ne.name + " from " + old_db + " to " + new_db,
+          "Keep the old @@map.", "the migration renames the type, and deployed clients still use the old name");
     }
     for (const auto& ov : oe.values) {
       const EnumValue* nv = nullptr;
@@ -224,18 +225,17 @@ class Checker {
       }
       if (!nv) {
         add("prisma-removed-enum-value", ne.ref,
-            "removes value " + ov.name + " from enum " + ne.name +
-                ": the migration fails while rows still hold it, and deployed clients that read or write it fail",
-            "Move the rows and every client off the value first; remove it in a later release.");
+            "removes value " + ov.name + " from enum " + ne.name,
+            "Move the rows and every client off the value first; remove it in a later release.",
+            "the migration fails while rows still hold it, and deployed clients that read or write it fail");
         continue;
       }
       std::string old_v = db_name(ov.attributes, ov.name);
       std::string new_v = db_name(nv->attributes, nv->name);
       if (old_v != new_v) {
         add("prisma-changed-map", nv->ref,
-            "changes the database value of " + ne.name + "." + nv->name + " from " + old_v + " to " + new_v +
-                ": rows keep the old value, and deployed clients still use it",
-            "Keep the old @map.");
+            "changes the database value of " + ne.name + "." + nv->name + " from " + old_v + " to " + new_v,
+            "Keep the old @map.", "rows keep the old value, and deployed clients still use it");
       }
     }
   }
@@ -338,7 +338,7 @@ void apply_approvals(std::vector<Finding>& findings, const std::map<std::string,
     }
     if (!approved) kept.push_back(std::move(f));
   }
-  auto unused = [&](const Approval& a, Span span, std::string message, std::string help) {
+  auto unused = [&](const Approval& a, Span span, std::string message, std::string help, std::string why = {}) {
     Finding f;
     f.rule = "unused-ignore";
     f.category = "convention";
@@ -351,6 +351,7 @@ void apply_approvals(std::vector<Finding>& findings, const std::map<std::string,
     f.end = map.position(span.end);
     f.message = std::move(message);
     f.help = std::move(help);
+    if (!why.empty()) f.notes.push_back(Note{std::move(why), std::nullopt, {}, {}});
     kept.push_back(std::move(f));
   };
   for (const auto& a : approvals) {
@@ -367,8 +368,8 @@ void apply_approvals(std::vector<Finding>& findings, const std::map<std::string,
         unused(a, d.rule_spans[k], what + " names an unknown rule '" + id + "'",
                "Use a rule id from `driftguard rules`, or remove it.");
       } else if (!a.used[k] && engine.enabled(id)) {
-        unused(a, d.rule_spans[k], what + " for " + id + " approves nothing: " + id + " reports nothing " + where,
-               "Remove " + id + " from the comment.");
+        unused(a, d.rule_spans[k], what + " for " + id + " approves nothing", "Remove " + id + " from the comment.",
+               id + " reports nothing " + where);
       }
     }
   }
@@ -451,10 +452,10 @@ int run_prisma_check(const CheckOptions& o) {
       break;
     }
     checker.add("schema-without-migration", at,
-                "the Prisma schema changed since " + ch.base.substr(0, 12) + " (merge base with " + ch.ref +
-                    ") but no migration was added to " + migrations.front() +
-                    ": databases deployed with `prisma migrate deploy` do not get the change",
-                "Run `prisma migrate dev` to create the migration for this change, and commit it with the schema.");
+                "the Prisma schema changed but no migration was added to " + migrations.front(),
+                "Run `prisma migrate dev` to create the migration for this change, and commit it with the schema.",
+                "changed since " + ch.base.substr(0, 12) + " (merge base with " + ch.ref +
+                    "): databases deployed with `prisma migrate deploy` do not get the change");
   }
   result.findings = std::move(checker.findings);
   apply_approvals(result.findings, result.texts, *prof.engine);

@@ -222,10 +222,12 @@ std::vector<Finding> history_candidates(const SourceFile& src, const Changes& ch
     int line = first_changed_line(ch, rel);
     out.push_back(history_finding(
         "edited-applied-migration", src, line_span(src.text, line),
-        "edits migration " + fs::path(rel).generic_string() + ", which already existed at " + short_sha(ch.base) +
-            " (merge base with " + ch.ref + "): databases that applied it will not run it again, so they drift from "
-            "databases created from the edited history",
+        "edits migration " + fs::path(rel).generic_string() + ", which already existed",
         "Revert the edit and make the change in a new migration."));
+    out.back().notes.push_back(Note{"it existed at " + short_sha(ch.base) + " (merge base with " + ch.ref +
+                                        "): databases that applied it will not run it again, so they drift from "
+                                        "databases created from the edited history",
+                                    std::nullopt, {}, {}});
     return out;
   }
   if (!ch.added.count(rel) || src.info.direction != Direction::up || src.info.version.empty()) return out;
@@ -253,19 +255,22 @@ std::vector<Finding> history_candidates(const SourceFile& src, const Changes& ch
     if (same_version(v, src.info.version)) {
       out.push_back(history_finding(
           "duplicate-migration-version", src, first,
-          "migration version " + src.info.version + " is also used by " + p + (existed ? "" : " (also new)") +
-              ": tools that key applied migrations by version apply only one of them, or fail",
+          "migration version " + src.info.version + " is also used by " + p,
           "Give this migration a version of its own (a new timestamp) that sorts after every existing one."));
+      out.back().notes.push_back(Note{std::string(existed ? "" : "that migration is new too; ") +
+                                          "tools that key applied migrations by version apply only one of them, or fail",
+                                      std::nullopt, {}, {}});
     }
   }
   if (latest && natural_less(src.info.version, latest->first)) {
     out.push_back(history_finding(
         "migration-order", src, first,
-        "new migration version " + src.info.version + " sorts before " + latest->second +
-            ", which already existed at " + short_sha(ch.base) +
-            ": databases that already applied the later migration run this one after it (or skip it), fresh "
-            "databases run it before, so they can end up different",
+        "new migration version " + src.info.version + " sorts before " + latest->second,
         "Rename the migration so that its version sorts after every existing one (regenerate its timestamp)."));
+    out.back().notes.push_back(Note{latest->second + " already existed at " + short_sha(ch.base) +
+                                        ": databases that already applied the later migration run this one after it "
+                                        "(or skip it), fresh databases run it before, so they can end up different",
+                                    std::nullopt, {}, {}});
   }
   return out;
 }
@@ -315,12 +320,15 @@ std::vector<Finding> deleted_migration_findings(const Changes& ch, const std::se
       f.message += " to ";
       f.message += shown(to->second);
     }
-    f.message += ", which already existed at ";
-    f.message += short_sha(ch.base);
-    f.message += " (merge base with ";
-    f.message += ch.ref;
-    f.message += "): databases that applied it keep what it did, databases created from the new history ";
-    f.message += gone ? "never run it" : "run it again under the new name";
+    f.message += ", which already existed";
+    // The first line states the change; the base it is measured against and what follows are a note.
+    std::string why = "it existed at ";
+    why += short_sha(ch.base);
+    why += " (merge base with ";
+    why += ch.ref;
+    why += "): databases that applied it keep what it did, databases created from the new history ";
+    why += gone ? "never run it" : "run it again under the new name";
+    f.notes.push_back(Note{std::move(why), std::nullopt, {}, {}});
     f.help = "Restore the migration as it was; undo what it did in a new migration.";
     out.push_back(std::move(f));
   }

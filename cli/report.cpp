@@ -144,6 +144,38 @@ std::string summary_line(const RunResult& r) {
   return s;
 }
 
+namespace {
+
+// A note's or help's text on a terminal `width` columns wide: wrapped at spaces, each further line indented by
+// `indent` so that it starts under the text (as compilers print notes), the first line after its `indent`-column
+// label. Width 0 (not a terminal): one line, as tools reading the output expect. A word longer than a line stays whole.
+std::string wrap_words(const std::string& text, std::size_t indent, std::size_t width) {
+  if (width == 0 || width <= indent + 20) return text;
+  std::string out;
+  std::size_t column = indent;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find(' ', at);
+    if (end == std::string::npos) end = text.size();
+    std::string_view word(text.data() + at, end - at);
+    std::size_t chars = count_chars(word);
+    if (column > indent && column + 1 + chars > width) {
+      out += '\n';
+      out.append(indent, ' ');
+      column = indent;
+    } else if (column > indent) {
+      out += ' ';
+      ++column;
+    }
+    out.append(word);
+    column += chars;
+    at = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 void text_findings(std::ostream& out, const RunResult& r, bool color, std::size_t width) {
   const char* bold = color ? "\x1b[1m" : "";
   const char* dim = color ? "\x1b[2m" : "";
@@ -190,7 +222,13 @@ void text_findings(std::ostream& out, const RunResult& r, bool color, std::size_
             << plural(f.end.line - last, "more line") << reset << "\n";
       }
     }
-    out << "  " << blue << "= help:" << reset << " " << visible(f.help) << "\n";
+    // The notes (the detail the short first line leaves out: why, the lock, the transaction), then what to do.
+    for (const auto& n : f.notes) {
+      std::string text = visible(n.message);
+      if (n.span) text += " (" + std::to_string(n.start.line) + ":" + std::to_string(n.start.column) + ")";
+      out << "  " << blue << "= note:" << reset << " " << wrap_words(text, 10, width) << "\n";
+    }
+    out << "  " << blue << "= help:" << reset << " " << wrap_words(visible(f.help), 10, width) << "\n";
     if (f.fix && it != r.texts.end()) {
       out << "  " << blue << "= fix:" << reset << " " << visible(f.fix->title) << "\n";
       auto bom = r.boms.count(f.file) ? r.boms.at(f.file) : 0;
@@ -198,11 +236,6 @@ void text_findings(std::ostream& out, const RunResult& r, bool color, std::size_
         const char* c = !color ? "" : line[0] == '-' ? "\x1b[31m" : "\x1b[32m";
         out << "    " << c << line << reset << "\n";
       }
-    }
-    for (const auto& n : f.notes) {
-      out << "  " << blue << "= note:" << reset << " " << visible(n.message);
-      if (n.span) out << " (" << n.start.line << ":" << n.start.column << ")";
-      out << "\n";
     }
     out << "  " << blue << "= docs:" << reset << " driftguard explain " << f.rule << " (" << doc_path(f.rule) << ")\n\n";
   }

@@ -54,11 +54,18 @@ std::string github_data(std::string_view s) { return escape(s, false); }
 
 void github_findings(std::ostream& out, const RunResult& r) {
   for (const auto& f : r.findings) {
+    // the message, its notes (the detail the short first line leaves out) and its help are lines of one
+    // annotation: each made visible, then joined
+    std::string text = visible(f.message);
+    for (const auto& n : f.notes) {
+      text += '\n';
+      text += visible(n.message);
+    }
+    text += '\n';
+    text += visible(f.help);
     out << "::" << command(f.severity) << " file=" << github_property(visible(f.file)) << ",line=" << f.start.line
         << ",col=" << f.start.column << ",endLine=" << f.end.line << ",endColumn=" << f.end.column
-        << ",title=" << github_property(f.rule) << "::"
-        // the message and its help are two lines of one annotation: each made visible, then joined
-        << github_data(visible(f.message) + "\n" + visible(f.help)) << "\n";
+        << ",title=" << github_property(f.rule) << "::" << github_data(text) << "\n";
   }
 }
 

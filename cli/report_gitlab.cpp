@@ -13,10 +13,19 @@ nlohmann::ordered_json gitlab_issue(const Finding& f, const std::string& fingerp
   const char* severity = f.severity == Severity::error     ? "major"
                          : f.severity == Severity::warning ? "minor"
                                                            : "info";
+  // The description is the short first line; the body carries the notes (the detail) and the help.
+  std::string body;
+  for (const auto& n : f.notes) {
+    body += n.message;
+    body += "\n\n";
+  }
+  body += f.help;
+  body += "\n\nSee ";
+  body += docs_url(f.rule, docs_base);
   return oj{{"type", "issue"},
             {"check_name", f.rule},
             {"description", f.message},
-            {"content", {{"body", f.help + "\n\nSee " + docs_url(f.rule, docs_base)}}},
+            {"content", {{"body", body}}},
             {"categories", {"Bug Risk"}},
             {"severity", severity},
             {"fingerprint", fingerprint},

@@ -61,8 +61,9 @@ void report_junit(std::ostream& out, const RunResult& r) {
           << xml(file) << "\" line=\"" << f->start.line << "\">\n";
       out << "      <failure type=\"" << to_string(f->severity) << "\" message=\"" << xml(f->message) << "\">"
           << xml(to_string(f->severity)) << "[" << xml(f->rule) << "] " << xml(file) << ":" << pos << "\n"
-          << xml(f->message) << "\nhelp: " << xml(f->help) << "\ndocs: " << xml(docs_url(f->rule, r.docs_base))
-          << "</failure>\n";
+          << xml(f->message);
+      for (const auto& n : f->notes) out << "\nnote: " << xml(n.message);
+      out << "\nhelp: " << xml(f->help) << "\ndocs: " << xml(docs_url(f->rule, r.docs_base)) << "</failure>\n";
       out << "    </testcase>\n";
     }
     out << "  </testsuite>\n";

@@ -66,8 +66,11 @@ std::string cat(const Parts&... parts) {
 }
 
 std::string row(const Finding& f) {
+  // The short first line, then its notes (the detail), then the fix.
+  std::string notes;
+  for (const auto& n : f.notes) notes += cat("<br>", cell(n.message));
   return cat("| ", std::to_string(f.start.line), ":", std::to_string(f.start.column), " | ", to_string(f.severity),
-             " | `", f.rule, "` | ", cell(f.message), "<br>**Fix:** ", cell(f.help), " |\n");
+             " | `", f.rule, "` | ", cell(f.message), notes, "<br>**Fix:** ", cell(f.help), " |\n");
 }
 
 // The findings of `part` grouped by file (findings are sorted by file), appended while they fit; returns how many

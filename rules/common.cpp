@@ -86,6 +86,11 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string join_names_short(const std::vector<std::string>& names) {
+  if (names.size() <= 2) return join_names(names);
+  return names[0] + ", " + names[1] + " and " + std::to_string(names.size() - 2) + " more";
+}
+
 std::vector<std::string> existing_targets(const DropInfo& d) {
   std::vector<std::string> out;
   for (const auto& t : d.targets) {

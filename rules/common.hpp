@@ -40,6 +40,8 @@ bool function_created_in_file(const RuleContext& ctx, const json& object_with_ar
 
 // "a", "a and b", "a, b and c"
 std::string join_names(const std::vector<std::string>& names);
+// For a finding's first line: "a", "a and b", or "a, b and 3 more" (then the caller lists them all in a note).
+std::string join_names_short(const std::vector<std::string>& names);
 
 // The names of targets that existed before this file (not created earlier in it).
 std::vector<std::string> existing_targets(const DropInfo& d);

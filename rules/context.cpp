@@ -56,6 +56,10 @@ void RuleContext::report(Span span, std::string message, std::string help, std::
   findings_.push_back(std::move(f));
 }
 
+void RuleContext::note(std::string message) {
+  if (!findings_.empty()) findings_.back().notes.push_back(Note{std::move(message), std::nullopt});
+}
+
 void RuleContext::report_elsewhere(Finding f) {
   f.rule = std::string(rule_->info().id);
   f.category = std::string(rule_->info().category);

@@ -146,12 +146,25 @@ FileReport Engine::lint(const SourceFile& file, ParsedFile pf, RunState& run, st
                                      static const char* hex = "0123456789ABCDEF";
                                      unsigned char c = static_cast<unsigned char>(file.text[*bad]);
                                      return std::string{hex[c >> 4], hex[c & 15]};
-                                   }() +
-                                   ": the file is not UTF-8 encoded, and PostgreSQL rejects it in a UTF8 database",
+                                   }(),
                                "Convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)."));
+    raw.back().notes.push_back(
+        Note{"the file is not UTF-8 encoded, and PostgreSQL rejects it in a UTF8 database", std::nullopt, {}, {}});
   }
   for (const auto& e : pf.errors) {
-    raw.push_back(make_finding("syntax-error", file.path, e.span, e.message, kSyntaxHelp));
+    // PostgreSQL's message is the first line; driftguard's explanation of text that is not SQL (parse.cpp's
+    // not_sql_hint: " (a psql variable: ...)", " (a template placeholder: ...)") is a note.
+    std::string message = e.message;
+    std::string hint;
+    for (const char* h : {" (a psql variable", " (a template placeholder"}) {
+      std::size_t at = message.rfind(h);
+      if (at == std::string::npos || message.back() != ')') continue;
+      hint = message.substr(at + 2, message.size() - at - 3);
+      message.resize(at);
+      break;
+    }
+    raw.push_back(make_finding("syntax-error", file.path, e.span, std::move(message), kSyntaxHelp));
+    if (!hint.empty()) raw.back().notes.push_back(Note{std::move(hint), std::nullopt, {}, {}});
   }
 
   FileState state(&run, file_transaction(settings_.runner, settings_.assume_in_transaction, file, up,
@@ -304,10 +317,12 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
                                     "Use a rule id from `driftguard rules`, or remove it."));
       } else if (!t.used[k] && enabled_for(id, file)) {
         kept.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
-                                    std::string(what) + " for " + id + " suppresses nothing: " + id +
-                                        " reports nothing " +
-                                        (d.scope == Directive::Scope::file ? "in this file" : "on the next statement"),
+                                    std::string(what) + " for " + id + " suppresses nothing",
                                     "Remove " + id + " from the comment."));
+        kept.back().notes.push_back(Note{id + " reports nothing " + (d.scope == Directive::Scope::file
+                                                                          ? "in this file"
+                                                                          : "on the next statement"),
+                                         std::nullopt, {}, {}});
       }
     }
   }

@@ -94,6 +94,9 @@ class RuleContext {
   bool rule_chosen() const { return rule_chosen_ && rule_ != nullptr && rule_chosen_(rule_->info().id); }
 
   void report(Span span, std::string message, std::string help, std::optional<Fix> fix = std::nullopt);
+  // A note (no place) on the finding reported last. The message's first line is a short statement of the hazard
+  // naming the object; why, the lock, the transaction and measured facts go into notes (issue 16).
+  void note(std::string message);
   // A finding in another file than the linted one (a Prisma migration's type finding at its schema.prisma field),
   // located already (span, start, end in that file). The engine reports it once per run, place and rule: a field
   // is one decision, however many migrations its type appears in.

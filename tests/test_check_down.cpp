@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "analyzer/marker_lines.hpp"
 #include "cli/check_down.hpp"
@@ -17,6 +18,8 @@
 #include "tests/round_trip.hpp"
 #include "tests/shell.hpp"
 #include "tests/sql_apply.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace driftguard;
 namespace fs = std::filesystem;
@@ -45,15 +48,44 @@ void write_golang_migrate(const Folder& f, bool windows = false) {
   w("db/migrations/0003_posts.down.sql", "DROP TABLE post;\n");
 }
 
+// One finding per down (its first line counts the differences) and one per statement that does not apply.
 const char* kGolangFindings =
-    "db/migrations/0002_add.down.sql:2:1: warning: after the down migration, column public.users.email has type "
-    "character varying(200), expected text [incomplete-down-migration]\n"
-    "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves index public.users.users_email_idx, "
-    "which did not exist before the up migration [incomplete-down-migration]\n"
-    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not exist "
+    "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves 2 differences from the schema before "
+    "0002_add.up.sql [incomplete-down-migration]\n"
+    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration fails: table \"post\" does not exist "
     "[incomplete-down-migration]\n"
-    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
-    "exist before the up migration [incomplete-down-migration]\n";
+    "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves 1 difference from the schema before "
+    "0003_posts.up.sql [incomplete-down-migration]\n";
+
+// Each difference is a note of its down's finding.
+const char* kGolangNotes =
+    "db/migrations/0002_add.down.sql:2:1: the down migration leaves 2 differences from the schema before "
+    "0002_add.up.sql\n"
+    "  note: after the down migration, column public.users.email has type character varying(200), expected text\n"
+    "  note: the down migration leaves index public.users.users_email_idx, which did not exist before the up "
+    "migration\n"
+    "db/migrations/0003_posts.down.sql:1:1: the down migration fails: table \"post\" does not exist\n"
+    "db/migrations/0003_posts.down.sql:1:1: the down migration leaves 1 difference from the schema before "
+    "0003_posts.up.sql\n"
+    "  note: the down migration leaves table public.posts, which did not exist before the up migration\n";
+
+// The findings of one rule in a --format json report: "file:line:col: message", then its notes.
+std::string with_notes(const std::string& json_report, const std::string& rule = "incomplete-down-migration") {
+  std::string out;
+  // Named: a range-for over parse(...)["findings"] would iterate a reference into a destroyed temporary.
+  const nlohmann::json report = nlohmann::json::parse(json_report);
+  for (const auto& f : report["findings"]) {
+    if (f["rule"] != rule) continue;
+    out += std::string(f["file"]) + ":" + std::to_string(int(f["line"])) + ":" + std::to_string(int(f["column"])) +
+           ": " + std::string(f["message"]) + "\n";
+    for (const auto& n : f.value("notes", nlohmann::json::array())) {
+      out += "  note: ";  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"literal" + std::string&&`
+      out += std::string(n["message"]);
+      out += '\n';
+    }
+  }
+  return out;
+}
 
 // Every other layout: a complete pair and an incomplete one each.
 void write_layouts(const Folder& f) {
@@ -79,18 +111,36 @@ void write_layouts(const Folder& f) {
   f.write("prisma/migrations/20240102000000_add/down.sql", "-- nothing\n");
 }
 
-const std::vector<std::pair<std::string, std::string>> kLayoutFindings = {
-    {"goose", "goose/00002_add.sql:6:1: warning: the down migration leaves table public.tags, which did not exist "
-              "before the up migration [incomplete-down-migration]\n"},
-    {"dbmate", "dbmate/20240102000000_tags.sql:6:1: warning: the down migration leaves enum public.mood, which did "
-               "not exist before the up migration [incomplete-down-migration]\n"},
-    {"folders", "folders/down/002_b.sql:1:1: warning: the down migration leaves table public.b, which did not exist "
-                "before the up migration [incomplete-down-migration]\n"},
-    {"perdir", "perdir/002_b/down.sql:1:1: warning: after the down migration, column public.a.id has a different "
-               "default (before the up migration: 1; after the down: 2) [incomplete-down-migration]\n"},
-    {"prisma/migrations", "prisma/migrations/20240102000000_add/down.sql:1:1: warning: the down migration leaves "
-                          "column public.User.name, which did not exist before the up migration "
-                          "[incomplete-down-migration]\n"},
+// Per layout: the gcc line, and the finding with its note (the up migration is named as its layout names it).
+const std::vector<std::tuple<std::string, std::string, std::string>> kLayoutFindings = {
+    {"goose",
+     "goose/00002_add.sql:6:1: warning: the down migration leaves 1 difference from the schema before 00002_add.sql "
+     "[incomplete-down-migration]\n",
+     "goose/00002_add.sql:6:1: the down migration leaves 1 difference from the schema before 00002_add.sql\n"
+     "  note: the down migration leaves table public.tags, which did not exist before the up migration\n"},
+    {"dbmate",
+     "dbmate/20240102000000_tags.sql:6:1: warning: the down migration leaves 1 difference from the schema before "
+     "20240102000000_tags.sql [incomplete-down-migration]\n",
+     "dbmate/20240102000000_tags.sql:6:1: the down migration leaves 1 difference from the schema before "
+     "20240102000000_tags.sql\n"
+     "  note: the down migration leaves enum public.mood, which did not exist before the up migration\n"},
+    {"folders",
+     "folders/down/002_b.sql:1:1: warning: the down migration leaves 1 difference from the schema before 002_b.sql "
+     "[incomplete-down-migration]\n",
+     "folders/down/002_b.sql:1:1: the down migration leaves 1 difference from the schema before 002_b.sql\n"
+     "  note: the down migration leaves table public.b, which did not exist before the up migration\n"},
+    {"perdir",
+     "perdir/002_b/down.sql:1:1: warning: the down migration leaves 1 difference from the schema before 002_b "
+     "[incomplete-down-migration]\n",
+     "perdir/002_b/down.sql:1:1: the down migration leaves 1 difference from the schema before 002_b\n"
+     "  note: after the down migration, column public.a.id has a different default (before the up migration: 1; "
+     "after the down: 2)\n"},
+    {"prisma/migrations",
+     "prisma/migrations/20240102000000_add/down.sql:1:1: warning: the down migration leaves 1 difference from the "
+     "schema before 20240102000000_add [incomplete-down-migration]\n",
+     "prisma/migrations/20240102000000_add/down.sql:1:1: the down migration leaves 1 difference from the schema "
+     "before 20240102000000_add\n"
+     "  note: the down migration leaves column public.User.name, which did not exist before the up migration\n"},
 };
 
 }  // namespace
@@ -102,6 +152,7 @@ TEST_CASE("check-down: every object a down migration does not restore, at the do
   CHECK(r.code == 1);
   CHECK(r.out == kGolangFindings);
   CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 1 restore the schema before their up\n");
+  CHECK(with_notes(f.driftguard("check-down db/migrations --format json").out) == kGolangNotes);
 
   // The SQL that completes the down is the fix of its first finding: appended at the end of the down file.
   dgtest::Run text = f.driftguard("check-down db/migrations");
@@ -140,11 +191,12 @@ TEST_CASE("check-down: goose and dbmate Down sections, up/ and down/ folders, up
           "[check-down]") {
   Folder f;
   write_layouts(f);
-  for (const auto& [dir, want] : kLayoutFindings) {
+  for (const auto& [dir, want, notes] : kLayoutFindings) {
     INFO(dir);
     dgtest::Run r = f.driftguard("check-down " + dir + " --format gcc");
     CHECK(r.code == 1);
     CHECK(r.out == want);
+    CHECK(with_notes(f.driftguard("check-down " + dir + " --format json").out) == notes);
     CHECK(r.err == "driftguard: 2 down migrations of 2 up migrations checked: 1 restore the schema before their up\n");
   }
   // The fix of a Down section is inserted at the section's end, never after a following Up section.
@@ -182,14 +234,14 @@ TEST_CASE("lint: incomplete-down-migration on by default for up/down layouts, op
   CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc").out) == kGolangFindings);
   // Only the down file that was linted is reported.
   CHECK(rule_lines(f.driftguard("lint db/migrations/0003_posts.down.sql --format gcc").out) ==
-        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not "
-        "exist [incomplete-down-migration]\n"
-        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
-        "exist before the up migration [incomplete-down-migration]\n");
+        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration fails: table \"post\" does not exist "
+        "[incomplete-down-migration]\n"
+        "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves 1 difference from the schema "
+        "before 0003_posts.up.sql [incomplete-down-migration]\n");
   CHECK(rule_lines(f.driftguard("lint goose --format gcc").out) == "");
   CHECK(rule_lines(f.driftguard("lint goose --format gcc --severity incomplete-down-migration=error").out) ==
-        "goose/00002_add.sql:6:1: error: the down migration leaves table public.tags, which did not exist before the "
-        "up migration [incomplete-down-migration]\n");
+        "goose/00002_add.sql:6:1: error: the down migration leaves 1 difference from the schema before "
+        "00002_add.sql [incomplete-down-migration]\n");
   CHECK(rule_lines(f.driftguard("lint db/migrations --format gcc --exclude-rule incomplete-down-migration").out) == "");
 }
 
@@ -203,14 +255,20 @@ TEST_CASE("check-down and lint: driftguard-ignore comments and the configured se
           "ALTER TABLE users DROP COLUMN name;\n");
   f.write("db/migrations/0001_init.down.sql", "-- driftguard-ignore incomplete-down-migration\nDROP TABLE users;\n");
   const std::string posts =
-      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration does not apply: table \"post\" does not exist "
+      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration fails: table \"post\" does not exist "
       "[incomplete-down-migration]\n"
-      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not "
-      "exist before the up migration [incomplete-down-migration]\n";
+      "db/migrations/0003_posts.down.sql:1:1: warning: the down migration leaves 1 difference from the schema before "
+      "0003_posts.up.sql [incomplete-down-migration]\n";
   dgtest::Run r = f.driftguard("check-down db/migrations --format gcc");
   CHECK(r.code == 1);
   CHECK(r.out == posts);
   CHECK(r.err == "driftguard: 3 down migrations of 3 up migrations checked: 2 restore the schema before their up\n");
+  // 0002's ignored finding is gone with its notes; 0003's note names what is left.
+  CHECK(with_notes(f.driftguard("check-down db/migrations --format json").out) ==
+        "db/migrations/0003_posts.down.sql:1:1: the down migration fails: table \"post\" does not exist\n"
+        "db/migrations/0003_posts.down.sql:1:1: the down migration leaves 1 difference from the schema before "
+        "0003_posts.up.sql\n"
+        "  note: the down migration leaves table public.posts, which did not exist before the up migration\n");
   // lint: the same findings, and the ignore that suppresses nothing is unused-ignore (check-down leaves that to lint).
   dgtest::Run l = f.driftguard("lint db/migrations --format gcc");
   std::string down_lines;  // the up files' own findings left out
@@ -220,13 +278,17 @@ TEST_CASE("check-down and lint: driftguard-ignore comments and the configured se
     if (line.find(".down.sql:") != std::string::npos) down_lines += line;
   }
   CHECK(down_lines == "db/migrations/0001_init.down.sql:1:22: warning: driftguard-ignore for incomplete-down-migration "
-                 "suppresses nothing: incomplete-down-migration reports nothing on the next statement [unused-ignore]\n" +
+                 "suppresses nothing [unused-ignore]\n" +
                      posts);
+  CHECK(with_notes(f.driftguard("lint db/migrations --format json").out, "unused-ignore") ==
+        "db/migrations/0001_init.down.sql:1:22: driftguard-ignore for incomplete-down-migration suppresses nothing\n"
+        "  note: incomplete-down-migration reports nothing on the next statement\n");
 
   // The severity: --severity, then driftguard.toml, as for lint; off accepts every down.
   dgtest::Run e = f.driftguard("check-down db/migrations --format gcc --severity incomplete-down-migration=error");
   CHECK(e.code == 1);
-  CHECK(e.out.find("0003_posts.down.sql:1:1: error: the down migration leaves table public.posts") != std::string::npos);
+  CHECK(e.out.find("0003_posts.down.sql:1:1: error: the down migration leaves 1 difference from the schema before "
+                   "0003_posts.up.sql [incomplete-down-migration]\n") != std::string::npos);
   CHECK(e.out.find("warning") == std::string::npos);
   dgtest::Run off = f.driftguard("check-down db/migrations --format gcc --severity incomplete-down-migration=off");
   CHECK(off.code == 0);
@@ -235,10 +297,10 @@ TEST_CASE("check-down and lint: driftguard-ignore comments and the configured se
   f.write("driftguard.toml", "[rules.severity]\nincomplete-down-migration = \"info\"\n");
   dgtest::Run info = f.driftguard("check-down db/migrations --format gcc");
   CHECK(info.code == 1);
-  CHECK(info.out == "db/migrations/0003_posts.down.sql:1:1: info: the down migration does not apply: table \"post\" does "
+  CHECK(info.out == "db/migrations/0003_posts.down.sql:1:1: info: the down migration fails: table \"post\" does "
                     "not exist [incomplete-down-migration]\n"
-                    "db/migrations/0003_posts.down.sql:1:1: info: the down migration leaves table public.posts, which "
-                    "did not exist before the up migration [incomplete-down-migration]\n");
+                    "db/migrations/0003_posts.down.sql:1:1: info: the down migration leaves 1 difference from the "
+                    "schema before 0003_posts.up.sql [incomplete-down-migration]\n");
   dgtest::Run bad = f.driftguard("check-down db/migrations --severity incomplete-down-migration");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("--severity expects RULE=LEVEL") != std::string::npos);
@@ -256,13 +318,19 @@ TEST_CASE("lint --staged and lint - (stdin): a down file's findings and its igno
   f.write("db/migrations/0002_add.down.sql",
           "ALTER TABLE users ALTER COLUMN email TYPE text;\nDROP INDEX users_email_idx;\nALTER TABLE users DROP COLUMN name;\n");
   const std::string findings =
-      "db/migrations/0002_add.down.sql:2:1: warning: after the down migration, column public.users.email has type "
-      "character varying(200), expected text [incomplete-down-migration]\n"
-      "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves index public.users.users_email_idx, "
-      "which did not exist before the up migration [incomplete-down-migration]\n";
+      "db/migrations/0002_add.down.sql:2:1: warning: the down migration leaves 2 differences from the schema before "
+      "0002_add.up.sql [incomplete-down-migration]\n";
+  // What the staged down leaves: the notes.
+  const std::string notes =
+      "db/migrations/0002_add.down.sql:2:1: the down migration leaves 2 differences from the schema before "
+      "0002_add.up.sql\n"
+      "  note: after the down migration, column public.users.email has type character varying(200), expected text\n"
+      "  note: the down migration leaves index public.users.users_email_idx, which did not exist before the up "
+      "migration\n";
   const std::string only = " --format gcc --rule incomplete-down-migration --rule unused-ignore";
   CHECK(f.driftguard("lint db/migrations/0002_add.down.sql" + only).out == "");
   CHECK(f.driftguard("lint --staged db/migrations/0002_add.down.sql" + only).out == findings);
+  CHECK(with_notes(f.driftguard("lint --staged db/migrations/0002_add.down.sql --format json").out) == notes);
   f.write("staged.sql", ignored);
   f.sh("cp staged.sql db/migrations/0002_add.down.sql && git add db/migrations/0002_add.down.sql && rm staged.sql");
   CHECK(f.driftguard("lint --staged db/migrations/0002_add.down.sql" + only).out == "");
@@ -271,6 +339,8 @@ TEST_CASE("lint --staged and lint - (stdin): a down file's findings and its igno
   dgtest::Run in = f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql" + only + " < stdin.sql");
   CHECK(in.code == 0);  // warnings
   CHECK(in.out == findings);
+  CHECK(with_notes(f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql --format json < stdin.sql").out) ==
+        notes);
   f.write("stdin.sql", ignored);
   CHECK(f.driftguard("lint - --stdin-filename db/migrations/0002_add.down.sql" + only + " < stdin.sql").out == "");
 }
@@ -319,7 +389,7 @@ std::string check_down_says(const CheckDownResult& r) {
   std::string out;
   for (const auto& c : r.checks) {
     bool applies = std::none_of(c.findings.begin(), c.findings.end(), [](const Finding& f) {
-      return f.message.rfind("the down migration does not apply", 0) == 0;
+      return f.message.rfind("the down migration fails", 0) == 0;
     });
     out += c.pair.down + (applies ? ": applies\n" : ": does not apply\n") + dgtest::items(c.items);
   }

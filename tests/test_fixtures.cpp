@@ -19,6 +19,7 @@
 
 #include "analyzer/fix.hpp"
 #include "cli/config.hpp"
+#include "first_line.hpp"
 #include "helpers.hpp"
 #include "shell.hpp"
 #include "rules/registry.hpp"
@@ -205,6 +206,12 @@ void run_fixture(const std::string& rule, const fs::path& file) {
   INFO("expected: " << show(expected));
   INFO("actual:   " << show(actual));
   CHECK(actual == expected);
+
+  // Every finding of the fixture (any rule) states its hazard in a short first line; the rest is in notes.
+  for (const auto& f : findings) {
+    INFO(f.rule << " at " << f.start.line << ":" << f.start.column << ": " << f.message);
+    CHECK(dgtest::first_line_width(f.message) <= dgtest::kFirstLineWidth);
+  }
 
   // Machine fixes: applying every fix of this rule gives SQL that still parses, where the rule no longer fires
   // on the fixed statements.

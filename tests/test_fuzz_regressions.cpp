@@ -44,9 +44,7 @@ TEST_CASE("fuzz: a PL/pgSQL function without a string body does not abort the ru
   auto r = repo.driftguard("lint m --format gcc --rule syntax-error --rule ban-drop-table");
   CHECK(r.err == "");
   CHECK(r.code == 1);
-  CHECK(r.out ==
-        "m/001_f.sql:3:1: error: drops table t: every row is deleted and code that still reads it fails "
-        "[ban-drop-table]\n");
+  CHECK(r.out == "m/001_f.sql:3:1: error: drops table t [ban-drop-table]\n");
 }
 
 // A DO body holding the dollar-quote tag of the wrapper driftguard compiles it in could close that wrapper and
@@ -68,8 +66,7 @@ TEST_CASE("fuzz: a DO body cannot close the wrapper its PL/pgSQL is compiled in"
   // The token PostgreSQL names is at column 29.
   CHECK(r.out == "m/001_do.sql:1:29: error: in DO block: " + refused +
                      " [syntax-error]\n"
-                     "m/001_do.sql:2:1: error: drops table t: every row is deleted and code that still reads it "
-                     "fails [ban-drop-table]\n");
+                     "m/001_do.sql:2:1: error: drops table t [ban-drop-table]\n");
 }
 
 // fuzz_prisma: a schema the validator accepts but the DDL generator refuses (an unknown @default function) is a

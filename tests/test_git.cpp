@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "first_line.hpp"
 #include "git_repo.hpp"
 #include "helpers.hpp"
 
@@ -66,19 +67,32 @@ TEST_CASE("changed-since: lints only what changed since the merge base and check
   CHECK(r.code == 1);
   CHECK(r.out ==
         kMig + "20240201000000_orders/migration.sql:3:1: error: edits migration " + kMig +
-            "20240201000000_orders/migration.sql, which already existed at " + base +
-            " (merge base with main): databases that applied it will not run it again, so they drift from databases "
-            "created from the edited history [edited-applied-migration]\n" +
+            "20240201000000_orders/migration.sql, which already existed [edited-applied-migration]\n" +
             kMig + "20240215000000_late/migration.sql:1:1: error: new migration version 20240215000000 sorts before " +
-            kMig + "20240301000000_items/migration.sql, which already existed at " + base +
-            ": databases that already applied the later migration run this one after it (or skip it), fresh "
-            "databases run it before, so they can end up different [migration-order]\n" +
+            kMig + "20240301000000_items/migration.sql [migration-order]\n" +
             kMig + "20240301000000_dup/migration.sql:1:1: error: migration version 20240301000000 is also used by " +
-            kMig + "20240301000000_items/migration.sql: tools that key applied migrations by version apply only one of "
-            "them, or fail [duplicate-migration-version]\n" +
-            kMig + "20240401000000_shorter/migration.sql:1:19: error: changes the type of column name of users from "
-            "varchar(20) to varchar(10): PostgreSQL rewrites the table and rebuilds its indexes under an ACCESS "
-            "EXCLUSIVE lock, and clients see the new type [changing-column-type]\n");
+            kMig + "20240301000000_items/migration.sql [duplicate-migration-version]\n" +
+            kMig + "20240401000000_shorter/migration.sql:1:19: error: ALTER COLUMN name TYPE varchar(10) rewrites users "
+            "under ACCESS EXCLUSIVE [changing-column-type]\n");
+  // The notes name the merge base the history is compared with, and the type read from the unchanged migration.
+  CHECK(dgtest::report_with_notes(repo.driftguard("lint prisma/migrations --changed-since main --format json").out) ==
+        kMig + "20240201000000_orders/migration.sql:3:1: edits migration " + kMig +
+            "20240201000000_orders/migration.sql, which already existed [edited-applied-migration]\n"
+            "  note: it existed at " + base +
+            " (merge base with main): databases that applied it will not run it again, so they drift from databases "
+            "created from the edited history\n" +
+            kMig + "20240215000000_late/migration.sql:1:1: new migration version 20240215000000 sorts before " + kMig +
+            "20240301000000_items/migration.sql [migration-order]\n"
+            "  note: " + kMig + "20240301000000_items/migration.sql already existed at " + base +
+            ": databases that already applied the later migration run this one after it (or skip it), fresh "
+            "databases run it before, so they can end up different\n" +
+            kMig + "20240301000000_dup/migration.sql:1:1: migration version 20240301000000 is also used by " + kMig +
+            "20240301000000_items/migration.sql [duplicate-migration-version]\n"
+            "  note: tools that key applied migrations by version apply only one of them, or fail\n" +
+            kMig + "20240401000000_shorter/migration.sql:1:19: ALTER COLUMN name TYPE varchar(10) rewrites users "
+            "under ACCESS EXCLUSIVE [changing-column-type]\n"
+            "  note: changes the type of column name of users from varchar(20) to varchar(10): PostgreSQL rewrites "
+            "the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and clients see the new type\n");
 
   SECTION("the text summary counts only the linted (changed) files") {
     auto t = repo.driftguard("lint prisma/migrations --changed-since main");
@@ -105,10 +119,17 @@ TEST_CASE("changed-since: lints only what changed since the merge base and check
                              "--rule migration-order --rule duplicate-migration-version --rule unused-ignore");
     CHECK(t.code == 1);
     CHECK(t.out == kMig + "20240301000000_dup/migration.sql:1:1: error: migration version 20240301000000 is also used "
-                   "by " + kMig + "20240301000000_items/migration.sql: tools that key applied migrations by version "
-                   "apply only one of them, or fail [duplicate-migration-version]\n" +
+                   "by " + kMig + "20240301000000_items/migration.sql [duplicate-migration-version]\n" +
                    kMig + "20240301000000_dup/migration.sql:1:27: warning: driftguard-ignore-file for migration-order "
-                   "suppresses nothing: migration-order reports nothing in this file [unused-ignore]\n");
+                   "suppresses nothing [unused-ignore]\n");
+    CHECK(dgtest::report_with_notes(
+              repo.driftguard("lint prisma/migrations --changed-since main --format json --rule edited-applied-migration "
+                              "--rule migration-order --rule duplicate-migration-version --rule unused-ignore")
+                  .out,
+              "unused-ignore") ==
+          kMig + "20240301000000_dup/migration.sql:1:27: driftguard-ignore-file for migration-order suppresses nothing "
+                 "[unused-ignore]\n"
+                 "  note: migration-order reports nothing in this file\n");
   }
   SECTION("without changes nothing is linted") {
     fs::remove_all(repo.dir() / kMig / "20240401000000_shorter");
@@ -144,13 +165,21 @@ TEST_CASE("changed-since: a deleted or renamed applied migration is an error", "
   // other/migrations is not linted: its deletion is not reported here.
   CHECK(r.out == kMig + "20240201000000_seed/migration.sql:1:1: error: renames migration " + kMig +
                      "20240201000000_seed/migration.sql to " + kMig + "20240201000000_seed_users/migration.sql, which "
-                     "already existed at " + base + " (merge base with main): databases that applied it keep what it "
-                     "did, databases created from the new history run it again under the new name "
-                     "[deleted-applied-migration]\n" +
+                     "already existed [deleted-applied-migration]\n" +
                      kMig + "20240301000000_gone/migration.sql:1:1: error: deletes migration " + kMig +
-                     "20240301000000_gone/migration.sql, which already existed at " + base + " (merge base with "
-                     "main): databases that applied it keep what it did, databases created from the new history never "
-                     "run it [deleted-applied-migration]\n");
+                     "20240301000000_gone/migration.sql, which already existed [deleted-applied-migration]\n");
+  // The notes: the merge base, and what a rename or a deletion does to old and new databases.
+  CHECK(dgtest::report_with_notes(
+            repo.driftguard("lint prisma/migrations --changed-since main --format json --rule deleted-applied-migration")
+                .out) ==
+        kMig + "20240201000000_seed/migration.sql:1:1: renames migration " + kMig + "20240201000000_seed/migration.sql to " +
+            kMig + "20240201000000_seed_users/migration.sql, which already existed [deleted-applied-migration]\n"
+            "  note: it existed at " + base + " (merge base with main): databases that applied it keep what it did, "
+            "databases created from the new history run it again under the new name\n" +
+            kMig + "20240301000000_gone/migration.sql:1:1: deletes migration " + kMig +
+            "20240301000000_gone/migration.sql, which already existed [deleted-applied-migration]\n"
+            "  note: it existed at " + base + " (merge base with main): databases that applied it keep what it did, "
+            "databases created from the new history never run it\n");
   // From a sub-folder, paths stay relative to the working directory; the rule is configured like any rule.
   auto sub = repo.run("cd prisma && '" + std::string(DRIFTGUARD_BINARY) +
                       "' lint migrations --changed-since main --format gcc --severity deleted-applied-migration=warning");
@@ -180,11 +209,19 @@ TEST_CASE("changed-since: two new migrations with the same version are both repo
   CHECK(r.code == 1);
   CHECK(r.out ==
         "supabase/migrations/20240202000000_a.sql:1:1: error: migration version 20240202000000 is also used by "
-        "supabase/migrations/20240202000000_b.sql (also new): tools that key applied migrations by version apply only "
-        "one of them, or fail [duplicate-migration-version]\n"
+        "supabase/migrations/20240202000000_b.sql [duplicate-migration-version]\n"
         "supabase/migrations/20240202000000_b.sql:1:1: error: migration version 20240202000000 is also used by "
-        "supabase/migrations/20240202000000_a.sql (also new): tools that key applied migrations by version apply only "
-        "one of them, or fail [duplicate-migration-version]\n");
+        "supabase/migrations/20240202000000_a.sql [duplicate-migration-version]\n");
+  // Each note says the other migration is new too.
+  CHECK(dgtest::report_with_notes(repo.driftguard("lint supabase db --changed-since HEAD --format json").out) ==
+        "supabase/migrations/20240202000000_a.sql:1:1: migration version 20240202000000 is also used by "
+        "supabase/migrations/20240202000000_b.sql [duplicate-migration-version]\n"
+        "  note: that migration is new too; tools that key applied migrations by version apply only one of them, or "
+        "fail\n"
+        "supabase/migrations/20240202000000_b.sql:1:1: migration version 20240202000000 is also used by "
+        "supabase/migrations/20240202000000_a.sql [duplicate-migration-version]\n"
+        "  note: that migration is new too; tools that key applied migrations by version apply only one of them, or "
+        "fail\n");
 }
 
 TEST_CASE("changed-since: errors: unknown ref, not a repository, stdin", "[git]") {
@@ -325,13 +362,19 @@ TEST_CASE("lint --staged: the index, with the folder's earlier staged migrations
   repo.write("migrations/0002_shorter.sql", "ALTER TABLE users ALTER COLUMN name TYPE varchar(10);\n");
   repo.sh("git add migrations/0002_shorter.sql");
   const std::string expected =
-      "migrations/0002_shorter.sql:1:19: error: changes the type of column name of users from varchar(20) to "
-      "varchar(10): PostgreSQL rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and "
-      "clients see the new type [changing-column-type]\n";
+      "migrations/0002_shorter.sql:1:19: error: ALTER COLUMN name TYPE varchar(10) rewrites users under ACCESS "
+      "EXCLUSIVE [changing-column-type]\n";
   auto r = repo.driftguard("lint --staged migrations/0002_shorter.sql --format gcc --rule changing-column-type");
   INFO(r.err);
   CHECK(r.code == 1);
   CHECK(r.out == expected);
+  // The note names the staged type (varchar(20)), not the working tree's (varchar(5)).
+  CHECK(dgtest::report_with_notes(
+            repo.driftguard("lint --staged migrations/0002_shorter.sql --format json --rule changing-column-type").out) ==
+        "migrations/0002_shorter.sql:1:19: ALTER COLUMN name TYPE varchar(10) rewrites users under ACCESS EXCLUSIVE "
+        "[changing-column-type]\n"
+        "  note: changes the type of column name of users from varchar(20) to varchar(10): PostgreSQL rewrites the "
+        "table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and clients see the new type\n");
   // CI's verdict on the committed folder is the same.
   repo.sh("git checkout -- migrations/0001_users.sql && git commit -q -m shorter");
   auto ci = repo.driftguard("lint migrations --format gcc --rule changing-column-type");
@@ -442,8 +485,9 @@ TEST_CASE("the pre-commit framework's driftguard hook lints the staged content, 
   repo.sh("git add -A");
   Run typed = repo.run(commit + "retype");
   CHECK(typed.code != 0);
-  CHECK(typed.err.find(kMig + "0002_drop/migration.sql:1:20: error[changing-column-type]: changes the type of column id "
-                       "of orders from integer to bigint: ") != std::string::npos);
+  CHECK(typed.err.find(kMig + "0002_drop/migration.sql:1:20: error[changing-column-type]: ALTER COLUMN id TYPE bigint "
+                       "rewrites orders under ACCESS EXCLUSIVE\n") != std::string::npos);
+  CHECK(typed.err.find("  = note: changes the type of column id of orders from integer to bigint: ") != std::string::npos);
 
   // safe staged content, DROP TABLE only in the working copy: the commit goes through
   repo.write(kMig + "0002_drop/migration.sql", "CREATE TABLE IF NOT EXISTS audit (id bigint PRIMARY KEY);\n");

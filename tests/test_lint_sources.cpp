@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "first_line.hpp"
 #include "helpers.hpp"
 #include "tests/prisma_engine.hpp"
 #include "tests/shell.hpp"
@@ -45,21 +46,32 @@ TEST_CASE("lint: a Supabase history starts from the platform baseline (auth.user
   // auth.users.email is varchar(255) in the baseline: varchar -> text is binary-compatible, so the only hazard of
   // the ALTER is the ACCESS EXCLUSIVE lock on a populated table; the index is built on an existing table.
   CHECK(on.out ==
-        "supabase/migrations/20240101000000_profiles.sql:5:24: error: changes the type of column email of auth.users "
-        "from varchar(255) to text: binary-compatible, so the table is not rewritten, but clients see the new type "
-        "[changing-column-type]\n"
+        "supabase/migrations/20240101000000_profiles.sql:5:24: error: ALTER COLUMN email TYPE text on auth.users "
+        "changes what clients see [changing-column-type]\n"
         "supabase/migrations/20240101000000_profiles.sql:6:1: warning: CREATE INDEX without CONCURRENTLY takes SHARE "
-        "on auth.users: blocks writes (reads continue) until the transaction ends [require-concurrent-index-creation]\n");
+        "on auth.users [require-concurrent-index-creation]\n");
+  // The note names the baseline's type.
+  CHECK(dgtest::report_with_notes(
+            lint_in(t.dir, "supabase/migrations --format json --rule changing-column-type").out) ==
+        "supabase/migrations/20240101000000_profiles.sql:5:24: ALTER COLUMN email TYPE text on auth.users changes "
+        "what clients see [changing-column-type]\n"
+        "  note: changes the type of column email of auth.users from varchar(255) to text: binary-compatible, so the "
+        "table is not rewritten, but clients see the new type\n");
   // Without the baseline the column's type is unknown, and the message cannot say what the change costs.
   auto off = lint_in(t.dir, "supabase/migrations --platform none" + rules);
   CHECK(off.out ==
-        "supabase/migrations/20240101000000_profiles.sql:5:24: error: changes the type of column email of auth.users "
-        "to text (its current type is not declared in the migrations linted): probably binary-compatible, with no "
-        "table rewrite, if it widens the old type (e.g. varchar(n) to text); any other change rewrites the table and "
-        "rebuilds its indexes under an ACCESS EXCLUSIVE lock; either way clients see the new type "
-        "[changing-column-type]\n"
+        "supabase/migrations/20240101000000_profiles.sql:5:24: error: ALTER COLUMN email TYPE text may rewrite "
+        "auth.users under ACCESS EXCLUSIVE [changing-column-type]\n"
         "supabase/migrations/20240101000000_profiles.sql:6:1: warning: CREATE INDEX without CONCURRENTLY takes SHARE "
-        "on auth.users: blocks writes (reads continue) until the transaction ends [require-concurrent-index-creation]\n");
+        "on auth.users [require-concurrent-index-creation]\n");
+  CHECK(dgtest::report_with_notes(
+            lint_in(t.dir, "supabase/migrations --platform none --format json --rule changing-column-type").out) ==
+        "supabase/migrations/20240101000000_profiles.sql:5:24: ALTER COLUMN email TYPE text may rewrite auth.users "
+        "under ACCESS EXCLUSIVE [changing-column-type]\n"
+        "  note: changes the type of column email of auth.users to text (its current type is not declared in the "
+        "migrations linted): probably binary-compatible, with no table rewrite, if it widens the old type (e.g. "
+        "varchar(n) to text); any other change rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE "
+        "lock; either way clients see the new type\n");
   // The same baseline through the config and the flag.
   write_file(t.dir / "plain/20240101000000_profiles.sql", kSupabaseMigration);
   auto plain = lint_in(t.dir, "plain" + rules);
@@ -137,15 +149,10 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   // Post.authorId is an integer because User.id is: the finding is the key's. createdAt is reported once, though
   // both migrations declare its type.
   CHECK(r.out ==
-        "prisma/schema.prisma:6:3: warning: field id of model User: column id of \"User\" is serial: it overflows "
-        "at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive lock "
-        "[prefer-bigint-over-int]\n"
-        "prisma/schema.prisma:7:3: warning: field email of model User: column email of \"User\" is varchar(255): "
-        "raising the limit later is a schema change, and lowering it rewrites the table; text performs the same "
-        "[prefer-text-field]\n"
-        "prisma/schema.prisma:8:3: warning: field createdAt of model User: column \"createdAt\" of \"User\" is "
-        "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
-        "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n");
+        "prisma/schema.prisma:6:3: warning: field id of model User generates serial [prefer-bigint-over-int]\n"
+        "prisma/schema.prisma:7:3: warning: field email of model User generates varchar(255) [prefer-text-field]\n"
+        "prisma/schema.prisma:8:3: warning: field createdAt of model User generates timestamp(3) (without time zone) "
+        "[prefer-timestamptz]\n");
   CHECK(r.code == 0);  // warnings only
 
   // JSON: the field's extent, the Prisma spelling of the fix, and where Prisma generated the column.
@@ -160,18 +167,19 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   CHECK(f["help"] ==
         "Declare the field as DateTime @db.Timestamptz(3) instead of DateTime in schema.prisma, then generate a new "
         "migration (prisma migrate dev); do not edit the generated SQL.");
-  REQUIRE(f["notes"].size() == 1);
+  REQUIRE(f["notes"].size() == 2);
   CHECK(f["notes"][0]["message"] ==
         "generated into prisma/migrations/20240101000000_init/migration.sql:5:17 as TIMESTAMP(3)");
+  CHECK(f["notes"][1]["message"] ==
+        "column \"createdAt\" of \"User\" is timestamp(3) (without time zone): values are wall-clock times whose "
+        "meaning depends on the time zone of whoever wrote them, and converting the column later rewrites the table");
 
   // Without a schema.prisma the findings stay on the generated SQL, one per migration.
   const std::string on_sql =
       "prisma/migrations/20240101000000_init/migration.sql:5:17: warning: column \"createdAt\" of \"User\" is "
-      "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
-      "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n"
+      "timestamp(3) (without time zone) [prefer-timestamptz]\n"
       "prisma/migrations/20240201000000_created_at/migration.sql:2:59: warning: column \"createdAt\" of \"User\" is "
-      "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
-      "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n";
+      "timestamp(3) (without time zone) [prefer-timestamptz]\n";
   fs::remove(t.dir / "prisma/schema.prisma");
   CHECK(lint_in(t.dir, "prisma/migrations --format gcc --rule prefer-timestamptz").out == on_sql);
 
@@ -193,20 +201,15 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
   write_file(g.dir / "prisma/migrations/20240301000000_drop/migration.sql",
              "-- AlterTable\nALTER TABLE \"User\" DROP COLUMN \"createdAt\";\n");
   CHECK(lint_in(g.dir, "prisma/migrations --format gcc" + std::string(kTypeRules)).out ==
-        "prisma/schema.prisma:6:3: warning: field id of model User: column id of \"User\" is serial: it overflows "
-        "at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive lock "
-        "[prefer-bigint-over-int]\n"
-        "prisma/schema.prisma:7:3: warning: field email of model User: column email of \"User\" is varchar(255): "
-        "raising the limit later is a schema change, and lowering it rewrites the table; text performs the same "
-        "[prefer-text-field]\n");
+        "prisma/schema.prisma:6:3: warning: field id of model User generates serial [prefer-bigint-over-int]\n"
+        "prisma/schema.prisma:7:3: warning: field email of model User generates varchar(255) [prefer-text-field]\n");
   // Renamed since (its table too): the column is still there, so it is still reported (at the field this schema
   // has for it).
   write_file(g.dir / "prisma/migrations/20240301000000_drop/migration.sql",
              "ALTER TABLE \"User\" RENAME TO \"Account\";\nALTER TABLE \"Account\" RENAME COLUMN \"createdAt\" TO \"created\";\n");
   CHECK(lint_in(g.dir, "prisma/migrations --format gcc --rule prefer-timestamptz").out ==
-        "prisma/schema.prisma:8:3: warning: field createdAt of model User: column \"createdAt\" of \"User\" is "
-        "timestamp(3) (without time zone): values are wall-clock times whose meaning depends on the time zone of "
-        "whoever wrote them, and converting the column later rewrites the table [prefer-timestamptz]\n");
+        "prisma/schema.prisma:8:3: warning: field createdAt of model User generates timestamp(3) (without time zone) "
+        "[prefer-timestamptz]\n");
 }
 
 // The oracle: Prisma's engine generates kInit from kSchema, and the schema with every suggested spelling applied
@@ -305,11 +308,8 @@ TEST_CASE("lint: whether a schema, type or function is new in the file is the mo
                           "DROP FUNCTION app.f();\n"
                           "ALTER SCHEMA app RENAME TO app2;\n"}});
   CHECK(rules_at(later, "ban-drop-function") ==
-        std::vector<std::string>{"2:1 drops function app.f(): code, triggers and defaults that still call it fail"});
-  CHECK(rules_at(later, "renaming-object") ==
-        std::vector<std::string>{"3:1 renames schema app to app2: queries, search_path settings and function bodies "
-                                 "that name the old schema fail from the moment the migration commits until the new "
-                                 "code is deployed"});
+        std::vector<std::string>{"2:1 drops function app.f()"});
+  CHECK(rules_at(later, "renaming-object") == std::vector<std::string>{"3:1 renames schema app to app2"});
   // Created earlier in the same file: nobody uses them yet.
   auto fresh = lint_run({{"db/0001_init.sql",
                           "CREATE SCHEMA app;\nCREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
@@ -325,8 +325,7 @@ TEST_CASE("lint: whether a schema, type or function is new in the file is the mo
                               "CREATE OR REPLACE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
                               "DROP FUNCTION app.f();\n"
                               "DROP FUNCTION app.f(int4);\n"}});
-  CHECK(rules_at(overloads, "ban-drop-function") ==
-        std::vector<std::string>{"3:1 drops function app.f(): code, triggers and defaults that still call it fail"});
+  CHECK(rules_at(overloads, "ban-drop-function") == std::vector<std::string>{"3:1 drops function app.f()"});
 }
 
 TEST_CASE("lint: Diesel migrations run in a transaction unless metadata.toml opts out", "[lint][runner]") {
@@ -337,7 +336,10 @@ TEST_CASE("lint: Diesel migrations run in a transaction unless metadata.toml opt
                          {"migrations/2024-02-01-000000_index/up.sql", sql}},
                         sel);
   REQUIRE(in_tx.size() == 1);
-  CHECK(in_tx[0].message.find("diesel runs each migration in a transaction") != std::string::npos);
+  CHECK(in_tx[0].message == "CREATE INDEX CONCURRENTLY fails inside a transaction block");
+  CHECK(dgtest::with_notes(in_tx[0]).find("\nnote: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and "
+                                          "this one runs inside the runner's transaction (diesel runs each migration in "
+                                          "a transaction)") != std::string::npos);
   // golang-migrate sends a lone statement on its own: no transaction.
   CHECK(lint_run({{"migrations/0002_index.up.sql", sql}}, sel).empty());
 
@@ -364,10 +366,14 @@ TEST_CASE("lint checks down migrations on the baseline check-down uses (Supabase
   write_file(t.dir / "migrations/0001_nickname.down.sql",
              "drop trigger on_auth_user_created on auth.users;\ndrop function public.handle_new_user();\n");
   const std::string finding =
-      "migrations/0001_nickname.down.sql:1:1: warning: the down migration leaves column auth.users.nickname, which "
-      "did not exist before the up migration [incomplete-down-migration]\n";
+      "migrations/0001_nickname.down.sql:1:1: warning: the down migration leaves 1 difference from the schema before "
+      "0001_nickname.up.sql [incomplete-down-migration]\n";
   // Without the platform's auth.users the up does not apply and the down could not be checked at all.
   CHECK(lint_in(t.dir, "migrations --format gcc --rule incomplete-down-migration").out == finding);
+  CHECK(dgtest::report_with_notes(lint_in(t.dir, "migrations --format json --rule incomplete-down-migration").out) ==
+        "migrations/0001_nickname.down.sql:1:1: the down migration leaves 1 difference from the schema before "
+        "0001_nickname.up.sql [incomplete-down-migration]\n"
+        "  note: the down migration leaves column auth.users.nickname, which did not exist before the up migration\n");
   auto check_down = dgtest::run_shell("cd " + dgtest::shell_quote(t.dir.string()) + " && NO_COLOR=1 " +
                                       dgtest::shell_quote(DRIFTGUARD_BINARY) +
                                       " check-down migrations --format gcc < /dev/null");

@@ -5,6 +5,7 @@
 #include "cli/config.hpp"
 #include "cli/presets.hpp"
 #include "config_text.hpp"
+#include "first_line.hpp"
 #include "git_repo.hpp"
 #include "rules/registry.hpp"
 
@@ -150,14 +151,14 @@ TEST_CASE("policies: a monorepo root config with a preset, a service config that
   INFO(r.err);
   CHECK(r.code == 1);
   CHECK(r.out ==
-        "services/api/migrations/000002_drop_legacy.up.sql:1:22: error: drops column legacy_flag from table accounts: "
-        "its data is deleted and code that still reads or writes it fails [ban-drop-column]\n"
-        "services/api/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx: queries that "
-        "used it get slower, and if it is unique, duplicate rows can be inserted [ban-drop-index]\n"
+        "services/api/migrations/000002_drop_legacy.up.sql:1:22: error: drops column legacy_flag from table accounts "
+        "[ban-drop-column]\n"
+        "services/api/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx "
+        "[ban-drop-index]\n"
         "services/billing/migrations/000002_drop_legacy.up.sql:1:22: warning: drops column legacy_flag from table "
-        "accounts: its data is deleted and code that still reads or writes it fails [ban-drop-column]\n"
-        "services/billing/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx: queries "
-        "that used it get slower, and if it is unique, duplicate rows can be inserted [ban-drop-index]\n");
+        "accounts [ban-drop-column]\n"
+        "services/billing/migrations/000002_drop_legacy.up.sql:2:1: error: drops index accounts_legacy_idx "
+        "[ban-drop-index]\n");
 
   SECTION("config --show names the extended config and the presets") {
     auto show = repo.driftguard("config --show services/billing/migrations/000002_drop_legacy.up.sql");
@@ -173,9 +174,9 @@ TEST_CASE("policies: a monorepo root config with a preset, a service config that
     CHECK(t.code == 0);
     CHECK(t.out ==
           "services/api/migrations/000002_drop_legacy.up.sql:1:22: info: drops column legacy_flag from table "
-          "accounts: its data is deleted and code that still reads or writes it fails [ban-drop-column]\n"
-          "services/api/migrations/000002_drop_legacy.up.sql:2:1: warning: drops index accounts_legacy_idx: queries "
-          "that used it get slower, and if it is unique, duplicate rows can be inserted [ban-drop-index]\n");
+          "accounts [ban-drop-column]\n"
+          "services/api/migrations/000002_drop_legacy.up.sql:2:1: warning: drops index accounts_legacy_idx "
+          "[ban-drop-index]\n");
     auto only = repo.driftguard("lint services/api --format gcc --rule transaction --exclude-rule destructive");
     CHECK(only.code == 0);
     CHECK(only.out.empty());
@@ -221,10 +222,15 @@ TEST_CASE("policies: approvals in schema.prisma for prisma-check findings", "[po
   INFO(r.err);
   CHECK(r.code == 0);  // unused-ignore is a warning
   CHECK(r.out ==
-        "prisma/schema.prisma:10:24: warning: driftguard-ignore for prisma-removed-field approves nothing: "
-        "prisma-removed-field reports nothing on the next line [unused-ignore]\n"
-        "prisma/schema.prisma:10:46: warning: driftguard-ignore for prisma-changed-type approves nothing: "
-        "prisma-changed-type reports nothing on the next line [unused-ignore]\n");
+        "prisma/schema.prisma:10:24: warning: driftguard-ignore for prisma-removed-field approves nothing "
+        "[unused-ignore]\n"
+        "prisma/schema.prisma:10:46: warning: driftguard-ignore for prisma-changed-type approves nothing "
+        "[unused-ignore]\n");
+  CHECK(dgtest::report_with_notes(repo.driftguard("prisma-check --base main --format json").out) ==
+        "prisma/schema.prisma:10:24: driftguard-ignore for prisma-removed-field approves nothing [unused-ignore]\n"
+        "  note: prisma-removed-field reports nothing on the next line\n"
+        "prisma/schema.prisma:10:46: driftguard-ignore for prisma-changed-type approves nothing [unused-ignore]\n"
+        "  note: prisma-changed-type reports nothing on the next line\n");
 
   SECTION("without the approvals the changes are errors") {
     std::string text = repo.read("prisma/schema.prisma");
@@ -233,12 +239,10 @@ TEST_CASE("policies: approvals in schema.prisma for prisma-check findings", "[po
     auto t = repo.driftguard("prisma-check --base main --format gcc");
     CHECK(t.code == 1);
     CHECK(t.out ==
-          "prisma/schema.prisma:8:3: error: changes the type of field total of model Order from Int to BigInt: the "
-          "column is converted (or dropped and re-created, losing its data) and deployed clients read and write the "
-          "old type [prisma-changed-type]\n"
+          "prisma/schema.prisma:8:3: error: changes the type of field total of model Order from Int to BigInt "
+          "[prisma-changed-type]\n"
           "prisma/schema.prisma:9:3: error: changes the type of field note of model Order from String @db.VarChar(50) "
-          "to String @db.VarChar(200): the column is converted (or dropped and re-created, losing its data) and "
-          "deployed clients read and write the old type [prisma-changed-type]\n");
+          "to String @db.VarChar(200) [prisma-changed-type]\n");
   }
   SECTION("an approval for an unknown rule, and a file-wide approval") {
     std::string text = repo.read("prisma/schema.prisma");
@@ -249,8 +253,8 @@ TEST_CASE("policies: approvals in schema.prisma for prisma-check findings", "[po
     CHECK(t.out ==
           "prisma/schema.prisma:11:24: warning: driftguard-ignore names an unknown rule 'prisma-chnaged-type' "
           "[unused-ignore]\n"
-          "prisma/schema.prisma:11:45: warning: driftguard-ignore for prisma-changed-type approves nothing: "
-          "prisma-changed-type reports nothing on the next line [unused-ignore]\n");
+          "prisma/schema.prisma:11:45: warning: driftguard-ignore for prisma-changed-type approves nothing "
+          "[unused-ignore]\n");
   }
 }
 
@@ -281,26 +285,49 @@ TEST_CASE("policies: convention rules on an up/down project", "[policies]") {
   CHECK(r.code == 1);
   CHECK(r.out ==
         // incomplete-down-migration (a convention rule): the down drops a column the up did not add, so it fails.
-        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration does not apply: column \"phone\" of "
-        "relation \"users\" does not exist [incomplete-down-migration]\n"
-        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration leaves column public.users.email, "
-        "which did not exist before the up migration [incomplete-down-migration]\n"
-        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration leaves column "
-        "public.users.phoneNumber, which did not exist before the up migration [incomplete-down-migration]\n"
+        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration fails: column \"phone\" of relation "
+        "\"users\" does not exist [incomplete-down-migration]\n"
+        "db/migrations/000002_AddEmail.down.sql:1:1: warning: the down migration leaves 2 differences from the "
+        "schema before 000002_AddEmail.up.sql [incomplete-down-migration]\n"
         "db/migrations/000002_AddEmail.up.sql:2:1: error: migration name 000002_AddEmail.up.sql does not match the "
-        "naming pattern ^\\d+_[a-z0-9_]+(\\.(up|down)\\.sql)?$ (up-down layout) [migration-file-name]\n"
-        "db/migrations/000002_AddEmail.up.sql:2:1: warning: this and the next ALTER TABLE statement change users one "
-        "after the other: each takes its own ACCESS EXCLUSIVE lock, waiting behind every running query, and may scan "
-        "or rewrite the table again [multiple-alter-table]\n"
-        "db/migrations/000002_AddEmail.up.sql:2:1: warning: runs outside a transaction (plain SQL runs statement by "
-        "statement): if a later statement fails, the statements before it stay applied and the migration is half "
-        "done [require-transaction]\n"
+        "naming pattern [migration-file-name]\n"
+        "db/migrations/000002_AddEmail.up.sql:2:1: warning: 2 ALTER TABLE statements in a row change users "
+        "[multiple-alter-table]\n"
+        "db/migrations/000002_AddEmail.up.sql:2:1: warning: runs outside a transaction [require-transaction]\n"
         "db/migrations/000002_AddEmail.up.sql:3:30: warning: column name \"phoneNumber\" does not follow the naming "
-        "convention (snake_case: lower-case letters, digits and underscores) [identifier-naming]\n"
-        "db/migrations/000003_add_orders.up.sql:1:1: error: no down migration: db/migrations/000003_add_orders.down.sql "
-        "does not exist [require-down-migration]\n"
-        "db/migrations/000003_add_orders.up.sql:1:1: warning: line 1 of the migration header should be \"-- ACME "
-        "migration\" [require-header]\n");
+        "convention [identifier-naming]\n"
+        "db/migrations/000003_add_orders.up.sql:1:1: error: no down migration 000003_add_orders.down.sql "
+        "[require-down-migration]\n"
+        "db/migrations/000003_add_orders.up.sql:1:1: warning: line 1 of the migration header is missing or different "
+        "[require-header]\n");
+  // Each convention's detail is a note: the layout's naming pattern, the naming convention, the header expected.
+  CHECK(dgtest::report_with_notes(repo.driftguard("lint db/migrations --format json --runner plain").out) ==
+        "db/migrations/000002_AddEmail.down.sql:1:1: the down migration fails: column \"phone\" of relation "
+        "\"users\" does not exist [incomplete-down-migration]\n"
+        "db/migrations/000002_AddEmail.down.sql:1:1: the down migration leaves 2 differences from the schema before "
+        "000002_AddEmail.up.sql [incomplete-down-migration]\n"
+        "  note: the down migration leaves column public.users.email, which did not exist before the up migration\n"
+        "  note: the down migration leaves column public.users.phoneNumber, which did not exist before the up "
+        "migration\n"
+        "db/migrations/000002_AddEmail.up.sql:2:1: migration name 000002_AddEmail.up.sql does not match the naming "
+        "pattern [migration-file-name]\n"
+        "  note: the pattern of the up-down layout is ^\\d+_[a-z0-9_]+(\\.(up|down)\\.sql)?$\n"
+        "db/migrations/000002_AddEmail.up.sql:2:1: 2 ALTER TABLE statements in a row change users "
+        "[multiple-alter-table]\n"
+        "  note: this and the next ALTER TABLE statement change it one after the other: each takes its own ACCESS "
+        "EXCLUSIVE lock, waiting behind every running query, and may scan or rewrite the table again\n"
+        "db/migrations/000002_AddEmail.up.sql:2:1: runs outside a transaction [require-transaction]\n"
+        "  note: plain SQL runs statement by statement: if a later statement fails, the statements before it stay "
+        "applied and the migration is half done\n"
+        "db/migrations/000002_AddEmail.up.sql:3:30: column name \"phoneNumber\" does not follow the naming "
+        "convention [identifier-naming]\n"
+        "  note: the convention is snake_case: lower-case letters, digits and underscores\n"
+        "db/migrations/000003_add_orders.up.sql:1:1: no down migration 000003_add_orders.down.sql "
+        "[require-down-migration]\n"
+        "  note: db/migrations/000003_add_orders.down.sql does not exist\n"
+        "db/migrations/000003_add_orders.up.sql:1:1: line 1 of the migration header is missing or different "
+        "[require-header]\n"
+        "  note: it should be \"-- ACME migration\"\n");
 
   SECTION("lint --fix applies the mechanical fixes: header, merged ALTER TABLE") {
     auto f = repo.driftguard("lint db/migrations --format gcc --runner plain --fix");
@@ -337,12 +364,17 @@ TEST_CASE("policies: a Supabase project with one master migration file, the supa
   // private is not an exposed schema: audit_log needs no row level security.
   CHECK(r.out ==
         "supabase/migrations/20240101000000_schema.sql:1:52: error: column name \"displayName\" does not follow the "
-        "naming convention (snake_case: lower-case letters, digits and underscores) [identifier-naming]\n"
-        "supabase/migrations/20240101000000_schema.sql:3:14: error: table public.social_posts is created in exposed "
-        "schema public without ENABLE ROW LEVEL SECURITY in this migration: every client with the API role can read "
-        "and change all of its rows [rls-not-enabled]\n"
+        "naming convention [identifier-naming]\n"
+        "supabase/migrations/20240101000000_schema.sql:3:14: error: table public.social_posts is created without row "
+        "level security [rls-not-enabled]\n"
         "supabase/migrations/20240102_Seed.sql:1:1: error: migration name 20240102_Seed.sql does not match the naming "
-        "pattern ^\\d{14}_[a-z0-9_]+\\.sql$ (supabase layout) [migration-file-name]\n");
+        "pattern [migration-file-name]\n");
+  // The pattern is the Supabase layout's.
+  CHECK(dgtest::report_with_notes(repo.driftguard("lint supabase/migrations --format json").out,
+                                  "migration-file-name") ==
+        "supabase/migrations/20240102_Seed.sql:1:1: migration name 20240102_Seed.sql does not match the naming "
+        "pattern [migration-file-name]\n"
+        "  note: the pattern of the supabase layout is ^\\d{14}_[a-z0-9_]+\\.sql$\n");
 }
 
 TEST_CASE("policies: a Prisma project with the prisma preset", "[policies]") {
@@ -361,13 +393,12 @@ TEST_CASE("policies: a Prisma project with the prisma preset", "[policies]") {
   // No idempotency finding (require-if-not-exists on every CREATE): Prisma never re-runs a migration. No
   // prefer-identity (autoincrement() cannot make an identity column): the serial's overflow is reported instead.
   CHECK(r.out ==
-        "prisma/migrations/20240101000000_init/migration.sql:3:10: warning: column id of \"User\" is serial: it "
-        "overflows at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive lock "
+        "prisma/migrations/20240101000000_init/migration.sql:3:10: warning: column id of \"User\" is serial "
         "[prefer-bigint-over-int]\n"
         "prisma/migrations/20240201000000_drop_email/migration.sql:2:1: warning: no lock_timeout set before ACCESS "
         "EXCLUSIVE on \"User\" [require-lock-timeout]\n"
         "prisma/migrations/20240201000000_drop_email/migration.sql:2:20: error: drops column email from table "
-        "\"User\": its data is deleted and code that still reads or writes it fails [ban-drop-column]\n");
+        "\"User\" [ban-drop-column]\n");
   auto plain = repo.driftguard("lint prisma/migrations --format gcc --config /dev/null");
   // Without the preset too: idempotency rules are quiet by default for Prisma's runner (a transaction per file, a
   // tracker that never re-runs one); the preset states it for teams that turn categories on elsewhere.

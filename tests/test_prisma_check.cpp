@@ -3,6 +3,7 @@
 // multi-file schema folder, a bad ref, a repository-less folder and a schema that does not parse.
 #include <catch2/catch.hpp>
 
+#include "first_line.hpp"
 #include "git_repo.hpp"
 
 namespace fs = std::filesystem;
@@ -102,32 +103,55 @@ TEST_CASE("prisma-check: every breaking change kind at its schema.prisma line", 
   CHECK(r.err.empty());
   CHECK(r.code == 1);
   CHECK(r.out ==
-        kSchema + ":1:1: error: removes model AuditLog: its table AuditLog is dropped with its data, and clients that "
-                  "still use it fail [prisma-removed-model]\n" +
-        kSchema + ":6:1: error: removes field phone from model User: its column phone is dropped with its data, and "
-                  "deployed clients that still use it fail [prisma-removed-field]\n" +
-        kSchema + ":8:1: error: the Prisma schema changed since " + base +
-            " (merge base with main) but no migration was added to prisma/migrations/: databases deployed with "
-            "`prisma migrate deploy` do not get the change [schema-without-migration]\n" +
-        kSchema + ":8:3: error: makes field email of model User required without a @default: the migration fails on "
-                  "rows where it is NULL, and deployed clients that do not set it fail to insert "
+        kSchema + ":1:1: error: removes model AuditLog [prisma-removed-model]\n" +
+        kSchema + ":6:1: error: removes field phone from model User [prisma-removed-field]\n" +
+        kSchema + ":8:1: error: the Prisma schema changed but no migration was added to prisma/migrations/ "
+                  "[schema-without-migration]\n" +
+        kSchema + ":8:3: error: makes field email of model User required without a @default "
                   "[prisma-required-without-default]\n" +
         kSchema + ":9:3: error: changes the type of field name of model User from String @db.VarChar(200) to String "
-                  "@db.VarChar(50): the column is converted (or dropped and re-created, losing its data) and deployed "
-                  "clients read and write the old type [prisma-changed-type]\n" +
-        kSchema + ":10:3: error: changes the type of field tags of model User from String to String[]: the column is "
-                  "converted (or dropped and re-created, losing its data) and deployed clients read and write the old "
-                  "type [prisma-changed-type]\n" +
-        kSchema + ":12:3: error: changes the column of field slug of model User from slug to handle: the migration "
-                  "renames (or drops and re-creates) the column, and deployed clients still use the old name "
+                  "@db.VarChar(50) [prisma-changed-type]\n" +
+        kSchema + ":10:3: error: changes the type of field tags of model User from String to String[] "
+                  "[prisma-changed-type]\n" +
+        kSchema + ":12:3: error: changes the column of field slug of model User from slug to handle "
                   "[prisma-changed-map]\n" +
-        kSchema + ":17:1: error: changes the table of model Post from posts to post: the migration renames (or drops "
-                  "and re-creates) the table, and deployed clients still use the old name [prisma-changed-map]\n" +
-        kSchema + ":21:3: warning: adds the required relation author to User (fields [authorId]) to existing model "
-                  "Post: existing rows have no value for it, so the migration fails on a table with rows unless it "
-                  "fills them in [prisma-new-required-relation]\n" +
-        kSchema + ":30:1: error: removes value GUEST from enum Role: the migration fails while rows still hold it, "
-                  "and deployed clients that read or write it fail [prisma-removed-enum-value]\n");
+        kSchema + ":17:1: error: changes the table of model Post from posts to post [prisma-changed-map]\n" +
+        kSchema + ":21:3: warning: adds the required relation author to existing model Post "
+                  "[prisma-new-required-relation]\n" +
+        kSchema + ":30:1: error: removes value GUEST from enum Role [prisma-removed-enum-value]\n");
+  // What each change breaks, the merge base and the relation's target are notes.
+  const std::string breaks_clients = "  note: the column is converted (or dropped and re-created, losing its data) and "
+                                     "deployed clients read and write the old type\n";
+  CHECK(dgtest::report_with_notes(repo.driftguard("prisma-check --base main prisma/schema.prisma --format json").out) ==
+        kSchema + ":1:1: removes model AuditLog [prisma-removed-model]\n"
+                  "  note: its table AuditLog is dropped with its data, and clients that still use it fail\n" +
+        kSchema + ":6:1: removes field phone from model User [prisma-removed-field]\n"
+                  "  note: its column phone is dropped with its data, and deployed clients that still use it fail\n" +
+        kSchema + ":8:1: the Prisma schema changed but no migration was added to prisma/migrations/ "
+                  "[schema-without-migration]\n"
+                  "  note: changed since " + base +
+            " (merge base with main): databases deployed with `prisma migrate deploy` do not get the change\n" +
+        kSchema + ":8:3: makes field email of model User required without a @default "
+                  "[prisma-required-without-default]\n"
+                  "  note: the migration fails on rows where it is NULL, and deployed clients that do not set it fail "
+                  "to insert\n" +
+        kSchema + ":9:3: changes the type of field name of model User from String @db.VarChar(200) to String "
+                  "@db.VarChar(50) [prisma-changed-type]\n" +
+        breaks_clients +
+        kSchema + ":10:3: changes the type of field tags of model User from String to String[] [prisma-changed-type]\n" +
+        breaks_clients +
+        kSchema + ":12:3: changes the column of field slug of model User from slug to handle [prisma-changed-map]\n"
+                  "  note: the migration renames (or drops and re-creates) the column, and deployed clients still use "
+                  "the old name\n" +
+        kSchema + ":17:1: changes the table of model Post from posts to post [prisma-changed-map]\n"
+                  "  note: the migration renames (or drops and re-creates) the table, and deployed clients still use "
+                  "the old name\n" +
+        kSchema + ":21:3: adds the required relation author to existing model Post [prisma-new-required-relation]\n"
+                  "  note: the relation to User (fields [authorId]): existing rows have no value for it, so the "
+                  "migration fails on a table with rows unless it fills them in\n" +
+        kSchema + ":30:1: removes value GUEST from enum Role [prisma-removed-enum-value]\n"
+                  "  note: the migration fails while rows still hold it, and deployed clients that read or write it "
+                  "fail\n");
 
   SECTION("a new migration (committed or untracked) satisfies schema-without-migration") {
     repo.write(kMig + "20240201000000_breaking/migration.sql", "SELECT 1;\n");
@@ -147,11 +171,9 @@ TEST_CASE("prisma-check: every breaking change kind at its schema.prisma line", 
                "prisma-changed-type = \"off\"\nprisma-changed-map = \"off\"\nprisma-removed-enum-value = \"off\"\n");
     auto t = repo.driftguard("prisma-check --base main --format gcc");
     CHECK(t.code == 0);
-    CHECK(t.out == kSchema + ":6:1: warning: removes field phone from model User: its column phone is dropped with "
-                             "its data, and deployed clients that still use it fail [prisma-removed-field]\n" +
-                       kSchema + ":21:3: warning: adds the required relation author to User (fields [authorId]) to "
-                                 "existing model Post: existing rows have no value for it, so the migration fails on a "
-                                 "table with rows unless it fills them in [prisma-new-required-relation]\n");
+    CHECK(t.out == kSchema + ":6:1: warning: removes field phone from model User [prisma-removed-field]\n" +
+                       kSchema + ":21:3: warning: adds the required relation author to existing model Post "
+                                 "[prisma-new-required-relation]\n");
     CHECK(repo.driftguard("prisma-check --base main --fail-on warning").code == 1);
   }
   SECTION("json output names the rule, category and position") {
@@ -173,9 +195,13 @@ TEST_CASE("prisma-check: non-breaking changes, with and without a migration", "[
 
   auto r = repo.driftguard("prisma-check --base main prisma/schema.prisma --format gcc");
   CHECK(r.code == 1);
-  CHECK(r.out == kSchema + ":13:1: error: the Prisma schema changed since " + base +
-                     " (merge base with main) but no migration was added to prisma/migrations/: databases deployed "
-                     "with `prisma migrate deploy` do not get the change [schema-without-migration]\n");
+  CHECK(r.out == kSchema + ":13:1: error: the Prisma schema changed but no migration was added to prisma/migrations/ "
+                           "[schema-without-migration]\n");
+  CHECK(dgtest::report_with_notes(repo.driftguard("prisma-check --base main prisma/schema.prisma --format json").out) ==
+        kSchema + ":13:1: the Prisma schema changed but no migration was added to prisma/migrations/ "
+                  "[schema-without-migration]\n"
+                  "  note: changed since " + base +
+            " (merge base with main): databases deployed with `prisma migrate deploy` do not get the change\n");
 
   repo.write(kMig + "20240201000000_bio/migration.sql", "ALTER TABLE \"User\" ADD COLUMN bio text;\n");
   repo.commit("bio");
@@ -205,13 +231,17 @@ TEST_CASE("prisma-check: a multi-file schema folder", "[git][prisma-check]") {
   INFO(r.err);
   CHECK(r.code == 1);
   CHECK(r.out ==
-        "prisma/schema/main.prisma:1:1: error: removes model AuditLog: its table AuditLog is dropped with its data, "
-        "and clients that still use it fail [prisma-removed-model]\n"
-        "prisma/schema/user.prisma:1:1: error: removes field email from model User: its column email is dropped with "
-        "its data, and deployed clients that still use it fail [prisma-removed-field]\n"
-        "prisma/schema/user.prisma:2:1: error: the Prisma schema changed since " + base +
-            " (merge base with main) but no migration was added to prisma/migrations/: databases deployed with "
-            "`prisma migrate deploy` do not get the change [schema-without-migration]\n");
+        "prisma/schema/main.prisma:1:1: error: removes model AuditLog [prisma-removed-model]\n"
+        "prisma/schema/user.prisma:1:1: error: removes field email from model User [prisma-removed-field]\n"
+        "prisma/schema/user.prisma:2:1: error: the Prisma schema changed but no migration was added to "
+        "prisma/migrations/ [schema-without-migration]\n");
+  // The merge base of the folder's schema is in the note.
+  CHECK(dgtest::report_with_notes(repo.driftguard("prisma-check --base main --format json").out,
+                                  "schema-without-migration") ==
+        "prisma/schema/user.prisma:2:1: the Prisma schema changed but no migration was added to prisma/migrations/ "
+        "[schema-without-migration]\n"
+        "  note: changed since " + base +
+            " (merge base with main): databases deployed with `prisma migrate deploy` do not get the change\n");
 
   repo.write("prisma/migrations/20240201000000_drop/migration.sql", "DROP TABLE \"AuditLog\";\n");
   auto t = repo.driftguard("prisma-check --base main prisma/schema --format gcc");

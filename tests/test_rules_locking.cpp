@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "analyzer/fix.hpp"
+#include "first_line.hpp"
 #include "helpers.hpp"
 #include "rules/transaction/runner.hpp"
 
@@ -46,24 +47,29 @@ TEST_CASE("ban-concurrent-index-creation-in-transaction says where the transacti
   goose.runner = Runner::goose;
   auto f = only("ban-concurrent-index-creation-in-transaction", "CREATE INDEX CONCURRENTLY i ON t (a);", goose);
   REQUIRE(f.size() == 1);
-  CHECK(f[0].message ==
-        "CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the runner's "
+  CHECK(dgtest::with_notes(f[0]) ==
+        "CREATE INDEX CONCURRENTLY fails inside a transaction block\n"
+        "note: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the runner's "
         "transaction (goose runs each migration in a transaction): the migration fails");
   f = only("ban-concurrent-index-creation-in-transaction", "BEGIN;\nDROP INDEX CONCURRENTLY i;\nCOMMIT;");
   REQUIRE(f.size() == 1);
-  REQUIRE(f[0].notes.size() == 1);
+  CHECK(f[0].message == "DROP INDEX CONCURRENTLY fails inside a transaction block");
+  REQUIRE(f[0].notes.size() == 2);
   CHECK(f[0].notes[0].message == "the transaction starts here");
   CHECK(f[0].notes[0].start.line == 1);
+  CHECK(f[0].notes[1].message ==
+        "DROP INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the transaction "
+        "opened by BEGIN: the migration fails");
 }
 
 TEST_CASE("adding-foreign-key-constraint names the lock on both tables", "[locks]") {
   auto f = only("adding-foreign-key-constraint",
                 "ALTER TABLE public.orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id);");
   REQUIRE(f.size() == 1);
-  CHECK(f[0].message ==
-        "adding FOREIGN KEY constraint f checks every row of public.orders: it takes SHARE ROW EXCLUSIVE on "
-        "public.orders: blocks writes (reads continue) until the transaction ends, and takes SHARE ROW EXCLUSIVE "
-        "on users: blocks writes (reads continue) until the transaction ends");
+  CHECK(dgtest::with_notes(f[0]) ==
+        "ADD FOREIGN KEY f checks every row of public.orders\n"
+        "note: it takes SHARE ROW EXCLUSIVE on public.orders: blocks writes (reads continue) until the transaction "
+        "ends, and takes SHARE ROW EXCLUSIVE on users: blocks writes (reads continue) until the transaction ends");
 }
 
 TEST_CASE("adding-foreign-key-constraint: ADD COLUMN ... REFERENCES only when a default makes PostgreSQL validate",
@@ -71,11 +77,11 @@ TEST_CASE("adding-foreign-key-constraint: ADD COLUMN ... REFERENCES only when a 
   auto f = only("adding-foreign-key-constraint",
                 "ALTER TABLE orders ADD COLUMN u bigint REFERENCES users (id), ADD COLUMN n int DEFAULT 0;");
   REQUIRE(f.size() == 1);
-  CHECK(f[0].message ==
-        "adding column u with REFERENCES users checks every row of orders (a column added by this statement has a "
-        "default, so the foreign key is validated): it takes ACCESS EXCLUSIVE on orders: blocks reads and writes "
-        "until the transaction ends, and takes SHARE ROW EXCLUSIVE on users: blocks writes (reads continue) until "
-        "the transaction ends");
+  CHECK(dgtest::with_notes(f[0]) ==
+        "ADD COLUMN u with REFERENCES users checks every row of orders\n"
+        "note: a column added by this statement has a default, so the foreign key is validated\n"
+        "note: it takes ACCESS EXCLUSIVE on orders: blocks reads and writes until the transaction ends, and takes "
+        "SHARE ROW EXCLUSIVE on users: blocks writes (reads continue) until the transaction ends");
   CHECK(only("adding-foreign-key-constraint", "ALTER TABLE orders ADD COLUMN u bigint REFERENCES users (id);").empty());
 }
 

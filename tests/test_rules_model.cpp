@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "git_repo.hpp"
+#include "first_line.hpp"
 #include "helpers.hpp"
 
 using namespace driftguard;
@@ -40,18 +41,20 @@ TEST_CASE("one model: a column's type follows the table into another schema", "[
                                                "ALTER TABLE app.t ALTER COLUMN code TYPE varchar(10);"});
   REQUIRE(f.size() == 1);
   CHECK(where(f[0]) == "migrations/0003_m.sql:1:19 changing-column-type");
-  CHECK(f[0].message ==
-        "changes the type of column code of app.t from varchar(20) to varchar(10): PostgreSQL rewrites the table "
-        "and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and clients see the new type");
+  CHECK(dgtest::with_notes(f[0]) ==
+        "ALTER COLUMN code TYPE varchar(10) rewrites app.t under ACCESS EXCLUSIVE\n"
+        "note: changes the type of column code of app.t from varchar(20) to varchar(10): PostgreSQL rewrites the "
+        "table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, and clients see the new type");
 }
 
 TEST_CASE("one model: a column's type declared by CREATE TABLE ... LIKE", "[rules][model]") {
   auto f = lint_files("changing-column-type", {"CREATE TABLE a (n numeric(10,2));\nCREATE TABLE b (LIKE a);",
                                                "ALTER TABLE b ALTER COLUMN n TYPE numeric(12,2);"});
   REQUIRE(f.size() == 1);
-  CHECK(f[0].message ==
-        "changes the type of column n of b from numeric(10,2) to numeric(12,2): binary-compatible, so the table is "
-        "not rewritten, but clients see the new type");
+  CHECK(dgtest::with_notes(f[0]) ==
+        "ALTER COLUMN n TYPE numeric(12,2) on b changes what clients see\n"
+        "note: changes the type of column n of b from numeric(10,2) to numeric(12,2): binary-compatible, so the "
+        "table is not rewritten, but clients see the new type");
 }
 
 TEST_CASE("one model: a table renamed in the same file is new under its new name", "[rules][model]") {
@@ -81,7 +84,10 @@ TEST_CASE("one model: a block begun after the file's first change, rolled back o
     auto f = lint_files("changing-column-type", {file, "ALTER TABLE t ALTER COLUMN code TYPE varchar(10);"});
     std::vector<std::string> out;
     for (const auto& x : f) {
-      if (x.file == "migrations/0002_m.sql") out.push_back(x.message.substr(0, x.message.find(':')));
+      // the old type the model gave the column is in the finding's note
+      if (x.file != "migrations/0002_m.sql") continue;
+      const std::string& note = x.notes.at(0).message;
+      out.push_back(note.substr(0, note.find(':')));
     }
     return out;
   };
@@ -113,10 +119,13 @@ TEST_CASE("foreign-key-without-index: lint judges a folder by the end of its his
   // The file alone: its own end has no index.
   auto alone = repo.driftguard("lint migrations/0001_orders.sql --rule foreign-key-without-index --format gcc");
   CHECK(alone.out ==
-        "migrations/0001_orders.sql:2:60: warning: foreign key orders_user_id_fkey on public.orders (user_id) has "
-        "no index whose leading columns are its columns, at the end of the migration history: each DELETE from "
-        "public.users, and each UPDATE of its key, scans public.orders for referencing rows "
+        "migrations/0001_orders.sql:2:60: warning: foreign key orders_user_id_fkey on public.orders has no index "
         "[foreign-key-without-index]\n");
+  // gcc shows the first line; the note (text format) says which columns and why it matters
+  auto text = repo.driftguard("lint migrations/0001_orders.sql --rule foreign-key-without-index --color never");
+  CHECK(text.out.find("\n  = note: no index of public.orders has (user_id) as its leading columns at the end of the "
+                      "migration history: each DELETE from public.users, and each UPDATE of its key, scans "
+                      "public.orders for referencing rows\n") != std::string::npos);
   // A later migration drops the index: reported again, at the key's creation in 0001.
   repo.write("migrations/0003_drop.sql", "DROP INDEX CONCURRENTLY orders_user_id_idx;\n");
   auto dropped = repo.driftguard("lint migrations --rule foreign-key-without-index --format gcc");

@@ -2,6 +2,7 @@
 // state carried across migrations of one run, exact messages).
 #include <catch2/catch.hpp>
 
+#include "first_line.hpp"
 #include "helpers.hpp"
 
 using namespace driftguard;
@@ -22,9 +23,10 @@ TEST_CASE("rls-not-enabled runs by default on Supabase migrations only", "[rules
   REQUIRE(supa.size() == 1);
   CHECK(supa[0].start.line == 1);
   CHECK(supa[0].start.column == 14);
-  CHECK(supa[0].message ==
-        "table profiles is created in exposed schema public without ENABLE ROW LEVEL SECURITY in this migration: "
-        "every client with the API role can read and change all of its rows");
+  CHECK(dgtest::with_notes(supa[0]) ==
+        "table profiles is created without row level security\n"
+        "note: it is in exposed schema public and this migration does not ENABLE ROW LEVEL SECURITY on it: every "
+        "client with the API role can read and change all of its rows");
   REQUIRE(supa[0].fix);
   CHECK(supa[0].fix->edits.at(0).replacement == "\nALTER TABLE profiles ENABLE ROW LEVEL SECURITY;");
   CHECK(only(dgtest::lint_text(sql, {}, {}, "db/0001_init.sql"), "rls-not-enabled").empty());
@@ -77,9 +79,10 @@ TEST_CASE("adding-not-nullable-field remembers validated checks across the migra
   REQUIRE(before12.size() == 1);
   auto not_validated = run_two("ALTER TABLE orders ADD CONSTRAINT total_nn CHECK (total IS NOT NULL) NOT VALID;\n", 15);
   REQUIRE(not_validated.size() == 1);
-  CHECK(not_validated[0].message ==
-        "sets column total of orders NOT NULL: PostgreSQL scans every row to check it, and takes ACCESS EXCLUSIVE on "
-        "orders: blocks reads and writes until the transaction ends");
+  CHECK(dgtest::with_notes(not_validated[0]) ==
+        "SET NOT NULL on total of orders scans every row under ACCESS EXCLUSIVE\n"
+        "note: PostgreSQL scans every row to check it, and takes ACCESS EXCLUSIVE on orders: blocks reads and writes "
+        "until the transaction ends");
   CHECK(not_validated[0].start.column == 20);
   CHECK(run_two(validated + "ALTER TABLE orders DROP CONSTRAINT total_nn;\n", 15).size() == 1);
   CHECK(run_two(validated + "ALTER TABLE orders RENAME TO orders_old;\n", 15).size() == 1);
@@ -90,11 +93,12 @@ TEST_CASE("adding-field-with-default names the volatile call and the lock", "[ru
   sel.only.insert("adding-field-with-default");
   auto f = dgtest::lint_text("ALTER TABLE public.orders ADD COLUMN t uuid DEFAULT gen_random_uuid();\n", sel);
   REQUIRE(f.size() == 1);
-  CHECK(f[0].message ==
-        "adds column t to public.orders with a default that rewrites the table: the default calls "
-        "gen_random_uuid(), which is volatile or not a built-in known to be stable, so PostgreSQL computes it for "
-        "each existing row; the rewrite takes ACCESS EXCLUSIVE on public.orders: blocks reads and writes until the "
-        "transaction ends");
+  CHECK(dgtest::with_notes(f[0]) ==
+        "ADD COLUMN t with a volatile default rewrites public.orders\n"
+        "note: the default calls gen_random_uuid(), which is volatile or not a built-in known to be stable, so "
+        "PostgreSQL computes it for each existing row\n"
+        "note: the rewrite takes ACCESS EXCLUSIVE on public.orders: blocks reads and writes until the transaction "
+        "ends");
   CHECK(f[0].start.column == 27);
   CHECK(dgtest::lint_text("ALTER TABLE orders ADD COLUMN t timestamptz DEFAULT now() - interval '1 day';\n", sel)
             .empty());
@@ -108,8 +112,10 @@ TEST_CASE("identifier-too-long gives the truncated name", "[rules][types]") {
   auto f = dgtest::lint_text("CREATE TABLE t (" + name + " int);\n", sel);
   REQUIRE(f.size() == 1);
   CHECK(f[0].start.column == 17);
-  CHECK(f[0].message == "identifier is 64 bytes: PostgreSQL silently truncates names to 63 bytes, so it creates " +
-                            std::string(63, 'x') + " and the schema no longer matches the name in your code or ORM");
+  CHECK(dgtest::with_notes(f[0]) ==
+        "identifier is 64 bytes: PostgreSQL truncates it to 63\nnote: PostgreSQL silently truncates names to 63 "
+        "bytes, so it creates " +
+            std::string(63, 'x') + " and the schema no longer matches the name in your code or ORM");
   CHECK(dgtest::lint_text("CREATE TABLE t (" + std::string(63, 'x') + " int);\n", sel).empty());
 }
 

@@ -8,6 +8,7 @@
 #include "analyzer/fix.hpp"
 #include "analyzer/names.hpp"
 #include "analyzer/parse.hpp"
+#include "first_line.hpp"
 #include "helpers.hpp"
 #include "tests/pg_server.hpp"
 
@@ -56,7 +57,7 @@ TEST_CASE("one hazard, one finding: ADD FOREIGN KEY without NOT VALID", "[rules]
         std::vector<Seen>{{"constraint-missing-not-valid", 1, 20}});
   const Finding* c = first(f, "constraint-missing-not-valid");
   REQUIRE(c != nullptr);
-  CHECK(c->message == "adding FOREIGN KEY constraint orders_user_fkey without NOT VALID checks every existing row");
+  CHECK(c->message == "ADD FOREIGN KEY orders_user_fkey without NOT VALID checks every existing row");
   REQUIRE(c->notes.size() == 1);
   CHECK(c->notes[0].message ==
         "while it takes SHARE ROW EXCLUSIVE on orders: blocks writes (reads continue) until the transaction ends, and "
@@ -75,7 +76,7 @@ TEST_CASE("ADD COLUMN ... CHECK on an existing table checks every row", "[rules]
   REQUIRE(c != nullptr);
   CHECK(c->start.line == 1);
   CHECK(c->start.column == 20);
-  CHECK(c->message == "adding column qty with a CHECK constraint checks every existing row");
+  CHECK(c->message == "ADD COLUMN qty with a CHECK checks every existing row");
   REQUIRE(c->notes.size() == 1);
   CHECK(c->notes[0].message ==
         "while it takes ACCESS EXCLUSIVE on orders: blocks reads and writes until the transaction ends");
@@ -188,10 +189,10 @@ TEST_CASE("unguarded-create: DROP CONSTRAINT IF EXISTS does not make ADD ... USI
   const Finding* u = first(f, "unguarded-create");
   REQUIRE(u != nullptr);
   CHECK(u->start.line == 2);
-  CHECK(u->message ==
-        "re-running this migration fails: the DROP CONSTRAINT t_a_key before it also drops the constraint's index "
-        "(index t_a_idx, renamed to t_a_key by the first run), so the re-run's ADD ... USING INDEX t_a_idx finds no "
-        "index");
+  CHECK(dgtest::with_notes(*u) ==
+        "re-run fails: index t_a_idx is gone\n"
+        "note: the DROP CONSTRAINT t_a_key before it also drops the constraint's index (index t_a_idx, renamed to "
+        "t_a_key by the first run), so the re-run's ADD ... USING INDEX t_a_idx finds no index");
   // The index built again after the drop makes it re-runnable.
   CHECK(first(lint("ALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_key;\n"
                    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a_key ON t (a);\n"
@@ -212,9 +213,10 @@ TEST_CASE("serial overflow is reported whichever rule is on", "[rules][precision
         std::vector<Seen>{{"prefer-identity", 1, 20}, {"prefer-identity", 1, 42}});
   const Finding* p = first(f, "prefer-identity");
   REQUIRE(p != nullptr);
-  CHECK(p->message ==
-        "column id of t is serial: serial creates a separately owned sequence with its own permissions and dump "
-        "behaviour, and it overflows at 2,147,483,647; identity columns are the SQL-standard replacement");
+  CHECK(dgtest::with_notes(*p) ==
+        "column id of t is serial\n"
+        "note: serial creates a separately owned sequence with its own permissions and dump behaviour, and it "
+        "overflows at 2,147,483,647; identity columns are the SQL-standard replacement");
   RuleSelection sel;
   sel.exclude = {"prefer-identity"};
   f = lint(sql, "test.sql", sel);
@@ -237,10 +239,11 @@ TEST_CASE("REINDEX SCHEMA / DATABASE without CONCURRENTLY", "[rules][precision]"
   auto f = lint("REINDEX SCHEMA app;");
   const Finding* r = first(f, "require-concurrent-reindex");
   REQUIRE(r != nullptr);
-  CHECK(r->message ==
-        "REINDEX SCHEMA without CONCURRENTLY rebuilds the indexes of every table of schema app, one table at a time: "
-        "it takes SHARE on each table (blocks writes) and ACCESS EXCLUSIVE on each of its indexes (blocks the reads "
-        "that use them) while that table's indexes are rebuilt");
+  CHECK(dgtest::with_notes(*r) ==
+        "REINDEX SCHEMA without CONCURRENTLY blocks writes on every table of app\n"
+        "note: it rebuilds the indexes of every table of the schema, one table at a time: it takes SHARE on each "
+        "table (blocks writes) and ACCESS EXCLUSIVE on each of its indexes (blocks the reads that use them) while "
+        "that table's indexes are rebuilt");
   CHECK(first(lint("REINDEX SCHEMA CONCURRENTLY app;"), "require-concurrent-reindex") == nullptr);
   CHECK(first(lint("REINDEX (CONCURRENTLY false) TABLE t;"), "require-concurrent-reindex") != nullptr);
   CHECK(first(lint("VACUUM (FULL off) t;"), "ban-vacuum-full") == nullptr);
@@ -334,7 +337,8 @@ TEST_CASE("Go-template migrations are rendered, not reported as syntax errors", 
   REQUIRE(d != nullptr);
   CHECK(d->start.line == 5);
   CHECK(d->start.column == 1);
-  CHECK(d->message == "drops table prefix________sessions: every row is deleted and code that still reads it fails");
+  CHECK(dgtest::with_notes(*d) ==
+        "drops table prefix________sessions\nnote: every row is deleted and code that still reads it fails");
   ParsedFile pf = parse_sql(sql);
   REQUIRE(pf.statements.size() == 4);
   CHECK(str(field(unwrap(pf.statements[0].node), "relation"), "schemaname") == "namespace");
@@ -343,7 +347,7 @@ TEST_CASE("Go-template migrations are rendered, not reported as syntax errors", 
   auto quoted = lint("ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"users\" ADD CONSTRAINT u UNIQUE (email);\n");
   const Finding* q = first(quoted, "disallowed-unique-constraint");
   REQUIRE(q != nullptr);
-  CHECK(q->message.find("ACCESS EXCLUSIVE on namespace.users:") != std::string::npos);
+  CHECK(dgtest::with_notes(*q).find("ACCESS EXCLUSIVE on namespace.users:") != std::string::npos);
   // Braces that name no field (a JSON literal) are left alone.
   CHECK(seen(lint("SELECT '{{\"a\": 1}}'::jsonb;\n"), {"syntax-error"}).empty());
   CHECK(seen(lint("SELECT {{ a }};\n"), {"syntax-error"}) == std::vector<Seen>{{"syntax-error", 1, 8}});
@@ -382,7 +386,7 @@ TEST_CASE("lock-held-across-statements: a relation the transaction drops does no
   CHECK(seen(f, {"lock-held-across-statements"}) == std::vector<Seen>{{"lock-held-across-statements", 4, 1}});
   REQUIRE(first(f, "lock-held-across-statements") != nullptr);
   CHECK(first(f, "lock-held-across-statements")->message ==
-        "runs while orders is still locked ACCESS EXCLUSIVE by an earlier ALTER TABLE");
+        "runs while an earlier ALTER TABLE holds ACCESS EXCLUSIVE on orders");
   // Dropped and not re-created: nothing waits for it that would not fail anyway.
   CHECK(seen(lint("BEGIN;\nDROP TABLE orders_archive;\nINSERT INTO audit VALUES (1);\nCOMMIT;\n"),
              {"lock-held-across-statements"})
@@ -393,7 +397,7 @@ TEST_CASE("lock-held-across-statements: a relation the transaction drops does no
   CHECK(seen(view, {"lock-held-across-statements"}) == std::vector<Seen>{{"lock-held-across-statements", 4, 1}});
   REQUIRE(first(view, "lock-held-across-statements") != nullptr);
   CHECK(first(view, "lock-held-across-statements")->message ==
-        "runs while totals is still locked ACCESS EXCLUSIVE by an earlier DROP VIEW");
+        "runs while an earlier DROP VIEW holds ACCESS EXCLUSIVE on totals");
 }
 
 TEST_CASE("ban-drop-index: an index another index covers is not reported", "[rules][precision]") {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "first_line.hpp"
 #include "helpers.hpp"
 #include "tests/prisma_engine.hpp"
 #include "tests/shell.hpp"
@@ -45,6 +46,15 @@ std::string lint_gcc(const fs::path& dir, const std::string& paths, const std::s
   return out;
 }
 
+// One rule's findings with their notes: the runner's part in a finding (which transaction a statement runs in) is a
+// note.
+std::string lint_notes(const fs::path& dir, const std::string& paths, const std::string& rule) {
+  auto run = dgtest::run_shell("cd " + dgtest::shell_quote(dir.string()) + " && " +
+                               dgtest::shell_quote(DRIFTGUARD_BINARY) + " lint " + paths + " --format json --rule " +
+                               rule + " < /dev/null");
+  return dgtest::report_with_notes(run.out, rule);
+}
+
 const char* kIdem = "require-if-not-exists,require-if-exists,non-idempotent-insert,unguarded-create,require-or-replace";
 
 // Two statements that fail when run twice, and a drop that fails when the object is gone.
@@ -62,23 +72,24 @@ TEST_CASE("sqlx: migrations beside a Cargo.toml run in a transaction, -- no-tran
   write_file(t.dir / "migrations/20240102000000_index.sql", "CREATE INDEX CONCURRENTLY t_id ON t (id);\n");
   // Without a crate it is a plain psql folder: every idempotency hazard is reported.
   CHECK(lint_gcc(t.dir, "migrations", kIdem) ==
-        "migrations/20240101000000_init.sql:1:1: warning: re-running this migration fails: table t already exists "
+        "migrations/20240101000000_init.sql:1:1: warning: re-run fails: table t already exists "
         "[require-if-not-exists]\n"
-        "migrations/20240101000000_init.sql:2:1: warning: re-running this migration inserts the rows into t again (or "
-        "fails on a unique key) [non-idempotent-insert]\n"
-        "migrations/20240101000000_init.sql:3:1: warning: re-running this migration fails: table u was already "
+        "migrations/20240101000000_init.sql:2:1: warning: a re-run inserts the rows into t again "
+        "[non-idempotent-insert]\n"
+        "migrations/20240101000000_init.sql:3:1: warning: re-run fails: table u was already "
         "dropped [require-if-exists]\n"
-        "migrations/20240102000000_index.sql:1:1: warning: re-running this migration fails: index t_id already "
+        "migrations/20240102000000_index.sql:1:1: warning: re-run fails: index t_id already "
         "exists [require-if-not-exists]\n");
   // sqlx::migrate!() reads CARGO_MANIFEST_DIR/migrations: each file runs in a transaction with its
   // _sqlx_migrations row, so a failed file leaves nothing and an applied one never runs again.
   write_file(t.dir / "Cargo.toml", "[package]\nname = \"app\"\n");
   CHECK(lint_gcc(t.dir, "migrations", kIdem).empty());
   // CONCURRENTLY fails inside that transaction ...
-  CHECK(lint_gcc(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
-        "migrations/20240102000000_index.sql:1:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction "
-        "block, and this one runs inside the runner's transaction (sqlx runs each migration in a transaction): the "
-        "migration fails [ban-concurrent-index-creation-in-transaction]\n");
+  CHECK(lint_notes(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
+        "migrations/20240102000000_index.sql:1:1: CREATE INDEX CONCURRENTLY fails inside a transaction block "
+        "[ban-concurrent-index-creation-in-transaction]\n"
+        "  note: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the "
+        "runner's transaction (sqlx runs each migration in a transaction): the migration fails\n");
   // ... unless the file starts with -- no-transaction: one statement then runs alone.
   write_file(t.dir / "migrations/20240102000000_index.sql",
              "-- no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n");
@@ -87,18 +98,20 @@ TEST_CASE("sqlx: migrations beside a Cargo.toml run in a transaction, -- no-tran
   // refuses as well.
   write_file(t.dir / "migrations/20240102000000_index.sql",
              "-- no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\nANALYZE t;\n");
-  CHECK(lint_gcc(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
-        "migrations/20240102000000_index.sql:2:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction "
-        "block, and this one runs inside the runner's transaction (-- no-transaction: sqlx sends the file as one "
-        "query, which PostgreSQL runs as one transaction): the migration fails "
-        "[ban-concurrent-index-creation-in-transaction]\n");
+  CHECK(lint_notes(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
+        "migrations/20240102000000_index.sql:2:1: CREATE INDEX CONCURRENTLY fails inside a transaction block "
+        "[ban-concurrent-index-creation-in-transaction]\n"
+        "  note: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the "
+        "runner's transaction (-- no-transaction: sqlx sends the file as one query, which PostgreSQL runs as one "
+        "transaction): the migration fails\n");
   // The marker counts only as the file's first bytes.
   write_file(t.dir / "migrations/20240102000000_index.sql",
              "\n-- no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n");
-  CHECK(lint_gcc(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
-        "migrations/20240102000000_index.sql:3:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction "
-        "block, and this one runs inside the runner's transaction (sqlx runs each migration in a transaction): the "
-        "migration fails [ban-concurrent-index-creation-in-transaction]\n");
+  CHECK(lint_notes(t.dir, "migrations", "ban-concurrent-index-creation-in-transaction") ==
+        "migrations/20240102000000_index.sql:3:1: CREATE INDEX CONCURRENTLY fails inside a transaction block "
+        "[ban-concurrent-index-creation-in-transaction]\n"
+        "  note: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the "
+        "runner's transaction (sqlx runs each migration in a transaction): the migration fails\n");
 }
 
 TEST_CASE("fider: the migrations folder of github.com/getfider/fider runs each file in a transaction",
@@ -106,11 +119,11 @@ TEST_CASE("fider: the migrations folder of github.com/getfider/fider runs each f
   TempDir t("runner_fider");
   write_file(t.dir / "migrations/201701261850_create_tenants.sql", kBody);
   const std::string plain =
-      "migrations/201701261850_create_tenants.sql:1:1: warning: re-running this migration fails: table t already "
+      "migrations/201701261850_create_tenants.sql:1:1: warning: re-run fails: table t already "
       "exists [require-if-not-exists]\n"
-      "migrations/201701261850_create_tenants.sql:2:1: warning: re-running this migration inserts the rows into t "
-      "again (or fails on a unique key) [non-idempotent-insert]\n"
-      "migrations/201701261850_create_tenants.sql:3:1: warning: re-running this migration fails: table u was already "
+      "migrations/201701261850_create_tenants.sql:2:1: warning: a re-run inserts the rows into t again "
+      "[non-idempotent-insert]\n"
+      "migrations/201701261850_create_tenants.sql:3:1: warning: re-run fails: table u was already "
       "dropped [require-if-exists]\n";
   CHECK(lint_gcc(t.dir, "migrations", kIdem) == plain);
   // Another Go module: still plain.
@@ -121,9 +134,9 @@ TEST_CASE("fider: the migrations folder of github.com/getfider/fider runs each f
   // Only 12-digit versions are fider's (its runner refuses any other).
   write_file(t.dir / "migrations/20170126185000_other.sql", "DROP TABLE v;\nDROP TABLE w;\n");
   CHECK(lint_gcc(t.dir, "migrations/20170126185000_other.sql", kIdem) ==
-        "migrations/20170126185000_other.sql:1:1: warning: re-running this migration fails: table v was already "
+        "migrations/20170126185000_other.sql:1:1: warning: re-run fails: table v was already "
         "dropped [require-if-exists]\n"
-        "migrations/20170126185000_other.sql:2:1: warning: re-running this migration fails: table w was already "
+        "migrations/20170126185000_other.sql:2:1: warning: re-run fails: table w was already "
         "dropped [require-if-exists]\n");
 }
 
@@ -133,9 +146,9 @@ TEST_CASE("Synapse: schema deltas run in a transaction, schema_version.sql runs 
   write_file(t.dir / "synapse/storage/schema/common/schema_version.sql", "CREATE TABLE schema_version (v int);\n"
                                                                          "CREATE TABLE applied (f text);\n");
   CHECK(lint_gcc(t.dir, "synapse", kIdem) ==
-        "synapse/storage/schema/common/schema_version.sql:1:1: warning: re-running this migration fails: table "
+        "synapse/storage/schema/common/schema_version.sql:1:1: warning: re-run fails: table "
         "schema_version already exists [require-if-not-exists]\n"
-        "synapse/storage/schema/common/schema_version.sql:2:1: warning: re-running this migration fails: table "
+        "synapse/storage/schema/common/schema_version.sql:2:1: warning: re-run fails: table "
         "applied already exists [require-if-not-exists]\n");
 }
 
@@ -151,19 +164,19 @@ TEST_CASE("temporal-sql-tool: statements one by one, a re-run goes on past \"alr
   // The creates fail with "already exists" on a re-run, which the tool skips; the DROP of what the first run
   // dropped fails with "does not exist", and the INSERT runs again.
   CHECK(lint_gcc(t.dir, "schema", kIdem) ==
-        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:5:1: warning: re-running this migration fails: index "
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:5:1: warning: re-run fails: index "
         "old_idx was already dropped [require-if-exists]\n"
-        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:6:1: warning: re-running this migration inserts the "
-        "rows into t again (or fails on a unique key) [non-idempotent-insert]\n");
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:6:1: warning: a re-run inserts the rows into t again "
+        "[non-idempotent-insert]\n");
   // --runner plain: the creates again.
   CHECK(lint_gcc(t.dir, "schema --runner plain", "require-if-not-exists,unguarded-create") ==
-        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:1:1: warning: re-running this migration fails: table t "
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:1:1: warning: re-run fails: table t "
         "already exists [require-if-not-exists]\n"
-        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:2:1: warning: re-running this migration fails: index "
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:2:1: warning: re-run fails: index "
         "t_id already exists [require-if-not-exists]\n"
-        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:3:15: warning: re-running this migration fails: column "
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:3:15: warning: re-run fails: column "
         "c of t already exists [require-if-not-exists]\n"
-        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:4:1: warning: re-running this migration fails: type "
+        "schema/postgresql/v12/temporal/versioned/v1.5/a.sql:4:1: warning: re-run fails: type "
         "mood already exists [unguarded-create]\n");
 }
 
@@ -176,9 +189,13 @@ TEST_CASE("extension scripts run in the transaction of CREATE/ALTER EXTENSION", 
       "CREATE INDEX CONCURRENTLY t_id ON _ext_catalog.t (id);\n";
   write_file(t.dir / "sql/updates/2.13.0--2.13.1.sql", update);
   CHECK(lint_gcc(t.dir, "sql", std::string(kIdem) + ",syntax-error,ban-concurrent-index-creation-in-transaction") ==
-        "sql/updates/2.13.0--2.13.1.sql:4:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, "
-        "and this one runs inside the runner's transaction (CREATE/ALTER EXTENSION runs the script in its "
-        "transaction): the migration fails [ban-concurrent-index-creation-in-transaction]\n");
+        "sql/updates/2.13.0--2.13.1.sql:4:1: error: CREATE INDEX CONCURRENTLY fails inside a transaction block "
+        "[ban-concurrent-index-creation-in-transaction]\n");
+  CHECK(lint_notes(t.dir, "sql", "ban-concurrent-index-creation-in-transaction") ==
+        "sql/updates/2.13.0--2.13.1.sql:4:1: CREATE INDEX CONCURRENTLY fails inside a transaction block "
+        "[ban-concurrent-index-creation-in-transaction]\n"
+        "  note: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the "
+        "runner's transaction (CREATE/ALTER EXTENSION runs the script in its transaction): the migration fails\n");
   // PostgreSQL's own naming (name--old--new.sql, name--version.sql), and @extschema@ in any file.
   write_file(t.dir / "ext/myext--1.0--1.1.sql", update);
   write_file(t.dir / "ext/myext--1.0.sql", "CREATE TABLE @extschema@.t (id bigint);\nCREATE TABLE u (id bigint);\n");
@@ -188,9 +205,9 @@ TEST_CASE("extension scripts run in the transaction of CREATE/ALTER EXTENSION", 
   // @extschema@ is rendered as the name it stands for (the function dropped is the one created above, so no
   // ban-drop-function); as a plain file, the findings name it.
   CHECK(lint_gcc(t.dir, "src --runner plain", std::string(kIdem) + ",syntax-error,ban-drop-function") ==
-        "src/functions.sql:1:1: warning: re-running this migration fails: function extschema.g already exists "
+        "src/functions.sql:1:1: warning: re-run fails: function extschema.g already exists "
         "[require-or-replace]\n"
-        "src/functions.sql:2:1: warning: re-running this migration fails: table w was already dropped "
+        "src/functions.sql:2:1: warning: re-run fails: table w was already dropped "
         "[require-if-exists]\n");
   // CONCURRENTLY cannot run in an extension script (PostgreSQL refuses it there: tests/test_runner_oracle.cpp), so
   // the rules asking for it are quiet; the same file run by psql gets them.
@@ -200,12 +217,12 @@ TEST_CASE("extension scripts run in the transaction of CREATE/ALTER EXTENSION", 
       "require-concurrent-index-creation,require-concurrent-index-deletion,require-concurrent-reindex";
   CHECK(lint_gcc(t.dir, "ext2", concurrent) == "");
   CHECK(lint_gcc(t.dir, "ext2 --runner plain", concurrent) ==
-        "ext2/other--2.0--2.1.sql:1:1: warning: CREATE INDEX without CONCURRENTLY takes SHARE on extschema.t: blocks "
-        "writes (reads continue) until the transaction ends [require-concurrent-index-creation]\n"
-        "ext2/other--2.0--2.1.sql:2:1: warning: DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table of "
-        "extschema.t_old: blocks reads and writes until the transaction ends [require-concurrent-index-deletion]\n"
-        "ext2/other--2.0--2.1.sql:3:1: warning: REINDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on extschema.t_id2: "
-        "blocks reads and writes until the transaction ends [require-concurrent-reindex]\n");
+        "ext2/other--2.0--2.1.sql:1:1: warning: CREATE INDEX without CONCURRENTLY takes SHARE on extschema.t "
+        "[require-concurrent-index-creation]\n"
+        "ext2/other--2.0--2.1.sql:2:1: warning: DROP INDEX extschema.t_old without CONCURRENTLY takes ACCESS EXCLUSIVE "
+        "[require-concurrent-index-deletion]\n"
+        "ext2/other--2.0--2.1.sql:3:1: warning: REINDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on extschema.t_id2 "
+        "[require-concurrent-reindex]\n");
 }
 
 TEST_CASE("drizzle: files listed in meta/_journal.json run in the migrator's one transaction", "[lint][runner]") {
@@ -213,14 +230,13 @@ TEST_CASE("drizzle: files listed in meta/_journal.json run in the migrator's one
   write_file(t.dir / "drizzle/0000_init.sql", kBody);
   write_file(t.dir / "drizzle/0001_index.sql", "CREATE INDEX CONCURRENTLY t_id ON t (id);\n");
   const std::string plain =
-      "drizzle/0000_init.sql:1:1: warning: re-running this migration fails: table t already exists "
+      "drizzle/0000_init.sql:1:1: warning: re-run fails: table t already exists "
       "[require-if-not-exists]\n"
-      "drizzle/0000_init.sql:2:1: warning: re-running this migration inserts the rows into t again (or fails on a "
-      "unique key) [non-idempotent-insert]\n"
-      "drizzle/0000_init.sql:3:1: warning: re-running this migration fails: table u was already dropped "
+      "drizzle/0000_init.sql:2:1: warning: a re-run inserts the rows into t again [non-idempotent-insert]\n"
+      "drizzle/0000_init.sql:3:1: warning: re-run fails: table u was already dropped "
       "[require-if-exists]\n";
   const std::string index_plain =
-      "drizzle/0001_index.sql:1:1: warning: re-running this migration fails: index t_id already exists "
+      "drizzle/0001_index.sql:1:1: warning: re-run fails: index t_id already exists "
       "[require-if-not-exists]\n";
   // Without the journal drizzle's migrator does not run the folder: plain psql files.
   CHECK(lint_gcc(t.dir, "drizzle", kIdem) == plain + index_plain);
@@ -237,10 +253,12 @@ TEST_CASE("drizzle: files listed in meta/_journal.json run in the migrator's one
              R"({"idx":1,"version":"7","when":1700000000001,"tag":"0001_index","breakpoints":true}]})");
   CHECK(lint_gcc(t.dir, "drizzle", kIdem).empty());
   // ... and CONCURRENTLY fails inside it.
-  CHECK(lint_gcc(t.dir, "drizzle", "ban-concurrent-index-creation-in-transaction") ==
-        "drizzle/0001_index.sql:1:1: error: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this "
-        "one runs inside the runner's transaction (drizzle's migrator runs the pending migrations in one "
-        "transaction): the migration fails [ban-concurrent-index-creation-in-transaction]\n");
+  CHECK(lint_notes(t.dir, "drizzle", "ban-concurrent-index-creation-in-transaction") ==
+        "drizzle/0001_index.sql:1:1: CREATE INDEX CONCURRENTLY fails inside a transaction block "
+        "[ban-concurrent-index-creation-in-transaction]\n"
+        "  note: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the "
+        "runner's transaction (drizzle's migrator runs the pending migrations in one transaction): the migration "
+        "fails\n");
   // A journal that is not JSON is no sign.
   write_file(t.dir / "drizzle/meta/_journal.json", "{\"entries\": [");
   CHECK(lint_gcc(t.dir, "drizzle", kIdem) == plain + index_plain);
@@ -258,9 +276,9 @@ TEST_CASE("drizzle: --> statement-breakpoint ends a statement where the migrator
              "  CREATE TABLE c (id integer);\n"
              "SELECT '--> statement-breakpoint';\n");
   CHECK(lint_gcc(t.dir, "m.sql", "syntax-error,require-if-not-exists") ==
-        "m.sql:1:1: warning: re-running this migration fails: table a already exists [require-if-not-exists]\n"
-        "m.sql:2:1: warning: re-running this migration fails: table b already exists [require-if-not-exists]\n"
-        "m.sql:4:3: warning: re-running this migration fails: table c already exists [require-if-not-exists]\n");
+        "m.sql:1:1: warning: re-run fails: table a already exists [require-if-not-exists]\n"
+        "m.sql:2:1: warning: re-run fails: table b already exists [require-if-not-exists]\n"
+        "m.sql:4:3: warning: re-run fails: table c already exists [require-if-not-exists]\n");
 }
 
 TEST_CASE("drizzle: a breakpoint inside a string or dollar quote cuts it, as the migrator splits the text",
@@ -295,24 +313,27 @@ TEST_CASE("Synapse: .sql.postgres schema files are discovered and run as deltas,
              "CREATE TABLE f (id bigint, name varchar(40));\n");
   // Outside Synapse's layout a .sql.postgres file is nobody's migration.
   write_file(t.dir / "other/x.sql.postgres", "DROP TABLE x;\n");
+  CHECK(lint_notes(t.dir, ".", "ban-concurrent-index-creation-in-transaction") ==
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: CREATE INDEX CONCURRENTLY fails inside a "
+        "transaction block [ban-concurrent-index-creation-in-transaction]\n"
+        "  note: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this one runs inside the "
+        "runner's transaction (Synapse runs each schema delta in a transaction): the migration fails\n");
   CHECK(lint_gcc(t.dir, ".", std::string(kIdem) + ",ban-concurrent-index-creation-in-transaction,ban-drop-table") ==
-        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: error: CREATE INDEX CONCURRENTLY cannot run "
-        "inside a transaction block, and this one runs inside the runner's transaction (Synapse runs each schema "
-        "delta in a transaction): the migration fails [ban-concurrent-index-creation-in-transaction]\n");
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: error: CREATE INDEX CONCURRENTLY fails inside "
+        "a transaction block [ban-concurrent-index-creation-in-transaction]\n");
   // Plain, the same files get the idempotency findings: they were linted, not skipped.
   CHECK(lint_gcc(t.dir, ". --runner plain", "require-if-not-exists") ==
-        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: warning: re-running this migration fails: "
-        "index s_id already exists [require-if-not-exists]\n"
-        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:2:1: warning: re-running this migration fails: "
-        "table s2 already exists [require-if-not-exists]\n"
-        "synapse/storage/schema/main/full_schemas/72/full.sql.postgres:1:1: warning: re-running this migration fails: "
-        "table f already exists [require-if-not-exists]\n");
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:1:1: warning: re-run fails: index s_id already "
+        "exists [require-if-not-exists]\n"
+        "synapse/storage/schema/main/delta/84/01_stats.sql.postgres:2:1: warning: re-run fails: table s2 already "
+        "exists [require-if-not-exists]\n"
+        "synapse/storage/schema/main/full_schemas/72/full.sql.postgres:1:1: warning: re-run fails: table f already "
+        "exists [require-if-not-exists]\n");
   // A full schema is pg_dump's output (scripts-dev/make_full_schema.sh): its column types were chosen by the deltas,
   // which are linted on their own, as for any schema dump; a delta's are reported.
   write_file(t.dir / "synapse/storage/schema/main/delta/84/02_name.sql", "ALTER TABLE s2 ADD COLUMN name varchar(40);\n");
   CHECK(lint_gcc(t.dir, "synapse --rule prefer-text-field", "prefer-text-field") ==
-        "synapse/storage/schema/main/delta/84/02_name.sql:1:32: warning: column name of s2 is varchar(40): raising the "
-        "limit later is a schema change, and lowering it rewrites the table; text performs the same "
+        "synapse/storage/schema/main/delta/84/02_name.sql:1:32: warning: column name of s2 is varchar(40) "
         "[prefer-text-field]\n");
 }
 
@@ -327,10 +348,9 @@ TEST_CASE("extension pieces: a file calling pg_extension_config_dump is part of 
              "CREATE TABLE scripts (body text);\n"
              "INSERT INTO scripts VALUES ($s$SELECT pg_extension_config_dump('documents', '');$s$);\n");
   CHECK(lint_gcc(t.dir, "sql app", kIdem) ==
-        "app/store.sql:1:1: warning: re-running this migration fails: table scripts already exists "
+        "app/store.sql:1:1: warning: re-run fails: table scripts already exists "
         "[require-if-not-exists]\n"
-        "app/store.sql:2:1: warning: re-running this migration inserts the rows into scripts again (or fails on a "
-        "unique key) [non-idempotent-insert]\n");
+        "app/store.sql:2:1: warning: a re-run inserts the rows into scripts again [non-idempotent-insert]\n");
 }
 
 TEST_CASE("extension pieces: files a CMake build concatenates into an installed extension script",
@@ -383,10 +403,10 @@ TEST_CASE("temporal-sql-tool: setup-schema's schema.sql beside versioned/ builds
              "CREATE TABLE namespaces (id bytea PRIMARY KEY);\n"
              "INSERT INTO namespace_metadata VALUES (54321, 1);\n");
   const std::string plain =
-      "schema/postgresql/v12/temporal/schema.sql:1:1: warning: re-running this migration fails: table namespaces "
+      "schema/postgresql/v12/temporal/schema.sql:1:1: warning: re-run fails: table namespaces "
       "already exists [require-if-not-exists]\n"
-      "schema/postgresql/v12/temporal/schema.sql:2:1: warning: re-running this migration inserts the rows into "
-      "namespace_metadata again (or fails on a unique key) [non-idempotent-insert]\n";
+      "schema/postgresql/v12/temporal/schema.sql:2:1: warning: a re-run inserts the rows into namespace_metadata "
+      "again [non-idempotent-insert]\n";
   CHECK(lint_gcc(t.dir, "schema", kIdem) == plain);
   // With the versioned/ folder update-schema reads, schema.sql is the file setup-schema loads into a new database
   // (tools/common/schema/setuptask.go; --overwrite drops every table first): never run on one that has its tables.
@@ -415,21 +435,21 @@ TEST_CASE("plain psql: a file that quits under a psql if meta-command before it 
   // Inside the transaction a failure leaves nothing and the guard stops a second run; the statement after COMMIT
   // can be left applied by a failure after it, so it stays checked.
   CHECK(lint_gcc(t.dir, "init_schema.sql", kIdem) ==
-        "init_schema.sql:11:1: warning: re-running this migration fails: index tenants_id already exists "
+        "init_schema.sql:11:1: warning: re-run fails: index tenants_id already exists "
         "[require-if-not-exists]\n");
   // An \if that does not quit, or a change before the guard, is no guard.
   write_file(t.dir / "init_schema.sql", "\\if :db_exists\n\\echo exists\n\\endif\n" + body);
   CHECK(lint_gcc(t.dir, "init_schema.sql", kIdem) ==
-        "init_schema.sql:5:1: warning: re-running this migration fails: table tenants already exists "
+        "init_schema.sql:5:1: warning: re-run fails: table tenants already exists "
         "[require-if-not-exists]\n"
-        "init_schema.sql:7:1: warning: re-running this migration fails: index tenants_id already exists "
+        "init_schema.sql:7:1: warning: re-run fails: index tenants_id already exists "
         "[require-if-not-exists]\n");
   write_file(t.dir / "init_schema.sql", "CREATE TABLE early (id bigint);\n" + guard + body);
   CHECK(lint_gcc(t.dir, "init_schema.sql", kIdem) ==
-        "init_schema.sql:1:1: warning: re-running this migration fails: table early already exists "
+        "init_schema.sql:1:1: warning: re-run fails: table early already exists "
         "[require-if-not-exists]\n"
-        "init_schema.sql:10:1: warning: re-running this migration fails: table tenants already exists "
+        "init_schema.sql:10:1: warning: re-run fails: table tenants already exists "
         "[require-if-not-exists]\n"
-        "init_schema.sql:12:1: warning: re-running this migration fails: index tenants_id already exists "
+        "init_schema.sql:12:1: warning: re-run fails: index tenants_id already exists "
         "[require-if-not-exists]\n");
 }

@@ -39,11 +39,11 @@ class AddingRequiredField final : public Rule {
       std::string what = not_null ? "NOT NULL" : "PRIMARY KEY (so NOT NULL)";
       ctx.report(ctx.alter_cmd_span(node, c.index),
                  "adds " + what + " column " + quote_ident(str(cd, "colname")) + " to " + rangevar_display(rel) +
-                     " without a default: the statement fails if the table has rows, and inserts from code that "
-                     "does not know the column fail",
+                     " without a default",
                  "Add the column as nullable (or with a DEFAULT), backfill it, deploy code that writes it, then set "
                  "NOT NULL in a later migration (validate a CHECK (col IS NOT NULL) NOT VALID constraint first to "
                  "avoid a long lock).");
+      ctx.note("the statement fails if the table has rows, and inserts from code that does not know the column fail");
     }
   }
 };

@@ -91,11 +91,12 @@ class IdentifierNaming final : public Rule {
     if (!re.ok() || RE2::PartialMatch(n, re)) return;
     bool snake = pattern == kSnakeCase;
     ctx.report(at,
-               kind + " name " + quote_ident(n) + " does not follow the naming convention " +
-                   (snake ? std::string("(snake_case: lower-case letters, digits and underscores)") : pattern),
+               kind + " name " + quote_ident(n) + " does not follow the naming convention",
                "Rename it to follow the convention before the migration is applied; the convention is set in "
                "[rules.options.identifier-naming] " +
                    kind + " or pattern.");
+    ctx.note(snake ? std::string("the convention is snake_case: lower-case letters, digits and underscores")
+                   : "the convention is the pattern " + pattern);
   }
 };
 

@@ -66,10 +66,10 @@ class MigrationFileName final : public Rule {
     const auto& all = ctx.statements();
     Span at = all.empty() ? Span{0, 0} : all.front().span;
     ctx.report(at,
-               "migration name " + name + " does not match the naming pattern " + pattern + " (" + which +
-                   " layout)",
+               "migration name " + name + " does not match the naming pattern",
                "Rename the migration to match the pattern (set in [rules.options.migration-file-name] " +
                    std::string(which) + " or pattern) before it is applied anywhere: migration tools record the name.");
+    ctx.note("the pattern of the " + std::string(which) + " layout is " + pattern);
   }
 };
 

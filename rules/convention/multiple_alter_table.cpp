@@ -60,11 +60,12 @@ class MultipleAlterTable final : public Rule {
     // Reported at the first statement of the run: the one the others merge into.
     std::size_t count = last - i + 2;
     ctx.report(all[i - 1].span,
-               "this and the next " + std::string(count == 2 ? "ALTER TABLE statement" : std::to_string(count - 1) + " ALTER TABLE statements") +
-                   " change " + rangevar_display(rel) +
-                   " one after the other: each takes its own ACCESS EXCLUSIVE lock, waiting behind every running "
-                   "query, and may scan or rewrite the table again",
+               std::to_string(count) + " ALTER TABLE statements in a row change " + rangevar_display(rel),
                "Make them one ALTER TABLE with the sub-commands separated by commas.", std::move(fix));
+    ctx.note("this and the next " +
+             std::string(count == 2 ? "ALTER TABLE statement" : std::to_string(count - 1) + " ALTER TABLE statements") +
+             " change it one after the other: each takes its own ACCESS EXCLUSIVE lock, waiting behind every running "
+             "query, and may scan or rewrite the table again");
   }
 };
 

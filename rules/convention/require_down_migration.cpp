@@ -38,9 +38,10 @@ class RequireDownMigration final : public Rule {
     if (!down || fs::exists(*down, ec)) return;
     const auto& all = ctx.statements();
     Span at = all.empty() ? Span{0, 0} : all.front().span;
-    ctx.report(at, "no down migration: " + down->generic_string() + " does not exist",
+    ctx.report(at, "no down migration " + down->filename().string(),
                "Write " + down->filename().string() +
                    " that reverts this migration, so that a bad deploy can be rolled back with the migration tool.");
+    ctx.note(down->generic_string() + " does not exist");
   }
 };
 

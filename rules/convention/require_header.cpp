@@ -50,10 +50,10 @@ class RequireHeader final : public Rule {
           fix = Fix{"insert the header", {{Span{0, 0}, header}}};
         }
         ctx.report(Span{at, at + line.size()},
-                   "line " + std::to_string(i + 1) + " of the migration header should be " + wanted +
-                       (at < text.size() ? "" : ", but the file ends before it"),
+                   "line " + std::to_string(i + 1) + " of the migration header is missing or different",
                    "Start the migration with the team's header (set in [rules.options.require-header]).",
                    std::move(fix));
+        ctx.note("it should be " + wanted + (at < text.size() ? "" : ", but the file ends before it"));
         return;
       }
       at = eol == std::string::npos ? text.size() : eol + 1;

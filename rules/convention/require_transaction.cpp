@@ -45,10 +45,10 @@ class RequireTransaction final : public Rule {
                   {{Span{top.front()->span.begin, top.front()->span.begin}, "BEGIN;\n\n"}, {Span{end, end}, "\n\nCOMMIT;"}}};
       }
       ctx.report(st->span,
-                 "runs outside a transaction (" + std::string(tx.why.empty() ? "the runner does not wrap the file" : tx.why) +
-                     "): if a later statement fails, the statements before it stay applied and the migration is "
-                     "half done",
+                 "runs outside a transaction",
                  "Put the migration's statements between BEGIN; and COMMIT;.", std::move(fix));
+      ctx.note(std::string(tx.why.empty() ? "the runner does not wrap the file" : tx.why) +
+               ": if a later statement fails, the statements before it stay applied and the migration is half done");
       return;
     }
   }

@@ -17,11 +17,10 @@ class BanDeleteWithoutWhere final : public Rule {
     if (!rel.is_object() || ctx.run().created_relation(rel)) return;
     if (!dml::runs_now(ctx)) return;
     ctx.report(dml::keyword_to_relation(ctx, rel, "delete"),
-               "DELETE without WHERE deletes every row of " + rangevar_display(rel) +
-                   " (once committed, only a backup brings them back) and holds a lock on each row until the "
-                   "transaction ends",
+               "DELETE without WHERE deletes every row of " + rangevar_display(rel),
                "Add a WHERE clause that selects the rows to delete; to empty the table on purpose, delete in "
                "batches and record why with `-- driftguard-ignore ban-delete-without-where <reason>`.");
+    ctx.note("once committed, only a backup brings them back; it holds a lock on each row until the transaction ends");
   }
 };
 }  // namespace

@@ -21,15 +21,13 @@ class BanDropColumn final : public Rule {
       std::string col = str(*c.cmd, "name");
       // A column added (without IF NOT EXISTS) earlier in this file holds no existing data.
       if (destructive::table_cmd_elsewhere(ctx, false, rangevar_key(rel), "AT_AddColumn", col)) continue;
-      std::string msg = "drops column " + quote_ident(col) + " from " + (foreign ? "foreign table " : "table ") +
-                        table + (foreign ? ": code that still reads or writes it fails"
-                                         : ": its data is deleted and code that still reads or writes it fails");
-      if (str(*c.cmd, "behavior") == "DROP_CASCADE") {
-        msg += "; CASCADE also drops the views and constraints that depend on it";
-      }
+      std::string msg = "drops column " + quote_ident(col) + " from " + (foreign ? "foreign table " : "table ") + table;
       ctx.report(ctx.alter_cmd_span(node, c.index), msg,
                  "Stop reading and writing the column in code first and deploy; then drop it in a later migration "
                  "(keep a backup).");
+      ctx.note(foreign ? "code that still reads or writes it fails"
+                       : "its data is deleted and code that still reads or writes it fails");
+      if (str(*c.cmd, "behavior") == "DROP_CASCADE") ctx.note("CASCADE also drops the views and constraints that depend on it");
     }
   }
 };

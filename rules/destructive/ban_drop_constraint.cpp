@@ -31,12 +31,11 @@ class BanDropConstraint final : public Rule {
         }
         if (readded || destructive::table_cmd_elsewhere(ctx, true, table, "AT_AddConstraint", name)) continue;
       }
-      std::string msg = "drops constraint " + quote_ident(name) + " on " + rangevar_display(rel) +
-                        ": the rows it kept valid (uniqueness, references, checks) are no longer enforced";
-      if (cascade) msg += "; CASCADE also drops the foreign keys that reference it";
-      ctx.report(ctx.alter_cmd_span(node, c.index), msg,
+      ctx.report(ctx.alter_cmd_span(node, c.index), "drops constraint " + quote_ident(name) + " on " + rangevar_display(rel),
                  "Make sure the application enforces the rule itself (or no longer needs it) before dropping the "
                  "constraint; to change it, add the new constraint under the same name in the same migration.");
+      ctx.note("the rows it kept valid (uniqueness, references, checks) are no longer enforced");
+      if (cascade) ctx.note("CASCADE also drops the foreign keys that reference it");
     }
   }
 };

@@ -11,17 +11,16 @@ class BanDropDatabase final : public Rule {
   }
   std::vector<std::string_view> node_types() const override { return {"DropdbStmt"}; }
   void check(std::string_view, const json& node, RuleContext& ctx) const override {
-    std::string msg = "drops database " + quote_ident(str(node, "dbname")) +
-                      ": every schema, table and row in it is deleted and cannot be recovered without a backup";
+    ctx.report(ctx.statement_span(), "drops database " + quote_ident(str(node, "dbname")),
+               "Do not drop databases from a migration; drop it by hand, after a backup, in the one environment "
+               "where that is intended.");
+    ctx.note("every schema, table and row in it is deleted and cannot be recovered without a backup");
     for (const auto& o : field(node, "options")) {
       if (str(field(o, "DefElem"), "defname") == "force") {
-        msg += "; WITH (FORCE) also terminates every session connected to it";
+        ctx.note("WITH (FORCE) also terminates every session connected to it");
         break;
       }
     }
-    ctx.report(ctx.statement_span(), msg,
-               "Do not drop databases from a migration; drop it by hand, after a backup, in the one environment "
-               "where that is intended.");
   }
 };
 }  // namespace

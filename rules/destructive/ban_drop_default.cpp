@@ -17,10 +17,10 @@ class BanDropDefault final : public Rule {
       if (c.subtype != "AT_ColumnDefault" || field(*c.cmd, "def").is_object()) continue;
       ctx.report(ctx.alter_cmd_span(node, c.index),
                  "drops the default of column " + quote_ident(str(*c.cmd, "name")) + " of " +
-                     rangevar_display(rel) +
-                     ": inserts that leave the column out now fail (NOT NULL) or store NULL instead of the default",
+                     rangevar_display(rel),
                  "Deploy code that always sets the column first, then drop the default; record it with "
                  "`-- driftguard-ignore ban-drop-default <reason>`.");
+      ctx.note("inserts that leave the column out now fail (NOT NULL) or store NULL instead of the default");
     }
   }
 };

@@ -15,14 +15,14 @@ class BanDropExtension final : public Rule {
     if (d.remove_type != "OBJECT_EXTENSION") return;
     auto names = destructive::dropped_existing(d, ObjKind::extension, ctx, false);
     if (names.empty()) return;
-    std::string msg = destructive::drops("extension", "extensions", names) +
-                      ": the types, functions and operators it installed go away and code that uses them fails";
-    if (d.cascade) {
-      msg += "; CASCADE also drops every column, index and function that depends on them, with the columns' data";
-    }
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), destructive::drops("extension", "extensions", names),
                "Check that nothing uses the extension any more, then drop it in a migration of its own, without "
                "CASCADE.");
+    destructive::note_all_names(ctx, names);
+    ctx.note("the types, functions and operators it installed go away and code that uses them fails");
+    if (d.cascade) {
+      ctx.note("CASCADE also drops every column, index and function that depends on them, with the columns' data");
+    }
   }
 };
 }  // namespace

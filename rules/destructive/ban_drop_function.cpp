@@ -18,6 +18,7 @@ class BanDropFunction final : public Rule {
     if (!one) return;
     bool cascade = str(node, "behavior") == "DROP_CASCADE";
     std::vector<std::string> names;
+    std::vector<std::string> heads;  // as the first line names them: a long argument list as its count
     for (const auto& o : field(node, "objects")) {
       const json& owa = field(o, "ObjectWithArgs");
       auto parts = drop_object_parts(o);
@@ -26,24 +27,29 @@ class BanDropFunction final : public Rule {
       if (function_created_in_file(ctx, o)) continue;
       if (!cascade && destructive::recreated_later(ctx, ObjKind::function, key)) continue;
       std::string shown = display(parts);
+      std::string head = shown;
       if (!flag(owa, "args_unspecified")) {
         std::vector<std::string> args;
         for (const auto& a : field(owa, "objargs")) args.push_back(type_display(a));
-        shown += "(";
-        for (std::size_t i = 0; i < args.size(); ++i) shown += (i ? ", " : "") + args[i];
-        shown += ")";
+        std::string list;
+        for (std::size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
+        shown += "(" + list + ")";
+        head += '(';  // appends: GCC 12 -O3 warns falsely (-Wrestrict) on `"(" + std::string&&`
+        head += list.size() <= 24 ? list : std::to_string(args.size()) + " arguments";
+        head += ')';
       }
       names.push_back(shown);
+      heads.push_back(head);
     }
     if (names.empty()) return;
     std::string many = std::string(one) + "s";
     std::string it = names.size() > 1 ? "them" : "it";
-    std::string msg = destructive::drops(one, many.c_str(), names) + ": code, triggers and defaults that still call " +
-                      it + " fail";
-    if (cascade) msg += "; CASCADE also drops the triggers, views and defaults that use " + it;
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), destructive::drops(one, many.c_str(), heads),
                "Stop calling it (code, triggers, defaults, policies) first and deploy, then drop it in a later "
                "migration; to change its body use CREATE OR REPLACE.");
+    if (heads != names || names.size() > 2) ctx.note("dropped: " + join_names(names));
+    ctx.note("code, triggers and defaults that still call " + it + " fail");
+    if (cascade) ctx.note("CASCADE also drops the triggers, views and defaults that use " + it);
   }
 };
 }  // namespace

@@ -90,12 +90,12 @@ class BanDropIndex final : public Rule {
     auto names = destructive::dropped_existing(d, ObjKind::relation, ctx, true);
     if (names.empty()) return;
     std::string it = names.size() > 1 ? "them" : "it";
-    std::string msg = destructive::drops("index", "indexes", names) + ": queries that used " + it +
-                      " get slower, and if " + (names.size() > 1 ? "one is" : "it is") +
-                      " unique, duplicate rows can be inserted";
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), destructive::drops("index", "indexes", names),
                "Check that no query needs the index (pg_stat_user_indexes.idx_scan) and that no uniqueness depends "
                "on it; to rebuild it, create the new index under the same name in the same migration.");
+    destructive::note_all_names(ctx, names);
+    ctx.note("queries that used " + it + " get slower, and if " + (names.size() > 1 ? "one is" : "it is") +
+             " unique, duplicate rows can be inserted");
   }
 };
 }  // namespace

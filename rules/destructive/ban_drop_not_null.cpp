@@ -16,10 +16,10 @@ class BanDropNotNull final : public Rule {
     for (const auto& c : alter_cmds(node)) {
       if (c.subtype != "AT_DropNotNull") continue;
       ctx.report(ctx.alter_cmd_span(node, c.index),
-                 "drops NOT NULL from column " + quote_ident(str(*c.cmd, "name")) + " of " + rangevar_display(rel) +
-                     ": clients that assume it always has a value now get NULLs",
+                 "drops NOT NULL from column " + quote_ident(str(*c.cmd, "name")) + " of " + rangevar_display(rel),
                  "Make sure every reader handles NULL in this column (deploy that first), then drop the constraint; "
                  "record it with `-- driftguard-ignore ban-drop-not-null <reason>`.");
+      ctx.note("clients that assume it always has a value now get NULLs");
     }
   }
 };

@@ -15,12 +15,12 @@ class BanDropPolicy final : public Rule {
     if (d.remove_type != "OBJECT_POLICY") return;
     auto names = destructive::dropped_existing(d, ObjKind::policy, ctx, true);
     if (names.empty()) return;
-    std::string msg = destructive::drops("policy", "policies", names) +
-                      ": row-level security access changes (dropping a permissive policy hides the rows it "
-                      "granted; dropping a restrictive one exposes the rows it held back)";
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), destructive::drops("policy", "policies", names),
                "Create the replacement policy in the same migration (or check that the access change is "
                "intended), and test access as each role.");
+    destructive::note_all_names(ctx, names);
+    ctx.note("row-level security access changes (dropping a permissive policy hides the rows it granted; dropping a "
+             "restrictive one exposes the rows it held back)");
   }
 };
 }  // namespace

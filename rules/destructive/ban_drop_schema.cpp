@@ -15,17 +15,16 @@ class BanDropSchema final : public Rule {
     if (d.remove_type != "OBJECT_SCHEMA") return;
     auto names = destructive::dropped_existing(d, ObjKind::schema, ctx, false);
     if (names.empty()) return;
-    std::string msg = destructive::drops("schema", "schemas", names);
-    if (d.cascade) {
-      msg += " with CASCADE: every table, view, sequence, function and type in " +
-             std::string(names.size() > 1 ? "them" : "it") + " is dropped too, with all their rows";
-    } else {
-      msg += ": code, search paths and grants that refer to " + std::string(names.size() > 1 ? "them" : "it") +
-             " fail";
-    }
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), destructive::drops("schema", "schemas", names) + (d.cascade ? " with CASCADE" : ""),
                "Move or drop the objects in the schema one by one in earlier migrations, then drop the empty schema "
                "without CASCADE.");
+    destructive::note_all_names(ctx, names);
+    const std::string it = names.size() > 1 ? "them" : "it";
+    if (d.cascade) {
+      ctx.note("every table, view, sequence, function and type in " + it + " is dropped too, with all their rows");
+    } else {
+      ctx.note("code, search paths and grants that refer to " + it + " fail");
+    }
   }
 };
 }  // namespace

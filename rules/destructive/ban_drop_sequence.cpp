@@ -17,13 +17,13 @@ class BanDropSequence final : public Rule {
     auto names = destructive::dropped_existing(d, ObjKind::relation, ctx, false);
     if (names.empty()) return;
     std::string it = names.size() > 1 ? "them" : "it";
-    std::string msg = destructive::drops("sequence", "sequences", names) + ": " +
-                      (names.size() > 1 ? "their current values are" : "its current value is") +
-                      " lost, and column defaults (nextval) and code that use " + it + " fail";
-    if (d.cascade) msg += "; CASCADE also drops the column defaults that use " + it;
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), destructive::drops("sequence", "sequences", names),
                "Remove the defaults and code that use the sequence first and deploy, then drop it in a later "
                "migration.");
+    destructive::note_all_names(ctx, names);
+    ctx.note(std::string(names.size() > 1 ? "their current values are" : "its current value is") +
+             " lost, and column defaults (nextval) and code that use " + it + " fail");
+    if (d.cascade) ctx.note("CASCADE also drops the column defaults that use " + it);
   }
 };
 }  // namespace

@@ -1,4 +1,4 @@
-#include "rules/common.hpp"
+#include "rules/destructive/drop_util.hpp"
 
 namespace driftguard {
 namespace {
@@ -18,13 +18,14 @@ class BanDropTable final : public Rule {
     const bool foreign = d.remove_type == "OBJECT_FOREIGN_TABLE";
     const std::string them = names.size() > 1 ? "them" : "it";
     // A foreign table's rows live on the remote server: dropping it deletes none of them.
-    std::string msg = std::string(foreign ? "drops foreign table" : "drops table") + (names.size() > 1 ? "s " : " ") +
-                      join_names(names) +
-                      (foreign ? ": the remote data stays, but code that still reads " + them + " fails"
-                               : ": every row is deleted and code that still reads " + them + " fails");
-    if (d.cascade) msg += "; CASCADE also drops the views and foreign keys that depend on it";
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(),
+               std::string(foreign ? "drops foreign table" : "drops table") + (names.size() > 1 ? "s " : " ") +
+                   join_names_short(names),
                "Stop using the table in code first, deploy, then drop it in a later migration (keep a backup).");
+    destructive::note_all_names(ctx, names);
+    ctx.note(foreign ? "the remote data stays, but code that still reads " + them + " fails"
+                     : "every row is deleted and code that still reads " + them + " fails");
+    if (d.cascade) ctx.note("CASCADE also drops the views and foreign keys that depend on it");
   }
 };
 }  // namespace

@@ -15,12 +15,11 @@ class BanDropTrigger final : public Rule {
     if (d.remove_type != "OBJECT_TRIGGER") return;
     auto names = destructive::dropped_existing(d, ObjKind::trigger, ctx, true);
     if (names.empty()) return;
-    std::string msg = destructive::drops("trigger", "triggers", names) +
-                      ": what it did on each write (audit rows, derived columns, checks, notifications) silently "
-                      "stops happening";
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), destructive::drops("trigger", "triggers", names),
                "Move the trigger's work elsewhere first (or check that it is no longer needed); to change it, "
                "create it again in the same migration or use CREATE OR REPLACE TRIGGER.");
+    destructive::note_all_names(ctx, names);
+    ctx.note("what it did on each write (audit rows, derived columns, checks, notifications) silently stops happening");
   }
 };
 }  // namespace

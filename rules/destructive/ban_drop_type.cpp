@@ -36,15 +36,17 @@ class BanDropType final : public Rule {
     bool many = names.size() > 1;
     std::string it = many ? "them" : "it";
     std::string msg = domain ? destructive::drops("domain", "domains", names) : destructive::drops("type", "types", names);
-    if (d.cascade) {
-      msg += " with CASCADE: every column of " + std::string(many ? "these types" : "that type") +
-             " is dropped with its data, and so are the functions and defaults that use " + it;
-    } else {
-      msg += ": casts, functions and code that still name " + it + " fail";
-    }
+    if (d.cascade) msg += " with CASCADE";
     ctx.report(ctx.statement_span(), msg,
                "Move every column and function off the type in earlier migrations and deploy; then drop it without "
                "CASCADE, so PostgreSQL refuses if anything still uses it.");
+    destructive::note_all_names(ctx, names);
+    if (d.cascade) {
+      ctx.note("every column of " + std::string(many ? "these types" : "that type") +
+               " is dropped with its data, and so are the functions and defaults that use " + it);
+    } else {
+      ctx.note("casts, functions and code that still name " + it + " fail");
+    }
   }
 };
 }  // namespace

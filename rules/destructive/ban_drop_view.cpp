@@ -17,16 +17,17 @@ class BanDropView final : public Rule {
     auto names = destructive::dropped_existing(d, ObjKind::relation, ctx, true);
     if (names.empty()) return;
     bool many = names.size() > 1;
-    std::string msg = mat ? destructive::drops("materialized view", "materialized views", names) +
-                                ": the rows stored in " + (many ? "them" : "it") +
-                                " are deleted and code that still reads " + (many ? "them" : "it") + " fails"
-                          : destructive::drops("view", "views", names) + ": queries and code that still read " +
-                                (many ? "them" : "it") + " fail";
-    if (d.cascade) msg += "; CASCADE also drops the views that depend on " + std::string(many ? "them" : "it");
+    std::string msg = mat ? destructive::drops("materialized view", "materialized views", names)
+                          : destructive::drops("view", "views", names);
     ctx.report(ctx.statement_span(), msg,
                mat ? "Stop reading the materialized view in code first and deploy, then drop it in a later migration."
                    : "To change a view, use CREATE OR REPLACE VIEW (new columns go at the end); to remove it, stop "
                      "reading it in code first and deploy, then drop it in a later migration.");
+    destructive::note_all_names(ctx, names);
+    const std::string it = many ? "them" : "it";
+    ctx.note(mat ? "the rows stored in " + it + " are deleted and code that still reads " + it + " fails"
+                 : "queries and code that still read " + it + " fail");
+    if (d.cascade) ctx.note("CASCADE also drops the views that depend on " + it);
   }
 };
 }  // namespace

@@ -1,4 +1,4 @@
-#include "rules/common.hpp"
+#include "rules/destructive/drop_util.hpp"
 
 namespace driftguard {
 namespace {
@@ -20,15 +20,15 @@ class BanTruncate final : public Rule {
     }
     if (names.empty()) return;
     bool many = names.size() > 1;
-    std::string msg = "truncates table" + std::string(many ? "s " : " ") + join_names(names) +
-                      ": every row is deleted, and once committed only a backup brings them back";
     bool cascade = str(b, "behavior") == "DROP_CASCADE";
-    if (cascade) msg += "; CASCADE also empties every table with a foreign key to " + std::string(many ? "them" : "it");
-    ctx.report(ctx.statement_span(), msg,
+    ctx.report(ctx.statement_span(), "truncates table" + std::string(many ? "s " : " ") + join_names_short(names),
                cascade ? "Delete the rows you mean to remove with DELETE ... WHERE; drop CASCADE and truncate the "
                          "referencing tables by name if they must be emptied too."
                        : "Delete the rows you mean to remove with DELETE ... WHERE; if the table really must be "
                          "emptied, record why with `-- driftguard-ignore ban-truncate <reason>`.");
+    destructive::note_all_names(ctx, names);
+    ctx.note("every row is deleted, and once committed only a backup brings them back");
+    if (cascade) ctx.note("CASCADE also empties every table with a foreign key to " + std::string(many ? "them" : "it"));
   }
 };
 }  // namespace

@@ -28,21 +28,24 @@ class BanUpdateWithoutWhere final : public Rule {
       if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
       all_new = all_new && ctx.run().created(ObjKind::column, table + "." + name);
     }
-    std::string what = cols.empty() ? std::string() : " (" + join_names(cols) + ")";
     std::string msg;
     if (all_new && !cols.empty()) {
-      msg = "UPDATE without WHERE backfills every row of " + rangevar_display(rel) + what +
-            ", added in this file, in one statement: every row stays locked until the transaction ends, and the "
-            "table can grow to twice its size with dead row versions";
+      msg = "UPDATE without WHERE backfills every row of " + rangevar_display(rel) + " in one statement";
     } else {
-      msg = "UPDATE without WHERE overwrites every row of " + rangevar_display(rel) + what +
-            ": the old values are lost, every row stays locked until the transaction ends, and the table can grow "
-            "to twice its size with dead row versions";
+      msg = "UPDATE without WHERE overwrites every row of " + rangevar_display(rel);
     }
     ctx.report(dml::keyword_to_relation(ctx, rel, "update"), msg,
                "Add a WHERE clause that selects the rows to change (e.g. `WHERE col IS NULL` for a backfill), and "
                "update a large table in batches; if every row must change, record why with "
                "`-- driftguard-ignore ban-update-without-where <reason>`.");
+    if (all_new && !cols.empty()) {
+      ctx.note("it sets " + join_names(cols) + ", added in this file: every row stays locked until the transaction "
+               "ends, and the table can grow to twice its size with dead row versions");
+    } else {
+      ctx.note((cols.empty() ? std::string("the old values are lost") : "the old values of " + join_names(cols) + " are lost") +
+               ", every row stays locked until the transaction ends, and the table can grow to twice its size with "
+               "dead row versions");
+    }
   }
 };
 }  // namespace

@@ -184,6 +184,10 @@ class ChangingColumnType final : public Rule {
       if (using_clause && noop_using(field(cd, "raw_default"), column, to)) using_clause = false;
       const std::optional<ColumnType> old = ctx.run().column_type(rangevar_key(rel), column);
       std::string subject = "column " + quote_ident(column) + " of " + rangevar_display(rel);
+      // The first line says what happens to the table; the classification and its reasons are the note.
+      const std::string alter = "ALTER COLUMN " + quote_ident(column) + " TYPE " + to.display;
+      const std::string table = rangevar_display(rel);
+      std::string head;
       std::string msg;
       if (old) {
         Type from = make_type(old->base, old->mods, old->array_depth, old->display);
@@ -193,41 +197,51 @@ class ChangingColumnType final : public Rule {
         if (utc) v = Verdict::compatible;
         if (v == Verdict::same && !using_clause && !collate) continue;
         if (v == Verdict::same && !using_clause) {
+          head = "ALTER COLUMN " + quote_ident(column) + " COLLATE rebuilds the indexes of " + table;
           msg = "changes the collation of " + subject + " (" + to.display +
                 "): no table rewrite, but its indexes are rebuilt under an ACCESS EXCLUSIVE lock and clients see "
                 "a new sort order";
         } else {
           msg = "changes the type of " + subject + " from " + from.display + " to " + to.display;
           if (foreign) {
+            head = alter + " on " + table + " changes what clients see";  // the note says it is a foreign table
             msg += ": a foreign table stores no rows, so nothing is rewritten, but clients see the new type";
           } else if (using_clause) {
+            head = alter + " USING rewrites " + table;
             msg += std::string(" with a USING clause: PostgreSQL ") + kRewrite + ", and clients see the new type";
           } else if (v == Verdict::compatible && ctx.run().has_check_on(rangevar_key(rel), column)) {
+            head = alter + " scans " + table;
             msg += std::string(utc ? ": catalog-only in the UTC session time zone set earlier in the file"
                                    : ": binary-compatible") +
                    ", so the table is not rewritten, but PostgreSQL scans every row to re-check the CHECK "
                    "constraints on the column under an ACCESS EXCLUSIVE lock, and clients see the new type";
           } else if (v == Verdict::compatible) {
+            head = alter + " on " + table + " changes what clients see";
             msg += utc ? ": catalog-only in the UTC session time zone set earlier in the file, so the table is not "
                          "rewritten, but clients see the new type"
                        : ": binary-compatible, so the table is not rewritten, but clients see the new type";
           } else if (v == Verdict::rewrite_unless_utc) {
+            head = alter + (ctx.settings().pg_version >= 12 ? " may rewrite " : " rewrites ") + table;
             msg += std::string(": PostgreSQL ") + kRewrite +
                    (ctx.settings().pg_version >= 12 ? " unless the session time zone is UTC" : "") +
                    ", and clients see the new type";
           } else {
+            head = alter + " rewrites " + table;
             msg += std::string(": PostgreSQL ") + kRewrite + ", and clients see the new type";
           }
         }
       } else if (using_clause && !foreign) {
+        head = alter + " USING rewrites " + table;
         msg = "changes the type of " + subject + " to " + to.display + " with a USING clause: PostgreSQL " +
               kRewrite + ", and clients see the new type";
       } else {
         msg = "changes the type of " + subject + " to " + to.display +
               " (its current type is not declared in the migrations linted)";
         if (foreign) {
+          head = alter + " on " + table + " changes what clients see";  // the note says it is a foreign table
           msg += ": a foreign table stores no rows, so nothing is rewritten, but clients see the new type";
         } else {
+          head = alter + " may rewrite " + table;
           Guess g = guess(to);
           if (g.compatible) {
             msg += ": probably binary-compatible, with no table rewrite, if it widens the old type (e.g. " +
@@ -238,9 +252,13 @@ class ChangingColumnType final : public Rule {
           }
         }
       }
-      ctx.report(ctx.alter_cmd_span(node, c.index), msg,
+      // The lock is in the note; a first line that rewrites, scans or rebuilds names it too when that stays short.
+      const bool clients_only = head.find(" changes what clients see") != std::string::npos;
+      if (!clients_only && head.size() + 23 <= 80) head += " under ACCESS EXCLUSIVE";
+      ctx.report(ctx.alter_cmd_span(node, c.index), head,
                  "Add a column of the new type, backfill it in batches and keep it in sync (trigger or application "
                  "writes), switch readers to it, then drop the old column in a later migration.");
+      ctx.note(msg);
     }
   }
 };

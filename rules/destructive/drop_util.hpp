@@ -132,9 +132,14 @@ inline std::vector<std::string> dropped_existing(const DropInfo& d, ObjKind kind
   return out;
 }
 
-// "drops view a" / "drops views a and b"
+// "drops view a" / "drops views a and b" / "drops views a, b and 3 more" (a finding's first line)
 inline std::string drops(const char* one, const char* many, const std::vector<std::string>& names) {
-  return std::string("drops ") + (names.size() > 1 ? many : one) + " " + join_names(names);
+  return std::string("drops ") + (names.size() > 1 ? many : one) + " " + join_names_short(names);
+}
+
+// The whole list in a note when the first line shortened it.
+inline void note_all_names(RuleContext& ctx, const std::vector<std::string>& names) {
+  if (names.size() > 2) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
 }
 
 }  // namespace driftguard::destructive

@@ -24,11 +24,10 @@ class RenamingColumn final : public Rule {
     if (!rel.is_object() || ctx.run().created_relation(rel)) return;
     ctx.report(ctx.statement_span(),
                "renames column " + quote_ident(str(b, "subname")) + " of " + what + " " + rangevar_display(rel) +
-                   " to " + quote_ident(str(b, "newname")) +
-                   ": code that uses the old name fails from the moment the migration commits until the new code "
-                   "is deployed",
+                   " to " + quote_ident(str(b, "newname")),
                "Add the new column, write to both and backfill, switch readers to the new column, then drop the old "
                "one in a later migration; or deploy code that accepts both names before renaming.");
+    ctx.note("code that uses the old name fails from the moment the migration commits until the new code is deployed");
   }
 };
 }  // namespace

@@ -85,9 +85,8 @@ class RenamingObject final : public Rule {
         break;
     }
     ctx.report(ctx.statement_span(),
-               "renames " + std::string(k->noun) + " " + name + " to " + newname + ": " + consequence +
-                   " from the moment the migration commits until the new code is deployed",
-               kHelp);
+               "renames " + std::string(k->noun) + " " + name + " to " + newname, kHelp);
+    ctx.note(consequence + " from the moment the migration commits until the new code is deployed");
   }
 
  private:
@@ -97,10 +96,11 @@ class RenamingObject final : public Rule {
     if (parts.empty() || ctx.run().created(ObjKind::type, qualified_key(parts))) return;
     ctx.report(ctx.statement_span(),
                "renames value '" + str(b, "oldVal") + "' of enum " + display(parts) + " to '" + str(b, "newVal") +
-                   "': code that writes or compares the old value fails (invalid input value for enum) from the "
-                   "moment the migration commits until the new code is deployed",
+                   "'",
                "Add the new value with ALTER TYPE ... ADD VALUE, deploy code that writes it, migrate the rows, and "
                "stop using the old value before (or instead of) renaming it.");
+    ctx.note("code that writes or compares the old value fails (invalid input value for enum) from the moment the "
+             "migration commits until the new code is deployed");
   }
 };
 }  // namespace

@@ -23,13 +23,12 @@ class RenamingTable final : public Rule {
     parts.back() = str(b, "newname");
     std::string new_name = display(parts);
     ctx.report(ctx.statement_span(),
-               "renames table " + old_name + " to " + quote_ident(str(b, "newname")) +
-                   ": code that uses the old name fails from the moment the migration commits until the new code "
-                   "is deployed",
+               "renames table " + old_name + " to " + quote_ident(str(b, "newname")),
                "Keep the old name working: rename, then create a view with the old name (`CREATE VIEW " + old_name +
                    " AS SELECT * FROM " + new_name +
                    "`) and drop it once no deployed code uses it; or add the new table, write to both, and switch "
                    "readers over before removing the old one.");
+    ctx.note("code that uses the old name fails from the moment the migration commits until the new code is deployed");
   }
 };
 }  // namespace

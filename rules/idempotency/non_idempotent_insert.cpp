@@ -71,10 +71,10 @@ class NonIdempotentInsert final : public Rule {
     if (idem::is_temp(rel) || str(rel, "schemaname") == "pg_temp" || idem::table_dropped_before(ctx, rel)) return;
     if (guarded_select(field(b, "selectStmt"))) return;
     ctx.report(ctx.statement_span(),
-               "re-running this migration inserts the rows into " + rangevar_display(rel) +
-                   " again (or fails on a unique key)",
+               "a re-run inserts the rows into " + rangevar_display(rel) + " again",
                "Add ON CONFLICT DO NOTHING (or DO UPDATE) on a unique key, or insert with INSERT ... SELECT ... "
                "WHERE NOT EXISTS (SELECT 1 FROM the table WHERE ...).");
+    ctx.note("or fails on a unique key");
   }
 };
 }  // namespace

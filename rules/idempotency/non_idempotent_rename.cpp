@@ -91,7 +91,7 @@ class NonIdempotentRename final : public Rule {
  private:
   static void report(RuleContext& ctx, const std::string& object, const std::string& new_name, std::string help) {
     ctx.report(ctx.statement_span(),
-               "re-running this migration fails: " + object + " was already renamed to " + new_name, std::move(help));
+               "re-run fails: " + object + " was renamed to " + new_name, std::move(help));
   }
 };
 }  // namespace

@@ -55,8 +55,9 @@ class RequireIfExists final : public Rule {
       auto names = existing_targets(d);
       if (names.empty()) return;
       std::string kind = kind_name(d.remove_type);
-      report(ctx, ctx.statement_span(), plural(kind, names.size()) + " " + join_names(names), names.size(),
+      report(ctx, ctx.statement_span(), plural(kind, names.size()) + " " + join_names_short(names), names.size(),
              "Write DROP " + upper(kind) + (d.concurrent ? " CONCURRENTLY" : "") + " IF EXISTS.");
+      if (names.size() > 2) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
     } else if (type == "DropRoleStmt") {
       if (flag(b, "missing_ok")) return;
       std::vector<std::string> names;
@@ -65,8 +66,9 @@ class RequireIfExists final : public Rule {
         if (!n.empty()) names.push_back(quote_ident(n));
       }
       if (names.empty()) return;
-      report(ctx, ctx.statement_span(), plural("role", names.size()) + " " + join_names(names), names.size(),
+      report(ctx, ctx.statement_span(), plural("role", names.size()) + " " + join_names_short(names), names.size(),
              "Write DROP ROLE IF EXISTS.");
+      if (names.size() > 2) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
     } else if (type == "DropdbStmt" || type == "DropSubscriptionStmt" || type == "DropTableSpaceStmt") {
       if (flag(b, "missing_ok")) return;
       std::string kind = type == "DropdbStmt" ? "database" : type == "DropSubscriptionStmt" ? "subscription" : "tablespace";
@@ -88,7 +90,7 @@ class RequireIfExists final : public Rule {
 
  private:
   static void report(RuleContext& ctx, Span span, const std::string& object, std::size_t n, std::string help) {
-    ctx.report(span, "re-running this migration fails: " + object + (n > 1 ? " were" : " was") + " already dropped",
+    ctx.report(span, "re-run fails: " + object + (n > 1 ? " were" : " was") + " already dropped",
                std::move(help));
   }
 };

@@ -36,10 +36,10 @@ class RequireIfNotExists final : public Rule {
       std::string name = str(b, "idxname");
       if (name.empty()) {
         ctx.report(ctx.statement_span(),
-                   "re-running this migration creates a second, identical index on " + rangevar_display(rel) +
-                       ": an unnamed index gets a new generated name each time",
+                   "a re-run creates a second, identical index on " + rangevar_display(rel),
                    "Name the index and write CREATE INDEX IF NOT EXISTS <name> ON ... (an unnamed index cannot "
                    "take IF NOT EXISTS).");
+        ctx.note("an unnamed index gets a new generated name each time");
         return;
       }
       std::string schema = str(rel, "schemaname");
@@ -86,7 +86,7 @@ class RequireIfNotExists final : public Rule {
 
  private:
   static void report(RuleContext& ctx, Span span, const std::string& object, std::string help) {
-    ctx.report(span, "re-running this migration fails: " + object + " already exists", std::move(help));
+    ctx.report(span, "re-run fails: " + object + " already exists", std::move(help));
   }
 };
 }  // namespace

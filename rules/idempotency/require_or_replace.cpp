@@ -65,7 +65,7 @@ class RequireOrReplace final : public Rule {
       bool lower = ctx.file().text[s.begin] == 'c';
       fix = Fix{"add OR REPLACE", {Edit{Span{s.begin + 6, s.begin + 6}, lower ? " or replace" : " OR REPLACE"}}};
     }
-    ctx.report(s, "re-running this migration fails: " + object + " already exists", std::move(help), std::move(fix));
+    ctx.report(s, "re-run fails: " + object + " already exists", std::move(help), std::move(fix));
   }
 };
 }  // namespace

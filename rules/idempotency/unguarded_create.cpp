@@ -52,21 +52,21 @@ class UnguardedCreate final : public Rule {
       }
       std::string what = trigger ? (flag(b, "isconstraint") ? "constraint trigger" : "trigger") : "policy";
       ctx.report(ctx.statement_span(),
-                 "re-running this migration fails: " + what + " " + quote_ident(name) + " on " +
+                 "re-run fails: " + what + " " + quote_ident(name) + " on " +
                      rangevar_display(rel) + " already exists",
                  std::string("Precede it with DROP ") + (trigger ? "TRIGGER" : "POLICY") + " IF EXISTS " +
                      quote_ident(name) + " ON " + rangevar_display(rel) + ", or guard it with " + kGuard + ".");
     } else if (type == "CreateRoleStmt") {
       std::string name = str(b, "role");
       if (ctx.state().dropped(ObjKind::role, name)) return;
-      ctx.report(ctx.statement_span(), "re-running this migration fails: role " + quote_ident(name) + " already exists",
+      ctx.report(ctx.statement_span(), "re-run fails: role " + quote_ident(name) + " already exists",
                  std::string("Guard it with ") + kGuard +
                      " (or check pg_roles in an IF NOT EXISTS); dropping a role that owns objects fails.");
     } else if (type == "CreatePublicationStmt") {
       std::string name = str(b, "pubname");
       if (ctx.state().dropped(ObjKind::publication, name)) return;
       ctx.report(ctx.statement_span(),
-                 "re-running this migration fails: publication " + quote_ident(name) + " already exists",
+                 "re-run fails: publication " + quote_ident(name) + " already exists",
                  "Precede it with DROP PUBLICATION IF EXISTS " + quote_ident(name) + ", or guard it with " + kGuard +
                      ".");
     } else if (type == "AlterTableStmt") {
@@ -93,24 +93,24 @@ class UnguardedCreate final : public Rule {
         if (!index.empty()) {
           if (!ctx.state().dropped(ObjKind::constraint, rangevar_key(rel) + "." + name)) {
             ctx.report(span,
-                       "re-running this migration fails: constraint " + quote_ident(name) + " on " +
+                       "re-run fails: constraint " + quote_ident(name) + " on " +
                            rangevar_display(rel) + " already exists",
                        std::string("Guard it with ") + kUsingIndexGuard +
                            " (a DROP CONSTRAINT IF EXISTS before it would drop the index with the constraint, and a "
                            "second ADD ... USING INDEX fails with SQLSTATE 55000, not duplicate_object).");
           } else if (!index_rebuilt(ctx, rel, name, index)) {
             ctx.report(span,
-                       "re-running this migration fails: the DROP CONSTRAINT " + quote_ident(name) +
-                           " before it also drops the constraint's index (index " + quote_ident(index) +
-                           (index != name ? ", renamed to " + quote_ident(name) + " by the first run" : "") +
-                           "), so the re-run's ADD ... USING INDEX " + quote_ident(index) + " finds no index",
+                       "re-run fails: index " + quote_ident(index) + " is gone",
                        std::string("Remove the DROP CONSTRAINT and guard the ADD with ") + kUsingIndexGuard + ".");
+            ctx.note("the DROP CONSTRAINT " + quote_ident(name) + " before it also drops the constraint's index (index " +
+                     quote_ident(index) + (index != name ? ", renamed to " + quote_ident(name) + " by the first run" : "") +
+                     "), so the re-run's ADD ... USING INDEX " + quote_ident(index) + " finds no index");
           }
           continue;
         }
         if (exists_is_fine || ctx.state().dropped(ObjKind::constraint, rangevar_key(rel) + "." + name)) continue;
         ctx.report(span,
-                   "re-running this migration fails: constraint " + quote_ident(name) + " on " +
+                   "re-run fails: constraint " + quote_ident(name) + " on " +
                        rangevar_display(rel) + " already exists",
                    "Precede it with ALTER TABLE " + rangevar_display(rel) + " DROP CONSTRAINT IF EXISTS " +
                        quote_ident(name) + ", or guard it with " + kGuard + ".");
@@ -144,7 +144,7 @@ class UnguardedCreate final : public Rule {
   static void type_like(RuleContext& ctx, const std::string& what, const std::vector<std::string>& parts) {
     if (parts.empty() || idem::dropped_before(ctx, ObjKind::type, qualified_key(parts))) return;
     ctx.report(ctx.statement_span(),
-               "re-running this migration fails: " + what + " " + display(parts) + " already exists",
+               "re-run fails: " + what + " " + display(parts) + " already exists",
                std::string("Guard it with ") + kGuard +
                    " (DROP " + (what == "domain" ? "DOMAIN" : "TYPE") +
                    " IF EXISTS first only works while no column uses it).");
@@ -152,7 +152,7 @@ class UnguardedCreate final : public Rule {
 
   static void unnamed_constraint(RuleContext& ctx, Span span, const std::string& contype, const std::string& table) {
     if (contype == "CONSTR_PRIMARY") {
-      ctx.report(span, "re-running this migration fails: " + table + " already has a primary key",
+      ctx.report(span, "re-run fails: " + table + " already has a primary key",
                  std::string("Name the constraint and precede it with DROP CONSTRAINT IF EXISTS, or guard it with ") +
                      kGuard + ".");
       return;
@@ -163,10 +163,11 @@ class UnguardedCreate final : public Rule {
                        : contype == "CONSTR_EXCLUSION" ? "exclusion"
                                                        : "";
     ctx.report(span,
-               "re-running this migration adds a second, identical " + what + (what.empty() ? "" : " ") +
-                   "constraint to " + table + ": an unnamed constraint gets a new generated name each time",
+               "a re-run adds a second, identical " + what + (what.empty() ? "" : " ") +
+                   "constraint to " + table,
                std::string("Name the constraint and precede it with DROP CONSTRAINT IF EXISTS, or guard it with ") +
                    kGuard + ".");
+    ctx.note("an unnamed constraint gets a new generated name each time");
   }
 };
 }  // namespace

@@ -21,10 +21,11 @@ class AddingExclusionConstraint final : public Rule {
       const json& c = field(field(*cmd.cmd, "def"), "Constraint");
       if (cmd.subtype != "AT_AddConstraint" || str(c, "contype") != "CONSTR_EXCLUSION") continue;
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                 "adding " + locking::constraint_label(c) + " builds its index and checks every row while it " +
-                     lock_sentence(*lock),
+                 locking::add_constraint(c, table) + " builds its index under " +
+                     std::string(lock_name(lock->mode)),
                  "There is no online way to add an exclusion constraint (no NOT VALID, no USING INDEX): add it when "
                  "the table is small or traffic can stop, or enforce the rule in a new table.");
+      ctx.note("it builds the index and checks every row while it " + lock_sentence(*lock));
     }
   }
 };

@@ -30,14 +30,16 @@ class AddingFieldWithDefault final : public Rule {
               "existing row";
       }
       ctx.report(ctx.alter_cmd_span(node, c.index),
-                 "adds column " + quote_ident(str(cd, "colname")) + " to " + rangevar_display(rel) +
-                     " with a default that rewrites the table: " + why + "; the rewrite " +
-                     cmd_lock_sentence(rel, *c.cmd),
+                 "ADD COLUMN " + quote_ident(str(cd, "colname")) +
+                     (ctx.settings().pg_version < 11 ? " with a default" : " with a volatile default") + " rewrites " +
+                     rangevar_display(rel),
                  ctx.settings().pg_version < 11
                      ? "Add the column without a default, set the default in a second statement (it applies to new "
                        "rows only), then backfill existing rows in batches."
                      : "Add the column without a default (or with a constant or now()), then backfill the volatile "
                        "value in batches and set the default afterwards with ALTER COLUMN ... SET DEFAULT.");
+      ctx.note(why);
+      ctx.note("the rewrite " + cmd_lock_sentence(rel, *c.cmd));
     });
   }
 };

@@ -43,14 +43,14 @@ class AddingForeignKeyConstraint final : public Rule {
         const json* c = cd.is_object() ? column_constraint(cd, "CONSTR_FOREIGN") : nullptr;
         if (c == nullptr || !validated) continue;
         ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                   "adding column " + quote_ident(str(cd, "colname")) + " with REFERENCES " +
+                   "ADD COLUMN " + quote_ident(str(cd, "colname")) + " with REFERENCES " +
                        display(rangevar_parts(field(*c, "pktable"))) + " checks every row of " +
-                       display(lock->relation) +
-                       " (a column added by this statement has a default, so the foreign key is validated): it " +
-                       locks_with_referenced(*c),
+                       display(lock->relation),
                    "Add the column without REFERENCES, then add the foreign key as a table constraint NOT VALID and "
                    "VALIDATE CONSTRAINT it in a separate transaction: validation takes SHARE UPDATE EXCLUSIVE on the "
                    "table and ROW SHARE on the referenced one, so writes go on.");
+        ctx.note("a column added by this statement has a default, so the foreign key is validated");
+        ctx.note("it " + locks_with_referenced(*c));
         continue;
       }
       const json& c = field(field(*cmd.cmd, "def"), "Constraint");
@@ -60,11 +60,11 @@ class AddingForeignKeyConstraint final : public Rule {
       // One hazard, one finding: constraint-missing-not-valid reports it too, with both locks and the NOT VALID fix.
       if (ctx.rule_enabled("constraint-missing-not-valid")) continue;
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                 "adding " + locking::constraint_label(c) + " checks every row of " + display(lock->relation) +
-                     ": it " + locks_with_referenced(c),
+                 locking::add_constraint(c, table) + " checks every row of " + display(lock->relation),
                  "Add the foreign key NOT VALID, then VALIDATE CONSTRAINT in a separate transaction (the fix of "
                  "constraint-missing-not-valid does both): validation then takes SHARE UPDATE EXCLUSIVE on the table "
                  "and ROW SHARE on the referenced one, so writes go on.");
+      ctx.note("it " + locks_with_referenced(c));
     }
   }
 };

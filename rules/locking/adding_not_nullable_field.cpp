@@ -20,8 +20,8 @@ class AddingNotNullableField final : public Rule {
       std::string column = str(*c.cmd, "name");
       if (pg12 && ctx.run().has_not_null_check(rangevar_key(rel), column)) continue;
       ctx.report(ctx.alter_cmd_span(node, c.index),
-                 "sets column " + quote_ident(column) + " of " + rangevar_display(rel) +
-                     " NOT NULL: PostgreSQL scans every row to check it, and " + cmd_lock_sentence(rel, *c.cmd),
+                 "SET NOT NULL on " + quote_ident(column) + " of " + rangevar_display(rel) + " scans every row under " +
+                     std::string(lock_name(alter_cmd_lock(*c.cmd))),
                  pg12 ? "First add CHECK (" + quote_ident(column) +
                             " IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT it (a scan that does not block reads "
                             "or writes), then SET NOT NULL (PostgreSQL uses the validated check and skips the scan), "
@@ -29,6 +29,7 @@ class AddingNotNullableField final : public Rule {
                       : std::string("Before PostgreSQL 12 SET NOT NULL always scans: keep a validated CHECK (col IS "
                                     "NOT NULL) constraint instead of NOT NULL, or run it when the table can be "
                                     "locked."));
+      ctx.note("PostgreSQL scans every row to check it, and " + cmd_lock_sentence(rel, *c.cmd));
     }
   }
 };

@@ -17,18 +17,18 @@ class AddingSerialColumn final : public Rule {
       const json& tn = field(cd, "typeName");
       std::string what;
       if (is_serial(tn)) {
-        what = type_base(tn) + " column";
+        what = type_base(tn);
       } else if (column_constraint(cd, "CONSTR_IDENTITY") != nullptr) {
-        what = "identity column";
+        what = "GENERATED ... AS IDENTITY";
       } else {
         return;
       }
       ctx.report(ctx.alter_cmd_span(node, c.index),
-                 "adds " + what + " " + quote_ident(str(cd, "colname")) + " to " + rangevar_display(rel) +
-                     ": PostgreSQL draws a sequence value for every existing row, rewriting the table and its "
-                     "indexes; the rewrite " + cmd_lock_sentence(rel, *c.cmd),
+                 "ADD COLUMN " + quote_ident(str(cd, "colname")) + " " + what + " rewrites " + rangevar_display(rel),
                  "Add a nullable bigint column, create a sequence and set the column's default to nextval() (new "
                  "rows), backfill existing rows in batches, then add NOT NULL via a validated CHECK constraint.");
+      ctx.note("PostgreSQL draws a sequence value for every existing row, rewriting the table and its indexes");
+      ctx.note("the rewrite " + cmd_lock_sentence(rel, *c.cmd));
     });
   }
 };

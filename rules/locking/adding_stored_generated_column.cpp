@@ -16,11 +16,12 @@ class AddingStoredGeneratedColumn final : public Rule {
     for_each_added_column(node, ctx, [&](const AlterCmd& c, const json& cd) {
       if (column_constraint(cd, "CONSTR_GENERATED") == nullptr) return;
       ctx.report(ctx.alter_cmd_span(node, c.index),
-                 "adds stored generated column " + quote_ident(str(cd, "colname")) + " to " +
-                     rangevar_display(rel) + ": PostgreSQL computes it for every existing row, rewriting the table "
-                     "and its indexes; the rewrite " + cmd_lock_sentence(rel, *c.cmd),
+                 "ADD COLUMN " + quote_ident(str(cd, "colname")) + " GENERATED ... STORED rewrites " +
+                     rangevar_display(rel),
                  "Add a plain nullable column, fill it for new rows with a trigger, backfill existing rows in "
                  "batches, and compute it in queries or views if it need not be stored.");
+      ctx.note("PostgreSQL computes it for every existing row, rewriting the table and its indexes");
+      ctx.note("the rewrite " + cmd_lock_sentence(rel, *c.cmd));
     });
   }
 };

@@ -28,13 +28,13 @@ class BanAlterDomainWithAddConstraint final : public Rule {
     const LockMode m = LockMode::share;  // validateDomainConstraint locks each table that uses the domain
     ctx.report(ctx.statement_span(),
                "adds a constraint to domain " + display(strings(field(b, "typeName"))) +
-                   ": PostgreSQL checks every column of the domain in every table, and takes " +
-                   std::string(lock_name(m)) + " on each of those tables (" + blocks_text(m) +
-                   ") until the transaction ends",
+                   " checks every column of it in every table",
                check_constraint ? "Add it with NOT VALID (new values are checked at once), then run ALTER DOMAIN ... "
                                   "VALIDATE CONSTRAINT in a later migration."
                                 : "Use a CHECK (VALUE IS NOT NULL) constraint added NOT VALID and validated later.",
                std::move(fix));
+    ctx.note("PostgreSQL checks every column of the domain in every table, and takes " + std::string(lock_name(m)) +
+             " on each of those tables (" + blocks_text(m) + ") until the transaction ends");
   }
 };
 }  // namespace

@@ -15,15 +15,16 @@ class BanCluster final : public Rule {
     const char* help = "Use pg_repack (which reorders online) or keep the table's order by other means.";
     if (!field(node, "relation").is_object()) {
       ctx.report(ctx.statement_span(),
-                 "CLUSTER without a table rewrites every table clustered before, each under ACCESS EXCLUSIVE: blocks "
-                 "reads and writes on each while it is rewritten",
-                 help);
+                 "CLUSTER without a table rewrites every table clustered before", help);
+      ctx.note("each under ACCESS EXCLUSIVE: blocks reads and writes on each while it is rewritten");
       return;
     }
     // The table's lock (the index's, ACCESS EXCLUSIVE too, goes with it; an index of a new table is new).
     auto lock = locking::existing_lock_on(ctx, rangevar_parts(field(node, "relation")));
     if (!lock) return;
-    ctx.report(ctx.statement_span(), "CLUSTER rewrites the table in index order and " + lock_sentence(*lock), help);
+    ctx.report(ctx.statement_span(),
+               "CLUSTER rewrites " + lock_target(*lock) + " under " + std::string(lock_name(lock->mode)), help);
+    ctx.note("CLUSTER rewrites the table in index order and " + lock_sentence(*lock));
   }
 };
 }  // namespace

@@ -23,12 +23,12 @@ class BanConcurrentIndexCreationInTransaction final : public Rule {
                        : type == "DropStmt"    ? "DROP INDEX CONCURRENTLY"
                        : type == "ReindexStmt" ? "REINDEX CONCURRENTLY"
                                                : "DETACH PARTITION CONCURRENTLY";
-    ctx.report(ctx.statement_span(), what + " cannot run inside a transaction block, and this one runs " + where +
-                                         ": the migration fails",
+    ctx.report(ctx.statement_span(), what + " fails inside a transaction block",
                "Run it on its own, outside a transaction: remove BEGIN/COMMIT around it, or put it in a migration of "
                "its own that the runner does not wrap (goose: -- +goose NO TRANSACTION; dbmate: -- migrate:up "
                "transaction:false; Prisma and golang-migrate: the only statement of its file).");
     ctx.findings().back().notes = locking::begin_note(ctx);
+    ctx.note(what + " cannot run inside a transaction block, and this one runs " + where + ": the migration fails");
   }
 };
 }  // namespace

@@ -20,11 +20,11 @@ class BanCreateDomainWithConstraint final : public Rule {
       ctx.report(ctx.location_span(c),
                  "domain " + display(strings(field(b, "domainname"))) + " has a " +
                      (t == "CONSTR_CHECK" ? "CHECK" : "NOT NULL") +
-                     " constraint: adding or changing a domain constraint later checks every column of the type in "
-                     "every table, with no NOT VALID-and-VALIDATE path for NOT NULL, and the constraint is easy to "
-                     "miss when reading the tables",
+                     " constraint",
                  "Put the constraint on the columns (CHECK ... NOT VALID, then VALIDATE CONSTRAINT), or use a "
                  "domain without constraints.");
+      ctx.note("adding or changing a domain constraint later checks every column of the type in every table, with no "
+               "NOT VALID-and-VALIDATE path for NOT NULL, and the constraint is easy to miss when reading the tables");
     }
   }
 };

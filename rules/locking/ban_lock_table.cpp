@@ -14,11 +14,13 @@ class BanLockTable final : public Rule {
     if (!ctx.ancestors().empty()) return;
     auto locks = locking::existing_locks(ctx);
     if (locks.empty()) return;
-    std::string msg = "LOCK TABLE ";
-    for (std::size_t i = 0; i < locks.size(); ++i) msg += (i ? ", and " : "") + lock_sentence(locks[i]);
-    ctx.report(ctx.statement_span(), msg,
+    std::vector<std::string> targets;
+    for (const auto& l : locks) targets.push_back(lock_target(l));
+    ctx.report(ctx.statement_span(),
+               "LOCK TABLE takes " + std::string(lock_name(locks[0].mode)) + " on " + join_names_short(targets),
                "Make sure the lock is needed and the transaction is short, and SET lock_timeout first so that "
                "waiting for the lock does not queue every other query behind it.");
+    for (const auto& l : locks) ctx.note("LOCK TABLE " + lock_sentence(l));
   }
 };
 }  // namespace

@@ -18,16 +18,18 @@ class BanVacuumFull final : public Rule {
         "the space reusable.";
     if (!field(node, "rels").is_array()) {
       ctx.report(ctx.statement_span(),
-                 "VACUUM FULL without a table rewrites every table of the database, each under ACCESS EXCLUSIVE: "
-                 "blocks reads and writes on each while it is rewritten",
-                 help);
+                 "VACUUM FULL without a table rewrites every table of the database", help);
+      ctx.note("each under ACCESS EXCLUSIVE: blocks reads and writes on each while it is rewritten");
       return;
     }
     auto locks = locking::existing_locks(ctx);
     if (locks.empty()) return;
-    std::string msg = "VACUUM FULL rewrites the table and ";
-    for (std::size_t i = 0; i < locks.size(); ++i) msg += (i ? ", and " : "") + lock_sentence(locks[i]);
-    ctx.report(ctx.statement_span(), msg, help);
+    std::vector<std::string> targets;
+    for (const auto& l : locks) targets.push_back(lock_target(l));
+    ctx.report(ctx.statement_span(),
+               "VACUUM FULL rewrites " + join_names_short(targets) + " under " + std::string(lock_name(locks[0].mode)),
+               help);
+    for (const auto& l : locks) ctx.note("VACUUM FULL rewrites the table and " + lock_sentence(l));
   }
 };
 }  // namespace

@@ -24,8 +24,7 @@ class ConstraintMissingNotValid final : public Rule {
         const json& cd = field(field(*cmd.cmd, "def"), "ColumnDef");
         if (!cd.is_object() || column_constraint(cd, "CONSTR_CHECK") == nullptr) continue;
         ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                   "adding column " + quote_ident(str(cd, "colname")) +
-                       " with a CHECK constraint checks every existing row",
+                   "ADD COLUMN " + quote_ident(str(cd, "colname")) + " with a CHECK checks every existing row",
                    "Add the column without the CHECK, then ADD CONSTRAINT ... CHECK (...) NOT VALID and run ALTER "
                    "TABLE ... VALIDATE CONSTRAINT in a separate transaction: validation takes only SHARE UPDATE "
                    "EXCLUSIVE, so reads and writes go on.");
@@ -47,7 +46,7 @@ class ConstraintMissingNotValid final : public Rule {
         }
       }
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                 "adding " + locking::constraint_label(c) + " without NOT VALID checks every existing row",
+                 locking::add_constraint(c, table) + " without NOT VALID checks every existing row",
                  "Add it NOT VALID (new rows are checked at once), then run ALTER TABLE ... VALIDATE CONSTRAINT in a "
                  "separate transaction: validation takes only SHARE UPDATE EXCLUSIVE (and ROW SHARE on a referenced "
                  "table), so reads and writes go on.",

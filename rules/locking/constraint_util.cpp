@@ -12,14 +12,17 @@ std::string constraint_kind(const json& c) {
   return t;
 }
 
-std::string constraint_label(const json& c) {
-  std::string name = str(c, "conname");
-  std::string label = constraint_kind(c) + " constraint";
-  if (!name.empty()) {  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on `" " + std::string&&`
-    label += ' ';
-    label += quote_ident(name);
+std::string add_constraint(const json& c, const json& table) {
+  std::string s = "ADD ";
+  s += constraint_kind(c);
+  if (std::string name = str(c, "conname"); !name.empty()) {
+    s += ' ';
+    s += quote_ident(name);
+  } else {
+    s += " on ";
+    s += rangevar_display(table);
   }
-  return label;
+  return s;
 }
 
 namespace {
@@ -126,9 +129,8 @@ void check_primary_key_using_index(RuleContext& ctx, const json& stmt, std::size
   for (const auto& n : nullable) cols += (cols.empty() ? "" : ", ") + quote_ident(n);
   const bool one = nullable.size() == 1;
   ctx.report(ctx.alter_cmd_span(stmt, cmd_index),
-             "adding " + constraint_label(c) + " USING INDEX " + quote_ident(str(c, "indexname")) + " sets column" +
-                 (one ? " " : "s ") + cols + " NOT NULL: PostgreSQL scans every row to check it while it " +
-                 lock_sentence(lock),
+             add_constraint(c, rel) + " USING INDEX " + quote_ident(str(c, "indexname")) + " sets column" +
+                 (one ? " " : "s ") + cols + " NOT NULL",
              ctx.settings().pg_version >= 12
                  ? "Make the column" + std::string(one ? "" : "s") + " NOT NULL first without the scan under the "
                    "lock: add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it (a scan that does not block "
@@ -136,6 +138,7 @@ void check_primary_key_using_index(RuleContext& ctx, const json& stmt, std::size
                    "then add the primary key USING INDEX."
                  : std::string("Before PostgreSQL 12 setting NOT NULL always scans: run it when the table can be "
                                "locked."));
+  ctx.note("PostgreSQL scans every row to check it while it " + lock_sentence(lock));
 }
 }  // namespace
 
@@ -160,16 +163,19 @@ void check_index_constraint(const json& stmt, RuleContext& ctx, const std::strin
         continue;
       }
       ctx.report(ctx.alter_cmd_span(stmt, cmd.index),
-                 "adding " + constraint_label(c) + " builds its unique index while it " + lock_sentence(*lock), help,
-                 using_index_fix(ctx, stmt, c));
+                 add_constraint(c, table) + " builds a unique index under " +
+                     std::string(lock_name(lock->mode)),
+                 help, using_index_fix(ctx, stmt, c));
+      ctx.note("it builds the index while it " + lock_sentence(*lock));
     } else if (cmd.subtype == "AT_AddColumn") {
       const json& cd = field(def, "ColumnDef");
       if (!column_constraint(cd, contype.c_str())) continue;
       ctx.report(ctx.alter_cmd_span(stmt, cmd.index),
-                 "adding column " + quote_ident(str(cd, "colname")) + " with " + (pk ? "PRIMARY KEY" : "UNIQUE") +
-                     " builds a unique index while it " + lock_sentence(*lock),
+                 "ADD COLUMN " + quote_ident(str(cd, "colname")) + (pk ? " PRIMARY KEY" : " UNIQUE") +
+                     " builds a unique index under " + std::string(lock_name(lock->mode)),
                  "Add the column without it, then build the index with CREATE UNIQUE INDEX CONCURRENTLY and add the "
                  "constraint USING INDEX.");
+      ctx.note("it builds the index while it " + lock_sentence(*lock));
     }
   }
 }

@@ -10,8 +10,9 @@ namespace driftguard::locking {
 
 // "CHECK", "FOREIGN KEY", "UNIQUE", "PRIMARY KEY", "EXCLUDE" from a Constraint's contype.
 std::string constraint_kind(const json& constraint);
-// "constraint orders_total_check" or "an unnamed constraint" style label: "CHECK constraint c".
-std::string constraint_label(const json& constraint);
+// "ADD FOREIGN KEY fk_name", or "ADD CHECK on orders" for an unnamed one (`table`: the altered table's RangeVar):
+// how a finding's first line names an added constraint.
+std::string add_constraint(const json& constraint, const json& table);
 
 // Fix for ADD CONSTRAINT without NOT VALID: append NOT VALID to the sub-command and validate in a later transaction
 // (after the statement when it runs on its own, after the COMMIT of an explicit transaction). None when the

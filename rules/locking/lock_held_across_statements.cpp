@@ -79,7 +79,7 @@ class LockHeldAcrossStatements final : public Rule {
     }
     std::string rel = display(held->relation);
     ctx.report(ctx.statement_span(),
-               "runs while " + rel + " is still locked ACCESS EXCLUSIVE by an earlier " + held->why,
+               "runs while an earlier " + held->why + " holds ACCESS EXCLUSIVE on " + rel,
                "Keep the statement that takes ACCESS EXCLUSIVE last in its transaction, or move the others to their "
                "own migration (or after a COMMIT).");
     // The first line states the hazard; the transaction and what it blocks are notes (issue 16).

@@ -58,5 +58,8 @@ LockMode alter_cmd_lock(const pg::Node& alter_table_cmd);
 // One sentence for findings: "takes ACCESS EXCLUSIVE on public.orders: blocks reads and writes until the
 // transaction ends" ("on the table of index i" for a lock on an index's table).
 std::string lock_sentence(const LockTaken& l);
+// What a lock is on, as lock_sentence names it ("public.orders", "the table of index public.orders_idx"): findings
+// name it in their first line, the lock sentence goes into a note.
+std::string lock_target(const LockTaken& l);
 
 }  // namespace driftguard

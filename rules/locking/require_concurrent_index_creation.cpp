@@ -19,10 +19,13 @@ class RequireConcurrentIndexCreation final : public Rule {
                                                         ctx.statement().do_depth == 0) {
       fix = Fix{"add CONCURRENTLY", {Edit{Span{*at, *at}, locking::keyword_case(ctx, " CONCURRENTLY")}}};
     }
-    ctx.report(ctx.statement_span(), "CREATE INDEX without CONCURRENTLY " + lock_sentence(*lock),
+    ctx.report(ctx.statement_span(),
+               "CREATE INDEX without CONCURRENTLY takes " + std::string(lock_name(lock->mode)) + " on " +
+                   lock_target(*lock),
                "Write CREATE INDEX CONCURRENTLY, outside a transaction: it builds the index while writes go on "
                "(it takes longer, and a failed build leaves an INVALID index to drop).",
                std::move(fix));
+    ctx.note("CREATE INDEX " + lock_sentence(*lock));
   }
 };
 }  // namespace

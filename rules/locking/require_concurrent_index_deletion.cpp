@@ -29,11 +29,13 @@ class RequireConcurrentIndexDeletion final : public Rule {
       fix = Fix{"add CONCURRENTLY", {Edit{Span{*at, *at}, locking::keyword_case(ctx, " CONCURRENTLY")}}};
     }
     ctx.report(ctx.statement_span(),
-               "DROP INDEX without CONCURRENTLY takes " + std::string(lock_name(mode)) + " on the table of " +
-                   join_names(names) + ": " + blocks_text(mode) + " until the transaction ends",
+               "DROP INDEX " + (names.size() == 1 ? names[0] : std::to_string(names.size()) + " indexes") +
+                   " without CONCURRENTLY takes " + std::string(lock_name(mode)),
                "Write DROP INDEX CONCURRENTLY (one index per statement, no CASCADE, outside a transaction): it waits "
                "for running queries instead of blocking new ones.",
                std::move(fix));
+    ctx.note("DROP INDEX takes " + std::string(lock_name(mode)) + " on the table of " + join_names(names) + ": " +
+             blocks_text(mode) + " until the transaction ends");
   }
 };
 }  // namespace

@@ -29,11 +29,12 @@ class RequireConcurrentPartitionDetach final : public Rule {
         fix = Fix{"add CONCURRENTLY", {Edit{Span{span.end, span.end}, locking::keyword_case(ctx, " CONCURRENTLY")}}};
       }
       ctx.report(span,
-                 "DETACH PARTITION " + rangevar_display(field(pc, "name")) + " without CONCURRENTLY " +
-                     lock_sentence(*lock),
+                 "DETACH PARTITION " + rangevar_display(field(pc, "name")) + " without CONCURRENTLY takes " +
+                     std::string(lock_name(lock->mode)),
                  "Write DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14 and later), alone in its ALTER TABLE and "
                  "outside a transaction: it takes SHARE UPDATE EXCLUSIVE, so reads and writes go on.",
                  std::move(fix));
+      ctx.note("DETACH PARTITION " + lock_sentence(*lock));
     }
   }
 

@@ -23,15 +23,17 @@ class RequireConcurrentReindex final : public Rule {
     if (kind == "REINDEX_OBJECT_SCHEMA" || kind == "REINDEX_OBJECT_DATABASE") {
       bool schema = kind == "REINDEX_OBJECT_SCHEMA";
       std::string name = str(node, "name");
-      std::string what = schema ? "every table of schema " : "every table of the database";
+      std::string what = schema ? "every table of " : "every table";
       if (schema) what += quote_ident(name);  // appended: GCC 12 -O3 warns falsely on `"literal" + std::string&&`
       ctx.report(ctx.statement_span(),
                  std::string("REINDEX ") + (schema ? "SCHEMA" : "DATABASE") +
-                     " without CONCURRENTLY rebuilds the indexes of " + what +
-                     ", one table at a time: it takes SHARE on each table (blocks writes) and ACCESS EXCLUSIVE on "
-                     "each of its indexes (blocks the reads that use them) while that table's indexes are rebuilt",
+                     " without CONCURRENTLY blocks writes on " + what,
                  "Write REINDEX (CONCURRENTLY) ... (PostgreSQL 12 and later), outside a transaction: it rebuilds "
                  "each index while reads and writes go on (system catalogs are skipped).");
+      ctx.note(std::string("it rebuilds the indexes of every table of ") + (schema ? "the schema" : "the database") +
+               ", one table at a time: it takes SHARE on each table (blocks writes) and ACCESS "
+               "EXCLUSIVE on each of its indexes (blocks the reads that use them) while that table's indexes are "
+               "rebuilt");
       return;
     }
     // REINDEX SCHEMA / DATABASE / SYSTEM name no single relation. PostgreSQL cannot reindex system catalogs (or
@@ -50,10 +52,12 @@ class RequireConcurrentReindex final : public Rule {
       std::size_t at = ctx.location_span(rel).begin;
       fix = Fix{"add CONCURRENTLY", {Edit{Span{at, at}, locking::keyword_case(ctx, "CONCURRENTLY") + " "}}};
     }
-    ctx.report(ctx.statement_span(), "REINDEX without CONCURRENTLY " + lock_sentence(*lock),
+    ctx.report(ctx.statement_span(),
+               "REINDEX without CONCURRENTLY takes " + std::string(lock_name(lock->mode)) + " on " + lock_target(*lock),
                "Write REINDEX ... CONCURRENTLY (PostgreSQL 12 and later), outside a transaction: it rebuilds the "
                "index while reads and writes go on.",
                std::move(fix));
+    ctx.note("REINDEX " + lock_sentence(*lock));
   }
 };
 }  // namespace

@@ -4,12 +4,6 @@
 
 #include "rules/locking/lock_util.hpp"
 
-namespace driftguard {
-// What a lock is on, as lock_sentence names it ("public.orders", "the table of index public.orders_idx");
-// lock_model.cpp.
-std::string lock_target(const LockTaken& l);
-}  // namespace driftguard
-
 namespace driftguard::locking {
 
 class TimeoutRule : public Rule {

@@ -29,15 +29,15 @@ class ValidateConstraintInSameTransaction final : public Rule {
         }
       }
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                 "VALIDATE CONSTRAINT " + quote_ident(name) + " runs " + locking::transaction_phrase(ctx) +
-                     ", the one that added it NOT VALID: the ADD " + lock_sentence(held) +
-                     ", so the validation scan runs under that lock",
+                 "VALIDATE CONSTRAINT " + quote_ident(name) + " scans under the lock its ADD took",
                  "Commit between the two: validate in a later migration (or after the COMMIT), where validation "
                  "takes only SHARE UPDATE EXCLUSIVE.");
       Note n;
       n.message = "added NOT VALID here";
       n.span = *added;
       ctx.findings().back().notes.push_back(n);
+      ctx.note("it runs " + locking::transaction_phrase(ctx) + ", the one that added it NOT VALID: the ADD " +
+               lock_sentence(held) + ", so the validation scan runs under that lock");
     }
   }
 };

@@ -16,12 +16,13 @@ class BanDisableRls final : public Rule {
     if (rel.is_null()) return;
     for (const auto& c : alter_cmds(node)) {
       std::string msg;
+      std::string why;
       if (c.subtype == "AT_DisableRowSecurity") {
-        msg = "disables row level security on " + rangevar_display(rel) +
-              ": its policies stop applying, and every role with table privileges sees and changes all rows";
+        msg = "disables row level security on " + rangevar_display(rel);
+        why = "its policies stop applying, and every role with table privileges sees and changes all rows";
       } else if (c.subtype == "AT_NoForceRowSecurity") {
-        msg = "turns off FORCE ROW LEVEL SECURITY on " + rangevar_display(rel) +
-              ": the table's owner (and code running as the owner, e.g. SECURITY DEFINER functions) bypasses its "
+        msg = "turns off FORCE ROW LEVEL SECURITY on " + rangevar_display(rel);
+        why = "the table's owner (and code running as the owner, e.g. SECURITY DEFINER functions) bypasses its "
               "policies again";
       } else {
         continue;
@@ -29,6 +30,7 @@ class BanDisableRls final : public Rule {
       ctx.report(ctx.alter_cmd_span(node, c.index), msg,
                  "Keep row level security on and change the policies instead (CREATE POLICY / ALTER POLICY); if "
                  "the table really must be public, suppress this with the reason.");
+      ctx.note(why);
     }
   }
 };

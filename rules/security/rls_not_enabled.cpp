@@ -50,13 +50,13 @@ class RlsNotEnabled final : public Rule {
       fix = Fix{"enable row level security", {Edit{Span{ctx.after_statement(), ctx.after_statement()}, "\n" + sql}}};
     }
     ctx.report(ctx.location_span(rel),
-               "table " + rangevar_display(rel) + " is created in exposed schema " + quote_ident(schema) +
-                   " without ENABLE ROW LEVEL SECURITY in this migration: every client with the API role can read "
-                   "and change all of its rows",
+               "table " + rangevar_display(rel) + " is created without row level security",
                "Add ALTER TABLE " + rangevar_display(rel) +
                    " ENABLE ROW LEVEL SECURITY; in the same migration, then CREATE POLICY for what each role may "
                    "do.",
                std::move(fix));
+    ctx.note("it is in exposed schema " + quote_ident(schema) + " and this migration does not ENABLE ROW LEVEL "
+             "SECURITY on it: every client with the API role can read and change all of its rows");
   }
 };
 }  // namespace

@@ -24,11 +24,11 @@ class SecurityDefinerWithoutSearchPath final : public Rule {
     bool proc = flag(b, "is_procedure");
     ctx.report(ctx.location_span(*definer),
                std::string(proc ? "procedure " : "function ") + display(strings(field(b, "funcname"))) +
-                   " runs with its owner's privileges (SECURITY DEFINER) but does not pin search_path: a caller "
-                   "who can create objects in a schema on the search path can make it run their own functions or "
-                   "tables with those privileges",
+                   " is SECURITY DEFINER without SET search_path",
                "Add SET search_path = '' (and schema-qualify every name in the body), or SET search_path = "
                "pg_catalog, <your schema>.");
+    ctx.note("it runs with its owner's privileges, and a caller who can create objects in a schema on the search "
+             "path can make it run their own functions or tables with those privileges");
   }
 };
 }  // namespace

@@ -16,10 +16,10 @@ class BanUncommittedTransaction final : public Rule {
     if (!ctx.state().in_explicit_transaction() || ctx.state().explicit_nested()) return;
     Span begin = ctx.state().transaction_begin();
     ctx.report(begin,
-               "the migration leaves the transaction opened by " + std::string(ctx.text(begin)) +
-                   " open: the runner's connection either commits it implicitly, rolls it back when the "
-                   "connection closes, or holds its locks",
+               "the migration leaves its transaction open",
                "Add COMMIT at the end of the file, or remove the BEGIN and let the runner manage the transaction.");
+    ctx.note("the transaction opened by " + std::string(ctx.text(begin)) + " stays open: the runner's connection "
+             "either commits it implicitly, rolls it back when the connection closes, or holds its locks");
   }
 };
 }  // namespace

@@ -17,17 +17,18 @@ class TransactionNesting final : public Rule {
     if ((kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") && s.begin_nests()) {
       bool runner = !s.in_explicit_transaction();
       ctx.report(ctx.statement_span(),
-                 std::string("BEGIN inside a transaction that is already open") +
-                     (runner ? " (" + s.runner_transaction().why + ")" : "") +
-                     ": PostgreSQL ignores it with a warning, and the first COMMIT then commits everything",
+                 std::string("BEGIN inside a transaction that is already open"),
                  runner ? "Remove the BEGIN and its COMMIT: the runner already runs the file in a transaction."
                         : "Remove the inner BEGIN, or use SAVEPOINT for a nested unit of work.");
+      if (runner) ctx.note(s.runner_transaction().why);
+      ctx.note("PostgreSQL ignores it with a warning, and the first COMMIT then commits everything");
     } else if ((kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK") && !s.in_explicit_transaction()) {
       ctx.report(ctx.statement_span(),
                  std::string(kind == "TRANS_STMT_COMMIT" ? "COMMIT" : "ROLLBACK") +
-                     " without a BEGIN in this file: if the migration runner wraps the file in a transaction, "
-                     "this ends the runner's transaction early; otherwise it does nothing",
+                     " without a BEGIN in this file",
                  "Add the matching BEGIN, or remove it and let the runner manage the transaction.");
+      ctx.note("if the migration runner wraps the file in a transaction, this ends the runner's transaction early; "
+               "otherwise it does nothing");
     }
   }
 };

@@ -11,11 +11,10 @@ class BanCharField final : public TypeRule {
   }
 
  protected:
-  std::string problem(const DeclaredType& d, const std::string& base) const override {
+  Problem problem(const DeclaredType& d, const std::string& base) const override {
     if (base != "bpchar") return {};
-    return column_subject(d) + " is " + type_display(*d.type_name) +
-           ": char(n) pads values with spaces (which comparisons and clients then see or ignore inconsistently), "
-           "and is never faster than text";
+    return {type_display(*d.type_name), "char(n) pads values with spaces (which comparisons and clients then see or ignore inconsistently), "
+           "and is never faster than text"};
   }
   std::string help(const DeclaredType&) const override {
     return "Use text (with a CHECK constraint for a fixed length if needed).";

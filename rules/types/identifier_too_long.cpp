@@ -113,10 +113,10 @@ class IdentifierTooLong final : public Rule {
         std::string cut = clip(*id);
         if (names.count(cut) && reported.insert(cut).second) {
           ctx.report(Span{p, e},
-                     "identifier is " + std::to_string(id->size()) +
-                         " bytes: PostgreSQL silently truncates names to 63 bytes, so it creates " +
-                         quote_ident(cut) + " and the schema no longer matches the name in your code or ORM",
+                     "identifier is " + std::to_string(id->size()) + " bytes: PostgreSQL truncates it to 63",
                      "Use a name of at most 63 bytes (count bytes, not characters: non-ASCII letters take 2-4).");
+          ctx.note("PostgreSQL silently truncates names to 63 bytes, so it creates " + quote_ident(cut) +
+                   " and the schema no longer matches the name in your code or ORM");
         }
       }
       p = e;

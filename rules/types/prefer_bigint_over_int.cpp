@@ -91,7 +91,7 @@ class PreferBigintOverInt final : public WidenToBigintRule {
   }
 
  protected:
-  std::string problem(const DeclaredType& d, const std::string& base) const override {
+  Problem problem(const DeclaredType& d, const std::string& base) const override {
     // A serial column's sequence overflows the same way; prefer-identity reports it (its bigint identity fix
     // resolves both) when it is on.
     const bool serial = base == "serial" || base == "serial4";
@@ -103,9 +103,8 @@ class PreferBigintOverInt final : public WidenToBigintRule {
     if (base != "int4" && !serial) return {};
     if (!serial && foreign_key_column(d)) return {};
     if (d.ctx != nullptr && !d.ctx->option<bool>("all-columns", false) && !key_or_sequence_fed(d, base)) return {};
-    return column_subject(d) + " is " + type_display(*d.type_name) +
-           ": it overflows at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive "
-           "lock";
+    return {type_display(*d.type_name), "it overflows at 2,147,483,647, and changing it to bigint later rewrites the table under an exclusive "
+           "lock"};
   }
   std::string help(const DeclaredType&) const override {
     return "Use bigint: it costs 4 more bytes per row and never needs a rewrite.";

@@ -11,7 +11,7 @@ class PreferBigintOverSmallint final : public WidenToBigintRule {
   }
 
  protected:
-  std::string problem(const DeclaredType& d, const std::string& base) const override {
+  Problem problem(const DeclaredType& d, const std::string& base) const override {
     // A serial column's sequence overflows the same way; prefer-identity reports it (its bigint identity fix
     // resolves both) when it is on.
     const bool serial = base == "smallserial" || base == "serial2";
@@ -20,9 +20,8 @@ class PreferBigintOverSmallint final : public WidenToBigintRule {
       return {};
     }
     if (base != "int2" && !serial) return {};
-    return column_subject(d) + " is " + type_display(*d.type_name) +
-           ": it overflows at 32,767, and changing it to a wider type later rewrites the table under an exclusive "
-           "lock";
+    return {type_display(*d.type_name), "it overflows at 32,767, and changing it to a wider type later rewrites the table under an exclusive "
+           "lock"};
   }
   std::string help(const DeclaredType&) const override {
     return "Use bigint (or integer when the range is known to stay small).";

@@ -11,10 +11,10 @@ class PreferJsonb final : public TypeRule {
   }
 
  protected:
-  std::string problem(const DeclaredType& d, const std::string& base) const override {
+  Problem problem(const DeclaredType&, const std::string& base) const override {
     if (base != "json") return {};
-    return column_subject(d) + " is json: it keeps the raw text (re-parsed on every access), has no equality "
-           "operator and cannot be indexed with GIN; converting later rewrites the table";
+    return {"json", "it keeps the raw text (re-parsed on every access), has no equality "
+           "operator and cannot be indexed with GIN; converting later rewrites the table"};
   }
   std::string help(const DeclaredType&) const override {
     return "Use jsonb, unless key order, duplicate keys or exact whitespace must be preserved.";

@@ -12,11 +12,10 @@ class PreferTextField final : public TypeRule {
   }
 
  protected:
-  std::string problem(const DeclaredType& d, const std::string& base) const override {
+  Problem problem(const DeclaredType& d, const std::string& base) const override {
     if (base != "varchar" || type_mods(*d.type_name).empty()) return {};
-    return column_subject(d) + " is " + type_display(*d.type_name) +
-           ": raising the limit later is a schema change, and lowering it rewrites the table; text performs the "
-           "same";
+    return {type_display(*d.type_name), "raising the limit later is a schema change, and lowering it rewrites the table; text performs the "
+           "same"};
   }
   std::string help(const DeclaredType&) const override {
     return "Use text, with a CHECK (char_length(col) <= n) constraint if the limit matters (a CHECK can be replaced with NOT VALID and VALIDATE, without a long lock).";

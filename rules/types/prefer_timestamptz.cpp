@@ -11,11 +11,10 @@ class PreferTimestamptz final : public TypeRule {
   }
 
  protected:
-  std::string problem(const DeclaredType& d, const std::string& base) const override {
+  Problem problem(const DeclaredType& d, const std::string& base) const override {
     if (base != "timestamp") return {};
-    return column_subject(d) + " is " + type_display(*d.type_name) +
-           " (without time zone): values are wall-clock times whose meaning depends on the time zone of whoever "
-           "wrote them, and converting the column later rewrites the table";
+    return {type_display(*d.type_name) + " (without time zone)", "values are wall-clock times whose meaning depends on the time zone of whoever "
+           "wrote them, and converting the column later rewrites the table"};
   }
   std::string help(const DeclaredType&) const override {
     return "Use timestamptz: it stores an instant and converts to the session time zone on output.";

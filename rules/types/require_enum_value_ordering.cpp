@@ -15,9 +15,10 @@ class RequireEnumValueOrdering final : public Rule {
     if (str(b, "newVal").empty() || !str(b, "oldVal").empty() || !str(b, "newValNeighbor").empty()) return;
     ctx.report(ctx.statement_span(),
                "adds value '" + str(b, "newVal") + "' to enum " + display(strings(field(b, "typeName"))) +
-                   " without BEFORE or AFTER: it sorts after every existing value, and ORDER BY, comparisons and "
-                   "ranges over the enum follow that order",
+                   " without BEFORE or AFTER",
                "Say where it belongs: ADD VALUE '" + str(b, "newVal") + "' BEFORE 'x' or AFTER 'x'.");
+    ctx.note("it sorts after every existing value, and ORDER BY, comparisons and ranges over the enum follow that "
+             "order");
   }
 };
 }  // namespace

@@ -51,14 +51,14 @@ std::optional<Span> type_span(const RuleContext& ctx, const json& type_name) {
   return Span{begin, end};
 }
 
-void TypeRule::report_at_field(const DeclaredType& d, const SchemaField& field, Span span, std::string message,
+void TypeRule::report_at_field(const DeclaredType& d, const SchemaField& field, Span span, const Problem& p,
                                RuleContext& ctx) const {
   Finding f;
   f.file = field.file;
   f.span = field.span;
   f.start = field.start;
   f.end = field.end;
-  f.message = "field " + field.name + " of model " + field.model + ": " + message;
+  f.message = "field " + field.name + " of model " + field.model + " generates " + p.type;
   std::string now = field.type + (field.native.empty() ? "" : " " + field.native);
   if (auto r = prisma_replacement(d, field)) {
     f.help = "Declare the field as " + *r + " instead of " + now + " in schema.prisma" + prisma_also() +
@@ -72,6 +72,7 @@ void TypeRule::report_at_field(const DeclaredType& d, const SchemaField& field, 
   f.notes.push_back(Note{"generated into " + ctx.file().path + ":" + std::to_string(at.line) + ":" +
                              std::to_string(at.column) + " as " + std::string(ctx.text(span)),
                          std::nullopt, {}, {}});
+  f.notes.push_back(Note{column_subject(d) + " is " + p.type + ": " + p.why, std::nullopt, {}, {}});
   ctx.report_elsewhere(std::move(f));
 }
 
@@ -150,15 +151,15 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
     d.ctx = &ctx;
     std::string base = builtin_base(*d.type_name);
     if (base.empty()) continue;
-    std::string msg = problem(d, base);
-    if (msg.empty()) continue;
+    Problem p = problem(d, base);
+    if (p.type.empty()) continue;
     auto span = type_span(ctx, *d.type_name);
     // Prisma generates its migration SQL from schema.prisma: editing the SQL would make the two drift apart.
     bool prisma = ctx.file().info.layout == Layout::prisma;
     if (prisma && gone_at_history_end(d, ctx)) continue;
     const SchemaField* sf = prisma ? ctx.run().schema_field(rangevar_parts(*d.relation), d.column) : nullptr;
     if (sf != nullptr && type_still_current(d, ctx)) {
-      report_at_field(d, *sf, span ? *span : ctx.location_span(*d.type_name), std::move(msg), ctx);
+      report_at_field(d, *sf, span ? *span : ctx.location_span(*d.type_name), p, ctx);
       continue;
     }
     std::optional<Fix> fix;
@@ -171,7 +172,9 @@ void TypeRule::check(std::string_view type, const json& node, RuleContext& ctx) 
     }
     std::string h = help(d);
     if (prisma) h += " In a Prisma project change the field in schema.prisma (its type or @db native type) and generate a new migration; editing the generated SQL makes it drift from the schema.";
-    ctx.report(span ? *span : ctx.location_span(*d.type_name), msg, std::move(h), std::move(fix));
+    ctx.report(span ? *span : ctx.location_span(*d.type_name), column_subject(d) + " is " + p.type, std::move(h),
+               std::move(fix));
+    ctx.note(p.why);
   }
 }
 

@@ -27,8 +27,13 @@ class TypeRule : public Rule {
   void check(std::string_view type, const json& node, RuleContext& ctx) const override;
 
  protected:
-  // Does the rule apply to this type (base = builtin_base())? Return the message, or "" to stay silent.
-  virtual std::string problem(const DeclaredType& d, const std::string& base) const = 0;
+  // Does the rule apply to this type (base = builtin_base())? The type as the first line names it ("timestamp(3)
+  // (without time zone)") and why it is a problem (a note), or an empty type to stay silent.
+  struct Problem {
+    std::string type;
+    std::string why;
+  };
+  virtual Problem problem(const DeclaredType& d, const std::string& base) const = 0;
   virtual std::string help(const DeclaredType& d) const = 0;
   // The replacement of the type's name and modifiers (array brackets are kept), or nullopt for no fix.
   virtual std::optional<std::string> replacement(const DeclaredType& d) const = 0;
@@ -42,7 +47,7 @@ class TypeRule : public Rule {
 
  private:
   // A Prisma migration's finding, reported at the schema.prisma field that generated the column.
-  void report_at_field(const DeclaredType& d, const SchemaField& field, Span span, std::string message,
+  void report_at_field(const DeclaredType& d, const SchemaField& field, Span span, const Problem& p,
                        RuleContext& ctx) const;
 };
 
