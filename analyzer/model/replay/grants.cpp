@@ -48,13 +48,24 @@ std::vector<std::string> Replayer::Impl::grantees(const json& list) const {
   return out;
 }
 
+namespace {
+// The elements of a list node, by address (none when it is absent).
+std::vector<const json*> list_items(const json& list) {
+  std::vector<const json*> out;
+  if (list.is_array())
+    for (const auto& x : list) out.push_back(&x);
+  return out;
+}
+}  // namespace
+
 // The letters a GRANT/REVOKE names for objects of `kind` written as `word` ("table", "sequence", ...): ALL is every
 // privilege of the kind; a privilege the keyword does not allow is refused as PostgreSQL refuses it.
-std::string Replayer::Impl::grant_letters(const json& privileges, char kind, const std::string& word) {
-  if (!privileges.is_array() || privileges.empty()) return all_of(kind);
+std::string Replayer::Impl::grant_letters(const std::vector<const json*>& privileges, char kind,
+                                          const std::string& word) {
+  if (privileges.empty()) return all_of(kind);
   std::string out;
-  for (const auto& p : privileges) {
-    const json& ap = field(p, "AccessPriv");
+  for (const json* p : privileges) {
+    const json& ap = field(*p, "AccessPriv");
     std::string name = str(ap, "priv_name");
     std::string l = privilege_letter(name);
     if (l.empty() || all_of(kind).find(l) == std::string::npos) {
@@ -85,12 +96,12 @@ bool Replayer::Impl::grant_stmt(const json& b) {
   const json& all_privileges = field(b, "privileges");
   // Column privileges (GRANT SELECT (a), UPDATE (b) ON t: pg_attribute.attacl) apart from the table's in the same
   // statement; ALL (a) is every privilege a column has.
-  json privileges = json::array();
+  std::vector<const json*> privileges;  // the table-level ones (none: ALL)
   std::vector<std::pair<std::string, std::vector<std::string>>> column_privileges;  // letters, columns
   for (const auto& p : all_privileges) {
     const json& ap = field(p, "AccessPriv");
     if (!field(ap, "cols").is_array()) {
-      privileges.push_back(p);
+      privileges.push_back(&p);
       continue;
     }
     std::string name = str(ap, "priv_name");
@@ -276,7 +287,7 @@ bool Replayer::Impl::alter_default_privileges(const json& b) {
     }
   }
   std::string word = kind == 'r' ? "table" : kind == 'S' ? "sequence" : "function";
-  std::string letters = grant_letters(field(action, "privileges"), kind, word);
+  std::string letters = grant_letters(list_items(field(action, "privileges")), kind, word);
   std::vector<std::string> who = grantees(field(action, "grantees"));
   bool is_grant = flag(action, "is_grant");
   bool option = flag(action, "grant_option");

@@ -340,7 +340,8 @@ struct Replayer::Impl {
   bool grant_stmt(const json& b);                // false: objects or privileges the model does not hold
   bool alter_default_privileges(const json& b);  // false: ON TYPES, ON SCHEMAS
   std::vector<std::string> grantees(const json& list) const;
-  std::string grant_letters(const json& privileges, char kind, const std::string& word);
+  // privileges: the AccessPriv nodes of a GRANT/REVOKE (none: ALL PRIVILEGES).
+  std::string grant_letters(const std::vector<const json*>& privileges, char kind, const std::string& word);
   static void change_grants(Grants& g, const std::vector<std::string>& who, const std::string& letters, bool is_grant,
                             bool option);
   bool identity_sequence(const Schema& sc, const std::string& n) const;
