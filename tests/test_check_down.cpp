@@ -463,10 +463,15 @@ TEST_CASE("check-down: a down or an up that fails inside its transaction leaves 
   dgtest::Run r = f.driftguard("check-down db --format gcc");
   CHECK(r.code == 2);
   CHECK(r.out ==
-        "db/0002_posts.down.sql:1:1: warning: the down migration leaves table public.posts, which did not exist before "
-        "the up migration [incomplete-down-migration]\n"
-        "db/0002_posts.down.sql:3:1: warning: the down migration does not apply: table \"nothing_here\" does not exist; "
-        "the file runs as one transaction (one request), so nothing of it applies [incomplete-down-migration]\n");
+        "db/0002_posts.down.sql:1:1: warning: the down migration leaves 1 difference from the schema before "
+        "0002_posts.up.sql [incomplete-down-migration]\n"
+        "db/0002_posts.down.sql:3:1: warning: the down migration fails at this statement [incomplete-down-migration]\n");
+  CHECK(with_notes(f.driftguard("check-down db --format json").out) ==
+        "db/0002_posts.down.sql:1:1: the down migration leaves 1 difference from the schema before 0002_posts.up.sql\n"
+        "  note: the down migration leaves table public.posts, which did not exist before the up migration\n"
+        "db/0002_posts.down.sql:3:1: the down migration fails at this statement\n"
+        "  note: it does not apply: table \"nothing_here\" does not exist; the file runs as one transaction (one "
+        "request), so nothing of it applies\n");
   CHECK(r.err ==
         "driftguard: db/0003_tags.down.sql: not checked: the up migration does not apply: db/0003_tags.up.sql:2: "
         "relation \"missing_table\" does not exist; the file runs as one transaction (one request), so nothing of it "

@@ -408,8 +408,7 @@ TEST_CASE("lint --staged: runner markers come from the index, as the commit hold
   // The default selection (naming a rule would turn it on whatever the runner) and its idempotency finding.
   const std::string lint = "--format gcc | grep -F '[require-if-not-exists]'";
   const std::string plain =
-      "db/0000_init.sql:1:1: warning: re-running this migration fails: table t already exists "
-      "[require-if-not-exists]\n";
+      "db/0000_init.sql:1:1: warning: re-run fails: table t already exists [require-if-not-exists]\n";
   // Staged with its journal: drizzle's migrator runs it in its transaction, as `lint DIR` (CI) says.
   auto dir = repo.driftguard("lint db " + lint);
   CHECK(dir.out.empty());
@@ -435,8 +434,8 @@ TEST_CASE("lint --staged: runner markers come from the index, as the commit hold
     repo.write("crate/Cargo.toml", "[package]\nname = \"x\"\n");
     repo.sh("git add crate/migrations");
     const std::string u_plain =
-        "crate/migrations/20240101000000_init.sql:1:1: warning: re-running this migration fails: table u already "
-        "exists [require-if-not-exists]\n";
+        "crate/migrations/20240101000000_init.sql:1:1: warning: re-run fails: table u already exists "
+        "[require-if-not-exists]\n";
     CHECK(repo.driftguard("lint crate/migrations " + lint).out.empty());  // sqlx: in its transaction
     CHECK(repo.driftguard("lint --staged crate/migrations " + lint).out == u_plain);
     repo.sh("git add crate/Cargo.toml");

@@ -425,14 +425,14 @@ TEST_CASE("ban-drop-index: an index another index covers is not reported", "[rul
   // Two names, one covered: only the other is named.
   auto two = drops("DROP INDEX t_a, t_b;");
   REQUIRE(two.size() == 1);
-  CHECK(two[0].rfind("drops index t_b:", 0) == 0);
+  CHECK(two[0] == "drops index t_b");
   // Dropped together, (a, b) covers nothing: (a) is named unless another index still covers it.
   auto both = drops("DROP INDEX t_a, t_a_b;");
   REQUIRE(both.size() == 1);
-  CHECK(both[0].rfind("drops index t_a_b:", 0) == 0);  // the unique (a) still covers (a)
+  CHECK(both[0] == "drops index t_a_b");  // the unique (a) still covers (a)
   auto three = drops("DROP INDEX t_a, t_a_b, t_a_u;");
   REQUIRE(three.size() == 1);
-  CHECK(three[0].rfind("drops indexes t_a, t_a_b and t_a_u:", 0) == 0);
+  CHECK(three[0] == "drops indexes t_a, t_a_b and 1 more");  // a note lists all three
 }
 
 TEST_CASE("ban-drop-index oracle: PostgreSQL serves the dropped index's queries from the covering one",

@@ -375,17 +375,17 @@ TEST_CASE("extension pieces: files a CMake build concatenates into an installed 
   write_file(t.dir / "sql/scratch.sql", "CREATE TABLE scratch (id bigint);\n");
   const std::string rules = std::string(kIdem) + ",unguarded-create";
   const std::string scratch =
-      "sql/scratch.sql:1:1: warning: re-running this migration fails: table scratch already exists "
+      "sql/scratch.sql:1:1: warning: re-run fails: table scratch already exists "
       "[require-if-not-exists]\n";
   const std::string plain =
-      "sql/pre_install/schemas.sql:1:1: warning: re-running this migration fails: schema _cat already exists "
+      "sql/pre_install/schemas.sql:1:1: warning: re-run fails: schema _cat already exists "
       "[require-if-not-exists]\n"
-      "sql/pre_install/types.pre.sql:1:1: warning: re-running this migration fails: type _cat.pair already exists "
+      "sql/pre_install/types.pre.sql:1:1: warning: re-run fails: type _cat.pair already exists "
       "[unguarded-create]\n" +
       scratch +
-      "sql/updates/pre-update.sql:1:1: warning: re-running this migration fails: table _cat.saved already exists "
+      "sql/updates/pre-update.sql:1:1: warning: re-run fails: table _cat.saved already exists "
       "[require-if-not-exists]\n"
-      "sql/updates/reverse-dev.sql:1:1: warning: re-running this migration fails: table _cat.gone was already "
+      "sql/updates/reverse-dev.sql:1:1: warning: re-run fails: table _cat.gone was already "
       "dropped [require-if-exists]\n";
   // A build that installs nothing into the extension folder does not make an extension script: plain files.
   CHECK(lint_gcc(t.dir, "sql", rules) == plain);
