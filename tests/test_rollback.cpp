@@ -704,6 +704,43 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO dg_rb_reader;
 )");
 }
 
+TEST_CASE("rollback: a view whose columns changed is created again, and the functions on its row type with it "
+          "- dbdev's add_default_version - checked on PostgreSQL",
+          "[rollback][pg]") {
+  // dbdev 20231205051816_add_default_version appends a column to public.packages (CREATE OR REPLACE VIEW); its
+  // rollback must take the column away again, which only DROP VIEW + CREATE VIEW can do, and PostgreSQL refuses
+  // the DROP while functions take or return the view's row type: they go first and come back after the view.
+  // Dependents first, the view, then the functions again (their types exist once the view does), with the comment.
+  check_rollback({{"0001_init.sql", R"sql(CREATE SCHEMA app;
+CREATE TABLE app.packages (id uuid PRIMARY KEY, package_name text NOT NULL, default_version text);
+create view public.packages as select pa.id, pa.package_name from app.packages pa;
+create function public.popular_packages() returns setof public.packages language sql stable
+  as $$ select * from public.packages p order by p.package_name $$;
+create function public.download_metrics(public.packages) returns bigint language sql stable as $$ select 0::bigint $$;
+comment on function public.popular_packages() is 'the most downloaded';
+)sql"},
+                  {"0002_add_default_version.sql", R"sql(create or replace view public.packages as
+    select pa.id, pa.package_name, pa.default_version from app.packages pa;
+)sql"}},
+                 R"(SET check_function_bodies = off;
+
+DROP FUNCTION IF EXISTS download_metrics(packages);
+
+DROP FUNCTION IF EXISTS popular_packages();
+
+-- driftguard-ignore ban-drop-view rollback
+DROP VIEW IF EXISTS packages;
+
+CREATE VIEW packages AS SELECT pa.id, pa.package_name FROM app.packages pa;
+
+CREATE FUNCTION download_metrics(packages) RETURNS bigint LANGUAGE sql STABLE AS $body$ select 0::bigint $body$;
+
+CREATE FUNCTION popular_packages() RETURNS SETOF packages LANGUAGE sql STABLE AS $body$ select * from public.packages p order by p.package_name $body$;
+
+COMMENT ON FUNCTION popular_packages() IS 'the most downloaded';
+)");
+}
+
 TEST_CASE("rollback: a view replaced with the same columns is replaced back in place (functions depend on its row "
           "type) - dbdev's packages_order_version - checked on PostgreSQL",
           "[rollback][pg]") {

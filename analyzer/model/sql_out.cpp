@@ -49,6 +49,7 @@ enum Phase {
   create_indexes,
   add_foreign_keys,
   create_views,
+  create_row_type_functions,  // functions taking or returning a view's row type: the type exists once the view does
   row_level_security,
   create_policies_triggers,
   set_privileges,  // GRANT/REVOKE once every object exists
@@ -107,6 +108,17 @@ std::string drop_function(const Function& f) {
   return std::string("DROP ") + (f.procedure ? "PROCEDURE" : "FUNCTION") + " IF EXISTS " + f.signature() + ";\n";
 }
 
+// Does f take or return the row type of one of the model's views (PostgreSQL records the dependency: the view
+// cannot be dropped while f exists, and f cannot be created before the view)?
+bool on_view_row_type(const Function& f, const SchemaModel& model) {
+  for (const auto& [sn, s] : model.schemas) {
+    for (const auto& [vn, v] : s.views) {
+      if (norm::mentions_identifier(f.arguments, vn) || norm::mentions_identifier(f.returns, vn)) return true;
+    }
+  }
+  return false;
+}
+
 class Planner {
  public:
   Planner(const SchemaModel& from, const SchemaModel& to, const ScriptOptions& o) : from_(from), to_(to), o_(o) {}
@@ -126,7 +138,7 @@ class Planner {
       for (auto& st : phase) s.statements.push_back(std::move(st));
     }
     s.incomplete = std::move(incomplete_);
-    s.creates_functions = !phases_[create_functions].empty();
+    s.creates_functions = !phases_[create_functions].empty() || !phases_[create_row_type_functions].empty();
     return s;
   }
 
@@ -522,12 +534,7 @@ class Planner {
                                     return d.second.find(call) != std::string::npos;
                                   });
           // PostgreSQL refuses to drop a view whose row type a function takes or returns: such functions go first.
-          bool row_type = false;
-          for (const auto& [vsn, vs] : from_.schemas) {
-            for (const auto& [vn, v] : vs.views) {
-              row_type = row_type || norm::mentions_identifier(f.arguments, vn) || norm::mentions_identifier(f.returns, vn);
-            }
-          }
+          bool row_type = on_view_row_type(f, from_);
           emit(called_by_dropped_domain ? drop_domain_functions
                : row_type               ? drop_row_type_functions
                : f.sql_text.empty()     ? drop_functions
@@ -547,7 +554,7 @@ class Planner {
         std::string sql = ddl::create_function(f);
         if (old && ddl::create_function(*old) == sql) continue;
         bool replace = old && old->returns == f.returns && old->procedure == f.procedure && old->arguments == f.arguments;
-        emit(create_functions, replace ? or_replace(sql) : sql);
+        emit(on_view_row_type(f, to_) ? create_row_type_functions : create_functions, replace ? or_replace(sql) : sql);
         if (old && !replace) recreated_.insert(ddl::comment_target(f));
       }
     }
@@ -953,6 +960,29 @@ class Planner {
     }
   }
 
+  // A function functions() leaves alone (the same on both sides) that takes or returns the row type of a view the
+  // script drops and creates again: PostgreSQL refuses the DROP VIEW while it exists ("other objects depend on
+  // it"), so it is dropped before the view and created again after it, with its comment and grants.
+  void recreate_row_type_functions(const std::set<std::pair<std::string, std::string>>& dropped_views) {
+    for (const auto& [sn, s] : from_.schemas) {
+      const Schema* ts = to_.schema(sn);
+      if (!ts) continue;
+      for (const auto& [k, f] : s.functions) {
+        auto now = ts->functions.find(k);
+        if (now == ts->functions.end() || ddl::create_function(now->second) != ddl::create_function(f)) continue;
+        bool on_dropped = std::any_of(dropped_views.begin(), dropped_views.end(), [&](const auto& v) {
+          const Schema* vs = to_.schema(v.first);
+          return vs && vs->views.count(v.second) &&
+                 (norm::mentions_identifier(f.arguments, v.second) || norm::mentions_identifier(f.returns, v.second));
+        });
+        if (!on_dropped) continue;
+        emit(drop_row_type_functions, drop_function(f));
+        emit(create_row_type_functions, ddl::create_function(now->second));
+        recreated_.insert(ddl::comment_target(now->second));
+      }
+    }
+  }
+
   // Views: dropped (dependents first) when gone, changed, or reading a relation whose columns change; created in
   // creation order when new or dropped here.
   void views() {
@@ -1002,6 +1032,7 @@ class Planner {
         }
       }
     }
+    recreate_row_type_functions(dropped);
     std::sort(old_views.begin(), old_views.end(), [](const View* a, const View* b) { return a->order > b->order; });
     for (const View* v : old_views) {
       if (!dropped.count({v->schema, v->name})) continue;
