@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/paths.hpp"
 #include "tests/shell.hpp"
 
 namespace dgtest {

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/paths.hpp"
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/paths.hpp"
 #include "git_repo.hpp"
 #include "helpers.hpp"
 #include "cli/terminal.hpp"

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/paths.hpp"
 #include "helpers.hpp"
 #include "shell.hpp"
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "tests/paths.hpp"
 #include "introspect/db/cluster.hpp"
 #include "introspect/db/connection.hpp"
 #include "tests/pg_server.hpp"

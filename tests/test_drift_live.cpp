@@ -9,6 +9,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/paths.hpp"
 #include "tests/git_repo.hpp"
 #include "tests/helpers.hpp"
 #include "tests/pg_server.hpp"

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "tests/paths.hpp"
 #include "first_line.hpp"
 #include "helpers.hpp"
 #include "shell.hpp"

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/paths.hpp"
 #include "first_line.hpp"
 #include "git_repo.hpp"
 #include "helpers.hpp"

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/paths.hpp"
 #include "analyzer/pgquery.hpp"
 #include "cli/escape.hpp"
 #include "introspect/db/connection.hpp"

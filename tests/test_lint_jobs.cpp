@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "tests/paths.hpp"
 #include "helpers.hpp"
 #include "shell.hpp"
 

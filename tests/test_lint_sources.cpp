@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "tests/paths.hpp"
 #include "first_line.hpp"
 #include "helpers.hpp"
 #include "tests/prisma_engine.hpp"

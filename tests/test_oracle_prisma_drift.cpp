@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/paths.hpp"
 #include "tests/prisma_engine.hpp"
 
 namespace engine = dgtest::prisma_engine;

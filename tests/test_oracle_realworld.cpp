@@ -24,6 +24,7 @@
 #include <set>
 #include <sstream>
 
+#include "tests/paths.hpp"
 #include "git_repo.hpp"
 #include "helpers.hpp"
 #include "tests/pg_server.hpp"

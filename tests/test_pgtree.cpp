@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/paths.hpp"
 #include "analyzer/names.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/pgquery.hpp"

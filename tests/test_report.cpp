@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/paths.hpp"
 #include "cli/report.hpp"
 #include "git_repo.hpp"
 #include "helpers.hpp"

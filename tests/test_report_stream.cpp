@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/paths.hpp"
 #include "cli/report.hpp"
 #include "cli/report_stream.hpp"
 #include "helpers.hpp"

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "tests/paths.hpp"
 #include "analyzer/platform/platform.hpp"
 #include "analyzer/supabase_layout.hpp"
 #include "cli/rollback.hpp"

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/paths.hpp"
 #include "introspect/diff.hpp"
 #include "tests/git_repo.hpp"
 #include "tests/pg_server.hpp"

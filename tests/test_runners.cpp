@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/paths.hpp"
 #include "first_line.hpp"
 #include "helpers.hpp"
 #include "tests/prisma_engine.hpp"

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/paths.hpp"
 #include "introspect/history.hpp"
 #include "tests/git_repo.hpp"
 #include "tests/pg_server.hpp"

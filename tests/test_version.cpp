@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "tests/paths.hpp"
 #include "git_repo.hpp"
 #include "helpers.hpp"
 
