@@ -86,8 +86,10 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+bool names_shortened(const std::vector<std::string>& names) { return names.size() > 3; }
+
 std::string join_names_short(const std::vector<std::string>& names) {
-  if (names.size() <= 2) return join_names(names);
+  if (!names_shortened(names)) return join_names(names);
   return names[0] + ", " + names[1] + " and " + std::to_string(names.size() - 2) + " more";
 }
 

@@ -40,8 +40,10 @@ bool function_created_in_file(const RuleContext& ctx, const json& object_with_ar
 
 // "a", "a and b", "a, b and c"
 std::string join_names(const std::vector<std::string>& names);
-// For a finding's first line: "a", "a and b", or "a, b and 3 more" (then the caller lists them all in a note).
+// For a finding's first line: up to three names whole ("a, b and c"), else "a, b and 3 more" (never "and 1 more":
+// the name is as short); the caller then lists them all in a note (names_shortened).
 std::string join_names_short(const std::vector<std::string>& names);
+bool names_shortened(const std::vector<std::string>& names);
 
 // The names of targets that existed before this file (not created earlier in it).
 std::vector<std::string> existing_targets(const DropInfo& d);

@@ -67,7 +67,7 @@ TEST_CASE("adding-foreign-key-constraint names the lock on both tables", "[locks
                 "ALTER TABLE public.orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id);");
   REQUIRE(f.size() == 1);
   CHECK(dgtest::with_notes(f[0]) ==
-        "ADD FOREIGN KEY f checks every row of public.orders\n"
+        "ADD FOREIGN KEY on public.orders checks every existing row\n"
         "note: it takes SHARE ROW EXCLUSIVE on public.orders: blocks writes (reads continue) until the transaction "
         "ends, and takes SHARE ROW EXCLUSIVE on users: blocks writes (reads continue) until the transaction ends");
 }

@@ -57,7 +57,7 @@ TEST_CASE("one hazard, one finding: ADD FOREIGN KEY without NOT VALID", "[rules]
         std::vector<Seen>{{"constraint-missing-not-valid", 1, 20}});
   const Finding* c = first(f, "constraint-missing-not-valid");
   REQUIRE(c != nullptr);
-  CHECK(c->message == "ADD FOREIGN KEY orders_user_fkey without NOT VALID checks every existing row");
+  CHECK(c->message == "ADD FOREIGN KEY on orders without NOT VALID checks every existing row");
   REQUIRE(c->notes.size() == 1);
   CHECK(c->notes[0].message ==
         "while it takes SHARE ROW EXCLUSIVE on orders: blocks writes (reads continue) until the transaction ends, and "
@@ -432,7 +432,16 @@ TEST_CASE("ban-drop-index: an index another index covers is not reported", "[rul
   CHECK(both[0] == "drops index t_a_b");  // the unique (a) still covers (a)
   auto three = drops("DROP INDEX t_a, t_a_b, t_a_u;");
   REQUIRE(three.size() == 1);
-  CHECK(three[0] == "drops indexes t_a, t_a_b and 1 more");  // a note lists all three
+  CHECK(three[0] == "drops indexes t_a, t_a_b and t_a_u");  // three names fit the first line
+  // Four: two named and "2 more" (never "and 1 more"), all four in a note.
+  Engine engine(Settings{}, RuleSelection{{"ban-drop-index"}, {}, {}});
+  RunState run;
+  engine.lint(make_source("migrations/0001_t.sql", tables), run);
+  auto four = engine.lint(make_source("migrations/0002_d.sql", "DROP INDEX t_a, t_a_b, t_a_u, t_b;"), run).findings;
+  REQUIRE(four.size() == 1);
+  CHECK(four[0].message == "drops indexes t_a, t_a_b and 2 more");
+  REQUIRE(!four[0].notes.empty());
+  CHECK(four[0].notes[0].message == "all 4: t_a, t_a_b, t_a_u and t_b");
 }
 
 TEST_CASE("ban-drop-index oracle: PostgreSQL serves the dropped index's queries from the covering one",

@@ -108,12 +108,16 @@ std::string drop_function(const Function& f) {
   return std::string("DROP ") + (f.procedure ? "PROCEDURE" : "FUNCTION") + " IF EXISTS " + f.signature() + ";\n";
 }
 
-// Does f take or return the row type of one of the model's views (PostgreSQL records the dependency: the view
+// Does f take or return the row type of the view named view_name (PostgreSQL records the dependency: the view
 // cannot be dropped while f exists, and f cannot be created before the view)?
+bool on_row_type_of(const Function& f, const std::string& view_name) {
+  return norm::mentions_identifier(f.arguments, view_name) || norm::mentions_identifier(f.returns, view_name);
+}
+
 bool on_view_row_type(const Function& f, const SchemaModel& model) {
   for (const auto& [sn, s] : model.schemas) {
     for (const auto& [vn, v] : s.views) {
-      if (norm::mentions_identifier(f.arguments, vn) || norm::mentions_identifier(f.returns, vn)) return true;
+      if (on_row_type_of(f, vn)) return true;
     }
   }
   return false;
@@ -970,11 +974,11 @@ class Planner {
       for (const auto& [k, f] : s.functions) {
         auto now = ts->functions.find(k);
         if (now == ts->functions.end() || ddl::create_function(now->second) != ddl::create_function(f)) continue;
-        bool on_dropped = std::any_of(dropped_views.begin(), dropped_views.end(), [&](const auto& v) {
-          const Schema* vs = to_.schema(v.first);
-          return vs && vs->views.count(v.second) &&
-                 (norm::mentions_identifier(f.arguments, v.second) || norm::mentions_identifier(f.returns, v.second));
-        });
+        bool on_dropped = false;
+        for (const auto& [vs_name, vn] : dropped_views) {
+          const Schema* vs = to_.schema(vs_name);
+          on_dropped = on_dropped || (vs && vs->views.count(vn) && on_row_type_of(f, vn));
+        }
         if (!on_dropped) continue;
         emit(drop_row_type_functions, drop_function(f));
         emit(create_row_type_functions, ddl::create_function(now->second));

@@ -139,7 +139,7 @@ inline std::string drops(const char* one, const char* many, const std::vector<st
 
 // The whole list in a note when the first line shortened it.
 inline void note_all_names(RuleContext& ctx, const std::vector<std::string>& names) {
-  if (names.size() > 2) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
+  if (names_shortened(names)) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
 }
 
 }  // namespace driftguard::destructive

@@ -57,7 +57,7 @@ class RequireIfExists final : public Rule {
       std::string kind = kind_name(d.remove_type);
       report(ctx, ctx.statement_span(), plural(kind, names.size()) + " " + join_names_short(names), names.size(),
              "Write DROP " + upper(kind) + (d.concurrent ? " CONCURRENTLY" : "") + " IF EXISTS.");
-      if (names.size() > 2) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
+      if (names_shortened(names)) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
     } else if (type == "DropRoleStmt") {
       if (flag(b, "missing_ok")) return;
       std::vector<std::string> names;
@@ -68,7 +68,7 @@ class RequireIfExists final : public Rule {
       if (names.empty()) return;
       report(ctx, ctx.statement_span(), plural("role", names.size()) + " " + join_names_short(names), names.size(),
              "Write DROP ROLE IF EXISTS.");
-      if (names.size() > 2) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
+      if (names_shortened(names)) ctx.note("all " + std::to_string(names.size()) + ": " + join_names(names));
     } else if (type == "DropdbStmt" || type == "DropSubscriptionStmt" || type == "DropTableSpaceStmt") {
       if (flag(b, "missing_ok")) return;
       std::string kind = type == "DropdbStmt" ? "database" : type == "DropSubscriptionStmt" ? "subscription" : "tablespace";

@@ -60,7 +60,7 @@ class AddingForeignKeyConstraint final : public Rule {
       // One hazard, one finding: constraint-missing-not-valid reports it too, with both locks and the NOT VALID fix.
       if (ctx.rule_enabled("constraint-missing-not-valid")) continue;
       ctx.report(ctx.alter_cmd_span(node, cmd.index),
-                 locking::add_constraint(c, table) + " checks every row of " + display(lock->relation),
+                 locking::add_constraint(c, table) + " checks every existing row",
                  "Add the foreign key NOT VALID, then VALIDATE CONSTRAINT in a separate transaction (the fix of "
                  "constraint-missing-not-valid does both): validation then takes SHARE UPDATE EXCLUSIVE on the table "
                  "and ROW SHARE on the referenced one, so writes go on.");

@@ -10,8 +10,8 @@ namespace driftguard::locking {
 
 // "CHECK", "FOREIGN KEY", "UNIQUE", "PRIMARY KEY", "EXCLUDE" from a Constraint's contype.
 std::string constraint_kind(const json& constraint);
-// "ADD FOREIGN KEY fk_name", or "ADD CHECK on orders" for an unnamed one (`table`: the altered table's RangeVar):
-// how a finding's first line names an added constraint.
+// "ADD FOREIGN KEY on orders" (`table`: the altered table's RangeVar): how a finding's first line names an added
+// constraint.
 std::string add_constraint(const json& constraint, const json& table);
 
 // Fix for ADD CONSTRAINT without NOT VALID: append NOT VALID to the sub-command and validate in a later transaction
