@@ -118,7 +118,7 @@ bool alters_table(const json& alter_table_stmt) {
 }
 
 const json& existing_altered_table(const json& alter_table_stmt, const RuleContext& ctx) {
-  static const json kNone;
+  static const json kNone{};  // {}: clang 14 refuses to default-initialize a const pg::Node
   if (!alters_table(alter_table_stmt)) return kNone;
   const json& rel = field(unwrap(alter_table_stmt), "relation");
   if (!rel.is_object() || ctx.state().is_new_relation(rel)) return kNone;
