@@ -270,7 +270,30 @@ bool calls_auth(std::string_view text) {
   return false;
 }
 
+// Whether any file under `dir` that discover() could list (a regular .sql or .sql.postgres file outside node_modules
+// and hidden folders, as analyzer/source.cpp's walk prunes) calls auth: a superset read in directory order, without
+// discover's classification and migration sort, which only the folders that do call it then pay for the message.
+bool any_sql_calls_auth(const fs::path& dir) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  for (auto end = fs::recursive_directory_iterator(); !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code ec2;
+    if (it->is_directory(ec2)) {
+      if (name == "node_modules" || (name.size() > 1 && name[0] == '.' && name != "..")) it.disable_recursion_pending();
+      continue;
+    }
+    std::string l = lower(name);
+    bool sql = l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
+                                 (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
+    if (sql && it->is_regular_file(ec2) && calls_auth(read_text(it->path()))) return true;
+  }
+  return static_cast<bool>(ec);  // a folder that could not be read whole: discover() decides
+}
+
 std::string migrations_calling_auth(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec) && !any_sql_calls_auth(path)) return "";
   for (const auto& f : discover({path}).files) {
     if (calls_auth(read_text(f))) return "the migrations use Supabase's auth schema (" + f + ")";
   }
