@@ -42,7 +42,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (tables < 1 || runs < 1 || (!keep.empty() && server.empty())) return 2;
+  if (!keep.empty() && server.empty()) {
+    std::cerr << "driftguard_catalog_bench: --keep needs --server (a throwaway cluster is removed at the end)\n";
+    return 2;
+  }
+  if (tables < 1 || runs < 1) return 2;
   try {
     std::unique_ptr<db::TempCluster> cluster;
     std::string conn;
