@@ -676,7 +676,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   ParsedFile pf;
   std::string text(input);
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
-  if (icontains(text, "+goose")) end_goose_blocks(text);
+  if (contains_nocase(text, "+goose", 0)) end_goose_blocks(text);
   if (text.find("--> statement-breakpoint") != std::string::npos) end_drizzle_breakpoints(text);
   if (text.find("{{") != std::string::npos) render_go_templates(text);
   if (text.find("@ext") != std::string::npos || text.find("$%AUTO") != std::string::npos) {

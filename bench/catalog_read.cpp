@@ -1,9 +1,9 @@
 // Catalog-reader benchmark: a synthetic database of N tables (default 2,000), each with 8 columns (defaults,
 // varchar, numeric, an enum, a timestamp), a primary key, a unique index, a plain and a partial index, and a foreign
 // key to the table before it, built in a throwaway cluster (db::TempCluster); then catalog::read is timed.
-// usage: driftguard_catalog_bench [--tables N] [--runs R] [--max-seconds S] [--server CONNINFO]
+// usage: driftguard_catalog_bench [--tables N] [--runs R] [--max-seconds S] [--server CONNINFO [--keep DBNAME]]
 // (--server: build the database, dg_catalog_bench_<pid>, on that server instead of a throwaway cluster; it is
-// dropped at the end)
+// dropped at the end. --keep: named DBNAME and left there, to time `driftguard drift` against it end to end)
 // Prints each run, the median and the fastest; with --max-seconds, exits 1 when even the fastest read is not
 // faster (the ctest gate).
 #include <unistd.h>
@@ -30,21 +30,27 @@ int main(int argc, char** argv) {
   int runs = 3;
   double max_seconds = 0;
   std::string server;
+  std::string keep;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--tables")) tables = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--max-seconds")) max_seconds = std::atof(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--server")) server = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--keep")) keep = argv[i + 1];
     else {
-      std::cerr << "usage: driftguard_catalog_bench [--tables N] [--runs R] [--max-seconds S] [--server CONNINFO]\n";
+      std::cerr << "usage: driftguard_catalog_bench [--tables N] [--runs R] [--max-seconds S] [--server CONNINFO [--keep DBNAME]]\n";
       return 2;
     }
+  }
+  if (!keep.empty() && server.empty()) {
+    std::cerr << "driftguard_catalog_bench: --keep needs --server (a throwaway cluster is removed at the end)\n";
+    return 2;
   }
   if (tables < 1 || runs < 1) return 2;
   try {
     std::unique_ptr<db::TempCluster> cluster;
     std::string conn;
-    std::string dbname = "dg_catalog_bench_" + std::to_string(::getpid());
+    std::string dbname = keep.empty() ? "dg_catalog_bench_" + std::to_string(::getpid()) : keep;
     if (server.empty()) {
       cluster = db::TempCluster::start();
       conn = cluster->create_database("bench");
@@ -65,7 +71,7 @@ int main(int argc, char** argv) {
         } catch (...) {
         }
       }
-    } drop{server, dbname};
+    } drop{keep.empty() ? server : std::string(), dbname};
     auto t0 = std::chrono::steady_clock::now();
     {
       pqxx::connection c(conn);

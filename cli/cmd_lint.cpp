@@ -30,6 +30,7 @@
 #include "cli/settings_flags.hpp"
 #include "introspect/prisma/ddl.hpp"
 #include "introspect/prisma/parser.hpp"
+#include "rules/context_replay.hpp"
 #include "rules/engine.hpp"
 #include "rules/registry.hpp"
 
@@ -305,8 +306,10 @@ int run_lint(const LintOptions& o) {
     }
     return it->second;
   };
-  // Files that are not reported (unchanged, with --changed-since) are still analyzed, in migration order, for
-  // what they declare (column types) that later files depend on.
+  // Files that are not reported (unchanged, with --changed-since; the other staged files, with --staged) are only
+  // replayed, in migration order, for what they declare (column types) that later files depend on: no rule runs on
+  // them. (When their rules ran, a finding of theirs at a schema.prisma field, reported once per run, took the
+  // place of a reported file's finding there, which was then lost: RunState::first_report_at.)
   std::map<std::string, std::vector<Finding>> downs;  // incomplete-down-migration findings, by down file
   // Streaming (cli/report_stream.hpp): the report is sorted by path (sort_findings) and files are linted in
   // migration order, which mostly agree; a linted file's findings wait in `ready` until every path that sorts
@@ -340,6 +343,10 @@ int run_lint(const LintOptions& o) {
   auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported,
                       std::optional<ParsedFile> parsed = std::nullopt) {
     auto& run = run_of(first, prof);
+    if (!reported) {
+      replay_context(prof.effective.settings, first, parsed ? std::move(*parsed) : Engine::parse(first), run);
+      return;
+    }
     RunState before = o.fix && reported ? run : RunState{};
     std::vector<Finding> external;
     if (auto d = downs.find(fs::path(first.path).lexically_normal().string()); d != downs.end()) {
@@ -469,19 +476,38 @@ int run_lint(const LintOptions& o) {
     };
     std::map<std::string, std::vector<SourceFile>> sets;
     std::map<std::string, const ConfigSet::Profile*> set_profile;
+    // With --changed-since: each set's leading unchanged files (each with its profile), up to its first changed
+    // file, or one that is not read here.
+    std::map<std::string, std::vector<const ConfigSet::Profile*>> context_prefix;
+    std::set<std::string> prefix_closed;
     for (const auto& [path, prof] : files) {
       SourceFile named = make_source(path, "");
-      if (!wants_history_end(named, *prof)) continue;
+      bool in_prefix = changes && !prefix_closed.count(named.info.set) && !changes->changed(path);
+      if (!in_prefix) prefix_closed.insert(named.info.set);
+      if (!wants_history_end(named, *prof)) {
+        prefix_closed.insert(named.info.set);
+        continue;
+      }
       try {
         SourceFile f = load_file(path);
         set_profile.emplace(f.info.set, prof);
         sets[f.info.set].push_back(std::move(f));
+        if (in_prefix) context_prefix[named.info.set].push_back(prof);
       } catch (const InputFailure&) {
-        // reported when the file is linted
+        prefix_closed.insert(named.info.set);  // reported when the file is linted
       }
     }
-    for (const auto& [set, set_files] : sets) {
+    // With --changed-since, the unchanged files before a set's first changed one are replayed for context here,
+    // once, and the history's end is replayed from there (not again from the start); the loop below skips them.
+    std::set<std::string> replayed;
+    for (auto& [set, set_files] : sets) {
       RunState& run = run_of(set_files.front(), *set_profile[set]);
+      const auto& prefix = context_prefix[set];
+      for (std::size_t i = 0; i < prefix.size(); ++i) {
+        replay_context(prefix[i]->effective.settings, set_files[i], Engine::parse(set_files[i]), run);
+        replayed.insert(set_files[i].path);
+      }
+      set_files.erase(set_files.begin(), set_files.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
       run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
     }
     sets.clear();  // the texts of every file of those folders: each file is read again when it is linted
@@ -497,13 +523,19 @@ int run_lint(const LintOptions& o) {
     }
     Progress progress(files.size());
     std::vector<std::string> paths;
-    for (const auto& [path, prof] : files) paths.push_back(path);
+    for (const auto& [path, prof] : files) {
+      if (!replayed.count(path)) paths.push_back(path);
+    }
     unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     // Files are parsed ahead by the other jobs, at most two per worker (a parsed file's tree is ~20 times its
     // text: with 8 per worker, peak RSS on the corpus went from 76 MB at --jobs 1 to 130 MB at --jobs 4).
     ParseAhead ahead(std::move(paths), jobs - 1, 2 * static_cast<std::size_t>(jobs - 1));
     std::size_t index = 0;
     for (const auto& [path, prof] : files) {
+      if (replayed.count(path)) {
+        progress.step();
+        continue;
+      }
       bool reported = !changes || changes->changed(path);
       try {
         auto item = ahead.take(index++);

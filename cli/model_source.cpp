@@ -8,6 +8,7 @@
 #include <ostream>
 #include <regex>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -249,16 +250,50 @@ bool supabase_host(const std::string& text) {
   return t.find("supabase.co") != std::string::npos || t.find("pooler.supabase.com") != std::string::npos;
 }
 
-// Migrations that use Supabase's auth schema: its users table or its JWT helper functions.
-bool calls_auth(const std::string& text) {
-  std::string t = lower(text);
-  for (const char* needle : {"auth.users", "auth.uid(", "auth.jwt(", "auth.role(", "auth.email("}) {
-    if (t.find(needle) != std::string::npos) return true;
+// Migrations that use Supabase's auth schema: its users table or its JWT helper functions, in any case. Each '.'
+// is looked at where it is (no lowered copy of the text, five searches of it): a one-file lint of a Prisma
+// migration reads its whole folder for this (ConfigSet::for_path).
+bool calls_auth(std::string_view text) {
+  auto same = [](std::string_view t, std::size_t at, std::string_view lower_word) {
+    if (at + lower_word.size() > t.size()) return false;
+    for (std::size_t i = 0; i < lower_word.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(t[at + i])) != lower_word[i]) return false;
+    }
+    return true;
+  };
+  for (std::size_t dot = text.find('.', 4); dot != std::string_view::npos; dot = text.find('.', dot + 1)) {
+    if (!same(text, dot - 4, "auth")) continue;
+    for (std::string_view after : {"users", "uid(", "jwt(", "role(", "email("}) {
+      if (same(text, dot + 1, after)) return true;
+    }
   }
   return false;
 }
 
+// Whether any file under `dir` that discover() could list (a regular .sql or .sql.postgres file outside node_modules
+// and hidden folders, as analyzer/source.cpp's walk prunes) calls auth: a superset read in directory order, without
+// discover's classification and migration sort, which only the folders that do call it then pay for the message.
+bool any_sql_calls_auth(const fs::path& dir) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  for (auto end = fs::recursive_directory_iterator(); !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code ec2;
+    if (it->is_directory(ec2)) {
+      if (name == "node_modules" || (name.size() > 1 && name[0] == '.' && name != "..")) it.disable_recursion_pending();
+      continue;
+    }
+    std::string l = lower(name);
+    bool sql = l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
+                                 (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
+    if (sql && it->is_regular_file(ec2) && calls_auth(read_text(it->path()))) return true;
+  }
+  return static_cast<bool>(ec);  // a folder that could not be read whole: discover() decides
+}
+
 std::string migrations_calling_auth(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec) && !any_sql_calls_auth(path)) return "";
   for (const auto& f : discover({path}).files) {
     if (calls_auth(read_text(f))) return "the migrations use Supabase's auth schema (" + f + ")";
   }

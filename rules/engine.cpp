@@ -1,4 +1,5 @@
 #include "rules/engine.hpp"
+#include "rules/context_replay.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -353,17 +354,31 @@ std::vector<Finding> Engine::suppress(const SourceFile& file, std::vector<Findin
   return finish(file, apply_ignores(file, pf, std::move(findings), false));
 }
 
+namespace {
+
+// A file's up statements replayed into the run's model as its runner runs them, without the rules.
+void replay_up(const Settings& settings, const SourceFile& file, const ParsedFile& pf, RunState& run) {
+  std::vector<Statement> up_only;
+  const std::vector<Statement>& up = up_statements(file, pf, up_only);
+  TxMode mode = file_transaction(settings.runner, settings.assume_in_transaction, file, up, settings.pg_version).mode;
+  run.replay_file(file, pf, mode, {});
+}
+
+}  // namespace
+
 std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<SourceFile>& files,
                                                               RunState run) const {
   for (const auto& file : files) {
-    if (file.info.direction != Direction::up) continue;
-    ParsedFile pf = parse_sql(file.text);
-    std::vector<Statement> up_only;
-    const std::vector<Statement>& up = up_statements(file, pf, up_only);
-    TxMode mode = file_transaction(settings_.runner, settings_.assume_in_transaction, file, up, settings_.pg_version).mode;
-    run.replay_file(file, pf, mode, {});
+    if (file.info.direction == Direction::up) replay_up(settings_, file, parse_sql(file.text), run);
   }
   return std::make_shared<const model::SchemaModel>(run.model());
+}
+
+void replay_context(const Settings& settings, const SourceFile& file, const ParsedFile& parsed, RunState& run) {
+  if (file.info.direction != Direction::up) return;
+  run.begin_file(file, settings.baseline);
+  replay_up(settings, file, parsed, run);
+  run.end_file();
 }
 
 void locate(std::vector<Finding>& findings, const std::string& text) {

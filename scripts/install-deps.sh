@@ -15,8 +15,9 @@ else
   exit 2
 fi
 
-# The runtime libraries of the binary (what dpkg-shlibdeps puts in the .deb's Depends:, docs/install.md).
-runtime_packages=(libpg-query1504.0 libpqxx-6.4 libpq5 libre2-9 libtomlplusplus3 libstdc++6 git)
+# The runtime libraries of the binary (what the .deb's Depends: lists, docs/install.md; libpqxx is linked statically,
+# libpq opened when the binary connects).
+runtime_packages=(libpg-query1504.0 libpq5 libre2-9 libtomlplusplus3 libstdc++6 git)
 
 packages=(
   build-essential cmake pkg-config git

@@ -50,7 +50,12 @@ if [ "$tarball" = 1 ]; then
   # Every library the binary loads (ldd: the whole tree), except glibc's own: those are the platform's ABI and
   # must come from the machine that runs it (a bundled libc would not match its ld.so).
   glibc='/(ld-linux[^/]*|libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libnss_[a-z]+)\.so[^/]*$'
-  ldd "$stage/$name/bin/driftguard" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | grep -Ev "$glibc" |
+  # libpq is not linked but opened when driftguard connects (introspect/db/libpq_lazy.cpp): it and what it needs
+  # go in too (the build's libpq, from CMake's cache).
+  libpq=$(sed -n 's/^PQ_LIBDIR:INTERNAL=//p' "$build/CMakeCache.txt")/libpq.so.5
+  [ -e "$libpq" ] || { echo "package.sh: no $libpq (PQ_LIBDIR of $build/CMakeCache.txt)" >&2; exit 1; }
+  { ldd "$stage/$name/bin/driftguard"; echo "libpq.so.5 => $libpq (0)"; ldd "$libpq"; } |
+    awk '$2 == "=>" && $3 ~ /^\// {print $3}' | grep -Ev "$glibc" | sort -u |
     while read -r lib; do cp -L "$lib" "$stage/$name/lib/"; done
   cp "$root/README.md" "$stage/$name/"
   tar -czf "$out/$name.tar.gz" -C "$stage" "$name"

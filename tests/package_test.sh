@@ -63,6 +63,11 @@ for lib in $from_machine; do
   mkdir -p "$jail$(dirname "$lib")"
   cp -L "$lib" "$jail$lib"
 done
+# And the glibc libraries the bundled libpq needs beyond the binary's (libresolv): every machine has them.
+for lib in $(ldd "$dir/lib/libpq.so.5" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | grep -E "$glibc"); do
+  mkdir -p "$jail$(dirname "$lib")"
+  cp -L "$lib" "$jail$lib"
+done
 # The completions and the man page the build made from the CLI definition, where bash-completion, zsh, fish and man
 # look under the prefix.
 for f in share/bash-completion/completions/driftguard share/zsh/vendor-completions/_driftguard \
@@ -94,4 +99,27 @@ if [ "$shadow_rc" != 2 ] || ! echo "$shadow" | grep -q "no PostgreSQL server fou
   echo "package_test: FAIL: --shadow without a server: exit $shadow_rc: $shadow" >&2
   exit 1
 fi
+# libpq is opened at the first connection (not linked): the tarball's own is found, and connecting fails only
+# because nothing listens (libpq's message, not a missing library).
+conn_rc=0
+conn=$(jail_run "$bin" status --migrations demo/prisma/migrations --database-url postgresql://u:secret@127.0.0.1:1/db 2>&1) || conn_rc=$?
+if [ "$conn_rc" != 2 ] || ! echo "$conn" | grep -q "Connection refused" || echo "$conn" | grep -q "libpq.so"; then
+  echo "package_test: FAIL: connecting from the clean root: exit $conn_rc: $conn" >&2
+  exit 1
+fi
+# Without libpq, the commands that do not connect still run, and one that connects says what is missing.
+mv "$dir/lib/libpq.so.5" "$work/libpq.so.5"
+nolib_rc=0
+nolib=$(jail_run "$bin" status --migrations demo/prisma/migrations --database-url postgresql://127.0.0.1:1/db 2>&1) || nolib_rc=$?
+if [ "$nolib_rc" != 2 ] || ! echo "$nolib" | grep -q "cannot load libpq.so.5, PostgreSQL's client library"; then
+  echo "package_test: FAIL: connecting without libpq: exit $nolib_rc: $nolib" >&2
+  exit 1
+fi
+got_rc=0
+got=$(NO_COLOR=1 jail_run "$bin" lint demo/prisma/migrations) || got_rc=$?
+if [ "$got" != "$expected" ] || [ "$got_rc" != "$expected_rc" ]; then
+  echo "package_test: FAIL: lint without libpq differs from the build tree's (exit $got_rc)" >&2
+  exit 1
+fi
+mv "$work/libpq.so.5" "$dir/lib/libpq.so.5"
 echo "package_test: OK: $(basename "$deb") (Depends: $depends); $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $bundled private libraries) lints the demo in a root with only glibc"

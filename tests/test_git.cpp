@@ -225,6 +225,36 @@ TEST_CASE("changed-since: two new migrations with the same version are both repo
         "fail\n");
 }
 
+// Unchanged migrations are replayed for context only: no rule runs on them. When they were linted (and their
+// findings dropped), the first finding at a schema.prisma field, which a run reports once, was the unchanged
+// migration's, and the changed migration's finding at that field was lost.
+TEST_CASE("changed-since: a changed migration's finding at a schema.prisma field is reported though an unchanged one "
+          "declared the field first",
+          "[git][prisma]") {
+  Repo repo;
+  repo.write("prisma/schema.prisma",
+             "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n"
+             "model User {\n  id        Int      @id @default(autoincrement())\n"
+             "  createdAt DateTime @default(now())\n}\n");
+  repo.write(kMig + "20240101000000_init/migration.sql",
+             "CREATE TABLE \"User\" (\"id\" SERIAL NOT NULL, \"createdAt\" TIMESTAMP(3) NOT NULL DEFAULT "
+             "CURRENT_TIMESTAMP, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n");
+  repo.commit("init");
+  repo.write(kMig + "20240201000000_created_at/migration.sql",
+             "ALTER TABLE \"User\" ALTER COLUMN \"createdAt\" SET DATA TYPE TIMESTAMP(3);\n");
+  const std::string finding = "prisma/schema.prisma:8:3: warning: field createdAt of model User generates timestamp(3) "
+                              "(without time zone) [prefer-timestamptz]\n";
+  auto r = repo.driftguard("lint prisma/migrations --changed-since HEAD --format gcc --rule prefer-timestamptz");
+  INFO(r.err);
+  CHECK(r.out == finding);
+  // Linted whole, the field is reported once too (both migrations declare its type).
+  CHECK(repo.driftguard("lint prisma/migrations --format gcc --rule prefer-timestamptz").out == finding);
+  // With nothing changed, nothing is reported: the unchanged migration's finding is not.
+  repo.commit("created_at");
+  CHECK(repo.driftguard("lint prisma/migrations --changed-since HEAD --rule prefer-timestamptz").out ==
+        "0 errors, 0 warnings in 0 files\n");
+}
+
 TEST_CASE("changed-since: errors: unknown ref, not a repository, stdin", "[git]") {
   Repo repo;
   repo.write("m/0001_a.sql", "SELECT 1;\n");

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
 #include "helpers.hpp"
 
@@ -127,4 +128,22 @@ TEST_CASE("RETURN in a RETURNS TABLE plpgsql function is not reported (libpg_que
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto pf = parse_sql(text);
   CHECK(pf.errors.empty());
+}
+
+TEST_CASE("goose and dbmate down sections are found whatever the markers' case, near misses are not", "[parse]") {
+  using driftguard::contains_nocase;
+  using driftguard::down_sections;
+  const std::string goose = "-- +GOOSE UP\nCREATE TABLE a (id int);\n-- +Goose Down\nDROP TABLE a;\n";
+  auto g = down_sections(goose);
+  REQUIRE(g.size() == 1);
+  CHECK(goose.substr(g[0].begin, g[0].end - g[0].begin) == "-- +Goose Down\nDROP TABLE a;\n");
+  const std::string dbmate = "-- MIGRATE:UP\nSELECT 1;\n-- migrate:down\nSELECT 2;\n-- Migrate:Up\nSELECT 3;\n";
+  auto d = down_sections(dbmate);
+  REQUIRE(d.size() == 1);
+  CHECK(dbmate.substr(d[0].begin, d[0].end - d[0].begin) == "-- migrate:down\nSELECT 2;\n");
+  CHECK(down_sections("-- +goos Down\n-- migrat:down\n-- goose down\nSELECT 1;\n").empty());
+  CHECK(contains_nocase("x+GoOsE", "+goose", 0));
+  CHECK_FALSE(contains_nocase("++goos", "+goose", 0));
+  CHECK(contains_nocase("MIGRATE:", "migrate:", 7));
+  CHECK_FALSE(contains_nocase("a:b igrate: migrate", "migrate:", 7));
 }

@@ -363,6 +363,11 @@ TEST_CASE("platform selection: flags, config, and the signs of a Supabase projec
   repo.write("a/supabase/migrations/20240101000000_a.sql", "create table a (id int);\n");
   repo.write("b/db/migrations/001_a.sql", "create table a (id int);\n");
   repo.write("c/db/migrations/001_a.sql", "create policy p on a using (auth.uid() is not null);\n");
+  repo.write("d/db/migrations/001_a.sql", "AUTH.JWT() ->> 'role'");  // any case, at the start of the text
+  repo.write("e/db/migrations/001_a.sql", "select auth.usr, auth_users.id, auth.uid from auth.");  // no call
+  // A call only in a file discover() does not list (.sql.postgres outside Synapse's schema folders): none.
+  repo.write("g/db/migrations/001_a.sql", "select 1;\n");
+  repo.write("g/db/migrations/002_b.sql.postgres", "select auth.uid();\n");
   repo.write("p1/prisma/schema.prisma",
              "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n  directUrl = env(\"D\")\n}\n");
   repo.write("p2/prisma/schema.prisma",
@@ -383,6 +388,10 @@ TEST_CASE("platform selection: flags, config, and the signs of a Supabase projec
   CHECK(d("migrations", "b/db/migrations") == "");
   CHECK(d("migrations", "c/db/migrations") ==
         "the migrations use Supabase's auth schema (" + (repo.dir() / "c/db/migrations/001_a.sql").string() + ")");
+  CHECK(d("migrations", "d/db/migrations") ==
+        "the migrations use Supabase's auth schema (" + (repo.dir() / "d/db/migrations/001_a.sql").string() + ")");
+  CHECK(d("migrations", "e/db/migrations") == "");
+  CHECK(d("migrations", "g/db/migrations") == "");
   // A directUrl alone is not Supabase (Neon's pooled setup has one too).
   CHECK(d("prisma", "p1/prisma/schema.prisma") == "");
   CHECK(d("prisma", "p2/prisma/schema.prisma") == "schema.prisma's URL is a Supabase host");
