@@ -44,6 +44,20 @@ std::size_t RuleContext::after_statement(const Statement& st) const {
   return st.span.end;
 }
 
+const std::vector<std::size_t>& RuleContext::table_statements(const std::string& relation) const {
+  if (!table_statements_) {
+    table_statements_.emplace();
+    for (std::size_t i = 0; i < all_->size(); ++i) {
+      const Statement& st = (*all_)[i];
+      if (st.kind != "CreateStmt" && st.kind != "AlterTableStmt") continue;
+      (*table_statements_)[rangevar_display(field(unwrap(st.node), "relation"))].push_back(i);
+    }
+  }
+  static const std::vector<std::size_t> kNone;
+  auto it = table_statements_->find(relation);
+  return it == table_statements_->end() ? kNone : it->second;
+}
+
 void RuleContext::report(Span span, std::string message, std::string help, std::optional<Fix> fix) {
   Finding f;
   f.rule = std::string(rule_->info().id);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/pgtree.hpp"
@@ -70,6 +71,10 @@ class RuleContext {
   // ahead, e.g. a drop followed by a re-create of the same object).
   const std::vector<Statement>& statements() const { return *all_; }
   std::size_t statement_index() const { return index_; }
+  // The indexes in statements() of the CREATE TABLE and ALTER TABLE statements of the relation written as
+  // `relation` (rangevar_display), in order. Built on the first call: a rule that asks it for every column of a
+  // long file would otherwise scan the file once per column (quadratic in the file's length).
+  const std::vector<std::size_t>& table_statements(const std::string& relation) const;
   // Enclosing nodes of the current node, outermost first (type and body).
   struct Frame {
     std::string_view type;
@@ -121,7 +126,10 @@ class RuleContext {
 
   // Engine use.
   void set_statement(const Statement* s) { stmt_ = s; }
-  void set_statements(const std::vector<Statement>* all) { all_ = all; }
+  void set_statements(const std::vector<Statement>* all) {
+    all_ = all;
+    table_statements_.reset();
+  }
   void set_statement_index(std::size_t i) { index_ = i; }
   void set_rule(const Rule* r) { rule_ = r; }
   void set_rule_enabled(std::function<bool(std::string_view)> f) { rule_enabled_ = std::move(f); }
@@ -142,6 +150,7 @@ class RuleContext {
   std::function<bool(std::string_view)> rule_chosen_;
   std::vector<Frame> ancestors_;
   std::vector<Finding> findings_;
+  mutable std::optional<std::unordered_map<std::string, std::vector<std::size_t>>> table_statements_;
 };
 
 }  // namespace driftguard

@@ -15,11 +15,9 @@ bool lists_column(const json& constraint, const std::string& column) {
 template <typename Pred>
 bool table_constraint_in_file(const DeclaredType& d, Pred pred) {
   if (d.ctx == nullptr) return false;
-  for (const auto& st : d.ctx->statements()) {
-    // The kind first: naming the relation of every statement of a long file for every integer column is costly.
-    if (st.kind != "CreateStmt" && st.kind != "AlterTableStmt") continue;
+  for (std::size_t i : d.ctx->table_statements(d.table)) {
+    const Statement& st = d.ctx->statements()[i];
     const json& b = unwrap(st.node);
-    if (rangevar_display(field(b, "relation")) != d.table) continue;
     if (st.kind == "CreateStmt") {
       for (const auto& e : field(b, "tableElts")) {
         if (pred(field(e, "Constraint"))) return true;
