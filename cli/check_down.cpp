@@ -243,6 +243,8 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
     // replica (rebuilt and copied again for each pair).
     model::SchemaModel before = has_down ? std::as_const(replayer).model() : model::SchemaModel{};
     std::size_t known = history_findings.size();
+    // `before` is the model as the up starts: a rollback of the up restores it, so no replica replays the up again.
+    if (has_down) replayer.set_file_start(&before);
     model::FileMode mode = apply_source(replayer, up, ctx, history_findings);
     if (ctx.shadow) loaded.push_back({up, mode});  // only the shadow runs the ups again: no text kept without it
     if (!has_down) continue;
@@ -269,6 +271,7 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
     }
     out.texts[c.pair.down] = original.text;
     model::Replayer undone = replayer;
+    undone.set_file_start(&std::as_const(replayer).model());  // a rollback of the down restores the model after the up
     std::vector<Finding> down_errors;
     model::FileMode down_mode = apply_source(undone, down, ctx, down_errors);
     std::erase_if(down_errors, [&](const Finding& f) { return f.file != down.path; });
