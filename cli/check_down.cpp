@@ -73,8 +73,9 @@ DownHistory down_history(const std::vector<std::string>& files, std::map<std::st
   return h;
 }
 
-SourceFile down_source(const DownPair& pair, const DownHistory& history) {
-  SourceFile file = history.load(pair.down);
+SourceFile down_source(const DownPair& pair, const DownHistory& history) { return down_source(pair, history.load(pair.down)); }
+
+SourceFile down_source(const DownPair& pair, SourceFile file) {
   file.info.direction = Direction::up;  // it runs here: the replay and the shadow skip down migrations
   if (!pair.section) return file;
   std::string text = file.text;
@@ -129,10 +130,9 @@ Finding down_finding(const std::string& file, Span span, std::string message, st
   return make_finding(kIncompleteDown, file, span, std::move(message), std::move(help));
 }
 
-// Where the down's findings point: its first statement; an empty down file at its start, an empty Down section
-// at its marker.
-Span down_position(const SourceFile& down, const SourceFile& original, const DownPair& pair) {
-  ParsedFile parsed = parse_sql(down.text);
+// Where the down's findings point: its first statement (`parsed`: the down as replayed); an empty down file at its
+// start, an empty Down section at its marker.
+Span down_position(const ParsedFile& parsed, const SourceFile& original, const DownPair& pair) {
   if (!parsed.statements.empty()) return parsed.statements.front().span;
   if (pair.section) {
     auto sections = down_sections(original.text);
@@ -149,7 +149,8 @@ std::size_t append_at(const SourceFile& original, const DownPair& pair) {
 }
 
 // Compares the schema before the up with the schema after the down, and says what the down does not restore.
-void judge(DownCheck& c, const SourceFile& down, const SourceFile& original, const std::vector<Finding>& down_errors,
+// `at`: where the findings point (down_position).
+void judge(DownCheck& c, const SourceFile& down, const SourceFile& original, Span at, const std::vector<Finding>& down_errors,
            const model::SchemaModel& before, const model::SchemaModel& after) {
   for (const auto& e : down_errors) {
     // PostgreSQL's error in the first line when it is short ("table "post" does not exist"), else in a note.
@@ -169,7 +170,6 @@ void judge(DownCheck& c, const SourceFile& down, const SourceFile& original, con
   model::Script script = model::script_between(after, before, opts);
   c.completion = script.text(opts, {"Completes the down migration (driftguard check-down): restores the schema before " +
                                     c.pair.up + "."});
-  Span at = down_position(down, original, c.pair);
   // One finding per down, at one place: the first line counts what it leaves unrestored, each difference is a note.
   std::filesystem::path up(c.pair.up);
   std::string up_name = up.filename().string();
@@ -195,7 +195,7 @@ void judge(DownCheck& c, const SourceFile& down, const SourceFile& original, con
 // The shadow: PostgreSQL builds the schema before the up, and the schema after the up and the down, each in a
 // throwaway cluster; the catalogs are compared.
 void shadow_check(DownCheck& c, const std::vector<shadow::File>& history, const shadow::File& down,
-                  const SourceFile& original, const LoadContext& ctx) {
+                  const SourceFile& original, Span at, const LoadContext& ctx) {
   catalog::Options opts = ctx.catalog;
   if (opts.schemas.empty()) opts.include_platform = true;  // the platform's schemas are the same on both sides
   std::vector<SourceFile> baseline = ctx.platform ? ctx.platform->files : std::vector<SourceFile>{};
@@ -215,7 +215,7 @@ void shadow_check(DownCheck& c, const std::vector<shadow::File>& history, const 
                      std::to_string(after.findings.front().start.line) + ": " + after.findings.front().message;
     return;
   }
-  judge(c, down.source, original, after.findings, before.model, after.model);
+  judge(c, down.source, original, at, after.findings, before.model, after.model);
 }
 
 }  // namespace
@@ -225,7 +225,8 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
   model::Replayer replayer = start_replay(ctx);
   std::vector<Finding> history_findings;  // the history's own replay errors: lint and drift report them
   std::vector<shadow::File> loaded;       // the ups as the shadow runs them
-  std::vector<std::tuple<DownCheck, shadow::File, SourceFile>> shadow_todo;  // the check, the down, its file
+  // The check, the down, its file, where its findings point.
+  std::vector<std::tuple<DownCheck, shadow::File, SourceFile, Span>> shadow_todo;
   auto pair = history.pairs.begin();
   for (std::size_t i = 0; i < history.ups.size(); ++i) {
     SourceFile up;
@@ -243,6 +244,8 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
     // replica (rebuilt and copied again for each pair).
     model::SchemaModel before = has_down ? std::as_const(replayer).model() : model::SchemaModel{};
     std::size_t known = history_findings.size();
+    // `before` is the model as the up starts: a rollback of the up restores it, so no replica replays the up again.
+    if (has_down) replayer.set_file_start(&before);
     model::FileMode mode = apply_source(replayer, up, ctx, history_findings);
     if (ctx.shadow) loaded.push_back({up, mode});  // only the shadow runs the ups again: no text kept without it
     if (!has_down) continue;
@@ -258,29 +261,33 @@ CheckDownResult check_down(const DownHistory& history, const LoadContext& ctx) {
       out.checks.push_back(std::move(c));
       continue;
     }
-    SourceFile down;
+    // Each file is read once: a goose/dbmate Down section is in the up file just read.
     SourceFile original;
     try {
-      down = down_source(c.pair, history);
-      original = history.load(c.pair.down);
+      original = c.pair.section && c.pair.down == up.path ? up : history.load(c.pair.down);
     } catch (const InputFailure& e) {
       out.errors.push_back({c.pair.down, e.message});
       continue;
     }
+    SourceFile down = down_source(c.pair, original);
     out.texts[c.pair.down] = original.text;
     model::Replayer undone = replayer;
+    undone.set_file_start(&std::as_const(replayer).model());  // a rollback of the down restores the model after the up
     std::vector<Finding> down_errors;
-    model::FileMode down_mode = apply_source(undone, down, ctx, down_errors);
+    // Parsed once: replayed, and its first statement is where the findings point.
+    ParsedFile parsed = parse_sql(down.text);
+    model::FileMode down_mode = apply_source(undone, down, parsed, ctx, down_errors);
     std::erase_if(down_errors, [&](const Finding& f) { return f.file != down.path; });
+    Span at = down_position(parsed, original, c.pair);
     if (ctx.shadow) {
-      shadow_todo.emplace_back(std::move(c), shadow::File{down, down_mode}, std::move(original));
+      shadow_todo.emplace_back(std::move(c), shadow::File{down, down_mode}, std::move(original), at);
       continue;
     }
-    judge(c, down, original, down_errors, before, undone.model());
+    judge(c, down, original, at, down_errors, before, undone.model());
     out.checks.push_back(std::move(c));
   }
-  for (auto& [c, down, original] : shadow_todo) {
-    shadow_check(c, loaded, down, original, ctx);
+  for (auto& [c, down, original, at] : shadow_todo) {
+    shadow_check(c, loaded, down, original, at, ctx);
     out.checks.push_back(std::move(c));
   }
   for (auto& c : out.checks) locate(c.findings, out.texts[c.pair.down]);

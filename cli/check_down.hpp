@@ -42,6 +42,7 @@ DownHistory down_history(const std::vector<std::string>& files, std::map<std::st
 // The down as the replay and the shadow cluster run it: the down file, or the up file with everything but its Down
 // section blanked (offsets kept, so positions are the file's) and the Down markers turned into Up markers.
 SourceFile down_source(const DownPair& pair, const DownHistory& history = DownHistory{});
+SourceFile down_source(const DownPair& pair, SourceFile file);  // `file`: the pair's down file (or its up), read
 
 struct DownCheck {
   DownPair pair;

@@ -204,7 +204,11 @@ model::Replayer start_replay(const LoadContext& ctx) {
 
 model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, const LoadContext& ctx,
                              std::vector<Finding>& findings) {
-  ParsedFile parsed = parse_sql(file.text);
+  return apply_source(replayer, file, parse_sql(file.text), ctx, findings);
+}
+
+model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, const ParsedFile& parsed,
+                             const LoadContext& ctx, std::vector<Finding>& findings) {
   // As the file's migration tool runs it (detected from the layout and markers: rules/transaction/runner), both
   // statically and in the shadow cluster.
   FileTransaction tx = file_transaction(ctx.runner, false, file, parsed.statements, 15);

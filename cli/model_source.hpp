@@ -92,6 +92,9 @@ ModelSource load_files(const std::vector<std::string>& paths, const LoadContext&
 model::Replayer start_replay(const LoadContext& ctx);
 model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, const LoadContext& ctx,
                              std::vector<Finding>& findings);
+// The same, with the file already parsed (parse_sql of file.text).
+model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, const ParsedFile& parsed,
+                             const LoadContext& ctx, std::vector<Finding>& findings);
 
 // Which platform baseline a run uses, and why (for --verbose): --platform/--prelude, else the config's `platform`
 // / `prelude` (relative to the config's folder), else Supabase when a side looks like a Supabase project (a

@@ -282,3 +282,27 @@ CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
         "COLUMN accounts.secret: dg_writer=awx\n"
         "COLUMN parted.v: dg_reader=r\n");
 }
+
+// The differ runs its privileges pass only when a walk by name (introspect/diff.cpp, privileges_may_differ) finds an
+// object both sides hold with other grants: each kind alone, in a schema of its own and in public, and a column
+// whose place differs between the sides, must still be an item.
+TEST_CASE("drift: a privileges difference on one schema, sequence, table, column, view or function alone is an item",
+          "[grants]") {
+  const std::string base = "CREATE SCHEMA app;\nCREATE TABLE app.t (a int, b int);\nCREATE SEQUENCE app.s;\n"
+                           "CREATE VIEW v AS SELECT 1 AS x;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n";
+  auto items = [](const std::string& expected, const std::string& actual) {
+    std::string got;
+    for (const auto& i : diff::diff(replayed_file(expected), replayed_file(actual))) {
+      got += i.kind + " " + i.path + ": " + i.message + ": " + i.expected.value + " | " + i.actual.value + "\n";
+    }
+    return got;
+  };
+  CHECK(items(base, base + "GRANT USAGE ON SCHEMA app TO PUBLIC;\n") == "privileges app: privileges of PUBLIC on SCHEMA app differ: (none) | USAGE\n");
+  CHECK(items(base, base + "GRANT SELECT ON SEQUENCE app.s TO PUBLIC;\n") == "privileges app.s: privileges of PUBLIC on SEQUENCE app.s differ: (none) | SELECT\n");
+  CHECK(items(base, base + "GRANT SELECT ON app.t TO PUBLIC;\n") == "privileges app.t: privileges of PUBLIC on TABLE app.t differ: (none) | SELECT\n");
+  CHECK(items(base, base + "GRANT UPDATE (b) ON app.t TO PUBLIC;\n") == "privileges app.t.b: privileges of PUBLIC on COLUMN app.t.b differ: (none) | UPDATE\n");
+  CHECK(items(base, base + "GRANT SELECT ON v TO PUBLIC;\n") == "privileges public.v: privileges of PUBLIC on VIEW v differ: (none) | SELECT\n");
+  CHECK(items(base, base + "REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC;\n") == "privileges public.f(): privileges of PUBLIC on FUNCTION f() differ: EXECUTE | (none)\n");
+  CHECK(items("CREATE TABLE m (a int, b int);\nGRANT SELECT (b) ON m TO PUBLIC;\n",
+              "CREATE TABLE m (b int, a int);\n") == "privileges public.m.b: privileges of PUBLIC on COLUMN m.b differ: SELECT | (none)\n");
+}

@@ -464,6 +464,33 @@ TEST_CASE("views and materialized views keep their query", "[model][replay]") {
   CHECK(views.at("v").order < views.at("w2").order);
 }
 
+// View::query is shared by copies of the model (a copy of the replayer, a transaction block's copy): a rename
+// stores a renamed copy of the query, never changes the shared one (replay/views.cpp).
+TEST_CASE("a view's stored query is shared by model copies and renamed only in the copy that renames", "[model][replay]") {
+  std::vector<Finding> findings;
+  auto apply = [&](Replayer& r, const std::string& name, const std::string& sql) {
+    auto src = make_source(name, sql);
+    r.apply_file(src, parse_sql(src.text), findings);
+  };
+  auto definition = [](const Replayer& r) { return r.model().schema("public")->views.at("v").definition; };
+  Replayer r;
+  apply(r, "m1.sql", "CREATE TABLE t (a int, b int);\nCREATE VIEW v AS SELECT * FROM t;\n");
+  Replayer copy = r;
+  apply(copy, "m2.sql", "ALTER TABLE t RENAME COLUMN a TO c;\n");
+  CHECK(definition(copy) == "SELECT t.c AS a, t.b FROM t");
+  CHECK(definition(r) == "SELECT t.a, t.b FROM t");
+  apply(r, "m3.sql", "ALTER TABLE t RENAME COLUMN b TO d;\n");
+  CHECK(definition(r) == "SELECT t.a, t.d AS b FROM t");
+  CHECK(definition(copy) == "SELECT t.c AS a, t.b FROM t");
+  // A rolled-back rename leaves the query the next rename reads: a block at the file's start (restored from the
+  // replica) and one after a statement (restored from the block's copy of the model).
+  apply(r, "m4.sql", "BEGIN;\nALTER TABLE t RENAME COLUMN a TO e;\nROLLBACK;\nALTER TABLE t RENAME COLUMN a TO f;\n");
+  CHECK(definition(r) == "SELECT t.f AS a, t.d AS b FROM t");
+  apply(r, "m5.sql", "SELECT 1;\nBEGIN;\nALTER TABLE t RENAME COLUMN d TO g;\nROLLBACK;\nALTER TABLE t RENAME COLUMN f TO h;\n");
+  CHECK(definition(r) == "SELECT t.h AS a, t.d AS b FROM t");
+  CHECK(findings.empty());
+}
+
 TEST_CASE("functions, triggers, policies, extensions, schemas", "[model][replay]") {
   auto r = replay(
       "CREATE SCHEMA app;\n"

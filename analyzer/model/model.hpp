@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -229,8 +230,13 @@ struct View {
   std::vector<std::pair<std::string, std::string>> reads;
   // The query as parsed and the text its locations point into (replay only): PostgreSQL holds what a view reads
   // by oid, so after a rename of a table or column it prints the new names; the replay prints the query again.
-  nlohmann::json query;
-  std::string query_text;
+  // Shared and never changed in place (a rename stores a changed copy, replay/views.cpp): a copy of the model
+  // (a transaction block, the down check) shares it instead of copying the tree. Null: none (not replayed).
+  struct Query {
+    nlohmann::json tree;
+    std::string text;
+  };
+  std::shared_ptr<const Query> query;
   int order = 0;           // creation order, so that views are printed after the views they read
   Comment comment;
   Grants grants;

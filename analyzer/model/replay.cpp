@@ -3,6 +3,7 @@
 #include "analyzer/model/replay.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 #include "analyzer/marker_lines.hpp"
 
@@ -188,7 +189,7 @@ void Replayer::Impl::end_file() {
 // copies the model, unless nothing in the file can roll it back (blocks_restorable).
 void Replayer::Impl::open_block() {
   if (pristine) {
-    if (!r.is_replica_ && !r.replica_ && replica_wanted) r.seed_replica();
+    if (!file_start && !r.is_replica_ && !r.replica_ && replica_wanted) r.seed_replica();
     block_at_file_start = true;
   } else if (blocks_restorable) {
     block_start = m;
@@ -209,7 +210,9 @@ void Replayer::Impl::restore_block_start() {
   if (block_start) {
     m = *block_start;
   } else if (block_at_file_start && !pristine) {
-    if (r.is_replica_) {
+    if (file_start) {
+      m = *file_start;
+    } else if (r.is_replica_) {
       r.replica_lost_ = true;  // cannot happen (it replays only files that did not restore); its owner drops it
     } else if (r.replica_) {  // always, but for isolated failures only when the file has a transaction statement
       m = r.replica_->model_;
@@ -344,7 +347,8 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
   // whole history twice; it is dropped instead, and seeded again (a copy) at the next file that needs one.
   impl.blocks_restorable = !isolate_failures_ || may_restore(parsed.statements);
   impl.replica_wanted = impl.blocks_restorable;
-  if (!impl.replica_wanted) replica_.reset();
+  impl.file_start = std::exchange(file_start_, nullptr);
+  if (!impl.replica_wanted || impl.file_start) replica_.reset();
   LineMap lines(file.text);
   impl.file = file.path;
   impl.text = file.text;

@@ -82,6 +82,11 @@ class Replayer {
   // every statement as written, on the schema the earlier ones would have built had they all run; a failure there
   // is most often an object created outside the linted files.
   void set_isolate_failures(bool on) { isolate_failures_ = on; }
+  // For the next apply_file only: `start` is the model as that file starts (the caller keeps a copy of it anyway,
+  // or replays a copy of this replayer and keeps the original), and stays unchanged until apply_file returns. A
+  // block at the file's start then restores from it, and no replica replays the file a second time (the down
+  // check: every pair's up and down were replayed twice, cli/check_down.cpp). The replica is dropped.
+  void set_file_start(const SchemaModel* start) { file_start_ = start; }
 
  private:
   struct Impl;
@@ -111,6 +116,7 @@ class Replayer {
   bool is_replica_ = false;
   bool replica_lost_ = false;  // a replica needed the model at its file's start, which it does not keep
   void seed_replica();
+  const SchemaModel* file_start_ = nullptr;  // set_file_start; not copied
 };
 
 }  // namespace driftguard::model

@@ -120,6 +120,9 @@ struct Replayer::Impl {
   bool block_at_file_start = false;  // the open block began with the file: Replayer::replica_ has its model
   bool pristine = true;              // no statement of the file has run yet (BEGIN aside): the model is the file's start
   bool restored_from_replica = false;
+  // The model as the file started, held by the caller (Replayer::set_file_start): a block at the file's start
+  // restores from it instead of from a replica.
+  const SchemaModel* file_start = nullptr;
   bool replica_wanted = true;  // a block at the file's start may be restored: Replayer::replica_ must hold it
   // Whether any block of the file may be restored (replay.cpp, may_restore): when not, a block opened after the
   // file changed the model keeps no copy of it (block_uncopied).

@@ -13,13 +13,18 @@ void keep_query(View& v, norm::QueryText q) {
   for (auto& qc : q.columns) v.columns.emplace_back(std::move(qc.name), std::move(qc.type));
 }
 
-// The stored query printed again, under the view's own column names (after what it reads was renamed).
-void print_again(View& v, norm::ExprContext c) {
+bool has_query(const View& v) { return v.query && !v.query->tree.is_null(); }
+
+// The stored query, renamed (`renamed`: a changed copy of the tree, which copies of the model share), printed
+// again under the view's own column names.
+void print_again(View& v, nlohmann::json renamed, norm::ExprContext c) {
+  auto q = std::make_shared<View::Query>(View::Query{std::move(renamed), v.query->text});
   std::vector<std::string> names;
   for (const auto& [cn, ct_] : v.columns) names.push_back(cn);
-  c.text = v.query_text;
+  c.text = q->text;
   c.base = 0;
-  keep_query(v, norm::view_query_tree(pg::from_nlohmann(v.query), c, names));
+  v.query = std::move(q);
+  keep_query(v, norm::view_query_tree(pg::from_nlohmann(v.query->tree), c, names));
 }
 }  // namespace
 
@@ -31,7 +36,8 @@ void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::
   refuse_missing_relations(query_node);
   norm::ExprContext c = ectx();
   std::size_t end = st && st->span.end > c.base ? st->span.end : c.text.size();
-  v.query_text = c.text.size() >= end && end >= c.base ? std::string(c.text.substr(c.base, end - c.base)) : std::string();
+  auto stored = std::make_shared<View::Query>();
+  stored->text = c.text.size() >= end && end >= c.base ? std::string(c.text.substr(c.base, end - c.base)) : std::string();
   norm::QueryText q = norm::view_query_tree(query_node, c, cols);
   // A column no relation of the query has, where the model holds every column of every relation it reads.
   if (!q.missing_column.empty()) {
@@ -45,7 +51,8 @@ void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::
     if (q.resolved && !seen.insert(qc.name).second) fail("column " + dq(qc.name) + " specified more than once");
   }
   // What is printed again later (renames) is the query with its `*` expanded now, as PostgreSQL stores it.
-  v.query = norm::expand_stars(query_node, c, cols);
+  stored->tree = norm::expand_stars(query_node, c, cols);
+  v.query = std::move(stored);
   keep_query(v, std::move(q));
 }
 
@@ -56,10 +63,11 @@ void Replayer::Impl::requery_views(const std::string& s, const std::string& rel,
                                    const std::string& to, bool column) {
   for (auto& [sc_key_, sc] : m.schemas) {
     for (auto& [v_key_, v] : sc.views) {
-      if (v.query.is_null() || !contains_pair(v.reads, {s, rel})) continue;
+      if (!has_query(v) || !contains_pair(v.reads, {s, rel})) continue;
+      nlohmann::json query = v.query->tree;
       std::set<std::string> qualifiers;  // how the query names the relation: its aliases, else its name
       bool others_have_it = false;       // another relation of the query has a column of that name
-      each_node(v.query, "RangeVar", [&](nlohmann::json& x) {
+      each_node(query, "RangeVar", [&](nlohmann::json& x) {
         auto parts = rangevar_parts(x);
         std::string written = parts.empty() ? "" : nm(parts.back());
         bool match = (written == (column ? rel : from)) &&
@@ -83,10 +91,10 @@ void Replayer::Impl::requery_views(const std::string& s, const std::string& rel,
         return names[n - 1] == from && (n == 1 ? !others_have_it : qualifiers.count(names[n - 2]) > 0);
       };
       // An output column keeps the name it was created with (a WITH query's, a sub-select's): AS the old name.
-      each_node(v.query, "ResTarget", [&](nlohmann::json& x) {
+      each_node(query, "ResTarget", [&](nlohmann::json& x) {
         if (str(x, "name").empty() && renamed_column(field(field(x, "val"), "ColumnRef"))) x["name"] = from;
       });
-      each_node(v.query, "ColumnRef", [&](nlohmann::json& x) {
+      each_node(query, "ColumnRef", [&](nlohmann::json& x) {
         nlohmann::json& fields = x["fields"];
         auto names = strings(fields);
         if (renamed_column(x)) fields[names.size() - 1]["String"]["sval"] = to;
@@ -95,7 +103,7 @@ void Replayer::Impl::requery_views(const std::string& s, const std::string& rel,
           fields[n - 2]["String"]["sval"] = to;
         }
       });
-      print_again(v, ectx());
+      print_again(v, std::move(query), ectx());
     }
   }
 }
@@ -106,18 +114,19 @@ void Replayer::Impl::requery_views_in_schema(const std::string& from, const std:
   for (auto& [sc_key_, sc] : m.schemas) {
     for (auto& [v_key_, v] : sc.views) {
       bool reads_it = std::any_of(v.reads.begin(), v.reads.end(), [&](const auto& read) { return read.first == to; });
-      if (v.query.is_null() || !reads_it) continue;
-      each_node(v.query, "RangeVar", [&](nlohmann::json& x) {
+      if (!has_query(v) || !reads_it) continue;
+      nlohmann::json query = v.query->tree;
+      each_node(query, "RangeVar", [&](nlohmann::json& x) {
         if (nm(str(x, "schemaname")) == from) x["schemaname"] = to;
       });
-      each_node(v.query, "ColumnRef", [&](nlohmann::json& x) {
+      each_node(query, "ColumnRef", [&](nlohmann::json& x) {
         nlohmann::json& fields = x["fields"];
         auto names = strings(fields);
         if (names.size() >= 3 && names.size() == fields.size() && names[names.size() - 3] == from) {
           fields[names.size() - 3]["String"]["sval"] = to;
         }
       });
-      print_again(v, ectx());
+      print_again(v, std::move(query), ectx());
     }
   }
 }
@@ -126,16 +135,16 @@ void Replayer::Impl::requery_views_in_schema(const std::string& from, const std:
 // or through a `*`)? PostgreSQL records that dependency: DROP COLUMN ... CASCADE drops the view.
 bool Replayer::Impl::view_reads_column(const View& v, const Table& t, const std::string& column) {
   if (!contains_pair(v.reads, {t.schema, t.name})) return false;
-  if (v.query.is_null()) return norm::mentions_identifier(v.definition, column);
+  if (!has_query(v)) return norm::mentions_identifier(v.definition, column);
   std::set<std::string> qualifiers;
-  each_node(v.query, "RangeVar", [&](const nlohmann::json& x) {
+  each_node(v.query->tree, "RangeVar", [&](const nlohmann::json& x) {
     auto parts = rangevar_parts(x);
     if (parts.empty() || nm(parts.back()) != t.name) return;
     std::string alias = str(field(x, "alias"), "aliasname");
     qualifiers.insert(alias.empty() ? t.name : alias);
   });
   bool uses = false;
-  each_node(v.query, "ColumnRef", [&](const nlohmann::json& x) {
+  each_node(v.query->tree, "ColumnRef", [&](const nlohmann::json& x) {
     const nlohmann::json& fields = field(x, "fields");
     auto names = strings(fields);
     bool star = fields.is_array() && names.size() < fields.size();
