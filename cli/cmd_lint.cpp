@@ -383,8 +383,10 @@ int run_lint(const LintOptions& o) {
     }
     const SourceFile& src = *fixed_src;
     ++result.files;
-    result.paths.push_back(src.path);
-    fail_on[src.path] = prof.effective.fail_on;
+    // A streamed report needs neither every path (junit and --changed-since do; they have no stream) nor the
+    // threshold of a file without findings: held for every file, they grew with the history.
+    if (!stream) result.paths.push_back(src.path);
+    if (!rep.findings.empty()) fail_on[src.path] = prof.effective.fail_on;
     if (o.verbose && rep.meta_commands > 0) {
       std::cerr << src.path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
     }
@@ -467,24 +469,27 @@ int run_lint(const LintOptions& o) {
     auto wants_history_end = [](const SourceFile& f, const ConfigSet::Profile& prof) {
       return prof.engine->enabled("foreign-key-without-index") || f.info.layout == Layout::prisma;
     };
-    std::map<std::string, std::vector<SourceFile>> sets;
+    // Only the paths are held: history_end reads each file as it replays it, and each is read again when it is
+    // linted. Of the end model, the run keeps what the type rules read (RunState::set_history_end), and the model
+    // itself only for foreign-key-without-index.
+    std::map<std::string, std::vector<std::string>> sets;
+    std::map<std::string, SourceFile> set_first;  // each set's first file, named (no text): where its run starts
     std::map<std::string, const ConfigSet::Profile*> set_profile;
     for (const auto& [path, prof] : files) {
       SourceFile named = make_source(path, "");
       if (!wants_history_end(named, *prof)) continue;
-      try {
-        SourceFile f = load_file(path);
-        set_profile.emplace(f.info.set, prof);
-        sets[f.info.set].push_back(std::move(f));
-      } catch (const InputFailure&) {
-        // reported when the file is linted
+      set_profile.emplace(named.info.set, prof);
+      set_first.emplace(named.info.set, named);
+      sets[named.info.set].push_back(path);
+    }
+    for (const auto& [set, set_paths] : sets) {
+      const ConfigSet::Profile& prof = *set_profile[set];
+      RunState& run = run_of(set_first.at(set), prof);
+      if (auto end = prof.engine->history_end(set_paths, run)) {
+        run.set_history_end(*end, prof.engine->enabled("foreign-key-without-index"));
       }
     }
-    for (const auto& [set, set_files] : sets) {
-      RunState& run = run_of(set_files.front(), *set_profile[set]);
-      run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
-    }
-    sets.clear();  // the texts of every file of those folders: each file is read again when it is linted
+    sets.clear();
     downs = down_findings(o, files, configs, changes, result);
     if (!changes && !want_stdin) {
       // Every schema.prisma a finding can point at is known: Prisma folders were read above (history_end).

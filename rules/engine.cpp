@@ -353,17 +353,33 @@ std::vector<Finding> Engine::suppress(const SourceFile& file, std::vector<Findin
   return finish(file, apply_ignores(file, pf, std::move(findings), false));
 }
 
+void Engine::replay_up(const SourceFile& file, RunState& run) const {
+  if (file.info.direction != Direction::up) return;
+  ParsedFile pf = parse_sql(file.text);
+  std::vector<Statement> up_only;
+  const std::vector<Statement>& up = up_statements(file, pf, up_only);
+  TxMode mode = file_transaction(settings_.runner, settings_.assume_in_transaction, file, up, settings_.pg_version).mode;
+  run.replay_file(file, pf, mode, {});
+}
+
 std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<SourceFile>& files,
                                                               RunState run) const {
-  for (const auto& file : files) {
-    if (file.info.direction != Direction::up) continue;
-    ParsedFile pf = parse_sql(file.text);
-    std::vector<Statement> up_only;
-    const std::vector<Statement>& up = up_statements(file, pf, up_only);
-    TxMode mode = file_transaction(settings_.runner, settings_.assume_in_transaction, file, up, settings_.pg_version).mode;
-    run.replay_file(file, pf, mode, {});
+  for (const auto& file : files) replay_up(file, run);
+  return std::make_shared<const model::SchemaModel>(run.take_model());
+}
+
+std::optional<model::SchemaModel> Engine::history_end(const std::vector<std::string>& paths, RunState run) const {
+  bool any = false;
+  for (const auto& path : paths) {
+    try {
+      replay_up(load_file(path), run);
+      any = true;
+    } catch (const InputFailure&) {
+      // reported when the file is linted
+    }
   }
-  return std::make_shared<const model::SchemaModel>(run.model());
+  if (!any) return std::nullopt;
+  return run.take_model();
 }
 
 void locate(std::vector<Finding>& findings, const std::string& text) {
