@@ -390,8 +390,10 @@ int run_lint(const LintOptions& o) {
     }
     const SourceFile& src = *fixed_src;
     ++result.files;
-    result.paths.push_back(src.path);
-    fail_on[src.path] = prof.effective.fail_on;
+    // A streamed report needs neither every path (junit and --changed-since do; they have no stream) nor the
+    // threshold of a file without findings: held for every file, they grew with the history.
+    if (!stream) result.paths.push_back(src.path);
+    if (!rep.findings.empty()) fail_on[src.path] = prof.effective.fail_on;
     if (o.verbose && rep.meta_commands > 0) {
       std::cerr << src.path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
     }
@@ -474,7 +476,11 @@ int run_lint(const LintOptions& o) {
     auto wants_history_end = [](const SourceFile& f, const ConfigSet::Profile& prof) {
       return prof.engine->enabled("foreign-key-without-index") || f.info.layout == Layout::prisma;
     };
-    std::map<std::string, std::vector<SourceFile>> sets;
+    // Only the paths are held: history_end reads each file as it replays it, and each is read again when it is
+    // linted. Of the end model, the run keeps what the type rules read (RunState::set_history_end), and the model
+    // itself only for foreign-key-without-index.
+    std::map<std::string, std::vector<std::string>> sets;
+    std::map<std::string, SourceFile> set_first;  // each set's first file, named (no text): where its run starts
     std::map<std::string, const ConfigSet::Profile*> set_profile;
     // With --changed-since: each set's leading unchanged files (each with its profile), up to its first changed
     // file, or one that is not read here.
@@ -488,29 +494,38 @@ int run_lint(const LintOptions& o) {
         prefix_closed.insert(named.info.set);
         continue;
       }
-      try {
-        SourceFile f = load_file(path);
-        set_profile.emplace(f.info.set, prof);
-        sets[f.info.set].push_back(std::move(f));
-        if (in_prefix) context_prefix[named.info.set].push_back(prof);
-      } catch (const InputFailure&) {
-        prefix_closed.insert(named.info.set);  // reported when the file is linted
-      }
+      set_profile.emplace(named.info.set, prof);
+      set_first.emplace(named.info.set, named);
+      sets[named.info.set].push_back(path);
+      if (in_prefix) context_prefix[named.info.set].push_back(prof);
     }
     // With --changed-since, the unchanged files before a set's first changed one are replayed for context here,
     // once, and the history's end is replayed from there (not again from the start); the loop below skips them.
     std::set<std::string> replayed;
-    for (auto& [set, set_files] : sets) {
-      RunState& run = run_of(set_files.front(), *set_profile[set]);
+    for (auto& [set, set_paths] : sets) {
+      const ConfigSet::Profile& prof = *set_profile[set];
+      RunState& run = run_of(set_first.at(set), prof);
+      const bool keep_model = prof.engine->enabled("foreign-key-without-index");
       const auto& prefix = context_prefix[set];
-      for (std::size_t i = 0; i < prefix.size(); ++i) {
-        replay_context(prefix[i]->effective.settings, set_files[i], Engine::parse(set_files[i]), run);
-        replayed.insert(set_files[i].path);
+      std::size_t done = 0;
+      for (; done < prefix.size(); ++done) {
+        std::optional<SourceFile> f;
+        try {
+          f = load_file(set_paths[done]);
+        } catch (const InputFailure&) {
+          break;  // reported when the file is linted; the context ends before it
+        }
+        replay_context(prefix[done]->effective.settings, *f, Engine::parse(*f), run);
+        replayed.insert(f->path);
       }
-      set_files.erase(set_files.begin(), set_files.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
-      run.set_history_end(set_profile[set]->engine->history_end(set_files, run));
+      set_paths.erase(set_paths.begin(), set_paths.begin() + static_cast<std::ptrdiff_t>(done));
+      if (set_paths.empty()) {
+        run.set_history_end(run.model(), keep_model);  // every file was context: the end is where the run is
+      } else if (auto end = prof.engine->history_end(set_paths, run)) {
+        run.set_history_end(*end, keep_model);
+      }
     }
-    sets.clear();  // the texts of every file of those folders: each file is read again when it is linted
+    sets.clear();
     downs = down_findings(o, files, configs, changes, result);
     if (!changes && !want_stdin) {
       // Every schema.prisma a finding can point at is known: Prisma folders were read above (history_end).

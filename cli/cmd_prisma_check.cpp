@@ -129,7 +129,7 @@ class Checker {
     for (const auto& om : old_.models) {
       const Model* nm = new_.model(om.name);
       if (!nm) {
-        add("prisma-removed-model", {texts_.count(om.ref.file) ? om.ref.file : new_.files.front(), 1, 1},
+        add("prisma-removed-model", {texts_.count(om.ref.file) ? om.ref.file.str() : new_.files.front(), 1, 1},
             "removes model " + om.name,
             "Stop using the model in every client first; remove it in a later release, with a migration that drops "
             "the table once nothing reads it.",

@@ -357,7 +357,7 @@ std::vector<Finding> Engine::suppress(const SourceFile& file, std::vector<Findin
 namespace {
 
 // A file's up statements replayed into the run's model as its runner runs them, without the rules.
-void replay_up(const Settings& settings, const SourceFile& file, const ParsedFile& pf, RunState& run) {
+void replay_up_statements(const Settings& settings, const SourceFile& file, const ParsedFile& pf, RunState& run) {
   std::vector<Statement> up_only;
   const std::vector<Statement>& up = up_statements(file, pf, up_only);
   TxMode mode = file_transaction(settings.runner, settings.assume_in_transaction, file, up, settings.pg_version).mode;
@@ -366,18 +366,34 @@ void replay_up(const Settings& settings, const SourceFile& file, const ParsedFil
 
 }  // namespace
 
+void Engine::replay_up(const SourceFile& file, RunState& run) const {
+  if (file.info.direction == Direction::up) replay_up_statements(settings_, file, parse_sql(file.text), run);
+}
+
 std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<SourceFile>& files,
                                                               RunState run) const {
-  for (const auto& file : files) {
-    if (file.info.direction == Direction::up) replay_up(settings_, file, parse_sql(file.text), run);
+  for (const auto& file : files) replay_up(file, run);
+  return std::make_shared<const model::SchemaModel>(run.take_model());
+}
+
+std::optional<model::SchemaModel> Engine::history_end(const std::vector<std::string>& paths, RunState run) const {
+  bool any = false;
+  for (const auto& path : paths) {
+    try {
+      replay_up(load_file(path), run);
+      any = true;
+    } catch (const InputFailure&) {
+      // reported when the file is linted
+    }
   }
-  return std::make_shared<const model::SchemaModel>(run.model());
+  if (!any) return std::nullopt;
+  return run.take_model();
 }
 
 void replay_context(const Settings& settings, const SourceFile& file, const ParsedFile& parsed, RunState& run) {
   if (file.info.direction != Direction::up) return;
   run.begin_file(file, settings.baseline);
-  replay_up(settings, file, parsed, run);
+  replay_up_statements(settings, file, parsed, run);
   run.end_file();
 }
 

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -50,6 +51,9 @@ class Engine {
   // the rules that judge a file by the end of its history.
   std::shared_ptr<const model::SchemaModel> history_end(const std::vector<SourceFile>& files,
                                                         RunState start = {}) const;
+  // The same from files on disk, each read just before it is replayed (a folder's texts are never held together);
+  // one that cannot be read is skipped (lint reports it when it lints the file). Nothing when none could be read.
+  std::optional<model::SchemaModel> history_end(const std::vector<std::string>& paths, RunState start) const;
   Severity severity_of(const std::string& rule) const;
   bool enabled(const std::string& rule) const { return severity_of(rule) != Severity::off; }
   // Enabled for this file: a rule with a default layout that was not selected explicitly runs only on files of
@@ -61,6 +65,7 @@ class Engine {
                                      bool report_unused) const;
   std::vector<Finding> finish(const SourceFile& file, std::vector<Finding> kept) const;
   void walk(const json& node, RuleContext& ctx, int depth) const;
+  void replay_up(const SourceFile& file, RunState& run) const;  // history_end's replay of one file
 
   Settings settings_;
   std::vector<std::unique_ptr<Rule>> rules_;

@@ -431,18 +431,45 @@ void FileState::apply(const Statement& st) {
   }
 }
 
-bool RunState::history_end_declares_column_at(const SourceRef& at) const {
-  if (!history_end_) return false;  // no history end was replayed: the model as it stands changes, nothing to keep
-  if (!history_end_columns_) {
-    auto columns = std::make_shared<std::set<std::tuple<std::string, int, int>>>();
-    for (const auto& [s_key_, schema] : history_end().schemas) {
-      for (const auto& [t_key_, t] : schema.tables) {
-        for (const auto& c : t.columns) columns->emplace(c.src.file, c.src.line, c.src.column);
+void RunState::set_history_end(const model::SchemaModel& end, bool keep_model) {
+  auto columns = std::make_shared<HistoryEndColumns>();
+  for (const auto& [schema_name, schema] : end.schemas) {
+    for (const auto& [table_name, t] : schema.tables) {
+      auto& cols = columns->tables[schema_name + '\0' + table_name];  // the keys SchemaModel::table looks up
+      cols.reserve(t.columns.size());
+      for (const auto& c : t.columns) {
+        cols.emplace_back(c.name, &*columns->types.insert(c.type).first);
+        columns->declared.emplace_back(&c.src.file.str(), c.src.line, c.src.column);
       }
     }
-    history_end_columns_ = std::move(columns);
   }
-  return history_end_columns_->count({at.file, at.line, at.column}) > 0;
+  std::sort(columns->declared.begin(), columns->declared.end());
+  columns->declared.erase(std::unique(columns->declared.begin(), columns->declared.end()), columns->declared.end());
+  columns->declared.shrink_to_fit();
+  history_end_columns_ = std::move(columns);
+  history_end_ = keep_model ? std::make_shared<const model::SchemaModel>(end) : nullptr;
+}
+
+const std::string* RunState::history_end_column_type(const std::string& schema, const std::string& table,
+                                                     const std::string& column) const {
+  const std::string& s = schema.empty() ? std::string("public") : schema;
+  if (!history_end_columns_) {
+    const model::Table* t = model().table(s, table);
+    const model::Column* c = t ? t->column(column) : nullptr;
+    return c ? &c->type : nullptr;
+  }
+  auto it = history_end_columns_->tables.find(s + '\0' + table);
+  if (it == history_end_columns_->tables.end()) return nullptr;
+  for (const auto& [name, type] : it->second) {
+    if (name == column) return type;
+  }
+  return nullptr;
+}
+
+bool RunState::history_end_declares_column_at(const SourceRef& at) const {
+  if (!history_end_columns_) return false;  // no history end was replayed: the model as it stands changes, nothing to keep
+  const auto& d = history_end_columns_->declared;
+  return std::binary_search(d.begin(), d.end(), std::make_tuple(&at.file.str(), at.line, at.column));
 }
 
 RunState::RunState() { replay_.set_isolate_failures(true); }

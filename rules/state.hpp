@@ -149,17 +149,27 @@ class RunState {
   // The schema before the current statement (after the file, in Rule::finish_file).
   const model::SchemaModel& model() const { return replay_.model(); }
   // The schema at the end of the history the linted file belongs to (its migration folder, later files included)
-  // when the caller replayed it (set_history_end; lint does when a rule asks for it), else the model as it stands.
+  // when the caller replayed it and kept it (set_history_end with keep_model), else the model as it stands.
   const model::SchemaModel& history_end() const { return history_end_ ? *history_end_ : model(); }
+  // The end of the history (lint replays it when a rule asks for it). What the type rules read of it, each table's
+  // columns with their types and where each column was declared, is kept in a summary (`HistoryEndColumns`); the
+  // model itself only with `keep_model` (foreign-key-without-index reads its indexes and constraints): a second
+  // model as large as the run's was half of lint's memory on a Prisma folder.
+  void set_history_end(const model::SchemaModel& end, bool keep_model);
   void set_history_end(std::shared_ptr<const model::SchemaModel> end) {
+    set_history_end(*end, false);
     history_end_ = std::move(end);
-    history_end_columns_.reset();
   }
-  bool has_history_end() const { return history_end_ != nullptr; }
-  // A column of history_end() was declared at `at` (its file, line and column): the column survives to the end of
-  // the history whatever it or its table was renamed to. Looked up in a set built once per history end (a walk of
-  // every column per question made lint quadratic in the size of a Prisma folder).
+  bool has_history_end() const { return history_end_columns_ != nullptr; }
+  // The type of a column at the end of the history (the table and column as named there; an empty schema is
+  // public); null when it has no such column (or, without a history end, the model as it stands has none).
+  const std::string* history_end_column_type(const std::string& schema, const std::string& table,
+                                             const std::string& column) const;
+  // A column of the history's end was declared at `at` (its file, line and column): the column survives to the
+  // end of the history whatever it or its table was renamed to. False without a history end.
   bool history_end_declares_column_at(const SourceRef& at) const;
+  // The replayed model, moved out (Engine::history_end).
+  model::SchemaModel take_model() { return replay_.take(); }
   // The table a RangeVar (or name parts) names: an unqualified name is looked up in pg_temp, then public.
   const model::Table* table(const pg::Node& rangevar) const;
   const model::Table* table(const std::vector<std::string>& parts) const;
@@ -225,8 +235,15 @@ class RunState {
 
   model::Replayer replay_;
   std::shared_ptr<const model::SchemaModel> history_end_;
-  // Where history_end()'s columns were declared (file, line, column), built on first use; shared by copies.
-  mutable std::shared_ptr<const std::set<std::tuple<std::string, int, int>>> history_end_columns_;
+  // The history end's columns: by table ("schema\0table"), each column's name and type (the distinct types held
+  // once), and where each column was declared (the interned file, line, column; sorted): 56 bytes a column, where
+  // the model's Column and its heap strings took about 400. Shared by copies of the run.
+  struct HistoryEndColumns {
+    std::set<std::string> types;
+    std::unordered_map<std::string, std::vector<std::pair<std::string, const std::string*>>> tables;
+    std::vector<std::tuple<const std::string*, int, int>> declared;
+  };
+  std::shared_ptr<const HistoryEndColumns> history_end_columns_;
   std::string file_;                 // the file being linted
   int function_order_ = 0;           // the newest function's creation order when the file began
   bool after_baseline_ = false;

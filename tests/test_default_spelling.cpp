@@ -138,6 +138,6 @@ TEST_CASE("a kept spelling is dropped once the canonical default changes", "[mod
   c.default_expr = "'2020-01-01 00:00:00'";  // as a rename or a retype rewrites it in place
   CHECK(c.default_sql() == "'2020-01-01 00:00:00'");
   c.set_default("'{}'", "'{}'");  // the same spelling: nothing kept
-  CHECK(c.default_spelled.empty());
+  CHECK(!c.spelling);
   CHECK(c.default_sql() == "'{}'");
 }

@@ -120,7 +120,7 @@ TEST_CASE("prisma ddl: statements are attributed to their schema.prisma position
   for (const auto& d : multi) {
     if (d.sql.rfind("CREATE TABLE \"polls\"", 0) == 0) {
       REQUIRE(d.origin.file.size() > 18);
-      CHECK(d.origin.file.substr(d.origin.file.size() - 18) == "models/poll.prisma");
+      CHECK(d.origin.file.str().substr(d.origin.file.size() - 18) == "models/poll.prisma");
     }
   }
 }

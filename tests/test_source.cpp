@@ -2,8 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "analyzer/source.hpp"
+#include "analyzer/source_ref.hpp"
 #include "helpers.hpp"
 
 namespace fs = std::filesystem;
@@ -41,6 +43,28 @@ TEST_CASE("layouts are recognized from paths", "[source]") {
   CHECK(plain.layout == Layout::plain);
   CHECK(plain.version == "V2");
   CHECK(plain.name == "add_column");
+}
+
+// Every object of a model remembers its file: the path is held once per process, not once per object.
+TEST_CASE("source positions share one copy of each file path", "[source]") {
+  std::string built = std::string("db/migrations/") + "0001_init.sql";
+  SourceRef a{"db/migrations/0001_init.sql", 3, 5};
+  SourceRef b{built, 7, 1};
+  CHECK(&a.file.str() == &b.file.str());
+  CHECK(a.file == b.file);
+  CHECK(a.file == built);
+  CHECK(a.file != SourceRef{"db/migrations/0002_more.sql", 1, 1}.file);
+  CHECK(a.str() == "db/migrations/0001_init.sql:3:5");
+  CHECK(a.file + ":" + std::to_string(a.line) == "db/migrations/0001_init.sql:3");
+  CHECK(SourceRef{}.str() == "?");
+  CHECK(!SourceRef{}.known());
+  CHECK(SourceRef{"", 1, 1}.file == SourceRef{}.file);
+  CHECK(sizeof(SourceRef) == sizeof(void*) + 2 * sizeof(int));  // was a std::string: 40 bytes and a heap copy
+  // Threads that parse ahead intern the same path: one copy still.
+  const std::string* other = nullptr;
+  std::thread t([&] { other = &SourceRef{"db/migrations/0001_init.sql", 1, 1}.file.str(); });
+  t.join();
+  CHECK(other == &a.file.str());
 }
 
 TEST_CASE("migrations are ordered by version, numerically", "[source]") {

@@ -168,14 +168,13 @@ std::string domain_definition(const std::string& base_type, const std::string& c
 void Column::set_default(std::string canonical, std::string spelled) {
   default_expr = std::move(canonical);
   bool other = !spelled.empty() && spelled != default_expr;
-  default_spelled = other ? std::move(spelled) : std::string();
-  default_spelled_for = other ? default_expr : std::string();
+  spelling = other ? std::make_shared<const std::pair<std::string, std::string>>(std::move(spelled), default_expr) : nullptr;
 }
 
 // A later change of default_expr (a sequence or enum label renamed, a type dropped) leaves the old spelling stale:
 // it is used only while the canonical form it was written for is still the default.
 const std::string& Column::default_sql() const {
-  return !default_spelled.empty() && default_spelled_for == default_expr ? default_spelled : default_expr;
+  return spelling && spelling->second == default_expr ? spelling->first : default_expr;
 }
 
 Column* Table::column(const std::string& n) { return find_named(columns, n); }

@@ -45,9 +45,9 @@ struct Column {
   SourceRef not_null_src;
   // The default as the history spelled it, where PostgreSQL keeps apart spellings default_expr makes one
   // (ARRAY[]::text[] and '{}'::text[]; now() and CURRENT_TIMESTAMP): pg_dump shows what was written, so SQL out
-  // prints it. Never compared; valid while default_expr is still `default_spelled_for` (set_default).
-  std::string default_spelled;
-  std::string default_spelled_for;
+  // prints it. Never compared; valid while default_expr is still `second`, the canonical form it was spelled for
+  // (set_default). Out of line and shared by copies: most columns have none (16 bytes instead of two strings' 64).
+  std::shared_ptr<const std::pair<std::string, std::string>> spelling;
   Comment comment;
   // Column privileges (pg_attribute.attacl, GRANT SELECT (c) ON t): only a, r, w, x; a new column has none.
   Grants grants;

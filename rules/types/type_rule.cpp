@@ -82,14 +82,14 @@ namespace {
 bool type_still_current(const DeclaredType& d, const RuleContext& ctx) {
   auto parts = rangevar_parts(*d.relation);
   if (parts.empty()) return false;
-  const model::Table* t = ctx.run().history_end().table(parts.size() >= 2 ? parts[parts.size() - 2] : "public", parts.back());
-  const model::Column* c = t ? t->column(d.column) : nullptr;
-  if (c == nullptr) return true;  // the history was not replayed to its end: the field is the best answer
+  const std::string* type = ctx.run().history_end_column_type(parts.size() >= 2 ? parts[parts.size() - 2] : "public",
+                                                              parts.back(), d.column);
+  if (type == nullptr) return true;  // the history was not replayed to its end: the field is the best answer
   std::string base = builtin_base(*d.type_name);
-  if (base == "serial" || base == "serial4") return c->type == "integer";
-  if (base == "bigserial" || base == "serial8") return c->type == "bigint";
-  if (base == "smallserial" || base == "serial2") return c->type == "smallint";
-  return c->type == norm::type_name(*d.type_name);
+  if (base == "serial" || base == "serial4") return *type == "integer";
+  if (base == "bigserial" || base == "serial8") return *type == "bigint";
+  if (base == "smallserial" || base == "serial2") return *type == "smallint";
+  return *type == norm::type_name(*d.type_name);
 }
 
 // In a Prisma folder (whose history lint replays to its end): the column this statement declares or retypes is

@@ -84,7 +84,7 @@ void Replayer::Impl::error(const std::string& message) {
   f.rule = kReplayError;
   f.category = "drift";
   f.severity = Severity::error;
-  f.file = lines ? file : origin.file;
+  f.file = lines ? file : origin.file.str();
   if (lines && st) {
     f.span = st->span;
     f.start = lines->position(st->span.begin);

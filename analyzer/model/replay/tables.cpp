@@ -556,7 +556,7 @@ void Replayer::Impl::create_table_as(const json& b) {
   t.src = ref(rv);
   t.opaque = true;
   t.grants = created_grants('r', s);
-  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}, {}, {}});
+  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}, {}});
   m.schema(s)->tables[n] = t;
 }
 
