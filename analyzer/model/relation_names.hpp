@@ -36,6 +36,10 @@ class RelationNames {
   // Schema::relation_kind and SchemaModel::find_index, without the walk.
   std::string relation_kind(const SchemaModel& m, const Schema& schema, const std::string& name);
   SchemaModel::IndexRef find_index(SchemaModel& m, const std::string& schema, const std::string& name);
+  // The relations of `schema` that hold an index, or a constraint with an index, named `name` (unordered).
+  std::vector<std::string> holders_of(const SchemaModel& m, const Schema& schema, const std::string& name) {
+    return holders(m, schema, name, false);
+  }
 
  private:
   using Holders = std::vector<std::pair<const Schema*, std::string>>;

@@ -422,4 +422,9 @@ void Replayer::apply_sql(const std::string& sql, const SourceRef& origin, std::v
   model_.schemas.erase(kTemp);  // the session ends with the file
 }
 
+std::vector<std::string> Replayer::index_holders(const std::string& schema, const std::string& name) const {
+  const Schema* sc = model_.schema(schema);
+  return sc ? names_.holders_of(model_, *sc, name) : std::vector<std::string>{};
+}
+
 }  // namespace driftguard::model

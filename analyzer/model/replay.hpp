@@ -58,6 +58,9 @@ class Replayer {
   // points at `origin`.
   void apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings);
 
+  // The tables and materialized views of `schema` holding an index, or a constraint with an index, named `name`
+  // (unordered): the replay's index of names (relation_names.hpp), not a walk of every table of the model.
+  std::vector<std::string> index_holders(const std::string& schema, const std::string& name) const;
   const SchemaModel& model() const { return model_; }
   // The caller may change the model: the replica (below) no longer matches it.
   SchemaModel& model() {
@@ -103,7 +106,7 @@ class Replayer {
   bool unmodeled_ = false;
   bool isolate_failures_ = false;
   // Index and constraint names to the relations holding them (relation_names.hpp); a copy rebuilds its own.
-  RelationNames names_;
+  mutable RelationNames names_;  // a cache (a const lookup drops stale entries): index_holders is const
   std::vector<std::string> search_path_{"public"};
   // Rollback without a copy of the model per file (replay.cpp, Impl::open_block). A file that runs as one
   // transaction (every Prisma migration) must be able to restore the model it started with; copying the whole
