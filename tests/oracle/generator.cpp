@@ -64,6 +64,7 @@ const std::vector<FeatureInfo>& features() {
       {"partition_columns", "the same column commands on a partitioned table (ONLY for defaults alone), and ADD COLUMN: they reach its partitions", ""},
       {"column_storage", "ALTER COLUMN SET STORAGE: PLAIN on any column, EXTERNAL/MAIN/EXTENDED on variable-length ones, [ONLY] on parents", ""},
       {"partition_attach", "DETACH PARTITION and ATTACH PARTITION again with the same bound", ""},
+      {"like", "CREATE TABLE (LIKE t INCLUDING ...): columns, and the checks, indexes, keys and comments the options copy", ""},
       {"inherit_refusals", "refusals of column commands on an inherited column: RENAME, DROP and ALTER TYPE on a child or partition, ADD COLUMN on a partition, ONLY on a partitioned table", ""},
   };
   return list;
@@ -639,6 +640,7 @@ class Gen {
         {3, "inherit_columns", [&] { return inherit_column_op(); }},
         {2, "column_storage", [&] { return column_storage_op(); }},
         {2, "partition_attach", [&] { return partition_attach_op(); }},
+        {2, "like", [&] { return create_like(); }},
     };
     int total = 0;
     for (const auto& op : ops) {
@@ -833,6 +835,71 @@ class Gen {
     std::string storage = varlena ? one(std::vector<std::string>{"PLAIN", "EXTERNAL", "EXTENDED", "MAIN"}) : "PLAIN";
     emit("ALTER TABLE " + std::string(chance(20) ? "ONLY " : "") + tname(t) + " ALTER COLUMN " + c.name +
          " SET STORAGE " + storage);
+    return true;
+  }
+
+  // CREATE TABLE l (LIKE t INCLUDING ...): the copy's columns are tracked, and with INDEXES its primary key (the
+  // name PostgreSQL chooses for it is known); the other checks, indexes and keys it copies are not (nothing later
+  // names them; a column drop takes them along). Options that would tie the copy to other objects are excluded:
+  // defaults (sequences, functions), generated columns, and indexes or checks using a function or type.
+  bool create_like() {
+    auto plain = plain_tables();
+    if (plain.empty()) return false;
+    const int src = one(plain);
+    const Table& st = tables_.at(src);
+    auto uses_non_column = [&](Kind k) {
+      for (const auto& [id, o] : objs_) {
+        if (o.kind != k || o.owner != src) continue;
+        for (int d : o.on) {
+          if (objs_.count(d) && objs_.at(d).kind != Kind::column) return true;
+        }
+      }
+      return false;
+    };
+    std::set<std::string> unsafe;
+    for (int c : st.cols) {
+      const Column& col = columns_.at(c);
+      if (col.has_default || col.serial) unsafe.insert("DEFAULTS");
+      if (col.generated) unsafe.insert("GENERATED");
+    }
+    if (uses_non_column(Kind::index)) unsafe.insert("INDEXES");
+    if (uses_non_column(Kind::constraint)) unsafe.insert({"INDEXES", "CONSTRAINTS"});
+    static const std::vector<std::string> options = {"COMMENTS", "CONSTRAINTS", "DEFAULTS", "GENERATED",
+                                                     "IDENTITY",  "INDEXES",     "STATISTICS", "STORAGE"};
+    std::set<std::string> chosen;
+    std::string clause;
+    if (chance(40)) {  // INCLUDING ALL, less what is unsafe
+      clause = " INCLUDING ALL";
+      for (const auto& o : options) {
+        if (unsafe.count(o) || chance(15)) clause += " EXCLUDING " + o;
+        else chosen.insert(o);
+      }
+    } else {
+      for (const auto& o : options) {
+        if (!unsafe.count(o) && chance(35)) {
+          chosen.insert(o);
+          clause += " INCLUDING " + o;
+        }
+      }
+    }
+    std::string tn = fresh("l");
+    int t = add(Kind::table, tn);
+    tables_[t].schema = "public";
+    for (std::size_t i = 0; i < st.cols.size(); ++i) {
+      Column copy = columns_.at(tables_.at(src).cols[i]);
+      copy.serial = false;
+      copy.local = true;
+      copy.has_default = false;
+      copy.generated = false;
+      if (!chosen.count("IDENTITY")) copy.identity = false;  // NOT NULL is copied whatever the options
+      int id = add_column_obj(t, copy);
+      if (chosen.count("INDEXES") && tables_.at(src).has_pk && tables_.at(src).cols[i] == tables_.at(src).pk_col) {
+        tables_[t].has_pk = true;
+        tables_[t].pk_col = id;
+        pkeys_.insert(add(Kind::constraint, tn + "_pkey", t, {id}, true));
+      }
+    }
+    emit("CREATE TABLE " + tn + " (LIKE " + tname(src) + clause + ")");
     return true;
   }
 

@@ -187,6 +187,15 @@ std::string Replayer::Impl::name_addition(const std::vector<std::string>& names)
   return out;
 }
 
+std::string Replayer::Impl::index_name_addition(std::vector<std::string> names) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string base = names[i];
+    auto earlier = [&] { return std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]); };
+    for (int k = 1; earlier() != names.begin() + static_cast<std::ptrdiff_t>(i); ++k) names[i] = base + std::to_string(k);
+  }
+  return name_addition(names);
+}
+
 // ---- what the model knows completely ----
 
 bool Replayer::Impl::knows_all_of(const std::string& schema) const {

@@ -173,13 +173,6 @@ void Replayer::Impl::create_index(const json& b) {
     idx.include.push_back(c);
     names.push_back(c);  // INCLUDE columns are part of the chosen name (ChooseIndexColumnNames)
   }
-  // ChooseIndexColumnNames: a name equal to an earlier one gets a number (expr, expr1, ...).
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    std::string base = names[i];
-    for (int k = 1; std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) != names.begin() + static_cast<std::ptrdiff_t>(i); ++k) {
-      names[i] = base + std::to_string(k);
-    }
-  }
   if (const json& w = field(b, "whereClause"); !w.is_null()) {
     refuse_mutable_functions(w, "index predicate");
     idx.predicate = norm::expr(w, ectx(t));
@@ -188,7 +181,7 @@ void Replayer::Impl::create_index(const json& b) {
   idx.name = nm(str(b, "idxname"));
   if (idx.name.empty()) {
     // ChooseIndexName: "key" is for unique constraints only; CREATE UNIQUE INDEX chooses "_idx" too.
-    idx.name = choose_relation_name(s, n, name_addition(names), "idx");
+    idx.name = choose_relation_name(s, n, index_name_addition(names), "idx");
   } else if (std::string kind = relation_kind(*m.schema(s), idx.name); !kind.empty()) {
     if (flag(b, "if_not_exists")) return;
     fail("relation " + named(s, idx.name) + " already exists (a " + kind + ")");

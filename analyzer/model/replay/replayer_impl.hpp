@@ -180,6 +180,9 @@ struct Replayer::Impl {
                                    const std::string& label);
   std::string choose_constraint_name(const Table& t, const std::string& n2, const std::string& label);
   static std::string name_addition(const std::vector<std::string>& names);
+  // The addition of an index's chosen name (an index, or a unique, primary key or exclusion constraint's index):
+  // its key and INCLUDE columns' names, a name equal to an earlier one numbered (expr, expr1: ChooseIndexColumnNames).
+  static std::string index_name_addition(std::vector<std::string> names);
   void skip(const std::string& what, bool no_effect) { r.skipped_.push_back({stmt_ref(), what, no_effect}); }
   // The schema an unqualified name resolves to with `exists`, or the first schema of the search path.
   template <typename Pred>
@@ -224,6 +227,10 @@ struct Replayer::Impl {
   void refuse_generated_reference(const Table& t, const json& expr);
   const json* alter_cmds = nullptr;  // the subcommands of the ALTER TABLE being applied
   void create_table(const json& b);
+  // LIKE of a table, a view or a composite type: its columns (what the options keep of them) into `t`.
+  void like_columns(Table& t, const json& clause, const std::function<bool(const Column&)>& merge_own);
+  // After the table exists: what INCLUDING CONSTRAINTS and INCLUDING INDEXES copy from a LIKE source table.
+  void like_constraints_and_indexes(Table& t, const Table& like, long options);
   static void drop_redundant_keys(std::vector<std::pair<pg::TreeRef, std::string>>& cons);
   void create_table_as(const json& b);
   void select_into(const json& b);
@@ -373,6 +380,9 @@ struct Replayer::Impl {
   void drop(const json& b);
   void drop_relation(const std::string& type, const std::vector<std::string>& parts, bool missing_ok, bool cascade);
   void drop_type(const std::string s, const std::string n, bool cascade);
+  // What calls a function in its expressions (PostgreSQL records a dependency on it): generated columns, defaults,
+  // checks, indexes, policies, trigger conditions and views. Dropped with CASCADE, else the DROP is refused.
+  void drop_function_dependents(const Function& f, bool cascade);
   static std::vector<std::vector<std::string>> relations_named(const json& query);
   std::vector<std::pair<std::string, std::string>> relations_read(const json& query);
   void drop_reading_views(const std::string& s, const std::string& n, const std::string& kind, bool cascade);

@@ -209,8 +209,10 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
       c.nulls_not_distinct = flag(b, "nulls_not_distinct");
     }
     if (c.name.empty()) {
+      std::vector<std::string> names = c.columns;  // INCLUDE columns are part of a unique constraint's name
+      names.insert(names.end(), c.include.begin(), c.include.end());
       c.name = pk ? choose_relation_name(t.schema, t.name, "", "pkey")
-                  : choose_relation_name(t.schema, t.name, name_addition(c.columns), "key");
+                  : choose_relation_name(t.schema, t.name, index_name_addition(names), "key");
     }
     check_constraint_name(t, c.name, true);
     if (pk) {
@@ -239,7 +241,7 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
       const json& items = field(field(ex, "List"), "items");
       if (!items.is_array() || items.size() != 2) continue;
       IndexKey k = index_key(t, field(items[0], "IndexElem"), "gist");
-      cols.push_back(k.is_expression ? "expr" : k.expr);
+      cols.push_back(key_name(field(items[0], "IndexElem")));
       def += (first ? "" : ", ") + k.expr + (k.opclass.empty() ? "" : " " + k.opclass) + " WITH " +
              join(strings(field(field(items[1], "List"), "items")), ".");
       first = false;
@@ -247,7 +249,7 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
     def += ")";
     if (const json& w = field(b, "where_clause"); !w.is_null()) def += " WHERE (" + norm::expr(w, ectx(&t)) + ")";
     c.expression = def;
-    if (c.name.empty()) c.name = choose_relation_name(t.schema, t.name, name_addition(cols), "excl");
+    if (c.name.empty()) c.name = choose_relation_name(t.schema, t.name, index_name_addition(cols), "excl");
     check_constraint_name(t, c.name, true);
   } else if (ct == "CONSTR_FOREIGN") {
     c.kind = ConstraintKind::foreign_key;
@@ -414,6 +416,7 @@ void Replayer::Impl::create_table(const json& b) {
   };
   std::vector<std::pair<pg::TreeRef, std::string>> cons;
   std::vector<std::pair<std::size_t, std::string>> serials;
+  std::vector<std::tuple<std::string, std::string, long>> likes;  // LIKE source tables and their options
   std::size_t declared = 0;  // room for every column at once (see add_column)
   for (const auto& e : field(b, "tableElts")) declared += node_type(e) == "ColumnDef" ? 1 : 0;
   t.columns.reserve(t.columns.size() + declared);
@@ -429,24 +432,10 @@ void Replayer::Impl::create_table(const json& b) {
     } else if (et == "Constraint") {
       cons.emplace_back(pg::TreeRef(eb), "");
     } else if (et == "TableLikeClause") {
-      auto [ls, ln] = resolve_relation(rangevar_parts(field(eb, "relation")));
-      const Table* like = m.table(ls, ln);
-      if (!like) fail("relation " + named(ls, ln) + " does not exist");
-      long opts = num(eb, "options", 0);
-      for (const auto& c : like->columns) {
-        Column copy = c;
-        copy.src = t.src;
-        copy.grants = {};  // LIKE copies no privileges
-        if (!(opts & (1 << 3)) && !(opts == 0x7FFFFFFF)) copy.default_expr.clear();  // CREATE_TABLE_LIKE_DEFAULTS
-        if (!(opts & (1 << 4)) && !(opts == 0x7FFFFFFF)) copy.generated.clear();     // CREATE_TABLE_LIKE_GENERATED
-        if (!(opts & (1 << 5)) && !(opts == 0x7FFFFFFF)) copy.identity.clear();      // CREATE_TABLE_LIKE_IDENTITY
-        if (!(opts & (1 << 0)) && !(opts == 0x7FFFFFFF)) copy.comment = {};          // CREATE_TABLE_LIKE_COMMENTS
-        if (!(opts & (1 << 8)) && !(opts == 0x7FFFFFFF)) copy.storage = 0;           // CREATE_TABLE_LIKE_STORAGE
-        if (copy.storage == 0 && (opts & (1 << 8))) copy.storage = column_storage(c);  // given: never "default"
-        if (!copy.comment.text.empty()) copy.comment.src = t.src;
-        if (!merge_own(copy)) t.columns.push_back(copy);
+      like_columns(t, eb, merge_own);
+      if (auto [ls, ln] = resolve_relation(rangevar_parts(field(eb, "relation"))); m.table(ls, ln)) {
+        likes.emplace_back(ls, ln, num(eb, "options", 0));
       }
-      t.opaque = t.opaque || like->opaque;
     }
   }
   for (const auto& c : t.columns) {
@@ -472,6 +461,7 @@ void Replayer::Impl::create_table(const json& b) {
   try {
     for (const auto& [i, type] : serials) add_serial(tt, tt.columns[i], type);
     add_constraints(tt, cons, true);
+    for (const auto& [ls, ln, options] : likes) like_constraints_and_indexes(tt, *m.table(ls, ln), options);
     // NOT VALID means nothing in CREATE TABLE: the table is empty, PostgreSQL marks every constraint valid.
     for (auto& c : tt.constraints) c.not_valid = false;
   } catch (const Failure&) {
@@ -480,6 +470,138 @@ void Replayer::Impl::create_table(const json& b) {
     }
     sc.tables.erase(n);
     throw;
+  }
+}
+
+// PostgreSQL's LIKE options (CreateTableLikeOption); INCLUDING ALL sets every bit.
+namespace {
+constexpr long kLikeComments = 1 << 0, kLikeConstraints = 1 << 2, kLikeDefaults = 1 << 3, kLikeGenerated = 1 << 4,
+               kLikeIdentity = 1 << 5, kLikeIndexes = 1 << 6, kLikeStorage = 1 << 8;
+}  // namespace
+
+void Replayer::Impl::like_columns(Table& t, const json& clause, const std::function<bool(const Column&)>& merge_own) {
+  const auto parts = rangevar_parts(field(clause, "relation"));
+  auto [ls, ln] = resolve_relation(parts);
+  const long opts = num(clause, "options", 0);
+  auto add = [&](Column c) {
+    c.src = t.src;
+    if (!merge_own(c)) t.columns.push_back(std::move(c));
+  };
+  if (const Table* like = m.table(ls, ln)) {
+    for (const auto& c : like->columns) {
+      Column copy = c;
+      copy.grants = {};  // LIKE copies no privileges
+      if (!(opts & kLikeDefaults)) copy.default_expr.clear();
+      if (!(opts & kLikeGenerated)) copy.generated.clear();
+      if (!(opts & kLikeIdentity)) copy.identity.clear();
+      if (!(opts & kLikeComments)) copy.comment = {};
+      if (!(opts & kLikeStorage)) copy.storage = 0;
+      if (copy.storage == 0 && (opts & kLikeStorage)) copy.storage = column_storage(c);  // given: never "default"
+      if (!copy.comment.text.empty()) copy.comment.src = t.src;
+      add(std::move(copy));
+    }
+    t.opaque = t.opaque || like->opaque;
+    return;
+  }
+  // A view's or a composite type's columns: names and types (the only parts they have that LIKE copies).
+  if (const Schema* sc = m.schema(ls); sc && sc->views.count(ln)) {
+    for (const auto& [name, type] : sc->views.at(ln).columns) {
+      if (type.empty()) {
+        t.opaque = true;  // a column whose type the replay could not tell
+        continue;
+      }
+      Column c;
+      c.name = name;
+      c.type = type;
+      add(std::move(c));
+    }
+    if (sc->views.at(ln).columns.empty()) t.opaque = true;
+    return;
+  }
+  auto [ts, tn] = resolve_type(parts);
+  const Type* type = nullptr;
+  if (const Schema* tsc = m.schema(ts); tsc && tsc->types.count(tn)) type = &tsc->types.at(tn);
+  if (!type) fail("relation " + named(ls, ln) + " does not exist");
+  if (type->kind != "composite") fail(named(ts, tn) + " is not a table, view or composite type");
+  // The stored definition, "(a integer, b numeric(10,2))", read back as a column list.
+  ParsedFile p = parse_sql("CREATE TABLE x " + type->definition);
+  if (p.statements.size() != 1) {
+    t.opaque = true;
+    return;
+  }
+  std::vector<std::pair<pg::TreeRef, std::string>> none;
+  for (const auto& e : field(unwrap(p.statements[0].node), "tableElts")) {
+    if (node_type(e) == "ColumnDef") add(make_column(t, unwrap(e), none, nullptr));
+  }
+}
+
+// PostgreSQL's expandTableLikeClause, which runs once the new table exists: CHECK constraints keep their names
+// (INCLUDING CONSTRAINTS); the primary key, unique and exclusion constraints and the other indexes are created
+// again under names the new table chooses (INCLUDING INDEXES). INCLUDING COMMENTS copies a CHECK constraint's and
+// an index's comment (not the comment of a constraint an index backs). Foreign keys are never copied.
+void Replayer::Impl::like_constraints_and_indexes(Table& t, const Table& like, long options) {
+  auto comment = [&](Comment c) { return (options & kLikeComments) && !c.text.empty() ? Comment{c.text, t.src} : Comment{}; };
+  if (options & kLikeConstraints) {
+    for (const auto& c : like.constraints) {
+      if (c.kind != ConstraintKind::check) continue;
+      check_constraint_name(t, c.name, false);
+      Constraint copy = c;
+      copy.src = t.src;
+      copy.comment = comment(c.comment);
+      t.constraints.push_back(std::move(copy));
+    }
+  }
+  if (!(options & kLikeIndexes)) return;
+  // The names of an index's keys, as the source index's columns are named (an expression after its function).
+  auto key_names = [&](const std::vector<IndexKey>& keys) {
+    std::vector<std::string> names;
+    std::string sql = "CREATE INDEX ON x (";
+    for (std::size_t i = 0; i < keys.size(); ++i) sql += (i ? ", " : "") + keys[i].expr;
+    ParsedFile p = parse_sql(sql + ")");
+    if (p.statements.size() != 1) return names;
+    for (const auto& e : field(unwrap(p.statements[0].node), "indexParams")) names.push_back(key_name(field(e, "IndexElem")));
+    return names;
+  };
+  for (const auto& c : like.constraints) {
+    if (c.kind != ConstraintKind::primary_key && c.kind != ConstraintKind::unique && c.kind != ConstraintKind::exclusion) {
+      continue;
+    }
+    Constraint copy = c;
+    copy.src = t.src;
+    copy.comment = {};
+    if (c.kind == ConstraintKind::primary_key) {
+      if (t.primary_key()) fail("multiple primary keys for table " + named(t.schema, t.name) + " are not allowed");
+      copy.name = choose_relation_name(t.schema, t.name, "", "pkey");
+    } else if (c.kind == ConstraintKind::unique) {
+      std::vector<std::string> names = c.columns;
+      names.insert(names.end(), c.include.begin(), c.include.end());
+      copy.name = choose_relation_name(t.schema, t.name, index_name_addition(names), "key");
+    } else {
+      // "USING gist (c WITH =, (lower(d)) WITH =) WHERE (...)": the keys read back from the definition.
+      std::vector<std::string> names;
+      ParsedFile p = parse_sql("CREATE TABLE x (EXCLUDE " + c.expression + ")");
+      if (p.statements.size() == 1) {
+        for (const auto& e : field(unwrap(p.statements[0].node), "tableElts")) {
+          for (const auto& ex : field(unwrap(e), "exclusions")) {
+            const json& items = field(field(ex, "List"), "items");
+            if (items.is_array() && !items.empty()) names.push_back(key_name(field(items[0], "IndexElem")));
+          }
+        }
+      }
+      copy.name = choose_relation_name(t.schema, t.name, index_name_addition(names), "excl");
+    }
+    note_name(t.schema, copy.name, t.name);
+    t.constraints.push_back(std::move(copy));
+  }
+  for (const auto& i : like.indexes) {
+    Index copy = i;
+    copy.src = t.src;
+    copy.comment = comment(i.comment);
+    std::vector<std::string> names = key_names(i.keys);
+    names.insert(names.end(), i.include.begin(), i.include.end());
+    copy.name = choose_relation_name(t.schema, t.name, index_name_addition(names), "idx");
+    note_name(t.schema, copy.name, t.name);
+    t.indexes.push_back(std::move(copy));
   }
 }
 
