@@ -134,7 +134,7 @@ Finding full_finding() {
   f.message = "relation \"x\" does not exist";
   f.help = "create it first";
   f.notes.push_back({"the statement", Span{1, 2}, {1, 2}, {1, 3}});
-  f.fix = Fix{"drop it", {Edit{{3, 9}, ""}}};
+  f.fix = Fix{"quote it", {Edit{{3, 9}, "\"x\""}}};
   return f;
 }
 
@@ -188,14 +188,19 @@ TEST_CASE("a model snapshot round-trips every field of every model struct", "[sn
   coverage.walk(shell);
   for (const auto& f : kept) {
     coverage.add("Finding", f);
+    coverage.add("Span", f.span);
+    coverage.add("Position", f.start);
     for (const auto& n : f.notes) coverage.add("Note", n);
-    if (f.fix) coverage.add("Fix", *f.fix);
+    if (f.fix) {
+      coverage.add("Fix", *f.fix);
+      for (const auto& e : f.fix->edits) coverage.add("Edit", e);
+    }
   }
-  CHECK(coverage.types() == std::vector<std::string>{"Column", "Comment", "Constraint", "DefaultGrantsKey",
+  CHECK(coverage.types() == std::vector<std::string>{"Column", "Comment", "Constraint", "DefaultGrantsKey", "Edit",
                                                       "Extension", "Finding", "Fix", "Function", "Index", "IndexKey",
-                                                      "Note", "Policy", "Schema", "SchemaModel", "Sequence",
-                                                      "SourceRef", "Table", "Trigger", "Type", "Type::DomainParts",
-                                                      "View", "View::Query"});
+                                                      "Note", "Policy", "Position", "Schema", "SchemaModel",
+                                                      "Sequence", "SourceRef", "Span", "Table", "Trigger", "Type",
+                                                      "Type::DomainParts", "View", "View::Query"});
   CHECK(coverage.unset() == std::vector<std::string>{});
 
   model::SchemaModel back = round_trip(rich, kept);

@@ -1,5 +1,6 @@
 #include "analyzer/model/snapshot.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -23,8 +24,11 @@ struct Fields;
 
 // How many fields aggregate initialization takes (a field added where padding was leaves the size as it was).
 struct AnyField {
+  // Only named in unevaluated requires-expressions; defined because clang counts that as a use.
   template <class U>
-  operator U() const noexcept;  // NOLINT: only named in unevaluated requires-expressions
+  operator U() const noexcept {  // NOLINT: converts to any field's type
+    std::abort();
+  }
 };
 template <class T, std::size_t... I>
 constexpr bool init_with(std::index_sequence<I...>) {
@@ -309,8 +313,6 @@ template <class T>
 struct is_shared : std::false_type {};
 template <class T>
 struct is_shared<std::shared_ptr<const T>> : std::true_type {};
-template <class T>
-constexpr bool dependent_false = false;
 
 // JSON value tags (nlohmann's value_t kept exactly: an integer stays signed or unsigned).
 enum class JsonTag : std::uint8_t { null, object, array, string, boolean, integer, unsigned_integer, floating };
@@ -363,7 +365,7 @@ class Writer {
       put(static_cast<bool>(v));
       if (v) put(*v);
     } else {
-      Fields<T>::each(v, [this](const auto& x) { put(x); });
+      Fields<T>::each(v, [this](const auto& x) { this->put(x); });
     }
   }
 
@@ -506,7 +508,7 @@ class Reader {
         v = std::move(x);
       }
     } else {
-      Fields<T>::each(v, [this](auto& x) { get(x); });
+      Fields<T>::each(v, [this](auto& x) { this->get(x); });
     }
   }
 
@@ -642,5 +644,8 @@ template std::vector<std::string> field_bytes(const SourceRef&);
 template std::vector<std::string> field_bytes(const Finding&);
 template std::vector<std::string> field_bytes(const Note&);
 template std::vector<std::string> field_bytes(const Fix&);
+template std::vector<std::string> field_bytes(const Edit&);
+template std::vector<std::string> field_bytes(const Span&);
+template std::vector<std::string> field_bytes(const Position&);
 
 }  // namespace driftguard::model::snapshot

@@ -33,7 +33,8 @@ void decode(std::string_view bytes, SchemaModel& m, std::vector<Finding>& findin
 // Each field of `x`, encoded alone, in declaration order. The round-trip test compares them with a default
 // object's to check that the model it round-trips sets every field of every struct. Instantiated for the model's
 // structs (Comment, Column, Constraint, IndexKey, Index, Trigger, Policy, Table, Type, Type::DomainParts, Sequence,
-// View, View::Query, Function, Extension, Schema, DefaultGrantsKey, SchemaModel, SourceRef) and Finding's.
+// View, View::Query, Function, Extension, Schema, DefaultGrantsKey, SchemaModel, SourceRef) and Finding's (Finding,
+// Note, Fix, Edit, Span, Position).
 template <class T>
 std::vector<std::string> field_bytes(const T& x);
 
