@@ -240,6 +240,28 @@ TEST_CASE("a malformed model snapshot is refused with where and why", "[snapshot
   other[25] = 9;
   CHECK_THROWS_WITH(snapshot::decode(other, m, f),
                     "malformed model snapshot at byte 26: format 9, this driftguard reads 1");
+  // Cut anywhere, it is refused; with any one byte changed, it is refused or read (a name or a number changed),
+  // never read past its end or allocated beyond what is left.
+  int refused = 0;
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    try {
+      snapshot::decode(std::string_view(bytes).substr(0, n), m, f);
+    } catch (const snapshot::Malformed&) {
+      ++refused;
+    }
+  }
+  CHECK(refused == static_cast<int>(bytes.size()));
+  int changed_refused = 0;
+  for (std::size_t i = 25; i < bytes.size(); ++i) {
+    std::string b = bytes;
+    b[i] = static_cast<char>(b[i] ^ 0xff);
+    try {
+      snapshot::decode(b, m, f);
+    } catch (const snapshot::Malformed&) {
+      ++changed_refused;
+    }
+  }
+  CHECK(changed_refused > 0);
 }
 
 TEST_CASE("lint, schema and drift of the corpus's Supabase histories are byte-identical from the baseline's snapshot and from its SQL",
