@@ -76,7 +76,7 @@ namespace {
 // What the Supabase baseline is apart from its model and findings.
 void supabase_shell(Baseline& b) {
   b.name = kSupabase;
-  b.files = {make_source(kSupabaseFile, supabase_baseline_sql())};
+  b.files.push_back(make_source(kSupabaseFile, supabase_baseline_sql()));  // moved in (a braced list copies 98 KB)
   b.default_extensions = {"pg_graphql", "supabase_vault", "pgsodium", "pgjwt", "pg_net", "plpgsql"};
 }
 
