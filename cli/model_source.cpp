@@ -1,13 +1,17 @@
 #include "cli/model_source.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 #include <regex>
-#include <sstream>
 #include <string_view>
 #include <tuple>
 
@@ -237,11 +241,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The whole file ("" when it cannot be read, or is a directory): read(2) into one string, without a stream per
+// file (a one-file lint of a Prisma migration reads its whole folder, ConfigSet::for_path).
 std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string out;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    out.append(buf, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  return out;
 }
 
 std::string lower(std::string s) {
@@ -249,22 +265,80 @@ std::string lower(std::string s) {
   return s;
 }
 
+// `lower_word` at `at` of `t`, in any case.
+bool same_lower(std::string_view t, std::size_t at, std::string_view lower_word) {
+  if (at + lower_word.size() > t.size()) return false;
+  for (std::size_t i = 0; i < lower_word.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(t[at + i])) != lower_word[i]) return false;
+  }
+  return true;
+}
+
 bool supabase_host(const std::string& text) {
-  std::string t = lower(text);
-  return t.find("supabase.co") != std::string::npos || t.find("pooler.supabase.com") != std::string::npos;
+  // "supabase.co" in any case (pooler.supabase.com holds it too), without a lowered copy of the text: each '.' is
+  // looked at where it is (memchr), as calls_auth does.
+  for (std::size_t dot = text.find('.', 8); dot != std::string::npos; dot = text.find('.', dot + 1)) {
+    if (same_lower(text, dot - 8, "supabase.co")) return true;
+  }
+  return false;
+}
+
+// Every entry below `dir`, as std::filesystem::recursive_directory_iterator yields them (depth first, in directory
+// order, entering a directory right after yielding it, never through a symbolic link), without building a
+// std::filesystem::path per entry: the walks of a Prisma folder for Supabase evidence (every migration folder)
+// were a quarter of a one-file lint of a Prisma migration (bench/RESULTS.md, eleventh session). `visit(path, name,
+// type)` gets readdir's d_type (DT_UNKNOWN: the caller asks lstat) and returns false to stay out of a directory or
+// true to go on. A directory that cannot be opened or read ends the walk with its errno, except EACCES when
+// `skip_denied` (the directory is left out, as directory_options::skip_permission_denied does); `dir` itself
+// failing to open sets `*top_failed` (the iterator's constructor reports that, its increment the rest).
+template <class Visit>
+int walk_tree(const std::string& dir, bool skip_denied, Visit& visit, bool* top_failed = nullptr) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    if (top_failed != nullptr) *top_failed = true;
+    return skip_denied && errno == EACCES ? 0 : errno;
+  }
+  std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+  int err = 0;
+  for (;;) {
+    errno = 0;
+    struct dirent* e = ::readdir(d);
+    if (e == nullptr) {
+      err = errno;
+      break;
+    }
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string path = prefix;
+    path.append(name);
+    unsigned char type = e->d_type;
+    if (!visit(path, name, type)) continue;
+    bool real_dir = type == DT_DIR;
+    if (type == DT_UNKNOWN) {
+      struct stat st {};
+      real_dir = ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (real_dir && (err = walk_tree(path, skip_denied, visit)) != 0) break;
+  }
+  ::closedir(d);
+  return err;
+}
+
+// stat(2) of an entry, through symbolic links: directory, regular file, or neither (also when it cannot be read).
+enum class Kind { directory, regular, other };
+Kind kind_of(const std::string& path, unsigned char type) {
+  if (type == DT_DIR) return Kind::directory;
+  if (type == DT_REG) return Kind::regular;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Kind::other;
+  return S_ISDIR(st.st_mode) ? Kind::directory : S_ISREG(st.st_mode) ? Kind::regular : Kind::other;
 }
 
 // Migrations that use Supabase's auth schema: its users table or its JWT helper functions, in any case. Each '.'
 // is looked at where it is (no lowered copy of the text, five searches of it): a one-file lint of a Prisma
 // migration reads its whole folder for this (ConfigSet::for_path).
 bool calls_auth(std::string_view text) {
-  auto same = [](std::string_view t, std::size_t at, std::string_view lower_word) {
-    if (at + lower_word.size() > t.size()) return false;
-    for (std::size_t i = 0; i < lower_word.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(t[at + i])) != lower_word[i]) return false;
-    }
-    return true;
-  };
+  auto same = same_lower;
   for (std::size_t dot = text.find('.', 4); dot != std::string_view::npos; dot = text.find('.', dot + 1)) {
     if (!same(text, dot - 4, "auth")) continue;
     for (std::string_view after : {"users", "uid(", "jwt(", "role(", "email("}) {
@@ -278,21 +352,22 @@ bool calls_auth(std::string_view text) {
 // and hidden folders, as analyzer/source.cpp's walk prunes) calls auth: a superset read in directory order, without
 // discover's classification and migration sort, which only the folders that do call it then pay for the message.
 bool any_sql_calls_auth(const fs::path& dir) {
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
-  for (auto end = fs::recursive_directory_iterator(); !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    std::error_code ec2;
-    if (it->is_directory(ec2)) {
-      if (name == "node_modules" || (name.size() > 1 && name[0] == '.' && name != "..")) it.disable_recursion_pending();
-      continue;
+  bool found = false;
+  auto visit = [&found](const std::string& path, std::string_view name, unsigned char type) {
+    if (found) return false;
+    Kind kind = kind_of(path, type);
+    if (kind == Kind::directory) {
+      // (a symbolic link to a directory is not entered whatever its name: walk_tree never follows one)
+      return !(name == "node_modules" || (name.size() > 1 && name[0] == '.'));
     }
-    std::string l = lower(name);
+    std::string l = lower(std::string(name));
     bool sql = l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
                                  (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
-    if (sql && it->is_regular_file(ec2) && calls_auth(read_text(it->path()))) return true;
-  }
-  return static_cast<bool>(ec);  // a folder that could not be read whole: discover() decides
+    if (sql && kind == Kind::regular && calls_auth(read_text(path))) found = true;
+    return false;
+  };
+  int err = walk_tree(dir.string(), true, visit);
+  return found || err != 0;  // a folder that could not be read whole: discover() decides
 }
 
 std::string migrations_calling_auth(const std::string& path) {
@@ -387,8 +462,18 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
   }
   std::vector<fs::path> files;
   if (fs::is_directory(p, ec)) {
-    for (const auto& e : fs::recursive_directory_iterator(p, ec)) {
-      if (e.path().extension() == ".prisma") files.push_back(e.path());
+    // Every `*.prisma` entry at any depth (path::extension: a name longer than ".prisma" that ends with it).
+    auto visit = [&files](const std::string& entry, std::string_view name, unsigned char) {
+      if (name.size() > 7 && name.substr(name.size() - 7) == ".prisma") files.emplace_back(entry);
+      return true;
+    };
+    bool top_failed = false;
+    int err = walk_tree(p.string(), false, visit, &top_failed);
+    // A folder below that cannot be read throws as recursive_directory_iterator's increment does (the folder itself:
+    // no files, as its constructor with an error_code).
+    if (err != 0 && !top_failed) {
+      throw fs::filesystem_error("cannot increment recursive directory iterator",
+                                 std::error_code(err, std::generic_category()));
     }
   } else {
     files.push_back(p);

@@ -447,6 +447,44 @@ TEST_CASE("platform selection: flags, config, and the signs of a Supabase projec
   CHECK(off.out.find("prefer-bigint-over-int") != std::string::npos);  // the same file, linted
 }
 
+TEST_CASE("the Supabase evidence of a Prisma folder: every .prisma file at any depth, migrations outside hidden folders",
+          "[supabase][config]") {
+  // The form ConfigSet::for_path asks (lint: the folder holding migrations/): the folder is walked for .prisma files
+  // (multi-file schemas, and any depth, migration folders included) and its migrations read for auth calls.
+  dgtest::Repo repo;
+  const std::string ds = "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n";
+  repo.write("q1/prisma/schema.prisma", ds);
+  repo.write("q1/prisma/migrations/20240101000000_a/migration.sql", "create table a (id int);\n");
+  // A Supabase URL in any case, in a file of a nested schema folder.
+  repo.write("q2/prisma/schema/schema.prisma", ds);
+  repo.write("q2/prisma/schema/nested/extra.prisma", "// postgresql://x@DB.ABC.SUPABASE.CO/postgres\n");
+  // In a migration folder too (the walk does not skip them).
+  repo.write("q3/prisma/schema.prisma", ds);
+  repo.write("q3/prisma/migrations/20240101000000_a/old.prisma", "// postgresql://x@db.abc.supabase.co/postgres\n");
+  // A file named ".prisma" has no extension (path::extension): not a schema file.
+  repo.write("q4/prisma/schema.prisma", ds);
+  repo.write("q4/prisma/.prisma", "// postgresql://x@db.abc.supabase.co/postgres\n");
+  // Auth calls under node_modules/ or a hidden folder of migrations/, or through a symbolic link, do not count.
+  repo.write("q5/prisma/schema.prisma", ds);
+  repo.write("q5/prisma/migrations/20240101000000_a/migration.sql", "create table a (id int);\n");
+  repo.write("q5/prisma/migrations/node_modules/x/migration.sql", "select auth.uid();\n");
+  repo.write("q5/prisma/migrations/.cache/migration.sql", "select auth.uid();\n");
+  repo.write("elsewhere/20240101000000_b/migration.sql", "select auth.uid();\n");
+  fs::create_directory_symlink(repo.dir() / "elsewhere", repo.dir() / "q5/prisma/migrations/linked");
+  // A call in a migration folder counts, and is named.
+  repo.write("q6/prisma/schema.prisma", ds);
+  repo.write("q6/prisma/migrations/20240101000000_a/migration.sql", "create table a (id int);\n");
+  repo.write("q6/prisma/migrations/20240102000000_b/migration.sql", "CREATE POLICY p ON a USING (AUTH.UID() = id);\n");
+  auto d = [&](const std::string& rel) { return supabase_evidence("prisma", (repo.dir() / rel).string()); };
+  CHECK(d("q1/prisma") == "");
+  CHECK(d("q2/prisma") == "schema.prisma's URL is a Supabase host");
+  CHECK(d("q3/prisma") == "schema.prisma's URL is a Supabase host");
+  CHECK(d("q4/prisma") == "");
+  CHECK(d("q5/prisma") == "");
+  CHECK(d("q6/prisma") == "the migrations use Supabase's auth schema (" +
+                              (repo.dir() / "q6/prisma/migrations/20240102000000_b/migration.sql").string() + ")");
+}
+
 TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift, --shadow and status",
           "[supabase][pg][corpus]") {
   if (!fs::is_directory(corpus())) {

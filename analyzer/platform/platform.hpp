@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzer/finding.hpp"
@@ -25,6 +26,9 @@ inline constexpr const char* kSupabaseVersion =
 
 // platform/supabase/baseline.sql, embedded at build time (cmake/EmbedPlatform.cmake).
 const std::string& supabase_baseline_sql();
+// The model snapshot of that baseline (analyzer/model/snapshot.hpp), made at build time by replaying it
+// (analyzer/platform/make_snapshot.cpp) and embedded in the binary beside it.
+std::string_view supabase_snapshot();
 
 // A baseline: its files (the platform's, then a prelude), replayed in order, and the model they build (statically,
 // once).
@@ -41,8 +45,13 @@ struct Baseline {
   std::string describe() const;
 };
 
-// The embedded Supabase baseline (built on first use).
+// The embedded Supabase baseline, loaded on first use from its snapshot; from its SQL instead when the environment
+// sets DRIFTGUARD_BASELINE_FROM_SQL (the tests compare the two; not a user-facing switch).
 std::shared_ptr<const Baseline> supabase();
+// The Supabase baseline replayed from its SQL (the source of truth: what the snapshot is made from).
+std::shared_ptr<const Baseline> supabase_from_sql();
+// The Supabase baseline with the model and findings a snapshot holds. Throws model::snapshot::Malformed.
+std::shared_ptr<const Baseline> supabase_from_snapshot(std::string_view snapshot);
 // A prelude file (`prelude = "file.sql"`, --prelude FILE), replayed after the platform's baseline `on` when there is
 // one (a Supabase project's extension stubs or extra roles), alone otherwise. Throws InputFailure
 // (analyzer/source.hpp) when it cannot be read.
