@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -143,7 +144,21 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("Run `driftguard help SUBCOMMAND` for a subcommand's options and examples.");
   std::vector<dg::CommandSpec> commands;
-#define DRIFTGUARD_ADD(name) dg::add_##name##_command(app, commands);
+  // A run defines only the subcommand it names: defining every subcommand's options was a fifth of a one-file
+  // lint's instructions, paid by every pre-commit call (bench/RESULTS.md, "eleventh session: start-up"). `help`,
+  // `completions` and `man` describe them all, and a word that names none needs them all for its message.
+  const std::string first = argc > 1 ? argv[1] : "";
+  auto command_name = [](std::string id) {
+    std::replace(id.begin(), id.end(), '_', '-');
+    return id;
+  };
+  bool only_first = false;
+#define DRIFTGUARD_NAMES(name) only_first = only_first || command_name(#name) == first;
+  DRIFTGUARD_COMMANDS(DRIFTGUARD_NAMES)
+#undef DRIFTGUARD_NAMES
+  only_first = only_first && first != "completions" && first != "man";
+#define DRIFTGUARD_ADD(name) \
+  if (!only_first || command_name(#name) == first) dg::add_##name##_command(app, commands);
   DRIFTGUARD_COMMANDS(DRIFTGUARD_ADD)
 #undef DRIFTGUARD_ADD
   for (CLI::App* sub : app.get_subcommands({})) {

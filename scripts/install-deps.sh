@@ -15,9 +15,10 @@ else
   exit 2
 fi
 
-# The runtime libraries of the binary (what the .deb's Depends: lists, docs/install.md; libpqxx is linked statically,
-# libpq opened when the binary connects).
-runtime_packages=(libpg-query1504.0 libpq5 libre2-9 libtomlplusplus3 libstdc++6 git)
+# The runtime libraries of the binary (what the .deb's Depends: lists, docs/install.md): libpq, opened when the
+# binary connects; libpg_query, RE2, toml++, libstdc++ and libpqxx are linked in (DRIFTGUARD_STATIC_DEPS, on by
+# default; a build with it off needs libpg-query1504.0 libre2-9 libtomlplusplus3 libstdc++6 too).
+runtime_packages=(libpq5 git)
 
 packages=(
   build-essential cmake pkg-config git
