@@ -211,46 +211,63 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
 // baseline `check-down` uses for it (--platform/--prelude, the config, the signs of a Supabase project in the
 // folder), so that a down migration may drop what it created on auth.users or grant to `authenticated`.
 using ProfiledFiles = std::vector<std::pair<std::string, const ConfigSet::Profile*>>;
-std::map<std::string, std::vector<Finding>> down_findings(const LintOptions& o, const ProfiledFiles& linted,
-                                                          ConfigSet& configs,
-                                                          const std::optional<Changes>& changes, RunResult& result,
-                                                          const std::map<std::string, std::string>& texts = {},
-                                                          const std::vector<std::string>* index = nullptr) {
-  std::map<std::string, std::vector<Finding>> out;
-  std::map<std::string, std::set<std::string>> wanted;  // set -> linted down files the rule is on for
+using DownFindings = std::map<std::string, std::vector<Finding>>;  // by down file (normalized path)
+// A migration set's linted down files the rule is on for, and the config of the first of them.
+struct DownSet {
+  std::set<std::string> downs;
+  std::string config;
+};
+std::map<std::string, DownSet> down_sets(const ProfiledFiles& linted, ConfigSet& configs,
+                                         const std::optional<Changes>& changes) {
+  std::map<std::string, DownSet> wanted;
   for (const auto& [path, prof] : linted) {
     SourceFile named = make_source(path, "");
     if (changes && !changes->changed(path)) continue;
     if (!prof->engine->enabled_for(kIncompleteDown, named)) continue;
-    wanted[named.info.set].insert(fs::path(path).lexically_normal().string());
+    wanted[named.info.set].downs.insert(fs::path(path).lexically_normal().string());
   }
-  for (const auto& [set, downs] : wanted) {
-    std::vector<std::string> files;
-    if (index) {
-      for (const auto& f : *index) {
-        if (classify(f).set == set) files.push_back(f);
-      }
-    } else {
-      files = discover({set.empty() ? "." : set}).files;
+  for (auto& entry : wanted) entry.second.config = configs.for_path(*entry.second.downs.begin()).config.path;
+  return wanted;
+}
+
+// One set's check: its findings added to `out`, its input errors to `errors`. Touches nothing else (lint runs it on
+// the set's worker).
+void check_down_set(const LintOptions& o, const std::string& set, const DownSet& wanted, DownFindings& out,
+                    std::vector<InputError>& errors, const std::map<std::string, std::string>& texts = {},
+                    const std::vector<std::string>* index = nullptr) {
+  std::vector<std::string> files;
+  if (index) {
+    for (const auto& f : *index) {
+      if (classify(f).set == set) files.push_back(f);
     }
-    DownHistory history = down_history(files, texts);
-    const std::set<std::string>& linted_downs = downs;  // lambdas cannot capture structured bindings in C++17
-    std::erase_if(history.pairs, [&](const DownPair& p) {
-      return !linted_downs.count(fs::path(p.down).lexically_normal().string());
-    });
-    if (history.pairs.empty()) continue;
-    const std::string dir = set.empty() ? "." : set;
-    const std::string& config = configs.for_path(*downs.begin()).config.path;
-    LoadContext start;
-    start.platform = choose_platform(o.platform.platform, o.platform.prelude,
-                                     config.empty() ? std::nullopt : std::optional<std::string>(config),
-                                     {{"migrations", dir}})
-                         .baseline;
-    CheckDownResult checked = check_down(history, start);
-    result.errors.insert(result.errors.end(), checked.errors.begin(), checked.errors.end());
-    for (auto& c : checked.checks) {
-      for (auto& f : c.findings) out[fs::path(f.file).lexically_normal().string()].push_back(std::move(f));
-    }
+  } else {
+    files = discover({set.empty() ? "." : set}).files;
+  }
+  DownHistory history = down_history(files, texts);
+  std::erase_if(history.pairs, [&](const DownPair& p) {
+    return !wanted.downs.count(fs::path(p.down).lexically_normal().string());
+  });
+  if (history.pairs.empty()) return;
+  const std::string dir = set.empty() ? "." : set;
+  LoadContext start;
+  start.platform = choose_platform(o.platform.platform, o.platform.prelude,
+                                   wanted.config.empty() ? std::nullopt : std::optional<std::string>(wanted.config),
+                                   {{"migrations", dir}})
+                       .baseline;
+  CheckDownResult checked = check_down(history, start);
+  errors.insert(errors.end(), checked.errors.begin(), checked.errors.end());
+  for (auto& c : checked.checks) {
+    for (auto& f : c.findings) out[fs::path(f.file).lexically_normal().string()].push_back(std::move(f));
+  }
+}
+
+DownFindings down_findings(const LintOptions& o, const ProfiledFiles& linted, ConfigSet& configs,
+                           const std::optional<Changes>& changes, RunResult& result,
+                           const std::map<std::string, std::string>& texts = {},
+                           const std::vector<std::string>* index = nullptr) {
+  DownFindings out;
+  for (const auto& [set, wanted] : down_sets(linted, configs, changes)) {
+    check_down_set(o, set, wanted, out, result.errors, texts, index);
   }
   return out;
 }
@@ -315,7 +332,7 @@ int run_lint(const LintOptions& o) {
   // replayed, in migration order, for what they declare (column types) that later files depend on: no rule runs on
   // them. (When their rules ran, a finding of theirs at a schema.prisma field, reported once per run, took the
   // place of a reported file's finding there, which was then lost: RunState::first_report_at.)
-  std::map<std::string, std::vector<Finding>> downs;  // incomplete-down-migration findings, by down file
+  DownFindings downs;  // incomplete-down-migration findings of stdin's and the staged files, by down file
   // Streaming (cli/report_stream.hpp): the report is sorted by path (sort_findings) and files are linted in
   // migration order, which mostly agree; a linted file's findings wait in `ready` until every path that sorts
   // before it has been linted, then are written and dropped with the file's text. Findings at a schema.prisma
@@ -354,6 +371,7 @@ int run_lint(const LintOptions& o) {
     std::vector<Finding> findings;  // when the report is not streamed
     std::vector<std::string> paths;
     std::vector<InputError> errors;
+    std::vector<InputError> down_errors;  // the down check's, before every set's `errors`
     std::string notes;  // --verbose's, for stderr
   };
   // One file linted (the rules run on it, and it is replayed into `run`), with --fix fixed and linted again: the
@@ -364,10 +382,10 @@ int run_lint(const LintOptions& o) {
     FileReport rep;
   };
   auto lint_file = [&](SourceFile first, const ConfigSet::Profile& prof, RunState& run,
-                       std::optional<ParsedFile> parsed) {
+                       std::optional<ParsedFile> parsed, DownFindings& set_downs) {
     RunState before = o.fix ? run : RunState{};
     std::vector<Finding> external;
-    if (auto d = downs.find(fs::path(first.path).lexically_normal().string()); d != downs.end()) {
+    if (auto d = set_downs.find(fs::path(first.path).lexically_normal().string()); d != set_downs.end()) {
       external = std::move(d->second);
       for (auto& f : external) f.file = first.path;
     }
@@ -451,7 +469,7 @@ int run_lint(const LintOptions& o) {
       replay_context(prof.effective.settings, first, Engine::parse(first), run);
       return;
     }
-    Linted l = lint_file(std::move(first), prof, run, std::nullopt);
+    Linted l = lint_file(std::move(first), prof, run, std::nullopt, downs);
     publish(l, prof, 0, nullptr);
   };
   if (want_stdin && o.fix) throw UsageError("--fix rewrites files: it cannot be used with - (stdin)");
@@ -551,7 +569,9 @@ int run_lint(const LintOptions& o) {
       SourceFile starts = make_source(files[task.start].first, "");
       if (starts.info.layout == Layout::prisma) task.run = start_run(starts, *files[task.start].second);
     }
-    downs = down_findings(o, files, configs, changes, result);
+    // incomplete-down-migration: the folders to check are chosen here (their configs looked up); each is checked
+    // (its whole history replayed with the downs) by its set's task, before the set's first file is linted.
+    const std::map<std::string, DownSet> checked_downs = down_sets(files, configs, changes);
     if (!changes && !want_stdin) {
       stream = ReportStream::open(std::cout, o.format, use_color(o.color), output_width());
       for (const auto& task : tasks) {
@@ -571,6 +591,10 @@ int run_lint(const LintOptions& o) {
     auto lint_set = [&](std::size_t t) {
       SetTask& task = tasks[t];
       SetOutput& out = outputs[t];
+      DownFindings set_downs;
+      if (auto down = checked_downs.find(task.set); down != checked_downs.end()) {
+        check_down_set(o, task.set, down->second, set_downs, out.down_errors);
+      }
       auto run = [&]() -> RunState& {
         if (!task.run) task.run = start_run(make_source(files[task.start].first, ""), *files[task.start].second);
         return *task.run;
@@ -629,7 +653,7 @@ int run_lint(const LintOptions& o) {
             auto item = ahead.take(index++);
             if (!item.file) throw InputFailure{item.error};
             if (!changes || changes->changed(path)) {
-              linted = lint_file(std::move(*item.file), *prof, run(), std::move(item.parsed));
+              linted = lint_file(std::move(*item.file), *prof, run(), std::move(item.parsed), set_downs);
             } else {
               replay_context(prof->effective.settings, *item.file, std::move(item.parsed), run());
             }
@@ -697,7 +721,13 @@ int run_lint(const LintOptions& o) {
       for (auto& th : threads) th.join();
       if (failure) std::rethrow_exception(failure);
     }
-    // What the sets report besides a stream, in the sets' order (the order one thread lints them in).
+    // What the sets report besides a stream, in the sets' order (the order one thread lints them in); the down
+    // check's errors first, in the order of the sets' names (down_findings' order).
+    std::map<std::string, std::vector<InputError>> down_errors;
+    for (std::size_t t = 0; t < tasks.size(); ++t) down_errors[tasks[t].set] = std::move(outputs[t].down_errors);
+    for (auto& [set, errors] : down_errors) {
+      for (auto& e : errors) result.errors.push_back(std::move(e));
+    }
     for (auto& out : outputs) {
       for (auto& f : out.findings) result.findings.push_back(std::move(f));
       for (auto& p : out.paths) result.paths.push_back(std::move(p));
