@@ -11,6 +11,9 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 
 #include "analyzer/fix.hpp"
 #include "analyzer/source.hpp"
@@ -208,46 +211,63 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
 // baseline `check-down` uses for it (--platform/--prelude, the config, the signs of a Supabase project in the
 // folder), so that a down migration may drop what it created on auth.users or grant to `authenticated`.
 using ProfiledFiles = std::vector<std::pair<std::string, const ConfigSet::Profile*>>;
-std::map<std::string, std::vector<Finding>> down_findings(const LintOptions& o, const ProfiledFiles& linted,
-                                                          ConfigSet& configs,
-                                                          const std::optional<Changes>& changes, RunResult& result,
-                                                          const std::map<std::string, std::string>& texts = {},
-                                                          const std::vector<std::string>* index = nullptr) {
-  std::map<std::string, std::vector<Finding>> out;
-  std::map<std::string, std::set<std::string>> wanted;  // set -> linted down files the rule is on for
+using DownFindings = std::map<std::string, std::vector<Finding>>;  // by down file (normalized path)
+// A migration set's linted down files the rule is on for, and the config of the first of them.
+struct DownSet {
+  std::set<std::string> downs;
+  std::string config;
+};
+std::map<std::string, DownSet> down_sets(const ProfiledFiles& linted, ConfigSet& configs,
+                                         const std::optional<Changes>& changes) {
+  std::map<std::string, DownSet> wanted;
   for (const auto& [path, prof] : linted) {
     SourceFile named = make_source(path, "");
     if (changes && !changes->changed(path)) continue;
     if (!prof->engine->enabled_for(kIncompleteDown, named)) continue;
-    wanted[named.info.set].insert(fs::path(path).lexically_normal().string());
+    wanted[named.info.set].downs.insert(fs::path(path).lexically_normal().string());
   }
-  for (const auto& [set, downs] : wanted) {
-    std::vector<std::string> files;
-    if (index) {
-      for (const auto& f : *index) {
-        if (classify(f).set == set) files.push_back(f);
-      }
-    } else {
-      files = discover({set.empty() ? "." : set}).files;
+  for (auto& entry : wanted) entry.second.config = configs.for_path(*entry.second.downs.begin()).config.path;
+  return wanted;
+}
+
+// One set's check: its findings added to `out`, its input errors to `errors`. Touches nothing else (lint runs it on
+// the set's worker).
+void check_down_set(const LintOptions& o, const std::string& set, const DownSet& wanted, DownFindings& out,
+                    std::vector<InputError>& errors, const std::map<std::string, std::string>& texts = {},
+                    const std::vector<std::string>* index = nullptr) {
+  std::vector<std::string> files;
+  if (index) {
+    for (const auto& f : *index) {
+      if (classify(f).set == set) files.push_back(f);
     }
-    DownHistory history = down_history(files, texts);
-    const std::set<std::string>& linted_downs = downs;  // lambdas cannot capture structured bindings in C++17
-    std::erase_if(history.pairs, [&](const DownPair& p) {
-      return !linted_downs.count(fs::path(p.down).lexically_normal().string());
-    });
-    if (history.pairs.empty()) continue;
-    const std::string dir = set.empty() ? "." : set;
-    const std::string& config = configs.for_path(*downs.begin()).config.path;
-    LoadContext start;
-    start.platform = choose_platform(o.platform.platform, o.platform.prelude,
-                                     config.empty() ? std::nullopt : std::optional<std::string>(config),
-                                     {{"migrations", dir}})
-                         .baseline;
-    CheckDownResult checked = check_down(history, start);
-    result.errors.insert(result.errors.end(), checked.errors.begin(), checked.errors.end());
-    for (auto& c : checked.checks) {
-      for (auto& f : c.findings) out[fs::path(f.file).lexically_normal().string()].push_back(std::move(f));
-    }
+  } else {
+    files = discover({set.empty() ? "." : set}).files;
+  }
+  DownHistory history = down_history(files, texts);
+  std::erase_if(history.pairs, [&](const DownPair& p) {
+    return !wanted.downs.count(fs::path(p.down).lexically_normal().string());
+  });
+  if (history.pairs.empty()) return;
+  const std::string dir = set.empty() ? "." : set;
+  LoadContext start;
+  start.platform = choose_platform(o.platform.platform, o.platform.prelude,
+                                   wanted.config.empty() ? std::nullopt : std::optional<std::string>(wanted.config),
+                                   {{"migrations", dir}})
+                       .baseline;
+  CheckDownResult checked = check_down(history, start);
+  errors.insert(errors.end(), checked.errors.begin(), checked.errors.end());
+  for (auto& c : checked.checks) {
+    for (auto& f : c.findings) out[fs::path(f.file).lexically_normal().string()].push_back(std::move(f));
+  }
+}
+
+DownFindings down_findings(const LintOptions& o, const ProfiledFiles& linted, ConfigSet& configs,
+                           const std::optional<Changes>& changes, RunResult& result,
+                           const std::map<std::string, std::string>& texts = {},
+                           const std::vector<std::string>* index = nullptr) {
+  DownFindings out;
+  for (const auto& [set, wanted] : down_sets(linted, configs, changes)) {
+    check_down_set(o, set, wanted, out, result.errors, texts, index);
   }
   return out;
 }
@@ -289,35 +309,38 @@ int run_lint(const LintOptions& o) {
   }
 
   std::map<std::string, Severity> fail_on;  // file -> its config's threshold
-  std::map<std::string, RunState> runs;     // one per migration set
+  std::map<std::string, RunState> runs;     // the runs of stdin's and the staged files' migration sets
   std::map<std::string, std::string> schema_texts;  // the schema.prisma files findings point at
   std::map<std::string, std::set<std::string>> schema_sets;  // each of them -> the migration sets reporting there
-  // The run of a file's migration set, started (on its platform baseline) by the set's first file.
+  // A migration set's run, started on its platform baseline by `file` (the set's first); a Prisma migration's
+  // type findings are reported at the schema.prisma field that generated the column.
+  auto start_run = [&](const SourceFile& file, const ConfigSet::Profile& prof) {
+    RunState run(start_replay(lint_start(o, file, prof)));
+    if (file.info.layout == Layout::prisma) {
+      auto fields = prisma_fields(file.info.set, schema_texts);
+      for (const auto& [column, field] : fields) schema_sets[field.file].insert(file.info.set);
+      run.set_schema_fields(std::move(fields));
+    }
+    return run;
+  };
   auto run_of = [&](const SourceFile& file, const ConfigSet::Profile& prof) -> RunState& {
     auto it = runs.find(file.info.set);
-    if (it == runs.end()) {
-      it = runs.emplace(file.info.set, RunState(start_replay(lint_start(o, file, prof)))).first;
-      // A Prisma migration's type findings are reported at the schema.prisma field that generated the column.
-      if (file.info.layout == Layout::prisma) {
-        auto fields = prisma_fields(file.info.set, schema_texts);
-        for (const auto& [column, field] : fields) schema_sets[field.file].insert(file.info.set);
-        it->second.set_schema_fields(std::move(fields));
-      }
-    }
+    if (it == runs.end()) it = runs.emplace(file.info.set, start_run(file, prof)).first;
     return it->second;
   };
   // Files that are not reported (unchanged, with --changed-since; the other staged files, with --staged) are only
   // replayed, in migration order, for what they declare (column types) that later files depend on: no rule runs on
   // them. (When their rules ran, a finding of theirs at a schema.prisma field, reported once per run, took the
   // place of a reported file's finding there, which was then lost: RunState::first_report_at.)
-  std::map<std::string, std::vector<Finding>> downs;  // incomplete-down-migration findings, by down file
+  DownFindings downs;  // incomplete-down-migration findings of stdin's and the staged files, by down file
   // Streaming (cli/report_stream.hpp): the report is sorted by path (sort_findings) and files are linted in
   // migration order, which mostly agree; a linted file's findings wait in `ready` until every path that sorts
   // before it has been linted, then are written and dropped with the file's text. Findings at a schema.prisma
   // field wait until the last file of the migration sets that report there is linted, and so do the files sorting
-  // after that schema.
+  // after that schema. Findings of one path are kept by the migration set (its index in the run) that reported
+  // them: sets linted in parallel report at a shared schema.prisma in any order, written in the sets' order.
   std::unique_ptr<ReportStream> stream;
-  std::map<std::string, std::vector<Finding>> ready;
+  std::map<std::string, std::map<std::size_t, std::vector<Finding>>> ready;
   std::set<std::string> unlinted;                     // the files still to lint
   std::map<std::string, std::size_t> set_unlinted;    // by migration set
   std::map<std::string, std::set<std::string>> held;  // schema_sets, less the sets linted to the end
@@ -330,8 +353,11 @@ int run_lint(const LintOptions& o) {
       auto node = ready.extract(ready.begin());
       RunResult part;
       part.docs_base = result.docs_base;
-      part.findings = std::move(node.mapped());
+      for (auto& [set, found] : node.mapped()) {
+        for (auto& f : found) part.findings.push_back(std::move(f));
+      }
       sort_findings(part.findings);
+      if (stream->every_file()) part.paths.push_back(node.key());
       if (auto t = result.texts.find(node.key()); t != result.texts.end()) {
         part.texts.insert(result.texts.extract(t));
       }
@@ -340,35 +366,43 @@ int run_lint(const LintOptions& o) {
       stream->write(part);
     }
   };
-  auto lint_one = [&](const SourceFile& first, const ConfigSet::Profile& prof, bool reported,
-                      std::optional<ParsedFile> parsed = std::nullopt) {
-    auto& run = run_of(first, prof);
-    if (!reported) {
-      replay_context(prof.effective.settings, first, parsed ? std::move(*parsed) : Engine::parse(first), run);
-      return;
-    }
-    RunState before = o.fix && reported ? run : RunState{};
+  // What a set linted on a worker reports besides findings, kept to be added to the run in the sets' order.
+  struct SetOutput {
+    std::vector<Finding> findings;  // when the report is not streamed
+    std::vector<std::string> paths;
+    std::vector<InputError> errors;
+    std::vector<InputError> down_errors;  // the down check's, before every set's `errors`
+    std::string notes;  // --verbose's, for stderr
+  };
+  // One file linted (the rules run on it, and it is replayed into `run`), with --fix fixed and linted again: the
+  // file as it ends (its text, for the excerpts) and its report. Touches nothing shared but `downs`' entry of
+  // this file, so that migration sets are linted on several threads at once.
+  struct Linted {
+    SourceFile src;
+    FileReport rep;
+  };
+  auto lint_file = [&](SourceFile first, const ConfigSet::Profile& prof, RunState& run,
+                       std::optional<ParsedFile> parsed, DownFindings& set_downs) {
+    RunState before = o.fix ? run : RunState{};
     std::vector<Finding> external;
-    if (auto d = downs.find(fs::path(first.path).lexically_normal().string()); d != downs.end()) {
+    if (auto d = set_downs.find(fs::path(first.path).lexically_normal().string()); d != set_downs.end()) {
       external = std::move(d->second);
       for (auto& f : external) f.file = first.path;
     }
     bool completes_down = std::any_of(external.begin(), external.end(), [](const Finding& f) { return f.fix.has_value(); });
     // History findings go through the engine too, so that a driftguard-ignore comment reaches them.
     auto with_history = [&](const SourceFile& src, std::vector<Finding> found) {
-      if (changes && reported) {
+      if (changes) {
         for (auto& f : history_findings(src, *changes)) found.push_back(std::move(f));
       }
       return found;
     };
-    auto rep = parsed ? prof.engine->lint(first, std::move(*parsed), run, with_history(first, external))
-                      : prof.engine->lint(first, run, with_history(first, external));
-    if (!reported) return;
-    const SourceFile* fixed_src = &first;
-    SourceFile fixed;
+    Linted out;
+    out.rep = parsed ? prof.engine->lint(first, std::move(*parsed), run, with_history(first, external))
+                     : prof.engine->lint(first, run, with_history(first, external));
     if (o.fix) {
       std::vector<const Fix*> fixes;
-      for (const auto& f : rep.findings) {
+      for (const auto& f : out.rep.findings) {
         if (f.fix) fixes.push_back(&*f.fix);
       }
       if (!fixes.empty()) {
@@ -380,25 +414,38 @@ int run_lint(const LintOptions& o) {
           if (outcome.skipped > 0) std::cerr << " (" << outcome.skipped << " overlapping, run again)";
           std::cerr << "\n";
           run = before;
-          fixed = make_source(first.path, outcome.text);
+          SourceFile fixed = make_source(first.path, outcome.text);
           // The fix of a down's first incomplete-down-migration finding appends what completes it: its findings are
           // resolved once it is applied (a fix skipped as overlapping says "run again").
-          rep = prof.engine->lint(fixed, run, with_history(fixed, completes_down ? std::vector<Finding>{} : external));
-          fixed_src = &fixed;
+          out.rep = prof.engine->lint(fixed, run, with_history(fixed, completes_down ? std::vector<Finding>{} : external));
+          out.src = std::move(fixed);
+          return out;
         }
       }
     }
-    const SourceFile& src = *fixed_src;
+    out.src = std::move(first);
+    return out;
+  };
+  // A linted file added to the run (under the lock of the sets' workers): counted, its findings written when their
+  // turn comes (streamed) or kept, by `task` (the set's index), in `out` (a worker's set) or `result`.
+  auto publish = [&](Linted& l, const ConfigSet::Profile& prof, std::size_t task, SetOutput* out) {
+    const SourceFile& src = l.src;
+    auto& rep = l.rep;
     ++result.files;
     // A streamed report needs neither every path (junit and --changed-since do; they have no stream) nor the
     // threshold of a file without findings: held for every file, they grew with the history.
-    if (!stream) result.paths.push_back(src.path);
+    if (!stream) (out ? out->paths : result.paths).push_back(src.path);
     if (!rep.findings.empty()) fail_on[src.path] = prof.effective.fail_on;
     if (o.verbose && rep.meta_commands > 0) {
-      std::cerr << src.path << ": skipped " << rep.meta_commands << " psql meta-command line(s)\n";
+      std::string note = src.path + ": skipped " + std::to_string(rep.meta_commands) + " psql meta-command line(s)\n";
+      if (out) {
+        out->notes += note;
+      } else {
+        std::cerr << note;
+      }
     }
     if (!rep.findings.empty()) {
-      result.texts[src.path] = src.text;
+      result.texts[src.path] = std::move(l.src.text);
       result.boms[src.path] = src.bom;
     }
     for (const auto& f : rep.findings) {
@@ -406,13 +453,24 @@ int run_lint(const LintOptions& o) {
       result.texts[f.file] = schema_texts[f.file];
       fail_on[f.file] = prof.effective.fail_on;
     }
+    if (stream && stream->every_file()) ready[src.path];  // its suite, findings or not (junit)
     for (auto& f : rep.findings) {
       if (stream) {
-        ready[f.file].push_back(std::move(f));
+        ready[f.file][task].push_back(std::move(f));
       } else {
-        result.findings.push_back(std::move(f));
+        (out ? out->findings : result.findings).push_back(std::move(f));
       }
     }
+  };
+  // stdin's file and the staged files, one at a time.
+  auto lint_one = [&](SourceFile first, const ConfigSet::Profile& prof, bool reported) {
+    auto& run = run_of(first, prof);
+    if (!reported) {
+      replay_context(prof.effective.settings, first, Engine::parse(first), run);
+      return;
+    }
+    Linted l = lint_file(std::move(first), prof, run, std::nullopt, downs);
+    publish(l, prof, 0, nullptr);
   };
   if (want_stdin && o.fix) throw UsageError("--fix rewrites files: it cannot be used with - (stdin)");
   if (want_stdin) {
@@ -476,103 +534,210 @@ int run_lint(const LintOptions& o) {
     auto wants_history_end = [](const SourceFile& f, const ConfigSet::Profile& prof) {
       return prof.engine->enabled("foreign-key-without-index") || f.info.layout == Layout::prisma;
     };
-    // Only the paths are held: history_end reads each file as it replays it, and each is read again when it is
-    // linted. Of the end model, the run keeps what the type rules read (RunState::set_history_end), and the model
-    // itself only for foreign-key-without-index.
-    std::map<std::string, std::vector<std::string>> sets;
-    std::map<std::string, SourceFile> set_first;  // each set's first file, named (no text): where its run starts
-    std::map<std::string, const ConfigSet::Profile*> set_profile;
-    // With --changed-since: each set's leading unchanged files (each with its profile), up to its first changed
-    // file, or one that is not read here.
-    std::map<std::string, std::vector<const ConfigSet::Profile*>> context_prefix;
-    std::set<std::string> prefix_closed;
-    for (const auto& [path, prof] : files) {
-      SourceFile named = make_source(path, "");
-      bool in_prefix = changes && !prefix_closed.count(named.info.set) && !changes->changed(path);
-      if (!in_prefix) prefix_closed.insert(named.info.set);
-      if (!wants_history_end(named, *prof)) {
-        prefix_closed.insert(named.info.set);
+    // A migration set's files are consecutive in migration order (sort_migrations), and nothing a set's lint
+    // reads or changes belongs to another set: its run (model, history end, schema.prisma fields) is its own. So
+    // each set is one task, linted by itself on one thread, sets on `jobs` threads at once.
+    struct SetTask {
+      std::string set;
+      std::size_t begin = 0;  // files[begin, end)
+      std::size_t end = 0;
+      std::size_t start = 0;  // the file that starts the set's run: the first that wants the history end, else begin
+      std::optional<RunState> run;  // started upfront for stdin's file's set and for a Prisma folder
+    };
+    std::vector<SetTask> tasks;
+    std::vector<char> wants(files.size(), 0);  // the file wants its set's history end
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      SourceFile named = make_source(files[i].first, "");
+      wants[i] = wants_history_end(named, *files[i].second);
+      if (tasks.empty() || named.info.set != tasks.back().set) {
+        tasks.emplace_back();
+        tasks.back().set = named.info.set;
+        tasks.back().begin = tasks.back().start = i;
+      }
+      SetTask& task = tasks.back();
+      if (task.start == task.begin && !wants[task.start] && wants[i]) task.start = i;
+      task.end = i + 1;
+    }
+    // Every schema.prisma a finding can point at is known before the first finding is written (held): a Prisma
+    // folder's run is started here (its schema read) and handed to the set's task.
+    for (auto& task : tasks) {
+      if (auto r = runs.find(task.set); r != runs.end()) {
+        task.run = std::move(r->second);  // stdin's file was of this set
+        runs.erase(r);
         continue;
       }
-      set_profile.emplace(named.info.set, prof);
-      set_first.emplace(named.info.set, named);
-      sets[named.info.set].push_back(path);
-      if (in_prefix) context_prefix[named.info.set].push_back(prof);
+      SourceFile starts = make_source(files[task.start].first, "");
+      if (starts.info.layout == Layout::prisma) task.run = start_run(starts, *files[task.start].second);
     }
-    // With --changed-since, the unchanged files before a set's first changed one are replayed for context here,
-    // once, and the history's end is replayed from there (not again from the start); the loop below skips them.
-    std::set<std::string> replayed;
-    for (auto& [set, set_paths] : sets) {
-      const ConfigSet::Profile& prof = *set_profile[set];
-      RunState& run = run_of(set_first.at(set), prof);
-      const bool keep_model = prof.engine->enabled("foreign-key-without-index");
-      const auto& prefix = context_prefix[set];
-      std::size_t done = 0;
-      for (; done < prefix.size(); ++done) {
-        std::optional<SourceFile> f;
-        try {
-          f = load_file(set_paths[done]);
-        } catch (const InputFailure&) {
-          break;  // reported when the file is linted; the context ends before it
-        }
-        replay_context(prefix[done]->effective.settings, *f, Engine::parse(*f), run);
-        replayed.insert(f->path);
-      }
-      set_paths.erase(set_paths.begin(), set_paths.begin() + static_cast<std::ptrdiff_t>(done));
-      if (set_paths.empty()) {
-        run.set_history_end(run.model(), keep_model);  // every file was context: the end is where the run is
-      } else if (auto end = prof.engine->history_end(set_paths, run)) {
-        run.set_history_end(*end, keep_model);
-      }
-    }
-    sets.clear();
-    downs = down_findings(o, files, configs, changes, result);
+    // incomplete-down-migration: the folders to check are chosen here (their configs looked up); each is checked
+    // (its whole history replayed with the downs) by its set's task, before the set's first file is linted.
+    const std::map<std::string, DownSet> checked_downs = down_sets(files, configs, changes);
     if (!changes && !want_stdin) {
-      // Every schema.prisma a finding can point at is known: Prisma folders were read above (history_end).
       stream = ReportStream::open(std::cout, o.format, use_color(o.color), output_width());
-      for (const auto& [path, prof] : files) {
-        unlinted.insert(path);
-        ++set_unlinted[classify(path).set];
+      for (const auto& task : tasks) {
+        for (std::size_t i = task.begin; i < task.end; ++i) unlinted.insert(files[i].first);
+        set_unlinted[task.set] = task.end - task.begin;
       }
       held = schema_sets;
     }
     Progress progress(files.size());
-    std::vector<std::string> paths;
-    for (const auto& [path, prof] : files) {
-      if (!replayed.count(path)) paths.push_back(path);
-    }
-    unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-    // Files are parsed ahead by the other jobs, at most two per worker (a parsed file's tree is ~20 times its
-    // text: with 8 per worker, peak RSS on the corpus went from 76 MB at --jobs 1 to 130 MB at --jobs 4).
-    ParseAhead ahead(std::move(paths), jobs - 1, 2 * static_cast<std::size_t>(jobs - 1));
-    std::size_t index = 0;
-    for (const auto& [path, prof] : files) {
-      if (replayed.count(path)) {
-        progress.step();
-        continue;
+    const unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+    // One set (or one job, or --fix, which rewrites files and says so as it goes) is linted on this thread while
+    // the other jobs parse its files ahead; several sets are linted on `jobs` threads, each parsing its own.
+    const std::size_t workers = o.fix ? 1 : std::min<std::size_t>(jobs, tasks.size());
+    const unsigned parse_workers = workers <= 1 ? jobs - 1 : 0;
+    std::vector<SetOutput> outputs(tasks.size());
+    std::mutex mu;  // result, fail_on, ready, unlinted, set_unlinted, held, failed, the stream and the progress
+    auto lint_set = [&](std::size_t t) {
+      SetTask& task = tasks[t];
+      SetOutput& out = outputs[t];
+      DownFindings set_downs;
+      if (auto down = checked_downs.find(task.set); down != checked_downs.end()) {
+        check_down_set(o, task.set, down->second, set_downs, out.down_errors);
       }
-      bool reported = !changes || changes->changed(path);
-      try {
-        auto item = ahead.take(index++);
-        if (!item.file) throw InputFailure{item.error};
-        lint_one(*item.file, *prof, reported, std::move(item.parsed));
-      } catch (const InputFailure& e) {
-        result.errors.push_back({path, e.message});
+      auto run = [&]() -> RunState& {
+        if (!task.run) task.run = start_run(make_source(files[task.start].first, ""), *files[task.start].second);
+        return *task.run;
+      };
+      // The history end: the paths of the files that want it. With --changed-since, the unchanged ones before the
+      // set's first changed file are replayed for context here, once, and the history's end is replayed from there
+      // (not again from the start); they are not linted. Only the paths are held: history_end reads each file as it
+      // replays it, and each is read again when it is linted. Of the end model, the run keeps what the type rules
+      // read (RunState::set_history_end), and the model itself only for foreign-key-without-index.
+      std::vector<std::string> end_paths;
+      std::vector<const ConfigSet::Profile*> prefix;
+      bool prefix_closed = !changes;
+      for (std::size_t i = task.begin; i < task.end; ++i) {
+        const auto& [path, prof] = files[i];
+        bool in_prefix = !prefix_closed && !changes->changed(path);
+        if (!in_prefix || !wants[i]) prefix_closed = true;
+        if (!wants[i]) continue;
+        end_paths.push_back(path);
+        if (in_prefix) prefix.push_back(prof);
       }
-      if (stream) {
-        unlinted.erase(path);
-        if (const std::string set = classify(path).set; --set_unlinted[set] == 0) {
-          for (auto h = held.begin(); h != held.end();) {
-            h->second.erase(set);
-            h = h->second.empty() ? held.erase(h) : std::next(h);
+      std::set<std::string> replayed;
+      if (!end_paths.empty()) {
+        const ConfigSet::Profile& prof = *files[task.start].second;
+        const bool keep_model = prof.engine->enabled("foreign-key-without-index");
+        std::size_t done = 0;
+        for (; done < prefix.size(); ++done) {
+          std::optional<SourceFile> f;
+          try {
+            f = load_file(end_paths[done]);
+          } catch (const InputFailure&) {
+            break;  // reported when the file is linted; the context ends before it
+          }
+          replay_context(prefix[done]->effective.settings, *f, Engine::parse(*f), run());
+          replayed.insert(f->path);
+        }
+        end_paths.erase(end_paths.begin(), end_paths.begin() + static_cast<std::ptrdiff_t>(done));
+        if (end_paths.empty()) {
+          run().set_history_end(run().model(), keep_model);  // every file was context: the end is where the run is
+        } else if (auto end = prof.engine->history_end(end_paths, run())) {
+          run().set_history_end(*end, keep_model);
+        }
+      }
+      std::vector<std::string> paths;
+      for (std::size_t i = task.begin; i < task.end; ++i) {
+        if (!replayed.count(files[i].first)) paths.push_back(files[i].first);
+      }
+      // Files are parsed ahead by the other jobs, at most two per worker (a parsed file's tree is ~20 times its
+      // text: with 8 per worker, peak RSS on the corpus went from 76 MB at --jobs 1 to 130 MB at --jobs 4).
+      ParseAhead ahead(std::move(paths), parse_workers, 2 * static_cast<std::size_t>(parse_workers));
+      std::size_t index = 0;
+      for (std::size_t i = task.begin; i < task.end; ++i) {
+        const auto& [path, prof] = files[i];
+        std::optional<Linted> linted;
+        if (!replayed.count(path)) {
+          try {
+            auto item = ahead.take(index++);
+            if (!item.file) throw InputFailure{item.error};
+            if (!changes || changes->changed(path)) {
+              linted = lint_file(std::move(*item.file), *prof, run(), std::move(item.parsed), set_downs);
+            } else {
+              replay_context(prof->effective.settings, *item.file, std::move(item.parsed), run());
+            }
+          } catch (const InputFailure& e) {
+            out.errors.push_back({path, e.message});
           }
         }
-        write_ready();
+        std::lock_guard<std::mutex> lock(mu);
+        if (linted) publish(*linted, *prof, t, &out);
+        if (stream) {
+          unlinted.erase(path);
+          if (--set_unlinted[task.set] == 0) {
+            for (auto h = held.begin(); h != held.end();) {
+              h->second.erase(task.set);
+              h = h->second.empty() ? held.erase(h) : std::next(h);
+            }
+          }
+          write_ready();
+        }
+        progress.step();
       }
-      progress.step();
+      task.run.reset();  // the set's model is not needed any more
+    };
+    if (workers <= 1) {
+      for (std::size_t t = 0; t < tasks.size(); ++t) lint_set(t);
+    } else {
+      // Sets are taken in order, at most kSetsAhead * workers past the first unfinished one: a set that finishes
+      // before the sets sorting ahead of it holds its findings (and their files' texts) until they are written,
+      // so that bound is what a streamed report holds beyond the sets being linted.
+      constexpr std::size_t kSetsAhead = 2;
+      const std::size_t window = kSetsAhead * workers;
+      std::condition_variable changed;
+      std::size_t next = 0;
+      std::size_t unfinished = 0;  // the first set not finished
+      std::vector<char> finished(tasks.size(), 0);
+      std::exception_ptr failure;
+      auto work = [&] {
+        for (;;) {
+          std::size_t t = 0;
+          {
+            std::unique_lock<std::mutex> lock(mu);
+            changed.wait(lock, [&] { return failure || next >= tasks.size() || next < unfinished + window; });
+            if (failure || next >= tasks.size()) return;
+            t = next++;
+          }
+          try {
+            lint_set(t);
+          } catch (...) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (!failure) failure = std::current_exception();
+            changed.notify_all();
+            return;
+          }
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            finished[t] = 1;
+            while (unfinished < tasks.size() && finished[unfinished]) ++unfinished;
+          }
+          changed.notify_all();
+        }
+      };
+      std::vector<std::thread> threads;
+      for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+      work();
+      for (auto& th : threads) th.join();
+      if (failure) std::rethrow_exception(failure);
     }
-    for (auto& [path, found] : ready) {
-      for (auto& f : found) result.findings.push_back(std::move(f));
+    // What the sets report besides a stream, in the sets' order (the order one thread lints them in); the down
+    // check's errors first, in the order of the sets' names (down_findings' order).
+    std::map<std::string, std::vector<InputError>> down_errors;
+    for (std::size_t t = 0; t < tasks.size(); ++t) down_errors[tasks[t].set] = std::move(outputs[t].down_errors);
+    for (auto& [set, errors] : down_errors) {
+      for (auto& e : errors) result.errors.push_back(std::move(e));
+    }
+    for (auto& out : outputs) {
+      for (auto& f : out.findings) result.findings.push_back(std::move(f));
+      for (auto& p : out.paths) result.paths.push_back(std::move(p));
+      for (auto& e : out.errors) result.errors.push_back(std::move(e));
+      std::cerr << out.notes;
+    }
+    for (auto& [path, by_set] : ready) {
+      for (auto& [t, found] : by_set) {
+        for (auto& f : found) result.findings.push_back(std::move(f));
+      }
     }
   }
   if (changes) {
@@ -636,7 +801,7 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
                    "A schema whose tables clients reach directly, for rls-not-enabled (repeatable; default public)");
   add_platform_flags(lint, lo->platform);
   lint->add_option("--jobs,-j", lo->jobs,
-                   "Threads: files are parsed ahead on jobs - 1 of them while one lints in migration order (default: one per core; the output is the same for any number)");
+                   "Threads: migration sets are linted on that many at once; a lone set's files are parsed ahead on jobs - 1 while one lints them in migration order (default: one per core; the output is the same for any number)");
   lint->add_option("--config", lo->config, "Use this driftguard.toml for every file (default: the nearest one above each file)");
   lint->add_option("--changed-since", lo->changed_since,
                    "Lint only migrations added or modified since the merge base of REF and HEAD, and check the history");

@@ -111,6 +111,9 @@ class ConfigSet {
   std::optional<std::string> explicit_;
   Overrides overrides_;
   std::map<std::string, std::string> config_of_dir_;  // absolute folder -> config path ("" = none)
+  // The nearest config at or above an absolute folder (absolute; "" = none), for every folder looked up on the way.
+  const std::string& nearest_config(const std::string& dir);
+  std::map<std::string, std::string> nearest_;
   std::map<std::string, std::unique_ptr<Profile>> profiles_;  // config path -> profile
   std::map<std::string, bool> supabase_prisma_;  // Prisma folder -> the project is on Supabase
 };

@@ -102,6 +102,7 @@ std::unique_ptr<ReportStream> ReportStream::open(std::ostream& out, const std::s
   if (format == "json") return std::make_unique<JsonStream>(out);
   if (format == "gitlab") return std::make_unique<GitlabStream>(out);
   if (format == "sarif") return sarif_stream(out);
+  if (format == "junit") return junit_stream(out);
   return nullptr;
 }
 

@@ -1,7 +1,7 @@
 // Reports written while lint runs, a few files at a time, so that memory does not grow with the number of
-// findings or the files' texts: text, gcc, github, json, gitlab and sarif (its rule list after the results) write
-// each part as it is ready. junit (counts in its first line) and markdown (tables by rule) need every finding
-// first and have no stream.
+// findings or the files' texts: text, gcc, github, json, gitlab, sarif (its rule list after the results) and junit
+// (a suite per file, files without findings too) write each part as it is ready. markdown (tables by rule) needs
+// every finding first and has no stream.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -20,6 +20,8 @@ class ReportStream {
   static std::unique_ptr<ReportStream> open(std::ostream& out, const std::string& format, bool color,
                                             std::size_t width = 0);
   virtual ~ReportStream() = default;
+  // The report lists every file, findings or not (junit): a part's `paths` are its files without findings too.
+  virtual bool every_file() const { return false; }
   // Writes `part`: the findings of whole files (sorted, after everything written before; texts and boms of those
   // files for the excerpts), and adds them to the counts.
   void write(const RunResult& part);
@@ -47,5 +49,6 @@ void github_findings(std::ostream& out, const RunResult& r);
 void github_summary(std::ostream& out, const RunResult& r);
 nlohmann::ordered_json gitlab_issue(const Finding& f, const std::string& fingerprint, const std::string& docs_base);
 std::unique_ptr<ReportStream> sarif_stream(std::ostream& out);  // report_sarif.cpp
+std::unique_ptr<ReportStream> junit_stream(std::ostream& out);  // report_junit.cpp
 
 }  // namespace driftguard
