@@ -15,10 +15,11 @@ namespace {
 
 using json = pg::Node;
 
-// libpg_query's JSON as a tree statements share; null when the text is not JSON.
-std::shared_ptr<const pg::Tree> read_tree(const std::string& text) {
+// libpg_query's JSON as a tree statements share; null when the text is not JSON. The tree takes the text (a long
+// file's JSON is several times its SQL: no copy of it is kept beside the tree).
+std::shared_ptr<const pg::Tree> read_tree(std::string&& text) {
   try {
-    return std::make_shared<const pg::Tree>(pg::Tree::parse(text));
+    return std::make_shared<const pg::Tree>(pg::Tree::parse(std::move(text)));
   } catch (const std::invalid_argument&) {
     return nullptr;
   }
@@ -491,7 +492,7 @@ class Parser {
       syntax_error(at, end, std::string("in ") + what + ": " + res.error->message + not_sql_hint(text_, at));
       return;
     }
-    auto funcs = read_tree(res.json);
+    auto funcs = read_tree(std::move(res.json));
     if (!funcs) return;
     Ctx c{code, body_begin, approximate, depth, 0};
     walk_plpgsql(funcs->root(), c, outer_guard);
@@ -555,7 +556,7 @@ class Parser {
       syntax_error(at, at, "in DO block: " + res.error->message);
       return;
     }
-    auto tree = read_tree(res.json);
+    auto tree = read_tree(std::move(res.json));
     if (!tree) return;
     add_tree(tree, base, base + sql.size(), c.depth, guard, approximate);
   }
@@ -688,7 +689,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
 
   auto whole = pg::parse(text);
   if (!whole.error) {
-    auto tree = read_tree(whole.json);
+    auto tree = read_tree(std::move(whole.json));
     if (!tree) {
       parser.syntax_error(0, 0, "internal error: the parser's output could not be read");
     } else {
@@ -732,7 +733,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
         parser.syntax_error(at, end, res.error->message + not_sql_hint(text, at));
         return at;
       }
-      auto tree = read_tree(res.json);
+      auto tree = read_tree(std::move(res.json));
       if (!tree) {
         parser.syntax_error(start, start, "internal error: the parser's output could not be read");
       } else {
@@ -763,7 +764,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       std::size_t to = pieces[j - 1].end;
       auto res = pg::parse(text.substr(from, to - from));
       if (!res.error) {
-        auto tree = read_tree(res.json);
+        auto tree = read_tree(std::move(res.json));
         if (!tree) return i;
         parser.add_tree(tree, from, to, 0, "", false);
         return j;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <unordered_map>
 
 namespace driftguard::pg {
 
@@ -78,15 +79,21 @@ const Node& null_node() { return kNull; }
 // container's elements are contiguous; their positions become pointers once the array stops growing.
 class Parser {
  public:
-  Parser(Tree& t, std::string_view text) : t_(t), size_(text.size()) {
-    t_.text_.reset(new char[text.size() + 1]);  // not make_unique: it would zero the buffer first
-    std::memcpy(t_.text_.get(), text.data(), text.size());
-    t_.text_[text.size()] = '\0';
-    p_ = t_.text_.get();
-    chunk_size_ = text.size() / 12 + 16;  // libpg_query's JSON: about 14 bytes per value
+  Parser(Tree& t, std::string&& text) : t_(t), size_(text.size()), compact_(text.size() >= kCompactBytes) {
+    // Held through a pointer: moving the tree moves no string, and a short one's characters (in the string
+    // object itself) stay where the nodes point.
+    t_.text_ = std::make_unique<std::string>(std::move(text));
+    p_ = t_.text_->data();  // NUL-terminated: std::string's data()[size()]
+    chunk_size_ = size_ / 12 + 16;  // libpg_query's JSON: about 14 bytes per value
     scratch_.clear();
     frames_.clear();
   }
+
+  // JSON texts from this size on (~190 KB of SQL: libpg_query's JSON of a generated history is 5.4 times its SQL)
+  // give up their text after the parse: the distinct keys and the strings are a sixth of it (4.5 of 28 MB for a
+  // 5 MB file; the rest is punctuation, numbers and the keys' repetitions). Smaller trees, most files, keep their
+  // text and skip the lookup per key.
+  static constexpr std::size_t kCompactBytes = 1 << 20;
 
   void run() {
     const char* key = nullptr;
@@ -117,7 +124,7 @@ class Parser {
       for (;;) {
         skip();
         if (frames_.empty()) {
-          if (*p_ != '\0' || static_cast<std::size_t>(p_ - t_.text_.get()) != size_) fail("text after the value");
+          if (*p_ != '\0' || static_cast<std::size_t>(p_ - t_.text_->data()) != size_) fail("text after the value");
           finish();
           return;
         }
@@ -145,7 +152,7 @@ class Parser {
   };
 
   [[noreturn]] void fail(const char* what) const {
-    throw std::invalid_argument("invalid JSON at byte " + std::to_string(p_ - t_.text_.get()) + ": " + what);
+    throw std::invalid_argument("invalid JSON at byte " + std::to_string(p_ - t_.text_->data()) + ": " + what);
   }
 
   void skip() {
@@ -155,6 +162,7 @@ class Parser {
   void read_key(const char*& key, std::uint32_t& klen) {
     if (*p_ != '"') fail("a key expected");
     read_string(key, klen);
+    if (compact_) key = own_key(std::string_view(key, klen));
     skip();
     if (*p_ != ':') fail("':' expected");
     ++p_;
@@ -229,6 +237,7 @@ class Parser {
     if (c == '"') {
       n.type_ = Node::Type::string;
       read_string(n.s_, n.n_);
+      if (compact_) n.s_ = own(n.s_, n.n_);
     } else if (c == 't' && std::strncmp(p_, "true", 4) == 0) {
       n.type_ = Node::Type::boolean;
       n.b_ = true;
@@ -328,10 +337,40 @@ class Parser {
     std::uninitialized_copy_n(&scratch_.back(), 1, root);
     ++t_.count_;
     t_.root_ = root;
+    if (compact_) t_.text_.reset();  // nothing points into it any more
   }
+
+  // A copy of a decoded string in the tree's string blocks (compact_ only).
+  const char* own(const char* s, std::size_t n) {
+    if (n == 0) return "";
+    if (n > left_) {
+      std::size_t size = std::max<std::size_t>(kStringBlock, n);
+      t_.strings_.emplace_back(new char[size]);  // not make_unique: it would zero the block first
+      next_ = t_.strings_.back().get();
+      left_ = size;
+    }
+    char* at = next_;
+    std::memcpy(at, s, n);
+    next_ += n;
+    left_ -= n;
+    return at;
+  }
+  // A key held once per tree (libpg_query's keys are a few hundred names, repeated on every node).
+  const char* own_key(std::string_view key) {
+    auto it = keys_.find(key);
+    if (it != keys_.end()) return it->second;
+    const char* at = own(key.data(), key.size());
+    keys_.emplace(std::string_view(at, key.size()), at);
+    return at;
+  }
+  static constexpr std::size_t kStringBlock = 64 * 1024;
 
   Tree& t_;
   std::size_t size_;
+  bool compact_;
+  char* next_ = nullptr;  // own(): the free room of the last string block
+  std::size_t left_ = 0;
+  std::unordered_map<std::string_view, const char*> keys_;
   char* p_ = nullptr;
   std::size_t chunk_size_ = 0;
   std::size_t used_ = 0;
@@ -350,11 +389,13 @@ class Parser {
   }
 };
 
-Tree Tree::parse(std::string_view json_text) {
+Tree Tree::parse(std::string&& json_text) {
   Tree t;
-  Parser(t, json_text).run();
+  Parser(t, std::move(json_text)).run();
   return t;
 }
+
+Tree Tree::parse(std::string_view json_text) { return parse(std::string(json_text)); }
 
 TreeRef::TreeRef(Tree tree) {
   auto owned = std::make_shared<const Tree>(std::move(tree));

@@ -231,14 +231,20 @@ class Tree {
  public:
   Tree() = default;
   // Parses JSON text (libpg_query's output, or any JSON); throws std::invalid_argument with the byte offset
-  // when the text is not JSON.
+  // when the text is not JSON. The tree decodes the text in a copy of its own, or in the string it is given.
   static Tree parse(std::string_view json_text);
+  static Tree parse(std::string&& json_text);
+  static Tree parse(const char* json_text) { return parse(std::string_view(json_text)); }
   const Node& root() const { return root_ ? *root_ : null_node(); }
   std::size_t node_count() const { return count_; }
 
  private:
   friend class Parser;
-  std::unique_ptr<char[]> text_;
+  // The JSON text, its strings decoded in place; the nodes' keys and strings point into it. A large text (a long
+  // file's tree, kept while the file is linted) is released after the parse: its keys are held once each and its
+  // strings copied into `strings_`, a fraction of the text (bench/RESULTS.md, "eleventh session: memory").
+  std::unique_ptr<std::string> text_;
+  std::vector<std::unique_ptr<char[]>> strings_;
   std::vector<std::unique_ptr<std::byte[]>> chunks_;  // bump-allocated blocks of elements / members (Node is
                                                        // trivially destructible)
   const Node* root_ = nullptr;

@@ -9,7 +9,7 @@ namespace {
 
 using namespace model;
 
-bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate.empty() || !i.options.empty(); }
+bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate().empty() || !i.options().empty(); }
 
 // The expected model with every object the script must not touch taken as the actual side has it.
 SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actual, const std::vector<diff::DriftItem>& items,
@@ -101,6 +101,13 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
   // Comments are not compared when a side is schema.prisma (Prisma writes none): the script leaves them as they
   // are. commentable() walks a const model; the comments written here are target's own.
   if (opts.prisma != diff::Side::none) {
+    // A column's comment and privileges live in a part its copies share (model.hpp, Column::edit): each column of
+    // target takes a part of its own first, so the writes below change target's columns only.
+    for (auto& [sk, sc] : target.schemas) {
+      for (auto& [tk, t] : sc.tables) {
+        for (auto& c : t.columns) c.edit();
+      }
+    }
     std::map<std::string, Comment> kept;
     for (const auto& c : commentable(actual)) kept[c.target] = *c.comment;
     for (const auto& c : commentable(target)) {

@@ -404,13 +404,13 @@ class Reader {
                           ? norm::ident(text(row[8]))
                           : norm::ident(text(row[7])) + "." + norm::ident(text(row[8]));
       }
-      c.grants = grants_of(row[9]);
+      if (model::Grants g = grants_of(row[9]); !g.empty()) c.edit().grants = std::move(g);
       t->columns.push_back(std::move(c));
     }
     // generated columns, with the table's column types for implicit casts
     for (const auto& g : generated) {
       auto types = g.table->column_types();
-      if (model::Column* c = g.table->column(g.column)) c->generated = norm::expr_text(g.expr, "", &types);
+      if (model::Column* c = g.table->column(g.column)) c->edit().generated = norm::expr_text(g.expr, "", &types);
     }
   }
 
@@ -766,14 +766,14 @@ class Reader {
         if (kind == 'r' || kind == 'p') {
           if (model::Table* t = m_.table(s, n)) {
             if (column.empty()) slot = &t->comment;
-            else if (model::Column* c = t->column(column)) slot = &c->comment;
+            else if (model::Column* c = t->column(column)) slot = &c->edit().comment;
           }
         } else if ((kind == 'v' || kind == 'm') && column.empty()) {
           if (auto it = sc->views.find(n); it != sc->views.end()) slot = &it->second.comment;
         } else if (kind == 'S') {
           if (auto it = sc->sequences.find(n); it != sc->sequences.end()) slot = &it->second.comment;
         } else if (kind == 'i' || kind == 'I') {
-          if (model::SchemaModel::IndexRef ir = m_.find_index(s, n); ir.index) slot = &ir.index->comment;
+          if (model::SchemaModel::IndexRef ir = m_.find_index(s, n); ir.index) slot = &ir.index->edit().comment;
         }
       } else if (model::Table* t = m_.table(s, n)) {
         if (what == "constraint") {

@@ -61,13 +61,13 @@ Severity severity_of(const std::string& kind, bool unmanaged) {
 }
 
 // Where a column's nullability comes from: the SET/DROP NOT NULL that last changed it, else its declaration.
-const SourceRef& nullability_src(const Column& c) { return c.not_null_src.known() ? c.not_null_src : c.src; }
+const SourceRef& nullability_src(const Column& c) { return c.not_null_src().known() ? c.not_null_src() : c.src; }
 
 std::string column_def(const Column& c) {
   std::string out = c.type;
   if (!c.collation.empty()) out += " COLLATE " + c.collation;
   if (!c.identity.empty()) out += " GENERATED " + c.identity + " AS IDENTITY";
-  if (!c.generated.empty()) out += " GENERATED ALWAYS AS (" + c.generated + ") STORED";
+  if (!c.generated().empty()) out += " GENERATED ALWAYS AS (" + c.generated() + ") STORED";
   if (!c.default_expr.empty()) out += " DEFAULT " + c.default_expr;
   if (c.not_null) out += " NOT NULL";
   return out;
@@ -79,10 +79,18 @@ struct IndexView {
   bool from_constraint = false;
 };
 
+// An object's comment: a member, or read through an accessor where it is out of line (model.hpp, Shared).
+template <typename T>
+const Comment& comment_of(const T& o) {
+  return o.comment;
+}
+const Comment& comment_of(const Column& c) { return c.comment(); }
+const Comment& comment_of(const Index& i) { return i.comment(); }
+
 // Does any object of the model carry a comment? (Every object that can, a superset of commentable()'s.)
 bool any_comment(const SchemaModel& m) {
   auto has = [](const auto& objects) {
-    return std::any_of(objects.begin(), objects.end(), [](const auto& o) { return !o.comment.text.empty(); });
+    return std::any_of(objects.begin(), objects.end(), [](const auto& o) { return !comment_of(o).text.empty(); });
   };
   for (const auto& [sn, s] : m.schemas) {
     if (!s.comment.text.empty()) return true;
@@ -110,7 +118,7 @@ std::vector<IndexView> index_views(const Table& t) {
     v.index.name = c.name;
     v.index.unique = true;
     v.index.nulls_not_distinct = c.nulls_not_distinct;
-    for (const auto& col : c.columns) v.index.keys.push_back(IndexKey{norm::ident(col), false, "", "", false, ""});
+    for (const auto& col : c.columns) v.index.keys.push_back(IndexKey{norm::ident(col), false, false, "", "", ""});
     v.index.include = c.include;
     v.index.src = c.src;
     out.push_back(std::move(v));
@@ -351,12 +359,12 @@ class Differ {
       auto v = [](const Column& c) { return c.identity.empty() ? std::string("(none)") : "GENERATED " + c.identity + " AS IDENTITY"; };
       add("identity", cp, "column " + cp + " differs in identity", at(v(e), e.src), at(v(a), a.src));
     }
-    if (e.generated != a.generated) {
-      auto v = [](const Column& c) { return c.generated.empty() ? std::string("(none)") : "GENERATED ALWAYS AS (" + c.generated + ") STORED"; };
+    if (e.generated() != a.generated()) {
+      auto v = [](const Column& c) { return c.generated().empty() ? std::string("(none)") : "GENERATED ALWAYS AS (" + c.generated() + ") STORED"; };
       add("generated", cp, "column " + cp + " differs in its generation expression", at(v(e), e.src), at(v(a), a.src));
     }
     if (e.collation != a.collation) {
-      auto v = [](const Column& c) { return c.collation.empty() ? std::string("(default)") : c.collation; };
+      auto v = [](const Column& c) { return c.collation.empty() ? std::string("(default)") : c.collation.str(); };
       add("collation", cp, "column " + cp + " has a different collation", at(v(e), e.src), at(v(a), a.src));
     }
   }
@@ -483,7 +491,7 @@ class Differ {
         at(x.definition(), x.src), at(y.definition(), y.src), inexpressible(x));
   }
 
-  static bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate.empty() || !i.options.empty(); }
+  static bool hand_written(const Index& i) { return i.has_expressions() || !i.predicate().empty() || !i.options().empty(); }
 
   // Another index of the same side, with another name, defined the same way and found on the other side (not
   // among `unmatched`): schema.prisma cannot declare a second one (`db pull` writes one of them, and Prisma's
@@ -702,7 +710,7 @@ class Differ {
             const Column& c = t.columns[i];
             // Columns mostly keep their places; a column name is unique in its table.
             const Column* ac = i < acols.size() && acols[i].name == c.name ? &acols[i] : it->second.column(c.name);
-            if (ac && ac->grants != c.grants) return true;
+            if (ac && ac->grants() != c.grants()) return true;
           }
         }
         for (const auto& [n, v] : s.views) {

@@ -457,7 +457,7 @@ const std::string* RunState::history_end_column_type(const std::string& schema, 
   if (!history_end_columns_) {
     const model::Table* t = model().table(s, table);
     const model::Column* c = t ? t->column(column) : nullptr;
-    return c ? &c->type : nullptr;
+    return c ? &c->type.str() : nullptr;
   }
   auto it = history_end_columns_->tables.find(s + '\0' + table);
   if (it == history_end_columns_->tables.end()) return nullptr;

@@ -151,7 +151,7 @@ TEST_CASE("catalog: PostgreSQL's printed forms of expressions, partitions, inher
   CHECK(m.table("public", "dup_a")->constraints.size() == 1);
   CHECK(m.table("public", "dup_b")->constraints.size() == 3);
   CHECK(m.table("public", "dup_b")->constraint("b_named"));
-  CHECK(m.table("public", "docs")->column("w")->generated == "setweight(to_tsvector('english', body), 'A')");
+  CHECK(m.table("public", "docs")->column("w")->generated() == "setweight(to_tsvector('english', body), 'A')");
 }
 
 TEST_CASE("catalog: every object kind, with exact values, and the replayed model is the same", "[catalog][pg]") {
@@ -197,7 +197,7 @@ TEST_CASE("catalog: every object kind, with exact values, and the replayed model
   CHECK(u.column("score")->type == "numeric(10,2)");
   CHECK_FALSE(u.column("score")->not_null);
   CHECK(u.column("active")->default_expr == "true");
-  CHECK(u.column("name_len")->generated == "length(name)");
+  CHECK(u.column("name_len")->generated() == "length(name)");
   CHECK(u.column("name_len")->default_expr == "");
   CHECK(u.column("tags")->default_expr == "'{}'");
   const model::Table& inv = bill.tables.at("invoices");
@@ -293,7 +293,7 @@ CREATE TABLE zz (a text, b integer GENERATED ALWAYS AS (length(a)) STORED);
   // Default: every user schema but the platform ones, without Prisma's table; pgcrypto's functions are its own.
   model::SchemaModel m = live(db);
   CHECK(names(m) == "app: things;public: profiles zz;");
-  CHECK(m.table("public", "zz")->column("b")->generated == "length(a)");
+  CHECK(m.table("public", "zz")->column("b")->generated() == "length(a)");
   CHECK(m.schemas.at("public").functions.empty());
   CHECK(m.extensions.count("pgcrypto") == 1);
   // A foreign key into a skipped schema is still read as it is.

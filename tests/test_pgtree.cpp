@@ -107,6 +107,32 @@ TEST_CASE("every libpg_query tree of the fixtures reads as nlohmann read it", "[
   CHECK(pg::Tree::parse(r.json).root().dump() == nlohmann::json::parse(r.json).dump());
 }
 
+TEST_CASE("a large tree gives up its JSON text and reads the same", "[pgtree]") {
+  // 1 MB of JSON or more: keys are held once per tree and strings copied out, and the text is released.
+  std::string sql;
+  for (int i = 0; i < 1500; ++i) {
+    sql += "CREATE TABLE \"tä" + std::to_string(i) + "\" (id bigint PRIMARY KEY, note text DEFAULT E'a\\nb\\\\c\"d', "
+           "n numeric(10,2) CHECK (n > -1.5), e text DEFAULT '');\n";
+  }
+  auto r = pg::parse(sql);
+  REQUIRE_FALSE(r.error);
+  REQUIRE(r.json.size() >= (std::size_t{1} << 20));
+  std::string expected = nlohmann::json::parse(r.json).dump();
+  std::string copy = r.json;
+  auto t = pg::Tree::parse(std::move(copy));
+  CHECK(t.root().dump() == expected);
+  const pg::Node& first = t.root()["stmts"][0]["stmt"]["CreateStmt"];
+  const pg::Node& last = t.root()["stmts"][1499]["stmt"]["CreateStmt"];
+  CHECK(first["relation"]["relname"].get<std::string>() == "tä0");
+  CHECK(last["relation"]["relname"].get<std::string>() == "tä1499");
+  // one copy of each key: the same key of two statements is the same characters
+  CHECK(first.find("relation").key().data() == last.find("relation").key().data());
+  // a small tree keeps its text, and its keys point into it
+  auto small = pg::Tree::parse(R"([{"k": "x"}, {"k": "y"}])");
+  CHECK(small.root()[0].find("k").key().data() != small.root()[1].find("k").key().data());
+  CHECK(small.root()[1]["k"].get<std::string>() == "y");
+}
+
 TEST_CASE("a statement's node keeps its file's tree alive", "[pgtree]") {
   Statement kept;
   {

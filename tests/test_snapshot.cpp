@@ -96,7 +96,7 @@ class Coverage {
       for (const auto& [name, t] : s.tables) {
         add("Table", t);
         add("Comment", t.comment);
-        for (const auto& c : t.columns) add("Column", c);
+        for (const auto& c : t.columns) add("Column", c), add("Column::Rare", c.rare_part().get());
         for (const auto& c : t.constraints) add("Constraint", c);
         for (const auto& i : t.indexes) index(i);
         for (const auto& g : t.triggers) add("Trigger", g);
@@ -117,6 +117,7 @@ class Coverage {
   std::map<std::string, std::vector<bool>> seen_;
   void index(const model::Index& i) {
     add("Index", i);
+    add("Index::Rare", i.rare_part().get());
     for (const auto& k : i.keys) add("IndexKey", k);
   }
 };
@@ -196,8 +197,9 @@ TEST_CASE("a model snapshot round-trips every field of every model struct", "[sn
       for (const auto& e : f.fix->edits) coverage.add("Edit", e);
     }
   }
-  CHECK(coverage.types() == std::vector<std::string>{"Column", "Comment", "Constraint", "DefaultGrantsKey", "Edit",
-                                                      "Extension", "Finding", "Fix", "Function", "Index", "IndexKey",
+  CHECK(coverage.types() == std::vector<std::string>{"Column", "Column::Rare", "Comment", "Constraint",
+                                                      "DefaultGrantsKey", "Edit", "Extension", "Finding", "Fix",
+                                                      "Function", "Index", "Index::Rare", "IndexKey",
                                                       "Note", "Policy", "Position", "Schema", "SchemaModel",
                                                       "Sequence", "SourceRef", "Span", "Table", "Trigger", "Type",
                                                       "Type::DomainParts", "View", "View::Query"});

@@ -91,8 +91,8 @@ std::string Index::definition() const {
   out += ")";
   if (!include.empty()) out += " INCLUDE (" + ident_list(include) + ")";
   if (nulls_not_distinct) out += " NULLS NOT DISTINCT";
-  if (!options.empty()) out += " " + storage_clause(options);
-  if (!predicate.empty()) out += " WHERE (" + predicate + ")";
+  if (!options().empty()) out += " " + storage_clause(options());
+  if (!predicate().empty()) out += " WHERE (" + predicate() + ")";
   return out;
 }
 
@@ -276,8 +276,8 @@ oj index_json(const Index& i, bool sources) {
   j["keys"] = keys;
   if (!i.include.empty()) j["include"] = i.include;
   if (i.nulls_not_distinct) j["nulls_not_distinct"] = true;
-  if (!i.predicate.empty()) j["where"] = i.predicate;
-  if (!i.options.empty()) j["storage_parameters"] = i.options;
+  if (!i.predicate().empty()) j["where"] = i.predicate();
+  if (!i.options().empty()) j["storage_parameters"] = i.options();
   j["definition"] = i.definition();
   put_src(j, i.src, sources);
   return j;
@@ -331,7 +331,7 @@ nlohmann::ordered_json to_json(const SchemaModel& m, bool sources) {
         j["not_null"] = c.not_null;
         if (!c.default_expr.empty()) j["default"] = c.default_expr;
         if (!c.identity.empty()) j["identity"] = c.identity;
-        if (!c.generated.empty()) j["generated"] = c.generated;
+        if (!c.generated().empty()) j["generated"] = c.generated();
         if (!c.collation.empty()) j["collation"] = c.collation;
         put_src(j, c.src, sources);
         cols.push_back(j);
@@ -420,22 +420,22 @@ nlohmann::ordered_json to_json(const SchemaModel& m, bool sources) {
   doc["schemas"] = schemas;
   // Comments by their COMMENT ON target; the key only appears when the model holds one.
   oj comments = oj::object();
-  for (const auto& c : commentable(m)) {
-    if (c.comment->text.empty()) continue;
+  for_each_commentable(m, [&](const Commented& c) {
+    if (c.comment->text.empty()) return;
     oj j;
     j["text"] = c.comment->text;
     put_src(j, c.comment->src, sources);
     comments[c.target] = j;
-  }
+  });
   if (!comments.empty()) doc["comments"] = comments;
   // Privileges that differ from what a fresh database gives the object, by its COMMENT ON target; only when some do.
   oj privileges = oj::object();
-  for (const auto& g : grantable(m)) {
-    if (*g.grants == builtin_grants(g.kind, g.path)) continue;
+  for_each_grantable(m, [&](const Granted& g) {
+    if (*g.grants == builtin_grants(g.kind, g.path)) return;
     oj j = oj::object();
     for (const auto& [grantee, letters] : *g.grants) j[grantee] = letters;
     privileges[g.target] = j;
-  }
+  });
   if (!privileges.empty()) doc["privileges"] = privileges;
   return doc;
 }
@@ -494,7 +494,7 @@ std::string literal(const std::string& s) {
 std::string column(const Column& c) {
   std::string out = norm::ident(c.name) + " " + c.type;
   if (!c.collation.empty()) out += " COLLATE " + c.collation;
-  if (!c.generated.empty()) out += " GENERATED ALWAYS AS (" + c.generated + ") STORED";
+  if (!c.generated().empty()) out += " GENERATED ALWAYS AS (" + c.generated() + ") STORED";
   if (!c.identity.empty()) out += " GENERATED " + c.identity + " AS IDENTITY";
   if (!c.default_expr.empty()) out += " DEFAULT " + c.default_sql();
   if (c.not_null) out += " NOT NULL";
@@ -630,40 +630,44 @@ std::string comment_target(const Function& f) { return (f.procedure ? "PROCEDURE
 
 }  // namespace ddl
 
-std::vector<Commented> commentable(const SchemaModel& m) {
-  std::vector<Commented> out;
-  for (const auto& [n, s] : m.schemas) out.push_back({"SCHEMA " + norm::ident(n), n, &s.comment});
+void for_each_commentable(const SchemaModel& m, const std::function<void(const Commented&)>& visit) {
+  for (const auto& [n, s] : m.schemas) visit({"SCHEMA " + norm::ident(n), n, &s.comment});
   for (const auto& [sn, s] : m.schemas) {
     std::string prefix = sn + ".";
     for (const auto& [n, t] : s.types) {
-      out.push_back({ddl::comment_target(t.kind == "domain" ? "DOMAIN" : "TYPE", sn, n), prefix + n, &t.comment});
+      visit({ddl::comment_target(t.kind == "domain" ? "DOMAIN" : "TYPE", sn, n), prefix + n, &t.comment});
     }
-    for (const auto& [n, q] : s.sequences) out.push_back({ddl::comment_target("SEQUENCE", sn, n), prefix + n, &q.comment});
+    for (const auto& [n, q] : s.sequences) visit({ddl::comment_target("SEQUENCE", sn, n), prefix + n, &q.comment});
     for (const auto& [k, f] : s.functions) {
-      out.push_back({ddl::comment_target(f), prefix + f.name + "(" + f.identity_args + ")", &f.comment});
+      visit({ddl::comment_target(f), prefix + f.name + "(" + f.identity_args + ")", &f.comment});
     }
     for (const auto& [n, t] : s.tables) {
       std::string rel = norm::qualified(sn, n);
       std::string path = prefix + n + ".";
       // A platform's table shell (auth.users) is the platform's; only the project's triggers and policies on it count.
       if (!t.platform_shell) {
-        out.push_back({"TABLE " + rel, prefix + n, &t.comment});
-        for (const auto& c : t.columns) out.push_back({"COLUMN " + rel + "." + norm::ident(c.name), path + c.name, &c.comment});
+        visit({"TABLE " + rel, prefix + n, &t.comment});
+        for (const auto& c : t.columns) visit({"COLUMN " + rel + "." + norm::ident(c.name), path + c.name, &c.comment()});
         for (const auto& c : t.constraints) {
-          out.push_back({ddl::comment_target_on("CONSTRAINT", c.name, rel), path + c.name, &c.comment});
+          visit({ddl::comment_target_on("CONSTRAINT", c.name, rel), path + c.name, &c.comment});
         }
-        for (const auto& i : t.indexes) out.push_back({ddl::comment_target("INDEX", sn, i.name), path + i.name, &i.comment});
+        for (const auto& i : t.indexes) visit({ddl::comment_target("INDEX", sn, i.name), path + i.name, &i.comment()});
       }
-      for (const auto& g : t.triggers) out.push_back({ddl::comment_target_on("TRIGGER", g.name, rel), path + g.name, &g.comment});
-      for (const auto& p : t.policies) out.push_back({ddl::comment_target_on("POLICY", p.name, rel), path + p.name, &p.comment});
+      for (const auto& g : t.triggers) visit({ddl::comment_target_on("TRIGGER", g.name, rel), path + g.name, &g.comment});
+      for (const auto& p : t.policies) visit({ddl::comment_target_on("POLICY", p.name, rel), path + p.name, &p.comment});
     }
     for (const auto& [n, v] : s.views) {
-      out.push_back({ddl::comment_target(v.materialized ? "MATERIALIZED VIEW" : "VIEW", sn, n), prefix + n, &v.comment});
+      visit({ddl::comment_target(v.materialized ? "MATERIALIZED VIEW" : "VIEW", sn, n), prefix + n, &v.comment});
       for (const auto& i : v.indexes) {
-        out.push_back({ddl::comment_target("INDEX", sn, i.name), prefix + n + "." + i.name, &i.comment});
+        visit({ddl::comment_target("INDEX", sn, i.name), prefix + n + "." + i.name, &i.comment()});
       }
     }
   }
+}
+
+std::vector<Commented> commentable(const SchemaModel& m) {
+  std::vector<Commented> out;
+  for_each_commentable(m, [&](const Commented& x) { out.push_back(x); });
   return out;
 }
 
@@ -814,20 +818,20 @@ std::string to_sql(const SchemaModel& m) {
     }
   }
   header = false;
-  for (const auto& g : grantable(m)) {
+  for_each_grantable(m, [&](const Granted& g) {
     for (const auto& st : ddl::grant_statements(g.on, builtin_grants(g.kind, g.path), *g.grants, g.column)) {
       if (!header) section("privileges");
       header = true;
       out << st;
     }
-  }
+  });
   header = false;
-  for (const auto& c : commentable(m)) {
-    if (c.comment->text.empty()) continue;
+  for_each_commentable(m, [&](const Commented& c) {
+    if (c.comment->text.empty()) return;
     if (!header) section("comments");
     header = true;
     out << ddl::comment_on(c.target, c.comment->text);
-  }
+  });
   return out.str();
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,31 +32,37 @@ struct Comment {
 // schema public: PUBLIC=U) or its default privileges (replay/grants.cpp). No grantee is kept with no letter.
 using Grants = std::map<std::string, std::string>;
 
+// A part most objects leave unset, held out of line and shared by the model's copies (copy-on-write: a transaction
+// block's or the down check's copy of the model shares every object's part until it changes one). Reads as an
+// empty T when unset; edit() makes it, or copies it first when a copy of the model shares it.
+template <typename T>
+class Shared {
+ public:
+  const T& get() const { return p_ ? *p_ : empty(); }
+  bool set() const { return p_ != nullptr; }  // made by an edit() (the model snapshot writes only those)
+  T& edit() {
+    if (!p_) {
+      p_ = std::make_shared<T>();
+    } else if (p_.use_count() > 1) {  // only copies of this object share it; a copy in another thread only reads it
+      p_ = std::make_shared<T>(*p_);
+    }
+    return *p_;
+  }
+
+ private:
+  static const T& empty() {
+    static const T e;
+    return e;
+  }
+  std::shared_ptr<T> p_;  // null: all unset
+};
+
 struct Column {
   std::string name;
-  std::string type;          // canonical: "character varying(40)", "timestamp(3) without time zone", "\"Role\"[]"
+  // canonical: "character varying(40)", "timestamp(3) without time zone", "\"Role\"[]"; interned: a whole history
+  // declares a few distinct types, and this is the model's most repeated text.
+  Interned type;
   bool not_null = false;
-  std::string default_expr;  // canonical expression; "" = none
-  std::string identity;      // "", "ALWAYS" or "BY DEFAULT" (GENERATED ... AS IDENTITY)
-  std::string generated;     // canonical expression of GENERATED ALWAYS AS (...) STORED; "" = none
-  std::string collation;     // "" = the type's default
-  SourceRef src;
-  // The ALTER COLUMN ... SET/DROP NOT NULL that last changed not_null (unknown: as declared at src), so that a
-  // nullability drift points at the migration that changed it.
-  SourceRef not_null_src;
-  // The default as the history spelled it, where PostgreSQL keeps apart spellings default_expr makes one
-  // (ARRAY[]::text[] and '{}'::text[]; now() and CURRENT_TIMESTAMP): pg_dump shows what was written, so SQL out
-  // prints it. Never compared; valid while default_expr is still `second`, the canonical form it was spelled for
-  // (set_default). Out of line and shared by copies: most columns have none (16 bytes instead of two strings' 64).
-  std::shared_ptr<const std::pair<std::string, std::string>> spelling;
-  Comment comment;
-  // Column privileges (pg_attribute.attacl, GRANT SELECT (c) ON t): only a, r, w, x; a new column has none.
-  Grants grants;
-
-  // Sets the default: its canonical form, and how it was written ("" or the same: no other spelling).
-  void set_default(std::string canonical, std::string spelled = {});
-  // What SQL out prints after DEFAULT: the spelling kept, or the canonical form.
-  const std::string& default_sql() const;
   // INHERITS (replay only, not compared): the table declared the column itself (pg_attribute.attislocal) and not
   // only took it from parents. How many parents it takes it from (attinhcount) is counted from Table::inherits.
   // A parent's DROP COLUMN drops a child's column only when neither holds (replay/inheritance.cpp).
@@ -64,6 +71,43 @@ struct Column {
   // the type's default. Two INHERITS parents must agree on it. Not read from the catalog: no history of the corpus
   // sets it, and drift on it would be noise (replay/tables.cpp, column_storage).
   char storage = 0;
+  std::string default_expr;  // canonical expression; "" = none
+  Interned identity;         // "", "ALWAYS" or "BY DEFAULT" (GENERATED ... AS IDENTITY)
+  Interned collation;        // "" = the type's default
+  SourceRef src;
+  // The default as the history spelled it, where PostgreSQL keeps apart spellings default_expr makes one
+  // (ARRAY[]::text[] and '{}'::text[]; now() and CURRENT_TIMESTAMP): pg_dump shows what was written, so SQL out
+  // prints it. Never compared; valid while default_expr is still `second`, the canonical form it was spelled for
+  // (set_default). Out of line and shared by copies: most columns have none (16 bytes instead of two strings' 64).
+  std::shared_ptr<const std::pair<std::string, std::string>> spelling;
+
+  // What nearly every column leaves unset (bench/RESULTS.md, "eleventh session: memory"), out of line and shared
+  // (Shared): read through the accessors below, changed through edit().
+  struct Rare {
+    std::string generated;  // canonical expression of GENERATED ALWAYS AS (...) STORED; "" = none
+    // The ALTER COLUMN ... SET/DROP NOT NULL that last changed not_null (unknown: as declared at src), so that a
+    // nullability drift points at the migration that changed it.
+    SourceRef not_null_src;
+    Comment comment;
+    // Column privileges (pg_attribute.attacl, GRANT SELECT (c) ON t): only a, r, w, x; a new column has none.
+    Grants grants;
+  };
+  const std::string& generated() const { return rare_.get().generated; }
+  const SourceRef& not_null_src() const { return rare_.get().not_null_src; }
+  const Comment& comment() const { return rare_.get().comment; }
+  const Grants& grants() const { return rare_.get().grants; }
+  Rare& edit() { return rare_.edit(); }  // the part to change (Shared)
+  // The part itself, for the model snapshot (analyzer/model/snapshot.cpp), which writes and reads it whole.
+  const Shared<Rare>& rare_part() const { return rare_; }
+  Shared<Rare>& rare_part() { return rare_; }
+
+  // Sets the default: its canonical form, and how it was written ("" or the same: no other spelling).
+  void set_default(std::string canonical, std::string spelled = {});
+  // What SQL out prints after DEFAULT: the spelling kept, or the canonical form.
+  const std::string& default_sql() const;
+
+ private:
+  Shared<Rare> rare_;
 };
 
 enum class ConstraintKind { primary_key, unique, check, foreign_key, exclusion };
@@ -77,12 +121,13 @@ struct Constraint {
   bool nulls_not_distinct = false;   // unique
   std::string expression;            // check: canonical expression; exclusion: "USING gist (c WITH =) WHERE (...)"
   // foreign key
-  std::string ref_schema;
+  // (the few-valued texts interned: analyzer/interned.hpp)
+  Interned ref_schema;
   std::string ref_table;
   std::vector<std::string> ref_columns;  // empty until resolved = the referenced table's primary key
-  std::string on_delete = "NO ACTION";   // NO ACTION, RESTRICT, CASCADE, SET NULL, SET DEFAULT
-  std::string on_update = "NO ACTION";
-  std::string match;  // "" (MATCH SIMPLE) or "FULL"
+  Interned on_delete = "NO ACTION";      // NO ACTION, RESTRICT, CASCADE, SET NULL, SET DEFAULT
+  Interned on_update = "NO ACTION";
+  Interned match;  // "" (MATCH SIMPLE) or "FULL"
   bool deferrable = false;
   bool initially_deferred = false;
   bool not_valid = false;  // added NOT VALID and not validated since
@@ -93,30 +138,45 @@ struct Constraint {
   std::string definition() const;
 };
 
+// (the few-valued texts interned: analyzer/interned.hpp)
 struct IndexKey {
   std::string expr;            // a quoted column name, or a canonical expression in parentheses
   bool is_expression = false;
-  std::string opclass;         // "" = the default operator class
-  std::string collation;       // "" = the column's collation
   bool desc = false;
-  std::string nulls;           // "" = the default for the direction; "NULLS FIRST" or "NULLS LAST" otherwise
+  Interned opclass;            // "" = the default operator class
+  Interned collation;          // "" = the column's collation
+  Interned nulls;              // "" = the default for the direction; "NULLS FIRST" or "NULLS LAST" otherwise
 };
 
 struct Index {
   std::string name;
   bool unique = false;
   bool nulls_not_distinct = false;
-  std::string method = "btree";
+  Interned method = "btree";  // interned: analyzer/interned.hpp
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
-  std::string predicate;  // canonical expression of WHERE; "" = none
-  std::map<std::string, std::string> options;  // storage parameters: WITH (fillfactor=70) -> {"fillfactor", "70"}
-  Comment comment;
   SourceRef src;
+
+  // What most indexes leave unset, out of line and shared (Shared): read through the accessors below, changed
+  // through edit().
+  struct Rare {
+    std::string predicate;  // canonical expression of WHERE; "" = none
+    std::map<std::string, std::string> options;  // storage parameters: WITH (fillfactor=70) -> {"fillfactor", "70"}
+    Comment comment;
+  };
+  const std::string& predicate() const { return rare_.get().predicate; }
+  const std::map<std::string, std::string>& options() const { return rare_.get().options; }
+  const Comment& comment() const { return rare_.get().comment; }
+  Rare& edit() { return rare_.edit(); }
+  const Shared<Rare>& rare_part() const { return rare_; }  // for the model snapshot, as Column's
+  Shared<Rare>& rare_part() { return rare_; }
 
   // "UNIQUE btree (a, lower(b) DESC) INCLUDE (c) WITH (fillfactor=70) WHERE (...)": all but the name and the table.
   std::string definition() const;
   bool has_expressions() const;
+
+ private:
+  Shared<Rare> rare_;
 };
 
 struct Trigger {
@@ -347,6 +407,9 @@ struct Commented {
 };
 // Every commentable object of the model (with or without a comment), in a stable order.
 std::vector<Commented> commentable(const SchemaModel& m);
+// The same walk, one object at a time: a list of every column's names is larger than the model (bench/RESULTS.md,
+// "eleventh session: memory").
+void for_each_commentable(const SchemaModel& m, const std::function<void(const Commented&)>& visit);
 
 // One object that holds privileges: `target` is its COMMENT ON target (unique, the key across two models, as in
 // Commented), `on` what GRANT names it with ("TABLE s.v" for a view too, "FUNCTION f(integer)", "SCHEMA s"), `kind`
@@ -364,6 +427,7 @@ struct Granted {
 // Every object that holds privileges (tables, views, materialized views, sequences, functions, procedures, schemas;
 // tables' columns, kind 'c'), in a stable order. Platform table shells are left out.
 std::vector<Granted> grantable(const SchemaModel& m);
+void for_each_grantable(const SchemaModel& m, const std::function<void(const Granted&)>& visit);  // one at a time
 // What an object of `kind` created in `schema` starts with in `m`: the global default (or PostgreSQL's own:
 // PUBLIC=X for functions, nothing else), plus the schema's default privileges.
 Grants initial_grants(const SchemaModel& m, char kind, const std::string& schema);

@@ -142,35 +142,39 @@ std::string default_grants_clause(const DefaultGrantsKey& key) {
   return out + "ON " + (key.kind == 'r' ? "TABLES" : key.kind == 'S' ? "SEQUENCES" : "FUNCTIONS");
 }
 
-std::vector<Granted> grantable(const SchemaModel& m) {
-  std::vector<Granted> out;
+void for_each_grantable(const SchemaModel& m, const std::function<void(const Granted&)>& visit) {
   for (const auto& [n, s] : m.schemas) {
-    out.push_back({"SCHEMA " + norm::ident(n), "SCHEMA " + norm::ident(n), n, n, 'n', &s.grants, &s.src, ""});
+    visit({"SCHEMA " + norm::ident(n), "SCHEMA " + norm::ident(n), n, n, 'n', &s.grants, &s.src, ""});
   }
   for (const auto& [sn, s] : m.schemas) {
     std::string prefix = sn + ".";
     for (const auto& [n, q] : s.sequences) {
       std::string on = ddl::comment_target("SEQUENCE", sn, n);
-      out.push_back({on, on, prefix + n, sn, 'S', &q.grants, &q.src, ""});
+      visit({on, on, prefix + n, sn, 'S', &q.grants, &q.src, ""});
     }
     for (const auto& [k, f] : s.functions) {
       std::string on = ddl::comment_target(f);
-      out.push_back({on, on, prefix + f.name + "(" + f.identity_args + ")", sn, 'f', &f.grants, &f.src, ""});
+      visit({on, on, prefix + f.name + "(" + f.identity_args + ")", sn, 'f', &f.grants, &f.src, ""});
     }
     for (const auto& [n, t] : s.tables) {
       if (t.platform_shell) continue;
       std::string on = ddl::comment_target("TABLE", sn, n);
-      out.push_back({on, on, prefix + n, sn, 'r', &t.grants, &t.src, ""});
+      visit({on, on, prefix + n, sn, 'r', &t.grants, &t.src, ""});
       for (const auto& c : t.columns) {
-        out.push_back({"COLUMN " + norm::qualified(sn, n) + "." + norm::ident(c.name), on, prefix + n + "." + c.name, sn,
-                       'c', &c.grants, &c.src, c.name});
+        visit({"COLUMN " + norm::qualified(sn, n) + "." + norm::ident(c.name), on, prefix + n + "." + c.name, sn,
+                       'c', &c.grants(), &c.src, c.name});
       }
     }
     for (const auto& [n, v] : s.views) {
-      out.push_back({ddl::comment_target(v.materialized ? "MATERIALIZED VIEW" : "VIEW", sn, n),
+      visit({ddl::comment_target(v.materialized ? "MATERIALIZED VIEW" : "VIEW", sn, n),
                      ddl::comment_target("TABLE", sn, n), prefix + n, sn, 'r', &v.grants, &v.src, ""});
     }
   }
+}
+
+std::vector<Granted> grantable(const SchemaModel& m) {
+  std::vector<Granted> out;
+  for_each_grantable(m, [&](const Granted& x) { out.push_back(x); });
   return out;
 }
 

@@ -72,11 +72,21 @@ struct Fields<Comment> {
 
 template <>
 struct Fields<Column> {
-  DG_SNAPSHOT_SHAPE(Column, 352, 14);
+  DG_SNAPSHOT_SIZE(Column, 144);  // not an aggregate (its rare part is private): the size only
+  static constexpr std::size_t count = 11;
   template <class S, class F>
   static void each(S& x, F&& f) {
-    f(x.name), f(x.type), f(x.not_null), f(x.default_expr), f(x.identity), f(x.generated), f(x.collation), f(x.src),
-        f(x.not_null_src), f(x.spelling), f(x.comment), f(x.grants), f(x.local), f(x.storage);
+    f(x.name), f(x.type), f(x.not_null), f(x.local), f(x.storage), f(x.default_expr), f(x.identity), f(x.collation),
+        f(x.src), f(x.spelling), f(x.rare_part());
+  }
+};
+
+template <>
+struct Fields<Column::Rare> {
+  DG_SNAPSHOT_SHAPE(Column::Rare, 144, 4);
+  template <class S, class F>
+  static void each(S& x, F&& f) {
+    f(x.generated), f(x.not_null_src), f(x.comment), f(x.grants);
   }
 };
 
@@ -93,20 +103,29 @@ struct Fields<Constraint> {
 
 template <>
 struct Fields<IndexKey> {
-  DG_SNAPSHOT_SHAPE(IndexKey, 144, 6);
+  DG_SNAPSHOT_SHAPE(IndexKey, 64, 6);
   template <class S, class F>
   static void each(S& x, F&& f) {
-    f(x.expr), f(x.is_expression), f(x.opclass), f(x.collation), f(x.desc), f(x.nulls);
+    f(x.expr), f(x.is_expression), f(x.desc), f(x.opclass), f(x.collation), f(x.nulls);
   }
 };
 
 template <>
 struct Fields<Index> {
-  DG_SNAPSHOT_SHAPE(Index, 264, 10);
+  DG_SNAPSHOT_SIZE(Index, 128);  // not an aggregate (its rare part is private): the size only
+  static constexpr std::size_t count = 8;
   template <class S, class F>
   static void each(S& x, F&& f) {
-    f(x.name), f(x.unique), f(x.nulls_not_distinct), f(x.method), f(x.keys), f(x.include), f(x.predicate),
-        f(x.options), f(x.comment), f(x.src);
+    f(x.name), f(x.unique), f(x.nulls_not_distinct), f(x.method), f(x.keys), f(x.include), f(x.src), f(x.rare_part());
+  }
+};
+
+template <>
+struct Fields<Index::Rare> {
+  DG_SNAPSHOT_SHAPE(Index::Rare, 128, 3);
+  template <class S, class F>
+  static void each(S& x, F&& f) {
+    f(x.predicate), f(x.options), f(x.comment);
   }
 };
 
@@ -313,6 +332,11 @@ template <class T>
 struct is_shared : std::false_type {};
 template <class T>
 struct is_shared<std::shared_ptr<const T>> : std::true_type {};
+// A model object's rare part (model::Shared): written only when made, read back through edit().
+template <class T>
+struct is_rare_part : std::false_type {};
+template <class T>
+struct is_rare_part<Shared<T>> : std::true_type {};
 
 // JSON value tags (nlohmann's value_t kept exactly: an integer stays signed or unsigned).
 enum class JsonTag : std::uint8_t { null, object, array, string, boolean, integer, unsigned_integer, floating };
@@ -364,6 +388,9 @@ class Writer {
     } else if constexpr (is_optional<T>::value || is_shared<T>::value) {
       put(static_cast<bool>(v));
       if (v) put(*v);
+    } else if constexpr (is_rare_part<T>::value) {
+      put(v.set());
+      if (v.set()) put(v.get());
     } else {
       Fields<T>::each(v, [this](const auto& x) { this->put(x); });
     }
@@ -498,6 +525,10 @@ class Reader {
       get(has);
       v.reset();
       if (has) get(v.emplace());
+    } else if constexpr (is_rare_part<T>::value) {
+      bool has = false;
+      get(has);
+      if (has) get(v.edit());
     } else if constexpr (is_shared<T>::value) {
       bool has = false;
       get(has);
@@ -624,6 +655,8 @@ std::vector<std::string> field_bytes(const T& x) {
 
 template std::vector<std::string> field_bytes(const Comment&);
 template std::vector<std::string> field_bytes(const Column&);
+template std::vector<std::string> field_bytes(const Column::Rare&);
+template std::vector<std::string> field_bytes(const Index::Rare&);
 template std::vector<std::string> field_bytes(const Constraint&);
 template std::vector<std::string> field_bytes(const IndexKey&);
 template std::vector<std::string> field_bytes(const Index&);

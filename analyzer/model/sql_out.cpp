@@ -716,10 +716,10 @@ class Planner {
     // Generated columns first: they depend on the columns they are computed from.
     std::vector<const Column*> gone;
     for (const auto& c : old.columns) {
-      if (!t.column(c.name) && !c.generated.empty()) gone.push_back(&c);
+      if (!t.column(c.name) && !c.generated().empty()) gone.push_back(&c);
     }
     for (const auto& c : old.columns) {
-      if (!t.column(c.name) && c.generated.empty()) gone.push_back(&c);
+      if (!t.column(c.name) && c.generated().empty()) gone.push_back(&c);
     }
     for (const Column* gc : gone) {
       const Column& c = *gc;
@@ -733,8 +733,8 @@ class Planner {
         continue;
       }
       std::string col = alter + "ALTER COLUMN " + norm::ident(c.name) + " ";
-      if (was->generated != c.generated) {
-        if (c.generated.empty()) {
+      if (was->generated() != c.generated()) {
+        if (c.generated().empty()) {
           emit(alter_columns, col + "DROP EXPRESSION;");
         } else {
           // PostgreSQL 15 cannot change a generation expression: the column is added again, its values computed
@@ -784,12 +784,12 @@ class Planner {
   // table with rows), with a comment saying the column must be filled first.
   void add_column(const Column& c, const std::string& rel, bool lost) {
     Column added = c;
-    bool later_not_null = c.not_null && c.default_expr.empty() && c.identity.empty() && c.generated.empty();
+    bool later_not_null = c.not_null && c.default_expr.empty() && c.identity.empty() && c.generated().empty();
     if (later_not_null) added.not_null = false;
-    auto& st = emit(c.generated.empty() ? add_columns : add_generated_columns,
+    auto& st = emit(c.generated().empty() ? add_columns : add_generated_columns,
                     "ALTER TABLE " + rel + " ADD COLUMN " + ddl::column(added) + ";");
     // A stored generated column is computed again from its expression: nothing of it is lost.
-    if (lost && c.generated.empty()) data_lost(st, "column " + rel + "." + norm::ident(c.name));
+    if (lost && c.generated().empty()) data_lost(st, "column " + rel + "." + norm::ident(c.name));
     if (later_not_null) {
       emit(alter_columns, "ALTER TABLE " + rel + " ALTER COLUMN " + norm::ident(c.name) + " SET NOT NULL;")
           .comments.push_back("fails while a row has no value in " + norm::ident(c.name) + ": fill it first");
@@ -855,7 +855,7 @@ class Planner {
     for (const auto& k : i.keys) {
       if (k.expr == id || (k.is_expression && in_expr(k.expr))) return true;
     }
-    return std::find(i.include.begin(), i.include.end(), column) != i.include.end() || in_expr(i.predicate);
+    return std::find(i.include.begin(), i.include.end(), column) != i.include.end() || in_expr(i.predicate());
   }
 
   // `readded`: columns the script drops and adds again (a changed generation expression): the indexes on them go

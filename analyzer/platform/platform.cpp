@@ -207,7 +207,7 @@ void copy_sources(model::SchemaModel& to, const model::SchemaModel& from) {
       for (auto& c : t.columns) {
         const model::Column* fc = ft->column(c.name);
         copy_src(c.src, fc);
-        if (fc != nullptr && !c.not_null_src.known()) c.not_null_src = fc->not_null_src;
+        if (fc != nullptr && !c.not_null_src().known() && fc->not_null_src().known()) c.edit().not_null_src = fc->not_null_src();
       }
       for (auto& c : t.constraints) copy_src(c.src, ft->constraint(c.name));
       for (auto& i : t.indexes) copy_src(i.src, named(ft->indexes, i.name));

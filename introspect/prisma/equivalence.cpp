@@ -208,9 +208,9 @@ model::Column as_prisma_sees(const model::Column& prisma, const model::Column& o
     }
   }
   // @default(dbgenerated("expr")) is how `prisma db pull` writes a generated column.
-  if (!p.default_expr.empty() && p.generated.empty() && other.default_expr.empty() && other.generated == p.default_expr) {
+  if (!p.default_expr.empty() && p.generated().empty() && other.default_expr.empty() && other.generated() == p.default_expr) {
     p.default_expr.clear();
-    p.generated = other.generated;
+    p.edit().generated = other.generated();
   }
   if (any_default && p.default_expr.empty()) p.default_expr = other.default_expr;
   if (p.default_expr != other.default_expr && !p.default_expr.empty() && !other.default_expr.empty()) {

@@ -25,7 +25,7 @@ bool leads_with(const std::vector<std::string>& keys, const std::vector<std::str
 // key or unique constraint, whose leading columns they are. Only btree indexes keep a usable column order.
 bool indexed(const model::Table& t, const std::vector<std::string>& columns) {
   for (const auto& i : t.indexes) {
-    if (!i.predicate.empty() || i.method != "btree") continue;
+    if (!i.predicate().empty() || i.method != "btree") continue;
     std::vector<std::string> keys;
     for (const auto& k : i.keys) keys.push_back(k.is_expression ? std::string("(") : k.expr);
     if (leads_with(keys, columns)) return true;

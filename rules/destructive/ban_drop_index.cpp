@@ -41,7 +41,7 @@ bool covered(const model::Table& t, const model::Index& d, const std::set<const 
   if (d.method != "btree" || d.keys.empty()) return false;
   auto covers = [&](const std::vector<model::IndexKey>& keys, bool unique, bool nulls_not_distinct,
                     const std::string& predicate) {
-    if (predicate != d.predicate || keys.size() < d.keys.size()) return false;
+    if (predicate != d.predicate() || keys.size() < d.keys.size()) return false;
     if (d.unique && (!unique || keys.size() != d.keys.size() || nulls_not_distinct != d.nulls_not_distinct)) return false;
     for (std::size_t k = 0; k < d.keys.size(); ++k) {
       if (!same_key(keys[k], d.keys[k])) return false;
@@ -49,7 +49,7 @@ bool covered(const model::Table& t, const model::Index& d, const std::set<const 
     return true;
   };
   for (const auto& i : t.indexes) {
-    if (!gone.count(&i) && i.method == "btree" && covers(i.keys, i.unique, i.nulls_not_distinct, i.predicate)) return true;
+    if (!gone.count(&i) && i.method == "btree" && covers(i.keys, i.unique, i.nulls_not_distinct, i.predicate())) return true;
   }
   for (const auto& c : t.constraints) {
     if (c.kind != model::ConstraintKind::primary_key && c.kind != model::ConstraintKind::unique) continue;

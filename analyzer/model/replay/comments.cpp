@@ -56,7 +56,7 @@ bool Replayer::Impl::comment_on(const json& b) {
       if (!column) {
         slot = t.platform_shell ? nullptr : &t.comment;
       } else if (Column* c = t.column(col)) {
-        slot = &c->comment;
+        slot = &c->edit().comment;
       } else if (!t.opaque) {
         fail("column " + dq(col) + " of relation " + dq(n) + " does not exist");
       }
@@ -67,7 +67,7 @@ bool Replayer::Impl::comment_on(const json& b) {
     } else if (kind == "sequence") {
       slot = column ? nullptr : &sc->sequences[n].comment;
     } else if (kind == "index") {
-      if (SchemaModel::IndexRef ir = find_index(s, n); ir.index) slot = &ir.index->comment;
+      if (SchemaModel::IndexRef ir = find_index(s, n); ir.index) slot = &ir.index->edit().comment;
     }
   } else if (type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
     std::vector<std::string> parts = parts_of();

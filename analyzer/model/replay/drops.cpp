@@ -207,7 +207,7 @@ void Replayer::Impl::drop_function_dependents(const Function& f, bool cascade) {
     fail("cannot drop function " + f.signature() + " because " + what + " depends on it (use CASCADE)");
   };
   auto index_calls = [&](const Index& i) {
-    return calls(i.predicate, f) || std::any_of(i.keys.begin(), i.keys.end(), [&](const IndexKey& k) {
+    return calls(i.predicate(), f) || std::any_of(i.keys.begin(), i.keys.end(), [&](const IndexKey& k) {
              return k.is_expression && calls(k.expr, f);
            });
   };
@@ -227,7 +227,7 @@ void Replayer::Impl::drop_function_dependents(const Function& f, bool cascade) {
     for (auto& [tk_, t] : sc.tables) {
       std::vector<std::string> generated;
       for (auto& c : t.columns) {
-        if (!c.generated.empty() && calls(c.generated, f)) {
+        if (!c.generated().empty() && calls(c.generated(), f)) {
           if (!cascade) refuse("column " + dq(c.name) + " of table " + named(t.schema, t.name));
           generated.push_back(c.name);
         } else if (calls(c.default_expr, f)) {

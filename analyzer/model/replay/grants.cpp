@@ -135,6 +135,7 @@ bool Replayer::Impl::grant_stmt(const json& b) {
     std::string path;  // grantable()'s, the key of SchemaModel::grant_sources
   };
   std::vector<Target> targets;
+  Grants no_grants;  // stays empty: only REVOKEs reach it
   // A table's columns: the column privileges named, and on REVOKE the column privileges of the table's (PostgreSQL's
   // ExecGrant_Relation revokes a table privilege from every column too).
   bool unknown_columns = false;  // a table whose columns are not all known (CREATE TABLE AS): not represented
@@ -145,7 +146,7 @@ bool Replayer::Impl::grant_stmt(const json& b) {
         if (!c && t.opaque) unknown_columns = true;
         if (!c && t.opaque) continue;
         if (!c) fail("column " + dq(cn) + " of relation " + dq(t.name) + " does not exist");
-        targets.push_back({&c->grants, l, path + "." + cn});
+        targets.push_back({&c->edit().grants, l, path + "." + cn});
       }
     }
     std::string cascade;
@@ -153,7 +154,8 @@ bool Replayer::Impl::grant_stmt(const json& b) {
       if (all_of('c').find(c) != std::string::npos) cascade += c;
     }
     if (is_grant || cascade.empty()) return;
-    for (auto& c : t.columns) targets.push_back({&c.grants, cascade, path + "." + c.name});
+    // A REVOKE leaves a column without privileges as it is: its part is not made (Column::edit) for nothing.
+    for (auto& c : t.columns) targets.push_back({c.grants().empty() ? &no_grants : &c.edit().grants, cascade, path + "." + c.name});
   };
   auto missing = [&](const std::string& schema, bool unqualified, const std::string& name, const std::string& message) {
     if (unqualified ? knows_all_unqualified(name) : knows_all_of(schema)) fail(message);

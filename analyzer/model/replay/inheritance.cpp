@@ -49,8 +49,11 @@ void Replayer::Impl::merge_inherited_column(Table& child, const Column& from_par
   copy.src = child.src;
   copy.identity.clear();
   copy.local = false;
-  copy.comment = {};  // PostgreSQL does not copy comments to children
-  copy.grants = {};   // nor column privileges
+  // PostgreSQL does not copy comments to children, nor column privileges
+  if (!copy.comment().text.empty() || copy.comment().src.known() || !copy.grants().empty()) {
+    copy.edit().comment = {};
+    copy.edit().grants = {};
+  }
   child.columns.push_back(copy);
 }
 
@@ -115,7 +118,7 @@ void Replayer::Impl::merge_into_parent(const Table& child, const Table& parent) 
       fail("child table " + dq(child.name) + " has different collation for column " + dq(pc.name));
     }
     if (pc.not_null && !cc->not_null) fail("column " + dq(pc.name) + " in child table must be marked NOT NULL");
-    if (!pc.generated.empty() && cc->generated.empty()) {
+    if (!pc.generated().empty() && cc->generated().empty()) {
       fail("column " + dq(pc.name) + " in child table must be a generated column");
     }
   }

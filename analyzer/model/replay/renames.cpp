@@ -32,9 +32,11 @@ void Replayer::Impl::rename_column(Table& t, const std::string& from, const std:
       }
     }
     fix(i.include);
-    fix_expr(i.predicate);
+    if (!i.predicate().empty()) fix_expr(i.edit().predicate);
   }
-  for (auto& col : t.columns) fix_expr(col.generated);
+  for (auto& col : t.columns) {
+    if (!col.generated().empty()) fix_expr(col.edit().generated);
+  }
   fix_expr(t.partition_by);  // pg_get_partkeydef prints the key column's new name
   for (auto& p : t.policies) {
     fix_expr(p.using_expr);
@@ -255,14 +257,14 @@ void Replayer::Impl::rename(const json& b) {
         for (auto& [t_key_, t] : t_sc.tables) {
           for (auto& c : t.columns) {
             if (std::string d = norm::rename_call(c.default_expr, from, to); d != c.default_expr) c.set_default(d);
-            call(c.generated);
+            if (!c.generated().empty()) call(c.edit().generated);
           }
           for (auto& k : t.constraints) call(k.expression);
           for (auto& i : t.indexes) {
             for (auto& key : i.keys) {
               if (key.is_expression) call(key.expr);
             }
-            call(i.predicate);
+            if (!i.predicate().empty()) call(i.edit().predicate);
           }
           for (auto& g : t.triggers) call(g.when);
           for (auto& pol : t.policies) {

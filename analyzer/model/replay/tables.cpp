@@ -40,7 +40,7 @@ Column Replayer::Impl::make_column(Table& t, const json& cd, std::vector<std::pa
       c.not_null = true;
     } else if (ct == "CONSTR_GENERATED") {
       refuse_generated_reference(t, field(b, "raw_expr"));
-      c.generated = norm::expr(field(b, "raw_expr"), ectx(&t));
+      c.edit().generated = norm::expr(field(b, "raw_expr"), ectx(&t));
     } else if (ct == "CONSTR_ATTR_DEFERRABLE" || ct == "CONSTR_ATTR_DEFERRED" ||
                ct == "CONSTR_ATTR_NOT_DEFERRABLE" || ct == "CONSTR_ATTR_IMMEDIATE") {
       if (!last) fail("misplaced " + ct.substr(12) + " clause");
@@ -299,7 +299,7 @@ bool Replayer::Impl::unique_key_on(const Table& t, const std::vector<std::string
     if ((c.kind == ConstraintKind::primary_key || c.kind == ConstraintKind::unique) && !c.deferrable && same(c.columns)) return true;
   }
   for (const auto& i : t.indexes) {
-    if (!i.unique || !i.predicate.empty() || i.has_expressions()) continue;
+    if (!i.unique || !i.predicate().empty() || i.has_expressions()) continue;
     std::vector<std::string> keys;
     for (const auto& k : i.keys) keys.push_back(k.expr.front() == '"' ? k.expr.substr(1, k.expr.size() - 2) : k.expr);
     if (same(keys)) return true;
@@ -322,7 +322,7 @@ void Replayer::Impl::refuse_generated_reference(const Table& t, const json& expr
   std::set<std::string> refs;
   collect_columns(expr, refs);
   for (const auto& name : refs) {
-    if (const Column* c = t.column(nm(name)); c && !c->generated.empty()) {
+    if (const Column* c = t.column(nm(name)); c && !c->generated().empty()) {
       fail("cannot use generated column " + dq(c->name) + " in column generation expression");
     }
   }
@@ -352,8 +352,11 @@ void Replayer::Impl::create_table(const json& b) {
       for (const auto& c : p->columns) {
         Column copy = c;
         copy.src = t.src;
-        copy.comment = {};  // a partition does not take its parent's column comments
-        copy.grants = {};   // nor its column privileges
+        // a partition does not take its parent's column comments, nor its column privileges
+        if (!copy.comment().text.empty() || copy.comment().src.known() || !copy.grants().empty()) {
+          copy.edit().comment = {};
+          copy.edit().grants = {};
+        }
         t.columns.push_back(copy);
       }
       continue;
@@ -373,11 +376,11 @@ void Replayer::Impl::create_table(const json& b) {
         if (storage_conflict(column_storage(*earlier), column_storage(c))) {
           fail("inherited column " + dq(c.name) + " has a storage parameter conflict");
         }
-        if (earlier->generated.empty() != c.generated.empty()) {
+        if (earlier->generated().empty() != c.generated().empty()) {
           fail("inherited column " + dq(c.name) + " has a generation conflict");
         }
         earlier->not_null = earlier->not_null || c.not_null;
-        if (!c.generated.empty() && earlier->generated != c.generated) conflicting.insert(c.name);
+        if (!c.generated().empty() && earlier->generated() != c.generated()) conflicting.insert(c.name);
         if (earlier->default_expr.empty()) {
           earlier->set_default(c.default_expr, c.default_sql());
         } else if (!c.default_expr.empty() && earlier->default_expr != c.default_expr) {
@@ -409,7 +412,7 @@ void Replayer::Impl::create_table(const json& b) {
     it->not_null = it->not_null || c.not_null;
     if (!c.default_expr.empty()) {
       it->set_default(c.default_expr, c.default_sql());
-      if (it->generated.empty()) conflicting.erase(c.name);  // the child's own default settles a conflict
+      if (it->generated().empty()) conflicting.erase(c.name);  // the child's own default settles a conflict
     }
     it->local = true;  // declared in the child too: a parent's DROP COLUMN keeps it (attislocal)
     return true;
@@ -440,7 +443,7 @@ void Replayer::Impl::create_table(const json& b) {
   }
   for (const auto& c : t.columns) {
     if (!conflicting.count(c.name)) continue;
-    fail("column " + dq(c.name) + (c.generated.empty() ? " inherits conflicting default values"
+    fail("column " + dq(c.name) + (c.generated().empty() ? " inherits conflicting default values"
                                                          : " inherits conflicting generation expressions"));
   }
   drop_redundant_keys(cons);
@@ -490,14 +493,14 @@ void Replayer::Impl::like_columns(Table& t, const json& clause, const std::funct
   if (const Table* like = m.table(ls, ln)) {
     for (const auto& c : like->columns) {
       Column copy = c;
-      copy.grants = {};  // LIKE copies no privileges
+      if (!copy.grants().empty()) copy.edit().grants = {};  // LIKE copies no privileges
       if (!(opts & kLikeDefaults)) copy.default_expr.clear();
-      if (!(opts & kLikeGenerated)) copy.generated.clear();
+      if (!(opts & kLikeGenerated) && !copy.generated().empty()) copy.edit().generated.clear();
       if (!(opts & kLikeIdentity)) copy.identity.clear();
-      if (!(opts & kLikeComments)) copy.comment = {};
+      if (!(opts & kLikeComments) && (!copy.comment().text.empty() || copy.comment().src.known())) copy.edit().comment = {};
       if (!(opts & kLikeStorage)) copy.storage = 0;
       if (copy.storage == 0 && (opts & kLikeStorage)) copy.storage = column_storage(c);  // given: never "default"
-      if (!copy.comment.text.empty()) copy.comment.src = t.src;
+      if (!copy.comment().text.empty()) copy.edit().comment.src = t.src;
       add(std::move(copy));
     }
     t.opaque = t.opaque || like->opaque;
@@ -540,7 +543,9 @@ void Replayer::Impl::like_columns(Table& t, const json& clause, const std::funct
 // again under names the new table chooses (INCLUDING INDEXES). INCLUDING COMMENTS copies a CHECK constraint's and
 // an index's comment (not the comment of a constraint an index backs). Foreign keys are never copied.
 void Replayer::Impl::like_constraints_and_indexes(Table& t, const Table& like, long options) {
-  auto comment = [&](Comment c) { return (options & kLikeComments) && !c.text.empty() ? Comment{c.text, t.src} : Comment{}; };
+  auto comment = [&](const Comment& c) {
+    return (options & kLikeComments) && !c.text.empty() ? Comment{c.text, t.src} : Comment{};
+  };
   if (options & kLikeConstraints) {
     for (const auto& c : like.constraints) {
       if (c.kind != ConstraintKind::check) continue;
@@ -596,7 +601,7 @@ void Replayer::Impl::like_constraints_and_indexes(Table& t, const Table& like, l
   for (const auto& i : like.indexes) {
     Index copy = i;
     copy.src = t.src;
-    copy.comment = comment(i.comment);
+    if (!i.comment().text.empty() || i.comment().src.known()) copy.edit().comment = comment(i.comment());
     std::vector<std::string> names = key_names(i.keys);
     names.insert(names.end(), i.include.begin(), i.include.end());
     copy.name = choose_relation_name(t.schema, t.name, index_name_addition(names), "idx");
@@ -678,7 +683,12 @@ void Replayer::Impl::create_table_as(const json& b) {
   t.src = ref(rv);
   t.opaque = true;
   t.grants = created_grants('r', s);
-  for (const auto& c : strings(field(into, "colNames"))) t.columns.push_back(Column{nm(c), "", false, "", "", "", "", t.src, {}, {}, {}, {}});
+  for (const auto& c : strings(field(into, "colNames"))) {
+    Column col;
+    col.name = nm(c);
+    col.src = t.src;
+    t.columns.push_back(std::move(col));
+  }
   m.schema(s)->tables[n] = t;
 }
 
@@ -715,7 +725,7 @@ void Replayer::Impl::alter_table(const json& b) {
       // ALTER INDEX ... SET / RESET (storage parameters)
       if (Index* idx = exists ? find_index(s, n).index : nullptr;
           idx && (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions")) {
-        storage_options(idx->options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
+        storage_options(idx->edit().options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
       }
     }
     return;
@@ -735,7 +745,7 @@ void Replayer::Impl::alter_table(const json& b) {
           fail(named(s, n) + " is a " + kind + ", not a table");
         }
         if (Index* idx = kind == "index" ? find_index(s, n).index : nullptr; idx && sub != "AT_ChangeOwner") {
-          storage_options(idx->options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
+          storage_options(idx->edit().options, field(field(field(cmd, "def"), "List"), "items"), sub == "AT_ResetRelOptions");
         }
       }
       return;
@@ -832,13 +842,13 @@ void Replayer::Impl::drop_column(Table& t, const std::string& name0, bool missin
     for (const auto& k : i.keys) {
       if (k.expr == id || (k.is_expression && norm::mentions_identifier(k.expr, name))) return true;
     }
-    return uses(i.include) || (!i.predicate.empty() && norm::mentions_identifier(i.predicate, name));
+    return uses(i.include) || (!i.predicate().empty() && norm::mentions_identifier(i.predicate(), name));
   });
   if (cascade) {
     // CASCADE also drops what reads the column: generated columns, triggers (WHEN, UPDATE OF) and policies.
     std::vector<std::string> generated;
     for (const auto& c : t.columns) {
-      if (c.name != name && !c.generated.empty() && norm::mentions_identifier(c.generated, name)) generated.push_back(c.name);
+      if (c.name != name && !c.generated().empty() && norm::mentions_identifier(c.generated(), name)) generated.push_back(c.name);
     }
     std::erase_if(t.triggers, [&](const Trigger& g) {
       for (const auto& e : g.events) {
@@ -895,7 +905,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
       fail("constraint must be added to child tables too");
     }
     col.not_null = true;
-    col.not_null_src = stmt_ref();
+    col.edit().not_null_src = stmt_ref();
     recurse_to_children(t, c);
   } else if (sub == "AT_DropNotNull") {
     Column& col = need_column(t, name);
@@ -913,7 +923,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
       if (pc && pc->not_null) fail("column " + dq(col.name) + " is marked NOT NULL in parent table");
     }
     col.not_null = false;
-    col.not_null_src = stmt_ref();
+    col.edit().not_null_src = stmt_ref();
     recurse_to_children(t, c);
   } else if (sub == "AT_AlterColumnType") {
     Column& col = need_column(t, name);
@@ -993,7 +1003,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
     if (col.identity.empty() && !missing_ok) fail("column " + dq(col.name) + " is not an identity column");
     col.identity.clear();
   } else if (sub == "AT_DropExpression") {
-    need_column(t, name).generated.clear();
+    need_column(t, name).edit().generated.clear();
   } else if (sub == "AT_EnableRowSecurity") {
     t.rls_src = stmt_ref();
     t.rls_enabled = true;

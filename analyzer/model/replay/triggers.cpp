@@ -28,7 +28,7 @@ namespace {
 // A BEFORE row trigger runs before the generated columns are computed: its WHEN may not read NEW.<generated
 // column>, nor NEW as a whole row of a table that has one (PostgreSQL's CreateTrigger).
 bool reads_new_generated(const Table& t, const json& when) {
-  bool has_generated = std::any_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return !c.generated.empty(); });
+  bool has_generated = std::any_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return !c.generated().empty(); });
   bool found = false;
   if (!has_generated) return false;
   each_node(when, "ColumnRef", [&](const json& v) {
@@ -36,7 +36,7 @@ bool reads_new_generated(const Table& t, const json& when) {
     auto names = strings(fields);
     bool whole_row = fields.is_array() && fields.size() == 2 && names.size() == 1;  // NEW.*
     const Column* c = names.size() == 2 ? t.column(names[1]) : nullptr;
-    found = found || (!names.empty() && names[0] == "new" && (whole_row || (c && !c->generated.empty())));
+    found = found || (!names.empty() && names[0] == "new" && (whole_row || (c && !c->generated().empty())));
   });
   return found;
 }
