@@ -92,7 +92,7 @@ struct Fields<Column::Rare> {
 
 template <>
 struct Fields<Constraint> {
-  DG_SNAPSHOT_SHAPE(Constraint, 384, 17);
+  DG_SNAPSHOT_SHAPE(Constraint, 288, 17);
   template <class S, class F>
   static void each(S& x, F&& f) {
     f(x.name), f(x.kind), f(x.columns), f(x.include), f(x.nulls_not_distinct), f(x.expression), f(x.ref_schema),
