@@ -86,6 +86,7 @@ TEST_CASE("a report written file by file has the bytes of the report of the whol
   CHECK(ReportStream::open(out, "markdown", false) == nullptr);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)  // (the test below is skipped there)
 namespace {
 
 // The peak RSS (KB) of `lint DIR --format FORMAT` with its output discarded.
@@ -110,6 +111,7 @@ long lint_peak_kb(const fs::path& dir, const std::string& format) {
 }
 
 }  // namespace
+#endif
 
 TEST_CASE("lint's streamed junit report does not hold the findings: its peak memory does not grow with them",
           "[report][stream]") {
