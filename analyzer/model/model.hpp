@@ -131,6 +131,9 @@ struct Constraint {
   bool deferrable = false;
   bool initially_deferred = false;
   bool not_valid = false;  // added NOT VALID and not validated since
+  // Unique and exclusion constraints: the column names of the index behind it where a RENAME COLUMN left them
+  // behind `columns` (Index::column_names); empty = named as `columns` and `include` are. Not compared.
+  std::vector<std::string> index_columns;
   Comment comment;
   SourceRef src;
 
@@ -163,10 +166,15 @@ struct Index {
     std::string predicate;  // canonical expression of WHERE; "" = none
     std::map<std::string, std::string> options;  // storage parameters: WITH (fillfactor=70) -> {"fillfactor", "70"}
     Comment comment;
+    // The index's own column names (its pg_attribute rows, keys then INCLUDE, chosen when it was made) once a
+    // RENAME COLUMN has made them differ from the keys': PostgreSQL does not rename them, and a copy of the index
+    // (LIKE ... INCLUDING INDEXES) is named after them. Empty = named as the keys are. Not compared.
+    std::vector<std::string> column_names;
   };
   const std::string& predicate() const { return rare_.get().predicate; }
   const std::map<std::string, std::string>& options() const { return rare_.get().options; }
   const Comment& comment() const { return rare_.get().comment; }
+  const std::vector<std::string>& column_names() const { return rare_.get().column_names; }
   Rare& edit() { return rare_.edit(); }
   const Shared<Rare>& rare_part() const { return rare_; }  // for the model snapshot, as Column's
   Shared<Rare>& rare_part() { return rare_; }

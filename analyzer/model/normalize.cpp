@@ -1976,13 +1976,27 @@ std::string fk_action(const std::string& code) {
 }
 
 namespace {
-// Calls fn(begin, end, name) for each identifier token of a canonical expression that can be a column or table
-// name: not a literal, not a function name (followed by '('), not a qualifier (followed by '.'), not a type name
-// (after '::').
+std::string unquoted(std::string_view token) {
+  if (token.empty() || token.front() != '"') return std::string(token);
+  std::string name;
+  for (std::size_t i = 1; i + 1 < token.size(); ++i) {
+    name += token[i];
+    if (token[i] == '"') ++i;
+  }
+  return name;
+}
+
+// Calls fn(begin, end, name, qualifier) for each identifier token of a canonical expression that can be a column
+// or table name: not a literal, not a function name (followed by '('), not a qualifier (followed by '.'), not a
+// type name (after '::'). With `calls`, for each function name called instead, with the schema it is qualified
+// with ("" when unqualified). Lexed, so a name inside a string literal or a comment is never one.
 template <typename Fn>
 void each_identifier(std::string_view s, Fn fn, bool calls = false) {
   std::size_t p = 0;
   bool after_cast = false;
+  std::string_view previous_word;  // the word token just before, when the token before this one is a '.'
+  std::string_view last_word;      // the previous token, when it was a word
+  bool after_dot = false;
   while (p < s.size()) {
     p = lex::skip_trivia(s, p);
     if (p >= s.size()) break;
@@ -1992,21 +2006,13 @@ void each_identifier(std::string_view s, Fn fn, bool calls = false) {
     if (word && !after_cast) {
       std::size_t n = lex::skip_trivia(s, e);
       bool call_or_qualifier = n < s.size() && (s[n] == '(' || s[n] == '.');
-      // calls: the names of the functions called, unqualified (not after a '.')
-      bool wanted = calls ? n < s.size() && s[n] == '(' && !(p > 0 && s[p - 1] == '.') : !call_or_qualifier;
-      if (wanted) {
-        std::string name;
-        if (c == '"') {
-          for (std::size_t i = p + 1; i + 1 < e; ++i) {
-            name += s[i];
-            if (s[i] == '"') ++i;
-          }
-        } else {
-          name = std::string(s.substr(p, e - p));
-        }
-        fn(p, e, name);
-      }
+      bool wanted = calls ? n < s.size() && s[n] == '(' : !call_or_qualifier;
+      if (wanted) fn(p, e, unquoted(s.substr(p, e - p)), after_dot ? unquoted(previous_word) : std::string());
     }
+    bool dot = c == '.' && e == p + 1;
+    previous_word = dot ? last_word : std::string_view();
+    after_dot = dot && !last_word.empty();
+    last_word = word ? s.substr(p, e - p) : std::string_view();
     after_cast = c == ':' && e == p + 1 && p > 0 && s[p - 1] == ':';
     p = e;
   }
@@ -2016,7 +2022,7 @@ void each_identifier(std::string_view s, Fn fn, bool calls = false) {
 std::string rename_identifier(const std::string& canonical, const std::string& from, const std::string& to) {
   std::string out;
   std::size_t last = 0;
-  each_identifier(canonical, [&](std::size_t b, std::size_t e, const std::string& name) {
+  each_identifier(canonical, [&](std::size_t b, std::size_t e, const std::string& name, const std::string&) {
     if (name != from) return;
     out += canonical.substr(last, b - last) + ident(to);
     last = e;
@@ -2024,13 +2030,14 @@ std::string rename_identifier(const std::string& canonical, const std::string& f
   return out + canonical.substr(last);
 }
 
-std::string rename_call(const std::string& canonical, const std::string& from, const std::string& to) {
+std::string rename_call(const std::string& canonical, const std::string& schema, const std::string& from,
+                        const std::string& to) {
   std::string out;
   std::size_t last = 0;
   each_identifier(
       canonical,
-      [&](std::size_t b, std::size_t e, const std::string& name) {
-        if (name != from) return;
+      [&](std::size_t b, std::size_t e, const std::string& name, const std::string& qualifier) {
+        if (name != from || qualifier != (schema == "public" ? "" : schema)) return;
         out += canonical.substr(last, b - last) + ident(to);
         last = e;
       },
@@ -2038,9 +2045,20 @@ std::string rename_call(const std::string& canonical, const std::string& from, c
   return out + canonical.substr(last);
 }
 
+bool calls_function(const std::string& canonical, const std::string& schema, const std::string& name) {
+  bool found = false;
+  each_identifier(
+      canonical,
+      [&](std::size_t, std::size_t, const std::string& n, const std::string& qualifier) {
+        found = found || (n == name && (qualifier.empty() || qualifier == schema));
+      },
+      true);
+  return found;
+}
+
 bool mentions_identifier(const std::string& canonical, const std::string& name) {
   bool found = false;
-  each_identifier(canonical, [&](std::size_t, std::size_t, const std::string& n) { found = found || n == name; });
+  each_identifier(canonical, [&](std::size_t, std::size_t, const std::string& n, const std::string&) { found = found || n == name; });
   return found;
 }
 

@@ -92,12 +92,12 @@ struct Fields<Column::Rare> {
 
 template <>
 struct Fields<Constraint> {
-  DG_SNAPSHOT_SHAPE(Constraint, 288, 17);
+  DG_SNAPSHOT_SHAPE(Constraint, 312, 18);
   template <class S, class F>
   static void each(S& x, F&& f) {
     f(x.name), f(x.kind), f(x.columns), f(x.include), f(x.nulls_not_distinct), f(x.expression), f(x.ref_schema),
         f(x.ref_table), f(x.ref_columns), f(x.on_delete), f(x.on_update), f(x.match), f(x.deferrable),
-        f(x.initially_deferred), f(x.not_valid), f(x.comment), f(x.src);
+        f(x.initially_deferred), f(x.not_valid), f(x.index_columns), f(x.comment), f(x.src);
   }
 };
 
@@ -122,10 +122,10 @@ struct Fields<Index> {
 
 template <>
 struct Fields<Index::Rare> {
-  DG_SNAPSHOT_SHAPE(Index::Rare, 128, 3);
+  DG_SNAPSHOT_SHAPE(Index::Rare, 152, 4);
   template <class S, class F>
   static void each(S& x, F&& f) {
-    f(x.predicate), f(x.options), f(x.comment);
+    f(x.predicate), f(x.options), f(x.comment), f(x.column_names);
   }
 };
 

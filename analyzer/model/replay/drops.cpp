@@ -173,27 +173,8 @@ void Replayer::Impl::drop_relation(const std::string& type, const std::vector<st
 }
 
 namespace {
-// Whether canonical SQL calls the function: its name (quoted as needed), bare or qualified by its schema, then "(",
-// and no other name's character just before it.
-bool calls(const std::string& sql, const Function& f) {
-  const std::string name = norm::ident(f.name) + "(";
-  const std::string schema = norm::ident(f.schema) + ".";
-  for (std::size_t at = sql.find(name); at != std::string::npos; at = sql.find(name, at + 1)) {
-    if (at == 0) return true;
-    const char before = sql[at - 1];
-    if (before == '.') {
-      if (at >= schema.size() && sql.compare(at - schema.size(), schema.size(), schema) == 0 &&
-          (at == schema.size() || !(std::isalnum(static_cast<unsigned char>(sql[at - schema.size() - 1])) ||
-                                    sql[at - schema.size() - 1] == '_' || sql[at - schema.size() - 1] == '.'))) {
-        return true;
-      }
-      continue;
-    }
-    if (std::isalnum(static_cast<unsigned char>(before)) || before == '_' || before == '"' || before == '$') continue;
-    return true;
-  }
-  return false;
-}
+// Whether canonical SQL calls the function, bare or qualified by its schema (lexed: normalize.cpp).
+bool calls(const std::string& sql, const Function& f) { return norm::calls_function(sql, f.schema, f.name); }
 }  // namespace
 
 void Replayer::Impl::drop_function_dependents(const Function& f, bool cascade) {

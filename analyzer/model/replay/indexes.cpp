@@ -141,6 +141,39 @@ std::string Replayer::Impl::key_name(const json& elem) {
   return expr_column_name(field(elem, "expr"));
 }
 
+// Read back from the keys' canonical text, unless a column rename has frozen them (Index::column_names).
+std::vector<std::string> Replayer::Impl::index_column_names(const Index& i) {
+  if (!i.column_names().empty()) return i.column_names();
+  std::vector<std::string> names;
+  std::string sql = "CREATE INDEX ON x (";
+  for (std::size_t k = 0; k < i.keys.size(); ++k) sql += (k ? ", " : "") + i.keys[k].expr;
+  ParsedFile p = parse_sql(sql + ")");
+  if (p.statements.size() != 1) return names;
+  for (const auto& e : field(unwrap(p.statements[0].node), "indexParams")) names.push_back(key_name(field(e, "IndexElem")));
+  names.insert(names.end(), i.include.begin(), i.include.end());
+  return names;
+}
+
+std::vector<std::string> Replayer::Impl::index_column_names(const Constraint& c) {
+  if (!c.index_columns.empty()) return c.index_columns;
+  std::vector<std::string> names;
+  if (c.kind == ConstraintKind::exclusion) {
+    // "USING gist (c WITH =, (lower(d)) WITH =) WHERE (...)": the keys read back from the definition.
+    ParsedFile p = parse_sql("CREATE TABLE x (EXCLUDE " + c.expression + ")");
+    if (p.statements.size() != 1) return names;
+    for (const auto& e : field(unwrap(p.statements[0].node), "tableElts")) {
+      for (const auto& ex : field(unwrap(e), "exclusions")) {
+        const json& items = field(field(ex, "List"), "items");
+        if (items.is_array() && !items.empty()) names.push_back(key_name(field(items[0], "IndexElem")));
+      }
+    }
+    return names;
+  }
+  names = c.columns;
+  names.insert(names.end(), c.include.begin(), c.include.end());
+  return names;
+}
+
 void Replayer::Impl::create_index(const json& b) {
   auto [s, n] = resolve_relation(rangevar_parts(field(b, "relation")));
   Table* t = m.table(s, n);

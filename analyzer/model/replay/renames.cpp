@@ -6,9 +6,51 @@
 
 namespace driftguard::model {
 
+// An index keeps its column names through a RENAME COLUMN (renameatt renames the table's attribute only): the
+// indexes and key constraints whose names the rename would change keep the ones they have now.
+void Replayer::Impl::freeze_index_column_names(Table& t, const std::string& column) {
+  auto names_it = [&](const std::vector<std::string>& names) {
+    return std::find(names.begin(), names.end(), column) != names.end();
+  };
+  const std::string id = norm::ident(column);
+  for (auto& i : t.indexes) {
+    bool keyed = names_it(i.include) ||
+                 std::any_of(i.keys.begin(), i.keys.end(), [&](const IndexKey& k) { return !k.is_expression && k.expr == id; });
+    if (!keyed || !i.column_names().empty()) continue;
+    i.edit().column_names = index_column_names(i);
+  }
+  for (auto& c : t.constraints) {
+    if (!c.index_columns.empty() || (c.kind != ConstraintKind::unique && c.kind != ConstraintKind::exclusion)) continue;
+    if (c.kind == ConstraintKind::unique && !names_it(c.columns) && !names_it(c.include)) continue;
+    std::vector<std::string> names = index_column_names(c);
+    if (names_it(names)) c.index_columns = std::move(names);
+  }
+}
+
+// ALTER COLUMN ... TYPE rebuilds every index and constraint that uses the column from its definition
+// (ATPostAlterTypeCleanup), which names the new index's columns after the table's columns as they are now.
+void Replayer::Impl::rebuilt_index_column_names(Table& t, const std::string& column) {
+  auto uses = [&](const std::vector<std::string>& names) {
+    return std::find(names.begin(), names.end(), column) != names.end();
+  };
+  for (auto& i : t.indexes) {
+    if (i.column_names().empty()) continue;
+    bool used = uses(i.include) || norm::mentions_identifier(i.predicate(), column) ||
+                std::any_of(i.keys.begin(), i.keys.end(), [&](const IndexKey& k) {
+                  return k.expr == norm::ident(column) || (k.is_expression && norm::mentions_identifier(k.expr, column));
+                });
+    if (used) i.edit().column_names.clear();
+  }
+  for (auto& c : t.constraints) {
+    if (c.index_columns.empty()) continue;
+    if (uses(c.columns) || uses(c.include) || norm::mentions_identifier(c.expression, column)) c.index_columns.clear();
+  }
+}
+
 void Replayer::Impl::rename_column(Table& t, const std::string& from, const std::string& to) {
   if (t.column(to)) fail("column " + dq(to) + " of relation " + named(t.schema, t.name) + " already exists");
   need_column(t, from).name = to;
+  freeze_index_column_names(t, from);
   auto fix = [&](std::vector<std::string>& v) {
     for (auto& x : v) {
       if (x == from) x = to;
@@ -245,18 +287,18 @@ void Replayer::Impl::rename(const json& b) {
     if (sc.functions.count(copy.signature())) fail("function " + copy.signature() + " already exists");
     sc.functions[copy.signature()] = copy;
     // Expressions hold the functions they call by oid: PostgreSQL prints the new name. Calls are printed
-    // unqualified for public's functions; with another overload of the old name left, which call was which is
-    // the argument types', not modelled (found by the generated run of session 8: an index on f3(id),
-    // fixture function-rename-in-expressions.sql).
+    // unqualified for public's functions and qualified for the others'; with another overload of the old name
+    // left, which call was which is the argument types', not modelled (found by the generated run of session 8:
+    // an index on f3(id), fixture function-rename-in-expressions.sql).
     bool overloaded = std::any_of(sc.functions.begin(), sc.functions.end(), [&](const auto& kv) { return kv.second.name == from; });
-    if (copy.schema == "public" && !overloaded) {
+    if (!overloaded) {
       auto call = [&](std::string& expr) {
-        if (!expr.empty()) expr = norm::rename_call(expr, from, to);
+        if (!expr.empty()) expr = norm::rename_call(expr, copy.schema, from, to);
       };
       for (auto& [t_sc_key_, t_sc] : m.schemas) {
         for (auto& [t_key_, t] : t_sc.tables) {
           for (auto& c : t.columns) {
-            if (std::string d = norm::rename_call(c.default_expr, from, to); d != c.default_expr) c.set_default(d);
+            if (std::string d = norm::rename_call(c.default_expr, copy.schema, from, to); d != c.default_expr) c.set_default(d);
             if (!c.generated().empty()) call(c.edit().generated);
           }
           for (auto& k : t.constraints) call(k.expression);

@@ -18,9 +18,14 @@
 #include "analyzer/text.hpp"
 
 namespace driftguard::norm {
-// Replaces the unqualified calls of function `from` by `to` in a canonical expression (a function's rename),
-// outside literals (normalize.cpp; declared here, its one user's header).
-std::string rename_call(const std::string& canonical, const std::string& from, const std::string& to);
+// The calls of a function in canonical expressions, lexed (a name in a string literal is none); declared here,
+// their users' header (normalize.cpp). A canonical expression qualifies a call unless the function is public's.
+// Replaces the calls of function `schema`.`from` by `to` (a function's rename).
+std::string rename_call(const std::string& canonical, const std::string& schema, const std::string& from,
+                        const std::string& to);
+// Does the expression call function `name`, unqualified or qualified with `schema`? (Unqualified calls cannot be
+// told apart by schema from the text.)
+bool calls_function(const std::string& canonical, const std::string& schema, const std::string& name);
 }  // namespace driftguard::norm
 
 namespace driftguard::model {
@@ -282,6 +287,10 @@ struct Replayer::Impl {
   // ---- CREATE INDEX (replay/indexes.cpp) ----
   IndexKey index_key(const Table& t, const json& elem, const std::string& method);
   static std::string key_name(const json& elem);
+  // An index's own column names as PostgreSQL chose them (ChooseIndexColumnNames, before the digits that tell
+  // equal names apart): keys then INCLUDE columns; for a unique or exclusion constraint, its index's.
+  static std::vector<std::string> index_column_names(const Index& i);
+  static std::vector<std::string> index_column_names(const Constraint& c);
   void create_index(const json& b);
   void refuse_mutable_functions(const json& expr, const char* where);
   void refuse_opclass_type(const Table& t, const std::string& column, const std::string& opclass,
@@ -364,6 +373,8 @@ struct Replayer::Impl {
   void alter_policy(const json& b);
 
   // ---- ALTER ... RENAME and ALTER ... SET SCHEMA (replay/renames.cpp) ----
+  void freeze_index_column_names(Table& t, const std::string& column);
+  void rebuilt_index_column_names(Table& t, const std::string& column);
   void rename_column(Table& t, const std::string& from, const std::string& to);
   void rename_relation(const std::string& s, const std::string& from, const std::string& to, const std::string& expect);
   void rename_type(const std::string s, const std::string from, const std::string& to);

@@ -190,6 +190,7 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
         c.columns.push_back(k.expr.front() == '"' ? k.expr.substr(1, k.expr.size() - 2) : k.expr);
       }
       c.include = idx->include;
+      c.index_columns = idx->column_names();
       c.nulls_not_distinct = idx->nulls_not_distinct;
       if (c.name.empty()) c.name = idx->name;
       std::string idx_name = idx->name;
@@ -557,16 +558,6 @@ void Replayer::Impl::like_constraints_and_indexes(Table& t, const Table& like, l
     }
   }
   if (!(options & kLikeIndexes)) return;
-  // The names of an index's keys, as the source index's columns are named (an expression after its function).
-  auto key_names = [&](const std::vector<IndexKey>& keys) {
-    std::vector<std::string> names;
-    std::string sql = "CREATE INDEX ON x (";
-    for (std::size_t i = 0; i < keys.size(); ++i) sql += (i ? ", " : "") + keys[i].expr;
-    ParsedFile p = parse_sql(sql + ")");
-    if (p.statements.size() != 1) return names;
-    for (const auto& e : field(unwrap(p.statements[0].node), "indexParams")) names.push_back(key_name(field(e, "IndexElem")));
-    return names;
-  };
   for (const auto& c : like.constraints) {
     if (c.kind != ConstraintKind::primary_key && c.kind != ConstraintKind::unique && c.kind != ConstraintKind::exclusion) {
       continue;
@@ -577,23 +568,10 @@ void Replayer::Impl::like_constraints_and_indexes(Table& t, const Table& like, l
     if (c.kind == ConstraintKind::primary_key) {
       if (t.primary_key()) fail("multiple primary keys for table " + named(t.schema, t.name) + " are not allowed");
       copy.name = choose_relation_name(t.schema, t.name, "", "pkey");
-    } else if (c.kind == ConstraintKind::unique) {
-      std::vector<std::string> names = c.columns;
-      names.insert(names.end(), c.include.begin(), c.include.end());
-      copy.name = choose_relation_name(t.schema, t.name, index_name_addition(names), "key");
     } else {
-      // "USING gist (c WITH =, (lower(d)) WITH =) WHERE (...)": the keys read back from the definition.
-      std::vector<std::string> names;
-      ParsedFile p = parse_sql("CREATE TABLE x (EXCLUDE " + c.expression + ")");
-      if (p.statements.size() == 1) {
-        for (const auto& e : field(unwrap(p.statements[0].node), "tableElts")) {
-          for (const auto& ex : field(unwrap(e), "exclusions")) {
-            const json& items = field(field(ex, "List"), "items");
-            if (items.is_array() && !items.empty()) names.push_back(key_name(field(items[0], "IndexElem")));
-          }
-        }
-      }
-      copy.name = choose_relation_name(t.schema, t.name, index_name_addition(names), "excl");
+      // Named after the source index's column names (generateClonedIndexStmt copies them as indexcolname).
+      copy.name = choose_relation_name(t.schema, t.name, index_name_addition(index_column_names(c)),
+                                       c.kind == ConstraintKind::unique ? "key" : "excl");
     }
     note_name(t.schema, copy.name, t.name);
     t.constraints.push_back(std::move(copy));
@@ -602,9 +580,7 @@ void Replayer::Impl::like_constraints_and_indexes(Table& t, const Table& like, l
     Index copy = i;
     copy.src = t.src;
     if (!i.comment().text.empty() || i.comment().src.known()) copy.edit().comment = comment(i.comment());
-    std::vector<std::string> names = key_names(i.keys);
-    names.insert(names.end(), i.include.begin(), i.include.end());
-    copy.name = choose_relation_name(t.schema, t.name, index_name_addition(names), "idx");
+    copy.name = choose_relation_name(t.schema, t.name, index_name_addition(index_column_names(i)), "idx");
     note_name(t.schema, copy.name, t.name);
     t.indexes.push_back(std::move(copy));
   }
@@ -953,6 +929,7 @@ void Replayer::Impl::alter_table_cmd(Table& t, const json& c) {
         (norm::strip_typmod(col.type) == "text" || norm::strip_typmod(col.type) == "character varying")) {
       keep_bpchar_literals(t, col.name, col.type);
     }
+    rebuilt_index_column_names(t, col.name);
     recurse_to_children(t, c);
   } else if (sub == "AT_AddConstraint") {
     add_constraints(t, {{pg::TreeRef(field(def, "Constraint")), ""}});
