@@ -79,7 +79,12 @@ const Node& null_node() { return kNull; }
 // container's elements are contiguous; their positions become pointers once the array stops growing.
 class Parser {
  public:
-  Parser(Tree& t, std::string&& text) : t_(t), size_(text.size()), compact_(text.size() >= kCompactBytes) {
+  Parser(Tree& t, std::string&& text, bool compact)
+      : t_(t),
+        size_(text.size()),
+        compact_(compact || text.size() >= kCompactBytes),
+        // a small text's strings in one block of about their size (they are a sixth of the text)
+        string_block_(std::clamp<std::size_t>(size_ / 4, 256, kStringBlock)) {
     // Held through a pointer: moving the tree moves no string, and a short one's characters (in the string
     // object itself) stay where the nodes point.
     t_.text_ = std::make_unique<std::string>(std::move(text));
@@ -344,7 +349,7 @@ class Parser {
   const char* own(const char* s, std::size_t n) {
     if (n == 0) return "";
     if (n > left_) {
-      std::size_t size = std::max<std::size_t>(kStringBlock, n);
+      std::size_t size = std::max<std::size_t>(string_block_, n);
       t_.strings_.emplace_back(new char[size]);  // not make_unique: it would zero the block first
       next_ = t_.strings_.back().get();
       left_ = size;
@@ -368,6 +373,7 @@ class Parser {
   Tree& t_;
   std::size_t size_;
   bool compact_;
+  std::size_t string_block_;
   char* next_ = nullptr;  // own(): the free room of the last string block
   std::size_t left_ = 0;
   std::unordered_map<std::string_view, const char*> keys_;
@@ -389,9 +395,11 @@ class Parser {
   }
 };
 
-Tree Tree::parse(std::string&& json_text) {
+Tree Tree::parse(std::string&& json_text) { return parse(std::move(json_text), false); }
+
+Tree Tree::parse(std::string&& json_text, bool compact) {
   Tree t;
-  Parser(t, std::move(json_text)).run();
+  Parser(t, std::move(json_text), compact).run();
   return t;
 }
 
