@@ -17,9 +17,10 @@ using json = pg::Node;
 
 // libpg_query's JSON as a tree statements share; null when the text is not JSON. The tree takes the text (a long
 // file's JSON is several times its SQL: no copy of it is kept beside the tree).
-std::shared_ptr<const pg::Tree> read_tree(std::string&& text) {
+// `compact`: the tree gives up the text (the trees of a file parsed in runs are kept together while it is analysed).
+std::shared_ptr<const pg::Tree> read_tree(std::string&& text, bool compact = false) {
   try {
-    return std::make_shared<const pg::Tree>(pg::Tree::parse(std::move(text)));
+    return std::make_shared<const pg::Tree>(pg::Tree::parse(std::move(text), compact));
   } catch (const std::invalid_argument&) {
     return nullptr;
   }
@@ -687,8 +688,10 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   sanitize_utf8(text);
   Parser parser(text, pf, opts.want_comments);
 
-  auto whole = pg::parse(text);
-  if (!whole.error) {
+  const bool in_runs = text.size() >= opts.runs_from_bytes;
+  pg::ParseOutcome whole;
+  if (!in_runs) whole = pg::parse(text);
+  if (!in_runs && !whole.error) {
     auto tree = read_tree(std::move(whole.json));
     if (!tree) {
       parser.syntax_error(0, 0, "internal error: the parser's output could not be read");
@@ -696,9 +699,9 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       parser.add_tree(tree, 0, text.size(), 0, "", false);
     }
   } else {
-    // Resume after errors: split on our own and parse runs of statements together (one call per run keeps
-    // libpg_query's per-call cost off the common case); a run that fails is parsed up to the failing statement,
-    // which is then parsed alone to report its error, and parsing resumes after it.
+    // A large text, or one with errors: split on our own and parse runs of statements together (one call per run
+    // keeps libpg_query's per-call cost off the common case); a run that fails is parsed up to the failing
+    // statement, which is then parsed alone to report its error, and parsing resumes after it.
     auto pieces = lex::split_statements(text);
     // Returns the offset of the syntax error it reported, if any.
     auto parse_one = [&](const lex::Piece& piece) -> std::optional<std::size_t> {
@@ -733,7 +736,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
         parser.syntax_error(at, end, res.error->message + not_sql_hint(text, at));
         return at;
       }
-      auto tree = read_tree(std::move(res.json));
+      auto tree = read_tree(std::move(res.json), in_runs);
       if (!tree) {
         parser.syntax_error(start, start, "internal error: the parser's output could not be read");
       } else {
@@ -764,7 +767,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       std::size_t to = pieces[j - 1].end;
       auto res = pg::parse(text.substr(from, to - from));
       if (!res.error) {
-        auto tree = read_tree(std::move(res.json));
+        auto tree = read_tree(std::move(res.json), in_runs);
         if (!tree) return i;
         parser.add_tree(tree, from, to, 0, "", false);
         return j;
@@ -774,11 +777,14 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       while (k + 1 < j && pieces[k + 1].begin <= at) ++k;
       return k;
     };
-    constexpr std::size_t kRun = 64;
+    const std::size_t run_statements = std::max<std::size_t>(1, opts.run_statements);
     std::size_t i = 0;
     while (i < pieces.size()) {
       std::size_t j = i;
-      while (j < pieces.size() && j - i < kRun && !pieces[j].error) ++j;
+      while (j < pieces.size() && j - i < run_statements && !pieces[j].error) {
+        ++j;
+        if (pieces[j - 1].end - pieces[i].begin >= opts.run_bytes) break;
+      }
       if (j == i) {  // an unterminated quote or comment: report it on its own
         parse_one(pieces[i++]);
         continue;

@@ -40,6 +40,13 @@ struct ParsedFile {
 
 struct ParseOptions {
   bool want_comments = false;
+  // A text from this size on is parsed in runs of statements (split where the grammar ends a statement: quotes,
+  // dollar quotes, comments, parentheses, BEGIN ATOMIC bodies), so that libpg_query's memory for one call (its
+  // tree, its JSON, ~26 times the SQL) is bounded by a run, not by the file; smaller texts in one call (one call
+  // per file is cheaper). The statements, their spans and trees are the same either way (tests/test_parse.cpp).
+  std::size_t runs_from_bytes = 256 * 1024;
+  std::size_t run_statements = 64;     // a run's most statements
+  std::size_t run_bytes = 64 * 1024;   // a run ends at the statement that reaches this size
 };
 
 ParsedFile parse_sql(std::string_view text, const ParseOptions& opts = {});

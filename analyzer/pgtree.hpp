@@ -234,6 +234,8 @@ class Tree {
   // when the text is not JSON. The tree decodes the text in a copy of its own, or in the string it is given.
   static Tree parse(std::string_view json_text);
   static Tree parse(std::string&& json_text);
+  // `compact`: give up the text after the parse whatever its size (each run's tree of a file parsed in runs).
+  static Tree parse(std::string&& json_text, bool compact);
   static Tree parse(const char* json_text) { return parse(std::string_view(json_text)); }
   const Node& root() const { return root_ ? *root_ : null_node(); }
   std::size_t node_count() const { return count_; }

@@ -201,6 +201,7 @@ FileReport Engine::lint(const SourceFile& file, ParsedFile pf, RunState& run, st
   // Findings at another file's place (a schema.prisma field) are located already, once per run; suppressions
   // in this file do not reach them.
   std::vector<Finding> elsewhere;
+  raw.reserve(raw.size() + ctx.findings().size() + external.size());
   for (auto& f : ctx.findings()) {
     if (f.file == file.path) {
       raw.push_back(std::move(f));
@@ -208,8 +209,10 @@ FileReport Engine::lint(const SourceFile& file, ParsedFile pf, RunState& run, st
       elsewhere.push_back(std::move(f));
     }
   }
+  std::vector<Finding>().swap(ctx.findings());  // the moved-from findings
 
   for (auto& f : external) raw.push_back(std::move(f));
+  // Moved through both, filtered in place: a large file's findings are never held twice.
   report.findings = finish(file, apply_ignores(file, pf, std::move(raw), true));
   // Byte offsets are reported relative to the file on disk (after a BOM).
   for (auto& f : report.findings) {
@@ -237,8 +240,8 @@ FileReport Engine::lint(const SourceFile& file, ParsedFile pf, RunState& run, st
 
 // The file's driftguard-ignore comments applied to `raw`: what they suppress is dropped; with `report_unused`, a
 // comment (or a rule named in it) that suppresses nothing is an unused-ignore finding.
-std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedFile& pf, std::vector<Finding> raw,
-                                           bool report_unused) const {
+std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedFile& pf,
+                                           std::vector<Finding> findings, bool report_unused) const {
   std::vector<Directive> directives;
   if (may_contain_directives(file.text)) directives = parse_directives(file.text, pf.comments);
   struct Target {
@@ -274,8 +277,7 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
     }
     targets.push_back(std::move(t));
   }
-  std::vector<Finding> kept;
-  for (auto& f : raw) {
+  std::erase_if(findings, [&](const Finding& f) {
     bool suppressed = false;
     for (std::size_t i = 0; i < directives.size(); ++i) {
       const auto& d = directives[i];
@@ -294,16 +296,16 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
         }
       }
     }
-    if (!suppressed) kept.push_back(std::move(f));
-  }
-  if (!report_unused) return kept;
+    return suppressed;
+  });
+  if (!report_unused) return findings;
   for (std::size_t i = 0; i < directives.size(); ++i) {
     const auto& d = directives[i];
     const auto& t = targets[i];
     const char* what = d.scope == Directive::Scope::file ? "driftguard-ignore-file" : "driftguard-ignore";
     if (d.rules.empty()) {
       if (!t.any_used) {
-        kept.push_back(make_finding("unused-ignore", file.path, d.comment,
+        findings.push_back(make_finding("unused-ignore", file.path, d.comment,
                                     std::string(what) + " suppresses nothing: no finding " +
                                         (d.scope == Directive::Scope::file ? "in this file" : "on the next statement"),
                                     "Remove the comment."));
@@ -313,40 +315,37 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
     for (std::size_t k = 0; k < d.rules.size(); ++k) {
       const std::string& id = d.rules[k];
       if (!severity_.count(id)) {
-        kept.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
+        findings.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
                                     std::string(what) + " names an unknown rule '" + id + "'",
                                     "Use a rule id from `driftguard rules`, or remove it."));
       } else if (!t.used[k] && enabled_for(id, file)) {
-        kept.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
+        findings.push_back(make_finding("unused-ignore", file.path, d.rule_spans[k],
                                     std::string(what) + " for " + id + " suppresses nothing",
                                     "Remove " + id + " from the comment."));
-        kept.back().notes.push_back(Note{id + " reports nothing " + (d.scope == Directive::Scope::file
+        findings.back().notes.push_back(Note{id + " reports nothing " + (d.scope == Directive::Scope::file
                                                                           ? "in this file"
                                                                           : "on the next statement"),
                                          std::nullopt, {}, {}});
       }
     }
   }
-  return kept;
+  return findings;
 }
 
 // Severity and category from this engine's configuration (findings of disabled rules dropped), spans clamped to
 // the text, line/column filled in, sorted.
-std::vector<Finding> Engine::finish(const SourceFile& file, std::vector<Finding> kept) const {
-  std::vector<Finding> out;
-  for (auto& f : kept) {
-    Severity s = severity_of(f.rule);
-    if (s == Severity::off) continue;
-    f.severity = s;
+std::vector<Finding> Engine::finish(const SourceFile& file, std::vector<Finding> findings) const {
+  std::erase_if(findings, [this](const Finding& f) { return severity_of(f.rule) == Severity::off; });
+  for (auto& f : findings) {
+    f.severity = severity_of(f.rule);
     auto c = category_.find(f.rule);
     if (c != category_.end()) f.category = c->second;
     f.span.begin = std::min(f.span.begin, file.text.size());
     f.span.end = std::clamp(f.span.end, f.span.begin, file.text.size());
-    out.push_back(std::move(f));
   }
-  locate(out, file.text);
-  sort_findings(out);
-  return out;
+  locate(findings, file.text);
+  sort_findings(findings);
+  return findings;
 }
 
 std::vector<Finding> Engine::suppress(const SourceFile& file, std::vector<Finding> findings) const {

@@ -1,13 +1,116 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
 #include "helpers.hpp"
 
 using namespace driftguard;
+
+namespace {
+
+// A tree as text with its `location`s as file offsets: a file parsed in runs has one base per run, a file parsed
+// in one call base 0, and the two must say the same.
+void dump_located(const pg::Node& n, std::size_t base, std::string& out) {
+  if (n.is_object()) {
+    out += '{';
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      out += std::string(it.key()) + ':';
+      if ((it.key() == "location" || it.key() == "stmt_location") && it->is_number_integer() &&
+          it->get<long long>() >= 0) {
+        out += '@' + std::to_string(base + it->get<std::size_t>());
+      } else {
+        dump_located(*it, base, out);
+      }
+      out += ',';
+    }
+    out += '}';
+  } else if (n.is_array()) {
+    out += '[';
+    for (const auto& e : n) {
+      dump_located(e, base, out);
+      out += ',';
+    }
+    out += ']';
+  } else {
+    out += n.dump();
+  }
+}
+
+std::string describe(const Statement& st) {
+  std::string out = st.kind + " " + std::to_string(st.span.begin) + "-" + std::to_string(st.span.end) + " do " +
+                    std::to_string(st.do_depth) + (st.guarded ? " guarded by " + st.guard : "") +
+                    (st.approximate ? " approximate" : "") + " ";
+  dump_located(st.node, st.base, out);
+  return out;
+}
+
+// The first difference between two parses of one text, or "" when they are the same.
+std::string first_difference(const ParsedFile& a, const ParsedFile& b) {
+  for (std::size_t i = 0; i < std::max(a.statements.size(), b.statements.size()); ++i) {
+    if (i >= a.statements.size() || i >= b.statements.size()) {
+      return "statement " + std::to_string(i) + " only in one (" + std::to_string(a.statements.size()) + " vs " +
+             std::to_string(b.statements.size()) + " statements)";
+    }
+    std::string da = describe(a.statements[i]);
+    std::string db = describe(b.statements[i]);
+    if (da != db) return "statement " + std::to_string(i) + ":\n" + da.substr(0, 2000) + "\n" + db.substr(0, 2000);
+  }
+  auto errors = [](const ParsedFile& pf) {
+    std::string out;
+    for (const auto& e : pf.errors) out += std::to_string(e.span.begin) + "-" + std::to_string(e.span.end) + " " + e.message + "\n";
+    return out;
+  };
+  if (errors(a) != errors(b)) return "errors:\n" + errors(a) + "vs\n" + errors(b);
+  auto comments = [](const ParsedFile& pf) {
+    std::string out;
+    for (const auto& c : pf.comments) out += std::to_string(c.begin) + "-" + std::to_string(c.end) + " ";
+    return out;
+  };
+  if (comments(a) != comments(b)) return "comments: " + comments(a) + "vs " + comments(b);
+  if (a.meta_commands != b.meta_commands || a.copy_data_blocks != b.copy_data_blocks ||
+      a.psql_variables != b.psql_variables) {
+    return "counts of meta-commands, COPY data or psql variables";
+  }
+  return "";
+}
+
+ParsedFile parse_whole(const std::string& text) {
+  ParseOptions o;
+  o.want_comments = true;
+  o.runs_from_bytes = std::numeric_limits<std::size_t>::max();
+  return parse_sql(text, o);
+}
+
+ParsedFile parse_in_runs(const std::string& text, std::size_t statements, std::size_t bytes) {
+  ParseOptions o;
+  o.want_comments = true;
+  o.runs_from_bytes = 0;
+  o.run_statements = statements;
+  o.run_bytes = bytes;
+  return parse_sql(text, o);
+}
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Every .sql file under `dir`, sorted.
+std::vector<std::filesystem::path> sql_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".sql") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
 
 TEST_CASE("statement spans are trimmed of comments and the semicolon", "[parse]") {
   std::string s = "-- first\nCREATE TABLE a (x int);\n\n  /* c */ DROP TABLE b ; -- t\n";
@@ -146,4 +249,82 @@ TEST_CASE("goose and dbmate down sections are found whatever the markers' case, 
   CHECK_FALSE(contains_nocase("++goos", "+goose", 0));
   CHECK(contains_nocase("MIGRATE:", "migrate:", 7));
   CHECK_FALSE(contains_nocase("a:b igrate: migrate", "migrate:", 7));
+}
+
+TEST_CASE("a text parsed in runs of statements: what one statement is to the grammar is never cut", "[parse][runs]") {
+  // Semicolons inside what the grammar reads as one statement: a BEGIN ATOMIC body, CREATE RULE's action list, a
+  // dollar quote, a quoted name, a comment, a psql meta-command line; a DO block's inner statements.
+  const std::string s =
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+      "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO u VALUES (1); DELETE FROM u);\n"
+      "CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $b$ BEGIN PERFORM 1; END; $b$;\n"
+      "\\set x 1\n"
+      "CREATE TABLE \"a;b\" (c int); /* ; */ -- ;\n"
+      "DO $$ BEGIN CREATE TABLE d (x int); DROP TABLE d; END $$;\n"
+      "SELECT ';';";
+  auto whole = parse_whole(s);
+  REQUIRE(whole.errors.empty());
+  REQUIRE(whole.statements.size() == 8);  // the DO block's two statements follow it
+  CHECK(whole.statements[0].kind == "CreateFunctionStmt");
+  CHECK(whole.statements[0].span.begin == 0);
+  CHECK(whole.statements[0].span.end == s.find(";\nCREATE RULE"));
+  CHECK(whole.statements[1].kind == "RuleStmt");
+  CHECK(whole.statements[1].span.end == s.find(";\nCREATE FUNCTION g"));
+  CHECK(whole.statements[3].kind == "CreateStmt");
+  CHECK(whole.statements[3].span.begin == s.find("CREATE TABLE \"a;b\""));
+  CHECK(whole.statements[7].kind == "SelectStmt");
+  CHECK(whole.statements[7].span.begin == s.find("SELECT ';'"));
+  for (std::size_t n : {1, 2, 3}) {
+    auto runs = parse_in_runs(s, n, std::numeric_limits<std::size_t>::max());
+    INFO(n << " statements a run");
+    CHECK(runs.statements[4].base > 0);  // a run of its own: its tree's locations are relative to it
+    CHECK(first_difference(whole, runs) == "");
+  }
+  // A run also ends at a size: one statement a run here.
+  CHECK(first_difference(whole, parse_in_runs(s, 64, 1)) == "");
+  // A syntax error and an unterminated quote are reported alike.
+  const std::string bad = s + ";\nSELEC 1;\nDROP TABLE x;\nSELECT 'open";
+  auto whole_bad = parse_whole(bad);
+  REQUIRE(whole_bad.errors.size() == 2);
+  CHECK(whole_bad.errors[0].message == "syntax error at or near \"SELEC\"");
+  CHECK(first_difference(whole_bad, parse_in_runs(bad, 2, std::numeric_limits<std::size_t>::max())) == "");
+}
+
+TEST_CASE("every fixture parses in runs of 1, 2 and 3 statements as in one call", "[parse][runs]") {
+  std::size_t files = 0;
+  for (const auto& path : sql_files(std::filesystem::path(dgtest::source_dir()) / "fixtures")) {
+    std::string text = read_all(path);
+    auto whole = parse_whole(text);
+    for (std::size_t n : {1, 2, 3}) {
+      INFO(path.string() << ", " << n << " statements a run");
+      CHECK(first_difference(whole, parse_in_runs(text, n, std::numeric_limits<std::size_t>::max())) == "");
+    }
+    ++files;
+  }
+  CHECK(files > 400);
+}
+
+TEST_CASE("parse in runs: every corpus file parses in runs as in one call", "[parse][runs][corpus]") {
+  std::filesystem::path corpus = std::filesystem::path(dgtest::source_dir()) / "../shared/corpus";
+  if (!std::filesystem::is_directory(corpus)) {
+    WARN("../shared/corpus is not there: skipped");
+    return;
+  }
+  std::size_t files = 0;
+  std::size_t differ = 0;
+  std::string first;
+  for (const auto& path : sql_files(corpus)) {
+    std::string text = read_all(path);
+    auto whole = parse_whole(text);
+    // One statement a run: every boundary the splitter finds is a run boundary; two: a run's tree holds more
+    // than one statement, as the default runs' do.
+    for (std::size_t n : {1, 2}) {
+      std::string d = first_difference(whole, parse_in_runs(text, n, std::numeric_limits<std::size_t>::max()));
+      if (!d.empty() && differ++ == 0) first = path.string() + ", " + std::to_string(n) + " a run: " + d;
+    }
+    ++files;
+  }
+  INFO(first);
+  CHECK(differ == 0);
+  CHECK(files > 6000);
 }
