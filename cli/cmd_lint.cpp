@@ -167,11 +167,13 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
     return maps.emplace(file, std::make_unique<LineMap>(texts[file])).first->second.get();
   };
   auto origins = prisma::column_origins(schema);  // one per field, in model then field order
+  std::set<std::string_view> models;  // relation fields have a model's type (PrismaSchema::model scans them all)
+  for (const auto& m : schema.models) models.insert(m.name);
   std::size_t i = 0;
   for (const auto& m : schema.models) {
     for (const auto& f : m.fields) {
       const auto& o = origins[i++];
-      if (schema.model(f.type) != nullptr || !f.ref.known() || f.ref.line <= 0) continue;  // relation fields
+      if (models.count(f.type) || !f.ref.known() || f.ref.line <= 0) continue;  // relation fields
       const LineMap* map = map_of(f.ref.file);
       if (map == nullptr) continue;
       const std::string& text = texts[f.ref.file];
@@ -318,7 +320,11 @@ int run_lint(const LintOptions& o) {
     RunState run(start_replay(lint_start(o, file, prof)));
     if (file.info.layout == Layout::prisma) {
       auto fields = prisma_fields(file.info.set, schema_texts);
-      for (const auto& [column, field] : fields) schema_sets[field.file].insert(file.info.set);
+      const std::string* last = nullptr;  // a lookup where the file changes (one per file for one schema.prisma)
+      for (const auto& [column, field] : fields) {
+        if (last == nullptr || *last != field.file) schema_sets[field.file].insert(file.info.set);
+        last = &field.file;
+      }
       run.set_schema_fields(std::move(fields));
     }
     return run;
