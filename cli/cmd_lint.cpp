@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -16,12 +18,14 @@
 #include <mutex>
 
 #include "analyzer/fix.hpp"
+#include "analyzer/model/snapshot.hpp"
 #include "analyzer/source.hpp"
 #include "analyzer/text.hpp"
 #include "analyzer/supabase_layout.hpp"
 #include "cli/check_down.hpp"
 #include "cli/command.hpp"
 #include "cli/config.hpp"
+#include "cli/context_cache.hpp"
 #include "cli/db_flags.hpp"
 #include "cli/git.hpp"
 #include "cli/escape.hpp"
@@ -36,6 +40,8 @@
 #include "rules/context_replay.hpp"
 #include "rules/engine.hpp"
 #include "rules/registry.hpp"
+#include "rules/state_codec.hpp"
+#include "rules/transaction/runner.hpp"
 
 namespace fs = std::filesystem;
 
@@ -61,6 +67,7 @@ struct LintOptions {
   bool fix = false;
   PlatformFlags platform;  // --platform, --prelude: the schema the first migration of a set runs on
   unsigned jobs = 0;       // --jobs: threads, the lint's included (0: one per core)
+  bool no_cache = false;   // --no-cache: --changed-since replays the unchanged files (cli/context_cache.hpp)
 };
 
 // The command-line values that override the config (docs/config.md).
@@ -104,6 +111,47 @@ LoadContext lint_start(const LintOptions& o, const SourceFile& file, const Confi
   LoadContext ctx;
   ctx.platform = choose_platform(o.platform.platform, o.platform.prelude, config, sides).baseline;
   return ctx;
+}
+
+// The context cache's key (cli/context_cache.hpp) for the state that `files` (a migration set's leading unchanged
+// files, in migration order, each with its profile) leave in a run started on `platform`: everything that decides
+// that state — the binary, the platform baseline, each file's path and bytes in order, and what its replay reads of
+// the settings (runner, transaction, PostgreSQL version, baseline; the runner detection's answer, which reads files
+// beside the migration), plus each config's own bytes, so that an edit of the config misses too.
+std::array<std::uint8_t, 32> context_key(const platform::Baseline* platform,
+                                         const std::vector<std::pair<SourceFile, const ConfigSet::Profile*>>& files) {
+  CacheKey k;
+  k.add("driftguard lint --changed-since context 1").add(ContextCache::build_identity());
+  if (platform == nullptr) {
+    k.add("no platform");
+  } else {
+    k.add(platform->name).add(static_cast<std::int64_t>(platform->files.size()));
+    for (std::size_t i = 0; i < platform->files.size(); ++i) {
+      const SourceFile& f = platform->files[i];
+      // The embedded Supabase baseline is the binary's (its identity is in the key); a prelude is the user's file.
+      k.add(f.path).add(i == 0 && platform->name == "supabase" ? std::string_view("embedded") : std::string_view(f.text));
+    }
+  }
+  k.add(std::getenv("DRIFTGUARD_BASELINE_FROM_SQL") != nullptr ? "baseline from SQL" : "");
+  std::set<std::string> configs;
+  k.add(static_cast<std::int64_t>(files.size()));
+  for (const auto& [file, prof] : files) {
+    const Settings& s = prof->effective.settings;
+    k.add(file.path).add(file.bom ? 1 : 0).add(file.text);
+    k.add(s.pg_version).add(to_string(s.runner)).add(s.assume_in_transaction ? 1 : 0).add(s.baseline);
+    k.add(s.runner == Runner::auto_detect ? to_string(detect_runner(file)) : std::string_view());
+    k.add(prof->config.path);
+    configs.insert(prof->config.path);
+  }
+  for (const auto& c : configs) {
+    if (c.empty()) continue;
+    try {
+      k.add(load_file(c).text);
+    } catch (const InputFailure& e) {
+      k.add(e.message);
+    }
+  }
+  return k.finish();
 }
 
 // The schema a Prisma migration folder is generated from: the project's configured schema (prisma.config.ts,
@@ -167,11 +215,13 @@ std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::ma
     return maps.emplace(file, std::make_unique<LineMap>(texts[file])).first->second.get();
   };
   auto origins = prisma::column_origins(schema);  // one per field, in model then field order
+  std::set<std::string_view> models;  // relation fields have a model's type (PrismaSchema::model scans them all)
+  for (const auto& m : schema.models) models.insert(m.name);
   std::size_t i = 0;
   for (const auto& m : schema.models) {
     for (const auto& f : m.fields) {
       const auto& o = origins[i++];
-      if (schema.model(f.type) != nullptr || !f.ref.known() || f.ref.line <= 0) continue;  // relation fields
+      if (models.count(f.type) || !f.ref.known() || f.ref.line <= 0) continue;  // relation fields
       const LineMap* map = map_of(f.ref.file);
       if (map == nullptr) continue;
       const std::string& text = texts[f.ref.file];
@@ -307,6 +357,9 @@ int run_lint(const LintOptions& o) {
     while (!dir.empty() && !fs::is_directory(dir, ec)) dir = dir.parent_path();
     changes = git_changes(o.changed_since, dir.empty() ? "." : dir.string());
   }
+  // The state of each migration set's unchanged leading files, kept between runs (--changed-since only).
+  const ContextCache cache(o.no_cache || !changes, changes ? changes->root : "");
+  if (changes && o.verbose && !cache.enabled()) std::cerr << "driftguard: context cache off: " << cache.off_reason() << "\n";
 
   std::map<std::string, Severity> fail_on;  // file -> its config's threshold
   std::map<std::string, RunState> runs;     // the runs of stdin's and the staged files' migration sets
@@ -318,7 +371,11 @@ int run_lint(const LintOptions& o) {
     RunState run(start_replay(lint_start(o, file, prof)));
     if (file.info.layout == Layout::prisma) {
       auto fields = prisma_fields(file.info.set, schema_texts);
-      for (const auto& [column, field] : fields) schema_sets[field.file].insert(file.info.set);
+      const std::string* last = nullptr;  // a lookup where the file changes (one per file for one schema.prisma)
+      for (const auto& [column, field] : fields) {
+        if (last == nullptr || *last != field.file) schema_sets[field.file].insert(file.info.set);
+        last = &field.file;
+      }
       run.set_schema_fields(std::move(fields));
     }
     return run;
@@ -604,6 +661,55 @@ int run_lint(const LintOptions& o) {
       // (not again from the start); they are not linted. Only the paths are held: history_end reads each file as it
       // replays it, and each is read again when it is linted. Of the end model, the run keeps what the type rules
       // read (RunState::set_history_end), and the model itself only for foreign-key-without-index.
+      // The context cache: the set's leading unchanged files (up to the first that cannot be read), when every
+      // file of the set is replayed the same way — all want the history end (these files are then the first of
+      // `prefix` below) or none does (the loop at the end replays them, in this order, with nothing in between) —
+      // restored from the cache, or replayed here and stored.
+      std::set<std::string> replayed;
+      std::size_t cached = 0;
+      if (cache.enabled()) {
+        bool uniform = std::all_of(wants.begin() + static_cast<std::ptrdiff_t>(task.begin),
+                                   wants.begin() + static_cast<std::ptrdiff_t>(task.end),
+                                   [&](char w) { return w == wants[task.begin]; });
+        std::vector<std::pair<SourceFile, const ConfigSet::Profile*>> lead;
+        for (std::size_t i = task.begin; uniform && i < task.end && !changes->changed(files[i].first); ++i) {
+          try {
+            lead.emplace_back(load_file(files[i].first), files[i].second);
+          } catch (const InputFailure&) {
+            break;  // reported when the file is linted; the context ends before it
+          }
+        }
+        if (!lead.empty()) {
+          RunState& r = run();
+          const SourceFile starts = make_source(files[task.start].first, "");
+          const auto key = context_key(lint_start(o, starts, *files[task.start].second).platform.get(), lead);
+          std::string note;
+          bool hit = false;
+          if (auto bytes = cache.load(key, note)) {
+            try {
+              StateCodec::decode(*bytes, r);
+              hit = true;
+            } catch (const model::snapshot::Malformed& e) {
+              note = "corrupt entry " + cache.path_of(key) + ": " + e.what();
+              cache.remove(key);
+            }
+          }
+          if (o.verbose && !note.empty()) out.notes += "driftguard: context cache: " + note + " (replayed again)\n";
+          std::string stored;
+          if (!hit) {
+            for (const auto& entry : lead) replay_context(entry.second->effective.settings, entry.first, Engine::parse(entry.first), r);
+            cache.store(key, StateCodec::encode(r), stored);
+          }
+          if (o.verbose) {
+            out.notes += "driftguard: context cache: " + std::string(hit ? "restored" : "replayed and stored") +
+                         " the state after the " + std::to_string(lead.size()) + " unchanged file(s) of " +
+                         (task.set.empty() ? std::string(".") : task.set) + " (" + cache.path_of(key) + ")\n";
+            if (!stored.empty()) out.notes += "driftguard: context cache: " + stored + "\n";
+          }
+          for (const auto& entry : lead) replayed.insert(entry.first.path);
+          cached = lead.size();
+        }
+      }
       std::vector<std::string> end_paths;
       std::vector<const ConfigSet::Profile*> prefix;
       bool prefix_closed = !changes;
@@ -615,11 +721,10 @@ int run_lint(const LintOptions& o) {
         end_paths.push_back(path);
         if (in_prefix) prefix.push_back(prof);
       }
-      std::set<std::string> replayed;
       if (!end_paths.empty()) {
         const ConfigSet::Profile& prof = *files[task.start].second;
         const bool keep_model = prof.engine->enabled("foreign-key-without-index");
-        std::size_t done = 0;
+        std::size_t done = std::min(cached, prefix.size());  // the cache's files are the prefix's first
         for (; done < prefix.size(); ++done) {
           std::optional<SourceFile> f;
           try {
@@ -810,6 +915,8 @@ void add_lint_command(CLI::App& app, std::vector<CommandSpec>& out) {
   docs_help += kDocsBase;
   docs_help += ")";
   lint->add_option("--docs-url", lo->docs_url, docs_help)->type_name("URL");
+  lint->add_flag("--no-cache", lo->no_cache,
+                 "With --changed-since: replay the unchanged migrations instead of restoring their state from the context cache");
   lint->add_flag("--staged", lo->staged,
                  "Lint what is staged for commit (the git index, not the working tree), with the other staged migrations of each folder as context");
   out.push_back({lint, [lo] { return run_lint(*lo); }});

@@ -639,8 +639,7 @@ const ConfigSet::Profile& ConfigSet::for_path(const std::string& path) {
     std::string prisma_dir = fs::path(info.set).parent_path().string();
     auto it = supabase_prisma_.find(prisma_dir);
     if (it == supabase_prisma_.end()) {
-      it = supabase_prisma_.emplace(prisma_dir, !supabase_evidence("prisma", prisma_dir.empty() ? "." : prisma_dir).empty())
-               .first;
+      it = supabase_prisma_.emplace(prisma_dir, prisma_on_supabase(prisma_dir.empty() ? "." : prisma_dir)).first;
     }
     supabase = it->second;
   }

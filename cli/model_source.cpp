@@ -494,6 +494,58 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
   return "";
 }
 
+bool prisma_on_supabase(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec).lexically_normal();
+  fs::path dir = fs::is_directory(p, ec) ? p : p.parent_path();
+  for (const fs::path& d : {dir, dir.parent_path()}) {
+    if (!d.empty() && fs::is_directory(d / "supabase", ec)) return true;
+  }
+  const fs::path migrations = dir / "migrations";
+  // One walk reads what supabase_evidence's two walks read, when the migrations folder is inside the walked one:
+  // not a symbolic link (its walk follows it, the .prisma walk does not), and `p` a folder (else only the file).
+  if (!fs::is_directory(p, ec) || fs::is_symlink(migrations, ec) || !fs::is_directory(migrations, ec)) {
+    return !supabase_evidence("prisma", path).empty();
+  }
+  const std::string prefix = migrations.string() + "/";
+  std::vector<std::string> prisma_files;
+  bool auth = false;  // a file the migrations' walk reads calls auth: that walk and discover() decide, as before
+  std::string text;
+  auto visit = [&](const std::string& entry, std::string_view name, unsigned char type) {
+    if (name.size() > 7 && name.substr(name.size() - 7) == ".prisma") prisma_files.push_back(entry);
+    if (auth || entry.compare(0, prefix.size(), prefix) != 0) return true;
+    // Below migrations/: any_sql_calls_auth's view, which does not enter node_modules or hidden folders.
+    std::string_view rel = std::string_view(entry).substr(prefix.size());
+    for (std::size_t slash = rel.find('/'), from = 0; slash != std::string_view::npos;
+         from = slash + 1, slash = rel.find('/', from)) {
+      std::string_view part = rel.substr(from, slash - from);
+      if (part == "node_modules" || (part.size() > 1 && part[0] == '.')) return true;  // inside a pruned folder
+    }
+    Kind kind = kind_of(entry, type);
+    if (kind == Kind::directory) return true;
+    std::string l = lower(std::string(name));
+    bool sql = l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
+                                 (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
+    if (sql && kind == Kind::regular && calls_auth(read_text(entry))) auth = true;
+    return true;
+  };
+  bool top_failed = false;
+  if (walk_tree(p.string(), false, visit, &top_failed) != 0 || top_failed) {
+    return !supabase_evidence("prisma", path).empty();  // its errors, as it reports them
+  }
+  for (const auto& f : prisma_files) {
+    std::string t = read_text(f);
+    if (supabase_host(t)) return true;
+    for (std::size_t at = t.find("env(\""); at != std::string::npos; at = t.find("env(\"", at + 5)) {
+      std::size_t end = t.find('"', at + 5);
+      if (end == std::string::npos) break;
+      const char* value = std::getenv(t.substr(at + 5, end - at - 5).c_str());
+      if (value != nullptr && supabase_host(value)) return true;
+    }
+  }
+  return auth && !migrations_calling_auth(migrations.string()).empty();
+}
+
 PlatformChoice choose_platform(const std::string& flag_platform, const std::string& flag_prelude,
                                const std::optional<std::string>& config_path,
                                const std::vector<std::pair<std::string, std::string>>& sides) {

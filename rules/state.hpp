@@ -230,6 +230,7 @@ class RunState {
   void end_file();
 
  private:
+  friend struct StateCodec;  // rules/state_codec.hpp: the replay's part of the run, for lint's context cache
   // Where a relation of the model was created ("" when the model does not hold it).
   const SourceRef* relation_source(const std::vector<std::string>& parts) const;
 

@@ -485,6 +485,77 @@ TEST_CASE("the Supabase evidence of a Prisma folder: every .prisma file at any d
                               (repo.dir() / "q6/prisma/migrations/20240102000000_b/migration.sql").string() + ")");
 }
 
+TEST_CASE("prisma_on_supabase, one walk of a Prisma folder, answers what supabase_evidence answers", "[supabase][config]") {
+  dgtest::Repo repo;
+  const std::string ds = "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n";
+  const std::string mig = "/prisma/migrations/20240101000000_a/migration.sql";
+  auto project = [&](const std::string& name) {
+    repo.write(name + "/prisma/schema.prisma", ds);
+    repo.write(name + mig, "create table a (id int);\n");
+  };
+  // No evidence: every migration read, nothing found.
+  project("r1");
+  for (int i = 2; i < 40; ++i) {
+    repo.write("r1/prisma/migrations/202401010000" + std::to_string(10 + i) + "_m/migration.sql", "select 1;\n");
+  }
+  // An auth call outside migrations/ (a seed) is no evidence; one in migrations/ is.
+  project("r2");
+  repo.write("r2/prisma/seed.sql", "select auth.uid();\n");
+  project("r3");
+  repo.write("r3/prisma/migrations/20240102000000_b/migration.sql", "select auth.uid();\n");
+  // Under node_modules/ or a hidden folder of migrations/: not read; a .prisma file in a hidden folder: read.
+  project("r4");
+  repo.write("r4/prisma/migrations/.old/x/migration.sql", "select auth.jwt();\n");
+  repo.write("r4/prisma/migrations/node_modules/y.sql", "select auth.role();\n");
+  project("r5");
+  repo.write("r5/prisma/.old/extra.prisma", "// postgresql://x@db.abc.supabase.co/postgres\n");
+  // A hidden file and a .sql.postgres file are read (discover() decides whether they count); a .txt file is not.
+  project("r6");
+  repo.write("r6/prisma/migrations/20240102000000_b/.hidden.sql", "select auth.email();\n");
+  project("r7");
+  repo.write("r7/prisma/migrations/20240102000000_b/notes.txt", "select auth.email();\n");
+  project("r8");
+  repo.write("r8/prisma/migrations/20240102000000_b/migration.sql.postgres", "select auth.uid();\n");
+  // migrations/ a symbolic link to a folder with an auth call (its walk follows it, the .prisma walk does not).
+  repo.write("r9/prisma/schema.prisma", ds);
+  repo.write("r9-target/20240101000000_a/migration.sql", "select auth.uid();\n");
+  fs::create_directory_symlink(repo.dir() / "r9-target", repo.dir() / "r9/prisma/migrations");
+  // The URL from the environment, and a supabase/ folder beside prisma/.
+  project("r10");
+  repo.write("r10/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DG_TEST_R10\")\n}\n");
+  ::setenv("DG_TEST_R10", "postgresql://postgres:x@db.abcd.supabase.co:5432/postgres", 1);
+  project("r11");
+  repo.write("r11/supabase/config.toml", "");
+  // (r6, r8, r9: what discover() lists decides; r5: the folder's walk finds the file, schema.prisma alone is read
+  // when the schema file is named; the two must agree.)
+  CHECK(prisma_on_supabase((repo.dir() / "r5/prisma").string()));
+  std::map<std::string, int> expected = {{"r1", 0}, {"r2", 0},  {"r3", 1},  {"r4", 0},  {"r5", -1}, {"r6", -1},
+                                         {"r7", 0}, {"r8", -1}, {"r9", -1}, {"r10", 1}, {"r11", 1}};
+  for (const auto& [name, on] : expected) {
+    INFO(name);
+    for (const std::string& form : {name + "/prisma", name + "/prisma/schema.prisma"}) {
+      std::string path = (repo.dir() / form).string();
+      bool evidence = !supabase_evidence("prisma", path).empty();
+      if (on >= 0) CHECK(evidence == (on == 1));
+      CHECK(prisma_on_supabase(path) == evidence);
+    }
+  }
+  ::unsetenv("DG_TEST_R10");
+  // Every Prisma project of the corpus (the folder holding schema.prisma and migrations/).
+  fs::path prisma_corpus = corpus().parent_path() / "prisma";
+  if (!fs::is_directory(prisma_corpus)) {
+    WARN("../shared/corpus/prisma is not there: skipped");
+    return;
+  }
+  int projects = 0;
+  for (const auto& e : fs::directory_iterator(prisma_corpus)) {
+    INFO(e.path());
+    CHECK(prisma_on_supabase(e.path().string()) == !supabase_evidence("prisma", e.path().string()).empty());
+    ++projects;
+  }
+  CHECK(projects == 17);
+}
+
 TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift, --shadow and status",
           "[supabase][pg][corpus]") {
   if (!fs::is_directory(corpus())) {

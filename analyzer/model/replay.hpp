@@ -19,6 +19,10 @@
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
 
+namespace driftguard {
+struct StateCodec;  // rules/state_codec.hpp
+}
+
 namespace driftguard::model {
 
 inline constexpr const char* kReplayError = "replay-error";
@@ -94,6 +98,7 @@ class Replayer {
  private:
   struct Impl;
   friend struct Impl;
+  friend struct ::driftguard::StateCodec;  // lint's context cache writes and restores the state below
   SchemaModel model_;
   std::vector<Skipped> skipped_;
   int applied_ = 0;
