@@ -62,7 +62,7 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
       auto it = as.views.find(n);
       if (it != as.views.end() && (v.definition.empty() || (prisma && !drifted.count(sn + "." + n)))) v = it->second;
     }
-    for (auto& [tn, t] : ts->tables) {
+    for (auto&& [tn, t] : ts->tables.editing()) {
       auto it = as.tables.find(tn);
       if (it == as.tables.end()) continue;
       const Table& a = it->second;
@@ -101,12 +101,14 @@ SchemaModel aligned_target(const SchemaModel& expected, const SchemaModel& actua
   // Comments are not compared when a side is schema.prisma (Prisma writes none): the script leaves them as they
   // are. commentable() walks a const model; the comments written here are target's own.
   if (opts.prisma != diff::Side::none) {
-    // A column's comment and privileges live in a part its copies share (model.hpp, Column::edit): each column of
-    // target takes a part of its own first, so the writes below change target's columns only.
+    // A column's comment and privileges live in a part its copies share (model.hpp, Column::edit), and tables and
+    // functions are shared by copies of the model (ObjectMap): each table, column and function of target takes
+    // its own first, so the writes below change target's objects only.
     for (auto& [sk, sc] : target.schemas) {
-      for (auto& [tk, t] : sc.tables) {
+      for (auto&& [tk, t] : sc.tables.editing()) {
         for (auto& c : t.columns) c.edit();
       }
+      sc.functions.own_all();
     }
     std::map<std::string, Comment> kept;
     for (const auto& c : commentable(actual)) kept[c.target] = *c.comment;

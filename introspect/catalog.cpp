@@ -128,7 +128,7 @@ class Scratch {
   void on_table(model::Table& t, const std::string& sql, const std::string& what) {
     auto& s = schema(t.schema);
     std::string name = t.name;
-    s.tables[name] = std::move(t);
+    s.tables.put(name, std::move(t));
     try {
       apply(sql, what);
     } catch (...) {
@@ -136,8 +136,8 @@ class Scratch {
       s.tables.clear();
       throw;
     }
-    auto node = s.tables.extract(s.tables.begin());
-    t = std::move(node.mapped());
+    std::string key = s.tables.begin()->first;
+    t = s.tables.take(key);
     s.tables.clear();
   }
 
@@ -847,16 +847,16 @@ class Reader {
       }
       auto& sc = scratch_.schema(s);
       scratch_.apply(sql, "function " + s + "." + name);
-      for (auto& [key, f] : sc.functions) {
+      for (auto&& [key, f] : sc.functions.editing()) {
         f.comment.text = text(row[16]);
         f.grants = grants_of(row[17]);
-        m_.schemas[s].functions[key] = std::move(f);
+        m_.schemas[s].functions.put(key, std::move(f));
       }
       sc.functions.clear();
     }
     int order = 0;
     for (auto& [sn, sc] : m_.schemas) {
-      for (auto& [k, f] : sc.functions) f.order = ++order;
+      for (auto&& [k, f] : sc.functions.editing()) f.order = ++order;
     }
   }
 };

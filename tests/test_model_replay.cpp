@@ -529,6 +529,70 @@ TEST_CASE("a column's rarely set part is shared by model copies and changed only
   CHECK(findings.empty());
 }
 
+// Tables and functions are held copy-on-write (model::ObjectMap): a copy of the model (a copy of the replayer, a
+// transaction block's start, ALTER TABLE's undo, the down check's models) shares every one it does not change.
+TEST_CASE("tables and functions are shared by model copies and changed only in the copy that changes them", "[model][replay]") {
+  std::vector<Finding> findings;
+  auto apply = [&](Replayer& r, const std::string& name, const std::string& sql) {
+    auto src = make_source(name, sql);
+    r.apply_file(src, parse_sql(src.text), findings);
+  };
+  auto tbl = [](const Replayer& r, const std::string& name) -> const Table& {
+    const Table* t = r.model().table("public", name);
+    REQUIRE(t != nullptr);
+    return *t;
+  };
+  auto fn = [](const Replayer& r, const std::string& sig) -> const Function& {
+    return r.model().schema("public")->functions.at(sig);
+  };
+  Replayer r;
+  apply(r, "m1.sql",
+        "CREATE TABLE a (id int PRIMARY KEY);\n"
+        "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));\n"
+        "CREATE TABLE c (x int);\n"
+        "CREATE TABLE p (k int) PARTITION BY LIST (k);\n"
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1);\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n");
+  Replayer copy = r;
+  CHECK(&tbl(copy, "a") == &tbl(r, "a"));  // shared, not copied
+  CHECK(&fn(copy, "f()") == &fn(r, "f()"));
+  // Changes through every path that edits: a column rename the foreign keys follow, a table rename, CREATE OR
+  // REPLACE, GRANT ON ALL TABLES, a column added.
+  apply(copy, "m2.sql",
+        "ALTER TABLE a RENAME COLUMN id TO aid;\n"
+        "ALTER TABLE b RENAME TO b2;\n"
+        "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 3';\n"
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO app;\n"
+        "ALTER TABLE c ADD COLUMN y int;\n");
+  CHECK(tbl(copy, "a").column("aid") != nullptr);
+  CHECK(tbl(copy, "b2").constraints.back().ref_columns == std::vector<std::string>{"aid"});
+  CHECK(fn(copy, "f()").body == "SELECT 3");
+  CHECK(tbl(copy, "c").grants == Grants{{"app", "r"}});
+  CHECK(tbl(r, "a").column("id") != nullptr);
+  CHECK(tbl(r, "a").column("aid") == nullptr);
+  CHECK(tbl(r, "b").constraints.back().ref_columns == std::vector<std::string>{"id"});
+  CHECK(r.model().table("public", "b2") == nullptr);
+  CHECK(fn(r, "f()").body == "SELECT 1");
+  CHECK(tbl(r, "c").grants.empty());
+  CHECK(tbl(r, "c").columns.size() == 1);
+  CHECK(&fn(copy, "g()") == &fn(r, "g()"));  // what the copy did not change is still shared
+  // A DROP TABLE CASCADE changes the tables whose foreign keys it drops, and a partitioned table's DROP its partitions.
+  Replayer dropped = r;
+  apply(dropped, "m3.sql", "DROP TABLE a CASCADE;\nDROP TABLE p;\n");
+  CHECK(tbl(dropped, "b").constraints.size() == 1);  // the primary key
+  CHECK(dropped.model().table("public", "p1") == nullptr);
+  CHECK(tbl(r, "b").constraints.size() == 2);
+  CHECK(tbl(r, "p1").parent_table == "p");
+  // A failed ALTER of a partitioned table undoes its commands on a copy of the whole model: the table it changes
+  // must not be the copy's too (it was, and the undo kept the column the failed statement added).
+  apply(r, "m4.sql", "ALTER TABLE p ADD COLUMN v int, ADD COLUMN k int;\n");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].message == "column \"k\" of relation \"p\" already exists");
+  CHECK(tbl(r, "p").column("v") == nullptr);
+  CHECK(tbl(r, "p1").column("v") == nullptr);
+}
+
 TEST_CASE("functions, triggers, policies, extensions, schemas", "[model][replay]") {
   auto r = replay(
       "CREATE SCHEMA app;\n"

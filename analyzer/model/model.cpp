@@ -229,9 +229,7 @@ const Schema* SchemaModel::schema(const std::string& name) const {
 }
 Table* SchemaModel::table(const std::string& s, const std::string& name) {
   Schema* sc = schema(s);
-  if (!sc) return nullptr;
-  auto it = sc->tables.find(name);
-  return it == sc->tables.end() ? nullptr : &it->second;
+  return sc ? sc->tables.find_edit(name) : nullptr;
 }
 const Table* SchemaModel::table(const std::string& s, const std::string& name) const {
   const Schema* sc = schema(s);
@@ -243,8 +241,11 @@ SchemaModel::IndexRef SchemaModel::find_index(const std::string& s, const std::s
   IndexRef r;
   Schema* sc = schema(s);
   if (!sc) return r;
-  for (auto& [t_key_, t] : sc->tables) {
-    if (Index* i = t.index(name)) return {&t, nullptr, i};
+  for (const auto& [t_key_, t] : sc->tables) {
+    if (find_named(t.indexes, name)) {
+      Table& own = sc->tables.edit(t_key_);  // the one to change (ObjectMap)
+      return {&own, nullptr, own.index(name)};
+    }
   }
   for (auto& [v_key_, v] : sc->views) {
     if (Index* i = find_named(v.indexes, name)) return {nullptr, &v, i};

@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +57,140 @@ class Shared {
     return e;
   }
   std::shared_ptr<T> p_;  // null: all unset
+};
+
+// The objects of one kind in a schema, by name, each held copy-on-write: a copy of the model (a transaction block's
+// start, ALTER TABLE's undo, the down check's models) copies one pointer an object and shares every object until one
+// copy changes it (bench/RESULTS.md, "twelfth session: lint's CPU"). Reading (iteration, find, at, get) gives const
+// objects; edit(), find_edit(), operator[], put() and editing() give the object to change, copying it first when
+// another copy of the model shares it (as Shared::edit). A reference read before an edit of the same object may be
+// the other copy's afterwards: read it again after editing.
+template <typename T>
+class ObjectMap {
+  using Map = std::map<std::string, std::shared_ptr<T>>;
+
+ public:
+  using key_type = std::string;
+  using mapped_type = T;
+  using value_type = std::pair<const std::string&, const T&>;
+
+  class const_iterator {
+   public:
+    using iterator_category = std::bidirectional_iterator_tag;
+    using value_type = ObjectMap::value_type;
+    using difference_type = std::ptrdiff_t;
+    using reference = value_type;
+    struct pointer {
+      value_type v;
+      const value_type* operator->() const { return &v; }
+    };
+    const_iterator() = default;
+    explicit const_iterator(typename Map::const_iterator it) : it_(it) {}
+    value_type operator*() const { return {it_->first, *it_->second}; }
+    pointer operator->() const { return {**this}; }
+    const_iterator& operator++() {
+      ++it_;
+      return *this;
+    }
+    const_iterator operator++(int) { return const_iterator(it_++); }
+    const_iterator& operator--() {
+      --it_;
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return it_ == o.it_; }
+    bool operator!=(const const_iterator& o) const { return it_ != o.it_; }
+
+   private:
+    friend class ObjectMap;
+    typename Map::const_iterator it_;
+  };
+  using iterator = const_iterator;
+
+  // Every object, each made the map's own first (a copy when shared): for the statements that change most of them.
+  // `for (auto&& [name, object] : map.editing())`.
+  class Editing {
+   public:
+    class iterator {
+     public:
+      explicit iterator(typename Map::iterator it) : it_(it) {}
+      std::pair<const std::string&, T&> operator*() const { return {it_->first, own(it_->second)}; }
+      iterator& operator++() {
+        ++it_;
+        return *this;
+      }
+      bool operator!=(const iterator& o) const { return it_ != o.it_; }
+
+     private:
+      typename Map::iterator it_;
+    };
+    explicit Editing(Map& m) : m_(m) {}
+    iterator begin() const { return iterator(m_.begin()); }
+    iterator end() const { return iterator(m_.end()); }
+
+   private:
+    Map& m_;
+  };
+
+  const_iterator begin() const { return const_iterator(map_.begin()); }
+  const_iterator end() const { return const_iterator(map_.end()); }
+  const_iterator find(const std::string& k) const { return const_iterator(map_.find(k)); }
+  const_iterator lower_bound(const std::string& k) const { return const_iterator(map_.lower_bound(k)); }
+  std::size_t size() const { return map_.size(); }
+  bool empty() const { return map_.empty(); }
+  std::size_t count(const std::string& k) const { return map_.count(k); }
+  const T& at(const std::string& k) const { return *map_.at(k); }
+  const T* get(const std::string& k) const {  // null when none
+    auto it = map_.find(k);
+    return it == map_.end() ? nullptr : it->second.get();
+  }
+
+  T& edit(const std::string& k) { return own(map_.at(k)); }  // the object to change (it exists)
+  T* find_edit(const std::string& k) {                         // the object to change; null when none
+    auto it = map_.find(k);
+    return it == map_.end() ? nullptr : &own(it->second);
+  }
+  T& operator[](const std::string& k) { return own(map_[k]); }  // the object to change, made when none
+  T& put(const std::string& k, T x) {                           // replaces the object (nothing of the old is copied)
+    auto& p = map_[k];
+    p = std::make_shared<T>(std::move(x));
+    return *p;
+  }
+  Editing editing() { return Editing(map_); }
+  void own_all() {  // every object made the map's own (for writes through pointers a const walk returned)
+    for (auto& kv : map_) own(kv.second);
+  }
+  // Removes the object and returns it (moved when no copy of the model shares it).
+  T take(const std::string& k) {
+    auto node = map_.extract(k);
+    T x = node.mapped().use_count() > 1 ? T(*node.mapped()) : std::move(*node.mapped());
+    return x;
+  }
+  // Moves the object `from` to the key `to` (which must be free); false when there is no `from`.
+  bool rekey(const std::string& from, const std::string& to) {
+    auto node = map_.extract(from);
+    if (!node) return false;
+    node.key() = to;
+    map_.insert(std::move(node));
+    return true;
+  }
+  const_iterator erase(const_iterator it) { return const_iterator(map_.erase(it.it_)); }
+  std::size_t erase(const std::string& k) { return map_.erase(k); }
+  void clear() { map_.clear(); }
+  // For the model snapshot's reader (keys in order).
+  void emplace_hint(const_iterator hint, std::string k, T x) {
+    map_.emplace_hint(hint.it_, std::move(k), std::make_shared<T>(std::move(x)));
+  }
+
+ private:
+  static T& own(std::shared_ptr<T>& p) {
+    if (!p) {
+      p = std::make_shared<T>();
+    } else if (p.use_count() > 1) {  // only copies of the model share it; a copy in another thread only reads it
+      p = std::make_shared<T>(*p);
+    }
+    return *p;
+  }
+  Map map_;
 };
 
 struct Column {
@@ -338,11 +474,11 @@ struct Extension {
 
 struct Schema {
   std::string name;
-  std::map<std::string, Table> tables;
+  ObjectMap<Table> tables;
   std::map<std::string, Type> types;
   std::map<std::string, Sequence> sequences;
   std::map<std::string, View> views;
-  std::map<std::string, Function> functions;  // by signature
+  ObjectMap<Function> functions;  // by signature
   Comment comment;
   Grants grants;
   SourceRef src;

@@ -133,8 +133,8 @@ SchemaModel::IndexRef RelationNames::find_index(SchemaModel& m, const std::strin
     std::vector<std::string> hs = holders(m, *sc, name, true);
     std::sort(hs.begin(), hs.end());
     for (const auto& h : hs) {
-      if (auto t = sc->tables.find(h); t != sc->tables.end()) {
-        ref = {&t->second, nullptr, t->second.index(name)};
+      if (Table* t = sc->tables.find_edit(h)) {  // the table to change (ObjectMap)
+        ref = {t, nullptr, t->index(name)};
         break;
       }
     }

@@ -320,6 +320,8 @@ template <class T>
 struct is_map : std::false_type {};
 template <class K, class V, class C, class A>
 struct is_map<std::map<K, V, C, A>> : std::true_type {};
+template <class V>
+struct is_map<ObjectMap<V>> : std::true_type {};
 template <class T>
 struct is_pair : std::false_type {};
 template <class A, class B>

@@ -221,7 +221,7 @@ class Planner {
       Table moved = *t;
       moved.name = r.to_name;
       for (auto& [sn, s] : from_.schemas) {
-        for (auto& [tn, other] : s.tables) {
+        for (auto&& [tn, other] : s.tables.editing()) {
           if (other.parent_schema == r.schema && other.parent_table == r.from_name) other.parent_table = r.to_name;
           for (auto& c : other.constraints) {
             if (c.ref_schema == r.schema && c.ref_table == r.from_name) c.ref_table = r.to_name;
@@ -259,7 +259,7 @@ class Planner {
       }
     }
     for (auto& [sn, s] : from_.schemas) {
-      for (auto& [tn, other] : s.tables) {
+      for (auto&& [tn, other] : s.tables.editing()) {
         for (auto& k : other.constraints) {
           if (k.kind == ConstraintKind::foreign_key && k.ref_schema == r.schema && k.ref_table == r.table) rename_in(k.ref_columns);
         }
@@ -290,7 +290,7 @@ class Planner {
     std::string new_ref = rel_of(r.schema, r.to_name);
     auto each_column = [&](auto fn) {
       for (auto& [sn, s] : from_.schemas) {
-        for (auto& [tn, t] : s.tables) {
+        for (auto&& [tn, t] : s.tables.editing()) {
           for (auto& c : t.columns) fn(c);
         }
       }
@@ -350,7 +350,7 @@ class Planner {
     }
     if (keys.empty()) return;
     for (auto& [sn, s] : from_.schemas) {
-      for (auto& [tn, t] : s.tables) {
+      for (auto&& [tn, t] : s.tables.editing()) {
         for (auto& g : t.triggers) {
           // "f(args)": the callee as written, then its arguments
           std::string callee = g.function.substr(0, g.function.find('('));

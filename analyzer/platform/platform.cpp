@@ -37,6 +37,11 @@ template <class Map, class Pred>
 void erase_entries(Map& m, Pred gone) {
   for (auto it = m.begin(); it != m.end();) it = gone(it->first, it->second) ? m.erase(it) : std::next(it);
 }
+// The same for objects held copy-on-write (model::ObjectMap): each made the map's own before `gone` sees it.
+template <class T, class Pred>
+void erase_entries(model::ObjectMap<T>& m, Pred gone) {
+  for (auto it = m.begin(); it != m.end();) it = gone(it->first, m.edit(it->first)) ? m.erase(it) : std::next(it);
+}
 
 // A trigger that calls a function of a platform schema is the platform's (storage's own triggers).
 bool platform_trigger(const model::Trigger& t, const model::SchemaModel& base) {
@@ -199,7 +204,7 @@ void copy_sources(model::SchemaModel& to, const model::SchemaModel& from) {
     const model::Schema* fs = from.schema(sname);
     if (fs == nullptr) continue;
     copy_src(schema.src, fs);
-    for (auto& [name, t] : schema.tables) {
+    for (auto&& [name, t] : schema.tables.editing()) {
       const model::Table* ft = entry(fs->tables, name);
       if (ft == nullptr) continue;
       copy_src(t.src, ft);
@@ -216,7 +221,7 @@ void copy_sources(model::SchemaModel& to, const model::SchemaModel& from) {
     }
     for (auto& [name, x] : schema.types) copy_src(x.src, entry(fs->types, name));
     for (auto& [name, x] : schema.sequences) copy_src(x.src, entry(fs->sequences, name));
-    for (auto& [name, x] : schema.functions) copy_src(x.src, entry(fs->functions, name));
+    for (auto&& [name, x] : schema.functions.editing()) copy_src(x.src, entry(fs->functions, name));
     for (auto& [name, v] : schema.views) {
       const model::View* fv = entry(fs->views, name);
       copy_src(v.src, fv);

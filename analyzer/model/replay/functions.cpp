@@ -147,7 +147,7 @@ void Replayer::Impl::create_function(const json& b) {
     f.order = ++r.order_;
     f.grants = created_grants('f', s);
   }
-  sc.functions[key] = f;
+  sc.functions.put(key, f);
 }
 
 // A SQL-standard body (RETURN expr; BEGIN ATOMIC stmt; ... END) in a form that compares equal to what PostgreSQL
@@ -236,9 +236,10 @@ std::vector<std::pair<std::size_t, std::size_t>> Replayer::Impl::sql_body_reads(
 void Replayer::Impl::rename_in_sql_bodies(const std::string& s, const std::string& n, const std::string& to_s,
                                           const std::string& to_n) {
   for (auto& [sc_key_, sc] : m.schemas) {
-    for (auto& [f_key_, f] : sc.functions) {
-      auto spans = sql_body_reads(f, s, n);
+    for (const auto& [f_key_, reader] : sc.functions) {
+      auto spans = sql_body_reads(reader, s, n);
       if (spans.empty()) continue;
+      Function& f = sc.functions.edit(f_key_);  // to change (ObjectMap): `reader` may be shared
       std::vector<std::tuple<std::size_t, std::size_t, std::string>> edits;
       for (const auto& [b, e] : spans) edits.emplace_back(b, e, norm::qualified(to_s, to_n));
       // Column references qualified with the relation's name (u.id, public.u.id) print its new name too.
@@ -314,15 +315,14 @@ Function* Replayer::Impl::find_function(const json& owa, bool missing_ok, std::s
   }
   std::vector<Function*> found;
   if (flag(owa, "args_unspecified")) {
-    for (auto& [f_key_, f] : sc->functions) {
-      if (f.name == n) found.push_back(&f);
+    for (const auto& [f_key_, f] : sc->functions) {
+      if (f.name == n) found.push_back(&sc->functions.edit(f_key_));  // to change (ObjectMap)
     }
     if (found.size() > 1) fail("function name " + dq(shown) + " is not unique");
   } else {
     std::vector<std::string> types;
     for (const auto& a : field(owa, "objargs")) types.push_back(extension_type(signature_type(a)));
-    auto it = sc->functions.find(shown + "(" + join(types, ", ") + ")");
-    if (it != sc->functions.end()) found.push_back(&it->second);
+    if (Function* f = sc->functions.find_edit(shown + "(" + join(types, ", ") + ")")) found.push_back(f);
     if (display_name) *display_name = shown + "(" + join(types, ", ") + ")";
   }
   if (found.empty()) {

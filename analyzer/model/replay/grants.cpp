@@ -169,7 +169,7 @@ bool Replayer::Impl::grant_stmt(const json& b) {
       // PostgreSQL's objectsInSchemaToOids: tables, views and materialized views; sequences; functions without
       // procedures, procedures, or both (routines).
       if (kind == 'r') {
-        for (auto& [n, t] : sc->tables) {
+        for (auto&& [n, t] : sc->tables.editing()) {  // every one changes
           targets.push_back({&t.grants, letters, prefix + n});
           columns_of(t, prefix + n);
         }
@@ -177,7 +177,7 @@ bool Replayer::Impl::grant_stmt(const json& b) {
       } else if (kind == 'S') {
         for (auto& [n, q] : sc->sequences) targets.push_back({&q.grants, letters, prefix + n});
       } else if (kind == 'f') {
-        for (auto& [k, f] : sc->functions) {
+        for (auto&& [k, f] : sc->functions.editing()) {
           bool want = objtype == "OBJECT_ROUTINE" || (objtype == "OBJECT_PROCEDURE") == f.procedure;
           if (want) targets.push_back({&f.grants, letters, prefix + f.name + "(" + f.identity_args + ")"});
         }

@@ -75,7 +75,7 @@ void Replayer::Impl::refuse_mutable_functions(const json& expr, const char* wher
           const Schema* sc = m.schema(s);
           int found = 0;
           bool immutable = false;
-          for (const auto& [key_, f] : sc ? sc->functions : std::map<std::string, Function>{}) {
+          for (const auto& [key_, f] : sc ? sc->functions : ObjectMap<Function>{}) {
             std::size_t args = f.identity_args.empty() ? 0 : std::count(f.identity_args.begin(), f.identity_args.end(), ',') + 1;
             if (f.name != fn || args != nargs) continue;
             ++found;

@@ -15,8 +15,8 @@ std::vector<Table*> Replayer::Impl::inheritors(const std::string& s, const std::
   std::vector<Table*> out;
   if (!r.names_.may_have_inheritance(m) && !check_relation_names()) return out;
   for (auto& [sc_key_, sc] : m.schemas) {
-    for (auto& [t_key_, t] : sc.tables) {
-      if (contains_pair(t.inherits, {s, n})) out.push_back(&t);
+    for (const auto& [t_key_, t] : sc.tables) {
+      if (contains_pair(t.inherits, {s, n})) out.push_back(&sc.tables.edit(t_key_));  // to change (ObjectMap)
     }
   }
   if (!out.empty() && !r.names_.may_have_inheritance(m)) {
@@ -220,9 +220,9 @@ std::vector<Table*> Replayer::Impl::column_children(const Table& t) {
   std::vector<Table*> out = inheritors(t.schema, t.name);
   if (t.partition_by.empty()) return out;
   for (auto& [sc_key_, sc] : m.schemas) {
-    for (auto& [p_key_, p] : sc.tables) {
+    for (const auto& [p_key_, p] : sc.tables) {
       if (p.parent_schema == t.schema && p.parent_table == t.name && !(p.schema == t.schema && p.name == t.name)) {
-        out.push_back(&p);
+        out.push_back(&sc.tables.edit(p_key_));  // to change (ObjectMap)
       }
     }
   }

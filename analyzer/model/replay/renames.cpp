@@ -91,9 +91,11 @@ void Replayer::Impl::rename_column(Table& t, const std::string& from, const std:
     }
   }
   for (auto& [sc_key_, sc] : m.schemas) {
-    for (auto& [other_key_, other] : sc.tables) {
-      for (auto& c : other.constraints) {
-        if (c.kind == ConstraintKind::foreign_key && c.ref_schema == t.schema && c.ref_table == t.name) fix(c.ref_columns);
+    for (const auto& [other_key_, other] : sc.tables) {
+      for (std::size_t i = 0; i < other.constraints.size(); ++i) {
+        const Constraint& c = other.constraints[i];
+        if (c.kind != ConstraintKind::foreign_key || c.ref_schema != t.schema || c.ref_table != t.name) continue;
+        fix(sc.tables.edit(other_key_).constraints[i].ref_columns);  // to change (ObjectMap): `other` may be shared
       }
     }
   }
@@ -112,15 +114,15 @@ void Replayer::Impl::rename_relation(const std::string& s, const std::string& fr
   check_new_relation(s, to);
   if (kind == "table" || kind == "view" || kind == "materialized view") move_relation(s, from, s, to);
   if (kind == "table") {
-    auto node = sc.tables.extract(from);
-    node.key() = to;
-    node.mapped().name = to;
-    sc.tables.insert(std::move(node));
+    sc.tables.rekey(from, to);
+    sc.tables.edit(to).name = to;
     note_relation(s, to);
     for (auto& [other_sc_key_, other_sc] : m.schemas) {
-      for (auto& [other_key_, other] : other_sc.tables) {
-        for (auto& c : other.constraints) {
-          if (c.kind == ConstraintKind::foreign_key && c.ref_schema == s && c.ref_table == from) c.ref_table = to;
+      for (const auto& [other_key_, other] : other_sc.tables) {
+        for (std::size_t i = 0; i < other.constraints.size(); ++i) {
+          const Constraint& c = other.constraints[i];
+          if (c.kind != ConstraintKind::foreign_key || c.ref_schema != s || c.ref_table != from) continue;
+          other_sc.tables.edit(other_key_).constraints[i].ref_table = to;  // to change (ObjectMap)
         }
       }
     }
@@ -145,9 +147,9 @@ void Replayer::Impl::rename_relation(const std::string& s, const std::string& fr
       ref.index->name = to;
       note_name(s, to, ref.table ? ref.table->name : ref.view->name);
     } else {
-      for (auto& [t_key_, t] : sc.tables) {
-        if (Constraint* c = t.constraint(from)) {
-          c->name = to;  // the index of a primary key or unique constraint
+      for (const auto& [t_key_, t] : sc.tables) {
+        if (t.constraint(from)) {
+          sc.tables.edit(t_key_).constraint(from)->name = to;  // the index of a primary key or unique constraint
           note_name(s, to, t_key_);
         }
       }
@@ -167,7 +169,7 @@ void Replayer::Impl::rename_type(const std::string s, const std::string from, co
 
 void Replayer::Impl::retype_columns(const std::string& from, const std::string& to) {
   for (auto& [other_key_, other] : m.schemas) {
-    for (auto& [t_key_, t] : other.tables) {
+    for (auto&& [t_key_, t] : other.tables.editing()) {  // rare (a type renamed or moved): every table the model's own
       for (auto& c : t.columns) {
         if (c.type == from) c.type = to;
         if (c.type == from + "[]") c.type = to + "[]";
@@ -232,21 +234,23 @@ void Replayer::Impl::rename(const json& b) {
     node.key() = to;
     Schema& sc = node.mapped();
     sc.name = to;
-    for (auto& [t_key_, t] : sc.tables) t.schema = to;
+    for (auto&& [t_key_, t] : sc.tables.editing()) t.schema = to;
     for (auto& [x_key_, x] : sc.types) x.schema = to;
     for (auto& [x_key_, x] : sc.sequences) x.schema = to;
     for (auto& [x_key_, x] : sc.views) x.schema = to;
-    std::map<std::string, Function> functions;  // keyed by their signature, which names the schema
-    for (auto& [f_key_, f] : sc.functions) {
-      f.schema = to;
-      functions[f.signature()] = std::move(f);
+    ObjectMap<Function> functions;  // keyed by their signature, which names the schema
+    for (const auto& [f_key_, f] : sc.functions) {
+      Function moved = f;
+      moved.schema = to;
+      std::string key = moved.signature();
+      functions.put(key, std::move(moved));
     }
     sc.functions = std::move(functions);
     m.schemas.insert(std::move(node));
     // Triggers hold their function by oid: PostgreSQL prints it in its new schema.
     std::string old_prefix = norm::ident(from) + ".";
     for (auto& [other_key_, other] : m.schemas) {
-      for (auto& [t_key_, t] : other.tables) {
+      for (auto&& [t_key_, t] : other.tables.editing()) {  // rare (a schema renamed): every table the model's own
         for (auto& c : t.constraints) {
           if (c.ref_schema == from) c.ref_schema = to;
         }
@@ -285,7 +289,7 @@ void Replayer::Impl::rename(const json& b) {
     sc.functions.erase(f->signature());
     copy.name = to;
     if (sc.functions.count(copy.signature())) fail("function " + copy.signature() + " already exists");
-    sc.functions[copy.signature()] = copy;
+    sc.functions.put(copy.signature(), copy);
     // Expressions hold the functions they call by oid: PostgreSQL prints the new name. Calls are printed
     // unqualified for public's functions and qualified for the others'; with another overload of the old name
     // left, which call was which is the argument types', not modelled (found by the generated run of session 8:
@@ -296,7 +300,7 @@ void Replayer::Impl::rename(const json& b) {
         if (!expr.empty()) expr = norm::rename_call(expr, copy.schema, from, to);
       };
       for (auto& [t_sc_key_, t_sc] : m.schemas) {
-        for (auto& [t_key_, t] : t_sc.tables) {
+        for (auto&& [t_key_, t] : t_sc.tables.editing()) {  // rare (a function renamed): every table the model's own
           for (auto& c : t.columns) {
             if (std::string d = norm::rename_call(c.default_expr, copy.schema, from, to); d != c.default_expr) c.set_default(d);
             if (!c.generated().empty()) call(c.edit().generated);
@@ -323,7 +327,7 @@ void Replayer::Impl::rename(const json& b) {
     // Triggers hold their function by oid: PostgreSQL prints the new name (as written: qualified or not).
     if (copy.identity_args.empty()) {
       for (auto& [t_sc_key_, t_sc] : m.schemas) {
-        for (auto& [t_key_, t] : t_sc.tables) {
+        for (auto&& [t_key_, t] : t_sc.tables.editing()) {  // rare (a function renamed)
           for (auto& g : t.triggers) {
             std::string callee = g.function.substr(0, g.function.find('('));
             std::string args = g.function.substr(callee.size());
@@ -354,14 +358,16 @@ void Replayer::Impl::alter_object_schema(const json& b) {
     check_new_relation(to, n);
     move_relation(s, n, to, n);
     if (from->tables.count(n)) {
-      auto node = from->tables.extract(n);
-      node.mapped().schema = to;
-      dest->tables.insert(std::move(node));
+      Table moved = from->tables.take(n);
+      moved.schema = to;
+      dest->tables.put(n, std::move(moved));
       note_relation(to, n);
       for (auto& [sc_key_, sc] : m.schemas) {
-        for (auto& [t_key_, t] : sc.tables) {
-          for (auto& c : t.constraints) {
-            if (c.kind == ConstraintKind::foreign_key && c.ref_schema == s && c.ref_table == n) c.ref_schema = to;
+        for (const auto& [t_key_, t] : sc.tables) {
+          for (std::size_t i = 0; i < t.constraints.size(); ++i) {
+            const Constraint& c = t.constraints[i];
+            if (c.kind != ConstraintKind::foreign_key || c.ref_schema != s || c.ref_table != n) continue;
+            sc.tables.edit(t_key_).constraints[i].ref_schema = to;  // to change (ObjectMap)
           }
         }
       }
@@ -417,9 +423,9 @@ void Replayer::Impl::sequence_moved(const std::string& s, const std::string& n, 
   std::string old_lit = lit(q(s, n));
   std::string new_lit = lit(q(to_s, to_n));
   for (auto& [sc_key_, sc] : m.schemas) {
-    for (auto& [t_key_, t] : sc.tables) {
-      for (auto& c : t.columns) {
-        if (c.default_expr == old_lit) c.default_expr = new_lit;
+    for (const auto& [t_key_, t] : sc.tables) {
+      for (std::size_t i = 0; i < t.columns.size(); ++i) {
+        if (t.columns[i].default_expr == old_lit) sc.tables.edit(t_key_).columns[i].default_expr = new_lit;  // ObjectMap
       }
     }
   }
@@ -434,13 +440,14 @@ void Replayer::Impl::move_relation(const std::string& s, const std::string& n, c
         if (read.first == s && read.second == n) read = {to_s, to_n};
       }
     }
-    for (auto& [t_key_, t] : sc.tables) {
+    for (const auto& [t_key_, t] : sc.tables) {
       if (t.parent_schema == s && t.parent_table == n) {
-        t.parent_schema = to_s;
-        t.parent_table = to_n;
+        Table& own = sc.tables.edit(t_key_);  // to change (ObjectMap): `t` may be shared
+        own.parent_schema = to_s;
+        own.parent_table = to_n;
       }
-      for (auto& parent : t.inherits) {
-        if (parent.first == s && parent.second == n) parent = {to_s, to_n};
+      for (std::size_t i = 0; i < t.inherits.size(); ++i) {
+        if (t.inherits[i].first == s && t.inherits[i].second == n) sc.tables.edit(t_key_).inherits[i] = {to_s, to_n};
       }
     }
   }

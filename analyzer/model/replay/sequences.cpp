@@ -66,10 +66,13 @@ void Replayer::Impl::drop_sequence_defaults(const std::string& s, const std::str
   lit = "'" + lit + "'::regclass";
   std::vector<std::pair<Table*, Column*>> users;
   for (auto& [sc_key_, sc] : m.schemas) {
-    for (auto& [t_key_, t] : sc.tables) {
+    for (const auto& [t_key_, t] : sc.tables) {
       if (dropped_together.count({t.schema, t.name})) continue;
-      for (auto& c : t.columns) {
-        if (c.default_expr.find(lit) != std::string::npos && !going(t, c)) users.emplace_back(&t, &c);
+      for (std::size_t i = 0; i < t.columns.size(); ++i) {
+        const Column& c = t.columns[i];
+        if (c.default_expr.find(lit) == std::string::npos || going(t, c)) continue;
+        Table& own = sc.tables.edit(t_key_);  // to change (ObjectMap): `t` may be shared
+        users.emplace_back(&own, &own.columns[i]);
       }
     }
   }

@@ -460,8 +460,7 @@ void Replayer::Impl::create_table(const json& b) {
     check_new_partition_bound(*m.table(ps, pn), n, t.partition_bound);
   }
   Schema& sc = *m.schema(s);
-  sc.tables[n] = std::move(t);
-  Table& tt = sc.tables[n];
+  Table& tt = sc.tables.put(n, std::move(t));
   try {
     for (const auto& [i, type] : serials) add_serial(tt, tt.columns[i], type);
     add_constraints(tt, cons, true);
@@ -665,7 +664,7 @@ void Replayer::Impl::create_table_as(const json& b) {
     col.src = t.src;
     t.columns.push_back(std::move(col));
   }
-  m.schema(s)->tables[n] = t;
+  m.schema(s)->tables.put(n, t);
 }
 
 // SELECT ... INTO [TEMP] TABLE t: a table whose columns come from a query.
@@ -679,7 +678,7 @@ void Replayer::Impl::select_into(const json& b) {
   t.src = ref(rv);
   t.opaque = true;
   t.grants = created_grants('r', s);
-  m.schema(s)->tables[n] = t;
+  m.schema(s)->tables.put(n, t);
 }
 
 void Replayer::Impl::alter_table(const json& b) {
@@ -731,7 +730,10 @@ void Replayer::Impl::alter_table(const json& b) {
   Table before = *t;  // a statement applies completely or not at all
   // A parent's commands reach its children (replay/inheritance.cpp): then all of them are undone on a failure.
   std::optional<SchemaModel> family_before;
-  if (!column_children(*t).empty()) family_before = m;
+  if (!column_children(*t).empty()) {
+    family_before = m;
+    t = m.table(s, n);  // the copy shares the table: the model's own again (ObjectMap)
+  }
   alter_cmds = &field(b, "cmds");
   alter_recurse = flag(rv, "inh");
   alter_recursing = false;
@@ -762,6 +764,7 @@ void Replayer::Impl::alter_table(const json& b) {
   for (const auto& c : t->constraints) new_check = new_check || (c.kind == ConstraintKind::check && !before.constraint(c.name));
   if (new_columns.empty() && !new_check) return;
   SchemaModel children_before = m;  // rare (a parent's ALTER), so the simple copy
+  t = m.table(s, n);                 // the copy shares the table: the model's own again (ObjectMap)
   try {
     if (!flag(rv, "inh")) {
       fail(new_columns.empty() ? "constraint must be added to child tables too" : "column must be added to child tables too");
@@ -769,7 +772,7 @@ void Replayer::Impl::alter_table(const json& b) {
     propagate_columns(*t, new_columns);
   } catch (const Failure&) {
     m = std::move(children_before);
-    m.schema(s)->tables[n] = std::move(before);
+    m.schema(s)->tables.put(n, std::move(before));
     throw;
   }
 }

@@ -177,7 +177,7 @@ void Replayer::Impl::relabel_defaults(const std::string& type, const std::string
     return lit + "'";
   };
   for (auto& [sc_key_, sc] : m.schemas) {
-    for (auto& [t_key_, t] : sc.tables) {
+    for (auto&& [t_key_, t] : sc.tables.editing()) {  // rare (RENAME VALUE): every table made the model's own
       for (auto& c : t.columns) {
         if (c.type != type) continue;
         if (c.default_expr == literal(from)) c.default_expr = literal(to);
