@@ -166,6 +166,20 @@ struct Replayer::Impl {
     if (const Schema* sc = m.schema(s)) r.names_.note_relation(*sc, relation);
   }
 
+  // Runs `apply` so that a failure leaves the model as it was: PostgreSQL applies a statement completely or not at
+  // all (DROP TABLE a, p refused for p keeps a). The copy shares every table and function (model::ObjectMap).
+  template <class Apply>
+  void all_or_nothing(Apply&& apply) {
+    SchemaModel before = m;
+    try {
+      apply();
+    } catch (const Failure&) {
+      m = std::move(before);
+      r.names_.clear();  // the restored model may hold names noted as gone since (relation_names.hpp)
+      throw;
+    }
+  }
+
   // ---- positions, findings, name resolution and the names PostgreSQL chooses (replay/common.cpp) ----
   SourceRef stmt_ref() const;
   SourceRef ref(const json& b) const;
@@ -389,6 +403,7 @@ struct Replayer::Impl {
   void drop_dependents(std::vector<std::pair<Table*, std::string>> deps, bool cascade, const std::string& what,
                        const Table* self);
   void drop(const json& b);
+  void drop_objects(const json& b, const std::string& type, bool missing_ok, bool cascade);  // drop()'s loop
   void drop_relation(const std::string& type, const std::vector<std::string>& parts, bool missing_ok, bool cascade);
   void drop_type(const std::string s, const std::string n, bool cascade);
   // What calls a function in its expressions (PostgreSQL records a dependency on it): generated columns, defaults,
