@@ -4,18 +4,21 @@
 #   driftguard-<version>-linux-<arch>.tar.gz   self-contained: bin/driftguard + lib/ (its libraries other than
 #                                              glibc's; the binary's rpath is $ORIGIN/../lib), runs where no -dev
 #                                              package is installed
-# usage: scripts/package.sh [--build DIR] [--out DIR] [--no-deb] [--no-tarball]
+# usage: scripts/package.sh [--build DIR [--as-built]] [--out DIR] [--no-deb] [--no-tarball]
 #   --build DIR  use this configured build tree (built here if needed); default: build-package/, a Release build
 #                (-O3, scripts/build.sh --release: the flags CI tests, so ccache reuses its objects) with -Werror and
 #                without the tests; the packages are stripped
+#   --as-built   package DIR's binary as it is, without building (tests/package_test.sh: a build started while the
+#                tests run would relink the binary under them when the commit, and so the version, changed)
 #   --out DIR    where the packages go (default: dist/)
 # Prints the paths of the packages it wrote, one a line.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build="" out="$root/dist" deb=1 tarball=1
+build="" out="$root/dist" deb=1 tarball=1 as_built=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
+    --as-built) as_built=1; shift ;;
     --out) out=$2; shift 2 ;;
     --no-deb) deb=0; shift ;;
     --no-tarball) tarball=0; shift ;;
@@ -23,8 +26,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$build" ]; then
+  [ "$as_built" = 0 ] || { echo "package.sh: --as-built needs --build DIR" >&2; exit 2; }
   build="$root/build-package"
   "$root/scripts/build.sh" --release "$build" -DDRIFTGUARD_TESTS=OFF >&2
+elif [ "$as_built" = 1 ]; then
+  [ -x "$build/cli/driftguard" ] || { echo "package.sh: --as-built: no $build/cli/driftguard (build it first)" >&2; exit 1; }
 else
   cmake --build "$build" --target driftguard driftguard_shell_files -j"$(nproc)" >&2
 fi
