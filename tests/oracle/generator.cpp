@@ -65,6 +65,7 @@ const std::vector<FeatureInfo>& features() {
       {"column_storage", "ALTER COLUMN SET STORAGE: PLAIN on any column, EXTERNAL/MAIN/EXTENDED on variable-length ones, [ONLY] on parents", ""},
       {"partition_attach", "DETACH PARTITION and ATTACH PARTITION again with the same bound", ""},
       {"like", "CREATE TABLE (LIKE t INCLUDING ...): columns, and the checks, indexes, keys and comments the options copy", ""},
+      {"function_schemas", "functions in a second schema, called qualified in indexes and triggers, renamed, commented, granted and dropped there", ""},
       {"inherit_refusals", "refusals of column commands on an inherited column: RENAME, DROP and ALTER TYPE on a child or partition, ADD COLUMN on a partition, ONLY on a partitioned table", ""},
   };
   return list;
@@ -233,6 +234,7 @@ struct Function {
   std::string args;  // identity arguments for DROP/ALTER: "integer, integer"
   bool trigger = false;
   bool immutable_int = false;  // f(integer) RETURNS integer IMMUTABLE: usable in indexes and checks
+  std::string schema = "public";  // "app" (feature function_schemas): every use then calls it qualified
 };
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
@@ -321,6 +323,13 @@ class Gen {
   std::string tname(int t) const { return qual(tables_.at(t).schema, name(t)); }
   std::string vname(int v) const { return qual(views_.at(v).schema, name(v)); }
   std::string seqname(int s) const { return qual(sequence_schema_.at(s), name(s)); }
+  std::string fname(int f) const { return qual(functions_.at(f).schema, name(f)); }
+  // The second schema, created the first time something goes there.
+  void ensure_app_schema() {
+    if (app_schema_) return;
+    emit("CREATE SCHEMA app");
+    app_schema_ = true;
+  }
 
   // Everything that goes when `id` goes: what it owns and what depends on it, recursively. `external` is set when
   // something outside what it owns depends on it (DROP needs CASCADE), except the indexes and constraints of a
@@ -666,10 +675,7 @@ class Gen {
     if (f_.on("inheritance") && kindroll < 16 && !plain_tables().empty()) return create_inherited();
     std::string schema = "public";
     if (f_.on("schemas") && chance(20)) {
-      if (!app_schema_) {
-        emit("CREATE SCHEMA app");
-        app_schema_ = true;
-      }
+      ensure_app_schema();
       schema = "app";
     }
     std::string tn = fresh("t");
@@ -1182,7 +1188,7 @@ class Gen {
       int fn = immutable_function();
       if (fn >= 0 && c.ty.sql == "integer") {
         on.insert(fn);
-        return qual("public", name(fn)) + "(" + c.name + ")";
+        return fname(fn) + "(" + c.name + ")";
       }
       return "(" + c.name + " + 1)";
     }
@@ -1587,16 +1593,23 @@ class Gen {
     int roll = pick(6);
     if (!f_.on("sql_bodies") && (roll == 1 || roll == 2)) roll = 0;
     std::string fn = fresh("f");
+    // Where a new function goes: public, or (feature function_schemas) the second schema.
+    std::string schema = "public";
+    if (roll != 4 && f_.on("function_schemas") && chance(30)) {
+      ensure_app_schema();
+      schema = "app";
+    }
+    std::string qn = qual(schema, fn);
     if (roll == 0) {
       int f = add(Kind::function, fn);
-      functions_[f] = Function{"integer", false, true};
-      emit("CREATE FUNCTION " + fn + "(x integer) RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT x + 1 $$");
+      functions_[f] = Function{"integer", false, true, schema};
+      emit("CREATE FUNCTION " + qn + "(x integer) RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT x + 1 $$");
       return true;
     }
     if (roll == 1) {
       int f = add(Kind::function, fn);
-      functions_[f] = Function{"integer", false, true};
-      emit("CREATE FUNCTION " + fn + "(x integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN x * 2");
+      functions_[f] = Function{"integer", false, true, schema};
+      emit("CREATE FUNCTION " + qn + "(x integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN x * 2");
       return true;
     }
     if (roll == 2) {
@@ -1604,14 +1617,14 @@ class Gen {
       if (ts.empty()) return false;
       int t = one(ts);
       int f = add(Kind::function, fn, -1, {t});
-      functions_[f] = Function{"", false, false};
-      emit("CREATE FUNCTION " + fn + "() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT count(*) FROM " + tname(t) + "; END");
+      functions_[f] = Function{"", false, false, schema};
+      emit("CREATE FUNCTION " + qn + "() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT count(*) FROM " + tname(t) + "; END");
       return true;
     }
     if (roll == 3) {
       int f = add(Kind::function, fn);
-      functions_[f] = Function{"text, integer", false, false};
-      emit("CREATE FUNCTION " + fn + "(a text, n integer DEFAULT 1) RETURNS text LANGUAGE plpgsql" +
+      functions_[f] = Function{"text, integer", false, false, schema};
+      emit("CREATE FUNCTION " + qn + "(a text, n integer DEFAULT 1) RETURNS text LANGUAGE plpgsql" +
            (chance(30) ? " SECURITY DEFINER SET search_path = public" : "") + " AS $$ BEGIN RETURN repeat(a, n); END $$");
       return true;
     }
@@ -1620,7 +1633,7 @@ class Gen {
       if (fs.empty()) return false;
       int f = one(fs);
       const Function& fi = functions_.at(f);
-      std::string sig = name(f) + "(" + fi.args + ")";
+      std::string sig = fname(f) + "(" + fi.args + ")";
       if (f_.on("renames") && chance(50)) {
         if (!f_.on("function_renames") && !dependents(f, nullptr).empty()) return false;
         std::string nn = fresh("f");
@@ -1634,8 +1647,8 @@ class Gen {
       return true;
     }
     int f = add(Kind::function, fn);
-    functions_[f] = Function{"", true, false};
-    emit("CREATE " + std::string(chance(20) ? "OR REPLACE " : "") + "FUNCTION " + fn +
+    functions_[f] = Function{"", true, false, schema};
+    emit("CREATE " + std::string(chance(20) ? "OR REPLACE " : "") + "FUNCTION " + qn +
          "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$");
     return true;
   }
@@ -1695,7 +1708,7 @@ class Gen {
     std::string defer = constraint ? one(std::vector<std::string>{"", " DEFERRABLE", " DEFERRABLE INITIALLY DEFERRED", " NOT DEFERRABLE INITIALLY IMMEDIATE"}) : "";
     emit(std::string("CREATE ") + (constraint ? "CONSTRAINT " : "") + "TRIGGER " + tn + " " + timing + " " + ev + " ON " +
          tname(t) + defer + " FOR EACH " + (row ? "ROW" : "STATEMENT") + when + " EXECUTE " +
-         (chance(20) ? "PROCEDURE " : "FUNCTION ") + name(f) + "()");
+         (chance(20) ? "PROCEDURE " : "FUNCTION ") + fname(f) + "()");
     add(Kind::trigger, tn, t, on, false);
     return true;
   }
@@ -1796,7 +1809,7 @@ class Gen {
       auto fs = all(Kind::function);
       if (fs.empty()) return false;
       int f = one(fs);
-      emit(verb("EXECUTE", "FUNCTION " + name(f) + "(" + functions_.at(f).args + ")"));
+      emit(verb("EXECUTE", "FUNCTION " + fname(f) + "(" + functions_.at(f).args + ")"));
       return true;
     }
     if (roll == 4) {
@@ -1880,7 +1893,7 @@ class Gen {
       auto fs = all(Kind::function);
       if (fs.empty()) return false;
       int f = one(fs);
-      emit("COMMENT ON FUNCTION " + name(f) + "(" + functions_.at(f).args + ")" + is);
+      emit("COMMENT ON FUNCTION " + fname(f) + "(" + functions_.at(f).args + ")" + is);
       return true;
     }
     if (roll == 8) {
@@ -2082,7 +2095,7 @@ class Gen {
       auto fs = all(Kind::function);
       if (fs.empty()) return false;
       int f = one(fs);
-      return drop_sql(f, "FUNCTION " + name(f) + "(" + functions_.at(f).args + ")");
+      return drop_sql(f, "FUNCTION " + fname(f) + "(" + functions_.at(f).args + ")");
     }
     auto types = all(Kind::type);
     if (types.empty()) return false;
@@ -2194,10 +2207,7 @@ class Gen {
       }
     }
     if (ext) return false;
-    if (!app_schema_) {
-      emit("CREATE SCHEMA app");
-      app_schema_ = true;
-    }
+    ensure_app_schema();
     std::string to = tables_.at(t).schema == "app" ? "public" : "app";
     emit("ALTER TABLE " + tname(t) + " SET SCHEMA " + to);
     tables_[t].schema = to;
@@ -2239,7 +2249,7 @@ class Gen {
           auto ts = table_ids();
           if (ts.empty() || tfs.empty() || !f_.on("triggers")) return false;
           emit("CREATE TRIGGER " + fresh("tg") + " AFTER UPDATE OF no_such_column ON " + tname(one(ts)) +
-               " FOR EACH ROW EXECUTE FUNCTION " + name(one(tfs)) + "()");
+               " FOR EACH ROW EXECUTE FUNCTION " + fname(one(tfs)) + "()");
           return true;
         },
         [&] {  // a view others depend on, without CASCADE
