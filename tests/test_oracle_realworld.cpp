@@ -8,7 +8,8 @@
 //   dump     `driftguard schema --from migrations:DIR` applied to a fresh database: `pg_dump --schema-only` of it
 //            against that of the real one
 // The numbers (and each item) of every project are pinned in fixtures/oracle/realworld-four-views.txt and compared
-// exactly, so that any change shows; UPDATE_GOLDEN=1 rewrites it (review the diff).
+// exactly, so that any change shows; UPDATE_GOLDEN=1 rewrites it (review the diff). The same views on projects you
+// collect: scripts/realworld-prisma.sh DIR (no pinning: it fails where a view disagrees).
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -194,74 +195,140 @@ fs::path without_preview_feature(const fs::path& schema, const std::string& name
   return out;
 }
 
+// The four views of one project (a folder holding migrations/ and schema.prisma or schema/), as pinned.
+std::string four_views(const fs::path& p, const fs::path& engine) {
+  std::string bin = DRIFTGUARD_BINARY;
+  std::string got;
+  fs::path dir = p / "migrations";
+  fs::path schema = fs::exists(p / "schema.prisma") ? p / "schema.prisma" : p / "schema";
+  std::string db = dgtest::pg::fresh_database("rw4");
+  std::string url = url_of(db);
+  got += p.filename().string() + ":\n";
+  // Not `prisma-engine deploy`: its driver adapter splits a script at every ';' and fails on a ';' inside a
+  // comment (OpenPipe's Apache header), which `prisma migrate deploy` sends whole.
+  std::vector<fs::path> migrations;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (fs::exists(e.path() / "migration.sql")) migrations.push_back(e.path());
+  }
+  std::sort(migrations.begin(), migrations.end());
+  std::string failed;
+  for (const auto& m : migrations) {
+    try {
+      dgtest::pg::exec(db, read_text(m / "migration.sql"));
+    } catch (const std::exception& e) {
+      std::string msg = e.what();
+      failed = m.filename().string() + ": " + msg.substr(0, msg.find('\n'));
+      break;
+    }
+  }
+  if (!failed.empty()) return got + "  deploy: failed at " + failed + "\n";
+  got += "  deploy: " + std::to_string(migrations.size()) + " migrations\n";
+  // Prisma 7's engine refuses preview features it removed: it is given the schema without them (named).
+  fs::path for_engine = schema;
+  std::vector<std::string> dropped;
+  Cmd diff_db = sh(shell_quote(engine.string()) + " diff-db " + shell_quote(schema.string()) + " " + shell_quote(url));
+  for (std::string f; dropped.size() < 5 && !(f = unknown_preview_feature(diff_db.err)).empty();) {
+    dropped.push_back(f);
+    for_engine = without_preview_feature(for_engine, f, fs::temp_directory_path() / ("driftguard-rw4-" + std::to_string(::getpid())));
+    diff_db = sh(shell_quote(engine.string()) + " diff-db " + shell_quote(for_engine.string()) + " " + shell_quote(url));
+  }
+  std::string view = prisma_view(diff_db);
+  if (!dropped.empty()) {
+    std::string names;
+    for (const auto& f : dropped) names += (names.empty() ? "" : ", ") + f;
+    view.insert(view.size() - 1, " (without previewFeatures " + names + ": unknown to Prisma 7)");
+    fs::remove_all(for_engine.parent_path());
+  }
+  got += view;
+  std::string drift = shell_quote(bin) + " drift --format json ";
+  got += drift_view("live", sh(drift + "--prisma " + shell_quote(schema.string()) + " --database-url " + shell_quote(url)));
+  got += drift_view("static", sh(drift + "--prisma " + shell_quote(schema.string()) + " --migrations " + shell_quote(dir.string())));
+  got += drift_view("history", sh(drift + "--migrations " + shell_quote(dir.string()) + " --database-url " + shell_quote(url)));
+  Cmd schema_sql = sh(shell_quote(bin) + " schema --from " + shell_quote("migrations:" + dir.string()));
+  got += schema_sql.code == 0 ? dump_view(db, schema_sql.out) : "  dump: schema failed: " + first_line(schema_sql.err) + "\n";
+  return got;
+}
+
+// Where a project's views disagree with PostgreSQL or Prisma ("" = nowhere): the replay is not the database
+// (history has items, the dump differs, schema fails), or driftguard calls an error what Prisma calls no drift.
+std::string disagreements(const std::string& views) {
+  std::istringstream in(views);
+  std::string line, out;
+  bool prisma_clean = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("  deploy: failed", 0) == 0) return "";  // PostgreSQL refused the history: nothing to compare
+    if (line.rfind("  prisma: 0 steps", 0) == 0) prisma_clean = true;
+    bool live_or_static = line.rfind("  live: ", 0) == 0 || line.rfind("  static: ", 0) == 0;
+    if ((live_or_static && prisma_clean && line.find(" (0 errors") == std::string::npos) ||
+        (line.rfind("  history: ", 0) == 0 && line.rfind("  history: 0 items", 0) != 0) ||
+        (line.rfind("  dump: ", 0) == 0 && line.rfind("  dump: equal", 0) != 0)) {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+fs::path prisma_engine() { return fs::path(dgtest::source_dir()) / ".." / "shared" / "tools" / "prisma-engine"; }
+
 }  // namespace
 
 TEST_CASE("real Prisma histories, four views each, as pinned", "[oracle][pg][corpus]") {
-  fs::path root = fs::path(dgtest::source_dir()) / ".." / "shared";
-  fs::path corpus = root / "corpus" / "prisma";
-  fs::path engine = root / "tools" / "prisma-engine";
-  if (!fs::is_directory(corpus) || !fs::exists(engine) || sh("command -v node").code != 0) {
+  fs::path corpus = fs::path(dgtest::source_dir()) / ".." / "shared" / "corpus" / "prisma";
+  if (!fs::is_directory(corpus) || !fs::exists(prisma_engine()) || sh("command -v node").code != 0) {
     WARN("shared corpus, ../shared/tools/prisma-engine or node not found; skipped");
     return;
   }
-  std::string bin = DRIFTGUARD_BINARY;
   std::vector<fs::path> projects;
   for (const auto& e : fs::directory_iterator(corpus)) projects.push_back(e.path());
   std::sort(projects.begin(), projects.end());
   std::string got;
-  for (const auto& p : projects) {
-    fs::path dir = p / "migrations";
-    fs::path schema = fs::exists(p / "schema.prisma") ? p / "schema.prisma" : p / "schema";
-    std::string db = dgtest::pg::fresh_database("rw4");
-    std::string url = url_of(db);
-    got += p.filename().string() + ":\n";
-    // Not `prisma-engine deploy`: its driver adapter splits a script at every ';' and fails on a ';' inside a
-    // comment (OpenPipe's Apache header), which `prisma migrate deploy` sends whole.
-    std::vector<fs::path> migrations;
-    for (const auto& e : fs::directory_iterator(dir)) {
-      if (fs::exists(e.path() / "migration.sql")) migrations.push_back(e.path());
-    }
-    std::sort(migrations.begin(), migrations.end());
-    std::string failed;
-    for (const auto& m : migrations) {
-      try {
-        dgtest::pg::exec(db, read_text(m / "migration.sql"));
-      } catch (const std::exception& e) {
-        std::string msg = e.what();
-        failed = m.filename().string() + ": " + msg.substr(0, msg.find('\n'));
-        break;
-      }
-    }
-    if (!failed.empty()) {
-      got += "  deploy: failed at " + failed + "\n";
-      continue;
-    }
-    got += "  deploy: " + std::to_string(migrations.size()) + " migrations\n";
-    // Prisma 7's engine refuses preview features it removed: it is given the schema without them (named).
-    fs::path for_engine = schema;
-    std::vector<std::string> dropped;
-    Cmd diff_db = sh(shell_quote(engine.string()) + " diff-db " + shell_quote(schema.string()) + " " + shell_quote(url));
-    for (std::string f; dropped.size() < 5 && !(f = unknown_preview_feature(diff_db.err)).empty();) {
-      dropped.push_back(f);
-      for_engine = without_preview_feature(for_engine, f, fs::temp_directory_path() / ("driftguard-rw4-" + std::to_string(::getpid())));
-      diff_db = sh(shell_quote(engine.string()) + " diff-db " + shell_quote(for_engine.string()) + " " + shell_quote(url));
-    }
-    std::string view = prisma_view(diff_db);
-    if (!dropped.empty()) {
-      std::string names;
-      for (const auto& f : dropped) names += (names.empty() ? "" : ", ") + f;
-      view.insert(view.size() - 1, " (without previewFeatures " + names + ": unknown to Prisma 7)");
-      fs::remove_all(for_engine.parent_path());
-    }
-    got += view;
-    std::string drift = shell_quote(bin) + " drift --format json ";
-    got += drift_view("live", sh(drift + "--prisma " + shell_quote(schema.string()) + " --database-url " + shell_quote(url)));
-    got += drift_view("static", sh(drift + "--prisma " + shell_quote(schema.string()) + " --migrations " + shell_quote(dir.string())));
-    got += drift_view("history", sh(drift + "--migrations " + shell_quote(dir.string()) + " --database-url " + shell_quote(url)));
-    Cmd schema_sql = sh(shell_quote(bin) + " schema --from " + shell_quote("migrations:" + dir.string()));
-    got += schema_sql.code == 0 ? dump_view(db, schema_sql.out) : "  dump: schema failed: " + first_line(schema_sql.err) + "\n";
-  }
+  for (const auto& p : projects) got += four_views(p, prisma_engine());
   fs::path pinned = fs::path(dgtest::source_dir()) / "fixtures" / "oracle" / "realworld-four-views.txt";
   if (const char* u = std::getenv("UPDATE_GOLDEN"); u && *u) std::ofstream(pinned, std::ios::binary) << got;
   CHECK(got == read_text(pinned));
+}
+
+// The same four views on projects you collect (scripts/realworld-prisma.sh): each one's replay must be its
+// database and driftguard must not call an error what Prisma calls no drift.
+TEST_CASE("real Prisma histories of a folder you name: four views each and none disagreeing", "[oracle][pg][realworld-dir]") {
+  const char* dir = std::getenv("DRIFTGUARD_REALWORLD_PRISMA");
+  if (!dir || !*dir) {
+    WARN("DRIFTGUARD_REALWORLD_PRISMA not set (scripts/realworld-prisma.sh sets it); skipped");
+    return;
+  }
+  REQUIRE(fs::exists(prisma_engine()));
+  std::vector<fs::path> projects;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (fs::is_directory(e.path() / "migrations")) projects.push_back(e.path());
+  }
+  std::sort(projects.begin(), projects.end());
+  REQUIRE(!projects.empty());
+  std::string report;
+  for (const auto& p : projects) {
+    std::string views = four_views(p, prisma_engine());
+    report += views;
+    std::string bad = disagreements(views);
+    INFO(views);
+    CHECK(bad == "");
+  }
+  if (const char* out = std::getenv("DRIFTGUARD_REALWORLD_OUT"); out && *out) std::ofstream(out, std::ios::binary) << report;
+}
+
+TEST_CASE("the real-history check names each view that disagrees and nothing else", "[oracle]") {
+  std::string clean =
+      "p:\n  deploy: 3 migrations\n  prisma: 0 steps\n  live: 1 items (0 errors, 0 unmanaged), exit 0\n"
+      "    enum-order public.E [info]\n  static: 0 items (0 errors, 0 unmanaged), exit 0\n"
+      "  history: 0 items (0 errors, 0 unmanaged), exit 0\n  dump: equal (10 lines)\n";
+  CHECK(disagreements(clean) == "");
+  std::string bad =
+      "p:\n  deploy: 3 migrations\n  prisma: 0 steps\n  live: 1 items (1 errors, 0 unmanaged), exit 1\n"
+      "    missing-column public.t.c [error]\n  static: 0 items (0 errors, 0 unmanaged), exit 0\n"
+      "  history: 2 items (0 errors, 0 unmanaged), exit 0\n  dump: 1 lines only in the real database, 0 only in schema --from migrations\n";
+  CHECK(disagreements(bad) ==
+        "  live: 1 items (1 errors, 0 unmanaged), exit 1\n  history: 2 items (0 errors, 0 unmanaged), exit 0\n"
+        "  dump: 1 lines only in the real database, 0 only in schema --from migrations\n");
+  // Prisma sees drift too: driftguard's errors are not a disagreement; a history PostgreSQL refused compares nothing.
+  std::string both = "p:\n  deploy: 3 migrations\n  prisma: 2 steps AlterTable=2\n  live: 2 items (2 errors, 0 unmanaged), exit 1\n";
+  CHECK(disagreements(both) == "");
+  CHECK(disagreements("p:\n  deploy: failed at 2_x: ERROR: syntax error\n") == "");
 }
