@@ -250,16 +250,19 @@ std::string four_views(const fs::path& p, const fs::path& engine) {
 }
 
 // Where a project's views disagree with PostgreSQL or Prisma ("" = nowhere): the replay is not the database
-// (history has items, the dump differs, schema fails), or driftguard calls an error what Prisma calls no drift.
+// (history has items, the dump differs, schema fails), driftguard calls an error what Prisma calls no drift, or it
+// sees nothing where Prisma plans steps.
 std::string disagreements(const std::string& views) {
   std::istringstream in(views);
   std::string line, out;
-  bool prisma_clean = false;
+  bool prisma_clean = false, prisma_steps = false;
   while (std::getline(in, line)) {
     if (line.rfind("  deploy: failed", 0) == 0) return "";  // PostgreSQL refused the history: nothing to compare
     if (line.rfind("  prisma: 0 steps", 0) == 0) prisma_clean = true;
+    else if (line.rfind("  prisma: ", 0) == 0 && line.find(" steps") != std::string::npos) prisma_steps = true;
     bool live_or_static = line.rfind("  live: ", 0) == 0 || line.rfind("  static: ", 0) == 0;
     if ((live_or_static && prisma_clean && line.find(" (0 errors") == std::string::npos) ||
+        (live_or_static && prisma_steps && line.find(": 0 items") != std::string::npos) ||
         (line.rfind("  history: ", 0) == 0 && line.rfind("  history: 0 items", 0) != 0) ||
         (line.rfind("  dump: ", 0) == 0 && line.rfind("  dump: equal", 0) != 0)) {
       out += line + "\n";
@@ -330,5 +333,7 @@ TEST_CASE("the real-history check names each view that disagrees and nothing els
   // Prisma sees drift too: driftguard's errors are not a disagreement; a history PostgreSQL refused compares nothing.
   std::string both = "p:\n  deploy: 3 migrations\n  prisma: 2 steps AlterTable=2\n  live: 2 items (2 errors, 0 unmanaged), exit 1\n";
   CHECK(disagreements(both) == "");
+  std::string missed = "p:\n  deploy: 3 migrations\n  prisma: 1 steps CreateIndex=1\n  live: 0 items (0 errors, 0 unmanaged), exit 0\n";
+  CHECK(disagreements(missed) == "  live: 0 items (0 errors, 0 unmanaged), exit 0\n");
   CHECK(disagreements("p:\n  deploy: failed at 2_x: ERROR: syntax error\n") == "");
 }
