@@ -159,8 +159,11 @@ struct CorpusProject {
   std::vector<std::string> files;     // the migrations the Supabase CLI applies, in order (absolute paths)
   std::vector<InputError> skipped;    // the files it does not
 
-  explicit CorpusProject(const std::string& project) {
-    for (const auto& e : fs::directory_iterator(corpus() / project)) {
+  explicit CorpusProject(const std::string& project) : CorpusProject(corpus() / project) {}
+  // A folder holding a project's migration files (and whatever else: only what the CLI applies is applied).
+  explicit CorpusProject(const fs::path& folder) {
+    for (const auto& e : fs::directory_iterator(folder)) {
+      if (!e.is_regular_file()) continue;
       repo.write("supabase/migrations/" + e.path().filename().string(), read_file(e.path()));
     }
     fs::path cwd = fs::current_path();
@@ -171,6 +174,41 @@ struct CorpusProject {
   }
   ~CorpusProject() { cluster->stop(); }
 };
+
+// What driftguard finds for a project built the way Supabase builds it: the build, `drift --database-url` items and
+// replay errors, `status --pending-only`, and `drift --shadow` against the same database (or, when it could not be
+// built, against an empty one: the shadow's own failure is what is reported).
+std::string built_as_supabase_builds(CorpusProject& p) {
+  const dgtest::Repo& repo = p.repo;
+  const std::string& info = p.info;
+  std::string outcome;
+  for (const auto& s : p.skipped) outcome += "skipped: " + fs::path(s.path).filename().string() + "\n";
+  std::string built = build_like_supabase(info, p.files);
+  outcome += "build: " + (built.empty() ? std::string("ok") : built) + "\n";
+  const std::string args = "--migrations supabase/migrations --format json";
+  if (built.empty()) {
+    auto live = repo.driftguard("drift " + args + " --database-url " + shell_quote(info));
+    auto items = items_of(live.out);
+    outcome += "drift: exit " + std::to_string(live.code) + "\n";
+    for (const auto& i : items) outcome += "  " + i + "\n";
+    auto status = repo.driftguard("status --migrations supabase/migrations --database-url " + shell_quote(info) +
+                                  " --pending-only --format names");
+    outcome += "status pending: exit " + std::to_string(status.code) + (status.out.empty() ? " none" : "") + "\n";
+    if (!status.out.empty()) outcome += status.out;
+  }
+  auto shadow = repo.driftguard("drift " + args + " --shadow --database-url " + shell_quote(info));
+  outcome += "shadow: exit " + std::to_string(shadow.code) + "\n";
+  for (const auto& i : items_of(shadow.out)) outcome += "  " + i + "\n";
+  return outcome;
+}
+
+// Whether an outcome disagrees with the database Supabase built: built, yet drift, pending migrations or a shadow
+// that is not clean. A project that could not be built here is not compared (the outcome says why).
+bool disagrees(const std::string& outcome) {
+  std::size_t built = outcome.find("build: ok\n");
+  if (built == std::string::npos || (built != 0 && outcome[built - 1] != '\n')) return false;
+  return outcome.substr(built) != "build: ok\ndrift: exit 0\nstatus pending: exit 0 none\nshadow: exit 0\n";
+}
 
 }  // namespace
 
@@ -572,28 +610,7 @@ TEST_CASE("Supabase projects of the corpus, built as Supabase builds them: drift
   for (const auto& project : projects) {
     DYNAMIC_SECTION(project) {
       CorpusProject p(project);
-      const dgtest::Repo& repo = p.repo;
-      const std::string& info = p.info;
-      std::string outcome;
-      for (const auto& s : p.skipped) outcome += "skipped: " + fs::path(s.path).filename().string() + "\n";
-      std::string built = build_like_supabase(info, p.files);
-      outcome += "build: " + (built.empty() ? std::string("ok") : built) + "\n";
-      const std::string args = "--migrations supabase/migrations --format json";
-      if (built.empty()) {
-        auto live = repo.driftguard("drift " + args + " --database-url " + shell_quote(info));
-        auto items = items_of(live.out);
-        outcome += "drift: exit " + std::to_string(live.code) + "\n";
-        for (const auto& i : items) outcome += "  " + i + "\n";
-        auto status = repo.driftguard("status --migrations supabase/migrations --database-url " + shell_quote(info) +
-                                      " --pending-only --format names");
-        outcome += "status pending: exit " + std::to_string(status.code) + (status.out.empty() ? " none" : "") + "\n";
-        if (!status.out.empty()) outcome += status.out;
-      }
-      // --shadow against the same database (or, when it could not be built, against an empty one: the shadow's
-      // own failure is what is pinned).
-      auto shadow = repo.driftguard("drift " + args + " --shadow --database-url " + shell_quote(info));
-      outcome += "shadow: exit " + std::to_string(shadow.code) + "\n";
-      for (const auto& i : items_of(shadow.out)) outcome += "  " + i + "\n";
+      std::string outcome = built_as_supabase_builds(p);
       update += "[" + project + "]\n" + outcome;
       CHECK(outcome == pins[project]);
     }
@@ -762,4 +779,41 @@ TEST_CASE("Prisma on Supabase: the drift hint names Prisma's commands, not the S
   auto plain = repo.driftguard(sides + " --platform none");
   CHECK(plain.code == 1);
   CHECK(plain.out.find("hint:") == std::string::npos);
+}
+
+// The same build and comparison on Supabase projects you collect (scripts/realworld-supabase.sh): every project
+// PostgreSQL builds here must come out clean (no drift, nothing pending, a clean --shadow).
+TEST_CASE("Supabase projects of a folder you name: built as Supabase builds them and none disagreeing",
+          "[supabase][pg][realworld-dir]") {
+  const char* dir = std::getenv("DRIFTGUARD_REALWORLD_SUPABASE");
+  if (!dir || !*dir) {
+    WARN("DRIFTGUARD_REALWORLD_SUPABASE not set (scripts/realworld-supabase.sh sets it); skipped");
+    return;
+  }
+  std::vector<fs::path> projects;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_directory()) projects.push_back(e.path());
+  }
+  std::sort(projects.begin(), projects.end());
+  REQUIRE(!projects.empty());
+  std::string report;
+  for (const auto& folder : projects) {
+    CorpusProject p(folder);
+    std::string outcome = built_as_supabase_builds(p);
+    std::string name = folder.filename().string();
+    report.append("[").append(name).append("]\n").append(outcome);  // appends: GCC 12's -Wrestrict misfires on a + chain
+    INFO(name << "\n" << outcome);
+    CHECK_FALSE(disagrees(outcome));
+  }
+  if (const char* out = std::getenv("DRIFTGUARD_REALWORLD_OUT"); out && *out) std::ofstream(out, std::ios::binary) << report;
+}
+
+TEST_CASE("the Supabase real-project check: a built project disagrees unless drift, status and shadow are clean",
+          "[supabase]") {
+  CHECK_FALSE(disagrees("build: ok\ndrift: exit 0\nstatus pending: exit 0 none\nshadow: exit 0\n"));
+  CHECK_FALSE(disagrees("skipped: local_1_x.sql\nbuild: ok\ndrift: exit 0\nstatus pending: exit 0 none\nshadow: exit 0\n"));
+  CHECK(disagrees("build: ok\ndrift: exit 1\n  extra-table public.t\nstatus pending: exit 0 none\nshadow: exit 0\n"));
+  CHECK(disagrees("build: ok\ndrift: exit 0\nstatus pending: exit 1\n1_x\nshadow: exit 0\n"));
+  CHECK(disagrees("build: ok\ndrift: exit 0\nstatus pending: exit 0 none\nshadow: exit 0\n  missing-column public.t.c\n"));
+  CHECK_FALSE(disagrees("build: 1_x.sql: extension \"vector\" is not available\nshadow: exit 1\n  error 1_x.sql:1: ...\n"));
 }
