@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include "analyzer/model/interval_literal.hpp"
 #include "analyzer/names.hpp"
 #include "analyzer/pgquery.hpp"
 #include "analyzer/text.hpp"
@@ -486,6 +487,7 @@ class Printer {
     if (strip_typmod(target) == "timestamp without time zone") s = timestamp_literal(s);
     if (strip_typmod(target) == "timestamp with time zone") s = timestamptz_literal(s);
     if (strip_typmod(target) == "time without time zone") s = time_literal(s);
+    if (target.rfind("interval", 0) == 0) s = interval_literal(s, target).value_or(s);  // '10 minutes' is '00:10:00'
     if (target == "tsrange" || target == "tstzrange") s = range_literal(s, target == "tsrange" ? timestamp_literal : timestamptz_literal);
     if (strip_typmod(target) == "boolean") {
       std::string l = s;

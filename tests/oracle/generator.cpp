@@ -37,7 +37,7 @@ const std::vector<FeatureInfo>& features() {
       {"drops", "drops with and without CASCADE", ""},
       {"schemas", "a second schema", ""},
       {"set_schema", "ALTER TABLE ... SET SCHEMA", ""},
-      {"literal_defaults", "defaults PostgreSQL prints in a canonical form: B'1010', jsonb spacing and key order, '12:00', tsrange bounds",
+      {"literal_defaults", "defaults PostgreSQL prints in a canonical form: B'1010', jsonb spacing and key order, '12:00', tsrange bounds, intervals ('10 minutes', 'P1DT2H')",
        ""},
       {"numeric_casts", "integer literals compared with numeric and float columns (checks, predicates, policies)",
        ""},
@@ -500,12 +500,17 @@ class Gen {
     if (f == "bool") return one(std::vector<std::string>{"true", "false"});
     if (f == "date") return one(std::vector<std::string>{"CURRENT_DATE", "'2024-01-01'"});
     if (f == "ts") {
+      if (volatile_ok && !canonical && chance(20)) return "(now() + INTERVAL '10 minutes')";
       return volatile_ok ? one(std::vector<std::string>{"now()", "CURRENT_TIMESTAMP", "'2024-01-01 00:00:00'",
                                                         "clock_timestamp()", "statement_timestamp()"})
                          : "'2024-01-01 00:00:00'";
     }
     if (f == "time") return f_.on("literal_defaults") ? "'12:00'" : "'12:00:00'";
-    if (f == "interval") return one(std::vector<std::string>{"'1 day'", "'00:30:00'::interval"});
+    if (f == "interval") {
+      if (canonical) return one(std::vector<std::string>{"'1 day'", "'00:30:00'::interval"});
+      return one(std::vector<std::string>{"'1 day'", "'00:30:00'::interval", "'10 minutes'", "INTERVAL '2 weeks'",
+                                          "'1.5 hours'::interval", "'P1DT2H'", "'-1 day +02:03'"});
+    }
     if (f == "uuid") return volatile_ok ? "gen_random_uuid()" : "'00000000-0000-0000-0000-000000000000'";
     if (f == "bytea") return "'\\x00'::bytea";
     if (f == "json") return "'{}'";
