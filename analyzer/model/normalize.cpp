@@ -336,6 +336,20 @@ using StarLog = std::map<long, StarColumns>;
 // The key expand_stars marks each `*` of a query with (its A_Star node), so the printer can say what it stood for.
 constexpr const char* kStarId = "driftguard_star";
 
+// The result columns of a built-in set-returning function that has OUT parameters (pg_proc.proargnames), by the
+// name PostgreSQL prints; empty for a function that returns one unnamed value (unnest, generate_series) or one the
+// model does not know.
+std::vector<std::string> set_returning_columns(const std::string& function) {
+  static const std::map<std::string, std::vector<std::string>> known = {
+      {"jsonb_array_elements", {"value"}},      {"json_array_elements", {"value"}},
+      {"jsonb_array_elements_text", {"value"}}, {"json_array_elements_text", {"value"}},
+      {"jsonb_each", {"key", "value"}},         {"json_each", {"key", "value"}},
+      {"jsonb_each_text", {"key", "value"}},    {"json_each_text", {"key", "value"}},
+  };
+  auto it = known.find(function);
+  return it == known.end() ? std::vector<std::string>{} : it->second;
+}
+
 class Printer {
  public:
   explicit Printer(const ExprContext& c) : c_(c) {}
@@ -1051,7 +1065,9 @@ class Printer {
     std::string relname;  // the relation's name (for schema.table.column references)
     std::vector<QueryColumn> columns;
     bool known = false;   // columns known
+    bool function = false;  // a function in FROM: a reference to it alone reads its one column
   };
+  std::string function_column_read_;  // the column a reference to a function alone read (resolve)
   struct Scope {
     std::vector<RangeItem> items;
     std::map<std::string, std::size_t> using_columns;  // JOIN USING: merged column -> the item PostgreSQL reads it from
@@ -1278,10 +1294,12 @@ class Printer {
           continue;
         }
       }
+      function_column_read_.clear();
       std::string e = print(val, "");
       std::string name = str(rt, "name");
       if (name.empty()) name = figure_colname(val);
       std::string own = node_type(val) == "ColumnRef" ? last_field(val) : std::string("\x01");
+      if (!function_column_read_.empty()) own = function_column_read_;  // `t` printed as t.value: AS t
       std::string type = node_type(val) == "ColumnRef"   ? column_type(val)
                          : node_type(val) == "TypeCast" ? type_name(field(unwrap(val), "typeName"))
                                                         : std::string();
@@ -1533,26 +1551,50 @@ class Printer {
     }
     if (t == "RangeFunction") {
       RangeItem it;
-      std::string out = flag(b, "lateral") ? "LATERAL " : "";
       const json& fs = field(b, "functions");
-      std::string fname;
+      std::string fname, calls;
+      bool reads = false;
       for (std::size_t i = 0; fs.is_array() && i < fs.size(); ++i) {
         const json& pair = field(unwrap(fs[i]), "items");
         if (!pair.is_array() || pair.empty()) continue;
-        out += (i ? ", " : "") + print(pair[0], "");
+        calls += (i ? ", " : "") + print(pair[0], "");
         if (fname.empty()) fname = figure_colname(pair[0]);
+        reads = reads || reads_column(pair[0]);
       }
-      if (flag(b, "is_rowsfrom")) out = "ROWS FROM(" + out + ")";
-      if (flag(b, "ordinality")) out += " WITH ORDINALITY";
+      // A function in FROM that reads an earlier item's column is LATERAL without the word (transformRangeFunction).
+      std::string out = flag(b, "lateral") || reads ? "LATERAL " : "";
+      out += flag(b, "is_rowsfrom") ? "ROWS FROM(" + calls + ")" : calls;
+      bool ordinality = flag(b, "ordinality");
+      if (ordinality) out += " WITH ORDINALITY";
       it.written = str(unwrap(field(b, "alias")), "aliasname");
       if (it.written.empty()) it.written = fname;
       it.alias = planned_name(it.written);
       auto colnames = strings(field(unwrap(field(b, "alias")), "colnames"));
-      for (const auto& c : colnames) it.columns.push_back({c, ""});
-      if (colnames.empty()) it.columns.push_back({it.alias, ""});  // a scalar function's one column
-      it.known = !colnames.empty();
-      out += alias_text(field(b, "alias"), it.alias, fname, nullptr);
-      if (field(b, "coldeflist").is_array()) out += " " + fallback(field(b, "coldeflist"));
+      if (field(b, "coldeflist").is_array() || flag(b, "is_rowsfrom") || fs.size() != 1) {
+        // A column definition list or several functions: printed as written (their columns are not modelled).
+        for (const auto& c : colnames) it.columns.push_back({c, ""});
+        if (colnames.empty()) it.columns.push_back({it.alias, ""});
+        it.known = !colnames.empty();
+        out += alias_text(field(b, "alias"), it.alias, fname, nullptr);
+        if (field(b, "coldeflist").is_array()) out += " " + fallback(field(b, "coldeflist"));
+        scopes_.back().items.push_back(std::move(it));
+        return out;
+      }
+      // The function's columns: its OUT parameters' names (jsonb_each: key, value), else one named after the
+      // alias (a scalar result), then ordinality; names the alias lists replace them in order. PostgreSQL
+      // prints the alias with every column name (get_column_alias_list): `x(value)`, `g(g)`.
+      std::vector<std::string> names = set_returning_columns(fname);
+      if (names.empty()) names.push_back(it.alias);
+      if (ordinality) names.push_back("ordinality");
+      for (std::size_t i = 0; i < colnames.size() && i < names.size(); ++i) names[i] = colnames[i];
+      std::string list;
+      for (const auto& n : names) {
+        list += (list.empty() ? "" : ", ") + ident(n);
+        it.columns.push_back({n, ""});
+      }
+      it.known = true;
+      it.function = true;
+      out += " " + ident(it.alias) + "(" + list + ")";
       scopes_.back().items.push_back(std::move(it));
       return out;
     }
@@ -1603,6 +1645,16 @@ class Printer {
       bool relation = false;
       for (const auto& s : scopes_) {
         for (const auto& it : s.items) relation = relation || it.alias == col;
+      }
+      // A function of one column named alone reads that column (`SELECT t FROM jsonb_array_elements_text(j) t` is
+      // t.value AS t).
+      for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s) {
+        for (const auto& it : s->items) {
+          if (it.function && it.written == col && it.columns.size() == 1) {
+            function_column_read_ = it.columns[0].name;
+            return Resolved{ref_text(it.alias, it.columns[0].name), ""};
+          }
+        }
       }
       if (watch_missing_ && !relation && !system_columns.count(col) && missing_.empty()) missing_ = col;
       return std::nullopt;  // not a column (a function's parameter, a composite's field): printed as written
