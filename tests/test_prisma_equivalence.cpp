@@ -41,7 +41,7 @@ std::string lines(const std::vector<diff::DriftItem>& items, bool failing_only) 
 TEST_CASE("prisma equivalence: each rule's database shows no drift for Prisma's engine nor for driftguard",
           "[prisma][drift][pg]") {
   auto all = cases();
-  REQUIRE(all.size() == 8);
+  REQUIRE(all.size() == 9);
   bool oracle = engine::available();
   for (const auto& c : all) {
     std::string name = c.filename().string();
@@ -103,8 +103,14 @@ TEST_CASE("prisma equivalence: the rules do not hide real differences", "[prisma
   CHECK(items(column("jsonb", false, "'{\"a\":1,\"b\":2}'"), column("jsonb", false, "'{\"b\": 2, \"a\": 1}'")) == "");
   CHECK(items(column("text[]", false, "ARRAY['a', 'b c']"), column("text[]", false, "'{a,\"b c\"}'")) == "");
   CHECK(items(column("boolean[]", false, "ARRAY[true, false]"), column("boolean[]", false, "'{t,f}'")) == "");
+  CHECK(items(column("timestamp with time zone", false, ""), column("timestamp(3) with time zone", false, "")) == "");
+  CHECK(items(column("time without time zone", false, ""), column("time(0) without time zone", false, "")) == "");
   // different for Prisma too
   CHECK(items(column("timestamp(3) with time zone", false, ""), column("timestamp with time zone", false, "")) ==
+        "column-type public.t.c\n");
+  CHECK(items(column("timestamp(6) with time zone", false, ""), column("timestamp(3) with time zone", false, "")) ==
+        "column-type public.t.c\n");
+  CHECK(items(column("timestamp with time zone", false, ""), column("timestamp(3) without time zone", false, "")) ==
         "column-type public.t.c\n");
   CHECK(items(column("text", false, ""), column("text", true, "")) == "nullability public.t.c\n");
   CHECK(items(column("text[]", true, ""), column("text[]", false, "")) == "nullability public.t.c\n");

@@ -193,9 +193,32 @@ std::optional<std::vector<std::optional<std::string>>> array_default_elements(co
   return items;
 }
 
+// `type` with its precision taken out: "timestamp(3) with time zone" -> "timestamp with time zone"; "" when it is not
+// a time type or has no precision.
+std::string time_type_without_precision(const std::string& type) {
+  for (std::string_view base : {"timestamp(", "time("}) {
+    if (!starts_with(type, base)) continue;
+    auto close = type.find(')', base.size());
+    if (close == std::string::npos) return "";
+    return std::string(base.substr(0, base.size() - 1)) + type.substr(close + 1);
+  }
+  return "";
+}
+
+bool is_time_type(const std::string& type) {
+  return type == "timestamp without time zone" || type == "timestamp with time zone" ||
+         type == "time without time zone" || type == "time with time zone";
+}
+
 model::Column as_prisma_sees(const model::Column& prisma, const model::Column& other, bool any_default) {
   model::Column p = prisma;
   if (without_default_precision(p.type) == without_default_precision(other.type)) p.type = other.type;
+  // @db.Timestamptz, @db.Timestamp, @db.Time, @db.Timetz without a precision (the only way schema.prisma gives a
+  // time type without one: DateTime alone is timestamp(3), an argument is printed): Prisma's engine accepts the
+  // column at any precision (timestamptz(3) plans no step; @db.Timestamptz(6) against it does).
+  if (is_time_type(p.type) && time_type_without_precision(other.type) == p.type) {
+    p.type = other.type;
+  }
   // Prisma never makes a scalar list NOT NULL, and its engine does not see a NOT NULL there.
   if (!p.not_null && other.not_null && is_array(p.type) && is_array(other.type)) p.not_null = true;
   // autoincrement(): a sequence of any name (owned or not), or an identity column.
