@@ -746,7 +746,25 @@ class Printer {
       return side(l, lc) + " " + op + " " + side(r, rc);
     }
     if (std::string ext = extension_operator(b); !ext.empty()) return ext;
+    // An integer column with a numeric or floating-point one: PostgreSQL resolves the other type's operator and
+    // casts the integer side, ("unitPrice" * (quantity)::numeric) (oracle fixture integer-column-promoted.sql).
+    if (std::string lp = promoted_integer(l, op, r), rp = promoted_integer(r, op, l); !lp.empty() || !rp.empty()) {
+      auto side = [&](const json& n, const std::string& cast) { return !cast.empty() ? "(" + print(n, "") + ")::" + cast : child(n); };
+      return side(l, lp) + " " + op + " " + side(r, rp);
+    }
     return child(l, literal_target(l, r)) + " " + op + " " + child(r, literal_target(r, l));
+  }
+
+  // The type an integer column `operand` is cast to next to the column `other` under an arithmetic or comparison
+  // operator: numeric next to numeric, double precision next to double precision or real, else "".
+  std::string promoted_integer(const json& operand, const std::string& op, const json& other) {
+    static const std::set<std::string> ops = {"+", "-", "*", "/", "%", "=", "<>", "<", "<=", ">", ">="};
+    static const std::set<std::string> integers = {"smallint", "integer", "bigint"};
+    if (!ops.count(op) || node_type(operand) != "ColumnRef" || node_type(other) != "ColumnRef") return {};
+    if (!integers.count(column_type(operand))) return {};
+    std::string to = strip_typmod(column_type(other));
+    if (to == "real") return "double precision";  // float8 * float4 exists, int4 * float4 does not (measured)
+    return to == "numeric" || to == "double precision" ? to : std::string();
   }
 
   // The cast ExprContext::implicit_cast adds to a column passed to function or operator `name`; "" for none.
