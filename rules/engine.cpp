@@ -292,16 +292,30 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
     }
     targets.push_back(std::move(t));
   }
+  // Which comments cover a finding: those of the whole file, and the statement-scoped ones whose target starts at
+  // or before it, found from the last such target backwards while one of them can still reach it (`reach`: the
+  // furthest end among the targets up to there) — not every comment for every finding.
+  std::vector<std::size_t> whole_file;
+  std::vector<std::size_t> by_start;
+  for (std::size_t i = 0; i < directives.size(); ++i) {
+    (directives[i].scope == Directive::Scope::file ? whole_file : by_start).push_back(i);
+  }
+  std::stable_sort(by_start.begin(), by_start.end(),
+                   [&](std::size_t a, std::size_t b) { return targets[a].span.begin < targets[b].span.begin; });
+  std::vector<std::size_t> reach(by_start.size());
+  for (std::size_t k = 0; k < by_start.size(); ++k) {
+    reach[k] = std::max(k ? reach[k - 1] : 0, targets[by_start[k]].span.end);
+  }
   std::erase_if(findings, [&](const Finding& f) {
     bool suppressed = false;
-    for (std::size_t i = 0; i < directives.size(); ++i) {
+    auto apply = [&](std::size_t i) {
       const auto& d = directives[i];
       auto& t = targets[i];
-      if (f.span.begin < t.span.begin || f.span.begin > t.span.end) continue;
+      if (f.span.begin < t.span.begin || f.span.begin > t.span.end) return;
       if (d.rules.empty()) {
         t.any_used = true;
         suppressed = true;
-        continue;
+        return;
       }
       for (std::size_t k = 0; k < d.rules.size(); ++k) {
         if (d.rules[k] == f.rule) {
@@ -310,6 +324,12 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
           suppressed = true;
         }
       }
+    };
+    for (std::size_t i : whole_file) apply(i);
+    auto after = std::upper_bound(by_start.begin(), by_start.end(), f.span.begin,
+                                  [&](std::size_t at, std::size_t i) { return at < targets[i].span.begin; });
+    for (std::size_t k = static_cast<std::size_t>(after - by_start.begin()); k > 0 && reach[k - 1] >= f.span.begin; --k) {
+      apply(by_start[k - 1]);
     }
     return suppressed;
   });
