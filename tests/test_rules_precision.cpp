@@ -496,3 +496,20 @@ TEST_CASE("driftguard-ignore comments suppress the next statement or unparsable 
   REQUIRE(unused != nullptr);
   CHECK(unused->message == "driftguard-ignore for ban-drop-table suppresses nothing");
 }
+
+// A comment before a DO block covers the block's inner statements, also those after an inner statement that a
+// comment of its own covers (apply_ignores looks back past targets that end before the finding).
+TEST_CASE("driftguard-ignore before a DO block covers its statements past an inner comment's", "[rules][precision]") {
+  const std::string sql =
+      "-- driftguard-ignore ban-drop-column\n"
+      "DO $$\n"
+      "BEGIN\n"
+      "  -- driftguard-ignore require-if-exists\n"
+      "  ALTER TABLE people DROP COLUMN nickname;\n"
+      "  ALTER TABLE people DROP COLUMN age;\n"
+      "END $$;\n"
+      "ALTER TABLE people DROP COLUMN email;\n";
+  auto f = lint(sql, "0002_do.sql");
+  CHECK(seen(f, {"ban-drop-column", "require-if-exists", "unused-ignore"}) ==
+        std::vector<Seen>{{"require-if-exists", 6, 22}, {"ban-drop-column", 8, 20}, {"require-if-exists", 8, 20}});
+}
