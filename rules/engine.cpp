@@ -250,43 +250,72 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
     bool any_used = false;
   };
   std::vector<Target> targets;
+  // The statements' and errors' starts, sorted (in file order where equal), so that each directive finds the next
+  // one by a binary search, not by a scan of the file's statements per directive.
+  struct Start {
+    std::size_t begin;
+    std::size_t end;
+    bool error;
+  };
+  std::vector<Start> starts;
+  std::vector<std::size_t> statement_begins;
+  if (!directives.empty()) {
+    for (const auto& st : pf.statements) {
+      starts.push_back({st.span.begin, st.span.end, false});
+      statement_begins.push_back(st.span.begin);
+    }
+    for (const auto& e : pf.errors) starts.push_back({e.span.begin, 0, true});
+    // Statements before errors at one offset: an error is chosen only before the first statement's start.
+    std::stable_sort(starts.begin(), starts.end(), [](const Start& a, const Start& b) {
+      return a.begin != b.begin ? a.begin < b.begin : !a.error && b.error;
+    });
+    std::sort(statement_begins.begin(), statement_begins.end());
+  }
   for (const auto& d : directives) {
     Target t;
     t.used.assign(d.rules.size(), false);
     if (d.scope == Directive::Scope::file) {
       t.span = Span{0, file.text.size()};
     } else {
-      std::size_t best = std::string::npos;
-      std::size_t best_end = file.text.size();
-      for (const auto& st : pf.statements) {
-        if (st.span.begin >= d.comment.end && st.span.begin < best) {
-          best = st.span.begin;
-          best_end = st.span.end;
-        }
+      // The first statement or error starting after the comment: a statement, its span; an error, up to the next
+      // statement's start (or the end of the text).
+      auto next = std::lower_bound(starts.begin(), starts.end(), d.comment.end,
+                                   [](const Start& s, std::size_t at) { return s.begin < at; });
+      if (next == starts.end()) {
+        t.span = Span{d.comment.end, d.comment.end};
+      } else if (!next->error) {
+        t.span = Span{next->begin, next->end};
+      } else {
+        auto after = std::upper_bound(statement_begins.begin(), statement_begins.end(), next->begin);
+        t.span = Span{next->begin, after == statement_begins.end() ? file.text.size() : *after};
       }
-      for (const auto& e : pf.errors) {
-        if (e.span.begin >= d.comment.end && e.span.begin < best) {
-          best = e.span.begin;
-          best_end = file.text.size();
-          for (const auto& st : pf.statements) {
-            if (st.span.begin > e.span.begin) best_end = std::min(best_end, st.span.begin);
-          }
-        }
-      }
-      t.span = best == std::string::npos ? Span{d.comment.end, d.comment.end} : Span{best, best_end};
     }
     targets.push_back(std::move(t));
   }
+  // Which comments cover a finding: those of the whole file, and the statement-scoped ones whose target starts at
+  // or before it, found from the last such target backwards while one of them can still reach it (`reach`: the
+  // furthest end among the targets up to there) — not every comment for every finding.
+  std::vector<std::size_t> whole_file;
+  std::vector<std::size_t> by_start;
+  for (std::size_t i = 0; i < directives.size(); ++i) {
+    (directives[i].scope == Directive::Scope::file ? whole_file : by_start).push_back(i);
+  }
+  std::stable_sort(by_start.begin(), by_start.end(),
+                   [&](std::size_t a, std::size_t b) { return targets[a].span.begin < targets[b].span.begin; });
+  std::vector<std::size_t> reach(by_start.size());
+  for (std::size_t k = 0; k < by_start.size(); ++k) {
+    reach[k] = std::max(k ? reach[k - 1] : 0, targets[by_start[k]].span.end);
+  }
   std::erase_if(findings, [&](const Finding& f) {
     bool suppressed = false;
-    for (std::size_t i = 0; i < directives.size(); ++i) {
+    auto apply = [&](std::size_t i) {
       const auto& d = directives[i];
       auto& t = targets[i];
-      if (f.span.begin < t.span.begin || f.span.begin > t.span.end) continue;
+      if (f.span.begin < t.span.begin || f.span.begin > t.span.end) return;
       if (d.rules.empty()) {
         t.any_used = true;
         suppressed = true;
-        continue;
+        return;
       }
       for (std::size_t k = 0; k < d.rules.size(); ++k) {
         if (d.rules[k] == f.rule) {
@@ -295,6 +324,12 @@ std::vector<Finding> Engine::apply_ignores(const SourceFile& file, const ParsedF
           suppressed = true;
         }
       }
+    };
+    for (std::size_t i : whole_file) apply(i);
+    auto after = std::upper_bound(by_start.begin(), by_start.end(), f.span.begin,
+                                  [&](std::size_t at, std::size_t i) { return at < targets[i].span.begin; });
+    for (std::size_t k = static_cast<std::size_t>(after - by_start.begin()); k > 0 && reach[k - 1] >= f.span.begin; --k) {
+      apply(by_start[k - 1]);
     }
     return suppressed;
   });

@@ -469,3 +469,47 @@ TEST_CASE("ban-drop-index oracle: PostgreSQL serves the dropped index's queries 
   tx.exec("DROP INDEX t_c");
   CHECK_THROWS_WITH(tx.exec("INSERT INTO t VALUES (1, 1, 1)"), Catch::Contains("t_c_key"));
 }
+
+// Engine::apply_ignores finds each comment's next statement or unparsable piece by a binary search over their
+// sorted starts: a comment before a piece that does not parse covers it up to the next statement's start (that
+// start included), one before a statement covers that statement only (not the next on its line), one inside a DO
+// block the inner statement after it, and one after the last statement suppresses nothing.
+TEST_CASE("driftguard-ignore comments suppress the next statement or unparsable piece or DO-block statement", "[rules][precision]") {
+  const std::string sql =
+      "-- driftguard-ignore ban-drop-table\n"
+      "SELECT FROM WHERE;\n"
+      "DROP TABLE a;\n"
+      "-- driftguard-ignore ban-drop-table\n"
+      "DROP TABLE b; DROP TABLE c;\n"
+      "DO $$\n"
+      "BEGIN\n"
+      "  -- driftguard-ignore ban-drop-column\n"
+      "  ALTER TABLE people DROP COLUMN nickname;\n"
+      "  ALTER TABLE people DROP COLUMN age;\n"
+      "END $$;\n"
+      "-- driftguard-ignore ban-drop-table\n";
+  auto f = lint(sql, "0001_x.sql");
+  CHECK(seen(f, {"syntax-error", "ban-drop-table", "ban-drop-column", "unused-ignore"}) ==
+        std::vector<Seen>{{"syntax-error", 2, 13}, {"ban-drop-table", 5, 15}, {"ban-drop-column", 10, 22},
+                          {"unused-ignore", 12, 22}});
+  const Finding* unused = first(f, "unused-ignore");
+  REQUIRE(unused != nullptr);
+  CHECK(unused->message == "driftguard-ignore for ban-drop-table suppresses nothing");
+}
+
+// A comment before a DO block covers the block's inner statements, also those after an inner statement that a
+// comment of its own covers (apply_ignores looks back past targets that end before the finding).
+TEST_CASE("driftguard-ignore before a DO block covers its statements past an inner comment's", "[rules][precision]") {
+  const std::string sql =
+      "-- driftguard-ignore ban-drop-column\n"
+      "DO $$\n"
+      "BEGIN\n"
+      "  -- driftguard-ignore require-if-exists\n"
+      "  ALTER TABLE people DROP COLUMN nickname;\n"
+      "  ALTER TABLE people DROP COLUMN age;\n"
+      "END $$;\n"
+      "ALTER TABLE people DROP COLUMN email;\n";
+  auto f = lint(sql, "0002_do.sql");
+  CHECK(seen(f, {"ban-drop-column", "require-if-exists", "unused-ignore"}) ==
+        std::vector<Seen>{{"require-if-exists", 6, 22}, {"ban-drop-column", 8, 20}, {"require-if-exists", 8, 20}});
+}

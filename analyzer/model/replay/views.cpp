@@ -1,5 +1,6 @@
 // CREATE [OR REPLACE] VIEW and the stored form of a view's query: PostgreSQL's view.c and its ruleutils.c.
 #include "analyzer/model/replay/replayer_impl.hpp"
+#include "analyzer/model/stored_query.hpp"
 
 namespace driftguard::model {
 
@@ -29,7 +30,7 @@ void print_again(View& v, nlohmann::json renamed, norm::ExprContext c) {
 }  // namespace
 
 // The query of CREATE VIEW / CREATE MATERIALIZED VIEW as PostgreSQL stores it, resolved against the model's
-// relations (norm::view_query_tree); `names`: the view's column list.
+// relations (norm::stored_view_query); `names`: the view's column list.
 void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::vector<std::string>& names) {
   std::vector<std::string> cols;
   for (const auto& n : names) cols.push_back(nm(n));
@@ -38,7 +39,9 @@ void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::
   std::size_t end = st && st->span.end > c.base ? st->span.end : c.text.size();
   auto stored = std::make_shared<View::Query>();
   stored->text = c.text.size() >= end && end >= c.base ? std::string(c.text.substr(c.base, end - c.base)) : std::string();
-  norm::QueryText q = norm::view_query_tree(query_node, c, cols);
+  // Printed and its `*` expanded in one go: the query printed with its stars marked is also its canonical text.
+  norm::StoredQuery printed = norm::stored_view_query(query_node, c, cols);
+  norm::QueryText& q = printed.text;
   // A column no relation of the query has, where the model holds every column of every relation it reads.
   if (!q.missing_column.empty()) {
     bool all_known = true;
@@ -51,7 +54,7 @@ void Replayer::Impl::set_view_query(View& v, const json& query_node, const std::
     if (q.resolved && !seen.insert(qc.name).second) fail("column " + dq(qc.name) + " specified more than once");
   }
   // What is printed again later (renames) is the query with its `*` expanded now, as PostgreSQL stores it.
-  stored->tree = norm::expand_stars(query_node, c, cols);
+  stored->tree = std::move(printed.tree);
   v.query = std::move(stored);
   keep_query(v, std::move(q));
 }
