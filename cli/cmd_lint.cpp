@@ -31,6 +31,7 @@
 #include "cli/escape.hpp"
 #include "cli/model_source.hpp"
 #include "cli/parse_ahead.hpp"
+#include "cli/prisma_fields.hpp"
 #include "cli/report.hpp"
 #include "cli/report_stream.hpp"
 #include "cli/terminal.hpp"
@@ -154,104 +155,6 @@ std::array<std::uint8_t, 32> context_key(const platform::Baseline* platform,
   return k.finish();
 }
 
-// The schema a Prisma migration folder is generated from: the project's configured schema (prisma.config.ts,
-// package.json), else schema.prisma or the schema/ folder beside the migrations folder.
-std::optional<std::string> prisma_schema_of(const std::string& set) {
-  fs::path prisma_dir = fs::path(set.empty() ? "." : set).parent_path();
-  if (prisma_dir.empty()) prisma_dir = ".";
-  std::error_code ec;
-  fs::path project = prisma_dir.parent_path();
-  if (project.empty()) project = ".";
-  for (const fs::path& root : {project, prisma_dir}) {
-    try {
-      if (auto c = configured_prisma_schema(root.string()); c && fs::exists(c->path, ec)) return c->path;
-    } catch (const UsageError&) {
-      // a package.json that is not JSON: not lint's to report; the schema beside the migrations is used
-    }
-  }
-  if (fs::is_regular_file(prisma_dir / "schema.prisma", ec)) return (prisma_dir / "schema.prisma").string();
-  if (fs::is_directory(prisma_dir / "schema", ec)) return (prisma_dir / "schema").string();
-  return std::nullopt;
-}
-
-// The length of the UTF-8 character whose first byte is `c` (Prisma columns count characters).
-std::size_t char_bytes(unsigned char c) { return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
-
-// The @db attribute as written on the field's line: "@db.VarChar(255)".
-std::string native_text(std::string_view line, int column) {
-  std::size_t at = 0;
-  for (int c = 1; c < column && at < line.size(); ++c) at += char_bytes(static_cast<unsigned char>(line[at]));
-  std::size_t end = at + 1;
-  while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '.' || line[end] == '_')) ++end;
-  if (end < line.size() && line[end] == '(') {
-    std::size_t close = line.find(')', end);
-    end = close == std::string_view::npos ? line.size() : close + 1;
-  }
-  return std::string(line.substr(at, end - at));
-}
-
-// schema.prisma's fields by the column they generate ("schema.table.column"), for the type findings of a Prisma
-// migration folder; none when the schema is not found or does not parse (the findings then stay on the SQL).
-// `texts` receives each .prisma file's text, for the reports' excerpts.
-std::map<std::string, SchemaField> prisma_fields(const std::string& set, std::map<std::string, std::string>& texts) {
-  std::map<std::string, SchemaField> out;
-  auto path = prisma_schema_of(set);
-  if (!path) return out;
-  prisma::PrismaSchema schema;
-  try {
-    schema = prisma::load_prisma(*path);
-  } catch (const std::exception&) {
-    return out;  // an invalid schema is prisma-check's to report
-  }
-  std::map<std::string, std::unique_ptr<LineMap>> maps;
-  auto map_of = [&](const std::string& file) -> const LineMap* {
-    auto it = maps.find(file);
-    if (it != maps.end()) return it->second.get();
-    try {
-      texts[file] = load_file(file).text;
-    } catch (const InputFailure&) {
-      return nullptr;
-    }
-    return maps.emplace(file, std::make_unique<LineMap>(texts[file])).first->second.get();
-  };
-  auto origins = prisma::column_origins(schema);  // one per field, in model then field order
-  std::set<std::string_view> models;  // relation fields have a model's type (PrismaSchema::model scans them all)
-  for (const auto& m : schema.models) models.insert(m.name);
-  std::size_t i = 0;
-  for (const auto& m : schema.models) {
-    for (const auto& f : m.fields) {
-      const auto& o = origins[i++];
-      if (models.count(f.type) || !f.ref.known() || f.ref.line <= 0) continue;  // relation fields
-      const LineMap* map = map_of(f.ref.file);
-      if (map == nullptr) continue;
-      const std::string& text = texts[f.ref.file];
-      std::string_view line = map->line_text(f.ref.line);
-      std::size_t line_start = static_cast<std::size_t>(line.data() - text.data());
-      // The declaration: from the field's name to the end of the line, without a trailing // comment.
-      std::size_t begin = line_start;
-      for (int c = 1; c < f.ref.column && begin < line_start + line.size(); ++c) {
-        begin += char_bytes(static_cast<unsigned char>(text[begin]));
-      }
-      std::size_t end = line_start + line.size();
-      if (auto comment = line.find("//"); comment != std::string_view::npos) end = line_start + comment;
-      while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-      SchemaField sf;
-      sf.file = f.ref.file;
-      sf.span = Span{begin, end};
-      sf.start = map->position(begin);
-      sf.end = map->position(end);
-      sf.model = m.name;
-      sf.name = f.name;
-      sf.type = f.type;
-      for (const auto& a : f.attributes) {
-        if (a.name.rfind("db.", 0) == 0 && a.ref.line == f.ref.line) sf.native = native_text(line, a.ref.column);
-      }
-      out[o.schema + "." + o.table + "." + o.column] = std::move(sf);
-    }
-  }
-  return out;
-}
-
 // incomplete-down-migration (cli/check_down): for each migration folder with a linted down migration the rule is
 // on for, the whole folder's history is replayed with the ups and downs. The findings, by down file (normalized
 // path), go to Engine::lint of that file: its driftguard-ignore comments and the configured severity apply.
@@ -271,8 +174,8 @@ std::map<std::string, DownSet> down_sets(const ProfiledFiles& linted, ConfigSet&
                                          const std::optional<Changes>& changes) {
   std::map<std::string, DownSet> wanted;
   for (const auto& [path, prof] : linted) {
+    if (changes && !changes->changed(path)) continue;  // (before classifying the path: most are unchanged)
     SourceFile named = make_source(path, "");
-    if (changes && !changes->changed(path)) continue;
     if (!prof->engine->enabled_for(kIncompleteDown, named)) continue;
     wanted[named.info.set].downs.insert(fs::path(path).lexically_normal().string());
   }
@@ -370,13 +273,17 @@ int run_lint(const LintOptions& o) {
   auto start_run = [&](const SourceFile& file, const ConfigSet::Profile& prof) {
     RunState run(start_replay(lint_start(o, file, prof)));
     if (file.info.layout == Layout::prisma) {
-      auto fields = prisma_fields(file.info.set, schema_texts);
+      FieldsCacheUse use{o.no_cache, changes ? changes->root : "", nullptr};
+      std::string notes;
+      if (o.verbose) use.notes = &notes;
+      auto fields = prisma_fields(file.info.set, schema_texts, use);
+      std::cerr << notes;  // (a Prisma folder's run is started on this thread, before the sets' workers)
       const std::string* last = nullptr;  // a lookup where the file changes (one per file for one schema.prisma)
       for (const auto& [column, field] : fields) {
         if (last == nullptr || *last != field.file) schema_sets[field.file].insert(file.info.set);
         last = &field.file;
       }
-      run.set_schema_fields(std::move(fields));
+      run.set_schema_fields(std::make_shared<const std::map<std::string, SchemaField>>(std::move(fields)));
     }
     return run;
   };

@@ -639,7 +639,8 @@ const ConfigSet::Profile& ConfigSet::for_path(const std::string& path) {
     std::string prisma_dir = fs::path(info.set).parent_path().string();
     auto it = supabase_prisma_.find(prisma_dir);
     if (it == supabase_prisma_.end()) {
-      it = supabase_prisma_.emplace(prisma_dir, prisma_on_supabase(prisma_dir.empty() ? "." : prisma_dir)).first;
+      bool on = !supabase_evidence("prisma", prisma_dir.empty() ? "." : prisma_dir).empty();
+      it = supabase_prisma_.emplace(prisma_dir, on).first;
     }
     supabase = it->second;
   }

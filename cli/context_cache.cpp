@@ -1,12 +1,5 @@
 #include "cli/context_cache.hpp"
 
-// SHA256_Init/Update/Final: deprecated in OpenSSL 3 in favour of EVP, whose first use loads the default provider and
-// reads openssl.cnf — start-up cost for a pre-commit run that hashes a few hundred KB. Only the header's types are
-// used: libcrypto is opened when the cache is (below).
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,71 +12,33 @@
 #include <vector>
 
 #include "cli/report.hpp"
+#include "introspect/sha256.hpp"
 
 namespace fs = std::filesystem;
 
 namespace driftguard {
 
-namespace {
-
-// libcrypto (libssl3's, which libpq5 depends on; the tarball bundles it with libpq), opened with dlopen at the first
-// use of the cache, as libpq is at the first connection (introspect/db/libpq_lazy.cpp): linked in, its start-up
-// code (OPENSSL_cpuid_setup in .init) and pages cost every run, the one-file lints that never cache included.
-struct Crypto {
-  int (*init)(SHA256_CTX*) = nullptr;
-  int (*update)(SHA256_CTX*, const void*, std::size_t) = nullptr;
-  int (*final)(unsigned char*, SHA256_CTX*) = nullptr;
-  std::string error;
-};
-
-const Crypto& crypto() {
-  static const Crypto c = [] {
-    Crypto out;
-    void* h = ::dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr) {
-      const char* e = ::dlerror();
-      out.error = std::string("cannot load libcrypto.so.3 for its keys: ") + (e != nullptr ? e : "not found");
-      return out;
-    }
-    out.init = reinterpret_cast<int (*)(SHA256_CTX*)>(::dlsym(h, "SHA256_Init"));
-    out.update = reinterpret_cast<int (*)(SHA256_CTX*, const void*, std::size_t)>(::dlsym(h, "SHA256_Update"));
-    out.final = reinterpret_cast<int (*)(unsigned char*, SHA256_CTX*)>(::dlsym(h, "SHA256_Final"));
-    if (out.init == nullptr || out.update == nullptr || out.final == nullptr) {
-      out = Crypto{};
-      out.error = "libcrypto.so.3 has no SHA256_Init/Update/Final";
-    }
-    return out;
-  }();
-  return c;
-}
-
-}  // namespace
-
 struct CacheKey::State {
-  SHA256_CTX ctx;
+  Sha256 sha;
 };
 
-CacheKey::CacheKey() : state_(std::make_unique<State>()) { crypto().init(&state_->ctx); }
+CacheKey::CacheKey() : state_(std::make_unique<State>()) {}
 CacheKey::~CacheKey() = default;
 
 CacheKey& CacheKey::add(std::int64_t n) {
-  unsigned char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xFF);
-  crypto().update(&state_->ctx, b, sizeof b);
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xFF);
+  state_->sha.update(std::string_view(b, sizeof b));
   return *this;
 }
 
 CacheKey& CacheKey::add(std::string_view part) {
   add(static_cast<std::int64_t>(part.size()));
-  crypto().update(&state_->ctx, part.data(), part.size());
+  state_->sha.update(part);
   return *this;
 }
 
-std::array<std::uint8_t, 32> CacheKey::finish() {
-  std::array<std::uint8_t, 32> out{};
-  crypto().final(out.data(), &state_->ctx);
-  return out;
-}
+std::array<std::uint8_t, 32> CacheKey::finish() { return state_->sha.finish(); }
 
 std::string to_hex(const std::array<std::uint8_t, 32>& digest) {
   static const char* hex = "0123456789abcdef";
@@ -102,17 +57,6 @@ namespace {
 constexpr std::string_view kMagic = "driftguard-context-cache\n";
 constexpr std::size_t kHeader = kMagic.size() + 32 + 8 + 32;
 constexpr std::string_view kSuffix = ".ctx";
-
-// Not the one-shot SHA256(): in OpenSSL 3 it goes through EVP and fetches the digest from the default provider
-// (5.4 M instructions at its first call, a seventh of a cached run).
-std::array<std::uint8_t, 32> digest_of(std::string_view bytes) {
-  std::array<std::uint8_t, 32> out{};
-  SHA256_CTX ctx;
-  crypto().init(&ctx);
-  crypto().update(&ctx, bytes.data(), bytes.size());
-  crypto().final(out.data(), &ctx);
-  return out;
-}
 
 std::optional<std::string> read_all(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -183,10 +127,6 @@ ContextCache::ContextCache(bool no_cache, const std::string& repository) {
     off_reason_ = dir.string() + " is inside the repository " + repository + " (the cache never writes there)";
     return;
   }
-  if (!crypto().error.empty()) {
-    off_reason_ = crypto().error;
-    return;
-  }
   if (build_identity().empty()) {
     off_reason_ = "cannot identify the running binary (/proc/self/exe) for its keys";
     return;
@@ -231,7 +171,7 @@ std::optional<std::string> ContextCache::load(const std::array<std::uint8_t, 32>
                                            std::to_string(b.size() - kHeader) + " present");
   }
   std::string_view payload = b.substr(kHeader);
-  if (std::memcmp(digest_of(payload).data(), b.data() + kMagic.size() + 40, 32) != 0) {
+  if (std::memcmp(sha256(payload).data(), b.data() + kMagic.size() + 40, 32) != 0) {
     return corrupt(kHeader, "the payload does not match its SHA-256");
   }
   ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // used now: evicted last
@@ -246,7 +186,7 @@ void ContextCache::store(const std::array<std::uint8_t, 32>& key, std::string_vi
   std::string entry(kMagic);
   entry.append(reinterpret_cast<const char*>(key.data()), key.size());
   for (int i = 0; i < 8; ++i) entry += static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> (8 * i)) & 0xFF);
-  auto digest = digest_of(payload);
+  auto digest = sha256(payload);
   entry.append(reinterpret_cast<const char*>(digest.data()), digest.size());
   entry.append(payload);
   // A temporary name no reader looks for, then rename(2): an entry is whole or absent.

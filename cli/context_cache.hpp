@@ -18,9 +18,8 @@
 
 namespace driftguard {
 
-// A SHA-256 (libcrypto's: the CPU's SHA instructions, six times our own introspect/sha256 on this machine;
-// libcrypto.so.3 opened at the first use) of a sequence of parts, each with its length, so that parts cannot run
-// into each other. Only when ContextCache::enabled(): that is when libcrypto could be opened.
+// A SHA-256 (introspect/sha256: the CPU's SHA instructions where it has them) of a sequence of parts, each with its
+// length, so that parts cannot run into each other.
 class CacheKey {
  public:
   CacheKey();

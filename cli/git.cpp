@@ -200,11 +200,16 @@ Changes git_changes(const std::string& ref, const std::string& dir, const std::s
 }
 
 std::string Changes::relative(const std::string& path) const {
+  {
+    std::lock_guard<std::mutex> lock(paths_->mu);
+    if (auto it = paths_->relative.find(path); it != paths_->relative.end()) return it->second;
+  }
   std::error_code ec;
   fs::path abs = fs::weakly_canonical(fs::absolute(path, ec), ec);
   fs::path rel = abs.lexically_relative(root);
-  if (rel.empty() || *rel.begin() == "..") return "";
-  return rel.generic_string();
+  std::string out = rel.empty() || *rel.begin() == ".." ? "" : rel.generic_string();
+  std::lock_guard<std::mutex> lock(paths_->mu);
+  return paths_->relative.emplace(path, std::move(out)).first->second;
 }
 
 bool Changes::changed(const std::string& path) const {

@@ -348,6 +348,13 @@ bool calls_auth(std::string_view text) {
   return false;
 }
 
+// A .sql or .sql.postgres name, in any case (what discover() may list, and any_sql_calls_auth reads).
+bool sql_name(std::string_view name) {
+  std::string l = lower(std::string(name));
+  return l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
+                           (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
+}
+
 // Whether any file under `dir` that discover() could list (a regular .sql or .sql.postgres file outside node_modules
 // and hidden folders, as analyzer/source.cpp's walk prunes) calls auth: a superset read in directory order, without
 // discover's classification and migration sort, which only the folders that do call it then pay for the message.
@@ -360,23 +367,25 @@ bool any_sql_calls_auth(const fs::path& dir) {
       // (a symbolic link to a directory is not entered whatever its name: walk_tree never follows one)
       return !(name == "node_modules" || (name.size() > 1 && name[0] == '.'));
     }
-    std::string l = lower(std::string(name));
-    bool sql = l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
-                                 (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
-    if (sql && kind == Kind::regular && calls_auth(read_text(path))) found = true;
+    if (sql_name(name) && kind == Kind::regular && calls_auth(read_text(path))) found = true;
     return false;
   };
   int err = walk_tree(dir.string(), true, visit);
   return found || err != 0;  // a folder that could not be read whole: discover() decides
 }
 
-std::string migrations_calling_auth(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec) && !any_sql_calls_auth(path)) return "";
+// The first of discover()'s migrations of `path` that calls auth, as the evidence says it ("" when none does).
+std::string first_auth_call(const std::string& path) {
   for (const auto& f : discover({path}).files) {
     if (calls_auth(read_text(f))) return "the migrations use Supabase's auth schema (" + f + ")";
   }
   return "";
+}
+
+std::string migrations_calling_auth(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec) && !any_sql_calls_auth(path)) return "";
+  return first_auth_call(path);
 }
 
 bool supabase_migrations_path(const std::string& path) {
@@ -460,11 +469,29 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
   for (const fs::path& d : {dir, dir.parent_path()}) {
     if (!d.empty() && fs::is_directory(d / "supabase", ec)) return "a supabase/ folder beside schema.prisma";
   }
+  // One walk of the folder: the .prisma files at any depth, and the SQL files of its migrations/ that
+  // any_sql_calls_auth would read (outside node_modules and hidden folders) — a one-file lint of a Prisma migration
+  // asks this for its folder (ConfigSet::for_path), where two walks read every migration folder twice. Not when
+  // migrations/ is a symbolic link (this walk does not enter one, the migrations' walk follows it) or `p` is the
+  // schema file (only it is read): the migrations' own walk then decides.
+  const fs::path migrations = dir / "migrations";
+  const bool p_dir = fs::is_directory(p, ec);
+  bool one_walk = p_dir && !fs::is_symlink(migrations, ec) && fs::is_directory(migrations, ec);
   std::vector<fs::path> files;
-  if (fs::is_directory(p, ec)) {
-    // Every `*.prisma` entry at any depth (path::extension: a name longer than ".prisma" that ends with it).
-    auto visit = [&files](const std::string& entry, std::string_view name, unsigned char) {
+  std::vector<std::string> sql;  // read after the .prisma files, as the migrations' walk ran after them
+  if (p_dir) {
+    const std::string below = migrations.string() + "/";
+    auto visit = [&](const std::string& entry, std::string_view name, unsigned char type) {
+      // Every `*.prisma` entry at any depth (path::extension: a name longer than ".prisma" that ends with it).
       if (name.size() > 7 && name.substr(name.size() - 7) == ".prisma") files.emplace_back(entry);
+      if (!one_walk || entry.compare(0, below.size(), below) != 0 || !sql_name(name)) return true;
+      std::string_view rel = std::string_view(entry).substr(below.size());
+      for (std::size_t slash = rel.find('/'), from = 0; slash != std::string_view::npos;
+           from = slash + 1, slash = rel.find('/', from)) {
+        std::string_view part = rel.substr(from, slash - from);
+        if (part == "node_modules" || (part.size() > 1 && part[0] == '.')) return true;  // a folder it prunes
+      }
+      if (kind_of(entry, type) == Kind::regular) sql.push_back(entry);
       return true;
     };
     bool top_failed = false;
@@ -475,6 +502,7 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
       throw fs::filesystem_error("cannot increment recursive directory iterator",
                                  std::error_code(err, std::generic_category()));
     }
+    if (top_failed) one_walk = false;
   } else {
     files.push_back(p);
   }
@@ -490,60 +518,15 @@ std::string supabase_evidence(const std::string& kind, const std::string& path) 
       if (value != nullptr && supabase_host(value)) return "schema.prisma's URL (from the environment) is a Supabase host";
     }
   }
-  if (fs::is_directory(dir / "migrations", ec)) return migrations_calling_auth((dir / "migrations").string());
+  if (one_walk) {
+    // A file that calls auth: discover() decides whether it is a migration, and names the first that is.
+    for (const auto& f : sql) {
+      if (calls_auth(read_text(f))) return first_auth_call(migrations.string());
+    }
+    return "";
+  }
+  if (fs::is_directory(migrations, ec)) return migrations_calling_auth(migrations.string());
   return "";
-}
-
-bool prisma_on_supabase(const std::string& path) {
-  std::error_code ec;
-  fs::path p = fs::absolute(path, ec).lexically_normal();
-  fs::path dir = fs::is_directory(p, ec) ? p : p.parent_path();
-  for (const fs::path& d : {dir, dir.parent_path()}) {
-    if (!d.empty() && fs::is_directory(d / "supabase", ec)) return true;
-  }
-  const fs::path migrations = dir / "migrations";
-  // One walk reads what supabase_evidence's two walks read, when the migrations folder is inside the walked one:
-  // not a symbolic link (its walk follows it, the .prisma walk does not), and `p` a folder (else only the file).
-  if (!fs::is_directory(p, ec) || fs::is_symlink(migrations, ec) || !fs::is_directory(migrations, ec)) {
-    return !supabase_evidence("prisma", path).empty();
-  }
-  const std::string prefix = migrations.string() + "/";
-  std::vector<std::string> prisma_files;
-  bool auth = false;  // a file the migrations' walk reads calls auth: that walk and discover() decide, as before
-  std::string text;
-  auto visit = [&](const std::string& entry, std::string_view name, unsigned char type) {
-    if (name.size() > 7 && name.substr(name.size() - 7) == ".prisma") prisma_files.push_back(entry);
-    if (auth || entry.compare(0, prefix.size(), prefix) != 0) return true;
-    // Below migrations/: any_sql_calls_auth's view, which does not enter node_modules or hidden folders.
-    std::string_view rel = std::string_view(entry).substr(prefix.size());
-    for (std::size_t slash = rel.find('/'), from = 0; slash != std::string_view::npos;
-         from = slash + 1, slash = rel.find('/', from)) {
-      std::string_view part = rel.substr(from, slash - from);
-      if (part == "node_modules" || (part.size() > 1 && part[0] == '.')) return true;  // inside a pruned folder
-    }
-    Kind kind = kind_of(entry, type);
-    if (kind == Kind::directory) return true;
-    std::string l = lower(std::string(name));
-    bool sql = l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
-                                 (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
-    if (sql && kind == Kind::regular && calls_auth(read_text(entry))) auth = true;
-    return true;
-  };
-  bool top_failed = false;
-  if (walk_tree(p.string(), false, visit, &top_failed) != 0 || top_failed) {
-    return !supabase_evidence("prisma", path).empty();  // its errors, as it reports them
-  }
-  for (const auto& f : prisma_files) {
-    std::string t = read_text(f);
-    if (supabase_host(t)) return true;
-    for (std::size_t at = t.find("env(\""); at != std::string::npos; at = t.find("env(\"", at + 5)) {
-      std::size_t end = t.find('"', at + 5);
-      if (end == std::string::npos) break;
-      const char* value = std::getenv(t.substr(at + 5, end - at - 5).c_str());
-      if (value != nullptr && supabase_host(value)) return true;
-    }
-  }
-  return auth && !migrations_calling_auth(migrations.string()).empty();
 }
 
 PlatformChoice choose_platform(const std::string& flag_platform, const std::string& flag_prelude,

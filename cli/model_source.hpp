@@ -121,12 +121,9 @@ std::optional<ConfiguredSchema> configured_prisma_schema(const std::string& dir)
 // UsageError when there is none.
 std::string find_prisma_schema();
 
-// Why a side (kind, path) looks like a Supabase project; "" when it does not.
+// Why a side (kind, path) looks like a Supabase project; "" when it does not. A Prisma folder (what a one-file lint
+// of a Prisma migration asks, ConfigSet::for_path) is walked once, for its .prisma files and its migrations' SQL.
 std::string supabase_evidence(const std::string& kind, const std::string& path);
-// Whether supabase_evidence("prisma", path) is not empty, with the folder walked once where that walks it twice
-// (for .prisma files, then its migrations/ for auth calls: a one-file lint of a Prisma migration asks this,
-// ConfigSet::for_path). Its answer, its errors: any doubt (a walk error, an auth call) asks supabase_evidence.
-bool prisma_on_supabase(const std::string& path);
 
 // Replays `paths` (in order) on `start` as their runner runs them (`runner`: Runner::auto_detect = from each file's
 // layout): `drift --pending` starts from the live schema. Returns the replay errors (sorted); unreadable files go

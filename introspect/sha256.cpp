@@ -1,6 +1,14 @@
 #include "introspect/sha256.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 namespace driftguard {
 
@@ -56,30 +64,118 @@ void compress(std::uint32_t h[8], const unsigned char* block) {
   h[7] += k;
 }
 
+#if defined(__x86_64__)
+// The SHA extensions (SHA-NI): four rounds per sha256rnds2 pair, the message schedule by sha256msg1/msg2. The state
+// is kept as ABEF and CDGH, the order the instructions use.
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_ni(std::uint32_t h[8], const unsigned char* data,
+                                                              std::size_t blocks) {
+  const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);  // big-endian words
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)), 0xB1);    // CDAB
+  __m128i state1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4)), 0x1B);  // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);                                                  // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);                                                       // CDGH
+  for (std::size_t b = 0; b < blocks; ++b, data += 64) {
+    const __m128i abef = state0;
+    const __m128i cdgh = state1;
+    __m128i w[4];
+    for (int i = 0; i < 4; ++i) {
+      w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), swap);
+    }
+    for (int i = 0; i < 16; ++i) {
+      __m128i msg = _mm_add_epi32(w[i & 3], _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRound + 4 * i)));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+      state0 = _mm_sha256rnds2_epu32(state0, state1, _mm_shuffle_epi32(msg, 0x0E));
+      if (i < 12) {  // words 4i+16 .. 4i+19 from the four groups before them, in the slot of the oldest
+        __m128i t = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+        t = _mm_add_epi32(t, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+        w[i & 3] = _mm_sha256msg2_epu32(t, w[(i + 3) & 3]);
+      }
+    }
+    state0 = _mm_add_epi32(state0, abef);
+    state1 = _mm_add_epi32(state1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);     // ABEF
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), state1);
+}
+
+bool cpu_has_sha() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
+  const bool ssse3 = (c & (1u << 9)) != 0, sse41 = (c & (1u << 19)) != 0;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+  return ssse3 && sse41 && (b & (1u << 29)) != 0;
+}
+#endif
+
+std::atomic<bool> portable_forced{false};
+
+bool use_ni() {
+#if defined(__x86_64__)
+  static const bool has = cpu_has_sha();
+  return has && !portable_forced.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+void compress_blocks(std::uint32_t h[8], const unsigned char* data, std::size_t blocks) {
+#if defined(__x86_64__)
+  if (use_ni()) {
+    compress_ni(h, data, blocks);
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < blocks; ++i) compress(h, data + 64 * i);
+}
+
 }  // namespace
 
-std::array<std::uint8_t, 32> sha256(std::string_view data) {
-  std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+bool Sha256::accelerated() { return use_ni(); }
+void Sha256::force_portable(bool portable) { portable_forced.store(portable, std::memory_order_relaxed); }
+
+Sha256& Sha256::update(std::string_view data) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   std::size_t n = data.size();
-  std::size_t full = n / 64 * 64;
-  for (std::size_t i = 0; i < full; i += 64) compress(h, p + i);
+  total_ += n;
+  if (held_ > 0) {
+    std::size_t take = std::min(n, 64 - held_);
+    std::memcpy(buf_ + held_, p, take);
+    held_ += take;
+    p += take;
+    n -= take;
+    if (held_ < 64) return *this;
+    compress_blocks(h_, buf_, 1);
+    held_ = 0;
+  }
+  compress_blocks(h_, p, n / 64);
+  p += n / 64 * 64;
+  n %= 64;
+  if (n > 0) std::memcpy(buf_, p, n);
+  held_ = n;
+  return *this;
+}
+
+std::array<std::uint8_t, 32> Sha256::finish() {
   // Padding: 0x80, zeros, then the length in bits as a 64-bit big-endian number; one or two blocks.
   unsigned char tail[128] = {};
-  std::size_t rest = n - full;
-  for (std::size_t i = 0; i < rest; ++i) tail[i] = p[full + i];
-  tail[rest] = 0x80;
-  std::size_t tail_len = rest + 1 + 8 <= 64 ? 64 : 128;
-  std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
+  std::memcpy(tail, buf_, held_);
+  tail[held_] = 0x80;
+  std::size_t tail_len = held_ + 1 + 8 <= 64 ? 64 : 128;
+  std::uint64_t bits = total_ * 8;
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  compress(h, tail);
-  if (tail_len == 128) compress(h, tail + 64);
+  compress_blocks(h_, tail, tail_len / 64);
   std::array<std::uint8_t, 32> out{};
   for (int i = 0; i < 8; ++i) {
-    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<std::uint8_t>(h[i] >> (24 - 8 * j));
+    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<std::uint8_t>(h_[i] >> (24 - 8 * j));
   }
   return out;
 }
+
+std::array<std::uint8_t, 32> sha256(std::string_view data) { return Sha256().update(data).finish(); }
 
 std::string sha256_hex(std::string_view data) {
   static const char* digits = "0123456789abcdef";

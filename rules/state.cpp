@@ -644,10 +644,10 @@ const SourceRef* RunState::relation_source(const std::vector<std::string>& parts
 }
 
 const SchemaField* RunState::schema_field(const std::vector<std::string>& table, const std::string& column) const {
-  if (schema_fields_.empty() || table.empty()) return nullptr;
+  if (!schema_fields_ || schema_fields_->empty() || table.empty()) return nullptr;
   std::string schema = table.size() >= 2 ? table[table.size() - 2] : "public";
-  auto it = schema_fields_.find(schema + "." + table.back() + "." + column);
-  return it == schema_fields_.end() ? nullptr : &it->second;
+  auto it = schema_fields_->find(schema + "." + table.back() + "." + column);
+  return it == schema_fields_->end() ? nullptr : &it->second;
 }
 
 namespace {

@@ -135,7 +135,7 @@ TEST_CASE("context cache: a cached --changed-since run writes what an uncached o
                               c.cache.string() + "/") == 1);
     CHECK(count(warm.err, "context cache: restored the state after the 1 unchanged file(s) of prisma/migrations") == 1);
   }
-  CHECK(c.entries().size() == 2);
+  CHECK(c.entries().size() == 3);  // the two sets' states, and schema.prisma's fields
   // Never inside the repository: the default folder under HOME (the repository itself in these tests) is refused.
   auto inside = c.repo.driftguard("lint supabase/migrations --changed-since HEAD --verbose --format gcc");
   CHECK(inside.err.find("driftguard: context cache off: " + fs::canonical(c.repo.dir()).string() +
@@ -146,7 +146,7 @@ TEST_CASE("context cache: a cached --changed-since run writes what an uncached o
 TEST_CASE("context cache: an edit of an unchanged file and a config change miss, and the runs stay exact", "[git][cache]") {
   Cached c;
   auto first = c.lint_cached("--format json");
-  REQUIRE(c.entries().size() == 2);
+  REQUIRE(c.entries().size() == 3);  // the two sets' states, and schema.prisma's fields
 
   SECTION("an earlier file edited and committed") {
     c.repo.write(kSupa + "20240101000000_init.sql",
@@ -160,7 +160,7 @@ TEST_CASE("context cache: an edit of an unchanged file and a config change miss,
     CHECK(edited.out == uncached.out);
     CHECK(count(edited.err, "replayed and stored the state after the 3 unchanged file(s) of supabase/migrations") == 1);
     CHECK(count(edited.err, "restored the state after the 1 unchanged file(s) of prisma/migrations") == 1);
-    CHECK(c.entries().size() == 3);
+    CHECK(c.entries().size() == 4);
   }
   SECTION("a config added above the folders") {
     c.repo.write("driftguard.toml", "fail_on = \"warning\"\n");
@@ -186,9 +186,11 @@ TEST_CASE("context cache: a corrupt entry is found, said under --verbose, and re
   auto reference = c.lint("--no-cache --format sarif");
   c.lint_cached("--format sarif");
   std::vector<fs::path> entries = c.entries();
-  REQUIRE(entries.size() == 2);
-  // Which entry is the Supabase folder's: the larger (the platform's baseline is in its model).
-  fs::path entry = fs::file_size(entries[0]) > fs::file_size(entries[1]) ? entries[0] : entries[1];
+  REQUIRE(entries.size() == 3);
+  // Which entry is the Supabase folder's: the largest (the platform's baseline is in its model).
+  fs::path entry = *std::max_element(entries.begin(), entries.end(), [](const fs::path& a, const fs::path& b) {
+    return fs::file_size(a) < fs::file_size(b);
+  });
   std::string bytes = dgtest::read_file(entry);
   const std::size_t header = std::string("driftguard-context-cache\n").size() + 32 + 8 + 32;
   REQUIRE(bytes.size() > header + 100);
@@ -308,4 +310,113 @@ TEST_CASE("run state codec: a replayed run round-trips, and malformed bytes are 
   CHECK(refused(bad_model) ==
         "malformed run state at byte 28: its model (the snapshot starting here): not a driftguard model snapshot");
   CHECK(refused(bytes.substr(0, bytes.size() - 1)).rfind("malformed run state at byte ", 0) == 0);
+}
+
+TEST_CASE("context cache: a one-file lint of a Prisma migration keeps schema.prisma's fields, exactly", "[git][cache]") {
+  Cached c;
+  const std::string file = kPrisma + "20240201000000_born/migration.sql";
+  auto lint = [&](const std::string& args) {
+    return c.repo.run("DRIFTGUARD_CACHE_DIR='" + c.cache.string() + "' '" + DRIFTGUARD_BINARY + "' lint " + file +
+                      " --verbose " + args);
+  };
+  const std::string parsed = "driftguard: context cache: parsed prisma/schema.prisma and stored its fields (" +
+                             c.cache.string() + "/";
+  const std::string restored = "driftguard: context cache: restored the fields of prisma/schema.prisma (" +
+                               c.cache.string() + "/";
+  auto reference = lint("--no-cache --format gcc");
+  INFO(reference.err);
+  // The type finding is at schema.prisma's field (its line and column there), which only the fields put there.
+  CHECK(reference.out.find("prisma/schema.prisma:8:3: warning: field born of model User generates timestamp(3) "
+                           "(without time zone) [prefer-timestamptz]\n") != std::string::npos);
+  CHECK(reference.err.find("context cache") == std::string::npos);
+  CHECK_FALSE(fs::exists(c.cache));
+  for (const auto& format : kFormats) {
+    INFO(format);
+    auto uncached = lint("--no-cache --format " + format);
+    auto cached = lint("--format " + format);
+    INFO(cached.err);
+    CHECK(cached.out == uncached.out);
+    CHECK(cached.code == uncached.code);
+    CHECK(count(cached.err, format == kFormats.front() ? parsed : restored) == 1);
+  }
+  REQUIRE(c.entries().size() == 1);
+  auto schema = [&](const std::string& fields) {
+    c.repo.write("prisma/schema.prisma",
+                 "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel User {\n  id    Int    @id\n" + fields + "}\n");
+  };
+
+  SECTION("an edit of schema.prisma misses") {
+    schema("  name  String @db.VarChar(10)\n  // born moves a line down\n  born  DateTime\n");
+    auto uncached = lint("--no-cache --format json");
+    auto edited = lint("--format json");
+    INFO(edited.err);
+    CHECK(uncached.out != reference.out);
+    CHECK(lint("--format gcc").out.find("prisma/schema.prisma:9:3: warning: field born") != std::string::npos);
+    CHECK(edited.out == uncached.out);
+    CHECK(count(edited.err, parsed) == 1);
+    CHECK(c.entries().size() == 2);
+  }
+  SECTION("an invalid schema.prisma is parsed every time and never stored: the findings stay on the SQL") {
+    schema("  name  Strin @db.VarChar(10)\n  born  DateTime\n");
+    auto uncached = lint("--no-cache --format gcc");
+    CHECK(uncached.out.find("prisma/schema.prisma:") == std::string::npos);
+    CHECK(uncached.out.find(file + ":1:") != std::string::npos);
+    for (int i = 0; i < 2; ++i) {
+      auto invalid = lint("--format gcc");
+      INFO(invalid.err);
+      CHECK(invalid.out == uncached.out);
+      CHECK(invalid.err.find("context cache") == std::string::npos);
+    }
+    CHECK(c.entries().size() == 1);
+  }
+  SECTION("an entry that does not decode is replaced") {
+    fs::path entry = c.entries().front();
+    std::string bytes = dgtest::read_file(entry);
+    const std::size_t header = std::string("driftguard-context-cache\n").size() + 32 + 8 + 32;
+    std::string payload = bytes.substr(header, bytes.size() - header - 1);  // one byte short, with a valid checksum
+    std::string b = bytes.substr(0, header - 40);
+    for (int i = 0; i < 8; ++i) b += static_cast<char>((payload.size() >> (8 * i)) & 0xFF);
+    auto digest = driftguard::sha256(payload);
+    b.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+    b += payload;
+    std::ofstream(entry, std::ios::binary | std::ios::trunc) << b;
+    auto r = lint("--format gcc");
+    INFO(r.err);
+    CHECK(r.out == reference.out);
+    CHECK(count(r.err, "driftguard: context cache: corrupt entry " + entry.string() +
+                           ": its fields do not decode (parsed again)\n") == 1);
+    CHECK(count(r.err, parsed) == 1);
+    CHECK(count(lint("--format gcc").err, restored) == 1);
+  }
+}
+
+TEST_CASE("SHA-256 with the CPU's SHA extensions equals the portable code and the FIPS 180-4 vectors", "[cache]") {
+  // The context cache's keys and entry checksums and Prisma's migration checksums (the server's own sha256()
+  // agrees in test_status.cpp): the accelerated compression, every length across the block and padding edges, fed
+  // whole and in parts of every split, against the portable code.
+  if (!driftguard::Sha256::accelerated()) WARN("this CPU has no SHA extensions: the portable code only");
+  const std::pair<std::string, std::string> vectors[] = {
+      {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+      {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+      {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+      {std::string(1000000, 'a'), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"}};
+  for (bool portable : {false, true}) {
+    driftguard::Sha256::force_portable(portable);
+    for (const auto& [text, digest] : vectors) CHECK(driftguard::sha256_hex(text) == digest);
+  }
+  std::string data;
+  for (int i = 0; i < 300; ++i) data += static_cast<char>((i * 131 + 7) & 0xFF);
+  for (std::size_t n = 0; n <= data.size(); ++n) {
+    INFO("length " << n);
+    std::string_view part(data.data(), n);
+    driftguard::Sha256::force_portable(true);
+    const auto expected = driftguard::sha256(part);
+    driftguard::Sha256::force_portable(false);
+    CHECK(driftguard::sha256(part) == expected);
+    for (std::size_t split : {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{65}, n / 2}) {
+      if (split > n) continue;
+      CHECK(driftguard::Sha256().update(part.substr(0, split)).update(part.substr(split)).finish() == expected);
+    }
+  }
 }

@@ -523,7 +523,11 @@ TEST_CASE("the Supabase evidence of a Prisma folder: every .prisma file at any d
                               (repo.dir() / "q6/prisma/migrations/20240102000000_b/migration.sql").string() + ")");
 }
 
-TEST_CASE("prisma_on_supabase, one walk of a Prisma folder, answers what supabase_evidence answers", "[supabase][config]") {
+TEST_CASE("the Supabase evidence of a Prisma folder is read in one walk and says what the two walks said",
+          "[supabase][config]") {
+  // A Prisma folder is walked once for its .prisma files and its migrations' SQL (ConfigSet::for_path asks this
+  // for a one-file lint). The answers below are those of the two walks it replaced (.prisma files, then
+  // migrations_calling_auth), on main c9f0453, for the folder and for its schema file.
   dgtest::Repo repo;
   const std::string ds = "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DB\")\n}\n";
   const std::string mig = "/prisma/migrations/20240101000000_a/migration.sql";
@@ -564,22 +568,38 @@ TEST_CASE("prisma_on_supabase, one walk of a Prisma folder, answers what supabas
   ::setenv("DG_TEST_R10", "postgresql://postgres:x@db.abcd.supabase.co:5432/postgres", 1);
   project("r11");
   repo.write("r11/supabase/config.toml", "");
-  // (r6, r8, r9: what discover() lists decides; r5: the folder's walk finds the file, schema.prisma alone is read
-  // when the schema file is named; the two must agree.)
-  CHECK(prisma_on_supabase((repo.dir() / "r5/prisma").string()));
-  std::map<std::string, int> expected = {{"r1", 0}, {"r2", 0},  {"r3", 1},  {"r4", 0},  {"r5", -1}, {"r6", -1},
-                                         {"r7", 0}, {"r8", -1}, {"r9", -1}, {"r10", 1}, {"r11", 1}};
-  for (const auto& [name, on] : expected) {
+  // A URL in a .prisma file wins over an auth call (the .prisma files are read first).
+  project("r12");
+  repo.write("r12/prisma/migrations/20240102000000_b/migration.sql", "select auth.uid();\n");
+  repo.write("r12/prisma/extra.prisma", "// postgresql://x@db.abc.supabase.co/postgres\n");
+  const std::string calls = "the migrations use Supabase's auth schema (" + repo.dir().string() + "/";
+  const std::string url = "schema.prisma's URL is a Supabase host";
+  // name -> {the folder's evidence, the schema file's}
+  std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"r1", {"", ""}},
+      {"r2", {"", ""}},
+      {"r3", {calls + "r3/prisma/migrations/20240102000000_b/migration.sql)",
+              calls + "r3/prisma/migrations/20240102000000_b/migration.sql)"}},
+      {"r4", {"", ""}},
+      {"r5", {url, ""}},
+      {"r6", {calls + "r6/prisma/migrations/20240102000000_b/.hidden.sql)",
+              calls + "r6/prisma/migrations/20240102000000_b/.hidden.sql)"}},
+      {"r7", {"", ""}},
+      {"r8", {"", ""}},
+      {"r9", {calls + "r9/prisma/migrations/20240101000000_a/migration.sql)",
+              calls + "r9/prisma/migrations/20240101000000_a/migration.sql)"}},
+      {"r10", {"schema.prisma's URL (from the environment) is a Supabase host",
+               "schema.prisma's URL (from the environment) is a Supabase host"}},
+      {"r11", {"a supabase/ folder beside schema.prisma", "a supabase/ folder beside schema.prisma"}},
+      {"r12", {url, calls + "r12/prisma/migrations/20240102000000_b/migration.sql)"}},
+  };
+  for (const auto& [name, answers] : expected) {
     INFO(name);
-    for (const std::string& form : {name + "/prisma", name + "/prisma/schema.prisma"}) {
-      std::string path = (repo.dir() / form).string();
-      bool evidence = !supabase_evidence("prisma", path).empty();
-      if (on >= 0) CHECK(evidence == (on == 1));
-      CHECK(prisma_on_supabase(path) == evidence);
-    }
+    CHECK(supabase_evidence("prisma", (repo.dir() / (name + "/prisma")).string()) == answers.first);
+    CHECK(supabase_evidence("prisma", (repo.dir() / (name + "/prisma/schema.prisma")).string()) == answers.second);
   }
   ::unsetenv("DG_TEST_R10");
-  // Every Prisma project of the corpus (the folder holding schema.prisma and migrations/).
+  // Every Prisma project of the corpus (the folder holding schema.prisma and migrations/): none is on Supabase.
   fs::path prisma_corpus = corpus().parent_path() / "prisma";
   if (!fs::is_directory(prisma_corpus)) {
     WARN("../shared/corpus/prisma is not there: skipped");
@@ -588,7 +608,7 @@ TEST_CASE("prisma_on_supabase, one walk of a Prisma folder, answers what supabas
   int projects = 0;
   for (const auto& e : fs::directory_iterator(prisma_corpus)) {
     INFO(e.path());
-    CHECK(prisma_on_supabase(e.path().string()) == !supabase_evidence("prisma", e.path().string()).empty());
+    CHECK(supabase_evidence("prisma", e.path().string()) == "");
     ++projects;
   }
   CHECK(projects == 17);
