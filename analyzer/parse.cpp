@@ -798,13 +798,13 @@ ParsedFile parse_text(std::string_view input, const ParseOptions& opts, const st
       }
       if (j == i) {  // an unterminated quote or comment: report it on its own
         parse_one(pieces[i++]);
-        if (each) hand_over();
+        if (each && in_runs) hand_over();
         continue;
       }
       std::size_t bad = parse_run(i, j);
       if (bad == j) {
         i = j;
-        if (each) hand_over();
+        if (each && in_runs) hand_over();
         continue;
       }
       // Everything before the failing piece parses together (or, if not, one by one); the failing one alone.
@@ -813,7 +813,7 @@ ParsedFile parse_text(std::string_view input, const ParseOptions& opts, const st
       }
       resume_after(bad, parse_one(pieces[bad]));
       i = bad + 1;
-      if (each) hand_over();
+      if (each && in_runs) hand_over();
     }
   }
   std::sort(pf.errors.begin(), pf.errors.end(),
