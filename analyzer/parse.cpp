@@ -674,7 +674,10 @@ ParsedFile parse_drizzle_pieces(std::string_view input, const ParseOptions& opts
 
 }  // namespace
 
-ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
+namespace {
+
+// parse_sql, and with `each` parse_sql_runs: `each` takes the statements and errors after every run.
+ParsedFile parse_text(std::string_view input, const ParseOptions& opts, const std::function<void(ParsedFile&)>* each) {
   ParsedFile pf;
   std::string text(input);
   if (text.find('\\') != std::string::npos) blank_psql(text, pf);
@@ -777,6 +780,14 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       while (k + 1 < j && pieces[k + 1].begin <= at) ++k;
       return k;
     };
+    // parse_sql_runs: what the runs so far parsed, in file order, to the caller, which may move it out.
+    auto hand_over = [&] {
+      std::sort(pf.errors.begin(), pf.errors.end(),
+                [](const SyntaxError& a, const SyntaxError& b) { return a.span.begin < b.span.begin; });
+      (*each)(pf);
+      pf.statements.clear();
+      pf.errors.clear();
+    };
     const std::size_t run_statements = std::max<std::size_t>(1, opts.run_statements);
     std::size_t i = 0;
     while (i < pieces.size()) {
@@ -787,11 +798,13 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       }
       if (j == i) {  // an unterminated quote or comment: report it on its own
         parse_one(pieces[i++]);
+        if (each && in_runs) hand_over();
         continue;
       }
       std::size_t bad = parse_run(i, j);
       if (bad == j) {
         i = j;
+        if (each && in_runs) hand_over();
         continue;
       }
       // Everything before the failing piece parses together (or, if not, one by one); the failing one alone.
@@ -800,6 +813,7 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
       }
       resume_after(bad, parse_one(pieces[bad]));
       i = bad + 1;
+      if (each && in_runs) hand_over();
     }
   }
   std::sort(pf.errors.begin(), pf.errors.end(),
@@ -837,6 +851,15 @@ ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) {
   std::sort(pf.comments.begin(), pf.comments.end(),
             [](const pg::Comment& a, const pg::Comment& b) { return a.begin < b.begin; });
   return pf;
+}
+
+}  // namespace
+
+ParsedFile parse_sql(std::string_view input, const ParseOptions& opts) { return parse_text(input, opts, nullptr); }
+
+void parse_sql_runs(std::string_view input, const ParseOptions& opts, const std::function<void(ParsedFile&)>& each) {
+  ParsedFile rest = parse_text(input, opts, &each);
+  each(rest);
 }
 
 ParsedFile parse_drizzle_sql(std::string_view input, const ParseOptions& opts) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,5 +51,11 @@ struct ParseOptions {
 };
 
 ParsedFile parse_sql(std::string_view text, const ParseOptions& opts = {});
+// parse_sql for a caller that consumes statements as they are parsed: `each` is called after every run with the
+// statements and syntax errors parsed since its last call, in file order (the same, concatenated, as parse_sql's),
+// and may move them out; comments and the counters arrive with the last call. A text below
+// `opts.runs_from_bytes` is one run. Static drift's SQL side replays a large file this way (Replayer::apply_file_runs)
+// without holding every run's tree at once.
+void parse_sql_runs(std::string_view text, const ParseOptions& opts, const std::function<void(ParsedFile&)>& each);
 
 }  // namespace driftguard

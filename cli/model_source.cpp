@@ -208,6 +208,18 @@ model::Replayer start_replay(const LoadContext& ctx) {
 
 model::FileMode apply_source(model::Replayer& replayer, const SourceFile& file, const LoadContext& ctx,
                              std::vector<Finding>& findings) {
+  // A large plain-SQL file (a schema dump: static drift's --sql side) is replayed run by run as it is parsed, so
+  // that its parse trees are never all held at once (bench/RESULTS.md, "thirteenth session: memory of the model").
+  // Only where its mode does not depend on its statements: the plain runner, statement by statement.
+  ParseOptions opts;
+  if (file.text.size() >= opts.runs_from_bytes) {
+    FileTransaction tx = file_transaction(ctx.runner, false, file, {}, 15);
+    if (tx.runner == Runner::plain && replay_mode(tx.mode) == model::FileMode::statements) {
+      replayer.apply_file_runs(
+          file, [&](const std::function<void(ParsedFile&)>& each) { parse_sql_runs(file.text, opts, each); }, findings);
+      return model::FileMode::statements;
+    }
+  }
   return apply_source(replayer, file, parse_sql(file.text), ctx, findings);
 }
 

@@ -919,3 +919,122 @@ TEST_CASE("the replay's index of names: a name it was not told about is caught, 
   CHECK(names.relation_kind(m, pub, "t_i").empty());
   CHECK(names.find_index(m, "public", "t_i").index == nullptr);
 }
+
+// The replica (Replayer::replica_, replay.hpp) shares the model's tables after each file instead of holding a second
+// copy of the schema (ObjectMap::share_touched): the model then copies a table the first time a later file changes
+// it, and a file that fails restores every table as the file found it, whichever of the two changed it.
+TEST_CASE("ObjectMap::share_touched: the replica takes the model's objects, and a later edit copies them", "[model][replay]") {
+  ObjectMap<Table> followed, replica;
+  Table t;
+  t.name = "t";
+  followed.put("t", t);
+  replica.put("t", t);
+  replica.put("u", t);  // a key the model does not hold stays the replica's
+  CHECK(&followed.at("t") != &replica.at("t"));
+  replica.share_touched(followed);
+  CHECK(&followed.at("t") == &replica.at("t"));
+  CHECK(replica.at("u").name == "t");
+  followed.forget_touched();
+  followed.edit("t").rls_enabled = true;  // shared: the model's edit copies it
+  CHECK(&followed.at("t") != &replica.at("t"));
+  CHECK(!replica.at("t").rls_enabled);
+  CHECK(followed.at("t").rls_enabled);
+  const Table* left = &replica.at("t");
+  replica.edit("t").rls_enabled = true;  // the replica's is its alone now: changed in place, and not logged by it
+  CHECK(&replica.at("t") == left);
+  replica.share_touched(followed);  // the model's log names it
+  CHECK(&followed.at("t") == &replica.at("t"));
+  followed.forget_touched();
+  followed.edit("t").rls_forced = true;
+  replica.forget_touched();  // neither log names it: nothing taken
+  followed.forget_touched();
+  replica.share_touched(followed);
+  CHECK(&followed.at("t") != &replica.at("t"));
+}
+
+TEST_CASE("a file that fails as one transaction restores the tables the replica shares with the model", "[model][replay]") {
+  Replayer r;
+  std::vector<Finding> findings;
+  auto apply = [&](const std::string& name, const std::string& sql) {
+    auto src = make_source(name, sql);
+    r.apply_file(src, parse_sql(src.text), findings, FileMode::request);
+  };
+  auto columns = [&](const std::string& name) {
+    std::vector<std::string> out;
+    for (const auto& c : r.model().table("public", name)->columns) out.push_back(c.name);
+    return out;
+  };
+  apply("m1.sql", "CREATE TABLE t (a int);\nCREATE TABLE u (x int);\n");
+  apply("m2.sql", "ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX t_b ON t (b);\n");
+  apply("m3.sql", "ALTER TABLE t ADD COLUMN c int;\nALTER TABLE u ADD COLUMN y int;\nALTER TABLE t ADD COLUMN c int;\n");
+  CHECK(columns("t") == std::vector<std::string>{"a", "b"});
+  CHECK(columns("u") == std::vector<std::string>{"x"});
+  apply("m4.sql", "ALTER TABLE t ADD COLUMN d int;\nALTER TABLE t DROP COLUMN a;\nALTER TABLE u RENAME TO v;\n");
+  apply("m5.sql", "ALTER TABLE t RENAME COLUMN d TO e;\nDROP INDEX t_b;\nCREATE TABLE t (z int);\n");
+  CHECK(columns("t") == std::vector<std::string>{"b", "d"});
+  CHECK(r.model().table("public", "t")->indexes.size() == 1);
+  apply("m6.sql", "ALTER TABLE v ADD COLUMN w int;\nALTER TABLE t RENAME COLUMN d TO e;\n");
+  CHECK(columns("t") == std::vector<std::string>{"b", "e"});
+  CHECK(columns("v") == std::vector<std::string>{"x", "w"});
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[0].file == "m3.sql");
+  CHECK(findings[0].start.line == 3);
+  CHECK(findings[0].message.rfind("column \"c\" of relation \"t\" already exists", 0) == 0);
+  CHECK(findings[1].file == "m5.sql");
+  CHECK(findings[1].start.line == 3);
+  CHECK(findings[1].message.rfind("relation \"t\" already exists", 0) == 0);
+}
+
+// Static drift's SQL side replays a large file run by run as it is parsed (Replayer::apply_file_runs): the model,
+// the findings and the skipped statements are those of replaying the whole parsed file.
+TEST_CASE("a large file replayed run by run as it is parsed builds what the whole parsed file builds", "[model][replay][runs]") {
+  std::string sql;
+  for (int i = 0; sql.size() < 600 * 1024; ++i) {
+    std::string n = std::to_string(i);
+    sql += "CREATE TABLE t" + n + " (id serial PRIMARY KEY, name text DEFAULT 'x;y', at timestamptz DEFAULT now());\n";
+    sql += "CREATE INDEX t" + n + "_name ON t" + n + " (lower(name)) WHERE name <> '';\n";
+    if (i > 0) sql += "ALTER TABLE t" + n + " ADD COLUMN p int REFERENCES t" + std::to_string(i - 1) + " (id);\n";
+    if (i % 97 == 5) sql += "CREATE TABLE broken" + n + " (;\n";  // a syntax error
+    if (i % 89 == 7) sql += "ALTER TABLE missing" + n + " ADD COLUMN q int;\n";  // a replay error
+    if (i % 61 == 3) sql += "BEGIN;\nALTER TABLE t" + n + " ADD COLUMN r int;\nROLLBACK;\n";
+    if (i % 53 == 2) {
+      sql += "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'e" + n + "') THEN CREATE TYPE e" + n +
+             " AS ENUM ('a', 'b'); END IF; END $$;\n";
+    }
+    if (i % 41 == 1) sql += "CREATE FUNCTION f" + n + "() RETURNS int LANGUAGE sql AS $f$ SELECT 1; $f$;\n";
+    if (i % 37 == 4) sql += "INSERT INTO t" + n + " (name) VALUES ('a;b');\nCOMMENT ON TABLE t" + n + " IS 'c';\n";
+  }
+  auto src = make_source("dump.sql", sql);
+  Replayer whole;
+  std::vector<Finding> whole_findings;
+  whole.apply_file(src, parse_sql(src.text), whole_findings, FileMode::statements);
+  Replayer runs;
+  std::vector<Finding> runs_findings;
+  int calls = 0;
+  runs.apply_file_runs(
+      src,
+      [&](const std::function<void(ParsedFile&)>& each) {
+        parse_sql_runs(src.text, {}, [&](ParsedFile& run) {
+          ++calls;
+          each(run);
+          CHECK(run.statements.empty());  // applied and dropped
+        });
+      },
+      runs_findings);
+  CHECK(calls > 40);
+  CHECK(to_sql(runs.model()) == to_sql(whole.model()));
+  CHECK(to_json(runs.model()).dump() == to_json(whole.model()).dump());
+  REQUIRE(runs_findings.size() == whole_findings.size());
+  CHECK(whole_findings.size() > 10);
+  for (std::size_t i = 0; i < whole_findings.size(); ++i) {
+    CHECK(runs_findings[i].rule == whole_findings[i].rule);
+    CHECK(runs_findings[i].message == whole_findings[i].message);
+    CHECK(runs_findings[i].start.line == whole_findings[i].start.line);
+    CHECK(runs_findings[i].start.column == whole_findings[i].start.column);
+  }
+  REQUIRE(runs.skipped().size() == whole.skipped().size());
+  for (std::size_t i = 0; i < whole.skipped().size(); ++i) {
+    CHECK(runs.skipped()[i].what == whole.skipped()[i].what);
+    CHECK(runs.skipped()[i].where.str() == whole.skipped()[i].where.str());
+  }
+}

@@ -95,6 +95,25 @@ ParsedFile parse_in_runs(const std::string& text, std::size_t statements, std::s
   return parse_sql(text, o);
 }
 
+// parse_sql_runs with runs of `statements`, what it hands over put together (with the last call's comments).
+ParsedFile parse_streamed(const std::string& text, std::size_t statements, int* calls = nullptr) {
+  ParseOptions o;
+  o.want_comments = true;
+  o.runs_from_bytes = 0;
+  o.run_statements = statements;
+  ParsedFile all;
+  parse_sql_runs(text, o, [&](ParsedFile& run) {
+    if (calls) ++*calls;
+    for (auto& st : run.statements) all.statements.push_back(std::move(st));
+    for (auto& e : run.errors) all.errors.push_back(std::move(e));
+    all.comments = run.comments;
+    all.meta_commands = run.meta_commands;
+    all.copy_data_blocks = run.copy_data_blocks;
+    all.psql_variables = run.psql_variables;
+  });
+  return all;
+}
+
 std::string read_all(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -288,6 +307,39 @@ TEST_CASE("a text parsed in runs of statements: what one statement is to the gra
   REQUIRE(whole_bad.errors.size() == 2);
   CHECK(whole_bad.errors[0].message == "syntax error at or near \"SELEC\"");
   CHECK(first_difference(whole_bad, parse_in_runs(bad, 2, std::numeric_limits<std::size_t>::max())) == "");
+}
+
+TEST_CASE("parse_sql_runs hands over, run by run, what parse_sql returns", "[parse][runs]") {
+  const std::string s =
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+      "\\set x 1\n"
+      "SELEC 1;\n"
+      "DO $$ BEGIN CREATE TABLE d (x int); DROP TABLE d; END $$;\n"
+      "CREATE TABLE \"a;b\" (c int); /* ; */ -- ;\n"
+      "SELECT 'open";
+  auto whole = parse_whole(s);
+  REQUIRE(whole.errors.size() == 2);
+  REQUIRE(whole.statements.size() == 5);
+  for (std::size_t n : {1, 2, 64}) {
+    INFO(n << " statements a run");
+    int calls = 0;
+    CHECK(first_difference(whole, parse_streamed(s, n, &calls)) == "");
+    CHECK(calls == (n == 1 ? 6 : 4));  // a call per run (a failing piece alone ends one), and the last call
+  }
+  // A text below runs_from_bytes is one call.
+  int calls = 0;
+  ParsedFile one;
+  parse_sql_runs(s, {}, [&](ParsedFile& run) {
+    ++calls;
+    one = run;
+  });
+  CHECK(calls == 1);
+  CHECK(one.statements.size() == 5);
+  for (const auto& path : sql_files(std::filesystem::path(dgtest::source_dir()) / "fixtures")) {
+    std::string text = read_all(path);
+    INFO(path.string());
+    CHECK(first_difference(parse_whole(text), parse_streamed(text, 2)) == "");
+  }
 }
 
 TEST_CASE("every fixture parses in runs of 1, 2 and 3 statements as in one call", "[parse][runs]") {

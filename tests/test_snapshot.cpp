@@ -241,7 +241,7 @@ TEST_CASE("a malformed model snapshot is refused with where and why", "[snapshot
   std::string other = bytes;
   other[25] = 9;
   CHECK_THROWS_WITH(snapshot::decode(other, m, f),
-                    "malformed model snapshot at byte 26: format 9, this driftguard reads 1");
+                    "malformed model snapshot at byte 26: format 9, this driftguard reads 2");
   // Cut anywhere, it is refused; with any one byte changed, it is refused or read (a name or a number changed),
   // never read past its end or allocated beyond what is left.
   int refused = 0;

@@ -174,7 +174,7 @@ void Column::set_default(std::string canonical, std::string spelled) {
 // A later change of default_expr (a sequence or enum label renamed, a type dropped) leaves the old spelling stale:
 // it is used only while the canonical form it was written for is still the default.
 const std::string& Column::default_sql() const {
-  return spelling && spelling->second == default_expr ? spelling->first : default_expr;
+  return spelling && spelling->second == default_expr ? spelling->first : default_expr.str();
 }
 
 Column* Table::column(const std::string& n) { return find_named(columns, n); }

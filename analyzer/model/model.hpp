@@ -112,8 +112,8 @@ class ObjectMap {
    public:
     class iterator {
      public:
-      explicit iterator(typename Map::iterator it) : it_(it) {}
-      std::pair<const std::string&, T&> operator*() const { return {it_->first, own(it_->second)}; }
+      iterator(ObjectMap& m, typename Map::iterator it) : m_(&m), it_(it) {}
+      std::pair<const std::string&, T&> operator*() const { return {it_->first, m_->own(it_->first, it_->second)}; }
       iterator& operator++() {
         ++it_;
         return *this;
@@ -121,14 +121,15 @@ class ObjectMap {
       bool operator!=(const iterator& o) const { return it_ != o.it_; }
 
      private:
+      ObjectMap* m_;
       typename Map::iterator it_;
     };
-    explicit Editing(Map& m) : m_(m) {}
-    iterator begin() const { return iterator(m_.begin()); }
-    iterator end() const { return iterator(m_.end()); }
+    explicit Editing(ObjectMap& m) : m_(m) {}
+    iterator begin() const { return iterator(m_, m_.map_.begin()); }
+    iterator end() const { return iterator(m_, m_.map_.end()); }
 
    private:
-    Map& m_;
+    ObjectMap& m_;
   };
 
   const_iterator begin() const { return const_iterator(map_.begin()); }
@@ -144,20 +145,21 @@ class ObjectMap {
     return it == map_.end() ? nullptr : it->second.get();
   }
 
-  T& edit(const std::string& k) { return own(map_.at(k)); }  // the object to change (it exists)
-  T* find_edit(const std::string& k) {                         // the object to change; null when none
+  T& edit(const std::string& k) { return own(k, map_.at(k)); }  // the object to change (it exists)
+  T* find_edit(const std::string& k) {                            // the object to change; null when none
     auto it = map_.find(k);
-    return it == map_.end() ? nullptr : &own(it->second);
+    return it == map_.end() ? nullptr : &own(it->first, it->second);
   }
-  T& operator[](const std::string& k) { return own(map_[k]); }  // the object to change, made when none
-  T& put(const std::string& k, T x) {                           // replaces the object (nothing of the old is copied)
+  T& operator[](const std::string& k) { return own(k, map_[k]); }  // the object to change, made when none
+  T& put(const std::string& k, T x) {  // replaces the object (nothing of the old is copied)
     auto& p = map_[k];
     p = std::make_shared<T>(std::move(x));
+    touched_.push_back(k);
     return *p;
   }
-  Editing editing() { return Editing(map_); }
+  Editing editing() { return Editing(*this); }
   void own_all() {  // every object made the map's own (for writes through pointers a const walk returned)
-    for (auto& kv : map_) own(kv.second);
+    for (auto& kv : map_) own(kv.first, kv.second);
   }
   // Removes the object and returns it (moved when no copy of the model shares it).
   T take(const std::string& k) {
@@ -171,30 +173,56 @@ class ObjectMap {
     if (!node) return false;
     node.key() = to;
     map_.insert(std::move(node));
+    touched_.push_back(to);
     return true;
   }
   const_iterator erase(const_iterator it) { return const_iterator(map_.erase(it.it_)); }
   std::size_t erase(const std::string& k) { return map_.erase(k); }
   void clear() { map_.clear(); }
+
+  // The replay's replica (replay.hpp) replays each file after the model it follows, and ends equal to it: it then
+  // takes the objects either map made, copied or moved in that file from the map it follows (`from`), so that the
+  // two models share every object instead of holding two copies of the schema. Either's keys: the model copies
+  // every object it changes (the replica shares it), while the replica changes in place an object the model's copy
+  // left to it alone. The keys are those since the last share_touched() or forget_touched() of each map.
+  void share_touched(const ObjectMap& from) {
+    auto share = [&](const std::string& k) {
+      auto it = map_.find(k);
+      auto f = from.map_.find(k);
+      if (it != map_.end() && f != from.map_.end()) it->second = f->second;
+    };
+    for (const auto& k : touched_) share(k);
+    for (const auto& k : from.touched_) share(k);
+    forget_touched();
+  }
+  void forget_touched() {
+    touched_.clear();
+    touched_.shrink_to_fit();
+  }
   // For the model snapshot's reader (keys in order).
   void emplace_hint(const_iterator hint, std::string k, T x) {
     map_.emplace_hint(hint.it_, std::move(k), std::make_shared<T>(std::move(x)));
   }
 
  private:
-  static T& own(std::shared_ptr<T>& p) {
+  T& own(const std::string& k, std::shared_ptr<T>& p) {
     if (!p) {
       p = std::make_shared<T>();
+      touched_.push_back(k);
     } else if (p.use_count() > 1) {  // only copies of the model share it; a copy in another thread only reads it
       p = std::make_shared<T>(*p);
+      touched_.push_back(k);
     }
     return *p;
   }
   Map map_;
+  std::vector<std::string> touched_;  // share_touched()
 };
 
 struct Column {
-  std::string name;
+  // Interned (analyzer/interned.hpp), as the texts below: a history names its columns with few distinct names
+  // (id, created_at, ...), and a column is the model's most repeated object (bench/RESULTS.md, "thirteenth session").
+  Interned name;
   // canonical: "character varying(40)", "timestamp(3) without time zone", "\"Role\"[]"; interned: a whole history
   // declares a few distinct types, and this is the model's most repeated text.
   Interned type;
@@ -207,7 +235,7 @@ struct Column {
   // the type's default. Two INHERITS parents must agree on it. Not read from the catalog: no history of the corpus
   // sets it, and drift on it would be noise (replay/tables.cpp, column_storage).
   char storage = 0;
-  std::string default_expr;  // canonical expression; "" = none
+  Interned default_expr;     // canonical expression; "" = none
   Interned identity;         // "", "ALWAYS" or "BY DEFAULT" (GENERATED ... AS IDENTITY)
   Interned collation;        // "" = the type's default
   SourceRef src;

@@ -321,6 +321,20 @@ bool may_restore(const std::vector<Statement>& statements) {
   return open_at_end;
 }
 
+Finding syntax_error_finding(const SourceFile& file, const LineMap& lines, const SyntaxError& e) {
+  Finding f;
+  f.rule = kReplayError;
+  f.category = "drift";
+  f.severity = Severity::error;
+  f.file = file.path;
+  f.span = e.span;
+  f.start = lines.position(e.span.begin);
+  f.end = lines.position(e.span.end);
+  f.message = "statement does not parse, so the schema after it is unknown: " + e.message;
+  f.help = "Fix the syntax error (driftguard parses with PostgreSQL 15's grammar).";
+  return f;
+}
+
 }  // namespace
 
 void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::vector<Finding>& findings,
@@ -357,16 +371,7 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
   for (const auto& s : parsed.statements) pieces += s.do_depth == 0 ? 1 : 0;
   impl.start_file(mode, pieces);
   auto syntax_error = [&](const SyntaxError& e) {
-    Finding f;
-    f.rule = kReplayError;
-    f.category = "drift";
-    f.severity = Severity::error;
-    f.file = file.path;
-    f.span = e.span;
-    f.start = lines.position(e.span.begin);
-    f.end = lines.position(e.span.end);
-    f.message = "statement does not parse, so the schema after it is unknown: " + e.message;
-    f.help = "Fix the syntax error (driftguard parses with PostgreSQL 15's grammar).";
+    Finding f = syntax_error_finding(file, lines, e);
     unmodeled_ = true;  // what the piece creates is unknown
     // PostgreSQL rejects the piece like a failed statement (a request: before running any of it).
     if (!impl.stopped && !impl.aborted) f.message += impl.roll_back_failure();
@@ -402,8 +407,79 @@ void Replayer::apply_file(const SourceFile& file, const ParsedFile& all, std::ve
     std::vector<Finding> replica_findings;
     replica_->apply_file(file, all, replica_findings, mode);
     replica_->skipped_.clear();
-    if (replica_->replica_lost_) replica_.reset();
+    if (replica_->replica_lost_) {
+      replica_.reset();
+    } else {
+      replica_->share_from(model_);
+    }
   }
+  if (!is_replica_) forget_touched(model_);  // a replica's are read by share_from
+}
+
+// The replica ends each file equal to the model it follows (the replay is deterministic): the tables and functions
+// either made, copied or changed in the file are replaced by the model's own, so that both hold one copy of the
+// schema and the model copies an object only when a later file changes it (ObjectMap::share_touched; the model's
+// log is read here, before apply_file forgets it; bench/RESULTS.md, "thirteenth session: memory of the model").
+void Replayer::share_from(const SchemaModel& m) {
+  for (auto& [name, sc] : model_.schemas) {
+    if (const Schema* from = m.schema(name)) {
+      sc.tables.share_touched(from->tables);
+      sc.functions.share_touched(from->functions);
+    } else {
+      sc.tables.forget_touched();
+      sc.functions.forget_touched();
+    }
+  }
+}
+
+void Replayer::forget_touched(SchemaModel& m) {
+  for (auto& [name, sc] : m.schemas) {
+    sc.tables.forget_touched();
+    sc.functions.forget_touched();
+  }
+}
+
+void Replayer::apply_file_runs(const SourceFile& file, const Runs& parse, std::vector<Finding>& findings) {
+  const auto down = down_sections(file.text);
+  std::size_t first = findings.size();
+  Impl impl(*this, findings);
+  impl.blocks_restorable = true;  // as apply_file without isolated failures
+  impl.replica_wanted = true;
+  impl.file_start = std::exchange(file_start_, nullptr);
+  if (impl.file_start) replica_.reset();
+  LineMap lines(file.text);
+  impl.file = file.path;
+  impl.text = file.text;
+  impl.lines = &lines;
+  impl.start_file(FileMode::statements, 0);
+  auto syntax_error = [&](const SyntaxError& e) {
+    Finding f = syntax_error_finding(file, lines, e);
+    unmodeled_ = true;  // what the piece creates is unknown
+    if (!impl.stopped && !impl.aborted) f.message += impl.roll_back_failure();
+    findings.push_back(std::move(f));
+  };
+  parse([&](ParsedFile& run) {
+    // A goose or dbmate file's down section is not part of the history.
+    std::erase_if(run.statements, [&](const Statement& st) { return in_sections(down, st.span.begin); });
+    std::erase_if(run.errors, [&](const SyntaxError& e) { return in_sections(down, e.span.begin); });
+    std::size_t next_error = 0;
+    // A DO block's statements follow it in its run (Impl::apply looks at the next one).
+    for (std::size_t i = 0; i < run.statements.size(); ++i) {
+      while (next_error < run.errors.size() && run.errors[next_error].span.begin < run.statements[i].span.begin) {
+        syntax_error(run.errors[next_error++]);
+      }
+      impl.apply(run.statements[i], i, run.statements);
+    }
+    while (next_error < run.errors.size()) syntax_error(run.errors[next_error++]);
+    run.statements.clear();  // the run's tree goes with its statements
+    run.errors.clear();
+  });
+  impl.end_file();
+  model_.schemas.erase(kTemp);  // the session ends with the file
+  std::stable_sort(findings.begin() + static_cast<std::ptrdiff_t>(first), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.span.begin < b.span.begin; });
+  replica_.reset();  // it cannot replay the runs again; a later block seeds a new one
+  forget_touched(model_);
 }
 
 void Replayer::apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings) {
@@ -420,6 +496,7 @@ void Replayer::apply_sql(const std::string& sql, const SourceRef& origin, std::v
   for (std::size_t i = 0; i < parsed.statements.size(); ++i) impl.apply(parsed.statements[i], i, parsed.statements);
   impl.end_file();
   model_.schemas.erase(kTemp);  // the session ends with the file
+  forget_touched(model_);
 }
 
 std::vector<std::string> Replayer::index_holders(const std::string& schema, const std::string& name) const {

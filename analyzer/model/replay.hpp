@@ -58,6 +58,12 @@ class Replayer {
   // become replay errors.
   void apply_file(const SourceFile& file, const ParsedFile& parsed, std::vector<Finding>& findings,
                   FileMode mode = FileMode::statements, const BeforeStatement& before = {});
+  // As apply_file in FileMode::statements, for a large file parsed in runs (parse_sql_runs, analyzer/parse.hpp):
+  // `parse` calls its argument with each run's statements and syntax errors, which are applied and then dropped,
+  // so that the file's parse trees are never all held at once (static drift's SQL side: nothing reads a
+  // statement of it after it is replayed). The replica does not follow such a file: it is seeded again if needed.
+  using Runs = std::function<void(const std::function<void(ParsedFile&)>&)>;
+  void apply_file_runs(const SourceFile& file, const Runs& parse, std::vector<Finding>& findings);
   // Parses and applies SQL that was generated, not read from a file: every object it creates, and every finding,
   // points at `origin`.
   void apply_sql(const std::string& sql, const SourceRef& origin, std::vector<Finding>& findings);
@@ -124,6 +130,8 @@ class Replayer {
   bool is_replica_ = false;
   bool replica_lost_ = false;  // a replica needed the model at its file's start, which it does not keep
   void seed_replica();
+  void share_from(const SchemaModel& m);      // the replica, after a file: share m's objects (replay.cpp)
+  static void forget_touched(SchemaModel& m);  // ObjectMap::forget_touched of every schema
   const SchemaModel* file_start_ = nullptr;  // set_file_start; not copied
 };
 

@@ -15,7 +15,7 @@ namespace {
 
 // Format: the magic, then a version bumped whenever the encoding of anything changes.
 constexpr std::string_view kMagic = "driftguard-model-snapshot";
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 
 // Every field of each struct, in declaration order. The sizes are those of x86-64 libstdc++ (GCC and clang): a
 // field added, removed or retyped changes the size, and the build stops here until the list says it.
@@ -72,7 +72,7 @@ struct Fields<Comment> {
 
 template <>
 struct Fields<Column> {
-  DG_SNAPSHOT_SIZE(Column, 144);  // not an aggregate (its rare part is private): the size only
+  DG_SNAPSHOT_SIZE(Column, 96);  // not an aggregate (its rare part is private): the size only
   static constexpr std::size_t count = 11;
   template <class S, class F>
   static void each(S& x, F&& f) {
@@ -227,7 +227,7 @@ struct Fields<Extension> {
 
 template <>
 struct Fields<Schema> {
-  DG_SNAPSHOT_SHAPE(Schema, 384, 9);
+  DG_SNAPSHOT_SHAPE(Schema, 432, 9);
   template <class S, class F>
   static void each(S& x, F&& f) {
     f(x.name), f(x.tables), f(x.types), f(x.sequences), f(x.views), f(x.functions), f(x.comment), f(x.grants),

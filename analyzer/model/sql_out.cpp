@@ -301,9 +301,11 @@ class Planner {
       what = "SEQUENCE";
       each_column([&](Column& c) {
         std::string from = "'" + old_ref + "'::regclass";
-        for (auto at = c.default_expr.find(from); at != std::string::npos; at = c.default_expr.find(from, at + 1)) {
-          c.default_expr.replace(at, from.size(), "'" + new_ref + "'::regclass");
+        std::string d = c.default_expr;
+        for (auto at = d.find(from); at != std::string::npos; at = d.find(from, at + 1)) {
+          d.replace(at, from.size(), "'" + new_ref + "'::regclass");
         }
+        if (d != c.default_expr) c.default_expr = d;
       });
     } else if (r.kind == Rename::Kind::function) {
       rename_functions(r, *fs, *ts);

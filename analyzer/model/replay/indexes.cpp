@@ -222,7 +222,7 @@ void Replayer::Impl::create_index(const json& b) {
     fail("relation " + named(s, idx.name) + " already exists (a " + kind + ")");
   }
   note_name(s, idx.name, n);
-  (t ? t->indexes : v->indexes).push_back(std::move(idx));
+  append(t ? t->indexes : v->indexes, std::move(idx));
 }
 
 }  // namespace driftguard::model

@@ -34,6 +34,15 @@ namespace driftguard::model {
 // makes them visible to the replay code that includes this header, as the anonymous namespace did).
 namespace replay_detail {
 
+// Appends to a table's columns, constraints or indexes growing the room by a quarter, not doubling: these vectors
+// are most of a model's memory, and one that doubled at its first ALTER kept half of its room unused (a table
+// shared by model copies is copied to exactly its size, so every later append grows it again).
+template <class V, class X>
+void append(V& v, X&& x) {
+  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 4 + 1);
+  v.push_back(std::forward<X>(x));
+}
+
 inline constexpr std::size_t kMaxIdent = 63;
 inline const std::string kTemp = "pg_temp";
 

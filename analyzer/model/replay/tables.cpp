@@ -106,10 +106,7 @@ Column& Replayer::Impl::add_column(Table& t, const json& cd, bool if_not_exists)
     if (if_not_exists) return *existing;
     fail("column " + dq(c.name) + " of relation " + named(t.schema, t.name) + " already exists");
   }
-  // Growth by a quarter, not doubling: column storage is most of a model's memory (bench/RESULTS.md), and a
-  // table that doubled at its first ADD COLUMN kept half of its columns' room unused.
-  if (t.columns.size() == t.columns.capacity()) t.columns.reserve(t.columns.size() + t.columns.size() / 4 + 1);
-  t.columns.push_back(c);
+  append(t.columns, c);  // grown by a quarter (replayer_impl.hpp); c.name is read below
   Column& added = t.columns.back();
   if (!serial.empty()) add_serial(t, added, serial);
   add_constraints(t, cons);
@@ -287,7 +284,7 @@ void Replayer::Impl::add_constraint(Table& t, const json& b, const std::string& 
     fail("constraint type " + ct + " is not supported here");
   }
   if (c.kind != ConstraintKind::check && c.kind != ConstraintKind::foreign_key) note_name(t.schema, c.name, t.name);
-  t.constraints.push_back(std::move(c));
+  append(t.constraints, std::move(c));
 }
 
 // PostgreSQL's transformFkeyCheckAttrs: the referenced columns, in any order, are exactly the keys of a primary
