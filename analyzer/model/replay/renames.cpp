@@ -1,10 +1,26 @@
 // ALTER ... RENAME and ALTER ... SET SCHEMA of relations, columns, constraints, types, schemas, triggers,
 // policies and functions: PostgreSQL's alter.c and the renames of tablecmds.c.
 #include <algorithm>
+#include <functional>
 
 #include "analyzer/model/replay/replayer_impl.hpp"
 
 namespace driftguard::model {
+
+namespace {
+// Triggers hold their function by oid: after a rename or SET SCHEMA, PostgreSQL prints the function's new name.
+// `renamed` maps a trigger's callee text (before its argument list) to the new text, or "" to keep it.
+void retarget_triggers(SchemaModel& m, const std::function<std::string(const std::string&)>& renamed) {
+  for (auto& [sc_key_, sc] : m.schemas) {
+    for (auto&& [t_key_, t] : sc.tables.editing()) {  // rare (a function renamed or moved): every table the model's own
+      for (auto& g : t.triggers) {
+        std::string callee = g.function.substr(0, g.function.find('('));
+        if (std::string to = renamed(callee); !to.empty()) g.function = to + g.function.substr(callee.size());
+      }
+    }
+  }
+}
+}  // namespace
 
 // An index keeps its column names through a RENAME COLUMN (renameatt renames the table's attribute only): the
 // indexes and key constraints whose names the rename would change keep the ones they have now.
@@ -326,16 +342,11 @@ void Replayer::Impl::rename(const json& b) {
     }
     // Triggers hold their function by oid: PostgreSQL prints the new name (as written: qualified or not).
     if (copy.identity_args.empty()) {
-      for (auto& [t_sc_key_, t_sc] : m.schemas) {
-        for (auto&& [t_key_, t] : t_sc.tables.editing()) {  // rare (a function renamed)
-          for (auto& g : t.triggers) {
-            std::string callee = g.function.substr(0, g.function.find('('));
-            std::string args = g.function.substr(callee.size());
-            if (callee == q(copy.schema, from)) g.function = q(copy.schema, to) + args;
-            else if (callee == norm::ident(from) && copy.schema != "public") g.function = norm::ident(to) + args;
-          }
-        }
-      }
+      retarget_triggers(m, [&](const std::string& callee) -> std::string {
+        if (callee == q(copy.schema, from)) return q(copy.schema, to);
+        if (callee == norm::ident(from) && copy.schema != "public") return norm::ident(to);
+        return {};
+      });
     }
   } else {
     skip("ALTER " + object_type_word(type) + " RENAME", false);
@@ -423,16 +434,10 @@ void Replayer::Impl::alter_object_schema(const json& b) {
     dest->functions.put(moved.signature(), moved);
     // Triggers hold their function by oid: PostgreSQL prints it under its new schema. (Calls in expressions are
     // not followed yet: a moved function that a default or check calls keeps its old text.)
-    for (auto& [t_sc_key_, t_sc] : m.schemas) {
-      for (auto&& [t_key_, t] : t_sc.tables.editing()) {  // rare (a function moved)
-        for (auto& g : t.triggers) {
-          std::string callee = g.function.substr(0, g.function.find('('));
-          if (callee == q(from, moved.name) || (from == "public" && callee == norm::ident(moved.name))) {
-            g.function = q(to, moved.name) + g.function.substr(callee.size());
-          }
-        }
-      }
-    }
+    retarget_triggers(m, [&](const std::string& callee) -> std::string {
+      bool calls = callee == q(from, moved.name) || (from == "public" && callee == norm::ident(moved.name));
+      return calls ? q(to, moved.name) : std::string();
+    });
   } else {
     skip("ALTER " + object_type_word(type) + " SET SCHEMA", false);
   }
