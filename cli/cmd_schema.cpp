@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "analyzer/model/model.hpp"
+#include "analyzer/model/write_sql.hpp"
 #include "cli/command.hpp"
 #include "cli/config.hpp"
 #include "cli/db_flags.hpp"
@@ -37,7 +38,7 @@ int run_schema(const SchemaOptions& o) {
   if (o.format == "json") {
     std::cout << model::to_json(src.model).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
-    std::cout << model::to_sql(src.model);
+    model::write_sql(std::cout, src.model);
   }
   // Replay errors mean the printed model may not be what the history builds: say so, on stderr.
   RunResult r;

@@ -342,6 +342,36 @@ TEST_CASE("parse_sql_runs hands over, run by run, what parse_sql returns", "[par
   }
 }
 
+TEST_CASE("release_trees frees every run tree of a file and keeps its statements", "[parse][runs]") {
+  // Engine::lint drops a file's trees once the rules and the replay are done with it (its findings are handed over
+  // after that, without the trees beside them).
+  std::string s;
+  for (int i = 0; i < 200; ++i) s += "CREATE TABLE t" + std::to_string(i) + " (id int);\n";
+  s += "DO $$ BEGIN CREATE TABLE d (x int); END $$;\n";
+  ParseOptions opts;
+  opts.runs_from_bytes = 0;
+  opts.run_statements = 16;
+  ParsedFile pf = parse_sql(s, opts);
+  REQUIRE(pf.statements.size() == 202);
+  std::vector<std::weak_ptr<const pg::Tree>> trees;
+  std::vector<std::pair<Span, std::string>> before;
+  for (const auto& st : pf.statements) {
+    REQUIRE(st.node->is_object());
+    trees.push_back(st.node.tree());
+    before.emplace_back(st.span, st.kind);
+  }
+  CHECK(trees.front().lock() != trees.back().lock());  // several runs, several trees
+  release_trees(pf);
+  for (const auto& t : trees) CHECK(t.expired());
+  REQUIRE(pf.statements.size() == 202);
+  for (std::size_t i = 0; i < pf.statements.size(); ++i) {
+    CHECK(pf.statements[i].node->is_null());
+    CHECK(pf.statements[i].span.begin == before[i].first.begin);
+    CHECK(pf.statements[i].span.end == before[i].first.end);
+    CHECK(pf.statements[i].kind == before[i].second);
+  }
+}
+
 TEST_CASE("every fixture parses in runs of 1, 2 and 3 statements as in one call", "[parse][runs]") {
   std::size_t files = 0;
   for (const auto& path : sql_files(std::filesystem::path(dgtest::source_dir()) / "fixtures")) {
