@@ -1,10 +1,14 @@
 #include "rules/engine.hpp"
 #include "rules/context_replay.hpp"
+#include "rules/release_trees.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
 #include <stdexcept>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
@@ -211,6 +215,11 @@ FileReport Engine::lint(const SourceFile& file, ParsedFile pf, RunState& run, st
   // the moment that was lint's peak on one large file (bench/RESULTS.md, fourteenth session).
   release_trees(pf);
   std::vector<Statement>().swap(up_only);
+#if defined(__GLIBC__)
+  // Freed, the trees' blocks stay in the process (glibc keeps freed heap pages): give them back, for a file large
+  // enough to be parsed in runs (one call per such file; bench/RESULTS.md, fourteenth session).
+  if (file.text.size() >= ParseOptions{}.runs_from_bytes) malloc_trim(0);
+#endif
   // Findings at another file's place (a schema.prisma field) are located already, once per run; suppressions
   // in this file do not reach them.
   std::vector<Finding> elsewhere;

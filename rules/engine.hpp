@@ -77,10 +77,6 @@ class Engine {
   std::set<std::string> chosen_;                // --rule or --severity (presets, config) named these
 };
 
-// Drops the statements' parse trees (a tree is freed with the last statement that refers to it), keeping their
-// spans, kinds and the rest: what Engine::lint does once the rules and the replay are done with a file.
-void release_trees(ParsedFile& pf);
-
 // Fills start/end line/column of findings from their byte spans.
 void locate(std::vector<Finding>& findings, const std::string& text);
 void sort_findings(std::vector<Finding>& findings);

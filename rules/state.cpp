@@ -439,7 +439,7 @@ void RunState::set_history_end(const model::SchemaModel& end, bool keep_model) {
       auto& cols = columns->tables[schema_name + '\0' + table_name];  // the keys SchemaModel::table looks up
       cols.reserve(t.columns.size());
       for (const auto& c : t.columns) {
-        cols.emplace_back(c.name, c.type);
+        cols.emplace_back(c.name, &*columns->types.insert(c.type).first);
         columns->declared.emplace_back(&c.src.file.str(), c.src.line, c.src.column);
       }
     }
@@ -462,7 +462,7 @@ const std::string* RunState::history_end_column_type(const std::string& schema, 
   auto it = history_end_columns_->tables.find(s + '\0' + table);
   if (it == history_end_columns_->tables.end()) return nullptr;
   for (const auto& [name, type] : it->second) {
-    if (name == column) return &type.str();
+    if (name == column) return type;
   }
   return nullptr;
 }

@@ -19,7 +19,6 @@
 
 #include "analyzer/pgtree.hpp"
 #include "analyzer/finding.hpp"
-#include "analyzer/interned.hpp"
 #include "analyzer/model/replay.hpp"
 #include "analyzer/parse.hpp"
 #include "analyzer/source.hpp"
@@ -241,12 +240,12 @@ class RunState {
 
   model::Replayer replay_;
   std::shared_ptr<const model::SchemaModel> history_end_;
-  // The history end's columns: by table ("schema\0table"), each column's name and type (both interned, as the
-  // model's Column holds them: analyzer/interned.hpp), and where each column was declared (the interned file, line,
-  // column; sorted): 32 bytes a column, where the model's Column took 96 (and a copied name 40 more). Shared by
-  // copies of the run.
+  // The history end's columns: by table ("schema\0table"), each column's name and type (the distinct types held
+  // once), and where each column was declared (the interned file, line, column; sorted): 56 bytes a column, where
+  // the model's Column and its heap strings took about 400. Shared by copies of the run.
   struct HistoryEndColumns {
-    std::unordered_map<std::string, std::vector<std::pair<Interned, Interned>>> tables;
+    std::set<std::string> types;
+    std::unordered_map<std::string, std::vector<std::pair<std::string, const std::string*>>> tables;
     std::vector<std::tuple<const std::string*, int, int>> declared;
   };
   std::shared_ptr<const HistoryEndColumns> history_end_columns_;

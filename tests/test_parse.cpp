@@ -8,6 +8,7 @@
 #include "analyzer/marker_lines.hpp"
 #include "analyzer/parse.hpp"
 #include "helpers.hpp"
+#include "rules/release_trees.hpp"
 
 using namespace driftguard;
 
