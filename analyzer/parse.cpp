@@ -499,7 +499,7 @@ class Parser {
     }
     auto funcs = read_tree(std::move(res.json));
     if (!funcs) return;
-    Ctx c{code, body_begin, approximate, depth, 0, funcs, {}, {}, 0};
+    Ctx c{code, body_begin, approximate, depth, 0, funcs, {}, {}, 0, false};
     walk_plpgsql(funcs->root(), c, outer_guard);
   }
 
@@ -515,6 +515,9 @@ class Parser {
     plpgsql::Env env;
     std::vector<std::string> names;
     std::size_t generated;  // statements run from computed EXECUTE texts so far (bounded)
+    // In a second or later iteration of an unrolled loop: only computed texts are read again (a statement written
+    // in the body is the same statement each time: it is linted and replayed once).
+    bool repeating = false;
   };
 
   static bool is_check_condition(const std::string& cond) {
@@ -633,7 +636,7 @@ class Parser {
       if ((key == "varno" || key == "target") && v.is_number_integer()) {
         auto n = static_cast<std::size_t>(v.get<long>());
         if (n < c.names.size()) out.push_back(c.names[n]);
-      } else if (key == "PLpgSQL_var" || key == "PLpgSQL_rec") {
+      } else if (key == "PLpgSQL_var") {
         out.push_back(v.value("refname", ""));
       } else if (key == "fields" && v.is_array()) {
         for (const auto& f : v) out.push_back(f.value("name", ""));
@@ -672,7 +675,6 @@ class Parser {
     for (const auto& d : datums) {
       std::string name;
       if (auto var = d.find("PLpgSQL_var"); var != d.end()) name = var->value("refname", "");
-      else if (auto rec = d.find("PLpgSQL_rec"); rec != d.end()) name = rec->value("refname", "");
       c.names.push_back(name);
       if (!name.empty() && name != "found") ++seen[name];
     }
@@ -712,10 +714,14 @@ class Parser {
             Ctx& c, const std::string& guard) {
     constexpr std::size_t kMostIterations = 1000;
     if (values && !var.empty() && values->size() <= kMostIterations && !has_exit(body) && c.env.count(var)) {
-      for (const auto& v : *values) {
+      bool outer = c.repeating;
+      for (std::size_t i = 0; i < values->size(); ++i) {
+        const auto& v = (*values)[i];
         c.env[var] = v ? plpgsql::Value::of(*v) : plpgsql::Value::null();
+        c.repeating = outer || i > 0;
         walk_plpgsql(body, c, guard);
       }
+      c.repeating = outer;
       if (values->empty()) walk_plpgsql(body, c, guard);  // an empty loop still has statements to lint, never run
       return;
     }
@@ -742,18 +748,18 @@ class Parser {
         auto q = v.find("sqlstmt");
         if (q != v.end()) {
           auto e = q->find("PLpgSQL_expr");
-          if (e != q->end()) emit_sql(e->value("query", ""), lineno, c, guard, false);
+          if (e != q->end() && !c.repeating) emit_sql(e->value("query", ""), lineno, c, guard, false);
         }
         forget(v, c);  // SELECT ... INTO
       } else if (key == "PLpgSQL_stmt_dynexecute") {
         std::string text = expr_text(v, "query");
         if (is_string_literal(text)) {
-          emit_sql(text, lineno, c, guard, true);
+          if (!c.repeating) emit_sql(text, lineno, c, guard, true);
         } else if (auto value = plpgsql::evaluate(text, c.env);
                    value && value->kind == plpgsql::Value::Kind::text && c.generated < kMostGenerated) {
           ++c.generated;
           emit_computed(value->text, text, lineno, c, guard);
-        } else {
+        } else if (!c.repeating) {
           emit_unread(node, text, lineno, c, guard);
         }
         forget(v, c);  // EXECUTE ... INTO

@@ -63,6 +63,40 @@ std::optional<std::string> catalog_name(const json& names) {
   return parts.back();
 }
 
+// array_out of a one-dimensional text array: {a,"b c",NULL}; an element is quoted when it is empty, reads as NULL,
+// or holds a delimiter, brace, quote, backslash or white space.
+std::string array_text(const Items& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    if (!items[i]) {
+      out += "NULL";
+      continue;
+    }
+    const std::string& e = *items[i];
+    bool quote = e.empty() || (e.size() == 4 && (e[0] | 0x20) == 'n' && (e[1] | 0x20) == 'u' && (e[2] | 0x20) == 'l' &&
+                               (e[3] | 0x20) == 'l');
+    for (char c : e) {
+      if (c == '"' || c == '\\' || c == '{' || c == '}' || c == ',' || c == ' ' || c == '\t' || c == '\n' ||
+          c == '\r' || c == '\v' || c == '\f') {
+        quote = true;
+      }
+    }
+    if (!quote) {
+      out += e;
+      continue;
+    }
+    out += '"';
+    for (char c : e) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 class Evaluator {
  public:
   Evaluator(const Env& env, std::string_view sql) : env_(env), sql_(sql) {}
@@ -164,11 +198,19 @@ class Evaluator {
     }
     auto name = catalog_name(field(b, "funcname"));
     if (!name) return std::nullopt;
+    // format(), concat() and quote_literal() read an array argument as its text (array_out); nothing else here
+    // takes one
+    bool reads_arrays = *name == "format" || *name == "concat" || *name == "concat_ws" || *name == "quote_literal" ||
+                        *name == "quote_nullable";
     std::vector<Value> args;
     for (const auto& a : field(b, "args")) {
       if (node_type(a) == "NamedArgExpr") return std::nullopt;
       auto x = eval(a);
-      if (!x || x->kind == Value::Kind::array) return std::nullopt;
+      if (!x) return std::nullopt;
+      if (x->kind == Value::Kind::array) {
+        if (!reads_arrays || (*name == "format" && args.empty())) return std::nullopt;
+        x = Value::of(array_text(x->items));
+      }
       args.push_back(std::move(*x));
     }
     auto is_null = [&](std::size_t i) { return args[i].kind == Value::Kind::null; };

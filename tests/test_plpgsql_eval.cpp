@@ -146,7 +146,9 @@ TEST_CASE("PL/pgSQL constants: expressions fold to what PostgreSQL evaluates", "
                         "concat('a', {n}, {i})", "concat_ws(', ', {t}, {n}, {s})", "format('%L', {n})",
                         "coalesce({n}, 'x') || upper({s})", "replace('x_TABLE_y', 'TABLE', {t})",
                         "pg_catalog.format('%1$I.%1$I', {s})", "{t}::text || '1'::varchar",
-                        "format('%-10s|', {t})", "'{x}' || {t}"}) {
+                        "format('%-10s|', {t})", "'{x}' || {t}",
+                        "format('CHECK (tags <@ %L::text[])', ARRAY['A B', 'C', '', 'null', 'a\"b', NULL]::text[])",
+                        "concat('x', ARRAY['y', 'z'])"}) {
     CHECK(check(e));
   }
   CHECK(check("ARRAY['a', 'b', NULL]", true));
@@ -187,7 +189,15 @@ TEST_CASE("PL/pgSQL constants: expressions fold to what PostgreSQL evaluates", "
         }
         std::string call = "format(" + sql_literal(fmt);
         for (int a = 0, n = convs + static_cast<int>(pick(3)) - 1; a < n; ++a) {
-          call += ", " + (pick(4) == 0 ? std::to_string(static_cast<int>(pick(21)) - 10) : text_expr(depth + 1));
+          std::string arg;
+          if (pick(8) == 0) {  // an array argument: format() reads its text (array_out)
+            arg = "ARRAY[";
+            for (std::size_t e = 0, m = pick(4); e < m; ++e) arg += std::string(e ? ", " : "") + (pick(6) ? sql_literal(kWords[pick(kWords.size())]) : "NULL");
+            arg += "]::text[]";
+          } else {
+            arg = pick(4) == 0 ? std::to_string(static_cast<int>(pick(21)) - 10) : text_expr(depth + 1);
+          }
+          call += ", " + arg;
         }
         return call + ")";
       }
@@ -257,6 +267,12 @@ TEST_CASE("DO blocks: statements run from computed texts and loops over constant
         "s := 'other'; EXECUTE format('CREATE SCHEMA %I', s); END $$;");
     CHECK(k == std::vector<std::string>{"DropStmt", "DropStmt", "CreateStmt", "CreateStmt", "CreateStmt",
                                         "CreateSchemaStmt"});
+  }
+  SECTION("a statement written in a loop's body is read once, a computed one per iteration") {
+    auto k = kinds_and_text(
+        "DO $$ BEGIN FOR i IN 1..3 LOOP INSERT INTO t VALUES (i); EXECUTE 'ANALYZE t';\n"
+        "EXECUTE format('CREATE TABLE p%s ()', i); END LOOP; END $$;");
+    CHECK(k == std::vector<std::string>{"InsertStmt", "VacuumStmt", "CreateStmt", "CreateStmt", "CreateStmt"});
   }
   SECTION("what is not a constant of the block is listed as not read, never guessed") {
     std::string sql =

@@ -66,6 +66,7 @@ const std::vector<FeatureInfo>& features() {
       {"partition_attach", "DETACH PARTITION and ATTACH PARTITION again with the same bound", ""},
       {"like", "CREATE TABLE (LIKE t INCLUDING ...): columns, and the checks, indexes, keys and comments the options copy", ""},
       {"function_schemas", "functions in a second schema, called qualified in indexes and triggers, renamed, commented, granted and dropped there", ""},
+      {"index_expression_names", "index keys PostgreSQL names after the expression: coalesce, least/greatest, nullif, CASE, a cast, ARRAY, (column), (column COLLATE ...)", ""},
       {"do_loops", "DO blocks that run EXECUTE of computed texts (format() with %I/%L/%s, || with quote_ident/quote_literal) in FOREACH / FOR ... IN SELECT unnest / FOR i IN a..b loops and from DECLARE defaults: ADD COLUMN, ENABLE ROW LEVEL SECURITY, COMMENT ON TABLE over several tables", ""},
       {"inherit_refusals", "refusals of column commands on an inherited column: RENAME, DROP and ALTER TYPE on a child or partition, ADD COLUMN on a partition, ONLY on a partitioned table", ""},
   };
@@ -1262,6 +1263,17 @@ class Gen {
       return "(" + c.name + " + 1)";
     }
     if (c.ty.family == "jsonb" && chance(40)) return "(" + c.name + " ->> 'a')";
+    // Expressions an unnamed index is named after (coalesce, least, nullif, case, a cast's type, a bare column)
+    if (f_.on("index_expression_names") && (c.ty.family == "int" || c.ty.family == "text") && chance(15)) {
+      const std::string& n = c.name;
+      if (c.ty.family == "int") {
+        return one(std::vector<std::string>{"coalesce(" + n + ", 0)", "nullif(" + n + ", 0)", "least(" + n + ", 1)",
+                                            "greatest(" + n + ", 1)", "(CASE WHEN " + n + " > 0 THEN " + n + " ELSE 0 END)",
+                                            "((" + n + " + 1)::bigint)", "(" + n + ")", "(ARRAY[" + n + ", 1])"});
+      }
+      return one(std::vector<std::string>{"(" + n + " COLLATE \"C\")", "(" + n + ")", "coalesce(" + n + ", '')",
+                                          "(CASE WHEN " + n + " = '' THEN NULL ELSE lower(" + n + ") END)"});
+    }
     (void)t;
     if (chance(20)) k += one(std::vector<std::string>{" DESC", " DESC NULLS LAST", " NULLS FIRST", " ASC"});
     return k;
