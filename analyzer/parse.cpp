@@ -3,11 +3,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analyzer/marker_lines.hpp"
+#include "analyzer/names.hpp"
+#include "analyzer/plpgsql_eval.hpp"
 #include "analyzer/text.hpp"
 
 namespace driftguard {
@@ -495,7 +499,7 @@ class Parser {
     }
     auto funcs = read_tree(std::move(res.json));
     if (!funcs) return;
-    Ctx c{code, body_begin, approximate, depth, 0};
+    Ctx c{code, body_begin, approximate, depth, 0, funcs, {}, {}, 0, false};
     walk_plpgsql(funcs->root(), c, outer_guard);
   }
 
@@ -505,6 +509,15 @@ class Parser {
     bool approximate;
     int depth;
     std::size_t cursor;  // search position in code, so repeated statements map to successive places
+    std::shared_ptr<const pg::Tree> tree;  // the body's PL/pgSQL tree (a statement not read points into it)
+    // The block's variables with the constant values they hold at this point of the walk (plpgsql_eval.hpp), and
+    // the variable names by PL/pgSQL varno.
+    plpgsql::Env env;
+    std::vector<std::string> names;
+    std::size_t generated;  // statements run from computed EXECUTE texts so far (bounded)
+    // In a second or later iteration of an unrolled loop: only computed texts are read again (a statement written
+    // in the body is the same statement each time: it is linted and replayed once).
+    bool repeating = false;
   };
 
   static bool is_check_condition(const std::string& cond) {
@@ -562,6 +575,162 @@ class Parser {
     add_tree(tree, base, base + sql.size(), c.depth, guard, approximate);
   }
 
+  // Where an expression of the body is, from its line number (the next occurrence after the last one found).
+  std::size_t locate(const std::string& text, int lineno, Ctx& c, bool& exact) const {
+    std::size_t off = line_offset(c.code, lineno);
+    std::size_t found = c.code.find(text, std::min(std::max(off, c.cursor), c.code.size()));
+    if (found == std::string::npos) found = c.code.find(text, off);
+    exact = found != std::string::npos;
+    return exact ? found : off;
+  }
+
+  // EXECUTE of a text the block computes (format(), ||, a loop's variable): the statements of its value, located
+  // at the EXECUTE's expression. Their trees are the value's, not the file's, so they are approximate.
+  void emit_computed(const std::string& sql, const std::string& expr, int lineno, Ctx& c, const std::string& guard) {
+    bool exact = false;
+    std::size_t at = locate(expr, lineno, c, exact);
+    std::size_t base = c.body_begin + (c.approximate ? 0 : at);
+    auto res = pg::parse(sql);
+    if (res.error) {
+      syntax_error(base, base, "in DO block: EXECUTE of " + sql + ": " + res.error->message);
+      return;
+    }
+    auto tree = read_tree(std::move(res.json));
+    if (!tree) return;
+    auto it = tree->root().find("stmts");
+    if (it == tree->root().end()) return;
+    for (const auto& raw : *it) {
+      auto sit = raw.find("stmt");
+      if (sit != raw.end()) add_statement(pg::TreeRef(tree, *sit), base, base + expr.size(), base, c.depth, guard, true);
+    }
+  }
+
+  // An EXECUTE whose text is not a constant of the block: listed as a statement of its own PL/pgSQL kind
+  // ("PLpgSQL_stmt_dynexecute"), which no rule reads and the replay reports as not modeled, so that what it
+  // creates is known to be missing rather than silently absent.
+  void emit_unread(const json& stmt_node, const std::string& expr, int lineno, Ctx& c, const std::string& guard) {
+    bool exact = false;
+    std::size_t at = locate(expr, lineno, c, exact);
+    std::size_t base = c.body_begin + (c.approximate ? 0 : at);
+    add_statement(pg::TreeRef(c.tree, stmt_node), base, base + (c.approximate ? 0 : expr.size()), base, c.depth, guard,
+                  true);
+  }
+
+  static std::string expr_text(const json& holder, const char* key) {
+    auto q = holder.find(key);
+    if (q == holder.end()) return {};
+    auto e = q->find("PLpgSQL_expr");
+    return e == q->end() ? std::string() : e->value("query", "");
+  }
+
+  // The variables a statement (or anything under it) assigns: loop variables, assignment and INTO targets.
+  void assigned_names(const json& node, const Ctx& c, std::vector<std::string>& out) const {
+    if (node.is_array()) {
+      for (const auto& n : node) assigned_names(n, c, out);
+      return;
+    }
+    if (!node.is_object()) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string& key = it.key();
+      const json& v = it.value();
+      if ((key == "varno" || key == "target") && v.is_number_integer()) {
+        auto n = static_cast<std::size_t>(v.get<long>());
+        if (n < c.names.size()) out.push_back(c.names[n]);
+      } else if (key == "PLpgSQL_var") {
+        out.push_back(v.value("refname", ""));
+      } else if (key == "fields" && v.is_array()) {
+        for (const auto& f : v) out.push_back(f.value("name", ""));
+      }
+      if (v.is_structured()) assigned_names(v, c, out);
+    }
+  }
+
+  void forget(const json& node, Ctx& c) const {
+    std::vector<std::string> names;
+    assigned_names(node, c, names);
+    for (const auto& n : names) {
+      if (auto e = c.env.find(n); e != c.env.end()) e->second.reset();
+    }
+  }
+
+  static bool has_exit(const json& node) {
+    if (node.is_array()) {
+      for (const auto& n : node) {
+        if (has_exit(n)) return true;
+      }
+      return false;
+    }
+    if (!node.is_object()) return false;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (it.key() == "PLpgSQL_stmt_exit" || it.key() == "PLpgSQL_stmt_return") return true;
+      if (it.value().is_structured() && has_exit(it.value())) return true;
+    }
+    return false;
+  }
+
+  // The block's variables: names by varno, and their DECLARE defaults where those are constants (a variable
+  // declared without one is NULL). A name declared twice (nested blocks) is not followed.
+  void declare(const json& datums, Ctx& c) {
+    std::map<std::string, int> seen;
+    for (const auto& d : datums) {
+      std::string name;
+      if (auto var = d.find("PLpgSQL_var"); var != d.end()) name = var->value("refname", "");
+      c.names.push_back(name);
+      if (!name.empty() && name != "found") ++seen[name];
+    }
+    for (const auto& d : datums) {
+      auto var = d.find("PLpgSQL_var");
+      if (var == d.end()) continue;
+      std::string name = var->value("refname", "");
+      if (name.empty() || name == "found") continue;
+      if (seen[name] > 1) {
+        c.env[name] = std::nullopt;
+        continue;
+      }
+      std::string def = expr_text(*var, "default_val");
+      auto value = def.empty() ? std::optional(plpgsql::Value::null()) : plpgsql::evaluate(def, c.env);
+      // an array variable's default is read as an array literal ('{a,b}' declared text[])
+      std::string type = field(field(*var, "datatype"), "PLpgSQL_type").value("typname", "");
+      while (!type.empty() && type.back() == ' ') type.pop_back();
+      bool array = type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0;
+      if (value && array && value->kind == plpgsql::Value::Kind::text) {
+        auto items = plpgsql::parse_array_literal(value->text);
+        value.reset();
+        if (items) {
+          value.emplace();
+          value->kind = plpgsql::Value::Kind::array;
+          value->items = std::move(*items);
+        }
+      } else if (value && !array && value->kind == plpgsql::Value::Kind::array) {
+        value.reset();
+      }
+      c.env[name] = value;
+    }
+  }
+
+  // Runs a loop's body once per value of its variable, when every value is a constant and the body cannot leave
+  // the loop early; else walks it once with the variables it assigns unknown.
+  void loop(const json& body, const std::string& var, const std::optional<std::vector<std::optional<std::string>>>& values,
+            Ctx& c, const std::string& guard) {
+    constexpr std::size_t kMostIterations = 1000;
+    if (values && !var.empty() && values->size() <= kMostIterations && !has_exit(body) && c.env.count(var)) {
+      bool outer = c.repeating;
+      for (std::size_t i = 0; i < values->size(); ++i) {
+        const auto& v = (*values)[i];
+        c.env[var] = v ? plpgsql::Value::of(*v) : plpgsql::Value::null();
+        c.repeating = outer || i > 0;
+        walk_plpgsql(body, c, guard);
+      }
+      c.repeating = outer;
+      if (values->empty()) walk_plpgsql(body, c, guard);  // an empty loop still has statements to lint, never run
+      return;
+    }
+    forget(body, c);
+    if (!var.empty()) c.env[var] = std::nullopt;
+    walk_plpgsql(body, c, guard);
+    forget(body, c);
+  }
+
   void walk_plpgsql(const json& node, Ctx& c, const std::string& guard) {
     if (node.is_array()) {
       for (const auto& n : node) walk_plpgsql(n, c, guard);
@@ -571,41 +740,93 @@ class Parser {
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string& key = it.key();
       const json& v = it.value();
-      if (key == "PLpgSQL_stmt_execsql") {
+      int lineno = v.is_object() ? static_cast<int>(v.value("lineno", 1)) : 1;
+      if (key == "PLpgSQL_function") {
+        if (auto d = v.find("datums"); d != v.end()) declare(*d, c);
+        if (auto a = v.find("action"); a != v.end()) walk_plpgsql(*a, c, guard);
+      } else if (key == "PLpgSQL_stmt_execsql") {
         auto q = v.find("sqlstmt");
         if (q != v.end()) {
           auto e = q->find("PLpgSQL_expr");
-          if (e != q->end()) emit_sql(e->value("query", ""), v.value("lineno", 1), c, guard, false);
+          if (e != q->end() && !c.repeating) emit_sql(e->value("query", ""), lineno, c, guard, false);
         }
+        forget(v, c);  // SELECT ... INTO
       } else if (key == "PLpgSQL_stmt_dynexecute") {
-        auto q = v.find("query");
-        if (q != v.end()) {
-          auto e = q->find("PLpgSQL_expr");
-          if (e != q->end()) {
-            std::string text = e->value("query", "");
-            bool literal = text.size() >= 2 && text.front() == '\'' && text.back() == '\'';
-            for (std::size_t i = 1; literal && i + 1 < text.size(); ++i) {
-              if (text[i] == '\'') {
-                if (text[i + 1] == '\'' && i + 2 < text.size()) {
-                  ++i;
-                } else {
-                  literal = false;
-                }
-              }
-            }
-            if (literal) emit_sql(text, v.value("lineno", 1), c, guard, true);
-          }
+        std::string text = expr_text(v, "query");
+        if (is_string_literal(text)) {
+          if (!c.repeating) emit_sql(text, lineno, c, guard, true);
+        } else if (auto value = plpgsql::evaluate(text, c.env);
+                   value && value->kind == plpgsql::Value::Kind::text && c.generated < kMostGenerated) {
+          ++c.generated;
+          emit_computed(value->text, text, lineno, c, guard);
+        } else if (!c.repeating) {
+          emit_unread(node, text, lineno, c, guard);
         }
+        forget(v, c);  // EXECUTE ... INTO
+      } else if (key == "PLpgSQL_stmt_assign") {
+        // "name := expr" (or "name = expr"); a target with a subscript or a field is only forgotten
+        std::string text = expr_text(v, "expr");
+        auto n = static_cast<std::size_t>(v.value("varno", -1L));
+        std::string name = n < c.names.size() ? c.names[n] : "";
+        std::size_t op = text.find(":=");
+        std::size_t skip = 2;
+        if (op == std::string::npos) {
+          op = text.find('=');
+          skip = 1;
+        }
+        std::string target;
+        for (std::size_t i = 0; op != std::string::npos && i < op; ++i) {
+          if (!std::isspace(static_cast<unsigned char>(text[i]))) target += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+        }
+        if (!name.empty() && c.env.count(name)) {
+          c.env[name] = target == name ? plpgsql::evaluate(text.substr(op + skip), c.env) : std::nullopt;
+        }
+      } else if (key == "PLpgSQL_stmt_foreach_a") {
+        auto n = static_cast<std::size_t>(v.value("varno", -1L));
+        std::string var = n < c.names.size() ? c.names[n] : "";
+        std::optional<std::vector<std::optional<std::string>>> values;
+        if (auto a = plpgsql::evaluate(expr_text(v, "expr"), c.env);
+            a && a->kind == plpgsql::Value::Kind::array && v.value("slice", 0L) == 0) {
+          values = a->items;
+        }
+        loop(v.contains("body") ? v["body"] : pg::null_node(), var, values, c, guard);
+      } else if (key == "PLpgSQL_stmt_fors") {
+        // FOR v IN SELECT unnest(ARRAY[...]) LOOP: one variable, one constant array
+        std::string var;
+        if (auto row = field(v, "var").find("PLpgSQL_row"); row != field(v, "var").end() && (*row)["fields"].size() == 1) {
+          var = (*row)["fields"][0].value("name", "");
+        }
+        std::optional<std::vector<std::optional<std::string>>> values;
+        if (auto a = plpgsql::unnest_query(expr_text(v, "query"), c.env); a && !var.empty()) values = a->items;
+        if (var.empty()) forget(field(v, "var"), c);
+        loop(v.contains("body") ? v["body"] : pg::null_node(), var, values, c, guard);
+      } else if (key == "PLpgSQL_stmt_fori") {
+        // FOR i IN lower..upper [BY step] [REVERSE]: the variable exists in the loop only
+        std::string var = field(field(v, "var"), "PLpgSQL_var").value("refname", "");
+        std::optional<std::vector<std::optional<std::string>>> values;
+        if (auto r = plpgsql::integer_range(expr_text(v, "lower"), expr_text(v, "upper"), expr_text(v, "step"),
+                                            flag(v, "reverse"), c.env, 1001)) {
+          values.emplace();
+          for (long long i : *r) values->push_back(std::to_string(i));
+        }
+        auto outer = c.env.find(var);
+        std::optional<std::optional<plpgsql::Value>> saved;
+        if (outer != c.env.end()) saved = outer->second;
+        c.env[var] = std::nullopt;
+        loop(v.contains("body") ? v["body"] : pg::null_node(), var, values, c, guard);
+        if (saved) c.env[var] = *saved;
+        else c.env.erase(var);
       } else if (key == "PLpgSQL_stmt_if") {
-        std::string cond;
-        if (auto q = v.find("cond"); q != v.end()) {
-          if (auto e = q->find("PLpgSQL_expr"); e != q->end()) cond = e->value("query", "");
-        }
+        std::string cond = expr_text(v, "cond");
         std::string g = guard;
         if (g.empty() && is_check_condition(cond)) g = "IF " + cond;
+        // Every branch is walked (which one runs is not known here); a variable keeps its value after the IF only
+        // where no branch changes it.
+        forget(v, c);
         for (auto sub = v.begin(); sub != v.end(); ++sub) {
           if (sub.key() != "cond") walk_plpgsql(sub.value(), c, g);
         }
+        forget(v, c);
       } else if (key == "PLpgSQL_stmt_block") {
         std::string g = guard;
         if (auto ex = v.find("exceptions"); ex != v.end() && g.empty()) {
@@ -623,12 +844,39 @@ class Parser {
           }
         }
         if (auto b = v.find("body"); b != v.end()) walk_plpgsql(*b, c, g);
-        if (auto ex = v.find("exceptions"); ex != v.end()) walk_plpgsql(*ex, c, guard);
+        if (auto ex = v.find("exceptions"); ex != v.end()) {
+          forget(*ex, c);  // a handler runs after any statement of the body, or not at all
+          walk_plpgsql(*ex, c, guard);
+          forget(*ex, c);
+        }
+      } else if (key == "PLpgSQL_stmt_loop" || key == "PLpgSQL_stmt_while" || key == "PLpgSQL_stmt_dynfors" ||
+                 key == "PLpgSQL_stmt_forc" || key == "PLpgSQL_stmt_case") {
+        // Loops that run a number of times not known here, and CASE (which branch runs is not known)
+        forget(v, c);
+        walk_plpgsql(v, c, guard);
+        forget(v, c);
       } else {
+        forget(v, c);  // GET DIAGNOSTICS, FETCH, ... targets
         walk_plpgsql(v, c, guard);
       }
     }
   }
+
+  static bool is_string_literal(const std::string& text) {
+    bool literal = text.size() >= 2 && text.front() == '\'' && text.back() == '\'';
+    for (std::size_t i = 1; literal && i + 1 < text.size(); ++i) {
+      if (text[i] == '\'') {
+        if (text[i + 1] == '\'' && i + 2 < text.size()) {
+          ++i;
+        } else {
+          literal = false;
+        }
+      }
+    }
+    return literal;
+  }
+
+  static constexpr std::size_t kMostGenerated = 10000;  // statements one DO body may run from computed texts
 
   std::string_view text_;
   ParsedFile& out_;

@@ -778,6 +778,20 @@ int run_drift(const DriftOptions& o) {
   for (const auto& s : loaded) {
     for (const auto& n : s.notes) std::cerr << "driftguard: note: skipped " << n.path << ": " << n.message << "\n";
     for (const auto& e : s.errors) std::cerr << "driftguard: " << e.path << ": " << e.message << "\n";
+    // What a DO block runs from a text it computes at run time is not in the model: say so, or the objects it
+    // creates show as drift with no hint why (--verbose lists every statement not modeled).
+    int computed = 0;
+    const model::Skipped* first = nullptr;
+    for (const auto& k : s.skipped) {
+      if (k.what.rfind("EXECUTE of a text computed at run time", 0) != 0) continue;
+      if (!first) first = &k;
+      ++computed;
+    }
+    if (computed > 0 && !o.verbose) {
+      std::cerr << "driftguard: note: " << s.label() << ": " << computed << " EXECUTE statement"
+                << (computed == 1 ? "" : "s") << " in DO blocks run a text computed at run time (first at "
+                << first->where.str() << "), which the replay cannot read: what they create or change shows as drift\n";
+    }
     input_errors = input_errors || !s.errors.empty();
     empty_side = empty_side || s.files == 0;
   }

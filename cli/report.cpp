@@ -82,7 +82,10 @@ std::string printable(std::string_view line) { return visible_excerpt(line); }
 
 }  // namespace
 
-std::vector<std::string> fix_diff(const std::string& text, const Fix& fix, std::size_t bom) {
+namespace {
+// fix_diff with the text's line map, which the text report builds once per file: building it per finding made
+// the report quadratic in a file's size (a 1 MB file with 33,000 fixes: 72 % of lint's time went to line maps).
+std::vector<std::string> fix_diff_lines(const std::string& text, const LineMap& map, const Fix& fix, std::size_t bom) {
   std::vector<std::string> out;
   if (fix.edits.empty()) return out;
   std::size_t lo = text.size();
@@ -91,7 +94,6 @@ std::vector<std::string> fix_diff(const std::string& text, const Fix& fix, std::
     lo = std::min(lo, e.span.begin - std::min(bom, e.span.begin));
     hi = std::max(hi, e.span.end - std::min(bom, e.span.end));
   }
-  LineMap map(text);
   int first = map.position(lo).line;
   int last = map.position(hi).line;
   std::size_t from = map.line_start(first);
@@ -125,6 +127,11 @@ std::vector<std::string> fix_diff(const std::string& text, const Fix& fix, std::
   for (const auto& l : split(before)) out.push_back("- " + printable(l));
   for (const auto& l : split(after)) out.push_back("+ " + printable(l));
   return out;
+}
+}  // namespace
+
+std::vector<std::string> fix_diff(const std::string& text, const Fix& fix, std::size_t bom) {
+  return fix_diff_lines(text, LineMap(text), fix, bom);
 }
 
 std::array<std::size_t, 4> tally(const RunResult& r) {
@@ -232,7 +239,7 @@ void text_findings(std::ostream& out, const RunResult& r, bool color, std::size_
     if (f.fix && it != r.texts.end()) {
       out << "  " << blue << "= fix:" << reset << " " << visible(f.fix->title) << "\n";
       auto bom = r.boms.count(f.file) ? r.boms.at(f.file) : 0;
-      for (const auto& line : fix_diff(it->second, *f.fix, bom)) {
+      for (const auto& line : fix_diff_lines(it->second, *map, *f.fix, bom)) {
         const char* c = !color ? "" : line[0] == '-' ? "\x1b[31m" : "\x1b[32m";
         out << "    " << c << line << reset << "\n";
       }

@@ -176,8 +176,11 @@ std::set<std::string> libpg_query_keys() {
     if (std::regex_search(line, m, json_name)) keys.insert(m[1]);
   }
   auto plpgsql = pg::parse_plpgsql(
-      "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN IF true THEN CREATE TABLE t (x int); END IF; "
-      "EXECUTE 'SELECT 1'; EXCEPTION WHEN duplicate_table THEN NULL; END $$");
+      "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ DECLARE t text := 'x'; a int[]; r record; BEGIN "
+      "IF true THEN CREATE TABLE t (x int); END IF; EXECUTE 'SELECT 1'; t := 'y'; "
+      "FOREACH a SLICE 1 IN ARRAY ARRAY[[1]] LOOP NULL; END LOOP; FOR i IN REVERSE 3..1 BY 1 LOOP NULL; END LOOP; "
+      "FOR t IN SELECT 'z' LOOP NULL; END LOOP; FOR r IN SELECT 1 AS k LOOP NULL; END LOOP; "
+      "EXCEPTION WHEN duplicate_table THEN NULL; END $$");
   REQUIRE_FALSE(plpgsql.error);
   auto tree = pg::Tree::parse(plpgsql.json);
   std::vector<const pg::Node*> todo{&tree.root()};

@@ -419,6 +419,7 @@ class Printer {
  private:
   const ExprContext& c_;
   std::vector<std::string> positional_targets_;  // the output expressions of the last plain SELECT printed
+  std::vector<std::string> positional_names_;    // and their names
 
   static bool compound(const json& node) {
     std::string t = node_type(node);
@@ -1071,12 +1072,17 @@ class Printer {
 
   std::string case_expr(const json& b) {
     std::string out = "CASE";
-    if (const json& a = field(b, "arg"); !a.is_null()) out += " " + child(a);
+    const json& a = field(b, "arg");
+    if (!a.is_null()) out += " " + child(a);
     for (const auto& w : field(b, "args")) {
       const json& cw = unwrap(w);
-      out += " WHEN " + print(field(cw, "expr"), "") + " THEN " + case_result(field(cw, "result"));
+      // CASE x WHEN 'v': the value is compared with x (CaseTestExpr = 'v'), so an untyped literal takes x's type
+      const json& e = field(cw, "expr");
+      out += " WHEN " + print(e, a.is_null() ? std::string() : literal_target(e, a)) + " THEN " + case_result(field(cw, "result"));
     }
+    // without ELSE the parser supplies a NULL one, which PostgreSQL prints
     if (const json& d = field(b, "defresult"); !d.is_null()) out += " ELSE " + case_result(d);
+    else out += " ELSE NULL";
     return out + " END";
   }
   // A result of CASE: PostgreSQL casts every branch to the common type (NULL::text, (t.s)::bigint).
@@ -1283,7 +1289,7 @@ class Printer {
     }
     if (const json& o = field(s, "sortClause"); o.is_array()) {
       const std::vector<std::string>* positions = setop_columns.empty() ? &positional_targets_ : nullptr;
-      text += " ORDER BY " + sort_list(o, &setop_columns, positions);
+      text += " ORDER BY " + sort_list(o, &setop_columns, positions, positions ? &positional_names_ : nullptr);
     }
     if (const json& lc = field(s, "limitCount"); !lc.is_null()) {
       text += str(s, "limitOption") == "LIMIT_OPTION_WITH_TIES" ? " FETCH FIRST " + print(lc, "") + " ROWS WITH TIES"
@@ -1364,23 +1370,51 @@ class Printer {
     on.value = false;  // GROUP BY may name an output column
     if (const json& g = field(s, "groupClause"); g.is_array()) {
       text += " GROUP BY ";
-      for (std::size_t i = 0; i < g.size(); ++i) text += (i ? ", " : "") + positional_key(g[i], target_texts);
+      std::vector<std::string> output_names;
+      for (const auto& c : cols) output_names.push_back(c.name);
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        text += (i ? ", " : "") + positional_key(g[i], target_texts, &output_names, true);
+      }
     }
     if (const json& h = field(s, "havingClause"); !h.is_null()) text += " HAVING " + print(h, "");
     if (const json& w = field(s, "windowClause"); w.is_array()) {
       text += " WINDOW ";
       for (std::size_t i = 0; i < w.size(); ++i) text += (i ? ", " : "") + ident(str(unwrap(w[i]), "name")) + " AS " + window(w[i], true);
     }
+    positional_names_.clear();
+    for (const auto& c : cols) positional_names_.push_back(c.name);
     if (out) *out = cols;
     positional_targets_ = std::move(target_texts);
     return text;
   }
 
   // GROUP BY 2, ORDER BY 1 of a plain SELECT: PostgreSQL prints the output column's expression (ORDER BY t.id).
-  std::string positional_key(const json& key, const std::vector<std::string>& targets) {
+  // So for a bare name that is an output column's (findTargetlistEntrySQL92): in ORDER BY before the FROM
+  // relations' columns, in GROUP BY only when no FROM relation has such a column (`group_by`).
+  std::string positional_key(const json& key, const std::vector<std::string>& targets,
+                             const std::vector<std::string>* names = nullptr, bool group_by = false) {
     if (is_const(key, "ival")) {
       long k = num(field(field(key, "A_Const"), "ival"), "ival", 0);
       if (k >= 1 && static_cast<std::size_t>(k) <= targets.size()) return targets[static_cast<std::size_t>(k - 1)];
+    }
+    if (names && node_type(key) == "ColumnRef" && strings(field(unwrap(key), "fields")).size() == 1) {
+      std::string n = last_field(key);
+      std::size_t found = names->size();
+      for (std::size_t k = 0; k < names->size() && k < targets.size(); ++k) {
+        if ((*names)[k] != n) continue;
+        if (found < names->size() && targets[found] != targets[k]) return print(key, "");  // ambiguous
+        if (found == names->size()) found = k;
+      }
+      if (found < names->size()) {
+        bool input_column = false;
+        if (group_by) {
+          Watch off(watch_missing_, false);
+          bool was = resolved_;
+          input_column = resolve(unwrap(key)).has_value();
+          resolved_ = was;
+        }
+        if (!input_column) return targets[found];
+      }
     }
     return print(key, "");
   }
@@ -1731,7 +1765,8 @@ class Printer {
   // ORDER BY items; `by_position`: the output columns of a set operation, whose ORDER BY PostgreSQL prints by
   // position (ORDER BY 1).
   std::string sort_list(const json& items, const std::vector<QueryColumn>* by_position = nullptr,
-                        const std::vector<std::string>* targets = nullptr) {
+                        const std::vector<std::string>* targets = nullptr,
+                        const std::vector<std::string>* names = nullptr) {
     Watch off(watch_missing_, false);  // ORDER BY may name an output column
     std::string out;
     for (std::size_t i = 0; items.is_array() && i < items.size(); ++i) {
@@ -1744,7 +1779,7 @@ class Printer {
           if ((*by_position)[k].name == n) printed = std::to_string(k + 1);
         }
       }
-      if (printed.empty() && targets) printed = positional_key(key, *targets);
+      if (printed.empty() && targets) printed = positional_key(key, *targets, names);
       out += (i ? ", " : "") + (printed.empty() ? print(key, "") : printed);
       std::string dir = str(sb, "sortby_dir");
       std::string nulls = str(sb, "sortby_nulls");

@@ -35,6 +35,7 @@ std::string describe_kind(const std::string& k) {
       {"CopyStmt", "COPY"},
       {"TruncateStmt", "TRUNCATE"},
       {"CallStmt", "CALL"},
+      {"PLpgSQL_stmt_dynexecute", "EXECUTE of a text computed at run time (in a DO block)"},
       {"GrantStmt", "GRANT/REVOKE"},
       {"GrantRoleStmt", "GRANT/REVOKE role"},
       {"AlterDefaultPrivilegesStmt", "ALTER DEFAULT PRIVILEGES"},

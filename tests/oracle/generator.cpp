@@ -66,6 +66,8 @@ const std::vector<FeatureInfo>& features() {
       {"partition_attach", "DETACH PARTITION and ATTACH PARTITION again with the same bound", ""},
       {"like", "CREATE TABLE (LIKE t INCLUDING ...): columns, and the checks, indexes, keys and comments the options copy", ""},
       {"function_schemas", "functions in a second schema, called qualified in indexes and triggers, renamed, commented, granted and dropped there", ""},
+      {"index_expression_names", "index keys PostgreSQL names after the expression: coalesce, least/greatest, nullif, CASE, a cast, ARRAY, (column), (column COLLATE ...)", ""},
+      {"do_loops", "DO blocks that run EXECUTE of computed texts (format() with %I/%L/%s, || with quote_ident/quote_literal) in FOREACH / FOR ... IN SELECT unnest / FOR i IN a..b loops and from DECLARE defaults: ADD COLUMN, ENABLE ROW LEVEL SECURITY, COMMENT ON TABLE over several tables", ""},
       {"inherit_refusals", "refusals of column commands on an inherited column: RENAME, DROP and ALTER TYPE on a child or partition, ADD COLUMN on a partition, ONLY on a partitioned table", ""},
   };
   return list;
@@ -655,6 +657,7 @@ class Gen {
         {2, "column_storage", [&] { return column_storage_op(); }},
         {2, "partition_attach", [&] { return partition_attach_op(); }},
         {2, "like", [&] { return create_like(); }},
+        {2, "do_loops", [&] { return do_loop(); }},
     };
     int total = 0;
     for (const auto& op : ops) {
@@ -672,6 +675,68 @@ class Gen {
       }
     }
     create_table();
+  }
+
+  // A DO block that builds each statement's text at run time and loops over tables (a common Supabase pattern).
+  bool do_loop() {
+    auto ts = plain_tables();
+    if (ts.empty()) return false;
+    std::vector<int> chosen;
+    for (std::size_t i = 0, n = 1 + pick(3); i < n; ++i) {
+      int t = one(ts);
+      if (std::find(chosen.begin(), chosen.end(), t) == chosen.end()) chosen.push_back(t);
+    }
+    bool one_schema = true;
+    for (int t : chosen) one_schema = one_schema && tables_.at(t).schema == tables_.at(chosen[0]).schema;
+    auto literal = [](const std::string& s) { return "'" + s + "'"; };
+    // The loop's variable t holds a table name (s its schema: %I.%I) or its qualified name (%s).
+    bool split = one_schema && chance(60);
+    std::vector<std::string> items;
+    for (int t : chosen) items.push_back(split ? name(t) : tname(t));
+    std::string list;
+    for (std::size_t i = 0; i < items.size(); ++i) list += (i ? ", " : "") + literal(items[i]);
+    std::string target = split ? "%I.%I" : "%s";
+    std::string args = split ? "s, t" : "t";
+    std::string cat_target = split ? "quote_ident(s) || '.' || quote_ident(t)" : "t";
+    std::string body;
+    int roll = pick(4);
+    if (roll == 0) {  // ENABLE ROW LEVEL SECURITY on each
+      body = chance(50) ? "EXECUTE format('ALTER TABLE " + target + " ENABLE ROW LEVEL SECURITY', " + args + ");"
+                        : "EXECUTE 'ALTER TABLE ' || " + cat_target + " || ' ENABLE ROW LEVEL SECURITY';";
+      for (int t : chosen) tables_.at(t).rls = true;
+    } else if (roll == 1) {  // COMMENT ON TABLE, the text quoted by %L or quote_literal
+      std::string text = one(std::vector<std::string>{"it''s", "plain", "back\\slash", "x%y"});
+      body = chance(50) ? "EXECUTE format('COMMENT ON TABLE " + target + " IS %L', " + args + ", '" + text + "');"
+                        : "EXECUTE 'COMMENT ON TABLE ' || " + cat_target + " || ' IS ' || quote_literal('" + text + "');";
+    } else if (roll == 2 || chosen.size() > 1) {  // one new column on each
+      std::string cn = new_column_name(chosen[0]);
+      Ty ty = chance(50) ? Ty{"text", "text"} : Ty{"integer", "int"};
+      body = "EXECUTE format('ALTER TABLE " + target + " ADD COLUMN %I " + ty.sql + "', " + args + ", '" + cn + "');";
+      for (int t : chosen) add_column_obj(t, Column{0, cn, ty});
+    } else {  // FOR i IN 1..n: n new columns on one table, named from i
+      int t = chosen[0];
+      std::string cn = new_column_name(t);
+      int n = 1 + pick(3);
+      std::string sql = "DO $$ BEGIN FOR i IN 1.." + std::to_string(n) + " LOOP EXECUTE format('ALTER TABLE %s ADD COLUMN %I integer', " +
+                        literal(tname(t)) + ", '" + cn + "_' || i); END LOOP; END $$";
+      for (int i = 1; i <= n; ++i) add_column_obj(t, Column{0, cn + "_" + std::to_string(i), Ty{"integer", "int"}});
+      emit(sql);
+      return true;
+    }
+    std::string decl = "DECLARE t text;" + std::string(split ? " s text := " + literal(tables_.at(chosen[0]).schema) + ";" : "");
+    std::string loop;
+    switch (pick(3)) {
+      case 0: loop = "FOREACH t IN ARRAY ARRAY[" + list + "] LOOP "; break;
+      case 1: {
+        std::string arr = "{";
+        for (std::size_t i = 0; i < items.size(); ++i) arr += (i ? "," : "") + items[i];
+        loop = "FOREACH t IN ARRAY '" + arr + "}'::text[] LOOP ";
+        break;
+      }
+      default: loop = "FOR t IN SELECT unnest(ARRAY[" + list + "]) LOOP "; break;
+    }
+    emit("DO $$ " + decl + " BEGIN " + loop + body + " END LOOP; END $$");
+    return true;
   }
 
   bool create_table() {
@@ -1198,6 +1263,17 @@ class Gen {
       return "(" + c.name + " + 1)";
     }
     if (c.ty.family == "jsonb" && chance(40)) return "(" + c.name + " ->> 'a')";
+    // Expressions an unnamed index is named after (coalesce, least, nullif, case, a cast's type, a bare column)
+    if (f_.on("index_expression_names") && (c.ty.family == "int" || c.ty.family == "text") && chance(15)) {
+      const std::string& n = c.name;
+      if (c.ty.family == "int") {
+        return one(std::vector<std::string>{"coalesce(" + n + ", 0)", "nullif(" + n + ", 0)", "least(" + n + ", 1)",
+                                            "greatest(" + n + ", 1)", "(CASE WHEN " + n + " > 0 THEN " + n + " ELSE 0 END)",
+                                            "((" + n + " + 1)::bigint)", "(" + n + ")", "(ARRAY[" + n + ", 1])"});
+      }
+      return one(std::vector<std::string>{"(" + n + " COLLATE \"C\")", "(" + n + ")", "coalesce(" + n + ", '')",
+                                          "(CASE WHEN " + n + " = '' THEN NULL ELSE lower(" + n + ") END)"});
+    }
     (void)t;
     if (chance(20)) k += one(std::vector<std::string>{" DESC", " DESC NULLS LAST", " NULLS FIRST", " ASC"});
     return k;

@@ -9,10 +9,19 @@ IndexKey Replayer::Impl::index_key(const Table& t, const json& elem, const std::
   IndexKey k;
   std::string name = str(elem, "name");
   const json& e = field(elem, "expr");
-  if (name.empty() && node_type(e) == "ColumnRef") {
-    auto f = strings(field(unwrap(e), "fields"));
+  // "(column)" and "(column COLLATE c)" are the column (ComputeIndexAttrs strips a top COLLATE, then takes a bare
+  // column as a column key); the COLLATE gives the key's collation unless the key names one itself.
+  const json* bare = &e;
+  const json* collate = nullptr;
+  while (node_type(*bare) == "CollateClause") {
+    if (!collate) collate = &field(unwrap(*bare), "collname");
+    bare = &field(unwrap(*bare), "arg");
+  }
+  if (name.empty() && node_type(*bare) == "ColumnRef") {
+    auto f = strings(field(unwrap(*bare), "fields"));
     if (f.size() == 1) name = f[0];
   }
+  if (name.empty() || !e.is_object()) collate = nullptr;
   auto opc = strings(field(elem, "opclass"));
   if (!name.empty()) {
     name = nm(name);
@@ -31,6 +40,7 @@ IndexKey Replayer::Impl::index_key(const Table& t, const json& elem, const std::
   // The default operator classes of GIN for jsonb and arrays are the same as none.
   if (method == "gin" && (k.opclass == "jsonb_ops" || k.opclass == "array_ops")) k.opclass.clear();
   k.collation = collation_name(field(elem, "collation"));
+  if (k.collation.empty() && collate) k.collation = collation_name(*collate);
   // pg_get_indexdef omits a collation that is the column's own.
   if (const Column* c = name.empty() ? nullptr : t.column(name); c && k.collation == c->collation) k.collation.clear();
   k.desc = str(elem, "ordering") == "SORTBY_DESC";
@@ -115,24 +125,75 @@ void Replayer::Impl::refuse_opclass_type(const Table& t, const std::string& colu
 }
 
 namespace {
-// FigureColname of an index key's expression.
-std::string expr_column_name(const json& e) {
-  std::string t = node_type(e);
+// FigureColname of an index key's expression (parse_target.c, FigureColnameInternal): the name and its strength —
+// 2 a name the expression gives (a column, a function, coalesce, ...), 1 a fallback (a cast's type, "case"), 0 none
+// ("expr" in the index's name).
+int expr_column_name(const json& e, std::string& name) {
+  const std::string t = node_type(e);
+  const json& b = unwrap(e);
   if (t == "ColumnRef") {
-    auto f = strings(field(unwrap(e), "fields"));
-    return f.empty() ? "expr" : f.back();
+    const json& fields = field(b, "fields");
+    if (fields.empty() || node_type(fields[fields.size() - 1]) == "A_Star") return 0;
+    name = strings(fields).back();
+    return 2;
+  }
+  if (t == "A_Indirection") {
+    const json& ind = field(b, "indirection");
+    for (std::size_t i = ind.size(); i-- > 0;) {
+      if (node_type(ind[i]) == "String") {
+        name = str(unwrap(ind[i]), "sval");
+        return 2;
+      }
+    }
+    return expr_column_name(field(b, "arg"), name);
   }
   if (t == "FuncCall") {
-    auto f = strings(field(unwrap(e), "funcname"));
-    return f.empty() ? "expr" : f.back();
+    auto f = strings(field(b, "funcname"));
+    if (f.empty()) return 0;
+    name = f.back();
+    return 2;
+  }
+  if (t == "A_Expr" && str(b, "kind") == "AEXPR_NULLIF") {
+    name = "nullif";
+    return 2;
   }
   if (t == "TypeCast") {
-    // the name of what is cast, else the type's name
-    std::string n = expr_column_name(field(unwrap(e), "arg"));
-    auto type = strings(field(field(unwrap(e), "typeName"), "names"));
-    return n != "expr" || type.empty() ? n : type.back();
+    int strength = expr_column_name(field(b, "arg"), name);
+    if (strength <= 1) {
+      auto type = strings(field(field(b, "typeName"), "names"));
+      if (type.empty()) return strength;
+      name = type.back();
+      return 1;
+    }
+    return strength;
   }
-  return "expr";
+  if (t == "CollateClause") return expr_column_name(field(b, "arg"), name);
+  if (t == "CaseExpr") {
+    int strength = expr_column_name(field(b, "defresult"), name);
+    if (strength <= 1) {
+      name = "case";
+      return 1;
+    }
+    return strength;
+  }
+  static const std::pair<const char*, const char*> fixed[] = {
+      {"A_ArrayExpr", "array"}, {"RowExpr", "row"}, {"CoalesceExpr", "coalesce"}, {"GroupingFunc", "grouping"}};
+  for (const auto& [node, fixed_name] : fixed) {
+    if (t == node) {
+      name = fixed_name;
+      return 2;
+    }
+  }
+  if (t == "MinMaxExpr") {
+    name = str(b, "op") == "IS_GREATEST" ? "greatest" : "least";
+    return 2;
+  }
+  return 0;
+}
+
+std::string expr_column_name(const json& e) {
+  std::string name;
+  return expr_column_name(e, name) > 0 ? name : "expr";
 }
 }  // namespace
 
