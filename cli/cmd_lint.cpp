@@ -292,6 +292,39 @@ int run_lint(const LintOptions& o) {
     if (it == runs.end()) it = runs.emplace(file.info.set, start_run(file, prof)).first;
     return it->second;
   };
+  // The state after a migration set's leading context files (`lead`, in order; not linted) in `r`, the set's run
+  // just started by `starts`: restored from the context cache, or replayed and stored there. Returns --verbose's
+  // notes.
+  using ContextFiles = std::vector<std::pair<SourceFile, const ConfigSet::Profile*>>;
+  auto restore_context = [&](const ContextCache& store, const ContextFiles& lead, RunState& r, const SourceFile& starts,
+                             const ConfigSet::Profile& prof, const std::string& set) {
+    std::string notes;
+    const auto key = context_key(lint_start(o, starts, prof).platform.get(), lead);
+    std::string note;
+    bool hit = false;
+    if (auto bytes = store.load(key, note)) {
+      try {
+        StateCodec::decode(*bytes, r);
+        hit = true;
+      } catch (const model::snapshot::Malformed& e) {
+        note = "corrupt entry " + store.path_of(key) + ": " + e.what();
+        store.remove(key);
+      }
+    }
+    if (o.verbose && !note.empty()) notes += "driftguard: context cache: " + note + " (replayed again)\n";
+    std::string stored;
+    if (!hit) {
+      for (const auto& entry : lead) replay_context(entry.second->effective.settings, entry.first, Engine::parse(entry.first), r);
+      store.store(key, StateCodec::encode(r), stored);
+    }
+    if (o.verbose) {
+      notes += "driftguard: context cache: " + std::string(hit ? "restored" : "replayed and stored") +
+               " the state after the " + std::to_string(lead.size()) + " unchanged file(s) of " +
+               (set.empty() ? std::string(".") : set) + " (" + store.path_of(key) + ")\n";
+      if (!stored.empty()) notes += "driftguard: context cache: " + stored + "\n";
+    }
+    return notes;
+  };
   // Files that are not reported (unchanged, with --changed-since; the other staged files, with --staged) are only
   // replayed, in migration order, for what they declare (column types) that later files depend on: no rule runs on
   // them. (When their rules ran, a finding of theirs at a schema.prisma field, reported once per run, took the
@@ -453,7 +486,8 @@ int run_lint(const LintOptions& o) {
     }
   }
   if (o.staged) {
-    auto staged = index_files(inputs);
+    std::string root;
+    auto staged = index_files(inputs, &root);
     // Runner markers (meta/_journal.json, Cargo.toml, go.mod, ...) from the index too: the commit holds them.
     MarkerFilesScope markers(index_marker_files());
     std::vector<const ConfigSet::Profile*> profiles;  // of each staged file
@@ -469,10 +503,41 @@ int run_lint(const LintOptions& o) {
       }
       downs = down_findings(o, linted, configs, changes, result, texts, &index);
     }
+    // The context cache, as with --changed-since: a migration set's leading context files (the staged files before
+    // its first named one, up to the first that cannot be read as SQL) restored, or replayed and stored — a hook
+    // replayed the whole folder on every commit. Their bytes are the index's, read above (git checkout-index).
+    const ContextCache staged_cache(o.no_cache, root);
+    if (o.verbose && !staged_cache.enabled()) std::cerr << "driftguard: context cache off: " << staged_cache.off_reason() << "\n";
+    std::vector<char> restored(staged.size(), 0);
+    std::set<std::string> sets_seen;
+    for (std::size_t i = 0; staged_cache.enabled() && i < staged.size();) {
+      const std::string set = classify(staged[i].path).set;
+      std::size_t end = i + 1;
+      while (end < staged.size() && classify(staged[end].path).set == set) ++end;
+      ContextFiles lead;
+      std::vector<std::size_t> at;
+      // The files lint_one would replay first, in its order (an ignored file is not replayed).
+      const bool first_block = sets_seen.insert(set).second;  // (sort_migrations keeps a set's files together)
+      for (std::size_t j = i; first_block && j < end && !staged[j].named; ++j) {
+        if (profiles[j]->config.ignores_file(staged[j].path)) continue;
+        try {
+          lead.emplace_back(make_source(staged[j].path, staged[j].text), profiles[j]);
+        } catch (const InputFailure&) {
+          break;  // lint_one skips it; the context ends before it
+        }
+        at.push_back(j);
+      }
+      if (!lead.empty()) {
+        const auto& [starts, prof] = lead.front();
+        std::cerr << restore_context(staged_cache, lead, run_of(starts, *prof), starts, *prof, set);
+        for (std::size_t j : at) restored[j] = 1;
+      }
+      i = end;
+    }
     for (std::size_t i = 0; i < staged.size(); ++i) {
       auto& file = staged[i];
       const auto& prof = *profiles[i];
-      if (prof.config.ignores_file(file.path)) continue;
+      if (restored[i] || prof.config.ignores_file(file.path)) continue;
       try {
         lint_one(make_source(file.path, std::move(file.text)), prof, file.named);
       } catch (const InputFailure& e) {
@@ -587,36 +652,27 @@ int run_lint(const LintOptions& o) {
           }
         }
         if (!lead.empty()) {
-          RunState& r = run();
-          const SourceFile starts = make_source(files[task.start].first, "");
-          const auto key = context_key(lint_start(o, starts, *files[task.start].second).platform.get(), lead);
-          std::string note;
-          bool hit = false;
-          if (auto bytes = cache.load(key, note)) {
-            try {
-              StateCodec::decode(*bytes, r);
-              hit = true;
-            } catch (const model::snapshot::Malformed& e) {
-              note = "corrupt entry " + cache.path_of(key) + ": " + e.what();
-              cache.remove(key);
-            }
-          }
-          if (o.verbose && !note.empty()) out.notes += "driftguard: context cache: " + note + " (replayed again)\n";
-          std::string stored;
-          if (!hit) {
-            for (const auto& entry : lead) replay_context(entry.second->effective.settings, entry.first, Engine::parse(entry.first), r);
-            cache.store(key, StateCodec::encode(r), stored);
-          }
-          if (o.verbose) {
-            out.notes += "driftguard: context cache: " + std::string(hit ? "restored" : "replayed and stored") +
-                         " the state after the " + std::to_string(lead.size()) + " unchanged file(s) of " +
-                         (task.set.empty() ? std::string(".") : task.set) + " (" + cache.path_of(key) + ")\n";
-            if (!stored.empty()) out.notes += "driftguard: context cache: " + stored + "\n";
-          }
+          out.notes += restore_context(cache, lead, run(), make_source(files[task.start].first, ""),
+                                       *files[task.start].second, task.set);
           for (const auto& entry : lead) replayed.insert(entry.first.path);
           cached = lead.size();
         }
       }
+      // The files the history end read and parsed, handed to the lint below (a Prisma folder was parsed twice: a
+      // tenth of the Prisma + Supabase subset's CPU), as long as their texts stay under kKeptBytes together (the
+      // trees are ~20 times the text; the largest Prisma folder of the corpus holds 257 KB of SQL).
+      constexpr std::size_t kKeptBytes = 512 * 1024;
+      std::map<std::string, ParseAhead::Item> kept;
+      std::size_t kept_bytes = 0;
+      auto keep = [&](SourceFile& file, ParsedFile& parsed) {
+        if (kept_bytes + file.text.size() > kKeptBytes) return;
+        kept_bytes += file.text.size();
+        ParseAhead::Item item;
+        item.parsed = std::move(parsed);
+        item.file = std::move(file);
+        std::string path = item.file->path;
+        kept.emplace(std::move(path), std::move(item));
+      };
       std::vector<std::string> end_paths;
       std::vector<const ConfigSet::Profile*> prefix;
       bool prefix_closed = !changes;
@@ -645,13 +701,13 @@ int run_lint(const LintOptions& o) {
         end_paths.erase(end_paths.begin(), end_paths.begin() + static_cast<std::ptrdiff_t>(done));
         if (end_paths.empty()) {
           run().set_history_end(run().model(), keep_model);  // every file was context: the end is where the run is
-        } else if (auto end = prof.engine->history_end(end_paths, run())) {
+        } else if (auto end = prof.engine->history_end(end_paths, run(), keep)) {
           run().set_history_end(*end, keep_model);
         }
       }
       std::vector<std::string> paths;
       for (std::size_t i = task.begin; i < task.end; ++i) {
-        if (!replayed.count(files[i].first)) paths.push_back(files[i].first);
+        if (!replayed.count(files[i].first) && !kept.count(files[i].first)) paths.push_back(files[i].first);
       }
       // Files are parsed ahead by the other jobs, at most two per worker (a parsed file's tree is ~20 times its
       // text: with 8 per worker, peak RSS on the corpus went from 76 MB at --jobs 1 to 130 MB at --jobs 4).
@@ -662,7 +718,13 @@ int run_lint(const LintOptions& o) {
         std::optional<Linted> linted;
         if (!replayed.count(path)) {
           try {
-            auto item = ahead.take(index++);
+            ParseAhead::Item item;
+            if (auto k = kept.find(path); k != kept.end()) {
+              item = std::move(k->second);
+              kept.erase(k);
+            } else {
+              item = ahead.take(index++);
+            }
             if (!item.file) throw InputFailure{item.error};
             if (!changes || changes->changed(path)) {
               linted = lint_file(std::move(*item.file), *prof, run(), std::move(item.parsed), set_downs);

@@ -5,6 +5,8 @@
 #include <re2/re2.h>
 #include <toml++/toml.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -397,6 +399,20 @@ fs::path absolute_normal(const std::string& p) {
   return fs::absolute(p, ec).lexically_normal();
 }
 
+// A path whose string is its own lexically_normal() form and names no folder twice: a relative one of plain names
+// (no empty, "." or ".." component, no '/' at either end), or '/' followed by one (or the root alone).
+bool plain_relative(std::string_view p) {
+  if (p.empty() || p.front() == '/' || p.back() == '/') return false;
+  for (std::size_t from = 0;;) {
+    std::size_t slash = p.find('/', from);
+    std::string_view part = p.substr(from, slash == std::string_view::npos ? std::string_view::npos : slash - from);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    from = slash + 1;
+  }
+}
+bool plain_absolute(std::string_view p) { return p == "/" || (p.size() > 1 && p.front() == '/' && plain_relative(p.substr(1))); }
+
 }  // namespace
 
 namespace {
@@ -605,9 +621,24 @@ std::map<std::string, Severity> severity_flags(const std::vector<std::string>& f
 // corpus).
 const std::string& ConfigSet::nearest_config(const std::string& dir) {
   if (auto it = nearest_.find(dir); it != nearest_.end()) return it->second;
+  std::string found;
+  if (plain_absolute(dir)) {
+    // What the std::filesystem code below does, on the string (a Prisma history has one folder per migration: the
+    // paths' parse and copies were a quarter of for_path).
+    const std::string base = dir == "/" ? dir : dir + "/";
+    std::string config = base;
+    config.append(kConfigName);
+    struct stat st {};
+    if (::stat(config.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      found = std::move(config);
+    } else if (dir != "/" && ::stat((base + ".git").c_str(), &st) != 0) {
+      const std::size_t slash = dir.rfind('/');
+      found = nearest_config(slash == 0 ? std::string("/") : dir.substr(0, slash));
+    }
+    return nearest_.emplace(dir, std::move(found)).first->second;
+  }
   std::error_code ec;
   fs::path d(dir);
-  std::string found;
   if (fs::is_regular_file(d / kConfigName, ec)) {
     found = (d / kConfigName).string();
   } else if (!fs::exists(d / ".git", ec) && d != d.root_path() && !d.parent_path().empty()) {
@@ -616,14 +647,35 @@ const std::string& ConfigSet::nearest_config(const std::string& dir) {
   return nearest_.emplace(dir, std::move(found)).first->second;
 }
 
+std::string ConfigSet::folder_of(const std::string& path) {
+  if (!cwd_read_) {
+    std::error_code ec;
+    cwd_ = fs::current_path(ec).string();
+    if (ec || !plain_absolute(cwd_)) cwd_.clear();
+    cwd_read_ = true;
+  }
+  if (cwd_.empty() || !plain_relative(path)) {
+    std::error_code ec;
+    fs::path abs = absolute_normal(path);
+    return (fs::is_directory(abs, ec) ? abs : abs.parent_path()).string();
+  }
+  // fs::absolute(path).lexically_normal(): a relative path of plain names is only prefixed by the working folder
+  // (getcwd's: absolute, normal).
+  std::string abs = cwd_;
+  if (abs != "/") abs += '/';
+  abs += path;
+  struct stat st {};
+  if (::stat(abs.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return abs;
+  const std::size_t slash = abs.rfind('/');
+  return slash == 0 ? std::string("/") : abs.substr(0, slash);
+}
+
 const ConfigSet::Profile& ConfigSet::for_path(const std::string& path) {
   std::string cfg;
   if (explicit_) {
     cfg = *explicit_;
   } else {
-    std::error_code ec;
-    fs::path abs = absolute_normal(path);
-    std::string dir = (fs::is_directory(abs, ec) ? abs : abs.parent_path()).string();
+    std::string dir = folder_of(path);
     auto it = config_of_dir_.find(dir);
     if (it == config_of_dir_.end()) {
       const std::string& found = nearest_config(dir);  // find_config's answer, one walk per folder

@@ -114,6 +114,10 @@ class ConfigSet {
   // The nearest config at or above an absolute folder (absolute; "" = none), for every folder looked up on the way.
   const std::string& nearest_config(const std::string& dir);
   std::map<std::string, std::string> nearest_;
+  // The absolute, normal folder of a path (itself when it is a folder, else its parent).
+  std::string folder_of(const std::string& path);
+  std::string cwd_;  // the working directory at the first lookup ("" until then, or when it cannot be read)
+  bool cwd_read_ = false;
   std::map<std::string, std::unique_ptr<Profile>> profiles_;  // config path -> profile
   std::map<std::string, bool> supabase_prisma_;  // Prisma folder -> the project is on Supabase
 };

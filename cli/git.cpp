@@ -374,9 +374,10 @@ class TempDir {
 
 }  // namespace
 
-std::vector<IndexFile> index_files(const std::vector<std::string>& inputs) {
+std::vector<IndexFile> index_files(const std::vector<std::string>& inputs, std::string* root_out) {
   const std::string what = "--staged";
   std::string root = first_line(git_ok(".", {"rev-parse", "--show-toplevel"}, what).out);
+  if (root_out != nullptr) *root_out = root;
   std::string prefix = first_line(git_ok(".", {"rev-parse", "--show-prefix"}, what).out);
 
   // The named files: index entries matching the inputs (--error-unmatch: an input that is not staged is an error,

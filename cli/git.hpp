@@ -86,7 +86,8 @@ struct IndexFile {
   std::string text;
   bool named = false;  // named by the inputs (reported); false: context only
 };
-std::vector<IndexFile> index_files(const std::vector<std::string>& inputs);
+// `root` (when given) receives the repository's root (absolute), which the context cache must stay out of.
+std::vector<IndexFile> index_files(const std::vector<std::string>& inputs, std::string* root = nullptr);
 
 // The marker files runner detection reads (meta/_journal.json, Cargo.toml, go.mod, ...), as the git index of the
 // repository holding the working directory has them, for `lint --staged`: the commit records the index, so CI

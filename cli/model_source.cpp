@@ -255,8 +255,8 @@ namespace fs = std::filesystem;
 
 // The whole file ("" when it cannot be read, or is a directory): read(2) into one string, without a stream per
 // file (a one-file lint of a Prisma migration reads its whole folder, ConfigSet::for_path).
-std::string read_text(const fs::path& p) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+std::string read_text(const char* path) {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
   std::string out;
   struct stat st {};
@@ -271,6 +271,9 @@ std::string read_text(const fs::path& p) {
   ::close(fd);
   return out;
 }
+std::string read_text(const fs::path& p) { return read_text(p.c_str()); }
+// (Without a std::filesystem::path per file: its parse was a fifth of the Supabase evidence of a Prisma folder.)
+std::string read_text(const std::string& p) { return read_text(p.c_str()); }
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -362,9 +365,8 @@ bool calls_auth(std::string_view text) {
 
 // A .sql or .sql.postgres name, in any case (what discover() may list, and any_sql_calls_auth reads).
 bool sql_name(std::string_view name) {
-  std::string l = lower(std::string(name));
-  return l.size() >= 4 && (l.compare(l.size() - 4, 4, ".sql") == 0 ||
-                           (l.size() >= 13 && l.compare(l.size() - 13, 13, ".sql.postgres") == 0));
+  return (name.size() >= 4 && same_lower(name, name.size() - 4, ".sql")) ||
+         (name.size() >= 13 && same_lower(name, name.size() - 13, ".sql.postgres"));
 }
 
 // Whether any file under `dir` that discover() could list (a regular .sql or .sql.postgres file outside node_modules

@@ -433,14 +433,29 @@ std::shared_ptr<const model::SchemaModel> Engine::history_end(const std::vector<
 }
 
 std::optional<model::SchemaModel> Engine::history_end(const std::vector<std::string>& paths, RunState run) const {
+  return history_end(paths, std::move(run), {});
+}
+
+std::optional<model::SchemaModel> Engine::history_end(const std::vector<std::string>& paths, RunState run,
+                                                      const std::function<void(SourceFile&, ParsedFile&)>& keep) const {
   bool any = false;
   for (const auto& path : paths) {
+    std::optional<SourceFile> file;
     try {
-      replay_up(load_file(path), run);
-      any = true;
+      file = load_file(path);
     } catch (const InputFailure&) {
-      // reported when the file is linted
+      continue;  // reported when the file is linted
     }
+    any = true;
+    // parse(file)'s statements are parse_sql's (its comments aside) unless it cuts the text at drizzle's markers.
+    if (!keep || file->info.direction != Direction::up ||
+        file->text.find("--> statement-breakpoint") != std::string::npos) {
+      replay_up(*file, run);
+      continue;
+    }
+    ParsedFile parsed = parse(*file);
+    replay_up_statements(settings_, *file, parsed, run);
+    keep(*file, parsed);
   }
   if (!any) return std::nullopt;
   return run.take_model();

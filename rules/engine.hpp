@@ -2,6 +2,7 @@
 // their type, applies suppressions, and returns sorted findings with line/column positions.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -54,6 +55,11 @@ class Engine {
   // The same from files on disk, each read just before it is replayed (a folder's texts are never held together);
   // one that cannot be read is skipped (lint reports it when it lints the file). Nothing when none could be read.
   std::optional<model::SchemaModel> history_end(const std::vector<std::string>& paths, RunState start) const;
+  // The same, handing each file it replayed, with the parse lint would make of it (parse(file)), to `keep`, which
+  // may move them out (lint then need not read and parse the file again). A file parse(file) would cut at
+  // drizzle's markers is replayed as parse_sql parses it, as the overload above does, and not handed over.
+  std::optional<model::SchemaModel> history_end(const std::vector<std::string>& paths, RunState start,
+                                                const std::function<void(SourceFile&, ParsedFile&)>& keep) const;
   Severity severity_of(const std::string& rule) const;
   bool enabled(const std::string& rule) const { return severity_of(rule) != Severity::off; }
   // Enabled for this file: a rule with a default layout that was not selected explicitly runs only on files of

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "cli/config.hpp"
@@ -207,4 +208,56 @@ TEST_CASE("config --show prints rule options as TOML", "[config]") {
   CHECK(s.rfind("# effective configuration for x\n# from cfg/driftguard.toml\npg_version = 15\nrunner = \"supabase\"\n", 0) == 0);
   CHECK(s.find("\n[rules.options.with-options]\nmax-rows = 7\nratio = 0.5\nstrict = false\ntables = [\"a\\\"b\"]\n") !=
         std::string::npos);
+}
+
+// ConfigSet::for_path joins plain relative paths to the working folder and walks up on strings; find_config (the
+// std::filesystem walk) is the oracle, on every path of up to three names below a tree with configs at several
+// depths, one that is a folder, a symbolic link to a folder, and the repository's .git: relative (plain, with "."
+// and "..") and absolute, with and without a trailing '/', files, folders and paths that do not exist.
+TEST_CASE("config: for_path finds the config find_config finds, on generated paths", "[config]") {
+  std::string tmpl = (fs::temp_directory_path() / "driftguard_cfgpaths_XXXXXX").string();
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  const fs::path root = tmpl;
+  fs::create_directories(root / "repo/.git");
+  fs::create_directories(root / "repo/a/b/c");
+  fs::create_directories(root / "repo/a/b/driftguard.toml");  // a folder of that name is no config
+  fs::create_directories(root / "repo/d/e");
+  fs::create_directory_symlink("../d", root / "repo/a/link");
+  std::ofstream(root / "driftguard.toml") << "pg_version = 12\n";  // above the repository: never used
+  std::ofstream(root / "repo/a/driftguard.toml") << "pg_version = 13\n";
+  std::ofstream(root / "repo/d/e/driftguard.toml") << "pg_version = 14\n";
+  std::ofstream(root / "repo/a/b/c/x.sql") << "select 1;\n";
+  std::ofstream(root / "repo/d/y.sql") << "select 1;\n";
+
+  const fs::path cwd = fs::current_path();
+  fs::current_path(root / "repo/a/b");
+  const std::vector<std::string> names = {".", "..", "c", "x.sql", "link", "e", "y.sql", "d", "none"};
+  std::vector<std::string> paths;
+  std::function<void(const std::string&, int)> each = [&](const std::string& path, int left) {
+    if (!path.empty()) {
+      for (const std::string& p : {path, path + "/", (root / "repo/a/b").string() + "/" + path}) paths.push_back(p);
+    }
+    if (left == 0) return;
+    for (const auto& n : names) each(path.empty() ? n : path + "/" + n, left - 1);
+  };
+  each("", 3);
+  // Sets whose folder memos answer every later path; one for relative and one for absolute paths, since a folder's
+  // config is shown the way the first path that asked for it was given (relative or absolute), as on main.
+  ConfigSet shared_relative(std::nullopt, {});
+  ConfigSet shared_absolute(std::nullopt, {});
+  std::size_t with_config = 0;
+  for (const auto& p : paths) {
+    INFO("path \"" << p << "\"");
+    const std::string expected = find_config(p).value_or("");
+    with_config += expected.empty() ? 0 : 1;
+    ConfigSet& shared = fs::path(p).is_relative() ? shared_relative : shared_absolute;
+    CHECK(shared.for_path(p).config.path == expected);
+    ConfigSet fresh(std::nullopt, {});
+    CHECK(fresh.for_path(p).config.path == expected);
+  }
+  fs::current_path(cwd);
+  CHECK(paths.size() == 3 * (9 + 81 + 729));
+  CHECK(with_config > paths.size() / 3);  // both the configs and their absence are reached
+  CHECK(with_config < paths.size());
+  fs::remove_all(root);
 }

@@ -181,6 +181,71 @@ TEST_CASE("context cache: an edit of an unchanged file and a config change miss,
   }
 }
 
+// lint --staged (the pre-commit hooks) restores each folder's staged context as --changed-since does: what a run
+// restores is what a run without the cache replays, and the index decides (an edit only in the working tree is not
+// the commit's and hits; the same edit staged misses), as do the configs.
+TEST_CASE("context cache: lint --staged writes what an uncached run writes, and a staged edit misses", "[git][cache]") {
+  Cached c;
+  c.repo.sh("git add -A");  // the new migrations staged: the commit being made
+  const std::string named = kSupa + "20240401000000_new.sql " + kPrisma + "20240201000000_born/migration.sql";
+  auto lint = [&](const std::string& args) { return c.repo.driftguard("lint --staged " + named + " --verbose --no-cache " + args); };
+  auto lint_cached = [&](const std::string& args) {
+    return c.repo.run("DRIFTGUARD_CACHE_DIR='" + c.cache.string() + "' '" + DRIFTGUARD_BINARY + "' lint --staged " +
+                      named + " --verbose " + args);
+  };
+  auto alone = c.repo.driftguard("lint " + named + " --format gcc");
+  auto reference = lint("--format gcc");
+  INFO(reference.err);
+  REQUIRE(reference.code == 1);
+  CHECK(alone.out != reference.out);  // the context decides the findings
+  CHECK(reference.out.find("[changing-column-type]") != std::string::npos);
+  for (const auto& format : kFormats) {
+    INFO(format);
+    auto uncached = lint("--format " + format);
+    auto cold = lint_cached("--format " + format);
+    auto warm = lint_cached("--format " + format);
+    INFO(cold.err << warm.err);
+    CHECK(cold.out == uncached.out);
+    CHECK(warm.out == uncached.out);
+    CHECK(cold.code == uncached.code);
+    CHECK(warm.code == uncached.code);
+    if (format == kFormats.front()) {
+      CHECK(count(cold.err, "replayed and stored the state after the 3 unchanged file(s) of supabase/migrations") == 1);
+      CHECK(count(cold.err, "replayed and stored the state after the 1 unchanged file(s) of prisma/migrations") == 1);
+    }
+    CHECK(count(warm.err, "context cache: restored the state after the 3 unchanged file(s) of supabase/migrations (" +
+                              c.cache.string() + "/") == 1);
+    CHECK(count(warm.err, "context cache: restored the state after the 1 unchanged file(s) of prisma/migrations") == 1);
+  }
+  const auto before = lint_cached("--format json");
+  // An earlier migration edited in the working tree only: not what the commit records, the index's state is restored.
+  c.repo.write(kSupa + "20240101000000_init.sql",
+               "create table public.profiles (id uuid primary key, name text, bio text);\n"
+               "create schema app;\ncreate table app.items (id int primary key, label varchar(40));\n");
+  auto unstaged = lint_cached("--format json");
+  CHECK(unstaged.out == before.out);
+  CHECK(count(unstaged.err, "restored the state") == 2);
+  // Staged, it is the commit's: a miss, and the findings change with it.
+  c.repo.sh("git add " + kSupa + "20240101000000_init.sql");
+  auto uncached = lint("--format json");
+  auto edited = lint_cached("--format json");
+  INFO(edited.err);
+  CHECK(uncached.out != before.out);
+  CHECK(edited.out == uncached.out);
+  CHECK(count(edited.err, "replayed and stored the state after the 3 unchanged file(s) of supabase/migrations") == 1);
+  CHECK(count(edited.err, "restored the state after the 1 unchanged file(s) of prisma/migrations") == 1);
+  // A config: every set's key changes.
+  c.repo.write("driftguard.toml", "fail_on = \"warning\"\n");
+  auto configured = lint_cached("--format json");
+  CHECK(configured.out == lint("--format json").out);
+  CHECK(count(configured.err, "replayed and stored") == 2);
+  // Never inside the repository (HOME is the repository in these tests).
+  auto inside = c.repo.driftguard("lint --staged " + named + " --verbose --format gcc");
+  CHECK(inside.err.find("driftguard: context cache off: " + fs::canonical(c.repo.dir()).string() +
+                        "/.cache/driftguard is inside the repository") != std::string::npos);
+  CHECK_FALSE(fs::exists(c.repo.dir() / ".cache/driftguard"));
+}
+
 TEST_CASE("context cache: a corrupt entry is found, said under --verbose, and replaced", "[git][cache]") {
   Cached c;
   auto reference = c.lint("--no-cache --format sarif");

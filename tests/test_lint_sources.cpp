@@ -213,6 +213,29 @@ TEST_CASE("lint: a Prisma migration's type findings are reported once, at the sc
         "[prefer-timestamptz]\n");
 }
 
+// A Prisma folder is replayed to its end before it is linted, and the files that replay parsed are linted from
+// that parse (cli/cmd_lint.cpp's `kept`) while their texts fit in 512 KB: that parse must be lint's own — with the
+// comments a driftguard-ignore directive is read from — and a file past the bound, parsed again, must lint the same.
+TEST_CASE("lint: a Prisma folder's files are linted from the history end's parse, comments included", "[lint][prisma]") {
+  const std::string init = "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL, \"name\" TEXT, \"bio\" TEXT);\n";
+  const std::string drops =
+      "-- driftguard-ignore ban-drop-column\nALTER TABLE \"User\" DROP COLUMN \"name\";\n"
+      "ALTER TABLE \"User\" DROP COLUMN \"bio\";\n";
+  const std::string expected =
+      "prisma/migrations/20240201000000_drop/migration.sql:3:20: error: drops column bio from table \"User\" "
+      "[ban-drop-column]\n";
+  for (std::size_t padding : {std::size_t{0}, std::size_t{600 * 1024}}) {
+    INFO("padding " << padding);
+    TempDir t("lint_prisma_kept");
+    write_file(t.dir / "prisma/migrations/20240101000000_init/migration.sql", init);
+    write_file(t.dir / "prisma/migrations/20240201000000_drop/migration.sql",
+               drops + (padding ? "-- " + std::string(padding, 'x') + "\n" : std::string()));
+    auto r = lint_in(t.dir, "prisma/migrations --format gcc --rule ban-drop-column");
+    INFO(r.err);
+    CHECK(r.out == expected);  // the first DROP COLUMN suppressed
+  }
+}
+
 // The oracle: Prisma's engine generates kInit from kSchema, and the schema with every suggested spelling applied
 // generates a migration the type rules are silent on.
 TEST_CASE("lint: the Prisma spellings of the type fixes are what Prisma's engine turns into the safe types",

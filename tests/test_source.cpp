@@ -4,6 +4,13 @@
 #include <fstream>
 #include <thread>
 
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <functional>
+#include <iterator>
+
+#include "analyzer/migration_name.hpp"
 #include "analyzer/source.hpp"
 #include "analyzer/source_ref.hpp"
 #include "helpers.hpp"
@@ -134,4 +141,83 @@ TEST_CASE("down migrations are parsed but not linted", "[source]") {
   auto f = dgtest::lint_text("DROP TABLE t;\nSELEC 1;\n", {}, {}, "db/0001_x.down.sql");
   REQUIRE(f.size() == 1);
   CHECK(f[0].rule == "syntax-error");
+}
+
+// classify's version split scans the name by hand (analyzer/source.cpp); the expression it stands for is the
+// oracle: every name over an alphabet of the characters that matter up to 6 long, and random longer ones with line
+// breaks, NULs and bytes that are not ASCII (those go to the expression itself).
+TEST_CASE("split_version answers what its regular expression captures, on generated names", "[source]") {
+  const RE2 re(kVersionPattern);
+  REQUIRE(re.ok());
+  std::size_t compared = 0;
+  std::size_t matched = 0;
+  auto same = [&](const std::string& stem) {
+    std::pair<std::string, std::string> expected{"", stem};
+    std::string version;
+    std::string rest;
+    if (RE2::FullMatch(stem, re, &version, &rest)) {
+      expected = {version, rest};
+      ++matched;
+    }
+    ++compared;
+    auto got = split_version(stem);
+    if (got != expected) FAIL_CHECK("name \"" << stem << "\": " << got.first << " | " << got.second);
+  };
+  const std::string small = "1v._-a";
+  std::vector<std::string> level{""};
+  for (int len = 0; len <= 6; ++len) {
+    std::vector<std::string> next;
+    for (const auto& s : level) {
+      same(s);
+      if (len < 6) {
+        for (char c : small) next.push_back(s + c);
+      }
+    }
+    level = std::move(next);
+  }
+  const std::string wide[] = {"0", "7", "9", "V", "v", ".", "_", "__", "-", "x", " ", "\n", "\r", std::string(1, '\0'),
+                              "\xc3\xa9", "\x80", "\xff", "20240101120000"};
+  std::uint32_t seed = 20261207;
+  for (int n = 0; n < 200000; ++n) {
+    std::string s;
+    seed = seed * 1664525u + 1013904223u;
+    int len = static_cast<int>(seed >> 28);
+    for (int k = 0; k < len; ++k) {
+      seed = seed * 1664525u + 1013904223u;
+      s += wide[(seed >> 16) % std::size(wide)];
+    }
+    same(s);
+  }
+  CHECK(compared == 55987 + 200000);
+  CHECK(matched > 15000);  // the generator reaches the matching names (15,451), not only the others
+  CHECK(split_version("V1_2__x") == std::pair<std::string, std::string>{"V1_2", "x"});
+  CHECK(split_version("1_2x") == std::pair<std::string, std::string>{"1", "2x"});
+  CHECK(split_version("12x") == std::pair<std::string, std::string>{"", "12x"});
+}
+
+// classify splits a path by hand where no component is empty; std::filesystem::path is the oracle: every path of
+// up to 4 components from names that classify looks at, absolute or relative, with and without a trailing '/'.
+TEST_CASE("path_parts names a path's parts as std::filesystem::path does, on generated paths", "[source]") {
+  const std::vector<std::string> names = {"", ".", "..", "migrations", "supabase", "up", "1_x.sql", "migration.sql", "a b"};
+  std::size_t compared = 0;
+  std::function<void(std::string, int)> each = [&](std::string path, int left) {
+    for (const std::string& lead : {std::string(), std::string("/")}) {
+      for (const std::string& tail : {std::string(), std::string("/")}) {
+        const std::string p = lead + path + tail;
+        const fs::path fp(p);
+        const PathParts parts = path_parts(p);
+        ++compared;
+        INFO("path \"" << p << "\"");
+        CHECK(parts.file == fp.filename().string());
+        CHECK(parts.dir == fp.parent_path().string());
+        CHECK(parts.parent == fp.parent_path().filename().string());
+        CHECK(parts.grand == fp.parent_path().parent_path().string());
+        CHECK(parts.grand_name == fp.parent_path().parent_path().filename().string());
+      }
+    }
+    if (left == 0) return;
+    for (const auto& n : names) each(path.empty() ? n : path + "/" + n, left - 1);
+  };
+  each("", 4);
+  CHECK(compared == 4 * (1 + 9 + 81 + 729 + 6561));
 }
