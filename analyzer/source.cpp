@@ -300,6 +300,13 @@ void walk_sql(const fs::path& dir, std::vector<std::string>& out, std::vector<In
     if (is_sql_migration_file(e.path().generic_string()) && e.is_regular_file(ec2)) {
       std::string path = e.path().lexically_normal().string();
       std::string why = supabase_skip_reason(path);
+      // A Prisma migration is its folder's migration.sql: Prisma applies nothing else there (a hand-kept
+      // rollback.sql, notes.sql). down.sql stays: it is that migration's down file (classify).
+      std::string lfile = lower(e.path().filename().string());
+      if (why.empty() && lfile != "migration.sql" && lfile != "down.sql" &&
+          fs::is_regular_file(e.path().parent_path() / "migration.sql", ec2)) {
+        why = "next to a Prisma migration.sql: Prisma applies only migration.sql";
+      }
       if (why.empty()) {
         out.push_back(path);
       } else {

@@ -13,7 +13,9 @@
 #include "analyzer/migration_name.hpp"
 #include "analyzer/source.hpp"
 #include "analyzer/source_ref.hpp"
+#include "analyzer/supabase_layout.hpp"
 #include "helpers.hpp"
+#include "tests/git_repo.hpp"
 
 namespace fs = std::filesystem;
 using namespace driftguard;
@@ -220,4 +222,32 @@ TEST_CASE("path_parts names a path's parts as std::filesystem::path does, on gen
   };
   each("", 4);
   CHECK(compared == 4 * (1 + 9 + 81 + 729 + 6561));
+
+TEST_CASE("a Prisma migration is its folder's migration.sql: a rollback.sql beside it is skipped with a note",
+          "[source][prisma]") {
+  // Found on a collected Prisma project: each migration folder also kept a hand-written rollback.sql, which
+  // `schema --from migrations:` replayed as migrations of their own (replay errors, a wrong schema).
+  dgtest::Repo repo;
+  repo.write("prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n");
+  repo.write("prisma/migrations/20240101000000_init/migration.sql", "CREATE TABLE \"A\" (id int);\n");
+  repo.write("prisma/migrations/20240101000000_init/rollback.sql", "DROP TABLE \"A\";\n");
+  repo.write("prisma/migrations/20240201000000_next/migration.sql", "CREATE TABLE \"B\" (id int);\n");
+  repo.write("prisma/migrations/20240201000000_next/down.sql", "DROP TABLE \"B\";\n");
+  fs::path cwd = fs::current_path();
+  fs::current_path(repo.dir());
+  std::vector<driftguard::InputError> skipped;
+  driftguard::Discovery d = driftguard::discover_with_notes({"prisma/migrations"}, skipped);
+  fs::current_path(cwd);
+  CHECK(d.files == std::vector<std::string>{"prisma/migrations/20240101000000_init/migration.sql",
+                                            "prisma/migrations/20240201000000_next/down.sql",
+                                            "prisma/migrations/20240201000000_next/migration.sql"});
+  REQUIRE(skipped.size() == 1);
+  CHECK(skipped[0].path == "prisma/migrations/20240101000000_init/rollback.sql");
+  CHECK(skipped[0].message == "next to a Prisma migration.sql: Prisma applies only migration.sql");
+  auto r = repo.driftguard("schema --from migrations:prisma/migrations");
+  CHECK(r.code == 0);
+  CHECK(r.err == "driftguard: note: skipped prisma/migrations/20240101000000_init/rollback.sql: next to a Prisma "
+                 "migration.sql: Prisma applies only migration.sql\n");
+  CHECK(r.out.find("CREATE TABLE \"A\"") != std::string::npos);
+  CHECK(r.out.find("CREATE TABLE \"B\"") != std::string::npos);
 }
