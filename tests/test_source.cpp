@@ -222,6 +222,7 @@ TEST_CASE("path_parts names a path's parts as std::filesystem::path does, on gen
   };
   each("", 4);
   CHECK(compared == 4 * (1 + 9 + 81 + 729 + 6561));
+}
 
 TEST_CASE("a Prisma migration is its folder's migration.sql: a rollback.sql beside it is skipped with a note",
           "[source][prisma]") {
