@@ -14,7 +14,7 @@
 TEST_CASE("generated built-in calls: the replay prints them as PostgreSQL stores them", "[oracle][pg][functions]") {
   const std::string& server = dgtest::pg::server();
   constexpr std::uint64_t kSeed = 20261407;
-  int n = 8;
+  int n = 6;
   if (const char* v = std::getenv("DRIFTGUARD_CALL_HISTORIES"); v != nullptr && *v != '\0') n = std::atoi(v);
   int statements = 0, tried = 0, disagreeing = 0;
   auto start = std::chrono::steady_clock::now();

@@ -14,7 +14,13 @@
 #include <string>
 #include <vector>
 
+#include <pqxx/pqxx>
+
 #include "analyzer/model/function_resolution.hpp"
+#include "analyzer/model/replay.hpp"
+#include "analyzer/model/sql_out.hpp"
+#include "analyzer/parse.hpp"
+#include "analyzer/source.hpp"
 #include "pg_server.hpp"
 #include "tests/paths.hpp"
 
@@ -150,7 +156,7 @@ const std::vector<std::pair<std::string, std::string>> kColumns = {
     {"double precision", "double precision"},
     {"text", "text"},
     {"varchar(20)", "character varying"},
-    {"char(3)", "bpchar"},
+    {"char(3)", "character"},
     {"boolean", "boolean"},
     {"date", "date"},
     {"timestamp", "timestamp without time zone"},
@@ -297,4 +303,58 @@ TEST_CASE("function resolution chooses the overload PostgreSQL chooses, on gener
   // the calls exercise the table: most of what PostgreSQL accepts, driftguard resolves
   CHECK(accepted > count / 20);
   CHECK(resolved * 10 >= accepted * 8);
+}
+
+namespace {
+
+// What pg_dump prints of the expressions of table t and view v: each view's definition, each constraint's, each
+// column default, one line each.
+std::string stored_expressions(const std::string& db) {
+  pqxx::connection c(db);
+  pqxx::nontransaction tx(c);
+  std::string out;
+  auto add = [&](const std::string& sql) {
+    for (const auto& row : tx.exec(sql)) out.append(row[0].c_str()).append("\n");
+  };
+  add("SELECT c.relname || ': ' || pg_get_viewdef(c.oid) FROM pg_class c WHERE c.relkind = 'v' AND "
+      "c.relnamespace = 'public'::regnamespace ORDER BY 1");
+  add("SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'public.t'::regclass "
+      "ORDER BY 1");
+  add("SELECT a.attname || ': ' || pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON "
+      "a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'public.t'::regclass ORDER BY 1");
+  return out;
+}
+
+}  // namespace
+
+using namespace driftguard;
+
+TEST_CASE("schema --from prints built-in calls so that PostgreSQL stores them as the migration did",
+          "[model][pg][functions]") {
+  // SQL-syntax calls (POSITION, SUBSTRING, EXTRACT, OVERLAY, AT TIME ZONE, TRIM) stay in that syntax, calls with
+  // implicit argument casts and variadic calls print as PostgreSQL stores them: the DDL schema --from prints,
+  // applied to another database, stores what the migration stored (pg_dump prints the same).
+  const std::string migration =
+      "CREATE TABLE t (v varchar(20), d date, ts timestamp, i integer, j jsonb, "
+      "m date DEFAULT date_trunc('month', CURRENT_DATE), "
+      "CONSTRAINT k1 CHECK (position('a' in v) > 0 OR extract(epoch from ts) > 0), "
+      "CONSTRAINT k2 CHECK (round(i) > 0 AND jsonb_extract_path_text(j, 'a', 'b') <> ''));\n"
+      "CREATE VIEW v1 AS SELECT position('a' in v) AS p, substring(v from 2 for 3) AS s, substring(v from 'a.c') AS r, "
+      "substring(v similar 'a%' escape '#') AS sim, extract(year from d) AS e, overlay(v placing 'x' from 2 for 1) AS o, "
+      "d at time zone 'UTC' AS z, trim(v) AS tr, trim(leading 'x' from v) AS tl, trim(trailing from v) AS tt, "
+      "to_char(d, 'YYYY') AS y, age(d) AS g, power(i, 2) AS pw, jsonb_extract_path(j, 'a', 'b') AS jp FROM t;\n";
+  std::string first = dgtest::pg::fresh_database("fnres");
+  dgtest::pg::exec(first, migration);
+  model::Replayer r;
+  std::vector<Finding> findings;
+  auto src = make_source("m.sql", migration);
+  r.apply_file(src, parse_sql(src.text), findings);
+  REQUIRE(findings.empty());
+  std::string ddl = model::to_sql(r.model());
+  INFO(ddl);
+  std::string second = dgtest::pg::fresh_database("fnres");
+  dgtest::pg::exec(second, ddl);
+  std::string expected = stored_expressions(first);
+  CHECK(expected.find("POSITION(") != std::string::npos);
+  CHECK(stored_expressions(second) == expected);
 }

@@ -292,7 +292,7 @@ std::string resolution_type(const std::string& canonical) {
     return type_info(t) ? t : std::string();
   }
   std::string t = strip_typmod(canonical);
-  if (t == "character") t = "bpchar";
+  if (t == "bpchar") t = "character";  // format_type's name without a length
   if (t.rfind("interval", 0) == 0) t = "interval";  // "interval day to second"
   const TypeInfo* i = type_info(t);
   if (!i || i->kind == 'p') return {};
@@ -323,7 +323,7 @@ std::optional<ResolvedCall> resolve_builtin_call(const std::string& name, const 
   }
   if (!chosen || !polymorphic_consistent(*chosen, arg_types)) return std::nullopt;
   ResolvedCall out;
-  for (const auto& p : chosen->args) out.params.push_back(p == "\"any\"" || polymorphic(p) ? std::string() : p);
+  for (const auto& p : chosen->args) out.params.push_back(polymorphic(p) ? std::string() : p);
   const TypeInfo* r = type_info(chosen->f->result);
   out.result = r && r->kind != 'p' ? chosen->f->result : std::string();
   out.variadic_array_from = chosen->variadic_from;

@@ -15,10 +15,13 @@ namespace driftguard::norm {
 
 // The type of an untyped literal ('abc', NULL) as function resolution sees it.
 inline constexpr const char* kUnknownType = "unknown";
+// The pseudo-type "any" (concat, format, jsonb_build_object, count), as format_type prints it.
+inline constexpr const char* kAnyType = "\"any\"";
 
 struct ResolvedCall {
-  // The type each argument is coerced to, as format_type prints it without typmod; "" when the argument is passed
-  // as it is (a parameter of type "any" or a polymorphic one whose type is the argument's own).
+  // The type each argument is coerced to, as format_type prints it without typmod; "" for a polymorphic parameter
+  // (the argument's own type), kAnyType for a parameter of type "any" (passed as it is: an untyped literal stays
+  // unknown).
   std::vector<std::string> params;
   // The result type; "" when it depends on the arguments (polymorphic) or is a pseudo-type.
   std::string result;
@@ -39,7 +42,7 @@ std::optional<ResolvedCall> resolve_builtin_call(const std::string& name, const 
                                                  bool variadic_call);
 
 // The built-in type name function resolution uses for a canonical column type ("character varying(40)" ->
-// "character varying", "character(3)" -> "bpchar", "numeric(10,2)[]" -> "numeric[]"); "" when it is not a type of
+// "character varying", "character(3)" and "bpchar" -> "character", "numeric(10,2)[]" -> "numeric[]"); "" when it is not a type of
 // the table (an enum, a domain, an extension's type).
 std::string resolution_type(const std::string& canonical);
 

@@ -535,6 +535,14 @@ class Printer {
     if (strip_typmod(target) == "time without time zone") s = time_literal(s);
     if (target.rfind("interval", 0) == 0) s = interval_literal(s, target).value_or(s);  // '10 minutes' is '00:10:00'
     if (target == "tsrange" || target == "tstzrange") s = range_literal(s, target == "tsrange" ? timestamp_literal : timestamptz_literal);
+    // bytea stores the bytes and prints them in hex ('x' is '\x78'); "char" keeps the first byte
+    if (target == "bytea" && s.find('\\') == std::string::npos) {
+      static const char* hex = "0123456789abcdef";
+      std::string h = "\\x";
+      for (unsigned char ch : s) h.append(1, hex[ch >> 4]).append(1, hex[ch & 15]);
+      s = h;
+    }
+    if (target == "\"char\"" && s.size() > 1 && static_cast<unsigned char>(s[0]) < 0x80) s = s.substr(0, 1);
     if (strip_typmod(target) == "boolean") {
       std::string l = s;
       std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -671,25 +679,28 @@ class Printer {
   }
 
   // A call written in the SQL standard's syntax (FuncCall.funcformat COERCE_SQL_SYNTAX), printed in that syntax as
-  // PostgreSQL's ruleutils prints it (POSITION(a IN b) is position(b, a)): a call printed as a plain call is stored
-  // as one ("position"(b, a)), which pg_dump then prints apart. "" for a form not printed so.
+  // PostgreSQL's ruleutils prints it (get_func_sql_syntax; POSITION(a IN b) is position(b, a)): a call printed as a
+  // plain call is stored as one ("position"(b, a)), which pg_dump then prints apart. There the casts PostgreSQL
+  // adds to reach the parameters are not printed (a literal still shows the type it took). "" for a form
+  // PostgreSQL prints as a plain call (substring(text, text), the regular-expression form) or that the model cannot
+  // tell (a substring whose overload is not resolved).
   std::string sql_syntax(const std::string& name, const json& args, const std::optional<ResolvedCall>& call) {
     std::size_t n = args.is_array() ? args.size() : 0;
     auto arg = [&](std::size_t i) {
-      std::string a = argument(args[i], name, call ? call->params[i] : std::string());
+      std::string a = argument(args[i], name, call ? call->params[i] : std::string(), false);
       return compound(args[i]) ? "(" + a + ")" : a;
     };
     if (name == "position" && n == 2) return "POSITION(" + arg(1) + " IN " + arg(0) + ")";
     if (name == "overlay" && (n == 3 || n == 4)) {
       return "OVERLAY(" + arg(0) + " PLACING " + arg(1) + " FROM " + arg(2) + (n == 4 ? " FOR " + arg(3) : "") + ")";
     }
-    if (name == "substring" && (n == 2 || n == 3)) {
-      // substring(text, text, text) is SUBSTRING(a SIMILAR b ESCAPE c): told apart by the overload only
-      if (n == 3 && (!call || call->params[1] != "integer")) {
-        return call && call->params[1] == "text" ? "SUBSTRING(" + arg(0) + " SIMILAR " + arg(1) + " ESCAPE " + arg(2) + ")"
-                                                 : std::string();
+    if (name == "substring" && (n == 2 || n == 3) && call) {
+      // the overload tells the forms apart: (x, integer[, integer]) FROM/FOR, (text, text, text) SIMILAR/ESCAPE
+      if (call->params[1] == "integer") {
+        return "SUBSTRING(" + arg(0) + " FROM " + arg(1) + (n == 3 ? " FOR " + arg(2) : "") + ")";
       }
-      return "SUBSTRING(" + arg(0) + " FROM " + arg(1) + (n == 3 ? " FOR " + arg(2) : "") + ")";
+      if (n == 3 && call->params[1] == "text") return "SUBSTRING(" + arg(0) + " SIMILAR " + arg(1) + " ESCAPE " + arg(2) + ")";
+      return {};
     }
     if (name == "extract" && n == 2 && is_const(args[0], "sval")) {
       return "EXTRACT(" + str(field(field(args[0], "A_Const"), "sval"), "sval") + " FROM " + arg(1) + ")";
@@ -703,8 +714,9 @@ class Printer {
   }
 
   // One argument of a call: `name` the function's unqualified name ("" otherwise), `param` the type the chosen
-  // overload coerces it to ("" when unknown or passed as it is).
-  std::string argument(const json& a, const std::string& name, const std::string& param) {
+  // overload coerces it to ("" when unknown or passed as it is); `implicit_casts` false where PostgreSQL does not
+  // print the casts it adds (the SQL-syntax forms).
+  std::string argument(const json& a, const std::string& name, const std::string& param, bool implicit_casts = true) {
     // A string literal passed to a function takes the parameter's type: PostgreSQL prints the cast it resolved
     // (to_tsvector('english'::regconfig, x), setweight(v, 'A'::"char")), the migration usually does not.
     // regclass keeps its cast (nextval('s'::regclass) is the canonical form of sequence defaults).
@@ -712,16 +724,19 @@ class Printer {
     bool literal_cast = !lt.empty() && is_const(field(unwrap(a), "arg"), "sval") && lt != "regclass" &&
                         lt.find('[') == std::string::npos;
     // A column of an extension type the function does not take: the cast PostgreSQL adds (ExprContext).
-    std::string cast = name.empty() ? std::string() : implicit_cast(a, name, false);
-    if (cast.empty() && !param.empty()) cast = resolution_cast(a, param);
-    if (!cast.empty()) return "(" + print(a, "") + ")::" + cast;
-    // NULL takes the parameter's type, which PostgreSQL prints (octet_length(NULL::text))
-    if (!param.empty() && is_const(a) && flag(field(a, "A_Const"), "isnull")) return "NULL::" + param;
+    std::string cast = name.empty() || !implicit_casts ? std::string() : implicit_cast(a, name, false);
+    if (cast.empty() && !param.empty() && implicit_casts) cast = resolution_cast(a, param);
+    if (!cast.empty()) return (is_const(a) ? print(a, "") : "(" + print(a, "") + ")") + "::" + cast;  // as cast()
+    // NULL takes the parameter's type, which PostgreSQL prints (octet_length(NULL::text)); passed as "any" it
+    // stays unknown (jsonb_build_array(NULL::unknown))
+    if (!param.empty() && is_const(a) && flag(field(a, "A_Const"), "isnull")) {
+      return param == kAnyType ? std::string("NULL::unknown") : "NULL::" + param;
+    }
     // A literal is printed as its type prints it, the type it was cast to or the parameter's that an untyped one
     // takes: PostgreSQL stores the value ('12:00'::time is '12:00:00', '2024-01-02' passed as a timestamptz is
     // '2024-01-02 00:00:00+00', '10000000000'::bigint, how it prints a bigint constant, is 10000000000).
     if (literal_cast) return print(field(unwrap(a), "arg"), lt);
-    return print(a, is_const(a, "sval") ? param : std::string());
+    return print(a, is_const(a, "sval") && param != kAnyType ? param : std::string());
   }
 
   // The cast PostgreSQL adds to argument `a` to reach parameter type `param`, as the printer keeps it: "" when the
@@ -729,7 +744,7 @@ class Printer {
   // literal to a numeric type, a text-like column to text, a domain's column to its base type).
   std::string resolution_cast(const json& a, const std::string& param) {
     std::string t = argument_type(a);
-    if (t.empty() || t == kUnknownType || t == param) return {};
+    if (t.empty() || t == kUnknownType || t == param || param == kAnyType) return {};
     if ((is_const(a, "ival") || is_const(a, "fval")) && is_numeric_type(param)) return {};
     if (node_type(a) == "ColumnRef") {
       std::string own = operand_type(a);
