@@ -726,7 +726,12 @@ class Printer {
     // A column of an extension type the function does not take: the cast PostgreSQL adds (ExprContext).
     std::string cast = name.empty() || !implicit_casts ? std::string() : implicit_cast(a, name, false);
     if (cast.empty() && !param.empty() && implicit_casts) cast = resolution_cast(a, param);
-    if (!cast.empty()) return (is_const(a) ? print(a, "") : "(" + print(a, "") + ")") + "::" + cast;  // as cast()
+    if (!cast.empty()) {
+      // a constant bare, as PostgreSQL prints it (2::regconfig), a negative one in parentheses ((-1)::regconfig)
+      std::string printed = print(a, "");
+      bool bare = is_const(a) && !printed.empty() && printed[0] != '-';
+      return (bare ? printed : "(" + printed + ")") + "::" + cast;
+    }
     // NULL takes the parameter's type, which PostgreSQL prints (octet_length(NULL::text)); passed as "any" it
     // stays unknown (jsonb_build_array(NULL::unknown))
     if (!param.empty() && is_const(a) && flag(field(a, "A_Const"), "isnull")) {
