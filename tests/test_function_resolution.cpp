@@ -186,29 +186,6 @@ std::vector<ArgKind> arg_kinds() {
   return out;
 }
 
-// The table's overloads (parameter types by function name) and type categories, read from its text.
-struct Table {
-  std::multimap<std::string, std::vector<std::string>> overloads;
-  std::map<std::string, std::string> category;
-};
-Table read_table() {
-  Table t;
-  std::istringstream in(driftguard::norm::builtin_catalog_text());
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> f;
-    std::stringstream ls(line);
-    for (std::string part; std::getline(ls, part, '|');) f.push_back(part);
-    if (f.size() >= 3 && f[0] == "type") t.category[f[1]] = f[2];
-    if (f.size() >= 7 && f[0] == "function") {
-      std::vector<std::string> params;
-      std::stringstream ps(f.size() > 7 ? f[7] : "");
-      for (std::string p; std::getline(ps, p, ';');) params.push_back(p);
-      t.overloads.emplace(f[1], params);
-    }
-  }
-  return t;
-}
-
 }  // namespace
 
 TEST_CASE("function resolution chooses the overload PostgreSQL chooses, on generated calls",
@@ -226,7 +203,9 @@ TEST_CASE("function resolution chooses the overload PostgreSQL chooses, on gener
   REQUIRE(pg.exec(create + ")"));
   REQUIRE(pg.exec("SET search_path = fnres"));
   const auto kinds = arg_kinds();
-  Table table = read_table();
+  std::multimap<std::string, std::vector<std::string>> overloads_of;
+  for (const auto& o : driftguard::norm::builtin_overloads()) overloads_of.emplace(o.name, o.params);
+  auto category = [](const std::string& t) { return driftguard::norm::builtin_type_category(t); };
   // Calls from a fixed seed: each function with 0 to 4 arguments of random kinds, half of them of the types one
   // of its overloads takes (so that most calls resolve), the others anything (so that refusals are seen too).
   std::mt19937_64 rng(20261407);
@@ -237,7 +216,7 @@ TEST_CASE("function resolution chooses the overload PostgreSQL chooses, on gener
   for (int k = 0; k < count; ++k) {
     std::string name = kFunctionNames[rng() % std::size(kFunctionNames)];
     std::vector<std::string> sql, types;
-    auto overloads = table.overloads.equal_range(name);
+    auto overloads = overloads_of.equal_range(name);
     std::size_t n_overloads = static_cast<std::size_t>(std::distance(overloads.first, overloads.second));
     if (rng() % 2 == 0 && n_overloads > 0) {
       // an overload's parameters, each given an argument of its category (or an untyped literal)
@@ -246,7 +225,7 @@ TEST_CASE("function resolution chooses the overload PostgreSQL chooses, on gener
       for (const auto& param : it->second) {
         std::vector<const ArgKind*> fit;
         for (const auto& a : kinds) {
-          if (a.type == driftguard::norm::kUnknownType || table.category[a.type] == table.category[param]) fit.push_back(&a);
+          if (a.type == driftguard::norm::kUnknownType || category(a.type) == category(param)) fit.push_back(&a);
         }
         const ArgKind& a = fit.empty() ? kinds[rng() % kinds.size()] : *fit[rng() % fit.size()];
         sql.push_back(a.sql);

@@ -284,6 +284,17 @@ bool polymorphic_consistent(const Candidate& c, const std::vector<std::string>& 
 
 const char* builtin_catalog_text() { return kCatalog; }
 
+std::vector<BuiltinOverload> builtin_overloads() {
+  std::vector<BuiltinOverload> out;
+  for (const auto& [name, f] : catalog().functions) out.push_back({name, f.args, f.kind == 'a'});
+  return out;
+}
+
+char builtin_type_category(const std::string& type) {
+  const TypeInfo* i = type_info(type);
+  return i ? i->category : 0;
+}
+
 std::string resolution_type(const std::string& canonical) {
   if (std::string e = element_type(canonical); !e.empty()) {
     std::string t = resolution_type(e);

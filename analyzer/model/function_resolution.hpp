@@ -49,4 +49,14 @@ std::string resolution_type(const std::string& canonical);
 // The table's text (builtin_functions.inc), for its test.
 const char* builtin_catalog_text();
 
+// The table's overloads in its order (by name), for the oracles that generate calls.
+struct BuiltinOverload {
+  std::string name;
+  std::vector<std::string> params;
+  bool aggregate = false;
+};
+std::vector<BuiltinOverload> builtin_overloads();
+// A type's category (pg_type.typcategory: 'N' numeric, 'S' string, 'D' date/time, ...); 0 when not in the table.
+char builtin_type_category(const std::string& type);
+
 }  // namespace driftguard::norm

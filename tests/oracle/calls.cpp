@@ -1,8 +1,6 @@
 #include "tests/oracle/calls.hpp"
 
-#include <map>
 #include <random>
-#include <sstream>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -45,46 +43,14 @@ const Literal kLiterals[] = {
     {"now()", 'D'},         {"'a'", 'S'},               {"'{a}'::text[]", 'A'}, {"'english'", 'S'},
 };
 
-struct Overload {
-  std::string name;
-  std::vector<std::string> params;
-  bool aggregate = false;
-};
-
-struct Table {
-  std::vector<Overload> overloads;
-  std::map<std::string, char> category;
-};
-
-const Table& table() {
-  static const Table t = [] {
-    Table out;
-    std::istringstream in(driftguard::norm::builtin_catalog_text());
-    for (std::string line; std::getline(in, line);) {
-      std::vector<std::string> f;
-      std::stringstream ls(line);
-      for (std::string part; std::getline(ls, part, '|');) f.push_back(part);
-      if (f.size() >= 3 && f[0] == "type") out.category[f[1]] = f[2][0];
-      if (f.size() >= 7 && f[0] == "function") {
-        Overload o{f[1], {}, f[2] == "a"};
-        std::stringstream ps(f.size() > 7 ? f[7] : "");
-        for (std::string p; std::getline(ps, p, ';');) o.params.push_back(p);
-        out.overloads.push_back(std::move(o));
-      }
-    }
-    return out;
-  }();
-  return t;
-}
-
 class CallWriter {
  public:
   explicit CallWriter(std::uint64_t seed) : rng_(seed) {}
 
   // A call of a built-in function; `columns` false for a default (no column may be read).
   std::string call(bool columns, int depth = 0) {
-    const auto& overloads = table().overloads;
-    const Overload& o = overloads[pick(overloads.size())];
+    static const auto overloads = driftguard::norm::builtin_overloads();
+    const auto& o = overloads[pick(overloads.size())];
     std::string out = o.name + "(";
     std::size_t n = o.params.size();
     if (pick(6) == 0 && n > 0) n = pick(n + 1);  // sometimes fewer arguments (defaults, or a refusal)
@@ -104,8 +70,7 @@ class CallWriter {
   // An argument for a parameter of type `param`: mostly of its category (so that the call resolves, through an
   // implicit cast when the type differs), sometimes anything.
   std::string argument(const std::string& param, bool columns, int depth) {
-    auto it = table().category.find(param);
-    char want = it == table().category.end() ? 0 : it->second;
+    char want = driftguard::norm::builtin_type_category(param);
     bool any = pick(5) == 0 || want == 0 || want == 'P';
     if (depth < 1 && pick(7) == 0) return call(columns, depth + 1);
     if (columns && pick(3) != 0) {
