@@ -727,9 +727,10 @@ class Printer {
     std::string cast = name.empty() || !implicit_casts ? std::string() : implicit_cast(a, name, false);
     if (cast.empty() && !param.empty() && implicit_casts) cast = resolution_cast(a, param);
     if (!cast.empty()) {
-      // a constant bare, as PostgreSQL prints it (2::regconfig), a negative one in parentheses ((-1)::regconfig)
+      // an integer constant bare, as PostgreSQL prints it (2::regconfig); a negative one, or a bigint constant (a
+      // cast itself in PostgreSQL's text, '10000000000'::bigint), in parentheses ((-1)::regconfig)
       std::string printed = print(a, "");
-      bool bare = is_const(a) && !printed.empty() && printed[0] != '-';
+      bool bare = is_const(a, "ival") && !printed.empty() && printed[0] != '-';
       return (bare ? printed : "(" + printed + ")") + "::" + cast;
     }
     // NULL takes the parameter's type, which PostgreSQL prints (octet_length(NULL::text)); passed as "any" it
