@@ -6,12 +6,13 @@
 # usage: scripts/fuzz-model.sh SECONDS [SEED] [--features SPEC] [--out DIR]
 #        scripts/fuzz-model.sh show SEED [--features SPEC]     (one seed's history and outcome)
 #        scripts/fuzz-model.sh check FILE                      (a history written by hand: -- file: N lines)
+#        scripts/fuzz-model.sh calls SECONDS SEED [--out DIR]  (histories of built-in calls, tests/oracle/calls.hpp)
 # SEED defaults to the current time (printed, so that a run can be repeated). Uses $DRIFTGUARD_TEST_PG when set,
 # else starts its own throwaway server; the build in $DRIFTGUARD_BUILD (default build/), built when missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${DRIFTGUARD_BUILD:-$root/build}
-[ $# -ge 1 ] || { sed -n 2,10p "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,11p "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -x "$build/tests/driftguard_fuzz_model" ] || "$root/scripts/build.sh" "$build" >&2
 if [ "$1" != show ] && [ "$1" != check ] && { [ $# -lt 2 ] || [[ "$2" == --* ]]; }; then
   seed=$(date +%s)

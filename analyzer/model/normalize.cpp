@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <limits>
@@ -11,6 +13,7 @@
 
 #include <re2/re2.h>
 
+#include "analyzer/model/function_resolution.hpp"
 #include "analyzer/model/interval_literal.hpp"
 #include "analyzer/names.hpp"
 #include "analyzer/pgquery.hpp"
@@ -533,6 +536,14 @@ class Printer {
     if (strip_typmod(target) == "time without time zone") s = time_literal(s);
     if (target.rfind("interval", 0) == 0) s = interval_literal(s, target).value_or(s);  // '10 minutes' is '00:10:00'
     if (target == "tsrange" || target == "tstzrange") s = range_literal(s, target == "tsrange" ? timestamp_literal : timestamptz_literal);
+    // bytea stores the bytes and prints them in hex ('x' is '\x78'); "char" keeps the first byte
+    if (target == "bytea" && s.find('\\') == std::string::npos) {
+      static const char* hex = "0123456789abcdef";
+      std::string h = "\\x";
+      for (unsigned char ch : s) h.append(1, hex[ch >> 4]).append(1, hex[ch & 15]);
+      s = h;
+    }
+    if (target == "\"char\"" && s.size() > 1 && static_cast<unsigned char>(s[0]) < 0x80) s = s.substr(0, 1);
     if (strip_typmod(target) == "boolean") {
       std::string l = s;
       std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -646,26 +657,19 @@ class Printer {
     }
     if (flag(b, "agg_star")) out += "*";
     if (flag(b, "agg_distinct")) out += "DISTINCT ";
+    // The overload PostgreSQL chooses and the casts it adds to reach its parameters (function_resolution.hpp).
+    std::optional<ResolvedCall> call = names.size() == 1 ? resolve_call(names[0], b) : std::nullopt;
+    if (names.size() == 1 && str(b, "funcformat") == "COERCE_SQL_SYNTAX") {
+      if (std::string sql = sql_syntax(names[0], args, call); !sql.empty()) return sql;
+    }
     if (args.is_array()) {
       for (std::size_t i = 0; i < args.size(); ++i) {
         if (i) out += ", ";
         if (flag(b, "func_variadic") && i + 1 == args.size()) out += "VARIADIC ";
-        // A string literal passed to a function takes the parameter's type: PostgreSQL prints the cast it resolved
-        // (to_tsvector('english'::regconfig, x), setweight(v, 'A'::"char")), the migration usually does not.
-        const json& a = args[i];
-        // regclass keeps its cast (nextval('s'::regclass) is the canonical form of sequence defaults).
-        std::string lt = node_type(a) == "TypeCast" ? type_name(field(unwrap(a), "typeName")) : "";
-        bool literal_cast = !lt.empty() && is_const(field(unwrap(a), "arg"), "sval") && lt != "regclass" &&
-                            lt.find('[') == std::string::npos;
-        // A column of an extension type the function does not take: the cast PostgreSQL adds (ExprContext).
-        std::string cast = names.size() == 1 ? implicit_cast(a, names[0], false) : std::string();
-        // date_trunc has no date form: a date column is cast to timestamptz, the preferred type its overloads
-        // take (fixture check-implicit-cast-function-argument.sql).
-        if (cast.empty() && names.size() == 1 && names[0] == "date_trunc" && i == 1 && node_type(a) == "ColumnRef" &&
-            column_type(a) == "date") {
-          cast = "timestamp with time zone";
-        }
-        out += !cast.empty() ? "(" + print(a, "") + ")::" + cast : literal_cast ? print(field(unwrap(a), "arg"), "") : print(a, "");
+        // Arguments that fill a variadic array parameter: PostgreSQL stores VARIADIC ARRAY[...] of them.
+        if (call && i == call->variadic_array_from) out += "VARIADIC ARRAY[";
+        out += argument(args[i], names.size() == 1 ? names[0] : std::string(), call ? call->params[i] : std::string());
+        if (call && i >= call->variadic_array_from && i + 1 == args.size()) out += "]";
       }
     }
     if (const json& o = field(b, "agg_order"); o.is_array()) out += " ORDER BY " + sort_list(o);
@@ -673,6 +677,160 @@ class Printer {
     if (const json& f = field(b, "agg_filter"); !f.is_null()) out += " FILTER (WHERE " + print(f, "") + ")";
     if (const json& w = field(b, "over"); w.is_object()) out += " OVER " + window(w);
     return out;
+  }
+
+  // A call written in the SQL standard's syntax (FuncCall.funcformat COERCE_SQL_SYNTAX), printed in that syntax as
+  // PostgreSQL's ruleutils prints it (get_func_sql_syntax; POSITION(a IN b) is position(b, a)): a call printed as a
+  // plain call is stored as one ("position"(b, a)), which pg_dump then prints apart. There the casts PostgreSQL
+  // adds to reach the parameters are not printed (a literal still shows the type it took). "" for a form
+  // PostgreSQL prints as a plain call (substring(text, text), the regular-expression form) or that the model cannot
+  // tell (a substring whose overload is not resolved).
+  std::string sql_syntax(const std::string& name, const json& args, const std::optional<ResolvedCall>& call) {
+    std::size_t n = args.is_array() ? args.size() : 0;
+    auto arg = [&](std::size_t i) {
+      std::string a = argument(args[i], name, call ? call->params[i] : std::string(), false);
+      return compound(args[i]) ? "(" + a + ")" : a;
+    };
+    if (name == "position" && n == 2) return "POSITION(" + arg(1) + " IN " + arg(0) + ")";
+    if (name == "overlay" && (n == 3 || n == 4)) {
+      return "OVERLAY(" + arg(0) + " PLACING " + arg(1) + " FROM " + arg(2) + (n == 4 ? " FOR " + arg(3) : "") + ")";
+    }
+    if (name == "substring" && (n == 2 || n == 3) && call) {
+      // the overload tells the forms apart: (x, integer[, integer]) FROM/FOR, (text, text, text) SIMILAR/ESCAPE
+      if (call->params[1] == "integer") {
+        return "SUBSTRING(" + arg(0) + " FROM " + arg(1) + (n == 3 ? " FOR " + arg(2) : "") + ")";
+      }
+      if (n == 3 && call->params[1] == "text") return "SUBSTRING(" + arg(0) + " SIMILAR " + arg(1) + " ESCAPE " + arg(2) + ")";
+      return {};
+    }
+    if (name == "extract" && n == 2 && is_const(args[0], "sval")) {
+      return "EXTRACT(" + str(field(field(args[0], "A_Const"), "sval"), "sval") + " FROM " + arg(1) + ")";
+    }
+    if (name == "timezone" && n == 2) return "(" + arg(1) + " AT TIME ZONE " + arg(0) + ")";
+    if ((name == "btrim" || name == "ltrim" || name == "rtrim") && (n == 1 || n == 2)) {
+      std::string how = name == "btrim" ? "BOTH" : name == "ltrim" ? "LEADING" : "TRAILING";
+      return "TRIM(" + how + (n == 2 ? " " + arg(1) : std::string()) + " FROM " + arg(0) + ")";
+    }
+    return {};
+  }
+
+  // One argument of a call: `name` the function's unqualified name ("" otherwise), `param` the type the chosen
+  // overload coerces it to ("" when unknown or passed as it is); `implicit_casts` false where PostgreSQL does not
+  // print the casts it adds (the SQL-syntax forms).
+  std::string argument(const json& a, const std::string& name, const std::string& param, bool implicit_casts = true) {
+    // A string literal passed to a function takes the parameter's type: PostgreSQL prints the cast it resolved
+    // (to_tsvector('english'::regconfig, x), setweight(v, 'A'::"char")), the migration usually does not.
+    // regclass keeps its cast (nextval('s'::regclass) is the canonical form of sequence defaults).
+    std::string lt = node_type(a) == "TypeCast" ? type_name(field(unwrap(a), "typeName")) : "";
+    bool literal_cast = !lt.empty() && is_const(field(unwrap(a), "arg"), "sval") && lt != "regclass" &&
+                        lt.find('[') == std::string::npos;
+    // A column of an extension type the function does not take: the cast PostgreSQL adds (ExprContext).
+    std::string cast = name.empty() || !implicit_casts ? std::string() : implicit_cast(a, name, false);
+    if (cast.empty() && !param.empty() && implicit_casts) cast = resolution_cast(a, param);
+    if (!cast.empty()) {
+      // an integer constant bare, as PostgreSQL prints it (2::regconfig); a negative one, or a bigint constant (a
+      // cast itself in PostgreSQL's text, '10000000000'::bigint), in parentheses ((-1)::regconfig)
+      std::string printed = print(a, "");
+      bool bare = is_const(a, "ival") && !printed.empty() && printed[0] != '-';
+      return (bare ? printed : "(" + printed + ")") + "::" + cast;
+    }
+    // NULL takes the parameter's type, which PostgreSQL prints (octet_length(NULL::text)); passed as "any" it
+    // stays unknown (jsonb_build_array(NULL::unknown))
+    if (!param.empty() && is_const(a) && flag(field(a, "A_Const"), "isnull")) {
+      return param == kAnyType ? std::string("NULL::unknown") : "NULL::" + param;
+    }
+    // A literal is printed as its type prints it, the type it was cast to or the parameter's that an untyped one
+    // takes: PostgreSQL stores the value ('12:00'::time is '12:00:00', '2024-01-02' passed as a timestamptz is
+    // '2024-01-02 00:00:00+00', '10000000000'::bigint, how it prints a bigint constant, is 10000000000).
+    if (literal_cast) return print(field(unwrap(a), "arg"), lt);
+    return print(a, is_const(a, "sval") && param != kAnyType ? param : std::string());
+  }
+
+  // The cast PostgreSQL adds to argument `a` to reach parameter type `param`, as the printer keeps it: "" when the
+  // argument has that type, is an untyped literal, or the cast is one printing drops on both sides (a numeric
+  // literal to a numeric type, a text-like column to text, a domain's column to its base type).
+  std::string resolution_cast(const json& a, const std::string& param) {
+    std::string t = argument_type(a);
+    if (t.empty() || t == kUnknownType || t == param || param == kAnyType) return {};
+    if ((is_const(a, "ival") || is_const(a, "fval")) && is_numeric_type(param)) return {};
+    if (node_type(a) == "ColumnRef") {
+      std::string own = operand_type(a);
+      if (is_text_type(own) && is_text_type(param)) return {};
+      if (c_.domain_base && !c_.domain_base(own).empty() && strip_typmod(c_.domain_base(own)) == param) return {};
+    }
+    // a string literal of one text type seen as another: ('a'::character varying)::text prints as 'a' (cast())
+    if (node_type(a) == "TypeCast" && is_const(field(unwrap(a), "arg"), "sval") && is_text_type(t) && is_text_type(param)) {
+      return {};
+    }
+    return param;
+  }
+
+  // The call's resolution when every argument's type is known (argument_type); nullopt otherwise.
+  std::optional<ResolvedCall> resolve_call(const std::string& name, const json& b) {
+    if (flag(b, "agg_star") || flag(b, "agg_within_group")) return std::nullopt;
+    const json& args = field(b, "args");
+    std::vector<std::string> types;
+    if (args.is_array()) {
+      for (const auto& a : args) {
+        std::string t = argument_type(a);
+        if (t.empty()) return std::nullopt;
+        types.push_back(std::move(t));
+      }
+    }
+    return resolve_builtin_call(name, types, flag(b, "func_variadic"));
+  }
+
+  // The type function resolution sees for an argument (function_resolution.hpp's names, kUnknownType for an
+  // untyped literal); "" when the model does not know it (an operator expression, a column of unknown type).
+  std::string argument_type(const json& a) {
+    std::string t = node_type(a);
+    const json& b = unwrap(a);
+    if (t == "ColumnRef") {
+      std::string own = operand_type(a);
+      if (own.empty()) return {};
+      // a domain is resolved as its base type (func_select_candidate's getBaseType)
+      if (c_.domain_base) {
+        if (std::string base = c_.domain_base(own); !base.empty()) own = base;
+      }
+      return resolution_type(own);
+    }
+    if (t == "A_Const") {
+      if (flag(b, "isnull") || field(b, "sval").is_object()) return kUnknownType;
+      if (field(b, "ival").is_object()) return "integer";
+      if (field(b, "boolval").is_object()) return "boolean";
+      if (field(b, "bsval").is_object()) return "bit";
+      if (const json& fv = field(b, "fval"); fv.is_object()) {
+        // an integer too large for integer is bigint, then numeric (make_const)
+        std::string v = str(fv, "fval");
+        bool integral = v.find_first_of(".eE") == std::string::npos;
+        if (integral) {
+          errno = 0;
+          char* end = nullptr;
+          std::strtoll(v.c_str(), &end, 10);
+          if (errno == 0 && end && *end == 0) return "bigint";
+        }
+        return "numeric";
+      }
+      return {};
+    }
+    if (t == "TypeCast") return resolution_type(type_name(field(b, "typeName")));
+    if (t == "FuncCall") {
+      auto names = strings(field(b, "funcname"));
+      if (names.size() == 2 && names[0] == "pg_catalog") names.erase(names.begin());
+      if (names.size() != 1 || (c_.function_schema && !c_.function_schema(names[0]).empty())) return {};
+      auto call = resolve_call(names[0], b);
+      return call && !call->returns_set ? call->result : std::string();
+    }
+    if (t == "SQLValueFunction") {
+      std::string op = str(b, "op");
+      if (op.rfind("SVFOP_CURRENT_DATE", 0) == 0) return "date";
+      if (op.rfind("SVFOP_CURRENT_TIMESTAMP", 0) == 0) return "timestamp with time zone";
+      if (op.rfind("SVFOP_LOCALTIMESTAMP", 0) == 0) return "timestamp without time zone";
+      if (op.rfind("SVFOP_CURRENT_TIME", 0) == 0) return "time with time zone";
+      if (op.rfind("SVFOP_LOCALTIME", 0) == 0) return "time without time zone";
+      return "name";  // CURRENT_USER, SESSION_USER, USER, CURRENT_ROLE, CURRENT_CATALOG, CURRENT_SCHEMA
+    }
+    return {};
   }
 
   std::string column_ref(const json& b) {

@@ -5,6 +5,8 @@
 //   driftguard_fuzz_model SECONDS [SEED] [--features SPEC] [--out DIR]
 //   driftguard_fuzz_model show SEED [--features SPEC]      one seed's history and outcome
 //   driftguard_fuzz_model check FILE                       a history written by hand (-- file: N lines)
+//   driftguard_fuzz_model calls SECONDS [SEED] [--out DIR]  the same with histories of built-in calls
+//                                                          (tests/oracle/calls.hpp) instead of DDL histories
 //
 // SPEC is "all" (the default: open classes included), "ci", and ",+name" / ",-name" changes (docs/testing.md).
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <map>
 
 #include "analyzer/model/relation_names.hpp"
+#include "tests/oracle/calls.hpp"
 #include "tests/oracle/generator.hpp"
 #include "tests/oracle/harness.hpp"
 #include "tests/pg_server.hpp"
@@ -26,6 +29,12 @@ int main(int argc, char** argv) {
   std::string spec = "all";
   std::string out_dir = "oracle-findings";
   int positional = 0;
+  // "calls": histories of built-in function calls (tests/oracle/calls.hpp) instead of DDL histories
+  bool calls = argc > 1 && std::string(argv[1]) == "calls";
+  if (calls) {
+    --argc;
+    ++argv;
+  }
   bool show = argc > 1 && std::string(argv[1]) == "show";
   if (argc == 3 && std::string(argv[1]) == "check") {
     std::ifstream in(argv[2], std::ios::binary);
@@ -62,7 +71,8 @@ int main(int argc, char** argv) {
   if (seconds <= 0) {
     std::cerr << "usage: driftguard_fuzz_model SECONDS [SEED] [--features SPEC] [--out DIR]\n"
                  "       driftguard_fuzz_model show SEED [--features SPEC]\n"
-                 "       driftguard_fuzz_model check FILE\n";
+                 "       driftguard_fuzz_model check FILE\n"
+                 "       driftguard_fuzz_model calls SECONDS [SEED] [--out DIR]\n";
     return 2;
   }
   oracle::Features features;
@@ -73,8 +83,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string& server = dgtest::pg::server();
+  auto generate = [&](std::uint64_t s) {
+    return calls ? oracle::generate_calls(s, server) : oracle::generate(s, features);
+  };
   if (show) {
-    oracle::History h = oracle::generate(seed, features);
+    oracle::History h = generate(seed);
     std::cout << oracle::reproducer(h, oracle::run(h, server));
     return 0;
   }
@@ -85,9 +98,10 @@ int main(int argc, char** argv) {
   std::map<std::string, long> classes;
   std::map<std::string, long> refusals;  // PostgreSQL's messages, the variable parts cut: what the generator hits
   for (std::uint64_t s = seed; elapsed() < seconds; ++s) {
-    oracle::History h = oracle::generate(s, features);
+    oracle::History h;
     oracle::Outcome o;
     try {
+      h = generate(s);
       o = oracle::run(h, server);
     } catch (const std::exception& e) {
       ++errors;
@@ -106,7 +120,7 @@ int main(int argc, char** argv) {
       if (classes[c]++ > 0) continue;
       int checks = 0;
       oracle::History small = oracle::shrink(h, server, c, &checks);
-      std::string text = "-- class: " + c + " (seed " + std::to_string(s) + ", features " + spec + ")\n" +
+      std::string text = "-- class: " + c + " (seed " + std::to_string(s) + (calls ? ", calls" : ", features " + spec) + ")\n" +
                          oracle::reproducer(small, oracle::run(small, server));
       std::string file = c;
       for (auto& ch : file) {
