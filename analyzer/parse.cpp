@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -499,7 +500,7 @@ class Parser {
     }
     auto funcs = read_tree(std::move(res.json));
     if (!funcs) return;
-    Ctx c{code, body_begin, approximate, depth, 0, funcs, {}, {}, 0, false};
+    Ctx c{code, body_begin, approximate, depth, 0, funcs, {}, {}, 0, false, 0, {}};
     walk_plpgsql(funcs->root(), c, outer_guard);
   }
 
@@ -518,6 +519,8 @@ class Parser {
     // In a second or later iteration of an unrolled loop: only computed texts are read again (a statement written
     // in the body is the same statement each time: it is linted and replayed once).
     bool repeating = false;
+    std::size_t iterations = 0;  // loop iterations unrolled so far in this body (bounded: nested loops multiply)
+    std::set<const json*> unread;  // EXECUTEs already listed as not read (once each, whichever iteration missed)
   };
 
   static bool is_check_condition(const std::string& cond) {
@@ -712,8 +715,11 @@ class Parser {
   // the loop early; else walks it once with the variables it assigns unknown.
   void loop(const json& body, const std::string& var, const std::optional<std::vector<std::optional<std::string>>>& values,
             Ctx& c, const std::string& guard) {
-    constexpr std::size_t kMostIterations = 1000;
-    if (values && !var.empty() && values->size() <= kMostIterations && !has_exit(body) && c.env.count(var)) {
+    constexpr std::size_t kMostIterations = 1000;        // of one loop
+    constexpr std::size_t kMostBodyIterations = 10000;   // of all loops of one body, nested ones counted each time
+    if (values && !var.empty() && values->size() <= kMostIterations &&
+        c.iterations + values->size() <= kMostBodyIterations && !has_exit(body) && c.env.count(var)) {
+      c.iterations += values->size();
       bool outer = c.repeating;
       for (std::size_t i = 0; i < values->size(); ++i) {
         const auto& v = (*values)[i];
@@ -759,7 +765,7 @@ class Parser {
                    value && value->kind == plpgsql::Value::Kind::text && c.generated < kMostGenerated) {
           ++c.generated;
           emit_computed(value->text, text, lineno, c, guard);
-        } else if (!c.repeating) {
+        } else if (c.unread.insert(&v).second) {
           emit_unread(node, text, lineno, c, guard);
         }
         forget(v, c);  // EXECUTE ... INTO

@@ -274,6 +274,21 @@ TEST_CASE("DO blocks: statements run from computed texts and loops over constant
         "EXECUTE format('CREATE TABLE p%s ()', i); END LOOP; END $$;");
     CHECK(k == std::vector<std::string>{"InsertStmt", "VacuumStmt", "CreateStmt", "CreateStmt", "CreateStmt"});
   }
+  SECTION("nested loops are unrolled up to 10,000 iterations per block, then walked once") {
+    // Three nested loops of 1,000 would be 10^9 walks of the body: a hang on hostile input.
+    auto pf = driftguard::parse_sql(
+        "DO $$ BEGIN FOR i IN 1..1000 LOOP FOR j IN 1..1000 LOOP FOR k IN 1..1000 LOOP\n"
+        "EXECUTE format('CREATE TABLE t%s_%s_%s ()', i, j, k); END LOOP; END LOOP; END LOOP; END $$;");
+    std::size_t computed = 0;
+    std::size_t unread = 0;
+    for (const auto& s : pf.statements) {
+      computed += s.kind == "CreateStmt" ? 1 : 0;
+      unread += s.kind == "PLpgSQL_stmt_dynexecute" ? 1 : 0;
+    }
+    // the outer loop (1,000) and then eight of the middle loops' first iterations' inner loops fill the budget
+    CHECK(computed == 8000);
+    CHECK(unread == 1);
+  }
   SECTION("what is not a constant of the block is listed as not read, never guessed") {
     std::string sql =
         "DO $$ DECLARE r record; t text; BEGIN\n"
