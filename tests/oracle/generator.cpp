@@ -1296,7 +1296,10 @@ class Gen {
       if (c.ty.family == "int") {
         return one(std::vector<std::string>{"coalesce(" + n + ", 0)", "nullif(" + n + ", 0)", "least(" + n + ", 1)",
                                             "greatest(" + n + ", 1)", "(CASE WHEN " + n + " > 0 THEN " + n + " ELSE 0 END)",
-                                            "((" + n + " + 1)::bigint)", "(" + n + ")", "(ARRAY[" + n + ", 1])"});
+                                            // a cast to another type: one to the expression's own type is dropped by
+                                            // PostgreSQL (open: redundant-cast-in-index-expression.sql)
+                                            "((" + n + " + 1)::" + (c.ty.sql == "bigint" ? "numeric" : "bigint") + ")",
+                                            "(" + n + ")", "(ARRAY[" + n + ", 1])"});
       }
       return one(std::vector<std::string>{"(" + n + " COLLATE \"C\")", "(" + n + ")", "coalesce(" + n + ", '')",
                                           "(CASE WHEN " + n + " = '' THEN NULL ELSE lower(" + n + ") END)"});
